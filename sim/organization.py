@@ -1,0 +1,238 @@
+"""The organization network: who reports to whom, who is tied to whom, who faces customers.
+
+An `Organization` is plain arrays, built either from parameters (`generate_organization`)
+or from a user's org chart (`sim.orgchart`). From it follow the network graph, the
+contagion weights and every employee's distance from the customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+from sim.params import Department, Params
+
+EXECUTIVE = "executive"
+
+
+class OrganizationError(ValueError):
+    """An organization that cannot be simulated; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Organization:
+    """One organization as arrays indexed by employee (0 .. n-1).
+
+    Attributes:
+        boss: index of each employee's boss, -1 for the chief executive.
+        department: index into `department_names`.
+        department_names: names of the departments.
+        department_customer_weight: per department, the weight of customer outcomes
+            against boss approval in its evaluations, in [0, 1].
+        customer_facing: True for employees who serve customers directly.
+        handles_complaints: True for front-line employees who take complaints.
+        peer_ties: (k, 2) array of non-hierarchical ties, each pair once.
+        employee_ids: labels of the employees (the org chart's ids, if loaded).
+    """
+
+    boss: np.ndarray
+    department: np.ndarray
+    department_names: tuple[str, ...]
+    department_customer_weight: np.ndarray
+    customer_facing: np.ndarray
+    handles_complaints: np.ndarray
+    peer_ties: np.ndarray
+    employee_ids: tuple[str, ...]
+    level: np.ndarray = field(init=False)
+    distance_to_customer: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not self.customer_facing.any():
+            raise OrganizationError("no employee is customer-facing, so no one meets customers")
+        object.__setattr__(self, "level", hierarchy_levels(self.boss))
+        object.__setattr__(
+            self, "distance_to_customer", distances_to_customer(self.adjacency(), self.customer_facing)
+        )
+
+    @property
+    def size(self) -> int:
+        """Head count."""
+        return len(self.boss)
+
+    def hierarchy_ties(self) -> np.ndarray:
+        """(k, 2) array of (employee, boss) pairs."""
+        staff = np.flatnonzero(self.boss >= 0)
+        return np.column_stack([staff, self.boss[staff]])
+
+    def adjacency(self) -> sp.csr_matrix:
+        """Symmetric 0/1 adjacency of all ties, hierarchical and peer."""
+        ties = np.vstack([self.hierarchy_ties(), self.peer_ties.reshape(-1, 2)])
+        n = self.size
+        rows = np.concatenate([ties[:, 0], ties[:, 1]])
+        cols = np.concatenate([ties[:, 1], ties[:, 0]])
+        matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        matrix.data[:] = 1.0  # a pair tied twice is still one tie
+        return matrix
+
+    def graph(self) -> nx.Graph:
+        """The org network for Mesa's Network space; edges carry their `kind`."""
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.size))
+        graph.add_edges_from(self.peer_ties.tolist(), kind="peer")
+        graph.add_edges_from(self.hierarchy_ties().tolist(), kind="reports_to")
+        return graph
+
+
+def hierarchy_levels(boss: np.ndarray) -> np.ndarray:
+    """Level of each employee in the hierarchy: 1 for the chief, 2 for direct reports, ..."""
+    n = len(boss)
+    level = np.zeros(n, dtype=np.int64)
+    level[boss < 0] = 1
+    # Walk down one level per pass; a tree of depth D needs D passes.
+    for _ in range(n):
+        unset = level == 0
+        if not unset.any():
+            break
+        ready = unset & (level[np.where(boss >= 0, boss, 0)] > 0) & (boss >= 0)
+        level[ready] = level[boss[ready]] + 1
+    return level
+
+
+def distances_to_customer(adjacency: sp.csr_matrix, customer_facing: np.ndarray) -> np.ndarray:
+    """MODEL.md's distance: 1 on the front line, else 1 + hops to the nearest front-liner.
+
+    A breadth-first search from a virtual source tied to every front-line employee, so
+    the distance from that source is exactly the definition. Employees with no path to
+    the front line get the largest finite distance + 1.
+    """
+    n = adjacency.shape[0]
+    front = np.flatnonzero(customer_facing)
+    source_ties = sp.csr_matrix((np.ones(len(front)), (np.full(len(front), n), front)),
+                                shape=(n + 1, n + 1))
+    extended = sp.bmat([[adjacency, None], [None, sp.csr_matrix((1, 1))]], format="csr")
+    extended = extended + source_ties + source_ties.T
+    hops = csgraph.shortest_path(extended, unweighted=True, directed=False, indices=n)[:n]
+    finite = np.isfinite(hops)
+    hops[~finite] = hops[finite].max() + 1 if finite.any() else 1
+    return hops.astype(np.int64)
+
+
+def influence_matrix(org: Organization, boss_weight: float, peer_weight: float,
+                     report_weight: float) -> sp.csr_matrix:
+    """Row-stochastic matrix P: P[i, j] is the share of i's attention that goes to j.
+
+    Row i weighs its boss by `boss_weight`, each peer by `peer_weight` and each direct
+    report by `report_weight`, then divides by the row's total (no self weight: the
+    contagion step adds that). A row whose weights are all 0 stays empty.
+    """
+    n = org.size
+    hierarchy = org.hierarchy_ties()
+    peers = org.peer_ties.reshape(-1, 2)
+    rows = np.concatenate([hierarchy[:, 0], hierarchy[:, 1], peers[:, 0], peers[:, 1]])
+    cols = np.concatenate([hierarchy[:, 1], hierarchy[:, 0], peers[:, 1], peers[:, 0]])
+    weights = np.concatenate([
+        np.full(len(hierarchy), boss_weight),
+        np.full(len(hierarchy), report_weight),
+        np.full(2 * len(peers), peer_weight),
+    ])
+    matrix = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    row_sums = np.asarray(matrix.sum(axis=1)).ravel()
+    scale = np.divide(1.0, row_sums, out=np.zeros(n), where=row_sums > 0)
+    return sp.csr_matrix(sp.diags(scale) @ matrix)
+
+
+def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generator) -> np.ndarray:
+    """Ties between members of one team (same boss), each pair with `probability`."""
+    staff = np.flatnonzero(boss >= 0)
+    order = staff[np.argsort(boss[staff], kind="stable")]
+    bosses, starts, sizes = np.unique(boss[order], return_index=True, return_counts=True)
+    pairs = []
+    for start, size in zip(starts, sizes, strict=True):
+        if size < 2:
+            continue
+        first, second = np.triu_indices(size, k=1)
+        members = order[start:start + size]
+        pairs.append(np.column_stack([members[first], members[second]]))
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.vstack(pairs)
+    return pairs[rng.random(len(pairs)) < probability]
+
+
+def cross_department_ties(department: np.ndarray, ties_per_employee: float,
+                          existing: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random ties between employees of different departments, none duplicating `existing`."""
+    n = len(department)
+    count = rng.poisson(ties_per_employee * n / 2)
+    if count == 0 or n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = rng.integers(0, n, size=(count, 2))
+    pairs = np.sort(pairs, axis=1)
+    pairs = pairs[department[pairs[:, 0]] != department[pairs[:, 1]]]
+    known = {tuple(p) for p in np.sort(existing.reshape(-1, 2), axis=1).tolist()}
+    unique = {tuple(p) for p in pairs.tolist()} - known
+    return np.array(sorted(unique), dtype=np.int64).reshape(-1, 2)
+
+
+def _department_sizes(departments: tuple[Department, ...], staff: int) -> np.ndarray:
+    """Split `staff` by shares with the largest-remainder method."""
+    shares = np.array([d.share for d in departments])
+    exact = shares * staff
+    sizes = np.floor(exact).astype(np.int64)
+    remainder_order = np.argsort(-(exact - sizes), kind="stable")
+    sizes[remainder_order[: staff - sizes.sum()]] += 1
+    return sizes
+
+
+def _fill_department(first: int, size: int, head_boss: int, span: int, boss: np.ndarray) -> None:
+    """Employees first..first+size-1 form a tree under a head, each manager taking `span`."""
+    boss[first] = head_boss
+    for offset in range(1, size):
+        boss[first + offset] = first + (offset - 1) // span
+
+
+def generate_organization(params: Params, rng: np.random.Generator) -> Organization:
+    """A hierarchy: a chief, one head per department, then teams of `span_of_control`.
+
+    The front line is the staff without reports in customer-facing departments (a head
+    alone in a customer-facing department serves customers herself).
+    """
+    n = params.n_employees
+    departments = params.departments
+    sizes = _department_sizes(departments, n - 1)
+    boss = np.full(n, -1, dtype=np.int64)
+    department = np.full(n, len(departments), dtype=np.int64)  # the chief: executive
+    first = 1
+    for index, size in enumerate(sizes):
+        if size:
+            _fill_department(first, size, 0, params.span_of_control, boss)
+            department[first:first + size] = index
+            first += size
+
+    has_reports = np.zeros(n, dtype=bool)
+    has_reports[boss[boss >= 0]] = True
+    facing_department = np.array([d.customer_facing for d in departments] + [False])
+    complaint_department = np.array([d.handles_complaints for d in departments] + [False])
+    customer_facing = facing_department[department] & ~has_reports
+    handles_complaints = customer_facing & complaint_department[department]
+
+    peers = team_peer_ties(boss, params.peer_tie_probability, rng)
+    hierarchy = np.column_stack([np.arange(1, n), boss[1:]])
+    cross = cross_department_ties(department, params.cross_department_ties,
+                                  np.vstack([peers, hierarchy]), rng)
+    return Organization(
+        boss=boss,
+        department=department,
+        department_names=tuple(d.name for d in departments) + (EXECUTIVE,),
+        department_customer_weight=np.array([d.customer_weight for d in departments] + [0.0]),
+        customer_facing=customer_facing,
+        handles_complaints=handles_complaints,
+        peer_ties=np.vstack([peers, cross]).astype(np.int64),
+        employee_ids=tuple(f"E{i:06d}" for i in range(n)),
+    )
