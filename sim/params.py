@@ -259,15 +259,22 @@ def make_params(overrides: dict[str, Any] | None = None, where: str = "") -> Par
     try:
         return Params(**(overrides or {}))
     except ValidationError as exc:
-        prefix = f"{where}: " if where else ""
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "parameters"
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = "unknown parameter"
-            lines.append(f"{prefix}{key}: {message} (got {err.get('input')!r})")
-        raise ParamsError("\n".join(lines)) from None
+        raise ParamsError(describe_validation_error(exc, where)) from None
+
+
+def describe_validation_error(exc: ValidationError, where: str = "", key_prefix: str = "") -> str:
+    """One line per problem: where, the key path, what is wrong and the value given."""
+    prefix = f"{where}: " if where else ""
+    lines = []
+    for err in exc.errors():
+        key = key_prefix + ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        shown = f" (got {err['input']!r})" if err["type"] not in ("missing",) and not isinstance(
+            err.get("input"), dict) else ""
+        lines.append(f"{prefix}{key or 'parameters'}: {message}{shown}")
+    return "\n".join(lines)
 
 
 def parameter_table() -> list[dict[str, Any]]:

@@ -84,6 +84,10 @@ class Recorder:
         """Tally this week's hires."""
         self._week["hires"] = hires
 
+    def hires_this_week(self) -> int:
+        """Hires booked so far this week."""
+        return int(self._week["hires"])
+
     def note_spend(self, spend: float) -> None:
         """Tally this week's intervention spend."""
         self._week["intervention_spend"] = spend

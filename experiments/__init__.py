@@ -1,0 +1,1 @@
+"""Runs, sweeps, result stores and analysis on top of `sim`; the command-line interface."""

@@ -1,0 +1,85 @@
+"""A run is a function: parameters and seed in, a flat record of outcomes and the series out.
+
+Executors (serial, process pool, Dask) only ever see `run_model`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model import OrgModel
+from sim.organization import Organization
+from sim.params import Params
+
+WEEKS_PER_YEAR = 52
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One run's outcomes: a flat record and the weekly output table."""
+
+    record: dict[str, Any]
+    series: pd.DataFrame
+
+
+def summarize(series: pd.DataFrame) -> dict[str, Any]:
+    """Outcomes at the horizon from a run's weekly table.
+
+    Final values of every output, plus: the change of the customer base (active customers
+    at the end over those at the start, minus 1), the annual customer loss rate (customers
+    lost per year over the mean active base) and retention (1 minus that), total revenue,
+    total intervention spend and revenue net of it.
+    """
+    first, last = series.iloc[0], series.iloc[-1]
+    weeks = int(last["week"] - first["week"])
+    record: dict[str, Any] = {"weeks": weeks}
+    for column in series.columns:
+        if column != "week":
+            record[f"final_{column}"] = _plain(last[column])
+    mean_active = float(series["active_customers"].mean())
+    lost = float(series["customers_lost"].iloc[1:].sum())
+    record["customer_base_change"] = (
+        float(last["active_customers"] / first["active_customers"] - 1.0)
+        if first["active_customers"] else float("nan"))
+    record["annual_customer_loss"] = (lost / mean_active * WEEKS_PER_YEAR / weeks
+                                      if weeks and mean_active else float("nan"))
+    record["annual_retention"] = 1.0 - record["annual_customer_loss"]
+    record["revenue_total"] = float(series["revenue"].iloc[1:].sum())
+    record["spend_total"] = float(last["intervention_spend_total"])
+    record["net_revenue"] = record["revenue_total"] - record["spend_total"]
+    return record
+
+
+def _plain(value: Any) -> Any:
+    """Numpy scalars as plain Python numbers, for Parquet and JSON."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def run_model(params: Params, seed: int | np.random.SeedSequence | None, *,
+              org: Organization | None = None, interventions: Any = None,
+              weeks: int | None = None,
+              on_week: Callable[[int, int], None] | None = None) -> RunResult:
+    """Run one model to its horizon.
+
+    Args:
+        params: the parameters.
+        seed: passed to the model as `rng`; a SeedSequence from a sweep works too.
+        org: a loaded organization; generated from `params` when None.
+        interventions: an intervention schedule, or None.
+        weeks: steps to run; `params.horizon_weeks` when None.
+        on_week: called as on_week(done, total) after each week (progress bars).
+    """
+    rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
+    model = OrgModel(params, org=org, rng=rng, interventions=interventions)
+    total = params.horizon_weeks if weeks is None else weeks
+    for done in range(1, total + 1):
+        model.step()
+        if on_week is not None:
+            on_week(done, total)
+    series = model.outputs()
+    return RunResult(summarize(series), series)

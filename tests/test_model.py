@@ -1,0 +1,153 @@
+"""OrgModel as a whole: analytic fixed points, attribution, reproducibility, Mesa's tools."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from sim.model import MECHANISMS, OrgModel
+from sim.organization import influence_matrix
+from sim.params import Params
+
+
+
+def one_step_matrix(model: OrgModel) -> np.ndarray:
+    """M = (1 - r) I + r P, the linear contagion step with self weight."""
+    rate = model.params.contagion_rate
+    p = influence_matrix(model.org, model.params.boss_weight, model.params.peer_weight,
+                         model.params.report_weight).toarray()
+    return (1 - rate) * np.eye(model.org.size) + rate * p
+
+
+def left_eigenvector(matrix: np.ndarray) -> np.ndarray:
+    values, vectors = np.linalg.eig(matrix.T)
+    vector = np.real(vectors[:, np.argmin(np.abs(values - 1.0))])
+    return vector / vector.sum()
+
+
+def test_degroot_conserves_eigenvector_weighted_mean_and_reaches_consensus(degroot_params):
+    model = OrgModel(degroot_params, rng=11)
+    weights = left_eigenvector(one_step_matrix(model))
+    conserved = weights @ model.employees.attitude
+    assert model.employees.attitude.std() > 0.1  # far from consensus at the start
+    for _ in range(40):
+        model.step()
+        assert weights @ model.employees.attitude == pytest.approx(conserved, abs=1e-9)
+    for _ in range(4000):
+        model.step()
+    np.testing.assert_allclose(model.employees.attitude, conserved, atol=1e-9)
+
+
+def test_friedkin_johnsen_fixed_point(degroot_params):
+    pull = 0.2
+    model = OrgModel(degroot_params.replace(disposition_pull=pull), rng=12)
+    m = one_step_matrix(model)
+    d = model.employees.disposition
+    fixed_point = np.linalg.solve(np.eye(len(d)) - (1 - pull) * m, pull * d)
+    for _ in range(300):
+        model.step()
+    np.testing.assert_allclose(model.employees.attitude, fixed_point, atol=1e-9)
+    # The fixed point is not simply the dispositions: the network mattered.
+    assert np.abs(fixed_point - d).max() > 0.01
+
+
+def test_mechanisms_switched_off_leave_everything_still(degroot_params):
+    model = OrgModel(degroot_params.replace(contagion_rate=0.0), rng=13)
+    before = model.employee_table()
+    model.run(10)
+    after = model.employee_table()
+    pd.testing.assert_frame_equal(before.drop(columns="weeks_in_post"),
+                                  after.drop(columns="weeks_in_post"))
+
+
+def test_attribution_parts_sum_to_total_change():
+    model = OrgModel(Params(n_employees=300), rng=5, interventions=[
+        {"kind": "training_day", "start": 3, "strength": 0.4},
+        {"kind": "slogan_campaign", "start": 2, "duration": 4, "strength": 0.5},
+    ])
+    table = model.run(12)
+    parts = table[[f"why_{m}" for m in MECHANISMS]].sum(axis=1)
+    np.testing.assert_allclose(parts.iloc[1:], table["mean_attitude"].diff().iloc[1:],
+                               atol=1e-9)
+    assert (table["why_interventions"].abs() > 0).any()
+    by_department = model.attribution("department")
+    change = by_department.groupby(["week", "group"])["change"].sum().unstack()
+    for name in model.org.department_names:
+        column = f"attitude_dept_{name.replace(' ', '_')}"
+        np.testing.assert_allclose(change[name].iloc[1:], table[column].diff().iloc[1:],
+                                   atol=1e-9)
+    by_band = model.attribution("band").groupby(["week", "group"])["change"].sum().unstack()
+    np.testing.assert_allclose(by_band["1"].iloc[1:], table["attitude_band_1"].diff().iloc[1:],
+                               atol=1e-9)
+
+
+def test_same_seed_same_table_different_seed_different_table():
+    first = OrgModel(Params(n_employees=200), rng=7).run(20)
+    again = OrgModel(Params(n_employees=200), rng=7).run(20)
+    other = OrgModel(Params(n_employees=200), rng=8).run(20)
+    pd.testing.assert_frame_equal(first, again)
+    assert not first["mean_attitude"].equals(other["mean_attitude"])
+
+
+def test_keyword_overrides_match_params():
+    by_keywords = OrgModel(n_employees=150, negativity_bias=2.0, rng=3).run(5)
+    by_params = OrgModel(Params(n_employees=150, negativity_bias=2.0), rng=3).run(5)
+    pd.testing.assert_frame_equal(by_keywords, by_params)
+
+
+def test_agents_are_views_on_the_arrays():
+    model = OrgModel(Params(n_employees=80), rng=4)
+    model.run(3)
+    assert len(model.agents) == 80
+    agent = model.employee_agents[17]
+    assert agent.attitude == model.employees.attitude[17]
+    agent.attitude = -0.75
+    assert model.employees.attitude[17] == -0.75
+    assert model.employee_agents[0].boss is None
+    assert agent.boss.position == model.org.boss[17]
+    front = model.agents.select(lambda a: a.customer_facing)
+    assert len(front) == int(model.org.customer_facing.sum())
+    by_department = model.agents.groupby("department").agg("attitude", np.mean)
+    assert by_department["sales"] == pytest.approx(
+        model.employees.attitude[model.org.department == 0].mean())
+    assert agent.cell.coordinate == 17
+    assert {a.position for a in agent.cell.neighborhood.agents} == set(
+        sp.csr_matrix(model.org.adjacency())[17].indices.tolist())
+
+
+def test_mesa_batch_run_and_datacollector_work_unchanged():
+    results = mesa.batch_run(OrgModel, parameters={"n_employees": 100,
+                                                   "negativity_bias": [1.0, 3.0],
+                                                   "rng": [1, 2]},
+                             iterations=1, max_steps=6, number_processes=1,
+                             display_progress=False)
+    assert len(results) == 4
+    row = next(r for r in results if r["negativity_bias"] == 3.0 and r["rng"] == 2)
+    # batch_run steps while steps <= max_steps (7 steps) and reports index steps - 1.
+    direct = OrgModel(n_employees=100, negativity_bias=3.0, rng=2).run(7)
+    assert row["mean_attitude"] == direct["mean_attitude"].iloc[6]
+
+    model = OrgModel(Params(n_employees=100), rng=9)
+    collector = mesa.DataCollector(
+        model_reporters={"mean": lambda m: m.agents.agg("attitude", np.mean)},
+        agent_reporters={"attitude": "attitude", "strain": "strain"})
+    for _ in range(3):
+        model.step()
+        collector.collect(model)
+    agents = collector.get_agent_vars_dataframe()
+    last = agents.xs(3, level="Step")
+    np.testing.assert_allclose(np.sort(last["attitude"].to_numpy()),
+                               np.sort(model.employees.attitude))
+    assert collector.get_model_vars_dataframe()["mean"].iloc[-1] == pytest.approx(
+        model.outputs()["mean_attitude"].iloc[-1])
+
+
+def test_history_keeps_every_week():
+    model = OrgModel(Params(n_employees=50), rng=1, keep_history=True)
+    model.run(4)
+    history = model.attitude_history()
+    assert history.shape == (5, 50)
+    np.testing.assert_allclose(history[-1], model.employees.attitude, atol=1e-6)
