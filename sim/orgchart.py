@@ -340,19 +340,20 @@ def _reporting_lines(chart: _Chart) -> np.ndarray:
                             f"{more}; exactly one employee, the chief, may have no manager")
     # Follow each chain upward once (0 unseen, 1 on the current chain, 2 reaches the chief):
     # linear time, so a long chain of command cannot stall the loader.
-    state = np.zeros(len(rows), dtype=np.int8)
+    state, up = [0] * len(rows), boss.tolist()
     for start in range(len(rows)):
         chain, node = [], start
         while node >= 0 and state[node] == 0:
             state[node] = 1
             chain.append(node)
-            node = boss[node]
+            node = up[node]
         if node >= 0 and state[node] == 1:
             cycle = chain[chain.index(node):] + [node]
             ids = " -> ".join(rows[c].employee_id for c in cycle)
             raise OrgChartError(f"{name}: {rows[node].where}: reporting lines form a cycle: "
                                 f"{ids}; everyone must report up to the chief")
-        state[chain] = 2
+        for member in chain:
+            state[member] = 2
     return boss
 
 
@@ -368,10 +369,11 @@ def _peer_ties(chart: _Chart, ids: list[str], boss: np.ndarray, department: np.n
     explicit = np.sort(np.array(explicit, dtype=np.int64).reshape(-1, 2), axis=1)
     staff = np.flatnonzero(boss >= 0)
     hierarchy = np.sort(np.column_stack([staff, boss[staff]]), axis=1)
-    # A peer tie on top of a reporting line would count twice in the influence matrix.
-    reporting = {tuple(p) for p in hierarchy.tolist()}
-    explicit = np.array([p for p in explicit.tolist() if tuple(p) not in reporting],
-                        dtype=np.int64).reshape(-1, 2)
+    if len(explicit):
+        # A peer tie on top of a reporting line would count twice in the influence matrix.
+        reporting = {tuple(p) for p in hierarchy.tolist()}
+        explicit = np.array([p for p in explicit.tolist() if tuple(p) not in reporting],
+                            dtype=np.int64).reshape(-1, 2)
     team = team_peer_ties(boss, params.peer_tie_probability, rng)
     known = np.vstack([explicit, team, hierarchy])
     cross = cross_department_ties(department, params.cross_department_ties, known, rng)
@@ -388,20 +390,25 @@ def _department_rules(chart: _Chart, names: list[str], department: np.ndarray,
     is customer-facing if anyone in it is); else `params.departments` by name.
     """
     by_name = {d.name.casefold(): d for d in params.departments}
+    first = {}
+    for row, d in zip(chart.rows, department.tolist(), strict=True):
+        first.setdefault(d, row)
+    # Counting per department keeps this linear in head count, whatever the departments.
+    anyone = {flag: np.bincount(department, minlength=len(names),
+                                weights=[bool(getattr(r, flag)) for r in chart.rows]) > 0
+              for flag in ("customer_facing", "handles_complaints")}
     rules = []
     for d, name in enumerate(names):
-        members = [row for row, dept in zip(chart.rows, department, strict=True) if dept == d]
         if table is not None and name.casefold() not in table:
-            raise OrgChartError(f"{chart.name}: {members[0].where}: department {name!r} is not "
+            raise OrgChartError(f"{chart.name}: {first[d].where}: department {name!r} is not "
                                 f"in the departments table {table_name}; add a row for it")
-        rule = table.get(name.casefold()) if table is not None else None
+        rule = table[name.casefold()] if table is not None else None
         default = by_name.get(name.casefold())
-        facing = (rule.customer_facing if rule is not None
-                  else any(row.customer_facing for row in members))
+        facing = rule.customer_facing if rule is not None else bool(anyone["customer_facing"][d])
         if rule is not None and rule.handles_complaints is not None:
             complaints = rule.handles_complaints
         elif chart.has_complaints:
-            complaints = any(row.handles_complaints for row in members)
+            complaints = bool(anyone["handles_complaints"][d])
         else:
             complaints = default is not None and default.handles_complaints
         weight = rule.customer_weight if rule is not None else None
@@ -439,6 +446,8 @@ def load_org_chart(path: str | Path, *, departments: str | Path | None = None,
             the file, the line or node, and what is allowed.
 
     """
+    if staff_per_manager < 0:
+        raise ValueError(f"staff_per_manager must be 0 or more, got {staff_per_manager}")
     path = Path(path)
     _check_file(path)
     suffix = path.suffix.lower()
@@ -455,8 +464,8 @@ def load_org_chart(path: str | Path, *, departments: str | Path | None = None,
     names = list(dict.fromkeys(row.department for row in rows))
     code = {name: d for d, name in enumerate(names)}
     department = np.array([code[row.department] for row in rows], dtype=np.int64)
-    rules = _department_rules(chart, names, department, table,
-                              Path(departments or "").name, params)
+    table_name = Path(departments).name if departments is not None else ""
+    rules = _department_rules(chart, names, department, table, table_name, params)
     dept_facing = np.array([r.customer_facing for r in rules], dtype=bool)
     dept_complaints = np.array([bool(r.handles_complaints) for r in rules], dtype=bool)
     facing = np.array([bool(row.customer_facing) for row in rows], dtype=bool)
@@ -493,8 +502,9 @@ def load_org_chart(path: str | Path, *, departments: str | Path | None = None,
         raise OrgChartError(f"{chart.name}: no employee is customer-facing, so no one meets "
                             "customers; mark some customer_facing true or make a department "
                             "customer-facing in the departments table")
+    has_front_line = np.bincount(department, weights=facing, minlength=len(names)) > 0
     weights = [r.customer_weight if r.customer_weight is not None
-               else 0.5 if facing[department == d].any() else 0.0
+               else 0.5 if has_front_line[d] else 0.0
                for d, r in enumerate(rules)]
     return Organization(
         boss=boss,
