@@ -21,7 +21,7 @@ from sim.agents import Employee
 from sim.organization import Organization, generate_organization, influence_matrix
 from sim.params import Params, make_params
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
-from sim.processes.customers import turn_over_customers
+from sim.processes.customers import draw_arrivals, draw_churn, spread_word_of_mouth
 from sim.processes.drift import drift_toward_impersonal
 from sim.processes.encounters import FrontLine, feel_encounters, meet_customers, remember_encounters
 from sim.processes.incentives import adapt_customer_focus
@@ -66,14 +66,19 @@ class OrgModel(mesa.Model):
         self.employee_agents = [Employee(self, i, self.space._cells[i])
                                 for i in range(self.org.size)]
         self.recorder = Recorder(self, MECHANISMS, keep_history)
-        self.datacollector = self.recorder.mesa_datacollector()
         self.running = True
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """The weekly outputs as a Mesa DataCollector (what `mesa.batch_run` reads)."""
+        return self.recorder.mesa_datacollector()
 
     # --- the week, in the order of docs/ODD.md ------------------------------------------
     def step(self) -> None:
         """One week: the processes of MODEL.md in order, then the outputs."""
         self.recorder.begin_week()
         self.serve_customers()
+        self.customers_come_and_go()
         self.spread_attitudes()
         self.drift_with_distance()
         self.adapt_customer_focus()
@@ -82,17 +87,28 @@ class OrgModel(mesa.Model):
         self.recorder.end_week()
 
     def serve_customers(self) -> None:
-        """1. Encounters, then customers' churn, word of mouth and arrivals."""
-        params, employees = self.params, self.employees
-        week = meet_customers(employees, self.customers, self.front, params, self.rng)
-        satisfaction, active = remember_encounters(self.customers, week, params)
+        """1. Encounters: customers meet the front line and both remember it."""
+        params, employees, customers = self.params, self.employees, self.customers
+        self.encounters = meet_customers(employees, customers, self.front, params, self.rng)
+        customers.set_satisfaction(self.encounters.customer,
+                                   remember_encounters(customers, self.encounters, params))
+        customers.deactivate(self.encounters.customer[self.encounters.lost])
         attitude, employees.strain = feel_encounters(
-            employees, week, self.levers.encounter_buffer, self.levers.strain_recovery, params)
+            employees, self.encounters, self.levers.encounter_buffer,
+            self.levers.strain_recovery, params)
         self._set_attitude("encounters", attitude)
-        customer_week = turn_over_customers(self.customers, satisfaction, active, params,
-                                            self.rng)
-        self.customers = customer_week.customers
-        self.recorder.note_customers(week, customer_week)
+
+    def customers_come_and_go(self) -> None:
+        """1, continued. Customers churn, talk, and new ones arrive expecting what they heard."""
+        params, customers = self.params, self.customers
+        churned = draw_churn(customers, params, self.rng)
+        customers.deactivate(churned)
+        lost = np.concatenate([self.encounters.customer[self.encounters.lost], churned])
+        customers.reputation = spread_word_of_mouth(customers, self.encounters.customer, lost,
+                                                    params)
+        arrived, expectation = draw_arrivals(customers, params, self.rng)
+        customers.admit(arrived, expectation)
+        self.recorder.note_customers(self.encounters, lost=len(lost), arrived=len(arrived))
 
     def spread_attitudes(self) -> None:
         """2. Attitude contagion with negativity bias, and the pull of disposition."""

@@ -1,8 +1,12 @@
 """Collects the outputs of MODEL.md each week, from arrays, and the attribution of change.
 
-One `Recorder` per model. It keeps one flat record per week (the tidy output table),
+One `Recorder` per model. It keeps one row of numbers per week (the tidy output table),
 the per-mechanism change in attitude by department and distance band ("why it changed"),
 and, on request, every employee's attitude each week.
+
+Collecting must not dominate a step, so every group mean of the week comes from one
+sparse matrix product: `self.averager` maps the stacked employee arrays
+[attitude, customer_focus, strain] to all the means the table reports.
 """
 
 from __future__ import annotations
@@ -12,19 +16,34 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from mesa import DataCollector
 
 from sim import metrics
 
 if TYPE_CHECKING:
     from sim.model import OrgModel
-    from sim.processes.customers import CustomerWeek
     from sim.processes.encounters import Encounters
+
+WEEK_TALLIES = ("contacts", "complaints", "mean_quality", "very_bad_interactions",
+                "customers_lost", "customers_arrived", "hires", "intervention_spend")
 
 
 def slug(name: str) -> str:
     """A column-safe form of a department name: 'customer service' -> 'customer_service'."""
     return re.sub(r"[^0-9a-zA-Z]+", "_", str(name)).strip("_").lower() or "unnamed"
+
+
+def _averaging_rows(groups: list[np.ndarray], size: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Rows that average over each member list; also which rows have no members."""
+    rows, cols, vals = [], [], []
+    for row, members in enumerate(groups):
+        rows.append(np.full(len(members), row))
+        cols.append(members)
+        vals.append(np.full(len(members), 1.0 / max(len(members), 1)))
+    matrix = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                           shape=(len(groups), size))
+    return matrix, np.array([len(m) == 0 for m in groups])
 
 
 class Recorder:
@@ -34,134 +53,140 @@ class Recorder:
         self.model = model
         self.mechanisms = mechanisms
         org = model.org
+        size = org.size
         self.band = metrics.distance_band(org.distance_to_customer)
-        self.department_columns = [f"attitude_dept_{slug(n)}" for n in org.department_names]
-        self.level_count = int(org.level.max()) + 1
         self.front_line = np.flatnonzero(org.customer_facing)
         self.back_office = np.flatnonzero(~org.customer_facing)
-        self.records: list[dict[str, Any]] = []
-        self.by_group: dict[str, list[np.ndarray]] = {"department": [], "band": []}
+        everyone = np.arange(size)
+        band_members = [np.flatnonzero(self.band == b) for b in range(len(metrics.BANDS))]
+        department_members = [np.flatnonzero(org.department == d)
+                              for d in range(len(org.department_names))]
+        levels = range(1, int(org.level.max()) + 1)
+        level_members = [np.flatnonzero(org.level == lv) for lv in levels]
+        attitude_groups = [everyone] + band_members + department_members + level_members
+        self.mean_columns = (
+            ["mean_attitude"] + [f"attitude_band_{b}" for b in metrics.BANDS]
+            + [f"attitude_dept_{slug(n)}" for n in org.department_names]
+            + [f"attitude_level_{lv}" for lv in levels]
+            + ["mean_customer_focus", "focus_front_line", "focus_back_office",
+               "strain_front_line"])
+        # Stacked input [attitude, focus, strain]: focus and strain members shift by size.
+        groups = attitude_groups + [everyone + size, self.front_line + size,
+                                    self.back_office + size, self.front_line + 2 * size]
+        self.averager, self.empty_groups = _averaging_rows(groups, 3 * size)
+        summing = [np.flatnonzero(org.department == d) for d in range(len(org.department_names))]
+        summing += band_members
+        self.group_summer = sp.csr_matrix(
+            (np.ones(sum(len(m) for m in summing)),
+             (np.concatenate([np.full(len(m), i) for i, m in enumerate(summing)]),
+              np.concatenate(summing))), shape=(len(summing), size))
+        self.department_count = len(org.department_names)
+        self.columns = (["week"] + self.mean_columns
+                        + ["share_negative", "share_positive", "active_customers",
+                           "mean_satisfaction", "net_promoter_score", "reputation"]
+                        + list(WEEK_TALLIES)
+                        + ["customers_lost_total", "revenue", "bonus_success",
+                           "business_success", "intervention_spend_total"]
+                        + [f"why_{m}" for m in mechanisms])
+        self.rows: list[np.ndarray] = []
+        self.group_changes: list[np.ndarray] = []  # weeks of (groups, mechanisms)
         self.keep_history = keep_history
         self.attitude_weeks: list[np.ndarray] = []
-        self._week: dict[str, Any] = {}
         self.total_spend = 0.0
         self.total_lost = 0
-        self._start_week(initial=True)
+        self.begin_week()
         self.end_week()
 
     # --- what happens during a week -------------------------------------------------
-    def _start_week(self, initial: bool = False) -> None:
-        size = self.model.org.size
-        self._week = {
-            "change": {m: np.zeros(size) for m in self.mechanisms},
-            "contacts": 0, "complaints": 0, "mean_quality": float("nan"),
-            "very_bad_interactions": 0, "customers_lost": 0, "customers_arrived": 0,
-            "hires": 0, "intervention_spend": 0.0,
-        }
-
     def begin_week(self) -> None:
         """Reset this week's tallies."""
-        self._start_week()
+        self.changes = np.zeros((len(self.mechanisms), self.model.org.size))
+        self.tallies = dict.fromkeys(WEEK_TALLIES, 0.0)
+        self.tallies["mean_quality"] = float("nan")
 
     def attribute(self, mechanism: str, change: np.ndarray) -> None:
         """Book a per-employee change in attitude to a mechanism."""
-        self._week["change"][mechanism] += change
+        self.changes[self.mechanisms.index(mechanism)] += change
 
-    def note_customers(self, encounters: Encounters, customer_week: CustomerWeek) -> None:
+    def note_customers(self, encounters: Encounters, lost: int, arrived: int) -> None:
         """Tally this week's contacts and customer flows."""
-        week = self._week
-        week["contacts"] = len(encounters.quality)
-        week["complaints"] = int(encounters.complaint.sum())
-        week["mean_quality"] = (float(encounters.quality.mean()) if len(encounters.quality)
-                                else float("nan"))
-        week["very_bad_interactions"] = int(
-            (encounters.quality < self.model.params.very_bad_quality).sum())
-        week["customers_lost"] = customer_week.lost
-        week["customers_arrived"] = customer_week.arrived
-        self.total_lost += customer_week.lost
+        quality = encounters.quality
+        self.tallies.update(
+            contacts=len(quality),
+            complaints=int(np.count_nonzero(encounters.complaint)),
+            mean_quality=float(quality.mean()) if len(quality) else float("nan"),
+            very_bad_interactions=int(np.count_nonzero(
+                quality < self.model.params.very_bad_quality)),
+            customers_lost=lost,
+            customers_arrived=arrived)
+        self.total_lost += lost
 
     def note_hires(self, hires: int) -> None:
         """Tally this week's hires."""
-        self._week["hires"] = hires
+        self.tallies["hires"] = hires
 
     def hires_this_week(self) -> int:
         """Hires booked so far this week."""
-        return int(self._week["hires"])
+        return int(self.tallies["hires"])
 
     def note_spend(self, spend: float) -> None:
         """Tally this week's intervention spend."""
-        self._week["intervention_spend"] = spend
+        self.tallies["intervention_spend"] = spend
         self.total_spend += spend
 
     def end_week(self) -> None:
-        """Compute and keep the week's record."""
-        record = self._record()
-        self.records.append(record)
-        changes = self._week["change"]
-        org = self.model.org
-        self.by_group["department"].append(np.stack([
-            np.bincount(org.department, changes[m], minlength=len(org.department_names))
-            for m in self.mechanisms]))
-        self.by_group["band"].append(np.stack([
-            np.bincount(self.band, changes[m], minlength=len(metrics.BANDS))
-            for m in self.mechanisms]))
+        """Compute and keep the week's row."""
+        self.rows.append(self._row())
+        self.group_changes.append(self.group_summer @ self.changes.T)
         if self.keep_history:
             self.attitude_weeks.append(self.model.employees.attitude.astype(np.float32))
-        if hasattr(self, "datacollector"):
-            self.datacollector.collect(self.model)
 
-    # --- the record ----------------------------------------------------------------------
-    def _record(self) -> dict[str, Any]:
-        model, week = self.model, self._week
-        org, staff, customers = model.org, model.employees, model.customers
+    # --- the row -------------------------------------------------------------------------
+    def _row(self) -> np.ndarray:
+        model = self.model
+        staff, customers, params, levers = model.employees, model.customers, model.params, \
+            model.levers
         attitude = staff.attitude
-        record: dict[str, Any] = {"week": model.steps, "mean_attitude": float(attitude.mean())}
-        for name, value in zip(metrics.BANDS,
-                               metrics.group_means(attitude, self.band, len(metrics.BANDS)),
-                               strict=True):
-            record[f"attitude_band_{name}"] = value
-        for column, value in zip(self.department_columns, metrics.group_means(
-                attitude, org.department, len(org.department_names)), strict=True):
-            record[column] = value
-        for level, value in enumerate(metrics.group_means(attitude, org.level,
-                                                          self.level_count)[1:], start=1):
-            record[f"attitude_level_{level}"] = value
-        record["share_negative"] = metrics.share_negative(attitude)
-        record["share_positive"] = metrics.share_positive(attitude)
-        record["mean_customer_focus"] = float(staff.customer_focus.mean())
-        record["focus_front_line"] = metrics.mean_over(staff.customer_focus, self.front_line)
-        record["focus_back_office"] = metrics.mean_over(staff.customer_focus, self.back_office)
-        record["strain_front_line"] = metrics.mean_over(staff.strain, self.front_line)
-
-        active = customers.active
-        record["active_customers"] = int(active.sum())
-        record["mean_satisfaction"] = (float(customers.satisfaction[active].mean())
-                                       if active.any() else float("nan"))
-        record["net_promoter_score"] = metrics.net_promoter_score(customers.satisfaction, active)
-        record["reputation"] = customers.reputation
-        for key in ("contacts", "complaints", "mean_quality", "very_bad_interactions",
-                    "customers_lost", "customers_arrived", "hires"):
-            record[key] = week[key]
-        record["customers_lost_total"] = self.total_lost
-        record["revenue"] = model.params.revenue_per_customer * record["active_customers"]
-        business = metrics.business_success(customers.satisfaction, active)
-        visibility = model.params.visibility_decay ** np.maximum(
-            model.levers.effective_distance - 1.0, 0.0)
-        record["bonus_success"] = metrics.bonus_success(
-            staff.customer_focus, org.boss, model.levers.customer_weight, visibility, business,
-            model.levers.shareholder_pressure)
-        record["business_success"] = business
-        record["intervention_spend"] = week["intervention_spend"]
-        record["intervention_spend_total"] = self.total_spend
-        size = org.size
-        for mechanism in self.mechanisms:
-            record[f"why_{mechanism}"] = float(week["change"][mechanism].sum() / size)
-        return record
+        size = len(attitude)
+        means = self.averager @ np.concatenate([attitude, staff.customer_focus, staff.strain])
+        means[self.empty_groups] = np.nan
+        active_count = customers.active_count
+        if active_count:
+            mean_satisfaction = customers.satisfaction_sum / active_count
+            score = 100.0 * (customers.promoters - customers.detractors) / active_count
+            business = (mean_satisfaction + 1.0) / 2.0
+        else:
+            mean_satisfaction = score = float("nan")
+            business = 0.0
+        visibility = params.visibility_decay ** np.maximum(levers.effective_distance - 1.0, 0.0)
+        bonus = metrics.bonus_success(staff.customer_focus, model.org.boss,
+                                      levers.customer_weight, visibility, business,
+                                      levers.shareholder_pressure)
+        tallies = self.tallies
+        return np.concatenate([
+            [model.steps], means,
+            [np.count_nonzero(attitude < metrics.NEGATIVE_BELOW) / size,
+             np.count_nonzero(attitude > metrics.POSITIVE_ABOVE) / size,
+             active_count, mean_satisfaction, score, customers.reputation],
+            [tallies[key] for key in WEEK_TALLIES],
+            [self.total_lost, params.revenue_per_customer * active_count, bonus, business,
+             self.total_spend],
+            self.changes.sum(axis=1) / size,
+        ])
 
     # --- tables --------------------------------------------------------------------------
     def table(self) -> pd.DataFrame:
         """One row per week."""
-        return pd.DataFrame.from_records(self.records)
+        frame = pd.DataFrame(np.vstack(self.rows), columns=self.columns)
+        for column in ("week", "active_customers", "contacts", "complaints",
+                       "very_bad_interactions", "customers_lost", "customers_arrived", "hires",
+                       "customers_lost_total"):
+            frame[column] = frame[column].astype(np.int64)
+        return frame
+
+    def latest(self) -> dict[str, Any]:
+        """The last row as a dict."""
+        return dict(zip(self.columns, self.rows[-1].tolist(), strict=True))
 
     def attribution_table(self, by: str) -> pd.DataFrame:
         """Long table: week, group, mechanism, change in the group's mean attitude."""
@@ -172,16 +197,18 @@ class Recorder:
             long["mechanism"] = long["mechanism"].str.removeprefix("why_")
             long.insert(1, "group", "all")
             return long
+        sums = np.stack(self.group_changes)  # weeks x groups x mechanisms
         if by == "department":
-            names, sizes = org.department_names, np.bincount(org.department,
-                                                             minlength=len(org.department_names))
+            names, sums = org.department_names, sums[:, :self.department_count]
+            sizes = np.bincount(org.department, minlength=self.department_count)
         elif by == "band":
-            names, sizes = metrics.BANDS, np.bincount(self.band, minlength=len(metrics.BANDS))
+            names, sums = metrics.BANDS, sums[:, self.department_count:]
+            sizes = np.bincount(self.band, minlength=len(metrics.BANDS))
         else:
             raise ValueError(f"by must be 'all', 'department' or 'band', not {by!r}")
-        sums = np.stack(self.by_group[by])  # weeks x mechanisms x groups
-        means = np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
-        weeks, mechanisms, groups = np.meshgrid(np.arange(len(sums)), self.mechanisms, names,
+        means = np.divide(sums, sizes[None, :, None], out=np.zeros_like(sums),
+                          where=sizes[None, :, None] > 0)
+        weeks, groups, mechanisms = np.meshgrid(np.arange(len(sums)), names, self.mechanisms,
                                                 indexing="ij")
         return pd.DataFrame({"week": weeks.ravel(), "group": groups.ravel(),
                              "mechanism": mechanisms.ravel(), "change": means.ravel()})
@@ -193,16 +220,20 @@ class Recorder:
         return np.stack(self.attitude_weeks)
 
     def mesa_datacollector(self) -> DataCollector:
-        """A Mesa DataCollector fed from the records, for `mesa.batch_run` and Mesa tools."""
-        latest = self.records[-1]
-        reporters = {key: _latest_value(key) for key in latest if key != "week"}
-        self.datacollector = DataCollector(model_reporters=reporters)
-        self.datacollector.collect(self.model)
-        return self.datacollector
+        """A Mesa DataCollector holding the weekly outputs, for `mesa.batch_run` and Mesa tools.
+
+        Built from the recorded rows when asked for, so recording costs nothing extra.
+        """
+        table = self.table()
+        collector = DataCollector(model_reporters={
+            column: _column_reporter(column) for column in self.columns if column != "week"})
+        collector.model_vars = {column: table[column].tolist()
+                                for column in self.columns if column != "week"}
+        return collector
 
 
-def _latest_value(key: str):
+def _column_reporter(column: str):
     def report(model: OrgModel) -> Any:
-        return model.recorder.records[-1][key]
+        return model.recorder.latest()[column]
 
     return report

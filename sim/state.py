@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.metrics import DETRACTOR_BELOW, PROMOTER_ABOVE
 from sim.organization import Organization
 from sim.params import Params
 
@@ -34,9 +35,12 @@ class Employees:
     weeks_in_post: np.ndarray
 
 
-@dataclass
 class Customers:
     """The customer base as fixed-size arrays; a lost customer's slot can be refilled.
+
+    The model changes it only through `set_satisfaction`, `deactivate` and `admit`, which
+    keep the aggregates the outputs need (active count, satisfaction sum, promoters,
+    detractors) up to date, so no output scans the whole base.
 
     Attributes:
         expectation: how well the customer expects to be treated, [-1, 1].
@@ -46,15 +50,62 @@ class Customers:
         base_size: the initial number of customers, which sets the weekly arrivals.
     """
 
-    expectation: np.ndarray
-    satisfaction: np.ndarray
-    active: np.ndarray
-    reputation: float = 0.0
-    base_size: int = 0
+    PROMOTER_ABOVE = PROMOTER_ABOVE
+    DETRACTOR_BELOW = DETRACTOR_BELOW
+
+    def __init__(self, expectation: np.ndarray, satisfaction: np.ndarray, active: np.ndarray,
+                 reputation: float = 0.0, base_size: int = 0) -> None:
+        self.expectation = expectation
+        self.satisfaction = satisfaction
+        self.active = active
+        self.reputation = reputation
+        self.base_size = base_size
+        self.draw_order = np.full(len(active), -1, dtype=np.int64)  # scratch for `distinct`
+        self.recount()
+
+    def recount(self) -> None:
+        """Recompute the aggregates from the arrays."""
+        current = self.satisfaction[self.active]
+        self.active_count = len(current)
+        self.satisfaction_sum = float(current.sum())
+        self.promoters = int(np.count_nonzero(current > self.PROMOTER_ABOVE))
+        self.detractors = int(np.count_nonzero(current < self.DETRACTOR_BELOW))
+
+    def _tally(self, satisfaction: np.ndarray, sign: int) -> None:
+        self.active_count += sign * len(satisfaction)
+        self.satisfaction_sum += sign * float(satisfaction.sum())
+        self.promoters += sign * int(np.count_nonzero(satisfaction > self.PROMOTER_ABOVE))
+        self.detractors += sign * int(np.count_nonzero(satisfaction < self.DETRACTOR_BELOW))
+
+    def distinct(self, slots: np.ndarray) -> np.ndarray:
+        """`slots` without repeats (the first of each kept), in time linear in its length."""
+        order = np.arange(len(slots))
+        self.draw_order[slots[::-1]] = order[::-1]
+        first = self.draw_order[slots] == order
+        self.draw_order[slots] = -1
+        return slots[first]
+
+    def set_satisfaction(self, slots: np.ndarray, satisfaction: np.ndarray) -> None:
+        """New satisfaction for distinct active slots."""
+        self._tally(self.satisfaction[slots], -1)
+        self.satisfaction[slots] = satisfaction
+        self._tally(satisfaction, +1)
+
+    def deactivate(self, slots: np.ndarray) -> None:
+        """Lose the customers in distinct active slots."""
+        self._tally(self.satisfaction[slots], -1)
+        self.active[slots] = False
+
+    def admit(self, slots: np.ndarray, expectation: np.ndarray) -> None:
+        """New customers in distinct empty slots, as satisfied as they expect to be."""
+        self.expectation[slots] = expectation
+        self.satisfaction[slots] = expectation
+        self.active[slots] = True
+        self._tally(expectation, +1)
 
 
-SLOTS_PER_CUSTOMER = 2
-"""The customer arrays hold twice the initial base, so the base can grow as well as shrink."""
+SLOTS_PER_CUSTOMER = 1.25
+"""The customer arrays hold a quarter more than the initial base, so it can grow as well as shrink."""
 
 
 @dataclass
@@ -109,7 +160,7 @@ def draw_expectations(mean: float, sd: float, size: int, rng: np.random.Generato
 def initial_customers(org: Organization, params: Params, rng: np.random.Generator) -> Customers:
     """A base of `customers_per_employee` per employee, with no history, and empty slots."""
     count = int(round(params.customers_per_employee * org.size))
-    slots = SLOTS_PER_CUSTOMER * count
+    slots = int(np.ceil(SLOTS_PER_CUSTOMER * count))
     expectation = draw_expectations(params.prior_expectation, params.expectation_sd, slots, rng)
     active = np.zeros(slots, dtype=bool)
     active[:count] = True

@@ -60,6 +60,11 @@ def test_state_stays_in_bounds(params, seed):
             assert np.all((values >= low) & (values <= high))
         assert len(staff.attitude) == size
         assert -1 <= customers.reputation <= 1
+        kept = (customers.active_count, customers.promoters, customers.detractors)
+        total = customers.satisfaction_sum
+        customers.recount()
+        assert kept == (customers.active_count, customers.promoters, customers.detractors)
+        assert abs(total - customers.satisfaction_sum) < 1e-6
     table = model.outputs()
     assert (table["active_customers"] >= 0).all()
     assert (table["customers_lost"] >= 0).all()

@@ -9,7 +9,12 @@ import scipy.sparse as sp
 from sim.params import Params
 from sim.processes.bounds import push_attitude
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
-from sim.processes.customers import turn_over_customers, voice_weighted_sentiment
+from sim.processes.customers import (
+    draw_arrivals,
+    draw_churn,
+    spread_word_of_mouth,
+    voice_weighted_sentiment,
+)
 from sim.processes.drift import drift_toward_impersonal
 from sim.processes.encounters import Encounters, feel_encounters, remember_encounters
 from sim.processes.incentives import adapt_customer_focus, rewarded_focus
@@ -158,28 +163,74 @@ def test_buffer_absorbs_hostile_blows():
 def test_bad_interactions_weigh_more_for_customers():
     params = Params(satisfaction_learning=0.2, bad_interaction_weight=2.5)
     customers = Customers(np.zeros(2), np.array([0.0, 0.0]), np.ones(2, bool))
-    satisfaction, active = remember_encounters(customers, week([0, 1], [0, 0], [0.4, -0.4]),
-                                               params)
+    satisfaction = remember_encounters(customers, week([0, 1], [0, 0], [0.4, -0.4]), params)
     np.testing.assert_allclose(satisfaction, [0.08, -0.2])
-    assert active.all()
 
 
 def test_unhappy_and_lost_customers_speak_louder():
-    satisfaction = np.array([0.6, -0.2, -0.5, 0.9])
-    active = np.array([True, True, False, False])
-    lost_now = np.array([False, False, True, False])
-    said = voice_weighted_sentiment(satisfaction, active, lost_now, unhappy_voice=3.0)
+    satisfaction = np.array([0.6, -0.2, -0.5])
+    lost = np.array([False, False, True])
+    said = voice_weighted_sentiment(satisfaction, lost, unhappy_voice=3.0)
     assert said == pytest.approx((0.6 + 3 * -0.2 + 3 * -0.5) / 7)
+
+
+def test_reputation_follows_speakers_each_heard_once():
+    params = Params(unhappy_voice=2.0, reputation_memory=0.5)
+    customers = Customers(np.zeros(4), np.array([0.8, 0.4, -0.6, 0.2]),
+                          np.array([True, True, False, True]), reputation=0.1)
+    # Served: 0 and 2 (2 was lost in its encounter); churned: 3. Slot 1 did not speak.
+    reputation = spread_word_of_mouth(customers, spoke=np.array([0, 2]),
+                                      lost=np.array([2, 3]), params=params)
+    said = (0.8 + 2 * -0.6 + 2 * 0.2) / 5
+    assert reputation == pytest.approx(0.1 + 0.5 * (said - 0.1))
 
 
 def test_word_of_mouth_shapes_new_customers_expectations():
     params = Params(acquisition_rate=1.0, expectation_sd=0.0, word_of_mouth=1.0,
-                    reputation_memory=1.0, prior_expectation=0.0, base_churn=0.0,
-                    dissatisfied_churn=0.0)
+                    prior_expectation=0.1)
     customers = Customers(np.zeros(4), np.array([-0.5, -0.5, 0.0, 0.0]),
-                          np.array([True, True, False, False]), reputation=0.0, base_size=2)
-    result = turn_over_customers(customers, customers.satisfaction, customers.active, params,
-                                 np.random.default_rng(0))
-    assert result.customers.reputation == pytest.approx(-0.5)
-    arrived = ~customers.active & result.customers.active
-    np.testing.assert_allclose(result.customers.expectation[arrived], -0.5)
+                          np.array([True, True, False, False]), reputation=-0.4, base_size=2)
+    arrived, expectation = draw_arrivals(customers, params, np.random.default_rng(0))
+    assert set(arrived.tolist()) <= {2, 3}
+    assert len(set(arrived.tolist())) == len(arrived) > 0
+    np.testing.assert_allclose(expectation, 0.1 - 0.4)
+    customers.admit(arrived, expectation)
+    assert customers.active_count == 2 + len(arrived)
+
+
+def test_unhappy_customers_churn_more():
+    params = Params(base_churn=0.01, dissatisfied_churn=0.2)
+    satisfaction = np.repeat([0.5, -1.0], 50_000)
+    customers = Customers(np.zeros(100_000), satisfaction, np.ones(100_000, bool))
+    churned = draw_churn(customers, params, np.random.default_rng(3))
+    assert len(np.unique(churned)) == len(churned)
+    happy, unhappy = np.mean(churned < 50_000), np.mean(churned >= 50_000)
+    rate_happy = np.count_nonzero(churned < 50_000) / 50_000
+    rate_unhappy = np.count_nonzero(churned >= 50_000) / 50_000
+    # Expected about 0.01 and 0.01 + 0.2 (less the few drawn twice); SE below 0.002.
+    assert abs(rate_happy - 0.01) < 0.003
+    assert abs(rate_unhappy - 0.19) < 0.01
+    assert unhappy > happy
+
+
+def test_customer_aggregates_follow_every_change():
+    rng = np.random.default_rng(5)
+    customers = Customers(np.zeros(1000), rng.uniform(-1, 1, 1000), rng.random(1000) < 0.7)
+    slots = customers.distinct(rng.integers(0, 1000, 400))
+    slots = slots[customers.active[slots]]
+    customers.set_satisfaction(slots, rng.uniform(-1, 1, len(slots)))
+    customers.deactivate(slots[:50])
+    empty = np.flatnonzero(~customers.active)[:30]
+    customers.admit(empty, rng.uniform(-1, 1, 30))
+    kept = (customers.active_count, customers.satisfaction_sum, customers.promoters,
+            customers.detractors)
+    customers.recount()
+    assert kept[0] == customers.active_count
+    assert kept[1] == pytest.approx(customers.satisfaction_sum, abs=1e-9)
+    assert kept[2:] == (customers.promoters, customers.detractors)
+
+
+def test_distinct_keeps_first_of_each():
+    customers = Customers(np.zeros(10), np.zeros(10), np.ones(10, bool))
+    np.testing.assert_array_equal(customers.distinct(np.array([3, 5, 3, 9, 5, 1])), [3, 5, 9, 1])
+    np.testing.assert_array_equal(customers.distinct(np.array([3, 3])), [3])

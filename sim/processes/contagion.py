@@ -57,11 +57,11 @@ def spread_attitudes(attitude: np.ndarray, disposition: np.ndarray,
     moved = attitude
     if contagion_rate > 0:
         gap = attitude[influence.speaker] - attitude[influence.listener]
-        weight = influence.weight
         if negativity_bias != 1.0:
-            weight = weight * np.where(gap < 0, negativity_bias, 1.0)
-        pull_of_neighbours = np.bincount(influence.listener, weight * gap,
-                                         minlength=influence.size)
+            # b * gap where gap < 0, gap elsewhere: gap + (b - 1) * min(gap, 0).
+            gap += (negativity_bias - 1.0) * np.minimum(gap, 0.0)
+        gap *= influence.weight
+        pull_of_neighbours = np.bincount(influence.listener, gap, minlength=influence.size)
         moved = attitude + contagion_rate * pull_of_neighbours
     if disposition_pull > 0:
         moved = (1.0 - disposition_pull) * moved + disposition_pull * disposition

@@ -1,18 +1,23 @@
 """Process 1, continued: customers leave, talk, and new customers arrive.
 
+Everything here costs in proportion to this week's events, not to the size of the
+customer base: the functions return the slots to change, and the model applies them.
+
 Churn. An active customer leaves in a week with probability
-base_churn + dissatisfied_churn * max(0, -satisfaction).
+base_churn + dissatisfied_churn * max(0, -satisfaction). Drawn by thinning: candidates
+for each part are drawn with replacement (Binomial(M, rate) slots of M), and a candidate
+for the dissatisfied part is kept with probability max(0, -satisfaction).
 
-Word of mouth. This week's speakers are the active customers and those lost this week;
-unhappy (satisfaction < 0) and lost customers speak `unhappy_voice` times louder. What
-they say is the voice-weighted mean satisfaction; reputation follows it:
-R' = R + memory (said - R).
+Word of mouth. This week's speakers are the customers who had an interaction and those
+lost this week (S000: "A simple inadvertent misstatement or act ... can have a
+long-lasting negative impact"); unhappy (satisfaction < 0) and lost customers speak
+`unhappy_voice` times louder. What they say is the voice-weighted mean satisfaction;
+reputation follows it: R' = R + memory (said - R).
 
-Arrivals. N ~ Poisson(acquisition_rate * initial base) new customers arrive (at most as
-many as there are empty slots) and take the first empty slots; each newcomer
-expects prior + word_of_mouth * R' (plus spread), clipped to [-1, 1], and starts with
-satisfaction equal to that expectation (S000: customers "predisposed ... expecting the
-worst").
+Arrivals. N ~ Poisson(acquisition_rate * initial base) new customers arrive, at most as
+many as there are empty slots; each expects prior + word_of_mouth * R' (plus spread),
+clipped to [-1, 1], and starts with satisfaction equal to that expectation (S000:
+customers "predisposed ... expecting the worst").
 """
 
 from __future__ import annotations
@@ -25,58 +30,65 @@ from sim.params import Params
 from sim.state import Customers, draw_expectations
 
 
-@dataclass(frozen=True)
-class CustomerWeek:
-    """The customer base after a week, and how many left."""
+def draw_churn(customers: Customers, params: Params, rng: np.random.Generator) -> np.ndarray:
+    """Distinct slots of active customers who leave this week, for their own reasons or fed up."""
+    slots = len(customers.active)
+    if slots == 0:
+        return np.empty(0, dtype=np.int64)
+    moved_away = rng.integers(0, slots, rng.binomial(slots, params.base_churn))
+    candidates = rng.integers(0, slots, rng.binomial(slots, params.dissatisfied_churn))
+    unhappy = -customers.satisfaction[candidates]
+    fed_up = candidates[rng.random(len(candidates)) < unhappy]
+    leaving = np.concatenate([moved_away, fed_up])
+    return customers.distinct(leaving[customers.active[leaving]])
 
-    customers: Customers
-    lost: int
-    arrived: int
 
-
-def voice_weighted_sentiment(satisfaction: np.ndarray, active: np.ndarray,
-                             lost_now: np.ndarray, unhappy_voice: float) -> float | None:
-    """What customers say of the organization this week, or None if no one speaks."""
-    speaking = active | lost_now
-    if not speaking.any():
+def voice_weighted_sentiment(satisfaction: np.ndarray, lost: np.ndarray,
+                             unhappy_voice: float) -> float | None:
+    """What this week's speakers say: loud when unhappy or lost; None if no one speaks."""
+    if len(satisfaction) == 0:
         return None
-    said = satisfaction[speaking]
-    voice = np.where((said < 0) | lost_now[speaking], unhappy_voice, 1.0)
-    return float(np.dot(voice, said) / voice.sum())
+    voice = np.where((satisfaction < 0) | lost, unhappy_voice, 1.0)
+    return float(np.dot(voice, satisfaction) / voice.sum())
 
 
-def turn_over_customers(customers: Customers, satisfaction: np.ndarray,
-                        active_after_encounters: np.ndarray, params: Params,
-                        rng: np.random.Generator) -> CustomerWeek:
-    """Churn, word of mouth and arrivals for one week.
+def spread_word_of_mouth(customers: Customers, spoke: np.ndarray, lost: np.ndarray,
+                         params: Params) -> float:
+    """Reputation after this week's speakers: those served (`spoke`) and those `lost`.
 
     Args:
-        customers: the base at the start of the week (before encounters).
-        satisfaction: satisfaction after this week's encounters.
-        active_after_encounters: active flags after encounters (very bad ones lost).
+        customers: the base after this week's encounters and churn (the lost are inactive).
+        spoke: distinct slots of the customers who had an interaction this week.
+        lost: distinct slots of the customers lost this week (in encounters or churn).
         params: model parameters.
-        rng: the model's generator.
     """
-    leave_chance = params.base_churn + params.dissatisfied_churn * np.maximum(-satisfaction, 0.0)
-    churned = active_after_encounters & (rng.random(len(satisfaction)) < leave_chance)
-    active = active_after_encounters & ~churned
-    lost_now = customers.active & ~active
+    # Each speaker once: a served customer who was also lost speaks as lost.
+    served_and_kept = spoke[customers.active[spoke]]
+    speakers = np.concatenate([served_and_kept, lost])
+    loud = np.zeros(len(speakers), dtype=bool)
+    loud[len(served_and_kept):] = True
+    said = voice_weighted_sentiment(customers.satisfaction[speakers], loud,
+                                    params.unhappy_voice)
+    if said is None:
+        return customers.reputation
+    return customers.reputation + params.reputation_memory * (said - customers.reputation)
 
-    said = voice_weighted_sentiment(satisfaction, active, lost_now, params.unhappy_voice)
-    reputation = customers.reputation
-    if said is not None:
-        reputation += params.reputation_memory * (said - reputation)
 
-    expectation = customers.expectation.copy()
-    satisfaction = satisfaction.copy()
-    empty = np.flatnonzero(~active)
-    newcomers = min(int(rng.poisson(params.acquisition_rate * customers.base_size)), len(empty))
-    arriving = empty[:newcomers]
-    expected = draw_expectations(params.prior_expectation + params.word_of_mouth * reputation,
-                                 params.expectation_sd, newcomers, rng)
-    expectation[arriving] = expected
-    satisfaction[arriving] = expected
-    active[arriving] = True
-    return CustomerWeek(Customers(expectation, satisfaction, active, reputation,
-                                  customers.base_size),
-                        int(lost_now.sum()), newcomers)
+def draw_arrivals(customers: Customers, params: Params,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct empty slots for this week's new customers, and their expectations."""
+    free = len(customers.active) - customers.active_count
+    count = min(int(rng.poisson(params.acquisition_rate * customers.base_size)), free)
+    if count == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    slots = len(customers.active)
+    # Random probing finds empty slots without scanning the whole base.
+    probes = rng.integers(0, slots, int(2 * count * slots / free) + 16)
+    empty = customers.distinct(probes[~customers.active[probes]])
+    if len(empty) < count:
+        empty = rng.permutation(np.flatnonzero(~customers.active))
+    arrived = empty[:count]
+    expectation = draw_expectations(
+        params.prior_expectation + params.word_of_mouth * customers.reputation,
+        params.expectation_sd, count, rng)
+    return arrived, expectation

@@ -1,8 +1,8 @@
 """Process 1: customers meet the front line; every interaction is a test (S000).
 
-Contacts. Each week K ~ Binomial(M, c) contacts are drawn, with replacement, from the M
-customer slots; contacts from lost customers' empty slots fall away, so an active
-customer contacts with probability about c. A contact is a complaint with probability
+Contacts. Each week K ~ Binomial(M, c) slots are drawn, with replacement, from the M
+customer slots; repeats and empty slots fall away, so an active customer contacts with
+probability 1 - exp(-c), about c for a small rate, at a cost that grows with K, not M. A contact is a complaint with probability
 min(1, k (1 - satisfaction)) for complaint share k; complaints go to the complaint desk
 (customer service), other contacts to the rest of the front line (either pool serves all
 contacts if the other is empty), each to a random member.
@@ -73,7 +73,7 @@ def draw_contacts(customers: Customers, params: Params, rng: np.random.Generator
     if slots == 0 or params.contact_rate == 0:
         return np.empty(0, dtype=np.int64)
     drawn = rng.integers(0, slots, rng.binomial(slots, params.contact_rate))
-    return drawn[customers.active[drawn]]
+    return customers.distinct(drawn[customers.active[drawn]])
 
 
 def route_contacts(complaint: np.ndarray, front: FrontLine, rng: np.random.Generator) -> np.ndarray:
@@ -89,21 +89,23 @@ def interaction_quality(employees: Employees, customers: Customers, employee: np
                         customer: np.ndarray, complaint: np.ndarray, support: float,
                         params: Params, rng: np.random.Generator) -> np.ndarray:
     """q for each contact, in [-1, 1]."""
+    # The employee's part of q is the same for all of an employee's contacts: compute it
+    # once per employee, then look it up per contact.
+    employee_part = (params.quality_base
+                     + params.quality_attitude_weight * employees.attitude
+                     + params.quality_focus_weight * (employees.customer_focus - 0.5)
+                     + params.quality_support_weight * (support - 0.5)
+                     - params.quality_strain_weight * employees.strain)
     expectation = customers.expectation[customer]
     expectation = np.where(
         complaint,
         np.minimum(expectation, customers.satisfaction[customer]) - params.complaint_mood,
         expectation,
     )
-    quality = (params.quality_base
-               + params.quality_attitude_weight * employees.attitude[employee]
-               + params.quality_focus_weight * (employees.customer_focus[employee] - 0.5)
-               + params.quality_support_weight * (support - 0.5)
-               + params.quality_expectation_weight * expectation
-               - params.quality_strain_weight * employees.strain[employee])
+    quality = employee_part[employee] + params.quality_expectation_weight * expectation
     if params.quality_noise > 0:
-        quality = quality + params.quality_noise * rng.standard_normal(len(quality))
-    return np.clip(quality, -1.0, 1.0)
+        quality += params.quality_noise * rng.standard_normal(len(quality))
+    return np.clip(quality, -1.0, 1.0, out=quality)
 
 
 def back_office_support(employees: Employees, front: FrontLine) -> float:
@@ -130,17 +132,13 @@ def meet_customers(employees: Employees, customers: Customers, front: FrontLine,
 
 
 def remember_encounters(customers: Customers, encounters: Encounters,
-                        params: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Customers' new satisfaction and active flags after this week's interactions."""
-    satisfaction = customers.satisfaction.copy()
-    active = customers.active.copy()
+                        params: Params) -> np.ndarray:
+    """The new satisfaction of each customer in `encounters.customer`."""
     quality = encounters.quality
-    before = satisfaction[encounters.customer]
+    before = customers.satisfaction[encounters.customer]
     weight = np.where(quality < 0, params.bad_interaction_weight, 1.0)
     step = np.minimum(params.satisfaction_learning * weight, 1.0)
-    satisfaction[encounters.customer] = before + step * (quality - before)
-    active[encounters.customer[encounters.lost]] = False
-    return satisfaction, active
+    return before + step * (quality - before)
 
 
 def feel_encounters(employees: Employees, encounters: Encounters, encounter_buffer: np.ndarray,
