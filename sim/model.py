@@ -103,12 +103,14 @@ class OrgModel(mesa.Model):
         params, customers = self.params, self.customers
         churned = draw_churn(customers, params, self.rng)
         customers.deactivate(churned)
-        lost = np.concatenate([self.encounters.customer[self.encounters.lost], churned])
-        customers.reputation = spread_word_of_mouth(customers, self.encounters.customer, lost,
-                                                    params)
+        week = self.encounters
+        walked_out = week.customer[week.lost]
+        customers.reputation = spread_word_of_mouth(
+            customers, week.customer, walked_out, week.quality[week.lost], churned, params)
+        lost = len(walked_out) + len(churned)
         arrived, expectation = draw_arrivals(customers, params, self.rng)
         customers.admit(arrived, expectation)
-        self.recorder.note_customers(self.encounters, lost=len(lost), arrived=len(arrived))
+        self.recorder.note_customers(week, lost, expectation)
 
     def spread_attitudes(self) -> None:
         """2. Attitude contagion with negativity bias, and the pull of disposition."""

@@ -166,8 +166,10 @@ class Params(BaseModel):
     word_of_mouth: float = _field(0.5, 0.0, 2.0, "expectation per reputation", "customers",
                                   "S000", "how much reputation shapes new customers' "
                                   "expectations")
-    unhappy_voice: float = _field(3.0, 1.0, 20.0, "multiplier", "customers", "S000",
-                                  "how much louder unhappy and lost customers speak")
+    unhappy_voice: float = _field(3.0, 1.0, 100.0, "multiplier", "customers", "S000",
+                                  "how much louder unhappy customers speak than happy ones")
+    lost_voice: float = _field(20.0, 1.0, 1000.0, "multiplier", "customers", "S000",
+                               "how much louder a customer who left speaks than a happy one")
     reputation_memory: float = _field(0.1, 0.0, 1.0, "share per week", "customers", "S000",
                                       "how fast reputation follows what customers say")
     revenue_per_customer: float = _field(1.0, 0.0, 1e6, "currency per week", "customers",

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from sim.processes.encounters import Encounters
 
 WEEK_TALLIES = ("contacts", "complaints", "mean_quality", "very_bad_interactions",
-                "customers_lost", "customers_arrived", "hires", "intervention_spend")
+                "customers_lost", "customers_arrived", "new_customer_expectation", "hires",
+                "intervention_spend")
 
 
 def slug(name: str) -> str:
@@ -68,11 +69,13 @@ class Recorder:
             ["mean_attitude"] + [f"attitude_band_{b}" for b in metrics.BANDS]
             + [f"attitude_dept_{slug(n)}" for n in org.department_names]
             + [f"attitude_level_{lv}" for lv in levels]
-            + ["mean_customer_focus", "focus_front_line", "focus_back_office",
-               "strain_front_line"])
+            + ["mean_customer_focus", "focus_front_line", "focus_back_office"]
+            + [f"focus_level_{lv}" for lv in levels] + ["strain_front_line"])
         # Stacked input [attitude, focus, strain]: focus and strain members shift by size.
-        groups = attitude_groups + [everyone + size, self.front_line + size,
-                                    self.back_office + size, self.front_line + 2 * size]
+        groups = (attitude_groups
+                  + [everyone + size, self.front_line + size, self.back_office + size]
+                  + [members + size for members in level_members]
+                  + [self.front_line + 2 * size])
         self.averager, self.empty_groups = _averaging_rows(groups, 3 * size)
         summing = [np.flatnonzero(org.department == d) for d in range(len(org.department_names))]
         summing += band_members
@@ -102,13 +105,14 @@ class Recorder:
         """Reset this week's tallies."""
         self.changes = np.zeros((len(self.mechanisms), self.model.org.size))
         self.tallies = dict.fromkeys(WEEK_TALLIES, 0.0)
-        self.tallies["mean_quality"] = float("nan")
+        self.tallies["mean_quality"] = self.tallies["new_customer_expectation"] = float("nan")
 
     def attribute(self, mechanism: str, change: np.ndarray) -> None:
         """Book a per-employee change in attitude to a mechanism."""
         self.changes[self.mechanisms.index(mechanism)] += change
 
-    def note_customers(self, encounters: Encounters, lost: int, arrived: int) -> None:
+    def note_customers(self, encounters: Encounters, lost: int,
+                       arrival_expectation: np.ndarray) -> None:
         """Tally this week's contacts and customer flows."""
         quality = encounters.quality
         self.tallies.update(
@@ -118,7 +122,9 @@ class Recorder:
             very_bad_interactions=int(np.count_nonzero(
                 quality < self.model.params.very_bad_quality)),
             customers_lost=lost,
-            customers_arrived=arrived)
+            customers_arrived=len(arrival_expectation),
+            new_customer_expectation=(float(arrival_expectation.mean())
+                                      if len(arrival_expectation) else float("nan")))
         self.total_lost += lost
 
     def note_hires(self, hires: int) -> None:

@@ -81,9 +81,19 @@ def test_rewarded_focus_mixes_visible_outcomes_and_boss_approval():
     distance = np.array([3.0, 1.0, 2.0])
     rewarded = rewarded_focus(focus, boss, weight, distance, visibility_decay=0.5,
                               shareholder_pressure=0.75)
-    # chief: boss approval only, from shareholders: 1 - 0.75; employee 1: 0.5 * 1 + 0.5 * 0.4;
-    # employee 2: customer outcomes only, visible at one hop: 0.5.
-    np.testing.assert_allclose(rewarded, [0.25, 0.7, 0.5])
+    # chief: boss approval only, from shareholders: 1 - 0.75.
+    # employee 1: customer pays 0.5 * 1 + 0.5 * 0.4 = 0.7, boss pays 0.5 * 0.6 = 0.3.
+    # employee 2: customer outcomes only (visible at one hop, 0.5): all pay is customers'.
+    np.testing.assert_allclose(rewarded, [0.25, 0.7, 1.0])
+
+
+def test_customer_weight_raises_rewarded_focus_wherever_outcomes_are_visible():
+    focus = np.full(4, 0.3)
+    boss = np.array([-1, 0, 1, 2])
+    distance = np.array([1.0, 2.0, 4.0, 8.0])
+    low, high = (rewarded_focus(focus, boss, np.full(4, w), distance, 0.6, 0.8)
+                 for w in (0.0, 0.5))
+    assert np.all(high > low)
 
 
 def test_focus_adapts_toward_target_with_intrinsic_motivation():
@@ -93,7 +103,7 @@ def test_focus_adapts_toward_target_with_intrinsic_motivation():
         np.array([3.0, 1.0, 2.0]), incentive_rate=0.5, visibility_decay=0.5,
         shareholder_pressure=0.75, intrinsic_motivation=0.4, focus_noise=0.0,
         rng=np.random.default_rng(0))
-    target = np.array([0.25 + 0.4 * 1.0 * 0.75, 0.7, 0.5 + 0.4 * 0.5 * 0.5])
+    target = np.array([0.25 + 0.4 * 1.0 * 0.75, 0.7 - 0.4 * 0.5 * 0.7, 1.0])
     np.testing.assert_allclose(new, focus + 0.5 * (target - focus))
 
 
@@ -170,18 +180,21 @@ def test_bad_interactions_weigh_more_for_customers():
 def test_unhappy_and_lost_customers_speak_louder():
     satisfaction = np.array([0.6, -0.2, -0.5])
     lost = np.array([False, False, True])
-    said = voice_weighted_sentiment(satisfaction, lost, unhappy_voice=3.0)
-    assert said == pytest.approx((0.6 + 3 * -0.2 + 3 * -0.5) / 7)
+    said = voice_weighted_sentiment(satisfaction, lost, unhappy_voice=3.0, lost_voice=10.0)
+    assert said == pytest.approx((0.6 + 3 * -0.2 + 10 * -0.5) / 14)
 
 
 def test_reputation_follows_speakers_each_heard_once():
-    params = Params(unhappy_voice=2.0, reputation_memory=0.5)
+    params = Params(unhappy_voice=2.0, lost_voice=2.0, reputation_memory=0.5)
     customers = Customers(np.zeros(4), np.array([0.8, 0.4, -0.6, 0.2]),
-                          np.array([True, True, False, True]), reputation=0.1)
-    # Served: 0 and 2 (2 was lost in its encounter); churned: 3. Slot 1 did not speak.
-    reputation = spread_word_of_mouth(customers, spoke=np.array([0, 2]),
-                                      lost=np.array([2, 3]), params=params)
-    said = (0.8 + 2 * -0.6 + 2 * 0.2) / 5
+                          np.array([True, True, False, False]), reputation=0.1)
+    # Served: 0 and 2; 2 walked out after an interaction of quality -0.9; 3 churned.
+    # Slot 1 did not speak.
+    reputation = spread_word_of_mouth(customers, served=np.array([0, 2]),
+                                      walked_out=np.array([2]),
+                                      walked_out_quality=np.array([-0.9]),
+                                      churned=np.array([3]), params=params)
+    said = (0.8 + 2 * -0.9 + 2 * 0.2) / 5
     assert reputation == pytest.approx(0.1 + 0.5 * (said - 0.1))
 
 

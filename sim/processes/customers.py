@@ -10,8 +10,10 @@ for the dissatisfied part is kept with probability max(0, -satisfaction).
 
 Word of mouth. This week's speakers are the customers who had an interaction and those
 lost this week (S000: "A simple inadvertent misstatement or act ... can have a
-long-lasting negative impact"); unhappy (satisfaction < 0) and lost customers speak
-`unhappy_voice` times louder. What they say is the voice-weighted mean satisfaction;
+long-lasting negative impact"). A customer tells how satisfied they are; one lost to a
+very bad interaction tells of that interaction (its quality). Unhappy customers (below 0)
+speak `unhappy_voice` times louder than happy ones, lost customers `lost_voice` times: the
+story of a customer who left travels far. What they say is the voice-weighted mean;
 reputation follows it: R' = R + memory (said - R).
 
 Arrivals. N ~ Poisson(acquisition_rate * initial base) new customers arrive, at most as
@@ -44,31 +46,35 @@ def draw_churn(customers: Customers, params: Params, rng: np.random.Generator) -
 
 
 def voice_weighted_sentiment(satisfaction: np.ndarray, lost: np.ndarray,
-                             unhappy_voice: float) -> float | None:
-    """What this week's speakers say: loud when unhappy or lost; None if no one speaks."""
+                             unhappy_voice: float, lost_voice: float) -> float | None:
+    """What this week's speakers say: louder when unhappy, loudest when lost; None if silent."""
     if len(satisfaction) == 0:
         return None
-    voice = np.where((satisfaction < 0) | lost, unhappy_voice, 1.0)
+    voice = np.where(lost, lost_voice, np.where(satisfaction < 0, unhappy_voice, 1.0))
     return float(np.dot(voice, satisfaction) / voice.sum())
 
 
-def spread_word_of_mouth(customers: Customers, spoke: np.ndarray, lost: np.ndarray,
+def spread_word_of_mouth(customers: Customers, served: np.ndarray, walked_out: np.ndarray,
+                         walked_out_quality: np.ndarray, churned: np.ndarray,
                          params: Params) -> float:
-    """Reputation after this week's speakers: those served (`spoke`) and those `lost`.
+    """Reputation after this week's speakers.
 
     Args:
         customers: the base after this week's encounters and churn (the lost are inactive).
-        spoke: distinct slots of the customers who had an interaction this week.
-        lost: distinct slots of the customers lost this week (in encounters or churn).
+        served: distinct slots of the customers who had an interaction this week.
+        walked_out: slots of those a very bad interaction lost; they tell of that
+            interaction ("walked out of the store, and never went back", S000).
+        walked_out_quality: the quality of those interactions.
+        churned: distinct slots of the customers who left this week; they tell how
+            satisfied they were when they left.
         params: model parameters.
     """
-    # Each speaker once: a served customer who was also lost speaks as lost.
-    served_and_kept = spoke[customers.active[spoke]]
-    speakers = np.concatenate([served_and_kept, lost])
-    loud = np.zeros(len(speakers), dtype=bool)
-    loud[len(served_and_kept):] = True
-    said = voice_weighted_sentiment(customers.satisfaction[speakers], loud,
-                                    params.unhappy_voice)
+    stayed = served[customers.active[served]]
+    sentiment = np.concatenate([customers.satisfaction[stayed], walked_out_quality,
+                                customers.satisfaction[churned]])
+    lost = np.ones(len(sentiment), dtype=bool)
+    lost[:len(stayed)] = False
+    said = voice_weighted_sentiment(sentiment, lost, params.unhappy_voice, params.lost_voice)
     if said is None:
         return customers.reputation
     return customers.reputation + params.reputation_memory * (said - customers.reputation)

@@ -1,14 +1,22 @@
 """Process 4: customer focus adapts toward what is rewarded.
 
 Each employee's evaluation weighs customer outcomes (weight w, per department) against
-boss approval (1 - w). Customer outcomes are visible with v = decay^(D - 1) at effective
-distance D; a boss approves customer-serving effort as far as the boss is customer-focused
-("the needs of the boss serve the wants of the consumer"); the chief's boss is the
-shareholders, who approve it with 1 - shareholder_pressure. So the rewarded focus is
+boss approval (1 - w). Effort goes either to the real customer or to pleasing the boss
+(the "internal customer", S003). A boss approves customer-serving effort as far as the
+boss is customer-focused ("the needs of the boss should serve the wants of the consumer");
+the chief's boss is the shareholders, whose focus is 1 - shareholder_pressure. Customer
+outcomes reward customer-serving effort as far as they are visible from where one sits,
+v = decay^(D - 1) at effective distance D. So the two kinds of effort pay
 
-    e_i = w_i * v_i + (1 - w_i) * f_boss(i)
+    customer:  w v + (1 - w) f_boss          boss:  (1 - w)(1 - f_boss)
 
-and a positive attitude adds intrinsic motivation m: target t_i = e_i + m max(a_i, 0)(1 - e_i).
+and the rewarded focus is the customer's share of the pay, e = customer / (customer + boss)
+(0 when nothing pays). With w = 0 it is the boss's focus; it rises with w wherever
+customer outcomes are visible at all, and with w = 1 only customers pay.
+
+and attitude adds intrinsic motivation m, or takes it away (S003: "Distance from The Real
+Customer is relative to the employee's passion for serving that customer"):
+t = e + m a (1 - e) for a >= 0, t = e + m a e for a < 0, so t stays in [0, 1].
 Focus moves a share `incentive_rate` of the way to the target, plus noise, within [0, 1].
 """
 
@@ -24,7 +32,10 @@ def rewarded_focus(customer_focus: np.ndarray, boss: np.ndarray, customer_weight
     boss_focus = np.where(boss >= 0, customer_focus[np.maximum(boss, 0)],
                           1.0 - shareholder_pressure)
     visibility = visibility_decay ** np.maximum(effective_distance - 1.0, 0.0)
-    return customer_weight * visibility + (1.0 - customer_weight) * boss_focus
+    pays_customer = customer_weight * visibility + (1.0 - customer_weight) * boss_focus
+    pays_boss = (1.0 - customer_weight) * (1.0 - boss_focus)
+    total = pays_customer + pays_boss
+    return np.divide(pays_customer, total, out=np.zeros_like(total), where=total > 0)
 
 
 def adapt_customer_focus(customer_focus: np.ndarray, attitude: np.ndarray, boss: np.ndarray,
@@ -43,7 +54,8 @@ def adapt_customer_focus(customer_focus: np.ndarray, attitude: np.ndarray, boss:
         incentive_rate: share of the way to the target per week, [0, 1].
         visibility_decay: share of customer outcomes visible one hop farther, [0, 1].
         shareholder_pressure: how much the chief serves shareholders, [0, 1].
-        intrinsic_motivation: share of the missing focus a fully positive attitude adds.
+        intrinsic_motivation: share of the missing focus a fully positive attitude adds
+            (and of the focus a fully negative one takes away).
         focus_noise: standard deviation of the weekly change; 0 draws nothing.
         rng: the model's generator.
     """
@@ -51,7 +63,8 @@ def adapt_customer_focus(customer_focus: np.ndarray, attitude: np.ndarray, boss:
         return customer_focus
     rewarded = rewarded_focus(customer_focus, boss, customer_weight, effective_distance,
                               visibility_decay, shareholder_pressure)
-    target = rewarded + intrinsic_motivation * np.maximum(attitude, 0.0) * (1.0 - rewarded)
+    room = np.where(attitude >= 0, 1.0 - rewarded, rewarded)
+    target = rewarded + intrinsic_motivation * attitude * room
     focus = customer_focus + incentive_rate * (target - customer_focus)
     if focus_noise > 0:
         focus = focus + rng.normal(0.0, focus_noise, len(focus))
