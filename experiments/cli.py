@@ -1,4 +1,4 @@
-"""The `eachcustomer` command: run a scenario, list scenarios, sweep, analyze, open the dashboard."""
+"""The `eachcustomer` command: run and list scenarios, sweep, analyze, open the dashboard."""
 
 from __future__ import annotations
 
@@ -38,6 +38,9 @@ def run(
     departments: Annotated[Path | None, typer.Option(
         help="Departments table CSV (department, customer_facing[, handles_complaints, "
              "customer_weight]) for an org chart without customer-facing flags.")] = None,
+    plan: Annotated[str | None, typer.Option(
+        help="Run one of the scenario's [plans] instead of its interventions "
+             "('none' for no intervention).")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Write the weekly outputs to FILE.csv or FILE.parquet.")] = None,
 ) -> None:
@@ -50,14 +53,15 @@ def run(
         if out is not None:
             check_table_path(out)
         setup = load_run_setup(scenario, employees=employees, org_chart=org_chart,
-                               departments=departments, seed=seed)
+                               departments=departments, plan=plan, seed=seed)
         weeks = steps if steps is not None else setup.params.horizon_weeks
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                       TextColumn("week {task.completed:.0f}/{task.total:.0f}"),
                       TimeRemainingColumn(), console=console, transient=True) as progress:
             task = progress.add_task(setup.title, total=weeks)
             result = run_model(setup.params, seed, org=setup.org,
-                               interventions=setup.interventions, weeks=weeks,
+                               interventions=setup.interventions,
+                               individuals=setup.individuals, weeks=weeks,
                                on_week=lambda done, total: progress.update(task, completed=done))
         print_summary(console, setup, result)
         if out is not None:

@@ -62,7 +62,7 @@ def _plain(value: Any) -> Any:
 
 def run_model(params: Params, seed: int | np.random.SeedSequence | None, *,
               org: Organization | None = None, interventions: Any = None,
-              weeks: int | None = None,
+              individuals: Any = None, weeks: int | None = None,
               on_week: Callable[[int, int], None] | None = None) -> RunResult:
     """Run one model to its horizon.
 
@@ -71,11 +71,13 @@ def run_model(params: Params, seed: int | np.random.SeedSequence | None, *,
         seed: passed to the model as `rng`; a SeedSequence from a sweep works too.
         org: a loaded organization; generated from `params` when None.
         interventions: an intervention schedule, or None.
+        individuals: particular people placed at the start, or None.
         weeks: steps to run; `params.horizon_weeks` when None.
         on_week: called as on_week(done, total) after each week (progress bars).
     """
     rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
-    model = OrgModel(params, org=org, rng=rng, interventions=interventions)
+    model = OrgModel(params, org=org, rng=rng, interventions=interventions,
+                     individuals=individuals)
     total = params.horizon_weeks if weeks is None else weeks
     for done in range(1, total + 1):
         model.step()

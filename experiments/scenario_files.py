@@ -8,7 +8,7 @@ schedule. Every problem is reported with the file, the key and what is allowed.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.interventions import Intervention
 from sim.organization import Organization, OrganizationError
 from sim.params import Department, Params, ParamsError, describe_validation_error, make_params
+from sim.state import Individuals
 
 DEFAULT_SCENARIO = "baseline"
 
@@ -51,7 +52,11 @@ class ScenarioSpec(BaseModel):
     description: str = ""
     parameters: dict[str, Any] = Field(default_factory=dict)
     organization: OrganizationSpec = Field(default_factory=OrganizationSpec)
+    individuals: tuple[Individuals, ...] = ()
     interventions: tuple[Intervention, ...] = ()
+    plans: dict[str, tuple[Intervention, ...]] = Field(
+        default_factory=dict, description="alternative intervention schedules by name, for "
+        "comparisons; `interventions` is the plan run by default")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class RunSetup:
     org: Organization | None
     interventions: tuple[Intervention, ...]
     path: Path | None
+    individuals: tuple[Individuals, ...] = ()
+    plans: dict[str, tuple[Intervention, ...]] = field(default_factory=dict)
 
 
 def builtin_scenarios() -> dict[str, Path]:
@@ -144,24 +151,44 @@ def scenario_org(spec: ScenarioSpec, path: Path, params: Params,
 
 def check_interventions(spec: ScenarioSpec, path: Path, department_names: tuple[str, ...],
                         levels: set[int]) -> None:
-    """Interventions may name only departments and levels the organization has."""
-    for index, item in enumerate(spec.interventions):
-        for name in item.coverage.departments or ():
-            if name not in department_names:
-                raise ScenarioError(
-                    f"{path}: interventions.{index}.coverage.departments: no department "
-                    f"{name!r}; the organization has {', '.join(map(repr, department_names))}")
-        for level in item.coverage.levels or ():
-            if level not in levels:
-                raise ScenarioError(
-                    f"{path}: interventions.{index}.coverage.levels: no level {level}; the "
-                    f"organization has levels {sorted(levels)}")
+    """Interventions and individuals may name only departments and levels the org has."""
+    known = ", ".join(map(repr, department_names))
+    schedules = {"interventions": spec.interventions}
+    schedules.update({f"plans.{name}": plan for name, plan in spec.plans.items()})
+    for where, schedule in schedules.items():
+        for index, item in enumerate(schedule):
+            for name in item.coverage.departments or ():
+                if name not in department_names:
+                    raise ScenarioError(
+                        f"{path}: {where}.{index}.coverage.departments: no department "
+                        f"{name!r}; the organization has {known}")
+            for level in item.coverage.levels or ():
+                if level not in levels:
+                    raise ScenarioError(
+                        f"{path}: {where}.{index}.coverage.levels: no level {level}; the "
+                        f"organization has levels {sorted(levels)}")
+    for index, group in enumerate(spec.individuals):
+        if group.department not in department_names:
+            raise ScenarioError(f"{path}: individuals.{index}.department: no department "
+                                f"{group.department!r}; the organization has {known}")
 
 
 def load_run_setup(scenario: str | Path | None = None, *, employees: int | None = None,
                    org_chart: Path | None = None, departments: Path | None = None,
-                   seed: int | None = 0, **overrides: Any) -> RunSetup:
-    """Read a scenario (the embedded baseline by default) and apply command-line overrides."""
+                   plan: str | None = None, seed: int | None = 0,
+                   **overrides: Any) -> RunSetup:
+    """Read a scenario (the embedded baseline by default) and apply command-line overrides.
+
+    Args:
+        scenario: a scenario file, or the name of a built-in one.
+        employees: head count of a generated organization, overriding the scenario's.
+        org_chart: an org chart file replacing the scenario's organization.
+        departments: the departments table for that org chart.
+        plan: the name of one of the scenario's [plans] to run instead of its
+            interventions ("none" runs no intervention).
+        seed: seeds the org chart's generated peer ties.
+        **overrides: parameter values, overriding the scenario's.
+    """
     path = resolve_scenario(scenario)
     spec = read_scenario(path)
     params = scenario_params(spec, path, n_employees=employees, **overrides)
@@ -179,7 +206,20 @@ def load_run_setup(scenario: str | Path | None = None, *, employees: int | None 
         levels = set(range(1, 64))
     check_interventions(spec, path, names, levels)
     return RunSetup(name=path.stem, title=spec.title, description=spec.description.strip(),
-                    params=params, org=org, interventions=spec.interventions, path=path)
+                    params=params, org=org, interventions=choose_plan(spec, path, plan),
+                    path=path, individuals=spec.individuals, plans=dict(spec.plans))
+
+
+def choose_plan(spec: ScenarioSpec, path: Path, plan: str | None) -> tuple[Intervention, ...]:
+    """The interventions of the named plan, or the scenario's own when no plan is named."""
+    if plan is None:
+        return spec.interventions
+    if plan == "none":
+        return ()
+    if plan not in spec.plans:
+        known = ", ".join(["none", *spec.plans]) if spec.plans else "none (it has no [plans])"
+        raise ScenarioError(f"{path}: plan {plan!r} is not in the scenario; plans: {known}")
+    return spec.plans[plan]
 
 
 __all__ = ["OrganizationError", "RunSetup", "ScenarioError", "ScenarioSpec", "builtin_scenarios",

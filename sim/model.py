@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
 
-from sim import metrics
 from sim.agents import Employee
 from sim.organization import Organization, generate_organization, influence_matrix
 from sim.params import Params, make_params
@@ -27,7 +26,13 @@ from sim.processes.encounters import FrontLine, feel_encounters, meet_customers,
 from sim.processes.incentives import adapt_customer_focus
 from sim.processes.turnover import replace_leavers
 from sim.recording import Recorder
-from sim.state import initial_customers, initial_employees, initial_levers
+from sim.state import (
+    Individuals,
+    initial_customers,
+    initial_employees,
+    initial_levers,
+    place_individuals,
+)
 
 MECHANISMS = ("encounters", "contagion", "drift", "turnover", "interventions")
 """The mechanisms whose contributions to the change in attitude are recorded each step."""
@@ -42,19 +47,23 @@ class OrgModel(mesa.Model):
             `params` with the model's generator when None.
         rng: seed or numpy Generator, passed to `mesa.Model`; all draws use it.
         interventions: a schedule (see `sim.processes.interventions`), applied each week.
+        individuals: particular people placed at the start (`sim.state.Individuals`).
         keep_history: keep every employee's attitude each week (for network pictures).
         **overrides: parameter values, e.g. `OrgModel(negativity_bias=1, rng=3)`;
             this is how `mesa.batch_run` passes its parameters.
     """
 
     def __init__(self, params: Params | None = None, *, org: Organization | None = None,
-                 rng: Any = None, interventions: Any = None, keep_history: bool = False,
-                 **overrides: Any) -> None:
+                 rng: Any = None, interventions: Any = None, individuals: Any = None,
+                 keep_history: bool = False, **overrides: Any) -> None:
         super().__init__(rng=rng)
         base = params if params is not None else Params()
         self.params = base if not overrides else make_params({**base.model_dump(), **overrides})
         self.org = org if org is not None else generate_organization(self.params, self.rng)
         self.employees = initial_employees(self.org, self.params, self.rng)
+        if individuals:
+            place_individuals(self.employees, self.org,
+                              [Individuals.model_validate(i) for i in individuals], self.rng)
         self.customers = initial_customers(self.org, self.params, self.rng)
         self.levers = initial_levers(self.org, self.params)
         self.front = FrontLine.from_flags(self.org.customer_facing, self.org.handles_complaints)

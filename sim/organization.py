@@ -51,12 +51,12 @@ class Organization:
     distance_to_customer: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "peer_ties", distinct_peer_ties(self.peer_ties, self.boss))
         if not self.customer_facing.any():
             raise OrganizationError("no employee is customer-facing, so no one meets customers")
         object.__setattr__(self, "level", hierarchy_levels(self.boss))
-        object.__setattr__(
-            self, "distance_to_customer", distances_to_customer(self.adjacency(), self.customer_facing)
-        )
+        distance = distances_to_customer(self.adjacency(), self.customer_facing)
+        object.__setattr__(self, "distance_to_customer", distance)
 
     @property
     def size(self) -> int:
@@ -85,6 +85,18 @@ class Organization:
         graph.add_edges_from(self.peer_ties.tolist(), kind="peer")
         graph.add_edges_from(self.hierarchy_ties().tolist(), kind="reports_to")
         return graph
+
+
+def distinct_peer_ties(peer_ties: np.ndarray, boss: np.ndarray) -> np.ndarray:
+    """Each peer pair once, none with oneself, none that is already a reporting line.
+
+    A pair tied twice would otherwise weigh twice in contagion while the network shows
+    one tie; the reporting line takes precedence.
+    """
+    pairs = np.sort(np.asarray(peer_ties, dtype=np.int64).reshape(-1, 2), axis=1)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    reports = (boss[pairs[:, 0]] == pairs[:, 1]) | (boss[pairs[:, 1]] == pairs[:, 0])
+    return np.unique(pairs[~reports], axis=0)
 
 
 def hierarchy_levels(boss: np.ndarray) -> np.ndarray:

@@ -172,7 +172,7 @@ class Params(BaseModel):
                                "how much louder a customer who left speaks than a happy one")
     reputation_memory: float = _field(0.1, 0.0, 1.0, "share per week", "customers", "S000",
                                       "how fast reputation follows what customers say")
-    revenue_per_customer: float = _field(1.0, 0.0, 1e6, "currency per week", "customers",
+    revenue_per_customer: float = _field(100.0, 0.0, 1e6, "currency per week", "customers",
                                          "S003", "revenue from one active customer in a week")
 
     # --- 2. contagion ---------------------------------------------------------------

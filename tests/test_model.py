@@ -13,7 +13,6 @@ from sim.organization import influence_matrix
 from sim.params import Params
 
 
-
 def one_step_matrix(model: OrgModel) -> np.ndarray:
     """M = (1 - r) I + r P, the linear contagion step with self weight."""
     rate = model.params.contagion_rate
@@ -151,3 +150,18 @@ def test_history_keeps_every_week():
     history = model.attitude_history()
     assert history.shape == (5, 50)
     np.testing.assert_allclose(history[-1], model.employees.attitude, atol=1e-6)
+
+
+def test_a_pair_tied_twice_weighs_once():
+    from sim.organization import Organization
+
+    boss = np.array([-1, 0, 0, 1])
+    org = Organization(
+        boss=boss, department=np.zeros(4, dtype=np.int64), department_names=("sales",),
+        department_customer_weight=np.array([0.5]),
+        customer_facing=np.array([False, False, True, True]),
+        handles_complaints=np.zeros(4, dtype=bool),
+        peer_ties=np.array([[1, 2], [2, 1], [3, 1], [2, 2]]), employee_ids=("a", "b", "c", "d"))
+    np.testing.assert_array_equal(org.peer_ties, [[1, 2]])
+    p = influence_matrix(org, boss_weight=2.0, peer_weight=1.0, report_weight=0.5).toarray()
+    np.testing.assert_allclose(p[1], [2 / 3.5, 0, 1 / 3.5, 0.5 / 3.5])

@@ -24,8 +24,6 @@ customers "predisposed ... expecting the worst").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from sim.params import Params

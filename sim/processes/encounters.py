@@ -2,8 +2,8 @@
 
 Contacts. Each week K ~ Binomial(M, c) slots are drawn, with replacement, from the M
 customer slots; repeats and empty slots fall away, so an active customer contacts with
-probability 1 - exp(-c), about c for a small rate, at a cost that grows with K, not M. A contact is a complaint with probability
-min(1, k (1 - satisfaction)) for complaint share k; complaints go to the complaint desk
+probability 1 - exp(-c), about c for a small rate, at a cost that grows with K, not M.
+A contact is a complaint with probability min(1, k (1 - satisfaction)) for complaint share k; complaints go to the complaint desk
 (customer service), other contacts to the rest of the front line (either pool serves all
 contacts if the other is empty), each to a random member.
 
@@ -88,7 +88,7 @@ def route_contacts(complaint: np.ndarray, front: FrontLine, rng: np.random.Gener
 def interaction_quality(employees: Employees, customers: Customers, employee: np.ndarray,
                         customer: np.ndarray, complaint: np.ndarray, support: float,
                         params: Params, rng: np.random.Generator) -> np.ndarray:
-    """q for each contact, in [-1, 1]."""
+    """Q for each contact, in [-1, 1]."""
     # The employee's part of q is the same for all of an employee's contacts: compute it
     # once per employee, then look it up per contact.
     employee_part = (params.quality_base
