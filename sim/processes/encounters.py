@@ -3,9 +3,10 @@
 Contacts. Each week K ~ Binomial(M, c) slots are drawn, with replacement, from the M
 customer slots; repeats and empty slots fall away, so an active customer contacts with
 probability 1 - exp(-c), about c for a small rate, at a cost that grows with K, not M.
-A contact is a complaint with probability min(1, k (1 - satisfaction)) for complaint share k; complaints go to the complaint desk
-(customer service), other contacts to the rest of the front line (either pool serves all
-contacts if the other is empty), each to a random member.
+A contact is a complaint with probability min(1, k (1 - satisfaction)) for complaint
+share k; complaints go to the complaint desk (customer service), other contacts to the
+rest of the front line (either pool serves all contacts if the other is empty), each to
+a random member.
 
 Quality of an interaction between employee e and customer c (clipped to [-1, 1]):
 
