@@ -70,6 +70,9 @@ class OrgModel(mesa.Model):
         self.influence = InfluenceNetwork.from_matrix(influence_matrix(
             self.org, self.params.boss_weight, self.params.peer_weight,
             self.params.report_weight))
+        # Interventions draw participants from their own stream, so that plans compared on
+        # the same seed share the model's random numbers (common random numbers).
+        self.intervention_rng = self.rng.spawn(1)[0]
         self.interventions = _schedule(interventions, self)
         self.space = Network(self.org.graph(), random=self.random)
         self.employee_agents = [Employee(self, i, self.space._cells[i])

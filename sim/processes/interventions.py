@@ -53,7 +53,7 @@ def draw_participants(spec: Intervention, model: OrgModel) -> np.ndarray:
     eligible = spec.coverage.eligible(org.department_names, org.department, org.level)
     if spec.coverage.share >= 1.0:
         return eligible
-    chosen = model.rng.random(org.size) < spec.coverage.share
+    chosen = model.intervention_rng.random(org.size) < spec.coverage.share
     return eligible & chosen
 
 
