@@ -44,3 +44,16 @@ def test_scenarios_lists_titles():
     result = runner.invoke(app, ["scenarios"])
     assert result.exit_code == 0
     assert "Baseline" in result.output
+
+
+def test_run_a_scenario_plan_spends_its_budget(tmp_path):
+    out = tmp_path / "weekly.csv"
+    result = runner.invoke(app, ["run", "equal_budget", "--plan", "training_day",
+                                 "--steps", "30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert table["intervention_spend_total"].iloc[-1] == 500 * 150.0
+    none = runner.invoke(app, ["run", "equal_budget", "--plan", "none", "--steps", "30",
+                               "--out", str(out)])
+    assert none.exit_code == 0
+    assert pd.read_csv(out)["intervention_spend_total"].iloc[-1] == 0.0

@@ -165,3 +165,15 @@ def test_a_pair_tied_twice_weighs_once():
     np.testing.assert_array_equal(org.peer_ties, [[1, 2]])
     p = influence_matrix(org, boss_weight=2.0, peer_weight=1.0, report_weight=0.5).toarray()
     np.testing.assert_allclose(p[1], [2 / 3.5, 0, 1 / 3.5, 0.5 / 3.5])
+
+
+def test_individuals_are_placed_on_the_front_line_of_their_department():
+    model = OrgModel(Params(n_employees=200), rng=3, individuals=[
+        {"department": "sales", "count": 3, "attitude": -0.9}])
+    placed = np.flatnonzero(model.employees.disposition == -0.9)
+    assert len(placed) == 3
+    assert np.all(model.org.customer_facing[placed])
+    assert np.all(model.org.department[placed] == 0)
+    with pytest.raises(ValueError, match="no department 'legal'"):
+        OrgModel(Params(n_employees=200), rng=3,
+                 individuals=[{"department": "legal", "attitude": 0.0}])
