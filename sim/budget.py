@@ -4,7 +4,8 @@ Plans are compared at equal cost (MODEL.md, Interventions): a one-off program fo
 everyone against a culture-wide change for some, or for a shorter time, at the same spend.
 Costs here are expected costs before the run: covered employees x cost per participant per
 week x weeks running within the horizon; for hiring for attitude the participants are the
-expected hires (head count x turnover rate per week).
+expected hires, approximated by head count x base turnover rate per week (strain makes
+actual hires, and so actual spend, somewhat higher).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sim.params import Params
 def expected_participants(spec: Intervention, org: Organization, params: Params) -> float:
     """Expected participants in one week the intervention runs."""
     if spec.kind == "hiring_for_attitude":
-        return org.size * params.turnover_rate * spec.coverage.share
+        return org.size * params.turnover_rate  # hiring acts organization-wide
     eligible = spec.coverage.eligible(org.department_names, org.department, org.level)
     return float(eligible.sum()) * spec.coverage.share
 

@@ -77,8 +77,8 @@ class Params(BaseModel):
     peer_tie_probability: float = _field(0.5, 0.0, 1.0, "probability", "organization", "S000",
                                          "chance that two members of one team are tied")
     cross_department_ties: float = _field(0.05, 0.0, 5.0, "ties per employee", "organization",
-                                          "S000", "expected ties per employee to other "
-                                          "departments")
+                                          "S000", "random ties drawn per employee; those "
+                                          "within one department are dropped")
     departments: tuple[Department, ...] = Field(
         DEFAULT_DEPARTMENTS,
         min_length=1,
@@ -98,8 +98,8 @@ class Params(BaseModel):
 
     # --- 1. encounters ------------------------------------------------------------
     contact_rate: float = _field(0.15, 0.0, 1.0, "contacts per customer per week",
-                                 "encounters", "S000", "chance an active customer contacts "
-                                 "the organization in a week")
+                                 "encounters", "S000", "weekly contact rate of an active "
+                                 "customer (chance of a contact 1 - exp(-rate))")
     complaint_share: float = _field(0.25, 0.0, 1.0, "share of contacts", "encounters", "S000",
                                     "share of contacts that are complaints at satisfaction 0 "
                                     "(none at 1, twice as many at -1)")

@@ -24,8 +24,9 @@ Employees. With h the share of an employee's encounters that were hostile (q bel
 hostile quality), g the share that were good (q > 0), I the encounter impact and B the
 employee's buffer (front-line support):
 
-    push = I (lift g - (1 - B) hostile_push h);  attitude moves by push (soft bounds)
-    strain' = strain + I (1 - B) gain h (1 - strain) - recovery strain
+    push = I (lift g - (1 - B) hostile_push h), clipped to [-1, 1]; attitude moves by push
+           (soft bounds, `sim.processes.bounds`)
+    strain' = strain + min(I (1 - B) gain h, 1) (1 - strain) - recovery strain, in [0, 1]
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Each week the levers (`sim.state.Levers`) are rebuilt from the parameters and the
 culture-wide interventions then running, so an intervention with a duration ends
-cleanly. For covered employees, with strength s:
+cleanly; levers rebuilt in a start week act from the next week's processes on. For
+covered employees, with strength s (strain recovery capped at 1; shareholder pressure and
+the hiring mean are organization-wide, whatever the coverage):
 
 - language:            drift rate x (1 - s)
 - incentive_alignment: customer weight w -> max(w, s)

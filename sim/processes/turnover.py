@@ -39,7 +39,9 @@ def replace_leavers(employees: Employees, *, turnover_rate: float, strain_turnov
     """
     size = len(employees.attitude)
     if turnover_rate == 0:
-        return Turnover(employees, np.zeros(size, dtype=bool))
+        staying = Employees(employees.attitude, employees.disposition, employees.customer_focus,
+                            employees.strain, employees.weeks_in_post + 1)
+        return Turnover(staying, np.zeros(size, dtype=bool))
     leaving_chance = np.minimum(turnover_rate * (1.0 + strain_turnover * employees.strain), 1.0)
     replaced = rng.random(size) < leaving_chance
     hires = int(replaced.sum())
