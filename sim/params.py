@@ -126,7 +126,7 @@ class Params(BaseModel):
                                           "S000", "how much strain spoils an interaction")
     quality_noise: float = _field(0.25, 0.0, 2.0, "quality", "encounters", "S000",
                                   "standard deviation of chance in an interaction")
-    hostile_quality: float = _field(-0.2, -1.0, 1.0, "quality", "encounters", "S000",
+    hostile_quality: float = _field(-0.2, -1.0, 0.0, "quality", "encounters", "S000",
                                     "an interaction below this quality is hostile")
     hostile_attitude_push: float = _field(0.08, 0.0, 1.0, "attitude per week", "encounters",
                                           "S000", "attitude lost by an employee whose "

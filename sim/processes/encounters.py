@@ -83,14 +83,16 @@ def route_contacts(complaint: np.ndarray, front: FrontLine, rng: np.random.Gener
     desk = front.complaint_desk if len(front.complaint_desk) else front.sales_floor
     floor = front.sales_floor if len(front.sales_floor) else front.complaint_desk
     pick = rng.random(len(complaint))
-    return np.where(complaint, desk[(pick * len(desk)).astype(np.int64)],
-                    floor[(pick * len(floor)).astype(np.int64)])
+    employee = floor[(pick * len(floor)).astype(np.int64)]
+    complaints = np.flatnonzero(complaint)
+    employee[complaints] = desk[(pick[complaints] * len(desk)).astype(np.int64)]
+    return employee
 
 
 def interaction_quality(employees: Employees, customers: Customers, employee: np.ndarray,
                         customer: np.ndarray, complaint: np.ndarray, support: float,
                         params: Params, rng: np.random.Generator) -> np.ndarray:
-    """Q for each contact, in [-1, 1]."""
+    """Quality q of each contact, in [-1, 1]."""
     # The employee's part of q is the same for all of an employee's contacts: compute it
     # once per employee, then look it up per contact.
     employee_part = (params.quality_base
@@ -99,11 +101,10 @@ def interaction_quality(employees: Employees, customers: Customers, employee: np
                      + params.quality_support_weight * (support - 0.5)
                      - params.quality_strain_weight * employees.strain)
     expectation = customers.expectation[customer]
-    expectation = np.where(
-        complaint,
-        np.minimum(expectation, customers.satisfaction[customer]) - params.complaint_mood,
-        expectation,
-    )
+    complaints = np.flatnonzero(complaint)
+    expectation[complaints] = (np.minimum(expectation[complaints],
+                                          customers.satisfaction[customer[complaints]])
+                               - params.complaint_mood)
     quality = employee_part[employee] + params.quality_expectation_weight * expectation
     if params.quality_noise > 0:
         quality += params.quality_noise * rng.standard_normal(len(quality))
@@ -147,12 +148,14 @@ def feel_encounters(employees: Employees, encounters: Encounters, encounter_buff
                     strain_recovery: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:
     """Employees' attitude and strain after this week's encounters (synchronous)."""
     size = len(employees.attitude)
-    met = np.bincount(encounters.employee, minlength=size).astype(float)
-    hostile = np.bincount(encounters.employee, encounters.quality < params.hostile_quality,
-                          minlength=size)
-    good = np.bincount(encounters.employee, encounters.quality > 0, minlength=size)
-    hostile_share = np.divide(hostile, met, out=np.zeros(size), where=met > 0)
-    good_share = np.divide(good, met, out=np.zeros(size), where=met > 0)
+    # One count of (employee, kind) pairs; kind 0 hostile, 1 in between, 2 good.
+    kind = np.ones(len(encounters.quality), dtype=np.int64)
+    kind[encounters.quality > 0] = 2
+    kind[encounters.quality < params.hostile_quality] = 0  # hostile_quality <= 0
+    counts = np.bincount(encounters.employee * 3 + kind, minlength=3 * size).reshape(size, 3)
+    met = counts.sum(axis=1).astype(float)
+    hostile_share = np.divide(counts[:, 0], met, out=np.zeros(size), where=met > 0)
+    good_share = np.divide(counts[:, 2], met, out=np.zeros(size), where=met > 0)
     impact = params.encounter_impact
     unbuffered = 1.0 - encounter_buffer
     attitude = employees.attitude
