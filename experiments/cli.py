@@ -86,6 +86,149 @@ def scenarios() -> None:
         console.print(table)
 
 
+def _worker_lost() -> tuple[type[BaseException], ...]:
+    """Errors that mean a worker process died (killed, out of memory), not that a run failed."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    kinds: list[type[BaseException]] = [BrokenProcessPool]
+    try:
+        from distributed.scheduler import KilledWorker
+
+        kinds.append(KilledWorker)
+    except ImportError:  # dask is optional at run time
+        pass
+    return tuple(kinds)
+
+
+LOG_EVERY = 30.0
+"""Seconds between progress lines when the output is not a terminal."""
+
+
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(
+        help="Sweep spec TOML file (examples in experiments/specs/).")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="Results folder: a new one, or the folder of an interrupted sweep, "
+                      "which is then resumed.")],
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Worker processes (default: all cores); 1 runs in this "
+                                 "process.")] = None,
+    dask_scheduler: Annotated[str | None, typer.Option(
+        "--dask-scheduler", metavar="ADDRESS",
+        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).")] = None,
+    dask_local: Annotated[bool, typer.Option(
+        "--dask-local", help="Start a local Dask cluster with --workers workers.")] = False,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed", help="On resume, run again the runs recorded as failed.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Check the spec, print the number of runs, run nothing.")] = False,
+) -> None:
+    """Run a parameter sweep, writing each run as it finishes; rerun to resume."""
+    import time
+
+    from rich.progress import MofNCompleteColumn, TimeElapsedColumn
+
+    from experiments.executors import make_executor, run_sweep
+    from experiments.store import StoreError
+    from experiments.sweeps import SweepSpecError, load_sweep
+
+    with user_errors(console):
+        if dask_scheduler is not None and dask_local:
+            raise SweepSpecError("--dask-scheduler and --dask-local: choose one")
+        loaded = load_sweep(spec)
+        design = loaded.spec.design
+        console.print(f"[bold]{loaded.spec.title}[/bold]: {design.kind}, "
+                      f"{len(loaded.design())} runs of {loaded.weeks} weeks")
+        if dry_run:
+            return
+        with Progress(TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("runs  [red]{task.fields[failed]} failed"),
+                      TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                      console=console) as bar:
+            task = bar.add_task("sweep", total=None, failed=0)
+            logged = [0.0]
+
+            def show(progress) -> None:
+                bar.update(task, total=progress.total, completed=progress.finished,
+                           failed=progress.failed)
+                # Without a terminal (batch jobs, logs) the bar draws once at the end: say
+                # where the sweep stands every half minute instead.
+                if not console.is_terminal and time.monotonic() - logged[0] > LOG_EVERY:
+                    logged[0] = time.monotonic()
+                    console.print(f"{progress.finished}/{progress.total} runs, "
+                                  f"{progress.failed} failed")
+
+            try:
+                executor = make_executor(workers, dask_scheduler, dask_local)
+                done = run_sweep(loaded, out, executor, retry_failed=retry_failed,
+                                 on_progress=show)
+            except StoreError as error:
+                raise SweepSpecError(str(error)) from None
+            except KeyboardInterrupt:
+                bar.stop()
+                console.print(f"[yellow]Interrupted.[/yellow] Finished runs are saved in {out}; "
+                              "rerun the same command to resume.")
+                raise typer.Exit(code=130) from None
+            except _worker_lost() as error:  # evaluated only when something is raised
+                bar.stop()
+                console.print(f"[red]A worker died[/red] ({type(error).__name__}: {error}); "
+                              f"finished runs are saved in {out}; rerun the same command to "
+                              "resume.")
+                raise typer.Exit(code=1) from None
+    console.print(f"Runs done now: {done.done} ({done.failed} failed); finished before: "
+                  f"{done.already}; in all: {done.total}. Results in [bold]{out}[/bold]; "
+                  f"`eachcustomer analyze {out}` writes the report.")
+    if done.last_error:
+        console.print(f"[red]Last failure[/red] {done.last_error}")
+
+
+@app.command()
+def analyze(
+    folder: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Where to write the report (default: FOLDER/report).")] = None,
+    confidence: Annotated[float, typer.Option(
+        min=0.5, max=0.999, help="Level of the confidence intervals.")] = 0.95,
+) -> None:
+    """Analyze a sweep: an HTML report with figures, and the tables behind it as CSV."""
+    from experiments.analysis import AnalysisError, progress
+    from experiments.report import write_report
+    from experiments.store import StoreError
+    from experiments.sweeps import SweepSpecError
+
+    with user_errors(console):
+        try:
+            page = write_report(folder, report, confidence=confidence)
+            counts = progress(folder)
+        except (StoreError, AnalysisError) as error:
+            raise SweepSpecError(str(error)) from None
+    console.print(f"{counts['ok']} runs ok, {counts['failed']} failed, {counts['missing']} "
+                  f"missing. Report: [bold]{page}[/bold]; tables: "
+                  f"{', '.join(sorted(p.name for p in page.parent.glob('*.csv')))}")
+
+
+@app.command()
+def dashboard(
+    host: Annotated[str, typer.Option(
+        help="Address to listen on; 127.0.0.1 keeps the dashboard on this computer. "
+             "0.0.0.0 opens it to your network (no login: only on a network you trust).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8050,
+) -> None:
+    """Open the dashboard: explore what-ifs, compare plans, run lessons, in your browser."""
+    from dashboard.app import create_app
+
+    dash_app = create_app()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(f"EachCustomer dashboard: open [bold]http://{shown}:{port}/[/bold] in your "
+                  "browser (Ctrl+C stops it).")
+    if host != "127.0.0.1" and host != "localhost":
+        console.print(f"[yellow]Listening on {host}: anyone who can reach this computer on "
+                      f"port {port} can use the dashboard.[/yellow]")
+    dash_app.run(host=host, port=port, debug=False)
+
+
 def main() -> None:
     """Entry point for `python -m experiments.cli`."""
     app()

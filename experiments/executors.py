@@ -32,7 +32,8 @@ from typing import Any
 import pandas as pd
 
 from experiments.store import ResultStore
-from experiments.sweeps import RunContext, Sweep
+from experiments.sweep_runs import RunContext
+from experiments.sweeps import Sweep
 
 Task = dict[str, Any]
 Output = tuple[dict[str, Any], "pd.DataFrame | None"]
@@ -94,7 +95,7 @@ def _execute_in_worker(tasks: list[Task]) -> list[Output]:
 
 
 class ProcessExecutor:
-    """A pool of local worker processes, started from a forkserver (no threads forked)."""
+    """A pool of local worker processes, forked from a forkserver (spawned on Windows)."""
 
     def __init__(self, workers: int | None = None, chunk_size: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
@@ -102,8 +103,13 @@ class ProcessExecutor:
         self.pool: ProcessPoolExecutor | None = None
 
     def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["experiments.executors"])
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            # Workers fork from a server that has imported the model once: they start in
+            # milliseconds, and no thread of this process (progress bars, Dask) is forked.
+            ctx.set_forkserver_preload(["experiments.executors", "experiments.runs"])
+        else:  # Windows
+            ctx = multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
                                         initializer=_start_worker, initargs=(context,))
         size = self.chunk_size or auto_chunk_size(count, self.workers)
@@ -176,6 +182,16 @@ class DaskExecutor:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def make_executor(workers: int | None = None, dask_scheduler: str | None = None,
+                  dask_local: bool = False) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+    """The executor the command line asks for: Dask, one process, or a local pool."""
+    if dask_scheduler is not None or dask_local:
+        return DaskExecutor(address=dask_scheduler, workers=workers)
+    if workers == 1:
+        return SerialExecutor()
+    return ProcessExecutor(workers)
 
 
 # --- the sweep -----------------------------------------------------------------------------

@@ -143,7 +143,9 @@ class Recorder:
     def end_week(self) -> None:
         """Compute and keep the week's row."""
         self.rows.append(self._row())
-        self.group_changes.append(self.group_summer @ self.changes.T)
+        # One product per mechanism: each row of `changes` is contiguous, its transpose is not.
+        self.group_changes.append(np.column_stack([self.group_summer @ row
+                                                   for row in self.changes]))
         if self.keep_history:
             self.attitude_weeks.append(self.model.employees.attitude.astype(np.float32))
 

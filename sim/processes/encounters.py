@@ -153,7 +153,7 @@ def feel_encounters(employees: Employees, encounters: Encounters, encounter_buff
     kind[encounters.quality > 0] = 2
     kind[encounters.quality < params.hostile_quality] = 0  # hostile_quality <= 0
     counts = np.bincount(encounters.employee * 3 + kind, minlength=3 * size).reshape(size, 3)
-    met = counts.sum(axis=1).astype(float)
+    met = (counts[:, 0] + counts[:, 1] + counts[:, 2]).astype(float)  # faster than sum(axis=1)
     hostile_share = np.divide(counts[:, 0], met, out=np.zeros(size), where=met > 0)
     good_share = np.divide(counts[:, 2], met, out=np.zeros(size), where=met > 0)
     impact = params.encounter_impact
