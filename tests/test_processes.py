@@ -220,9 +220,9 @@ def test_unhappy_customers_churn_more():
     happy, unhappy = np.mean(churned < 50_000), np.mean(churned >= 50_000)
     rate_happy = np.count_nonzero(churned < 50_000) / 50_000
     rate_unhappy = np.count_nonzero(churned >= 50_000) / 50_000
-    # Expected about 0.01 and 0.01 + 0.2 (less the few drawn twice); SE below 0.002.
+    # Expected 0.01 and 1 - 0.99 * 0.8 = 0.208; standard errors below 0.002.
     assert abs(rate_happy - 0.01) < 0.003
-    assert abs(rate_unhappy - 0.19) < 0.01
+    assert abs(rate_unhappy - 0.208) < 0.006
     assert unhappy > happy
 
 
@@ -247,3 +247,19 @@ def test_distinct_keeps_first_of_each():
     customers = Customers(np.zeros(10), np.zeros(10), np.ones(10, bool))
     np.testing.assert_array_equal(customers.distinct(np.array([3, 5, 3, 9, 5, 1])), [3, 5, 9, 1])
     np.testing.assert_array_equal(customers.distinct(np.array([3, 3])), [3])
+
+
+def test_bernoulli_slots_are_sorted_distinct_and_at_the_right_rate():
+    from sim.processes.sampling import bernoulli_slots
+
+    rng = np.random.default_rng(4)
+    slots = bernoulli_slots(1_000_000, 0.15, rng)
+    assert np.all(np.diff(slots) > 0) and slots[0] >= 0 and slots[-1] < 1_000_000
+    # Binomial(1e6, 0.15): mean 150,000, sd 357.
+    assert abs(len(slots) - 150_000) < 2_000
+    # Each slot equally likely: the halves hold about as many.
+    assert abs(np.sum(slots < 500_000) - len(slots) / 2) < 2_000
+    assert len(bernoulli_slots(10, 0.0, rng)) == 0
+    np.testing.assert_array_equal(bernoulli_slots(5, 1.0, rng), np.arange(5))
+    tiny = [len(bernoulli_slots(3, 0.5, rng)) for _ in range(4000)]
+    assert abs(np.mean(tiny) - 1.5) < 0.06

@@ -3,10 +3,11 @@
 Everything here costs in proportion to this week's events, not to the size of the
 customer base: the functions return the slots to change, and the model applies them.
 
-Churn. An active customer leaves in a week with probability
-base_churn + dissatisfied_churn * max(0, -satisfaction). Drawn by thinning: candidates
-for each part are drawn with replacement (Binomial(M, rate) slots of M), and a candidate
-for the dissatisfied part is kept with probability max(0, -satisfaction).
+Churn. An active customer leaves in a week for reasons of its own with probability
+base_churn, or fed up with probability dissatisfied_churn * max(0, -satisfaction), drawn by
+thinning: candidates drawn with `bernoulli_slots` at dissatisfied_churn are kept with
+probability max(0, -satisfaction). (Leaving is one event: with both causes the chance is
+1 - (1 - base)(1 - fed up), which differs from the sum by their product.)
 
 Word of mouth. This week's speakers are the customers who had an interaction and those
 lost this week (S000: "A simple inadvertent misstatement or act ... can have a
@@ -27,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.params import Params
+from sim.processes.sampling import bernoulli_slots
 from sim.state import Customers, draw_expectations
 
 
@@ -35,12 +37,12 @@ def draw_churn(customers: Customers, params: Params, rng: np.random.Generator) -
     slots = len(customers.active)
     if slots == 0:
         return np.empty(0, dtype=np.int64)
-    moved_away = rng.integers(0, slots, rng.binomial(slots, params.base_churn))
-    candidates = rng.integers(0, slots, rng.binomial(slots, params.dissatisfied_churn))
+    moved_away = bernoulli_slots(slots, params.base_churn, rng)
+    candidates = bernoulli_slots(slots, params.dissatisfied_churn, rng)
     unhappy = -customers.satisfaction[candidates]
     fed_up = candidates[rng.random(len(candidates)) < unhappy]
-    leaving = np.concatenate([moved_away, fed_up])
-    return customers.distinct(leaving[customers.active[leaving]])
+    leaving = np.union1d(moved_away, fed_up)
+    return leaving[customers.active[leaving]]
 
 
 def voice_weighted_sentiment(satisfaction: np.ndarray, lost: np.ndarray,

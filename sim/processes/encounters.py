@@ -1,8 +1,8 @@
 """Process 1: customers meet the front line; every interaction is a test (S000).
 
-Contacts. Each week K ~ Binomial(M, c) slots are drawn, with replacement, from the M
-customer slots; repeats and empty slots fall away, so an active customer contacts with
-probability 1 - exp(-c), about c for a small rate, at a cost that grows with K, not M.
+Contacts. Each week each active customer contacts the organization with probability c,
+drawn over the M customer slots by `bernoulli_slots` (empty slots fall away), at a cost
+that grows with the number of contacts, not with M.
 A contact is a complaint with probability min(1, k (1 - satisfaction)) for complaint
 share k; complaints go to the complaint desk (customer service), other contacts to the
 rest of the front line (either pool serves all contacts if the other is empty), each to
@@ -37,6 +37,7 @@ import numpy as np
 
 from sim.params import Params
 from sim.processes.bounds import push_attitude
+from sim.processes.sampling import bernoulli_slots
 from sim.state import Customers, Employees
 
 
@@ -74,8 +75,8 @@ def draw_contacts(customers: Customers, params: Params, rng: np.random.Generator
     slots = len(customers.active)
     if slots == 0 or params.contact_rate == 0:
         return np.empty(0, dtype=np.int64)
-    drawn = rng.integers(0, slots, rng.binomial(slots, params.contact_rate))
-    return customers.distinct(drawn[customers.active[drawn]])
+    drawn = bernoulli_slots(slots, params.contact_rate, rng)
+    return drawn[customers.active[drawn]]
 
 
 def route_contacts(complaint: np.ndarray, front: FrontLine, rng: np.random.Generator) -> np.ndarray:
