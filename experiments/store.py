@@ -134,10 +134,17 @@ class ResultStore:
         manifest = folder / MANIFEST
         if manifest.exists():
             recorded = json.loads(manifest.read_text(encoding="utf-8"))
-            if recorded.get("identity") != sweep.identity():
-                raise StoreError(f"{folder}: holds the results of a different sweep "
-                                 f"({recorded.get('title')!r}, or the same spec since changed, "
-                                 "or its scenario file changed); write to another --out folder")
+            recorded_identity, identity = recorded.get("identity", {}), sweep.identity()
+            if recorded_identity != identity:
+                changed = [what for name, what in (("spec", "the sweep spec"),
+                                                   ("scenario_sha256", "the scenario file"),
+                                                   ("model_sha256", "the model's code"))
+                           if recorded_identity.get(name) != identity[name]]
+                raise StoreError(f"{folder}: holds the results of another sweep "
+                                 f"({recorded.get('title')!r}): "
+                                 f"{' and '.join(changed) or 'its identity'} changed since it "
+                                 "started, and resuming would mix the two; write to another "
+                                 "--out folder")
             design = pd.read_parquet(folder / DESIGN)
             store._remove_temporaries()
             return store, design

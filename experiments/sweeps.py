@@ -209,9 +209,26 @@ class Sweep:
         return {**self.setup.plans, **self.spec.plans}
 
     def identity(self) -> dict[str, Any]:
-        """What must match for a results folder to be resumed with this sweep."""
+        """What must match for a results folder to be resumed with this sweep.
+
+        The spec, the scenario file and the model's code: resuming after any of them
+        changed would mix two models' results in one table.
+        """
         return {"spec": self.spec.model_dump(mode="json"), "scenario_sha256":
-                self.scenario_digest}
+                self.scenario_digest, "model_sha256": model_digest()}
+
+
+def model_digest() -> str:
+    """A digest of the model's source (sim/ and experiments/runs.py)."""
+    import experiments.runs
+    import sim
+
+    digest = hashlib.sha256()
+    files = sorted(Path(sim.__file__).parent.rglob("*.py")) + [Path(experiments.runs.__file__)]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _dtype(factor: Factor) -> str:

@@ -1,0 +1,175 @@
+"""Sweep throughput: runs per second of the default scenario on 1 and 2 workers and on Dask.
+
+    python benchmarks/sweep_throughput.py --write        # what RESULTS.md records, ~3 min
+    python benchmarks/sweep_throughput.py --runs 20 --weeks 20 --repeats 1 --no-dask
+
+Every configuration runs the same sweep (the baseline scenario, 500 employees, `--weeks`
+weeks, `--runs` runs) into a fresh results folder, so the numbers include what a user pays:
+writing every run to Parquet and (under "wall") starting the workers. "steady" is the rate
+between the 10th and the 90th percent of runs finished, which is what a long sweep
+approaches. Each configuration is measured `--repeats` times, interleaved with the others,
+and the best is kept (on a shared machine the best is the least disturbed; the median is
+shown too). Parallel efficiency is the best steady rate over the number of workers times
+the best steady rate of the process pool with one worker (the same machinery: the parent
+process writes results while the worker computes, so one worker is a little more than
+one core, and serial, computing and writing in turn, a little less). The bare model
+(`run_model` in a loop, no sweep machinery) gives the ceiling per core, and its CPU time
+per run (which other load on the machine does not inflate) the ceiling on idle cores.
+BLAS and OpenMP are pinned to one thread per process, as in core_step.py.
+
+`--write` replaces the "## Sweep throughput" section of benchmarks/RESULTS.md and keeps the
+rest.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_variable] = "1"  # one thread per worker: set before numpy is imported
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import platform  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from experiments.executors import (  # noqa: E402
+    DaskExecutor,
+    ProcessExecutor,
+    SerialExecutor,
+    run_sweep,
+)
+from experiments.runs import run_model  # noqa: E402
+from experiments.sweeps import Sweep, parse_sweep  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+SECTION = "## Sweep throughput"
+
+
+def default_sweep(runs: int, weeks: int) -> Sweep:
+    """The baseline scenario, replicated: every run is the default scenario, new seed."""
+    return parse_sweep({"title": "throughput", "scenario": "baseline", "seed": 1,
+                        "weeks": weeks, "replications": runs})
+
+
+def bare_rate(sweep: Sweep, runs: int) -> tuple[float, float]:
+    """Runs per second of the model alone, and CPU seconds per run."""
+    params = sweep.setup.params.replace(horizon_weeks=sweep.weeks)
+    run_model(params, 0)  # warm up imports and caches
+    start, cpu = time.perf_counter(), time.process_time()
+    for seed in range(runs):
+        run_model(params, seed)
+    return runs / (time.perf_counter() - start), (time.process_time() - cpu) / runs
+
+
+def sweep_rate(sweep: Sweep, executor, folder: Path) -> tuple[float, float]:
+    """Runs per second over the whole call, and from 10% to 90% of the runs finished."""
+    stamps: list[float] = []
+    start = time.perf_counter()
+    progress = run_sweep(sweep, folder, executor,
+                         on_progress=lambda p: stamps.append(time.perf_counter()) if p.done
+                         else None)
+    wall = time.perf_counter() - start
+    shutil.rmtree(folder)
+    assert progress.failed == 0, progress.last_error
+    first, last = len(stamps) // 10, len(stamps) * 9 // 10
+    return progress.done / wall, (last - first) / (stamps[last] - stamps[first])
+
+
+def measure(runs: int, weeks: int, dask: bool, repeats: int) -> str:
+    """Run every configuration `repeats` times; the Markdown section for RESULTS.md."""
+    load = os.getloadavg()[0]
+    sweep = default_sweep(runs, weeks)
+    scratch = Path(tempfile.mkdtemp(prefix="sweep-throughput-"))
+    configurations = [("serial (`--workers 1`)", 1, SerialExecutor),
+                      ("process pool, 1 worker", 1, lambda: ProcessExecutor(1)),
+                      ("process pool, 2 workers (`--workers 2`)", 2,
+                       lambda: ProcessExecutor(2))]
+    if dask:
+        configurations.append(("Dask LocalCluster, 2 workers (`--dask-local --workers 2`)", 2,
+                               lambda: DaskExecutor(workers=2)))
+    bare: list[float] = []
+    cpu: list[float] = []
+    measured: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in configurations}
+    for _ in range(repeats):
+        rate, seconds = bare_rate(sweep, min(runs, 40))
+        bare.append(rate)
+        cpu.append(seconds)
+        for index, (name, _, make) in enumerate(configurations):
+            measured[name].append(sweep_rate(sweep, make(), scratch / str(index)))
+    shutil.rmtree(scratch, ignore_errors=True)
+    rows = [("bare model (`run_model` in a loop)", 1, None, [(rate, rate) for rate in bare])]
+    rows += [(name, workers, True, measured[name]) for name, workers, _ in configurations]
+    one = max(steady for _, steady in measured[configurations[1][0]])
+    cores = os.cpu_count() or 1
+    lines = [
+        SECTION, "",
+        f"`python benchmarks/sweep_throughput.py --runs {runs} --weeks {weeks} --repeats "
+        f"{repeats}{'' if dask else ' --no-dask'} --write`, "
+        f"{datetime.date.today().isoformat()}: {runs} runs of the baseline scenario "
+        f"({sweep.setup.params.n_employees} employees, {sweep.weeks} weeks), {cores} cores, "
+        f"Python {platform.python_version()}, load average {load:.2f} before and "
+        f"{os.getloadavg()[0]:.2f} after (other jobs on the machine slow every row).", "",
+        "| configuration | runs/s, wall (best) | runs/s, steady (best / median) "
+        "| parallel efficiency |",
+        "|---|---|---|---|",
+    ]
+    for name, workers, sweeping, rates in rows:
+        steady = [rate for _, rate in rates]
+        best = max(steady)
+        efficiency = f"{best / (workers * one):.2f}" if sweeping else ""
+        wall = f"{max(rate for rate, _ in rates):.1f}" if sweeping else ""
+        lines.append(f"| {name} | {wall} | {best:.1f} / {statistics.median(steady):.1f} "
+                     f"| {efficiency} |")
+    least = min(cpu)
+    lines += ["", f"CPU time per run of the bare model: {least * 1000:.0f} ms, so at most "
+              f"{cores / least:.1f} runs/s on {cores} idle cores, whatever the executor.", ""]
+    return "\n".join(lines)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put `section` in place of the file's "## Sweep throughput" section; keep the rest."""
+    if not path.exists():
+        path.write_text("# Benchmark results\n\nSpeed and memory of EachCustomer; how to run "
+                        "each benchmark is in README.md.\n\n" + section)
+        return
+    lines = path.read_text().splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
+    if start is None:
+        text = "".join(lines).rstrip("\n") + "\n\n" + section
+    else:
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith("## ") or lines[i].startswith("# ")), len(lines))
+        tail = "".join(lines[end:])
+        text = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--weeks", type=int, default=104)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--write", action="store_true",
+                        help=f"update the '{SECTION}' section of {RESULTS.name}")
+    args = parser.parse_args()
+    section = measure(args.runs, args.weeks, not args.no_dask, args.repeats)
+    print(section)
+    if args.write:
+        write_section(RESULTS, section)
+        print(f"wrote the '{SECTION}' section of {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

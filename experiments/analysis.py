@@ -1,0 +1,359 @@
+"""Analysis of a sweep's results, as functions returning DataFrames (for notebooks and reports).
+
+Every function takes a results folder (or `Results` loaded once with `load_results`):
+
+- `outcome_means`: each outcome's mean with a confidence interval per value of each factor
+  (a range sampled by LHS/Sobol/Morris is cut into quantile bins), over everything else;
+- `sobol_indices` / `morris_indices` (SALib) when the design is Sobol or Morris, per arm
+  (combination of lists and levers), on the mean over replications at each point;
+- `plan_comparison`: each plan's outcomes per budget, and its difference from the plan
+  "none" paired by point and replication (the runs share seeds, so luck cancels);
+- `series_means`: an outcome's weekly mean with a confidence band, per group.
+
+Confidence intervals are t intervals on the mean over runs: mean +- t(n-1) * sd / sqrt(n).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.store import read_design, read_manifest, read_runs, read_series
+
+MAX_LEVELS = 12
+"""A factor with more distinct values than this is cut into quantile bins."""
+
+
+class AnalysisError(ValueError):
+    """An analysis the sweep's design or results cannot support; the message says why."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """A sweep's results folder, loaded: manifest, planned runs, finished runs."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    design: pd.DataFrame
+    runs: pd.DataFrame
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """The runs that finished without error."""
+        return self.runs[self.runs["status"] == "ok"]
+
+    @property
+    def ranges(self) -> list[str]:
+        return [r["name"] for r in self.manifest["ranges"]]
+
+    @property
+    def lists(self) -> list[str]:
+        return [item["name"] for item in self.manifest["lists"]]
+
+    @property
+    def factors(self) -> list[str]:
+        return self.ranges + self.lists
+
+    @property
+    def outcomes(self) -> list[str]:
+        return list(self.manifest["outcomes"])
+
+
+def load_results(folder: str | Path | Results) -> Results:
+    """Read a results folder (the runs finished so far)."""
+    if isinstance(folder, Results):
+        return folder
+    folder = Path(folder)
+    return Results(folder, read_manifest(folder), read_design(folder), read_runs(folder))
+
+
+def _outcomes(results: Results, outcomes: list[str] | None) -> list[str]:
+    chosen = results.outcomes if outcomes is None else list(outcomes)
+    unknown = [name for name in chosen if name not in results.outcomes]
+    if unknown:
+        raise AnalysisError(f"no outcome {unknown[0]!r}; outcomes are "
+                            f"{', '.join(results.outcomes)}")
+    return chosen
+
+
+def mean_interval(values: pd.Series | np.ndarray, confidence: float = 0.95
+                  ) -> tuple[int, float, float, float, float]:
+    """n, mean, sd, and the t confidence interval of the mean (NaN below two values)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n == 0:
+        return 0, np.nan, np.nan, np.nan, np.nan
+    mean = float(values.mean())
+    if n < 2:
+        return n, mean, np.nan, np.nan, np.nan
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / np.sqrt(n)
+    return n, mean, sd, mean - half, mean + half
+
+
+def _levels(results: Results, factor: str, bins: int) -> tuple[pd.Series, list[str]]:
+    """Each ok run's level of `factor` as a label, and the labels in order."""
+    values = results.ok[factor]
+    if factor == "plan":
+        order = [str(v) for v in next(item["values"] for item in results.manifest["lists"]
+                                      if item["name"] == "plan")]
+        return values.astype(str), order
+    distinct = np.sort(values.dropna().unique())
+    if len(distinct) <= MAX_LEVELS:
+        labels = [f"{v:g}" for v in distinct]
+        return values.map(lambda v: f"{v:g}"), labels
+    cut = pd.qcut(values, q=bins, duplicates="drop")
+    labels = [f"{i.left:.3g} to {i.right:.3g}" for i in cut.cat.categories]
+    return cut.cat.rename_categories(labels).astype(str), labels
+
+
+def outcome_means(results: str | Path | Results, outcomes: list[str] | None = None,
+                  factors: list[str] | None = None, confidence: float = 0.95,
+                  bins: int = 5) -> pd.DataFrame:
+    """Mean of each outcome per level of each factor, over all other factors and replications.
+
+    Returns:
+        One row per factor, level and outcome: factor, level (a label; for a binned range
+        the bin), order (position of the level), outcome, n, mean, sd, ci_low, ci_high.
+    """
+    results = load_results(results)
+    chosen = _outcomes(results, outcomes)
+    rows = []
+    for factor in results.factors if factors is None else factors:
+        if factor not in results.factors:
+            raise AnalysisError(f"no factor {factor!r}; factors are "
+                                f"{', '.join(results.factors) or 'none'}")
+        if results.ok.empty:
+            continue
+        labels, order = _levels(results, factor, bins)
+        for position, level in enumerate(order):
+            members = results.ok[labels == level]
+            for outcome in chosen:
+                n, mean, sd, low, high = mean_interval(members[outcome], confidence)
+                rows.append({"factor": factor, "level": level, "order": position,
+                             "outcome": outcome, "n": n, "mean": mean, "sd": sd,
+                             "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows, columns=["factor", "level", "order", "outcome", "n", "mean", "sd",
+                                       "ci_low", "ci_high"])
+
+
+# --- sensitivity ---------------------------------------------------------------------------
+
+def _problem(results: Results) -> dict[str, Any]:
+    ranges = results.manifest["ranges"]
+    return {"num_vars": len(ranges), "names": [r["name"] for r in ranges],
+            "bounds": [[r["low"], r["high"]] for r in ranges]}
+
+
+def _arms(results: Results) -> list[tuple[int, dict[str, Any]]]:
+    """Each arm's index and its list and lever values."""
+    first = results.design[results.design["replication"] == 0].drop_duplicates("arm")
+    return [(int(row["arm"]), {name: row[name] for name in results.lists})
+            for _, row in first.iterrows()]
+
+
+def _point_means(results: Results, arm: int, outcome: str) -> np.ndarray:
+    """The outcome's mean over replications at every point of an arm, in point order."""
+    points = int(results.manifest["design"]["points"])
+    ok = results.ok[results.ok["arm"] == arm]
+    means = ok.groupby("point")[outcome].mean().reindex(range(points))
+    return means.to_numpy(dtype=float)
+
+
+def _require(results: Results, kind: str) -> None:
+    design = results.manifest["design"]["kind"]
+    if design != kind:
+        raise AnalysisError(f"{kind} indices need a {kind} design; this sweep's design is "
+                            f"{design}")
+
+
+def _complete(results: Results, arm: int, outcome: str) -> np.ndarray | None:
+    values = _point_means(results, arm, outcome)
+    if np.isnan(values).any() or np.nanvar(values) == 0:
+        return None
+    return values
+
+
+def sobol_indices(results: str | Path | Results, outcomes: list[str] | None = None,
+                  confidence: float = 0.95) -> pd.DataFrame:
+    """First- and total-order Sobol indices with confidence intervals (SALib), per arm.
+
+    Outcomes that do not vary, or arms with points missing (failed or not yet run), are
+    left out: Saltelli's estimator needs every point.
+
+    Returns:
+        One row per arm, outcome and parameter: the arm's list values, outcome, parameter,
+        S1, S1_conf, ST, ST_conf (conf: half-width of the bootstrap interval).
+    """
+    from SALib.analyze import sobol
+
+    results = load_results(results)
+    _require(results, "sobol")
+    problem = _problem(results)
+    second = bool(results.manifest["design"]["second_order"])
+    rows = []
+    for arm, values in _arms(results):
+        for outcome in _outcomes(results, outcomes):
+            y = _complete(results, arm, outcome)
+            if y is None:
+                continue
+            # SALib reseeds only on a truthy seed: never pass 0.
+            found = sobol.analyze(problem, y, calc_second_order=second, conf_level=confidence,
+                                  seed=int(results.manifest["master_seed"]) + 1)
+            for index, name in enumerate(problem["names"]):
+                rows.append({**values, "outcome": outcome, "parameter": name,
+                             "S1": found["S1"][index], "S1_conf": found["S1_conf"][index],
+                             "ST": found["ST"][index], "ST_conf": found["ST_conf"][index]})
+    return pd.DataFrame(rows, columns=[*results.lists, "outcome", "parameter", "S1", "S1_conf",
+                                       "ST", "ST_conf"])
+
+
+def morris_indices(results: str | Path | Results, outcomes: list[str] | None = None,
+                   confidence: float = 0.95) -> pd.DataFrame:
+    """Morris elementary effects (SALib): mu, mu*, its confidence half-width, sigma, per arm."""
+    from SALib.analyze import morris
+
+    results = load_results(results)
+    _require(results, "morris")
+    problem = _problem(results)
+    design = results.design[results.design["replication"] == 0]
+    rows = []
+    for arm, values in _arms(results):
+        x = design[design["arm"] == arm].sort_values("point")[problem["names"]].to_numpy(float)
+        for outcome in _outcomes(results, outcomes):
+            y = _complete(results, arm, outcome)
+            if y is None:
+                continue
+            found = morris.analyze(problem, x, y, conf_level=confidence,
+                                   num_levels=int(results.manifest["design"]["levels"]),
+                                   seed=int(results.manifest["master_seed"]) + 1)
+            for index, name in enumerate(problem["names"]):
+                rows.append({**values, "outcome": outcome, "parameter": name,
+                             "mu": found["mu"][index], "mu_star": found["mu_star"][index],
+                             "mu_star_conf": found["mu_star_conf"][index],
+                             "sigma": found["sigma"][index]})
+    return pd.DataFrame(rows, columns=[*results.lists, "outcome", "parameter", "mu", "mu_star",
+                                       "mu_star_conf", "sigma"])
+
+
+def sensitivity(results: str | Path | Results, outcomes: list[str] | None = None,
+                confidence: float = 0.95) -> pd.DataFrame | None:
+    """Sobol or Morris indices, whichever the design allows; None for other designs."""
+    results = load_results(results)
+    kind = results.manifest["design"]["kind"]
+    if kind == "sobol":
+        return sobol_indices(results, outcomes, confidence)
+    if kind == "morris":
+        return morris_indices(results, outcomes, confidence)
+    return None
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+def plan_comparison(results: str | Path | Results, outcomes: list[str] | None = None,
+                    baseline: str = "none", confidence: float = 0.95) -> pd.DataFrame:
+    """Each plan's outcomes at each budget, and the difference from the baseline plan.
+
+    Differences are paired: a plan's run is compared with the baseline run at the same
+    point, list values and replication (the same seed), so the interval reflects the plan's
+    effect, not the spread of luck.
+
+    Returns:
+        One row per budget (if swept), plan and outcome: n, mean, ci_low, ci_high,
+        difference, difference_ci_low, difference_ci_high (NaN for the baseline itself),
+        expected_cost (mean planned cost) and spend (mean spent in the runs).
+    """
+    results = load_results(results)
+    if "plan" not in results.lists:
+        raise AnalysisError("no plan lever in this sweep: add [levers] plan = [...] to "
+                            "compare plans")
+    chosen = [o for o in _outcomes(results, outcomes) if o not in ("plan_cost",)]
+    ok = results.ok
+    plans = [str(v) for item in results.manifest["lists"] if item["name"] == "plan"
+             for v in item["values"]]
+    if baseline not in plans:
+        baseline = plans[0]
+    pair_on = ["point", "replication"] + [f for f in results.lists if f not in ("plan",
+                                                                                "budget")]
+    budgets = sorted(ok["budget"].unique()) if "budget" in ok else [None]
+    rows = []
+    for budget in budgets:
+        here = ok if budget is None else ok[ok["budget"] == budget]
+        reference = here[here["plan"] == baseline]
+        for plan in plans:
+            runs = here[here["plan"] == plan]
+            paired = runs.merge(reference, on=pair_on, suffixes=("", "_base"))
+            for outcome in chosen:
+                n, mean, _, low, high = mean_interval(runs[outcome], confidence)
+                if plan == baseline:
+                    difference = (np.nan,) * 5
+                else:
+                    difference = mean_interval(paired[outcome] - paired[f"{outcome}_base"],
+                                               confidence)
+                rows.append({"budget": budget, "plan": plan, "outcome": outcome, "n": n,
+                             "mean": mean, "ci_low": low, "ci_high": high,
+                             "difference": difference[1], "difference_ci_low": difference[3],
+                             "difference_ci_high": difference[4],
+                             "expected_cost": runs["plan_cost"].mean()
+                             if "plan_cost" in runs else np.nan,
+                             "spend": runs["spend_total"].mean()
+                             if "spend_total" in runs else np.nan})
+    table = pd.DataFrame(rows)
+    return table.drop(columns="budget") if budgets == [None] else table
+
+
+# --- series and failures -------------------------------------------------------------------
+
+def series_means(results: str | Path | Results, outcome: str, by: str | None = None,
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """An outcome's mean per week, with a confidence band, per level of `by` (or overall).
+
+    Returns:
+        One row per group and week: group, week, n, mean, ci_low, ci_high.
+    """
+    results = load_results(results)
+    kept = results.manifest.get("series", [])
+    if outcome not in kept:
+        raise AnalysisError(f"the sweep kept no weekly series of {outcome!r}; series kept: "
+                            f"{', '.join(kept) or 'none'}")
+    series = read_series(results.folder, [outcome])
+    ok = results.ok
+    if by is None:
+        groups = pd.Series("all", index=ok.index)
+    elif by in results.factors:
+        groups, _ = _levels(results, by, 5)
+    else:
+        raise AnalysisError(f"no factor {by!r}; factors are {', '.join(results.factors)}")
+    labelled = series.merge(pd.DataFrame({"run_id": ok["run_id"], "group": groups}),
+                            on="run_id")
+    grouped = labelled.groupby(["group", "week"], sort=False)["value"]
+    table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
+    half = stats.t.ppf((1 + confidence) / 2, np.maximum(table["n"] - 1, 1)) * table["sd"] / \
+        np.sqrt(table["n"])
+    table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
+    return table.drop(columns="sd").sort_values(["group", "week"]).reset_index(drop=True)
+
+
+def failures(results: str | Path | Results) -> pd.DataFrame:
+    """The failed runs: run id, factor values, seed and error."""
+    results = load_results(results)
+    if results.runs.empty:
+        return pd.DataFrame(columns=["run_id", "seed", "error"])
+    failed = results.runs[results.runs["status"] != "ok"]
+    return failed[["run_id", *results.factors, "replication", "seed", "error"]].reset_index(
+        drop=True)
+
+
+def progress(results: str | Path | Results) -> dict[str, int]:
+    """Runs planned, finished ok, failed, and still missing."""
+    results = load_results(results)
+    planned = len(results.design)
+    ok = int((results.runs["status"] == "ok").sum()) if len(results.runs) else 0
+    failed = len(results.runs) - ok
+    return {"planned": planned, "ok": ok, "failed": failed, "missing": planned - ok - failed}

@@ -1,0 +1,289 @@
+"""Checks of a sweep spec against the model: every problem names the file and the key.
+
+Used by `experiments.sweeps.parse_sweep`; each function checks one table of the spec and
+raises `SweepSpecError` with `FILE: KEY: problem`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from experiments.scenario_files import RunSetup, ScenarioError, load_run_setup
+from experiments.sweep_runs import RunContext
+from sim.params import Params, make_params
+
+if TYPE_CHECKING:
+    from experiments.sweeps import SweepFile
+
+NO_PLAN = "none"
+"""The plan without interventions: always available."""
+
+NOT_SWEEPABLE = {
+    "departments": "set departments in the scenario file",
+    "horizon_weeks": "set the sweep's `weeks` instead",
+}
+CHART_FIXED = ("n_employees", "span_of_control")
+"""Parameters that only shape a generated organization: meaningless with an org chart."""
+
+
+class SweepSpecError(ValueError):
+    """A sweep spec that cannot be run; the message names the file, the key and the problem."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """Something that varies: a range (sampled by the design) or a list of values (crossed)."""
+
+    name: str
+    values: tuple[Any, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    steps: int | None = None
+    integer: bool = False
+
+    def grid(self) -> np.ndarray:
+        """The `steps` evenly spaced values of a range (full factorial)."""
+        return np.linspace(self.low, self.high, self.steps)
+
+
+def base_setup(spec: SweepFile, path: Path | None, where: str) -> RunSetup:
+    """The base scenario: a file next to the sweep file, or a built-in scenario by name."""
+    scenario: str | Path = spec.scenario
+    if path is not None and (path.parent / spec.scenario).is_file():
+        scenario = path.parent / spec.scenario
+    try:
+        return load_run_setup(scenario)
+    except ScenarioError as error:
+        raise SweepSpecError(f"{where}: scenario: {error}") from None
+
+
+def split_parameters(spec: SweepFile, setup: RunSetup, where: str
+                     ) -> tuple[dict[str, Any], tuple[Factor, ...], tuple[Factor, ...]]:
+    """Split [parameters] into constants, ranges and lists, checking each against Params."""
+    constants: dict[str, Any] = {}
+    ranges: list[Factor] = []
+    lists: list[Factor] = []
+    fields = Params.model_fields
+    for name, given in spec.parameters.items():
+        key = f"{where}: parameters.{name}"
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise SweepSpecError(f"{key}: unknown parameter{hint}")
+        if name in NOT_SWEEPABLE:
+            raise SweepSpecError(f"{key}: cannot be set in a sweep; {NOT_SWEEPABLE[name]}")
+        if name in CHART_FIXED and setup.org is not None:
+            raise SweepSpecError(f"{key}: the scenario uses an org chart, which fixes it")
+        low, high = _allowed(name)
+        integer = fields[name].annotation is int
+        if isinstance(given, dict):
+            ranges.append(_range(name, given, low, high, integer, spec.design.kind, key))
+        elif isinstance(given, list):
+            if not given:
+                raise SweepSpecError(f"{key}: empty list; give at least one value")
+            values = tuple(_value(v, low, high, integer, f"{key}[{i}]")
+                           for i, v in enumerate(given))
+            lists.append(Factor(name, values=values, integer=integer))
+        else:
+            constants[name] = _value(given, low, high, integer, key)
+    return constants, tuple(ranges), tuple(lists)
+
+
+def _allowed(name: str) -> tuple[float, float]:
+    low, high = -np.inf, np.inf
+    for item in Params.model_fields[name].metadata:
+        low = getattr(item, "ge", low)
+        high = getattr(item, "le", high)
+    return low, high
+
+
+def _value(value: Any, low: float, high: float, integer: bool, key: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SweepSpecError(f"{key}: expected a finite number, got {value!r}")
+    if integer and value != int(value):
+        raise SweepSpecError(f"{key}: expected a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise SweepSpecError(f"{key}: {value!r} is outside the allowed range [{low}, {high}]")
+    return int(value) if integer else float(value)
+
+
+def _range(name: str, given: dict[str, Any], low: float, high: float, integer: bool,
+           design: str, key: str) -> Factor:
+    unknown = set(given) - {"low", "high", "steps"}
+    if unknown:
+        raise SweepSpecError(f"{key}.{sorted(unknown)[0]}: unknown key; a range has low, high "
+                             "and (for a full_factorial design) steps")
+    if "low" not in given or "high" not in given:
+        missing = "low" if "low" not in given else "high"
+        raise SweepSpecError(f"{key}: a range needs bounds: {missing} is missing")
+    first = _value(given["low"], -np.inf, np.inf, False, f"{key}.low")
+    last = _value(given["high"], -np.inf, np.inf, False, f"{key}.high")
+    if first >= last:
+        raise SweepSpecError(f"{key}: empty range: low {first:g} must be below high {last:g}"
+                             " (give a single value for a constant)")
+    if first < low or last > high:
+        raise SweepSpecError(f"{key}: range [{first:g}, {last:g}] is outside the allowed range "
+                             f"[{low:g}, {high:g}]")
+    steps = given.get("steps")
+    if design == "full_factorial":
+        if steps is None:
+            raise SweepSpecError(f"{key}: a full_factorial design needs `steps` for a range "
+                                 "(or give a list of values)")
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+            raise SweepSpecError(f"{key}.steps: expected a whole number of at least 2, got "
+                                 f"{steps!r}")
+    elif steps is not None:
+        raise SweepSpecError(f"{key}.steps: only a full_factorial design uses steps; a "
+                             f"{design} design samples the range")
+    return Factor(name, low=first, high=last, steps=steps, integer=integer)
+
+
+def lever_factors(spec: SweepFile, setup: RunSetup, where: str) -> tuple[Factor, ...]:
+    """The plan and budget levers as list factors; plans must exist, budgets need plans."""
+    levers = spec.levers
+    factors: list[Factor] = []
+    for name in spec.plans:
+        if name == NO_PLAN or name in setup.plans:
+            raise SweepSpecError(f"{where}: plans.{name}: the name is taken (by the scenario "
+                                 f"or by the empty plan {NO_PLAN!r}); choose another")
+    if levers.plan is not None:
+        plans = {**setup.plans, **spec.plans}
+        for index, name in enumerate(levers.plan):
+            if name != NO_PLAN and name not in plans:
+                known = ", ".join([NO_PLAN, *plans])
+                raise SweepSpecError(f"{where}: levers.plan[{index}]: no plan {name!r}; define "
+                                     f"[plans.{name}] or use one of: {known}")
+        if len(set(levers.plan)) != len(levers.plan):
+            raise SweepSpecError(f"{where}: levers.plan: each plan may be listed once")
+        factors.append(Factor("plan", values=levers.plan))
+    if levers.budget is not None:
+        if levers.plan is None:
+            raise SweepSpecError(f"{where}: levers.budget: scaling to a budget needs plans to "
+                                 "scale; add levers.plan")
+        budgets = levers.budget if isinstance(levers.budget, tuple) else (levers.budget,)
+        if not budgets:
+            raise SweepSpecError(f"{where}: levers.budget: empty list")
+        for index, value in enumerate(budgets):
+            if value < 0:
+                raise SweepSpecError(f"{where}: levers.budget[{index}]: must be at least 0, "
+                                     f"got {value!r}")
+        factors.append(Factor("budget", values=tuple(float(b) for b in budgets)))
+    return tuple(factors)
+
+
+def check_design(spec: SweepFile, ranges: tuple[Factor, ...], where: str) -> None:
+    """A sampling design needs ranges to sample and a valid sample size; a grid needs none."""
+    design = spec.design
+    key = f"{where}: design"
+    if design.kind == "full_factorial":
+        if design.samples is not None:
+            raise SweepSpecError(f"{key}.samples: a full_factorial design takes no samples; "
+                                 "its size follows from the lists and steps")
+        return
+    if not ranges:
+        raise SweepSpecError(f"{key}.kind: a {design.kind} design samples ranges, but no "
+                             "parameter has bounds; give at least one parameter as "
+                             "{ low = ..., high = ... }")
+    if design.samples is None:
+        raise SweepSpecError(f"{key}.samples: a {design.kind} design needs `samples`")
+    if design.kind == "sobol" and design.samples & (design.samples - 1):
+        raise SweepSpecError(f"{key}.samples: a sobol design needs a power of 2 (got "
+                             f"{design.samples})")
+    if design.kind == "morris":
+        if design.samples < 2:
+            raise SweepSpecError(f"{key}.samples: a morris design needs at least 2 "
+                                 "trajectories")
+        if design.levels % 2:
+            raise SweepSpecError(f"{key}.levels: a morris grid needs an even number of levels "
+                                 f"(got {design.levels})")
+
+
+def check_plans(spec: SweepFile, setup: RunSetup, where: str) -> None:
+    """Plans may name only departments the organization has."""
+    org = setup.org
+    names = (org.department_names if org is not None else
+             tuple(d.name for d in setup.params.departments) + ("executive",))
+    for plan_name, plan in spec.plans.items():
+        for index, item in enumerate(plan):
+            for department in item.coverage.departments or ():
+                if department not in names:
+                    raise SweepSpecError(
+                        f"{where}: plans.{plan_name}.{index}.coverage."
+                        f"departments: no department {department!r}; the organization has "
+                        f"{', '.join(map(repr, names))}")
+
+
+def outcome_columns(spec: SweepFile, setup: RunSetup, constants: dict[str, Any],
+                     where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Check outcome names against a probe model's outputs.
+
+    Returns the run summaries to keep and all outcome columns of a result row.
+    """
+    from experiments.runs import summarize
+    from sim.model import OrgModel
+
+    params = make_params({**setup.params.model_dump(), **constants})
+    probe = OrgModel(params, org=setup.org, rng=0).outputs()
+    outputs = [c for c in probe.columns if c != "week"]
+    summaries = [k for k in summarize(probe) if not k.startswith("final_") and k != "weeks"]
+    outcomes = spec.outcomes
+    for group in ("final", "mean", "series"):
+        for index, name in enumerate(getattr(outcomes, group)):
+            if name not in outputs:
+                close = difflib.get_close_matches(name, outputs, n=3)
+                hint = f"did you mean {', '.join(close)}?" if close else (
+                    f"outputs are {', '.join(outputs)}")
+                raise SweepSpecError(f"{where}: outcomes.{group}[{index}]: no output {name!r}; "
+                                     f"{hint}")
+    for index, name in enumerate(outcomes.summary or ()):
+        if name not in summaries:
+            raise SweepSpecError(f"{where}: outcomes.summary[{index}]: no summary {name!r}; "
+                                 f"summaries are {', '.join(summaries)}")
+    weeks = spec.weeks if spec.weeks is not None else setup.params.horizon_weeks
+    if outcomes.window is not None:
+        first, last = outcomes.window
+        if not 0 <= first <= last <= weeks:
+            raise SweepSpecError(f"{where}: outcomes.window: weeks [{first}, {last}] must "
+                                 f"satisfy 0 <= first <= last <= {weeks}")
+    summary = outcomes.summary if outcomes.summary is not None else tuple(summaries)
+    extra: tuple[str, ...] = ()
+    if spec.levers.plan is not None:
+        if "spend_total" not in summary:
+            summary += ("spend_total",)  # the plan comparison needs what was spent
+        extra = ("plan_cost",)
+    columns = (tuple(f"final_{n}" for n in outcomes.final)
+               + tuple(f"mean_{n}" for n in outcomes.mean) + summary + extra)
+    return summary, columns
+
+
+def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any],
+                   where: str) -> None:
+    """Every plan must reach every budget in the base scenario (runs would all fail else)."""
+    if spec.levers.budget is None:
+        return
+    from sim.budget import BudgetError
+    from sim.organization import generate_organization
+
+    params = make_params({**setup.params.model_dump(), **constants})
+    org = setup.org if setup.org is not None else generate_organization(
+        params, np.random.default_rng(0))
+    weeks = spec.weeks if spec.weeks is not None else params.horizon_weeks
+    plans = {**setup.plans, **spec.plans}
+    context = RunContext(base={}, org=org, interventions=(), individuals=(), plans=plans,
+                         scale_by=spec.levers.scale_by, weeks=weeks, integers=(),
+                         outcomes=spec.outcomes, summaries=(), outcome_columns=())
+    budgets = spec.levers.budget if isinstance(spec.levers.budget, tuple) else (
+        spec.levers.budget,)
+    for plan in spec.levers.plan or ():
+        for budget in budgets:
+            try:
+                context.schedule(params, plan, budget, 0)
+            except (BudgetError, ValueError) as error:
+                raise SweepSpecError(f"{where}: levers.budget: plan {plan!r} at {budget:,.0f}: "
+                                     f"{error}") from None

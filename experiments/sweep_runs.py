@@ -1,0 +1,149 @@
+"""One run of a sweep: the task's values and seed in, a result row and a long series out.
+
+`RunContext` holds what all runs of a sweep share (base parameters, organization, plans,
+outcome selection); executors send it to each worker once and call `execute(task)` for
+each task. It wraps `experiments.runs.run_model`, the only function that runs the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.interventions import Intervention
+from sim.params import Params, make_params
+
+if TYPE_CHECKING:
+    from experiments.sweeps import OutcomeSpec
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Everything the runs of one sweep share; picklable, sent to each worker once."""
+
+    base: dict[str, Any]
+    org: Any
+    interventions: tuple[Intervention, ...]
+    individuals: tuple[Any, ...]
+    plans: dict[str, tuple[Intervention, ...]]
+    scale_by: str
+    weeks: int
+    integers: tuple[str, ...]
+    outcomes: OutcomeSpec
+    summaries: tuple[str, ...]
+    outcome_columns: tuple[str, ...]
+    key: str = ""
+    """Names the sweep (a digest of its identity) for caches that outlive one context."""
+
+    def execute(self, task: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame | None]:
+        """One run: the result row (status "ok" or "failed" with the error) and its series.
+
+        A run that raises is recorded, never propagated: one bad point must not stop a sweep.
+        """
+        from experiments.runs import run_model
+
+        values = {name: (int(round(value)) if name in self.integers else value)
+                  for name, value in task["values"].items()}
+        row = {key: task[key] for key in ("run_id", "point", "arm", "replication", "seed")}
+        row.update(values)
+        row.update(dict.fromkeys(self.outcome_columns, float("nan")))
+        row.update(status="ok", error=None)
+        plan, budget = values.pop("plan", None), values.pop("budget", None)
+        try:
+            params = make_params({**self.base, **values})
+            schedule, cost = self.schedule(params, plan, budget, task["seed"])
+            if plan is not None:
+                row["plan_cost"] = cost
+            result = run_model(params, task["seed"], org=self.org, interventions=schedule,
+                               individuals=self.individuals, weeks=self.weeks)
+        except Exception as error:  # recorded with the run, by design
+            row.update(status="failed", error=f"{type(error).__name__}: {error}")
+            return row, None
+        row.update(self.select_outcomes(result.record, result.series))
+        return row, self.long_series(task["run_id"], result.series)
+
+    def schedule(self, params: Params, plan: str | None, budget: float | None,
+                 seed: int) -> tuple[tuple[Intervention, ...], float]:
+        """The run's interventions and the plan's expected cost.
+
+        The context's own interventions (the scenario's, when no plan is swept) plus the
+        plan's, scaled together to the budget if one is set. Costs depend on the
+        organization's structure (departments, levels, size), which follows from the
+        parameters alone, so the answer is cached per parameter set.
+        """
+        chosen = self.plans.get(plan, ()) if plan is not None else ()
+        if not chosen:
+            return self.interventions, 0.0
+        key = (self.key, params.model_dump_json(), plan, budget)
+        if key not in _SCHEDULES:
+            if len(_SCHEDULES) >= SCHEDULE_CACHE_SIZE:
+                _SCHEDULES.pop(next(iter(_SCHEDULES)))
+            _SCHEDULES[key] = self._scaled(params, chosen, plan, budget, seed)
+        return _SCHEDULES[key]
+
+    def _scaled(self, params: Params, chosen: tuple[Intervention, ...], plan: str,
+                budget: float | None, seed: int) -> tuple[tuple[Intervention, ...], float]:
+        from sim.budget import plan_cost, scale_to_budget
+        from sim.organization import generate_organization
+
+        # The model draws its organization first from this same seed: same structure.
+        org = self.org if self.org is not None else generate_organization(
+            params, np.random.default_rng(seed))
+        if budget is not None:
+            full = plan_cost(chosen, org, params, self.weeks)
+            if full <= 0:
+                raise ValueError(f"plan {plan!r} costs nothing, so it cannot be scaled to a "
+                                 "budget: give its interventions a cost_per_participant_week")
+            chosen = tuple(scale_to_budget(item, budget * _share(item, org, params, full,
+                                                                 self.weeks),
+                                           org, params, by=self.scale_by, horizon=self.weeks)
+                           for item in chosen)
+        return self.interventions + chosen, plan_cost(chosen, org, params, self.weeks)
+
+    def select_outcomes(self, record: dict[str, Any], series: pd.DataFrame) -> dict[str, float]:
+        """The outcome columns the spec asks for, as floats (NaN when an output is absent)."""
+        outcomes = self.outcomes
+        chosen: dict[str, float] = {}
+        for name in outcomes.final:
+            chosen[f"final_{name}"] = _float(record.get(f"final_{name}"))
+        if outcomes.mean:
+            first, last = outcomes.window or (1, self.weeks)
+            inside = series[(series["week"] >= first) & (series["week"] <= last)]
+            for name in outcomes.mean:
+                chosen[f"mean_{name}"] = (float(inside[name].mean()) if name in inside
+                                          else float("nan"))
+        for name in self.summaries:
+            chosen[name] = _float(record.get(name))
+        return chosen
+
+    def long_series(self, run_id: int, series: pd.DataFrame) -> pd.DataFrame:
+        """The kept outputs week by week, long: run_id, week, outcome, value."""
+        names = [name for name in self.outcomes.series if name in series]
+        weeks = series["week"].to_numpy(dtype=np.int32)
+        return pd.DataFrame({
+            "run_id": np.full(len(weeks) * len(names), run_id, dtype=np.int64),
+            "week": np.tile(weeks, len(names)),
+            "outcome": np.repeat(np.array(names, dtype=object), len(weeks)),
+            "value": np.concatenate([series[n].to_numpy(dtype=float) for n in names])
+            if names else np.empty(0),
+        })
+
+
+SCHEDULE_CACHE_SIZE = 256
+_SCHEDULES: dict[tuple[Any, ...], tuple[tuple[Intervention, ...], float]] = {}
+
+
+def _share(item: Intervention, org: Any, params: Params, full: float, weeks: int) -> float:
+    """The intervention's share of its plan's full cost: scaling keeps the plan's mix."""
+    from sim.budget import intervention_cost
+
+    return intervention_cost(item, org, params, weeks) / full
+
+
+def _float(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
