@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +42,18 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def read_toml(path: Path, error: type[Exception]) -> tuple[dict, str]:
+    """A TOML file's data and text; unreadable or invalid files raise `error` naming it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"{path}: cannot read it ({problem})") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as problem:
+        raise error(f"{path}: not valid TOML ({problem})") from None
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -7,7 +7,6 @@ schedule. Every problem is reported with the file, the key and what is allowed.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from experiments.files import read_toml
 from sim.interventions import Intervention
 from sim.organization import Organization, OrganizationError
 from sim.params import Department, Params, ParamsError, describe_validation_error, make_params
@@ -99,14 +99,7 @@ def resolve_scenario(name_or_path: str | Path | None) -> Path:
 
 def read_scenario(path: Path) -> ScenarioSpec:
     """Parse and validate a scenario file's structure."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{path}: cannot read it ({error})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not valid TOML ({error})") from None
+    data, _ = read_toml(path, ScenarioError)
     try:
         return ScenarioSpec(**data)
     except ValidationError as error:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +33,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from experiments import sweep_checks as checks
+from experiments.files import read_toml
 from experiments.scenario_files import RunSetup
 from experiments.sweep_checks import NO_PLAN, Factor, SweepSpecError
 from experiments.sweep_runs import RunContext
@@ -240,14 +240,7 @@ def _dtype(factor: Factor) -> str:
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; every problem names the file and the key."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SweepSpecError(f"{path}: cannot read it ({error})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise SweepSpecError(f"{path}: not valid TOML ({error})") from None
+    data, text = read_toml(path, SweepSpecError)
     return parse_sweep(data, path=path, text=text)
 
 

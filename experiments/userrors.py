@@ -15,18 +15,15 @@ from sim.params import ParamsError
 
 def user_error_types() -> tuple[type[BaseException], ...]:
     """Exceptions that mean the user's input is wrong, not that the program is."""
+    from experiments.analysis import AnalysisError
     from experiments.files import OutputPathError
     from experiments.scenario_files import ScenarioError
+    from experiments.store import StoreError
+    from experiments.sweep_checks import SweepSpecError
+    from sim.budget import BudgetError
 
-    kinds: list[type[BaseException]] = [ParamsError, OrganizationError, OutputPathError,
-                                        ScenarioError, FileNotFoundError]
-    try:
-        from experiments.sweeps import SweepSpecError
-
-        kinds.append(SweepSpecError)
-    except ImportError:  # sweeps arrive with the experiments module
-        pass
-    return tuple(kinds)
+    return (ParamsError, OrganizationError, OutputPathError, ScenarioError, SweepSpecError,
+            StoreError, AnalysisError, BudgetError, FileNotFoundError)
 
 
 @contextmanager
