@@ -21,9 +21,9 @@ from sim.organization import Organization, generate_organization, influence_matr
 from sim.params import Params, make_params
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
 from sim.processes.customers import draw_arrivals, draw_churn, spread_word_of_mouth
-from sim.processes.drift import drift_toward_impersonal
+from sim.processes.drift import distance_retention, drift_toward_impersonal
 from sim.processes.encounters import FrontLine, feel_encounters, meet_customers, remember_encounters
-from sim.processes.incentives import adapt_customer_focus
+from sim.processes.incentives import adapt_customer_focus, outcome_visibility
 from sim.processes.turnover import replace_leavers
 from sim.recording import Recorder
 from sim.state import (
@@ -66,6 +66,7 @@ class OrgModel(mesa.Model):
                               [Individuals.model_validate(i) for i in individuals], self.rng)
         self.customers = initial_customers(self.org, self.params, self.rng)
         self.levers = initial_levers(self.org, self.params)
+        self._factors_of: object = None
         self.front = FrontLine.from_flags(self.org.customer_facing, self.org.handles_complaints)
         self.influence = InfluenceNetwork.from_matrix(influence_matrix(
             self.org, self.params.boss_weight, self.params.peer_weight,
@@ -134,15 +135,15 @@ class OrgModel(mesa.Model):
     def drift_with_distance(self) -> None:
         """3. Distance drift toward an impersonal attitude."""
         self._set_attitude("drift", drift_toward_impersonal(
-            self.employees.attitude, self.levers.effective_distance, self.levers.drift_rate))
+            self.employees.attitude, self.lever_factors()[0]))
 
     def adapt_customer_focus(self) -> None:
         """4. Incentives: customer focus adapts toward what evaluations reward."""
         params, levers = self.params, self.levers
         self.employees.customer_focus = adapt_customer_focus(
             self.employees.customer_focus, self.employees.attitude, self.org.boss,
-            levers.customer_weight, levers.effective_distance,
-            incentive_rate=params.incentive_rate, visibility_decay=params.visibility_decay,
+            levers.customer_weight, self.lever_factors()[1],
+            incentive_rate=params.incentive_rate,
             shareholder_pressure=levers.shareholder_pressure,
             intrinsic_motivation=params.intrinsic_motivation,
             focus_noise=params.focus_noise, rng=self.rng)
@@ -168,6 +169,15 @@ class OrgModel(mesa.Model):
             attitude, spend = self.interventions.apply(self)
             self._set_attitude("interventions", attitude)
             self.recorder.note_spend(spend)
+
+    def lever_factors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Drift retention and outcome visibility per employee, recomputed when levers change."""
+        if self._factors_of is not self.levers:
+            self._factors_of = self.levers
+            self._factors = (
+                distance_retention(self.levers.effective_distance, self.levers.drift_rate),
+                outcome_visibility(self.levers.effective_distance, self.params.visibility_decay))
+        return self._factors
 
     def _set_attitude(self, mechanism: str, attitude: np.ndarray) -> None:
         """Swap in new attitudes and book the change to `mechanism`."""

@@ -166,7 +166,7 @@ class Recorder:
         else:
             mean_satisfaction = score = float("nan")
             business = 0.0
-        visibility = params.visibility_decay ** np.maximum(levers.effective_distance - 1.0, 0.0)
+        visibility = model.lever_factors()[1]
         bonus = metrics.bonus_success(staff.customer_focus, model.org.boss,
                                       levers.customer_weight, visibility, business,
                                       levers.shareholder_pressure)

@@ -15,9 +15,9 @@ from sim.processes.customers import (
     spread_word_of_mouth,
     voice_weighted_sentiment,
 )
-from sim.processes.drift import drift_toward_impersonal
+from sim.processes.drift import distance_retention, drift_toward_impersonal
 from sim.processes.encounters import Encounters, feel_encounters, remember_encounters
-from sim.processes.incentives import adapt_customer_focus, rewarded_focus
+from sim.processes.incentives import adapt_customer_focus, outcome_visibility, rewarded_focus
 from sim.processes.turnover import replace_leavers
 from sim.state import Customers, Employees
 
@@ -69,7 +69,7 @@ def test_contagion_off_returns_attitudes_unchanged():
 
 def test_drift_is_zero_on_front_line_and_grows_with_distance():
     attitude = np.array([0.5, 0.5, 0.5])
-    new = drift_toward_impersonal(attitude, np.array([1.0, 2.0, 4.0]), 0.1)
+    new = drift_toward_impersonal(attitude, distance_retention(np.array([1.0, 2.0, 4.0]), 0.1))
     np.testing.assert_allclose(new, [0.5, -1 + 1.5 * np.exp(-0.1), -1 + 1.5 * np.exp(-0.3)])
     assert new[0] > new[1] > new[2]
 
@@ -79,7 +79,7 @@ def test_rewarded_focus_mixes_visible_outcomes_and_boss_approval():
     boss = np.array([-1, 0, 0])
     weight = np.array([0.0, 0.5, 1.0])
     distance = np.array([3.0, 1.0, 2.0])
-    rewarded = rewarded_focus(focus, boss, weight, distance, visibility_decay=0.5,
+    rewarded = rewarded_focus(focus, boss, weight, outcome_visibility(distance, 0.5),
                               shareholder_pressure=0.75)
     # chief: boss approval only, from shareholders: 1 - 0.75.
     # employee 1: customer pays 0.5 * 1 + 0.5 * 0.4 = 0.7, boss pays 0.5 * 0.6 = 0.3.
@@ -91,7 +91,8 @@ def test_customer_weight_raises_rewarded_focus_wherever_outcomes_are_visible():
     focus = np.full(4, 0.3)
     boss = np.array([-1, 0, 1, 2])
     distance = np.array([1.0, 2.0, 4.0, 8.0])
-    low, high = (rewarded_focus(focus, boss, np.full(4, w), distance, 0.6, 0.8)
+    low, high = (rewarded_focus(focus, boss, np.full(4, w), outcome_visibility(distance, 0.6),
+                                0.8)
                  for w in (0.0, 0.5))
     assert np.all(high > low)
 
@@ -100,7 +101,7 @@ def test_focus_adapts_toward_target_with_intrinsic_motivation():
     focus = np.array([0.4, 0.8, 0.2])
     new = adapt_customer_focus(
         focus, np.array([1.0, -0.5, 0.5]), np.array([-1, 0, 0]), np.array([0.0, 0.5, 1.0]),
-        np.array([3.0, 1.0, 2.0]), incentive_rate=0.5, visibility_decay=0.5,
+        outcome_visibility(np.array([3.0, 1.0, 2.0]), 0.5), incentive_rate=0.5,
         shareholder_pressure=0.75, intrinsic_motivation=0.4, focus_noise=0.0,
         rng=np.random.default_rng(0))
     target = np.array([0.25 + 0.4 * 1.0 * 0.75, 0.7 - 0.4 * 0.5 * 0.7, 1.0])

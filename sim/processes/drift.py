@@ -14,14 +14,24 @@ from __future__ import annotations
 import numpy as np
 
 
-def drift_toward_impersonal(attitude: np.ndarray, effective_distance: np.ndarray,
-                            drift_rate: np.ndarray | float) -> np.ndarray:
-    """Attitudes after one week of distance drift.
+def distance_retention(effective_distance: np.ndarray,
+                       drift_rate: np.ndarray | float) -> np.ndarray:
+    """exp(-k (D - 1)): the share of the distance above -1 that a week of drift keeps.
+
+    It changes only with the levers, so the model computes it once per lever change.
 
     Args:
-        attitude: current attitudes, [-1, 1].
         effective_distance: distance from the customer, >= 1 (hops + 1).
         drift_rate: per hop per week, >= 0; per employee or one for all.
     """
-    hops_away = np.maximum(effective_distance - 1.0, 0.0)
-    return -1.0 + (1.0 + attitude) * np.exp(-drift_rate * hops_away)
+    return np.exp(-drift_rate * np.maximum(effective_distance - 1.0, 0.0))
+
+
+def drift_toward_impersonal(attitude: np.ndarray, retention: np.ndarray) -> np.ndarray:
+    """Attitudes after one week of distance drift: -1 + (1 + a) * retention.
+
+    Args:
+        attitude: current attitudes, [-1, 1].
+        retention: `distance_retention` per employee, (0, 1].
+    """
+    return -1.0 + (1.0 + attitude) * retention

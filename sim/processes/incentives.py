@@ -25,13 +25,19 @@ from __future__ import annotations
 import numpy as np
 
 
+def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) -> np.ndarray:
+    """V = decay^(D - 1): how visible customer outcomes are from where one sits, [0, 1].
+
+    It changes only with the levers, so the model computes it once per lever change.
+    """
+    return visibility_decay ** np.maximum(effective_distance - 1.0, 0.0)
+
+
 def rewarded_focus(customer_focus: np.ndarray, boss: np.ndarray, customer_weight: np.ndarray,
-                   effective_distance: np.ndarray, visibility_decay: float,
-                   shareholder_pressure: float) -> np.ndarray:
+                   visibility: np.ndarray, shareholder_pressure: float) -> np.ndarray:
     """e_i: the customer focus each employee's evaluation rewards, [0, 1]."""
     boss_focus = np.where(boss >= 0, customer_focus[np.maximum(boss, 0)],
                           1.0 - shareholder_pressure)
-    visibility = visibility_decay ** np.maximum(effective_distance - 1.0, 0.0)
     pays_customer = customer_weight * visibility + (1.0 - customer_weight) * boss_focus
     pays_boss = (1.0 - customer_weight) * (1.0 - boss_focus)
     total = pays_customer + pays_boss
@@ -39,10 +45,10 @@ def rewarded_focus(customer_focus: np.ndarray, boss: np.ndarray, customer_weight
 
 
 def adapt_customer_focus(customer_focus: np.ndarray, attitude: np.ndarray, boss: np.ndarray,
-                         customer_weight: np.ndarray, effective_distance: np.ndarray, *,
-                         incentive_rate: float, visibility_decay: float,
-                         shareholder_pressure: float, intrinsic_motivation: float,
-                         focus_noise: float, rng: np.random.Generator) -> np.ndarray:
+                         customer_weight: np.ndarray, visibility: np.ndarray, *,
+                         incentive_rate: float, shareholder_pressure: float,
+                         intrinsic_motivation: float, focus_noise: float,
+                         rng: np.random.Generator) -> np.ndarray:
     """Customer focus after one week; synchronous (bosses' focus is last week's).
 
     Args:
@@ -50,9 +56,8 @@ def adapt_customer_focus(customer_focus: np.ndarray, attitude: np.ndarray, boss:
         attitude: current attitudes, [-1, 1].
         boss: boss index per employee, -1 for the chief.
         customer_weight: weight of customer outcomes in each evaluation, [0, 1].
-        effective_distance: distance from the customer, >= 1.
+        visibility: `outcome_visibility` per employee, [0, 1].
         incentive_rate: share of the way to the target per week, [0, 1].
-        visibility_decay: share of customer outcomes visible one hop farther, [0, 1].
         shareholder_pressure: how much the chief serves shareholders, [0, 1].
         intrinsic_motivation: share of the missing focus a fully positive attitude adds
             (and of the focus a fully negative one takes away).
@@ -61,8 +66,8 @@ def adapt_customer_focus(customer_focus: np.ndarray, attitude: np.ndarray, boss:
     """
     if incentive_rate == 0 and focus_noise == 0:
         return customer_focus
-    rewarded = rewarded_focus(customer_focus, boss, customer_weight, effective_distance,
-                              visibility_decay, shareholder_pressure)
+    rewarded = rewarded_focus(customer_focus, boss, customer_weight, visibility,
+                              shareholder_pressure)
     room = np.where(attitude >= 0, 1.0 - rewarded, rewarded)
     target = rewarded + intrinsic_motivation * attitude * room
     focus = customer_focus + incentive_rate * (target - customer_focus)
