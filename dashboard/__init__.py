@@ -1,0 +1,1 @@
+"""The EachCustomer dashboard (Dash): explore, organization, compare, experiments, learn."""

@@ -1,0 +1,116 @@
+"""The Dash app: pages under dashboard/pages/, a shared header, the session's settings store.
+
+Background callbacks (long runs with a progress bar and a cancel button) run in a
+`DiskcacheManager` whose cache lives in a fresh temporary folder. No state is kept in
+module globals: the session's scenario lives in the browser (`dcc.Store` "settings"),
+and runs are keyed by the background-callback cache.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import dash
+import diskcache
+from dash import Dash, DiskcacheManager, Input, Output, State, dcc, html
+
+from dashboard.settings import default_settings
+
+HERE = Path(__file__).parent
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+"""Largest request the server reads: an upload above the chart limit still gets a message."""
+PAGES = ("explore", "organization", "compare", "experiments", "learn")
+NAVIGATION = (("Explore", "/explore"), ("Organization", "/organization"),
+              ("Compare", "/compare"), ("Experiments", "/experiments"), ("Learn", "/learn"))
+
+
+def header() -> html.Header:
+    """The title bar with the page links (plain links: keyboard and screen-reader friendly)."""
+    return html.Header(className="topbar", children=[
+        html.A("Skip to content", href="#content", className="skip-link"),
+        html.Div(className="brand", children=[
+            html.Span("EachCustomer", className="brand-name"),
+            html.Span("how attitudes toward customers form and spread", className="brand-tag"),
+        ]),
+        html.Nav(className="nav", children=[
+            dcc.Link(label, href=href, className="nav-link", id=f"nav-{label.lower()}")
+            for label, href in NAVIGATION]),
+    ])
+
+
+def create_app(cache_dir: str | Path | None = None) -> Dash:
+    """Build the dashboard.
+
+    Args:
+        cache_dir: folder for the background-callback cache; a new temporary folder,
+            removed at exit, when None.
+    """
+    if cache_dir is None:
+        cache_dir = tempfile.mkdtemp(prefix="eachcustomer-dashboard-")
+        atexit.register(shutil.rmtree, cache_dir, ignore_errors=True)
+    cache = diskcache.Cache(str(cache_dir), size_limit=2**30)
+    manager = DiskcacheManager(cache, expire=3600)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",  # the pages are imported below, under their package names
+        assets_folder=str(HERE / "assets"),
+        background_callback_manager=manager,
+        suppress_callback_exceptions=True,
+        title="EachCustomer",
+        update_title=None,
+    )
+    # A random id per browser tab, passed to every background callback: two people running
+    # the same settings at once then get separate jobs, progress and results.
+    app.clientside_callback(
+        """
+        function(_path, session) {
+            if (session) { return window.dash_clientside.no_update; }
+            return (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+                : String(Date.now()) + String(Math.random()).slice(2);
+        }
+        """,
+        Output("session", "data"),
+        Input("url", "pathname"),
+        State("session", "data"),
+    )
+    for page in PAGES:
+        importlib.import_module(f"dashboard.pages.{page}")
+    warm_up()
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.layout = html.Div(className="app", children=[
+        dcc.Location(id="url"),
+        dcc.Store(id="settings", storage_type="session", data=default_settings()),
+        dcc.Store(id="presentation", storage_type="session", data=False),
+        dcc.Store(id="session", storage_type="session"),
+        header(),
+        html.Main(dash.page_container, id="content", tabIndex="-1"),
+    ])
+    return app
+
+
+def warm_up() -> None:
+    """Draw the Explore charts once: plotly builds its validators on first use (about half a
+    second), and background jobs fork from this process, so every run starts warm."""
+    from dashboard.explore_view import render
+    from dashboard.runs import advance
+
+    render(advance({**default_settings(), "overrides": {"n_employees": 40,
+                                                        "horizon_weeks": 2}}, None, "run"),
+           "band", False)
+
+
+def main(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:
+    """Serve the dashboard (localhost by default)."""
+    app = create_app()
+    print(f"EachCustomer dashboard: open http://{host}:{port}/ in your browser "
+          "(Ctrl+C stops it)", flush=True)
+    app.run(host=host, port=port, debug=debug)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Sweeps from the dashboard: small ones only, into a results folder, then their figures.
+
+The sweep machinery is `experiments.sweeps` (spec -> design), `experiments.executors`
+(`run_sweep`) and `experiments.analysis` / `experiments.report` (tables and figures). The
+dashboard adds limits (a sweep from a browser must be small and name a built-in scenario,
+so a browser cannot make the server read its files) and a results folder per launch under
+one results root (`EACHCUSTOMER_RESULTS`, default `./results`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+import experiments
+from dashboard.settings import user_message
+from experiments.scenario_files import builtin_scenarios
+
+MAX_SWEEP_RUNS = 400
+"""Most runs a sweep launched from the dashboard may have; bigger sweeps use the CLI."""
+MAX_SWEEP_EMPLOYEES = 5000
+MAX_SPEC_CHARS = 50_000
+RESULTS_ENV = "EACHCUSTOMER_RESULTS"
+
+
+def results_root() -> Path:
+    """Where the dashboard's sweeps go and where earlier ones are found."""
+    return Path(os.environ.get(RESULTS_ENV, "results")).resolve()
+
+
+def spec_files() -> dict[str, Path]:
+    """The example sweep specs shipped in experiments/specs/, by file name."""
+    folder = Path(experiments.__file__).parent / "specs"
+    return {p.name: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+
+
+def check_spec(text: Any) -> tuple[Any, str]:
+    """(sweep, summary) for a spec the dashboard may run, or (None, the problem)."""
+    from experiments.sweeps import parse_sweep
+
+    if not isinstance(text, str) or not text.strip():
+        return None, "The spec is empty: pick an example or paste a sweep spec."
+    if len(text) > MAX_SPEC_CHARS:
+        return None, f"The spec is longer than {MAX_SPEC_CHARS:,} characters."
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return None, f"sweep: not valid TOML ({error})"
+    scenario = data.get("scenario", "baseline")
+    if scenario not in builtin_scenarios():
+        return None, (f"sweep: scenario {scenario!r}: from the dashboard a sweep must name a "
+                      f"built-in scenario ({', '.join(sorted(builtin_scenarios()))}); use "
+                      "`eachcustomer sweep` for scenario files")
+    try:
+        sweep = parse_sweep(data, text=text)
+        runs = len(sweep.design())
+    except ValueError as error:
+        return None, user_message(error)
+    employees = largest_head_count(sweep)
+    if runs > MAX_SWEEP_RUNS:
+        return None, (f"{runs:,} runs: the dashboard runs at most {MAX_SWEEP_RUNS}; use "
+                      "`eachcustomer sweep` (it resumes and runs on all cores or a cluster)")
+    if employees > MAX_SWEEP_EMPLOYEES:
+        return None, (f"{employees:,} employees: the dashboard sweeps at most "
+                      f"{MAX_SWEEP_EMPLOYEES:,}; use `eachcustomer sweep`")
+    return sweep, (f"{sweep.spec.title}: {sweep.spec.design.kind}, {runs} runs of "
+                   f"{sweep.weeks} weeks.")
+
+
+def largest_head_count(sweep: Any) -> int:
+    """The most employees any run of the sweep simulates."""
+    if sweep.setup.org is not None:
+        return int(sweep.setup.org.size)
+    sizes = [sweep.constants.get("n_employees", sweep.setup.params.n_employees)]
+    for factor in sweep.factors:
+        if factor.name == "n_employees":
+            sizes += [*factor.values, *([factor.high] if factor.high is not None else [])]
+    return int(max(sizes))
+
+
+def new_folder(title: str) -> Path:
+    """A fresh results folder under the root, named after the sweep and the time."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "sweep"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return results_root() / f"{slug}-{stamp}"
+
+
+def launch(text: str, on_progress: Callable[[int, int], None] | None = None
+           ) -> dict[str, Any]:
+    """Run a checked spec serially into a new results folder and write its report.
+
+    Returns a dict with "folder" (its name under the root), "message" and "error".
+    """
+    from experiments.executors import SerialExecutor, run_sweep
+    from experiments.report import write_report
+
+    sweep, message = check_spec(text)
+    if sweep is None:
+        return {"folder": None, "message": "", "error": message}
+    folder = new_folder(sweep.spec.title)
+
+    def report(progress: Any) -> None:
+        if on_progress is not None:
+            on_progress(progress.finished, progress.total)
+
+    try:
+        done = run_sweep(sweep, folder, SerialExecutor(), on_progress=report)
+        write_report(folder)
+    except ValueError as error:
+        return {"folder": folder.name if folder.exists() else None, "message": "",
+                "error": user_message(error)}
+    return {"folder": folder.name, "error": None,
+            "message": f"{done.done} runs done, {done.failed} failed; results in {folder}."}
+
+
+def result_folders() -> list[dict[str, str]]:
+    """Earlier sweeps under the results root (folders with a manifest), newest first."""
+    from experiments.store import read_manifest
+
+    root = results_root()
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in root.iterdir():
+        if (folder / "manifest.json").is_file():
+            try:
+                title = read_manifest(folder).get("title", folder.name)
+            except (ValueError, OSError):
+                continue
+            found.append((folder.stat().st_mtime, {"label": f"{folder.name}: {title}",
+                                                   "value": folder.name}))
+    return [option for _, option in sorted(found, key=lambda item: -item[0])]
+
+
+def folder_path(name: Any) -> Path | None:
+    """A results folder chosen in the browser, only if it is one listed under the root."""
+    if not isinstance(name, str) or name not in {o["value"] for o in result_folders()}:
+        return None
+    return results_root() / name
+
+
+def result_figures(name: Any) -> tuple[str, list[go.Figure], str]:
+    """(summary, figures, error) of an earlier sweep, from `experiments.analysis`."""
+    from experiments import analysis
+    from experiments.report import means_figure, plans_figure, series_figure
+
+    folder = folder_path(name)
+    if folder is None:
+        return "", [], "No such results folder."
+    try:
+        results = analysis.load_results(folder)
+        counts = analysis.progress(results)
+        figures: list[go.Figure] = []
+        if results.ok.empty:
+            return (f"{results.manifest['title']}: no finished runs yet.", [], "")
+        if "plan" in results.lists:
+            comparison = analysis.plan_comparison(results)
+            figures += [plans_figure(comparison, o) for o in dict.fromkeys(comparison["outcome"])]
+        by = "plan" if "plan" in results.lists else (results.lists[0] if results.lists else None)
+        figures += [series_figure(analysis.series_means(results, o, by=by), o, by)
+                    for o in results.manifest.get("series", [])]
+        if results.factors:
+            means = analysis.outcome_means(results)
+            figures += [means_figure(means, o) for o in results.outcomes]
+    except (ValueError, KeyError, OSError) as error:
+        return "", [], f"Cannot analyze {name}: {user_message(error)}"
+    summary = (f"{results.manifest['title']}: {counts['ok']} runs ok, {counts['failed']} "
+               f"failed, {counts['missing']} not run; report: {folder / 'report' / 'index.html'}")
+    return summary, figures, ""

@@ -1,0 +1,190 @@
+"""Exports: outputs as CSV, and the current settings as a scenario that `eachcustomer run` reads.
+
+A scenario with an org chart is a zip holding the TOML file and the chart (and its
+departments table) side by side, because a scenario names its chart by a relative path.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dashboard.settings import build_setup, normalize, safe_filename
+from experiments.scenario_files import RunSetup, builtin_scenarios, read_scenario
+from sim.params import DEFAULT_DEPARTMENTS, Params
+
+SCENARIO_FILE = "scenario.toml"
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe form of a title."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "eachcustomer"
+
+
+def outputs_csv(frame: pd.DataFrame, title: str) -> dict[str, Any]:
+    """dcc.Download data for the weekly outputs."""
+    return {"content": frame.to_csv(index=False), "filename": f"{slugify(title)}-outputs.csv",
+            "type": "text/csv", "base64": False}
+
+
+# --- a small TOML writer for scenario files -------------------------------------------------
+
+def toml_value(value: Any) -> str:
+    """One TOML value: string, number, boolean, array or inline table."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = [f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items() if v is not None]
+        return "{ " + ", ".join(items) + " }" if items else "{}"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def toml_key(key: str) -> str:
+    """A bare key when allowed, else a quoted one."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def toml_table(name: str, values: dict[str, Any], array: bool = False) -> list[str]:
+    """A [table] or [[array of tables]] entry, skipping None values."""
+    head = f"[[{name}]]" if array else f"[{name}]"
+    return [head] + [f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items()
+                     if v is not None] + [""]
+
+
+# --- the scenario -----------------------------------------------------------------------------
+
+def changed_parameters(params: Params) -> dict[str, Any]:
+    """Scalar parameters that differ from the model's defaults (organization shape aside)."""
+    defaults = Params()
+    shape = ("n_employees", "span_of_control", "departments")
+    return {name: getattr(params, name) for name in Params.model_fields
+            if name not in shape and getattr(params, name) != getattr(defaults, name)}
+
+
+def describe_changes(settings: dict[str, Any], setup: RunSetup) -> str:
+    """What the user changed, in words, for the exported description."""
+    parts = [f"{name.replace('_', ' ')} {value}" for name, value in settings["overrides"].items()]
+    if settings["plan"] is not None:
+        parts.append(f"plan {settings['plan']!r}")
+    if settings["interventions"]:
+        parts.append(f"{len(settings['interventions'])} added intervention(s)")
+    if settings["chart"] is not None:
+        parts.append(f"org chart {settings['chart']['filename']}")
+    changes = "; ".join(parts) if parts else "no changes"
+    return (f"Exported from the EachCustomer dashboard on {date.today().isoformat()}: the "
+            f"scenario '{settings['scenario']}' ({setup.title}) with {changes}. Run it with "
+            f"`eachcustomer run FILE --seed {settings['seed']}` to reproduce the dashboard's run."
+            f"\n\n{setup.description}")
+
+
+def intervention_tables(name: str, interventions: Any) -> list[str]:
+    """[[interventions]] (or [[plans.NAME]]) tables."""
+    lines: list[str] = []
+    for item in interventions:
+        values = item.model_dump(mode="json", exclude_defaults=True)
+        values.setdefault("kind", item.kind)
+        lines += toml_table(name, values, array=True)
+    return lines
+
+
+def scenario_toml(settings: Any, setup: RunSetup | None = None,
+                  chart_name: str | None = None, table_name: str | None = None,
+                  staff_per_manager: int = 0) -> str:
+    """The settings as scenario TOML text (chart and table names relative to the file)."""
+    settings = normalize(settings)
+    setup = setup if setup is not None else build_setup(settings)
+    params = setup.params
+    lines = [f"# {setup.title}, as set in the EachCustomer dashboard",
+             f"# eachcustomer run THIS_FILE --seed {settings['seed']}", "",
+             f"title = {toml_value('Dashboard: ' + setup.title)}",
+             f"description = {toml_value(describe_changes(settings, setup))}", ""]
+    lines += toml_table("parameters", changed_parameters(params))
+    organization: dict[str, Any] = {}
+    if chart_name is not None:
+        organization["chart"] = chart_name
+        organization["departments_table"] = table_name
+        if staff_per_manager:
+            organization["staff_per_manager"] = staff_per_manager
+    else:
+        organization["employees"] = params.n_employees
+        organization["span_of_control"] = params.span_of_control
+    lines += toml_table("organization", organization)
+    if chart_name is None and params.departments != DEFAULT_DEPARTMENTS:
+        for department in params.departments:
+            lines += toml_table("organization.departments", department.model_dump(mode="json"),
+                                array=True)
+    for group in getattr(setup, "individuals", ()):
+        lines += toml_table("individuals", group.model_dump(mode="json"), array=True)
+    lines += intervention_tables("interventions", setup.interventions)
+    for plan, items in getattr(setup, "plans", {}).items():
+        lines += intervention_tables(f"plans.{toml_key(plan)}", items)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def scenario_files(settings: Any) -> tuple[str, dict[str, bytes]]:
+    """The download's file name and the files it holds (TOML, and any chart files)."""
+    settings = normalize(settings)
+    setup = build_setup(settings)
+    stem = slugify(f"{settings['scenario']}-dashboard")
+    chart = settings["chart"]
+    if chart is not None:
+        chart_name = safe_filename(chart["filename"])
+        files = {chart_name: chart["text"].encode("utf-8")}
+        table_name = None
+        if chart.get("departments_text") is not None:
+            table_name = safe_filename(chart.get("departments_filename"), "departments.csv")
+            if table_name == chart_name:
+                table_name = f"departments-{table_name}"
+            files[table_name] = chart["departments_text"].encode("utf-8")
+        text = scenario_toml(settings, setup, chart_name, table_name)
+        return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
+    spec_path = builtin_scenarios()[settings["scenario"]]
+    spec = read_scenario(spec_path)
+    if spec.organization.chart is not None:
+        # A built-in scenario's own chart travels with the export.
+        chart_path = (spec_path.parent / spec.organization.chart).resolve()
+        files = {chart_path.name: chart_path.read_bytes()}
+        table_name = None
+        if spec.organization.departments_table:
+            table_path = (spec_path.parent / spec.organization.departments_table).resolve()
+            table_name = table_path.name
+            files[table_name] = table_path.read_bytes()
+        text = scenario_toml(settings, setup, chart_path.name, table_name,
+                             spec.organization.staff_per_manager)
+        return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
+    return f"{stem}.toml", {SCENARIO_FILE: scenario_toml(settings, setup).encode("utf-8")}
+
+
+def scenario_download(settings: Any) -> dict[str, Any]:
+    """dcc.Download data: a .toml file, or a .zip when an org chart comes along."""
+    name, files = scenario_files(settings)
+    if name.endswith(".toml"):
+        return {"content": files[SCENARIO_FILE].decode("utf-8"), "filename": name,
+                "type": "application/toml", "base64": False}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in files.items():
+            archive.writestr(f"{Path(name).stem}/{member}", data)
+    return {"content": base64.b64encode(buffer.getvalue()).decode("ascii"), "filename": name,
+            "type": "application/zip", "base64": True}

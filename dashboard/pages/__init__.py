@@ -1,0 +1,1 @@
+"""The dashboard pages, imported by `dashboard.app.create_app`."""

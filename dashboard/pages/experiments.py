@@ -1,0 +1,139 @@
+"""Experiments: launch a small sweep from a spec, browse earlier sweeps and their figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import figures
+from dashboard.common import triggered_id
+from dashboard.experiments import (
+    MAX_SWEEP_RUNS,
+    check_spec,
+    launch,
+    result_figures,
+    result_folders,
+    results_root,
+    spec_files,
+)
+
+
+def layout(**_: Any) -> html.Div:
+    """The Experiments page."""
+    specs = spec_files()
+    first = next(iter(specs), None)
+    return html.Div(className="experiments-layout page", children=[
+        html.Aside(className="sidebar", children=[
+            html.H1("Run a sweep", className="side-heading"),
+            html.P(f"A sweep runs many simulations: parameters as lists or ranges, plans, "
+                   f"replications. From here at most {MAX_SWEEP_RUNS} runs, on a built-in "
+                   "scenario; larger sweeps: `eachcustomer sweep SPEC --out FOLDER`.",
+                   className="note"),
+            html.Label("Start from an example", htmlFor="sweep-example", className="field-label"),
+            dcc.Dropdown(id="sweep-example", options=[{"label": n, "value": n} for n in specs],
+                         value=first, clearable=False),
+            html.Label("Sweep spec (TOML)", htmlFor="sweep-spec", className="field-label"),
+            dcc.Textarea(id="sweep-spec", className="spec-editor", spellCheck=False,
+                         value=specs[first].read_text(encoding="utf-8") if first else ""),
+            html.Div(id="sweep-check", className="note", role="status"),
+            html.Div(className="run-buttons", children=[
+                html.Button("▶ Launch sweep", id="sweep-run", className="button primary"),
+                html.Button("Cancel", id="sweep-cancel", className="button", disabled=True),
+            ]),
+            html.Progress(id="sweep-progress", value="0", max="1", className="progress"),
+            html.Div(id="sweep-status", className="status", role="status"),
+            html.Div(id="sweep-error", className="error", role="alert"),
+        ]),
+        html.Section(className="main-panel", children=[
+            html.H2("Earlier sweeps"),
+            html.P(f"Results folders under {results_root()}.", className="note"),
+            dcc.Dropdown(id="sweep-results", options=result_folders(),
+                         placeholder="Choose a results folder"),
+            html.Div(id="sweep-summary", className="status"),
+            dcc.Loading(html.Div(id="sweep-figures", className="chart-grid")),
+        ]),
+    ])
+
+
+dash.register_page(__name__, layout=layout, path="/experiments",
+                   title="Experiments · EachCustomer", name="Experiments", order=3)
+
+
+def load_example(name: str) -> str:
+    """The text of an example spec."""
+    path = spec_files().get(name)
+    if path is None:
+        raise PreventUpdate
+    return path.read_text(encoding="utf-8")
+
+
+callback(Output("sweep-spec", "value"), Input("sweep-example", "value"),
+         prevent_initial_call=True)(load_example)
+
+
+def check(text: str) -> str:
+    """How many runs the spec makes, or what is wrong with it."""
+    _, message = check_spec(text)
+    return message
+
+
+callback(Output("sweep-check", "children"), Input("sweep-spec", "value"))(check)
+
+
+def run_sweep_now(set_progress: Any, _clicks: Any, text: str, _session: Any = None) -> tuple:
+    """Run the sweep in the background; then list it and show its figures."""
+    result = launch(text, on_progress=lambda done, total: set_progress((str(done), str(total))))
+    options = result_folders()
+    return (result["message"], result["error"] or "", options,
+            result["folder"] if result["folder"] else dash.no_update)
+
+
+callback(
+    Output("sweep-status", "children"),
+    Output("sweep-error", "children"),
+    Output("sweep-results", "options"),
+    Output("sweep-results", "value"),
+    Input("sweep-run", "n_clicks"),
+    State("sweep-spec", "value"),
+    State("session", "data"),
+    background=True,
+    running=[(Output("sweep-run", "disabled"), True, False),
+             (Output("sweep-cancel", "disabled"), False, True)],
+    progress=[Output("sweep-progress", "value"), Output("sweep-progress", "max")],
+    cancel=[Input("sweep-cancel", "n_clicks")],
+    interval=500,
+    prevent_initial_call=True,
+)(run_sweep_now)
+
+
+def show_results(name: Any) -> tuple:
+    """The analysis figures of a results folder."""
+    if not name:
+        return "", []
+    summary, charts, error = result_figures(name)
+    if error:
+        return html.Div(error, className="error"), []
+    return summary, [html.Div(style={"height": f"{chart.layout.height or 420}px"},
+                              children=dcc.Graph(figure=chart, className="chart",
+                                                 style={"height": "100%"},
+                                                 config=figures.graph_config(f"sweep-{index}")))
+                     for index, chart in enumerate(charts)]
+
+
+callback(Output("sweep-summary", "children"), Output("sweep-figures", "children"),
+         Input("sweep-results", "value"))(show_results)
+
+
+def cancelled_note(_clicks: Any) -> str:
+    """After a cancel: the finished runs are kept."""
+    if triggered_id() != "sweep-cancel":
+        raise PreventUpdate
+    return ("Cancelled. Finished runs are saved in the results folder; "
+            "`eachcustomer sweep SPEC --out FOLDER` resumes it.")
+
+
+callback(Output("sweep-status", "children", allow_duplicate=True),
+         Input("sweep-cancel", "n_clicks"), prevent_initial_call=True)(cancelled_note)

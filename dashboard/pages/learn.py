@@ -1,0 +1,136 @@
+"""Learn: guided lessons for a class, each tied to a sentence of the seed articles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import figures
+from dashboard.lessons import lesson_by_id, load_lessons
+from dashboard.runs import advance, payload_frame
+from dashboard.settings import default_settings
+
+
+def presentation_toggle() -> html.Button:
+    """Large type for a projector; it stays on across lessons."""
+    return html.Button("Presentation mode", id="learn-presentation", className="button",
+                       title="Large type for a projector (press again to leave)")
+
+
+def layout(**_: Any) -> html.Div:
+    """The list of lessons."""
+    cards = [html.Article(className="lesson-card", children=[
+        html.Div(lesson.source, className="note"),
+        html.H3(dcc.Link(lesson.title, href=f"/learn/{lesson.id}",
+                         id=f"lesson-link-{lesson.id}")),
+        html.P(lesson.question),
+    ]) for lesson in load_lessons()]
+    return html.Div(id="learn-container", className="page learn", children=[
+        html.H1("Lessons"),
+        html.P("Each lesson is a scenario built on a sentence from the two articles the model "
+               "comes from. Read the sentence, ask the class the question, press Run, then "
+               "look at what the lesson points to.", className="muted"),
+        presentation_toggle(),
+        html.Div(cards, className="lessons"),
+    ])
+
+
+dash.register_page(__name__, layout=layout, path="/learn", title="Learn · EachCustomer",
+                   name="Learn", order=4)
+
+
+def lesson_layout(lesson_id: str | None = None, **_: Any) -> html.Div:
+    """One lesson: quote, narrative, question, Run, charts, what to look at."""
+    lesson = lesson_by_id(lesson_id)
+    if lesson is None:
+        return html.Div(className="page", children=[
+            html.H1("No such lesson"), dcc.Link("All lessons", href="/learn")])
+    return html.Div(id="learn-container", className="page learn", children=[
+        dcc.Store(id="lesson-id", data=lesson.id),
+        html.Div(className="lesson", id="lesson", children=[
+            html.Div([dcc.Link("← All lessons", href="/learn"), " ", presentation_toggle()],
+                     className="run-buttons"),
+            html.H1(lesson.title, id="lesson-title"),
+            html.Blockquote([html.P(f"\u201c{lesson.quote}\u201d"),
+                             html.Footer(lesson.source)]),
+            html.P(" ".join(lesson.narrative.split())),
+            html.Div(className="question", children=[
+                html.H2("Before you press Run, ask the class"),
+                html.P(lesson.question, id="lesson-question")]),
+            html.Div(className="run-buttons", children=[
+                html.Button("▶ Run the scenario", id="lesson-run", className="button primary"),
+                html.Button("Open in Explore", id="lesson-explore", className="button",
+                            title="Continue with this scenario on the Explore page"),
+            ]),
+            dcc.Loading(html.Div(id="lesson-charts", className="lesson-charts"), type="default"),
+            html.Div(id="lesson-look", className="look-at", hidden=True, children=[
+                html.H2("What to look at"),
+                html.Ul([html.Li(item) for item in lesson.look_at])]),
+        ]),
+    ])
+
+
+dash.register_page("learn_lesson", path_template="/learn/<lesson_id>",
+                   title="Lesson · EachCustomer", name="Lesson", order=5, layout=lesson_layout)
+
+
+def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], bool]:
+    """Run the lesson's scenario and draw its charts; then show what to look at."""
+    lesson = lesson_by_id(lesson_id)
+    if not _clicks or lesson is None:
+        raise PreventUpdate
+    state = advance(default_settings(lesson.scenario), None, "run")
+    if state.get("error"):
+        return [html.Div(state["error"], className="error")], True
+    frame = payload_frame(state["table"])
+    # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
+    charts = [html.Div(style={"height": "560px" if large else "400px"}, children=dcc.Graph(
+                  figure=figures.EXPLORE_FIGURES[name](frame, horizon=state["horizon"],
+                                                       large=bool(large)),
+                  className="chart", id=f"lesson-chart-{name}", style={"height": "100%"},
+                  config=figures.graph_config(f"{lesson.id}-{name}")))
+              for name in lesson.charts]
+    return charts, False
+
+
+callback(Output("lesson-charts", "children"), Output("lesson-look", "hidden"),
+         Input("lesson-run", "n_clicks"), State("lesson-id", "data"),
+         State("presentation", "data"), prevent_initial_call=True)(run_lesson)
+
+
+def open_in_explore(_clicks: Any, lesson_id: str) -> tuple[dict[str, Any], str]:
+    """Make the lesson's scenario the session's, and go to Explore."""
+    lesson = lesson_by_id(lesson_id)
+    if not _clicks or lesson is None:
+        raise PreventUpdate
+    return default_settings(lesson.scenario), "/explore"
+
+
+callback(Output("settings", "data", allow_duplicate=True),
+         Output("url", "pathname"),
+         Input("lesson-explore", "n_clicks"), State("lesson-id", "data"),
+         prevent_initial_call=True)(open_in_explore)
+
+
+def toggle_presentation(_clicks: Any, on: Any) -> bool:
+    """Switch presentation mode."""
+    if not _clicks:
+        raise PreventUpdate
+    return not bool(on)
+
+
+callback(Output("presentation", "data"), Input("learn-presentation", "n_clicks"),
+         State("presentation", "data"), prevent_initial_call=True)(toggle_presentation)
+
+
+def presentation_class(on: Any) -> tuple[str, str]:
+    """Large type when presenting; the button says what pressing it does."""
+    return (("page learn presentation" if on else "page learn"),
+            ("Leave presentation mode" if on else "Presentation mode"))
+
+
+callback(Output("learn-container", "className"), Output("learn-presentation", "children"),
+         Input("presentation", "data"))(presentation_class)

@@ -1,0 +1,253 @@
+"""Organization: the org network coloured by attitude, week by week; upload your own org chart."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import figures
+from dashboard.common import triggered_id
+from dashboard.runs import organization_picture
+from dashboard.settings import MAX_CHART_BYTES, MAX_CHART_ROWS, build_setup, normalize
+from dashboard.uploads import ChartCheck, check_chart
+from sim.orgchart import write_org_chart_csv
+
+CHART_HELP = (f"CSV with columns employee_id, manager_id, department, customer_facing "
+              f"(optional handles_complaints), or GraphML with the same node attributes. "
+              f"At most {MAX_CHART_BYTES / 1e6:.0f} MB and {MAX_CHART_ROWS:,} employees.")
+
+
+def upload_box(upload_id: str, text: str, accept: str) -> dcc.Upload:
+    """A drop zone that is also a keyboard-focusable button."""
+    return dcc.Upload(id=upload_id, className="upload", accept=accept, multiple=False,
+                      children=html.Div([html.Button(text, className="button small",
+                                                     type="button"),
+                                         html.Div("or drop the file here", className="note")]))
+
+
+def layout(**_: Any) -> html.Div:
+    """The Organization page."""
+    return html.Div(className="org-layout page", children=[
+        dcc.Store(id="org-history"),
+        dcc.Interval(id="org-timer", interval=250, disabled=True),
+        html.Aside(className="sidebar", children=[
+            html.H1("Organization", className="side-heading"),
+            html.Div(id="org-note", className="note"),
+            html.Div(className="run-buttons", children=[
+                html.Button("▶ Simulate and watch", id="org-run", className="button primary"),
+                html.Button("Cancel", id="org-cancel", className="button", disabled=True),
+            ]),
+            html.Progress(id="org-progress", value="0", max="1", className="progress"),
+            html.Div(id="org-error", className="error", role="alert"),
+            html.H2("Your own org chart", className="side-heading"),
+            html.P(CHART_HELP, className="note"),
+            upload_box("org-upload", "Upload an org chart (CSV or GraphML)",
+                       ".csv,.graphml,.xml,text/csv"),
+            html.Details(children=[
+                html.Summary("Charts without customer_facing: a departments table"),
+                html.P("department, customer_facing (optional handles_complaints, "
+                       "customer_weight). Upload it before the chart.", className="note"),
+                upload_box("org-upload-departments", "Upload a departments table (CSV)",
+                           ".csv,text/csv"),
+            ]),
+            html.Div(id="org-chart-status", className="note"),
+            html.Div(id="org-upload-result", role="status"),
+            html.Div(className="exports", children=[
+                html.Button("Use a generated organization", id="org-clear",
+                            className="button small"),
+                html.Button("This organization as a chart (CSV)", id="org-template",
+                            className="button small",
+                            title="A starting point for your own chart"),
+                dcc.Download(id="org-download"),
+            ]),
+        ]),
+        html.Section(className="main-panel", children=[
+            dcc.Graph(id="org-network", className="network", style={"height": "720px"},
+                      config={**figures.graph_config("organization"), "scrollZoom": True},
+                      figure=figures.empty_figure("Drawing the organization…")),
+            html.Div(className="week-row", children=[
+                html.Button("▶ Play", id="org-play", className="button"),
+                html.Label("Week", htmlFor="org-week"),
+                html.Div(className="week-slider", children=[
+                    dcc.Slider(id="org-week", min=0, max=0, step=1, value=0,
+                               updatemode="drag", marks=None,
+                               tooltip={"placement": "top", "always_visible": False})]),
+            ]),
+            html.P("Drag the slider (or use the arrow keys on it) to watch attitudes spread "
+                   "week by week. Red: sees 'the customer'; blue: sees 'each customer'. "
+                   "Scroll to zoom, drag to pan, double-click to see everything.",
+                   className="note"),
+        ]),
+    ])
+
+
+dash.register_page(__name__, layout=layout, path="/organization",
+                   title="Organization · EachCustomer", name="Organization", order=1)
+
+
+# --- drawing and running -------------------------------------------------------------------
+
+def draw_now(settings: Any) -> tuple:
+    """The organization at week 0, as soon as the page opens or the settings change."""
+    picture = organization_picture(settings, run=False)
+    if picture["error"]:
+        return (figures.empty_figure("Cannot draw this organization"), None, 0, 0,
+                picture["error"], "")
+    return picture["figure"], picture["history"], 0, 0, "", picture["note"]
+
+
+callback(
+    Output("org-network", "figure"),
+    Output("org-history", "data"),
+    Output("org-week", "max"),
+    Output("org-week", "value"),
+    Output("org-error", "children"),
+    Output("org-note", "children"),
+    Input("settings", "data"),
+)(draw_now)
+
+
+def simulate(set_progress: Any, _clicks: Any, settings: Any, _session: Any = None) -> tuple:
+    """Run the horizon keeping every week's attitudes, then show the last week."""
+    def progress(done: int, total: int) -> None:
+        if done == 1 or done % 8 == 0 or done == total:
+            set_progress((str(done), str(total)))
+
+    picture = organization_picture(settings, run=True, on_week=progress)
+    if picture["error"]:
+        return dash.no_update, dash.no_update, dash.no_update, dash.no_update, picture["error"]
+    weeks = picture["weeks"]
+    return picture["figure"], picture["history"], weeks, weeks, ""
+
+
+callback(
+    Output("org-network", "figure", allow_duplicate=True),
+    Output("org-history", "data", allow_duplicate=True),
+    Output("org-week", "max", allow_duplicate=True),
+    Output("org-week", "value", allow_duplicate=True),
+    Output("org-error", "children", allow_duplicate=True),
+    Input("org-run", "n_clicks"),
+    State("settings", "data"),
+    State("session", "data"),
+    background=True,
+    running=[(Output("org-run", "disabled"), True, False),
+             (Output("org-cancel", "disabled"), False, True)],
+    progress=[Output("org-progress", "value"), Output("org-progress", "max")],
+    cancel=[Input("org-cancel", "n_clicks")],
+    interval=250,
+    prevent_initial_call=True,
+)(simulate)
+
+clientside_callback(
+    dash.ClientsideFunction(namespace="eachcustomer", function_name="colorWeek"),
+    Output("org-network", "figure", allow_duplicate=True),
+    Input("org-week", "value"),
+    State("org-history", "data"),
+    State("org-network", "figure"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    dash.ClientsideFunction(namespace="eachcustomer", function_name="togglePlay"),
+    Output("org-timer", "disabled"),
+    Output("org-play", "children"),
+    Output("org-week", "value", allow_duplicate=True),
+    Input("org-play", "n_clicks"),
+    State("org-timer", "disabled"),
+    State("org-week", "value"),
+    State("org-week", "max"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    dash.ClientsideFunction(namespace="eachcustomer", function_name="tick"),
+    Output("org-week", "value", allow_duplicate=True),
+    Output("org-timer", "disabled", allow_duplicate=True),
+    Output("org-play", "children", allow_duplicate=True),
+    Input("org-timer", "n_intervals"),
+    State("org-week", "value"),
+    State("org-week", "max"),
+    prevent_initial_call=True,
+)
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+def error_list(check: ChartCheck) -> html.Div:
+    """The problems next to the upload, one per row of the file."""
+    items = []
+    for error in check.errors:
+        entry = [html.Strong(f"{error.where}: "), error.problem]
+        if error.line_text is not None:
+            entry += [html.Br(), html.Code(error.line_text)]
+        items.append(html.Li(entry))
+    return html.Div([html.Div("The chart was not used:", className="error"),
+                     html.Ul(items, className="row-errors", id="org-row-errors")])
+
+
+def upload_chart(contents: Any, _table: Any, _clear: Any, filename: Any, table_contents: Any,
+                 table_filename: Any, stored: Any) -> tuple:
+    """Check an uploaded chart; a valid one becomes the organization of the scenario."""
+    trigger = triggered_id()
+    settings = normalize(stored)
+    if trigger == "org-clear":
+        return {**settings, "chart": None}, html.Div("Using a generated organization.",
+                                                     className="ok")
+    if trigger == "org-upload-departments" and contents is None:
+        return dash.no_update, html.Div(f"Departments table {table_filename} ready: now "
+                                        "upload the chart.", className="note")
+    if contents is None:
+        raise PreventUpdate
+    check = check_chart(contents, filename, table_contents, table_filename, settings)
+    if check.chart is None:
+        return dash.no_update, error_list(check)
+    return ({**settings, "chart": check.chart},
+            html.Div(f"Using your chart. {check.summary}.", className="ok"))
+
+
+callback(
+    Output("settings", "data", allow_duplicate=True),
+    Output("org-upload-result", "children"),
+    Input("org-upload", "contents"),
+    Input("org-upload-departments", "contents"),
+    Input("org-clear", "n_clicks"),
+    State("org-upload", "filename"),
+    State("org-upload-departments", "contents"),
+    State("org-upload-departments", "filename"),
+    State("settings", "data"),
+    prevent_initial_call=True,
+)(upload_chart)
+
+
+def chart_status(stored: Any) -> str:
+    """Which chart the scenario uses now."""
+    chart = normalize(stored)["chart"]
+    return f"Chart in use: {chart['filename']}" if chart else ""
+
+
+def download_template(_clicks: Any, settings: Any) -> dict[str, Any]:
+    """The current organization as a chart CSV: a template for one's own."""
+    if not _clicks:
+        raise PreventUpdate
+    try:
+        setup = build_setup(settings)
+    except ValueError:
+        raise PreventUpdate from None
+    org = setup.org
+    if org is None:
+        from dashboard.runs import make_model
+
+        org = make_model(setup, normalize(settings)["seed"]).org
+    with tempfile.TemporaryDirectory(prefix="eachcustomer-template-") as folder:
+        path = Path(folder) / "org_chart.csv"
+        write_org_chart_csv(org, path)
+        text = path.read_text(encoding="utf-8")
+    return {"content": text, "filename": "org_chart.csv", "type": "text/csv", "base64": False}
+
+
+callback(Output("org-download", "data"), Input("org-template", "n_clicks"),
+         State("settings", "data"), prevent_initial_call=True)(download_template)
+callback(Output("org-chart-status", "children"), Input("settings", "data"))(chart_status)

@@ -1,0 +1,175 @@
+"""Runs for the dashboard: settings in, plain JSON-ready snapshots out.
+
+A snapshot holds what the Explore page draws: the weekly output table so far and the
+"why it changed" totals by distance band and department. Runs are deterministic in the
+seed, so a paused run continues by replaying its weeks quietly and going on; no model
+object is kept between requests.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.settings import build_setup, describe_org, normalize, settings_key, user_message
+from experiments.scenario_files import RunSetup
+from sim.model import OrgModel
+
+EMIT_EVERY_SECONDS = 0.2
+"""How often a running simulation sends its partial table to the browser."""
+
+
+def make_model(setup: RunSetup, seed: int, keep_history: bool = False) -> OrgModel:
+    """The model of a setup, exactly as `eachcustomer run --seed` builds it."""
+    return OrgModel(setup.params, org=setup.org, rng=seed, interventions=setup.interventions,
+                    individuals=setup.individuals, keep_history=keep_history)
+
+
+def plain_column(values: pd.Series) -> list[Any]:
+    """A column as JSON-ready values: NaN becomes None, -0.0 becomes 0.0.
+
+    The browser's session store checks that what it saved reads back equal; JSON writes
+    -0.0 as 0, which would never compare equal to -0.0 and make it save again forever.
+    """
+    array = values.to_numpy()
+    if array.dtype.kind in "iub":
+        return array.tolist()
+    rounded = np.round(array.astype(float), 9) + 0.0
+    return [None if math.isnan(v) else v for v in rounded.tolist()]
+
+
+def table_payload(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """A table as {column: values}."""
+    return {column: plain_column(frame[column]) for column in frame.columns}
+
+
+def payload_frame(table: dict[str, list[Any]] | None) -> pd.DataFrame:
+    """The table of a payload, NaN where the browser holds None."""
+    if not table:
+        return pd.DataFrame()
+    return pd.DataFrame(table).astype(float, errors="ignore").fillna(np.nan)
+
+
+def why_totals(model: OrgModel, by: str) -> dict[str, Any]:
+    """Change of each group's mean attitude since week 0, split by mechanism."""
+    long = model.attribution(by)
+    totals = long.groupby(["group", "mechanism"], sort=False)["change"].sum().unstack()
+    return {"groups": [str(g) for g in totals.index],
+            "mechanisms": [str(m) for m in totals.columns],
+            "values": (np.round(totals.to_numpy(dtype=float), 6) + 0.0).tolist()}
+
+
+def snapshot(model: OrgModel, key: str, horizon: int, setup: RunSetup,
+             settings: dict[str, Any]) -> dict[str, Any]:
+    """What the browser keeps of a run so far."""
+    return {
+        "key": key,
+        "week": int(model.steps),
+        "horizon": int(horizon),
+        "title": setup.title,
+        "org": describe_org(setup, settings),
+        "employees": int(model.org.size),
+        "table": table_payload(model.outputs()),
+        "why": {"band": why_totals(model, "band"), "department": why_totals(model, "department")},
+        "error": None,
+        "updated": time.time(),
+    }
+
+
+def error_payload(key: str, message: str) -> dict[str, Any]:
+    """A snapshot that only carries a message for the user."""
+    return {"key": key, "week": 0, "horizon": 0, "table": None, "why": None, "error": message,
+            "updated": time.time()}
+
+
+def advance(settings: Any, state: Any, mode: str,
+            emit: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run the settings' simulation on from where `state` stopped.
+
+    Args:
+        settings: the session's settings (from the browser; normalized here).
+        state: the snapshot shown now, or None; continued if it belongs to these settings.
+        mode: "run" to the horizon, "step" one week, "reset" back to week 0.
+        emit: called with partial snapshots while running (at most every 0.2 s).
+    """
+    settings = normalize(settings)
+    key = settings_key(settings)
+    try:
+        setup = build_setup(settings)
+    except ValueError as error:
+        return error_payload(key, user_message(error))
+    horizon = setup.params.horizon_weeks
+    start = 0
+    if mode != "reset" and isinstance(state, dict) and state.get("key") == key \
+            and not state.get("error"):
+        start = int(state.get("week") or 0)
+        if start >= horizon and mode == "run":
+            start = 0  # a finished run: Run again starts over
+    target = {"run": horizon, "step": min(start + 1, horizon), "reset": 0}[mode]
+    try:
+        model = make_model(setup, settings["seed"])
+        for _ in range(start):
+            model.step()  # same seed, same weeks: the replay is the paused run
+        last, cost = time.monotonic(), 0.0
+        while model.steps < target:
+            model.step()
+            # Send the first week at once, then pace by what sending costs, so that drawing
+            # partial charts never takes more than about a quarter of the time.
+            if emit is not None and model.steps < target and (
+                    model.steps == start + 1
+                    or time.monotonic() - last >= max(EMIT_EVERY_SECONDS, 3 * cost)):
+                began = time.monotonic()
+                emit(snapshot(model, key, horizon, setup, settings))
+                last = time.monotonic()
+                cost = last - began
+    except ValueError as error:
+        return error_payload(key, user_message(error))
+    return snapshot(model, key, horizon, setup, settings)
+
+
+# --- the organization page ------------------------------------------------------------------
+
+NETWORK_CAPTION = "attitude of each employee"
+
+
+def organization_picture(settings: Any, run: bool,
+                         on_week: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """The org network at week 0, or after a run, with every week's colours for the slider.
+
+    Returns a dict with "figure", "history" (encoded attitudes, weeks x drawn nodes),
+    "weeks", "note" and "error".
+    """
+    from dashboard.figures import network_figure
+    from dashboard.network import encode_history, network_view, node_table, reporting_lines
+
+    settings = normalize(settings)
+    try:
+        setup = build_setup(settings)
+        model = make_model(setup, settings["seed"], keep_history=True)
+        weeks = setup.params.horizon_weeks if run else 0
+        for done in range(1, weeks + 1):
+            model.step()
+            if on_week is not None:
+                on_week(done, weeks)
+    except ValueError as error:
+        return {"figure": None, "history": None, "weeks": 0, "note": "",
+                "error": user_message(error)}
+    view = network_view(model.org)
+    history = view.node_means(model.attitude_history())
+    caption = ("mean attitude of each team (square: a manager and everyone below)"
+               if view.aggregated else NETWORK_CAPTION)
+    nodes = node_table(view, model.org, history[-1])
+    title = (f"Week {weeks} of {weeks}: {caption}" if weeks
+             else f"Week 0: {caption} (press Simulate and watch)")
+    figure = network_figure(nodes, reporting_lines(view), title=title)
+    encoded = {**encode_history(history), "label": "Week", "caption": caption}
+    note = (f"{model.org.size:,} employees drawn as {len(view.drawn):,} nodes: the deepest "
+            "levels are folded into their managers (size shows head count)."
+            if view.aggregated else f"{model.org.size:,} employees, each a node.")
+    return {"figure": figure, "history": encoded, "weeks": weeks,
+            "note": f"{setup.title} · {describe_org(setup, settings)}. {note}", "error": None}

@@ -1,0 +1,229 @@
+"""The current scenario of one browser session, and what a run needs from it.
+
+The settings live in the browser (a `dcc.Store`), never on the server: a plain dict
+with the built-in scenario's name, the parameter values the user changed, the plan, the
+seed and, optionally, an uploaded org chart. Everything that comes back from the browser
+is checked again here before it reaches `sim`: the scenario must be a built-in name (a
+path would let a browser read files on the server), parameters must be known and numeric,
+and an org chart is parsed from text in a temporary folder, never executed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from experiments.scenario_files import (
+    DEFAULT_SCENARIO,
+    RunSetup,
+    builtin_scenarios,
+    load_run_setup,
+    read_scenario,
+)
+from sim.interventions import Intervention
+from sim.params import Params, describe_validation_error
+
+CHART_SUFFIXES = (".csv", ".graphml", ".xml")
+MAX_CHART_BYTES = 2_000_000
+"""Largest org chart or departments table accepted from a browser."""
+MAX_CHART_ROWS = 20_000
+"""Most employees an uploaded chart may list."""
+MAX_EXPLORE_EMPLOYEES = 20_000
+"""Largest head count the dashboard simulates; larger runs belong to the command line."""
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be run; the message says what to change."""
+
+
+MAX_EXTRA_INTERVENTIONS = 6
+
+
+def default_settings(scenario: str = DEFAULT_SCENARIO) -> dict[str, Any]:
+    """Settings for a built-in scenario as it is."""
+    return {"scenario": scenario, "overrides": {}, "plan": None, "seed": 0, "chart": None,
+            "interventions": []}
+
+
+def scenario_choices() -> list[dict[str, str]]:
+    """The built-in scenarios for a dropdown: title as label, name as value."""
+    options = []
+    for name, path in sorted(builtin_scenarios().items()):
+        try:
+            title = read_scenario(path).title
+        except ValueError:
+            continue  # a broken scenario file is reported by `eachcustomer scenarios`
+        options.append({"label": title, "value": name})
+    baseline = [o for o in options if o["value"] == DEFAULT_SCENARIO]
+    return baseline + [o for o in options if o["value"] != DEFAULT_SCENARIO]
+
+
+def safe_filename(name: Any, default: str = "chart.csv") -> str:
+    """A file name a user gave, reduced to a harmless base name (no folders)."""
+    base = Path(str(name or "")).name
+    base = re.sub(r"[^A-Za-z0-9._ -]+", "_", base).strip(" .")[:100]
+    return base or default
+
+
+def normalize(data: Any) -> dict[str, Any]:
+    """Settings from the browser, checked: unknown or malformed entries are dropped."""
+    settings = default_settings()
+    if not isinstance(data, dict):
+        return settings
+    if data.get("scenario") in builtin_scenarios():
+        settings["scenario"] = data["scenario"]
+    known = Params.model_fields
+    overrides = data.get("overrides")
+    if isinstance(overrides, dict):
+        settings["overrides"] = {
+            key: value for key, value in overrides.items()
+            if key in known and key != "departments" and isinstance(value, int | float)
+            and not isinstance(value, bool)}
+    if isinstance(data.get("plan"), str):
+        settings["plan"] = data["plan"][:200]
+    seed = data.get("seed")
+    if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63:
+        settings["seed"] = seed
+    settings["chart"] = _chart(data.get("chart"))
+    extra = data.get("interventions")
+    if isinstance(extra, list):
+        settings["interventions"] = [item for item in extra[:MAX_EXTRA_INTERVENTIONS]
+                                     if isinstance(item, dict)]
+    return settings
+
+
+def settings_key(data: Any) -> str:
+    """A short fingerprint of the settings: a run belongs to the settings it was made with."""
+    text = json.dumps(normalize(data), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def extra_interventions(settings: dict[str, Any]) -> tuple[Intervention, ...]:
+    """The interventions the user added on top of the scenario's plan, validated."""
+    items = []
+    for index, item in enumerate(settings.get("interventions") or []):
+        try:
+            items.append(Intervention(**item))
+        except (ValidationError, TypeError) as error:
+            raise SettingsError(describe_validation_error(error, "added intervention",
+                                                          f"{index + 1}.")
+                                if isinstance(error, ValidationError)
+                                else f"added intervention {index + 1}: {error}") from None
+    return tuple(items)
+
+
+def _chart(chart: Any) -> dict[str, Any] | None:
+    if not isinstance(chart, dict) or not isinstance(chart.get("text"), str):
+        return None
+    if len(chart["text"]) > MAX_CHART_BYTES:
+        return None
+    clean = {"filename": safe_filename(chart.get("filename")), "text": chart["text"],
+             "departments_filename": None, "departments_text": None,
+             "employees": chart.get("employees") if isinstance(chart.get("employees"), int)
+             else None}
+    if not clean["filename"].lower().endswith(CHART_SUFFIXES):
+        return None
+    table = chart.get("departments_text")
+    if isinstance(table, str) and len(table) <= MAX_CHART_BYTES:
+        clean["departments_filename"] = safe_filename(chart.get("departments_filename"),
+                                                      "departments.csv")
+        clean["departments_text"] = table
+    return clean
+
+
+@contextlib.contextmanager
+def chart_files(chart: dict[str, Any] | None) -> Iterator[tuple[Path | None, Path | None]]:
+    """The uploaded chart (and departments table) as files in a private temporary folder."""
+    if chart is None:
+        yield None, None
+        return
+    with tempfile.TemporaryDirectory(prefix="eachcustomer-chart-") as folder:
+        chart_path = Path(folder) / safe_filename(chart["filename"])
+        chart_path.write_text(chart["text"], encoding="utf-8")
+        table_path = None
+        if chart.get("departments_text") is not None:
+            name = safe_filename(chart.get("departments_filename"), "departments.csv")
+            if name == chart_path.name:
+                name = f"departments-{name}"
+            table_path = Path(folder) / name
+            table_path.write_text(chart["departments_text"], encoding="utf-8")
+        yield chart_path, table_path
+
+
+def build_setup(data: Any) -> RunSetup:
+    """The run setup of the settings: scenario, changed parameters, plan, org chart.
+
+    Raises:
+        ValueError: (ScenarioError, ParamsError, OrgChartError, SettingsError) with a
+            message for the user.
+    """
+    settings = normalize(data)
+    overrides = dict(settings["overrides"])
+    employees = overrides.pop("n_employees", None)
+    if employees is not None and employees > MAX_EXPLORE_EMPLOYEES:
+        raise SettingsError(f"{employees:,} employees is more than the dashboard simulates "
+                            f"({MAX_EXPLORE_EMPLOYEES:,}); use `eachcustomer run "
+                            f"--employees {employees}` for larger organizations")
+    plan = settings["plan"]
+    with chart_files(settings["chart"]) as (chart_path, table_path):
+        setup = load_run_setup(settings["scenario"], employees=employees, org_chart=chart_path,
+                               departments=table_path, plan=plan, seed=settings["seed"],
+                               **overrides)
+    extra = extra_interventions(settings)
+    if extra:
+        setup = dataclasses.replace(setup, interventions=tuple(setup.interventions) + extra)
+    size = setup.org.size if setup.org is not None else setup.params.n_employees
+    if size > MAX_EXPLORE_EMPLOYEES:
+        raise SettingsError(f"{size:,} employees is more than the dashboard simulates "
+                            f"({MAX_EXPLORE_EMPLOYEES:,}); use `eachcustomer run`")
+    return setup
+
+
+def scenario_values(scenario: str) -> dict[str, Any]:
+    """The scalar parameter values of a built-in scenario (what its sliders start at)."""
+    name = scenario if scenario in builtin_scenarios() else DEFAULT_SCENARIO
+    try:
+        params = load_run_setup(name).params
+    except ValueError:
+        params = Params()
+    return {k: v for k, v in params.model_dump().items() if k != "departments"}
+
+
+def scenario_plans(scenario: str) -> list[str]:
+    """Names of the [plans] a built-in scenario offers besides its own interventions."""
+    path = builtin_scenarios().get(scenario)
+    if path is None:
+        return []
+    try:
+        return list(read_scenario(path).plans)
+    except (ValueError, AttributeError):
+        return []
+
+
+def describe_org(setup: RunSetup, settings: dict[str, Any]) -> str:
+    """One line: where the organization comes from and how big it is."""
+    chart = settings.get("chart")
+    if chart is not None:
+        return f"your org chart {chart['filename']} ({setup.org.size:,} employees)"
+    if setup.org is not None:
+        return f"the scenario's org chart ({setup.org.size:,} employees)"
+    return (f"generated: {setup.params.n_employees:,} employees, "
+            f"{setup.params.span_of_control} reports per manager")
+
+
+def user_message(error: BaseException) -> str:
+    """An error's message with server folders removed: the user sees file names only."""
+    text = str(error)
+    for path in builtin_scenarios().values():
+        text = text.replace(str(path), path.name)
+    text = re.sub(r"/[^\s:'\"]*/(eachcustomer-chart-[^/\s]+/)", "", text)
+    return text.replace("parameters.parameters:", "parameters:")

@@ -1,0 +1,140 @@
+"""Uploaded org charts: decoded, size- and row-limited, parsed by `sim.orgchart`, never executed.
+
+A browser sends a file as base64 text. Here it is measured before it is decoded, checked to
+be UTF-8 text without NUL bytes, written to a private temporary folder under a harmless
+name and read by `load_org_chart`, which parses CSV with the csv module and GraphML with
+defusedxml (no DTD, no entities, no external references). Any failure becomes a message
+for the user; nothing a file contains can crash the server or run as code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.settings import (
+    CHART_SUFFIXES,
+    MAX_CHART_BYTES,
+    MAX_CHART_ROWS,
+    build_setup,
+    chart_files,
+    normalize,
+    safe_filename,
+    user_message,
+)
+from sim.orgchart import load_org_chart
+from sim.params import Params
+
+
+@dataclass
+class RowError:
+    """One problem, with the place in the file and the offending line when known."""
+
+    where: str
+    problem: str
+    line_text: str | None = None
+
+
+@dataclass
+class ChartCheck:
+    """The outcome of checking an upload: the chart to keep, or the problems."""
+
+    chart: dict[str, Any] | None
+    errors: list[RowError] = field(default_factory=list)
+    summary: str = ""
+
+
+def decode_upload(contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES
+                  ) -> tuple[str | None, str | None]:
+    """(text, None) for a readable upload, (None, message) otherwise."""
+    name = safe_filename(filename)
+    if not isinstance(contents, str) or "," not in contents:
+        return None, f"{name}: the upload arrived empty or damaged; try again"
+    encoded = contents.split(",", 1)[1]
+    size = len(encoded) * 3 // 4
+    if size > max_bytes:
+        return None, (f"{name}: the file is {size / 1e6:.1f} MB; the limit is "
+                      f"{max_bytes / 1e6:.0f} MB ({MAX_CHART_ROWS:,} employees)")
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return None, f"{name}: the upload arrived damaged (not valid base64); try again"
+    if not data.strip():
+        return None, f"{name}: the file is empty; expected a header line and rows"
+    if b"\x00" in data:
+        return None, f"{name}: contains NUL bytes, so it looks binary; expected a text file"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, (f"{name}: not UTF-8 text (byte {error.start} cannot be decoded); save "
+                      "it as UTF-8 CSV or GraphML")
+    return text, None
+
+
+def split_problems(message: str, text: str | None) -> list[RowError]:
+    """Loader messages ('file: line N: problem', one per line) as row errors."""
+    lines = text.splitlines() if text is not None else []
+    errors = []
+    for entry in message.splitlines():
+        parts = entry.split(": ", 2)
+        if len(parts) == 3 and re.fullmatch(r"(line \d+|node '.*'|edge '.*')", parts[1]):
+            where, problem = parts[1], parts[2]
+        else:
+            where, problem = "file", entry
+        line_text = None
+        number = re.fullmatch(r"line (\d+)", where)
+        if number and 0 < int(number.group(1)) <= len(lines):
+            line_text = lines[int(number.group(1)) - 1][:200]
+        errors.append(RowError(where, problem, line_text))
+    return errors
+
+
+def check_chart(chart_contents: Any, chart_filename: Any, table_contents: Any = None,
+                table_filename: Any = None, settings: Any = None) -> ChartCheck:
+    """Check an uploaded chart (and optional departments table) against the session's scenario.
+
+    Returns the chart entry for the settings when the scenario runs with it, else the
+    problems, row by row.
+    """
+    name = safe_filename(chart_filename)
+    if not name.lower().endswith(CHART_SUFFIXES):
+        return ChartCheck(None, [RowError("file", f"{name}: unknown file type; upload a .csv "
+                                                  "or .graphml org chart")])
+    text, problem = decode_upload(chart_contents, name)
+    if problem is not None:
+        return ChartCheck(None, [RowError("file", problem)])
+    chart: dict[str, Any] = {"filename": name, "text": text, "departments_filename": None,
+                             "departments_text": None}
+    table_text = None
+    if table_contents:
+        table_name = safe_filename(table_filename, "departments.csv")
+        table_text, problem = decode_upload(table_contents, table_name)
+        if problem is not None:
+            return ChartCheck(None, [RowError("file", problem)])
+        chart.update(departments_filename=table_name, departments_text=table_text)
+    session = normalize(settings)
+    try:
+        with chart_files(chart) as (chart_path, table_path):
+            org = load_org_chart(chart_path, departments=table_path, params=Params(),
+                                 max_rows=MAX_CHART_ROWS)
+    except ValueError as error:  # OrgChartError, OrganizationError and their kin
+        message = user_message(error)
+        in_table = table_text is not None and message.startswith(
+            str(chart.get("departments_filename")))
+        return ChartCheck(None, split_problems(message, table_text if in_table else text))
+    except Exception as error:  # noqa: BLE001 - a hostile file must never crash the server
+        return ChartCheck(None, [RowError("file", f"{name}: cannot be read "
+                                                  f"({type(error).__name__})")])
+    chart["employees"] = org.size
+    try:
+        build_setup({**session, "chart": chart})
+    except ValueError as error:
+        return ChartCheck(None, [RowError("scenario", user_message(error))])
+    departments = len(org.department_names)
+    front = int(org.customer_facing.sum())
+    return ChartCheck(chart, [], f"{name}: {org.size:,} employees in {departments} "
+                                 f"departments, {front:,} serving customers, "
+                                 f"{int(org.level.max())} levels")

@@ -1,0 +1,360 @@
+"""Dashboard logic without a browser: settings from the browser, exports, uploads (hostile
+files too), equal budgets, the comparison verdict, lessons and sweeps."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import tomllib
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from dashboard.budget import equalize_plans, plan_costs
+from dashboard.compare import (
+    OUTCOME_BY_COLUMN,
+    PRESET_PLANS,
+    outcome_verdict,
+    replication_seeds,
+    resolve_plans,
+    run_comparison,
+    verdict,
+)
+from dashboard.exports import scenario_download, scenario_files, toml_value
+from dashboard.lessons import load_lessons
+from dashboard.runs import advance
+from dashboard.settings import (
+    MAX_CHART_BYTES,
+    SettingsError,
+    build_setup,
+    default_settings,
+    normalize,
+    settings_key,
+)
+from dashboard.uploads import check_chart, decode_upload
+from experiments.runs import run_model
+from experiments.scenario_files import builtin_scenarios, load_run_setup
+from sim.organization import generate_organization
+from sim.params import Params
+
+HEADER = "employee_id,manager_id,department,customer_facing\n"
+GOOD_CHART = HEADER + "1,,executive,false\n2,1,sales,true\n3,1,sales,true\n4,1,finance,false\n"
+SEEDS_FOLDER = Path(os.environ.get("EACHCUSTOMER_SEEDS", "/work/shared/seeds"))
+
+
+def as_upload(data: str | bytes) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return "data:application/octet-stream;base64," + base64.b64encode(raw).decode("ascii")
+
+
+# --- settings from the browser -----------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario", ["../../etc/passwd", "/etc/hosts", "scenarios/x.toml", 3])
+def test_only_built_in_scenarios_come_from_the_browser(scenario):
+    assert normalize({"scenario": scenario})["scenario"] == "baseline"
+
+
+def test_unknown_malformed_and_boolean_parameters_are_dropped():
+    settings = normalize({"overrides": {"negativity_bias": 2.0, "no_such": 1, "drift_rate": "x",
+                                        "n_employees": True, "departments": 3},
+                          "seed": -4, "plan": 5})
+    assert settings["overrides"] == {"negativity_bias": 2.0}
+    assert settings["seed"] == 0 and settings["plan"] is None
+
+
+def test_an_oversized_chart_from_the_browser_is_dropped():
+    chart = {"filename": "big.csv", "text": "x" * (MAX_CHART_BYTES + 1)}
+    assert normalize({"chart": chart})["chart"] is None
+    assert normalize({"chart": {"filename": "evil.py", "text": GOOD_CHART}})["chart"] is None
+
+
+def test_settings_keys_tell_runs_apart():
+    assert settings_key(default_settings()) == settings_key(default_settings())
+    assert settings_key(default_settings()) != settings_key({**default_settings(), "seed": 1})
+
+
+def test_the_dashboard_refuses_organizations_too_large_to_simulate_here():
+    with pytest.raises(SettingsError, match="eachcustomer run"):
+        build_setup({**default_settings(), "overrides": {"n_employees": 50_000}})
+
+
+# --- exports: the current settings as a scenario that `eachcustomer run` accepts --------------
+
+def write_export(settings: dict, folder: Path) -> Path:
+    name, files = scenario_files(settings)
+    for member, data in files.items():
+        (folder / member).write_bytes(data)
+    return folder / "scenario.toml"
+
+
+@pytest.mark.parametrize("scenario", sorted(builtin_scenarios()))
+def test_exported_scenario_reproduces_the_dashboard_run(scenario, tmp_path):
+    settings = {**default_settings(scenario), "seed": 3,
+                "overrides": {"horizon_weeks": 12, "negativity_bias": 2.0},
+                "interventions": [{"kind": "training_day", "start": 4, "strength": 0.3,
+                                   "coverage": {"share": 0.5}}]}
+    if scenario == "large_deep":
+        settings["overrides"]["n_employees"] = 400
+    path = write_export(settings, tmp_path)
+    setup = load_run_setup(path, seed=3)
+    result = run_model(setup.params, 3, org=setup.org, interventions=setup.interventions,
+                       individuals=setup.individuals)
+    shown = advance(settings, None, "run")["table"]
+    np.testing.assert_allclose(result.series.to_numpy(dtype=float),
+                               np.array([shown[c] for c in result.series.columns],
+                                        dtype=float).T, equal_nan=True, atol=1e-8)
+
+
+def test_a_chosen_plan_is_exported_as_the_interventions(tmp_path):
+    settings = {**default_settings("equal_budget"), "plan": "culture"}
+    setup = load_run_setup(write_export(settings, tmp_path))
+    assert [i.kind for i in setup.interventions] == ["language", "incentive_alignment",
+                                                    "customer_exposure", "frontline_support"]
+    assert set(setup.plans) == {"training_day", "culture"}
+
+
+def test_an_uploaded_chart_travels_in_a_zip_that_runs(tmp_path):
+    chart = {"filename": "my org.csv", "text": GOOD_CHART}
+    settings = {**default_settings(), "chart": chart, "overrides": {"horizon_weeks": 5}}
+    download = scenario_download(settings)
+    assert download["filename"].endswith(".zip") and download["base64"]
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(download["content"]))) as archive:
+        archive.extractall(tmp_path)
+    [toml] = tmp_path.glob("*/scenario.toml")
+    from experiments.cli import app
+
+    result = CliRunner().invoke(app, ["run", str(toml)])
+    assert result.exit_code == 0, result.output
+    assert load_run_setup(toml).org.size == 4
+
+
+@pytest.mark.parametrize("value", ['say "each" customer', "line\nbreak", "ünïcödé \\ path",
+                                   1e-7, -0.0, 3, True, [1, 2.5], {"share": 0.5}])
+def test_toml_values_read_back_unchanged(value):
+    assert tomllib.loads(f"key = {toml_value(value)}")["key"] == value
+
+
+# --- uploads: parsed, limited, never executed ------------------------------------------------
+
+HOSTILE = {
+    "billion laughs": ("laughs.graphml",
+                       '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+                       '"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><graphml><graph>'
+                       '<node id="&lol2;"/></graph></graphml>', "refused"),
+    "external entity": ("xxe.graphml",
+                        '<?xml version="1.0"?><!DOCTYPE g [<!ENTITY x SYSTEM '
+                        '"file:///etc/passwd">]><graphml><graph><node id="&x;"/></graph>'
+                        '</graphml>', "refused"),
+    "malformed xml": ("broken.graphml", "<graphml><graph><node id='a'></graph>",
+                      "not well-formed"),
+    "binary": ("x.csv", b"PK\x03\x04\x00\x00binary", "NUL bytes"),
+    "pickle": ("p.csv", b"\x80\x04\x95\x10\x01\x02\x03.", "not UTF-8"),
+    "code": ("run.py", "import os; os.system('rm -rf /')", "unknown file type"),
+    "empty": ("e.csv", "", "empty"),
+    "header only": ("h.csv", HEADER, "no rows"),
+    "cycle": ("c.csv", HEADER + "1,,e,false\n2,3,s,true\n3,2,s,true\n", "cycle"),
+    "formula": ("f.csv", HEADER + '1,,"=cmd|\' /C calc\'!A0",true\n', None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_or_broken_uploads_give_a_message_not_a_crash(case):
+    name, content, expected = HOSTILE[case]
+    check = check_chart(as_upload(content), name, settings=default_settings())
+    if expected is None:  # a formula is just a department name: text, never evaluated
+        assert check.chart is not None and check.chart["text"].count("cmd") == 1
+        return
+    assert check.chart is None
+    assert expected in " ".join(e.problem for e in check.errors)
+
+
+def test_an_oversized_upload_is_refused_before_it_is_decoded():
+    contents = "data:text/csv;base64," + "A" * (4 * MAX_CHART_BYTES // 3 + 400)
+    text, problem = decode_upload(contents, "big.csv")
+    assert text is None and "the limit is 2 MB" in problem
+
+
+def test_too_many_rows_are_refused_with_the_limit():
+    rows = "".join(f"{i},1,sales,true\n" for i in range(2, 20_003))
+    check = check_chart(as_upload(HEADER + "1,,exec,false\n" + rows), "many.csv")
+    assert check.chart is None and "more than 20000 rows" in check.errors[0].problem
+
+
+def test_a_row_error_names_the_line_and_shows_it():
+    check = check_chart(as_upload(HEADER + "1,,executive,false\n2,7,sales,true\n"), "mine.csv")
+    [error] = check.errors
+    assert error.where == "line 3" and "manager_id 7 does not exist" in error.problem
+    assert error.line_text == "2,7,sales,true"
+
+
+def test_a_chart_that_the_scenario_cannot_use_is_refused_with_the_reason():
+    # hey_buddy places its three individuals in "sales", which this chart lacks
+    chart = HEADER + "1,,executive,false\n2,1,shop,true\n"
+    check = check_chart(as_upload(chart), "shop.csv", settings=default_settings("hey_buddy"))
+    assert check.chart is None and check.errors[0].where == "scenario"
+    assert "sales" in check.errors[0].problem
+
+
+def test_a_good_chart_with_a_departments_table_is_accepted():
+    chart = "employee_id,manager_id,department\n1,,office\n2,1,shop\n3,2,shop\n"
+    table = "department,customer_facing\noffice,false\nshop,true\n"
+    check = check_chart(as_upload(chart), "c.csv", as_upload(table), "d.csv",
+                        default_settings())
+    assert check.chart is not None and check.chart["departments_text"] == table
+    assert "3 employees" in check.summary
+
+
+# --- equal budgets -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def org_and_params():
+    params = Params(n_employees=300)
+    return generate_organization(params, np.random.default_rng(0)), params
+
+
+@pytest.mark.parametrize("by", ["coverage", "duration"])
+def test_equalized_plans_cost_the_cheapest_paying_plan(org_and_params, by):
+    org, params = org_and_params
+    plans = {name: PRESET_PLANS[name] for name in ("do nothing", "training day",
+                                                    "culture change")}
+    before = plan_costs(plans, org, params)
+    scaled, budget, notes = equalize_plans(plans, org, params, by=by)
+    after = plan_costs(scaled, org, params)
+    assert budget == min(c for c in before.values() if c > 0)
+    assert after["do nothing"] == 0 and scaled["do nothing"] == ()
+    tolerance = 0.01 if by == "coverage" else 0.05  # duration moves in whole weeks
+    for name in ("training day", "culture change"):
+        assert after[name] == pytest.approx(budget, rel=tolerance), notes
+
+
+def test_a_budget_beyond_full_coverage_is_noted_not_raised(org_and_params):
+    org, params = org_and_params
+    plans = {"training day": PRESET_PLANS["training day"]}
+    scaled, budget, notes = equalize_plans(plans, org, params, budget=1e9)
+    assert scaled["training day"] == PRESET_PLANS["training day"]
+    assert "kept its own cost" in notes[0]
+
+
+# --- the verdict ---------------------------------------------------------------------------------
+
+def test_a_clear_winner_is_named_with_the_size_of_the_win():
+    outcome = OUTCOME_BY_COLUMN["mean_satisfaction"]
+    line = outcome_verdict(outcome, {"plan a": [0.40, 0.42, 0.41, 0.43],
+                                     "plan b": [0.30, 0.31, 0.29, 0.30]}, 104)
+    assert line["clear"] and line["winner"] == "plan a" and line["runner_up"] == "plan b"
+    assert "plan a wins" in line["text"] and "higher by 0.115" in line["text"]
+    assert line["low"] > 0
+
+
+def test_a_difference_within_noise_is_too_close_to_call():
+    outcome = OUTCOME_BY_COLUMN["active_customers"]
+    line = outcome_verdict(outcome, {"a": [100, 120, 90, 110], "b": [105, 100, 115, 98]}, 52)
+    assert not line["clear"] and "too close to call" in line["text"]
+
+
+def test_fewer_lost_customers_win():
+    outcome = OUTCOME_BY_COLUMN["customers_lost_total"]
+    line = outcome_verdict(outcome, {"keeps": [10, 11, 12], "loses": [30, 31, 29]}, 104)
+    assert line["winner"] == "keeps" and line["clear"] and "lower by 19" in line["text"]
+
+
+def test_one_replication_cannot_tell_luck_from_effect():
+    line = outcome_verdict(OUTCOME_BY_COLUMN["mean_attitude"], {"a": [0.3], "b": [0.1]}, 10)
+    assert not line["clear"] and "run more" in line["text"]
+
+
+def test_the_headline_counts_clear_wins():
+    finals = {"mean_attitude": {"x": [0.5, 0.51, 0.52], "y": [0.1, 0.11, 0.12]},
+              "mean_satisfaction": {"x": [0.1, 0.3, 0.2], "y": [0.2, 0.1, 0.25]}}
+    result = verdict(finals, 104)
+    assert result["headline"] == "X wins clearly on 1 of 2 outcomes at week 104."
+
+
+def test_every_plan_meets_the_same_replication_seeds():
+    seeds = replication_seeds(11, 5)
+    assert seeds == replication_seeds(11, 5) and len(set(seeds)) == 5
+    assert seeds != replication_seeds(12, 5)
+
+
+def test_a_comparison_runs_plans_at_equal_budget():
+    settings = {**default_settings(), "overrides": {"n_employees": 100, "horizon_weeks": 30}}
+    result = run_comparison(settings, ["preset:do nothing", "preset:training day",
+                                       "preset:culture change"], 2, "coverage")
+    assert result["error"] is None
+    costs = {p["name"]: p["cost"] for p in result["plans"]}
+    assert costs["training day"] == pytest.approx(costs["culture change"])
+    assert len(result["verdict"]["lines"]) == len(OUTCOME_BY_COLUMN)
+    band = result["bands"]["mean_attitude"]["do nothing"]
+    assert len(band["week"]) == 31 and all(lo <= m <= hi for lo, m, hi in zip(
+        band["low"], band["mean"], band["high"], strict=True))
+    assert run_comparison(settings, ["preset:do nothing"], 2)["error"].startswith("Choose two")
+
+
+def test_a_scenarios_own_plans_can_be_compared():
+    plans = resolve_plans(["plan:training_day", "plan:culture", "scenario"],
+                          default_settings("equal_budget"))
+    assert [len(p) for p in plans.values()] == [1, 4, 0]
+
+
+# --- lessons -------------------------------------------------------------------------------------
+
+def test_every_lesson_names_a_scenario_charts_and_a_question():
+    lessons = load_lessons()
+    assert len(lessons) >= 6 and len({lesson.id for lesson in lessons}) == len(lessons)
+    for lesson in lessons:
+        assert lesson.scenario in builtin_scenarios(), lesson.id
+        assert lesson.question.endswith("?")
+
+
+@pytest.mark.skipif(not SEEDS_FOLDER.is_dir(), reason="the seed articles are not here")
+def test_every_lesson_quotes_its_seed_article_word_for_word():
+    articles = {f"S{path.name[:3]}": " ".join(path.read_text(encoding="utf-8").split())
+                for path in SEEDS_FOLDER.glob("[0-9][0-9][0-9]_*.txt")}
+    for lesson in load_lessons():
+        assert " ".join(lesson.quote.split()) in articles[lesson.seed], lesson.id
+
+
+# --- sweeps from the dashboard ------------------------------------------------------------------
+
+TINY_SWEEP = """
+title = "Tiny"
+scenario = "baseline"
+replications = 2
+seed = 5
+weeks = 4
+[parameters]
+n_employees = 40
+negativity_bias = [1.0, 3.0]
+[outcomes]
+series = ["mean_attitude"]
+"""
+
+
+def test_a_sweep_must_be_small_and_name_a_built_in_scenario():
+    from dashboard.experiments import check_spec
+
+    sweep, message = check_spec(TINY_SWEEP)
+    assert sweep is not None and "4 runs of 4 weeks" in message
+    for bad, expected in (('title = "x"\nseed = 1\nscenario = "/etc/passwd"', "built-in"),
+                          ("not toml [", "not valid TOML"),
+                          (TINY_SWEEP.replace("replications = 2", "replications = 300"),
+                           "at most 400")):
+        assert check_spec(bad)[0] is None and expected in check_spec(bad)[1]
+
+
+def test_a_launched_sweep_lands_in_the_results_folder_with_figures(tmp_path, monkeypatch):
+    from dashboard.experiments import launch, result_figures, result_folders
+
+    monkeypatch.setenv("EACHCUSTOMER_RESULTS", str(tmp_path))
+    done = []
+    result = launch(TINY_SWEEP, on_progress=lambda finished, total: done.append(finished))
+    assert result["error"] is None and done[-1] == 4
+    assert [o["value"] for o in result_folders()] == [result["folder"]]
+    summary, charts, error = result_figures(result["folder"])
+    assert error == "" and "4 runs ok" in summary and charts
+    assert (tmp_path / result["folder"] / "report" / "index.html").is_file()
+    assert result_figures("../../etc")[2] == "No such results folder."
