@@ -47,7 +47,11 @@ import tracemalloc  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))  # the sibling results_file module
 from typing import Any  # noqa: E402
+
+from results_file import replace_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -538,20 +542,7 @@ def report(command: str, results: list[SizeResult], default_run: DefaultRun | No
 
 def write_section(path: Path, section: str) -> None:
     """Put `section` in place of the file's "## Core step" section; keep every other section."""
-    if not path.exists():
-        path.write_text("# Benchmark results\n\nSpeed and memory of EachCustomer; how to run "
-                        "each benchmark is in README.md.\n\n" + section)
-        return
-    lines = path.read_text().splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
-    if start is None:
-        text = "".join(lines).rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines))
-                    if lines[i].startswith("## ") or lines[i].startswith("# ")), len(lines))
-        tail = "".join(lines[end:])
-        text = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
-    path.write_text(text)
+    replace_section(path, SECTION, section)
 
 
 # --- command line ------------------------------------------------------------------------

@@ -24,7 +24,6 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import socket
 import statistics
 import subprocess
@@ -34,6 +33,9 @@ import textwrap
 import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # the sibling results_file module
+from results_file import replace_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
@@ -207,11 +209,7 @@ def report(timings: list[dict[str, float]], cold: list[dict[str, float]], comman
 
 def write_section(text: str) -> None:
     """Replace this script's section of RESULTS.md, keeping every other section."""
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else \
-        old.rstrip("\n") + "\n\n" + text + "\n"
-    RESULTS.write_text(new, encoding="utf-8")
+    replace_section(RESULTS, SECTION, text + "\n")
 
 
 def main() -> None:

@@ -39,6 +39,9 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))  # the sibling results_file module
+from results_file import replace_section  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -139,20 +142,7 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int) -> str:
 
 def write_section(path: Path, section: str) -> None:
     """Put `section` in place of the file's "## Sweep throughput" section; keep the rest."""
-    if not path.exists():
-        path.write_text("# Benchmark results\n\nSpeed and memory of EachCustomer; how to run "
-                        "each benchmark is in README.md.\n\n" + section)
-        return
-    lines = path.read_text().splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
-    if start is None:
-        text = "".join(lines).rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines))
-                    if lines[i].startswith("## ") or lines[i].startswith("# ")), len(lines))
-        tail = "".join(lines[end:])
-        text = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
-    path.write_text(text)
+    replace_section(path, SECTION, section)
 
 
 def main() -> None:
