@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
+from dashboard.common import cancellable_job
 from dashboard.compare import (
     DEFAULT_PLANS,
     MAX_PLANS,
@@ -118,13 +119,7 @@ callback(
     State("compare-budget-mode", "value"),
     State("compare-budget", "value"),
     State("session", "data"),
-    background=True,
-    running=[(Output("compare-run", "disabled"), True, False),
-             (Output("compare-cancel", "disabled"), False, True)],
-    progress=[Output("compare-progress", "value"), Output("compare-progress", "max")],
-    cancel=[Input("compare-cancel", "n_clicks")],
-    interval=300,
-    prevent_initial_call=True,
+    **cancellable_job("compare", interval=300),
 )(compare)
 
 

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.common import triggered_id
+from dashboard.common import cancellable_job, triggered_id
 from dashboard.experiments import (
     MAX_SWEEP_RUNS,
     check_spec,
@@ -99,13 +99,7 @@ callback(
     Input("sweep-run", "n_clicks"),
     State("sweep-spec", "value"),
     State("session", "data"),
-    background=True,
-    running=[(Output("sweep-run", "disabled"), True, False),
-             (Output("sweep-cancel", "disabled"), False, True)],
-    progress=[Output("sweep-progress", "value"), Output("sweep-progress", "max")],
-    cancel=[Input("sweep-cancel", "n_clicks")],
-    interval=500,
-    prevent_initial_call=True,
+    **cancellable_job("sweep", interval=500),
 )(run_sweep_now)
 
 

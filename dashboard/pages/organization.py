@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.common import triggered_id
+from dashboard.common import cancellable_job, triggered_id
 from dashboard.runs import organization_picture
 from dashboard.settings import MAX_CHART_BYTES, MAX_CHART_ROWS, build_setup, normalize
 from dashboard.uploads import ChartCheck, check_chart
@@ -134,13 +134,7 @@ callback(
     Input("org-run", "n_clicks"),
     State("settings", "data"),
     State("session", "data"),
-    background=True,
-    running=[(Output("org-run", "disabled"), True, False),
-             (Output("org-cancel", "disabled"), False, True)],
-    progress=[Output("org-progress", "value"), Output("org-progress", "max")],
-    cancel=[Input("org-cancel", "n_clicks")],
-    interval=250,
-    prevent_initial_call=True,
+    **cancellable_job("org", interval=250),
 )(simulate)
 
 clientside_callback(
