@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, ctx
+from dash import Input, Output, ctx, html
 from dash.exceptions import MissingCallbackContextException
 
 
@@ -30,3 +30,22 @@ def cancellable_job(prefix: str, interval: int) -> dict[str, Any]:
         "interval": interval,
         "prevent_initial_call": True,
     }
+
+
+def job_controls(prefix: str, run_label: str, status: bool = True) -> list[Any]:
+    """Run and Cancel buttons, a progress bar, a status line and an error line.
+
+    Their ids match `cancellable_job(prefix, ...)`: `<prefix>-run`, `<prefix>-cancel`,
+    `<prefix>-progress`, and `<prefix>-status`, `<prefix>-error`.
+    """
+    controls: list[Any] = [
+        html.Div(className="run-buttons", children=[
+            html.Button(run_label, id=f"{prefix}-run", className="button primary"),
+            html.Button("Cancel", id=f"{prefix}-cancel", className="button", disabled=True),
+        ]),
+        html.Progress(id=f"{prefix}-progress", value="0", max="1", className="progress"),
+    ]
+    if status:
+        controls.append(html.Div(id=f"{prefix}-status", className="status", role="status"))
+    controls.append(html.Div(id=f"{prefix}-error", className="error", role="alert"))
+    return controls

@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.common import cancellable_job
+from dashboard.common import cancellable_job, job_controls
 from dashboard.compare import (
     DEFAULT_PLANS,
     MAX_PLANS,
@@ -55,13 +55,7 @@ def layout(**_: Any) -> html.Div:
             html.Label(["Budget (currency; empty: the cheapest plan's cost)",
                         dcc.Input(id="compare-budget", type="number", min=0, debounce=True)],
                        className="field-label"),
-            html.Div(className="run-buttons", children=[
-                html.Button("▶ Compare", id="compare-run", className="button primary"),
-                html.Button("Cancel", id="compare-cancel", className="button", disabled=True),
-            ]),
-            html.Progress(id="compare-progress", value="0", max="1", className="progress"),
-            html.Div(id="compare-status", className="status", role="status"),
-            html.Div(id="compare-error", className="error", role="alert"),
+            *job_controls("compare", "▶ Compare"),
         ]),
         html.Section(className="main-panel", children=[
             html.Div(id="compare-verdict", className="verdict", role="region",

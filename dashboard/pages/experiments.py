@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.common import cancellable_job, triggered_id
+from dashboard.common import cancellable_job, job_controls, triggered_id
 from dashboard.experiments import (
     MAX_SWEEP_RUNS,
     check_spec,
@@ -39,13 +39,7 @@ def layout(**_: Any) -> html.Div:
             dcc.Textarea(id="sweep-spec", className="spec-editor", spellCheck=False,
                          value=specs[first].read_text(encoding="utf-8") if first else ""),
             html.Div(id="sweep-check", className="note", role="status"),
-            html.Div(className="run-buttons", children=[
-                html.Button("▶ Launch sweep", id="sweep-run", className="button primary"),
-                html.Button("Cancel", id="sweep-cancel", className="button", disabled=True),
-            ]),
-            html.Progress(id="sweep-progress", value="0", max="1", className="progress"),
-            html.Div(id="sweep-status", className="status", role="status"),
-            html.Div(id="sweep-error", className="error", role="alert"),
+            *job_controls("sweep", "▶ Launch sweep"),
         ]),
         html.Section(className="main-panel", children=[
             html.H2("Earlier sweeps"),

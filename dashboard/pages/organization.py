@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.common import cancellable_job, triggered_id
+from dashboard.common import cancellable_job, job_controls, triggered_id
 from dashboard.runs import organization_picture
 from dashboard.settings import MAX_CHART_BYTES, MAX_CHART_ROWS, build_setup, normalize
 from dashboard.uploads import ChartCheck, check_chart
@@ -38,12 +38,7 @@ def layout(**_: Any) -> html.Div:
         html.Aside(className="sidebar", children=[
             html.H1("Organization", className="side-heading"),
             html.Div(id="org-note", className="note"),
-            html.Div(className="run-buttons", children=[
-                html.Button("▶ Simulate and watch", id="org-run", className="button primary"),
-                html.Button("Cancel", id="org-cancel", className="button", disabled=True),
-            ]),
-            html.Progress(id="org-progress", value="0", max="1", className="progress"),
-            html.Div(id="org-error", className="error", role="alert"),
+            *job_controls("org", "▶ Simulate and watch", status=False),
             html.H2("Your own org chart", className="side-heading"),
             html.P(CHART_HELP, className="note"),
             upload_box("org-upload", "Upload an org chart (CSV or GraphML)",
