@@ -26,8 +26,13 @@ from __future__ import annotations
 
 import os
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                  "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+for _variable in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+):
     os.environ[_variable] = "1"  # "one core": must be set before numpy is imported
 
 import argparse  # noqa: E402
@@ -74,8 +79,16 @@ WARMUP_STEPS = 2
 TARGET_SPEEDUP_AT_10K = 100.0
 TARGET_STEP_MS_AT_100K = 20.0
 TARGET_DEFAULT_RUN_MS = 50.0
-COLUMNS = ("employees", "customers", "influence ties", "core ms/step", "reference ms/step",
-           "sparse product ms", "reference / core", "core / sparse product")
+COLUMNS = (
+    "employees",
+    "customers",
+    "influence ties",
+    "core ms/step",
+    "reference ms/step",
+    "sparse product ms",
+    "reference / core",
+    "core / sparse product",
+)
 
 
 # --- measuring ---------------------------------------------------------------------------
@@ -145,15 +158,27 @@ class SizeResult:
 
     def row(self) -> list[str]:
         ref = self.reference
-        return [f"{self.employees:,}", f"{self.customers:,}", f"{self.ties:,}",
-                _cell(self.core), _cell(ref) if ref else "-", _cell(self.product),
-                _ratio(ref.best_ms / self.core.best_ms) if ref else "-",
-                _ratio(self.core.best_ms / self.product.best_ms)]
+        return [
+            f"{self.employees:,}",
+            f"{self.customers:,}",
+            f"{self.ties:,}",
+            _cell(self.core),
+            _cell(ref) if ref else "-",
+            _cell(self.product),
+            _ratio(ref.best_ms / self.core.best_ms) if ref else "-",
+            _ratio(self.core.best_ms / self.product.best_ms),
+        ]
 
 
-def measure_size(employees: int, repeats: int, seed: int, with_reference: bool,
-                 reference_budget: float, stages: bool = False,
-                 profile_steps: int = 0) -> SizeResult:
+def measure_size(
+    employees: int,
+    repeats: int,
+    seed: int,
+    with_reference: bool,
+    reference_budget: float,
+    stages: bool = False,
+    profile_steps: int = 0,
+) -> SizeResult:
     """Core, sparse product and (optionally) reference steps at one size.
 
     With `stages`, the core's stages are then timed over `repeats` more steps; with
@@ -167,8 +192,9 @@ def measure_size(employees: int, repeats: int, seed: int, with_reference: bool,
     core = time_calls(model.step, repeats)
     stage_timings = time_stages(model, repeats) if stages else None
     profile = profile_model_steps(model, profile_steps) if profile_steps else None
-    matrix = influence_matrix(model.org, params.boss_weight, params.peer_weight,
-                              params.report_weight)
+    matrix = influence_matrix(
+        model.org, params.boss_weight, params.peer_weight, params.report_weight
+    )
     attitude = model.employees.attitude.copy()
     product = time_fast_call(lambda: matrix @ attitude, repeats)
     reference = None
@@ -178,8 +204,16 @@ def measure_size(employees: int, repeats: int, seed: int, with_reference: bool,
         gc.collect()
         reference = time_calls(reference_model.step, repeats, budget=reference_budget)
         del reference_model
-    result = SizeResult(employees, model.customers.base_size, matrix.nnz, core, product,
-                        reference, stage_timings, profile)
+    result = SizeResult(
+        employees,
+        model.customers.base_size,
+        matrix.nnz,
+        core,
+        product,
+        reference,
+        stage_timings,
+        profile,
+    )
     del model
     gc.collect()
     return result
@@ -195,8 +229,9 @@ class DefaultRun:
 
     @property
     def totals_ms(self) -> list[float]:
-        return [1e3 * (b + s + t) for b, s, t in zip(self.build, self.steps, self.table,
-                                                      strict=True)]
+        return [
+            1e3 * (b + s + t) for b, s, t in zip(self.build, self.steps, self.table, strict=True)
+        ]
 
 
 def measure_default_run(runs: int, seed: int) -> DefaultRun:
@@ -252,8 +287,12 @@ def probe_memory(employees: int, seed: int, steps: int = 3) -> dict[str, Any]:
     for _ in range(steps):
         model.step()
     after_steps = _peak_rss_mb()
-    arrays = [value for part in (model.employees, model.customers)
-              for value in vars(part).values() if isinstance(value, np.ndarray)]
+    arrays = [
+        value
+        for part in (model.employees, model.customers)
+        for value in vars(part).values()
+        if isinstance(value, np.ndarray)
+    ]
     tracemalloc.start()
     traced = OrgModel(Params(n_employees=employees), rng=seed)
     held, build_peak = tracemalloc.get_traced_memory()
@@ -267,12 +306,17 @@ def probe_memory(employees: int, seed: int, steps: int = 3) -> dict[str, Any]:
     for stat in snapshot.statistics("filename"):
         package = _package(stat.traceback[0].filename)
         by_package[package] = by_package.get(package, 0.0) + stat.size / 1e6
-    return {"employees": employees, "rss_after_import_mb": after_import,
-            "rss_after_build_mb": after_build, "peak_rss_mb": after_steps,
-            "traced_model_mb": held / 1e6, "traced_build_peak_mb": build_peak / 1e6,
-            "traced_step_extra_mb": (step_peak - held) / 1e6,
-            "state_arrays_mb": sum(a.nbytes for a in arrays) / 1e6,
-            "held_by_package_mb": dict(sorted(by_package.items(), key=lambda kv: -kv[1])[:6])}
+    return {
+        "employees": employees,
+        "rss_after_import_mb": after_import,
+        "rss_after_build_mb": after_build,
+        "peak_rss_mb": after_steps,
+        "traced_model_mb": held / 1e6,
+        "traced_build_peak_mb": build_peak / 1e6,
+        "traced_step_extra_mb": (step_peak - held) / 1e6,
+        "state_arrays_mb": sum(a.nbytes for a in arrays) / 1e6,
+        "held_by_package_mb": dict(sorted(by_package.items(), key=lambda kv: -kv[1])[:6]),
+    }
 
 
 def _package(filename: str) -> str:
@@ -287,8 +331,12 @@ def _package(filename: str) -> str:
 
 def measure_memory(employees: int, seed: int) -> dict[str, Any]:
     """`probe_memory` in a fresh interpreter, so its peak RSS is this model's alone."""
-    out = subprocess.run([sys.executable, __file__, "--memory-probe", str(employees),
-                          "--seed", str(seed)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-probe", str(employees), "--seed", str(seed)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -350,8 +398,11 @@ def stage_table(results: list[SizeResult]) -> str:
         row = [f"`{label}`" if label != "whole step" else "whole step"]
         for result in measured:
             timing, whole = result.stages.get(label), result.stages["whole step"].best_ms
-            row.append(f"{_number(timing.best_ms)} ({100 * timing.best_ms / whole:.0f}%)"
-                       if timing and timing.seconds else "-")
+            row.append(
+                f"{_number(timing.best_ms)} ({100 * timing.best_ms / whole:.0f}%)"
+                if timing and timing.seconds
+                else "-"
+            )
         rows.append(row)
     return markdown_table(["stage"] + [f"{r.employees:,} employees" for r in measured], rows)
 
@@ -371,8 +422,9 @@ def summarize_profile(profiler: cProfile.Profile, per: int, top: int = 12) -> di
     """Top functions by own time, ms per `per` calls of what was profiled, and call counts."""
     stats = pstats.Stats(profiler).stats  # key -> (calls, ncalls, own, cumulative, callers)
     total = sum(entry[2] for entry in stats.values())
-    functions = sorted(((key, entry[2]) for key, entry in stats.items()),
-                       key=lambda item: -item[1])[:top]
+    functions = sorted(
+        ((key, entry[2]) for key, entry in stats.items()), key=lambda item: -item[1]
+    )[:top]
     return {
         "total_ms": 1e3 * total / per,
         "calls": sum(entry[1] for entry in stats.values()) / per,
@@ -434,8 +486,10 @@ def parse_table(text: str) -> list[dict[str, str]]:
     """Rows of the first markdown table in `text` as dicts (for the smoke test)."""
     lines = [line for line in text.splitlines() if line.startswith("|")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    return [dict(zip(header, [cell.strip() for cell in line.strip("|").split("|")],
-                     strict=True)) for line in lines[2:]]
+    return [
+        dict(zip(header, [cell.strip() for cell in line.strip("|").split("|")], strict=True))
+        for line in lines[2:]
+    ]
 
 
 def targets(results: list[SizeResult], default_run: DefaultRun | None) -> list[str]:
@@ -445,53 +499,67 @@ def targets(results: list[SizeResult], default_run: DefaultRun | None) -> list[s
     at_10k = by_size.get(10_000)
     if at_10k is not None and at_10k.reference is not None:
         speedup = at_10k.reference.best_ms / at_10k.core.best_ms
-        lines.append(f"- 10,000 employees, core at least {TARGET_SPEEDUP_AT_10K:.0f}x faster "
-                     f"than the reference: {speedup:.0f}x "
-                     f"({'met' if speedup >= TARGET_SPEEDUP_AT_10K else 'not met'}).")
+        lines.append(
+            f"- 10,000 employees, core at least {TARGET_SPEEDUP_AT_10K:.0f}x faster "
+            f"than the reference: {speedup:.0f}x "
+            f"({'met' if speedup >= TARGET_SPEEDUP_AT_10K else 'not met'})."
+        )
     at_100k = by_size.get(100_000)
     if at_100k is not None:
         best = at_100k.core.best_ms
-        lines.append(f"- 100,000 employees, {at_100k.customers:,} customers, one step at most "
-                     f"{TARGET_STEP_MS_AT_100K:.0f} ms on one core: {_number(best)} ms "
-                     f"({'met' if best <= TARGET_STEP_MS_AT_100K else 'not met'}).")
+        lines.append(
+            f"- 100,000 employees, {at_100k.customers:,} customers, one step at most "
+            f"{TARGET_STEP_MS_AT_100K:.0f} ms on one core: {_number(best)} ms "
+            f"({'met' if best <= TARGET_STEP_MS_AT_100K else 'not met'})."
+        )
     if default_run is not None:
         best = min(default_run.totals_ms)
-        lines.append(f"- Default run (500 employees, 104 weeks, outputs included) at most "
-                     f"{TARGET_DEFAULT_RUN_MS:.0f} ms after import: {_number(best)} ms "
-                     f"({'met' if best <= TARGET_DEFAULT_RUN_MS else 'not met'}).")
+        lines.append(
+            f"- Default run (500 employees, 104 weeks, outputs included) at most "
+            f"{TARGET_DEFAULT_RUN_MS:.0f} ms after import: {_number(best)} ms "
+            f"({'met' if best <= TARGET_DEFAULT_RUN_MS else 'not met'})."
+        )
     return lines
 
 
 def default_run_text(run: DefaultRun) -> str:
     totals = run.totals_ms
     best = int(np.argmin(totals))
-    return (f"Default run (`OrgModel(Params(), rng=seed)`, 104 steps, `outputs()`), "
-            f"{len(totals)} runs: best {_number(totals[best])} ms (build "
-            f"{_number(1e3 * run.build[best])}, steps {_number(1e3 * run.steps[best])}, "
-            f"table {_number(1e3 * run.table[best])}), median "
-            f"{_number(statistics.median(totals))} ms, first run of the process (cold) "
-            f"{_number(totals[0])} ms.")
+    return (
+        f"Default run (`OrgModel(Params(), rng=seed)`, 104 steps, `outputs()`), "
+        f"{len(totals)} runs: best {_number(totals[best])} ms (build "
+        f"{_number(1e3 * run.build[best])}, steps {_number(1e3 * run.steps[best])}, "
+        f"table {_number(1e3 * run.table[best])}), median "
+        f"{_number(statistics.median(totals))} ms, first run of the process (cold) "
+        f"{_number(totals[0])} ms."
+    )
 
 
 def memory_text(memory: dict[str, Any]) -> str:
     held = ", ".join(f"{name} {mb:,.0f}" for name, mb in memory["held_by_package_mb"].items())
-    return (f"Memory at {memory['employees']:,} employees (fresh process): peak RSS "
-            f"{memory['peak_rss_mb']:,.0f} MB after building and stepping "
-            f"({memory['rss_after_import_mb']:,.0f} MB after imports, "
-            f"{memory['rss_after_build_mb']:,.0f} MB after building). tracemalloc: the built "
-            f"model holds "
-            f"{memory['traced_model_mb']:,.0f} MB, {memory['state_arrays_mb']:,.0f} MB of it the "
-            f"employee and customer arrays; by where it was allocated (MB): {held}. Building "
-            f"peaks at {memory['traced_build_peak_mb']:,.0f} MB; a step allocates at most "
-            f"{memory['traced_step_extra_mb']:,.0f} MB on top.")
+    return (
+        f"Memory at {memory['employees']:,} employees (fresh process): peak RSS "
+        f"{memory['peak_rss_mb']:,.0f} MB after building and stepping "
+        f"({memory['rss_after_import_mb']:,.0f} MB after imports, "
+        f"{memory['rss_after_build_mb']:,.0f} MB after building). tracemalloc: the built "
+        f"model holds "
+        f"{memory['traced_model_mb']:,.0f} MB, {memory['state_arrays_mb']:,.0f} MB of it the "
+        f"employee and customer arrays; by where it was allocated (MB): {held}. Building "
+        f"peaks at {memory['traced_build_peak_mb']:,.0f} MB; a step allocates at most "
+        f"{memory['traced_step_extra_mb']:,.0f} MB on top."
+    )
 
 
 def profile_text(title: str, profile: dict[str, Any], unit: str) -> str:
-    rows = [[f"`{label}`", _number(ms), f"{100 * share:.0f}%"]
-            for label, ms, share in profile["functions"]]
-    return (f"{title}: top functions by own time (cProfile: {_number(profile['total_ms'])} ms "
-            f"{unit} under the profiler, {profile['calls']:,.0f} function calls {unit}).\n\n"
-            + markdown_table(["function", f"ms {unit}", "share"], rows))
+    rows = [
+        [f"`{label}`", _number(ms), f"{100 * share:.0f}%"]
+        for label, ms, share in profile["functions"]
+    ]
+    return (
+        f"{title}: top functions by own time (cProfile: {_number(profile['total_ms'])} ms "
+        f"{unit} under the profiler, {profile['calls']:,.0f} function calls {unit}).\n\n"
+        + markdown_table(["function", f"ms {unit}", "share"], rows)
+    )
 
 
 def _load() -> str:
@@ -502,19 +570,28 @@ def environment(load_at_start: str) -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info
-                       if line.startswith("model name"))
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
-    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()}; Python "
-            f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-            f"mesa {mesa.__version__}; BLAS/OpenMP threads pinned to 1; load average (1, 5, 15 "
-            f"min) {load_at_start} at the start, {_load()} at the end")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()}; Python "
+        f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"mesa {mesa.__version__}; BLAS/OpenMP threads pinned to 1; load average (1, 5, 15 "
+        f"min) {load_at_start} at the start, {_load()} at the end"
+    )
 
 
-def report(command: str, results: list[SizeResult], default_run: DefaultRun | None,
-           memory: dict[str, Any] | None, profiles: list[str], repeats: int,
-           load_at_start: str) -> str:
+def report(
+    command: str,
+    results: list[SizeResult],
+    default_run: DefaultRun | None,
+    memory: dict[str, Any] | None,
+    profiles: list[str],
+    repeats: int,
+    load_at_start: str,
+) -> str:
     """The whole "## Core step" section."""
     ref_counts = [f"{r.reference.count} at {r.employees:,}" for r in results if r.reference]
     parts = [
@@ -548,25 +625,41 @@ def write_section(path: Path, section: str) -> None:
 # --- command line ------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=None,
-                        help="head counts (default: 500 10000 100000)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=None, help="head counts (default: 500 10000 100000)"
+    )
     parser.add_argument("--repeats", type=int, default=None, help="timed steps per size (20)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny sizes and few repeats, no memory probe (a smoke run)")
-    parser.add_argument("--reference-max", type=int, default=None,
-                        help="largest size at which the reference is timed (10000; with "
-                             "--quick, every size)")
-    parser.add_argument("--reference-budget", type=float, default=60.0,
-                        help="seconds of reference steps per size; at least one is timed")
-    parser.add_argument("--default-runs", type=int, default=None,
-                        help="default runs timed (10; 0 skips)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes and few repeats, no memory probe (a smoke run)",
+    )
+    parser.add_argument(
+        "--reference-max",
+        type=int,
+        default=None,
+        help="largest size at which the reference is timed (10000; with --quick, every size)",
+    )
+    parser.add_argument(
+        "--reference-budget",
+        type=float,
+        default=60.0,
+        help="seconds of reference steps per size; at least one is timed",
+    )
+    parser.add_argument(
+        "--default-runs", type=int, default=None, help="default runs timed (10; 0 skips)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", action="store_true",
-                        help="time each stage of the step at every size; cProfile the "
-                             "largest size's step and the default run")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="time each stage of the step at every size; cProfile the "
+        "largest size's step and the default run",
+    )
     parser.add_argument("--no-memory", action="store_true", help="skip the memory probe")
-    parser.add_argument("--write", action="store_true",
-                        help=f"update the '{SECTION}' section of {RESULTS.name}")
+    parser.add_argument(
+        "--write", action="store_true", help=f"update the '{SECTION}' section of {RESULTS.name}"
+    )
     parser.add_argument("--memory-probe", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_probe is not None:
@@ -576,37 +669,54 @@ def main(argv: list[str] | None = None) -> str:
 
     sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
     repeats = args.repeats or (3 if args.quick else 20)
-    default_runs = args.default_runs if args.default_runs is not None else (
-        2 if args.quick else 10)
+    default_runs = args.default_runs if args.default_runs is not None else (2 if args.quick else 10)
     reference_max = args.reference_max
     if reference_max is None:
         reference_max = max(sizes) if args.quick else 10_000
-    command = "python benchmarks/core_step.py " + " ".join(
-        sys.argv[1:] if argv is None else argv)
+    command = "python benchmarks/core_step.py " + " ".join(sys.argv[1:] if argv is None else argv)
 
     load_at_start = _load()
     # The default run first, so that its first run is the process's first model.
     default_run = measure_default_run(default_runs, args.seed) if default_runs else None
     results = []
     for size in sizes:
-        results.append(measure_size(
-            size, repeats, args.seed, size <= reference_max, args.reference_budget,
-            stages=args.profile, profile_steps=10 if args.profile and size == max(sizes) else 0))
+        results.append(
+            measure_size(
+                size,
+                repeats,
+                args.seed,
+                size <= reference_max,
+                args.reference_budget,
+                stages=args.profile,
+                profile_steps=10 if args.profile and size == max(sizes) else 0,
+            )
+        )
         print(f"measured {size:,} employees", file=sys.stderr)
     memory = None
     if not (args.quick or args.no_memory):
         memory = measure_memory(max(sizes), args.seed)
     profiles = []
     if args.profile:
-        profiles.append(f"Where a step's time goes: best ms per stage over {repeats} steps "
-                        "(share of the best whole step), each stage timed where it runs.\n\n"
-                        + stage_table(results))
-        profiles += [profile_text(f"One step at {r.employees:,} employees", r.profile,
-                                  "per step") for r in results if r.profile]
-        profiles.append(profile_text("One default run (build, 104 steps, table)",
-                                     profile_default_run(args.seed), "per run"))
-    section = report(command.strip(), results, default_run, memory, profiles, repeats,
-                     load_at_start)
+        profiles.append(
+            f"Where a step's time goes: best ms per stage over {repeats} steps "
+            "(share of the best whole step), each stage timed where it runs.\n\n"
+            + stage_table(results)
+        )
+        profiles += [
+            profile_text(f"One step at {r.employees:,} employees", r.profile, "per step")
+            for r in results
+            if r.profile
+        ]
+        profiles.append(
+            profile_text(
+                "One default run (build, 104 steps, table)",
+                profile_default_run(args.seed),
+                "per run",
+            )
+        )
+    section = report(
+        command.strip(), results, default_run, memory, profiles, repeats, load_at_start
+    )
     print(section)
     if args.write:
         write_section(RESULTS, section)

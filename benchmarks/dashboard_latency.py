@@ -40,9 +40,17 @@ from results_file import replace_section  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
 SECTION = "## Dashboard latency"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-dev-shm-usage", "--no-first-run",
-                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+)
 TARGET_FIRST, TARGET_FULL = 1.0, 3.0
 
 WATCH = """
@@ -75,12 +83,18 @@ def free_port() -> int:
 
 
 def start_server(port: int, log: Path) -> subprocess.Popen:
-    environment = {**os.environ,
-                   "EACHCUSTOMER_RESULTS": str(Path(tempfile.gettempdir()) / "bench-results")}
+    environment = {
+        **os.environ,
+        "EACHCUSTOMER_RESULTS": str(Path(tempfile.gettempdir()) / "bench-results"),
+    }
     with log.open("w") as handle:
-        process = subprocess.Popen([sys.executable, "-m", "dashboard", "--port", str(port)],
-                                   cwd=REPO, env=environment, stdout=handle,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dashboard", "--port", str(port)],
+            cwd=REPO,
+            env=environment,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -119,8 +133,11 @@ def open_fresh(driver, url: str) -> None:
     driver.get(url)
     driver.execute_script("window.sessionStorage.clear();")
     driver.get(url)
-    wait_for(driver, "return document.querySelector('#explore-band .js-plotly-plot') "
-                     "!== null && !document.querySelector('[data-dash-is-loading=\"true\"]')")
+    wait_for(
+        driver,
+        "return document.querySelector('#explore-band .js-plotly-plot') "
+        "!== null && !document.querySelector('[data-dash-is-loading=\"true\"]')",
+    )
     time.sleep(1.0)  # let the page's own first callbacks settle
 
 
@@ -131,8 +148,9 @@ def timed_run(driver, index: int) -> dict[str, float]:
     return {"first": timing["first"] / 1000, "full": timing["full"] / 1000}
 
 
-def measure(repeats: int, warmups: int, fresh: int
-            ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+def measure(
+    repeats: int, warmups: int, fresh: int
+) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
     """(runs after Reset, first runs on a freshly opened page)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/explore"
@@ -144,8 +162,11 @@ def measure(repeats: int, warmups: int, fresh: int
         timings = []
         for index in range(warmups + repeats):
             driver.find_element("id", "explore-reset").click()
-            wait_for(driver, "return document.getElementById('explore-status').textContent"
-                             ".startsWith('Week 0 of 104')")
+            wait_for(
+                driver,
+                "return document.getElementById('explore-status').textContent"
+                ".startsWith('Week 0 of 104')",
+            )
             time.sleep(0.5)  # let the reset's charts settle before timing
             timing = timed_run(driver, index)
             if index >= warmups:
@@ -162,8 +183,10 @@ def measure(repeats: int, warmups: int, fresh: int
 
 
 def row(label: str, values: list[float], target: float) -> str:
-    return (f"| {label} | {statistics.median(values):.2f} s | {min(values):.2f} s | "
-            f"{max(values):.2f} s | <= {target:.0f} s |")
+    return (
+        f"| {label} | {statistics.median(values):.2f} s | {min(values):.2f} s | "
+        f"{max(values):.2f} s | <= {target:.0f} s |"
+    )
 
 
 def report(timings: list[dict[str, float]], cold: list[dict[str, float]], command: str) -> str:
@@ -171,38 +194,53 @@ def report(timings: list[dict[str, float]], cold: list[dict[str, float]], comman
     full = [t["full"] for t in timings]
     cpu = platform.processor() or platform.machine()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True,
-                              text=True).stdout.strip().split(" built")[0]
+    chromium = (
+        subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True)
+        .stdout.strip()
+        .split(" built")[0]
+    )
+
     def paragraph(text: str) -> str:
         return textwrap.fill(text, width=92)
 
     lines = [
-        SECTION, "",
-        paragraph(f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores "
-                  f"({cpu}), load average {load:.2f} (other work on the machine), Python "
-                  f"{platform.python_version()}, {chromium} headless (software rendering), "
-                  "the server on the same machine."), "",
-        f"Command: `{command}`", "",
-        paragraph("From pressing Run on Explore (default scenario: 500 employees, 104 weeks, "
-                  "seed 0) to the 'attitude by distance' chart drawn, timed in the page with "
-                  "`performance.now()` and Plotly's `plotly_afterplot` event. After Reset: "
-                  f"{len(timings)} runs after a warm-up, the charts showing week 0; on a fresh "
-                  f"page: {len(cold)} first runs of a new session, the charts empty."), "",
+        SECTION,
+        "",
+        paragraph(
+            f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores "
+            f"({cpu}), load average {load:.2f} (other work on the machine), Python "
+            f"{platform.python_version()}, {chromium} headless (software rendering), "
+            "the server on the same machine."
+        ),
+        "",
+        f"Command: `{command}`",
+        "",
+        paragraph(
+            "From pressing Run on Explore (default scenario: 500 employees, 104 weeks, "
+            "seed 0) to the 'attitude by distance' chart drawn, timed in the page with "
+            "`performance.now()` and Plotly's `plotly_afterplot` event. After Reset: "
+            f"{len(timings)} runs after a warm-up, the charts showing week 0; on a fresh "
+            f"page: {len(cold)} first runs of a new session, the charts empty."
+        ),
+        "",
         "| measure | median | best | worst | target |",
         "|---|---|---|---|---|",
         row("first updated chart, after Reset", first, TARGET_FIRST),
         row("full two-year run shown, after Reset", full, TARGET_FULL),
     ]
     if cold:
-        lines += [row("first updated chart, fresh page", [t["first"] for t in cold],
-                      TARGET_FIRST),
-                  row("full two-year run shown, fresh page", [t["full"] for t in cold],
-                      TARGET_FULL)]
+        lines += [
+            row("first updated chart, fresh page", [t["first"] for t in cold], TARGET_FIRST),
+            row("full two-year run shown, fresh page", [t["full"] for t in cold], TARGET_FULL),
+        ]
     lines += [
         "",
-        paragraph("The simulation itself takes about 0.15 s; the rest is the background "
-                  "callback (a forked job, polled every 100 ms) drawing the charts as it goes, "
-                  "and Chromium drawing the three charts of the tab in view."), "",
+        paragraph(
+            "The simulation itself takes about 0.15 s; the rest is the background "
+            "callback (a forked job, polled every 100 ms) drawing the charts as it goes, "
+            "and Chromium drawing the three charts of the tab in view."
+        ),
+        "",
     ]
     return "\n".join(lines)
 
@@ -220,8 +258,11 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="record in RESULTS.md")
     arguments = parser.parse_args()
     timings, cold = measure(arguments.repeats, arguments.warmups, arguments.fresh)
-    command = "python benchmarks/dashboard_latency.py" + (
-        f" --repeats {arguments.repeats}" if arguments.repeats != 7 else "") + " --write"
+    command = (
+        "python benchmarks/dashboard_latency.py"
+        + (f" --repeats {arguments.repeats}" if arguments.repeats != 7 else "")
+        + " --write"
+    )
     text = report(timings, cold, command)
     print(text)
     for index, timing in enumerate(timings):

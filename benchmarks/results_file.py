@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-HEADER = ("# Benchmark results\n\nSpeed and memory of EachCustomer; how to run each benchmark "
-          "is in README.md.\n\n")
+HEADER = (
+    "# Benchmark results\n\nSpeed and memory of EachCustomer; how to run each benchmark "
+    "is in README.md.\n\n"
+)
 
 
 def replace_section(path: Path, heading: str, section: str) -> None:
@@ -19,8 +21,14 @@ def replace_section(path: Path, heading: str, section: str) -> None:
     if start is None:
         text = "".join(lines).rstrip("\n") + "\n\n" + section
     else:
-        end = next((i for i in range(start + 1, len(lines))
-                    if lines[i].startswith("## ") or lines[i].startswith("# ")), len(lines))
+        end = next(
+            (
+                i
+                for i in range(start + 1, len(lines))
+                if lines[i].startswith("## ") or lines[i].startswith("# ")
+            ),
+            len(lines),
+        )
         tail = "".join(lines[end:])
         text = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
     path.write_text(text, encoding="utf-8")

@@ -25,8 +25,13 @@ from __future__ import annotations
 
 import os
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                  "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+for _variable in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+):
     os.environ[_variable] = "1"  # one thread per worker: set before numpy is imported
 
 import argparse  # noqa: E402
@@ -61,8 +66,15 @@ SECTION = "## Sweep throughput"
 
 def default_sweep(runs: int, weeks: int) -> Sweep:
     """The baseline scenario, replicated: every run is the default scenario, new seed."""
-    return parse_sweep({"title": "throughput", "scenario": "baseline", "seed": 1,
-                        "weeks": weeks, "replications": runs})
+    return parse_sweep(
+        {
+            "title": "throughput",
+            "scenario": "baseline",
+            "seed": 1,
+            "weeks": weeks,
+            "replications": runs,
+        }
+    )
 
 
 def bare_rate(sweep: Sweep, runs: int) -> tuple[float, float]:
@@ -79,9 +91,12 @@ def sweep_rate(sweep: Sweep, executor, folder: Path) -> tuple[float, float]:
     """Runs per second over the whole call, and from 10% to 90% of the runs finished."""
     stamps: list[float] = []
     start = time.perf_counter()
-    progress = run_sweep(sweep, folder, executor,
-                         on_progress=lambda p: stamps.append(time.perf_counter()) if p.done
-                         else None)
+    progress = run_sweep(
+        sweep,
+        folder,
+        executor,
+        on_progress=lambda p: stamps.append(time.perf_counter()) if p.done else None,
+    )
     wall = time.perf_counter() - start
     shutil.rmtree(folder)
     assert progress.failed == 0, progress.last_error
@@ -94,13 +109,19 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int) -> str:
     load = os.getloadavg()[0]
     sweep = default_sweep(runs, weeks)
     scratch = Path(tempfile.mkdtemp(prefix="sweep-throughput-"))
-    configurations = [("serial (`--workers 1`)", 1, SerialExecutor),
-                      ("process pool, 1 worker", 1, lambda: ProcessExecutor(1)),
-                      ("process pool, 2 workers (`--workers 2`)", 2,
-                       lambda: ProcessExecutor(2))]
+    configurations = [
+        ("serial (`--workers 1`)", 1, SerialExecutor),
+        ("process pool, 1 worker", 1, lambda: ProcessExecutor(1)),
+        ("process pool, 2 workers (`--workers 2`)", 2, lambda: ProcessExecutor(2)),
+    ]
     if dask:
-        configurations.append(("Dask LocalCluster, 2 workers (`--dask-local --workers 2`)", 2,
-                               lambda: DaskExecutor(workers=2)))
+        configurations.append(
+            (
+                "Dask LocalCluster, 2 workers (`--dask-local --workers 2`)",
+                2,
+                lambda: DaskExecutor(workers=2),
+            )
+        )
     bare: list[float] = []
     cpu: list[float] = []
     measured: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in configurations}
@@ -116,13 +137,15 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int) -> str:
     one = max(steady for _, steady in measured[configurations[1][0]])
     cores = os.cpu_count() or 1
     lines = [
-        SECTION, "",
+        SECTION,
+        "",
         f"`python benchmarks/sweep_throughput.py --runs {runs} --weeks {weeks} --repeats "
         f"{repeats}{'' if dask else ' --no-dask'} --write`, "
         f"{datetime.date.today().isoformat()}: {runs} runs of the baseline scenario "
         f"({sweep.setup.params.n_employees} employees, {sweep.weeks} weeks), {cores} cores, "
         f"Python {platform.python_version()}, load average {load:.2f} before and "
-        f"{os.getloadavg()[0]:.2f} after (other jobs on the machine slow every row).", "",
+        f"{os.getloadavg()[0]:.2f} after (other jobs on the machine slow every row).",
+        "",
         "| configuration | runs/s, wall (best) | runs/s, steady (best / median) "
         "| parallel efficiency |",
         "|---|---|---|---|",
@@ -132,11 +155,16 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int) -> str:
         best = max(steady)
         efficiency = f"{best / (workers * one):.2f}" if sweeping else ""
         wall = f"{max(rate for rate, _ in rates):.1f}" if sweeping else ""
-        lines.append(f"| {name} | {wall} | {best:.1f} / {statistics.median(steady):.1f} "
-                     f"| {efficiency} |")
+        lines.append(
+            f"| {name} | {wall} | {best:.1f} / {statistics.median(steady):.1f} | {efficiency} |"
+        )
     least = min(cpu)
-    lines += ["", f"CPU time per run of the bare model: {least * 1000:.0f} ms, so at most "
-              f"{cores / least:.1f} runs/s on {cores} idle cores, whatever the executor.", ""]
+    lines += [
+        "",
+        f"CPU time per run of the bare model: {least * 1000:.0f} ms, so at most "
+        f"{cores / least:.1f} runs/s on {cores} idle cores, whatever the executor.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -151,8 +179,9 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=104)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-dask", action="store_true")
-    parser.add_argument("--write", action="store_true",
-                        help=f"update the '{SECTION}' section of {RESULTS.name}")
+    parser.add_argument(
+        "--write", action="store_true", help=f"update the '{SECTION}' section of {RESULTS.name}"
+    )
     args = parser.parse_args()
     section = measure(args.runs, args.weeks, not args.no_dask, args.repeats)
     print(section)

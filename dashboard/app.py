@@ -24,22 +24,39 @@ HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 """Largest request the server reads: an upload above the chart limit still gets a message."""
 PAGES = ("explore", "organization", "compare", "experiments", "learn")
-NAVIGATION = (("Explore", "/explore"), ("Organization", "/organization"),
-              ("Compare", "/compare"), ("Experiments", "/experiments"), ("Learn", "/learn"))
+NAVIGATION = (
+    ("Explore", "/explore"),
+    ("Organization", "/organization"),
+    ("Compare", "/compare"),
+    ("Experiments", "/experiments"),
+    ("Learn", "/learn"),
+)
 
 
 def header() -> html.Header:
     """The title bar with the page links (plain links: keyboard and screen-reader friendly)."""
-    return html.Header(className="topbar", children=[
-        html.A("Skip to content", href="#content", className="skip-link"),
-        html.Div(className="brand", children=[
-            html.Span("EachCustomer", className="brand-name"),
-            html.Span("how attitudes toward customers form and spread", className="brand-tag"),
-        ]),
-        html.Nav(className="nav", children=[
-            dcc.Link(label, href=href, className="nav-link", id=f"nav-{label.lower()}")
-            for label, href in NAVIGATION]),
-    ])
+    return html.Header(
+        className="topbar",
+        children=[
+            html.A("Skip to content", href="#content", className="skip-link"),
+            html.Div(
+                className="brand",
+                children=[
+                    html.Span("EachCustomer", className="brand-name"),
+                    html.Span(
+                        "how attitudes toward customers form and spread", className="brand-tag"
+                    ),
+                ],
+            ),
+            html.Nav(
+                className="nav",
+                children=[
+                    dcc.Link(label, href=href, className="nav-link", id=f"nav-{label.lower()}")
+                    for label, href in NAVIGATION
+                ],
+            ),
+        ],
+    )
 
 
 def create_app(cache_dir: str | Path | None = None) -> Dash:
@@ -82,14 +99,17 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
         importlib.import_module(f"dashboard.pages.{page}")
     warm_up()
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    app.layout = html.Div(className="app", children=[
-        dcc.Location(id="url"),
-        dcc.Store(id="settings", storage_type="session", data=default_settings()),
-        dcc.Store(id="presentation", storage_type="session", data=False),
-        dcc.Store(id="session", storage_type="session"),
-        header(),
-        html.Main(dash.page_container, id="content", tabIndex="-1"),
-    ])
+    app.layout = html.Div(
+        className="app",
+        children=[
+            dcc.Location(id="url"),
+            dcc.Store(id="settings", storage_type="session", data=default_settings()),
+            dcc.Store(id="presentation", storage_type="session", data=False),
+            dcc.Store(id="session", storage_type="session"),
+            header(),
+            html.Main(dash.page_container, id="content", tabIndex="-1"),
+        ],
+    )
     return app
 
 
@@ -99,16 +119,24 @@ def warm_up() -> None:
     from dashboard.explore_view import render
     from dashboard.runs import advance
 
-    render(advance({**default_settings(), "overrides": {"n_employees": 40,
-                                                        "horizon_weeks": 2}}, None, "run"),
-           "band", False)
+    render(
+        advance(
+            {**default_settings(), "overrides": {"n_employees": 40, "horizon_weeks": 2}},
+            None,
+            "run",
+        ),
+        "band",
+        False,
+    )
 
 
 def main(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:
     """Serve the dashboard (localhost by default)."""
     app = create_app()
-    print(f"EachCustomer dashboard: open http://{host}:{port}/ in your browser "
-          "(Ctrl+C stops it)", flush=True)
+    print(
+        f"EachCustomer dashboard: open http://{host}:{port}/ in your browser (Ctrl+C stops it)",
+        flush=True,
+    )
     app.run(host=host, port=port, debug=debug)
 
 

@@ -27,8 +27,9 @@ def plan_costs(plans: Mapping[str, Plan], org: Organization, params: Params) -> 
     return {name: plan_cost(plan, org, params) for name, plan in plans.items()}
 
 
-def scale_plan(plan: Plan, budget: float, org: Organization, params: Params,
-               by: str = "coverage") -> tuple[Intervention, ...]:
+def scale_plan(
+    plan: Plan, budget: float, org: Organization, params: Params, by: str = "coverage"
+) -> tuple[Intervention, ...]:
     """A copy of `plan` whose expected cost is `budget`, every part scaled alike.
 
     Raises:
@@ -36,16 +37,24 @@ def scale_plan(plan: Plan, budget: float, org: Organization, params: Params,
     """
     full = plan_cost(plan, org, params)
     if full <= 0:
-        raise BudgetError("costs nothing as specified; give it a cost per participant per "
-                          "week to scale it")
+        raise BudgetError(
+            "costs nothing as specified; give it a cost per participant per week to scale it"
+        )
     factor = budget / full
-    return tuple(scale_to_budget(item, intervention_cost(item, org, params) * factor, org,
-                                 params, by=by) for item in plan)
+    return tuple(
+        scale_to_budget(item, intervention_cost(item, org, params) * factor, org, params, by=by)
+        for item in plan
+    )
 
 
-def equalize_plans(plans: Mapping[str, Plan], org: Organization, params: Params, *,
-                   by: str = "coverage", budget: float | None = None
-                   ) -> tuple[dict[str, tuple[Intervention, ...]], float, list[str]]:
+def equalize_plans(
+    plans: Mapping[str, Plan],
+    org: Organization,
+    params: Params,
+    *,
+    by: str = "coverage",
+    budget: float | None = None,
+) -> tuple[dict[str, tuple[Intervention, ...]], float, list[str]]:
     """Scale every plan that costs something to one budget.
 
     Args:
@@ -81,6 +90,8 @@ def equalize_plans(plans: Mapping[str, Plan], org: Organization, params: Params,
             continue
         reached = plan_cost(scaled[name], org, params)
         if budget and abs(reached - budget) > TOLERANCE * budget:
-            notes.append(f"{name} reaches {reached:,.0f} rather than {budget:,.0f}: its "
-                         f"{by} moves in whole steps.")
+            notes.append(
+                f"{name} reaches {reached:,.0f} rather than {budget:,.0f}: its "
+                f"{by} moves in whole steps."
+            )
     return scaled, budget, notes

@@ -23,8 +23,10 @@ def cancellable_job(prefix: str, interval: int) -> dict[str, Any]:
     """
     return {
         "background": True,
-        "running": [(Output(f"{prefix}-run", "disabled"), True, False),
-                    (Output(f"{prefix}-cancel", "disabled"), False, True)],
+        "running": [
+            (Output(f"{prefix}-run", "disabled"), True, False),
+            (Output(f"{prefix}-cancel", "disabled"), False, True),
+        ],
         "progress": [Output(f"{prefix}-progress", "value"), Output(f"{prefix}-progress", "max")],
         "cancel": [Input(f"{prefix}-cancel", "n_clicks")],
         "interval": interval,
@@ -39,10 +41,13 @@ def job_controls(prefix: str, run_label: str, status: bool = True) -> list[Any]:
     `<prefix>-progress`, and `<prefix>-status`, `<prefix>-error`.
     """
     controls: list[Any] = [
-        html.Div(className="run-buttons", children=[
-            html.Button(run_label, id=f"{prefix}-run", className="button primary"),
-            html.Button("Cancel", id=f"{prefix}-cancel", className="button", disabled=True),
-        ]),
+        html.Div(
+            className="run-buttons",
+            children=[
+                html.Button(run_label, id=f"{prefix}-run", className="button primary"),
+                html.Button("Cancel", id=f"{prefix}-cancel", className="button", disabled=True),
+            ],
+        ),
         html.Progress(id=f"{prefix}-progress", value="0", max="1", className="progress"),
     ]
     if status:

@@ -16,8 +16,10 @@ from dash import dcc, html
 from sim.interventions import KIND_MEANINGS, KINDS
 from sim.params import parameter_table
 
-SOURCES = {"S000": '"Our Product, The Customer"',
-           "S003": '"The Wrong Customer and the Real Customer"'}
+SOURCES = {
+    "S000": '"Our Product, The Customer"',
+    "S003": '"The Wrong Customer and the Real Customer"',
+}
 
 LABELS = {
     "n_employees": "Employees",
@@ -61,9 +63,17 @@ DASHBOARD_RANGES: dict[str, tuple[float, float]] = {
 """What-if ranges narrower than the model allows, so a slider moves in useful steps. A
 scenario value outside them widens the slider; the model's own limits still apply."""
 
-KEY_PARAMETERS = ("n_employees", "span_of_control", "negativity_bias", "shareholder_pressure",
-                  "disposition_mean", "hire_attitude_mean", "drift_rate", "prior_expectation",
-                  "horizon_weeks")
+KEY_PARAMETERS = (
+    "n_employees",
+    "span_of_control",
+    "negativity_bias",
+    "shareholder_pressure",
+    "disposition_mean",
+    "hire_attitude_mean",
+    "drift_rate",
+    "prior_expectation",
+    "horizon_weeks",
+)
 """The levers shown first, open: the what-ifs a leader asks about most."""
 
 GROUP_TITLES = {
@@ -116,8 +126,9 @@ def tooltip_of(row: dict[str, Any]) -> str:
     if row["unit"]:
         parts.append(f"Unit: {row['unit']}.")
     parts.append(f"Allowed: {_plain(row['low'])} to {_plain(row['high'])}.")
-    sources = [SOURCES.get(s.strip(), s.strip()) for s in str(row["source"]).split(",")
-               if s.strip()]
+    sources = [
+        SOURCES.get(s.strip(), s.strip()) for s in str(row["source"]).split(",") if s.strip()
+    ]
     if sources:
         parts.append(f"From {' and '.join(sources)}.")
     return " ".join(parts)
@@ -138,10 +149,20 @@ def param_controls() -> list[ParamControl]:
         integer = isinstance(row["default"], int) and not isinstance(row["default"], bool)
         low, high = DASHBOARD_RANGES.get(row["name"], (row["low"], row["high"]))
         low, high = max(low, row["low"]), min(high, row["high"])
-        controls.append(ParamControl(
-            name=row["name"], label=label_of(row["name"]), unit=row["unit"], low=low,
-            high=high, step=nice_step(low, high, integer), default=row["default"],
-            integer=integer, group=row["group"], tooltip=tooltip_of(row)))
+        controls.append(
+            ParamControl(
+                name=row["name"],
+                label=label_of(row["name"]),
+                unit=row["unit"],
+                low=low,
+                high=high,
+                step=nice_step(low, high, integer),
+                default=row["default"],
+                integer=integer,
+                group=row["group"],
+                tooltip=tooltip_of(row),
+            )
+        )
     return controls
 
 
@@ -159,6 +180,7 @@ def slider_range(control: ParamControl, value: Any) -> tuple[float, float]:
 
 def slider_marks(low: float, high: float, integer: bool) -> dict:
     """Marks at both ends, in the parameter's own numbers."""
+
     def text(value: float) -> str:
         return f"{value:,.0f}" if integer or float(value).is_integer() else f"{value:g}"
 
@@ -171,15 +193,28 @@ def param_slider(control: ParamControl, value: Any = None) -> html.Div:
     low, high = slider_range(control, value)
     label_id = f"label-{control.name}"
     unit = f" ({control.unit})" if control.unit else ""
-    return html.Div(className="param", title=control.tooltip, children=[
-        html.Label([control.label, html.Span(unit, className="unit")], id=label_id),
-        dcc.Slider(id={"type": "param", "name": control.name}, min=low, max=high,
-                   step=control.step, value=value, marks=slider_marks(low, high, control.integer),
-                   updatemode="mouseup", allow_direct_input=True,
-                   tooltip={"placement": "bottom", "always_visible": False},
-                   className="param-slider"),
-        html.Div(control.tooltip.split(". Unit:")[0].split(". Allowed")[0], className="meaning"),
-    ])
+    return html.Div(
+        className="param",
+        title=control.tooltip,
+        children=[
+            html.Label([control.label, html.Span(unit, className="unit")], id=label_id),
+            dcc.Slider(
+                id={"type": "param", "name": control.name},
+                min=low,
+                max=high,
+                step=control.step,
+                value=value,
+                marks=slider_marks(low, high, control.integer),
+                updatemode="mouseup",
+                allow_direct_input=True,
+                tooltip={"placement": "bottom", "always_visible": False},
+                className="param-slider",
+            ),
+            html.Div(
+                control.tooltip.split(". Unit:")[0].split(". Allowed")[0], className="meaning"
+            ),
+        ],
+    )
 
 
 def grouped_sliders(values: dict[str, Any] | None = None) -> list[html.Details]:
@@ -187,17 +222,30 @@ def grouped_sliders(values: dict[str, Any] | None = None) -> list[html.Details]:
     values = values or {}
     controls = param_controls()
     by_name = {c.name: c for c in controls}
-    sections = [html.Details(open=True, className="param-group", children=[
-        html.Summary("Key levers"),
-        *[param_slider(by_name[n], values.get(n)) for n in KEY_PARAMETERS if n in by_name]])]
+    sections = [
+        html.Details(
+            open=True,
+            className="param-group",
+            children=[
+                html.Summary("Key levers"),
+                *[param_slider(by_name[n], values.get(n)) for n in KEY_PARAMETERS if n in by_name],
+            ],
+        )
+    ]
     groups: dict[str, list[ParamControl]] = {}
     for control in controls:
         if control.name not in KEY_PARAMETERS:
             groups.setdefault(control.group, []).append(control)
     for group, members in groups.items():
-        sections.append(html.Details(className="param-group", children=[
-            html.Summary(GROUP_TITLES.get(group, group.capitalize())),
-            *[param_slider(c, values.get(c.name)) for c in members]]))
+        sections.append(
+            html.Details(
+                className="param-group",
+                children=[
+                    html.Summary(GROUP_TITLES.get(group, group.capitalize())),
+                    *[param_slider(c, values.get(c.name)) for c in members],
+                ],
+            )
+        )
     return sections
 
 
@@ -217,5 +265,7 @@ def slider_order() -> list[str]:
 
 def kind_options() -> list[dict[str, str]]:
     """Intervention kinds for a dropdown, each with its meaning."""
-    return [{"label": f"{kind.replace('_', ' ')}: {KIND_MEANINGS[kind]}", "value": kind}
-            for kind in KINDS]
+    return [
+        {"label": f"{kind.replace('_', ' ')}: {KIND_MEANINGS[kind]}", "value": kind}
+        for kind in KINDS
+    ]

@@ -55,9 +55,11 @@ def check_spec(text: Any) -> tuple[Any, str]:
         return None, f"sweep: not valid TOML ({error})"
     scenario = data.get("scenario", "baseline")
     if scenario not in builtin_scenarios():
-        return None, (f"sweep: scenario {scenario!r}: from the dashboard a sweep must name a "
-                      f"built-in scenario ({', '.join(sorted(builtin_scenarios()))}); use "
-                      "`eachcustomer sweep` for scenario files")
+        return None, (
+            f"sweep: scenario {scenario!r}: from the dashboard a sweep must name a "
+            f"built-in scenario ({', '.join(sorted(builtin_scenarios()))}); use "
+            "`eachcustomer sweep` for scenario files"
+        )
     try:
         sweep = parse_sweep(data, text=text)
         runs = len(sweep.design())
@@ -65,13 +67,18 @@ def check_spec(text: Any) -> tuple[Any, str]:
         return None, user_message(error)
     employees = largest_head_count(sweep)
     if runs > MAX_SWEEP_RUNS:
-        return None, (f"{runs:,} runs: the dashboard runs at most {MAX_SWEEP_RUNS}; use "
-                      "`eachcustomer sweep` (it resumes and runs on all cores or a cluster)")
+        return None, (
+            f"{runs:,} runs: the dashboard runs at most {MAX_SWEEP_RUNS}; use "
+            "`eachcustomer sweep` (it resumes and runs on all cores or a cluster)"
+        )
     if employees > MAX_SWEEP_EMPLOYEES:
-        return None, (f"{employees:,} employees: the dashboard sweeps at most "
-                      f"{MAX_SWEEP_EMPLOYEES:,}; use `eachcustomer sweep`")
-    return sweep, (f"{sweep.spec.title}: {sweep.spec.design.kind}, {runs} runs of "
-                   f"{sweep.weeks} weeks.")
+        return None, (
+            f"{employees:,} employees: the dashboard sweeps at most "
+            f"{MAX_SWEEP_EMPLOYEES:,}; use `eachcustomer sweep`"
+        )
+    return sweep, (
+        f"{sweep.spec.title}: {sweep.spec.design.kind}, {runs} runs of {sweep.weeks} weeks."
+    )
 
 
 def largest_head_count(sweep: Any) -> int:
@@ -92,8 +99,7 @@ def new_folder(title: str) -> Path:
     return results_root() / f"{slug}-{stamp}"
 
 
-def launch(text: str, on_progress: Callable[[int, int], None] | None = None
-           ) -> dict[str, Any]:
+def launch(text: str, on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run a checked spec serially into a new results folder and write its report.
 
     Returns a dict with "folder" (its name under the root), "message" and "error".
@@ -114,10 +120,16 @@ def launch(text: str, on_progress: Callable[[int, int], None] | None = None
         done = run_sweep(sweep, folder, SerialExecutor(), on_progress=report)
         write_report(folder)
     except ValueError as error:
-        return {"folder": folder.name if folder.exists() else None, "message": "",
-                "error": user_message(error)}
-    return {"folder": folder.name, "error": None,
-            "message": f"{done.done} runs done, {done.failed} failed; results in {folder}."}
+        return {
+            "folder": folder.name if folder.exists() else None,
+            "message": "",
+            "error": user_message(error),
+        }
+    return {
+        "folder": folder.name,
+        "error": None,
+        "message": f"{done.done} runs done, {done.failed} failed; results in {folder}.",
+    }
 
 
 def result_folders() -> list[dict[str, str]]:
@@ -134,8 +146,9 @@ def result_folders() -> list[dict[str, str]]:
                 title = read_manifest(folder).get("title", folder.name)
             except (ValueError, OSError):
                 continue
-            found.append((folder.stat().st_mtime, {"label": f"{folder.name}: {title}",
-                                                   "value": folder.name}))
+            found.append(
+                (folder.stat().st_mtime, {"label": f"{folder.name}: {title}", "value": folder.name})
+            )
     return [option for _, option in sorted(found, key=lambda item: -item[0])]
 
 
@@ -164,13 +177,17 @@ def result_figures(name: Any) -> tuple[str, list[go.Figure], str]:
             comparison = analysis.plan_comparison(results)
             figures += [plans_figure(comparison, o) for o in dict.fromkeys(comparison["outcome"])]
         by = "plan" if "plan" in results.lists else (results.lists[0] if results.lists else None)
-        figures += [series_figure(analysis.series_means(results, o, by=by), o, by)
-                    for o in results.manifest.get("series", [])]
+        figures += [
+            series_figure(analysis.series_means(results, o, by=by), o, by)
+            for o in results.manifest.get("series", [])
+        ]
         if results.factors:
             means = analysis.outcome_means(results)
             figures += [means_figure(means, o) for o in results.outcomes]
     except (ValueError, KeyError, OSError) as error:
         return "", [], f"Cannot analyze {name}: {user_message(error)}"
-    summary = (f"{results.manifest['title']}: {counts['ok']} runs ok, {counts['failed']} "
-               f"failed, {counts['missing']} not run; report: {folder / 'report' / 'index.html'}")
+    summary = (
+        f"{results.manifest['title']}: {counts['ok']} runs ok, {counts['failed']} "
+        f"failed, {counts['missing']} not run; report: {folder / 'report' / 'index.html'}"
+    )
     return summary, figures, ""

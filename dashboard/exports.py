@@ -32,11 +32,16 @@ def slugify(text: str) -> str:
 
 def outputs_csv(frame: pd.DataFrame, title: str) -> dict[str, Any]:
     """dcc.Download data for the weekly outputs."""
-    return {"content": frame.to_csv(index=False), "filename": f"{slugify(title)}-outputs.csv",
-            "type": "text/csv", "base64": False}
+    return {
+        "content": frame.to_csv(index=False),
+        "filename": f"{slugify(title)}-outputs.csv",
+        "type": "text/csv",
+        "base64": False,
+    }
 
 
 # --- a small TOML writer for scenario files -------------------------------------------------
+
 
 def toml_value(value: Any) -> str:
     """One TOML value: string, number, boolean, array or inline table."""
@@ -68,18 +73,25 @@ def toml_key(key: str) -> str:
 def toml_table(name: str, values: dict[str, Any], array: bool = False) -> list[str]:
     """A [table] or [[array of tables]] entry, skipping None values."""
     head = f"[[{name}]]" if array else f"[{name}]"
-    return [head] + [f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items()
-                     if v is not None] + [""]
+    return (
+        [head]
+        + [f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items() if v is not None]
+        + [""]
+    )
 
 
 # --- the scenario -----------------------------------------------------------------------------
+
 
 def changed_parameters(params: Params) -> dict[str, Any]:
     """Scalar parameters that differ from the model's defaults (organization shape aside)."""
     defaults = Params()
     shape = ("n_employees", "span_of_control", "departments")
-    return {name: getattr(params, name) for name in Params.model_fields
-            if name not in shape and getattr(params, name) != getattr(defaults, name)}
+    return {
+        name: getattr(params, name)
+        for name in Params.model_fields
+        if name not in shape and getattr(params, name) != getattr(defaults, name)
+    }
 
 
 def describe_changes(settings: dict[str, Any], setup: RunSetup) -> str:
@@ -92,10 +104,12 @@ def describe_changes(settings: dict[str, Any], setup: RunSetup) -> str:
     if settings["chart"] is not None:
         parts.append(f"org chart {settings['chart']['filename']}")
     changes = "; ".join(parts) if parts else "no changes"
-    return (f"Exported from the EachCustomer dashboard on {date.today().isoformat()}: the "
-            f"scenario '{settings['scenario']}' ({setup.title}) with {changes}. Run it with "
-            f"`eachcustomer run FILE --seed {settings['seed']}` to reproduce the dashboard's run."
-            f"\n\n{setup.description}")
+    return (
+        f"Exported from the EachCustomer dashboard on {date.today().isoformat()}: the "
+        f"scenario '{settings['scenario']}' ({setup.title}) with {changes}. Run it with "
+        f"`eachcustomer run FILE --seed {settings['seed']}` to reproduce the dashboard's run."
+        f"\n\n{setup.description}"
+    )
 
 
 def intervention_tables(name: str, interventions: Any) -> list[str]:
@@ -108,17 +122,25 @@ def intervention_tables(name: str, interventions: Any) -> list[str]:
     return lines
 
 
-def scenario_toml(settings: Any, setup: RunSetup | None = None,
-                  chart_name: str | None = None, table_name: str | None = None,
-                  staff_per_manager: int = 0) -> str:
+def scenario_toml(
+    settings: Any,
+    setup: RunSetup | None = None,
+    chart_name: str | None = None,
+    table_name: str | None = None,
+    staff_per_manager: int = 0,
+) -> str:
     """The settings as scenario TOML text (chart and table names relative to the file)."""
     settings = normalize(settings)
     setup = setup if setup is not None else build_setup(settings)
     params = setup.params
-    lines = [f"# {setup.title}, as set in the EachCustomer dashboard",
-             f"# eachcustomer run THIS_FILE --seed {settings['seed']}", "",
-             f"title = {toml_value('Dashboard: ' + setup.title)}",
-             f"description = {toml_value(describe_changes(settings, setup))}", ""]
+    lines = [
+        f"# {setup.title}, as set in the EachCustomer dashboard",
+        f"# eachcustomer run THIS_FILE --seed {settings['seed']}",
+        "",
+        f"title = {toml_value('Dashboard: ' + setup.title)}",
+        f"description = {toml_value(describe_changes(settings, setup))}",
+        "",
+    ]
     lines += toml_table("parameters", changed_parameters(params))
     organization: dict[str, Any] = {}
     if chart_name is not None:
@@ -132,8 +154,9 @@ def scenario_toml(settings: Any, setup: RunSetup | None = None,
     lines += toml_table("organization", organization)
     if chart_name is None and params.departments != DEFAULT_DEPARTMENTS:
         for department in params.departments:
-            lines += toml_table("organization.departments", department.model_dump(mode="json"),
-                                array=True)
+            lines += toml_table(
+                "organization.departments", department.model_dump(mode="json"), array=True
+            )
     for group in getattr(setup, "individuals", ()):
         lines += toml_table("individuals", group.model_dump(mode="json"), array=True)
     lines += intervention_tables("interventions", setup.interventions)
@@ -170,8 +193,9 @@ def scenario_files(settings: Any) -> tuple[str, dict[str, bytes]]:
             table_path = (spec_path.parent / spec.organization.departments_table).resolve()
             table_name = table_path.name
             files[table_name] = table_path.read_bytes()
-        text = scenario_toml(settings, setup, chart_path.name, table_name,
-                             spec.organization.staff_per_manager)
+        text = scenario_toml(
+            settings, setup, chart_path.name, table_name, spec.organization.staff_per_manager
+        )
         return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
     return f"{stem}.toml", {SCENARIO_FILE: scenario_toml(settings, setup).encode("utf-8")}
 
@@ -180,11 +204,19 @@ def scenario_download(settings: Any) -> dict[str, Any]:
     """dcc.Download data: a .toml file, or a .zip when an org chart comes along."""
     name, files = scenario_files(settings)
     if name.endswith(".toml"):
-        return {"content": files[SCENARIO_FILE].decode("utf-8"), "filename": name,
-                "type": "application/toml", "base64": False}
+        return {
+            "content": files[SCENARIO_FILE].decode("utf-8"),
+            "filename": name,
+            "type": "application/toml",
+            "base64": False,
+        }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for member, data in files.items():
             archive.writestr(f"{Path(name).stem}/{member}", data)
-    return {"content": base64.b64encode(buffer.getvalue()).decode("ascii"), "filename": name,
-            "type": "application/zip", "base64": True}
+    return {
+        "content": base64.b64encode(buffer.getvalue()).decode("ascii"),
+        "filename": name,
+        "type": "application/zip",
+        "base64": True,
+    }

@@ -20,34 +20,76 @@ from sim.metrics import BANDS
 ATTITUDE_COLORSCALE = px.colors.diverging.RdBu
 """Negative attitudes red, positive blue (ColorBrewer RdBu, safe for colour-blind readers)."""
 ATTITUDE_RANGE = (-1.0, 1.0)
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
-             "#999999", "#F0E442")
+OKABE_ITO = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#000000",
+    "#999999",
+    "#F0E442",
+)
 BAND_COLORS = ("#0072B2", "#56B4E9", "#E69F00", "#D55E00")
-BAND_NAMES = {"1": "1: serves customers", "2": "2: one step away", "3": "3: two steps away",
-              "4plus": "4+: three or more steps away"}
-MECHANISM_COLORS = {"encounters": "#E69F00", "contagion": "#0072B2", "drift": "#D55E00",
-                    "turnover": "#009E73", "interventions": "#CC79A7"}
-MECHANISM_NAMES = {"encounters": "encounters with customers", "contagion": "colleagues (contagion)",
-                   "drift": "distance drift", "turnover": "turnover and hiring",
-                   "interventions": "interventions"}
+BAND_NAMES = {
+    "1": "1: serves customers",
+    "2": "2: one step away",
+    "3": "3: two steps away",
+    "4plus": "4+: three or more steps away",
+}
+MECHANISM_COLORS = {
+    "encounters": "#E69F00",
+    "contagion": "#0072B2",
+    "drift": "#D55E00",
+    "turnover": "#009E73",
+    "interventions": "#CC79A7",
+}
+MECHANISM_NAMES = {
+    "encounters": "encounters with customers",
+    "contagion": "colleagues (contagion)",
+    "drift": "distance drift",
+    "turnover": "turnover and hiring",
+    "interventions": "interventions",
+}
 ATTITUDE_AXIS = "Mean attitude (-1 to +1)"
 WEEK_AXIS = "Week"
 
-AXIS_STYLE = {"gridcolor": "#e6e8ec", "zerolinecolor": "#b8bcc6", "linecolor": "#b8bcc6",
-              "showline": True}
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": "hover",
-                "toImageButtonOptions": {"format": "png", "scale": 2}}
+AXIS_STYLE = {
+    "gridcolor": "#e6e8ec",
+    "zerolinecolor": "#b8bcc6",
+    "linecolor": "#b8bcc6",
+    "showline": True,
+}
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "displayModeBar": "hover",
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 """dcc.Graph config: the mode bar's camera button downloads a PNG."""
 
 
 def graph_config(name: str) -> dict[str, Any]:
     """Mode bar settings with a file name for the PNG download."""
-    return {**GRAPH_CONFIG, "toImageButtonOptions": {
-        **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"eachcustomer-{name}"}}
+    return {
+        **GRAPH_CONFIG,
+        "toImageButtonOptions": {
+            **GRAPH_CONFIG["toImageButtonOptions"],
+            "filename": f"eachcustomer-{name}",
+        },
+    }
 
 
-def layout(title: str, y_title: str, *, large: bool = False, horizon: int | None = None,
-           y_range: Sequence[float] | None = None, x_title: str = WEEK_AXIS) -> dict[str, Any]:
+def layout(
+    title: str,
+    y_title: str,
+    *,
+    large: bool = False,
+    horizon: int | None = None,
+    y_range: Sequence[float] | None = None,
+    x_title: str = WEEK_AXIS,
+) -> dict[str, Any]:
     """The shared look: titles, fonts (larger when presenting), axes with units, legend below.
 
     Styled by hand rather than with a named template: a template is validated and copied
@@ -63,11 +105,20 @@ def layout(title: str, y_title: str, *, large: bool = False, horizon: int | None
     return {
         "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": size + 3}},
         "font": {"size": size, "family": "Inter, Segoe UI, Helvetica, Arial, sans-serif"},
-        "plot_bgcolor": "white", "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
         "margin": {"l": 60, "r": 20, "t": 50, "b": 45},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0,
-                   "font": {"size": size - 1}},
-        "hovermode": "x unified", "uirevision": title, "xaxis": x_axis, "yaxis": y_axis,
+        "legend": {
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.2,
+            "x": 0,
+            "font": {"size": size - 1},
+        },
+        "hovermode": "x unified",
+        "uirevision": title,
+        "xaxis": x_axis,
+        "yaxis": y_axis,
     }
 
 
@@ -79,65 +130,119 @@ def _style(figure: go.Figure, title: str, y_title: str, **options: Any) -> go.Fi
 def empty_figure(message: str, title: str = "", *, large: bool = False) -> go.Figure:
     """A blank chart carrying a message (before the first run, or on an error)."""
     figure = go.Figure()
-    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper",
-                          yref="paper", font={"size": 20 if large else 14, "color": "#555"})
+    figure.add_annotation(
+        text=message,
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"size": 20 if large else 14, "color": "#555"},
+    )
     _style(figure, title, "", large=large)
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     return figure
 
 
-def lines(frame: pd.DataFrame, columns: dict[str, str], title: str, y_title: str, *,
-          colors: Sequence[str] = OKABE_ITO, y_range: Sequence[float] | None = None,
-          horizon: int | None = None, large: bool = False, fmt: str = ".2f") -> go.Figure:
+def lines(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    title: str,
+    y_title: str,
+    *,
+    colors: Sequence[str] = OKABE_ITO,
+    y_range: Sequence[float] | None = None,
+    horizon: int | None = None,
+    large: bool = False,
+    fmt: str = ".2f",
+) -> go.Figure:
     """One line per column over the weeks; `columns` maps column name to legend name."""
     weeks = frame["week"].to_numpy() if "week" in frame else []
-    traces = [{"type": "scatter", "x": weeks, "y": frame[column].to_numpy(), "mode": "lines",
-               "name": name, "meta": column,
-               "line": {"color": colors[index % len(colors)], "width": 3 if large else 2},
-               "hovertemplate": f"%{{y:{fmt}}}<extra>{name}</extra>"}
-              for index, (column, name) in enumerate(
-                  (c, n) for c, n in columns.items() if c in frame)]
-    return go.Figure(data=traces, layout=layout(title, y_title, large=large, horizon=horizon,
-                                                y_range=y_range))
+    traces = [
+        {
+            "type": "scatter",
+            "x": weeks,
+            "y": frame[column].to_numpy(),
+            "mode": "lines",
+            "name": name,
+            "meta": column,
+            "line": {"color": colors[index % len(colors)], "width": 3 if large else 2},
+            "hovertemplate": f"%{{y:{fmt}}}<extra>{name}</extra>",
+        }
+        for index, (column, name) in enumerate((c, n) for c, n in columns.items() if c in frame)
+    ]
+    return go.Figure(
+        data=traces, layout=layout(title, y_title, large=large, horizon=horizon, y_range=y_range)
+    )
 
 
 def attitude_by_band(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Mean attitude by distance from the customer (bands 1, 2, 3, 4+)."""
     columns = {f"attitude_band_{b}": BAND_NAMES[b] for b in BANDS}
-    return lines(frame, columns, "Attitude by distance from the customer", ATTITUDE_AXIS,
-                 colors=BAND_COLORS, y_range=ATTITUDE_RANGE, fmt="+.2f", **style)
+    return lines(
+        frame,
+        columns,
+        "Attitude by distance from the customer",
+        ATTITUDE_AXIS,
+        colors=BAND_COLORS,
+        y_range=ATTITUDE_RANGE,
+        fmt="+.2f",
+        **style,
+    )
 
 
 def attitude_by_level(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Mean attitude by hierarchy level (1 is the chief executive)."""
-    levels = sorted((c for c in frame if c.startswith("attitude_level_")),
-                    key=lambda c: int(c.rsplit("_", 1)[1]))
-    columns = {c: ("level 1 (chief)" if c.endswith("_1") else f"level {c.rsplit('_', 1)[1]}")
-               for c in levels}
-    return lines(frame, columns, "Attitude by hierarchy level", ATTITUDE_AXIS,
-                 y_range=ATTITUDE_RANGE, fmt="+.2f", **style)
+    levels = sorted(
+        (c for c in frame if c.startswith("attitude_level_")),
+        key=lambda c: int(c.rsplit("_", 1)[1]),
+    )
+    columns = {
+        c: ("level 1 (chief)" if c.endswith("_1") else f"level {c.rsplit('_', 1)[1]}")
+        for c in levels
+    }
+    return lines(
+        frame,
+        columns,
+        "Attitude by hierarchy level",
+        ATTITUDE_AXIS,
+        y_range=ATTITUDE_RANGE,
+        fmt="+.2f",
+        **style,
+    )
 
 
 def department_names(frame: pd.DataFrame) -> dict[str, str]:
     """Department columns and readable names."""
-    return {c: c.removeprefix("attitude_dept_").replace("_", " ")
-            for c in frame.columns if c.startswith("attitude_dept_")}
+    return {
+        c: c.removeprefix("attitude_dept_").replace("_", " ")
+        for c in frame.columns
+        if c.startswith("attitude_dept_")
+    }
 
 
-def attitude_by_department(frame: pd.DataFrame, *, horizon: int | None = None,
-                           large: bool = False) -> go.Figure:
+def attitude_by_department(
+    frame: pd.DataFrame, *, horizon: int | None = None, large: bool = False
+) -> go.Figure:
     """Mean attitude of each department, week by week, on the diverging attitude scale."""
     names = department_names(frame)
     heatmap = {
-        "type": "heatmap", "x": frame["week"].to_numpy(), "y": list(names.values()),
+        "type": "heatmap",
+        "x": frame["week"].to_numpy(),
+        "y": list(names.values()),
         "z": np.array([frame[c].to_numpy(dtype=float) for c in names]) if names else [[]],
-        "zmin": ATTITUDE_RANGE[0], "zmax": ATTITUDE_RANGE[1],
+        "zmin": ATTITUDE_RANGE[0],
+        "zmax": ATTITUDE_RANGE[1],
         "colorscale": ATTITUDE_COLORSCALE,
-        "colorbar": {"title": {"text": "attitude"}, "tickvals": [-1, -0.5, 0, 0.5, 1],
-                     "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5",
-                                  "+1 'each customer'"], "len": 0.9},
-        "hovertemplate": "week %{x}<br>%{y}: %{z:+.2f}<extra></extra>"}
+        "colorbar": {
+            "title": {"text": "attitude"},
+            "tickvals": [-1, -0.5, 0, 0.5, 1],
+            "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
+            "len": 0.9,
+        },
+        "hovertemplate": "week %{x}<br>%{y}: %{z:+.2f}<extra></extra>",
+    }
     look = layout("Attitude by department", "", large=large, horizon=horizon)
     look["hovermode"] = "closest"
     look["yaxis"]["autorange"] = "reversed"
@@ -146,68 +251,125 @@ def attitude_by_department(frame: pd.DataFrame, *, horizon: int | None = None,
 
 def customer_focus(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Customer focus of the front line and the back office."""
-    return lines(frame, {"focus_front_line": "front line", "focus_back_office": "back office"},
-                 "Customer focus: front line vs back office",
-                 "Effort on customers (0 to 1)", y_range=(0, 1), **style)
+    return lines(
+        frame,
+        {"focus_front_line": "front line", "focus_back_office": "back office"},
+        "Customer focus: front line vs back office",
+        "Effort on customers (0 to 1)",
+        y_range=(0, 1),
+        **style,
+    )
 
 
 def customer_focus_by_level(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Customer focus by hierarchy level (1 is the chief executive)."""
-    levels = sorted((c for c in frame if c.startswith("focus_level_")),
-                    key=lambda c: int(c.rsplit("_", 1)[1]))
-    columns = {c: ("level 1 (chief)" if c.endswith("_1") else f"level {c.rsplit('_', 1)[1]}")
-               for c in levels}
-    return lines(frame, columns, "Customer focus by hierarchy level",
-                 "Effort on customers (0 to 1)", y_range=(0, 1), **style)
+    levels = sorted(
+        (c for c in frame if c.startswith("focus_level_")), key=lambda c: int(c.rsplit("_", 1)[1])
+    )
+    columns = {
+        c: ("level 1 (chief)" if c.endswith("_1") else f"level {c.rsplit('_', 1)[1]}")
+        for c in levels
+    }
+    return lines(
+        frame,
+        columns,
+        "Customer focus by hierarchy level",
+        "Effort on customers (0 to 1)",
+        y_range=(0, 1),
+        **style,
+    )
 
 
 def strain(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Front-line strain."""
-    return lines(frame, {"strain_front_line": "front line"}, "Strain on the front line",
-                 "Strain (0 to 1)", colors=("#D55E00",), y_range=(0, 1), **style)
+    return lines(
+        frame,
+        {"strain_front_line": "front line"},
+        "Strain on the front line",
+        "Strain (0 to 1)",
+        colors=("#D55E00",),
+        y_range=(0, 1),
+        **style,
+    )
 
 
 def active_customers(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Active customers."""
-    figure = lines(frame, {"active_customers": "active customers"}, "Active customers",
-                   "Customers (count)", colors=("#0072B2",), fmt=",.0f", **style)
+    figure = lines(
+        frame,
+        {"active_customers": "active customers"},
+        "Active customers",
+        "Customers (count)",
+        colors=("#0072B2",),
+        fmt=",.0f",
+        **style,
+    )
     figure.update_yaxes(rangemode="tozero")
     return figure
 
 
 def satisfaction(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Mean satisfaction of active customers."""
-    return lines(frame, {"mean_satisfaction": "mean satisfaction"}, "Customer satisfaction",
-                 "Satisfaction (-1 to +1)", colors=("#009E73",), y_range=(-1, 1), fmt="+.2f",
-                 **style)
+    return lines(
+        frame,
+        {"mean_satisfaction": "mean satisfaction"},
+        "Customer satisfaction",
+        "Satisfaction (-1 to +1)",
+        colors=("#009E73",),
+        y_range=(-1, 1),
+        fmt="+.2f",
+        **style,
+    )
 
 
 def net_promoter(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Net-promoter-style score."""
-    return lines(frame, {"net_promoter_score": "score"}, "Net-promoter-style score",
-                 "Score (points, -100 to +100)", colors=("#CC79A7",),
-                 y_range=(-100, 100), fmt="+.0f", **style)
+    return lines(
+        frame,
+        {"net_promoter_score": "score"},
+        "Net-promoter-style score",
+        "Score (points, -100 to +100)",
+        colors=("#CC79A7",),
+        y_range=(-100, 100),
+        fmt="+.0f",
+        **style,
+    )
 
 
 def revenue(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Weekly revenue and intervention spend."""
-    figure = lines(frame, {"revenue": "revenue", "intervention_spend": "intervention spend"},
-                   "Revenue and spend per week", "Amount (currency per week)",
-                   colors=("#0072B2", "#D55E00"), fmt=",.0f", **style)
+    figure = lines(
+        frame,
+        {"revenue": "revenue", "intervention_spend": "intervention spend"},
+        "Revenue and spend per week",
+        "Amount (currency per week)",
+        colors=("#0072B2", "#D55E00"),
+        fmt=",.0f",
+        **style,
+    )
     figure.update_yaxes(rangemode="tozero")
     return figure
 
 
 def bonus_vs_business(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """What employees are rewarded for next to what customers experience."""
-    return lines(frame, {"bonus_success": "bonus success (what evaluations reward)",
-                         "business_success": "business success (what customers experience)"},
-                 "Bonus success vs business success", "Score (0 to 1)",
-                 colors=("#E69F00", "#009E73"), y_range=(0, 1), **style)
+    return lines(
+        frame,
+        {
+            "bonus_success": "bonus success (what evaluations reward)",
+            "business_success": "business success (what customers experience)",
+        },
+        "Bonus success vs business success",
+        "Score (0 to 1)",
+        colors=("#E69F00", "#009E73"),
+        y_range=(0, 1),
+        **style,
+    )
 
 
-def why_over_time(frame: pd.DataFrame, *, horizon: int | None = None,
-                  large: bool = False) -> go.Figure:
+def why_over_time(
+    frame: pd.DataFrame, *, horizon: int | None = None, large: bool = False
+) -> go.Figure:
     """Why mean attitude changed: each mechanism's running total since week 0, stacked."""
     mechanisms = [c.removeprefix("why_") for c in frame.columns if c.startswith("why_")]
     weeks = frame["week"].to_numpy()
@@ -221,19 +383,42 @@ def why_over_time(frame: pd.DataFrame, *, horizon: int | None = None,
         name = MECHANISM_NAMES.get(mechanism, mechanism)
         color = MECHANISM_COLORS.get(mechanism, "#999999")
         for part, values in (("up", np.maximum(running, 0.0)), ("down", np.minimum(running, 0.0))):
-            traces.append({
-                "type": "scatter", "x": weeks, "y": values, "customdata": running,
-                "stackgroup": part, "mode": "lines", "name": name, "legendgroup": mechanism,
-                "showlegend": part == "up", "line": {"width": 0, "color": color},
-                "fillcolor": color, "meta": f"why_{mechanism}",
-                "hoverinfo": "skip" if part == "down" else None,
-                "hovertemplate": f"%{{customdata:+.3f}}<extra>{name}</extra>"})
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": weeks,
+                    "y": values,
+                    "customdata": running,
+                    "stackgroup": part,
+                    "mode": "lines",
+                    "name": name,
+                    "legendgroup": mechanism,
+                    "showlegend": part == "up",
+                    "line": {"width": 0, "color": color},
+                    "fillcolor": color,
+                    "meta": f"why_{mechanism}",
+                    "hoverinfo": "skip" if part == "down" else None,
+                    "hovertemplate": f"%{{customdata:+.3f}}<extra>{name}</extra>",
+                }
+            )
     if mechanisms:
-        traces.append({"type": "scatter", "x": weeks, "y": total, "mode": "lines",
-                       "name": "total change", "line": {"color": "#000000", "width": 2},
-                       "hovertemplate": "%{y:+.3f}<extra>total change</extra>"})
-    look = layout("Why mean attitude changed since week 0",
-                  "Change in mean attitude (attitude units)", large=large, horizon=horizon)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": weeks,
+                "y": total,
+                "mode": "lines",
+                "name": "total change",
+                "line": {"color": "#000000", "width": 2},
+                "hovertemplate": "%{y:+.3f}<extra>total change</extra>",
+            }
+        )
+    look = layout(
+        "Why mean attitude changed since week 0",
+        "Change in mean attitude (attitude units)",
+        large=large,
+        horizon=horizon,
+    )
     return go.Figure(data=traces, layout=look)
 
 
@@ -241,25 +426,45 @@ def why_by_group(why: dict[str, Any] | None, by: str, *, large: bool = False) ->
     """Why each group's mean attitude changed since week 0, split by mechanism."""
     label = {"band": "distance band", "department": "department"}[by]
     if not why or not why.get("groups"):
-        return empty_figure("Run the simulation to see why attitudes changed",
-                            f"Why attitude changed, by {label}", large=large)
+        return empty_figure(
+            "Run the simulation to see why attitudes changed",
+            f"Why attitude changed, by {label}",
+            large=large,
+        )
     groups = why["groups"]
     names = [BAND_NAMES.get(g, g) for g in groups] if by == "band" else groups
     values = np.array(why["values"], dtype=float).reshape(len(groups), -1)
     traces: list[dict[str, Any]] = []
     for index, mechanism in enumerate(why["mechanisms"]):
         name = MECHANISM_NAMES.get(mechanism, mechanism)
-        traces.append({"type": "bar", "y": names, "x": values[:, index], "orientation": "h",
-                       "name": name,
-                       "marker": {"color": MECHANISM_COLORS.get(mechanism, "#999999")},
-                       "hovertemplate": f"%{{y}}: %{{x:+.3f}}<extra>{name}</extra>"})
-    traces.append({"type": "scatter", "y": names, "x": values.sum(axis=1), "mode": "markers",
-                   "name": "total change",
-                   "marker": {"symbol": "line-ns-open", "size": 18, "color": "#000",
-                              "line": {"width": 3}},
-                   "hovertemplate": "%{y}: %{x:+.3f}<extra>total</extra>"})
-    look = layout(f"Why attitude changed since week 0, by {label}", "", large=large,
-                  x_title="Change in mean attitude (attitude units)")
+        traces.append(
+            {
+                "type": "bar",
+                "y": names,
+                "x": values[:, index],
+                "orientation": "h",
+                "name": name,
+                "marker": {"color": MECHANISM_COLORS.get(mechanism, "#999999")},
+                "hovertemplate": f"%{{y}}: %{{x:+.3f}}<extra>{name}</extra>",
+            }
+        )
+    traces.append(
+        {
+            "type": "scatter",
+            "y": names,
+            "x": values.sum(axis=1),
+            "mode": "markers",
+            "name": "total change",
+            "marker": {"symbol": "line-ns-open", "size": 18, "color": "#000", "line": {"width": 3}},
+            "hovertemplate": "%{y}: %{x:+.3f}<extra>total</extra>",
+        }
+    )
+    look = layout(
+        f"Why attitude changed since week 0, by {label}",
+        "",
+        large=large,
+        x_title="Change in mean attitude (attitude units)",
+    )
     look.update(barmode="relative", hovermode="closest")
     look["yaxis"]["autorange"] = "reversed"
     return go.Figure(data=traces, layout=look)
@@ -284,9 +489,14 @@ EXPLORE_FIGURES = {
 
 # --- the organization network --------------------------------------------------------------
 
-def network_figure(nodes: pd.DataFrame, edges: tuple[Sequence[float | None],
-                                                     Sequence[float | None]],
-                   *, title: str = "", large: bool = False) -> go.Figure:
+
+def network_figure(
+    nodes: pd.DataFrame,
+    edges: tuple[Sequence[float | None], Sequence[float | None]],
+    *,
+    title: str = "",
+    large: bool = False,
+) -> go.Figure:
     """The org network: one WebGL trace of nodes coloured by attitude, one trace of lines.
 
     Args:
@@ -296,35 +506,82 @@ def network_figure(nodes: pd.DataFrame, edges: tuple[Sequence[float | None],
         large: larger type for presentations.
     """
     figure = go.Figure()
-    figure.add_trace(go.Scattergl(
-        x=edges[0], y=edges[1], mode="lines", name="reporting lines", hoverinfo="skip",
-        line={"color": "rgba(90,90,90,0.45)", "width": 1}, showlegend=False))
-    figure.add_trace(go.Scattergl(
-        x=nodes["x"], y=nodes["y"], mode="markers", name="employees",
-        customdata=nodes["hover"], showlegend=False,
-        marker={"color": nodes["attitude"], "colorscale": ATTITUDE_COLORSCALE,
-                "cmin": ATTITUDE_RANGE[0], "cmax": ATTITUDE_RANGE[1],
-                "size": nodes["size"], "symbol": nodes["symbol"],
+    figure.add_trace(
+        go.Scattergl(
+            x=edges[0],
+            y=edges[1],
+            mode="lines",
+            name="reporting lines",
+            hoverinfo="skip",
+            line={"color": "rgba(90,90,90,0.45)", "width": 1},
+            showlegend=False,
+        )
+    )
+    figure.add_trace(
+        go.Scattergl(
+            x=nodes["x"],
+            y=nodes["y"],
+            mode="markers",
+            name="employees",
+            customdata=nodes["hover"],
+            showlegend=False,
+            marker={
+                "color": nodes["attitude"],
+                "colorscale": ATTITUDE_COLORSCALE,
+                "cmin": ATTITUDE_RANGE[0],
+                "cmax": ATTITUDE_RANGE[1],
+                "size": nodes["size"],
+                "symbol": nodes["symbol"],
                 "line": {"color": "rgba(40,40,40,0.7)", "width": 0.6},
-                "colorbar": {"title": {"text": "attitude"}, "tickvals": [-1, -0.5, 0, 0.5, 1],
-                             "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5",
-                                          "+1 'each customer'"]}},
-        hovertemplate="%{customdata}<br>attitude %{marker.color:+.2f}<extra></extra>"))
-    for symbol, meaning in (("circle", "back office"), ("diamond", "serves customers"),
-                            ("triangle-up", "takes complaints"), ("square", "a whole team")):
+                "colorbar": {
+                    "title": {"text": "attitude"},
+                    "tickvals": [-1, -0.5, 0, 0.5, 1],
+                    "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
+                },
+            },
+            hovertemplate="%{customdata}<br>attitude %{marker.color:+.2f}<extra></extra>",
+        )
+    )
+    for symbol, meaning in (
+        ("circle", "back office"),
+        ("diamond", "serves customers"),
+        ("triangle-up", "takes complaints"),
+        ("square", "a whole team"),
+    ):
         if (nodes["symbol"] == symbol).any():
-            figure.add_trace(go.Scattergl(
-                x=[None], y=[None], mode="markers", name=meaning,
-                marker={"symbol": symbol, "size": 11, "color": "#cccccc",
-                        "line": {"color": "#333", "width": 1}}))
+            figure.add_trace(
+                go.Scattergl(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=meaning,
+                    marker={
+                        "symbol": symbol,
+                        "size": 11,
+                        "color": "#cccccc",
+                        "line": {"color": "#333", "width": 1},
+                    },
+                )
+            )
     size = 20 if large else 13
     figure.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": size + 3}},
-        font={"size": size}, paper_bgcolor="white", plot_bgcolor="#eef0f3",
-        margin={"l": 10, "r": 10, "t": 50, "b": 40}, hovermode="closest",
-        legend={"orientation": "h", "y": 0.0, "x": 0.0, "xanchor": "left", "yanchor": "top",
-                "bgcolor": "rgba(255,255,255,0.7)"},
-        uirevision="network", dragmode="pan")
+        font={"size": size},
+        paper_bgcolor="white",
+        plot_bgcolor="#eef0f3",
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        hovermode="closest",
+        legend={
+            "orientation": "h",
+            "y": 0.0,
+            "x": 0.0,
+            "xanchor": "left",
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.7)",
+        },
+        uirevision="network",
+        dragmode="pan",
+    )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     return figure
@@ -332,14 +589,22 @@ def network_figure(nodes: pd.DataFrame, edges: tuple[Sequence[float | None],
 
 # --- comparing plans --------------------------------------------------------------------------
 
+
 def _rgba(color: str, alpha: float) -> str:
     color = color.lstrip("#")
-    red, green, blue = (int(color[i:i + 2], 16) for i in (0, 2, 4))
+    red, green, blue = (int(color[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({red},{green},{blue},{alpha})"
 
 
-def plan_bands(summary: pd.DataFrame, title: str, y_title: str, *, fmt: str = ".2f",
-               large: bool = False, horizon: int | None = None) -> go.Figure:
+def plan_bands(
+    summary: pd.DataFrame,
+    title: str,
+    y_title: str,
+    *,
+    fmt: str = ".2f",
+    large: bool = False,
+    horizon: int | None = None,
+) -> go.Figure:
     """Each plan's mean over replications with its 95% confidence band.
 
     Args:
@@ -353,27 +618,52 @@ def plan_bands(summary: pd.DataFrame, title: str, y_title: str, *, fmt: str = ".
     figure = go.Figure()
     for index, (plan, rows) in enumerate(summary.groupby("plan", sort=False)):
         color = OKABE_ITO[index % len(OKABE_ITO)]
-        figure.add_trace(go.Scatter(
-            x=np.concatenate([rows["week"], rows["week"][::-1]]),
-            y=np.concatenate([rows["high"], rows["low"][::-1]]),
-            fill="toself", fillcolor=_rgba(color, 0.18), line={"width": 0}, hoverinfo="skip",
-            name=f"{plan} (95% band)", showlegend=False, legendgroup=str(plan)))
-        figure.add_trace(go.Scatter(
-            x=rows["week"], y=rows["mean"], mode="lines", name=str(plan), legendgroup=str(plan),
-            line={"color": color, "width": 3 if large else 2},
-            hovertemplate=f"%{{y:{fmt}}}<extra>{plan}</extra>"))
+        figure.add_trace(
+            go.Scatter(
+                x=np.concatenate([rows["week"], rows["week"][::-1]]),
+                y=np.concatenate([rows["high"], rows["low"][::-1]]),
+                fill="toself",
+                fillcolor=_rgba(color, 0.18),
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"{plan} (95% band)",
+                showlegend=False,
+                legendgroup=str(plan),
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows["week"],
+                y=rows["mean"],
+                mode="lines",
+                name=str(plan),
+                legendgroup=str(plan),
+                line={"color": color, "width": 3 if large else 2},
+                hovertemplate=f"%{{y:{fmt}}}<extra>{plan}</extra>",
+            )
+        )
     return _style(figure, title, y_title, large=large, horizon=horizon)
 
 
 def plan_costs(costs: pd.DataFrame, *, large: bool = False) -> go.Figure:
     """Expected cost of each plan (columns plan, cost)."""
-    figure = go.Figure(go.Bar(
-        x=costs["plan"], y=costs["cost"],
-        marker={"color": [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(costs))]},
-        hovertemplate="%{x}: %{y:,.0f}<extra></extra>", text=[f"{c:,.0f}" for c in costs["cost"]],
-        textposition="outside"))
-    _style(figure, "Expected cost of each plan", "Currency (total over the run)", large=large,
-           x_title="")
+    figure = go.Figure(
+        go.Bar(
+            x=costs["plan"],
+            y=costs["cost"],
+            marker={"color": [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(costs))]},
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            text=[f"{c:,.0f}" for c in costs["cost"]],
+            textposition="outside",
+        )
+    )
+    _style(
+        figure,
+        "Expected cost of each plan",
+        "Currency (total over the run)",
+        large=large,
+        x_title="",
+    )
     figure.update_layout(hovermode="closest")
     figure.update_yaxes(rangemode="tozero")
     return figure

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.figures import EXPLORE_FIGURES
 
-SEED_TITLES = {"S000": "Our Product, The Customer",
-               "S003": "The Wrong Customer and the Real Customer"}
+SEED_TITLES = {
+    "S000": "Our Product, The Customer",
+    "S003": "The Wrong Customer and the Real Customer",
+}
 
 
 class Lesson(BaseModel):

@@ -54,8 +54,7 @@ class NetworkView:
         values = np.atleast_2d(values)
         sums = np.zeros((values.shape[0], len(self.drawn)))
         for row in range(values.shape[0]):
-            sums[row] = np.bincount(self.member_of, weights=values[row],
-                                    minlength=len(self.drawn))
+            sums[row] = np.bincount(self.member_of, weights=values[row], minlength=len(self.drawn))
         return sums / self.counts
 
 
@@ -91,8 +90,9 @@ def network_view(org: Organization, limit: int = NODE_LIMIT) -> NetworkView:
     return NetworkView(drawn, member_of, drawn_boss, counts, x, y, aggregated)
 
 
-def hierarchy_layout(boss: np.ndarray, level: np.ndarray | None = None,
-                     stack_depth: int = STACK_DEPTH) -> tuple[np.ndarray, np.ndarray]:
+def hierarchy_layout(
+    boss: np.ndarray, level: np.ndarray | None = None, stack_depth: int = STACK_DEPTH
+) -> tuple[np.ndarray, np.ndarray]:
     """Org-chart positions from a boss array (-1 for the root).
 
     Managers are centred over their subtree on the row of their level (y = -level);
@@ -106,7 +106,7 @@ def hierarchy_layout(boss: np.ndarray, level: np.ndarray | None = None,
     order = np.argsort(boss, kind="stable")
     order = order[boss[order] >= 0]
     starts = np.searchsorted(boss[order], np.arange(size + 1))
-    children = [order[starts[i]:starts[i + 1]] for i in range(size)]
+    children = [order[starts[i] : starts[i + 1]] for i in range(size)]
     has_reports = np.array([len(c) > 0 for c in children], dtype=bool)
     width = np.ones(size)
     staff_columns = np.zeros(size, dtype=int)
@@ -123,15 +123,23 @@ def hierarchy_layout(boss: np.ndarray, level: np.ndarray | None = None,
     roots = np.flatnonzero(boss < 0)
     offset = 0.0
     for root in roots:
-        _place(root, offset, children, has_reports, width, staff_columns, level, x, y,
-               stack_depth)
+        _place(root, offset, children, has_reports, width, staff_columns, level, x, y, stack_depth)
         offset += width[root] + TEAM_GAP
     return x, y
 
 
-def _place(root: int, left: float, children: list[np.ndarray], has_reports: np.ndarray,
-           width: np.ndarray, staff_columns: np.ndarray, level: np.ndarray, x: np.ndarray,
-           y: np.ndarray, stack_depth: int) -> None:
+def _place(
+    root: int,
+    left: float,
+    children: list[np.ndarray],
+    has_reports: np.ndarray,
+    width: np.ndarray,
+    staff_columns: np.ndarray,
+    level: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    stack_depth: int,
+) -> None:
     stack = [(root, left)]
     while stack:
         node, start = stack.pop()
@@ -183,29 +191,45 @@ def node_table(view: NetworkView, org: Organization, attitude: np.ndarray) -> pd
     if view.aggregated:
         symbol = np.where(view.counts > 1, "square", "circle")
         extra = view.counts - 1
-        hover = [f"{i} and {int(e)} below · {d} · level {lv}" if e else f"{i} · {d} · level {lv}"
-                 for i, d, lv, e in zip(ids, names, levels, extra, strict=True)]
+        hover = [
+            f"{i} and {int(e)} below · {d} · level {lv}" if e else f"{i} · {d} · level {lv}"
+            for i, d, lv, e in zip(ids, names, levels, extra, strict=True)
+        ]
         size = np.clip(5 + 1.6 * np.sqrt(view.counts), 5, 26)
     else:
         facing = org.customer_facing[drawn]
         complaints = org.handles_complaints[drawn]
         symbol = np.where(complaints, "triangle-up", np.where(facing, "diamond", "circle"))
-        role = np.where(complaints, "takes complaints",
-                        np.where(facing, "serves customers", "back office"))
-        hover = [f"{i} · {d} · level {lv} · {r}"
-                 for i, d, lv, r in zip(ids, names, levels, role, strict=True)]
+        role = np.where(
+            complaints, "takes complaints", np.where(facing, "serves customers", "back office")
+        )
+        hover = [
+            f"{i} · {d} · level {lv} · {r}"
+            for i, d, lv, r in zip(ids, names, levels, role, strict=True)
+        ]
         columns = max(float(view.x.max() - view.x.min()) + 1.0, 1.0)
         size = np.full(len(drawn), float(np.clip(1100.0 / columns, 4.0, 12.0)))
-    return pd.DataFrame({"x": view.x, "y": view.y, "attitude": attitude, "symbol": symbol,
-                         "size": size, "hover": hover})
+    return pd.DataFrame(
+        {
+            "x": view.x,
+            "y": view.y,
+            "attitude": attitude,
+            "symbol": symbol,
+            "size": size,
+            "hover": hover,
+        }
+    )
 
 
 def encode_history(history: np.ndarray) -> dict[str, object]:
     """Attitudes (weeks x nodes, in [-1, 1]) as signed hundredths in base64, for the browser."""
     steps = np.clip(np.rint(np.asarray(history, dtype=float) * 100.0), -100, 100)
     data = steps.astype(np.int8).tobytes()
-    return {"weeks": int(history.shape[0]), "nodes": int(history.shape[1]),
-            "data": base64.b64encode(data).decode("ascii")}
+    return {
+        "weeks": int(history.shape[0]),
+        "nodes": int(history.shape[1]),
+        "data": base64.b64encode(data).decode("ascii"),
+    }
 
 
 def decode_history(encoded: dict[str, object]) -> np.ndarray:

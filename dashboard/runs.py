@@ -26,8 +26,14 @@ EMIT_EVERY_SECONDS = 0.2
 
 def make_model(setup: RunSetup, seed: int, keep_history: bool = False) -> OrgModel:
     """The model of a setup, exactly as `eachcustomer run --seed` builds it."""
-    return OrgModel(setup.params, org=setup.org, rng=seed, interventions=setup.interventions,
-                    individuals=setup.individuals, keep_history=keep_history)
+    return OrgModel(
+        setup.params,
+        org=setup.org,
+        rng=seed,
+        interventions=setup.interventions,
+        individuals=setup.individuals,
+        keep_history=keep_history,
+    )
 
 
 def plain_column(values: pd.Series) -> list[Any]:
@@ -59,13 +65,16 @@ def why_totals(model: OrgModel, by: str) -> dict[str, Any]:
     """Change of each group's mean attitude since week 0, split by mechanism."""
     long = model.attribution(by)
     totals = long.groupby(["group", "mechanism"], sort=False)["change"].sum().unstack()
-    return {"groups": [str(g) for g in totals.index],
-            "mechanisms": [str(m) for m in totals.columns],
-            "values": (np.round(totals.to_numpy(dtype=float), 6) + 0.0).tolist()}
+    return {
+        "groups": [str(g) for g in totals.index],
+        "mechanisms": [str(m) for m in totals.columns],
+        "values": (np.round(totals.to_numpy(dtype=float), 6) + 0.0).tolist(),
+    }
 
 
-def snapshot(model: OrgModel, key: str, horizon: int, setup: RunSetup,
-             settings: dict[str, Any]) -> dict[str, Any]:
+def snapshot(
+    model: OrgModel, key: str, horizon: int, setup: RunSetup, settings: dict[str, Any]
+) -> dict[str, Any]:
     """What the browser keeps of a run so far."""
     return {
         "key": key,
@@ -83,12 +92,20 @@ def snapshot(model: OrgModel, key: str, horizon: int, setup: RunSetup,
 
 def error_payload(key: str, message: str) -> dict[str, Any]:
     """A snapshot that only carries a message for the user."""
-    return {"key": key, "week": 0, "horizon": 0, "table": None, "why": None, "error": message,
-            "updated": time.time()}
+    return {
+        "key": key,
+        "week": 0,
+        "horizon": 0,
+        "table": None,
+        "why": None,
+        "error": message,
+        "updated": time.time(),
+    }
 
 
-def advance(settings: Any, state: Any, mode: str,
-            emit: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+def advance(
+    settings: Any, state: Any, mode: str, emit: Callable[[dict[str, Any]], None] | None = None
+) -> dict[str, Any]:
     """Run the settings' simulation on from where `state` stopped.
 
     Args:
@@ -105,8 +122,12 @@ def advance(settings: Any, state: Any, mode: str,
         return error_payload(key, user_message(error))
     horizon = setup.params.horizon_weeks
     start = 0
-    if mode != "reset" and isinstance(state, dict) and state.get("key") == key \
-            and not state.get("error"):
+    if (
+        mode != "reset"
+        and isinstance(state, dict)
+        and state.get("key") == key
+        and not state.get("error")
+    ):
         start = int(state.get("week") or 0)
         if start >= horizon and mode == "run":
             start = 0  # a finished run: Run again starts over
@@ -120,9 +141,14 @@ def advance(settings: Any, state: Any, mode: str,
             model.step()
             # Send the first week at once, then pace by what sending costs, so that drawing
             # partial charts never takes more than about a quarter of the time.
-            if emit is not None and model.steps < target and (
+            if (
+                emit is not None
+                and model.steps < target
+                and (
                     model.steps == start + 1
-                    or time.monotonic() - last >= max(EMIT_EVERY_SECONDS, 3 * cost)):
+                    or time.monotonic() - last >= max(EMIT_EVERY_SECONDS, 3 * cost)
+                )
+            ):
                 began = time.monotonic()
                 emit(snapshot(model, key, horizon, setup, settings))
                 last = time.monotonic()
@@ -137,8 +163,9 @@ def advance(settings: Any, state: Any, mode: str,
 NETWORK_CAPTION = "attitude of each employee"
 
 
-def organization_picture(settings: Any, run: bool,
-                         on_week: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def organization_picture(
+    settings: Any, run: bool, on_week: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     """The org network at week 0, or after a run, with every week's colours for the slider.
 
     Returns a dict with "figure", "history" (encoded attitudes, weeks x drawn nodes),
@@ -157,19 +184,38 @@ def organization_picture(settings: Any, run: bool,
             if on_week is not None:
                 on_week(done, weeks)
     except ValueError as error:
-        return {"figure": None, "history": None, "weeks": 0, "note": "",
-                "error": user_message(error)}
+        return {
+            "figure": None,
+            "history": None,
+            "weeks": 0,
+            "note": "",
+            "error": user_message(error),
+        }
     view = network_view(model.org)
     history = view.node_means(model.attitude_history())
-    caption = ("mean attitude of each team (square: a manager and everyone below)"
-               if view.aggregated else NETWORK_CAPTION)
+    caption = (
+        "mean attitude of each team (square: a manager and everyone below)"
+        if view.aggregated
+        else NETWORK_CAPTION
+    )
     nodes = node_table(view, model.org, history[-1])
-    title = (f"Week {weeks} of {weeks}: {caption}" if weeks
-             else f"Week 0: {caption} (press Simulate and watch)")
+    title = (
+        f"Week {weeks} of {weeks}: {caption}"
+        if weeks
+        else f"Week 0: {caption} (press Simulate and watch)"
+    )
     figure = network_figure(nodes, reporting_lines(view), title=title)
     encoded = {**encode_history(history), "label": "Week", "caption": caption}
-    note = (f"{model.org.size:,} employees drawn as {len(view.drawn):,} nodes: the deepest "
-            "levels are folded into their managers (size shows head count)."
-            if view.aggregated else f"{model.org.size:,} employees, each a node.")
-    return {"figure": figure, "history": encoded, "weeks": weeks,
-            "note": f"{setup.title} · {describe_org(setup, settings)}. {note}", "error": None}
+    note = (
+        f"{model.org.size:,} employees drawn as {len(view.drawn):,} nodes: the deepest "
+        "levels are folded into their managers (size shows head count)."
+        if view.aggregated
+        else f"{model.org.size:,} employees, each a node."
+    )
+    return {
+        "figure": figure,
+        "history": encoded,
+        "weeks": weeks,
+        "note": f"{setup.title} · {describe_org(setup, settings)}. {note}",
+        "error": None,
+    }

@@ -50,8 +50,14 @@ MAX_EXTRA_INTERVENTIONS = 6
 
 def default_settings(scenario: str = DEFAULT_SCENARIO) -> dict[str, Any]:
     """Settings for a built-in scenario as it is."""
-    return {"scenario": scenario, "overrides": {}, "plan": None, "seed": 0, "chart": None,
-            "interventions": []}
+    return {
+        "scenario": scenario,
+        "overrides": {},
+        "plan": None,
+        "seed": 0,
+        "chart": None,
+        "interventions": [],
+    }
 
 
 def scenario_choices() -> list[dict[str, str]]:
@@ -85,9 +91,13 @@ def normalize(data: Any) -> dict[str, Any]:
     overrides = data.get("overrides")
     if isinstance(overrides, dict):
         settings["overrides"] = {
-            key: value for key, value in overrides.items()
-            if key in known and key != "departments" and isinstance(value, int | float)
-            and not isinstance(value, bool)}
+            key: value
+            for key, value in overrides.items()
+            if key in known
+            and key != "departments"
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        }
     if isinstance(data.get("plan"), str):
         settings["plan"] = data["plan"][:200]
     seed = data.get("seed")
@@ -96,8 +106,9 @@ def normalize(data: Any) -> dict[str, Any]:
     settings["chart"] = _chart(data.get("chart"))
     extra = data.get("interventions")
     if isinstance(extra, list):
-        settings["interventions"] = [item for item in extra[:MAX_EXTRA_INTERVENTIONS]
-                                     if isinstance(item, dict)]
+        settings["interventions"] = [
+            item for item in extra[:MAX_EXTRA_INTERVENTIONS] if isinstance(item, dict)
+        ]
     return settings
 
 
@@ -114,10 +125,11 @@ def extra_interventions(settings: dict[str, Any]) -> tuple[Intervention, ...]:
         try:
             items.append(Intervention(**item))
         except (ValidationError, TypeError) as error:
-            raise SettingsError(describe_validation_error(error, "added intervention",
-                                                          f"{index + 1}.")
-                                if isinstance(error, ValidationError)
-                                else f"added intervention {index + 1}: {error}") from None
+            raise SettingsError(
+                describe_validation_error(error, "added intervention", f"{index + 1}.")
+                if isinstance(error, ValidationError)
+                else f"added intervention {index + 1}: {error}"
+            ) from None
     return tuple(items)
 
 
@@ -126,16 +138,20 @@ def _chart(chart: Any) -> dict[str, Any] | None:
         return None
     if len(chart["text"]) > MAX_CHART_BYTES:
         return None
-    clean = {"filename": safe_filename(chart.get("filename")), "text": chart["text"],
-             "departments_filename": None, "departments_text": None,
-             "employees": chart.get("employees") if isinstance(chart.get("employees"), int)
-             else None}
+    clean = {
+        "filename": safe_filename(chart.get("filename")),
+        "text": chart["text"],
+        "departments_filename": None,
+        "departments_text": None,
+        "employees": chart.get("employees") if isinstance(chart.get("employees"), int) else None,
+    }
     if not clean["filename"].lower().endswith(CHART_SUFFIXES):
         return None
     table = chart.get("departments_text")
     if isinstance(table, str) and len(table) <= MAX_CHART_BYTES:
-        clean["departments_filename"] = safe_filename(chart.get("departments_filename"),
-                                                      "departments.csv")
+        clean["departments_filename"] = safe_filename(
+            chart.get("departments_filename"), "departments.csv"
+        )
         clean["departments_text"] = table
     return clean
 
@@ -170,21 +186,31 @@ def build_setup(data: Any) -> RunSetup:
     overrides = dict(settings["overrides"])
     employees = overrides.pop("n_employees", None)
     if employees is not None and employees > MAX_EXPLORE_EMPLOYEES:
-        raise SettingsError(f"{employees:,} employees is more than the dashboard simulates "
-                            f"({MAX_EXPLORE_EMPLOYEES:,}); use `eachcustomer run "
-                            f"--employees {employees}` for larger organizations")
+        raise SettingsError(
+            f"{employees:,} employees is more than the dashboard simulates "
+            f"({MAX_EXPLORE_EMPLOYEES:,}); use `eachcustomer run "
+            f"--employees {employees}` for larger organizations"
+        )
     plan = settings["plan"]
     with chart_files(settings["chart"]) as (chart_path, table_path):
-        setup = load_run_setup(settings["scenario"], employees=employees, org_chart=chart_path,
-                               departments=table_path, plan=plan, seed=settings["seed"],
-                               **overrides)
+        setup = load_run_setup(
+            settings["scenario"],
+            employees=employees,
+            org_chart=chart_path,
+            departments=table_path,
+            plan=plan,
+            seed=settings["seed"],
+            **overrides,
+        )
     extra = extra_interventions(settings)
     if extra:
         setup = dataclasses.replace(setup, interventions=tuple(setup.interventions) + extra)
     size = setup.org.size if setup.org is not None else setup.params.n_employees
     if size > MAX_EXPLORE_EMPLOYEES:
-        raise SettingsError(f"{size:,} employees is more than the dashboard simulates "
-                            f"({MAX_EXPLORE_EMPLOYEES:,}); use `eachcustomer run`")
+        raise SettingsError(
+            f"{size:,} employees is more than the dashboard simulates "
+            f"({MAX_EXPLORE_EMPLOYEES:,}); use `eachcustomer run`"
+        )
     return setup
 
 
@@ -216,8 +242,10 @@ def describe_org(setup: RunSetup, settings: dict[str, Any]) -> str:
         return f"your org chart {chart['filename']} ({setup.org.size:,} employees)"
     if setup.org is not None:
         return f"the scenario's org chart ({setup.org.size:,} employees)"
-    return (f"generated: {setup.params.n_employees:,} employees, "
-            f"{setup.params.span_of_control} reports per manager")
+    return (
+        f"generated: {setup.params.n_employees:,} employees, "
+        f"{setup.params.span_of_control} reports per manager"
+    )
 
 
 def user_message(error: BaseException) -> str:

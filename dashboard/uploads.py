@@ -47,8 +47,9 @@ class ChartCheck:
     summary: str = ""
 
 
-def decode_upload(contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES
-                  ) -> tuple[str | None, str | None]:
+def decode_upload(
+    contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES
+) -> tuple[str | None, str | None]:
     """(text, None) for a readable upload, (None, message) otherwise."""
     name = safe_filename(filename)
     if not isinstance(contents, str) or "," not in contents:
@@ -56,8 +57,10 @@ def decode_upload(contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES
     encoded = contents.split(",", 1)[1]
     size = len(encoded) * 3 // 4
     if size > max_bytes:
-        return None, (f"{name}: the file is {size / 1e6:.1f} MB; the limit is "
-                      f"{max_bytes / 1e6:.0f} MB ({MAX_CHART_ROWS:,} employees)")
+        return None, (
+            f"{name}: the file is {size / 1e6:.1f} MB; the limit is "
+            f"{max_bytes / 1e6:.0f} MB ({MAX_CHART_ROWS:,} employees)"
+        )
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
@@ -69,8 +72,10 @@ def decode_upload(contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return None, (f"{name}: not UTF-8 text (byte {error.start} cannot be decoded); save "
-                      "it as UTF-8 CSV or GraphML")
+        return None, (
+            f"{name}: not UTF-8 text (byte {error.start} cannot be decoded); save "
+            "it as UTF-8 CSV or GraphML"
+        )
     return text, None
 
 
@@ -92,8 +97,13 @@ def split_problems(message: str, text: str | None) -> list[RowError]:
     return errors
 
 
-def check_chart(chart_contents: Any, chart_filename: Any, table_contents: Any = None,
-                table_filename: Any = None, settings: Any = None) -> ChartCheck:
+def check_chart(
+    chart_contents: Any,
+    chart_filename: Any,
+    table_contents: Any = None,
+    table_filename: Any = None,
+    settings: Any = None,
+) -> ChartCheck:
     """Check an uploaded chart (and optional departments table) against the session's scenario.
 
     Returns the chart entry for the settings when the scenario runs with it, else the
@@ -101,13 +111,19 @@ def check_chart(chart_contents: Any, chart_filename: Any, table_contents: Any = 
     """
     name = safe_filename(chart_filename)
     if not name.lower().endswith(CHART_SUFFIXES):
-        return ChartCheck(None, [RowError("file", f"{name}: unknown file type; upload a .csv "
-                                                  "or .graphml org chart")])
+        return ChartCheck(
+            None,
+            [RowError("file", f"{name}: unknown file type; upload a .csv or .graphml org chart")],
+        )
     text, problem = decode_upload(chart_contents, name)
     if problem is not None:
         return ChartCheck(None, [RowError("file", problem)])
-    chart: dict[str, Any] = {"filename": name, "text": text, "departments_filename": None,
-                             "departments_text": None}
+    chart: dict[str, Any] = {
+        "filename": name,
+        "text": text,
+        "departments_filename": None,
+        "departments_text": None,
+    }
     table_text = None
     if table_contents:
         table_name = safe_filename(table_filename, "departments.csv")
@@ -118,16 +134,19 @@ def check_chart(chart_contents: Any, chart_filename: Any, table_contents: Any = 
     session = normalize(settings)
     try:
         with chart_files(chart) as (chart_path, table_path):
-            org = load_org_chart(chart_path, departments=table_path, params=Params(),
-                                 max_rows=MAX_CHART_ROWS)
+            org = load_org_chart(
+                chart_path, departments=table_path, params=Params(), max_rows=MAX_CHART_ROWS
+            )
     except ValueError as error:  # OrgChartError, OrganizationError and their kin
         message = user_message(error)
         in_table = table_text is not None and message.startswith(
-            str(chart.get("departments_filename")))
+            str(chart.get("departments_filename"))
+        )
         return ChartCheck(None, split_problems(message, table_text if in_table else text))
     except Exception as error:  # noqa: BLE001 - a hostile file must never crash the server
-        return ChartCheck(None, [RowError("file", f"{name}: cannot be read "
-                                                  f"({type(error).__name__})")])
+        return ChartCheck(
+            None, [RowError("file", f"{name}: cannot be read ({type(error).__name__})")]
+        )
     chart["employees"] = org.size
     try:
         build_setup({**session, "chart": chart})
@@ -135,6 +154,10 @@ def check_chart(chart_contents: Any, chart_filename: Any, table_contents: Any = 
         return ChartCheck(None, [RowError("scenario", user_message(error))])
     departments = len(org.department_names)
     front = int(org.customer_facing.sum())
-    return ChartCheck(chart, [], f"{name}: {org.size:,} employees in {departments} "
-                                 f"departments, {front:,} serving customers, "
-                                 f"{int(org.level.max())} levels")
+    return ChartCheck(
+        chart,
+        [],
+        f"{name}: {org.size:,} employees in {departments} "
+        f"departments, {front:,} serving customers, "
+        f"{int(org.level.max())} levels",
+    )

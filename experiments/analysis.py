@@ -76,13 +76,15 @@ def _outcomes(results: Results, outcomes: list[str] | None) -> list[str]:
     chosen = results.outcomes if outcomes is None else list(outcomes)
     unknown = [name for name in chosen if name not in results.outcomes]
     if unknown:
-        raise AnalysisError(f"no outcome {unknown[0]!r}; outcomes are "
-                            f"{', '.join(results.outcomes)}")
+        raise AnalysisError(
+            f"no outcome {unknown[0]!r}; outcomes are {', '.join(results.outcomes)}"
+        )
     return chosen
 
 
-def mean_interval(values: pd.Series | np.ndarray, confidence: float = 0.95
-                  ) -> tuple[int, float, float, float, float]:
+def mean_interval(
+    values: pd.Series | np.ndarray, confidence: float = 0.95
+) -> tuple[int, float, float, float, float]:
     """n, mean, sd, and the t confidence interval of the mean (NaN below two values)."""
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
@@ -101,8 +103,12 @@ def _levels(results: Results, factor: str, bins: int) -> tuple[pd.Series, list[s
     """Each ok run's level of `factor` as a label, and the labels in order."""
     values = results.ok[factor]
     if factor == "plan":
-        order = [str(v) for v in next(item["values"] for item in results.manifest["lists"]
-                                      if item["name"] == "plan")]
+        order = [
+            str(v)
+            for v in next(
+                item["values"] for item in results.manifest["lists"] if item["name"] == "plan"
+            )
+        ]
         return values.astype(str), order
     distinct = np.sort(values.dropna().unique())
     if len(distinct) <= MAX_LEVELS:
@@ -113,9 +119,13 @@ def _levels(results: Results, factor: str, bins: int) -> tuple[pd.Series, list[s
     return cut.cat.rename_categories(labels).astype(str), labels
 
 
-def outcome_means(results: str | Path | Results, outcomes: list[str] | None = None,
-                  factors: list[str] | None = None, confidence: float = 0.95,
-                  bins: int = 5) -> pd.DataFrame:
+def outcome_means(
+    results: str | Path | Results,
+    outcomes: list[str] | None = None,
+    factors: list[str] | None = None,
+    confidence: float = 0.95,
+    bins: int = 5,
+) -> pd.DataFrame:
     """Mean of each outcome per level of each factor, over all other factors and replications.
 
     Returns:
@@ -127,8 +137,9 @@ def outcome_means(results: str | Path | Results, outcomes: list[str] | None = No
     rows = []
     for factor in results.factors if factors is None else factors:
         if factor not in results.factors:
-            raise AnalysisError(f"no factor {factor!r}; factors are "
-                                f"{', '.join(results.factors) or 'none'}")
+            raise AnalysisError(
+                f"no factor {factor!r}; factors are {', '.join(results.factors) or 'none'}"
+            )
         if results.ok.empty:
             continue
         labels, order = _levels(results, factor, bins)
@@ -136,26 +147,44 @@ def outcome_means(results: str | Path | Results, outcomes: list[str] | None = No
             members = results.ok[labels == level]
             for outcome in chosen:
                 n, mean, sd, low, high = mean_interval(members[outcome], confidence)
-                rows.append({"factor": factor, "level": level, "order": position,
-                             "outcome": outcome, "n": n, "mean": mean, "sd": sd,
-                             "ci_low": low, "ci_high": high})
-    return pd.DataFrame(rows, columns=["factor", "level", "order", "outcome", "n", "mean", "sd",
-                                       "ci_low", "ci_high"])
+                rows.append(
+                    {
+                        "factor": factor,
+                        "level": level,
+                        "order": position,
+                        "outcome": outcome,
+                        "n": n,
+                        "mean": mean,
+                        "sd": sd,
+                        "ci_low": low,
+                        "ci_high": high,
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=["factor", "level", "order", "outcome", "n", "mean", "sd", "ci_low", "ci_high"],
+    )
 
 
 # --- sensitivity ---------------------------------------------------------------------------
 
+
 def _problem(results: Results) -> dict[str, Any]:
     ranges = results.manifest["ranges"]
-    return {"num_vars": len(ranges), "names": [r["name"] for r in ranges],
-            "bounds": [[r["low"], r["high"]] for r in ranges]}
+    return {
+        "num_vars": len(ranges),
+        "names": [r["name"] for r in ranges],
+        "bounds": [[r["low"], r["high"]] for r in ranges],
+    }
 
 
 def _arms(results: Results) -> list[tuple[int, dict[str, Any]]]:
     """Each arm's index and its list and lever values."""
     first = results.design[results.design["replication"] == 0].drop_duplicates("arm")
-    return [(int(row["arm"]), {name: row[name] for name in results.lists})
-            for _, row in first.iterrows()]
+    return [
+        (int(row["arm"]), {name: row[name] for name in results.lists})
+        for _, row in first.iterrows()
+    ]
 
 
 def _point_means(results: Results, arm: int, outcome: str) -> np.ndarray:
@@ -169,8 +198,7 @@ def _point_means(results: Results, arm: int, outcome: str) -> np.ndarray:
 def _require(results: Results, kind: str) -> None:
     design = results.manifest["design"]["kind"]
     if design != kind:
-        raise AnalysisError(f"{kind} indices need a {kind} design; this sweep's design is "
-                            f"{design}")
+        raise AnalysisError(f"{kind} indices need a {kind} design; this sweep's design is {design}")
 
 
 def _complete(results: Results, arm: int, outcome: str) -> np.ndarray | None:
@@ -180,8 +208,9 @@ def _complete(results: Results, arm: int, outcome: str) -> np.ndarray | None:
     return values
 
 
-def sobol_indices(results: str | Path | Results, outcomes: list[str] | None = None,
-                  confidence: float = 0.95) -> pd.DataFrame:
+def sobol_indices(
+    results: str | Path | Results, outcomes: list[str] | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
     """First- and total-order Sobol indices with confidence intervals (SALib), per arm.
 
     Outcomes that do not vary, or arms with points missing (failed or not yet run), are
@@ -204,18 +233,33 @@ def sobol_indices(results: str | Path | Results, outcomes: list[str] | None = No
             if y is None:
                 continue
             # SALib reseeds only on a truthy seed: never pass 0.
-            found = sobol.analyze(problem, y, calc_second_order=second, conf_level=confidence,
-                                  seed=int(results.manifest["master_seed"]) + 1)
+            found = sobol.analyze(
+                problem,
+                y,
+                calc_second_order=second,
+                conf_level=confidence,
+                seed=int(results.manifest["master_seed"]) + 1,
+            )
             for index, name in enumerate(problem["names"]):
-                rows.append({**values, "outcome": outcome, "parameter": name,
-                             "S1": found["S1"][index], "S1_conf": found["S1_conf"][index],
-                             "ST": found["ST"][index], "ST_conf": found["ST_conf"][index]})
-    return pd.DataFrame(rows, columns=[*results.lists, "outcome", "parameter", "S1", "S1_conf",
-                                       "ST", "ST_conf"])
+                rows.append(
+                    {
+                        **values,
+                        "outcome": outcome,
+                        "parameter": name,
+                        "S1": found["S1"][index],
+                        "S1_conf": found["S1_conf"][index],
+                        "ST": found["ST"][index],
+                        "ST_conf": found["ST_conf"][index],
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=[*results.lists, "outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    )
 
 
-def morris_indices(results: str | Path | Results, outcomes: list[str] | None = None,
-                   confidence: float = 0.95) -> pd.DataFrame:
+def morris_indices(
+    results: str | Path | Results, outcomes: list[str] | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
     """Morris elementary effects (SALib): mu, mu*, its confidence half-width, sigma, per arm."""
     from SALib.analyze import morris
 
@@ -230,20 +274,35 @@ def morris_indices(results: str | Path | Results, outcomes: list[str] | None = N
             y = _complete(results, arm, outcome)
             if y is None:
                 continue
-            found = morris.analyze(problem, x, y, conf_level=confidence,
-                                   num_levels=int(results.manifest["design"]["levels"]),
-                                   seed=int(results.manifest["master_seed"]) + 1)
+            found = morris.analyze(
+                problem,
+                x,
+                y,
+                conf_level=confidence,
+                num_levels=int(results.manifest["design"]["levels"]),
+                seed=int(results.manifest["master_seed"]) + 1,
+            )
             for index, name in enumerate(problem["names"]):
-                rows.append({**values, "outcome": outcome, "parameter": name,
-                             "mu": found["mu"][index], "mu_star": found["mu_star"][index],
-                             "mu_star_conf": found["mu_star_conf"][index],
-                             "sigma": found["sigma"][index]})
-    return pd.DataFrame(rows, columns=[*results.lists, "outcome", "parameter", "mu", "mu_star",
-                                       "mu_star_conf", "sigma"])
+                rows.append(
+                    {
+                        **values,
+                        "outcome": outcome,
+                        "parameter": name,
+                        "mu": found["mu"][index],
+                        "mu_star": found["mu_star"][index],
+                        "mu_star_conf": found["mu_star_conf"][index],
+                        "sigma": found["sigma"][index],
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[*results.lists, "outcome", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"],
+    )
 
 
-def sensitivity(results: str | Path | Results, outcomes: list[str] | None = None,
-                confidence: float = 0.95) -> pd.DataFrame | None:
+def sensitivity(
+    results: str | Path | Results, outcomes: list[str] | None = None, confidence: float = 0.95
+) -> pd.DataFrame | None:
     """Sobol or Morris indices, whichever the design allows; None for other designs."""
     results = load_results(results)
     kind = results.manifest["design"]["kind"]
@@ -256,8 +315,13 @@ def sensitivity(results: str | Path | Results, outcomes: list[str] | None = None
 
 # --- plans ---------------------------------------------------------------------------------
 
-def plan_comparison(results: str | Path | Results, outcomes: list[str] | None = None,
-                    baseline: str = "none", confidence: float = 0.95) -> pd.DataFrame:
+
+def plan_comparison(
+    results: str | Path | Results,
+    outcomes: list[str] | None = None,
+    baseline: str = "none",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Each plan's outcomes at each budget, and the difference from the baseline plan.
 
     Differences are paired: a plan's run is compared with the baseline run at the same
@@ -271,16 +335,20 @@ def plan_comparison(results: str | Path | Results, outcomes: list[str] | None = 
     """
     results = load_results(results)
     if "plan" not in results.lists:
-        raise AnalysisError("no plan lever in this sweep: add [levers] plan = [...] to "
-                            "compare plans")
+        raise AnalysisError(
+            "no plan lever in this sweep: add [levers] plan = [...] to compare plans"
+        )
     chosen = [o for o in _outcomes(results, outcomes) if o not in ("plan_cost",)]
     ok = results.ok
-    plans = [str(v) for item in results.manifest["lists"] if item["name"] == "plan"
-             for v in item["values"]]
+    plans = [
+        str(v)
+        for item in results.manifest["lists"]
+        if item["name"] == "plan"
+        for v in item["values"]
+    ]
     if baseline not in plans:
         baseline = plans[0]
-    pair_on = ["point", "replication"] + [f for f in results.lists if f not in ("plan",
-                                                                                "budget")]
+    pair_on = ["point", "replication"] + [f for f in results.lists if f not in ("plan", "budget")]
     budgets = sorted(ok["budget"].unique()) if "budget" in ok else [None]
     rows = []
     for budget in budgets:
@@ -294,24 +362,37 @@ def plan_comparison(results: str | Path | Results, outcomes: list[str] | None = 
                 if plan == baseline:
                     difference = (np.nan,) * 5
                 else:
-                    difference = mean_interval(paired[outcome] - paired[f"{outcome}_base"],
-                                               confidence)
-                rows.append({"budget": budget, "plan": plan, "outcome": outcome, "n": n,
-                             "mean": mean, "ci_low": low, "ci_high": high,
-                             "difference": difference[1], "difference_ci_low": difference[3],
-                             "difference_ci_high": difference[4],
-                             "expected_cost": runs["plan_cost"].mean()
-                             if "plan_cost" in runs else np.nan,
-                             "spend": runs["spend_total"].mean()
-                             if "spend_total" in runs else np.nan})
+                    difference = mean_interval(
+                        paired[outcome] - paired[f"{outcome}_base"], confidence
+                    )
+                rows.append(
+                    {
+                        "budget": budget,
+                        "plan": plan,
+                        "outcome": outcome,
+                        "n": n,
+                        "mean": mean,
+                        "ci_low": low,
+                        "ci_high": high,
+                        "difference": difference[1],
+                        "difference_ci_low": difference[3],
+                        "difference_ci_high": difference[4],
+                        "expected_cost": runs["plan_cost"].mean()
+                        if "plan_cost" in runs
+                        else np.nan,
+                        "spend": runs["spend_total"].mean() if "spend_total" in runs else np.nan,
+                    }
+                )
     table = pd.DataFrame(rows)
     return table.drop(columns="budget") if budgets == [None] else table
 
 
 # --- series and failures -------------------------------------------------------------------
 
-def series_means(results: str | Path | Results, outcome: str, by: str | None = None,
-                 confidence: float = 0.95) -> pd.DataFrame:
+
+def series_means(
+    results: str | Path | Results, outcome: str, by: str | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
     """An outcome's mean per week, with a confidence band, per level of `by` (or overall).
 
     Returns:
@@ -320,8 +401,10 @@ def series_means(results: str | Path | Results, outcome: str, by: str | None = N
     results = load_results(results)
     kept = results.manifest.get("series", [])
     if outcome not in kept:
-        raise AnalysisError(f"the sweep kept no weekly series of {outcome!r}; series kept: "
-                            f"{', '.join(kept) or 'none'}")
+        raise AnalysisError(
+            f"the sweep kept no weekly series of {outcome!r}; series kept: "
+            f"{', '.join(kept) or 'none'}"
+        )
     series = read_series(results.folder, [outcome])
     ok = results.ok
     if by is None:
@@ -330,12 +413,14 @@ def series_means(results: str | Path | Results, outcome: str, by: str | None = N
         groups, _ = _levels(results, by, 5)
     else:
         raise AnalysisError(f"no factor {by!r}; factors are {', '.join(results.factors)}")
-    labelled = series.merge(pd.DataFrame({"run_id": ok["run_id"], "group": groups}),
-                            on="run_id")
+    labelled = series.merge(pd.DataFrame({"run_id": ok["run_id"], "group": groups}), on="run_id")
     grouped = labelled.groupby(["group", "week"], sort=False)["value"]
     table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
-    half = stats.t.ppf((1 + confidence) / 2, np.maximum(table["n"] - 1, 1)) * table["sd"] / \
-        np.sqrt(table["n"])
+    half = (
+        stats.t.ppf((1 + confidence) / 2, np.maximum(table["n"] - 1, 1))
+        * table["sd"]
+        / np.sqrt(table["n"])
+    )
     table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
     return table.drop(columns="sd").sort_values(["group", "week"]).reset_index(drop=True)
 
@@ -347,7 +432,8 @@ def failures(results: str | Path | Results) -> pd.DataFrame:
         return pd.DataFrame(columns=["run_id", "seed", "error"])
     failed = results.runs[results.runs["status"] != "ok"]
     return failed[["run_id", *results.factors, "replication", "seed", "error"]].reset_index(
-        drop=True)
+        drop=True
+    )
 
 
 def progress(results: str | Path | Results) -> dict[str, int]:

@@ -14,7 +14,7 @@ from experiments.userrors import user_errors
 
 app = typer.Typer(
     help="EachCustomer: how attitudes toward customers form and spread inside an "
-         "organization. Run `eachcustomer COMMAND --help` for each command.",
+    "organization. Run `eachcustomer COMMAND --help` for each command.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -24,25 +24,48 @@ console = Console()
 
 @app.command()
 def run(
-    scenario: Annotated[str | None, typer.Argument(
-        help="Scenario TOML file or name of a built-in scenario (see `eachcustomer "
-             "scenarios`); the embedded baseline when omitted.")] = None,
-    steps: Annotated[int | None, typer.Option(
-        "--steps", min=1, help="Weeks to simulate [default: the scenario's horizon]")] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="Scenario TOML file or name of a built-in scenario (see `eachcustomer "
+            "scenarios`); the embedded baseline when omitted."
+        ),
+    ] = None,
+    steps: Annotated[
+        int | None,
+        typer.Option("--steps", min=1, help="Weeks to simulate [default: the scenario's horizon]"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same output.")] = 0,
-    employees: Annotated[int | None, typer.Option(
-        "--employees", min=2, help="Head count of a generated organization.")] = None,
-    org_chart: Annotated[Path | None, typer.Option(
-        "--org-chart", help="Your org chart: CSV (employee_id, manager_id, department, "
-                            "customer_facing[, handles_complaints]) or GraphML.")] = None,
-    departments: Annotated[Path | None, typer.Option(
-        help="Departments table CSV (department, customer_facing[, handles_complaints, "
-             "customer_weight]) for an org chart without customer-facing flags.")] = None,
-    plan: Annotated[str | None, typer.Option(
-        help="Run one of the scenario's [plans] instead of its interventions "
-             "('none' for no intervention).")] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Write the weekly outputs to FILE.csv or FILE.parquet.")] = None,
+    employees: Annotated[
+        int | None,
+        typer.Option("--employees", min=2, help="Head count of a generated organization."),
+    ] = None,
+    org_chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--org-chart",
+            help="Your org chart: CSV (employee_id, manager_id, department, "
+            "customer_facing[, handles_complaints]) or GraphML.",
+        ),
+    ] = None,
+    departments: Annotated[
+        Path | None,
+        typer.Option(
+            help="Departments table CSV (department, customer_facing[, handles_complaints, "
+            "customer_weight]) for an org chart without customer-facing flags."
+        ),
+    ] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            help="Run one of the scenario's [plans] instead of its interventions "
+            "('none' for no intervention)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the weekly outputs to FILE.csv or FILE.parquet."),
+    ] = None,
 ) -> None:
     """Simulate one scenario and print a summary; optionally write the weekly outputs."""
     from experiments.files import check_table_path, write_table
@@ -52,17 +75,33 @@ def run(
     with user_errors(console):
         if out is not None:
             check_table_path(out)
-        setup = load_run_setup(scenario, employees=employees, org_chart=org_chart,
-                               departments=departments, plan=plan, seed=seed)
+        setup = load_run_setup(
+            scenario,
+            employees=employees,
+            org_chart=org_chart,
+            departments=departments,
+            plan=plan,
+            seed=seed,
+        )
         weeks = steps if steps is not None else setup.params.horizon_weeks
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      TextColumn("week {task.completed:.0f}/{task.total:.0f}"),
-                      TimeRemainingColumn(), console=console, transient=True) as progress:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("week {task.completed:.0f}/{task.total:.0f}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
             task = progress.add_task(setup.title, total=weeks)
-            result = run_model(setup.params, seed, org=setup.org,
-                               interventions=setup.interventions,
-                               individuals=setup.individuals, weeks=weeks,
-                               on_week=lambda done, total: progress.update(task, completed=done))
+            result = run_model(
+                setup.params,
+                seed,
+                org=setup.org,
+                interventions=setup.interventions,
+                individuals=setup.individuals,
+                weeks=weeks,
+                on_week=lambda done, total: progress.update(task, completed=done),
+            )
         print_summary(console, setup, result)
         if out is not None:
             write_table(result.series, out)
@@ -77,8 +116,9 @@ def scenarios() -> None:
     from experiments.scenario_files import builtin_scenarios, read_scenario
 
     with user_errors(console):
-        table = Table(title="Built-in scenarios (run one with `eachcustomer run NAME`)",
-                      title_justify="left")
+        table = Table(
+            title="Built-in scenarios (run one with `eachcustomer run NAME`)", title_justify="left"
+        )
         table.add_column("name", style="bold")
         table.add_column("title")
         for name, path in sorted(builtin_scenarios().items()):
@@ -106,23 +146,45 @@ LOG_EVERY = 30.0
 
 @app.command()
 def sweep(
-    spec: Annotated[Path, typer.Argument(
-        help="Sweep spec TOML file (examples in experiments/specs/).")],
-    out: Annotated[Path, typer.Option(
-        "--out", help="Results folder: a new one, or the folder of an interrupted sweep, "
-                      "which is then resumed.")],
-    workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="Worker processes (default: all cores); 1 runs in this "
-                                 "process.")] = None,
-    dask_scheduler: Annotated[str | None, typer.Option(
-        "--dask-scheduler", metavar="ADDRESS",
-        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).")] = None,
-    dask_local: Annotated[bool, typer.Option(
-        "--dask-local", help="Start a local Dask cluster with --workers workers.")] = False,
-    retry_failed: Annotated[bool, typer.Option(
-        "--retry-failed", help="On resume, run again the runs recorded as failed.")] = False,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Check the spec, print the number of runs, run nothing.")] = False,
+    spec: Annotated[
+        Path, typer.Argument(help="Sweep spec TOML file (examples in experiments/specs/).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Results folder: a new one, or the folder of an interrupted sweep, "
+            "which is then resumed.",
+        ),
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes (default: all cores); 1 runs in this process.",
+        ),
+    ] = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            metavar="ADDRESS",
+            help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
+        ),
+    ] = None,
+    dask_local: Annotated[
+        bool,
+        typer.Option("--dask-local", help="Start a local Dask cluster with --workers workers."),
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option("--retry-failed", help="On resume, run again the runs recorded as failed."),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check the spec, print the number of runs, run nothing."),
+    ] = False,
 ) -> None:
     """Run a parameter sweep, writing each run as it finishes; rerun to resume."""
     import time
@@ -138,47 +200,62 @@ def sweep(
             raise SweepSpecError("--dask-scheduler and --dask-local: choose one")
         loaded = load_sweep(spec)
         design = loaded.spec.design
-        console.print(f"[bold]{loaded.spec.title}[/bold]: {design.kind}, "
-                      f"{len(loaded.design())} runs of {loaded.weeks} weeks")
+        console.print(
+            f"[bold]{loaded.spec.title}[/bold]: {design.kind}, "
+            f"{len(loaded.design())} runs of {loaded.weeks} weeks"
+        )
         if dry_run:
             return
-        with Progress(TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("runs  [red]{task.fields[failed]} failed"),
-                      TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-                      console=console) as bar:
+        with Progress(
+            TextColumn("[bold]sweep"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("runs  [red]{task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=console,
+        ) as bar:
             task = bar.add_task("sweep", total=None, failed=0)
             logged = [0.0]
 
             def show(progress) -> None:
-                bar.update(task, total=progress.total, completed=progress.finished,
-                           failed=progress.failed)
+                bar.update(
+                    task, total=progress.total, completed=progress.finished, failed=progress.failed
+                )
                 # Without a terminal (batch jobs, logs) the bar draws once at the end: say
                 # where the sweep stands every half minute instead.
                 if not console.is_terminal and time.monotonic() - logged[0] > LOG_EVERY:
                     logged[0] = time.monotonic()
-                    console.print(f"{progress.finished}/{progress.total} runs, "
-                                  f"{progress.failed} failed")
+                    console.print(
+                        f"{progress.finished}/{progress.total} runs, {progress.failed} failed"
+                    )
 
             try:
                 executor = make_executor(workers, dask_scheduler, dask_local)
-                done = run_sweep(loaded, out, executor, retry_failed=retry_failed,
-                                 on_progress=show)
+                done = run_sweep(loaded, out, executor, retry_failed=retry_failed, on_progress=show)
             except StoreError as error:
                 raise SweepSpecError(str(error)) from None
             except KeyboardInterrupt:
                 bar.stop()
-                console.print(f"[yellow]Interrupted.[/yellow] Finished runs are saved in {out}; "
-                              "rerun the same command to resume.")
+                console.print(
+                    f"[yellow]Interrupted.[/yellow] Finished runs are saved in {out}; "
+                    "rerun the same command to resume."
+                )
                 raise typer.Exit(code=130) from None
             except _worker_lost() as error:  # evaluated only when something is raised
                 bar.stop()
-                console.print(f"[red]A worker died[/red] ({type(error).__name__}: {error}); "
-                              f"finished runs are saved in {out}; rerun the same command to "
-                              "resume.")
+                console.print(
+                    f"[red]A worker died[/red] ({type(error).__name__}: {error}); "
+                    f"finished runs are saved in {out}; rerun the same command to "
+                    "resume."
+                )
                 raise typer.Exit(code=1) from None
-    console.print(f"Runs done now: {done.done} ({done.failed} failed); finished before: "
-                  f"{done.already}; in all: {done.total}. Results in [bold]{out}[/bold]; "
-                  f"`eachcustomer analyze {out}` writes the report.")
+    console.print(
+        f"Runs done now: {done.done} ({done.failed} failed); finished before: "
+        f"{done.already}; in all: {done.total}. Results in [bold]{out}[/bold]; "
+        f"`eachcustomer analyze {out}` writes the report."
+    )
     if done.last_error:
         console.print(f"[red]Last failure[/red] {done.last_error}")
 
@@ -186,10 +263,13 @@ def sweep(
 @app.command()
 def analyze(
     folder: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
-    report: Annotated[Path | None, typer.Option(
-        "--report", help="Where to write the report (default: FOLDER/report).")] = None,
-    confidence: Annotated[float, typer.Option(
-        min=0.5, max=0.999, help="Level of the confidence intervals.")] = 0.95,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Where to write the report (default: FOLDER/report)."),
+    ] = None,
+    confidence: Annotated[
+        float, typer.Option(min=0.5, max=0.999, help="Level of the confidence intervals.")
+    ] = 0.95,
 ) -> None:
     """Analyze a sweep: an HTML report with figures, and the tables behind it as CSV."""
     from experiments.analysis import AnalysisError, progress
@@ -203,16 +283,21 @@ def analyze(
             counts = progress(folder)
         except (StoreError, AnalysisError) as error:
             raise SweepSpecError(str(error)) from None
-    console.print(f"{counts['ok']} runs ok, {counts['failed']} failed, {counts['missing']} "
-                  f"missing. Report: [bold]{page}[/bold]; tables: "
-                  f"{', '.join(sorted(p.name for p in page.parent.glob('*.csv')))}")
+    console.print(
+        f"{counts['ok']} runs ok, {counts['failed']} failed, {counts['missing']} "
+        f"missing. Report: [bold]{page}[/bold]; tables: "
+        f"{', '.join(sorted(p.name for p in page.parent.glob('*.csv')))}"
+    )
 
 
 @app.command()
 def dashboard(
-    host: Annotated[str, typer.Option(
-        help="Address to listen on; 127.0.0.1 keeps the dashboard on this computer. "
-             "0.0.0.0 opens it to your network (no login: only on a network you trust).")
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on; 127.0.0.1 keeps the dashboard on this computer. "
+            "0.0.0.0 opens it to your network (no login: only on a network you trust)."
+        ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8050,
 ) -> None:
@@ -221,11 +306,15 @@ def dashboard(
 
     dash_app = create_app()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    console.print(f"EachCustomer dashboard: open [bold]http://{shown}:{port}/[/bold] in your "
-                  "browser (Ctrl+C stops it).")
+    console.print(
+        f"EachCustomer dashboard: open [bold]http://{shown}:{port}/[/bold] in your "
+        "browser (Ctrl+C stops it)."
+    )
     if host != "127.0.0.1" and host != "localhost":
-        console.print(f"[yellow]Listening on {host}: anyone who can reach this computer on "
-                      f"port {port} can use the dashboard.[/yellow]")
+        console.print(
+            f"[yellow]Listening on {host}: anyone who can reach this computer on "
+            f"port {port} can use the dashboard.[/yellow]"
+        )
     dash_app.run(host=host, port=port, debug=False)
 
 

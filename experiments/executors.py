@@ -110,12 +110,16 @@ class ProcessExecutor:
             ctx.set_forkserver_preload(["experiments.executors", "experiments.runs"])
         else:  # Windows
             ctx = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
-                                        initializer=_start_worker, initargs=(context,))
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=_start_worker, initargs=(context,)
+        )
         size = self.chunk_size or auto_chunk_size(count, self.workers)
-        yield from _bounded(lambda chunk: self.pool.submit(_execute_in_worker, chunk),
-                            chunked(tasks, size), self.workers * CHUNKS_PER_WORKER,
-                            lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0])
+        yield from _bounded(
+            lambda chunk: self.pool.submit(_execute_in_worker, chunk),
+            chunked(tasks, size),
+            self.workers * CHUNKS_PER_WORKER,
+            lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],
+        )
 
     def close(self) -> None:
         if self.pool is not None:
@@ -123,8 +127,12 @@ class ProcessExecutor:
             self.pool = None
 
 
-def _bounded(submit: Callable[[list[Task]], Any], chunks: Iterator[list[Task]], limit: int,
-             wait_some: Callable[[set], Iterable]) -> Iterator[Output]:
+def _bounded(
+    submit: Callable[[list[Task]], Any],
+    chunks: Iterator[list[Task]],
+    limit: int,
+    wait_some: Callable[[set], Iterable],
+) -> Iterator[Output]:
     """Keep at most `limit` chunks in flight; yield outputs as chunks complete."""
     pending: set = set()
     for chunk in itertools.islice(chunks, limit):
@@ -140,6 +148,7 @@ def _bounded(submit: Callable[[list[Task]], Any], chunks: Iterator[list[Task]], 
 
 # --- dask ----------------------------------------------------------------------------------
 
+
 class DaskExecutor:
     """Runs on a `dask.distributed` cluster through a Client.
 
@@ -150,8 +159,13 @@ class DaskExecutor:
         client: an existing `distributed.Client` to use instead (not closed by us).
     """
 
-    def __init__(self, address: str | None = None, workers: int | None = None,
-                 chunk_size: int | None = None, client: Any = None) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        workers: int | None = None,
+        chunk_size: int | None = None,
+        client: Any = None,
+    ) -> None:
         from distributed import Client, LocalCluster
 
         self.cluster = None
@@ -160,9 +174,13 @@ class DaskExecutor:
         elif address is not None:
             self.client, self.own_client = Client(address), True
         else:
-            self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                        threads_per_worker=1, processes=True,
-                                        dashboard_address=None, host="127.0.0.1")
+            self.cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
             self.client, self.own_client = Client(self.cluster), True
         self.workers = max(1, sum(self.client.nthreads().values()))
         self.chunk_size = chunk_size
@@ -174,8 +192,10 @@ class DaskExecutor:
         size = self.chunk_size or auto_chunk_size(count, self.workers)
         yield from _bounded(
             lambda chunk: self.client.submit(execute_chunk, shared, chunk, pure=False),
-            chunked(tasks, size), self.workers * CHUNKS_PER_WORKER,
-            lambda futures: dask_wait(list(futures), return_when="FIRST_COMPLETED").done)
+            chunked(tasks, size),
+            self.workers * CHUNKS_PER_WORKER,
+            lambda futures: dask_wait(list(futures), return_when="FIRST_COMPLETED").done,
+        )
 
     def close(self) -> None:
         if self.own_client:
@@ -184,8 +204,9 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def make_executor(workers: int | None = None, dask_scheduler: str | None = None,
-                  dask_local: bool = False) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+def make_executor(
+    workers: int | None = None, dask_scheduler: str | None = None, dask_local: bool = False
+) -> SerialExecutor | ProcessExecutor | DaskExecutor:
     """The executor the command line asks for: Dask, one process, or a local pool."""
     if dask_scheduler is not None or dask_local:
         return DaskExecutor(address=dask_scheduler, workers=workers)
@@ -195,6 +216,7 @@ def make_executor(workers: int | None = None, dask_scheduler: str | None = None,
 
 
 # --- the sweep -----------------------------------------------------------------------------
+
 
 @dataclass
 class SweepProgress:
@@ -211,9 +233,14 @@ class SweepProgress:
         return self.already + self.done
 
 
-def run_sweep(sweep: Sweep, out: str | Path, executor: Any = None, *,
-              retry_failed: bool = False,
-              on_progress: Callable[[SweepProgress], None] | None = None) -> SweepProgress:
+def run_sweep(
+    sweep: Sweep,
+    out: str | Path,
+    executor: Any = None,
+    *,
+    retry_failed: bool = False,
+    on_progress: Callable[[SweepProgress], None] | None = None,
+) -> SweepProgress:
     """Run every run of `sweep` not yet in the results folder `out`, writing each as it ends.
 
     Args:
@@ -229,8 +256,7 @@ def run_sweep(sweep: Sweep, out: str | Path, executor: Any = None, *,
     """
     store, design = ResultStore.open(out, sweep)
     finished = store.finished()
-    keep = {run_id for run_id, status in finished.items()
-            if status == "ok" or not retry_failed}
+    keep = {run_id for run_id, status in finished.items() if status == "ok" or not retry_failed}
     todo = design[~design["run_id"].isin(keep)]
     progress = SweepProgress(total=len(design), already=len(keep))
     if on_progress is not None:
@@ -258,5 +284,11 @@ def _task(row: Any, factor_names: list[str]) -> Task:
     for name in factor_names:
         value = getattr(row, name)
         values[name] = value.item() if hasattr(value, "item") else value
-    return {"run_id": int(row.run_id), "point": int(row.point), "arm": int(row.arm),
-            "replication": int(row.replication), "seed": int(row.seed), "values": values}
+    return {
+        "run_id": int(row.run_id),
+        "point": int(row.point),
+        "arm": int(row.arm),
+        "replication": int(row.replication),
+        "seed": int(row.seed),
+        "values": values,
+    }

@@ -19,8 +19,9 @@ class OutputPathError(ValueError):
 def check_table_path(path: Path) -> Path:
     """Reject an output path whose suffix we cannot write, before any work is done."""
     if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise OutputPathError(f"{path}: unknown output format {path.suffix!r}; "
-                              "use a .csv or .parquet file name")
+        raise OutputPathError(
+            f"{path}: unknown output format {path.suffix!r}; use a .csv or .parquet file name"
+        )
     if path.exists() and path.is_dir():
         raise OutputPathError(f"{path}: is a folder, not a file")
     return path

@@ -32,15 +32,30 @@ def means_figure(means: pd.DataFrame, outcome: str, confidence: float = 0.95) ->
     figure = make_subplots(rows=lines, cols=cols, subplot_titles=factors, shared_yaxes=True)
     for index, factor in enumerate(factors):
         part = rows[rows["factor"] == factor].sort_values("order")
-        figure.add_trace(go.Scatter(
-            x=part["level"], y=part["mean"], mode="lines+markers", name=factor,
-            error_y={"type": "data", "symmetric": False,
-                     "array": part["ci_high"] - part["mean"],
-                     "arrayminus": part["mean"] - part["ci_low"]},
-            customdata=part["n"], hovertemplate="%{x}: %{y:.4g} (n=%{customdata})"),
-            row=index // cols + 1, col=index % cols + 1)
-    figure.update_layout(title=f"{outcome}: mean and {confidence:.0%} interval per level",
-                         showlegend=False, height=320 * lines, template="plotly_white")
+        figure.add_trace(
+            go.Scatter(
+                x=part["level"],
+                y=part["mean"],
+                mode="lines+markers",
+                name=factor,
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": part["ci_high"] - part["mean"],
+                    "arrayminus": part["mean"] - part["ci_low"],
+                },
+                customdata=part["n"],
+                hovertemplate="%{x}: %{y:.4g} (n=%{customdata})",
+            ),
+            row=index // cols + 1,
+            col=index % cols + 1,
+        )
+    figure.update_layout(
+        title=f"{outcome}: mean and {confidence:.0%} interval per level",
+        showlegend=False,
+        height=320 * lines,
+        template="plotly_white",
+    )
     figure.update_xaxes(type="category")
     return figure
 
@@ -50,21 +65,42 @@ def sobol_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figur
     rows = indices[indices["outcome"] == outcome]
     figure = go.Figure()
     for column, name in (("S1", "first order"), ("ST", "total order")):
-        figure.add_trace(go.Bar(x=rows["parameter"], y=rows[column], name=name,
-                                error_y={"type": "data", "array": rows[f"{column}_conf"]}))
-    figure.update_layout(title=f"Sobol indices of {outcome}{arm}", barmode="group",
-                         yaxis_title="share of variance", template="plotly_white")
+        figure.add_trace(
+            go.Bar(
+                x=rows["parameter"],
+                y=rows[column],
+                name=name,
+                error_y={"type": "data", "array": rows[f"{column}_conf"]},
+            )
+        )
+    figure.update_layout(
+        title=f"Sobol indices of {outcome}{arm}",
+        barmode="group",
+        yaxis_title="share of variance",
+        template="plotly_white",
+    )
     return figure
 
 
 def morris_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figure:
     """mu* against sigma: far right matters, high up interacts or is nonlinear."""
     rows = indices[indices["outcome"] == outcome]
-    figure = go.Figure(go.Scatter(
-        x=rows["mu_star"], y=rows["sigma"], text=rows["parameter"], mode="markers+text",
-        textposition="top center", error_x={"type": "data", "array": rows["mu_star_conf"]}))
-    figure.update_layout(title=f"Morris screening of {outcome}{arm}", xaxis_title="mu*",
-                         yaxis_title="sigma", template="plotly_white")
+    figure = go.Figure(
+        go.Scatter(
+            x=rows["mu_star"],
+            y=rows["sigma"],
+            text=rows["parameter"],
+            mode="markers+text",
+            textposition="top center",
+            error_x={"type": "data", "array": rows["mu_star_conf"]},
+        )
+    )
+    figure.update_layout(
+        title=f"Morris screening of {outcome}{arm}",
+        xaxis_title="mu*",
+        yaxis_title="sigma",
+        template="plotly_white",
+    )
     return figure
 
 
@@ -74,13 +110,24 @@ def plans_figure(comparison: pd.DataFrame, outcome: str) -> go.Figure:
     figure = go.Figure()
     groups = rows.groupby("budget", sort=True) if "budget" in rows else [(None, rows)]
     for budget, part in groups:
-        figure.add_trace(go.Bar(
-            x=part["plan"], y=part["mean"], name="" if budget is None else f"budget {budget:,.0f}",
-            error_y={"type": "data", "symmetric": False, "array": part["ci_high"] - part["mean"],
-                     "arrayminus": part["mean"] - part["ci_low"]}))
-    figure.update_layout(title=f"{outcome} by plan" + (" at equal budget" if "budget" in rows
-                                                         else ""),
-                         barmode="group", template="plotly_white")
+        figure.add_trace(
+            go.Bar(
+                x=part["plan"],
+                y=part["mean"],
+                name="" if budget is None else f"budget {budget:,.0f}",
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": part["ci_high"] - part["mean"],
+                    "arrayminus": part["mean"] - part["ci_low"],
+                },
+            )
+        )
+    figure.update_layout(
+        title=f"{outcome} by plan" + (" at equal budget" if "budget" in rows else ""),
+        barmode="group",
+        template="plotly_white",
+    )
     return figure
 
 
@@ -90,18 +137,31 @@ def series_figure(series: pd.DataFrame, outcome: str, by: str | None) -> go.Figu
     palette = pio.templates["plotly_white"].layout.colorway
     for index, (group, part) in enumerate(series.groupby("group", sort=False)):
         colour = palette[index % len(palette)]
-        figure.add_trace(go.Scatter(x=np.concatenate([part["week"], part["week"][::-1]]),
-                                    y=np.concatenate([part["ci_high"], part["ci_low"][::-1]]),
-                                    fill="toself", line={"width": 0}, fillcolor=colour,
-                                    opacity=0.2, hoverinfo="skip", showlegend=False))
-        figure.add_trace(go.Scatter(x=part["week"], y=part["mean"], name=str(group),
-                                    line={"color": colour}))
-    figure.update_layout(title=f"{outcome} week by week" + (f", by {by}" if by else ""),
-                         xaxis_title="week", template="plotly_white")
+        figure.add_trace(
+            go.Scatter(
+                x=np.concatenate([part["week"], part["week"][::-1]]),
+                y=np.concatenate([part["ci_high"], part["ci_low"][::-1]]),
+                fill="toself",
+                line={"width": 0},
+                fillcolor=colour,
+                opacity=0.2,
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(x=part["week"], y=part["mean"], name=str(group), line={"color": colour})
+        )
+    figure.update_layout(
+        title=f"{outcome} week by week" + (f", by {by}" if by else ""),
+        xaxis_title="week",
+        template="plotly_white",
+    )
     return figure
 
 
 # --- the page ------------------------------------------------------------------------------
+
 
 def _number(value: float) -> str:
     """Four significant digits; large amounts (budgets, customers) in full with separators."""
@@ -122,29 +182,34 @@ class _Page:
         self.parts.append(f"<p>{html.escape(text)}</p>")
 
     def figure(self, figure: go.Figure) -> None:
-        self.parts.append(pio.to_html(figure, full_html=False,
-                                      include_plotlyjs=self.figures == 0))
+        self.parts.append(pio.to_html(figure, full_html=False, include_plotlyjs=self.figures == 0))
         self.figures += 1
 
     def table(self, frame: pd.DataFrame, limit: int = 50) -> None:
         shown = frame.head(limit)
-        self.parts.append(shown.to_html(index=False, float_format=_number, na_rep="", border=0,
-                                        classes="table"))
+        self.parts.append(
+            shown.to_html(index=False, float_format=_number, na_rep="", border=0, classes="table")
+        )
         if len(frame) > limit:
             self.text(f"... {len(frame) - limit} more rows in the CSV file.")
 
     def html(self, title: str) -> str:
-        style = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-                 "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:.85em}"
-                 "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:right}"
-                 "code{background:#f4f4f4;padding:0 .2em}")
-        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-                f"</title><style>{style}</style></head><body>{''.join(self.parts)}"
-                "</body></html>")
+        style = (
+            "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
+            "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:.85em}"
+            "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:right}"
+            "code{background:#f4f4f4;padding:0 .2em}"
+        )
+        return (
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+            f"</title><style>{style}</style></head><body>{''.join(self.parts)}"
+            "</body></html>"
+        )
 
 
-def write_report(folder: str | Path, out: str | Path | None = None,
-                 confidence: float = 0.95) -> Path:
+def write_report(
+    folder: str | Path, out: str | Path | None = None, confidence: float = 0.95
+) -> Path:
     """Analyze the results in `folder`; write index.html and the CSV tables to `out`.
 
     Args:
@@ -172,8 +237,10 @@ def write_report(folder: str | Path, out: str | Path | None = None,
     tables["outcome_means.csv"] = "outcome means per factor level"
     if not means.empty and means.groupby("factor")["level"].nunique().gt(1).any():
         page.heading("Outcomes by parameter value")
-        page.text("Each point is the mean over all runs at that level (all other factors and "
-                  f"replications); bars are {confidence:.0%} t intervals.")
+        page.text(
+            "Each point is the mean over all runs at that level (all other factors and "
+            f"replications); bars are {confidence:.0%} t intervals."
+        )
         for outcome in results.outcomes:
             page.figure(means_figure(means, outcome, confidence))
     _series_section(page, results, out, tables, confidence)
@@ -184,8 +251,14 @@ def write_report(folder: str | Path, out: str | Path | None = None,
         page.heading("Failed runs")
         page.table(failed)
     page.heading("Tables")
-    page.parts.append("<ul>" + "".join(f"<li><a href='{name}'>{name}</a>: {html.escape(what)}"
-                                       "</li>" for name, what in tables.items()) + "</ul>")
+    page.parts.append(
+        "<ul>"
+        + "".join(
+            f"<li><a href='{name}'>{name}</a>: {html.escape(what)}</li>"
+            for name, what in tables.items()
+        )
+        + "</ul>"
+    )
     path = out / "index.html"
     path.write_text(page.html(manifest["title"]), encoding="utf-8")
     return path
@@ -194,37 +267,52 @@ def write_report(folder: str | Path, out: str | Path | None = None,
 def _overview(page: _Page, results: Results) -> None:
     manifest, counts = results.manifest, analysis.progress(results)
     design = manifest["design"]
-    page.text(f"Design {design['kind']}: {design['points']} points x {design['arms']} arms x "
-              f"{design['replications']} replications = {design['runs']} runs; master seed "
-              f"{manifest['master_seed']}; {manifest['weeks']} weeks; eachcustomer "
-              f"{manifest['version']}.")
-    page.text(f"Finished: {counts['ok']} ok, {counts['failed']} failed, {counts['missing']} "
-              "not yet run" + (" (rerun the sweep command to resume)." if counts["missing"]
-                               else "."))
+    page.text(
+        f"Design {design['kind']}: {design['points']} points x {design['arms']} arms x "
+        f"{design['replications']} replications = {design['runs']} runs; master seed "
+        f"{manifest['master_seed']}; {manifest['weeks']} weeks; eachcustomer "
+        f"{manifest['version']}."
+    )
+    page.text(
+        f"Finished: {counts['ok']} ok, {counts['failed']} failed, {counts['missing']} "
+        "not yet run" + (" (rerun the sweep command to resume)." if counts["missing"] else ".")
+    )
     if manifest["ranges"]:
-        page.text("Ranges: " + "; ".join(f"{r['name']} {r['low']:g} to {r['high']:g}"
-                                          for r in manifest["ranges"]) + ".")
+        page.text(
+            "Ranges: "
+            + "; ".join(f"{r['name']} {r['low']:g} to {r['high']:g}" for r in manifest["ranges"])
+            + "."
+        )
     if manifest["lists"]:
-        page.text("Lists and levers: " + "; ".join(
-            f"{item['name']} = {', '.join(map(str, item['values']))}"
-            for item in manifest["lists"]) + ".")
+        page.text(
+            "Lists and levers: "
+            + "; ".join(
+                f"{item['name']} = {', '.join(map(str, item['values']))}"
+                for item in manifest["lists"]
+            )
+            + "."
+        )
 
 
-def _plans_section(page: _Page, results: Results, out: Path, tables: dict[str, str],
-                   confidence: float) -> None:
+def _plans_section(
+    page: _Page, results: Results, out: Path, tables: dict[str, str], confidence: float
+) -> None:
     comparison = analysis.plan_comparison(results, confidence=confidence)
     comparison.to_csv(out / "plan_comparison.csv", index=False)
     tables["plan_comparison.csv"] = "plans compared, with paired differences"
     page.heading("Plans compared" + (" at equal budget" if "budget" in results.lists else ""))
-    page.text("Differences are paired with the plan 'none' at the same point and seed; "
-              "expected_cost is what the plan was scaled to, spend what the runs spent.")
+    page.text(
+        "Differences are paired with the plan 'none' at the same point and seed; "
+        "expected_cost is what the plan was scaled to, spend what the runs spent."
+    )
     for outcome in dict.fromkeys(comparison["outcome"]):
         page.figure(plans_figure(comparison, outcome))
     page.table(comparison)
 
 
-def _sensitivity_section(page: _Page, results: Results, out: Path, tables: dict[str, str],
-                         confidence: float) -> None:
+def _sensitivity_section(
+    page: _Page, results: Results, out: Path, tables: dict[str, str], confidence: float
+) -> None:
     kind = results.manifest["design"]["kind"]
     if kind not in ("sobol", "morris"):
         return
@@ -238,8 +326,10 @@ def _sensitivity_section(page: _Page, results: Results, out: Path, tables: dict[
     tables[name] = f"{kind} sensitivity indices"
     page.heading("Sobol sensitivity indices" if kind == "sobol" else "Morris screening")
     if indices.empty:
-        page.text("No indices yet: they need every point of an arm finished without error "
-                  "(and an outcome that varies).")
+        page.text(
+            "No indices yet: they need every point of an arm finished without error "
+            "(and an outcome that varies)."
+        )
         return
     draw = sobol_figure if kind == "sobol" else morris_figure
     arms = indices.groupby(results.lists, sort=False) if results.lists else [((), indices)]
@@ -251,8 +341,9 @@ def _sensitivity_section(page: _Page, results: Results, out: Path, tables: dict[
     page.table(indices)
 
 
-def _series_section(page: _Page, results: Results, out: Path, tables: dict[str, str],
-                    confidence: float) -> None:
+def _series_section(
+    page: _Page, results: Results, out: Path, tables: dict[str, str], confidence: float
+) -> None:
     kept = results.manifest.get("series", [])
     if not kept or results.ok.empty:
         return

@@ -45,9 +45,12 @@ def summarize(series: pd.DataFrame) -> dict[str, Any]:
     lost = float(series["customers_lost"].iloc[1:].sum())
     record["customer_base_change"] = (
         float(last["active_customers"] / first["active_customers"] - 1.0)
-        if first["active_customers"] else float("nan"))
-    record["annual_customer_loss"] = (lost / mean_active * WEEKS_PER_YEAR / weeks
-                                      if weeks and mean_active else float("nan"))
+        if first["active_customers"]
+        else float("nan")
+    )
+    record["annual_customer_loss"] = (
+        lost / mean_active * WEEKS_PER_YEAR / weeks if weeks and mean_active else float("nan")
+    )
     record["annual_retention"] = 1.0 - record["annual_customer_loss"]
     record["revenue_total"] = float(series["revenue"].iloc[1:].sum())
     record["spend_total"] = float(last["intervention_spend_total"])
@@ -60,10 +63,16 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def run_model(params: Params, seed: int | np.random.SeedSequence | None, *,
-              org: Organization | None = None, interventions: Any = None,
-              individuals: Any = None, weeks: int | None = None,
-              on_week: Callable[[int, int], None] | None = None) -> RunResult:
+def run_model(
+    params: Params,
+    seed: int | np.random.SeedSequence | None,
+    *,
+    org: Organization | None = None,
+    interventions: Any = None,
+    individuals: Any = None,
+    weeks: int | None = None,
+    on_week: Callable[[int, int], None] | None = None,
+) -> RunResult:
     """Run one model to its horizon.
 
     Args:
@@ -76,8 +85,7 @@ def run_model(params: Params, seed: int | np.random.SeedSequence | None, *,
         on_week: called as on_week(done, total) after each week (progress bars).
     """
     rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
-    model = OrgModel(params, org=org, rng=rng, interventions=interventions,
-                     individuals=individuals)
+    model = OrgModel(params, org=org, rng=rng, interventions=interventions, individuals=individuals)
     total = params.horizon_weeks if weeks is None else weeks
     for done in range(1, total + 1):
         model.step()

@@ -36,11 +36,16 @@ class OrganizationSpec(BaseModel):
     employees: int | None = Field(None, description="head count of a generated organization")
     span_of_control: int | None = Field(None, description="reports per manager")
     departments: tuple[Department, ...] | None = Field(None, description="departments")
-    chart: str | None = Field(None, description="org chart CSV or GraphML, relative to the "
-                              "scenario file")
+    chart: str | None = Field(
+        None, description="org chart CSV or GraphML, relative to the scenario file"
+    )
     departments_table: str | None = Field(None, description="departments CSV for the chart")
-    staff_per_manager: int = Field(0, ge=0, le=1000, description="generated staff under "
-                                   "each manager without reports in the chart")
+    staff_per_manager: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="generated staff under each manager without reports in the chart",
+    )
 
 
 class ScenarioSpec(BaseModel):
@@ -55,8 +60,10 @@ class ScenarioSpec(BaseModel):
     individuals: tuple[Individuals, ...] = ()
     interventions: tuple[Intervention, ...] = ()
     plans: dict[str, tuple[Intervention, ...]] = Field(
-        default_factory=dict, description="alternative intervention schedules by name, for "
-        "comparisons; `interventions` is the plan run by default")
+        default_factory=dict,
+        description="alternative intervention schedules by name, for "
+        "comparisons; `interventions` is the plan run by default",
+    )
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,11 @@ class RunSetup:
 def builtin_scenarios() -> dict[str, Path]:
     """The scenario files shipped with the package, by name (file stem)."""
     folder = resources.files("scenarios")
-    return {Path(item.name).stem: Path(str(item)) for item in folder.iterdir()
-            if item.name.endswith(".toml")}
+    return {
+        Path(item.name).stem: Path(str(item))
+        for item in folder.iterdir()
+        if item.name.endswith(".toml")
+    }
 
 
 def resolve_scenario(name_or_path: str | Path | None) -> Path:
@@ -93,8 +103,10 @@ def resolve_scenario(name_or_path: str | Path | None) -> Path:
     builtin = builtin_scenarios()
     if str(name_or_path) in builtin:
         return builtin[str(name_or_path)]
-    raise ScenarioError(f"{name_or_path}: neither a .toml file nor a built-in scenario; "
-                        f"built-in scenarios: {', '.join(sorted(builtin))}")
+    raise ScenarioError(
+        f"{name_or_path}: neither a .toml file nor a built-in scenario; "
+        f"built-in scenarios: {', '.join(sorted(builtin))}"
+    )
 
 
 def read_scenario(path: Path) -> ScenarioSpec:
@@ -110,9 +122,11 @@ def scenario_params(spec: ScenarioSpec, path: Path, **overrides: Any) -> Params:
     """Params from the [parameters] table, the generated shape, and command-line overrides."""
     values = dict(spec.parameters)
     shape = spec.organization
-    for key, value in (("n_employees", shape.employees),
-                       ("span_of_control", shape.span_of_control),
-                       ("departments", shape.departments)):
+    for key, value in (
+        ("n_employees", shape.employees),
+        ("span_of_control", shape.span_of_control),
+        ("departments", shape.departments),
+    ):
         if value is not None:
             values[key] = value
     values.update({k: v for k, v in overrides.items() if v is not None})
@@ -123,8 +137,9 @@ def scenario_params(spec: ScenarioSpec, path: Path, **overrides: Any) -> Params:
         raise ScenarioError("\n".join(lines)) from None
 
 
-def scenario_org(spec: ScenarioSpec, path: Path, params: Params,
-                 seed: int | None) -> Organization | None:
+def scenario_org(
+    spec: ScenarioSpec, path: Path, params: Params, seed: int | None
+) -> Organization | None:
     """The org chart named by the scenario, or None for a generated organization."""
     if spec.organization.chart is None:
         return None
@@ -133,17 +148,24 @@ def scenario_org(spec: ScenarioSpec, path: Path, params: Params,
     chart = (path.parent / spec.organization.chart).resolve()
     table = spec.organization.departments_table
     table_path = (path.parent / table).resolve() if table else None
-    for key, file in (("organization.chart", chart), ("organization.departments_table",
-                                                      table_path)):
+    for key, file in (
+        ("organization.chart", chart),
+        ("organization.departments_table", table_path),
+    ):
         if file is not None and not file.is_file():
             raise ScenarioError(f"{path}: {key}: file {file} does not exist")
-    return load_org_chart(chart, departments=table_path, params=params,
-                          rng=np.random.default_rng(seed),
-                          staff_per_manager=spec.organization.staff_per_manager)
+    return load_org_chart(
+        chart,
+        departments=table_path,
+        params=params,
+        rng=np.random.default_rng(seed),
+        staff_per_manager=spec.organization.staff_per_manager,
+    )
 
 
-def check_interventions(spec: ScenarioSpec, path: Path, department_names: tuple[str, ...],
-                        levels: set[int]) -> None:
+def check_interventions(
+    spec: ScenarioSpec, path: Path, department_names: tuple[str, ...], levels: set[int]
+) -> None:
     """Interventions and individuals may name only departments and levels the org has."""
     known = ", ".join(map(repr, department_names))
     schedules = {"interventions": spec.interventions}
@@ -154,22 +176,32 @@ def check_interventions(spec: ScenarioSpec, path: Path, department_names: tuple[
                 if name not in department_names:
                     raise ScenarioError(
                         f"{path}: {where}.{index}.coverage.departments: no department "
-                        f"{name!r}; the organization has {known}")
+                        f"{name!r}; the organization has {known}"
+                    )
             for level in item.coverage.levels or ():
                 if level not in levels:
                     raise ScenarioError(
                         f"{path}: {where}.{index}.coverage.levels: no level {level}; the "
-                        f"organization has levels {sorted(levels)}")
+                        f"organization has levels {sorted(levels)}"
+                    )
     for index, group in enumerate(spec.individuals):
         if group.department not in department_names:
-            raise ScenarioError(f"{path}: individuals.{index}.department: no department "
-                                f"{group.department!r}; the organization has {known}")
+            raise ScenarioError(
+                f"{path}: individuals.{index}.department: no department "
+                f"{group.department!r}; the organization has {known}"
+            )
 
 
-def load_run_setup(scenario: str | Path | None = None, *, employees: int | None = None,
-                   org_chart: Path | None = None, departments: Path | None = None,
-                   plan: str | None = None, seed: int | None = 0,
-                   **overrides: Any) -> RunSetup:
+def load_run_setup(
+    scenario: str | Path | None = None,
+    *,
+    employees: int | None = None,
+    org_chart: Path | None = None,
+    departments: Path | None = None,
+    plan: str | None = None,
+    seed: int | None = 0,
+    **overrides: Any,
+) -> RunSetup:
     """Read a scenario (the embedded baseline by default) and apply command-line overrides.
 
     Args:
@@ -188,8 +220,9 @@ def load_run_setup(scenario: str | Path | None = None, *, employees: int | None 
     if org_chart is not None:
         from sim.orgchart import load_org_chart
 
-        org = load_org_chart(org_chart, departments=departments, params=params,
-                             rng=np.random.default_rng(seed))
+        org = load_org_chart(
+            org_chart, departments=departments, params=params, rng=np.random.default_rng(seed)
+        )
     else:
         org = scenario_org(spec, path, params, seed)
     if org is not None:
@@ -198,9 +231,17 @@ def load_run_setup(scenario: str | Path | None = None, *, employees: int | None 
         names = tuple(d.name for d in params.departments) + ("executive",)
         levels = set(range(1, 64))
     check_interventions(spec, path, names, levels)
-    return RunSetup(name=path.stem, title=spec.title, description=spec.description.strip(),
-                    params=params, org=org, interventions=choose_plan(spec, path, plan),
-                    path=path, individuals=spec.individuals, plans=dict(spec.plans))
+    return RunSetup(
+        name=path.stem,
+        title=spec.title,
+        description=spec.description.strip(),
+        params=params,
+        org=org,
+        interventions=choose_plan(spec, path, plan),
+        path=path,
+        individuals=spec.individuals,
+        plans=dict(spec.plans),
+    )
 
 
 def choose_plan(spec: ScenarioSpec, path: Path, plan: str | None) -> tuple[Intervention, ...]:
@@ -215,5 +256,13 @@ def choose_plan(spec: ScenarioSpec, path: Path, plan: str | None) -> tuple[Inter
     return spec.plans[plan]
 
 
-__all__ = ["OrganizationError", "RunSetup", "ScenarioError", "ScenarioSpec", "builtin_scenarios",
-           "load_run_setup", "read_scenario", "resolve_scenario"]
+__all__ = [
+    "OrganizationError",
+    "RunSetup",
+    "ScenarioError",
+    "ScenarioSpec",
+    "builtin_scenarios",
+    "load_run_setup",
+    "read_scenario",
+    "resolve_scenario",
+]

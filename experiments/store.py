@@ -38,10 +38,21 @@ MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
 FORMAT_VERSION = 1
 PART = re.compile(r"^part-(\d+)(\.failed)?\.parquet$")
-ID_COLUMNS = (("run_id", pa.int64()), ("point", pa.int64()), ("arm", pa.int64()),
-              ("replication", pa.int64()), ("seed", pa.int64()))
-SERIES_SCHEMA = pa.schema([("run_id", pa.int64()), ("week", pa.int32()),
-                           ("outcome", pa.string()), ("value", pa.float64())])
+ID_COLUMNS = (
+    ("run_id", pa.int64()),
+    ("point", pa.int64()),
+    ("arm", pa.int64()),
+    ("replication", pa.int64()),
+    ("seed", pa.int64()),
+)
+SERIES_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.int64()),
+        ("week", pa.int32()),
+        ("outcome", pa.string()),
+        ("value", pa.float64()),
+    ]
+)
 
 
 class StoreError(ValueError):
@@ -70,11 +81,15 @@ def run_schema(sweep: Sweep) -> pa.Schema:
     """The columns of a run row, the same for every run of the sweep (failed ones too)."""
     fields = [pa.field(name, kind) for name, kind in ID_COLUMNS]
     for factor in sweep.factors:
-        kind = (pa.string() if factor.name == "plan" else
-                pa.int64() if factor.integer else pa.float64())
+        kind = (
+            pa.string() if factor.name == "plan" else pa.int64() if factor.integer else pa.float64()
+        )
         fields.append(pa.field(factor.name, kind))
-    fields += [pa.field("status", pa.string()), pa.field("error", pa.string()),
-               pa.field("elapsed_s", pa.float64())]
+    fields += [
+        pa.field("status", pa.string()),
+        pa.field("error", pa.string()),
+        pa.field("elapsed_s", pa.float64()),
+    ]
     fields += [pa.field(name, pa.float64()) for name in sweep.outcome_columns]
     return pa.schema(fields)
 
@@ -95,13 +110,20 @@ def manifest_for(sweep: Sweep, design: pd.DataFrame) -> dict[str, Any]:
         "identity": sweep.identity(),
         "scenario": str(sweep.setup.path) if sweep.setup.path else None,
         "weeks": sweep.weeks,
-        "design": {"kind": spec.design.kind, "samples": spec.design.samples,
-                   "levels": spec.design.levels, "second_order": spec.design.second_order,
-                   "points": int(design["point"].max()) + 1 if len(design) else 0,
-                   "arms": int(design["arm"].max()) + 1 if len(design) else 0,
-                   "replications": spec.replications, "runs": len(design)},
-        "ranges": [{"name": f.name, "low": f.low, "high": f.high, "integer": f.integer}
-                   for f in sweep.ranges],
+        "design": {
+            "kind": spec.design.kind,
+            "samples": spec.design.samples,
+            "levels": spec.design.levels,
+            "second_order": spec.design.second_order,
+            "points": int(design["point"].max()) + 1 if len(design) else 0,
+            "arms": int(design["arm"].max()) + 1 if len(design) else 0,
+            "replications": spec.replications,
+            "runs": len(design),
+        },
+        "ranges": [
+            {"name": f.name, "low": f.low, "high": f.high, "integer": f.integer}
+            for f in sweep.ranges
+        ],
         "lists": [{"name": f.name, "values": list(f.values)} for f in sweep.lists],
         "constants": sweep.constants,
         "outcomes": list(sweep.outcome_columns),
@@ -136,21 +158,30 @@ class ResultStore:
             recorded = json.loads(manifest.read_text(encoding="utf-8"))
             recorded_identity, identity = recorded.get("identity", {}), sweep.identity()
             if recorded_identity != identity:
-                changed = [what for name, what in (("spec", "the sweep spec"),
-                                                   ("scenario_sha256", "the scenario file"),
-                                                   ("model_sha256", "the model's code"))
-                           if recorded_identity.get(name) != identity[name]]
-                raise StoreError(f"{folder}: holds the results of another sweep "
-                                 f"({recorded.get('title')!r}): "
-                                 f"{' and '.join(changed) or 'its identity'} changed since it "
-                                 "started, and resuming would mix the two; write to another "
-                                 "--out folder")
+                changed = [
+                    what
+                    for name, what in (
+                        ("spec", "the sweep spec"),
+                        ("scenario_sha256", "the scenario file"),
+                        ("model_sha256", "the model's code"),
+                    )
+                    if recorded_identity.get(name) != identity[name]
+                ]
+                raise StoreError(
+                    f"{folder}: holds the results of another sweep "
+                    f"({recorded.get('title')!r}): "
+                    f"{' and '.join(changed) or 'its identity'} changed since it "
+                    "started, and resuming would mix the two; write to another "
+                    "--out folder"
+                )
             design = pd.read_parquet(folder / DESIGN)
             store._remove_temporaries()
             return store, design
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise StoreError(f"{folder}: exists and is not an empty folder or a sweep's "
-                             "results; choose a new --out folder")
+            raise StoreError(
+                f"{folder}: exists and is not an empty folder or a sweep's "
+                "results; choose a new --out folder"
+            )
         design = sweep.design()
         store.runs.mkdir(parents=True, exist_ok=True)
         store.series.mkdir(exist_ok=True)
@@ -193,8 +224,9 @@ class ResultStore:
         failed = row["status"] != "ok"
         if series is not None and len(series):
             table = pa.Table.from_pandas(series, schema=SERIES_SCHEMA, preserve_index=False)
-            _atomic(self.series / f"part-{run_id:08d}.parquet",
-                    lambda path: pq.write_table(table, path))
+            _atomic(
+                self.series / f"part-{run_id:08d}.parquet", lambda path: pq.write_table(table, path)
+            )
         columns = {field.name: [row.get(field.name)] for field in self.schema}
         table = pa.Table.from_pydict(columns, schema=self.schema)
         _atomic(self.run_path(run_id, failed), lambda path: pq.write_table(table, path))
@@ -204,8 +236,7 @@ class ResultStore:
 
 def _atomic(path: Path, write: Any) -> None:
     """Write via a dot-named temporary file in the same folder, then rename over `path`."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:
         write(temporary)
@@ -216,6 +247,7 @@ def _atomic(path: Path, write: Any) -> None:
 
 
 # --- reading -------------------------------------------------------------------------------
+
 
 def read_manifest(folder: str | Path) -> dict[str, Any]:
     """The manifest of a results folder."""
@@ -240,8 +272,9 @@ def read_runs(folder: str | Path) -> pd.DataFrame:
     table = pq.read_table(runs).to_pandas()
     # A crash between a retried run's new file and the removal of its failed one leaves
     # both: the newer, ok one counts.
-    table = table.sort_values(["run_id", "status"], key=lambda c: c if c.name == "run_id"
-                              else c != "ok", kind="stable")
+    table = table.sort_values(
+        ["run_id", "status"], key=lambda c: c if c.name == "run_id" else c != "ok", kind="stable"
+    )
     return table.drop_duplicates("run_id").reset_index(drop=True)
 
 
@@ -250,8 +283,9 @@ def read_series(folder: str | Path, outcomes: list[str] | None = None) -> pd.Dat
     read_manifest(folder)
     path = Path(folder) / "series"
     if not any(PART.match(name) for name in os.listdir(path)):
-        return pd.DataFrame({field.name: pd.Series(dtype=field.type.to_pandas_dtype())
-                             for field in SERIES_SCHEMA})
+        return pd.DataFrame(
+            {field.name: pd.Series(dtype=field.type.to_pandas_dtype()) for field in SERIES_SCHEMA}
+        )
     filters = [("outcome", "in", list(outcomes))] if outcomes else None
     table = pq.read_table(path, filters=filters, schema=SERIES_SCHEMA).to_pandas()
     return table.sort_values(["run_id", "outcome", "week"], kind="stable").reset_index(drop=True)

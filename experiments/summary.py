@@ -30,22 +30,35 @@ def print_summary(console: Console, setup: RunSetup, result: RunResult) -> None:
     """Attitude by distance band and department, then the customer outcomes."""
     series, record = result.series, result.record
     first, last = series.iloc[0], series.iloc[-1]
-    console.print(f"[bold]{setup.title}[/bold] - {record['weeks']} weeks, "
-                  f"{len(setup.org.boss) if setup.org is not None else setup.params.n_employees}"
-                  " employees")
-    bands = [(BAND_LABELS[b], first[f"attitude_band_{b}"], last[f"attitude_band_{b}"])
-             for b in BANDS if f"attitude_band_{b}" in series]
-    console.print(_attitude_table("Mean attitude by distance from the customer "
-                                  "(-1 'the customer', +1 'each customer')", bands))
-    departments = [(column.removeprefix("attitude_dept_").replace("_", " "), first[column],
-                    last[column]) for column in series.columns
-                   if column.startswith("attitude_dept_")]
+    console.print(
+        f"[bold]{setup.title}[/bold] - {record['weeks']} weeks, "
+        f"{len(setup.org.boss) if setup.org is not None else setup.params.n_employees}"
+        " employees"
+    )
+    bands = [
+        (BAND_LABELS[b], first[f"attitude_band_{b}"], last[f"attitude_band_{b}"])
+        for b in BANDS
+        if f"attitude_band_{b}" in series
+    ]
+    console.print(
+        _attitude_table(
+            "Mean attitude by distance from the customer (-1 'the customer', +1 'each customer')",
+            bands,
+        )
+    )
+    departments = [
+        (column.removeprefix("attitude_dept_").replace("_", " "), first[column], last[column])
+        for column in series.columns
+        if column.startswith("attitude_dept_")
+    ]
     console.print(_attitude_table("Mean attitude by department", departments))
     customers = Table(title="Customers", title_justify="left")
     customers.add_column("measure")
     customers.add_column("value", justify="right")
-    customers.add_row("active customers, start -> end",
-                      f"{first['active_customers']:,.0f} -> {last['active_customers']:,.0f}")
+    customers.add_row(
+        "active customers, start -> end",
+        f"{first['active_customers']:,.0f} -> {last['active_customers']:,.0f}",
+    )
     customers.add_row("customer base change", f"{record['customer_base_change']:+.1%}")
     customers.add_row("customers lost per year", f"{record['annual_customer_loss']:.1%}")
     customers.add_row("retention per year", f"{record['annual_retention']:.1%}")

@@ -63,8 +63,9 @@ def base_setup(spec: SweepFile, path: Path | None, where: str) -> RunSetup:
         raise SweepSpecError(f"{where}: scenario: {error}") from None
 
 
-def split_parameters(spec: SweepFile, setup: RunSetup, where: str
-                     ) -> tuple[dict[str, Any], tuple[Factor, ...], tuple[Factor, ...]]:
+def split_parameters(
+    spec: SweepFile, setup: RunSetup, where: str
+) -> tuple[dict[str, Any], tuple[Factor, ...], tuple[Factor, ...]]:
     """Split [parameters] into constants, ranges and lists, checking each against Params."""
     constants: dict[str, Any] = {}
     ranges: list[Factor] = []
@@ -87,8 +88,9 @@ def split_parameters(spec: SweepFile, setup: RunSetup, where: str
         elif isinstance(given, list):
             if not given:
                 raise SweepSpecError(f"{key}: empty list; give at least one value")
-            values = tuple(_value(v, low, high, integer, f"{key}[{i}]")
-                           for i, v in enumerate(given))
+            values = tuple(
+                _value(v, low, high, integer, f"{key}[{i}]") for i, v in enumerate(given)
+            )
             lists.append(Factor(name, values=values, integer=integer))
         else:
             constants[name] = _value(given, low, high, integer, key)
@@ -113,34 +115,45 @@ def _value(value: Any, low: float, high: float, integer: bool, key: str) -> Any:
     return int(value) if integer else float(value)
 
 
-def _range(name: str, given: dict[str, Any], low: float, high: float, integer: bool,
-           design: str, key: str) -> Factor:
+def _range(
+    name: str, given: dict[str, Any], low: float, high: float, integer: bool, design: str, key: str
+) -> Factor:
     unknown = set(given) - {"low", "high", "steps"}
     if unknown:
-        raise SweepSpecError(f"{key}.{sorted(unknown)[0]}: unknown key; a range has low, high "
-                             "and (for a full_factorial design) steps")
+        raise SweepSpecError(
+            f"{key}.{sorted(unknown)[0]}: unknown key; a range has low, high "
+            "and (for a full_factorial design) steps"
+        )
     if "low" not in given or "high" not in given:
         missing = "low" if "low" not in given else "high"
         raise SweepSpecError(f"{key}: a range needs bounds: {missing} is missing")
     first = _value(given["low"], -np.inf, np.inf, False, f"{key}.low")
     last = _value(given["high"], -np.inf, np.inf, False, f"{key}.high")
     if first >= last:
-        raise SweepSpecError(f"{key}: empty range: low {first:g} must be below high {last:g}"
-                             " (give a single value for a constant)")
+        raise SweepSpecError(
+            f"{key}: empty range: low {first:g} must be below high {last:g}"
+            " (give a single value for a constant)"
+        )
     if first < low or last > high:
-        raise SweepSpecError(f"{key}: range [{first:g}, {last:g}] is outside the allowed range "
-                             f"[{low:g}, {high:g}]")
+        raise SweepSpecError(
+            f"{key}: range [{first:g}, {last:g}] is outside the allowed range [{low:g}, {high:g}]"
+        )
     steps = given.get("steps")
     if design == "full_factorial":
         if steps is None:
-            raise SweepSpecError(f"{key}: a full_factorial design needs `steps` for a range "
-                                 "(or give a list of values)")
+            raise SweepSpecError(
+                f"{key}: a full_factorial design needs `steps` for a range "
+                "(or give a list of values)"
+            )
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
-            raise SweepSpecError(f"{key}.steps: expected a whole number of at least 2, got "
-                                 f"{steps!r}")
+            raise SweepSpecError(
+                f"{key}.steps: expected a whole number of at least 2, got {steps!r}"
+            )
     elif steps is not None:
-        raise SweepSpecError(f"{key}.steps: only a full_factorial design uses steps; a "
-                             f"{design} design samples the range")
+        raise SweepSpecError(
+            f"{key}.steps: only a full_factorial design uses steps; a "
+            f"{design} design samples the range"
+        )
     return Factor(name, low=first, high=last, steps=steps, integer=integer)
 
 
@@ -150,29 +163,35 @@ def lever_factors(spec: SweepFile, setup: RunSetup, where: str) -> tuple[Factor,
     factors: list[Factor] = []
     for name in spec.plans:
         if name == NO_PLAN or name in setup.plans:
-            raise SweepSpecError(f"{where}: plans.{name}: the name is taken (by the scenario "
-                                 f"or by the empty plan {NO_PLAN!r}); choose another")
+            raise SweepSpecError(
+                f"{where}: plans.{name}: the name is taken (by the scenario "
+                f"or by the empty plan {NO_PLAN!r}); choose another"
+            )
     if levers.plan is not None:
         plans = {**setup.plans, **spec.plans}
         for index, name in enumerate(levers.plan):
             if name != NO_PLAN and name not in plans:
                 known = ", ".join([NO_PLAN, *plans])
-                raise SweepSpecError(f"{where}: levers.plan[{index}]: no plan {name!r}; define "
-                                     f"[plans.{name}] or use one of: {known}")
+                raise SweepSpecError(
+                    f"{where}: levers.plan[{index}]: no plan {name!r}; define "
+                    f"[plans.{name}] or use one of: {known}"
+                )
         if len(set(levers.plan)) != len(levers.plan):
             raise SweepSpecError(f"{where}: levers.plan: each plan may be listed once")
         factors.append(Factor("plan", values=levers.plan))
     if levers.budget is not None:
         if levers.plan is None:
-            raise SweepSpecError(f"{where}: levers.budget: scaling to a budget needs plans to "
-                                 "scale; add levers.plan")
+            raise SweepSpecError(
+                f"{where}: levers.budget: scaling to a budget needs plans to scale; add levers.plan"
+            )
         budgets = levers.budget if isinstance(levers.budget, tuple) else (levers.budget,)
         if not budgets:
             raise SweepSpecError(f"{where}: levers.budget: empty list")
         for index, value in enumerate(budgets):
             if value < 0:
-                raise SweepSpecError(f"{where}: levers.budget[{index}]: must be at least 0, "
-                                     f"got {value!r}")
+                raise SweepSpecError(
+                    f"{where}: levers.budget[{index}]: must be at least 0, got {value!r}"
+                )
         factors.append(Factor("budget", values=tuple(float(b) for b in budgets)))
     return tuple(factors)
 
@@ -183,32 +202,40 @@ def check_design(spec: SweepFile, ranges: tuple[Factor, ...], where: str) -> Non
     key = f"{where}: design"
     if design.kind == "full_factorial":
         if design.samples is not None:
-            raise SweepSpecError(f"{key}.samples: a full_factorial design takes no samples; "
-                                 "its size follows from the lists and steps")
+            raise SweepSpecError(
+                f"{key}.samples: a full_factorial design takes no samples; "
+                "its size follows from the lists and steps"
+            )
         return
     if not ranges:
-        raise SweepSpecError(f"{key}.kind: a {design.kind} design samples ranges, but no "
-                             "parameter has bounds; give at least one parameter as "
-                             "{ low = ..., high = ... }")
+        raise SweepSpecError(
+            f"{key}.kind: a {design.kind} design samples ranges, but no "
+            "parameter has bounds; give at least one parameter as "
+            "{ low = ..., high = ... }"
+        )
     if design.samples is None:
         raise SweepSpecError(f"{key}.samples: a {design.kind} design needs `samples`")
     if design.kind == "sobol" and design.samples & (design.samples - 1):
-        raise SweepSpecError(f"{key}.samples: a sobol design needs a power of 2 (got "
-                             f"{design.samples})")
+        raise SweepSpecError(
+            f"{key}.samples: a sobol design needs a power of 2 (got {design.samples})"
+        )
     if design.kind == "morris":
         if design.samples < 2:
-            raise SweepSpecError(f"{key}.samples: a morris design needs at least 2 "
-                                 "trajectories")
+            raise SweepSpecError(f"{key}.samples: a morris design needs at least 2 trajectories")
         if design.levels % 2:
-            raise SweepSpecError(f"{key}.levels: a morris grid needs an even number of levels "
-                                 f"(got {design.levels})")
+            raise SweepSpecError(
+                f"{key}.levels: a morris grid needs an even number of levels (got {design.levels})"
+            )
 
 
 def check_plans(spec: SweepFile, setup: RunSetup, where: str) -> None:
     """Plans may name only departments the organization has."""
     org = setup.org
-    names = (org.department_names if org is not None else
-             tuple(d.name for d in setup.params.departments) + ("executive",))
+    names = (
+        org.department_names
+        if org is not None
+        else tuple(d.name for d in setup.params.departments) + ("executive",)
+    )
     for plan_name, plan in spec.plans.items():
         for index, item in enumerate(plan):
             for department in item.coverage.departments or ():
@@ -216,11 +243,13 @@ def check_plans(spec: SweepFile, setup: RunSetup, where: str) -> None:
                     raise SweepSpecError(
                         f"{where}: plans.{plan_name}.{index}.coverage."
                         f"departments: no department {department!r}; the organization has "
-                        f"{', '.join(map(repr, names))}")
+                        f"{', '.join(map(repr, names))}"
+                    )
 
 
-def outcome_columns(spec: SweepFile, setup: RunSetup, constants: dict[str, Any],
-                     where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def outcome_columns(
+    spec: SweepFile, setup: RunSetup, constants: dict[str, Any], where: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Check outcome names against a probe model's outputs.
 
     Returns the run summaries to keep and all outcome columns of a result row.
@@ -237,33 +266,44 @@ def outcome_columns(spec: SweepFile, setup: RunSetup, constants: dict[str, Any],
         for index, name in enumerate(getattr(outcomes, group)):
             if name not in outputs:
                 close = difflib.get_close_matches(name, outputs, n=3)
-                hint = f"did you mean {', '.join(close)}?" if close else (
-                    f"outputs are {', '.join(outputs)}")
-                raise SweepSpecError(f"{where}: outcomes.{group}[{index}]: no output {name!r}; "
-                                     f"{hint}")
+                hint = (
+                    f"did you mean {', '.join(close)}?"
+                    if close
+                    else (f"outputs are {', '.join(outputs)}")
+                )
+                raise SweepSpecError(
+                    f"{where}: outcomes.{group}[{index}]: no output {name!r}; {hint}"
+                )
     for index, name in enumerate(outcomes.summary or ()):
         if name not in summaries:
-            raise SweepSpecError(f"{where}: outcomes.summary[{index}]: no summary {name!r}; "
-                                 f"summaries are {', '.join(summaries)}")
+            raise SweepSpecError(
+                f"{where}: outcomes.summary[{index}]: no summary {name!r}; "
+                f"summaries are {', '.join(summaries)}"
+            )
     weeks = spec.weeks if spec.weeks is not None else setup.params.horizon_weeks
     if outcomes.window is not None:
         first, last = outcomes.window
         if not 0 <= first <= last <= weeks:
-            raise SweepSpecError(f"{where}: outcomes.window: weeks [{first}, {last}] must "
-                                 f"satisfy 0 <= first <= last <= {weeks}")
+            raise SweepSpecError(
+                f"{where}: outcomes.window: weeks [{first}, {last}] must "
+                f"satisfy 0 <= first <= last <= {weeks}"
+            )
     summary = outcomes.summary if outcomes.summary is not None else tuple(summaries)
     extra: tuple[str, ...] = ()
     if spec.levers.plan is not None:
         if "spend_total" not in summary:
             summary += ("spend_total",)  # the plan comparison needs what was spent
         extra = ("plan_cost",)
-    columns = (tuple(f"final_{n}" for n in outcomes.final)
-               + tuple(f"mean_{n}" for n in outcomes.mean) + summary + extra)
+    columns = (
+        tuple(f"final_{n}" for n in outcomes.final)
+        + tuple(f"mean_{n}" for n in outcomes.mean)
+        + summary
+        + extra
+    )
     return summary, columns
 
 
-def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any],
-                   where: str) -> None:
+def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], where: str) -> None:
     """Every plan must reach every budget in the base scenario (runs would all fail else)."""
     if spec.levers.budget is None:
         return
@@ -271,19 +311,32 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any],
     from sim.organization import generate_organization
 
     params = make_params({**setup.params.model_dump(), **constants})
-    org = setup.org if setup.org is not None else generate_organization(
-        params, np.random.default_rng(0))
+    org = (
+        setup.org
+        if setup.org is not None
+        else generate_organization(params, np.random.default_rng(0))
+    )
     weeks = spec.weeks if spec.weeks is not None else params.horizon_weeks
     plans = {**setup.plans, **spec.plans}
-    context = RunContext(base={}, org=org, interventions=(), individuals=(), plans=plans,
-                         scale_by=spec.levers.scale_by, weeks=weeks, integers=(),
-                         outcomes=spec.outcomes, summaries=(), outcome_columns=())
-    budgets = spec.levers.budget if isinstance(spec.levers.budget, tuple) else (
-        spec.levers.budget,)
+    context = RunContext(
+        base={},
+        org=org,
+        interventions=(),
+        individuals=(),
+        plans=plans,
+        scale_by=spec.levers.scale_by,
+        weeks=weeks,
+        integers=(),
+        outcomes=spec.outcomes,
+        summaries=(),
+        outcome_columns=(),
+    )
+    budgets = spec.levers.budget if isinstance(spec.levers.budget, tuple) else (spec.levers.budget,)
     for plan in spec.levers.plan or ():
         for budget in budgets:
             try:
                 context.schedule(params, plan, budget, 0)
             except (BudgetError, ValueError) as error:
-                raise SweepSpecError(f"{where}: levers.budget: plan {plan!r} at {budget:,.0f}: "
-                                     f"{error}") from None
+                raise SweepSpecError(
+                    f"{where}: levers.budget: plan {plan!r} at {budget:,.0f}: {error}"
+                ) from None

@@ -45,8 +45,10 @@ class RunContext:
         """
         from experiments.runs import run_model
 
-        values = {name: (int(round(value)) if name in self.integers else value)
-                  for name, value in task["values"].items()}
+        values = {
+            name: (int(round(value)) if name in self.integers else value)
+            for name, value in task["values"].items()
+        }
         row = {key: task[key] for key in ("run_id", "point", "arm", "replication", "seed")}
         row.update(values)
         row.update(dict.fromkeys(self.outcome_columns, float("nan")))
@@ -57,16 +59,23 @@ class RunContext:
             schedule, cost = self.schedule(params, plan, budget, task["seed"])
             if plan is not None:
                 row["plan_cost"] = cost
-            result = run_model(params, task["seed"], org=self.org, interventions=schedule,
-                               individuals=self.individuals, weeks=self.weeks)
+            result = run_model(
+                params,
+                task["seed"],
+                org=self.org,
+                interventions=schedule,
+                individuals=self.individuals,
+                weeks=self.weeks,
+            )
         except Exception as error:  # recorded with the run, by design
             row.update(status="failed", error=f"{type(error).__name__}: {error}")
             return row, None
         row.update(self.select_outcomes(result.record, result.series))
         return row, self.long_series(task["run_id"], result.series)
 
-    def schedule(self, params: Params, plan: str | None, budget: float | None,
-                 seed: int) -> tuple[tuple[Intervention, ...], float]:
+    def schedule(
+        self, params: Params, plan: str | None, budget: float | None, seed: int
+    ) -> tuple[tuple[Intervention, ...], float]:
         """The run's interventions and the plan's expected cost.
 
         The context's own interventions (the scenario's, when no plan is swept) plus the
@@ -84,23 +93,41 @@ class RunContext:
             _SCHEDULES[key] = self._scaled(params, chosen, plan, budget, seed)
         return _SCHEDULES[key]
 
-    def _scaled(self, params: Params, chosen: tuple[Intervention, ...], plan: str,
-                budget: float | None, seed: int) -> tuple[tuple[Intervention, ...], float]:
+    def _scaled(
+        self,
+        params: Params,
+        chosen: tuple[Intervention, ...],
+        plan: str,
+        budget: float | None,
+        seed: int,
+    ) -> tuple[tuple[Intervention, ...], float]:
         from sim.budget import plan_cost, scale_to_budget
         from sim.organization import generate_organization
 
         # The model draws its organization first from this same seed: same structure.
-        org = self.org if self.org is not None else generate_organization(
-            params, np.random.default_rng(seed))
+        org = (
+            self.org
+            if self.org is not None
+            else generate_organization(params, np.random.default_rng(seed))
+        )
         if budget is not None:
             full = plan_cost(chosen, org, params, self.weeks)
             if full <= 0:
-                raise ValueError(f"plan {plan!r} costs nothing, so it cannot be scaled to a "
-                                 "budget: give its interventions a cost_per_participant_week")
-            chosen = tuple(scale_to_budget(item, budget * _share(item, org, params, full,
-                                                                 self.weeks),
-                                           org, params, by=self.scale_by, horizon=self.weeks)
-                           for item in chosen)
+                raise ValueError(
+                    f"plan {plan!r} costs nothing, so it cannot be scaled to a "
+                    "budget: give its interventions a cost_per_participant_week"
+                )
+            chosen = tuple(
+                scale_to_budget(
+                    item,
+                    budget * _share(item, org, params, full, self.weeks),
+                    org,
+                    params,
+                    by=self.scale_by,
+                    horizon=self.weeks,
+                )
+                for item in chosen
+            )
         return self.interventions + chosen, plan_cost(chosen, org, params, self.weeks)
 
     def select_outcomes(self, record: dict[str, Any], series: pd.DataFrame) -> dict[str, float]:
@@ -113,8 +140,9 @@ class RunContext:
             first, last = outcomes.window or (1, self.weeks)
             inside = series[(series["week"] >= first) & (series["week"] <= last)]
             for name in outcomes.mean:
-                chosen[f"mean_{name}"] = (float(inside[name].mean()) if name in inside
-                                          else float("nan"))
+                chosen[f"mean_{name}"] = (
+                    float(inside[name].mean()) if name in inside else float("nan")
+                )
         for name in self.summaries:
             chosen[name] = _float(record.get(name))
         return chosen
@@ -123,13 +151,16 @@ class RunContext:
         """The kept outputs week by week, long: run_id, week, outcome, value."""
         names = [name for name in self.outcomes.series if name in series]
         weeks = series["week"].to_numpy(dtype=np.int32)
-        return pd.DataFrame({
-            "run_id": np.full(len(weeks) * len(names), run_id, dtype=np.int64),
-            "week": np.tile(weeks, len(names)),
-            "outcome": np.repeat(np.array(names, dtype=object), len(weeks)),
-            "value": np.concatenate([series[n].to_numpy(dtype=float) for n in names])
-            if names else np.empty(0),
-        })
+        return pd.DataFrame(
+            {
+                "run_id": np.full(len(weeks) * len(names), run_id, dtype=np.int64),
+                "week": np.tile(weeks, len(names)),
+                "outcome": np.repeat(np.array(names, dtype=object), len(weeks)),
+                "value": np.concatenate([series[n].to_numpy(dtype=float) for n in names])
+                if names
+                else np.empty(0),
+            }
+        )
 
 
 SCHEDULE_CACHE_SIZE = 256
@@ -145,5 +176,3 @@ def _share(item: Intervention, org: Any, params: Params, full: float, weeks: int
 
 def _float(value: Any) -> float:
     return float("nan") if value is None else float(value)
-
-

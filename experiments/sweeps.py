@@ -41,8 +41,14 @@ from sim.interventions import Intervention
 from sim.params import ParamsError, describe_validation_error, make_params
 
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
-DEFAULT_FINAL = ("mean_attitude", "share_negative", "mean_customer_focus", "active_customers",
-                 "mean_satisfaction", "net_promoter_score")
+DEFAULT_FINAL = (
+    "mean_attitude",
+    "share_negative",
+    "mean_customer_focus",
+    "active_customers",
+    "mean_satisfaction",
+    "net_promoter_score",
+)
 DEFAULT_SERIES = ("mean_attitude", "share_negative", "active_customers")
 DESIGN_STREAM = 0x5EED
 """Mixed with the master seed for the design sampler, so it never shares a stream with runs."""
@@ -54,8 +60,12 @@ class DesignSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal[DESIGNS] = "full_factorial"  # type: ignore[valid-type]
-    samples: int | None = Field(None, ge=1, description="latin_hypercube: points; sobol: "
-                                "base sample N (a power of 2); morris: trajectories")
+    samples: int | None = Field(
+        None,
+        ge=1,
+        description="latin_hypercube: points; sobol: "
+        "base sample N (a power of 2); morris: trajectories",
+    )
     levels: int = Field(4, ge=2, description="morris: grid levels (even)")
     second_order: bool = Field(False, description="sobol: also second-order indices")
 
@@ -65,14 +75,18 @@ class OutcomeSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    final: tuple[str, ...] = Field(DEFAULT_FINAL, description="outputs at the horizon, "
-                                   "kept as final_<name>")
-    mean: tuple[str, ...] = Field((), description="outputs averaged over `window`, kept as "
-                                  "mean_<name>")
-    window: tuple[int, int] | None = Field(None, description="first and last week of the "
-                                           "means, inclusive; weeks 1..weeks when omitted")
-    summary: tuple[str, ...] | None = Field(None, description="run summaries of "
-                                            "experiments.runs.summarize; all when omitted")
+    final: tuple[str, ...] = Field(
+        DEFAULT_FINAL, description="outputs at the horizon, kept as final_<name>"
+    )
+    mean: tuple[str, ...] = Field(
+        (), description="outputs averaged over `window`, kept as mean_<name>"
+    )
+    window: tuple[int, int] | None = Field(
+        None, description="first and last week of the means, inclusive; weeks 1..weeks when omitted"
+    )
+    summary: tuple[str, ...] | None = Field(
+        None, description="run summaries of experiments.runs.summarize; all when omitted"
+    )
     series: tuple[str, ...] = Field(DEFAULT_SERIES, description="outputs kept week by week")
 
 
@@ -82,9 +96,9 @@ class LeverSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     plan: tuple[str, ...] | None = Field(None, min_length=1)
-    budget: float | tuple[float, ...] | None = Field(None, description="expected cost every "
-                                                     "plan is scaled to (a list compares "
-                                                     "several budgets)")
+    budget: float | tuple[float, ...] | None = Field(
+        None, description="expected cost every plan is scaled to (a list compares several budgets)"
+    )
     scale_by: Literal["coverage", "duration"] = "coverage"
 
 
@@ -95,18 +109,22 @@ class SweepFile(BaseModel):
 
     title: str = Field(min_length=1)
     description: str = ""
-    scenario: str = Field("baseline", description="built-in scenario name, or a file "
-                          "relative to the sweep file")
+    scenario: str = Field(
+        "baseline", description="built-in scenario name, or a file relative to the sweep file"
+    )
     replications: int = Field(1, ge=1, le=100_000)
     seed: int = Field(ge=0, description="master seed")
-    weeks: int | None = Field(None, ge=1, le=5200, description="horizon; the scenario's "
-                              "when omitted")
+    weeks: int | None = Field(
+        None, ge=1, le=5200, description="horizon; the scenario's when omitted"
+    )
     design: DesignSpec = Field(default_factory=DesignSpec)
     parameters: dict[str, Any] = Field(default_factory=dict)
     levers: LeverSpec = Field(default_factory=LeverSpec)
     plans: dict[str, tuple[Intervention, ...]] = Field(
-        default_factory=dict, description="intervention schedules by name, as in scenario "
-        "files ([[plans.NAME]] tables); the scenario's own plans can be named too")
+        default_factory=dict,
+        description="intervention schedules by name, as in scenario "
+        "files ([[plans.NAME]] tables); the scenario's own plans can be named too",
+    )
     outcomes: OutcomeSpec = Field(default_factory=OutcomeSpec)
 
 
@@ -135,8 +153,11 @@ class Sweep:
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem: the ranges and their bounds."""
-        return {"num_vars": len(self.ranges), "names": [f.name for f in self.ranges],
-                "bounds": [[f.low, f.high] for f in self.ranges]}
+        return {
+            "num_vars": len(self.ranges),
+            "names": [f.name for f in self.ranges],
+            "bounds": [[f.low, f.high] for f in self.ranges],
+        }
 
     def sample(self) -> np.ndarray:
         """(points, ranges) matrix of sampled range values, before integer rounding."""
@@ -153,12 +174,16 @@ class Sweep:
         if design.kind == "sobol":
             from SALib.sample import sobol
 
-            return sobol.sample(self.problem(), design.samples,
-                                calc_second_order=design.second_order, scramble=True, seed=rng)
+            return sobol.sample(
+                self.problem(),
+                design.samples,
+                calc_second_order=design.second_order,
+                scramble=True,
+                seed=rng,
+            )
         from SALib.sample import morris
 
-        return morris.sample(self.problem(), design.samples, num_levels=design.levels,
-                             seed=rng)
+        return morris.sample(self.problem(), design.samples, num_levels=design.levels, seed=rng)
 
     def arms(self) -> list[tuple[Any, ...]]:
         """Every combination of the list values and levers, in a fixed order."""
@@ -177,10 +202,16 @@ class Sweep:
         """
         sample, arms, seeds = self.sample(), self.arms(), self.replication_seeds()
         points, reps = len(sample), len(seeds)
-        point, arm, rep = (np.indices((points, len(arms), reps)).reshape(3, -1))
-        table = pd.DataFrame({"run_id": np.arange(len(point), dtype=np.int64), "point": point,
-                              "arm": arm, "replication": rep,
-                              "seed": np.asarray(seeds, dtype=np.int64)[rep]})
+        point, arm, rep = np.indices((points, len(arms), reps)).reshape(3, -1)
+        table = pd.DataFrame(
+            {
+                "run_id": np.arange(len(point), dtype=np.int64),
+                "point": point,
+                "arm": arm,
+                "replication": rep,
+                "seed": np.asarray(seeds, dtype=np.int64)[rep],
+            }
+        )
         for column, factor in enumerate(self.ranges):
             table[factor.name] = sample[point, column]
         for column, factor in enumerate(self.lists):
@@ -195,14 +226,20 @@ class Sweep:
         # With a plan lever, each run's interventions are exactly its plan's (as with
         # `eachcustomer run --plan`); without one, the scenario's own.
         own = () if self.spec.levers.plan is not None else self.setup.interventions
-        return RunContext(base=base, org=self.setup.org, interventions=own,
-                          individuals=self.setup.individuals, plans=self.plans(),
-                          scale_by=self.spec.levers.scale_by, weeks=self.weeks,
-                          integers=tuple(f.name for f in self.factors if f.integer),
-                          outcomes=self.spec.outcomes, summaries=self.summaries,
-                          outcome_columns=self.outcome_columns,
-                          key=hashlib.sha256(json.dumps(self.identity(), sort_keys=True)
-                                             .encode()).hexdigest())
+        return RunContext(
+            base=base,
+            org=self.setup.org,
+            interventions=own,
+            individuals=self.setup.individuals,
+            plans=self.plans(),
+            scale_by=self.spec.levers.scale_by,
+            weeks=self.weeks,
+            integers=tuple(f.name for f in self.factors if f.integer),
+            outcomes=self.spec.outcomes,
+            summaries=self.summaries,
+            outcome_columns=self.outcome_columns,
+            key=hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest(),
+        )
 
     def plans(self) -> dict[str, tuple[Intervention, ...]]:
         """The plans a run can name: the scenario's and the sweep file's."""
@@ -214,8 +251,11 @@ class Sweep:
         The spec, the scenario file and the model's code: resuming after any of them
         changed would mix two models' results in one table.
         """
-        return {"spec": self.spec.model_dump(mode="json"), "scenario_sha256":
-                self.scenario_digest, "model_sha256": model_digest()}
+        return {
+            "spec": self.spec.model_dump(mode="json"),
+            "scenario_sha256": self.scenario_digest,
+            "model_sha256": model_digest(),
+        }
 
 
 def model_digest() -> str:
@@ -258,16 +298,34 @@ def parse_sweep(data: dict[str, Any], *, path: Path | None = None, text: str = "
     try:
         make_params({**setup.params.model_dump(), **constants})
     except ParamsError as error:
-        raise SweepSpecError("\n".join(f"{where}: parameters.{line}"
-                                       for line in str(error).splitlines())) from None
+        raise SweepSpecError(
+            "\n".join(f"{where}: parameters.{line}" for line in str(error).splitlines())
+        ) from None
     checks.check_plans(spec, setup, where)
     summaries, columns = checks.outcome_columns(spec, setup, constants, where)
     checks.check_budgets(spec, setup, constants, where)
     digest = hashlib.sha256(setup.path.read_bytes()).hexdigest() if setup.path else ""
-    return Sweep(spec=spec, path=path, setup=setup, constants=constants, ranges=ranges,
-                 lists=lists, summaries=summaries, outcome_columns=columns,
-                 scenario_digest=digest, text=text)
+    return Sweep(
+        spec=spec,
+        path=path,
+        setup=setup,
+        constants=constants,
+        ranges=ranges,
+        lists=lists,
+        summaries=summaries,
+        outcome_columns=columns,
+        scenario_digest=digest,
+        text=text,
+    )
 
 
-__all__ = ["NO_PLAN", "Factor", "RunContext", "Sweep", "SweepFile", "SweepSpecError",
-           "load_sweep", "parse_sweep"]
+__all__ = [
+    "NO_PLAN",
+    "Factor",
+    "RunContext",
+    "Sweep",
+    "SweepFile",
+    "SweepSpecError",
+    "load_sweep",
+    "parse_sweep",
+]

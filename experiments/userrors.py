@@ -22,8 +22,17 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     from experiments.sweep_checks import SweepSpecError
     from sim.budget import BudgetError
 
-    return (ParamsError, OrganizationError, OutputPathError, ScenarioError, SweepSpecError,
-            StoreError, AnalysisError, BudgetError, FileNotFoundError)
+    return (
+        ParamsError,
+        OrganizationError,
+        OutputPathError,
+        ScenarioError,
+        SweepSpecError,
+        StoreError,
+        AnalysisError,
+        BudgetError,
+        FileNotFoundError,
+    )
 
 
 @contextmanager

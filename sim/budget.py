@@ -25,15 +25,17 @@ def expected_participants(spec: Intervention, org: Organization, params: Params)
     return float(eligible.sum()) * spec.coverage.share
 
 
-def intervention_cost(spec: Intervention, org: Organization, params: Params,
-                      horizon: int | None = None) -> float:
+def intervention_cost(
+    spec: Intervention, org: Organization, params: Params, horizon: int | None = None
+) -> float:
     """Expected total cost of one intervention within weeks 1..horizon."""
     weeks = spec.weeks_within(params.horizon_weeks if horizon is None else horizon)
     return expected_participants(spec, org, params) * spec.cost_per_participant_week * weeks
 
 
-def plan_cost(plan: Iterable[Intervention], org: Organization, params: Params,
-              horizon: int | None = None) -> float:
+def plan_cost(
+    plan: Iterable[Intervention], org: Organization, params: Params, horizon: int | None = None
+) -> float:
     """Expected total cost of a plan (a list of interventions)."""
     return sum(intervention_cost(spec, org, params, horizon) for spec in plan)
 
@@ -42,8 +44,14 @@ class BudgetError(ValueError):
     """An intervention that cannot be scaled to the budget asked for."""
 
 
-def scale_to_budget(spec: Intervention, budget: float, org: Organization, params: Params,
-                    by: str = "coverage", horizon: int | None = None) -> Intervention:
+def scale_to_budget(
+    spec: Intervention,
+    budget: float,
+    org: Organization,
+    params: Params,
+    by: str = "coverage",
+    horizon: int | None = None,
+) -> Intervention:
     """A copy of `spec` whose expected cost equals `budget`.
 
     Args:
@@ -65,19 +73,24 @@ def scale_to_budget(spec: Intervention, budget: float, org: Organization, params
     if full == 0:
         if budget == 0:
             return spec
-        raise BudgetError(f"{spec.name} costs nothing at full scale: set a cost per "
-                          "participant per week before scaling it to a budget")
+        raise BudgetError(
+            f"{spec.name} costs nothing at full scale: set a cost per "
+            "participant per week before scaling it to a budget"
+        )
     if by == "coverage":
         share = spec.coverage.share * budget / full
         if share > 1.0 + 1e-12:
-            raise BudgetError(f"{spec.name}: a budget of {budget:,.0f} needs coverage "
-                              f"{share:.2f} > 1 of the eligible employees; lengthen it or "
-                              "raise its cost instead")
+            raise BudgetError(
+                f"{spec.name}: a budget of {budget:,.0f} needs coverage "
+                f"{share:.2f} > 1 of the eligible employees; lengthen it or "
+                "raise its cost instead"
+            )
         coverage = spec.coverage.model_copy(update={"share": min(share, 1.0)})
         return spec.model_copy(update={"coverage": coverage})
     if by == "duration":
-        weekly = full / max(spec.weeks_within(params.horizon_weeks if horizon is None
-                                              else horizon), 1)
+        weekly = full / max(
+            spec.weeks_within(params.horizon_weeks if horizon is None else horizon), 1
+        )
         weeks = max(1, round(budget / weekly))
         return spec.model_copy(update={"duration": weeks})
     raise ValueError(f"by must be 'coverage' or 'duration', not {by!r}")

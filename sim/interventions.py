@@ -15,8 +15,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ONE_OFF = ("training_day", "delight_week", "slogan_campaign")
-CULTURE_WIDE = ("language", "incentive_alignment", "leadership_tone", "customer_exposure",
-                "frontline_support", "hiring_for_attitude")
+CULTURE_WIDE = (
+    "language",
+    "incentive_alignment",
+    "leadership_tone",
+    "customer_exposure",
+    "frontline_support",
+    "hiring_for_attitude",
+)
 KINDS = ONE_OFF + CULTURE_WIDE
 
 KIND_MEANINGS = {
@@ -48,8 +54,9 @@ class Coverage(BaseModel):
     levels: tuple[int, ...] | None = None
     share: float = Field(1.0, ge=0.0, le=1.0)
 
-    def eligible(self, department_names: tuple[str, ...], department: np.ndarray,
-                 level: np.ndarray) -> np.ndarray:
+    def eligible(
+        self, department_names: tuple[str, ...], department: np.ndarray, level: np.ndarray
+    ) -> np.ndarray:
         """Mask of employees in the named departments and levels (before the share)."""
         mask = np.ones(len(department), dtype=bool)
         if self.departments is not None:
@@ -67,20 +74,27 @@ class Intervention(BaseModel):
 
     kind: Literal[KINDS] = Field(description="what the intervention does")  # type: ignore[valid-type]
     start: int = Field(1, ge=1, description="week it starts (the first step is week 1)")
-    duration: int | None = Field(None, ge=1, description="weeks it runs; None is permanent "
-                                 "(one-off programs default to 1 week)")
+    duration: int | None = Field(
+        None,
+        ge=1,
+        description="weeks it runs; None is permanent (one-off programs default to 1 week)",
+    )
     coverage: Coverage = Field(default_factory=Coverage, description="who takes part")
     strength: float = Field(0.5, ge=0.0, le=1.0, description="how strong, 0 does nothing")
-    cost_per_participant_week: float = Field(0.0, ge=0.0, description="currency per "
-                                             "participant per week it runs")
+    cost_per_participant_week: float = Field(
+        0.0, ge=0.0, description="currency per participant per week it runs"
+    )
     label: str = Field("", description="a name for charts; the kind when empty")
 
     @model_validator(mode="before")
     @classmethod
     def _leaders_by_default(cls, data: object) -> object:
         # A new tone comes from the top: without a coverage, the chief and the heads.
-        if isinstance(data, dict) and data.get("kind") == "leadership_tone" \
-                and "coverage" not in data:
+        if (
+            isinstance(data, dict)
+            and data.get("kind") == "leadership_tone"
+            and "coverage" not in data
+        ):
             return {**data, "coverage": {"levels": (1, 2)}}
         return data
 

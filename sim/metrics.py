@@ -53,18 +53,26 @@ def net_promoter_score(satisfaction: np.ndarray, active: np.ndarray) -> float:
     return 100.0 * (np.sum(current > PROMOTER_ABOVE) - np.sum(current < DETRACTOR_BELOW)) / count
 
 
-def bonus_success(customer_focus: np.ndarray, boss: np.ndarray, customer_weight: np.ndarray,
-                  visibility: np.ndarray, business: float, shareholder_pressure: float) -> float:
+def bonus_success(
+    customer_focus: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    business: float,
+    shareholder_pressure: float,
+) -> float:
     """Mean evaluation score: what employees are rewarded for, [0, 1].
 
     Boss approval is 1 - |f_i - f_boss|: matching what the boss values; the customer part
     is the business success as far as it is visible from where one sits.
     """
-    boss_focus = np.where(boss >= 0, customer_focus[np.maximum(boss, 0)],
-                          1.0 - shareholder_pressure)
+    boss_focus = np.where(
+        boss >= 0, customer_focus[np.maximum(boss, 0)], 1.0 - shareholder_pressure
+    )
     approval = 1.0 - np.abs(customer_focus - boss_focus)
-    return float(np.mean((1.0 - customer_weight) * approval
-                         + customer_weight * visibility * business))
+    return float(
+        np.mean((1.0 - customer_weight) * approval + customer_weight * visibility * business)
+    )
 
 
 def business_success(satisfaction: np.ndarray, active: np.ndarray) -> float:

@@ -53,31 +53,49 @@ class OrgModel(mesa.Model):
             this is how `mesa.batch_run` passes its parameters.
     """
 
-    def __init__(self, params: Params | None = None, *, org: Organization | None = None,
-                 rng: Any = None, interventions: Any = None, individuals: Any = None,
-                 keep_history: bool = False, **overrides: Any) -> None:
+    def __init__(
+        self,
+        params: Params | None = None,
+        *,
+        org: Organization | None = None,
+        rng: Any = None,
+        interventions: Any = None,
+        individuals: Any = None,
+        keep_history: bool = False,
+        **overrides: Any,
+    ) -> None:
         super().__init__(rng=rng)
         base = params if params is not None else Params()
         self.params = base if not overrides else make_params({**base.model_dump(), **overrides})
         self.org = org if org is not None else generate_organization(self.params, self.rng)
         self.employees = initial_employees(self.org, self.params, self.rng)
         if individuals:
-            place_individuals(self.employees, self.org,
-                              [Individuals.model_validate(i) for i in individuals], self.rng)
+            place_individuals(
+                self.employees,
+                self.org,
+                [Individuals.model_validate(i) for i in individuals],
+                self.rng,
+            )
         self.customers = initial_customers(self.org, self.params, self.rng)
         self.levers = initial_levers(self.org, self.params)
         self._factors_of: object = None
         self.front = FrontLine.from_flags(self.org.customer_facing, self.org.handles_complaints)
-        self.influence = InfluenceNetwork.from_matrix(influence_matrix(
-            self.org, self.params.boss_weight, self.params.peer_weight,
-            self.params.report_weight))
+        self.influence = InfluenceNetwork.from_matrix(
+            influence_matrix(
+                self.org,
+                self.params.boss_weight,
+                self.params.peer_weight,
+                self.params.report_weight,
+            )
+        )
         # Interventions draw participants from their own stream, so that plans compared on
         # the same seed share the model's random numbers (common random numbers).
         self.intervention_rng = self.rng.spawn(1)[0]
         self.interventions = _schedule(interventions, self)
         self.space = Network(self.org.graph(), random=self.random)
-        self.employee_agents = [Employee(self, i, self.space._cells[i])
-                                for i in range(self.org.size)]
+        self.employee_agents = [
+            Employee(self, i, self.space._cells[i]) for i in range(self.org.size)
+        ]
         self.recorder = Recorder(self, MECHANISMS, keep_history)
         self.running = True
 
@@ -103,12 +121,17 @@ class OrgModel(mesa.Model):
         """1. Encounters: customers meet the front line and both remember it."""
         params, employees, customers = self.params, self.employees, self.customers
         self.encounters = meet_customers(employees, customers, self.front, params, self.rng)
-        customers.set_satisfaction(self.encounters.customer,
-                                   remember_encounters(customers, self.encounters, params))
+        customers.set_satisfaction(
+            self.encounters.customer, remember_encounters(customers, self.encounters, params)
+        )
         customers.deactivate(self.encounters.customer[self.encounters.lost])
         attitude, employees.strain = feel_encounters(
-            employees, self.encounters, self.levers.encounter_buffer,
-            self.levers.strain_recovery, params)
+            employees,
+            self.encounters,
+            self.levers.encounter_buffer,
+            self.levers.strain_recovery,
+            params,
+        )
         self._set_attitude("encounters", attitude)
 
     def customers_come_and_go(self) -> None:
@@ -119,7 +142,8 @@ class OrgModel(mesa.Model):
         week = self.encounters
         walked_out = week.customer[week.lost]
         customers.reputation = spread_word_of_mouth(
-            customers, week.customer, walked_out, week.quality[week.lost], churned, params)
+            customers, week.customer, walked_out, week.quality[week.lost], churned, params
+        )
         lost = len(walked_out) + len(churned)
         arrived, expectation = draw_arrivals(customers, params, self.rng)
         customers.admit(arrived, expectation)
@@ -128,35 +152,52 @@ class OrgModel(mesa.Model):
     def spread_attitudes(self) -> None:
         """2. Attitude contagion with negativity bias, and the pull of disposition."""
         params = self.params
-        self._set_attitude("contagion", spread_attitudes(
-            self.employees.attitude, self.employees.disposition, self.influence,
-            params.contagion_rate, params.negativity_bias, params.disposition_pull))
+        self._set_attitude(
+            "contagion",
+            spread_attitudes(
+                self.employees.attitude,
+                self.employees.disposition,
+                self.influence,
+                params.contagion_rate,
+                params.negativity_bias,
+                params.disposition_pull,
+            ),
+        )
 
     def drift_with_distance(self) -> None:
         """3. Distance drift toward an impersonal attitude."""
-        self._set_attitude("drift", drift_toward_impersonal(
-            self.employees.attitude, self.lever_factors()[0]))
+        self._set_attitude(
+            "drift", drift_toward_impersonal(self.employees.attitude, self.lever_factors()[0])
+        )
 
     def adapt_customer_focus(self) -> None:
         """4. Incentives: customer focus adapts toward what evaluations reward."""
         params, levers = self.params, self.levers
         self.employees.customer_focus = adapt_customer_focus(
-            self.employees.customer_focus, self.employees.attitude, self.org.boss,
-            levers.customer_weight, self.lever_factors()[1],
+            self.employees.customer_focus,
+            self.employees.attitude,
+            self.org.boss,
+            levers.customer_weight,
+            self.lever_factors()[1],
             incentive_rate=params.incentive_rate,
             shareholder_pressure=levers.shareholder_pressure,
             intrinsic_motivation=params.intrinsic_motivation,
-            focus_noise=params.focus_noise, rng=self.rng)
+            focus_noise=params.focus_noise,
+            rng=self.rng,
+        )
 
     def turn_over_staff(self) -> None:
         """5. Turnover and hiring."""
         params = self.params
         turnover = replace_leavers(
-            self.employees, turnover_rate=params.turnover_rate,
+            self.employees,
+            turnover_rate=params.turnover_rate,
             strain_turnover=params.strain_turnover,
             hire_attitude_mean=self.levers.hire_attitude_mean,
             hire_attitude_sd=params.hire_attitude_sd,
-            hire_focus=params.initial_customer_focus, rng=self.rng)
+            hire_focus=params.initial_customer_focus,
+            rng=self.rng,
+        )
         attitude = turnover.employees.attitude
         turnover.employees.attitude = self.employees.attitude
         self.employees = turnover.employees
@@ -176,7 +217,8 @@ class OrgModel(mesa.Model):
             self._factors_of = self.levers
             self._factors = (
                 distance_retention(self.levers.effective_distance, self.levers.drift_rate),
-                outcome_visibility(self.levers.effective_distance, self.params.visibility_decay))
+                outcome_visibility(self.levers.effective_distance, self.params.visibility_decay),
+            )
         return self._factors
 
     def _set_attitude(self, mechanism: str, attitude: np.ndarray) -> None:
@@ -200,20 +242,22 @@ class OrgModel(mesa.Model):
     def employee_table(self) -> pd.DataFrame:
         """Per-employee state now, one row per employee (for network pictures)."""
         org, staff = self.org, self.employees
-        return pd.DataFrame({
-            "employee_id": org.employee_ids,
-            "boss": [org.employee_ids[b] if b >= 0 else "" for b in org.boss],
-            "department": np.asarray(org.department_names, dtype=object)[org.department],
-            "level": org.level,
-            "customer_facing": org.customer_facing,
-            "handles_complaints": org.handles_complaints,
-            "distance_to_customer": org.distance_to_customer,
-            "attitude": staff.attitude,
-            "disposition": staff.disposition,
-            "customer_focus": staff.customer_focus,
-            "strain": staff.strain,
-            "weeks_in_post": staff.weeks_in_post,
-        })
+        return pd.DataFrame(
+            {
+                "employee_id": org.employee_ids,
+                "boss": [org.employee_ids[b] if b >= 0 else "" for b in org.boss],
+                "department": np.asarray(org.department_names, dtype=object)[org.department],
+                "level": org.level,
+                "customer_facing": org.customer_facing,
+                "handles_complaints": org.handles_complaints,
+                "distance_to_customer": org.distance_to_customer,
+                "attitude": staff.attitude,
+                "disposition": staff.disposition,
+                "customer_focus": staff.customer_focus,
+                "strain": staff.strain,
+                "weeks_in_post": staff.weeks_in_post,
+            }
+        )
 
     def attitude_history(self) -> np.ndarray:
         """(weeks + 1, employees) attitudes, if the model keeps history."""

@@ -123,8 +123,9 @@ def distances_to_customer(adjacency: sp.csr_matrix, customer_facing: np.ndarray)
     """
     n = adjacency.shape[0]
     front = np.flatnonzero(customer_facing)
-    source_ties = sp.csr_matrix((np.ones(len(front)), (np.full(len(front), n), front)),
-                                shape=(n + 1, n + 1))
+    source_ties = sp.csr_matrix(
+        (np.ones(len(front)), (np.full(len(front), n), front)), shape=(n + 1, n + 1)
+    )
     extended = sp.bmat([[adjacency, None], [None, sp.csr_matrix((1, 1))]], format="csr")
     extended = extended + source_ties + source_ties.T
     hops = csgraph.shortest_path(extended, unweighted=True, directed=False, indices=n)[:n]
@@ -133,8 +134,9 @@ def distances_to_customer(adjacency: sp.csr_matrix, customer_facing: np.ndarray)
     return hops.astype(np.int64)
 
 
-def influence_matrix(org: Organization, boss_weight: float, peer_weight: float,
-                     report_weight: float) -> sp.csr_matrix:
+def influence_matrix(
+    org: Organization, boss_weight: float, peer_weight: float, report_weight: float
+) -> sp.csr_matrix:
     """Row-stochastic matrix P: P[i, j] is the share of i's attention that goes to j.
 
     Row i weighs its boss by `boss_weight`, each peer by `peer_weight` and each direct
@@ -146,11 +148,13 @@ def influence_matrix(org: Organization, boss_weight: float, peer_weight: float,
     peers = org.peer_ties.reshape(-1, 2)
     rows = np.concatenate([hierarchy[:, 0], hierarchy[:, 1], peers[:, 0], peers[:, 1]])
     cols = np.concatenate([hierarchy[:, 1], hierarchy[:, 0], peers[:, 1], peers[:, 0]])
-    weights = np.concatenate([
-        np.full(len(hierarchy), boss_weight),
-        np.full(len(hierarchy), report_weight),
-        np.full(2 * len(peers), peer_weight),
-    ])
+    weights = np.concatenate(
+        [
+            np.full(len(hierarchy), boss_weight),
+            np.full(len(hierarchy), report_weight),
+            np.full(2 * len(peers), peer_weight),
+        ]
+    )
     matrix = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
@@ -169,7 +173,7 @@ def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generato
         if size < 2:
             continue
         first, second = np.triu_indices(size, k=1)
-        members = order[start:start + size]
+        members = order[start : start + size]
         pairs.append(np.column_stack([members[first], members[second]]))
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
@@ -177,8 +181,9 @@ def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generato
     return pairs[rng.random(len(pairs)) < probability]
 
 
-def cross_department_ties(department: np.ndarray, ties_per_employee: float,
-                          existing: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def cross_department_ties(
+    department: np.ndarray, ties_per_employee: float, existing: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Random ties between employees of different departments, none duplicating `existing`."""
     n = len(department)
     count = rng.poisson(ties_per_employee * n / 2)
@@ -224,7 +229,7 @@ def generate_organization(params: Params, rng: np.random.Generator) -> Organizat
     for index, size in enumerate(sizes):
         if size:
             _fill_department(first, size, 0, params.span_of_control, boss)
-            department[first:first + size] = index
+            department[first : first + size] = index
             first += size
 
     has_reports = np.zeros(n, dtype=bool)
@@ -236,8 +241,9 @@ def generate_organization(params: Params, rng: np.random.Generator) -> Organizat
 
     peers = team_peer_ties(boss, params.peer_tie_probability, rng)
     hierarchy = np.column_stack([np.arange(1, n), boss[1:]])
-    cross = cross_department_ties(department, params.cross_department_ties,
-                                  np.vstack([peers, hierarchy]), rng)
+    cross = cross_department_ties(
+        department, params.cross_department_ties, np.vstack([peers, hierarchy]), rng
+    )
     return Organization(
         boss=boss,
         department=department,

@@ -83,8 +83,9 @@ def _check_file(path: Path) -> None:
         raise OrgChartError(f"{path.name}: the file is empty; expected a header line and rows")
 
 
-def _read_csv(path: Path, required: tuple[str, ...], max_rows: int,
-              optional: str = "") -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _read_csv(
+    path: Path, required: tuple[str, ...], max_rows: int, optional: str = ""
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Header and (line number, row) pairs of a CSV, with every structural check done."""
     name = path.name
     _check_file(path)
@@ -96,8 +97,10 @@ def _read_csv(path: Path, required: tuple[str, ...], max_rows: int,
         try:
             for record in reader:
                 if any("\x00" in cell for cell in record):
-                    raise OrgChartError(f"{name}: line {reader.line_num}: contains a NUL byte, "
-                                        "so it looks binary; expected a CSV text file")
+                    raise OrgChartError(
+                        f"{name}: line {reader.line_num}: contains a NUL byte, "
+                        "so it looks binary; expected a CSV text file"
+                    )
                 if not any(cell.strip() for cell in record):
                     continue  # blank lines carry nothing; line numbers still count them
                 if header is None:
@@ -106,17 +109,22 @@ def _read_csv(path: Path, required: tuple[str, ...], max_rows: int,
                 if len(record) != len(header):
                     raise OrgChartError(
                         f"{name}: line {reader.line_num}: has {len(record)} fields, the "
-                        f"header has {len(header)}; every row needs one value per column")
+                        f"header has {len(header)}; every row needs one value per column"
+                    )
                 if len(rows) >= max_rows:
-                    raise OrgChartError(f"{name}: more than {max_rows} rows; the limit is "
-                                        f"max_rows={max_rows}")
+                    raise OrgChartError(
+                        f"{name}: more than {max_rows} rows; the limit is max_rows={max_rows}"
+                    )
                 rows.append((reader.line_num, dict(zip(header, record, strict=True))))
         except UnicodeDecodeError as exc:
-            raise OrgChartError(f"{name}: not UTF-8 text (byte {exc.start} cannot be decoded);"
-                                " expected a CSV file") from None
+            raise OrgChartError(
+                f"{name}: not UTF-8 text (byte {exc.start} cannot be decoded); expected a CSV file"
+            ) from None
         except csv.Error as exc:
-            raise OrgChartError(f"{name}: line {reader.line_num}: cannot be read as CSV "
-                                f"({exc}); expected a CSV file") from None
+            raise OrgChartError(
+                f"{name}: line {reader.line_num}: cannot be read as CSV "
+                f"({exc}); expected a CSV file"
+            ) from None
     if header is None:
         raise OrgChartError(f"{name}: the file is empty; expected a header line and rows")
     duplicated = sorted({c for c in header if header.count(c) > 1})
@@ -124,8 +132,10 @@ def _read_csv(path: Path, required: tuple[str, ...], max_rows: int,
         raise OrgChartError(f"{name}: line 1: column {duplicated[0]!r} appears twice")
     missing = [c for c in required if c not in header]
     if missing:
-        raise OrgChartError(f"{name}: line 1: missing required column {missing[0]!r}; "
-                            f"required: {', '.join(required)}{optional}")
+        raise OrgChartError(
+            f"{name}: line 1: missing required column {missing[0]!r}; "
+            f"required: {', '.join(required)}{optional}"
+        )
     if not rows:
         raise OrgChartError(f"{name}: has a header but no rows")
     return header, rows
@@ -133,23 +143,33 @@ def _read_csv(path: Path, required: tuple[str, ...], max_rows: int,
 
 def _load_csv(path: Path, facing_required: bool, max_rows: int) -> _Chart:
     required = CHART_COLUMNS if facing_required else CHART_COLUMNS[:3]
-    note = ("; optional: handles_complaints (customer_facing may be left out only when a "
-            "departments table is given)")
+    note = (
+        "; optional: handles_complaints (customer_facing may be left out only when a "
+        "departments table is given)"
+    )
     header, records = _read_csv(path, required, max_rows, note)
     has_facing, has_complaints = "customer_facing" in header, "handles_complaints" in header
     rows = []
     for line, record in records:
         where = f"line {line}"
-        rows.append(_Row(
-            where=where,
-            employee_id=record["employee_id"].strip(),
-            manager_id=record["manager_id"].strip() or None,
-            department=record["department"].strip(),
-            customer_facing=(_flag(record["customer_facing"], path.name, where,
-                                   "customer_facing") if has_facing else None),
-            handles_complaints=(_flag(record["handles_complaints"], path.name, where,
-                                      "handles_complaints") if has_complaints else None),
-        ))
+        rows.append(
+            _Row(
+                where=where,
+                employee_id=record["employee_id"].strip(),
+                manager_id=record["manager_id"].strip() or None,
+                department=record["department"].strip(),
+                customer_facing=(
+                    _flag(record["customer_facing"], path.name, where, "customer_facing")
+                    if has_facing
+                    else None
+                ),
+                handles_complaints=(
+                    _flag(record["handles_complaints"], path.name, where, "handles_complaints")
+                    if has_complaints
+                    else None
+                ),
+            )
+        )
     return _Chart(path.name, rows, has_facing, has_complaints)
 
 
@@ -173,19 +193,24 @@ def _parse_graphml(path: Path, max_rows: int) -> Element:
                 if root is None:
                     root = element
                     if _local(root.tag) not in ((_GRAPHML_NS, "graphml"), ("", "graphml")):
-                        raise OrgChartError(f"{name}: the root element is <{_local(root.tag)[1]}>"
-                                            ", not <graphml>; expected a GraphML file")
+                        raise OrgChartError(
+                            f"{name}: the root element is <{_local(root.tag)[1]}>"
+                            ", not <graphml>; expected a GraphML file"
+                        )
                 if _local(element.tag)[1] == "node":
                     nodes += 1
                     if nodes > max_rows:
-                        raise OrgChartError(f"{name}: more than {max_rows} nodes; the limit "
-                                            f"is max_rows={max_rows}")
+                        raise OrgChartError(
+                            f"{name}: more than {max_rows} nodes; the limit is max_rows={max_rows}"
+                        )
     except DefusedXmlException as exc:
-        raise OrgChartError(f"{name}: refused: the XML declares a DTD or entities ({exc}); "
-                            "GraphML needs neither") from None
+        raise OrgChartError(
+            f"{name}: refused: the XML declares a DTD or entities ({exc}); GraphML needs neither"
+        ) from None
     except ParseError as exc:
-        raise OrgChartError(f"{name}: not well-formed XML ({exc}); expected a GraphML "
-                            "file") from None
+        raise OrgChartError(
+            f"{name}: not well-formed XML ({exc}); expected a GraphML file"
+        ) from None
     assert root is not None  # a parse without error has a root element
     return root
 
@@ -204,8 +229,9 @@ def _load_graphml(path: Path, facing_required: bool, max_rows: int) -> _Chart:
                 defaults[(kind, attr)] = (default.text or "").strip()
     graphs = [e for e in root if _local(e.tag)[1] == "graph"]
     if len(graphs) != 1:
-        raise OrgChartError(f"{name}: has {len(graphs)} <graph> elements; an org chart is "
-                            "exactly one graph")
+        raise OrgChartError(
+            f"{name}: has {len(graphs)} <graph> elements; an org chart is exactly one graph"
+        )
 
     def data(element: Element, kind: str) -> dict[str, str]:
         values = {a: v for (k, a), v in defaults.items() if k == kind}
@@ -219,10 +245,12 @@ def _load_graphml(path: Path, facing_required: bool, max_rows: int) -> _Chart:
     has_facing = "customer_facing" in node_attrs
     has_complaints = "handles_complaints" in node_attrs
     if facing_required and not has_facing:
-        raise OrgChartError(f"{name}: missing required node attribute 'customer_facing'; "
-                            "required: department, customer_facing; optional: "
-                            "handles_complaints (customer_facing may be left out only when a "
-                            "departments table is given)")
+        raise OrgChartError(
+            f"{name}: missing required node attribute 'customer_facing'; "
+            "required: department, customer_facing; optional: "
+            "handles_complaints (customer_facing may be left out only when a "
+            "departments table is given)"
+        )
     rows: dict[str, _Row] = {}
     chart = _Chart(name, [], has_facing, has_complaints)
     for node in (e for e in graphs[0] if _local(e.tag)[1] == "node"):
@@ -237,12 +265,22 @@ def _load_graphml(path: Path, facing_required: bool, max_rows: int) -> _Chart:
         values = data(node, "node")
         for attr in ("department", "customer_facing") if facing_required else ("department",):
             if attr not in values:
-                raise OrgChartError(f"{name}: {where}: has no {attr!r}; required node "
-                                    "attributes: department, customer_facing")
-        flags = {a: _flag(values[a], name, where, a) if a in values else None
-                 for a in ("customer_facing", "handles_complaints")}
-        rows[node_id] = _Row(where, node_id, None, values.get("department", ""),
-                             flags["customer_facing"], flags["handles_complaints"])
+                raise OrgChartError(
+                    f"{name}: {where}: has no {attr!r}; required node "
+                    "attributes: department, customer_facing"
+                )
+        flags = {
+            a: _flag(values[a], name, where, a) if a in values else None
+            for a in ("customer_facing", "handles_complaints")
+        }
+        rows[node_id] = _Row(
+            where,
+            node_id,
+            None,
+            values.get("department", ""),
+            flags["customer_facing"],
+            flags["handles_complaints"],
+        )
     if not rows:
         raise OrgChartError(f"{name}: has no <node> elements; expected one node per employee")
     for edge in (e for e in graphs[0] if _local(e.tag)[1] == "edge"):
@@ -256,13 +294,17 @@ def _load_graphml(path: Path, facing_required: bool, max_rows: int) -> _Chart:
             chart.peers.append((where, source, target))
         elif relation in ("", "reports_to"):
             if rows[source].manager_id is not None:
-                raise OrgChartError(f"{name}: node {source!r}: reports to both "
-                                    f"{rows[source].manager_id!r} and {target!r}; an "
-                                    "employee has one boss (mark other ties relation=peer)")
+                raise OrgChartError(
+                    f"{name}: node {source!r}: reports to both "
+                    f"{rows[source].manager_id!r} and {target!r}; an "
+                    "employee has one boss (mark other ties relation=peer)"
+                )
             rows[source].manager_id = target
         else:
-            raise OrgChartError(f"{name}: {where}: relation {relation!r} is unknown; allowed: "
-                                "peer, reports_to (or none, meaning reports_to)")
+            raise OrgChartError(
+                f"{name}: {where}: relation {relation!r} is unknown; allowed: "
+                "peer, reports_to (or none, meaning reports_to)"
+            )
     chart.rows = list(rows.values())
     return chart
 
@@ -270,8 +312,9 @@ def _load_graphml(path: Path, facing_required: bool, max_rows: int) -> _Chart:
 def _load_departments(path: Path, max_rows: int) -> dict[str, _DepartmentRule]:
     """Read the departments table, keyed by case-folded department name."""
     name = path.name
-    header, records = _read_csv(path, TABLE_COLUMNS, max_rows,
-                                "; optional: handles_complaints, customer_weight")
+    header, records = _read_csv(
+        path, TABLE_COLUMNS, max_rows, "; optional: handles_complaints, customer_weight"
+    )
     rules: dict[str, _DepartmentRule] = {}
     first_line: dict[str, int] = {}
     for line, record in records:
@@ -281,8 +324,10 @@ def _load_departments(path: Path, max_rows: int) -> dict[str, _DepartmentRule]:
             raise OrgChartError(f"{name}: {where}: department is empty; name it")
         key = department.casefold()
         if key in rules:
-            raise OrgChartError(f"{name}: {where}: department {department!r} is already "
-                                f"listed on line {first_line[key]}")
+            raise OrgChartError(
+                f"{name}: {where}: department {department!r} is already "
+                f"listed on line {first_line[key]}"
+            )
         weight = None
         if "customer_weight" in header:
             text = record["customer_weight"].strip()
@@ -291,12 +336,17 @@ def _load_departments(path: Path, max_rows: int) -> dict[str, _DepartmentRule]:
             except ValueError:
                 weight = float("nan")
             if not 0.0 <= weight <= 1.0:  # also rejects nan
-                raise OrgChartError(f"{name}: {where}: customer_weight {text!r} is not a "
-                                    "number from 0 to 1")
-        complaints = (_flag(record["handles_complaints"], name, where, "handles_complaints")
-                      if "handles_complaints" in header else None)
+                raise OrgChartError(
+                    f"{name}: {where}: customer_weight {text!r} is not a number from 0 to 1"
+                )
+        complaints = (
+            _flag(record["handles_complaints"], name, where, "handles_complaints")
+            if "handles_complaints" in header
+            else None
+        )
         rules[key] = _DepartmentRule(
-            _flag(record["customer_facing"], name, where, "customer_facing"), complaints, weight)
+            _flag(record["customer_facing"], name, where, "customer_facing"), complaints, weight
+        )
         first_line[key] = line
     return rules
 
@@ -307,37 +357,49 @@ def _reporting_lines(chart: _Chart) -> np.ndarray:
     index: dict[str, int] = {}
     for i, row in enumerate(rows):
         if not row.employee_id:
-            raise OrgChartError(f"{name}: {row.where}: employee_id is empty; every employee "
-                                "needs an id")
+            raise OrgChartError(
+                f"{name}: {row.where}: employee_id is empty; every employee needs an id"
+            )
         if row.employee_id in index:
-            raise OrgChartError(f"{name}: {row.where}: employee_id {row.employee_id} "
-                                f"duplicates {rows[index[row.employee_id]].where}; ids must "
-                                "be unique")
+            raise OrgChartError(
+                f"{name}: {row.where}: employee_id {row.employee_id} "
+                f"duplicates {rows[index[row.employee_id]].where}; ids must "
+                "be unique"
+            )
         if not row.department:
-            raise OrgChartError(f"{name}: {row.where}: department is empty; every employee "
-                                "needs a department name")
+            raise OrgChartError(
+                f"{name}: {row.where}: department is empty; every employee needs a department name"
+            )
         if row.handles_complaints and row.customer_facing is False:
-            raise OrgChartError(f"{name}: {row.where}: handles_complaints is true but "
-                                "customer_facing is false; only customer-facing employees "
-                                "take complaints")
+            raise OrgChartError(
+                f"{name}: {row.where}: handles_complaints is true but "
+                "customer_facing is false; only customer-facing employees "
+                "take complaints"
+            )
         index[row.employee_id] = i
     boss = np.full(len(rows), -1, dtype=np.int64)
     for i, row in enumerate(rows):
         if row.manager_id is not None:
             if row.manager_id not in index:
-                raise OrgChartError(f"{name}: {row.where}: manager_id {row.manager_id} does "
-                                    "not exist among employee_id values")
+                raise OrgChartError(
+                    f"{name}: {row.where}: manager_id {row.manager_id} does "
+                    "not exist among employee_id values"
+                )
             boss[i] = index[row.manager_id]
     roots = np.flatnonzero(boss < 0)
     if len(roots) == 0:
-        raise OrgChartError(f"{name}: no root: every employee reports to someone; exactly one "
-                            "(the chief) must report to no one (empty manager_id in CSV, no "
-                            "reporting edge in GraphML)")
+        raise OrgChartError(
+            f"{name}: no root: every employee reports to someone; exactly one "
+            "(the chief) must report to no one (empty manager_id in CSV, no "
+            "reporting edge in GraphML)"
+        )
     if len(roots) > 1:
         listed = ", ".join(f"{rows[r].where} (id {rows[r].employee_id})" for r in roots[:10])
         more = f" and {len(roots) - 10} more" if len(roots) > 10 else ""
-        raise OrgChartError(f"{name}: {len(roots)} roots, employees with no manager: {listed}"
-                            f"{more}; exactly one employee, the chief, may have no manager")
+        raise OrgChartError(
+            f"{name}: {len(roots)} roots, employees with no manager: {listed}"
+            f"{more}; exactly one employee, the chief, may have no manager"
+        )
     # Follow each chain upward once (0 unseen, 1 on the current chain, 2 reaches the chief):
     # linear time, so a long chain of command cannot stall the loader.
     state, up = [0] * len(rows), boss.tolist()
@@ -348,17 +410,25 @@ def _reporting_lines(chart: _Chart) -> np.ndarray:
             chain.append(node)
             node = up[node]
         if node >= 0 and state[node] == 1:
-            cycle = chain[chain.index(node):] + [node]
+            cycle = chain[chain.index(node) :] + [node]
             ids = " -> ".join(rows[c].employee_id for c in cycle)
-            raise OrgChartError(f"{name}: {rows[node].where}: reporting lines form a cycle: "
-                                f"{ids}; everyone must report up to the chief")
+            raise OrgChartError(
+                f"{name}: {rows[node].where}: reporting lines form a cycle: "
+                f"{ids}; everyone must report up to the chief"
+            )
         for member in chain:
             state[member] = 2
     return boss
 
 
-def _peer_ties(chart: _Chart, ids: list[str], boss: np.ndarray, department: np.ndarray,
-               params: Params, rng: np.random.Generator) -> np.ndarray:
+def _peer_ties(
+    chart: _Chart,
+    ids: list[str],
+    boss: np.ndarray,
+    department: np.ndarray,
+    params: Params,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Explicit peer edges plus the generator's team and cross-department ties."""
     index = {employee: i for i, employee in enumerate(ids)}
     explicit = []
@@ -372,8 +442,9 @@ def _peer_ties(chart: _Chart, ids: list[str], boss: np.ndarray, department: np.n
     if len(explicit):
         # A peer tie on top of a reporting line would count twice in the influence matrix.
         reporting = {tuple(p) for p in hierarchy.tolist()}
-        explicit = np.array([p for p in explicit.tolist() if tuple(p) not in reporting],
-                            dtype=np.int64).reshape(-1, 2)
+        explicit = np.array(
+            [p for p in explicit.tolist() if tuple(p) not in reporting], dtype=np.int64
+        ).reshape(-1, 2)
     team = team_peer_ties(boss, params.peer_tie_probability, rng)
     known = np.vstack([explicit, team, hierarchy])
     cross = cross_department_ties(department, params.cross_department_ties, known, rng)
@@ -381,9 +452,14 @@ def _peer_ties(chart: _Chart, ids: list[str], boss: np.ndarray, department: np.n
     return np.unique(ties, axis=0).astype(np.int64).reshape(-1, 2)
 
 
-def _department_rules(chart: _Chart, names: list[str], department: np.ndarray,
-                      table: dict[str, _DepartmentRule] | None, table_name: str,
-                      params: Params) -> list[_DepartmentRule]:
+def _department_rules(
+    chart: _Chart,
+    names: list[str],
+    department: np.ndarray,
+    table: dict[str, _DepartmentRule] | None,
+    table_name: str,
+    params: Params,
+) -> list[_DepartmentRule]:
     """Per department: front line or not, complaints or not, customer weight if known.
 
     The table decides where it has a column; else the chart's own flags (a department
@@ -394,14 +470,20 @@ def _department_rules(chart: _Chart, names: list[str], department: np.ndarray,
     for row, d in zip(chart.rows, department.tolist(), strict=True):
         first.setdefault(d, row)
     # Counting per department keeps this linear in head count, whatever the departments.
-    anyone = {flag: np.bincount(department, minlength=len(names),
-                                weights=[bool(getattr(r, flag)) for r in chart.rows]) > 0
-              for flag in ("customer_facing", "handles_complaints")}
+    anyone = {
+        flag: np.bincount(
+            department, minlength=len(names), weights=[bool(getattr(r, flag)) for r in chart.rows]
+        )
+        > 0
+        for flag in ("customer_facing", "handles_complaints")
+    }
     rules = []
     for d, name in enumerate(names):
         if table is not None and name.casefold() not in table:
-            raise OrgChartError(f"{chart.name}: {first[d].where}: department {name!r} is not "
-                                f"in the departments table {table_name}; add a row for it")
+            raise OrgChartError(
+                f"{chart.name}: {first[d].where}: department {name!r} is not "
+                f"in the departments table {table_name}; add a row for it"
+            )
         rule = table[name.casefold()] if table is not None else None
         default = by_name.get(name.casefold())
         facing = rule.customer_facing if rule is not None else bool(anyone["customer_facing"][d])
@@ -418,9 +500,15 @@ def _department_rules(chart: _Chart, names: list[str], department: np.ndarray,
     return rules
 
 
-def load_org_chart(path: str | Path, *, departments: str | Path | None = None,
-                   params: Params | None = None, rng: np.random.Generator | None = None,
-                   staff_per_manager: int = 0, max_rows: int = 200_000) -> Organization:
+def load_org_chart(
+    path: str | Path,
+    *,
+    departments: str | Path | None = None,
+    params: Params | None = None,
+    rng: np.random.Generator | None = None,
+    staff_per_manager: int = 0,
+    max_rows: int = 200_000,
+) -> Organization:
     """Read an org chart file into an `Organization`, checking it fully first.
 
     Args:
@@ -452,8 +540,10 @@ def load_org_chart(path: str | Path, *, departments: str | Path | None = None,
     _check_file(path)
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + GRAPHML_SUFFIXES:
-        raise OrgChartError(f"{path.name}: unknown file type {path.suffix!r}; allowed: "
-                            f"{', '.join(CSV_SUFFIXES + GRAPHML_SUFFIXES)}")
+        raise OrgChartError(
+            f"{path.name}: unknown file type {path.suffix!r}; allowed: "
+            f"{', '.join(CSV_SUFFIXES + GRAPHML_SUFFIXES)}"
+        )
     params = params if params is not None else Params()
     rng = rng if rng is not None else np.random.default_rng(0)
     table = _load_departments(Path(departments), max_rows) if departments is not None else None
@@ -479,9 +569,11 @@ def load_org_chart(path: str | Path, *, departments: str | Path | None = None,
         taken = {employee: i for i, employee in enumerate(ids)}
         clash = next((s for s in new_ids if s in taken), None)
         if clash is not None:
-            raise OrgChartError(f"{chart.name}: {rows[taken[clash]].where}: employee_id "
-                                f"{clash} clashes with a generated staff id; rename it or use "
-                                "staff_per_manager=0")
+            raise OrgChartError(
+                f"{chart.name}: {rows[taken[clash]].where}: employee_id "
+                f"{clash} clashes with a generated staff id; rename it or use "
+                "staff_per_manager=0"
+            )
         staff_boss = np.repeat(leaves, staff_per_manager)
         # In a customer-facing department the new staff take over the front line.
         facing[leaves[dept_facing[department[leaves]]]] = False
@@ -496,16 +588,22 @@ def load_org_chart(path: str | Path, *, departments: str | Path | None = None,
         has_reports[boss[boss >= 0]] = True
         facing = dept_facing[department] & ~has_reports
     by_rule = facing & dept_complaints[department]
-    complaints = (np.concatenate([complaints[:listed], by_rule[listed:]]) & facing
-                  if chart.has_complaints else by_rule)
+    complaints = (
+        np.concatenate([complaints[:listed], by_rule[listed:]]) & facing
+        if chart.has_complaints
+        else by_rule
+    )
     if not facing.any():
-        raise OrgChartError(f"{chart.name}: no employee is customer-facing, so no one meets "
-                            "customers; mark some customer_facing true or make a department "
-                            "customer-facing in the departments table")
+        raise OrgChartError(
+            f"{chart.name}: no employee is customer-facing, so no one meets "
+            "customers; mark some customer_facing true or make a department "
+            "customer-facing in the departments table"
+        )
     has_front_line = np.bincount(department, weights=facing, minlength=len(names)) > 0
-    weights = [r.customer_weight if r.customer_weight is not None
-               else 0.5 if has_front_line[d] else 0.0
-               for d, r in enumerate(rules)]
+    weights = [
+        r.customer_weight if r.customer_weight is not None else 0.5 if has_front_line[d] else 0.0
+        for d, r in enumerate(rules)
+    ]
     return Organization(
         boss=boss,
         department=department,
@@ -518,8 +616,9 @@ def load_org_chart(path: str | Path, *, departments: str | Path | None = None,
     )
 
 
-def write_org_chart_csv(org: Organization, path: str | Path, *,
-                        departments: str | Path | None = None) -> None:
+def write_org_chart_csv(
+    org: Organization, path: str | Path, *, departments: str | Path | None = None
+) -> None:
     """Write `org` as a chart CSV that `load_org_chart` reads back to the same arrays.
 
     Peer ties are not written: the loader draws them again from `params` and `rng`.
@@ -537,16 +636,26 @@ def write_org_chart_csv(org: Organization, path: str | Path, *,
         writer.writerow(CHART_COLUMNS + ("handles_complaints",))
         for i in range(org.size):
             boss = int(org.boss[i])
-            writer.writerow([org.employee_ids[i], org.employee_ids[boss] if boss >= 0 else "",
-                             org.department_names[org.department[i]],
-                             flag[bool(org.customer_facing[i])],
-                             flag[bool(org.handles_complaints[i])]])
+            writer.writerow(
+                [
+                    org.employee_ids[i],
+                    org.employee_ids[boss] if boss >= 0 else "",
+                    org.department_names[org.department[i]],
+                    flag[bool(org.customer_facing[i])],
+                    flag[bool(org.handles_complaints[i])],
+                ]
+            )
     if departments is not None:
         with Path(departments).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(TABLE_COLUMNS + ("handles_complaints", "customer_weight"))
             for d, name in enumerate(org.department_names):
                 members = org.department == d
-                writer.writerow([name, flag[bool(org.customer_facing[members].any())],
-                                 flag[bool(org.handles_complaints[members].any())],
-                                 repr(float(org.department_customer_weight[d]))])
+                writer.writerow(
+                    [
+                        name,
+                        flag[bool(org.customer_facing[members].any())],
+                        flag[bool(org.handles_complaints[members].any())],
+                        repr(float(org.department_customer_weight[d])),
+                    ]
+                )

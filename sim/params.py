@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
-def _field(default: Any, low: float, high: float, unit: str, group: str, source: str,
-           meaning: str) -> Any:
+def _field(
+    default: Any, low: float, high: float, unit: str, group: str, source: str, meaning: str
+) -> Any:
     """A parameter: default, closed range [low, high], unit, group and seed source."""
     return Field(
         default,
@@ -48,8 +49,13 @@ class Department(BaseModel):
 
 DEFAULT_DEPARTMENTS: tuple[Department, ...] = (
     Department(name="sales", share=0.34, customer_facing=True, customer_weight=0.5),
-    Department(name="customer service", share=0.14, customer_facing=True,
-               handles_complaints=True, customer_weight=0.5),
+    Department(
+        name="customer service",
+        share=0.14,
+        customer_facing=True,
+        handles_complaints=True,
+        customer_weight=0.5,
+    ),
     Department(name="marketing", share=0.08, customer_facing=False),
     Department(name="operations", share=0.16, customer_facing=False),
     Department(name="logistics", share=0.10, customer_facing=False),
@@ -70,159 +76,486 @@ class Params(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
     # --- organization -------------------------------------------------------------
-    n_employees: int = _field(500, 2, 2_000_000, "employees", "organization", "S003",
-                              "head count of a generated organization")
-    span_of_control: int = _field(6, 2, 100, "reports per manager", "organization", "S003",
-                                  "reports per manager; depth follows from size and span")
-    peer_tie_probability: float = _field(0.5, 0.0, 1.0, "probability", "organization", "S000",
-                                         "chance that two members of one team are tied")
-    cross_department_ties: float = _field(0.05, 0.0, 5.0, "ties per employee", "organization",
-                                          "S000", "random ties drawn per employee; those "
-                                          "within one department are dropped")
+    n_employees: int = _field(
+        500,
+        2,
+        2_000_000,
+        "employees",
+        "organization",
+        "S003",
+        "head count of a generated organization",
+    )
+    span_of_control: int = _field(
+        6,
+        2,
+        100,
+        "reports per manager",
+        "organization",
+        "S003",
+        "reports per manager; depth follows from size and span",
+    )
+    peer_tie_probability: float = _field(
+        0.5,
+        0.0,
+        1.0,
+        "probability",
+        "organization",
+        "S000",
+        "chance that two members of one team are tied",
+    )
+    cross_department_ties: float = _field(
+        0.05,
+        0.0,
+        5.0,
+        "ties per employee",
+        "organization",
+        "S000",
+        "random ties drawn per employee; those within one department are dropped",
+    )
     departments: tuple[Department, ...] = Field(
         DEFAULT_DEPARTMENTS,
         min_length=1,
         description="departments of a generated organization, with shares and flags",
         json_schema_extra={"unit": "", "group": "organization", "source": "S000, S003"},
     )
-    customers_per_employee: float = _field(10.0, 0.0, 1000.0, "customers", "customers",
-                                           "S000", "size of the customer base per employee")
+    customers_per_employee: float = _field(
+        10.0,
+        0.0,
+        1000.0,
+        "customers",
+        "customers",
+        "S000",
+        "size of the customer base per employee",
+    )
 
     # --- initial culture and hiring -----------------------------------------------
-    disposition_mean: float = _field(0.2, -1.0, 1.0, "attitude", "culture", "S000",
-                                     "mean personal disposition toward customers at start")
-    disposition_sd: float = _field(0.3, 0.0, 2.0, "attitude", "culture", "S000",
-                                   "spread of personal dispositions at start")
-    initial_customer_focus: float = _field(0.5, 0.0, 1.0, "share of effort", "culture",
-                                           "S003", "customer focus of everyone at start")
+    disposition_mean: float = _field(
+        0.2,
+        -1.0,
+        1.0,
+        "attitude",
+        "culture",
+        "S000",
+        "mean personal disposition toward customers at start",
+    )
+    disposition_sd: float = _field(
+        0.3, 0.0, 2.0, "attitude", "culture", "S000", "spread of personal dispositions at start"
+    )
+    initial_customer_focus: float = _field(
+        0.5, 0.0, 1.0, "share of effort", "culture", "S003", "customer focus of everyone at start"
+    )
 
     # --- 1. encounters ------------------------------------------------------------
-    contact_rate: float = _field(0.15, 0.0, 1.0, "contacts per customer per week",
-                                 "encounters", "S000", "weekly contact rate of an active "
-                                 "customer (chance of a contact 1 - exp(-rate))")
-    complaint_share: float = _field(0.25, 0.0, 1.0, "share of contacts", "encounters", "S000",
-                                    "share of contacts that are complaints at satisfaction 0 "
-                                    "(none at 1, twice as many at -1)")
-    complaint_mood: float = _field(0.8, 0.0, 2.0, "expectation", "encounters", "S000",
-                                   "how much worse a complaining customer expects to be "
-                                   "treated")
-    encounter_impact: float = _field(1.0, 0.0, 5.0, "multiplier", "encounters", "S000",
-                                     "strength of encounters on employees (0 switches off)")
-    quality_base: float = _field(0.3, -1.0, 1.0, "quality", "encounters", "S000",
-                                 "interaction quality of a neutral employee and customer")
-    quality_attitude_weight: float = _field(0.3, 0.0, 2.0, "quality per attitude",
-                                            "encounters", "S000",
-                                            "how much the employee's attitude shows")
-    quality_focus_weight: float = _field(0.3, 0.0, 2.0, "quality per focus", "encounters",
-                                         "S003", "how much the employee's customer focus shows")
-    quality_support_weight: float = _field(0.3, 0.0, 2.0, "quality per focus", "encounters",
-                                           "S003", "how much the back office's customer "
-                                           "focus shows (the stale bun)")
-    quality_expectation_weight: float = _field(0.4, 0.0, 2.0, "quality per expectation",
-                                               "encounters", "S000",
-                                               "negative expectations produce negative "
-                                               "results")
-    quality_strain_weight: float = _field(0.3, 0.0, 2.0, "quality per strain", "encounters",
-                                          "S000", "how much strain spoils an interaction")
-    quality_noise: float = _field(0.25, 0.0, 2.0, "quality", "encounters", "S000",
-                                  "standard deviation of chance in an interaction")
-    hostile_quality: float = _field(-0.2, -1.0, 0.0, "quality", "encounters", "S000",
-                                    "an interaction below this quality is hostile")
-    hostile_attitude_push: float = _field(0.08, 0.0, 1.0, "attitude per week", "encounters",
-                                          "S000", "attitude lost by an employee whose "
-                                          "encounters are all hostile")
-    good_attitude_lift: float = _field(0.02, 0.0, 1.0, "attitude per week", "encounters",
-                                       "S000", "attitude gained by an employee whose "
-                                       "encounters are all good")
-    strain_gain: float = _field(0.15, 0.0, 1.0, "strain per week", "encounters", "S000",
-                                "strain added by a week of only hostile encounters")
-    strain_recovery: float = _field(0.1, 0.0, 1.0, "share per week", "encounters", "S000",
-                                    "share of strain that wears off each week")
-    satisfaction_learning: float = _field(0.2, 0.0, 1.0, "share per contact", "customers",
-                                          "S000", "how far one interaction moves a "
-                                          "customer's satisfaction toward its quality")
-    bad_interaction_weight: float = _field(2.5, 1.0, 10.0, "multiplier", "customers", "S000",
-                                           "a bad interaction counts this many times a good "
-                                           "one")
-    very_bad_quality: float = _field(-0.5, -1.0, 0.0, "quality", "customers", "S000",
-                                     "an interaction below this quality is very bad")
-    loss_on_very_bad: float = _field(0.5, 0.0, 1.0, "probability", "customers", "S000",
-                                     "chance that a very bad interaction loses the customer "
-                                     "for good")
-    base_churn: float = _field(0.001, 0.0, 0.2, "probability per week", "customers", "S000",
-                               "chance a customer leaves in a week for reasons of its own")
-    dissatisfied_churn: float = _field(0.01, 0.0, 0.5, "probability per week", "customers",
-                                       "S000", "added weekly chance of leaving at "
-                                       "satisfaction -1")
-    acquisition_rate: float = _field(0.003, 0.0, 1.0, "share of the initial base per week",
-                                     "customers", "S000",
-                                     "new customers arriving each week")
-    prior_expectation: float = _field(0.0, -1.0, 1.0, "expectation", "customers", "S000",
-                                      "mean expectation of a customer who has heard nothing")
-    initial_satisfaction: float = _field(0.3, -1.0, 1.0, "satisfaction", "customers", "S000",
-                                         "mean satisfaction of the customers at the start")
-    expectation_sd: float = _field(0.3, 0.0, 2.0, "expectation", "customers", "S000",
-                                   "spread of new customers' expectations")
-    word_of_mouth: float = _field(0.5, 0.0, 2.0, "expectation per reputation", "customers",
-                                  "S000", "how much reputation shapes new customers' "
-                                  "expectations")
-    unhappy_voice: float = _field(3.0, 1.0, 100.0, "multiplier", "customers", "S000",
-                                  "how much louder unhappy customers speak than happy ones")
-    lost_voice: float = _field(20.0, 1.0, 1000.0, "multiplier", "customers", "S000",
-                               "how much louder a customer who left speaks than a happy one")
-    reputation_memory: float = _field(0.1, 0.0, 1.0, "share per week", "customers", "S000",
-                                      "how fast reputation follows what customers say")
-    revenue_per_customer: float = _field(100.0, 0.0, 1e6, "currency per week", "customers",
-                                         "S003", "revenue from one active customer in a week")
+    contact_rate: float = _field(
+        0.15,
+        0.0,
+        1.0,
+        "contacts per customer per week",
+        "encounters",
+        "S000",
+        "weekly contact rate of an active customer (chance of a contact 1 - exp(-rate))",
+    )
+    complaint_share: float = _field(
+        0.25,
+        0.0,
+        1.0,
+        "share of contacts",
+        "encounters",
+        "S000",
+        "share of contacts that are complaints at satisfaction 0 (none at 1, twice as many at -1)",
+    )
+    complaint_mood: float = _field(
+        0.8,
+        0.0,
+        2.0,
+        "expectation",
+        "encounters",
+        "S000",
+        "how much worse a complaining customer expects to be treated",
+    )
+    encounter_impact: float = _field(
+        1.0,
+        0.0,
+        5.0,
+        "multiplier",
+        "encounters",
+        "S000",
+        "strength of encounters on employees (0 switches off)",
+    )
+    quality_base: float = _field(
+        0.3,
+        -1.0,
+        1.0,
+        "quality",
+        "encounters",
+        "S000",
+        "interaction quality of a neutral employee and customer",
+    )
+    quality_attitude_weight: float = _field(
+        0.3,
+        0.0,
+        2.0,
+        "quality per attitude",
+        "encounters",
+        "S000",
+        "how much the employee's attitude shows",
+    )
+    quality_focus_weight: float = _field(
+        0.3,
+        0.0,
+        2.0,
+        "quality per focus",
+        "encounters",
+        "S003",
+        "how much the employee's customer focus shows",
+    )
+    quality_support_weight: float = _field(
+        0.3,
+        0.0,
+        2.0,
+        "quality per focus",
+        "encounters",
+        "S003",
+        "how much the back office's customer focus shows (the stale bun)",
+    )
+    quality_expectation_weight: float = _field(
+        0.4,
+        0.0,
+        2.0,
+        "quality per expectation",
+        "encounters",
+        "S000",
+        "negative expectations produce negative results",
+    )
+    quality_strain_weight: float = _field(
+        0.3,
+        0.0,
+        2.0,
+        "quality per strain",
+        "encounters",
+        "S000",
+        "how much strain spoils an interaction",
+    )
+    quality_noise: float = _field(
+        0.25,
+        0.0,
+        2.0,
+        "quality",
+        "encounters",
+        "S000",
+        "standard deviation of chance in an interaction",
+    )
+    hostile_quality: float = _field(
+        -0.2,
+        -1.0,
+        0.0,
+        "quality",
+        "encounters",
+        "S000",
+        "an interaction below this quality is hostile",
+    )
+    hostile_attitude_push: float = _field(
+        0.08,
+        0.0,
+        1.0,
+        "attitude per week",
+        "encounters",
+        "S000",
+        "attitude lost by an employee whose encounters are all hostile",
+    )
+    good_attitude_lift: float = _field(
+        0.02,
+        0.0,
+        1.0,
+        "attitude per week",
+        "encounters",
+        "S000",
+        "attitude gained by an employee whose encounters are all good",
+    )
+    strain_gain: float = _field(
+        0.15,
+        0.0,
+        1.0,
+        "strain per week",
+        "encounters",
+        "S000",
+        "strain added by a week of only hostile encounters",
+    )
+    strain_recovery: float = _field(
+        0.1,
+        0.0,
+        1.0,
+        "share per week",
+        "encounters",
+        "S000",
+        "share of strain that wears off each week",
+    )
+    satisfaction_learning: float = _field(
+        0.2,
+        0.0,
+        1.0,
+        "share per contact",
+        "customers",
+        "S000",
+        "how far one interaction moves a customer's satisfaction toward its quality",
+    )
+    bad_interaction_weight: float = _field(
+        2.5,
+        1.0,
+        10.0,
+        "multiplier",
+        "customers",
+        "S000",
+        "a bad interaction counts this many times a good one",
+    )
+    very_bad_quality: float = _field(
+        -0.5,
+        -1.0,
+        0.0,
+        "quality",
+        "customers",
+        "S000",
+        "an interaction below this quality is very bad",
+    )
+    loss_on_very_bad: float = _field(
+        0.5,
+        0.0,
+        1.0,
+        "probability",
+        "customers",
+        "S000",
+        "chance that a very bad interaction loses the customer for good",
+    )
+    base_churn: float = _field(
+        0.001,
+        0.0,
+        0.2,
+        "probability per week",
+        "customers",
+        "S000",
+        "chance a customer leaves in a week for reasons of its own",
+    )
+    dissatisfied_churn: float = _field(
+        0.01,
+        0.0,
+        0.5,
+        "probability per week",
+        "customers",
+        "S000",
+        "added weekly chance of leaving at satisfaction -1",
+    )
+    acquisition_rate: float = _field(
+        0.003,
+        0.0,
+        1.0,
+        "share of the initial base per week",
+        "customers",
+        "S000",
+        "new customers arriving each week",
+    )
+    prior_expectation: float = _field(
+        0.0,
+        -1.0,
+        1.0,
+        "expectation",
+        "customers",
+        "S000",
+        "mean expectation of a customer who has heard nothing",
+    )
+    initial_satisfaction: float = _field(
+        0.3,
+        -1.0,
+        1.0,
+        "satisfaction",
+        "customers",
+        "S000",
+        "mean satisfaction of the customers at the start",
+    )
+    expectation_sd: float = _field(
+        0.3, 0.0, 2.0, "expectation", "customers", "S000", "spread of new customers' expectations"
+    )
+    word_of_mouth: float = _field(
+        0.5,
+        0.0,
+        2.0,
+        "expectation per reputation",
+        "customers",
+        "S000",
+        "how much reputation shapes new customers' expectations",
+    )
+    unhappy_voice: float = _field(
+        3.0,
+        1.0,
+        100.0,
+        "multiplier",
+        "customers",
+        "S000",
+        "how much louder unhappy customers speak than happy ones",
+    )
+    lost_voice: float = _field(
+        20.0,
+        1.0,
+        1000.0,
+        "multiplier",
+        "customers",
+        "S000",
+        "how much louder a customer who left speaks than a happy one",
+    )
+    reputation_memory: float = _field(
+        0.1,
+        0.0,
+        1.0,
+        "share per week",
+        "customers",
+        "S000",
+        "how fast reputation follows what customers say",
+    )
+    revenue_per_customer: float = _field(
+        100.0,
+        0.0,
+        1e6,
+        "currency per week",
+        "customers",
+        "S003",
+        "revenue from one active customer in a week",
+    )
 
     # --- 2. contagion ---------------------------------------------------------------
-    contagion_rate: float = _field(0.1, 0.0, 1.0, "share per week", "contagion", "S000",
-                                   "how far attitude moves toward neighbours' in a week")
-    negativity_bias: float = _field(3.0, 1.0, 10.0, "multiplier", "contagion", "S000",
-                                    "weight of a more negative neighbour against a more "
-                                    "positive one")
-    boss_weight: float = _field(2.0, 0.0, 10.0, "relative weight", "contagion", "S003",
-                                "weight of one's boss (tone from the top)")
-    peer_weight: float = _field(1.0, 0.0, 10.0, "relative weight", "contagion", "S000",
-                                "weight of a peer")
-    report_weight: float = _field(0.5, 0.0, 10.0, "relative weight", "contagion", "S003",
-                                  "weight of one's direct reports")
-    disposition_pull: float = _field(0.05, 0.0, 1.0, "share per week", "contagion", "S000",
-                                     "pull back toward one's personal disposition "
-                                     "(stubbornness)")
+    contagion_rate: float = _field(
+        0.1,
+        0.0,
+        1.0,
+        "share per week",
+        "contagion",
+        "S000",
+        "how far attitude moves toward neighbours' in a week",
+    )
+    negativity_bias: float = _field(
+        3.0,
+        1.0,
+        10.0,
+        "multiplier",
+        "contagion",
+        "S000",
+        "weight of a more negative neighbour against a more positive one",
+    )
+    boss_weight: float = _field(
+        2.0,
+        0.0,
+        10.0,
+        "relative weight",
+        "contagion",
+        "S003",
+        "weight of one's boss (tone from the top)",
+    )
+    peer_weight: float = _field(
+        1.0, 0.0, 10.0, "relative weight", "contagion", "S000", "weight of a peer"
+    )
+    report_weight: float = _field(
+        0.5, 0.0, 10.0, "relative weight", "contagion", "S003", "weight of one's direct reports"
+    )
+    disposition_pull: float = _field(
+        0.05,
+        0.0,
+        1.0,
+        "share per week",
+        "contagion",
+        "S000",
+        "pull back toward one's personal disposition (stubbornness)",
+    )
 
     # --- 3. distance drift ----------------------------------------------------------
-    drift_rate: float = _field(0.005, 0.0, 0.2, "share per hop per week", "drift", "S000",
-                               "drift toward impersonal per hop of distance from customers")
+    drift_rate: float = _field(
+        0.005,
+        0.0,
+        0.2,
+        "share per hop per week",
+        "drift",
+        "S000",
+        "drift toward impersonal per hop of distance from customers",
+    )
 
     # --- 4. incentives --------------------------------------------------------------
-    incentive_rate: float = _field(0.1, 0.0, 1.0, "share per week", "incentives", "S003",
-                                   "how fast customer focus adapts to what is rewarded")
-    visibility_decay: float = _field(0.6, 0.0, 1.0, "share per hop", "incentives", "S003",
-                                     "share of customer outcomes still visible one hop "
-                                     "farther away")
-    shareholder_pressure: float = _field(0.5, 0.0, 1.0, "share", "incentives", "S003",
-                                         "how much the top leader serves shareholders rather "
-                                         "than the real customer")
-    intrinsic_motivation: float = _field(0.3, 0.0, 1.0, "share", "incentives", "S003",
-                                         "share of the missing focus a fully positive "
-                                         "attitude supplies unrewarded")
-    focus_noise: float = _field(0.02, 0.0, 0.5, "focus per week", "incentives", "S003",
-                                "standard deviation of week-to-week change in focus")
+    incentive_rate: float = _field(
+        0.1,
+        0.0,
+        1.0,
+        "share per week",
+        "incentives",
+        "S003",
+        "how fast customer focus adapts to what is rewarded",
+    )
+    visibility_decay: float = _field(
+        0.6,
+        0.0,
+        1.0,
+        "share per hop",
+        "incentives",
+        "S003",
+        "share of customer outcomes still visible one hop farther away",
+    )
+    shareholder_pressure: float = _field(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "incentives",
+        "S003",
+        "how much the top leader serves shareholders rather than the real customer",
+    )
+    intrinsic_motivation: float = _field(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "incentives",
+        "S003",
+        "share of the missing focus a fully positive attitude supplies unrewarded",
+    )
+    focus_noise: float = _field(
+        0.02,
+        0.0,
+        0.5,
+        "focus per week",
+        "incentives",
+        "S003",
+        "standard deviation of week-to-week change in focus",
+    )
 
     # --- 5. turnover and hiring ---------------------------------------------------
-    turnover_rate: float = _field(0.003, 0.0, 0.5, "probability per week", "turnover", "S000",
-                                  "chance an unstrained employee leaves in a week")
-    strain_turnover: float = _field(3.0, 0.0, 50.0, "multiplier", "turnover", "S000",
-                                    "extra leaving at full strain, as a multiple of the base")
-    hire_attitude_mean: float = _field(0.2, -1.0, 1.0, "attitude", "turnover", "S000",
-                                       "mean attitude and disposition of a new hire")
-    hire_attitude_sd: float = _field(0.3, 0.0, 2.0, "attitude", "turnover", "S000",
-                                     "spread of new hires' attitudes")
+    turnover_rate: float = _field(
+        0.003,
+        0.0,
+        0.5,
+        "probability per week",
+        "turnover",
+        "S000",
+        "chance an unstrained employee leaves in a week",
+    )
+    strain_turnover: float = _field(
+        3.0,
+        0.0,
+        50.0,
+        "multiplier",
+        "turnover",
+        "S000",
+        "extra leaving at full strain, as a multiple of the base",
+    )
+    hire_attitude_mean: float = _field(
+        0.2,
+        -1.0,
+        1.0,
+        "attitude",
+        "turnover",
+        "S000",
+        "mean attitude and disposition of a new hire",
+    )
+    hire_attitude_sd: float = _field(
+        0.3, 0.0, 2.0, "attitude", "turnover", "S000", "spread of new hires' attitudes"
+    )
 
     # --- schedule -------------------------------------------------------------------
-    horizon_weeks: int = _field(104, 1, 5200, "weeks", "schedule", "",
-                                "length of a run")
+    horizon_weeks: int = _field(104, 1, 5200, "weeks", "schedule", "", "length of a run")
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Params:
@@ -273,8 +606,11 @@ def describe_validation_error(exc: ValidationError, where: str = "", key_prefix:
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown key"
-        shown = f" (got {err['input']!r})" if err["type"] not in ("missing",) and not isinstance(
-            err.get("input"), dict) else ""
+        shown = (
+            f" (got {err['input']!r})"
+            if err["type"] not in ("missing",) and not isinstance(err.get("input"), dict)
+            else ""
+        )
         lines.append(f"{prefix}{key or 'parameters'}: {message}{shown}")
     return "\n".join(lines)
 
@@ -288,14 +624,16 @@ def parameter_table() -> list[dict[str, Any]]:
         for item in field.metadata:
             low = getattr(item, "ge", low)
             high = getattr(item, "le", high)
-        rows.append({
-            "name": name,
-            "meaning": field.description,
-            "unit": extra.get("unit", ""),
-            "default": field.default,
-            "low": low,
-            "high": high,
-            "group": extra.get("group", ""),
-            "source": extra.get("source", ""),
-        })
+        rows.append(
+            {
+                "name": name,
+                "meaning": field.description,
+                "unit": extra.get("unit", ""),
+                "default": field.default,
+                "low": low,
+                "high": high,
+                "group": extra.get("group", ""),
+                "source": extra.get("source", ""),
+            }
+        )
     return rows

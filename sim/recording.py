@@ -25,9 +25,17 @@ if TYPE_CHECKING:
     from sim.model import OrgModel
     from sim.processes.encounters import Encounters
 
-WEEK_TALLIES = ("contacts", "complaints", "mean_quality", "very_bad_interactions",
-                "customers_lost", "customers_arrived", "new_customer_expectation", "hires",
-                "intervention_spend")
+WEEK_TALLIES = (
+    "contacts",
+    "complaints",
+    "mean_quality",
+    "very_bad_interactions",
+    "customers_lost",
+    "customers_arrived",
+    "new_customer_expectation",
+    "hires",
+    "intervention_spend",
+)
 
 
 def slug(name: str) -> str:
@@ -42,8 +50,10 @@ def _averaging_rows(groups: list[np.ndarray], size: int) -> tuple[sp.csr_matrix,
         rows.append(np.full(len(members), row))
         cols.append(members)
         vals.append(np.full(len(members), 1.0 / max(len(members), 1)))
-    matrix = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                           shape=(len(groups), size))
+    matrix = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(len(groups), size),
+    )
     return matrix, np.array([len(m) == 0 for m in groups])
 
 
@@ -60,37 +70,63 @@ class Recorder:
         self.back_office = np.flatnonzero(~org.customer_facing)
         everyone = np.arange(size)
         band_members = [np.flatnonzero(self.band == b) for b in range(len(metrics.BANDS))]
-        department_members = [np.flatnonzero(org.department == d)
-                              for d in range(len(org.department_names))]
+        department_members = [
+            np.flatnonzero(org.department == d) for d in range(len(org.department_names))
+        ]
         levels = range(1, int(org.level.max()) + 1)
         level_members = [np.flatnonzero(org.level == lv) for lv in levels]
         attitude_groups = [everyone] + band_members + department_members + level_members
         self.mean_columns = (
-            ["mean_attitude"] + [f"attitude_band_{b}" for b in metrics.BANDS]
+            ["mean_attitude"]
+            + [f"attitude_band_{b}" for b in metrics.BANDS]
             + [f"attitude_dept_{slug(n)}" for n in org.department_names]
             + [f"attitude_level_{lv}" for lv in levels]
             + ["mean_customer_focus", "focus_front_line", "focus_back_office"]
-            + [f"focus_level_{lv}" for lv in levels] + ["strain_front_line"])
+            + [f"focus_level_{lv}" for lv in levels]
+            + ["strain_front_line"]
+        )
         # Stacked input [attitude, focus, strain]: focus and strain members shift by size.
-        groups = (attitude_groups
-                  + [everyone + size, self.front_line + size, self.back_office + size]
-                  + [members + size for members in level_members]
-                  + [self.front_line + 2 * size])
+        groups = (
+            attitude_groups
+            + [everyone + size, self.front_line + size, self.back_office + size]
+            + [members + size for members in level_members]
+            + [self.front_line + 2 * size]
+        )
         self.averager, self.empty_groups = _averaging_rows(groups, 3 * size)
         summing = [np.flatnonzero(org.department == d) for d in range(len(org.department_names))]
         summing += band_members
         self.group_summer = sp.csr_matrix(
-            (np.ones(sum(len(m) for m in summing)),
-             (np.concatenate([np.full(len(m), i) for i, m in enumerate(summing)]),
-              np.concatenate(summing))), shape=(len(summing), size))
+            (
+                np.ones(sum(len(m) for m in summing)),
+                (
+                    np.concatenate([np.full(len(m), i) for i, m in enumerate(summing)]),
+                    np.concatenate(summing),
+                ),
+            ),
+            shape=(len(summing), size),
+        )
         self.department_count = len(org.department_names)
-        self.columns = (["week"] + self.mean_columns
-                        + ["share_negative", "share_positive", "active_customers",
-                           "mean_satisfaction", "net_promoter_score", "reputation"]
-                        + list(WEEK_TALLIES)
-                        + ["customers_lost_total", "revenue", "bonus_success",
-                           "business_success", "intervention_spend_total"]
-                        + [f"why_{m}" for m in mechanisms])
+        self.columns = (
+            ["week"]
+            + self.mean_columns
+            + [
+                "share_negative",
+                "share_positive",
+                "active_customers",
+                "mean_satisfaction",
+                "net_promoter_score",
+                "reputation",
+            ]
+            + list(WEEK_TALLIES)
+            + [
+                "customers_lost_total",
+                "revenue",
+                "bonus_success",
+                "business_success",
+                "intervention_spend_total",
+            ]
+            + [f"why_{m}" for m in mechanisms]
+        )
         self.rows: list[np.ndarray] = []
         self.group_changes: list[np.ndarray] = []  # weeks of (groups, mechanisms)
         self.keep_history = keep_history
@@ -111,20 +147,24 @@ class Recorder:
         """Book a per-employee change in attitude to a mechanism."""
         self.changes[self.mechanisms.index(mechanism)] += change
 
-    def note_customers(self, encounters: Encounters, lost: int,
-                       arrival_expectation: np.ndarray) -> None:
+    def note_customers(
+        self, encounters: Encounters, lost: int, arrival_expectation: np.ndarray
+    ) -> None:
         """Tally this week's contacts and customer flows."""
         quality = encounters.quality
         self.tallies.update(
             contacts=len(quality),
             complaints=int(np.count_nonzero(encounters.complaint)),
             mean_quality=float(quality.mean()) if len(quality) else float("nan"),
-            very_bad_interactions=int(np.count_nonzero(
-                quality < self.model.params.very_bad_quality)),
+            very_bad_interactions=int(
+                np.count_nonzero(quality < self.model.params.very_bad_quality)
+            ),
             customers_lost=lost,
             customers_arrived=len(arrival_expectation),
-            new_customer_expectation=(float(arrival_expectation.mean())
-                                      if len(arrival_expectation) else float("nan")))
+            new_customer_expectation=(
+                float(arrival_expectation.mean()) if len(arrival_expectation) else float("nan")
+            ),
+        )
         self.total_lost += lost
 
     def note_hires(self, hires: int) -> None:
@@ -144,16 +184,21 @@ class Recorder:
         """Compute and keep the week's row."""
         self.rows.append(self._row())
         # One product per mechanism: each row of `changes` is contiguous, its transpose is not.
-        self.group_changes.append(np.column_stack([self.group_summer @ row
-                                                   for row in self.changes]))
+        self.group_changes.append(
+            np.column_stack([self.group_summer @ row for row in self.changes])
+        )
         if self.keep_history:
             self.attitude_weeks.append(self.model.employees.attitude.astype(np.float32))
 
     # --- the row -------------------------------------------------------------------------
     def _row(self) -> np.ndarray:
         model = self.model
-        staff, customers, params, levers = model.employees, model.customers, model.params, \
-            model.levers
+        staff, customers, params, levers = (
+            model.employees,
+            model.customers,
+            model.params,
+            model.levers,
+        )
         attitude = staff.attitude
         size = len(attitude)
         means = self.averager @ np.concatenate([attitude, staff.customer_focus, staff.strain])
@@ -167,28 +212,54 @@ class Recorder:
             mean_satisfaction = score = float("nan")
             business = 0.0
         visibility = model.lever_factors()[1]
-        bonus = metrics.bonus_success(staff.customer_focus, model.org.boss,
-                                      levers.customer_weight, visibility, business,
-                                      levers.shareholder_pressure)
+        bonus = metrics.bonus_success(
+            staff.customer_focus,
+            model.org.boss,
+            levers.customer_weight,
+            visibility,
+            business,
+            levers.shareholder_pressure,
+        )
         tallies = self.tallies
-        return np.concatenate([
-            [model.steps], means,
-            [np.count_nonzero(attitude < metrics.NEGATIVE_BELOW) / size,
-             np.count_nonzero(attitude > metrics.POSITIVE_ABOVE) / size,
-             active_count, mean_satisfaction, score, customers.reputation],
-            [tallies[key] for key in WEEK_TALLIES],
-            [self.total_lost, params.revenue_per_customer * active_count, bonus, business,
-             self.total_spend],
-            self.changes.sum(axis=1) / size,
-        ])
+        return np.concatenate(
+            [
+                [model.steps],
+                means,
+                [
+                    np.count_nonzero(attitude < metrics.NEGATIVE_BELOW) / size,
+                    np.count_nonzero(attitude > metrics.POSITIVE_ABOVE) / size,
+                    active_count,
+                    mean_satisfaction,
+                    score,
+                    customers.reputation,
+                ],
+                [tallies[key] for key in WEEK_TALLIES],
+                [
+                    self.total_lost,
+                    params.revenue_per_customer * active_count,
+                    bonus,
+                    business,
+                    self.total_spend,
+                ],
+                self.changes.sum(axis=1) / size,
+            ]
+        )
 
     # --- tables --------------------------------------------------------------------------
     def table(self) -> pd.DataFrame:
         """One row per week."""
         frame = pd.DataFrame(np.vstack(self.rows), columns=self.columns)
-        for column in ("week", "active_customers", "contacts", "complaints",
-                       "very_bad_interactions", "customers_lost", "customers_arrived", "hires",
-                       "customers_lost_total"):
+        for column in (
+            "week",
+            "active_customers",
+            "contacts",
+            "complaints",
+            "very_bad_interactions",
+            "customers_lost",
+            "customers_arrived",
+            "hires",
+            "customers_lost_total",
+        ):
             frame[column] = frame[column].astype(np.int64)
         return frame
 
@@ -207,19 +278,27 @@ class Recorder:
             return long
         sums = np.stack(self.group_changes)  # weeks x groups x mechanisms
         if by == "department":
-            names, sums = org.department_names, sums[:, :self.department_count]
+            names, sums = org.department_names, sums[:, : self.department_count]
             sizes = np.bincount(org.department, minlength=self.department_count)
         elif by == "band":
-            names, sums = metrics.BANDS, sums[:, self.department_count:]
+            names, sums = metrics.BANDS, sums[:, self.department_count :]
             sizes = np.bincount(self.band, minlength=len(metrics.BANDS))
         else:
             raise ValueError(f"by must be 'all', 'department' or 'band', not {by!r}")
-        means = np.divide(sums, sizes[None, :, None], out=np.zeros_like(sums),
-                          where=sizes[None, :, None] > 0)
-        weeks, groups, mechanisms = np.meshgrid(np.arange(len(sums)), names, self.mechanisms,
-                                                indexing="ij")
-        return pd.DataFrame({"week": weeks.ravel(), "group": groups.ravel(),
-                             "mechanism": mechanisms.ravel(), "change": means.ravel()})
+        means = np.divide(
+            sums, sizes[None, :, None], out=np.zeros_like(sums), where=sizes[None, :, None] > 0
+        )
+        weeks, groups, mechanisms = np.meshgrid(
+            np.arange(len(sums)), names, self.mechanisms, indexing="ij"
+        )
+        return pd.DataFrame(
+            {
+                "week": weeks.ravel(),
+                "group": groups.ravel(),
+                "mechanism": mechanisms.ravel(),
+                "change": means.ravel(),
+            }
+        )
 
     def history(self) -> np.ndarray:
         """(weeks + 1, employees) attitudes; empty unless the model keeps history."""
@@ -233,10 +312,14 @@ class Recorder:
         Built from the recorded rows when asked for, so recording costs nothing extra.
         """
         table = self.table()
-        collector = DataCollector(model_reporters={
-            column: _column_reporter(column) for column in self.columns if column != "week"})
-        collector.model_vars = {column: table[column].tolist()
-                                for column in self.columns if column != "week"}
+        collector = DataCollector(
+            model_reporters={
+                column: _column_reporter(column) for column in self.columns if column != "week"
+            }
+        )
+        collector.model_vars = {
+            column: table[column].tolist() for column in self.columns if column != "week"
+        }
         return collector
 
 

@@ -91,8 +91,17 @@ class ReferenceEmployee(FixedAgent):
 
     model: ReferenceModel
 
-    def __init__(self, model: ReferenceModel, position: int, cell: Any, *, attitude: float,
-                 disposition: float, customer_focus: float, strain: float) -> None:
+    def __init__(
+        self,
+        model: ReferenceModel,
+        position: int,
+        cell: Any,
+        *,
+        attitude: float,
+        disposition: float,
+        customer_focus: float,
+        strain: float,
+    ) -> None:
         super().__init__(model)
         org, params = model.org, model.params
         self.position = position
@@ -136,12 +145,14 @@ class ReferenceEmployee(FixedAgent):
         q = q0 + w_a a + w_f (f - 1/2) + w_s (S - 1/2) + w_x x - w_t t + sigma eps.
         """
         params = self.model.params
-        quality = (params.quality_base
-                   + params.quality_attitude_weight * self.attitude
-                   + params.quality_focus_weight * (self.customer_focus - 0.5)
-                   + params.quality_support_weight * (support - 0.5)
-                   - params.quality_strain_weight * self.strain
-                   + params.quality_expectation_weight * customer.mood(complaint, params))
+        quality = (
+            params.quality_base
+            + params.quality_attitude_weight * self.attitude
+            + params.quality_focus_weight * (self.customer_focus - 0.5)
+            + params.quality_support_weight * (support - 0.5)
+            - params.quality_strain_weight * self.strain
+            + params.quality_expectation_weight * customer.mood(complaint, params)
+        )
         if params.quality_noise > 0:
             quality += params.quality_noise * self.model.rng.standard_normal()
         quality = min(max(quality, -1.0), 1.0)
@@ -161,8 +172,10 @@ class ReferenceEmployee(FixedAgent):
         good = sum(q > 0 for q in self.qualities) / met if met else 0.0
         impact, unbuffered = params.encounter_impact, 1.0 - self.encounter_buffer
         if impact > 0:
-            push = impact * (params.good_attitude_lift * good
-                             - unbuffered * params.hostile_attitude_push * hostile)
+            push = impact * (
+                params.good_attitude_lift * good
+                - unbuffered * params.hostile_attitude_push * hostile
+            )
             self.attitude = soft_push(self.attitude, min(max(push, -1.0), 1.0))
         gain = min(impact * unbuffered * params.strain_gain * hostile, 1.0)
         strain = self.strain + gain * (1.0 - self.strain) - self.strain_recovery * self.strain
@@ -276,8 +289,14 @@ class ReferenceModel(mesa.Model):
 
     """
 
-    def __init__(self, params: Params | None = None, *, org: Organization | None = None,
-                 rng: Any = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        params: Params | None = None,
+        *,
+        org: Organization | None = None,
+        rng: Any = None,
+        **overrides: Any,
+    ) -> None:
         super().__init__(rng=rng)
         base = params if params is not None else Params()
         self.params = base if not overrides else make_params({**base.model_dump(), **overrides})
@@ -286,16 +305,28 @@ class ReferenceModel(mesa.Model):
         base_customers = initial_customers(self.org, self.params, self.rng)
         self.space = Network(self.org.graph(), random=self.random)
         self.employees = [
-            ReferenceEmployee(self, i, self.space._cells[i], attitude=float(staff.attitude[i]),
-                              disposition=float(staff.disposition[i]),
-                              customer_focus=float(staff.customer_focus[i]),
-                              strain=float(staff.strain[i]))
-            for i in range(self.org.size)]
+            ReferenceEmployee(
+                self,
+                i,
+                self.space._cells[i],
+                attitude=float(staff.attitude[i]),
+                disposition=float(staff.disposition[i]),
+                customer_focus=float(staff.customer_focus[i]),
+                strain=float(staff.strain[i]),
+            )
+            for i in range(self.org.size)
+        ]
         for employee, boss in zip(self.employees, self.org.boss.tolist(), strict=True):
             employee.boss = self.employees[boss] if boss >= 0 else None
-        self.customers = [ReferenceCustomer(float(e), float(s), bool(a)) for e, s, a in zip(
-            base_customers.expectation, base_customers.satisfaction, base_customers.active,
-            strict=True)]
+        self.customers = [
+            ReferenceCustomer(float(e), float(s), bool(a))
+            for e, s, a in zip(
+                base_customers.expectation,
+                base_customers.satisfaction,
+                base_customers.active,
+                strict=True,
+            )
+        ]
         self.base_size = base_customers.base_size
         self.reputation = base_customers.reputation
         self.front_line = [e for e in self.employees if e.customer_facing]
@@ -363,7 +394,8 @@ class ReferenceModel(mesa.Model):
         expected = params.prior_expectation + params.word_of_mouth * self.reputation
         for customer in self.random.sample(empty, count):
             customer.expectation = customer.satisfaction = clipped_normal(
-                self.rng, expected, params.expectation_sd)
+                self.rng, expected, params.expectation_sd
+            )
             customer.active = True
         week["arrived"] = count
         week["lost"] = len(week["walked_out"]) + len(week["churned"])
@@ -381,8 +413,10 @@ class ReferenceModel(mesa.Model):
         said += [(c.satisfaction, True) for c in week["churned"]]
         if not said:
             return self.reputation
-        voices = [params.lost_voice if lost else params.unhappy_voice if value < 0 else 1.0
-                  for value, lost in said]
+        voices = [
+            params.lost_voice if lost else params.unhappy_voice if value < 0 else 1.0
+            for value, lost in said
+        ]
         sentiment = sum(v * value for v, (value, _) in zip(voices, said, strict=True)) / sum(voices)
         return self.reputation + params.reputation_memory * (sentiment - self.reputation)
 
@@ -412,17 +446,27 @@ class ReferenceModel(mesa.Model):
     # --- outputs -------------------------------------------------------------------------
     @staticmethod
     def _empty_week() -> dict[str, Any]:
-        return {"served": [], "walked_out": [], "churned": [], "complaints": 0, "arrived": 0,
-                "lost": 0, "hires": 0}
+        return {
+            "served": [],
+            "walked_out": [],
+            "churned": [],
+            "complaints": 0,
+            "arrived": 0,
+            "lost": 0,
+            "hires": 0,
+        }
 
     def record(self) -> dict[str, float]:
         """Return the week's output row, computed by looping over agents and customers."""
         staff = self.employees
-        row: dict[str, float] = {"week": self.steps, "mean_attitude": _mean(
-            e.attitude for e in staff)}
+        row: dict[str, float] = {
+            "week": self.steps,
+            "mean_attitude": _mean(e.attitude for e in staff),
+        }
         for band, name in enumerate(BANDS):
             row[f"attitude_band_{name}"] = _mean(
-                e.attitude for e in staff if min(max(int(e.distance), 1), 4) - 1 == band)
+                e.attitude for e in staff if min(max(int(e.distance), 1), 4) - 1 == band
+            )
         row["mean_customer_focus"] = _mean(e.customer_focus for e in staff)
         row["focus_front_line"] = _mean(e.customer_focus for e in self.front_line)
         row["focus_back_office"] = _mean(e.customer_focus for e in self.back_office)

@@ -54,8 +54,14 @@ class Customers:
     PROMOTER_ABOVE = PROMOTER_ABOVE
     DETRACTOR_BELOW = DETRACTOR_BELOW
 
-    def __init__(self, expectation: np.ndarray, satisfaction: np.ndarray, active: np.ndarray,
-                 reputation: float = 0.0, base_size: int = 0) -> None:
+    def __init__(
+        self,
+        expectation: np.ndarray,
+        satisfaction: np.ndarray,
+        active: np.ndarray,
+        reputation: float = 0.0,
+        base_size: int = 0,
+    ) -> None:
         self.expectation = expectation
         self.satisfaction = satisfaction
         self.active = active
@@ -167,8 +173,9 @@ def initial_customers(org: Organization, params: Params, rng: np.random.Generato
     active[:count] = True
     # Existing customers have a history: their satisfaction sits around the initial level,
     # as far above or below it as their expectation is above or below the prior.
-    satisfaction = np.clip(expectation + params.initial_satisfaction - params.prior_expectation,
-                           -1.0, 1.0)
+    satisfaction = np.clip(
+        expectation + params.initial_satisfaction - params.prior_expectation, -1.0, 1.0
+    )
     return Customers(
         expectation=expectation,
         satisfaction=satisfaction,
@@ -207,21 +214,29 @@ class Individuals(BaseModel):
     front_line: bool = Field(True, description="drawn from the department's front line")
 
 
-def place_individuals(employees: Employees, org: Organization, individuals: list[Individuals],
-                      rng: np.random.Generator) -> None:
+def place_individuals(
+    employees: Employees,
+    org: Organization,
+    individuals: list[Individuals],
+    rng: np.random.Generator,
+) -> None:
     """Set the attitude and disposition of the chosen individuals, drawn with `rng`."""
     for group in individuals:
         if group.department not in org.department_names:
-            raise ValueError(f"individuals: no department {group.department!r}; the "
-                             f"organization has {', '.join(map(repr, org.department_names))}")
+            raise ValueError(
+                f"individuals: no department {group.department!r}; the "
+                f"organization has {', '.join(map(repr, org.department_names))}"
+            )
         pool = org.department == org.department_names.index(group.department)
         if group.front_line:
             pool &= org.customer_facing
         members = np.flatnonzero(pool)
         if len(members) < group.count:
-            raise ValueError(f"individuals: {group.department!r} has {len(members)} "
-                             f"{'front-line ' if group.front_line else ''}employees, "
-                             f"fewer than {group.count}")
+            raise ValueError(
+                f"individuals: {group.department!r} has {len(members)} "
+                f"{'front-line ' if group.front_line else ''}employees, "
+                f"fewer than {group.count}"
+            )
         chosen = rng.choice(members, group.count, replace=False)
         employees.attitude[chosen] = group.attitude
         employees.disposition[chosen] = group.attitude

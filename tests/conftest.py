@@ -26,17 +26,24 @@ MECHANISMS_OFF = {
 
 @pytest.fixture
 def degroot_params() -> Params:
-    return Params(n_employees=60, customers_per_employee=2, contagion_rate=0.5,
-                  **MECHANISMS_OFF)
+    return Params(n_employees=60, customers_per_employee=2, contagion_rate=0.5, **MECHANISMS_OFF)
 
 
 # --- browser tests: headless Debian Chromium, driven through dash.testing ------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-dev-shm-usage", "--no-first-run",
-                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -60,11 +67,14 @@ def install_chromium() -> str | None:
     if shutil.which("apt-get") is None:
         return "they are missing and there is no apt-get to install them"
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"],
-                    ["apt-get", "install", "-y", "chromium", "chromium-driver"]):
+    for command in (
+        ["apt-get", "update"],
+        ["apt-get", "install", "-y", "chromium", "chromium-driver"],
+    ):
         try:
-            subprocess.run(command, check=True, capture_output=True, text=True, timeout=1800,
-                           env=environment)
+            subprocess.run(
+                command, check=True, capture_output=True, text=True, timeout=1800, env=environment
+            )
         except subprocess.CalledProcessError as error:
             return f"`{' '.join(command)}` failed: {error.stderr.strip()[-500:]}"
         except (OSError, subprocess.TimeoutExpired) as error:
@@ -79,7 +89,9 @@ def chromium() -> Path:
     """Debian's Chromium and its driver, installed once per session when missing (as root)."""
     problem = install_chromium()
     if problem is not None:
-        pytest.fail(f"The browser tests need {CHROMIUM} and {CHROMEDRIVER}: {problem}. "
-                    "Install them with `apt-get install chromium chromium-driver`.",
-                    pytrace=False)
+        pytest.fail(
+            f"The browser tests need {CHROMIUM} and {CHROMEDRIVER}: {problem}. "
+            "Install them with `apt-get install chromium chromium-driver`.",
+            pytrace=False,
+        )
     return CHROMIUM

@@ -22,20 +22,44 @@ from experiments.report import write_report
 from experiments.sweeps import load_sweep
 
 
-def made_up(design: pd.DataFrame, outcome: np.ndarray, kind: str, ranges: list[dict],
-            lists: list[dict] | None = None, **design_extra) -> Results:
+def made_up(
+    design: pd.DataFrame,
+    outcome: np.ndarray,
+    kind: str,
+    ranges: list[dict],
+    lists: list[dict] | None = None,
+    **design_extra,
+) -> Results:
     """Results of a sweep that never ran: the design's runs with the given outcome."""
     runs = design.assign(status="ok", error=None, y=outcome)
-    manifest = {"design": {"kind": kind, "points": int(design["point"].max()) + 1,
-                           "second_order": False, "levels": 4, **design_extra},
-                "ranges": ranges, "lists": lists or [], "outcomes": ["y"], "master_seed": 3,
-                "series": []}
+    manifest = {
+        "design": {
+            "kind": kind,
+            "points": int(design["point"].max()) + 1,
+            "second_order": False,
+            "levels": 4,
+            **design_extra,
+        },
+        "ranges": ranges,
+        "lists": lists or [],
+        "outcomes": ["y"],
+        "master_seed": 3,
+        "series": [],
+    }
     return Results(Path("."), manifest, design, runs)
 
 
 def frame(points: int, **columns) -> pd.DataFrame:
-    return pd.DataFrame({"run_id": np.arange(points), "point": np.arange(points), "arm": 0,
-                         "replication": 0, "seed": 1, **columns})
+    return pd.DataFrame(
+        {
+            "run_id": np.arange(points),
+            "point": np.arange(points),
+            "arm": 0,
+            "replication": 0,
+            "seed": 1,
+            **columns,
+        }
+    )
 
 
 def test_mean_interval_is_the_t_interval():
@@ -49,8 +73,13 @@ def test_mean_interval_is_the_t_interval():
 
 def test_outcome_means_per_level_over_everything_else():
     design = frame(6, a=[1.0, 1.0, 1.0, 2.0, 2.0, 2.0])
-    results = made_up(design, np.array([1.0, 2.0, 3.0, 10.0, 10.0, 13.0]), "full_factorial",
-                      [], [{"name": "a", "values": [1.0, 2.0]}])
+    results = made_up(
+        design,
+        np.array([1.0, 2.0, 3.0, 10.0, 10.0, 13.0]),
+        "full_factorial",
+        [],
+        [{"name": "a", "values": [1.0, 2.0]}],
+    )
     means = analysis.outcome_means(results)
     assert list(means["level"]) == ["1", "2"]
     assert list(means["mean"]) == [2.0, 11.0]
@@ -61,26 +90,40 @@ def test_outcome_means_per_level_over_everything_else():
 
 def test_a_sampled_range_is_cut_into_quantile_bins():
     values = np.linspace(0.0, 1.0, 40)
-    results = made_up(frame(40, a=values), values * 2, "latin_hypercube",
-                      [{"name": "a", "low": 0.0, "high": 1.0, "integer": False}])
+    results = made_up(
+        frame(40, a=values),
+        values * 2,
+        "latin_hypercube",
+        [{"name": "a", "low": 0.0, "high": 1.0, "integer": False}],
+    )
     means = analysis.outcome_means(results, bins=4)
     assert list(means["n"]) == [10, 10, 10, 10]
     assert means["mean"].is_monotonic_increasing
 
 
 def test_plan_differences_are_paired_by_point_and_replication():
-    design = pd.DataFrame({"run_id": range(6), "point": 0, "arm": [0, 0, 0, 1, 1, 1],
-                           "replication": [0, 1, 2, 0, 1, 2], "seed": [7, 8, 9, 7, 8, 9],
-                           "plan": ["none"] * 3 + ["program"] * 3})
+    design = pd.DataFrame(
+        {
+            "run_id": range(6),
+            "point": 0,
+            "arm": [0, 0, 0, 1, 1, 1],
+            "replication": [0, 1, 2, 0, 1, 2],
+            "seed": [7, 8, 9, 7, 8, 9],
+            "plan": ["none"] * 3 + ["program"] * 3,
+        }
+    )
     outcome = np.array([1.0, 5.0, 9.0, 2.0, 6.5, 10.0])  # luck varies, the effect hardly
-    results = made_up(design, outcome, "full_factorial", [],
-                      [{"name": "plan", "values": ["none", "program"]}])
+    results = made_up(
+        design, outcome, "full_factorial", [], [{"name": "plan", "values": ["none", "program"]}]
+    )
     table = analysis.plan_comparison(results).set_index("plan")
     differences = np.array([1.0, 1.5, 1.0])
     n, mean, _, low, high = analysis.mean_interval(differences)
     assert table.loc["program", "difference"] == pytest.approx(mean)
-    assert (table.loc["program", "difference_ci_low"],
-            table.loc["program", "difference_ci_high"]) == pytest.approx((low, high))
+    assert (
+        table.loc["program", "difference_ci_low"],
+        table.loc["program", "difference_ci_high"],
+    ) == pytest.approx((low, high))
     assert low > 0  # paired: clearly positive, though the plain means overlap
     assert table.loc["program", "ci_low"] < table.loc["none", "ci_high"]
     assert np.isnan(table.loc["none", "difference"])
@@ -91,15 +134,17 @@ def ishigami(x: np.ndarray) -> np.ndarray:
 
 
 def test_sobol_indices_recover_the_ishigami_function():
-    ranges = [{"name": n, "low": -np.pi, "high": np.pi, "integer": False}
-              for n in ("x1", "x2", "x3")]
+    ranges = [
+        {"name": n, "low": -np.pi, "high": np.pi, "integer": False} for n in ("x1", "x2", "x3")
+    ]
     problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
     x = sobol_sample.sample(problem, 1024, calc_second_order=False, seed=4)
     design = frame(len(x), x1=x[:, 0], x2=x[:, 1], x3=x[:, 2])
     results = made_up(design, ishigami(x), "sobol", ranges)
     # Runs arrive in any order; the analysis must put them back in design order.
-    shuffled = Results(results.folder, results.manifest, design,
-                       results.runs.sample(frac=1.0, random_state=1))
+    shuffled = Results(
+        results.folder, results.manifest, design, results.runs.sample(frac=1.0, random_state=1)
+    )
     found = analysis.sobol_indices(shuffled).set_index("parameter")
     np.testing.assert_allclose(found["S1"], [0.314, 0.442, 0.0], atol=0.06)
     np.testing.assert_allclose(found["ST"], [0.558, 0.442, 0.244], atol=0.06)
@@ -107,8 +152,10 @@ def test_sobol_indices_recover_the_ishigami_function():
 
 
 def test_morris_finds_the_one_parameter_that_matters():
-    ranges = [{"name": "a", "low": 0.0, "high": 10.0, "integer": False},
-              {"name": "b", "low": 0.0, "high": 1.0, "integer": False}]
+    ranges = [
+        {"name": "a", "low": 0.0, "high": 10.0, "integer": False},
+        {"name": "b", "low": 0.0, "high": 1.0, "integer": False},
+    ]
     problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 10], [0, 1]]}
     x = morris_sample.sample(problem, 6, num_levels=4, seed=1)
     results = made_up(frame(len(x), a=x[:, 0], b=x[:, 1]), 2 * x[:, 0], "morris", ranges)
@@ -120,8 +167,9 @@ def test_morris_finds_the_one_parameter_that_matters():
 @pytest.fixture(scope="module")
 def tiny_results(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analysis")
-    text = TINY.replace("plan = [\"none\", \"training\"]",
-                        "plan = [\"none\", \"training\"]\nbudget = 200.0")
+    text = TINY.replace(
+        'plan = ["none", "training"]', 'plan = ["none", "training"]\nbudget = 200.0'
+    )
     run_sweep(load_sweep(write_spec(folder, text)), folder / "out", SerialExecutor())
     return folder / "out"
 
@@ -150,15 +198,22 @@ def test_report_page_and_tables(tiny_results, tmp_path):
     assert text.count("Plotly.newPlot") >= 5  # plans, means and series figures
     assert len(re.findall(r"plotly\.js v\d", text)) == 1  # the library embedded once
     names = {p.name for p in (tmp_path / "report").glob("*.csv")}
-    assert names == {"runs.csv", "outcome_means.csv", "plan_comparison.csv",
-                     "series_means.csv", "failures.csv"}
+    assert names == {
+        "runs.csv",
+        "outcome_means.csv",
+        "plan_comparison.csv",
+        "series_means.csv",
+        "failures.csv",
+    }
     assert len(pd.read_csv(tmp_path / "report" / "runs.csv")) == 8
 
 
 def test_report_of_an_unfinished_sobol_sweep_says_what_is_missing(tmp_path):
-    text = ('title = "s"\nseed = 2\nweeks = 4\n[design]\nkind = "sobol"\nsamples = 2\n'
-            '[parameters]\nn_employees = 40\nboss_weight = { low = 0.5, high = 3.0 }\n'
-            'drift_rate = { low = 0.0, high = 0.02 }\n')
+    text = (
+        'title = "s"\nseed = 2\nweeks = 4\n[design]\nkind = "sobol"\nsamples = 2\n'
+        "[parameters]\nn_employees = 40\nboss_weight = { low = 0.5, high = 3.0 }\n"
+        "drift_rate = { low = 0.0, high = 0.02 }\n"
+    )
     sweep = load_sweep(write_spec(tmp_path, text))
     out = tmp_path / "out"
     run_sweep(sweep, out, SerialExecutor())

@@ -30,8 +30,12 @@ def core_step():
 
 @pytest.fixture(scope="module")
 def results(core_step):
-    return [core_step.measure_size(size, repeats=2, seed=1, with_reference=size <= 40,
-                                   reference_budget=5.0) for size in (40, 90)]
+    return [
+        core_step.measure_size(
+            size, repeats=2, seed=1, with_reference=size <= 40, reference_budget=5.0
+        )
+        for size in (40, 90)
+    ]
 
 
 def test_table_has_a_row_per_size_and_every_column(core_step, results):
@@ -55,8 +59,9 @@ def test_every_measurement_times_what_it_was_asked_to(results):
 
 
 def test_reference_stops_at_its_budget(core_step):
-    result = core_step.measure_size(30, repeats=50, seed=2, with_reference=True,
-                                    reference_budget=0.0)
+    result = core_step.measure_size(
+        30, repeats=50, seed=2, with_reference=True, reference_budget=0.0
+    )
     assert result.reference.count == 1 and result.core.count == 50
 
 
@@ -68,8 +73,15 @@ def test_default_run_and_targets(core_step, results):
 
 
 def test_stages_and_profile_of_a_step(core_step):
-    result = core_step.measure_size(40, repeats=3, seed=1, with_reference=False,
-                                    reference_budget=1.0, stages=True, profile_steps=2)
+    result = core_step.measure_size(
+        40,
+        repeats=3,
+        seed=1,
+        with_reference=False,
+        reference_budget=1.0,
+        stages=True,
+        profile_steps=2,
+    )
     for stage in ("serve_customers", "spread_attitudes", "recorder.end_week", "whole step"):
         assert result.stages[stage].count == 3
     rows = core_step.parse_table(core_step.stage_table([result]))
@@ -83,13 +95,18 @@ def test_write_section_keeps_the_other_sections(core_step, tmp_path):
     path = tmp_path / "RESULTS.md"
     core_step.write_section(path, "## Core step\n\nfirst\n")
     assert path.read_text().startswith("# ") and "first" in path.read_text()
-    path.write_text("# Results\n\n## Sweep throughput\n\nsweeps\n\n## Core step\n\nold\n\n"
-                    "## Dashboard latency\n\ndash\n")
+    path.write_text(
+        "# Results\n\n## Sweep throughput\n\nsweeps\n\n## Core step\n\nold\n\n"
+        "## Dashboard latency\n\ndash\n"
+    )
     core_step.write_section(path, "## Core step\n\nnew\n")
     text = path.read_text()
     assert "old" not in text and "new" in text
-    assert text.index("## Sweep throughput") < text.index("## Core step") < text.index(
-        "## Dashboard latency")
+    assert (
+        text.index("## Sweep throughput")
+        < text.index("## Core step")
+        < text.index("## Dashboard latency")
+    )
     assert "sweeps" in text and "dash" in text
     path.write_text("# Results\n\n## Sweep throughput\n\nsweeps\n")
     core_step.write_section(path, "## Core step\n\nnew\n")

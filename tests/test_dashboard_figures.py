@@ -75,6 +75,7 @@ def settings_with(**overrides) -> dict:
 
 # --- figure builders ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", sorted(figures.EXPLORE_FIGURES))
 def test_each_time_series_has_a_title_weeks_and_a_unit(name, frame):
     figure = figures.EXPLORE_FIGURES[name](frame, horizon=104)
@@ -130,9 +131,15 @@ def test_why_by_group_has_a_bar_per_mechanism_and_the_total(baseline_state):
 
 
 def test_plan_bands_draw_a_band_and_a_line_per_plan():
-    summary = pd.DataFrame({"plan": ["a"] * 3 + ["b"] * 3, "week": [0, 1, 2] * 2,
-                            "mean": [0, 1, 2, 0, 2, 4], "low": [0, 0.5, 1, 0, 1, 3],
-                            "high": [0, 1.5, 3, 0, 3, 5]})
+    summary = pd.DataFrame(
+        {
+            "plan": ["a"] * 3 + ["b"] * 3,
+            "week": [0, 1, 2] * 2,
+            "mean": [0, 1, 2, 0, 2, 4],
+            "low": [0, 0.5, 1, 0, 1, 3],
+            "high": [0, 1.5, 3, 0, 3, 5],
+        }
+    )
     figure = figures.plan_bands(summary, "Mean attitude", "Mean attitude (-1 to +1)")
     assert [t.fill for t in figure.data] == ["toself", None, "toself", None]
     assert [t.name for t in figure.data if t.mode == "lines"] == ["a", "b"]
@@ -147,16 +154,22 @@ def test_empty_figure_carries_its_message():
 
 def test_graph_config_downloads_png_named_after_the_chart():
     config = figures.graph_config("band")
-    assert config["toImageButtonOptions"] == {"format": "png", "scale": 2,
-                                              "filename": "eachcustomer-band"}
+    assert config["toImageButtonOptions"] == {
+        "format": "png",
+        "scale": 2,
+        "filename": "eachcustomer-band",
+    }
 
 
 def test_presentation_mode_uses_larger_type(frame):
-    assert figures.attitude_by_band(frame, large=True).layout.font.size > \
-        figures.attitude_by_band(frame).layout.font.size
+    assert (
+        figures.attitude_by_band(frame, large=True).layout.font.size
+        > figures.attitude_by_band(frame).layout.font.size
+    )
 
 
 # --- widgets from the Params metadata -------------------------------------------------------
+
 
 def test_every_scalar_parameter_has_a_slider_with_its_unit_range_and_meaning():
     controls = {c.name: c for c in param_controls()}
@@ -175,8 +188,13 @@ def test_every_scalar_parameter_has_a_slider_with_its_unit_range_and_meaning():
 
 def test_sliders_appear_in_the_order_callbacks_read_them():
     sections = grouped_sliders()
-    ids = [slider.id["name"] for section in sections for div in section.children[1:]
-           for slider in div.children if hasattr(slider, "id") and isinstance(slider.id, dict)]
+    ids = [
+        slider.id["name"]
+        for section in sections
+        for div in section.children[1:]
+        for slider in div.children
+        if hasattr(slider, "id") and isinstance(slider.id, dict)
+    ]
     assert ids == slider_order()
 
 
@@ -190,15 +208,21 @@ def test_a_scenario_value_outside_the_what_if_range_widens_the_slider():
 
 # --- the org network ---------------------------------------------------------------------------
 
+
 def tiny_org(boss: list[int]) -> Organization:
     size = len(boss)
     facing = np.zeros(size, dtype=bool)
     facing[-1] = True
-    return Organization(boss=np.array(boss), department=np.zeros(size, dtype=np.int64),
-                        department_names=("sales",), department_customer_weight=np.zeros(1),
-                        customer_facing=facing, handles_complaints=np.zeros(size, dtype=bool),
-                        peer_ties=np.empty((0, 2), dtype=np.int64),
-                        employee_ids=tuple(f"E{i}" for i in range(size)))
+    return Organization(
+        boss=np.array(boss),
+        department=np.zeros(size, dtype=np.int64),
+        department_names=("sales",),
+        department_customer_weight=np.zeros(1),
+        customer_facing=facing,
+        handles_complaints=np.zeros(size, dtype=bool),
+        peer_ties=np.empty((0, 2), dtype=np.int64),
+        employee_ids=tuple(f"E{i}" for i in range(size)),
+    )
 
 
 def test_hierarchy_layout_puts_bosses_above_and_centred_over_their_reports():
@@ -265,6 +289,7 @@ def test_history_survives_the_trip_to_the_browser():
 
 # --- the Explore page's callbacks --------------------------------------------------------------
 
+
 def test_opening_explore_shows_the_stored_settings(app):
     from dashboard.pages import explore
 
@@ -286,8 +311,9 @@ def test_moving_a_slider_records_only_what_differs_from_the_scenario(app):
     names = slider_order()
     stored = default_settings("wrong_customer")
     with triggered(None):
-        values = explore.sync_settings("wrong_customer", [None] * len(names), None, 0, None,
-                                       stored)[1]
+        values = explore.sync_settings(
+            "wrong_customer", [None] * len(names), None, 0, None, stored
+        )[1]
     values = list(values)
     values[names.index("drift_rate")] = 0.01
     with triggered('{"name":"drift_rate","type":"param"}.value'):
@@ -301,8 +327,7 @@ def test_changing_scenario_resets_the_changed_parameters_and_offers_its_plans(ap
     stored = {**default_settings(), "overrides": {"drift_rate": 0.02}, "seed": 7}
     names = slider_order()
     with triggered("explore-scenario.value"):
-        result = explore.sync_settings("equal_budget", [None] * len(names), None, 7, None,
-                                       stored)
+        result = explore.sync_settings("equal_budget", [None] * len(names), None, 7, None, stored)
     settings, options = result[7], result[4]
     assert settings["scenario"] == "equal_budget" and settings["overrides"] == {}
     assert settings["seed"] == 7
@@ -325,12 +350,13 @@ def test_run_streams_partial_charts_then_returns_the_whole_run(app):
 
     sent = []
     with triggered("explore-run.n_clicks"):
-        final = explore.run_simulation(sent.append, 1, None, settings_with(**SMALL), None,
-                                       "band", False)
+        final = explore.run_simulation(
+            sent.append, 1, None, settings_with(**SMALL), None, "band", False
+        )
     assert sent, "no partial charts were sent while running"
     assert len(sent[0]) == len(explore_view.render_outputs()) + 1
     assert sent[0][-1]["week"] == 1
-    assert all(isinstance(item, dict) for item in sent[0][:len(explore_view.GRAPHS)])
+    assert all(isinstance(item, dict) for item in sent[0][: len(explore_view.GRAPHS)])
     state = final[-1]
     assert state["week"] == 20 and final[-3] == "Week 20 of 20: done."
 
@@ -341,8 +367,7 @@ def test_step_continues_from_the_run_shown(app):
     settings = settings_with(**SMALL)
     with triggered("explore-step.n_clicks"):
         first = explore.run_simulation(lambda _: None, None, 1, settings, None, "band", False)
-        second = explore.run_simulation(lambda _: None, None, 2, settings, first[-1], "band",
-                                        False)
+        second = explore.run_simulation(lambda _: None, None, 2, settings, first[-1], "band", False)
     assert (first[-1]["week"], second[-1]["week"]) == (1, 2)
     whole = advance(settings, None, "run")
     for column in ("mean_attitude", "active_customers"):
@@ -385,17 +410,24 @@ def test_download_buttons_give_csv_and_a_scenario_file(app, baseline_state):
 def test_added_interventions_are_kept_and_removed(app):
     from dashboard.pages import explore
 
-    settings = explore.add_intervention(1, "slogan_campaign", 5, 8, 0.4, 0.5, 2,
-                                        default_settings())
-    assert settings["interventions"] == [{
-        "kind": "slogan_campaign", "start": 5, "strength": 0.4, "coverage": {"share": 0.5},
-        "cost_per_participant_week": 2.0, "duration": 8}]
+    settings = explore.add_intervention(1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, default_settings())
+    assert settings["interventions"] == [
+        {
+            "kind": "slogan_campaign",
+            "start": 5,
+            "strength": 0.4,
+            "coverage": {"share": 0.5},
+            "cost_per_participant_week": 2.0,
+            "duration": 8,
+        }
+    ]
     assert "slogan campaign from week 5" in str(explore.list_interventions(settings))
     with triggered('{"index":0,"type":"remove-intervention"}.n_clicks'):
         assert explore.remove_intervention([1], settings)["interventions"] == []
 
 
 # --- the other pages' callbacks ----------------------------------------------------------------
+
 
 def test_organization_draws_at_once_and_after_a_run(app):
     from dashboard.pages import organization
@@ -406,11 +438,11 @@ def test_organization_draws_at_once_and_after_a_run(app):
     assert decode_history(history).shape == (1, 120)
     progress = []
     figure, history, week_max, week, error = organization.simulate(
-        progress.append, 1, settings_with(**SMALL))
+        progress.append, 1, settings_with(**SMALL)
+    )
     assert week_max == week == 20 and decode_history(history).shape == (21, 120)
     assert progress[-1] == ("20", "20")
-    np.testing.assert_allclose(figure.data[1].marker.color, decode_history(history)[-1],
-                               atol=0.005)
+    np.testing.assert_allclose(figure.data[1].marker.color, decode_history(history)[-1], atol=0.005)
 
 
 def test_a_bad_chart_upload_lists_its_row_and_a_good_one_becomes_the_organization(app):
@@ -424,34 +456,44 @@ def test_a_bad_chart_upload_lists_its_row_and_a_good_one_becomes_the_organizatio
     header = "employee_id,manager_id,department,customer_facing\n"
     bad = upload(header + "1,,executive,false\n2,1,sales,maybe\n")
     with triggered("org-upload.contents"):
-        settings, message = organization.upload_chart(bad, None, None, "mine.csv", None, None,
-                                                      default_settings())
+        settings, message = organization.upload_chart(
+            bad, None, None, "mine.csv", None, None, default_settings()
+        )
     assert settings is organization.dash.no_update
     text = str(message)
     assert "line 3" in text and "'maybe' is not a flag" in text and "2,1,sales,maybe" in text
     good = upload(header + "1,,executive,false\n2,1,sales,true\n3,1,sales,true\n")
     with triggered("org-upload.contents"):
-        settings, message = organization.upload_chart(good, None, None, "mine.csv", None, None,
-                                                      default_settings())
+        settings, message = organization.upload_chart(
+            good, None, None, "mine.csv", None, None, default_settings()
+        )
     assert settings["chart"]["filename"] == "mine.csv" and "3 employees" in str(message)
     assert organization.draw_now(settings)[0].data[1].x is not None
     with triggered("org-clear.n_clicks"):
-        assert organization.upload_chart(good, None, 1, "mine.csv", None, None,
-                                         settings)[0]["chart"] is None
+        assert (
+            organization.upload_chart(good, None, 1, "mine.csv", None, None, settings)[0]["chart"]
+            is None
+        )
 
 
 def test_compare_callbacks_run_and_draw_a_verdict(app):
     from dashboard.pages import compare
 
     progress = []
-    result = compare.compare(progress.append, 1, settings_with(**SMALL),
-                             ["preset:do nothing", "preset:training day"], 2, "as specified",
-                             None)
+    result = compare.compare(
+        progress.append,
+        1,
+        settings_with(**SMALL),
+        ["preset:do nothing", "preset:training day"],
+        2,
+        "as specified",
+        None,
+    )
     assert result["error"] is None and progress[-1] == ("4", "4")
     drawn = compare.render(result, False)
     assert "week 20" in str(drawn[0])
     assert "training day" in str(drawn[1])
-    assert all(isinstance(f, go.Figure) for f in drawn[2:2 + len(compare.CHARTS) + 1])
+    assert all(isinstance(f, go.Figure) for f in drawn[2 : 2 + len(compare.CHARTS) + 1])
     assert compare.limit_plans(["a", "b", "c", "d", "e"]) == ["a", "b", "c", "d"]
 
 

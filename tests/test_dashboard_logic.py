@@ -53,15 +53,26 @@ def as_upload(data: str | bytes) -> str:
 
 # --- settings from the browser -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scenario", ["../../etc/passwd", "/etc/hosts", "scenarios/x.toml", 3])
 def test_only_built_in_scenarios_come_from_the_browser(scenario):
     assert normalize({"scenario": scenario})["scenario"] == "baseline"
 
 
 def test_unknown_malformed_and_boolean_parameters_are_dropped():
-    settings = normalize({"overrides": {"negativity_bias": 2.0, "no_such": 1, "drift_rate": "x",
-                                        "n_employees": True, "departments": 3},
-                          "seed": -4, "plan": 5})
+    settings = normalize(
+        {
+            "overrides": {
+                "negativity_bias": 2.0,
+                "no_such": 1,
+                "drift_rate": "x",
+                "n_employees": True,
+                "departments": 3,
+            },
+            "seed": -4,
+            "plan": 5,
+        }
+    )
     assert settings["overrides"] == {"negativity_bias": 2.0}
     assert settings["seed"] == 0 and settings["plan"] is None
 
@@ -84,6 +95,7 @@ def test_the_dashboard_refuses_organizations_too_large_to_simulate_here():
 
 # --- exports: the current settings as a scenario that `eachcustomer run` accepts --------------
 
+
 def write_export(settings: dict, folder: Path) -> Path:
     name, files = scenario_files(settings)
     for member, data in files.items():
@@ -93,27 +105,43 @@ def write_export(settings: dict, folder: Path) -> Path:
 
 @pytest.mark.parametrize("scenario", sorted(builtin_scenarios()))
 def test_exported_scenario_reproduces_the_dashboard_run(scenario, tmp_path):
-    settings = {**default_settings(scenario), "seed": 3,
-                "overrides": {"horizon_weeks": 12, "negativity_bias": 2.0},
-                "interventions": [{"kind": "training_day", "start": 4, "strength": 0.3,
-                                   "coverage": {"share": 0.5}}]}
+    settings = {
+        **default_settings(scenario),
+        "seed": 3,
+        "overrides": {"horizon_weeks": 12, "negativity_bias": 2.0},
+        "interventions": [
+            {"kind": "training_day", "start": 4, "strength": 0.3, "coverage": {"share": 0.5}}
+        ],
+    }
     if scenario == "large_deep":
         settings["overrides"]["n_employees"] = 400
     path = write_export(settings, tmp_path)
     setup = load_run_setup(path, seed=3)
-    result = run_model(setup.params, 3, org=setup.org, interventions=setup.interventions,
-                       individuals=setup.individuals)
+    result = run_model(
+        setup.params,
+        3,
+        org=setup.org,
+        interventions=setup.interventions,
+        individuals=setup.individuals,
+    )
     shown = advance(settings, None, "run")["table"]
-    np.testing.assert_allclose(result.series.to_numpy(dtype=float),
-                               np.array([shown[c] for c in result.series.columns],
-                                        dtype=float).T, equal_nan=True, atol=1e-8)
+    np.testing.assert_allclose(
+        result.series.to_numpy(dtype=float),
+        np.array([shown[c] for c in result.series.columns], dtype=float).T,
+        equal_nan=True,
+        atol=1e-8,
+    )
 
 
 def test_a_chosen_plan_is_exported_as_the_interventions(tmp_path):
     settings = {**default_settings("equal_budget"), "plan": "culture"}
     setup = load_run_setup(write_export(settings, tmp_path))
-    assert [i.kind for i in setup.interventions] == ["language", "incentive_alignment",
-                                                    "customer_exposure", "frontline_support"]
+    assert [i.kind for i in setup.interventions] == [
+        "language",
+        "incentive_alignment",
+        "customer_exposure",
+        "frontline_support",
+    ]
     assert set(setup.plans) == {"training_day", "culture"}
 
 
@@ -132,8 +160,20 @@ def test_an_uploaded_chart_travels_in_a_zip_that_runs(tmp_path):
     assert load_run_setup(toml).org.size == 4
 
 
-@pytest.mark.parametrize("value", ['say "each" customer', "line\nbreak", "ünïcödé \\ path",
-                                   1e-7, -0.0, 3, True, [1, 2.5], {"share": 0.5}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        'say "each" customer',
+        "line\nbreak",
+        "ünïcödé \\ path",
+        1e-7,
+        -0.0,
+        3,
+        True,
+        [1, 2.5],
+        {"share": 0.5},
+    ],
+)
 def test_toml_values_read_back_unchanged(value):
     assert tomllib.loads(f"key = {toml_value(value)}")["key"] == value
 
@@ -141,23 +181,28 @@ def test_toml_values_read_back_unchanged(value):
 # --- uploads: parsed, limited, never executed ------------------------------------------------
 
 HOSTILE = {
-    "billion laughs": ("laughs.graphml",
-                       '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
-                       '"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><graphml><graph>'
-                       '<node id="&lol2;"/></graph></graphml>', "refused"),
-    "external entity": ("xxe.graphml",
-                        '<?xml version="1.0"?><!DOCTYPE g [<!ENTITY x SYSTEM '
-                        '"file:///etc/passwd">]><graphml><graph><node id="&x;"/></graph>'
-                        '</graphml>', "refused"),
-    "malformed xml": ("broken.graphml", "<graphml><graph><node id='a'></graph>",
-                      "not well-formed"),
+    "billion laughs": (
+        "laughs.graphml",
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+        '"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><graphml><graph>'
+        '<node id="&lol2;"/></graph></graphml>',
+        "refused",
+    ),
+    "external entity": (
+        "xxe.graphml",
+        '<?xml version="1.0"?><!DOCTYPE g [<!ENTITY x SYSTEM '
+        '"file:///etc/passwd">]><graphml><graph><node id="&x;"/></graph>'
+        "</graphml>",
+        "refused",
+    ),
+    "malformed xml": ("broken.graphml", "<graphml><graph><node id='a'></graph>", "not well-formed"),
     "binary": ("x.csv", b"PK\x03\x04\x00\x00binary", "NUL bytes"),
     "pickle": ("p.csv", b"\x80\x04\x95\x10\x01\x02\x03.", "not UTF-8"),
     "code": ("run.py", "import os; os.system('rm -rf /')", "unknown file type"),
     "empty": ("e.csv", "", "empty"),
     "header only": ("h.csv", HEADER, "no rows"),
     "cycle": ("c.csv", HEADER + "1,,e,false\n2,3,s,true\n3,2,s,true\n", "cycle"),
-    "formula": ("f.csv", HEADER + '1,,"=cmd|\' /C calc\'!A0",true\n', None),
+    "formula": ("f.csv", HEADER + "1,,\"=cmd|' /C calc'!A0\",true\n", None),
 }
 
 
@@ -202,13 +247,13 @@ def test_a_chart_that_the_scenario_cannot_use_is_refused_with_the_reason():
 def test_a_good_chart_with_a_departments_table_is_accepted():
     chart = "employee_id,manager_id,department\n1,,office\n2,1,shop\n3,2,shop\n"
     table = "department,customer_facing\noffice,false\nshop,true\n"
-    check = check_chart(as_upload(chart), "c.csv", as_upload(table), "d.csv",
-                        default_settings())
+    check = check_chart(as_upload(chart), "c.csv", as_upload(table), "d.csv", default_settings())
     assert check.chart is not None and check.chart["departments_text"] == table
     assert "3 employees" in check.summary
 
 
 # --- equal budgets -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def org_and_params():
@@ -219,8 +264,7 @@ def org_and_params():
 @pytest.mark.parametrize("by", ["coverage", "duration"])
 def test_equalized_plans_cost_the_cheapest_paying_plan(org_and_params, by):
     org, params = org_and_params
-    plans = {name: PRESET_PLANS[name] for name in ("do nothing", "training day",
-                                                    "culture change")}
+    plans = {name: PRESET_PLANS[name] for name in ("do nothing", "training day", "culture change")}
     before = plan_costs(plans, org, params)
     scaled, budget, notes = equalize_plans(plans, org, params, by=by)
     after = plan_costs(scaled, org, params)
@@ -241,10 +285,12 @@ def test_a_budget_beyond_full_coverage_is_noted_not_raised(org_and_params):
 
 # --- the verdict ---------------------------------------------------------------------------------
 
+
 def test_a_clear_winner_is_named_with_the_size_of_the_win():
     outcome = OUTCOME_BY_COLUMN["mean_satisfaction"]
-    line = outcome_verdict(outcome, {"plan a": [0.40, 0.42, 0.41, 0.43],
-                                     "plan b": [0.30, 0.31, 0.29, 0.30]}, 104)
+    line = outcome_verdict(
+        outcome, {"plan a": [0.40, 0.42, 0.41, 0.43], "plan b": [0.30, 0.31, 0.29, 0.30]}, 104
+    )
     assert line["clear"] and line["winner"] == "plan a" and line["runner_up"] == "plan b"
     assert "plan a wins" in line["text"] and "higher by 0.115" in line["text"]
     assert line["low"] > 0
@@ -268,8 +314,10 @@ def test_one_replication_cannot_tell_luck_from_effect():
 
 
 def test_the_headline_counts_clear_wins():
-    finals = {"mean_attitude": {"x": [0.5, 0.51, 0.52], "y": [0.1, 0.11, 0.12]},
-              "mean_satisfaction": {"x": [0.1, 0.3, 0.2], "y": [0.2, 0.1, 0.25]}}
+    finals = {
+        "mean_attitude": {"x": [0.5, 0.51, 0.52], "y": [0.1, 0.11, 0.12]},
+        "mean_satisfaction": {"x": [0.1, 0.3, 0.2], "y": [0.2, 0.1, 0.25]},
+    }
     result = verdict(finals, 104)
     assert result["headline"] == "X wins clearly on 1 of 2 outcomes at week 104."
 
@@ -282,25 +330,32 @@ def test_every_plan_meets_the_same_replication_seeds():
 
 def test_a_comparison_runs_plans_at_equal_budget():
     settings = {**default_settings(), "overrides": {"n_employees": 100, "horizon_weeks": 30}}
-    result = run_comparison(settings, ["preset:do nothing", "preset:training day",
-                                       "preset:culture change"], 2, "coverage")
+    result = run_comparison(
+        settings,
+        ["preset:do nothing", "preset:training day", "preset:culture change"],
+        2,
+        "coverage",
+    )
     assert result["error"] is None
     costs = {p["name"]: p["cost"] for p in result["plans"]}
     assert costs["training day"] == pytest.approx(costs["culture change"])
     assert len(result["verdict"]["lines"]) == len(OUTCOME_BY_COLUMN)
     band = result["bands"]["mean_attitude"]["do nothing"]
-    assert len(band["week"]) == 31 and all(lo <= m <= hi for lo, m, hi in zip(
-        band["low"], band["mean"], band["high"], strict=True))
+    assert len(band["week"]) == 31 and all(
+        lo <= m <= hi for lo, m, hi in zip(band["low"], band["mean"], band["high"], strict=True)
+    )
     assert run_comparison(settings, ["preset:do nothing"], 2)["error"].startswith("Choose two")
 
 
 def test_a_scenarios_own_plans_can_be_compared():
-    plans = resolve_plans(["plan:training_day", "plan:culture", "scenario"],
-                          default_settings("equal_budget"))
+    plans = resolve_plans(
+        ["plan:training_day", "plan:culture", "scenario"], default_settings("equal_budget")
+    )
     assert [len(p) for p in plans.values()] == [1, 4, 0]
 
 
 # --- lessons -------------------------------------------------------------------------------------
+
 
 def test_every_lesson_names_a_scenario_charts_and_a_question():
     lessons = load_lessons()
@@ -312,8 +367,10 @@ def test_every_lesson_names_a_scenario_charts_and_a_question():
 
 @pytest.mark.skipif(not SEEDS_FOLDER.is_dir(), reason="the seed articles are not here")
 def test_every_lesson_quotes_its_seed_article_word_for_word():
-    articles = {f"S{path.name[:3]}": " ".join(path.read_text(encoding="utf-8").split())
-                for path in SEEDS_FOLDER.glob("[0-9][0-9][0-9]_*.txt")}
+    articles = {
+        f"S{path.name[:3]}": " ".join(path.read_text(encoding="utf-8").split())
+        for path in SEEDS_FOLDER.glob("[0-9][0-9][0-9]_*.txt")
+    }
     for lesson in load_lessons():
         assert " ".join(lesson.quote.split()) in articles[lesson.seed], lesson.id
 
@@ -339,10 +396,11 @@ def test_a_sweep_must_be_small_and_name_a_built_in_scenario():
 
     sweep, message = check_spec(TINY_SWEEP)
     assert sweep is not None and "4 runs of 4 weeks" in message
-    for bad, expected in (('title = "x"\nseed = 1\nscenario = "/etc/passwd"', "built-in"),
-                          ("not toml [", "not valid TOML"),
-                          (TINY_SWEEP.replace("replications = 2", "replications = 300"),
-                           "at most 400")):
+    for bad, expected in (
+        ('title = "x"\nseed = 1\nscenario = "/etc/passwd"', "built-in"),
+        ("not toml [", "not valid TOML"),
+        (TINY_SWEEP.replace("replications = 2", "replications = 300"), "at most 400"),
+    ):
         assert check_spec(bad)[0] is None and expected in check_spec(bad)[1]
 
 

@@ -20,8 +20,9 @@ SPEC = TINY.replace("replications = 2", "replications = 3")
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, host="127.0.0.1") as local:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as local:
         yield local
 
 
@@ -64,17 +65,27 @@ def test_cli_sweeps_on_a_running_scheduler_and_resumes_there(tmp_path, cluster):
 
 
 def test_cli_refuses_two_dask_options(tmp_path):
-    result = CliRunner().invoke(app, ["sweep", str(write_spec(tmp_path)), "--out",
-                                      str(tmp_path / "o"), "--dask-local",
-                                      "--dask-scheduler", "tcp://127.0.0.1:1"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "sweep",
+            str(write_spec(tmp_path)),
+            "--out",
+            str(tmp_path / "o"),
+            "--dask-local",
+            "--dask-scheduler",
+            "tcp://127.0.0.1:1",
+        ],
+    )
     assert result.exit_code == 2
     assert "choose one" in said(result)
 
 
 def test_cli_dask_local_starts_its_own_cluster(tmp_path):
     spec, out = write_spec(tmp_path), tmp_path / "out"
-    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--dask-local",
-                                      "--workers", "1"])
+    result = CliRunner().invoke(
+        app, ["sweep", str(spec), "--out", str(out), "--dask-local", "--workers", "1"]
+    )
     assert result.exit_code == 0, result.output
     reference = tmp_path / "reference"
     run_sweep(load_sweep(spec), reference, SerialExecutor())

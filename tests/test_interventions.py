@@ -17,16 +17,30 @@ SMALL = Params(n_employees=200)
 
 def test_a_schedule_that_never_starts_changes_nothing():
     plain = OrgModel(SMALL, rng=5).run(20)
-    late = OrgModel(SMALL, rng=5, interventions=[
-        {"kind": kind, "start": 500, "coverage": {"share": 0.5}} for kind in CULTURE_WIDE
-    ]).run(20)
+    late = OrgModel(
+        SMALL,
+        rng=5,
+        interventions=[
+            {"kind": kind, "start": 500, "coverage": {"share": 0.5}} for kind in CULTURE_WIDE
+        ],
+    ).run(20)
     pd.testing.assert_frame_equal(plain, late)
 
 
 def test_training_day_lifts_covered_attitudes_once_and_books_its_cost():
-    model = OrgModel(SMALL, rng=1, interventions=[Intervention(
-        kind="training_day", start=3, strength=0.5, cost_per_participant_week=10.0,
-        coverage={"departments": ("sales",)})])
+    model = OrgModel(
+        SMALL,
+        rng=1,
+        interventions=[
+            Intervention(
+                kind="training_day",
+                start=3,
+                strength=0.5,
+                cost_per_participant_week=10.0,
+                coverage={"departments": ("sales",)},
+            )
+        ],
+    )
     model.run(2)
     sales = model.org.department == 0
     model.step()
@@ -38,22 +52,31 @@ def test_training_day_lifts_covered_attitudes_once_and_books_its_cost():
     assert model.outputs()["intervention_spend_total"].iloc[4] == 10.0 * sales.sum()
     # Only sales moved by the program, in the attribution by department.
     by_department = model.attribution("department")
-    lifted = by_department[(by_department["week"] == 3)
-                           & (by_department["mechanism"] == "interventions")]
+    lifted = by_department[
+        (by_department["week"] == 3) & (by_department["mechanism"] == "interventions")
+    ]
     assert lifted.set_index("group")["change"]["sales"] > 0
     assert (lifted.set_index("group")["change"].drop("sales") == 0).all()
 
 
-@pytest.mark.parametrize("kind, lever, direction", [
-    ("language", "drift_rate", -1),
-    ("incentive_alignment", "customer_weight", +1),
-    ("customer_exposure", "effective_distance", -1),
-    ("frontline_support", "encounter_buffer", +1),
-    ("frontline_support", "strain_recovery", +1),
-])
+@pytest.mark.parametrize(
+    "kind, lever, direction",
+    [
+        ("language", "drift_rate", -1),
+        ("incentive_alignment", "customer_weight", +1),
+        ("customer_exposure", "effective_distance", -1),
+        ("frontline_support", "encounter_buffer", +1),
+        ("frontline_support", "strain_recovery", +1),
+    ],
+)
 def test_culture_wide_levers_move_the_right_way_for_covered_only(kind, lever, direction):
-    model = OrgModel(SMALL, rng=2, interventions=[Intervention(
-        kind=kind, start=1, strength=0.5, coverage={"departments": ("marketing",)})])
+    model = OrgModel(
+        SMALL,
+        rng=2,
+        interventions=[
+            Intervention(kind=kind, start=1, strength=0.5, coverage={"departments": ("marketing",)})
+        ],
+    )
     base = getattr(model.levers, lever).copy()
     model.step()
     after = getattr(model.levers, lever)
@@ -66,8 +89,11 @@ def test_culture_wide_levers_move_the_right_way_for_covered_only(kind, lever, di
 
 
 def test_culture_wide_change_ends_cleanly_when_given_a_duration():
-    model = OrgModel(SMALL, rng=3, interventions=[Intervention(
-        kind="language", start=2, duration=3, strength=0.8)])
+    model = OrgModel(
+        SMALL,
+        rng=3,
+        interventions=[Intervention(kind="language", start=2, duration=3, strength=0.8)],
+    )
     model.run(3)
     assert np.all(model.levers.drift_rate < SMALL.drift_rate)
     model.run(3)
@@ -75,8 +101,9 @@ def test_culture_wide_change_ends_cleanly_when_given_a_duration():
 
 
 def test_leadership_tone_lowers_shareholder_pressure_and_lifts_leaders():
-    model = OrgModel(SMALL, rng=4, interventions=[Intervention(kind="leadership_tone",
-                                                               start=1, strength=0.5)])
+    model = OrgModel(
+        SMALL, rng=4, interventions=[Intervention(kind="leadership_tone", start=1, strength=0.5)]
+    )
     chief = model.org.level == 1
     before = model.employees.disposition[chief].copy()
     model.step()
@@ -86,16 +113,26 @@ def test_leadership_tone_lowers_shareholder_pressure_and_lifts_leaders():
 
 def test_hiring_for_attitude_pays_per_hire():
     params = SMALL.replace(turnover_rate=0.05)
-    model = OrgModel(params, rng=6, interventions=[Intervention(
-        kind="hiring_for_attitude", start=1, strength=0.5, cost_per_participant_week=7.0)])
+    model = OrgModel(
+        params,
+        rng=6,
+        interventions=[
+            Intervention(
+                kind="hiring_for_attitude", start=1, strength=0.5, cost_per_participant_week=7.0
+            )
+        ],
+    )
     table = model.run(10)
     np.testing.assert_allclose(table["intervention_spend"].iloc[1:], 7.0 * table["hires"].iloc[1:])
     assert model.levers.hire_attitude_mean == pytest.approx(0.2 + 0.5 * 0.8)
 
 
 def test_slogan_helps_only_while_it_runs():
-    model = OrgModel(SMALL, rng=7, interventions=[Intervention(
-        kind="slogan_campaign", start=2, duration=4, strength=0.5)])
+    model = OrgModel(
+        SMALL,
+        rng=7,
+        interventions=[Intervention(kind="slogan_campaign", start=2, duration=4, strength=0.5)],
+    )
     table = model.run(10)
     running = table["why_interventions"].iloc[2:6]
     assert (running > 0).all()
@@ -103,9 +140,16 @@ def test_slogan_helps_only_while_it_runs():
 
 
 def test_every_kind_runs_and_stays_in_bounds():
-    model = OrgModel(SMALL, rng=8, interventions=[
-        Intervention(kind=kind, start=2, duration=5 if kind == "slogan_campaign" else None,
-                     strength=1.0) for kind in KINDS])
+    model = OrgModel(
+        SMALL,
+        rng=8,
+        interventions=[
+            Intervention(
+                kind=kind, start=2, duration=5 if kind == "slogan_campaign" else None, strength=1.0
+            )
+            for kind in KINDS
+        ],
+    )
     model.run(12)
     assert np.all(np.abs(model.employees.attitude) <= 1)
     assert np.all((model.employees.customer_focus >= 0) & (model.employees.customer_focus <= 1))
@@ -121,14 +165,16 @@ def test_costs_and_scaling_to_a_budget():
     culture = Intervention(kind="language", start=26, cost_per_participant_week=1.0)
     weeks = SMALL.horizon_weeks - 26 + 1
     assert plan_cost([training, culture], org, SMALL) == pytest.approx(
-        100.0 * org.size + weeks * org.size)
+        100.0 * org.size + weeks * org.size
+    )
     shorter = scale_to_budget(culture, 10.0 * org.size, org, SMALL, by="duration")
     assert shorter.duration == 10
     with pytest.raises(BudgetError, match="coverage 2.00 > 1"):
         scale_to_budget(training, 200.0 * org.size, org, SMALL)
     with pytest.raises(BudgetError, match="costs nothing"):
-        scale_to_budget(training.model_copy(update={"cost_per_participant_week": 0.0}), 1.0,
-                        org, SMALL)
+        scale_to_budget(
+            training.model_copy(update={"cost_per_participant_week": 0.0}), 1.0, org, SMALL
+        )
 
 
 def test_partial_coverage_draws_the_share_reproducibly():

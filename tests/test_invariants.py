@@ -52,10 +52,14 @@ def test_state_stays_in_bounds(params, seed):
     for _ in range(15):
         model.step()
         staff, customers = model.employees, model.customers
-        for values, low, high in ((staff.attitude, -1, 1), (staff.disposition, -1, 1),
-                                  (staff.customer_focus, 0, 1), (staff.strain, 0, 1),
-                                  (customers.satisfaction, -1, 1),
-                                  (customers.expectation, -1, 1)):
+        for values, low, high in (
+            (staff.attitude, -1, 1),
+            (staff.disposition, -1, 1),
+            (staff.customer_focus, 0, 1),
+            (staff.strain, 0, 1),
+            (customers.satisfaction, -1, 1),
+            (customers.expectation, -1, 1),
+        ):
             assert not np.isnan(values).any()
             assert np.all((values >= low) & (values <= high))
         assert len(staff.attitude) == size

@@ -16,8 +16,9 @@ from sim.params import Params
 def one_step_matrix(model: OrgModel) -> np.ndarray:
     """M = (1 - r) I + r P, the linear contagion step with self weight."""
     rate = model.params.contagion_rate
-    p = influence_matrix(model.org, model.params.boss_weight, model.params.peer_weight,
-                         model.params.report_weight).toarray()
+    p = influence_matrix(
+        model.org, model.params.boss_weight, model.params.peer_weight, model.params.report_weight
+    ).toarray()
     return (1 - rate) * np.eye(model.org.size) + rate * p
 
 
@@ -58,29 +59,33 @@ def test_mechanisms_switched_off_leave_everything_still(degroot_params):
     before = model.employee_table()
     model.run(10)
     after = model.employee_table()
-    pd.testing.assert_frame_equal(before.drop(columns="weeks_in_post"),
-                                  after.drop(columns="weeks_in_post"))
+    pd.testing.assert_frame_equal(
+        before.drop(columns="weeks_in_post"), after.drop(columns="weeks_in_post")
+    )
 
 
 def test_attribution_parts_sum_to_total_change():
-    model = OrgModel(Params(n_employees=300), rng=5, interventions=[
-        {"kind": "training_day", "start": 3, "strength": 0.4},
-        {"kind": "slogan_campaign", "start": 2, "duration": 4, "strength": 0.5},
-    ])
+    model = OrgModel(
+        Params(n_employees=300),
+        rng=5,
+        interventions=[
+            {"kind": "training_day", "start": 3, "strength": 0.4},
+            {"kind": "slogan_campaign", "start": 2, "duration": 4, "strength": 0.5},
+        ],
+    )
     table = model.run(12)
     parts = table[[f"why_{m}" for m in MECHANISMS]].sum(axis=1)
-    np.testing.assert_allclose(parts.iloc[1:], table["mean_attitude"].diff().iloc[1:],
-                               atol=1e-9)
+    np.testing.assert_allclose(parts.iloc[1:], table["mean_attitude"].diff().iloc[1:], atol=1e-9)
     assert (table["why_interventions"].abs() > 0).any()
     by_department = model.attribution("department")
     change = by_department.groupby(["week", "group"])["change"].sum().unstack()
     for name in model.org.department_names:
         column = f"attitude_dept_{name.replace(' ', '_')}"
-        np.testing.assert_allclose(change[name].iloc[1:], table[column].diff().iloc[1:],
-                                   atol=1e-9)
+        np.testing.assert_allclose(change[name].iloc[1:], table[column].diff().iloc[1:], atol=1e-9)
     by_band = model.attribution("band").groupby(["week", "group"])["change"].sum().unstack()
-    np.testing.assert_allclose(by_band["1"].iloc[1:], table["attitude_band_1"].diff().iloc[1:],
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        by_band["1"].iloc[1:], table["attitude_band_1"].diff().iloc[1:], atol=1e-9
+    )
 
 
 def test_same_seed_same_table_different_seed_different_table():
@@ -111,18 +116,23 @@ def test_agents_are_views_on_the_arrays():
     assert len(front) == int(model.org.customer_facing.sum())
     by_department = model.agents.groupby("department").agg("attitude", np.mean)
     assert by_department["sales"] == pytest.approx(
-        model.employees.attitude[model.org.department == 0].mean())
+        model.employees.attitude[model.org.department == 0].mean()
+    )
     assert agent.cell.coordinate == 17
     assert {a.position for a in agent.cell.neighborhood.agents} == set(
-        sp.csr_matrix(model.org.adjacency())[17].indices.tolist())
+        sp.csr_matrix(model.org.adjacency())[17].indices.tolist()
+    )
 
 
 def test_mesa_batch_run_and_datacollector_work_unchanged():
-    results = mesa.batch_run(OrgModel, parameters={"n_employees": 100,
-                                                   "negativity_bias": [1.0, 3.0],
-                                                   "rng": [1, 2]},
-                             iterations=1, max_steps=6, number_processes=1,
-                             display_progress=False)
+    results = mesa.batch_run(
+        OrgModel,
+        parameters={"n_employees": 100, "negativity_bias": [1.0, 3.0], "rng": [1, 2]},
+        iterations=1,
+        max_steps=6,
+        number_processes=1,
+        display_progress=False,
+    )
     assert len(results) == 4
     row = next(r for r in results if r["negativity_bias"] == 3.0 and r["rng"] == 2)
     # batch_run steps while steps <= max_steps (7 steps) and reports index steps - 1.
@@ -132,16 +142,19 @@ def test_mesa_batch_run_and_datacollector_work_unchanged():
     model = OrgModel(Params(n_employees=100), rng=9)
     collector = mesa.DataCollector(
         model_reporters={"mean": lambda m: m.agents.agg("attitude", np.mean)},
-        agent_reporters={"attitude": "attitude", "strain": "strain"})
+        agent_reporters={"attitude": "attitude", "strain": "strain"},
+    )
     for _ in range(3):
         model.step()
         collector.collect(model)
     agents = collector.get_agent_vars_dataframe()
     last = agents.xs(3, level="Step")
-    np.testing.assert_allclose(np.sort(last["attitude"].to_numpy()),
-                               np.sort(model.employees.attitude))
+    np.testing.assert_allclose(
+        np.sort(last["attitude"].to_numpy()), np.sort(model.employees.attitude)
+    )
     assert collector.get_model_vars_dataframe()["mean"].iloc[-1] == pytest.approx(
-        model.outputs()["mean_attitude"].iloc[-1])
+        model.outputs()["mean_attitude"].iloc[-1]
+    )
 
 
 def test_history_keeps_every_week():
@@ -157,23 +170,31 @@ def test_a_pair_tied_twice_weighs_once():
 
     boss = np.array([-1, 0, 0, 1])
     org = Organization(
-        boss=boss, department=np.zeros(4, dtype=np.int64), department_names=("sales",),
+        boss=boss,
+        department=np.zeros(4, dtype=np.int64),
+        department_names=("sales",),
         department_customer_weight=np.array([0.5]),
         customer_facing=np.array([False, False, True, True]),
         handles_complaints=np.zeros(4, dtype=bool),
-        peer_ties=np.array([[1, 2], [2, 1], [3, 1], [2, 2]]), employee_ids=("a", "b", "c", "d"))
+        peer_ties=np.array([[1, 2], [2, 1], [3, 1], [2, 2]]),
+        employee_ids=("a", "b", "c", "d"),
+    )
     np.testing.assert_array_equal(org.peer_ties, [[1, 2]])
     p = influence_matrix(org, boss_weight=2.0, peer_weight=1.0, report_weight=0.5).toarray()
     np.testing.assert_allclose(p[1], [2 / 3.5, 0, 1 / 3.5, 0.5 / 3.5])
 
 
 def test_individuals_are_placed_on_the_front_line_of_their_department():
-    model = OrgModel(Params(n_employees=200), rng=3, individuals=[
-        {"department": "sales", "count": 3, "attitude": -0.9}])
+    model = OrgModel(
+        Params(n_employees=200),
+        rng=3,
+        individuals=[{"department": "sales", "count": 3, "attitude": -0.9}],
+    )
     placed = np.flatnonzero(model.employees.disposition == -0.9)
     assert len(placed) == 3
     assert np.all(model.org.customer_facing[placed])
     assert np.all(model.org.department[placed] == 0)
     with pytest.raises(ValueError, match="no department 'legal'"):
-        OrgModel(Params(n_employees=200), rng=3,
-                 individuals=[{"department": "legal", "attitude": 0.0}])
+        OrgModel(
+            Params(n_employees=200), rng=3, individuals=[{"department": "legal", "attitude": 0.0}]
+        )

@@ -26,10 +26,12 @@ def outputs(cell) -> str:
 
 def test_example_notebook_executes_and_shows_its_results():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), \
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), (
         "commit the notebook without outputs"
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(ROOT)}})
+    )
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
     client.execute()  # raises CellExecutionError, with the cell, if any cell fails
     shown = "\n".join(outputs(cell) for cell in notebook.cells if cell.cell_type == "code")
     assert "27 runs done, 0 failed" in shown

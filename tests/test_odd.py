@@ -22,12 +22,18 @@ from sim.model import MECHANISMS, OrgModel
 from sim.params import DEFAULT_DEPARTMENTS, Params, parameter_table
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
-PARAMETER_HEADER = ["name", "meaning", "unit", "default", "range", "group", "source",
-                    "seed sentence"]
-DEPARTMENT_HEADER = ["name", "share", "customer_facing", "handles_complaints",
-                     "customer_weight"]
-PROCESS_HEADER = ["order", "method", "process (MODEL.md)", "changes",
-                  "attitude change booked to"]
+PARAMETER_HEADER = [
+    "name",
+    "meaning",
+    "unit",
+    "default",
+    "range",
+    "group",
+    "source",
+    "seed sentence",
+]
+DEPARTMENT_HEADER = ["name", "share", "customer_facing", "handles_complaints", "customer_weight"]
+PROCESS_HEADER = ["order", "method", "process (MODEL.md)", "changes", "attitude change booked to"]
 EMPTY = "—"
 
 
@@ -45,11 +51,12 @@ def cells(line: str) -> list[str]:
 def table(text: str, header: list[str]) -> list[dict[str, str]]:
     """The rows of the one markdown table whose header row is `header`."""
     lines = text.splitlines()
-    starts = [i for i, line in enumerate(lines)
-              if line.lstrip().startswith("|") and cells(line) == header]
+    starts = [
+        i for i, line in enumerate(lines) if line.lstrip().startswith("|") and cells(line) == header
+    ]
     assert len(starts) == 1, f"expected one table with header {header}, found {len(starts)}"
     rows = []
-    for line in lines[starts[0] + 2:]:  # skip the header and the |---| line
+    for line in lines[starts[0] + 2 :]:  # skip the header and the |---| line
         if not line.lstrip().startswith("|"):
             break
         row = cells(line)
@@ -93,7 +100,8 @@ def test_parameter_table_lists_every_field_once(odd):
     assert not duplicates, f"listed more than once: {duplicates}"
     assert set(names) == set(Params.model_fields), (
         f"missing from docs/ODD.md: {sorted(set(Params.model_fields) - set(names))}; "
-        f"not parameters: {sorted(set(names) - set(Params.model_fields))}")
+        f"not parameters: {sorted(set(names) - set(Params.model_fields))}"
+    )
     assert names == list(Params.model_fields), "keep the table in the order of Params"
 
 
@@ -105,7 +113,8 @@ def test_parameter_row_matches_the_code(odd, code):
     for column in ("meaning", "unit", "group", "source"):
         assert row[column] == (code[column] or EMPTY), (
             f"{code['name']}: {column} is {row[column]!r} in docs/ODD.md, "
-            f"{code[column]!r} in sim/params.py")
+            f"{code[column]!r} in sim/params.py"
+        )
     if code["name"] == "departments":
         assert code["default"] == DEFAULT_DEPARTMENTS
         assert row["default"] == "DEFAULT_DEPARTMENTS"
@@ -113,10 +122,12 @@ def test_parameter_row_matches_the_code(odd, code):
         documented = parse_number(row["default"], code["default"])
         assert type(documented) is type(code["default"]), f"{code['name']}: default type"
         assert documented == code["default"], (
-            f"{code['name']}: default {row['default']} in docs/ODD.md, {code['default']} in code")
+            f"{code['name']}: default {row['default']} in docs/ODD.md, {code['default']} in code"
+        )
     expected = None if code["low"] is None else (float(code["low"]), float(code["high"]))
     assert parse_range(row["range"]) == expected, (
-        f"{code['name']}: range {row['range']} in docs/ODD.md, {expected} in code")
+        f"{code['name']}: range {row['range']} in docs/ODD.md, {expected} in code"
+    )
 
 
 def test_default_departments_table_matches_the_code(odd):
@@ -126,14 +137,16 @@ def test_default_departments_table_matches_the_code(odd):
         for field in DEPARTMENT_HEADER[1:]:
             value = getattr(department, field)
             assert parse_number(row[field], value) == value, (
-                f"{department.name}: {field} is {row[field]} in docs/ODD.md, {value} in code")
+                f"{department.name}: {field} is {row[field]} in docs/ODD.md, {value} in code"
+            )
 
 
 def test_process_overview_names_every_mechanism(odd):
     overview = section(odd, "3.")
     for mechanism in MECHANISMS:
         assert re.search(rf"`{mechanism}`", overview), (
-            f"mechanism {mechanism!r} is not named in the process overview")
+            f"mechanism {mechanism!r} is not named in the process overview"
+        )
 
 
 def test_process_order_table_matches_step(odd):
@@ -160,6 +173,10 @@ def test_plausible_magnitudes_at_the_defaults():
             assert 0.05 <= year["customers_lost"].sum() / base <= 0.40, seed
         assert (weekly["strain_front_line"] < 0.7).all(), seed
         staff = model.employees
-        at_bound = ((np.abs(staff.attitude) > 0.99) | (staff.customer_focus < 0.01)
-                    | (staff.customer_focus > 0.99) | (staff.strain > 0.99))
+        at_bound = (
+            (np.abs(staff.attitude) > 0.99)
+            | (staff.customer_focus < 0.01)
+            | (staff.customer_focus > 0.99)
+            | (staff.strain > 0.99)
+        )
         assert at_bound.mean() < 0.5, seed

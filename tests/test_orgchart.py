@@ -40,8 +40,10 @@ GRAPHML_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 
 def node(node_id: str, department: str, facing: str, complaints: str | None = None) -> str:
     extra = f'<data key="d2">{complaints}</data>' if complaints is not None else ""
-    return (f'<node id="{node_id}"><data key="d0">{department}</data>'
-            f'<data key="d1">{facing}</data>{extra}</node>\n')
+    return (
+        f'<node id="{node_id}"><data key="d0">{department}</data>'
+        f'<data key="d1">{facing}</data>{extra}</node>\n'
+    )
 
 
 def edge(source: str, target: str, relation: str | None = None) -> str:
@@ -51,11 +53,19 @@ def edge(source: str, target: str, relation: str | None = None) -> str:
 
 SMALL_GRAPHML = (
     GRAPHML_HEAD
-    + node("ceo", "exec", "false") + node("s", "sales", "false") + node("c", "service", "0")
-    + node("s1", "sales", "true") + node("s2", "sales", "yes", "no")
-    + node("c1", "service", "true", "true") + node("b", "ops", "false")
-    + edge("s", "ceo") + edge("c", "ceo") + edge("s1", "s") + edge("s2", "s", "reports_to")
-    + edge("c1", "c") + edge("b", "ceo")
+    + node("ceo", "exec", "false")
+    + node("s", "sales", "false")
+    + node("c", "service", "0")
+    + node("s1", "sales", "true")
+    + node("s2", "sales", "yes", "no")
+    + node("c1", "service", "true", "true")
+    + node("b", "ops", "false")
+    + edge("s", "ceo")
+    + edge("c", "ceo")
+    + edge("s1", "s")
+    + edge("s2", "s", "reports_to")
+    + edge("c1", "c")
+    + edge("b", "ceo")
     + "</graph></graphml>\n"
 )
 
@@ -67,8 +77,16 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def assert_same(a: Organization, b: Organization) -> None:
-    for name in ("boss", "department", "department_customer_weight", "customer_facing",
-                 "handles_complaints", "peer_ties", "level", "distance_to_customer"):
+    for name in (
+        "boss",
+        "department",
+        "department_customer_weight",
+        "customer_facing",
+        "handles_complaints",
+        "peer_ties",
+        "level",
+        "distance_to_customer",
+    ):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     assert a.department_names == b.department_names
     assert a.employee_ids == b.employee_ids
@@ -114,8 +132,9 @@ def test_graphml_loads_same_as_csv(tmp_path: Path) -> None:
 
 
 def test_graphml_peer_edges_become_peer_ties(tmp_path: Path) -> None:
-    text = SMALL_GRAPHML.replace("</graph>", edge("b", "c1", "peer") + edge("s", "ceo", "peer")
-                                 + "</graph>")
+    text = SMALL_GRAPHML.replace(
+        "</graph>", edge("b", "c1", "peer") + edge("s", "ceo", "peer") + "</graph>"
+    )
     org = load_org_chart(write(tmp_path, "org.xml", text), params=NO_RANDOM_TIES)
     # b-c1 is kept; s-ceo is already a reporting line, so it is not added twice.
     np.testing.assert_array_equal(org.peer_ties, [[5, 6]])
@@ -124,8 +143,9 @@ def test_graphml_peer_edges_become_peer_ties(tmp_path: Path) -> None:
 
 def test_krackhardt_with_departments_table_and_staff() -> None:
     chart = DATA / "krackhardt_high_tech.csv"
-    org = load_org_chart(chart, departments=DATA / "krackhardt_departments.csv",
-                         staff_per_manager=5)
+    org = load_org_chart(
+        chart, departments=DATA / "krackhardt_departments.csv", staff_per_manager=5
+    )
     managers = set(np.loadtxt(chart, delimiter=",", skiprows=1, usecols=1, dtype=str))
     leaves = 21 - len(managers - {""})
     assert leaves == 16
@@ -139,8 +159,9 @@ def test_krackhardt_with_departments_table_and_staff() -> None:
     assert org.department_names[org.department[chief]] == "0"
     # Only generated staff of departments 1 (sales) and 2 (service) face customers.
     names = np.array(org.department_names)[org.department]
-    np.testing.assert_array_equal(org.customer_facing, (org.level == 4) & np.isin(names,
-                                                                                  ["1", "2"]))
+    np.testing.assert_array_equal(
+        org.customer_facing, (org.level == 4) & np.isin(names, ["1", "2"])
+    )
     np.testing.assert_array_equal(org.handles_complaints, org.customer_facing & (names == "2"))
     assert ids[21:26] == ["1.s1", "1.s2", "1.s3", "1.s4", "1.s5"]
     weights = dict(zip(org.department_names, org.department_customer_weight, strict=True))
@@ -155,10 +176,14 @@ def test_krackhardt_copy_is_identical_to_shared_data() -> None:
 
 
 def test_no_flags_column_uses_table_and_generator_rule(tmp_path: Path) -> None:
-    chart = write(tmp_path, "org.csv", "employee_id,manager_id,department\n"
-                  "1,,hq\n2,1,shop\n3,2,shop\n4,1,depot\n")
-    table = write(tmp_path, "depts.csv", "department,customer_facing\nSHOP,yes\nhq,no\n"
-                  "depot,no\nunused,no\n")
+    chart = write(
+        tmp_path,
+        "org.csv",
+        "employee_id,manager_id,department\n1,,hq\n2,1,shop\n3,2,shop\n4,1,depot\n",
+    )
+    table = write(
+        tmp_path, "depts.csv", "department,customer_facing\nSHOP,yes\nhq,no\ndepot,no\nunused,no\n"
+    )
     org = load_org_chart(chart, departments=table, params=NO_RANDOM_TIES)
     np.testing.assert_array_equal(org.customer_facing, [0, 0, 1, 0])
     np.testing.assert_array_equal(org.distance_to_customer, [3, 2, 1, 4])
@@ -177,18 +202,17 @@ def test_round_trip_of_generated_organization(tmp_path: Path) -> None:
     chart, table = tmp_path / "gen.csv", tmp_path / "gen_departments.csv"
     write_org_chart_csv(org, chart, departments=table)
     back = load_org_chart(chart, departments=table, params=params)
-    for name in ("boss", "customer_facing", "handles_complaints", "level",
-                 "distance_to_customer"):
+    for name in ("boss", "customer_facing", "handles_complaints", "level", "distance_to_customer"):
         np.testing.assert_array_equal(getattr(back, name), getattr(org, name), err_msg=name)
     # Same rng draws on the same tree: the same ties, only sorted by the loader.
     np.testing.assert_array_equal(back.peer_ties, np.unique(np.sort(org.peer_ties), axis=0))
     assert back.employee_ids == org.employee_ids
     names = np.array(org.department_names)
-    np.testing.assert_array_equal(np.array(back.department_names)[back.department],
-                                  names[org.department])
+    np.testing.assert_array_equal(
+        np.array(back.department_names)[back.department], names[org.department]
+    )
     weights = dict(zip(org.department_names, org.department_customer_weight, strict=True))
-    assert dict(zip(back.department_names, back.department_customer_weight,
-                    strict=True)) == weights
+    assert dict(zip(back.department_names, back.department_customer_weight, strict=True)) == weights
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -198,43 +222,77 @@ HEADER = "employee_id,manager_id,department,customer_facing\n"
 CSV_ERRORS = [
     ("empty", "", r"^org\.csv: the file is empty"),
     ("header only", HEADER, r"^org\.csv: has a header but no rows"),
-    ("missing column", "employee_id,manager_id,customer_facing\n1,,yes\n",
-     r"^org\.csv: line 1: missing required column 'department'; required: employee_id, "
-     r"manager_id, department, customer_facing"),
-    ("duplicate id", HEADER + "1,,a,no\n2,1,a,yes\n\n1,2,a,yes\n",
-     r"^org\.csv: line 5: employee_id 1 duplicates line 2"),
-    ("unknown manager", HEADER + "1,,a,no\n2,1,a,yes\n3,1,a,yes\n4,1,a,yes\n5,1,a,yes\n"
-     "6,1,a,yes\n7,99,a,yes\n",
-     r"^org\.csv: line 8: manager_id 99 does not exist among employee_id values"),
+    (
+        "missing column",
+        "employee_id,manager_id,customer_facing\n1,,yes\n",
+        r"^org\.csv: line 1: missing required column 'department'; required: employee_id, "
+        r"manager_id, department, customer_facing",
+    ),
+    (
+        "duplicate id",
+        HEADER + "1,,a,no\n2,1,a,yes\n\n1,2,a,yes\n",
+        r"^org\.csv: line 5: employee_id 1 duplicates line 2",
+    ),
+    (
+        "unknown manager",
+        HEADER + "1,,a,no\n2,1,a,yes\n3,1,a,yes\n4,1,a,yes\n5,1,a,yes\n6,1,a,yes\n7,99,a,yes\n",
+        r"^org\.csv: line 8: manager_id 99 does not exist among employee_id values",
+    ),
     ("no root", HEADER + "1,2,a,no\n2,1,a,yes\n", r"^org\.csv: no root"),
-    ("several roots", HEADER + "1,,a,no\n2,1,a,yes\n3,,a,yes\n",
-     r"^org\.csv: 2 roots.*line 2 \(id 1\), line 4 \(id 3\)"),
-    ("cycle", HEADER + "1,,a,no\n2,1,a,yes\n3,4,a,yes\n4,5,a,yes\n5,3,a,yes\n",
-     r"^org\.csv: line \d: reporting lines form a cycle: 3 -> 4 -> 5 -> 3"),
-    ("self manager", HEADER + "1,,a,no\n2,2,a,yes\n",
-     r"^org\.csv: line 3: reporting lines form a cycle: 2 -> 2"),
-    ("bad flag", HEADER + "1,,a,no\n2,1,a,maybe\n",
-     r"^org\.csv: line 3: customer_facing 'maybe' is not a flag; allowed: true/false"),
-    ("empty flag", HEADER + "1,,a,no\n2,1,a,\n",
-     r"^org\.csv: line 3: customer_facing '' is not a flag"),
-    ("no one facing", HEADER + "1,,a,no\n2,1,a,no\n",
-     r"^org\.csv: no employee is customer-facing"),
-    ("empty department", HEADER + "1,,a,no\n2,1, ,yes\n",
-     r"^org\.csv: line 3: department is empty"),
+    (
+        "several roots",
+        HEADER + "1,,a,no\n2,1,a,yes\n3,,a,yes\n",
+        r"^org\.csv: 2 roots.*line 2 \(id 1\), line 4 \(id 3\)",
+    ),
+    (
+        "cycle",
+        HEADER + "1,,a,no\n2,1,a,yes\n3,4,a,yes\n4,5,a,yes\n5,3,a,yes\n",
+        r"^org\.csv: line \d: reporting lines form a cycle: 3 -> 4 -> 5 -> 3",
+    ),
+    (
+        "self manager",
+        HEADER + "1,,a,no\n2,2,a,yes\n",
+        r"^org\.csv: line 3: reporting lines form a cycle: 2 -> 2",
+    ),
+    (
+        "bad flag",
+        HEADER + "1,,a,no\n2,1,a,maybe\n",
+        r"^org\.csv: line 3: customer_facing 'maybe' is not a flag; allowed: true/false",
+    ),
+    (
+        "empty flag",
+        HEADER + "1,,a,no\n2,1,a,\n",
+        r"^org\.csv: line 3: customer_facing '' is not a flag",
+    ),
+    ("no one facing", HEADER + "1,,a,no\n2,1,a,no\n", r"^org\.csv: no employee is customer-facing"),
+    (
+        "empty department",
+        HEADER + "1,,a,no\n2,1, ,yes\n",
+        r"^org\.csv: line 3: department is empty",
+    ),
     ("empty id", HEADER + "1,,a,no\n,1,a,yes\n", r"^org\.csv: line 3: employee_id is empty"),
-    ("field count", HEADER + "1,,a,no\n2,1,a\n",
-     r"^org\.csv: line 3: has 3 fields, the header has 4"),
-    ("complaints off the front line",
-     "employee_id,manager_id,department,customer_facing,handles_complaints\n"
-     "1,,a,no,no\n2,1,a,no,yes\n3,1,a,yes,yes\n",
-     r"^org\.csv: line 3: handles_complaints is true but customer_facing is false"),
-    ("xml in a csv", '<?xml version="1.0"?><graphml/>\n',
-     r"^org\.csv: line 1: missing required column 'employee_id'"),
+    (
+        "field count",
+        HEADER + "1,,a,no\n2,1,a\n",
+        r"^org\.csv: line 3: has 3 fields, the header has 4",
+    ),
+    (
+        "complaints off the front line",
+        "employee_id,manager_id,department,customer_facing,handles_complaints\n"
+        "1,,a,no,no\n2,1,a,no,yes\n3,1,a,yes,yes\n",
+        r"^org\.csv: line 3: handles_complaints is true but customer_facing is false",
+    ),
+    (
+        "xml in a csv",
+        '<?xml version="1.0"?><graphml/>\n',
+        r"^org\.csv: line 1: missing required column 'employee_id'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "match"), [(t, m) for _, t, m in CSV_ERRORS],
-                         ids=[i for i, _, _ in CSV_ERRORS])
+@pytest.mark.parametrize(
+    ("text", "match"), [(t, m) for _, t, m in CSV_ERRORS], ids=[i for i, _, _ in CSV_ERRORS]
+)
 def test_csv_errors(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(OrgChartError, match=match):
         load_org_chart(write(tmp_path, "org.csv", text))
@@ -250,16 +308,22 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_suffix(tmp_path: Path) -> None:
-    with pytest.raises(OrgChartError, match=r"^org\.txt: unknown file type '\.txt'; allowed: "
-                       r"\.csv, \.graphml, \.xml"):
+    with pytest.raises(
+        OrgChartError,
+        match=r"^org\.txt: unknown file type '\.txt'; allowed: "
+        r"\.csv, \.graphml, \.xml",
+    ):
         load_org_chart(write(tmp_path, "org.txt", SMALL_CSV))
 
 
 def test_binary_file_as_csv(tmp_path: Path) -> None:
     path = tmp_path / "org.csv"
     path.write_bytes(bytes(range(256)) * 4)
-    with pytest.raises(OrgChartError, match=r"^org\.csv: (not UTF-8 text|line \d+: contains "
-                       r"a NUL byte)"):
+    with pytest.raises(
+        OrgChartError,
+        match=r"^org\.csv: (not UTF-8 text|line \d+: contains "
+        r"a NUL byte)",
+    ):
         load_org_chart(path)
 
 
@@ -272,8 +336,11 @@ def test_nul_bytes_in_csv(tmp_path: Path) -> None:
 
 def test_row_limit(tmp_path: Path) -> None:
     path = write(tmp_path, "org.csv", SMALL_CSV)
-    with pytest.raises(OrgChartError, match=r"^org\.csv: more than 5 rows; the limit is "
-                       r"max_rows=5"):
+    with pytest.raises(
+        OrgChartError,
+        match=r"^org\.csv: more than 5 rows; the limit is "
+        r"max_rows=5",
+    ):
         load_org_chart(path, max_rows=5)
     assert load_org_chart(path, max_rows=7).size == 7
     with pytest.raises(OrgChartError, match=r"^org\.graphml: more than 5 nodes.*max_rows=5"):
@@ -282,34 +349,58 @@ def test_row_limit(tmp_path: Path) -> None:
 
 def test_flags_column_required_without_table(tmp_path: Path) -> None:
     path = write(tmp_path, "org.csv", "employee_id,manager_id,department\n1,,a\n")
-    with pytest.raises(OrgChartError, match=r"^org\.csv: line 1: missing required column "
-                       r"'customer_facing'.*departments table"):
+    with pytest.raises(
+        OrgChartError,
+        match=r"^org\.csv: line 1: missing required column "
+        r"'customer_facing'.*departments table",
+    ):
         load_org_chart(path)
 
 
 def test_department_missing_from_table(tmp_path: Path) -> None:
-    chart = write(tmp_path, "org.csv", "employee_id,manager_id,department\n"
-                  "1,,hq\n2,1,shop\n3,2,shop\n4,1,depot\n")
+    chart = write(
+        tmp_path,
+        "org.csv",
+        "employee_id,manager_id,department\n1,,hq\n2,1,shop\n3,2,shop\n4,1,depot\n",
+    )
     table = write(tmp_path, "depts.csv", "department,customer_facing\nshop,yes\nhq,no\n")
-    with pytest.raises(OrgChartError, match=r"^org\.csv: line 5: department 'depot' is not in "
-                       r"the departments table depts\.csv"):
+    with pytest.raises(
+        OrgChartError,
+        match=r"^org\.csv: line 5: department 'depot' is not in "
+        r"the departments table depts\.csv",
+    ):
         load_org_chart(chart, departments=table)
 
 
-@pytest.mark.parametrize(("table", "match"), [
-    ("department,customer_weight\nshop,0.5\n",
-     r"^depts\.csv: line 1: missing required column 'customer_facing'"),
-    ("department,customer_facing,customer_weight\nshop,yes,1.5\n",
-     r"^depts\.csv: line 2: customer_weight '1\.5' is not a number from 0 to 1"),
-    ("department,customer_facing,customer_weight\nshop,yes,nan\n",
-     r"^depts\.csv: line 2: customer_weight 'nan'"),
-    ("department,customer_facing\nshop,yes\nShop,no\n",
-     r"^depts\.csv: line 3: department 'Shop' is already listed on line 2"),
-    ("department,customer_facing\nshop,sometimes\n",
-     r"^depts\.csv: line 2: customer_facing 'sometimes' is not a flag"),
-    ("department,customer_facing\nhq,no\nshop,no\n",
-     r"^org\.csv: no employee is customer-facing"),
-])
+@pytest.mark.parametrize(
+    ("table", "match"),
+    [
+        (
+            "department,customer_weight\nshop,0.5\n",
+            r"^depts\.csv: line 1: missing required column 'customer_facing'",
+        ),
+        (
+            "department,customer_facing,customer_weight\nshop,yes,1.5\n",
+            r"^depts\.csv: line 2: customer_weight '1\.5' is not a number from 0 to 1",
+        ),
+        (
+            "department,customer_facing,customer_weight\nshop,yes,nan\n",
+            r"^depts\.csv: line 2: customer_weight 'nan'",
+        ),
+        (
+            "department,customer_facing\nshop,yes\nShop,no\n",
+            r"^depts\.csv: line 3: department 'Shop' is already listed on line 2",
+        ),
+        (
+            "department,customer_facing\nshop,sometimes\n",
+            r"^depts\.csv: line 2: customer_facing 'sometimes' is not a flag",
+        ),
+        (
+            "department,customer_facing\nhq,no\nshop,no\n",
+            r"^org\.csv: no employee is customer-facing",
+        ),
+    ],
+)
 def test_departments_table_errors(tmp_path: Path, table: str, match: str) -> None:
     chart = write(tmp_path, "org.csv", "employee_id,manager_id,department\n1,,hq\n2,1,shop\n")
     with pytest.raises(OrgChartError, match=match):
@@ -323,32 +414,59 @@ def test_staff_id_clash(tmp_path: Path) -> None:
 
 
 GRAPHML_ERRORS = [
-    ("not graphml", '<?xml version="1.0"?><html><body/></html>',
-     r"^org\.graphml: the root element is <html>, not <graphml>"),
+    (
+        "not graphml",
+        '<?xml version="1.0"?><html><body/></html>',
+        r"^org\.graphml: the root element is <html>, not <graphml>",
+    ),
     ("malformed", "<graphml><graph>", r"^org\.graphml: not well-formed XML"),
-    ("two bosses", SMALL_GRAPHML.replace("</graph>", edge("b", "s") + "</graph>"),
-     r"^org\.graphml: node 'b': reports to both 'ceo' and 's'"),
-    ("unknown node", SMALL_GRAPHML.replace("</graph>", edge("b", "zz", "peer") + "</graph>"),
-     r"^org\.graphml: edge 'b->zz': 'zz' is not a node id"),
-    ("unknown relation", SMALL_GRAPHML.replace("</graph>", edge("b", "s", "friend")
-                                               + "</graph>"),
-     r"^org\.graphml: edge 'b->s': relation 'friend' is unknown; allowed: peer"),
-    ("duplicate node", SMALL_GRAPHML.replace("</graph>", node("b", "ops", "no") + "</graph>"),
-     r"^org\.graphml: node 'b': appears twice"),
-    ("missing department", SMALL_GRAPHML.replace('<data key="d0">ops</data>', ""),
-     r"^org\.graphml: node 'b': has no 'department'"),
-    ("bad flag", SMALL_GRAPHML.replace('<data key="d1">0</data>', '<data key="d1">x</data>'),
-     r"^org\.graphml: node 'c': customer_facing 'x' is not a flag"),
-    ("cycle", SMALL_GRAPHML.replace(edge("s", "ceo"), edge("s", "s1")),
-     r"^org\.graphml: node '(s|s1)': reporting lines form a cycle"),
+    (
+        "two bosses",
+        SMALL_GRAPHML.replace("</graph>", edge("b", "s") + "</graph>"),
+        r"^org\.graphml: node 'b': reports to both 'ceo' and 's'",
+    ),
+    (
+        "unknown node",
+        SMALL_GRAPHML.replace("</graph>", edge("b", "zz", "peer") + "</graph>"),
+        r"^org\.graphml: edge 'b->zz': 'zz' is not a node id",
+    ),
+    (
+        "unknown relation",
+        SMALL_GRAPHML.replace("</graph>", edge("b", "s", "friend") + "</graph>"),
+        r"^org\.graphml: edge 'b->s': relation 'friend' is unknown; allowed: peer",
+    ),
+    (
+        "duplicate node",
+        SMALL_GRAPHML.replace("</graph>", node("b", "ops", "no") + "</graph>"),
+        r"^org\.graphml: node 'b': appears twice",
+    ),
+    (
+        "missing department",
+        SMALL_GRAPHML.replace('<data key="d0">ops</data>', ""),
+        r"^org\.graphml: node 'b': has no 'department'",
+    ),
+    (
+        "bad flag",
+        SMALL_GRAPHML.replace('<data key="d1">0</data>', '<data key="d1">x</data>'),
+        r"^org\.graphml: node 'c': customer_facing 'x' is not a flag",
+    ),
+    (
+        "cycle",
+        SMALL_GRAPHML.replace(edge("s", "ceo"), edge("s", "s1")),
+        r"^org\.graphml: node '(s|s1)': reporting lines form a cycle",
+    ),
     ("no nodes", GRAPHML_HEAD + "</graph></graphml>", r"^org\.graphml: has no <node>"),
-    ("no graph", GRAPHML_HEAD.replace("<graph edgedefault=\"directed\">", "") + "</graphml>",
-     r"^org\.graphml: has 0 <graph> elements"),
+    (
+        "no graph",
+        GRAPHML_HEAD.replace('<graph edgedefault="directed">', "") + "</graphml>",
+        r"^org\.graphml: has 0 <graph> elements",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "match"), [(t, m) for _, t, m in GRAPHML_ERRORS],
-                         ids=[i for i, _, _ in GRAPHML_ERRORS])
+@pytest.mark.parametrize(
+    ("text", "match"), [(t, m) for _, t, m in GRAPHML_ERRORS], ids=[i for i, _, _ in GRAPHML_ERRORS]
+)
 def test_graphml_errors(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(OrgChartError, match=match):
         load_org_chart(write(tmp_path, "org.graphml", text))
@@ -371,13 +489,20 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 """
 
 
-@pytest.mark.parametrize("payload", [
-    BILLION_LAUGHS,
-    BILLION_LAUGHS.replace('<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">',
-                           '<!ENTITY a SYSTEM "file:///etc/passwd">'),
-    SMALL_GRAPHML.replace('<graphml ', '<!DOCTYPE graphml SYSTEM "http://example.invalid/x.dtd">'
-                          '\n<graphml '),
-], ids=["billion laughs", "external entity", "external dtd"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        BILLION_LAUGHS,
+        BILLION_LAUGHS.replace(
+            '<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">',
+            '<!ENTITY a SYSTEM "file:///etc/passwd">',
+        ),
+        SMALL_GRAPHML.replace(
+            "<graphml ", '<!DOCTYPE graphml SYSTEM "http://example.invalid/x.dtd">\n<graphml '
+        ),
+    ],
+    ids=["billion laughs", "external entity", "external dtd"],
+)
 def test_graphml_entities_are_refused(tmp_path: Path, payload: str) -> None:
     with pytest.raises(OrgChartError, match=r"^org\.graphml: refused: the XML declares"):
         load_org_chart(write(tmp_path, "org.graphml", payload))

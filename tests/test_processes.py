@@ -22,11 +22,17 @@ from sim.processes.turnover import replace_leavers
 from sim.state import Customers, Employees
 
 # A chain 0 - 1 - 2 where 1 listens to both ends equally and the ends listen only to 1.
-CHAIN = InfluenceNetwork.from_matrix(sp.csr_matrix(np.array([
-    [0.0, 1.0, 0.0],
-    [0.5, 0.0, 0.5],
-    [0.0, 1.0, 0.0],
-])))
+CHAIN = InfluenceNetwork.from_matrix(
+    sp.csr_matrix(
+        np.array(
+            [
+                [0.0, 1.0, 0.0],
+                [0.5, 0.0, 0.5],
+                [0.0, 1.0, 0.0],
+            ]
+        )
+    )
+)
 
 
 def test_push_attitude_scales_by_room_to_the_bound():
@@ -36,8 +42,9 @@ def test_push_attitude_scales_by_room_to_the_bound():
 
 def test_contagion_without_bias_is_weighted_averaging():
     attitude = np.array([0.0, 1.0, -1.0])
-    new = spread_attitudes(attitude, np.zeros(3), CHAIN, contagion_rate=0.5,
-                           negativity_bias=1.0, disposition_pull=0.0)
+    new = spread_attitudes(
+        attitude, np.zeros(3), CHAIN, contagion_rate=0.5, negativity_bias=1.0, disposition_pull=0.0
+    )
     # 0: 0 + 0.5 * (1 - 0) = 0.5; 1: 1 + 0.5 * (0.5 * (0 - 1) + 0.5 * (-1 - 1)) = 0.25;
     # 2: -1 + 0.5 * (1 - (-1)) = 0.
     np.testing.assert_allclose(new, [0.5, 0.25, 0.0])
@@ -45,8 +52,9 @@ def test_contagion_without_bias_is_weighted_averaging():
 
 def test_negativity_bias_weighs_only_more_negative_neighbours():
     attitude = np.array([0.0, 1.0, -1.0])
-    new = spread_attitudes(attitude, np.zeros(3), CHAIN, contagion_rate=0.25,
-                           negativity_bias=3.0, disposition_pull=0.0)
+    new = spread_attitudes(
+        attitude, np.zeros(3), CHAIN, contagion_rate=0.25, negativity_bias=3.0, disposition_pull=0.0
+    )
     # 0 looks up at 1: unbiased, 0 + 0.25 * 1 = 0.25.
     # 1 looks down at both: 1 + 0.25 * 3 * (0.5 * -1 + 0.5 * -2) = -0.125.
     # 2 looks up at 1: -1 + 0.25 * 2 = -0.5.
@@ -56,15 +64,17 @@ def test_negativity_bias_weighs_only_more_negative_neighbours():
 def test_disposition_pull_follows_contagion():
     attitude = np.array([0.0, 1.0, -1.0])
     disposition = np.array([1.0, 0.0, 0.0])
-    new = spread_attitudes(attitude, disposition, CHAIN, contagion_rate=0.5,
-                           negativity_bias=1.0, disposition_pull=0.2)
+    new = spread_attitudes(
+        attitude, disposition, CHAIN, contagion_rate=0.5, negativity_bias=1.0, disposition_pull=0.2
+    )
     np.testing.assert_allclose(new, 0.8 * np.array([0.5, 0.25, 0.0]) + 0.2 * disposition)
 
 
 def test_contagion_off_returns_attitudes_unchanged():
     attitude = np.array([0.3, -0.2, 0.9])
     np.testing.assert_array_equal(
-        spread_attitudes(attitude, np.zeros(3), CHAIN, 0.0, 3.0, 0.0), attitude)
+        spread_attitudes(attitude, np.zeros(3), CHAIN, 0.0, 3.0, 0.0), attitude
+    )
 
 
 def test_drift_is_zero_on_front_line_and_grows_with_distance():
@@ -79,8 +89,9 @@ def test_rewarded_focus_mixes_visible_outcomes_and_boss_approval():
     boss = np.array([-1, 0, 0])
     weight = np.array([0.0, 0.5, 1.0])
     distance = np.array([3.0, 1.0, 2.0])
-    rewarded = rewarded_focus(focus, boss, weight, outcome_visibility(distance, 0.5),
-                              shareholder_pressure=0.75)
+    rewarded = rewarded_focus(
+        focus, boss, weight, outcome_visibility(distance, 0.5), shareholder_pressure=0.75
+    )
     # chief: boss approval only, from shareholders: 1 - 0.75.
     # employee 1: customer pays 0.5 * 1 + 0.5 * 0.4 = 0.7, boss pays 0.5 * 0.6 = 0.3.
     # employee 2: customer outcomes only (visible at one hop, 0.5): all pay is customers'.
@@ -91,40 +102,64 @@ def test_customer_weight_raises_rewarded_focus_wherever_outcomes_are_visible():
     focus = np.full(4, 0.3)
     boss = np.array([-1, 0, 1, 2])
     distance = np.array([1.0, 2.0, 4.0, 8.0])
-    low, high = (rewarded_focus(focus, boss, np.full(4, w), outcome_visibility(distance, 0.6),
-                                0.8)
-                 for w in (0.0, 0.5))
+    low, high = (
+        rewarded_focus(focus, boss, np.full(4, w), outcome_visibility(distance, 0.6), 0.8)
+        for w in (0.0, 0.5)
+    )
     assert np.all(high > low)
 
 
 def test_focus_adapts_toward_target_with_intrinsic_motivation():
     focus = np.array([0.4, 0.8, 0.2])
     new = adapt_customer_focus(
-        focus, np.array([1.0, -0.5, 0.5]), np.array([-1, 0, 0]), np.array([0.0, 0.5, 1.0]),
-        outcome_visibility(np.array([3.0, 1.0, 2.0]), 0.5), incentive_rate=0.5,
-        shareholder_pressure=0.75, intrinsic_motivation=0.4, focus_noise=0.0,
-        rng=np.random.default_rng(0))
+        focus,
+        np.array([1.0, -0.5, 0.5]),
+        np.array([-1, 0, 0]),
+        np.array([0.0, 0.5, 1.0]),
+        outcome_visibility(np.array([3.0, 1.0, 2.0]), 0.5),
+        incentive_rate=0.5,
+        shareholder_pressure=0.75,
+        intrinsic_motivation=0.4,
+        focus_noise=0.0,
+        rng=np.random.default_rng(0),
+    )
     target = np.array([0.25 + 0.4 * 1.0 * 0.75, 0.7 - 0.4 * 0.5 * 0.7, 1.0])
     np.testing.assert_allclose(new, focus + 0.5 * (target - focus))
 
 
 def employees(attitude, strain=None) -> Employees:
     size = len(attitude)
-    return Employees(np.asarray(attitude, float), np.zeros(size), np.full(size, 0.5),
-                     np.zeros(size) if strain is None else np.asarray(strain, float),
-                     np.zeros(size, dtype=np.int64))
+    return Employees(
+        np.asarray(attitude, float),
+        np.zeros(size),
+        np.full(size, 0.5),
+        np.zeros(size) if strain is None else np.asarray(strain, float),
+        np.zeros(size, dtype=np.int64),
+    )
 
 
 def test_turnover_off_changes_nothing_and_full_turnover_replaces_all():
     staff = employees([0.3, -0.4, 0.1], strain=[0.5, 0.0, 1.0])
-    same = replace_leavers(staff, turnover_rate=0.0, strain_turnover=3.0,
-                           hire_attitude_mean=0.5, hire_attitude_sd=0.0, hire_focus=0.6,
-                           rng=np.random.default_rng(1))
+    same = replace_leavers(
+        staff,
+        turnover_rate=0.0,
+        strain_turnover=3.0,
+        hire_attitude_mean=0.5,
+        hire_attitude_sd=0.0,
+        hire_focus=0.6,
+        rng=np.random.default_rng(1),
+    )
     np.testing.assert_array_equal(same.employees.attitude, staff.attitude)
     assert not same.replaced.any()
-    everyone = replace_leavers(staff, turnover_rate=1.0, strain_turnover=3.0,
-                               hire_attitude_mean=0.5, hire_attitude_sd=0.0, hire_focus=0.6,
-                               rng=np.random.default_rng(1))
+    everyone = replace_leavers(
+        staff,
+        turnover_rate=1.0,
+        strain_turnover=3.0,
+        hire_attitude_mean=0.5,
+        hire_attitude_sd=0.0,
+        hire_focus=0.6,
+        rng=np.random.default_rng(1),
+    )
     assert everyone.replaced.all()
     np.testing.assert_array_equal(everyone.employees.attitude, [0.5, 0.5, 0.5])
     np.testing.assert_array_equal(everyone.employees.disposition, [0.5, 0.5, 0.5])
@@ -133,9 +168,15 @@ def test_turnover_off_changes_nothing_and_full_turnover_replaces_all():
 
 def test_strained_employees_leave_more_often():
     staff = employees(np.zeros(20_000), strain=np.repeat([0.0, 1.0], 10_000))
-    turnover = replace_leavers(staff, turnover_rate=0.02, strain_turnover=4.0,
-                               hire_attitude_mean=0.0, hire_attitude_sd=0.1, hire_focus=0.5,
-                               rng=np.random.default_rng(2))
+    turnover = replace_leavers(
+        staff,
+        turnover_rate=0.02,
+        strain_turnover=4.0,
+        hire_attitude_mean=0.0,
+        hire_attitude_sd=0.1,
+        hire_focus=0.5,
+        rng=np.random.default_rng(2),
+    )
     relaxed, strained = turnover.replaced[:10_000].mean(), turnover.replaced[10_000:].mean()
     # Expected 0.02 and 0.10; binomial standard errors are about 0.0014 and 0.003.
     assert abs(relaxed - 0.02) < 0.006
@@ -144,14 +185,23 @@ def test_strained_employees_leave_more_often():
 
 def week(customer, employee, quality, complaint=None) -> Encounters:
     quality = np.asarray(quality, float)
-    return Encounters(np.asarray(customer), np.asarray(employee),
-                      np.zeros(len(quality), bool) if complaint is None else complaint,
-                      quality, np.zeros(len(quality), bool))
+    return Encounters(
+        np.asarray(customer),
+        np.asarray(employee),
+        np.zeros(len(quality), bool) if complaint is None else complaint,
+        quality,
+        np.zeros(len(quality), bool),
+    )
 
 
 def test_employees_feel_hostile_encounters_more_than_good_ones():
-    params = Params(good_attitude_lift=0.02, hostile_attitude_push=0.08, hostile_quality=-0.2,
-                    strain_gain=0.2, encounter_impact=1.0)
+    params = Params(
+        good_attitude_lift=0.02,
+        hostile_attitude_push=0.08,
+        hostile_quality=-0.2,
+        strain_gain=0.2,
+        encounter_impact=1.0,
+    )
     staff = employees([0.0, 0.0, 0.5], strain=[0.0, 0.5, 0.0])
     # Employee 0: one good, one hostile. Employee 1: two hostile. Employee 2: none.
     encounters = week([0, 1, 2, 3], [0, 0, 1, 1], [0.5, -0.5, -0.3, -0.9])
@@ -165,8 +215,7 @@ def test_buffer_absorbs_hostile_blows():
     params = Params()
     staff = employees([0.0, 0.0])
     encounters = week([0, 1], [0, 1], [-0.9, -0.9])
-    attitude, strain = feel_encounters(staff, encounters, np.array([0.0, 1.0]), np.zeros(2),
-                                       params)
+    attitude, strain = feel_encounters(staff, encounters, np.array([0.0, 1.0]), np.zeros(2), params)
     assert attitude[0] < 0 and attitude[1] == 0.0
     assert strain[0] > 0 and strain[1] == 0.0
 
@@ -187,23 +236,37 @@ def test_unhappy_and_lost_customers_speak_louder():
 
 def test_reputation_follows_speakers_each_heard_once():
     params = Params(unhappy_voice=2.0, lost_voice=2.0, reputation_memory=0.5)
-    customers = Customers(np.zeros(4), np.array([0.8, 0.4, -0.6, 0.2]),
-                          np.array([True, True, False, False]), reputation=0.1)
+    customers = Customers(
+        np.zeros(4),
+        np.array([0.8, 0.4, -0.6, 0.2]),
+        np.array([True, True, False, False]),
+        reputation=0.1,
+    )
     # Served: 0 and 2; 2 walked out after an interaction of quality -0.9; 3 churned.
     # Slot 1 did not speak.
-    reputation = spread_word_of_mouth(customers, served=np.array([0, 2]),
-                                      walked_out=np.array([2]),
-                                      walked_out_quality=np.array([-0.9]),
-                                      churned=np.array([3]), params=params)
+    reputation = spread_word_of_mouth(
+        customers,
+        served=np.array([0, 2]),
+        walked_out=np.array([2]),
+        walked_out_quality=np.array([-0.9]),
+        churned=np.array([3]),
+        params=params,
+    )
     said = (0.8 + 2 * -0.9 + 2 * 0.2) / 5
     assert reputation == pytest.approx(0.1 + 0.5 * (said - 0.1))
 
 
 def test_word_of_mouth_shapes_new_customers_expectations():
-    params = Params(acquisition_rate=1.0, expectation_sd=0.0, word_of_mouth=1.0,
-                    prior_expectation=0.1)
-    customers = Customers(np.zeros(4), np.array([-0.5, -0.5, 0.0, 0.0]),
-                          np.array([True, True, False, False]), reputation=-0.4, base_size=2)
+    params = Params(
+        acquisition_rate=1.0, expectation_sd=0.0, word_of_mouth=1.0, prior_expectation=0.1
+    )
+    customers = Customers(
+        np.zeros(4),
+        np.array([-0.5, -0.5, 0.0, 0.0]),
+        np.array([True, True, False, False]),
+        reputation=-0.4,
+        base_size=2,
+    )
     arrived, expectation = draw_arrivals(customers, params, np.random.default_rng(0))
     assert set(arrived.tolist()) <= {2, 3}
     assert len(set(arrived.tolist())) == len(arrived) > 0
@@ -236,8 +299,12 @@ def test_customer_aggregates_follow_every_change():
     customers.deactivate(slots[:50])
     empty = np.flatnonzero(~customers.active)[:30]
     customers.admit(empty, rng.uniform(-1, 1, 30))
-    kept = (customers.active_count, customers.satisfaction_sum, customers.promoters,
-            customers.detractors)
+    kept = (
+        customers.active_count,
+        customers.satisfaction_sum,
+        customers.promoters,
+        customers.detractors,
+    )
     customers.recount()
     assert kept[0] == customers.active_count
     assert kept[1] == pytest.approx(customers.satisfaction_sum, abs=1e-9)

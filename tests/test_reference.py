@@ -26,9 +26,16 @@ DETERMINISTIC = {
 """Contagion (with negativity bias and disposition pull), drift, incentives and strain
 recovery all on, nothing random after the initial draws."""
 
-COMPARED_COLUMNS = ["mean_attitude", "attitude_band_1", "attitude_band_2", "attitude_band_3",
-                    "attitude_band_4plus", "focus_front_line", "focus_back_office",
-                    "strain_front_line"]
+COMPARED_COLUMNS = [
+    "mean_attitude",
+    "attitude_band_1",
+    "attitude_band_2",
+    "attitude_band_3",
+    "attitude_band_4plus",
+    "focus_front_line",
+    "focus_back_office",
+    "strain_front_line",
+]
 
 
 def hand_made_org() -> Organization:
@@ -83,16 +90,24 @@ def test_deterministic_processes_match_the_reference(org_maker):
     assert np.abs(core.employees.strain - strain).max() > 0.05
     core_table, reference_table = core.outputs(), reference.outputs()
     assert len(reference_table) == 21
-    np.testing.assert_allclose(core_table[COMPARED_COLUMNS].iloc[1:].to_numpy(),
-                               reference_table[COMPARED_COLUMNS].iloc[1:].to_numpy(),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        core_table[COMPARED_COLUMNS].iloc[1:].to_numpy(),
+        reference_table[COMPARED_COLUMNS].iloc[1:].to_numpy(),
+        atol=1e-9,
+    )
 
 
 STOCHASTIC = Params(n_employees=120, customers_per_employee=10, turnover_rate=0.01)
 REPLICATIONS = 20
 WEEKS = 30
-TOLERANCE = {"mean_attitude": 0.002, "strain_front_line": 0.002, "active_customers": 1.0,
-             "mean_satisfaction": 0.002, "customers_lost": 1.0, "hires": 1.0}
+TOLERANCE = {
+    "mean_attitude": 0.002,
+    "strain_front_line": 0.002,
+    "active_customers": 1.0,
+    "mean_satisfaction": 0.002,
+    "customers_lost": 1.0,
+    "hires": 1.0,
+}
 
 
 def final_outcomes(model_class: type) -> dict[str, np.ndarray]:
@@ -100,8 +115,7 @@ def final_outcomes(model_class: type) -> dict[str, np.ndarray]:
     outcomes: dict[str, list[float]] = {name: [] for name in TOLERANCE}
     for seed in np.random.SeedSequence(2024).spawn(REPLICATIONS):
         table = model_class(STOCHASTIC, rng=seed).run(WEEKS)
-        for name in ("mean_attitude", "strain_front_line", "active_customers",
-                     "mean_satisfaction"):
+        for name in ("mean_attitude", "strain_front_line", "active_customers", "mean_satisfaction"):
             outcomes[name].append(float(table[name].iloc[-1]))
         outcomes["customers_lost"].append(float(table["customers_lost"].sum()))
         outcomes["hires"].append(float(table["hires"].sum()))
@@ -118,12 +132,14 @@ def test_stochastic_processes_agree_with_the_reference_over_replications():
     """
     core, reference = final_outcomes(OrgModel), final_outcomes(ReferenceModel)
     for name, tolerance in TOLERANCE.items():
-        standard_error = np.sqrt(core[name].var(ddof=1) / REPLICATIONS
-                                 + reference[name].var(ddof=1) / REPLICATIONS)
+        standard_error = np.sqrt(
+            core[name].var(ddof=1) / REPLICATIONS + reference[name].var(ddof=1) / REPLICATIONS
+        )
         difference = core[name].mean() - reference[name].mean()
         assert abs(difference) < 3 * standard_error + tolerance, (
             f"{name}: core {core[name].mean():.4f}, reference {reference[name].mean():.4f}, "
-            f"standard error {standard_error:.4f}")
+            f"standard error {standard_error:.4f}"
+        )
     # Something happened: customers were lost, people left, the front line felt strain.
     assert reference["customers_lost"].min() > 0 and reference["hires"].min() > 0
     assert reference["strain_front_line"].mean() > 0.01

@@ -15,9 +15,19 @@ from experiments.scenario_files import (
 from sim.budget import plan_cost
 from sim.organization import generate_organization
 
-EXPECTED = {"baseline", "hey_buddy", "service_burnout", "wrong_customer", "large_deep",
-            "training_day", "culture_woven", "equal_budget", "leadership_change",
-            "bad_reputation", "krackhardt"}
+EXPECTED = {
+    "baseline",
+    "hey_buddy",
+    "service_burnout",
+    "wrong_customer",
+    "large_deep",
+    "training_day",
+    "culture_woven",
+    "equal_budget",
+    "leadership_change",
+    "bad_reputation",
+    "krackhardt",
+}
 
 
 def test_library_has_the_scenarios_a_leader_or_teacher_recognises():
@@ -28,10 +38,17 @@ def test_library_has_the_scenarios_a_leader_or_teacher_recognises():
 def test_every_scenario_loads_cites_a_seed_and_runs(name):
     setup = load_run_setup(name, seed=1)
     spec = read_scenario(builtin_scenarios()[name])
-    assert spec.title and ("S000" in spec.description or "S003" in spec.description
-                           or "Krackhardt" in spec.description)
-    result = run_model(setup.params, 1, org=setup.org, interventions=setup.interventions,
-                       individuals=setup.individuals, weeks=8)
+    assert spec.title and (
+        "S000" in spec.description or "S003" in spec.description or "Krackhardt" in spec.description
+    )
+    result = run_model(
+        setup.params,
+        1,
+        org=setup.org,
+        interventions=setup.interventions,
+        individuals=setup.individuals,
+        weeks=8,
+    )
     assert len(result.series) == 9
     assert not result.series["mean_attitude"].isna().any()
 
@@ -56,27 +73,44 @@ def write(tmp_path, text: str, name: str = "mine.toml"):
     return path
 
 
-@pytest.mark.parametrize("text, message", [
-    ('title = "x"\ncolour = "red"\n', r"mine\.toml: colour: unknown key"),
-    ('title = "x"\n[parameters]\nnegativity_bias = 0.2\n',
-     r"mine\.toml: parameters\.negativity_bias: .*greater than or equal to 1"),
-    ('title = "x"\n[parameters]\nnegativty_bias = 2\n',
-     r"mine\.toml: parameters\.negativty_bias: unknown key"),
-    ('title = "x"\n[[interventions]]\nkind = "training_day"\n'
-     'coverage = { departments = ["legal"] }\n',
-     r"mine\.toml: interventions\.0\.coverage\.departments: no department 'legal'; "
-     r"the organization has 'sales'"),
-    ('title = "x"\n[[interventions]]\nkind = "pizza_party"\n',
-     r"mine\.toml: interventions\.0\.kind: Input should be 'training_day'"),
-    ('title = "x"\n[[interventions]]\nkind = "training_day"\nstrength = 3\n',
-     r"mine\.toml: interventions\.0\.strength: .*less than or equal to 1"),
-    ('title = "x"\n[organization]\nchart = "missing.csv"\n',
-     r"mine\.toml: organization\.chart: file .*missing\.csv does not exist"),
-    ('title = "x"\n[[individuals]]\ndepartment = "legal"\nattitude = -1\n',
-     r"mine\.toml: individuals\.0\.department: no department 'legal'"),
-    ('title = "x"\n[parameters\n', r"mine\.toml: not valid TOML"),
-    ('description = "no title"\n', r"mine\.toml: title: Field required"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('title = "x"\ncolour = "red"\n', r"mine\.toml: colour: unknown key"),
+        (
+            'title = "x"\n[parameters]\nnegativity_bias = 0.2\n',
+            r"mine\.toml: parameters\.negativity_bias: .*greater than or equal to 1",
+        ),
+        (
+            'title = "x"\n[parameters]\nnegativty_bias = 2\n',
+            r"mine\.toml: parameters\.negativty_bias: unknown key",
+        ),
+        (
+            'title = "x"\n[[interventions]]\nkind = "training_day"\n'
+            'coverage = { departments = ["legal"] }\n',
+            r"mine\.toml: interventions\.0\.coverage\.departments: no department 'legal'; "
+            r"the organization has 'sales'",
+        ),
+        (
+            'title = "x"\n[[interventions]]\nkind = "pizza_party"\n',
+            r"mine\.toml: interventions\.0\.kind: Input should be 'training_day'",
+        ),
+        (
+            'title = "x"\n[[interventions]]\nkind = "training_day"\nstrength = 3\n',
+            r"mine\.toml: interventions\.0\.strength: .*less than or equal to 1",
+        ),
+        (
+            'title = "x"\n[organization]\nchart = "missing.csv"\n',
+            r"mine\.toml: organization\.chart: file .*missing\.csv does not exist",
+        ),
+        (
+            'title = "x"\n[[individuals]]\ndepartment = "legal"\nattitude = -1\n',
+            r"mine\.toml: individuals\.0\.department: no department 'legal'",
+        ),
+        ('title = "x"\n[parameters\n', r"mine\.toml: not valid TOML"),
+        ('description = "no title"\n', r"mine\.toml: title: Field required"),
+    ],
+)
 def test_bad_scenarios_name_file_key_and_what_is_allowed(tmp_path, text, message):
     with pytest.raises(ScenarioError, match=message):
         load_run_setup(write(tmp_path, text))

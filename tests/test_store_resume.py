@@ -38,15 +38,18 @@ series = ["mean_attitude"]
 """
 """40 runs of about 40 ms: long enough to kill partway, short enough for the suite."""
 
-FAILING = TINY.replace("negativity_bias = [1.0, 4.0]",
-                       "negativity_bias = [1.0, 4.0]\ncontagion_rate = [0.1, 0.5]")
+FAILING = TINY.replace(
+    "negativity_bias = [1.0, 4.0]", "negativity_bias = [1.0, 4.0]\ncontagion_rate = [0.1, 0.5]"
+)
 """contagion_rate 0.5 with negativity_bias 4 breaks a Params rule: those runs raise."""
 
 
 def stamps(folder: Path) -> dict[str, tuple[int, int]]:
     """Inode and modification time of every run file: rewritten files change both."""
-    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in (folder / "runs").glob("part-*.parquet")}
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in (folder / "runs").glob("part-*.parquet")
+    }
 
 
 def results(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -142,10 +145,14 @@ def test_memory_stays_flat_only_a_few_chunks_are_in_flight(tmp_path):
     def tasks():
         for row in design.itertuples(index=False):
             pulled.append(row.run_id)
-            yield {"run_id": row.run_id, "point": row.point, "arm": row.arm,
-                   "replication": row.replication, "seed": row.seed,
-                   "values": {"negativity_bias": row.negativity_bias,
-                              "boss_weight": row.boss_weight}}
+            yield {
+                "run_id": row.run_id,
+                "point": row.point,
+                "arm": row.arm,
+                "replication": row.replication,
+                "seed": row.seed,
+                "values": {"negativity_bias": row.negativity_bias, "boss_weight": row.boss_weight},
+            }
 
     executor = ProcessExecutor(2, chunk_size=1)
     try:
@@ -162,9 +169,22 @@ def test_sigkill_partway_then_resume_loses_nothing_and_redoes_nothing(tmp_path):
     out = tmp_path / "out"
     total = 40
     process = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(out),
-         "--workers", "2"], cwd=ROOT, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "experiments.cli",
+            "sweep",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and process.poll() is None:

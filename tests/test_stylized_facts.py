@@ -28,9 +28,14 @@ SEEDS = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(2024).spawn
 ORG = Params(n_employees=300)
 
 
-def replicate(params: Params, measure: Callable[[OrgModel], float], *, weeks: int | None = None,
-              interventions: list | None = None,
-              setup: Callable[[OrgModel], None] | None = None) -> np.ndarray:
+def replicate(
+    params: Params,
+    measure: Callable[[OrgModel], float],
+    *,
+    weeks: int | None = None,
+    interventions: list | None = None,
+    setup: Callable[[OrgModel], None] | None = None,
+) -> np.ndarray:
     """`measure` of each replication after running it."""
     values = []
     for seed in SEEDS:
@@ -51,7 +56,8 @@ def assert_greater(high: np.ndarray, low: np.ndarray) -> None:
     difference = high.mean() - low.mean()
     error = standard_error(high, low)
     assert difference > MARGIN_SE * error, (
-        f"difference {difference:.4f} is not above {MARGIN_SE} x SE {error:.4f}")
+        f"difference {difference:.4f} is not above {MARGIN_SE} x SE {error:.4f}"
+    )
 
 
 def final(column: str) -> Callable[[OrgModel], float]:
@@ -72,27 +78,33 @@ def test_1_attitude_falls_with_distance_from_customers():
 
 def seed_minority(value: float) -> Callable[[OrgModel], None]:
     """A tenth of the employees, at random, start at `value` and are disposed to it."""
+
     def setup(model: OrgModel) -> None:
         chosen = model.rng.permutation(model.org.size)[: model.org.size // 10]
         model.employees.attitude[chosen] = value
         model.employees.disposition[chosen] = value
+
     return setup
 
 
 @pytest.mark.parametrize("bias", [3.0, 1.0])
 def test_2_negative_minority_moves_culture_further_unless_symmetric(bias):
-    neutral = ORG.replace(disposition_mean=0.0, disposition_sd=0.0, encounter_impact=0.0,
-                          drift_rate=0.0, turnover_rate=0.0, negativity_bias=bias)
-    moved_down = -replicate(neutral, final("mean_attitude"), weeks=52,
-                            setup=seed_minority(-0.8))
+    neutral = ORG.replace(
+        disposition_mean=0.0,
+        disposition_sd=0.0,
+        encounter_impact=0.0,
+        drift_rate=0.0,
+        turnover_rate=0.0,
+        negativity_bias=bias,
+    )
+    moved_down = -replicate(neutral, final("mean_attitude"), weeks=52, setup=seed_minority(-0.8))
     moved_up = replicate(neutral, final("mean_attitude"), weeks=52, setup=seed_minority(0.8))
     if bias > 1:
         assert_greater(moved_down, moved_up)
     else:
         # Mirror images: the shifts agree within 3 standard errors and 10% of their size.
         gap = abs(moved_down.mean() - moved_up.mean())
-        assert gap < max(MARGIN_SE * standard_error(moved_down, moved_up),
-                         0.1 * moved_up.mean())
+        assert gap < max(MARGIN_SE * standard_error(moved_down, moved_up), 0.1 * moved_up.mean())
 
 
 def test_3_complaint_handlers_end_more_negative_and_strained():
@@ -100,12 +112,15 @@ def test_3_complaint_handlers_end_more_negative_and_strained():
         def measure(model: OrgModel) -> float:
             who = model.org.customer_facing & (model.org.handles_complaints == desk)
             return float(getattr(model.employees, values)[who].mean())
+
         return measure
 
-    assert_greater(replicate(ORG, compare("attitude", False)),
-                   replicate(ORG, compare("attitude", True)))
-    assert_greater(replicate(ORG, compare("strain", True)),
-                   replicate(ORG, compare("strain", False)))
+    assert_greater(
+        replicate(ORG, compare("attitude", False)), replicate(ORG, compare("attitude", True))
+    )
+    assert_greater(
+        replicate(ORG, compare("strain", True)), replicate(ORG, compare("strain", False))
+    )
 
 
 def test_4_negative_expectations_produce_negative_results():
@@ -114,8 +129,9 @@ def test_4_negative_expectations_produce_negative_results():
 
     hopeful, wary = ORG.replace(prior_expectation=0.2), ORG.replace(prior_expectation=-0.5)
     assert_greater(replicate(hopeful, mean_quality), replicate(wary, mean_quality))
-    assert_greater(replicate(hopeful, final("attitude_band_1")),
-                   replicate(wary, final("attitude_band_1")))
+    assert_greater(
+        replicate(hopeful, final("attitude_band_1")), replicate(wary, final("attitude_band_1"))
+    )
 
 
 def test_5_one_off_program_has_mostly_faded_half_a_year_after():
@@ -132,46 +148,62 @@ def test_5_one_off_program_has_mostly_faded_half_a_year_after():
     remaining = trained_later - baseline_later
     assert lift.mean() > 0.2
     # Mostly faded: under a third of the lift remains 26 weeks later.
-    assert remaining.mean() + MARGIN_SE * remaining.std(ddof=1) / np.sqrt(REPLICATIONS) \
+    assert (
+        remaining.mean() + MARGIN_SE * remaining.std(ddof=1) / np.sqrt(REPLICATIONS)
         < lift.mean() / 3
+    )
 
 
 def test_6_culture_change_lasts_and_beats_one_off_program_at_equal_cost():
     from sim.organization import generate_organization
 
     org = generate_organization(ORG, np.random.default_rng(0))
-    training = Intervention(kind="training_day", start=26, strength=0.5,
-                            cost_per_participant_week=150.0)
+    training = Intervention(
+        kind="training_day", start=26, strength=0.5, cost_per_participant_week=150.0
+    )
     budget = plan_cost([training], org, ORG)
-    culture_kinds = ("language", "incentive_alignment", "customer_exposure",
-                     "frontline_support")
-    culture = [scale_to_budget(Intervention(kind=kind, start=26, strength=0.5,
-                                            cost_per_participant_week=1.0),
-                               budget / len(culture_kinds), org, ORG)
-               for kind in culture_kinds]
+    culture_kinds = ("language", "incentive_alignment", "customer_exposure", "frontline_support")
+    culture = [
+        scale_to_budget(
+            Intervention(kind=kind, start=26, strength=0.5, cost_per_participant_week=1.0),
+            budget / len(culture_kinds),
+            org,
+            ORG,
+        )
+        for kind in culture_kinds
+    ]
     assert plan_cost(culture, org, ORG) == pytest.approx(budget)
 
-    attitude_lift = (replicate(ORG, final("mean_attitude"), interventions=culture)
-                     - replicate(ORG, final("mean_attitude")))
+    attitude_lift = replicate(ORG, final("mean_attitude"), interventions=culture) - replicate(
+        ORG, final("mean_attitude")
+    )
     assert attitude_lift.mean() > MARGIN_SE * attitude_lift.std(ddof=1) / np.sqrt(REPLICATIONS)
     # Customer outcomes at the horizon: satisfaction, the net-promoter-style score, and
     # customers lost in the last quarter (fewer is better). The stock of active customers
     # still carries the training day's early retention at 104 weeks, so it is not tested.
     for outcome in ("mean_satisfaction", "net_promoter_score"):
-        assert_greater(replicate(ORG, final(outcome), interventions=culture),
-                       replicate(ORG, final(outcome), interventions=[training]))
+        assert_greater(
+            replicate(ORG, final(outcome), interventions=culture),
+            replicate(ORG, final(outcome), interventions=[training]),
+        )
 
     def lost_last_quarter(model: OrgModel) -> float:
         return float(model.outputs()["customers_lost"].iloc[-13:].sum())
 
-    assert_greater(replicate(ORG, lost_last_quarter, interventions=[training]),
-                   replicate(ORG, lost_last_quarter, interventions=culture))
+    assert_greater(
+        replicate(ORG, lost_last_quarter, interventions=[training]),
+        replicate(ORG, lost_last_quarter, interventions=culture),
+    )
 
 
 def test_7_boss_only_evaluations_keep_back_office_focus_low_alignment_raises_every_level():
     boss_only = tuple(d.model_copy(update={"customer_weight": 0.0}) for d in DEFAULT_DEPARTMENTS)
-    wrong_customer = ORG.replace(departments=boss_only, shareholder_pressure=0.9,
-                                 disposition_mean=0.6, hire_attitude_mean=0.6)
+    wrong_customer = ORG.replace(
+        departments=boss_only,
+        shareholder_pressure=0.9,
+        disposition_mean=0.6,
+        hire_attitude_mean=0.6,
+    )
     aligned = [Intervention(kind="incentive_alignment", start=1, strength=0.6)]
     attitudes = replicate(wrong_customer, final("mean_attitude"))
     back_office = replicate(wrong_customer, final("focus_back_office"))
@@ -179,13 +211,17 @@ def test_7_boss_only_evaluations_keep_back_office_focus_low_alignment_raises_eve
     assert back_office.mean() < 0.35  # ...yet back-office focus stays low
     for level in range(1, 6):
         column = f"focus_level_{level}"
-        assert_greater(replicate(wrong_customer, final(column), interventions=aligned),
-                       replicate(wrong_customer, final(column)))
+        assert_greater(
+            replicate(wrong_customer, final(column), interventions=aligned),
+            replicate(wrong_customer, final(column)),
+        )
 
 
 def test_8_larger_deeper_organizations_are_more_at_risk():
-    small, large = Params(n_employees=150, span_of_control=8), \
-        Params(n_employees=2000, span_of_control=3)
+    small, large = (
+        Params(n_employees=150, span_of_control=8),
+        Params(n_employees=2000, span_of_control=3),
+    )
     for outcome in ("mean_attitude", "mean_customer_focus"):
         assert_greater(replicate(small, final(outcome)), replicate(large, final(outcome)))
 
@@ -193,8 +229,9 @@ def test_8_larger_deeper_organizations_are_more_at_risk():
 def test_9_leadership_change_propagates_down_with_growing_lag():
     """Half-rise week of the focus gain grows by >= 3 weeks per level (10 paired runs)."""
     params = Params(n_employees=1000, span_of_control=4)
-    new_leader = [Intervention(kind="leadership_tone", start=10, strength=0.8,
-                               coverage={"levels": (1,)})]
+    new_leader = [
+        Intervention(kind="leadership_tone", start=10, strength=0.8, coverage={"levels": (1,)})
+    ]
     columns = [f"focus_level_{level}" for level in range(1, 6)]
     gains = []
     for seed in SEEDS[:10]:
@@ -211,8 +248,7 @@ def test_9_leadership_change_propagates_down_with_growing_lag():
 def test_10_a_very_bad_interaction_loses_customers_and_their_stories_lower_expectations():
     only_very_bad = ORG.replace(base_churn=0.0, dissatisfied_churn=0.0, loss_on_very_bad=1.0)
     lost = replicate(only_very_bad, final("customers_lost_total"))
-    very_bad = replicate(only_very_bad, lambda m: float(
-        m.outputs()["very_bad_interactions"].sum()))
+    very_bad = replicate(only_very_bad, lambda m: float(m.outputs()["very_bad_interactions"].sum()))
     assert lost.min() > 0
     np.testing.assert_array_equal(lost, very_bad)  # every very bad interaction lost one
 

@@ -68,45 +68,79 @@ def test_example_specs_load_with_the_documented_sizes():
 BASE = 'title = "t"\nseed = 1\nweeks = 5\n'
 
 
-@pytest.mark.parametrize("body, message", [
-    ("[parameters]\nnegativity_bais = 2.0\n",
-     r"parameters\.negativity_bais: unknown parameter; did you mean negativity_bias"),
-    ("[parameters]\nboss_weight = { low = 2.0, high = 2.0, steps = 3 }\n",
-     r"parameters\.boss_weight: empty range: low 2 must be below high 2"),
-    ("[parameters]\nboss_weight = []\n", r"parameters\.boss_weight: empty list"),
-    ("[parameters]\nnegativity_bias = { low = 0.5, high = 3.0, steps = 2 }\n",
-     r"parameters\.negativity_bias: range \[0\.5, 3\] is outside the allowed range \[1, 10\]"),
-    ("[parameters]\ncontagion_rate = [0.1, 1.5]\n",
-     r"parameters\.contagion_rate\[1\]: 1\.5 is outside the allowed range \[0\.0, 1\.0\]"),
-    ("[parameters]\nn_employees = [60, 80.5]\n",
-     r"parameters\.n_employees\[1\]: expected a whole number"),
-    ("[parameters]\nboss_weight = { low = 1.0 }\n",
-     r"parameters\.boss_weight: a range needs bounds: high is missing"),
-    ("[parameters]\nboss_weight = { low = 1.0, high = 2.0 }\n",
-     r"parameters\.boss_weight: a full_factorial design needs `steps`"),
-    ("[design]\nkind = \"sobol\"\nsamples = 8\n[parameters]\nboss_weight = [1.0, 2.0]\n",
-     r"design\.kind: a sobol design samples ranges, but no parameter has bounds"),
-    ("[design]\nkind = \"sobol\"\nsamples = 12\n[parameters]\n"
-     "boss_weight = { low = 1.0, high = 2.0 }\n", r"design\.samples: .*power of 2"),
-    ("[design]\nkind = \"latin_hypercube\"\n[parameters]\n"
-     "boss_weight = { low = 1.0, high = 2.0 }\n", r"design\.samples: a latin_hypercube design "
-                                                   r"needs `samples`"),
-    ("[design]\nkind = \"latin_hypercube\"\nsamples = 4\n[parameters]\n"
-     "boss_weight = { low = 1.0, high = 2.0, steps = 3 }\n",
-     r"parameters\.boss_weight\.steps: only a full_factorial design uses steps"),
-    ("[design]\nkind = \"grid\"\n", r"design\.kind: Input should be"),
-    ("[levers]\nplan = [\"none\", \"traning\"]\n",
-     r"levers\.plan\[1\]: no plan 'traning'; define \[plans\.traning\]"),
-    ("[levers]\nbudget = 100.0\n", r"levers\.budget: scaling to a budget needs plans"),
-    ("[outcomes]\nfinal = [\"mean_atitude\"]\n",
-     r"outcomes\.final\[0\]: no output 'mean_atitude'; did you mean mean_attitude"),
-    ("[outcomes]\nsummary = [\"profit\"]\n", r"outcomes\.summary\[0\]: no summary 'profit'"),
-    ("[outcomes]\nmean = [\"mean_attitude\"]\nwindow = [3, 9]\n", r"outcomes\.window"),
-    ("[parameters]\nhorizon_weeks = 10\n", r"parameters\.horizon_weeks: .*sweep's `weeks`"),
-    ("[parameters]\ncontagion_rate = 0.5\n", r"parameters\..*contagion_rate \* negativity_bias"),
-    ("replicates = 3\n", r"replicates: unknown key"),
-    ("scenario = \"no_such_scenario\"\n", r"scenario: .*no_such_scenario"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            "[parameters]\nnegativity_bais = 2.0\n",
+            r"parameters\.negativity_bais: unknown parameter; did you mean negativity_bias",
+        ),
+        (
+            "[parameters]\nboss_weight = { low = 2.0, high = 2.0, steps = 3 }\n",
+            r"parameters\.boss_weight: empty range: low 2 must be below high 2",
+        ),
+        ("[parameters]\nboss_weight = []\n", r"parameters\.boss_weight: empty list"),
+        (
+            "[parameters]\nnegativity_bias = { low = 0.5, high = 3.0, steps = 2 }\n",
+            r"parameters\.negativity_bias: range \[0\.5, 3\] is outside the allowed range \[1, 10\]",
+        ),
+        (
+            "[parameters]\ncontagion_rate = [0.1, 1.5]\n",
+            r"parameters\.contagion_rate\[1\]: 1\.5 is outside the allowed range \[0\.0, 1\.0\]",
+        ),
+        (
+            "[parameters]\nn_employees = [60, 80.5]\n",
+            r"parameters\.n_employees\[1\]: expected a whole number",
+        ),
+        (
+            "[parameters]\nboss_weight = { low = 1.0 }\n",
+            r"parameters\.boss_weight: a range needs bounds: high is missing",
+        ),
+        (
+            "[parameters]\nboss_weight = { low = 1.0, high = 2.0 }\n",
+            r"parameters\.boss_weight: a full_factorial design needs `steps`",
+        ),
+        (
+            '[design]\nkind = "sobol"\nsamples = 8\n[parameters]\nboss_weight = [1.0, 2.0]\n',
+            r"design\.kind: a sobol design samples ranges, but no parameter has bounds",
+        ),
+        (
+            '[design]\nkind = "sobol"\nsamples = 12\n[parameters]\n'
+            "boss_weight = { low = 1.0, high = 2.0 }\n",
+            r"design\.samples: .*power of 2",
+        ),
+        (
+            '[design]\nkind = "latin_hypercube"\n[parameters]\n'
+            "boss_weight = { low = 1.0, high = 2.0 }\n",
+            r"design\.samples: a latin_hypercube design "
+            r"needs `samples`",
+        ),
+        (
+            '[design]\nkind = "latin_hypercube"\nsamples = 4\n[parameters]\n'
+            "boss_weight = { low = 1.0, high = 2.0, steps = 3 }\n",
+            r"parameters\.boss_weight\.steps: only a full_factorial design uses steps",
+        ),
+        ('[design]\nkind = "grid"\n', r"design\.kind: Input should be"),
+        (
+            '[levers]\nplan = ["none", "traning"]\n',
+            r"levers\.plan\[1\]: no plan 'traning'; define \[plans\.traning\]",
+        ),
+        ("[levers]\nbudget = 100.0\n", r"levers\.budget: scaling to a budget needs plans"),
+        (
+            '[outcomes]\nfinal = ["mean_atitude"]\n',
+            r"outcomes\.final\[0\]: no output 'mean_atitude'; did you mean mean_attitude",
+        ),
+        ('[outcomes]\nsummary = ["profit"]\n', r"outcomes\.summary\[0\]: no summary 'profit'"),
+        ('[outcomes]\nmean = ["mean_attitude"]\nwindow = [3, 9]\n', r"outcomes\.window"),
+        ("[parameters]\nhorizon_weeks = 10\n", r"parameters\.horizon_weeks: .*sweep's `weeks`"),
+        (
+            "[parameters]\ncontagion_rate = 0.5\n",
+            r"parameters\..*contagion_rate \* negativity_bias",
+        ),
+        ("replicates = 3\n", r"replicates: unknown key"),
+        ('scenario = "no_such_scenario"\n', r"scenario: .*no_such_scenario"),
+    ],
+)
 def test_invalid_specs_are_rejected_naming_the_file_and_key(tmp_path, body, message):
     path = write_spec(tmp_path, BASE + body, "mine.toml")
     with pytest.raises(SweepSpecError, match=message) as caught:
@@ -120,23 +154,31 @@ def test_missing_master_seed_is_an_error(tmp_path):
 
 
 def test_budget_a_plan_cannot_reach_is_an_error_before_any_run(tmp_path):
-    text = TINY.replace("plan = [\"none\", \"training\"]",
-                        "plan = [\"none\", \"training\"]\nbudget = 1e9")
+    text = TINY.replace('plan = ["none", "training"]', 'plan = ["none", "training"]\nbudget = 1e9')
     with pytest.raises(SweepSpecError, match=r"levers\.budget: plan 'training'.*coverage"):
         load_sweep(write_spec(tmp_path, text))
 
 
 def test_full_factorial_crosses_every_list_and_step(tmp_path):
-    text = TINY.replace("negativity_bias = [1.0, 4.0]",
-                        "negativity_bias = [1.0, 4.0]\nboss_weight = { low = 1, high = 3, "
-                        "steps = 3 }")
+    text = TINY.replace(
+        "negativity_bias = [1.0, 4.0]",
+        "negativity_bias = [1.0, 4.0]\nboss_weight = { low = 1, high = 3, steps = 3 }",
+    )
     sweep = load_sweep(write_spec(tmp_path, text))
     design = sweep.design()
     assert len(design) == 3 * 2 * 2 * 2
-    combos = set(zip(design["boss_weight"], design["negativity_bias"], design["plan"],
-                     design["replication"], strict=True))
-    assert combos == set(itertools.product([1.0, 2.0, 3.0], [1.0, 4.0], ["none", "training"],
-                                           [0, 1]))
+    combos = set(
+        zip(
+            design["boss_weight"],
+            design["negativity_bias"],
+            design["plan"],
+            design["replication"],
+            strict=True,
+        )
+    )
+    assert combos == set(
+        itertools.product([1.0, 2.0, 3.0], [1.0, 4.0], ["none", "training"], [0, 1])
+    )
     assert list(design["run_id"]) == list(range(len(design)))
 
 
@@ -148,15 +190,18 @@ def test_replication_seeds_are_spawned_and_shared_across_points_and_plans(tmp_pa
     for replication, seeds in design.groupby("replication")["seed"]:
         assert set(seeds) == {expected[replication]}  # common random numbers
     assert expected[0] != expected[1]
-    more = load_sweep(write_spec(tmp_path, TINY.replace("replications = 2",
-                                                        "replications = 3"), "more.toml"))
+    more = load_sweep(
+        write_spec(tmp_path, TINY.replace("replications = 2", "replications = 3"), "more.toml")
+    )
     assert more.replication_seeds()[:2] == expected  # adding replications keeps the others
 
 
 def test_latin_hypercube_comes_from_salib_and_is_stratified(tmp_path):
-    text = BASE + ("replications = 1\n[design]\nkind = \"latin_hypercube\"\nsamples = 10\n"
-                   "[parameters]\nboss_weight = { low = 0.0, high = 10.0 }\n"
-                   "n_employees = { low = 40, high = 90 }\n")
+    text = BASE + (
+        'replications = 1\n[design]\nkind = "latin_hypercube"\nsamples = 10\n'
+        "[parameters]\nboss_weight = { low = 0.0, high = 10.0 }\n"
+        "n_employees = { low = 40, high = 90 }\n"
+    )
     sweep = load_sweep(write_spec(tmp_path, text))
     design = sweep.design()
     assert len(design) == 10
@@ -168,15 +213,20 @@ def test_latin_hypercube_comes_from_salib_and_is_stratified(tmp_path):
     assert not np.allclose(other.design()["boss_weight"], design["boss_weight"])
 
 
-@pytest.mark.parametrize("kind, extra, rows", [
-    ("sobol", "samples = 8\nsecond_order = false", 8 * (2 + 2)),
-    ("sobol", "samples = 8\nsecond_order = true", 8 * (2 * 2 + 2)),
-    ("morris", "samples = 5\nlevels = 4", 5 * (2 + 1)),
-])
+@pytest.mark.parametrize(
+    "kind, extra, rows",
+    [
+        ("sobol", "samples = 8\nsecond_order = false", 8 * (2 + 2)),
+        ("sobol", "samples = 8\nsecond_order = true", 8 * (2 * 2 + 2)),
+        ("morris", "samples = 5\nlevels = 4", 5 * (2 + 1)),
+    ],
+)
 def test_sampling_design_sizes_follow_salib(tmp_path, kind, extra, rows):
-    text = BASE + (f"[design]\nkind = \"{kind}\"\n{extra}\n[parameters]\n"
-                   "boss_weight = { low = 0.5, high = 4.0 }\n"
-                   "drift_rate = { low = 0.0, high = 0.02 }\n")
+    text = BASE + (
+        f'[design]\nkind = "{kind}"\n{extra}\n[parameters]\n'
+        "boss_weight = { low = 0.5, high = 4.0 }\n"
+        "drift_rate = { low = 0.0, high = 0.02 }\n"
+    )
     design = load_sweep(write_spec(tmp_path, text)).design()
     assert len(design) == rows
     assert design["boss_weight"].between(0.5, 4.0).all()
@@ -195,9 +245,11 @@ def test_a_run_can_be_reproduced_from_its_row(tmp_path):
 
 
 def test_integer_parameters_sampled_from_a_range_run_as_whole_numbers(tmp_path):
-    text = BASE + ("[design]\nkind = \"latin_hypercube\"\nsamples = 3\n[parameters]\n"
-                   "n_employees = { low = 30.0, high = 50.0 }\n"
-                   "[outcomes]\nfinal = [\"hires\"]\nsummary = []\nseries = []\n")
+    text = BASE + (
+        '[design]\nkind = "latin_hypercube"\nsamples = 3\n[parameters]\n'
+        "n_employees = { low = 30.0, high = 50.0 }\n"
+        '[outcomes]\nfinal = ["hires"]\nsummary = []\nseries = []\n'
+    )
     sweep = load_sweep(write_spec(tmp_path, text))
     run_sweep(sweep, tmp_path / "out", SerialExecutor())
     runs = read_runs(tmp_path / "out")
@@ -208,8 +260,9 @@ def test_integer_parameters_sampled_from_a_range_run_as_whole_numbers(tmp_path):
 
 
 def test_plans_scaled_to_a_budget_cost_that_budget(tmp_path):
-    text = TINY.replace("plan = [\"none\", \"training\"]",
-                        "plan = [\"none\", \"training\"]\nbudget = [100.0, 300.0]")
+    text = TINY.replace(
+        'plan = ["none", "training"]', 'plan = ["none", "training"]\nbudget = [100.0, 300.0]'
+    )
     sweep = load_sweep(write_spec(tmp_path, text))
     run_sweep(sweep, tmp_path / "out", SerialExecutor())
     runs = read_runs(tmp_path / "out")
@@ -222,23 +275,32 @@ def test_plans_scaled_to_a_budget_cost_that_budget(tmp_path):
 
 
 def test_a_sweep_can_name_the_scenarios_own_plans(tmp_path):
-    text = ('title = "t"\nseed = 3\nweeks = 4\nscenario = "equal_budget"\n'
-            '[parameters]\nn_employees = 40\n[levers]\nplan = ["none", "culture"]\n')
+    text = (
+        'title = "t"\nseed = 3\nweeks = 4\nscenario = "equal_budget"\n'
+        '[parameters]\nn_employees = 40\n[levers]\nplan = ["none", "culture"]\n'
+    )
     sweep = load_sweep(write_spec(tmp_path, text))
     assert [f.values for f in sweep.lists] == [("none", "culture")]
     assert len(sweep.context().plans["culture"]) == 4
 
 
 def test_parse_sweep_takes_a_dict_for_notebooks():
-    sweep = parse_sweep({"title": "d", "seed": 2, "weeks": 3,
-                         "parameters": {"n_employees": 40, "boss_weight": [1.0, 2.0]}})
+    sweep = parse_sweep(
+        {
+            "title": "d",
+            "seed": 2,
+            "weeks": 3,
+            "parameters": {"n_employees": 40, "boss_weight": [1.0, 2.0]},
+        }
+    )
     assert len(sweep.design()) == 2
 
 
 def test_cli_dry_run_counts_runs_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["sweep", str(write_spec(tmp_path)), "--out", str(out),
-                                      "--dry-run"])
+    result = CliRunner().invoke(
+        app, ["sweep", str(write_spec(tmp_path)), "--out", str(out), "--dry-run"]
+    )
     assert result.exit_code == 0, result.output
     assert "8 runs of 12 weeks" in said(result)
     assert not out.exists()
@@ -254,8 +316,9 @@ def test_cli_reports_an_invalid_spec_without_a_traceback(tmp_path):
 
 def test_cli_sweep_shows_progress_and_writes_results(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["sweep", str(write_spec(tmp_path)), "--out", str(out),
-                                      "--workers", "1"])
+    result = CliRunner().invoke(
+        app, ["sweep", str(write_spec(tmp_path)), "--out", str(out), "--workers", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "8/8 runs 0 failed" in said(result) and " left " in said(result)  # time left
     assert len(read_runs(out)) == 8

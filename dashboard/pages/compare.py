@@ -21,61 +21,125 @@ from dashboard.compare import (
 )
 from dashboard.settings import normalize, scenario_choices
 
-CHARTS = (("mean_attitude", "Mean attitude (-1 to +1)"),
-          ("mean_satisfaction", "Satisfaction (-1 to +1)"),
-          ("active_customers", "Customers (count)"),
-          ("customers_lost_total", "Customers (running total)"),
-          ("net_promoter_score", "Score (points)"),
-          ("focus_back_office", "Effort on customers (0 to 1)"))
+CHARTS = (
+    ("mean_attitude", "Mean attitude (-1 to +1)"),
+    ("mean_satisfaction", "Satisfaction (-1 to +1)"),
+    ("active_customers", "Customers (count)"),
+    ("customers_lost_total", "Customers (running total)"),
+    ("net_promoter_score", "Score (points)"),
+    ("focus_back_office", "Effort on customers (0 to 1)"),
+)
 
 
 def layout(**_: Any) -> html.Div:
     """The Compare page."""
-    return html.Div(className="compare-layout page", children=[
-        dcc.Store(id="compare-result", storage_type="session"),
-        html.Aside(className="sidebar", children=[
-            html.H1("Compare plans", className="side-heading"),
-            html.Div(id="compare-base", className="note"),
-            html.Label("Plans (two to four)", htmlFor="compare-plans", className="field-label"),
-            # Options from the start: a multi dropdown drops values it has no option for.
-            dcc.Dropdown(id="compare-plans", multi=True, value=list(DEFAULT_PLANS),
-                         options=plan_choices("baseline"), clearable=False),
-            html.Label("Replications per plan", htmlFor="compare-replications",
-                       className="field-label"),
-            dcc.Slider(id="compare-replications", min=2, max=20, step=1, value=5,
-                       marks={2: "2", 5: "5", 10: "10", 20: "20"}),
-            html.Div("Each plan runs with the same seeds, so plans meet the same luck.",
-                     className="note"),
-            html.Label("Budget", htmlFor="compare-budget-mode", className="field-label"),
-            dcc.RadioItems(id="compare-budget-mode", value="coverage", options=[
-                {"label": "as each plan specifies", "value": "as specified"},
-                {"label": "equal budget: scale the share of staff covered",
-                 "value": "coverage"},
-                {"label": "equal budget: scale the weeks it runs", "value": "duration"}]),
-            html.Label(["Budget (currency; empty: the cheapest plan's cost)",
-                        dcc.Input(id="compare-budget", type="number", min=0, debounce=True)],
-                       className="field-label"),
-            *job_controls("compare", "▶ Compare"),
-        ]),
-        html.Section(className="main-panel", children=[
-            html.Div(id="compare-verdict", className="verdict", role="region",
-                     **{"aria-label": "verdict"},
-                     children="Choose plans and press Compare."),
-            html.Div(id="compare-table"),
-            html.Div(className="chart-grid", children=[
-                dcc.Graph(id=f"compare-{column}", className="chart", style={"height": "340px"},
-                          config=figures.graph_config(f"compare-{column}"),
-                          figure=figures.empty_figure("Press Compare"))
-                for column, _ in CHARTS] + [
-                dcc.Graph(id="compare-costs", className="chart", style={"height": "340px"},
-                          config=figures.graph_config("compare-costs"),
-                          figure=figures.empty_figure("Press Compare"))]),
-        ]),
-    ])
+    return html.Div(
+        className="compare-layout page",
+        children=[
+            dcc.Store(id="compare-result", storage_type="session"),
+            html.Aside(
+                className="sidebar",
+                children=[
+                    html.H1("Compare plans", className="side-heading"),
+                    html.Div(id="compare-base", className="note"),
+                    html.Label(
+                        "Plans (two to four)", htmlFor="compare-plans", className="field-label"
+                    ),
+                    # Options from the start: a multi dropdown drops values it has no option for.
+                    dcc.Dropdown(
+                        id="compare-plans",
+                        multi=True,
+                        value=list(DEFAULT_PLANS),
+                        options=plan_choices("baseline"),
+                        clearable=False,
+                    ),
+                    html.Label(
+                        "Replications per plan",
+                        htmlFor="compare-replications",
+                        className="field-label",
+                    ),
+                    dcc.Slider(
+                        id="compare-replications",
+                        min=2,
+                        max=20,
+                        step=1,
+                        value=5,
+                        marks={2: "2", 5: "5", 10: "10", 20: "20"},
+                    ),
+                    html.Div(
+                        "Each plan runs with the same seeds, so plans meet the same luck.",
+                        className="note",
+                    ),
+                    html.Label("Budget", htmlFor="compare-budget-mode", className="field-label"),
+                    dcc.RadioItems(
+                        id="compare-budget-mode",
+                        value="coverage",
+                        options=[
+                            {"label": "as each plan specifies", "value": "as specified"},
+                            {
+                                "label": "equal budget: scale the share of staff covered",
+                                "value": "coverage",
+                            },
+                            {"label": "equal budget: scale the weeks it runs", "value": "duration"},
+                        ],
+                    ),
+                    html.Label(
+                        [
+                            "Budget (currency; empty: the cheapest plan's cost)",
+                            dcc.Input(id="compare-budget", type="number", min=0, debounce=True),
+                        ],
+                        className="field-label",
+                    ),
+                    *job_controls("compare", "▶ Compare"),
+                ],
+            ),
+            html.Section(
+                className="main-panel",
+                children=[
+                    html.Div(
+                        id="compare-verdict",
+                        className="verdict",
+                        role="region",
+                        **{"aria-label": "verdict"},
+                        children="Choose plans and press Compare.",
+                    ),
+                    html.Div(id="compare-table"),
+                    html.Div(
+                        className="chart-grid",
+                        children=[
+                            dcc.Graph(
+                                id=f"compare-{column}",
+                                className="chart",
+                                style={"height": "340px"},
+                                config=figures.graph_config(f"compare-{column}"),
+                                figure=figures.empty_figure("Press Compare"),
+                            )
+                            for column, _ in CHARTS
+                        ]
+                        + [
+                            dcc.Graph(
+                                id="compare-costs",
+                                className="chart",
+                                style={"height": "340px"},
+                                config=figures.graph_config("compare-costs"),
+                                figure=figures.empty_figure("Press Compare"),
+                            )
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )
 
 
-dash.register_page(__name__, layout=layout, path="/compare", title="Compare · EachCustomer",
-                   name="Compare", order=2)
+dash.register_page(
+    __name__,
+    layout=layout,
+    path="/compare",
+    title="Compare · EachCustomer",
+    name="Compare",
+    order=2,
+)
 
 
 def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
@@ -85,23 +149,43 @@ def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
     chart = settings["chart"]
     org = f"your org chart {chart['filename']}" if chart else "its organization"
     changed = len(settings["overrides"])
-    text = (f"Each plan runs on the scenario '{titles.get(settings['scenario'], '')}' with "
-            f"{org}" + (f" and {changed} changed parameter(s)" if changed else "") +
-            ", replacing its interventions. Change the scenario on Explore.")
+    text = (
+        f"Each plan runs on the scenario '{titles.get(settings['scenario'], '')}' with "
+        f"{org}"
+        + (f" and {changed} changed parameter(s)" if changed else "")
+        + ", replacing its interventions. Change the scenario on Explore."
+    )
     return plan_choices(settings["scenario"]), text
 
 
-callback(Output("compare-plans", "options"), Output("compare-base", "children"),
-         Input("settings", "data"))(base_description)
+callback(
+    Output("compare-plans", "options"),
+    Output("compare-base", "children"),
+    Input("settings", "data"),
+)(base_description)
 
 
-def compare(set_progress: Any, _clicks: Any, settings: Any, plans: list[str], replications: int,
-            mode: str, budget: Any, _session: Any = None) -> dict[str, Any]:
+def compare(
+    set_progress: Any,
+    _clicks: Any,
+    settings: Any,
+    plans: list[str],
+    replications: int,
+    mode: str,
+    budget: Any,
+    _session: Any = None,
+) -> dict[str, Any]:
     """Run the comparison in the background, reporting each finished run."""
     plans = list(plans or [])[:MAX_PLANS]
     budget = float(budget) if isinstance(budget, int | float) and budget > 0 else None
-    return run_comparison(settings, plans, int(replications or 5), mode or "as specified",
-                          budget, on_run=lambda done, total: set_progress((str(done), str(total))))
+    return run_comparison(
+        settings,
+        plans,
+        int(replications or 5),
+        mode or "as specified",
+        budget,
+        on_run=lambda done, total: set_progress((str(done), str(total))),
+    )
 
 
 callback(
@@ -120,8 +204,12 @@ callback(
 def plan_table(result: dict[str, Any]) -> html.Table:
     """Each plan, what it does and its expected cost."""
     rows = [html.Tr([html.Th("Plan"), html.Th("What it does"), html.Th("Expected cost")])]
-    rows += [html.Tr([html.Td(plan["name"]), html.Td(plan["description"]),
-                      html.Td(f"{plan['cost']:,.0f}")]) for plan in result["plans"]]
+    rows += [
+        html.Tr(
+            [html.Td(plan["name"]), html.Td(plan["description"]), html.Td(f"{plan['cost']:,.0f}")]
+        )
+        for plan in result["plans"]
+    ]
     return html.Table(rows, className="plan-table", id="compare-plan-table")
 
 
@@ -137,26 +225,43 @@ def render(result: Any, large: Any) -> tuple:
     charts = []
     for column, y_title in CHARTS:
         outcome = OUTCOME_BY_COLUMN[column]
-        charts.append(figures.plan_bands(
-            band_frame(result["bands"][column]), outcome.label.capitalize(), y_title,
-            fmt=outcome.fmt, large=large, horizon=horizon))
+        charts.append(
+            figures.plan_bands(
+                band_frame(result["bands"][column]),
+                outcome.label.capitalize(),
+                y_title,
+                fmt=outcome.fmt,
+                large=large,
+                horizon=horizon,
+            )
+        )
     costs = figures.plan_costs(cost_frame(result), large=large)
     verdict = result["verdict"]
-    box = [html.H2(verdict["headline"], id="compare-headline"),
-           html.Ul([html.Li(line["text"], className="clear" if line["clear"] else "unclear")
-                    for line in verdict["lines"]], id="compare-verdict-lines")]
+    box = [
+        html.H2(verdict["headline"], id="compare-headline"),
+        html.Ul(
+            [
+                html.Li(line["text"], className="clear" if line["clear"] else "unclear")
+                for line in verdict["lines"]
+            ],
+            id="compare-verdict-lines",
+        ),
+    ]
     if result.get("notes"):
         box.append(html.Div(" ".join(result["notes"]), className="note"))
     seeds = ", ".join(str(s) for s in result["seeds"][:3])
-    status = (f"{result['replications']} replications per plan, seeds {seeds}"
-              f"{'…' if len(result['seeds']) > 3 else ''} ({result['seconds']} s).")
+    status = (
+        f"{result['replications']} replications per plan, seeds {seeds}"
+        f"{'…' if len(result['seeds']) > 3 else ''} ({result['seconds']} s)."
+    )
     return (box, plan_table(result), *charts, costs, status, "")
 
 
 def cost_frame(result: dict[str, Any]) -> pd.DataFrame:
     """The plans' costs as a table for the cost chart."""
-    return pd.DataFrame({"plan": [p["name"] for p in result["plans"]],
-                         "cost": [p["cost"] for p in result["plans"]]})
+    return pd.DataFrame(
+        {"plan": [p["name"] for p in result["plans"]], "cost": [p["cost"] for p in result["plans"]]}
+    )
 
 
 callback(
@@ -178,5 +283,6 @@ def limit_plans(plans: list[str]) -> list[str]:
     return plans[:MAX_PLANS]
 
 
-callback(Output("compare-plans", "value"), Input("compare-plans", "value"),
-         prevent_initial_call=True)(limit_plans)
+callback(
+    Output("compare-plans", "value"), Input("compare-plans", "value"), prevent_initial_call=True
+)(limit_plans)

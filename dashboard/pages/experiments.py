@@ -25,35 +25,65 @@ def layout(**_: Any) -> html.Div:
     """The Experiments page."""
     specs = spec_files()
     first = next(iter(specs), None)
-    return html.Div(className="experiments-layout page", children=[
-        html.Aside(className="sidebar", children=[
-            html.H1("Run a sweep", className="side-heading"),
-            html.P(f"A sweep runs many simulations: parameters as lists or ranges, plans, "
-                   f"replications. From here at most {MAX_SWEEP_RUNS} runs, on a built-in "
-                   "scenario; larger sweeps: `eachcustomer sweep SPEC --out FOLDER`.",
-                   className="note"),
-            html.Label("Start from an example", htmlFor="sweep-example", className="field-label"),
-            dcc.Dropdown(id="sweep-example", options=[{"label": n, "value": n} for n in specs],
-                         value=first, clearable=False),
-            html.Label("Sweep spec (TOML)", htmlFor="sweep-spec", className="field-label"),
-            dcc.Textarea(id="sweep-spec", className="spec-editor", spellCheck=False,
-                         value=specs[first].read_text(encoding="utf-8") if first else ""),
-            html.Div(id="sweep-check", className="note", role="status"),
-            *job_controls("sweep", "▶ Launch sweep"),
-        ]),
-        html.Section(className="main-panel", children=[
-            html.H2("Earlier sweeps"),
-            html.P(f"Results folders under {results_root()}.", className="note"),
-            dcc.Dropdown(id="sweep-results", options=result_folders(),
-                         placeholder="Choose a results folder"),
-            html.Div(id="sweep-summary", className="status"),
-            dcc.Loading(html.Div(id="sweep-figures", className="chart-grid")),
-        ]),
-    ])
+    return html.Div(
+        className="experiments-layout page",
+        children=[
+            html.Aside(
+                className="sidebar",
+                children=[
+                    html.H1("Run a sweep", className="side-heading"),
+                    html.P(
+                        f"A sweep runs many simulations: parameters as lists or ranges, plans, "
+                        f"replications. From here at most {MAX_SWEEP_RUNS} runs, on a built-in "
+                        "scenario; larger sweeps: `eachcustomer sweep SPEC --out FOLDER`.",
+                        className="note",
+                    ),
+                    html.Label(
+                        "Start from an example", htmlFor="sweep-example", className="field-label"
+                    ),
+                    dcc.Dropdown(
+                        id="sweep-example",
+                        options=[{"label": n, "value": n} for n in specs],
+                        value=first,
+                        clearable=False,
+                    ),
+                    html.Label("Sweep spec (TOML)", htmlFor="sweep-spec", className="field-label"),
+                    dcc.Textarea(
+                        id="sweep-spec",
+                        className="spec-editor",
+                        spellCheck=False,
+                        value=specs[first].read_text(encoding="utf-8") if first else "",
+                    ),
+                    html.Div(id="sweep-check", className="note", role="status"),
+                    *job_controls("sweep", "▶ Launch sweep"),
+                ],
+            ),
+            html.Section(
+                className="main-panel",
+                children=[
+                    html.H2("Earlier sweeps"),
+                    html.P(f"Results folders under {results_root()}.", className="note"),
+                    dcc.Dropdown(
+                        id="sweep-results",
+                        options=result_folders(),
+                        placeholder="Choose a results folder",
+                    ),
+                    html.Div(id="sweep-summary", className="status"),
+                    dcc.Loading(html.Div(id="sweep-figures", className="chart-grid")),
+                ],
+            ),
+        ],
+    )
 
 
-dash.register_page(__name__, layout=layout, path="/experiments",
-                   title="Experiments · EachCustomer", name="Experiments", order=3)
+dash.register_page(
+    __name__,
+    layout=layout,
+    path="/experiments",
+    title="Experiments · EachCustomer",
+    name="Experiments",
+    order=3,
+)
 
 
 def load_example(name: str) -> str:
@@ -64,8 +94,9 @@ def load_example(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-callback(Output("sweep-spec", "value"), Input("sweep-example", "value"),
-         prevent_initial_call=True)(load_example)
+callback(Output("sweep-spec", "value"), Input("sweep-example", "value"), prevent_initial_call=True)(
+    load_example
+)
 
 
 def check(text: str) -> str:
@@ -81,8 +112,12 @@ def run_sweep_now(set_progress: Any, _clicks: Any, text: str, _session: Any = No
     """Run the sweep in the background; then list it and show its figures."""
     result = launch(text, on_progress=lambda done, total: set_progress((str(done), str(total))))
     options = result_folders()
-    return (result["message"], result["error"] or "", options,
-            result["folder"] if result["folder"] else dash.no_update)
+    return (
+        result["message"],
+        result["error"] or "",
+        options,
+        result["folder"] if result["folder"] else dash.no_update,
+    )
 
 
 callback(
@@ -104,24 +139,39 @@ def show_results(name: Any) -> tuple:
     summary, charts, error = result_figures(name)
     if error:
         return html.Div(error, className="error"), []
-    return summary, [html.Div(style={"height": f"{chart.layout.height or 420}px"},
-                              children=dcc.Graph(figure=chart, className="chart",
-                                                 style={"height": "100%"},
-                                                 config=figures.graph_config(f"sweep-{index}")))
-                     for index, chart in enumerate(charts)]
+    return summary, [
+        html.Div(
+            style={"height": f"{chart.layout.height or 420}px"},
+            children=dcc.Graph(
+                figure=chart,
+                className="chart",
+                style={"height": "100%"},
+                config=figures.graph_config(f"sweep-{index}"),
+            ),
+        )
+        for index, chart in enumerate(charts)
+    ]
 
 
-callback(Output("sweep-summary", "children"), Output("sweep-figures", "children"),
-         Input("sweep-results", "value"))(show_results)
+callback(
+    Output("sweep-summary", "children"),
+    Output("sweep-figures", "children"),
+    Input("sweep-results", "value"),
+)(show_results)
 
 
 def cancelled_note(_clicks: Any) -> str:
     """After a cancel: the finished runs are kept."""
     if triggered_id() != "sweep-cancel":
         raise PreventUpdate
-    return ("Cancelled. Finished runs are saved in the results folder; "
-            "`eachcustomer sweep SPEC --out FOLDER` resumes it.")
+    return (
+        "Cancelled. Finished runs are saved in the results folder; "
+        "`eachcustomer sweep SPEC --out FOLDER` resumes it."
+    )
 
 
-callback(Output("sweep-status", "children", allow_duplicate=True),
-         Input("sweep-cancel", "n_clicks"), prevent_initial_call=True)(cancelled_note)
+callback(
+    Output("sweep-status", "children", allow_duplicate=True),
+    Input("sweep-cancel", "n_clicks"),
+    prevent_initial_call=True,
+)(cancelled_note)

@@ -26,131 +26,294 @@ from dashboard.settings import (
 from experiments.scenario_files import builtin_scenarios, read_scenario
 
 SCENARIO_PLAN = "__scenario__"
+
+
 def graph(name: str, height: str = "340px") -> dcc.Graph:
     """A chart of the Explore grid; its mode bar downloads a PNG."""
-    return dcc.Graph(id=f"explore-{name}", className="chart", style={"height": height},
-                     figure=figures.empty_figure("Press Run to simulate"),
-                     config=figures.graph_config(name))
+    return dcc.Graph(
+        id=f"explore-{name}",
+        className="chart",
+        style={"height": height},
+        figure=figures.empty_figure("Press Run to simulate"),
+        config=figures.graph_config(name),
+    )
 
 
 def intervention_form() -> html.Details:
     """Add an intervention on top of the scenario's plan."""
-    return html.Details(className="param-group", children=[
-        html.Summary("Add an intervention"),
-        html.Label("What", htmlFor="explore-add-kind"),
-        dcc.Dropdown(id="explore-add-kind", options=kind_options(), value="training_day",
-                     clearable=False, optionHeight=48),
-        html.Div(className="form-row", children=[
-            html.Label(["Start week", dcc.Input(id="explore-add-start", type="number", min=1,
-                                                value=26, step=1)]),
-            html.Label(["Weeks (empty: default)", dcc.Input(
-                id="explore-add-duration", type="number", min=1, step=1)]),
-        ]),
-        html.Div(className="form-row", children=[
-            html.Label(["Strength (0 to 1)", dcc.Input(id="explore-add-strength", type="number",
-                                                       min=0, max=1, step=0.05, value=0.5)]),
-            html.Label(["Share of staff (0 to 1)", dcc.Input(
-                id="explore-add-share", type="number", min=0, max=1, step=0.05, value=1)]),
-        ]),
-        html.Label(["Cost per participant per week (currency)", dcc.Input(
-            id="explore-add-cost", type="number", min=0, value=0)]),
-        html.Button("Add intervention", id="explore-add", className="button"),
-        html.Div(id="explore-added", className="added-list"),
-    ])
+    return html.Details(
+        className="param-group",
+        children=[
+            html.Summary("Add an intervention"),
+            html.Label("What", htmlFor="explore-add-kind"),
+            dcc.Dropdown(
+                id="explore-add-kind",
+                options=kind_options(),
+                value="training_day",
+                clearable=False,
+                optionHeight=48,
+            ),
+            html.Div(
+                className="form-row",
+                children=[
+                    html.Label(
+                        [
+                            "Start week",
+                            dcc.Input(
+                                id="explore-add-start", type="number", min=1, value=26, step=1
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Weeks (empty: default)",
+                            dcc.Input(id="explore-add-duration", type="number", min=1, step=1),
+                        ]
+                    ),
+                ],
+            ),
+            html.Div(
+                className="form-row",
+                children=[
+                    html.Label(
+                        [
+                            "Strength (0 to 1)",
+                            dcc.Input(
+                                id="explore-add-strength",
+                                type="number",
+                                min=0,
+                                max=1,
+                                step=0.05,
+                                value=0.5,
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Share of staff (0 to 1)",
+                            dcc.Input(
+                                id="explore-add-share",
+                                type="number",
+                                min=0,
+                                max=1,
+                                step=0.05,
+                                value=1,
+                            ),
+                        ]
+                    ),
+                ],
+            ),
+            html.Label(
+                [
+                    "Cost per participant per week (currency)",
+                    dcc.Input(id="explore-add-cost", type="number", min=0, value=0),
+                ]
+            ),
+            html.Button("Add intervention", id="explore-add", className="button"),
+            html.Div(id="explore-added", className="added-list"),
+        ],
+    )
 
 
 def sidebar() -> html.Aside:
     """Scenario, run controls, exports and parameters."""
-    return html.Aside(className="sidebar", children=[
-        html.Label("Scenario", htmlFor="explore-scenario", className="field-label"),
-        dcc.Dropdown(id="explore-scenario", options=scenario_choices(), value="baseline",
-                     clearable=False, optionHeight=50),
-        html.Div(id="explore-description", className="scenario-description"),
-        html.Label("Interventions", htmlFor="explore-plan", className="field-label"),
-        dcc.Dropdown(id="explore-plan", clearable=False, value=SCENARIO_PLAN,
-                     options=plan_options("baseline")),
-        html.Div(className="form-row", children=[
-            html.Label(["Random seed", dcc.Input(id="explore-seed", type="number", min=0, step=1,
-                                                 value=0, debounce=True)],
-                       title="Same seed, same run: change it to see another roll of the dice"),
-        ]),
-        html.Div(className="run-buttons", children=[
-            html.Button("▶ Run", id="explore-run", className="button primary",
-                        title="Simulate to the horizon (continues a paused run)"),
-            html.Button("Step", id="explore-step", className="button",
-                        title="Simulate one more week"),
-            html.Button("Pause", id="explore-pause", className="button", disabled=True,
-                        title="Stop here; Run continues"),
-            html.Button("Reset", id="explore-reset", className="button",
-                        title="Back to week 0"),
-        ]),
-        html.Progress(id="explore-progress", value="0", max="104", className="progress"),
-        html.Div(id="explore-status", className="status", role="status"),
-        html.Div(id="explore-stale", className="note"),
-        html.Div(id="explore-error", className="error", role="alert"),
-        html.Div(className="exports", children=[
-            html.Button("Outputs (CSV)", id="explore-csv", className="button small",
-                        title="The weekly outputs of the run shown"),
-            html.Button("Scenario (TOML)", id="explore-toml", className="button small",
-                        title="These settings as a scenario file for `eachcustomer run`"),
-            dcc.Download(id="explore-download-csv"),
-            dcc.Download(id="explore-download-toml"),
-        ]),
-        html.H2("Parameters", className="side-heading"),
-        html.Button("Back to the scenario's values", id="explore-defaults",
-                    className="button small"),
-        html.Div(grouped_sliders(), id="explore-params"),
-        intervention_form(),
-    ])
+    return html.Aside(
+        className="sidebar",
+        children=[
+            html.Label("Scenario", htmlFor="explore-scenario", className="field-label"),
+            dcc.Dropdown(
+                id="explore-scenario",
+                options=scenario_choices(),
+                value="baseline",
+                clearable=False,
+                optionHeight=50,
+            ),
+            html.Div(id="explore-description", className="scenario-description"),
+            html.Label("Interventions", htmlFor="explore-plan", className="field-label"),
+            dcc.Dropdown(
+                id="explore-plan",
+                clearable=False,
+                value=SCENARIO_PLAN,
+                options=plan_options("baseline"),
+            ),
+            html.Div(
+                className="form-row",
+                children=[
+                    html.Label(
+                        [
+                            "Random seed",
+                            dcc.Input(
+                                id="explore-seed",
+                                type="number",
+                                min=0,
+                                step=1,
+                                value=0,
+                                debounce=True,
+                            ),
+                        ],
+                        title="Same seed, same run: change it to see another roll of the dice",
+                    ),
+                ],
+            ),
+            html.Div(
+                className="run-buttons",
+                children=[
+                    html.Button(
+                        "▶ Run",
+                        id="explore-run",
+                        className="button primary",
+                        title="Simulate to the horizon (continues a paused run)",
+                    ),
+                    html.Button(
+                        "Step",
+                        id="explore-step",
+                        className="button",
+                        title="Simulate one more week",
+                    ),
+                    html.Button(
+                        "Pause",
+                        id="explore-pause",
+                        className="button",
+                        disabled=True,
+                        title="Stop here; Run continues",
+                    ),
+                    html.Button(
+                        "Reset", id="explore-reset", className="button", title="Back to week 0"
+                    ),
+                ],
+            ),
+            html.Progress(id="explore-progress", value="0", max="104", className="progress"),
+            html.Div(id="explore-status", className="status", role="status"),
+            html.Div(id="explore-stale", className="note"),
+            html.Div(id="explore-error", className="error", role="alert"),
+            html.Div(
+                className="exports",
+                children=[
+                    html.Button(
+                        "Outputs (CSV)",
+                        id="explore-csv",
+                        className="button small",
+                        title="The weekly outputs of the run shown",
+                    ),
+                    html.Button(
+                        "Scenario (TOML)",
+                        id="explore-toml",
+                        className="button small",
+                        title="These settings as a scenario file for `eachcustomer run`",
+                    ),
+                    dcc.Download(id="explore-download-csv"),
+                    dcc.Download(id="explore-download-toml"),
+                ],
+            ),
+            html.H2("Parameters", className="side-heading"),
+            html.Button(
+                "Back to the scenario's values", id="explore-defaults", className="button small"
+            ),
+            html.Div(grouped_sliders(), id="explore-params"),
+            intervention_form(),
+        ],
+    )
 
 
 def layout(**_: Any) -> html.Div:
     """The Explore page."""
-    return html.Div(className="explore page", children=[
-        dcc.Store(id="explore-live"),
-        dcc.Store(id="explore-state", storage_type="session"),
-        sidebar(),
-        html.Section(className="main-panel", children=[
-            html.Div(id="explore-headline", className="headline"),
-            html.P("Attitude runs from -1, seeing 'the customer' (an impersonal group), to +1, "
-                   "seeing 'each customer' (a person). Hover a chart for its tools: the camera "
-                   "saves it as a PNG.", className="note"),
-            html.Div(id="explore-kpis", className="kpis"),
-            # Tabs: a leader reads one question at a time, and the browser redraws only the
-            # charts in view while a run streams in (every chart at once took ~0.6 s a week).
-            dcc.Tabs(id="explore-tabs", value="attitude", className="chart-tabs", children=[
-                dcc.Tab(label=label, value=value, children=html.Div(
-                    className="chart-grid", children=[graph(name) for name in names]))
-                for value, label, names in TABS] + [
-                dcc.Tab(label="Why it changed", value="why", children=html.Div(
-                    className="why-panel", children=[
-                        graph("why", "400px"),
-                        html.Div(className="why-by", children=[
-                            html.Label("Why it changed, by", htmlFor="explore-why-by"),
-                            dcc.RadioItems(id="explore-why-by", value="band", inline=True,
-                                           options=[{"label": "distance band", "value": "band"},
-                                                    {"label": "department",
-                                                     "value": "department"}]),
-                        ]),
-                        dcc.Graph(id="explore-why-group", className="chart",
-                                  style={"height": "400px"},
-                                  config=figures.graph_config("why-by-group"),
-                                  figure=figures.why_by_group(None, "band")),
-                    ]))]),
-        ]),
-    ])
+    return html.Div(
+        className="explore page",
+        children=[
+            dcc.Store(id="explore-live"),
+            dcc.Store(id="explore-state", storage_type="session"),
+            sidebar(),
+            html.Section(
+                className="main-panel",
+                children=[
+                    html.Div(id="explore-headline", className="headline"),
+                    html.P(
+                        "Attitude runs from -1, seeing 'the customer' (an impersonal group), to +1, "
+                        "seeing 'each customer' (a person). Hover a chart for its tools: the camera "
+                        "saves it as a PNG.",
+                        className="note",
+                    ),
+                    html.Div(id="explore-kpis", className="kpis"),
+                    # Tabs: a leader reads one question at a time, and the browser redraws only the
+                    # charts in view while a run streams in (every chart at once took ~0.6 s a week).
+                    dcc.Tabs(
+                        id="explore-tabs",
+                        value="attitude",
+                        className="chart-tabs",
+                        children=[
+                            dcc.Tab(
+                                label=label,
+                                value=value,
+                                children=html.Div(
+                                    className="chart-grid", children=[graph(name) for name in names]
+                                ),
+                            )
+                            for value, label, names in TABS
+                        ]
+                        + [
+                            dcc.Tab(
+                                label="Why it changed",
+                                value="why",
+                                children=html.Div(
+                                    className="why-panel",
+                                    children=[
+                                        graph("why", "400px"),
+                                        html.Div(
+                                            className="why-by",
+                                            children=[
+                                                html.Label(
+                                                    "Why it changed, by", htmlFor="explore-why-by"
+                                                ),
+                                                dcc.RadioItems(
+                                                    id="explore-why-by",
+                                                    value="band",
+                                                    inline=True,
+                                                    options=[
+                                                        {"label": "distance band", "value": "band"},
+                                                        {
+                                                            "label": "department",
+                                                            "value": "department",
+                                                        },
+                                                    ],
+                                                ),
+                                            ],
+                                        ),
+                                        dcc.Graph(
+                                            id="explore-why-group",
+                                            className="chart",
+                                            style={"height": "400px"},
+                                            config=figures.graph_config("why-by-group"),
+                                            figure=figures.why_by_group(None, "band"),
+                                        ),
+                                    ],
+                                ),
+                            )
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )
 
 
-dash.register_page(__name__, layout=layout, path="/explore", title="Explore · EachCustomer",
-                   name="Explore", order=0)
+dash.register_page(
+    __name__,
+    layout=layout,
+    path="/explore",
+    title="Explore · EachCustomer",
+    name="Explore",
+    order=0,
+)
 
 
-dash.register_page("explore_home", path="/", title="EachCustomer", name="Home", order=99,
-                   layout=layout)
+dash.register_page(
+    "explore_home", path="/", title="EachCustomer", name="Home", order=99, layout=layout
+)
 """The address the README opens shows Explore too."""
 
 
 # --- settings: scenario, sliders, plan, seed ---------------------------------------------
+
 
 def clean_value(name: str, value: Any) -> Any:
     """A slider value as the parameter's type, without floating-point dust."""
@@ -162,10 +325,14 @@ def clean_value(name: str, value: Any) -> Any:
 
 def plan_options(scenario: str) -> list[dict[str, str]]:
     """The scenario's own schedule, no intervention, or one of its [plans]."""
-    options = [{"label": "the scenario's own schedule", "value": SCENARIO_PLAN},
-               {"label": "no intervention", "value": "none"}]
-    return options + [{"label": f"plan: {name.replace('_', ' ')}", "value": name}
-                      for name in scenario_plans(scenario)]
+    options = [
+        {"label": "the scenario's own schedule", "value": SCENARIO_PLAN},
+        {"label": "no intervention", "value": "none"},
+    ]
+    return options + [
+        {"label": f"plan: {name.replace('_', ' ')}", "value": name}
+        for name in scenario_plans(scenario)
+    ]
 
 
 def scenario_text(scenario: str) -> str:
@@ -179,15 +346,19 @@ def scenario_text(scenario: str) -> str:
         return ""
 
 
-def sync_settings(scenario: str, values: list[Any], plan: str, seed: Any, _defaults: Any,
-                  stored: Any) -> tuple:
+def sync_settings(
+    scenario: str, values: list[Any], plan: str, seed: Any, _defaults: Any, stored: Any
+) -> tuple:
     """Keep the widgets and the session's settings in step, whichever changed."""
     settings = normalize(stored)
     trigger = triggered_id()
     names = slider_order()
     if trigger == "explore-scenario" and scenario != settings["scenario"]:
-        settings = {**default_settings(scenario), "seed": settings["seed"],
-                    "chart": settings["chart"]}
+        settings = {
+            **default_settings(scenario),
+            "seed": settings["seed"],
+            "chart": settings["chart"],
+        }
     elif trigger == "explore-defaults":
         settings = {**settings, "overrides": {}}
     elif isinstance(trigger, dict) and trigger.get("type") == "param":
@@ -212,8 +383,17 @@ def sync_settings(scenario: str, values: list[Any], plan: str, seed: Any, _defau
     lows = [min(controls[n].low, v) for n, v in zip(names, shown, strict=True)]
     highs = [max(controls[n].high, v) for n, v in zip(names, shown, strict=True)]
     plan_value = settings["plan"] if settings["plan"] is not None else SCENARIO_PLAN
-    return (settings["scenario"], shown, lows, highs, plan_options(settings["scenario"]),
-            plan_value, settings["seed"], settings, scenario_text(settings["scenario"]))
+    return (
+        settings["scenario"],
+        shown,
+        lows,
+        highs,
+        plan_options(settings["scenario"]),
+        plan_value,
+        settings["seed"],
+        settings,
+        scenario_text(settings["scenario"]),
+    )
 
 
 callback(
@@ -235,16 +415,27 @@ callback(
 )(sync_settings)
 
 
-def add_intervention(_clicks: Any, kind: str, start: Any, duration: Any, strength: Any,
-                     share: Any, cost: Any, stored: Any) -> dict[str, Any]:
+def add_intervention(
+    _clicks: Any,
+    kind: str,
+    start: Any,
+    duration: Any,
+    strength: Any,
+    share: Any,
+    cost: Any,
+    stored: Any,
+) -> dict[str, Any]:
     """Append an intervention (validated when the run is built) to the settings."""
     if not _clicks:
         raise PreventUpdate
     settings = normalize(stored)
-    item: dict[str, Any] = {"kind": kind, "start": int(start or 1),
-                            "strength": float(0.5 if strength is None else strength),
-                            "coverage": {"share": float(1 if share is None else share)},
-                            "cost_per_participant_week": float(cost or 0)}
+    item: dict[str, Any] = {
+        "kind": kind,
+        "start": int(start or 1),
+        "strength": float(0.5 if strength is None else strength),
+        "coverage": {"share": float(1 if share is None else share)},
+        "cost_per_participant_week": float(cost or 0),
+    }
     if duration:
         item["duration"] = int(duration)
     added = (settings["interventions"] + [item])[-MAX_EXTRA_INTERVENTIONS:]
@@ -254,9 +445,12 @@ def add_intervention(_clicks: Any, kind: str, start: Any, duration: Any, strengt
 callback(
     Output("settings", "data", allow_duplicate=True),
     Input("explore-add", "n_clicks"),
-    State("explore-add-kind", "value"), State("explore-add-start", "value"),
-    State("explore-add-duration", "value"), State("explore-add-strength", "value"),
-    State("explore-add-share", "value"), State("explore-add-cost", "value"),
+    State("explore-add-kind", "value"),
+    State("explore-add-start", "value"),
+    State("explore-add-duration", "value"),
+    State("explore-add-strength", "value"),
+    State("explore-add-share", "value"),
+    State("explore-add-cost", "value"),
     State("settings", "data"),
     prevent_initial_call=True,
 )(add_intervention)
@@ -268,8 +462,11 @@ def remove_intervention(clicks: list[Any], stored: Any) -> dict[str, Any]:
     if not isinstance(trigger, dict) or not any(clicks):
         raise PreventUpdate
     settings = normalize(stored)
-    added = [item for index, item in enumerate(settings["interventions"])
-             if index != trigger.get("index")]
+    added = [
+        item
+        for index, item in enumerate(settings["interventions"])
+        if index != trigger.get("index")
+    ]
     return {**settings, "interventions": added}
 
 
@@ -287,12 +484,24 @@ def list_interventions(stored: Any) -> list[Any]:
     rows = []
     for index, item in enumerate(settings["interventions"]):
         share = item.get("coverage", {}).get("share", 1)
-        text = (f"{str(item.get('kind', '?')).replace('_', ' ')} from week {item.get('start')}"
-                f", strength {item.get('strength')}, {share:.0%} of staff")
-        rows.append(html.Div(className="added", children=[
-            html.Span(text),
-            html.Button("Remove", id={"type": "remove-intervention", "index": index},
-                        className="button small", **{"aria-label": f"Remove {text}"})]))
+        text = (
+            f"{str(item.get('kind', '?')).replace('_', ' ')} from week {item.get('start')}"
+            f", strength {item.get('strength')}, {share:.0%} of staff"
+        )
+        rows.append(
+            html.Div(
+                className="added",
+                children=[
+                    html.Span(text),
+                    html.Button(
+                        "Remove",
+                        id={"type": "remove-intervention", "index": index},
+                        className="button small",
+                        **{"aria-label": f"Remove {text}"},
+                    ),
+                ],
+            )
+        )
     return rows or [html.Div("None added.", className="note")]
 
 
@@ -301,8 +510,17 @@ callback(Output("explore-added", "children"), Input("settings", "data"))(list_in
 
 # --- running -------------------------------------------------------------------------------
 
-def run_simulation(set_progress: Any, _run: Any, _step: Any, settings: Any, state: Any,
-                   by: str, large: Any, _session: Any = None) -> tuple:
+
+def run_simulation(
+    set_progress: Any,
+    _run: Any,
+    _step: Any,
+    settings: Any,
+    state: Any,
+    by: str,
+    large: Any,
+    _session: Any = None,
+) -> tuple:
     """Run to the horizon (or one week), drawing the charts as it goes and at the end.
 
     The charts are drawn here, in the background job, and sent straight to the graphs (as
@@ -330,9 +548,11 @@ callback(
     State("presentation", "data"),
     State("session", "data"),
     background=True,
-    running=[(Output("explore-run", "disabled"), True, False),
-             (Output("explore-step", "disabled"), True, False),
-             (Output("explore-pause", "disabled"), False, True)],
+    running=[
+        (Output("explore-run", "disabled"), True, False),
+        (Output("explore-step", "disabled"), True, False),
+        (Output("explore-pause", "disabled"), False, True),
+    ],
     progress=[*render_outputs(), Output("explore-live", "data")],
     cancel=[Input("explore-pause", "n_clicks"), Input("explore-reset", "n_clicks")],
     interval=100,
@@ -377,6 +597,7 @@ clientside_callback(
 
 # --- drawing -------------------------------------------------------------------------------
 
+
 def redraw(by: str, large: Any, state: Any) -> tuple:
     """Draw the stored run when the page opens, or when the view or type size changes."""
     return render(state, by, large)
@@ -399,11 +620,13 @@ def stale_note(settings: Any, state: Any) -> str:
     return ""
 
 
-callback(Output("explore-stale", "children"), Input("settings", "data"),
-         Input("explore-state", "data"))(stale_note)
+callback(
+    Output("explore-stale", "children"), Input("settings", "data"), Input("explore-state", "data")
+)(stale_note)
 
 
 # --- exports -------------------------------------------------------------------------------
+
 
 def download_csv(_clicks: Any, state: Any) -> dict[str, Any]:
     """The weekly outputs of the run shown, as CSV."""
@@ -412,8 +635,12 @@ def download_csv(_clicks: Any, state: Any) -> dict[str, Any]:
     return outputs_csv(payload_frame(state["table"]), state.get("title", "run"))
 
 
-callback(Output("explore-download-csv", "data"), Input("explore-csv", "n_clicks"),
-         State("explore-state", "data"), prevent_initial_call=True)(download_csv)
+callback(
+    Output("explore-download-csv", "data"),
+    Input("explore-csv", "n_clicks"),
+    State("explore-state", "data"),
+    prevent_initial_call=True,
+)(download_csv)
 
 
 def download_scenario(_clicks: Any, settings: Any) -> tuple[Any, str]:
@@ -426,7 +653,10 @@ def download_scenario(_clicks: Any, settings: Any) -> tuple[Any, str]:
         return dash.no_update, f"Cannot export: {error}"
 
 
-callback(Output("explore-download-toml", "data"),
-         Output("explore-error", "children", allow_duplicate=True),
-         Input("explore-toml", "n_clicks"), State("settings", "data"),
-         prevent_initial_call=True)(download_scenario)
+callback(
+    Output("explore-download-toml", "data"),
+    Output("explore-error", "children", allow_duplicate=True),
+    Input("explore-toml", "n_clicks"),
+    State("settings", "data"),
+    prevent_initial_call=True,
+)(download_scenario)

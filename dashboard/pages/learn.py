@@ -16,65 +16,126 @@ from dashboard.settings import default_settings
 
 def presentation_toggle() -> html.Button:
     """Large type for a projector; it stays on across lessons."""
-    return html.Button("Presentation mode", id="learn-presentation", className="button",
-                       title="Large type for a projector (press again to leave)")
+    return html.Button(
+        "Presentation mode",
+        id="learn-presentation",
+        className="button",
+        title="Large type for a projector (press again to leave)",
+    )
 
 
 def layout(**_: Any) -> html.Div:
     """The list of lessons."""
-    cards = [html.Article(className="lesson-card", children=[
-        html.Div(lesson.source, className="note"),
-        html.H3(dcc.Link(lesson.title, href=f"/learn/{lesson.id}",
-                         id=f"lesson-link-{lesson.id}")),
-        html.P(lesson.question),
-    ]) for lesson in load_lessons()]
-    return html.Div(id="learn-container", className="page learn", children=[
-        html.H1("Lessons"),
-        html.P("Each lesson is a scenario built on a sentence from the two articles the model "
-               "comes from. Read the sentence, ask the class the question, press Run, then "
-               "look at what the lesson points to.", className="muted"),
-        presentation_toggle(),
-        html.Div(cards, className="lessons"),
-    ])
+    cards = [
+        html.Article(
+            className="lesson-card",
+            children=[
+                html.Div(lesson.source, className="note"),
+                html.H3(
+                    dcc.Link(
+                        lesson.title, href=f"/learn/{lesson.id}", id=f"lesson-link-{lesson.id}"
+                    )
+                ),
+                html.P(lesson.question),
+            ],
+        )
+        for lesson in load_lessons()
+    ]
+    return html.Div(
+        id="learn-container",
+        className="page learn",
+        children=[
+            html.H1("Lessons"),
+            html.P(
+                "Each lesson is a scenario built on a sentence from the two articles the model "
+                "comes from. Read the sentence, ask the class the question, press Run, then "
+                "look at what the lesson points to.",
+                className="muted",
+            ),
+            presentation_toggle(),
+            html.Div(cards, className="lessons"),
+        ],
+    )
 
 
-dash.register_page(__name__, layout=layout, path="/learn", title="Learn · EachCustomer",
-                   name="Learn", order=4)
+dash.register_page(
+    __name__, layout=layout, path="/learn", title="Learn · EachCustomer", name="Learn", order=4
+)
 
 
 def lesson_layout(lesson_id: str | None = None, **_: Any) -> html.Div:
     """One lesson: quote, narrative, question, Run, charts, what to look at."""
     lesson = lesson_by_id(lesson_id)
     if lesson is None:
-        return html.Div(className="page", children=[
-            html.H1("No such lesson"), dcc.Link("All lessons", href="/learn")])
-    return html.Div(id="learn-container", className="page learn", children=[
-        dcc.Store(id="lesson-id", data=lesson.id),
-        html.Div(className="lesson", id="lesson", children=[
-            html.Div([dcc.Link("← All lessons", href="/learn"), " ", presentation_toggle()],
-                     className="run-buttons"),
-            html.H1(lesson.title, id="lesson-title"),
-            html.Blockquote([html.P(f"\u201c{lesson.quote}\u201d"),
-                             html.Footer(lesson.source)]),
-            html.P(" ".join(lesson.narrative.split())),
-            html.Div(className="question", children=[
-                html.H2("Before you press Run, ask the class"),
-                html.P(lesson.question, id="lesson-question")]),
-            html.Div(className="run-buttons", children=[
-                html.Button("▶ Run the scenario", id="lesson-run", className="button primary"),
-                html.Button("Open in Explore", id="lesson-explore", className="button",
-                            title="Continue with this scenario on the Explore page"),
-            ]),
-            dcc.Loading(html.Div(id="lesson-charts", className="lesson-charts"), type="default"),
-            html.Div(id="lesson-look", className="look-at", hidden=True, children=[
-                html.H2("What to look at"),
-                html.Ul([html.Li(item) for item in lesson.look_at])]),
-        ]),
-    ])
+        return html.Div(
+            className="page",
+            children=[html.H1("No such lesson"), dcc.Link("All lessons", href="/learn")],
+        )
+    return html.Div(
+        id="learn-container",
+        className="page learn",
+        children=[
+            dcc.Store(id="lesson-id", data=lesson.id),
+            html.Div(
+                className="lesson",
+                id="lesson",
+                children=[
+                    html.Div(
+                        [dcc.Link("← All lessons", href="/learn"), " ", presentation_toggle()],
+                        className="run-buttons",
+                    ),
+                    html.H1(lesson.title, id="lesson-title"),
+                    html.Blockquote(
+                        [html.P(f"\u201c{lesson.quote}\u201d"), html.Footer(lesson.source)]
+                    ),
+                    html.P(" ".join(lesson.narrative.split())),
+                    html.Div(
+                        className="question",
+                        children=[
+                            html.H2("Before you press Run, ask the class"),
+                            html.P(lesson.question, id="lesson-question"),
+                        ],
+                    ),
+                    html.Div(
+                        className="run-buttons",
+                        children=[
+                            html.Button(
+                                "▶ Run the scenario", id="lesson-run", className="button primary"
+                            ),
+                            html.Button(
+                                "Open in Explore",
+                                id="lesson-explore",
+                                className="button",
+                                title="Continue with this scenario on the Explore page",
+                            ),
+                        ],
+                    ),
+                    dcc.Loading(
+                        html.Div(id="lesson-charts", className="lesson-charts"), type="default"
+                    ),
+                    html.Div(
+                        id="lesson-look",
+                        className="look-at",
+                        hidden=True,
+                        children=[
+                            html.H2("What to look at"),
+                            html.Ul([html.Li(item) for item in lesson.look_at]),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )
 
 
-dash.register_page("learn_lesson", path_template="/learn/<lesson_id>",
-                   title="Lesson · EachCustomer", name="Lesson", order=5, layout=lesson_layout)
+dash.register_page(
+    "learn_lesson",
+    path_template="/learn/<lesson_id>",
+    title="Lesson · EachCustomer",
+    name="Lesson",
+    order=5,
+    layout=lesson_layout,
+)
 
 
 def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], bool]:
@@ -87,18 +148,32 @@ def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], boo
         return [html.Div(state["error"], className="error")], True
     frame = payload_frame(state["table"])
     # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
-    charts = [html.Div(style={"height": "560px" if large else "400px"}, children=dcc.Graph(
-                  figure=figures.EXPLORE_FIGURES[name](frame, horizon=state["horizon"],
-                                                       large=bool(large)),
-                  className="chart", id=f"lesson-chart-{name}", style={"height": "100%"},
-                  config=figures.graph_config(f"{lesson.id}-{name}")))
-              for name in lesson.charts]
+    charts = [
+        html.Div(
+            style={"height": "560px" if large else "400px"},
+            children=dcc.Graph(
+                figure=figures.EXPLORE_FIGURES[name](
+                    frame, horizon=state["horizon"], large=bool(large)
+                ),
+                className="chart",
+                id=f"lesson-chart-{name}",
+                style={"height": "100%"},
+                config=figures.graph_config(f"{lesson.id}-{name}"),
+            ),
+        )
+        for name in lesson.charts
+    ]
     return charts, False
 
 
-callback(Output("lesson-charts", "children"), Output("lesson-look", "hidden"),
-         Input("lesson-run", "n_clicks"), State("lesson-id", "data"),
-         State("presentation", "data"), prevent_initial_call=True)(run_lesson)
+callback(
+    Output("lesson-charts", "children"),
+    Output("lesson-look", "hidden"),
+    Input("lesson-run", "n_clicks"),
+    State("lesson-id", "data"),
+    State("presentation", "data"),
+    prevent_initial_call=True,
+)(run_lesson)
 
 
 def open_in_explore(_clicks: Any, lesson_id: str) -> tuple[dict[str, Any], str]:
@@ -109,10 +184,13 @@ def open_in_explore(_clicks: Any, lesson_id: str) -> tuple[dict[str, Any], str]:
     return default_settings(lesson.scenario), "/explore"
 
 
-callback(Output("settings", "data", allow_duplicate=True),
-         Output("url", "pathname"),
-         Input("lesson-explore", "n_clicks"), State("lesson-id", "data"),
-         prevent_initial_call=True)(open_in_explore)
+callback(
+    Output("settings", "data", allow_duplicate=True),
+    Output("url", "pathname"),
+    Input("lesson-explore", "n_clicks"),
+    State("lesson-id", "data"),
+    prevent_initial_call=True,
+)(open_in_explore)
 
 
 def toggle_presentation(_clicks: Any, on: Any) -> bool:
@@ -122,15 +200,24 @@ def toggle_presentation(_clicks: Any, on: Any) -> bool:
     return not bool(on)
 
 
-callback(Output("presentation", "data"), Input("learn-presentation", "n_clicks"),
-         State("presentation", "data"), prevent_initial_call=True)(toggle_presentation)
+callback(
+    Output("presentation", "data"),
+    Input("learn-presentation", "n_clicks"),
+    State("presentation", "data"),
+    prevent_initial_call=True,
+)(toggle_presentation)
 
 
 def presentation_class(on: Any) -> tuple[str, str]:
     """Large type when presenting; the button says what pressing it does."""
-    return (("page learn presentation" if on else "page learn"),
-            ("Leave presentation mode" if on else "Presentation mode"))
+    return (
+        ("page learn presentation" if on else "page learn"),
+        ("Leave presentation mode" if on else "Presentation mode"),
+    )
 
 
-callback(Output("learn-container", "className"), Output("learn-presentation", "children"),
-         Input("presentation", "data"))(presentation_class)
+callback(
+    Output("learn-container", "className"),
+    Output("learn-presentation", "children"),
+    Input("presentation", "data"),
+)(presentation_class)

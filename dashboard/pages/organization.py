@@ -17,82 +17,154 @@ from dashboard.settings import MAX_CHART_BYTES, MAX_CHART_ROWS, build_setup, nor
 from dashboard.uploads import ChartCheck, check_chart
 from sim.orgchart import write_org_chart_csv
 
-CHART_HELP = (f"CSV with columns employee_id, manager_id, department, customer_facing "
-              f"(optional handles_complaints), or GraphML with the same node attributes. "
-              f"At most {MAX_CHART_BYTES / 1e6:.0f} MB and {MAX_CHART_ROWS:,} employees.")
+CHART_HELP = (
+    f"CSV with columns employee_id, manager_id, department, customer_facing "
+    f"(optional handles_complaints), or GraphML with the same node attributes. "
+    f"At most {MAX_CHART_BYTES / 1e6:.0f} MB and {MAX_CHART_ROWS:,} employees."
+)
 
 
 def upload_box(upload_id: str, text: str, accept: str) -> dcc.Upload:
     """A drop zone that is also a keyboard-focusable button."""
-    return dcc.Upload(id=upload_id, className="upload", accept=accept, multiple=False,
-                      children=html.Div([html.Button(text, className="button small",
-                                                     type="button"),
-                                         html.Div("or drop the file here", className="note")]))
+    return dcc.Upload(
+        id=upload_id,
+        className="upload",
+        accept=accept,
+        multiple=False,
+        children=html.Div(
+            [
+                html.Button(text, className="button small", type="button"),
+                html.Div("or drop the file here", className="note"),
+            ]
+        ),
+    )
 
 
 def layout(**_: Any) -> html.Div:
     """The Organization page."""
-    return html.Div(className="org-layout page", children=[
-        dcc.Store(id="org-history"),
-        dcc.Interval(id="org-timer", interval=250, disabled=True),
-        html.Aside(className="sidebar", children=[
-            html.H1("Organization", className="side-heading"),
-            html.Div(id="org-note", className="note"),
-            *job_controls("org", "▶ Simulate and watch", status=False),
-            html.H2("Your own org chart", className="side-heading"),
-            html.P(CHART_HELP, className="note"),
-            upload_box("org-upload", "Upload an org chart (CSV or GraphML)",
-                       ".csv,.graphml,.xml,text/csv"),
-            html.Details(children=[
-                html.Summary("Charts without customer_facing: a departments table"),
-                html.P("department, customer_facing (optional handles_complaints, "
-                       "customer_weight). Upload it before the chart.", className="note"),
-                upload_box("org-upload-departments", "Upload a departments table (CSV)",
-                           ".csv,text/csv"),
-            ]),
-            html.Div(id="org-chart-status", className="note"),
-            html.Div(id="org-upload-result", role="status"),
-            html.Div(className="exports", children=[
-                html.Button("Use a generated organization", id="org-clear",
-                            className="button small"),
-                html.Button("This organization as a chart (CSV)", id="org-template",
-                            className="button small",
-                            title="A starting point for your own chart"),
-                dcc.Download(id="org-download"),
-            ]),
-        ]),
-        html.Section(className="main-panel", children=[
-            dcc.Graph(id="org-network", className="network", style={"height": "720px"},
-                      config={**figures.graph_config("organization"), "scrollZoom": True},
-                      figure=figures.empty_figure("Drawing the organization…")),
-            html.Div(className="week-row", children=[
-                html.Button("▶ Play", id="org-play", className="button"),
-                html.Label("Week", htmlFor="org-week"),
-                html.Div(className="week-slider", children=[
-                    dcc.Slider(id="org-week", min=0, max=0, step=1, value=0,
-                               updatemode="drag", marks=None,
-                               tooltip={"placement": "top", "always_visible": False})]),
-            ]),
-            html.P("Drag the slider (or use the arrow keys on it) to watch attitudes spread "
-                   "week by week. Red: sees 'the customer'; blue: sees 'each customer'. "
-                   "Scroll to zoom, drag to pan, double-click to see everything.",
-                   className="note"),
-        ]),
-    ])
+    return html.Div(
+        className="org-layout page",
+        children=[
+            dcc.Store(id="org-history"),
+            dcc.Interval(id="org-timer", interval=250, disabled=True),
+            html.Aside(
+                className="sidebar",
+                children=[
+                    html.H1("Organization", className="side-heading"),
+                    html.Div(id="org-note", className="note"),
+                    *job_controls("org", "▶ Simulate and watch", status=False),
+                    html.H2("Your own org chart", className="side-heading"),
+                    html.P(CHART_HELP, className="note"),
+                    upload_box(
+                        "org-upload",
+                        "Upload an org chart (CSV or GraphML)",
+                        ".csv,.graphml,.xml,text/csv",
+                    ),
+                    html.Details(
+                        children=[
+                            html.Summary("Charts without customer_facing: a departments table"),
+                            html.P(
+                                "department, customer_facing (optional handles_complaints, "
+                                "customer_weight). Upload it before the chart.",
+                                className="note",
+                            ),
+                            upload_box(
+                                "org-upload-departments",
+                                "Upload a departments table (CSV)",
+                                ".csv,text/csv",
+                            ),
+                        ]
+                    ),
+                    html.Div(id="org-chart-status", className="note"),
+                    html.Div(id="org-upload-result", role="status"),
+                    html.Div(
+                        className="exports",
+                        children=[
+                            html.Button(
+                                "Use a generated organization",
+                                id="org-clear",
+                                className="button small",
+                            ),
+                            html.Button(
+                                "This organization as a chart (CSV)",
+                                id="org-template",
+                                className="button small",
+                                title="A starting point for your own chart",
+                            ),
+                            dcc.Download(id="org-download"),
+                        ],
+                    ),
+                ],
+            ),
+            html.Section(
+                className="main-panel",
+                children=[
+                    dcc.Graph(
+                        id="org-network",
+                        className="network",
+                        style={"height": "720px"},
+                        config={**figures.graph_config("organization"), "scrollZoom": True},
+                        figure=figures.empty_figure("Drawing the organization…"),
+                    ),
+                    html.Div(
+                        className="week-row",
+                        children=[
+                            html.Button("▶ Play", id="org-play", className="button"),
+                            html.Label("Week", htmlFor="org-week"),
+                            html.Div(
+                                className="week-slider",
+                                children=[
+                                    dcc.Slider(
+                                        id="org-week",
+                                        min=0,
+                                        max=0,
+                                        step=1,
+                                        value=0,
+                                        updatemode="drag",
+                                        marks=None,
+                                        tooltip={"placement": "top", "always_visible": False},
+                                    )
+                                ],
+                            ),
+                        ],
+                    ),
+                    html.P(
+                        "Drag the slider (or use the arrow keys on it) to watch attitudes spread "
+                        "week by week. Red: sees 'the customer'; blue: sees 'each customer'. "
+                        "Scroll to zoom, drag to pan, double-click to see everything.",
+                        className="note",
+                    ),
+                ],
+            ),
+        ],
+    )
 
 
-dash.register_page(__name__, layout=layout, path="/organization",
-                   title="Organization · EachCustomer", name="Organization", order=1)
+dash.register_page(
+    __name__,
+    layout=layout,
+    path="/organization",
+    title="Organization · EachCustomer",
+    name="Organization",
+    order=1,
+)
 
 
 # --- drawing and running -------------------------------------------------------------------
+
 
 def draw_now(settings: Any) -> tuple:
     """The organization at week 0, as soon as the page opens or the settings change."""
     picture = organization_picture(settings, run=False)
     if picture["error"]:
-        return (figures.empty_figure("Cannot draw this organization"), None, 0, 0,
-                picture["error"], "")
+        return (
+            figures.empty_figure("Cannot draw this organization"),
+            None,
+            0,
+            0,
+            picture["error"],
+            "",
+        )
     return picture["figure"], picture["history"], 0, 0, "", picture["note"]
 
 
@@ -109,6 +181,7 @@ callback(
 
 def simulate(set_progress: Any, _clicks: Any, settings: Any, _session: Any = None) -> tuple:
     """Run the horizon keeping every week's attitudes, then show the last week."""
+
     def progress(done: int, total: int) -> None:
         if done == 1 or done % 8 == 0 or done == total:
             set_progress((str(done), str(total)))
@@ -165,6 +238,7 @@ clientside_callback(
 
 # --- uploads -------------------------------------------------------------------------------
 
+
 def error_list(check: ChartCheck) -> html.Div:
     """The problems next to the upload, one per row of the file."""
     items = []
@@ -173,28 +247,43 @@ def error_list(check: ChartCheck) -> html.Div:
         if error.line_text is not None:
             entry += [html.Br(), html.Code(error.line_text)]
         items.append(html.Li(entry))
-    return html.Div([html.Div("The chart was not used:", className="error"),
-                     html.Ul(items, className="row-errors", id="org-row-errors")])
+    return html.Div(
+        [
+            html.Div("The chart was not used:", className="error"),
+            html.Ul(items, className="row-errors", id="org-row-errors"),
+        ]
+    )
 
 
-def upload_chart(contents: Any, _table: Any, _clear: Any, filename: Any, table_contents: Any,
-                 table_filename: Any, stored: Any) -> tuple:
+def upload_chart(
+    contents: Any,
+    _table: Any,
+    _clear: Any,
+    filename: Any,
+    table_contents: Any,
+    table_filename: Any,
+    stored: Any,
+) -> tuple:
     """Check an uploaded chart; a valid one becomes the organization of the scenario."""
     trigger = triggered_id()
     settings = normalize(stored)
     if trigger == "org-clear":
-        return {**settings, "chart": None}, html.Div("Using a generated organization.",
-                                                     className="ok")
+        return {**settings, "chart": None}, html.Div(
+            "Using a generated organization.", className="ok"
+        )
     if trigger == "org-upload-departments" and contents is None:
-        return dash.no_update, html.Div(f"Departments table {table_filename} ready: now "
-                                        "upload the chart.", className="note")
+        return dash.no_update, html.Div(
+            f"Departments table {table_filename} ready: now upload the chart.", className="note"
+        )
     if contents is None:
         raise PreventUpdate
     check = check_chart(contents, filename, table_contents, table_filename, settings)
     if check.chart is None:
         return dash.no_update, error_list(check)
-    return ({**settings, "chart": check.chart},
-            html.Div(f"Using your chart. {check.summary}.", className="ok"))
+    return (
+        {**settings, "chart": check.chart},
+        html.Div(f"Using your chart. {check.summary}.", className="ok"),
+    )
 
 
 callback(
@@ -237,6 +326,10 @@ def download_template(_clicks: Any, settings: Any) -> dict[str, Any]:
     return {"content": text, "filename": "org_chart.csv", "type": "text/csv", "base64": False}
 
 
-callback(Output("org-download", "data"), Input("org-template", "n_clicks"),
-         State("settings", "data"), prevent_initial_call=True)(download_template)
+callback(
+    Output("org-download", "data"),
+    Input("org-template", "n_clicks"),
+    State("settings", "data"),
+    prevent_initial_call=True,
+)(download_template)
 callback(Output("org-chart-status", "children"), Input("settings", "data"))(chart_status)

@@ -34,13 +34,17 @@ class InfluenceNetwork:
     def from_matrix(cls, matrix: sp.csr_matrix) -> InfluenceNetwork:
         """Flatten a CSR matrix, row indices expanded."""
         listener = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        return cls(listener, matrix.indices.astype(np.int64), matrix.data.copy(),
-                   matrix.shape[0])
+        return cls(listener, matrix.indices.astype(np.int64), matrix.data.copy(), matrix.shape[0])
 
 
-def spread_attitudes(attitude: np.ndarray, disposition: np.ndarray,
-                     influence: InfluenceNetwork, contagion_rate: float,
-                     negativity_bias: float, disposition_pull: float) -> np.ndarray:
+def spread_attitudes(
+    attitude: np.ndarray,
+    disposition: np.ndarray,
+    influence: InfluenceNetwork,
+    contagion_rate: float,
+    negativity_bias: float,
+    disposition_pull: float,
+) -> np.ndarray:
     """One synchronous contagion step followed by the pull toward disposition.
 
     Args:

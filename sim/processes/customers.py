@@ -45,8 +45,9 @@ def draw_churn(customers: Customers, params: Params, rng: np.random.Generator) -
     return leaving[customers.active[leaving]]
 
 
-def voice_weighted_sentiment(satisfaction: np.ndarray, lost: np.ndarray,
-                             unhappy_voice: float, lost_voice: float) -> float | None:
+def voice_weighted_sentiment(
+    satisfaction: np.ndarray, lost: np.ndarray, unhappy_voice: float, lost_voice: float
+) -> float | None:
     """What this week's speakers say: louder when unhappy, loudest when lost; None if silent."""
     if len(satisfaction) == 0:
         return None
@@ -54,9 +55,14 @@ def voice_weighted_sentiment(satisfaction: np.ndarray, lost: np.ndarray,
     return float(np.dot(voice, satisfaction) / voice.sum())
 
 
-def spread_word_of_mouth(customers: Customers, served: np.ndarray, walked_out: np.ndarray,
-                         walked_out_quality: np.ndarray, churned: np.ndarray,
-                         params: Params) -> float:
+def spread_word_of_mouth(
+    customers: Customers,
+    served: np.ndarray,
+    walked_out: np.ndarray,
+    walked_out_quality: np.ndarray,
+    churned: np.ndarray,
+    params: Params,
+) -> float:
     """Reputation after this week's speakers.
 
     Args:
@@ -70,18 +76,20 @@ def spread_word_of_mouth(customers: Customers, served: np.ndarray, walked_out: n
         params: model parameters.
     """
     stayed = served[customers.active[served]]
-    sentiment = np.concatenate([customers.satisfaction[stayed], walked_out_quality,
-                                customers.satisfaction[churned]])
+    sentiment = np.concatenate(
+        [customers.satisfaction[stayed], walked_out_quality, customers.satisfaction[churned]]
+    )
     lost = np.ones(len(sentiment), dtype=bool)
-    lost[:len(stayed)] = False
+    lost[: len(stayed)] = False
     said = voice_weighted_sentiment(sentiment, lost, params.unhappy_voice, params.lost_voice)
     if said is None:
         return customers.reputation
     return customers.reputation + params.reputation_memory * (said - customers.reputation)
 
 
-def draw_arrivals(customers: Customers, params: Params,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def draw_arrivals(
+    customers: Customers, params: Params, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Distinct empty slots for this week's new customers, and their expectations."""
     free = len(customers.active) - customers.active_count
     count = min(int(rng.poisson(params.acquisition_rate * customers.base_size)), free)
@@ -96,5 +104,8 @@ def draw_arrivals(customers: Customers, params: Params,
     arrived = empty[:count]
     expectation = draw_expectations(
         params.prior_expectation + params.word_of_mouth * customers.reputation,
-        params.expectation_sd, count, rng)
+        params.expectation_sd,
+        count,
+        rng,
+    )
     return arrived, expectation

@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def distance_retention(effective_distance: np.ndarray,
-                       drift_rate: np.ndarray | float) -> np.ndarray:
+def distance_retention(
+    effective_distance: np.ndarray, drift_rate: np.ndarray | float
+) -> np.ndarray:
     """exp(-k (D - 1)): the share of the distance above -1 that a week of drift keeps.
 
     It changes only with the levers, so the model computes it once per lever change.

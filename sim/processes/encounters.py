@@ -90,22 +90,32 @@ def route_contacts(complaint: np.ndarray, front: FrontLine, rng: np.random.Gener
     return employee
 
 
-def interaction_quality(employees: Employees, customers: Customers, employee: np.ndarray,
-                        customer: np.ndarray, complaint: np.ndarray, support: float,
-                        params: Params, rng: np.random.Generator) -> np.ndarray:
+def interaction_quality(
+    employees: Employees,
+    customers: Customers,
+    employee: np.ndarray,
+    customer: np.ndarray,
+    complaint: np.ndarray,
+    support: float,
+    params: Params,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Quality q of each contact, in [-1, 1]."""
     # The employee's part of q is the same for all of an employee's contacts: compute it
     # once per employee, then look it up per contact.
-    employee_part = (params.quality_base
-                     + params.quality_attitude_weight * employees.attitude
-                     + params.quality_focus_weight * (employees.customer_focus - 0.5)
-                     + params.quality_support_weight * (support - 0.5)
-                     - params.quality_strain_weight * employees.strain)
+    employee_part = (
+        params.quality_base
+        + params.quality_attitude_weight * employees.attitude
+        + params.quality_focus_weight * (employees.customer_focus - 0.5)
+        + params.quality_support_weight * (support - 0.5)
+        - params.quality_strain_weight * employees.strain
+    )
     expectation = customers.expectation[customer]
     complaints = np.flatnonzero(complaint)
-    expectation[complaints] = (np.minimum(expectation[complaints],
-                                          customers.satisfaction[customer[complaints]])
-                               - params.complaint_mood)
+    expectation[complaints] = (
+        np.minimum(expectation[complaints], customers.satisfaction[customer[complaints]])
+        - params.complaint_mood
+    )
     quality = employee_part[employee] + params.quality_expectation_weight * expectation
     if params.quality_noise > 0:
         quality += params.quality_noise * rng.standard_normal(len(quality))
@@ -119,24 +129,30 @@ def back_office_support(employees: Employees, front: FrontLine) -> float:
     return float(employees.customer_focus[front.back_office].mean())
 
 
-def meet_customers(employees: Employees, customers: Customers, front: FrontLine,
-                   params: Params, rng: np.random.Generator) -> Encounters:
+def meet_customers(
+    employees: Employees,
+    customers: Customers,
+    front: FrontLine,
+    params: Params,
+    rng: np.random.Generator,
+) -> Encounters:
     """Draw this week's contacts, route them and rate each interaction."""
     customer = draw_contacts(customers, params, rng)
-    complaint_chance = np.minimum(params.complaint_share * (1.0 - customers.satisfaction[customer]),
-                                  1.0)
+    complaint_chance = np.minimum(
+        params.complaint_share * (1.0 - customers.satisfaction[customer]), 1.0
+    )
     complaint = rng.random(len(customer)) < complaint_chance
     employee = route_contacts(complaint, front, rng)
     support = back_office_support(employees, front)
-    quality = interaction_quality(employees, customers, employee, customer, complaint, support,
-                                  params, rng)
+    quality = interaction_quality(
+        employees, customers, employee, customer, complaint, support, params, rng
+    )
     very_bad = quality < params.very_bad_quality
     lost = very_bad & (rng.random(len(quality)) < params.loss_on_very_bad)
     return Encounters(customer, employee, complaint, quality, lost)
 
 
-def remember_encounters(customers: Customers, encounters: Encounters,
-                        params: Params) -> np.ndarray:
+def remember_encounters(customers: Customers, encounters: Encounters, params: Params) -> np.ndarray:
     """The new satisfaction of each customer in `encounters.customer`."""
     quality = encounters.quality
     before = customers.satisfaction[encounters.customer]
@@ -145,8 +161,13 @@ def remember_encounters(customers: Customers, encounters: Encounters,
     return before + step * (quality - before)
 
 
-def feel_encounters(employees: Employees, encounters: Encounters, encounter_buffer: np.ndarray,
-                    strain_recovery: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:
+def feel_encounters(
+    employees: Employees,
+    encounters: Encounters,
+    encounter_buffer: np.ndarray,
+    strain_recovery: np.ndarray,
+    params: Params,
+) -> tuple[np.ndarray, np.ndarray]:
     """Employees' attitude and strain after this week's encounters (synchronous)."""
     size = len(employees.attitude)
     # One count of (employee, kind) pairs; kind 0 hostile, 1 in between, 2 good.
@@ -161,8 +182,10 @@ def feel_encounters(employees: Employees, encounters: Encounters, encounter_buff
     unbuffered = 1.0 - encounter_buffer
     attitude = employees.attitude
     if impact > 0:
-        push = impact * (params.good_attitude_lift * good_share
-                         - unbuffered * params.hostile_attitude_push * hostile_share)
+        push = impact * (
+            params.good_attitude_lift * good_share
+            - unbuffered * params.hostile_attitude_push * hostile_share
+        )
         attitude = push_attitude(attitude, np.clip(push, -1.0, 1.0))
     strain = employees.strain
     gain = np.minimum(impact * unbuffered * params.strain_gain * hostile_share, 1.0)

@@ -33,22 +33,36 @@ def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) 
     return visibility_decay ** np.maximum(effective_distance - 1.0, 0.0)
 
 
-def rewarded_focus(customer_focus: np.ndarray, boss: np.ndarray, customer_weight: np.ndarray,
-                   visibility: np.ndarray, shareholder_pressure: float) -> np.ndarray:
+def rewarded_focus(
+    customer_focus: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    shareholder_pressure: float,
+) -> np.ndarray:
     """e_i: the customer focus each employee's evaluation rewards, [0, 1]."""
-    boss_focus = np.where(boss >= 0, customer_focus[np.maximum(boss, 0)],
-                          1.0 - shareholder_pressure)
+    boss_focus = np.where(
+        boss >= 0, customer_focus[np.maximum(boss, 0)], 1.0 - shareholder_pressure
+    )
     pays_customer = customer_weight * visibility + (1.0 - customer_weight) * boss_focus
     pays_boss = (1.0 - customer_weight) * (1.0 - boss_focus)
     total = pays_customer + pays_boss
     return np.divide(pays_customer, total, out=np.zeros_like(total), where=total > 0)
 
 
-def adapt_customer_focus(customer_focus: np.ndarray, attitude: np.ndarray, boss: np.ndarray,
-                         customer_weight: np.ndarray, visibility: np.ndarray, *,
-                         incentive_rate: float, shareholder_pressure: float,
-                         intrinsic_motivation: float, focus_noise: float,
-                         rng: np.random.Generator) -> np.ndarray:
+def adapt_customer_focus(
+    customer_focus: np.ndarray,
+    attitude: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    *,
+    incentive_rate: float,
+    shareholder_pressure: float,
+    intrinsic_motivation: float,
+    focus_noise: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Customer focus after one week; synchronous (bosses' focus is last week's).
 
     Args:
@@ -66,8 +80,9 @@ def adapt_customer_focus(customer_focus: np.ndarray, attitude: np.ndarray, boss:
     """
     if incentive_rate == 0 and focus_noise == 0:
         return customer_focus
-    rewarded = rewarded_focus(customer_focus, boss, customer_weight, visibility,
-                              shareholder_pressure)
+    rewarded = rewarded_focus(
+        customer_focus, boss, customer_weight, visibility, shareholder_pressure
+    )
     room = np.where(attitude >= 0, 1.0 - rewarded, rewarded)
     target = rewarded + intrinsic_motivation * attitude * room
     focus = customer_focus + incentive_rate * (target - customer_focus)

@@ -63,20 +63,29 @@ def adjust_levers(levers: Levers, bound: Bound) -> Levers:
     """The levers with one running culture-wide intervention applied."""
     who, strength, kind = bound.participants, bound.spec.strength, bound.spec.kind
     if kind == "language":
-        return replace(levers, drift_rate=np.where(who, levers.drift_rate * (1 - strength),
-                                                   levers.drift_rate))
+        return replace(
+            levers, drift_rate=np.where(who, levers.drift_rate * (1 - strength), levers.drift_rate)
+        )
     if kind == "incentive_alignment":
-        return replace(levers, customer_weight=np.where(
-            who, np.maximum(levers.customer_weight, strength), levers.customer_weight))
+        return replace(
+            levers,
+            customer_weight=np.where(
+                who, np.maximum(levers.customer_weight, strength), levers.customer_weight
+            ),
+        )
     if kind == "customer_exposure":
         shorter = 1.0 + (levers.effective_distance - 1.0) * (1.0 - strength)
-        return replace(levers, effective_distance=np.where(who, shorter,
-                                                           levers.effective_distance))
+        return replace(levers, effective_distance=np.where(who, shorter, levers.effective_distance))
     if kind == "frontline_support":
-        return replace(levers,
-                       encounter_buffer=np.where(who, strength, levers.encounter_buffer),
-                       strain_recovery=np.where(who, np.minimum(
-                           levers.strain_recovery * (1 + strength), 1.0), levers.strain_recovery))
+        return replace(
+            levers,
+            encounter_buffer=np.where(who, strength, levers.encounter_buffer),
+            strain_recovery=np.where(
+                who,
+                np.minimum(levers.strain_recovery * (1 + strength), 1.0),
+                levers.strain_recovery,
+            ),
+        )
     if kind == "leadership_tone":
         return replace(levers, shareholder_pressure=levers.shareholder_pressure * (1 - strength))
     if kind == "hiring_for_attitude":
@@ -96,8 +105,10 @@ class Schedule:
     @classmethod
     def bind(cls, interventions: list[Intervention], model: OrgModel) -> Schedule:
         """Draw each intervention's participants with the model's generator."""
-        specs = [item if isinstance(item, Intervention) else Intervention(**item)
-                 for item in interventions]
+        specs = [
+            item if isinstance(item, Intervention) else Intervention(**item)
+            for item in interventions
+        ]
         bound = [Bound(spec, draw_participants(spec, model)) for spec in specs]
         return cls(bound, initial_levers(model.org, model.params))
 
@@ -120,23 +131,25 @@ class Schedule:
         return attitude, spend
 
     @staticmethod
-    def _act_on_state(bound: Bound, week: int, attitude: np.ndarray,
-                      model: OrgModel) -> np.ndarray:
+    def _act_on_state(bound: Bound, week: int, attitude: np.ndarray, model: OrgModel) -> np.ndarray:
         spec, who = bound.spec, bound.participants
         starting = week == spec.start
         if spec.kind in ("training_day", "delight_week", "leadership_tone") and starting:
             attitude = push_attitude(attitude, np.where(who, spec.strength, 0.0))
         if spec.kind == "delight_week" and starting:
             focus = model.employees.customer_focus
-            model.employees.customer_focus = np.where(who, focus + spec.strength * (1 - focus),
-                                                      focus)
+            model.employees.customer_focus = np.where(
+                who, focus + spec.strength * (1 - focus), focus
+            )
         if spec.kind == "leadership_tone" and starting:
             disposition = model.employees.disposition
-            model.employees.disposition = push_attitude(disposition,
-                                                        np.where(who, spec.strength, 0.0))
+            model.employees.disposition = push_attitude(
+                disposition, np.where(who, spec.strength, 0.0)
+            )
         if spec.kind == "slogan_campaign":
-            attitude = push_attitude(attitude, np.where(who, SLOGAN_PUSH_SHARE * spec.strength,
-                                                        0.0))
+            attitude = push_attitude(
+                attitude, np.where(who, SLOGAN_PUSH_SHARE * spec.strength, 0.0)
+            )
         return attitude
 
     @staticmethod

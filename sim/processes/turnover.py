@@ -23,9 +23,16 @@ class Turnover:
     replaced: np.ndarray
 
 
-def replace_leavers(employees: Employees, *, turnover_rate: float, strain_turnover: float,
-                    hire_attitude_mean: float, hire_attitude_sd: float, hire_focus: float,
-                    rng: np.random.Generator) -> Turnover:
+def replace_leavers(
+    employees: Employees,
+    *,
+    turnover_rate: float,
+    strain_turnover: float,
+    hire_attitude_mean: float,
+    hire_attitude_sd: float,
+    hire_focus: float,
+    rng: np.random.Generator,
+) -> Turnover:
     """Who leaves this week, and the state of their replacements.
 
     Args:
@@ -39,8 +46,13 @@ def replace_leavers(employees: Employees, *, turnover_rate: float, strain_turnov
     """
     size = len(employees.attitude)
     if turnover_rate == 0:
-        staying = Employees(employees.attitude, employees.disposition, employees.customer_focus,
-                            employees.strain, employees.weeks_in_post + 1)
+        staying = Employees(
+            employees.attitude,
+            employees.disposition,
+            employees.customer_focus,
+            employees.strain,
+            employees.weeks_in_post + 1,
+        )
         return Turnover(staying, np.zeros(size, dtype=bool))
     leaving_chance = np.minimum(turnover_rate * (1.0 + strain_turnover * employees.strain), 1.0)
     replaced = rng.random(size) < leaving_chance
