@@ -1,7 +1,7 @@
 """Time the Explore page in a real browser: from pressing Run to the first updated chart,
 and to the whole two-year run drawn.
 
-Starts the dashboard as a user would (`python -m dashboard` on a free port), opens
+Starts the dashboard as a user would (`python -m eachcustomer dashboard` on a free port), opens
 /explore in headless Debian Chromium (/usr/bin/chromium via chromedriver), and repeats:
 Reset (the charts show week 0 only), then press Run. The page itself records, with
 `performance.now()` and Plotly's `plotly_afterplot` event on the "attitude by distance"
@@ -89,7 +89,7 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
     }
     with log.open("w") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "--port", str(port)],
+            [sys.executable, "-m", "eachcustomer", "dashboard", "--port", str(port)],
             cwd=REPO,
             env=environment,
             stdout=handle,

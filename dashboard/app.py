@@ -128,17 +128,3 @@ def warm_up() -> None:
         "band",
         False,
     )
-
-
-def main(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:
-    """Serve the dashboard (localhost by default)."""
-    app = create_app()
-    print(
-        f"EachCustomer dashboard: open http://{host}:{port}/ in your browser (Ctrl+C stops it)",
-        flush=True,
-    )
-    app.run(host=host, port=port, debug=debug)
-
-
-if __name__ == "__main__":
-    main()

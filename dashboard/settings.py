@@ -26,7 +26,7 @@ from experiments.scenario_files import (
     DEFAULT_SCENARIO,
     RunSetup,
     builtin_scenarios,
-    load_run_setup,
+    load_scenario,
     read_scenario,
 )
 from sim.interventions import Intervention
@@ -193,7 +193,7 @@ def build_setup(data: Any) -> RunSetup:
         )
     plan = settings["plan"]
     with chart_files(settings["chart"]) as (chart_path, table_path):
-        setup = load_run_setup(
+        setup = load_scenario(
             settings["scenario"],
             employees=employees,
             org_chart=chart_path,
@@ -218,7 +218,7 @@ def scenario_values(scenario: str) -> dict[str, Any]:
     """The scalar parameter values of a built-in scenario (what its sliders start at)."""
     name = scenario if scenario in builtin_scenarios() else DEFAULT_SCENARIO
     try:
-        params = load_run_setup(name).params
+        params = load_scenario(name).params
     except ValueError:
         params = Params()
     return {k: v for k, v in params.model_dump().items() if k != "departments"}

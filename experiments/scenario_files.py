@@ -192,7 +192,7 @@ def check_interventions(
             )
 
 
-def load_run_setup(
+def load_scenario(
     scenario: str | Path | None = None,
     *,
     employees: int | None = None,
@@ -262,7 +262,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioSpec",
     "builtin_scenarios",
-    "load_run_setup",
+    "load_scenario",
     "read_scenario",
     "resolve_scenario",
 ]

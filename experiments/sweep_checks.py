@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from experiments.scenario_files import RunSetup, ScenarioError, load_run_setup
+from experiments.scenario_files import RunSetup, ScenarioError, load_scenario
 from experiments.sweep_runs import RunContext
 from sim.params import Params, make_params
 
@@ -58,7 +58,7 @@ def base_setup(spec: SweepFile, path: Path | None, where: str) -> RunSetup:
     if path is not None and (path.parent / spec.scenario).is_file():
         scenario = path.parent / spec.scenario
     try:
-        return load_run_setup(scenario)
+        return load_scenario(scenario)
     except ScenarioError as error:
         raise SweepSpecError(f"{where}: scenario: {error}") from None
 

@@ -14,9 +14,9 @@ from scipy import stats
 from test_sweeps import TINY, said, write_spec
 from typer.testing import CliRunner
 
+from eachcustomer.cli import app
 from experiments import analysis
 from experiments.analysis import AnalysisError, Results
-from experiments.cli import app
 from experiments.executors import SerialExecutor, run_sweep
 from experiments.report import write_report
 from experiments.sweeps import load_sweep

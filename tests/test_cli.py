@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from eachcustomer.cli import app
 
 runner = CliRunner()
 

@@ -1,6 +1,6 @@
 """The dashboard in a real browser: headless Debian Chromium driven through dash.testing.
 
-One dashboard server (the `python -m dashboard` a user would start) and one browser serve
+One dashboard server (the `eachcustomer dashboard` a user would start) and one browser serve
 the whole module; each test starts from a fresh session where it matters.
 """
 
@@ -42,13 +42,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard as `python -m dashboard` serves it, on a free port."""
+    """The dashboard as `python -m eachcustomer dashboard` serves it, on a free port."""
     folder = tmp_path_factory.mktemp("dashboard-server")
     port = free_port()
     environment = {**os.environ, "EACHCUSTOMER_RESULTS": str(folder / "results")}
     with (folder / "server.log").open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "--port", str(port)],
+            [sys.executable, "-m", "eachcustomer", "dashboard", "--port", str(port)],
             cwd=REPO,
             env=environment,
             stdout=log,
@@ -343,8 +343,8 @@ def test_a_lesson_opens_runs_and_presents(server, browser):
 
 
 def test_the_exported_scenario_runs(server, browser):
-    from experiments.cli import app
-    from experiments.scenario_files import load_run_setup
+    from eachcustomer.cli import app
+    from experiments.scenario_files import load_scenario
 
     visit(browser, server + "/explore", "#explore-run", fresh=True)
     param_thumb(browser, "negativity_bias").send_keys(Keys.HOME)  # 1: a valid change
@@ -359,7 +359,7 @@ def test_the_exported_scenario_runs(server, browser):
     exported = wait_until(
         lambda: [p for p in downloads.glob("*.toml") if p not in before], 20, "the download"
     )[0]
-    assert load_run_setup(exported).params.negativity_bias == 1.0
+    assert load_scenario(exported).params.negativity_bias == 1.0
     result = CliRunner().invoke(app, ["run", str(exported), "--steps", "4", "--seed", "0"])
     assert result.exit_code == 0, result.output
     assert "Mean attitude by distance" in result.output

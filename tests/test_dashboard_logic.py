@@ -37,7 +37,7 @@ from dashboard.settings import (
 )
 from dashboard.uploads import check_chart, decode_upload
 from experiments.runs import run_model
-from experiments.scenario_files import builtin_scenarios, load_run_setup
+from experiments.scenario_files import builtin_scenarios, load_scenario
 from sim.organization import generate_organization
 from sim.params import Params
 
@@ -116,7 +116,7 @@ def test_exported_scenario_reproduces_the_dashboard_run(scenario, tmp_path):
     if scenario == "large_deep":
         settings["overrides"]["n_employees"] = 400
     path = write_export(settings, tmp_path)
-    setup = load_run_setup(path, seed=3)
+    setup = load_scenario(path, seed=3)
     result = run_model(
         setup.params,
         3,
@@ -135,7 +135,7 @@ def test_exported_scenario_reproduces_the_dashboard_run(scenario, tmp_path):
 
 def test_a_chosen_plan_is_exported_as_the_interventions(tmp_path):
     settings = {**default_settings("equal_budget"), "plan": "culture"}
-    setup = load_run_setup(write_export(settings, tmp_path))
+    setup = load_scenario(write_export(settings, tmp_path))
     assert [i.kind for i in setup.interventions] == [
         "language",
         "incentive_alignment",
@@ -153,11 +153,11 @@ def test_an_uploaded_chart_travels_in_a_zip_that_runs(tmp_path):
     with zipfile.ZipFile(io.BytesIO(base64.b64decode(download["content"]))) as archive:
         archive.extractall(tmp_path)
     [toml] = tmp_path.glob("*/scenario.toml")
-    from experiments.cli import app
+    from eachcustomer.cli import app
 
     result = CliRunner().invoke(app, ["run", str(toml)])
     assert result.exit_code == 0, result.output
-    assert load_run_setup(toml).org.size == 4
+    assert load_scenario(toml).org.size == 4
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from test_sweeps import TINY, said, write_spec
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from eachcustomer.cli import app
 from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor, run_sweep
 from experiments.store import read_runs, read_series
 from experiments.sweeps import load_sweep

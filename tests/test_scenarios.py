@@ -9,7 +9,7 @@ from experiments.runs import run_model
 from experiments.scenario_files import (
     ScenarioError,
     builtin_scenarios,
-    load_run_setup,
+    load_scenario,
     read_scenario,
 )
 from sim.budget import plan_cost
@@ -36,7 +36,7 @@ def test_library_has_the_scenarios_a_leader_or_teacher_recognises():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_scenario_loads_cites_a_seed_and_runs(name):
-    setup = load_run_setup(name, seed=1)
+    setup = load_scenario(name, seed=1)
     spec = read_scenario(builtin_scenarios()[name])
     assert spec.title and (
         "S000" in spec.description or "S003" in spec.description or "Krackhardt" in spec.description
@@ -54,13 +54,13 @@ def test_every_scenario_loads_cites_a_seed_and_runs(name):
 
 
 def test_krackhardt_uses_the_real_chart_with_stated_staff():
-    setup = load_run_setup("krackhardt", seed=0)
+    setup = load_scenario("krackhardt", seed=0)
     assert setup.org is not None and setup.org.size == 101
     assert setup.org.employee_ids[int(np.flatnonzero(setup.org.boss < 0)[0])] == "7"
 
 
 def test_equal_budget_plans_cost_the_same():
-    setup = load_run_setup("equal_budget")
+    setup = load_scenario("equal_budget")
     org = generate_organization(setup.params, np.random.default_rng(0))
     costs = {name: plan_cost(plan, org, setup.params) for name, plan in setup.plans.items()}
     assert costs["training_day"] == pytest.approx(75_000)
@@ -113,14 +113,14 @@ def write(tmp_path, text: str, name: str = "mine.toml"):
 )
 def test_bad_scenarios_name_file_key_and_what_is_allowed(tmp_path, text, message):
     with pytest.raises(ScenarioError, match=message):
-        load_run_setup(write(tmp_path, text))
+        load_scenario(write(tmp_path, text))
 
 
 def test_unknown_plan_lists_the_plans():
     with pytest.raises(ScenarioError, match="plans: none, training_day, culture"):
-        load_run_setup("equal_budget", plan="pizza")
+        load_scenario("equal_budget", plan="pizza")
 
 
 def test_missing_scenario_file_is_named(tmp_path):
     with pytest.raises(ScenarioError, match="no such scenario file"):
-        load_run_setup(tmp_path / "nope.toml")
+        load_scenario(tmp_path / "nope.toml")

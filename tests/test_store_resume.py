@@ -172,7 +172,7 @@ def test_sigkill_partway_then_resume_loses_nothing_and_redoes_nothing(tmp_path):
         [
             sys.executable,
             "-m",
-            "experiments.cli",
+            "eachcustomer.cli",
             "sweep",
             str(spec),
             "--out",

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from eachcustomer.cli import app
 from experiments.executors import SerialExecutor, run_sweep
 from experiments.runs import run_model
 from experiments.store import read_runs
@@ -82,7 +82,8 @@ BASE = 'title = "t"\nseed = 1\nweeks = 5\n'
         ("[parameters]\nboss_weight = []\n", r"parameters\.boss_weight: empty list"),
         (
             "[parameters]\nnegativity_bias = { low = 0.5, high = 3.0, steps = 2 }\n",
-            r"parameters\.negativity_bias: range \[0\.5, 3\] is outside the allowed range \[1, 10\]",
+            r"parameters\.negativity_bias: range \[0\.5, 3\] is outside the allowed range "
+            r"\[1, 10\]",
         ),
         (
             "[parameters]\ncontagion_rate = [0.1, 1.5]\n",

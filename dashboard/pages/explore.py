@@ -228,14 +228,15 @@ def layout(**_: Any) -> html.Div:
                 children=[
                     html.Div(id="explore-headline", className="headline"),
                     html.P(
-                        "Attitude runs from -1, seeing 'the customer' (an impersonal group), to +1, "
-                        "seeing 'each customer' (a person). Hover a chart for its tools: the camera "
-                        "saves it as a PNG.",
+                        "Attitude runs from -1, seeing 'the customer' (an impersonal group), "
+                        "to +1, seeing 'each customer' (a person). Hover a chart for its "
+                        "tools: the camera saves it as a PNG.",
                         className="note",
                     ),
                     html.Div(id="explore-kpis", className="kpis"),
-                    # Tabs: a leader reads one question at a time, and the browser redraws only the
-                    # charts in view while a run streams in (every chart at once took ~0.6 s a week).
+                    # Tabs: a leader reads one question at a time, and the browser redraws
+                    # only the charts in view while a run streams in (every chart at once
+                    # took ~0.6 s a week).
                     dcc.Tabs(
                         id="explore-tabs",
                         value="attitude",

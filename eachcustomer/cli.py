@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from experiments.summary import print_summary
-from experiments.userrors import user_errors
+from eachcustomer.summary import print_summary
+from eachcustomer.userrors import user_errors
 
 app = typer.Typer(
     help="EachCustomer: how attitudes toward customers form and spread inside an "
@@ -70,12 +70,12 @@ def run(
     """Simulate one scenario and print a summary; optionally write the weekly outputs."""
     from experiments.files import check_table_path, write_table
     from experiments.runs import run_model
-    from experiments.scenario_files import load_run_setup
+    from experiments.scenario_files import load_scenario
 
     with user_errors(console):
         if out is not None:
             check_table_path(out)
-        setup = load_run_setup(
+        setup = load_scenario(
             scenario,
             employees=employees,
             org_chart=org_chart,
@@ -319,7 +319,7 @@ def dashboard(
 
 
 def main() -> None:
-    """Entry point for `python -m experiments.cli`."""
+    """Entry point for `python -m eachcustomer`."""
     app()
 
 
