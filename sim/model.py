@@ -1,10 +1,11 @@
 """OrgModel: owns the state arrays, runs the processes in the documented order, records outputs.
 
 The order of a step (docs/ODD.md, "Process overview and scheduling"): encounters,
-customers' churn and word of mouth, attitude contagion, distance drift, incentives,
-turnover and hiring, interventions, then outputs. Each process is synchronous within
-itself (it reads last values and returns new arrays); the processes run one after the
-other, each seeing what the previous one did.
+customers' churn and word of mouth, attitude contagion, the pull of one's own disposition,
+distance drift, incentives, turnover and hiring, interventions, then outputs. Each process
+is a pure function in `sim.processes`, synchronous within itself (it reads last values and
+returns new arrays), which the model's method of the same step calls and whose results it
+assigns; the processes run one after the other, each seeing what the previous one did.
 """
 
 from __future__ import annotations
