@@ -120,7 +120,7 @@ class OrgModel(mesa.Model):
         self.interventions = schedule_interventions(interventions, self.org, self.intervention_rng)
         self.space = org_network(self.org, self.random)
         self.employee_agents = [Employee(self, i, self.space[i]) for i in range(self.org.size)]
-        self.hires = 0
+        self.hires_this_week = 0
         self.recorder = Recorder(self, MECHANISMS, keep_history)
         self.datacollector = self.recorder.datacollector
         self.running = True
@@ -248,8 +248,8 @@ class OrgModel(mesa.Model):
         turnover.employees.attitude = self.employees.attitude
         self.employees = turnover.employees
         self._set_attitude("turnover", attitude)
-        self.hires = int(turnover.replaced.sum())
-        self.recorder.note_hires(self.hires)
+        self.hires_this_week = int(turnover.replaced.sum())
+        self.recorder.note_hires(self.hires_this_week)
 
     def apply_interventions(self) -> None:
         """6. Interventions act at their scheduled times."""
@@ -259,7 +259,7 @@ class OrgModel(mesa.Model):
             self.employees,
             self.levers,
             self.base_levers,
-            hires=self.hires,
+            hires=self.hires_this_week,
         )
         self.levers = effects.levers
         self.employees.customer_focus = effects.customer_focus

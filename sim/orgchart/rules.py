@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.organization import Organization, cross_department_ties, team_peer_ties
-from sim.orgchart.chart import Chart, DepartmentRule, OrgChartError
+from sim.orgchart.chart import Chart, ChartRow, DepartmentRule, OrgChartError
 from sim.params import Params
 
 
@@ -94,12 +94,12 @@ def peer_ties(
 ) -> np.ndarray:
     """Explicit peer edges plus the generator's team and cross-department ties."""
     index = {employee: i for i, employee in enumerate(ids)}
-    explicit = []
+    listed = []
     for where, a, b in chart.peers:
         if a == b:
             raise OrgChartError(f"{chart.name}: {where}: a peer tie from {a!r} to itself")
-        explicit.append((index[a], index[b]))
-    explicit = np.sort(np.array(explicit, dtype=np.int64).reshape(-1, 2), axis=1)
+        listed.append((index[a], index[b]))
+    explicit = np.sort(np.array(listed, dtype=np.int64).reshape(-1, 2), axis=1)
     staff = np.flatnonzero(boss >= 0)
     hierarchy = np.sort(np.column_stack([staff, boss[staff]]), axis=1)
     if len(explicit):
@@ -129,7 +129,7 @@ def department_rules(
     is customer-facing if anyone in it is); else `params.departments` by name.
     """
     by_name = {d.name.casefold(): d for d in params.departments}
-    first = {}
+    first: dict[int, ChartRow] = {}
     for row, d in zip(chart.rows, department.tolist(), strict=True):
         first.setdefault(d, row)
     # Counting per department keeps this linear in head count, whatever the departments.
