@@ -22,7 +22,7 @@ from dashboard.compare import (
     run_comparison,
     verdict,
 )
-from dashboard.exports import scenario_download, scenario_files, toml_value
+from dashboard.exports import scenario_download, scenario_files, scenario_toml
 from dashboard.lessons import load_lessons
 from dashboard.runs import advance
 from dashboard.settings import (
@@ -162,22 +162,18 @@ def test_an_uploaded_chart_travels_in_a_zip_that_runs(tmp_path):
     assert load_scenario(toml).org.size == 4
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        'say "each" customer',
-        "line\nbreak",
-        "ünïcödé \\ path",
-        1e-7,
-        -0.0,
-        3,
-        True,
-        [1, 2.5],
-        {"share": 0.5},
-    ],
-)
-def test_toml_values_read_back_unchanged(value):
-    assert tomllib.loads(f"key = {toml_value(value)}")["key"] == value
+def test_an_exported_scenario_reads_back_with_its_values_and_interventions():
+    settings = {
+        **default_settings("wrong_customer"),
+        "overrides": {"drift_rate": 1e-7, "negativity_bias": 2.5},
+        "plan": "aligned",
+    }
+    data = tomllib.loads(scenario_toml(settings))
+    assert data["parameters"]["drift_rate"] == 1e-7
+    assert data["parameters"]["negativity_bias"] == 2.5
+    assert [i["kind"] for i in data["interventions"]] == ["incentive_alignment"]
+    assert list(data["plans"]) == ["aligned"]
+    assert "plan 'aligned'" in data["description"]
 
 
 # --- uploads: parsed, limited, never executed ------------------------------------------------
