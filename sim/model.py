@@ -73,7 +73,10 @@ class OrgModel(mesa.Model):
 
     Attributes:
         datacollector: the `mesa.DataCollector` that holds the weekly output table; the
-            model collects into it at the end of every step, as Mesa models do.
+            model collects into it at the end of every step (`recorder.end_week`).
+        levers: what interventions change (`sim.state.Levers`); assigning new levers
+            recomputes `lever_factors`.
+        lever_factors: drift retention and outcome visibility per employee (`LeverFactors`).
     """
 
     def __init__(
