@@ -105,25 +105,11 @@ def _named_means(
     )
 
 
-def _averaging_rows(groups: list[np.ndarray], size: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Rows that average over each member list; also which rows have no members."""
-    rows, cols, vals = [], [], []
-    for row, members in enumerate(groups):
-        rows.append(np.full(len(members), row))
-        cols.append(members)
-        vals.append(np.full(len(members), 1.0 / max(len(members), 1)))
-    matrix = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(len(groups), size),
-    )
-    return matrix, np.array([len(m) == 0 for m in groups])
-
-
-def _summing_rows(groups: list[np.ndarray], size: int) -> sp.csr_matrix:
-    """Rows that sum over each member list."""
+def _group_rows(groups: list[np.ndarray], weights: list[float], size: int) -> sp.csr_matrix:
+    """One row per member list, `weights[i]` at each member of list i (indices below `size`)."""
     return sp.csr_matrix(
         (
-            np.ones(sum(len(m) for m in groups)),
+            np.concatenate([np.full(len(m), w) for m, w in zip(groups, weights, strict=True)]),
             (
                 np.concatenate([np.full(len(m), i) for i, m in enumerate(groups)]),
                 np.concatenate(groups),
@@ -131,6 +117,17 @@ def _summing_rows(groups: list[np.ndarray], size: int) -> sp.csr_matrix:
         ),
         shape=(len(groups), size),
     )
+
+
+def _averaging_rows(groups: list[np.ndarray], size: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Rows that average over each member list; also which rows have no members."""
+    weights = [1.0 / max(len(m), 1) for m in groups]
+    return _group_rows(groups, weights, size), np.array([len(m) == 0 for m in groups])
+
+
+def _summing_rows(groups: list[np.ndarray], size: int) -> sp.csr_matrix:
+    """Rows that sum over each member list."""
+    return _group_rows(groups, [1.0] * len(groups), size)
 
 
 class Recorder:
