@@ -82,9 +82,9 @@ def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in safe.columns:
         values = safe[column]
         if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
-            safe[column] = values.map(_neutralize, na_action="ignore")
+            safe[column] = values.map(_neutralize)
         elif isinstance(values.dtype, pd.CategoricalDtype):
-            safe[column] = values.astype(object).map(_neutralize, na_action="ignore")
+            safe[column] = values.astype(object).map(_neutralize)
     safe.columns = [_neutralize(name) for name in safe.columns]
     return safe
 
