@@ -7,7 +7,6 @@ tests/test_cli.py.
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -90,12 +89,9 @@ def no_design(monkeypatch):
     ],
 )
 def test_too_many_runs_are_refused_from_the_spec_alone(tmp_path, no_design, body, runs):
-    header = SPEC.replace("weeks = 5\n", "")
-    text = header + body if body.startswith("[") else header + body
-    started = time.monotonic()
+    # `no_design` fails the test if the design is built: the runs are counted from the spec.
     with pytest.raises(LimitError) as refusal:
-        load_sweep(write(tmp_path, text))
-    assert time.monotonic() - started < 20  # counted, not built (the grid needs 10**10 rows)
+        load_sweep(write(tmp_path, SPEC + body))
     assert runs in str(refusal.value) and "limit of 1,000,000" in str(refusal.value)
     assert "file.toml: design" in str(refusal.value)
 
