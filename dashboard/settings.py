@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from experiments.plans import NO_PLAN, known_plans
 from experiments.scenario_files import (
     DEFAULT_SCENARIO,
     RunSetup,
@@ -235,14 +236,16 @@ def scenario_values(scenario: str) -> dict[str, Any]:
 
 
 def scenario_plans(scenario: str) -> list[str]:
-    """Names of the [plans] a built-in scenario offers besides its own interventions."""
+    """Plans a built-in scenario can run besides its own schedule: its [plans], then the
+    plan library's (`experiments.plans`), without "none" (the menus offer it apart)."""
     path = builtin_scenarios().get(scenario)
-    if path is None:
-        return []
-    try:
-        return list(read_scenario(path).plans)
-    except (ValueError, AttributeError):
-        return []
+    own: dict[str, Any] = {}
+    if path is not None:
+        try:
+            own = dict(read_scenario(path).plans)
+        except (ValueError, AttributeError):
+            own = {}
+    return [name for name in known_plans(own) if name != NO_PLAN]
 
 
 def describe_org(setup: RunSetup, settings: dict[str, Any]) -> str:

@@ -152,6 +152,26 @@ def scenarios() -> None:
     console.print(table)
 
 
+@app.command()
+def plans() -> None:
+    """List the plan library: named plans any scenario, sweep or page can use by name."""
+    from rich.table import Table
+
+    from experiments.plans import plan_library
+
+    table = Table(
+        title="Plan library (run one with `eachcustomer run SCENARIO --plan NAME`)",
+        title_justify="left",
+    )
+    table.add_column("name", style="bold")
+    table.add_column("title")
+    table.add_column("interventions")
+    for name, plan in plan_library().items():
+        kinds = ", ".join(item.kind for item in plan.interventions) or "none"
+        table.add_row(name, plan.title, kinds)
+    console.print(table)
+
+
 def _worker_lost() -> tuple[type[BaseException], ...]:
     """Errors that mean a worker process died (killed, out of memory), not that a run failed."""
     from concurrent.futures.process import BrokenProcessPool

@@ -29,6 +29,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     """Exceptions that mean the user's input is wrong, not that the program is."""
     from experiments.analysis import AnalysisError
     from experiments.files import OutputPathError
+    from experiments.plans import PlanError
     from experiments.scenario_files import ScenarioError
     from experiments.store import StoreError
     from experiments.sweep_checks import SweepSpecError
@@ -42,6 +43,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         ParamsError,
         OrganizationError,
         OutputPathError,
+        PlanError,
         ScenarioError,
         SweepSpecError,
         StoreError,

@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 from experiments import analysis
 from experiments.analysis import AnalysisError, Results
 from experiments.files import write_table
+from experiments.statistics import PAIRING_NOTE
 
 COLUMNS = 3
 
@@ -303,7 +304,7 @@ def _plans_section(
     tables["plan_comparison.csv"] = "plans compared, with paired differences"
     page.heading("Plans compared" + (" at equal budget" if "budget" in results.lists else ""))
     page.text(
-        "Differences are paired with the plan 'none' at the same point and seed; "
+        f"Differences are from the plan 'none' at the same point: {PAIRING_NOTE}. "
         "expected_cost is what the plan was scaled to, spend what the runs spent."
     )
     for outcome in dict.fromkeys(comparison["outcome"]):

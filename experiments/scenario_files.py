@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from experiments.files import named_file, read_toml
+from experiments.plans import PlanError, resolve_plan
 from sim.interventions import Intervention
 from sim.limits import DEFAULT_LIMITS, LimitError, Limits
 from sim.organization import Organization, OrganizationError
@@ -79,11 +80,25 @@ class ScenarioSpec(BaseModel):
     organization: OrganizationSpec = Field(default_factory=OrganizationSpec)
     individuals: tuple[Individuals, ...] = ()
     interventions: tuple[Intervention, ...] = ()
+    plan: str | None = Field(
+        None,
+        min_length=1,
+        description="a plan of the library (scenarios/plans/) run as the scenario's "
+        "interventions, instead of listing them",
+    )
     plans: dict[str, tuple[Intervention, ...]] = Field(
         default_factory=dict,
         description="alternative intervention schedules by name, for "
         "comparisons; `interventions` is the plan run by default",
     )
+
+    @model_validator(mode="after")
+    def _one_default_plan(self) -> ScenarioSpec:
+        if self.plan is not None and self.interventions:
+            raise ValueError(
+                "give either `plan` (a plan of the library) or [[interventions]], not both"
+            )
+        return self
 
 
 @dataclass(frozen=True)
@@ -362,15 +377,18 @@ def check_generated_shape(
 
 
 def choose_plan(spec: ScenarioSpec, path: Path, plan: str | None) -> tuple[Intervention, ...]:
-    """The interventions of the named plan, or the scenario's own when no plan is named."""
-    if plan is None:
+    """The interventions of the named plan, or the scenario's own when no plan is named.
+
+    A plan name is looked up in the scenario's [plans], then in the plan library
+    (`experiments.plans`); "none" runs no intervention.
+    """
+    if plan is None and spec.plan is None:
         return spec.interventions
-    if plan == "none":
-        return ()
-    if plan not in spec.plans:
-        known = ", ".join(["none", *spec.plans]) if spec.plans else "none (it has no [plans])"
-        raise ScenarioError(f"{path}: plan {plan!r} is not in the scenario; plans: {known}")
-    return spec.plans[plan]
+    key = "plan" if plan is None else "--plan"
+    try:
+        return resolve_plan(plan if plan is not None else spec.plan, spec.plans)
+    except PlanError as error:
+        raise ScenarioError(f"{path}: {key}: {error}") from None
 
 
 __all__ = [

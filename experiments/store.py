@@ -177,7 +177,11 @@ class ResultStore:
             design = pd.read_parquet(folder / DESIGN)
             store._remove_temporaries()
             return store, design
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        if (
+            folder.exists()
+            and not store._unfinished_start()
+            and (not folder.is_dir() or any(folder.iterdir()))
+        ):
             raise StoreError(
                 f"{folder}: exists and is not an empty folder or a sweep's "
                 "results; choose a new --out folder"
@@ -190,6 +194,25 @@ class ResultStore:
         text = json.dumps(manifest_for(sweep, design), indent=2, default=str)
         _atomic(manifest, lambda path: Path(path).write_text(text, encoding="utf-8"))
         return store, design
+
+    def _unfinished_start(self) -> bool:
+        """Whether the folder holds only what a start killed before its manifest leaves.
+
+        No run starts before the manifest is written, so such a folder has no results and
+        is started afresh.
+        """
+        if not self.folder.is_dir():
+            return False
+        expected = {self.runs.name, self.series.name, DESIGN}
+        for path in self.folder.iterdir():
+            if path.name not in expected and not path.name.endswith(".tmp"):
+                return False
+        return not any(
+            not item.name.endswith(".tmp")
+            for folder in (self.runs, self.series)
+            if folder.is_dir()
+            for item in folder.iterdir()
+        )
 
     def _remove_temporaries(self) -> None:
         """Delete what a crash can leave: temporary files, failed rows of retried runs."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from experiments.files import named_file
+from experiments.plans import NO_PLAN, PlanError, known_plans, resolve_plan
 from experiments.scenario_files import RunSetup, ScenarioError, builtin_scenarios, load_scenario
 from experiments.sweep_runs import RunContext
 from sim.limits import Limits
@@ -22,9 +23,6 @@ from sim.params import Params, make_params
 
 if TYPE_CHECKING:
     from experiments.sweeps import SweepFile
-
-NO_PLAN = "none"
-"""The plan without interventions: always available."""
 
 NOT_SWEEPABLE = {
     "departments": "set departments in the scenario file",
@@ -182,14 +180,16 @@ def lever_factors(spec: SweepFile, setup: RunSetup, where: str) -> tuple[Factor,
                 f"or by the empty plan {NO_PLAN!r}); choose another"
             )
     if levers.plan is not None:
-        plans = {**setup.plans, **spec.plans}
+        own = {**setup.plans, **spec.plans}
         for index, name in enumerate(levers.plan):
-            if name != NO_PLAN and name not in plans:
-                known = ", ".join([NO_PLAN, *plans])
+            try:
+                resolve_plan(name, own)
+            except PlanError:
+                known = ", ".join(known_plans(own))
                 raise SweepSpecError(
                     f"{where}: levers.plan[{index}]: no plan {name!r}; define "
                     f"[plans.{name}] or use one of: {known}"
-                )
+                ) from None
         if len(set(levers.plan)) != len(levers.plan):
             raise SweepSpecError(f"{where}: levers.plan: each plan may be listed once")
         factors.append(Factor("plan", values=levers.plan))
@@ -392,17 +392,13 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], w
     """Every plan must reach every budget in the base scenario (runs would all fail else)."""
     if spec.levers.budget is None:
         return
-    from sim.budget import BudgetError
-    from sim.organization import generate_organization
+    from sim.budget import BudgetError, cost_basis
 
     params = make_params({**setup.params.model_dump(), **constants})
-    org = (
-        setup.org
-        if setup.org is not None
-        else generate_organization(params, np.random.default_rng(0))
-    )
+    org = cost_basis(params, setup.org)
     weeks = spec.weeks if spec.weeks is not None else params.horizon_weeks
-    plans = {**setup.plans, **spec.plans}
+    own = {**setup.plans, **spec.plans}
+    plans = {name: resolve_plan(name, own) for name in spec.levers.plan or ()}
     context = RunContext(
         base={},
         org=org,
@@ -420,7 +416,7 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], w
     for plan in spec.levers.plan or ():
         for budget in budgets:
             try:
-                context.schedule(params, plan, budget, 0)
+                context.schedule(params, plan, budget)
             except (BudgetError, ValueError) as error:
                 raise SweepSpecError(
                     f"{where}: levers.budget: plan {plan!r} at {budget:,.0f}: {error}"

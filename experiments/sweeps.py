@@ -35,12 +35,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from experiments import sweep_checks as checks
 from experiments.files import read_toml
+from experiments.plans import NO_PLAN, resolve_plan
 from experiments.scenario_files import RunSetup
-from experiments.sweep_checks import NO_PLAN, Factor, SweepSpecError
+from experiments.sweep_checks import Factor, SweepSpecError
 from experiments.sweep_runs import RunContext
 from sim.interventions import Intervention
 from sim.limits import DEFAULT_LIMITS, Limits
 from sim.params import ParamsError, describe_validation_error, make_params
+from sim.replications import replication_seeds
 
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
 DEFAULT_FINAL = (
@@ -206,9 +208,8 @@ class Sweep:
         return list(itertools.product(*(f.values for f in self.lists)))
 
     def replication_seeds(self) -> list[int]:
-        """One seed per replication, spawned from the master seed (63 bits, for Parquet)."""
-        children = np.random.SeedSequence(self.spec.seed).spawn(self.spec.replications)
-        return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+        """One seed per replication, from the master seed (`sim.replications`)."""
+        return replication_seeds(self.spec.seed, self.spec.replications)
 
     def design(self) -> pd.DataFrame:
         """One row per run: run_id, point, arm, replication, seed and every factor's value.
@@ -258,8 +259,9 @@ class Sweep:
         )
 
     def plans(self) -> dict[str, tuple[Intervention, ...]]:
-        """The plans a run can name: the scenario's and the sweep file's."""
-        return {**self.setup.plans, **self.spec.plans}
+        """The plans the runs name: the sweep file's own, the scenario's, or the library's."""
+        own = {**self.setup.plans, **self.spec.plans}
+        return {name: resolve_plan(name, own) for name in self.spec.levers.plan or ()}
 
     def identity(self) -> dict[str, Any]:
         """What must match for a results folder to be resumed with this sweep.
