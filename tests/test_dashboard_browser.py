@@ -305,10 +305,12 @@ def test_compare_shows_the_plans_and_a_verdict(server, browser):
     headline = wait_until(lambda: text_of(browser, "#compare-headline"), 60, "the verdict")
     assert "week 104" in headline
     table = text_of(browser, "#compare-plan-table")
-    for plan in ("do nothing", "training day", "culture change"):
+    for plan in ("Do nothing", "One-off training day", "Culture-wide change"):
         assert plan in table
     lines = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-verdict-lines li")
     assert len(lines) == 7
+    against = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-against-nothing li")
+    assert len(against) == 7 and "Against doing nothing" in against[0].text
     assert "2 replications per plan" in text_of(browser, "#compare-status")
     assert severe_logs(browser) == []
 
