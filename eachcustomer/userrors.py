@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -80,6 +79,6 @@ def user_errors() -> Iterator[None]:
 class Commands(TyperGroup):
     """The app's command group: every command runs inside `user_errors`."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's (vendored) click.Context
         with user_errors():
             return super().invoke(ctx)

@@ -316,6 +316,7 @@ def load_scenario(
     check_generated_shape(spec, path, from_chart, employees, overrides)
     params = scenario_params(spec, path, n_employees=employees, **overrides)
     limits.check("weeks", params.horizon_weeks, f"{path}: horizon_weeks")
+    org: Organization | None
     if org_chart is not None:
         org = read_org_chart(Path(org_chart), departments, params, seed, limits)
     else:

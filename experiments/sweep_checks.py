@@ -258,14 +258,15 @@ def design_counts(
     The arms are the combinations of the lists and levers.
     """
     design, dimensions = spec.design, len(ranges)
+    samples = design.samples or 0  # present for every sampling design (check_design)
     if design.kind == "full_factorial":
-        points = math.prod(f.steps for f in ranges)
+        points = math.prod(f.steps or 0 for f in ranges)
     elif design.kind == "latin_hypercube":
-        points = design.samples
+        points = samples
     elif design.kind == "sobol":
-        points = design.samples * (2 * dimensions + 2 if design.second_order else dimensions + 2)
+        points = samples * (2 * dimensions + 2 if design.second_order else dimensions + 2)
     else:
-        points = design.samples * (dimensions + 1)
+        points = samples * (dimensions + 1)
     return points, math.prod(len(f.values) for f in lists), spec.replications
 
 
