@@ -18,6 +18,7 @@ import pandas as pd
 import tomli_w
 
 from dashboard.settings import build_setup, normalize, safe_filename
+from experiments.files import safe_csv_frame
 from experiments.scenario_files import RunSetup, builtin_scenarios, read_scenario
 from sim.params import DEFAULT_DEPARTMENTS, Params
 
@@ -32,7 +33,7 @@ def slugify(text: str) -> str:
 def outputs_csv(frame: pd.DataFrame, title: str) -> dict[str, Any]:
     """dcc.Download data for the weekly outputs."""
     return {
-        "content": frame.to_csv(index=False),
+        "content": safe_csv_frame(frame).to_csv(index=False),
         "filename": f"{slugify(title)}-outputs.csv",
         "type": "text/csv",
         "base64": False,

@@ -31,6 +31,7 @@ from experiments.scenario_files import (
     read_scenario,
 )
 from sim.interventions import Intervention
+from sim.limits import DASHBOARD_LIMITS
 from sim.params import Params, describe_validation_error
 
 CHART_SUFFIXES = (".csv", ".graphml", ".xml")
@@ -38,7 +39,7 @@ MAX_CHART_BYTES = 2_000_000
 """Largest org chart or departments table accepted from a browser."""
 MAX_CHART_ROWS = 20_000
 """Most employees an uploaded chart may list."""
-MAX_EXPLORE_EMPLOYEES = 20_000
+MAX_EXPLORE_EMPLOYEES = DASHBOARD_LIMITS.employees
 """Largest head count the dashboard simulates; larger runs belong to the command line."""
 
 
@@ -192,6 +193,14 @@ def build_setup(data: Any) -> RunSetup:
             f"({MAX_EXPLORE_EMPLOYEES:,}); use `eachcustomer run "
             f"--employees {employees}` for larger organizations"
         )
+    if (
+        settings["chart"] is not None
+        or read_scenario(builtin_scenarios()[settings["scenario"]]).organization.chart is not None
+    ):
+        # An org chart fixes the head count and spans (load_scenario refuses both): the
+        # Employees and span sliders shape generated organizations only.
+        employees = None
+        overrides.pop("span_of_control", None)
     plan = settings["plan"]
     with chart_files(settings["chart"]) as (chart_path, table_path):
         setup = load_scenario(
@@ -201,6 +210,7 @@ def build_setup(data: Any) -> RunSetup:
             departments=table_path,
             plan=plan,
             seed=settings["seed"],
+            limits=DASHBOARD_LIMITS,
             **overrides,
         )
     extra = extra_interventions(settings)

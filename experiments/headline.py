@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from experiments.analysis import load_results, plan_comparison
+from experiments.files import write_table
 from experiments.outcomes import outcome
 from experiments.plans import NO_PLAN, plan_library
 
@@ -122,7 +123,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     results = load_results(args.results)
     table = headline_table(results)
-    table.to_csv(args.out / "headline_summary.csv", index=False)
+    write_table(table, args.out / "headline_summary.csv")
     replications = int(table["n"].max()) if len(table) else 0
     fig = figure(
         table,

@@ -87,8 +87,8 @@ def scale_to_budget(
             costs nothing so no scale reaches a positive budget.
     """
     full = intervention_cost(spec, org, params, horizon)
-    if budget < 0:
-        raise BudgetError(f"budget must be at least 0, got {budget}")
+    if not np.isfinite(budget) or budget < 0:
+        raise BudgetError(f"budget must be a finite number of at least 0, got {budget}")
     if full == 0:
         if budget == 0:
             return spec

@@ -400,7 +400,7 @@ def test_a_sweep_must_be_small_and_name_a_built_in_scenario():
     for bad, expected in (
         ('title = "x"\nseed = 1\nscenario = "/etc/passwd"', "built-in"),
         ("not toml [", "not valid TOML"),
-        (TINY_SWEEP.replace("replications = 2", "replications = 300"), "at most 400"),
+        (TINY_SWEEP.replace("replications = 2", "replications = 300"), "limit of 400"),
     ):
         assert check_spec(bad)[0] is None and expected in check_spec(bad)[1]
 
