@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.agent import AgentSet
+from mesa.discrete_space import Network
 
 from sim.agents import Employee, org_network
 from sim.organization import Organization, generate_organization, influence_matrix
@@ -121,12 +123,53 @@ class OrgModel(mesa.Model):
         # the same seed share the model's random numbers (common random numbers).
         self.intervention_rng = self.rng.spawn(1)[0]
         self.interventions = schedule_interventions(interventions, self.org, self.intervention_rng)
-        self.space = org_network(self.org, self.random)
-        self.employee_agents = [Employee(self, i, self.space[i]) for i in range(self.org.size)]
+        self._space: Network | None = None
+        self._employee_agents: list[Employee] | None = None
         self.hires_this_week = 0
         self.recorder = Recorder(self, MECHANISMS, keep_history)
         self.datacollector = self.recorder.datacollector
         self.running = True
+
+    # --- Mesa's view, built on first use ---------------------------------------------------
+    # A run reads only the arrays; the Mesa Network and the Employee agents cost more to
+    # build than a default run's steps, so they are made when something first asks for them
+    # (`model.agents`, `model.space`, an agent reporter of a DataCollector).
+    @property
+    def space(self) -> Network:
+        """The org network as a Mesa `Network`, cell `i` being position `i`."""
+        if self._space is None:
+            self._space = org_network(self.org, self.random)
+        return self._space
+
+    @property
+    def employee_agents(self) -> list[Employee]:
+        """One `Employee` agent per position, in position order."""
+        if self._employee_agents is None:
+            space = self.space
+            self._employee_agents = [Employee(self, i, space[i]) for i in range(self.org.size)]
+        return self._employee_agents
+
+    @property
+    def agents(self) -> AgentSet:
+        """Mesa's set of all agents: the employees, made on first use."""
+        self.employee_agents  # noqa: B018 - makes the agents, which register with Mesa
+        return super().agents
+
+    @agents.setter
+    def agents(self, agents: Any) -> None:
+        mesa.Model.agents.fset(self, agents)  # Mesa's own refusal
+
+    @property
+    def agents_by_type(self) -> dict[type, AgentSet]:
+        """Mesa's agents by type: {Employee: the employees}, made on first use."""
+        self.employee_agents  # noqa: B018
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent types: [Employee], once the agents are made."""
+        self.employee_agents  # noqa: B018
+        return super().agent_types
 
     @property
     def levers(self) -> Levers:

@@ -208,6 +208,28 @@ def test_seed_works_as_in_mesa():
         OrgModel(Params(n_employees=80), seed=5, rng=5)
 
 
+def test_mesa_network_and_agents_are_built_on_first_use_only(monkeypatch):
+    import sim.model
+
+    built = []
+    make_network = sim.model.org_network
+    monkeypatch.setattr(
+        sim.model, "org_network", lambda org, random: built.append(org) or make_network(org, random)
+    )
+    model = OrgModel(Params(n_employees=60), rng=2)
+    table = model.run(3)
+    assert built == []  # a run reads only the arrays
+    assert len(model.agents) == 60 and len(built) == 1
+    assert model.agent_types == [type(model.employee_agents[0])]
+    assert len(model.agents_by_type[model.agent_types[0]]) == 60
+    assert model.space[5] is model.employee_agents[5].cell
+    assert len(built) == 1  # built once
+    # Building them changes nothing of the run.
+    pd.testing.assert_frame_equal(table, OrgModel(Params(n_employees=60), rng=2).run(3))
+    with pytest.raises(AttributeError, match="model.agents"):
+        model.agents = []
+
+
 def test_agents_sit_on_the_cells_of_their_positions():
     model = OrgModel(Params(n_employees=60), rng=2)
     for agent in model.employee_agents:
