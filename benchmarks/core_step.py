@@ -206,7 +206,7 @@ def measure_size(
         del reference_model
     result = SizeResult(
         employees,
-        model.customers.base_size,
+        int(model.customers.base_size.sum()),
         matrix.nnz,
         core,
         product,
@@ -346,12 +346,10 @@ def _stage_owners(model: OrgModel) -> list[tuple[str, str, object]]:
 
     Returns (label, method name, object owning the method) triples.
     """
-    owners = [("", model)]
-    recorder = getattr(model, "recorder", None)
-    if recorder is not None:
-        owners.append(("recorder.", recorder))
+    batch = model.batch  # OrgModel.step steps its batch of one
+    owners = [("", batch), ("recorder.", batch.recorder)]
     stages = []
-    for name in type(model).step.__code__.co_names:
+    for name in type(batch).step.__code__.co_names:
         for prefix, owner in owners:
             if inspect.ismethod(getattr(owner, name, None)):
                 stages.append((prefix + name, name, owner))

@@ -95,6 +95,7 @@ def run(
     from experiments.files import check_table_path, write_table
     from experiments.runs import run_model
     from experiments.scenario_files import load_scenario
+    from sim.compiled import compile_kernels
 
     limits = chosen_limits(allow_large)
     if out is not None:
@@ -111,6 +112,9 @@ def run(
         limits=limits,
     )
     weeks = steps if steps is not None else setup.params.horizon_weeks
+    compile_kernels(
+        announce=lambda: console.print("compiling the simulation kernels (once after install)...")
+    )
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

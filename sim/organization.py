@@ -140,12 +140,16 @@ def distances_to_customer(adjacency: sp.csr_matrix, customer_facing: np.ndarray)
     the front line get the largest finite distance + 1.
     """
     n = adjacency.shape[0]
+    coo = adjacency.tocoo()
     front = np.flatnonzero(customer_facing)
-    source_ties = sp.csr_matrix(
-        (np.ones(len(front)), (np.full(len(front), n), front)), shape=(n + 1, n + 1)
+    # The network plus a node n tied to the front line, in one go.
+    extended = sp.csr_matrix(
+        (
+            np.ones(len(coo.row) + len(front)),
+            (np.concatenate([coo.row, np.full(len(front), n)]), np.concatenate([coo.col, front])),
+        ),
+        shape=(n + 1, n + 1),
     )
-    extended = sp.bmat([[adjacency, None], [None, sp.csr_matrix((1, 1))]], format="csr")
-    extended = extended + source_ties + source_ties.T
     hops = csgraph.shortest_path(extended, unweighted=True, directed=False, indices=n)[:n]
     finite = np.isfinite(hops)
     hops[~finite] = hops[finite].max() + 1 if finite.any() else 1
@@ -176,9 +180,11 @@ def influence_matrix(
     matrix = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
-    row_sums = np.asarray(matrix.sum(axis=1)).ravel()
+    listener = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    row_sums = np.bincount(listener, matrix.data, minlength=n)
     scale = np.divide(1.0, row_sums, out=np.zeros(n), where=row_sums > 0)
-    return sp.csr_matrix(sp.diags(scale) @ matrix)
+    matrix.data *= scale[listener]
+    return matrix
 
 
 def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generator) -> np.ndarray:

@@ -330,8 +330,8 @@ class ReferenceModel(mesa.Model):
                 strict=True,
             )
         ]
-        self.base_size = base_customers.base_size
-        self.reputation = base_customers.reputation
+        self.base_size = int(base_customers.base_size[0])
+        self.reputation = float(base_customers.reputation[0])
         self.front_line = [e for e in self.employees if e.customer_facing]
         self.back_office = [e for e in self.employees if not e.customer_facing]
         desk = [e for e in self.front_line if e.handles_complaints]
