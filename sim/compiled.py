@@ -29,6 +29,9 @@ Function = TypeVar("Function", bound=Callable[..., Any])
 KERNELS: list[Any] = []
 """Every kernel, in the order their modules define them."""
 
+COMPILING = "compiling the simulation kernels (once after install)..."
+"""What to tell a user who waits for `compile_kernels` on a cold cache."""
+
 
 def kernel(function: Function) -> Function:
     """Compile `function` with numba (the options of this module's docstring) and list it."""

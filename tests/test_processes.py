@@ -190,7 +190,7 @@ def week(customer, employee, quality, lost=None) -> Encounters:
         employee=np.asarray(employee),
         complaint=np.zeros(len(quality), bool),
         quality=quality,
-        lost=np.zeros(len(quality), bool) if lost is None else np.asarray(lost),
+        lost=np.zeros(len(quality), bool) if lost is None else np.asarray(lost, dtype=bool),
     )
 
 
