@@ -258,7 +258,9 @@ class Batch:
     def serve_customers(self) -> None:
         """1. Encounters: customers meet the front line and both remember it."""
         params, employees, levers = self.params, self.employees, self.lever_arrays
-        self.encounters = meet_customers(employees, self.customers, self.front, params, self.rngs)
+        self.encounters = meet_customers(
+            employees, self.customers, self.front, self.employee_start, params, self.rngs
+        )
         remember_encounters(self.customers, self.encounters, params)
         attitude, employees.strain = feel_encounters(
             employees, self.encounters, levers.encounter_buffer, levers.strain_recovery, params

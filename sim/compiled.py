@@ -2,8 +2,12 @@
 
 A kernel is a small function over plain arrays and scalars that the process modules call
 for their loops (STYLE.md, "Compiled kernels stay readable"). Kernels are compiled the
-first time they are called and cached on disk (`cache=True`, next to their module in
-`__pycache__`), so only the first run after an install or an upgrade pays for compiling.
+first time they are called and cached on disk (`cache=True`), so only the first run after
+an install or an upgrade pays for compiling.
+
+The cache lives in a folder of its own, named by a digest of every module that defines
+kernels (`kernel_cache_dir`): numba checks a cached kernel against its own file only, so a
+kernel that calls a changed kernel of another module would otherwise keep the old one.
 
 Options, and why:
 - `cache=True`: compile once per install, not once per process.
@@ -17,9 +21,14 @@ Options, and why:
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numba
@@ -35,9 +44,41 @@ COMPILING = "compiling the simulation kernels (once after install)..."
 
 def kernel(function: Function) -> Function:
     """Compile `function` with numba (the options of this module's docstring) and list it."""
-    compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+    # numba picks a kernel's cache folder when it wraps the function, from its config:
+    # point it at ours for that moment only, so that other numba code is left alone.
+    previous = numba.config.CACHE_DIR
+    numba.config.CACHE_DIR = kernel_cache_dir()
+    try:
+        compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+    finally:
+        numba.config.CACHE_DIR = previous
     KERNELS.append(compiled)
     return compiled  # type: ignore[no-any-return]
+
+
+@functools.cache
+def kernel_cache_dir() -> str:
+    """The folder of the compiled kernels: one per version of the modules that define them.
+
+    Under NUMBA_CACHE_DIR if it is set, else the user's cache folder; numba falls back to
+    its own places if this one cannot be written.
+    """
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        source = path.read_bytes()
+        if b"@kernel" in source or path.name == "compiled.py":
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + source)
+    base = os.environ.get("NUMBA_CACHE_DIR") or _user_cache()
+    return os.path.join(base, "eachcustomer", f"kernels-{digest.hexdigest()[:16]}")
+
+
+def _user_cache() -> str:
+    if sys.platform == "win32":
+        return os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+    if sys.platform == "darwin":
+        return str(Path.home() / "Library" / "Caches")
+    return os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
 
 
 def kernels_cached() -> bool:

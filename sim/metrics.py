@@ -55,13 +55,12 @@ def attitude_shares(attitude: np.ndarray, employee_start: np.ndarray) -> np.ndar
     shares = np.zeros((len(employee_start) - 1, 2))
     for c in range(len(employee_start) - 1):
         first, stop = employee_start[c], employee_start[c + 1]
+        negative = positive = 0
         for i in range(first, stop):
-            if attitude[i] < NEGATIVE_BELOW:
-                shares[c, 0] += 1.0
-            elif attitude[i] > POSITIVE_ABOVE:
-                shares[c, 1] += 1.0
-        shares[c, 0] /= stop - first
-        shares[c, 1] /= stop - first
+            negative += attitude[i] < NEGATIVE_BELOW
+            positive += attitude[i] > POSITIVE_ABOVE
+        shares[c, 0] = negative / (stop - first)
+        shares[c, 1] = positive / (stop - first)
     return shares
 
 

@@ -130,16 +130,18 @@ def add_changes_by_group(attitudes: tuple, groups: np.ndarray, sums: np.ndarray)
     `attitudes` are the attitudes before the week's first mechanism and after each one, so
     mechanism m changed employee i's attitude by attitudes[m + 1][i] - attitudes[m][i];
     it is added to column m of `sums`, in the rows `groups[:, i]` (the employee's
-    department, distance band and whole replication).
+    department, distance band and whole replication). Each sum runs over the employees in
+    their order; the mechanisms are interleaved so that no sum waits for the last addition.
     """
-    for m in range(len(attitudes) - 1):
-        before, after = attitudes[m], attitudes[m + 1]
-        if after is before:
-            continue
-        for i in range(len(before)):
-            change = after[i] - before[i]
-            for k in range(groups.shape[0]):
-                sums[groups[k, i], m] += change
+    mechanisms = len(attitudes) - 1
+    change = np.empty(mechanisms)
+    for i in range(len(attitudes[0])):
+        for m in range(mechanisms):
+            change[m] = attitudes[m + 1][i] - attitudes[m][i]
+        for k in range(groups.shape[0]):
+            row = groups[k, i]
+            for m in range(mechanisms):
+                sums[row, m] += change[m]
 
 
 @kernel

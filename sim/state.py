@@ -41,7 +41,9 @@ class Employees:
 
     @classmethod
     def concatenate(cls, parts: list[Employees]) -> Employees:
-        """The rows of `parts`, one after the other."""
+        """The rows of `parts`, one after the other (a single part itself, not a copy)."""
+        if len(parts) == 1:
+            return parts[0]
         return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
 
     def rows(self, start: int, stop: int) -> Employees:
@@ -58,10 +60,10 @@ def count_customer(tally: np.ndarray, copy: int, satisfaction: float, sign: int)
     """Add (sign 1) or remove (sign -1) one active customer of replication `copy` in `tally`."""
     tally[copy, ACTIVE] += sign
     tally[copy, SATISFACTION_SUM] += sign * satisfaction
-    if satisfaction > PROMOTER_ABOVE:
-        tally[copy, PROMOTERS] += sign
-    if satisfaction < DETRACTOR_BELOW:
-        tally[copy, DETRACTORS] += sign
+    # Added as 0 or 1 rather than branched on: which way satisfaction falls is a coin toss
+    # for the processor's branch predictor.
+    tally[copy, PROMOTERS] += sign * (satisfaction > PROMOTER_ABOVE)
+    tally[copy, DETRACTORS] += sign * (satisfaction < DETRACTOR_BELOW)
 
 
 @kernel
@@ -127,7 +129,12 @@ class Customers:
 
     @classmethod
     def concatenate(cls, parts: list[Customers]) -> Customers:
-        """The slots of `parts`, one after the other, each part a replication."""
+        """The slots of `parts`, one after the other, each part a replication.
+
+        A single part is returned itself: a large customer base is not copied.
+        """
+        if len(parts) == 1:
+            return parts[0]
         sizes = [len(p.active) for p in parts]
         return cls(
             np.concatenate([p.expectation for p in parts]),

@@ -6,14 +6,18 @@ from typer.testing import CliRunner
 
 import sim.compiled
 from eachcustomer.cli import app
-from sim.compiled import COMPILING, KERNELS, compile_kernels, kernels_cached
+from sim.compiled import COMPILING, KERNELS, compile_kernels, kernel_cache_dir, kernels_cached
 
 
 def test_every_kernel_is_compiled_and_cached_after_compile_kernels():
     compile_kernels()
     assert len(KERNELS) >= 20
     assert kernels_cached()
-    assert all(kernel.stats.cache_path for kernel in KERNELS)
+    # In the folder of this version of the kernels' sources (a changed helper kernel of one
+    # module must not leave its callers in another module cached with the old one).
+    folder = kernel_cache_dir()
+    assert all(kernel.stats.cache_path.startswith(folder) for kernel in KERNELS)
+    assert folder.rsplit("kernels-", 1)[1].isalnum()
 
 
 def test_a_cold_cache_is_announced_before_compiling(monkeypatch):

@@ -52,6 +52,8 @@ class InfluenceNetwork:
     @classmethod
     def concatenate(cls, parts: list[InfluenceNetwork]) -> InfluenceNetwork:
         """The block-diagonal network of `parts`: each part's rows read only that part."""
+        if len(parts) == 1:
+            return parts[0]
         listeners = np.cumsum([0] + [p.size for p in parts])
         ties = np.cumsum([0] + [len(p.speaker) for p in parts])
         return cls(

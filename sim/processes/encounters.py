@@ -159,19 +159,20 @@ def route_contacts(
     for k in range(len(slot)):
         c = copy[k]
         complaint[k] = uniforms[k, 0] < min(complaint_share * (1.0 - satisfaction[slot[k]]), 1.0)
-        pool, first, stop = (
-            (desk, desk_start[c], desk_start[c + 1])
-            if complaint[k]
-            else (floor, floor_start[c], floor_start[c + 1])
-        )
-        employee[k] = pool[first + int(uniforms[k, 1] * (stop - first))]
+        # Indexing each pool directly: binding a pool to a variable here would cost a
+        # reference count per contact.
+        if complaint[k]:
+            first, size = desk_start[c], desk_start[c + 1] - desk_start[c]
+            employee[k] = desk[first + int(uniforms[k, 1] * size)]
+        else:
+            first, size = floor_start[c], floor_start[c + 1] - floor_start[c]
+            employee[k] = floor[first + int(uniforms[k, 1] * size)]
     return complaint, employee
 
 
 @kernel
 def interaction_quality(
     slot: np.ndarray,
-    copy: np.ndarray,
     employee: np.ndarray,
     complaint: np.ndarray,
     noise: np.ndarray,
@@ -179,6 +180,7 @@ def interaction_quality(
     customer_focus: np.ndarray,
     strain: np.ndarray,
     support: np.ndarray,
+    employee_start: np.ndarray,
     expectation: np.ndarray,
     satisfaction: np.ndarray,
     weights: tuple[float, float, float, float, float, float, float],
@@ -187,26 +189,30 @@ def interaction_quality(
     """Quality q of each contact, clipped to [-1, 1] (the module docstring's equation).
 
     q = q0 + w_a a + w_f (f - 1/2) + w_s (S - 1/2) + w_x x - w_t t + sigma eps, with
-    `weights` = (q0, w_a, w_f, w_s, w_x, w_t, sigma), S the support of the contact's
-    replication and x the customer's expectation, or for a complaint
-    min(expectation, satisfaction) minus the complaint mood; eps is the contact's standard
-    normal (none if `noise` is empty).
+    `weights` = (q0, w_a, w_f, w_s, w_x, w_t, sigma), S the support of the employee's
+    replication (employees employee_start[c] .. employee_start[c + 1] - 1) and x the
+    customer's expectation, or for a complaint min(expectation, satisfaction) minus the
+    complaint mood; eps is the contact's standard normal (none if `noise` is empty).
     """
     base, w_attitude, w_focus, w_support, w_mood, w_strain, sigma = weights
+    # The employee's part of q is the same for all of an employee's contacts.
+    employee_part = np.empty(len(attitude))
+    for c in range(len(employee_start) - 1):
+        for e in range(employee_start[c], employee_start[c + 1]):
+            employee_part[e] = (
+                base
+                + w_attitude * attitude[e]
+                + w_focus * (customer_focus[e] - 0.5)
+                + w_support * (support[c] - 0.5)
+                - w_strain * strain[e]
+            )
     quality = np.empty(len(slot))
     for k in range(len(slot)):
-        e, customer = employee[k], slot[k]
+        customer = slot[k]
         mood = expectation[customer]
         if complaint[k]:
             mood = min(mood, satisfaction[customer]) - complaint_mood
-        q = (
-            base
-            + w_attitude * attitude[e]
-            + w_focus * (customer_focus[e] - 0.5)
-            + w_support * (support[copy[k]] - 0.5)
-            + w_mood * mood
-            - w_strain * strain[e]
-        )
+        q = employee_part[employee[k]] + w_mood * mood
         if len(noise):
             q += sigma * noise[k]
         quality[k] = min(max(q, -1.0), 1.0)
@@ -223,6 +229,7 @@ def meet_customers(
     employees: Employees,
     customers: Customers,
     front: FrontLine,
+    employee_start: np.ndarray,
     params: Params,
     rngs: list[np.random.Generator],
 ) -> Encounters:
@@ -232,6 +239,7 @@ def meet_customers(
         employees: the staff of every replication.
         customers: the customer base of every replication.
         front: who serves and who supports, per replication.
+        employee_start: first employee of each replication, and the head count at the end.
         params: model parameters.
         rngs: one generator per replication.
     """
@@ -260,7 +268,6 @@ def meet_customers(
     )
     quality = interaction_quality(
         slot,
-        copy,
         employee,
         complaint,
         noise,
@@ -268,6 +275,7 @@ def meet_customers(
         employees.customer_focus,
         employees.strain,
         back_office_support(employees, front),
+        employee_start,
         customers.expectation,
         customers.satisfaction,
         (
