@@ -30,8 +30,10 @@ def distance_band(distance: np.ndarray) -> np.ndarray:
 
 
 @kernel
-def means_of_groups(values: np.ndarray, members: np.ndarray, group_start: np.ndarray) -> np.ndarray:
-    """The mean of `values` over each group; NaN for an empty group.
+def means_of_groups(
+    values: np.ndarray, members: np.ndarray, group_start: np.ndarray, empty: float
+) -> np.ndarray:
+    """The mean of `values` over each group; `empty` for a group without members.
 
     Group g's members are `members[group_start[g]:group_start[g + 1]]`, summed in that order.
     """
@@ -41,7 +43,7 @@ def means_of_groups(values: np.ndarray, members: np.ndarray, group_start: np.nda
         total = 0.0
         for k in range(first, stop):
             total += values[members[k]]
-        means[group] = total / (stop - first) if stop > first else np.nan
+        means[group] = total / (stop - first) if stop > first else empty
     return means
 
 

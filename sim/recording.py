@@ -305,7 +305,7 @@ class Recorder:
         batch = self.batch
         staff, customers, levers = batch.employees, batch.customers, batch.lever_arrays
         stacked = np.concatenate([staff.attitude, staff.customer_focus, staff.strain])
-        means = means_of_groups(stacked, self.mean_members, self.mean_start)
+        means = means_of_groups(stacked, self.mean_members, self.mean_start, np.nan)
         figures = metrics.customer_figures(customers.tally)  # active, satisfaction, NPS, business
         active, business = figures[:, 0], figures[:, 3]
         return np.column_stack(

@@ -124,15 +124,24 @@ def draw_contacts(
     customers: Customers, copy: int, params: Params, rng: np.random.Generator
 ) -> ContactDraws:
     """Replication `copy`'s contacts and their random numbers, drawn with its generator."""
-    first, stop = customers.start[copy], customers.start[copy + 1]
-    if stop == first or params.contact_rate == 0:
-        slots = np.empty(0, dtype=np.int64)
-    else:
-        drawn = bernoulli_slots(int(stop - first), params.contact_rate, rng) + first
-        slots = drawn[customers.active[drawn]]
+    first, stop = int(customers.start[copy]), int(customers.start[copy + 1])
+    drawn = bernoulli_slots(stop - first, params.contact_rate, rng)
+    slots = active_slots(drawn, first, customers.active)
     uniforms = rng.random((len(slots), 3))
     noise = rng.standard_normal(len(slots)) if params.quality_noise > 0 else np.empty(0)
     return ContactDraws(slots, uniforms, noise)
+
+
+@kernel
+def active_slots(drawn: np.ndarray, first: int, active: np.ndarray) -> np.ndarray:
+    """The slots first + d, d in `drawn`, whose customer is active."""
+    slots = np.empty(len(drawn), dtype=np.int64)
+    count = 0
+    for d in drawn:
+        if active[first + d]:
+            slots[count] = first + d
+            count += 1
+    return slots[:count]
 
 
 @kernel
@@ -185,14 +194,21 @@ def interaction_quality(
     satisfaction: np.ndarray,
     weights: tuple[float, float, float, float, float, float, float],
     complaint_mood: float,
-) -> np.ndarray:
-    """Quality q of each contact, clipped to [-1, 1] (the module docstring's equation).
+    loss_draw: np.ndarray,
+    very_bad_quality: float,
+    loss_on_very_bad: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Quality q of each contact, clipped to [-1, 1], and whether it lost the customer.
+
+    The quality follows the module docstring's equation:
 
     q = q0 + w_a a + w_f (f - 1/2) + w_s (S - 1/2) + w_x x - w_t t + sigma eps, with
     `weights` = (q0, w_a, w_f, w_s, w_x, w_t, sigma), S the support of the employee's
     replication (employees employee_start[c] .. employee_start[c + 1] - 1) and x the
     customer's expectation, or for a complaint min(expectation, satisfaction) minus the
-    complaint mood; eps is the contact's standard normal (none if `noise` is empty).
+    complaint mood; eps is the contact's standard normal (none if `noise` is empty). A
+    contact below the very-bad quality loses the customer when its `loss_draw` (a uniform)
+    is below `loss_on_very_bad`.
     """
     base, w_attitude, w_focus, w_support, w_mood, w_strain, sigma = weights
     # The employee's part of q is the same for all of an employee's contacts.
@@ -207,6 +223,7 @@ def interaction_quality(
                 - w_strain * strain[e]
             )
     quality = np.empty(len(slot))
+    lost = np.empty(len(slot), dtype=np.bool_)
     for k in range(len(slot)):
         customer = slot[k]
         mood = expectation[customer]
@@ -216,13 +233,15 @@ def interaction_quality(
         if len(noise):
             q += sigma * noise[k]
         quality[k] = min(max(q, -1.0), 1.0)
-    return quality
+        lost[k] = quality[k] < very_bad_quality and loss_draw[k] < loss_on_very_bad
+    return quality, lost
 
 
 def back_office_support(employees: Employees, front: FrontLine) -> np.ndarray:
     """S per replication: mean customer focus of those who do not face customers (1/2 if none)."""
-    support = means_of_groups(employees.customer_focus, front.back_office, front.back_office_start)
-    return np.where(np.isnan(support), 0.5, support)
+    return means_of_groups(
+        employees.customer_focus, front.back_office, front.back_office_start, 0.5
+    )
 
 
 def meet_customers(
@@ -266,7 +285,7 @@ def meet_customers(
         front.sales_floor,
         front.floor_start,
     )
-    quality = interaction_quality(
+    quality, lost = interaction_quality(
         slot,
         employee,
         complaint,
@@ -288,8 +307,10 @@ def meet_customers(
             params.quality_noise,
         ),
         params.complaint_mood,
+        uniforms[:, 2],
+        params.very_bad_quality,
+        params.loss_on_very_bad,
     )
-    lost = (quality < params.very_bad_quality) & (uniforms[:, 2] < params.loss_on_very_bad)
     return Encounters(slot, copy, employee, complaint, quality, lost)
 
 
