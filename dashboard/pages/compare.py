@@ -142,6 +142,11 @@ dash.register_page(
 )
 
 
+@callback(
+    Output("compare-plans", "options"),
+    Output("compare-base", "children"),
+    Input("settings", "data"),
+)
 def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
     """The plan choices of the session's scenario, and what the plans run on."""
     settings = normalize(stored)
@@ -158,13 +163,17 @@ def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
     return plan_choices(settings["scenario"]), text
 
 
-callback(
-    Output("compare-plans", "options"),
-    Output("compare-base", "children"),
-    Input("settings", "data"),
-)(base_description)
-
-
+@callback(
+    Output("compare-result", "data"),
+    Input("compare-run", "n_clicks"),
+    State("settings", "data"),
+    State("compare-plans", "value"),
+    State("compare-replications", "value"),
+    State("compare-budget-mode", "value"),
+    State("compare-budget", "value"),
+    State("session", "data"),
+    **cancellable_job("compare", interval=300),
+)
 def compare(
     set_progress: Any,
     _clicks: Any,
@@ -188,19 +197,6 @@ def compare(
     )
 
 
-callback(
-    Output("compare-result", "data"),
-    Input("compare-run", "n_clicks"),
-    State("settings", "data"),
-    State("compare-plans", "value"),
-    State("compare-replications", "value"),
-    State("compare-budget-mode", "value"),
-    State("compare-budget", "value"),
-    State("session", "data"),
-    **cancellable_job("compare", interval=300),
-)(compare)
-
-
 def plan_table(result: dict[str, Any]) -> html.Table:
     """Each plan, what it does and its expected cost."""
     rows = [html.Tr([html.Th("Plan"), html.Th("What it does"), html.Th("Expected cost")])]
@@ -213,6 +209,16 @@ def plan_table(result: dict[str, Any]) -> html.Table:
     return html.Table(rows, className="plan-table", id="compare-plan-table")
 
 
+@callback(
+    Output("compare-verdict", "children"),
+    Output("compare-table", "children"),
+    *[Output(f"compare-{column}", "figure") for column, _ in CHARTS],
+    Output("compare-costs", "figure"),
+    Output("compare-status", "children"),
+    Output("compare-error", "children"),
+    Input("compare-result", "data"),
+    Input("presentation", "data"),
+)
 def render(result: Any, large: Any) -> tuple:
     """Verdict, plan table and band charts from a finished comparison."""
     large = bool(large)
@@ -264,25 +270,11 @@ def cost_frame(result: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-callback(
-    Output("compare-verdict", "children"),
-    Output("compare-table", "children"),
-    *[Output(f"compare-{column}", "figure") for column, _ in CHARTS],
-    Output("compare-costs", "figure"),
-    Output("compare-status", "children"),
-    Output("compare-error", "children"),
-    Input("compare-result", "data"),
-    Input("presentation", "data"),
-)(render)
-
-
+@callback(
+    Output("compare-plans", "value"), Input("compare-plans", "value"), prevent_initial_call=True
+)
 def limit_plans(plans: list[str]) -> list[str]:
     """At most four plans."""
     if plans is None or len(plans) <= MAX_PLANS:
         raise PreventUpdate
     return plans[:MAX_PLANS]
-
-
-callback(
-    Output("compare-plans", "value"), Input("compare-plans", "value"), prevent_initial_call=True
-)(limit_plans)
