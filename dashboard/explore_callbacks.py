@@ -269,18 +269,26 @@ def reset_run(_clicks: Any, settings: Any, by: str, large: Any) -> tuple:
     return (*render(state, by, large), state)
 
 
+# Pause cancels the job; the run shown when the job has ended becomes the run kept, and Run or
+# Step goes on from it. Taken at the job's end, not at the click: progress that was on its
+# way when Pause was pressed still arrives (before the end), and it is what the charts show.
 clientside_callback(
     """
-    function(clicks, live, state) {
-        // Paused: the last partial run becomes the run shown, and Run goes on from it.
-        if (!live || (state && (state.updated || 0) >= (live.updated || 0))) {
+    function(idle, pausedAt, runAt, stepAt, resetAt, live, state) {
+        const startedAt = Math.max(runAt || 0, stepAt || 0);
+        const paused = idle && pausedAt && pausedAt > startedAt && pausedAt > (resetAt || 0);
+        if (!paused || !live || (state && (state.updated || 0) >= (live.updated || 0))) {
             return dash_clientside.no_update;
         }
         return live;
     }
     """,
     Output("explore-state", "data", allow_duplicate=True),
-    Input("explore-pause", "n_clicks"),
+    Input("explore-pause", "disabled"),
+    State("explore-pause", "n_clicks_timestamp"),
+    State("explore-run", "n_clicks_timestamp"),
+    State("explore-step", "n_clicks_timestamp"),
+    State("explore-reset", "n_clicks_timestamp"),
     State("explore-live", "data"),
     State("explore-state", "data"),
     prevent_initial_call=True,
