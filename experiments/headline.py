@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from experiments.analysis import load_results, plan_comparison
+from experiments.analysis import Results, load_results, plan_comparison
 from experiments.files import write_table
 from experiments.outcomes import outcome
 from experiments.plans import NO_PLAN, plan_library
@@ -34,7 +34,7 @@ PANELS = (
 COLOURS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7")
 
 
-def headline_table(results_folder: str | Path, confidence: float = 0.95) -> pd.DataFrame:
+def headline_table(results_folder: str | Path | Results, confidence: float = 0.95) -> pd.DataFrame:
     """The plotted numbers: per panel outcome, plan (not 'none') and budget, mean and interval."""
     results = load_results(results_folder)
     comparison = plan_comparison(results, [o for o, _ in PANELS], confidence=confidence)

@@ -319,10 +319,13 @@ def _sensitivity_section(
     if kind not in ("sobol", "morris"):
         return
     try:
-        indices = analysis.sensitivity(results, confidence=confidence)
+        found = analysis.sensitivity(results, confidence=confidence)
     except AnalysisError as error:
         page.text(str(error))
         return
+    if found is None:
+        return
+    indices = found
     name = f"{kind}_indices.csv"
     write_table(indices, out / name)
     tables[name] = f"{kind} sensitivity indices"

@@ -49,6 +49,7 @@ class Factor:
 
     def grid(self) -> np.ndarray:
         """The `steps` evenly spaced values of a range (full factorial)."""
+        assert self.low is not None and self.high is not None and self.steps is not None
         return np.linspace(self.low, self.high, self.steps)
 
 

@@ -45,7 +45,7 @@ class RunContext:
         """
         from experiments.runs import run_model
 
-        values = {
+        values: dict[str, Any] = {
             name: (int(round(value)) if name in self.integers else value)
             for name, value in task["values"].items()
         }
@@ -97,7 +97,7 @@ class RunContext:
         self,
         params: Params,
         chosen: tuple[Intervention, ...],
-        plan: str,
+        plan: str | None,
         budget: float | None,
     ) -> tuple[tuple[Intervention, ...], float]:
         from sim.budget import BudgetError, cost_basis, plan_cost, scale_plan

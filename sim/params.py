@@ -621,7 +621,7 @@ def parameter_table() -> list[dict[str, Any]]:
     """Name, meaning, unit, default, range, group and seed source of every scalar field."""
     rows = []
     for name, field in Params.model_fields.items():
-        extra = field.json_schema_extra or {}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         low = high = None
         for item in field.metadata:
             low = getattr(item, "ge", low)
