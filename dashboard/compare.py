@@ -1,336 +1,97 @@
-"""Comparing plans: replications with common random numbers, confidence bands, a verdict.
+"""Comparing plans: replications on common random numbers, confidence bands, a verdict.
 
-Every plan runs with the same replication seeds (numpy `SeedSequence(seed).spawn`), so
-replication r of every plan meets the same luck and the plans' differences are paired.
-Bands are 95% t-intervals of the mean over replications; the verdict compares the two
-best plans on each outcome at the horizon by their paired difference.
+Everything here is the project's one implementation of each idea: plans come from the plan
+library (`experiments.plans`) or the scenario, budgets are equalized with
+`sim.budget.equalize_plans`, replication seeds come from `sim.replications`, intervals and
+paired differences from `experiments.statistics`, outcome names from
+`experiments.outcomes`. So every comparison can be exported as a sweep spec
+(`comparison_spec`) that `eachcustomer sweep` reproduces number for number.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+import tomli_w
 
-from dashboard.budget import equalize_plans, plan_costs
 from dashboard.settings import build_setup, normalize, scenario_plans, user_message
+from experiments.outcomes import Outcome, outcome
+from experiments.plans import NO_PLAN, plan_library, resolve_plan
 from experiments.runs import run_model
+from experiments.statistics import PAIRING_NOTE, paired_difference, t_interval
+from sim.budget import cost_basis, equalize_plans, plan_costs
 from sim.interventions import Intervention
-from sim.organization import generate_organization
+from sim.replications import replication_seeds
 
 MAX_PLANS = 4
 MAX_REPLICATIONS = 30
-CULTURE_COST = 0.4747
-"""Per participant-week: four culture-wide levers for 500 people from week 26 cost what
-a 150-a-head training day does (the equal_budget scenario's arithmetic)."""
+SCENARIO_SCHEDULE = "scenario"
+"""The menu value of the scenario's own intervention schedule."""
+SCENARIO_SCHEDULE_NAME = "scenario_schedule"
+"""Its plan name in an exported sweep spec."""
+DEFAULT_PLANS = ("plan:none", "plan:training_day", "plan:culture_change")
+REFERENCE = "Do nothing"
+"""Every plan is also stated against this one; it runs even when not chosen."""
 
-
-def _culture(start: int = 26) -> tuple[Intervention, ...]:
-    return tuple(
-        Intervention(
-            kind=kind,
-            start=start,
-            strength=0.5,
-            cost_per_participant_week=CULTURE_COST,
-            label=label,
-        )
-        for kind, label in (
-            ("language", "'each customer' language"),
-            ("incentive_alignment", "customer outcomes in evaluations"),
-            ("customer_exposure", "back office meets customers"),
-            ("frontline_support", "front-line support"),
-        )
-    )
-
-
-PRESET_PLANS: dict[str, tuple[Intervention, ...]] = {
-    "do nothing": (),
-    "training day": (
-        Intervention(
-            kind="training_day",
-            start=26,
-            strength=0.5,
-            cost_per_participant_week=150.0,
-            label="training day",
-        ),
-    ),
-    "slogan campaign": (
-        Intervention(
-            kind="slogan_campaign",
-            start=26,
-            duration=12,
-            strength=0.5,
-            cost_per_participant_week=12.0,
-            label="slogan campaign",
-        ),
-    ),
-    "culture change": _culture(),
-    "aligned incentives": (
-        Intervention(
-            kind="incentive_alignment",
-            start=26,
-            strength=0.6,
-            cost_per_participant_week=1.9,
-            label="customer outcomes in every evaluation",
-        ),
-    ),
-    "new leadership tone": (
-        Intervention(
-            kind="leadership_tone",
-            start=26,
-            strength=0.8,
-            cost_per_participant_week=100.0,
-            label="leaders serve the real customer",
-        ),
-    ),
-    "hiring for attitude": (
-        Intervention(
-            kind="hiring_for_attitude",
-            start=26,
-            strength=0.5,
-            cost_per_participant_week=600.0,
-            label="hire for attitude",
-        ),
-    ),
-}
-"""Plans anyone can compare, starting in week 26 so the first half-year is the baseline."""
-DEFAULT_PLANS = ("preset:do nothing", "preset:training day", "preset:culture change")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A number to compare plans on."""
-
-    column: str
-    label: str
-    unit: str
-    fmt: str
-    higher_is_better: bool = True
-
-
-OUTCOMES = (
-    Outcome("mean_attitude", "mean attitude", "on the -1 to +1 scale", "+.3f"),
-    Outcome("mean_satisfaction", "customer satisfaction", "on the -1 to +1 scale", "+.3f"),
-    Outcome("net_promoter_score", "net-promoter-style score", "points", "+.1f"),
-    Outcome("active_customers", "active customers", "customers", ",.0f"),
-    Outcome("net_revenue", "revenue net of spend (total)", "currency", ",.0f"),
-    Outcome(
+OUTCOMES = tuple(
+    outcome(column)
+    for column in (
+        "mean_attitude",
+        "mean_satisfaction",
+        "net_promoter_score",
+        "active_customers",
+        "net_revenue",
         "customers_lost_total",
-        "customers lost (total)",
-        "customers",
-        ",.0f",
-        higher_is_better=False,
-    ),
-    Outcome("focus_back_office", "back-office customer focus", "on the 0 to 1 scale", ".3f"),
+        "focus_back_office",
+    )
 )
 OUTCOME_BY_COLUMN = {o.column: o for o in OUTCOMES}
+SPEC_FINAL = tuple(o.column for o in OUTCOMES if o.column != "net_revenue")
+"""The outcomes an exported spec keeps at the horizon (net revenue is a run summary)."""
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+def plan_title(name: str) -> str:
+    """How a plan is called on the page: the library's title, or its name in words."""
+    library = plan_library()
+    return library[name].title if name in library else name.replace("_", " ")
 
 
 def plan_choices(scenario: str) -> list[dict[str, str]]:
-    """Plans for the dropdown: the scenario's own, its [plans], then the presets."""
-    options = [{"label": "the scenario's own schedule", "value": "scenario"}]
-    options += [
-        {"label": f"scenario plan: {name.replace('_', ' ')}", "value": f"plan:{name}"}
-        for name in scenario_plans(scenario)
-    ]
-    options += [{"label": name, "value": f"preset:{name}"} for name in PRESET_PLANS]
-    return options
+    """Plans for the menu: the scenario's own schedule, then its [plans] and the library."""
+    options = [{"label": "the scenario's own schedule", "value": SCENARIO_SCHEDULE}]
+    names = [NO_PLAN, *scenario_plans(scenario)]
+    return options + [{"label": plan_title(name), "value": f"plan:{name}"} for name in names]
 
 
-def resolve_plans(keys: Sequence[str], settings: dict[str, Any]) -> dict[str, tuple]:
-    """Plan names and interventions for the chosen dropdown values (unknown ones skipped)."""
-    plans: dict[str, tuple] = {}
+def chosen_plans(keys: Sequence[str], settings: dict[str, Any]) -> dict[str, tuple[str, tuple]]:
+    """Menu values to {shown name: (plan name, interventions)}; unknown values are skipped."""
+    scenario = build_setup({**settings, "plan": None, "interventions": []})
+    plans: dict[str, tuple[str, tuple]] = {}
     for key in keys:
         kind, _, name = str(key).partition(":")
-        if kind == "preset" and name in PRESET_PLANS:
-            plans[name] = PRESET_PLANS[name]
-        elif kind == "plan" and name in scenario_plans(settings["scenario"]):
-            setup = build_setup({**settings, "plan": name, "interventions": []})
-            plans[f"scenario plan: {name.replace('_', ' ')}"] = tuple(setup.interventions)
-        elif kind == "scenario":
-            setup = build_setup({**settings, "plan": None, "interventions": []})
-            plans["the scenario's schedule"] = tuple(setup.interventions)
+        if kind == "plan":
+            try:
+                plans[plan_title(name)] = (name, resolve_plan(name, scenario.plans))
+            except ValueError:
+                continue
+        elif kind == SCENARIO_SCHEDULE:
+            plans["the scenario's schedule"] = (
+                SCENARIO_SCHEDULE_NAME,
+                tuple(scenario.interventions),
+            )
     return plans
 
 
-def replication_seeds(master: int, count: int) -> list[int]:
-    """One seed per replication, spawned from the master seed (the same for every plan)."""
-    return [
-        int(child.generate_state(1)[0]) for child in np.random.SeedSequence(master).spawn(count)
-    ]
-
-
-def outcome_series(series: pd.DataFrame) -> pd.DataFrame:
-    """The weekly outcomes of one run, with cumulative revenue net of spend."""
-    frame = series[["week"] + [o.column for o in OUTCOMES if o.column in series]].copy()
-    revenue = series["revenue"].to_numpy(dtype=float).copy()
-    revenue[0] = 0.0  # week 0 is the starting state, not a week of trade
-    frame["net_revenue"] = np.cumsum(revenue) - series["intervention_spend_total"]
-    return frame
-
-
-def mean_band(values: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, ...]:
-    """Mean and t-interval over replications (axis 0); the band is the mean with one run."""
-    values = np.asarray(values, dtype=float)
-    mean = values.mean(axis=0)
-    count = values.shape[0]
-    if count < 2:
-        return mean, mean, mean
-    half = (
-        stats.t.ppf(0.5 + confidence / 2, count - 1) * values.std(axis=0, ddof=1) / np.sqrt(count)
-    )
-    return mean, mean - half, mean + half
-
-
-def summarize_runs(runs: Mapping[str, list[pd.DataFrame]]) -> dict[str, Any]:
-    """Bands per outcome and plan, and each plan's values at the horizon per replication."""
-    bands: dict[str, dict[str, dict[str, list]]] = {}
-    finals: dict[str, dict[str, list[float]]] = {}
-    for plan, frames in runs.items():
-        weeks = frames[0]["week"].to_numpy()
-        for outcome in OUTCOMES:
-            stack = np.stack([f[outcome.column].to_numpy(dtype=float) for f in frames])
-            mean, low, high = mean_band(stack)
-            bands.setdefault(outcome.column, {})[plan] = {
-                "week": weeks.tolist(),
-                "mean": _clean(mean),
-                "low": _clean(low),
-                "high": _clean(high),
-            }
-            finals.setdefault(outcome.column, {})[plan] = _clean(stack[:, -1])
-    return {"bands": bands, "finals": finals}
-
-
-def _clean(values: np.ndarray) -> list[float | None]:
-    return [None if np.isnan(v) else float(v) + 0.0 for v in np.round(values, 6)]
-
-
-def band_frame(bands: Mapping[str, Any]) -> pd.DataFrame:
-    """One outcome's bands as a table: plan, week, mean, low, high."""
-    rows = [
-        pd.DataFrame({"plan": plan, **{k: band[k] for k in ("week", "mean", "low", "high")}})
-        for plan, band in bands.items()
-    ]
-    return (
-        pd.concat(rows, ignore_index=True)
-        if rows
-        else pd.DataFrame(columns=["plan", "week", "mean", "low", "high"])
-    )
-
-
-# --- the verdict -------------------------------------------------------------------------------
-
-
-def _number(value: float, outcome: Outcome, signed: bool = False) -> str:
-    fmt = outcome.fmt if signed else outcome.fmt.lstrip("+")
-    return format(value, fmt)
-
-
-def compare_two(
-    first: np.ndarray, second: np.ndarray, confidence: float = 0.95
-) -> tuple[float, float, float]:
-    """Mean paired difference first - second and its t-interval."""
-    difference = np.asarray(first, dtype=float) - np.asarray(second, dtype=float)
-    mean, low, high = mean_band(difference[:, None], confidence)
-    return float(mean[0]), float(low[0]), float(high[0])
-
-
-def outcome_verdict(
-    outcome: Outcome, finals: Mapping[str, Sequence[float]], horizon: int
-) -> dict[str, Any]:
-    """Which plan wins on one outcome at the horizon, by how much, and whether it is clear.
-
-    Returns a dict: outcome, winner, runner_up, difference, low, high, clear, text.
-    """
-    values = {plan: np.asarray(v, dtype=float) for plan, v in finals.items()}
-    sign = 1.0 if outcome.higher_is_better else -1.0
-    ranked = sorted(values, key=lambda plan: -sign * float(np.mean(values[plan])))
-    best = ranked[0]
-    if len(ranked) < 2:
-        return {
-            "outcome": outcome.column,
-            "winner": best,
-            "runner_up": None,
-            "clear": False,
-            "difference": 0.0,
-            "low": 0.0,
-            "high": 0.0,
-            "text": f"Only one plan: {best}.",
-        }
-    second = ranked[1]
-    difference, low, high = compare_two(values[best], values[second])
-    count = len(values[best])
-    better = difference * sign  # how much better the winner is, in the outcome's direction
-    gain_low, gain_high = sorted((low * sign, high * sign))
-    interval = (
-        f"95% interval {_number(gain_low, outcome, True)} to "
-        f"{_number(gain_high, outcome, True)}, {count} replications"
-    )
-    clear = count >= 2 and (low > 0 if sign > 0 else high < 0)
-    best_value, second_value = np.mean(values[best]), np.mean(values[second])
-    relative = ""
-    if outcome.unit in ("customers", "currency") and second_value:
-        relative = f" ({abs(difference) / abs(second_value):.1%})"
-    if clear:
-        word = "higher" if sign > 0 else "lower"
-        text = (
-            f"On {outcome.label} at week {horizon}, {best} wins: "
-            f"{_number(best_value, outcome, True)} against "
-            f"{_number(second_value, outcome, True)} for {second}, {word} by "
-            f"{_number(abs(better), outcome)} {outcome.unit}{relative} ({interval})."
-        )
-    elif count < 2:
-        text = (
-            f"On {outcome.label} at week {horizon}, {best} is ahead of {second} by "
-            f"{_number(abs(better), outcome)} {outcome.unit}, but one replication "
-            "cannot tell luck from effect: run more."
-        )
-    else:
-        text = (
-            f"On {outcome.label} at week {horizon}, {best} and {second} are too close "
-            f"to call: {best} is ahead by {_number(abs(better), outcome)} "
-            f"{outcome.unit} ({interval}); more replications may separate them."
-        )
-    return {
-        "outcome": outcome.column,
-        "winner": best,
-        "runner_up": second,
-        "clear": clear,
-        "difference": difference,
-        "low": low,
-        "high": high,
-        "text": text,
-    }
-
-
-def verdict(finals: Mapping[str, Mapping[str, Sequence[float]]], horizon: int) -> dict[str, Any]:
-    """The verdict on every outcome and a one-line headline."""
-    lines = [
-        outcome_verdict(OUTCOME_BY_COLUMN[column], per_plan, horizon)
-        for column, per_plan in finals.items()
-        if column in OUTCOME_BY_COLUMN
-    ]
-    wins: dict[str, int] = {}
-    for line in lines:
-        if line["clear"]:
-            wins[line["winner"]] = wins.get(line["winner"], 0) + 1
-    if wins:
-        leader = max(wins, key=lambda plan: wins[plan])
-        headline = (
-            f"{leader[:1].upper()}{leader[1:]} wins clearly on {wins[leader]} of "
-            f"{len(lines)} outcomes at week {horizon}."
-        )
-    else:
-        headline = f"No plan wins clearly on any outcome at week {horizon}."
-    return {"headline": headline, "lines": lines}
-
-
-# --- running a comparison ----------------------------------------------------------------------
+def resolve_plans(keys: Sequence[str], settings: dict[str, Any]) -> dict[str, tuple]:
+    """Shown names and interventions of the chosen menu values."""
+    return {shown: plan for shown, (_, plan) in chosen_plans(keys, settings).items()}
 
 
 def describe_plan(plan: Sequence[Intervention]) -> str:
@@ -347,6 +108,211 @@ def describe_plan(plan: Sequence[Intervention]) -> str:
     return "; ".join(parts)
 
 
+# --- series and bands --------------------------------------------------------------------------
+
+
+def outcome_series(series: pd.DataFrame) -> pd.DataFrame:
+    """The weekly outcomes of one run, with cumulative revenue net of spend.
+
+    At the horizon `net_revenue` equals the run summary of the same name
+    (`experiments.runs.summarize`): revenue of weeks 1..horizon minus all spend.
+    """
+    frame = series[["week"] + [o.column for o in OUTCOMES if o.column in series]].copy()
+    revenue = series["revenue"].to_numpy(dtype=float).copy()
+    revenue[0] = 0.0  # week 0 is the starting state, not a week of trade
+    frame["net_revenue"] = np.cumsum(revenue) - series["intervention_spend_total"]
+    return frame
+
+
+def summarize_runs(runs: Mapping[str, list[pd.DataFrame]]) -> dict[str, Any]:
+    """Bands per outcome and plan, and each plan's values at the horizon per replication."""
+    bands: dict[str, dict[str, dict[str, list]]] = {}
+    finals: dict[str, dict[str, list[float | None]]] = {}
+    for plan, frames in runs.items():
+        weeks = frames[0]["week"].to_numpy()
+        for item in OUTCOMES:
+            stack = np.stack([f[item.column].to_numpy(dtype=float) for f in frames])
+            _, mean, _, low, high = t_interval(stack, axis=0)
+            bands.setdefault(item.column, {})[plan] = {
+                "week": weeks.tolist(),
+                "mean": _clean(mean),
+                "low": _clean(low),
+                "high": _clean(high),
+            }
+            finals.setdefault(item.column, {})[plan] = _clean(stack[:, -1], digits=None)
+    return {"bands": bands, "finals": finals}
+
+
+def _clean(values: np.ndarray, digits: int | None = 6) -> list[float | None]:
+    """JSON-ready floats (None for NaN); `digits` rounds what is only drawn."""
+    rounded = values if digits is None else np.round(values, digits)
+    return [None if np.isnan(v) else float(v) + 0.0 for v in rounded]
+
+
+def band_frame(bands: Mapping[str, Any]) -> pd.DataFrame:
+    """One outcome's bands as a table: plan, week, mean, low, high."""
+    rows = [
+        pd.DataFrame({"plan": plan, **{k: band[k] for k in ("week", "mean", "low", "high")}})
+        for plan, band in bands.items()
+    ]
+    if not rows:
+        return pd.DataFrame(columns=["plan", "week", "mean", "low", "high"])
+    return pd.concat(rows, ignore_index=True)
+
+
+# --- the verdict -------------------------------------------------------------------------------
+
+
+def _number(value: float, item: Outcome, signed: bool = False) -> str:
+    fmt = item.fmt if signed else item.fmt.lstrip("+")
+    text = format(value, fmt)
+    if text.startswith("-") and not any(digit in text for digit in "123456789"):
+        text = format(0.0, fmt)  # a tiny negative rounds to zero: no "-0.000"
+    return text
+
+
+def _unit(item: Outcome) -> str:
+    return f" {item.unit}" if item.unit in ("customers", "currency") else ""
+
+
+def outcome_verdict(
+    item: Outcome, finals: Mapping[str, Sequence[float]], horizon: int
+) -> dict[str, Any]:
+    """Which plan is best on one outcome at the horizon, by how much, and whether it is clear.
+
+    The best plan is compared with the runner-up by their paired difference (same seeds).
+
+    Returns:
+        A dict: outcome, winner, runner_up, difference, low, high, clear, text.
+    """
+    values = {plan: np.asarray(v, dtype=float) for plan, v in finals.items()}
+    sign = -1.0 if item.higher_is_better is False else 1.0
+    ranked = sorted(values, key=lambda plan: -sign * float(np.mean(values[plan])))
+    best = ranked[0]
+    if len(ranked) < 2:
+        return {
+            "outcome": item.column,
+            "winner": best,
+            "runner_up": None,
+            "clear": False,
+            "difference": 0.0,
+            "low": 0.0,
+            "high": 0.0,
+            "text": f"Only one plan: {best}.",
+        }
+    second = ranked[1]
+    gap = paired_difference(values[best], values[second])
+    count = gap.n
+    better = gap.mean * sign  # how much better the winner is, in the outcome's direction
+    gain_low, gain_high = sorted((gap.low * sign, gap.high * sign))
+    interval = (
+        f"95% interval {_number(gain_low, item, True)} to {_number(gain_high, item, True)}, "
+        f"{count} paired replications"
+    )
+    clear = count >= 2 and gap.excludes_zero
+    best_value, second_value = np.mean(values[best]), np.mean(values[second])
+    relative = ""
+    if item.unit in ("customers", "currency") and second_value:
+        relative = f" ({abs(gap.mean) / abs(second_value):.1%})"
+    unit = _unit(item)
+    if clear:
+        word = "higher" if sign > 0 else "lower"
+        text = (
+            f"On {item.label} at week {horizon}, {best} wins: "
+            f"{_number(best_value, item, True)} against {_number(second_value, item, True)} "
+            f"for {second}, {word} by {_number(abs(better), item)}{unit}{relative} ({interval})."
+        )
+    elif count < 2:
+        text = (
+            f"On {item.label} at week {horizon}, {best} is ahead of {second} by "
+            f"{_number(abs(better), item)}{unit}, but one replication cannot tell luck from "
+            "effect: run more."
+        )
+    else:
+        text = (
+            f"On {item.label} at week {horizon}, {best} and {second} are too close to call: "
+            f"{best} is ahead by {_number(abs(better), item)}{unit} ({interval}); more "
+            "replications may separate them."
+        )
+    return {
+        "outcome": item.column,
+        "winner": best,
+        "runner_up": second,
+        "clear": clear,
+        "difference": gap.mean,
+        "low": gap.low,
+        "high": gap.high,
+        "text": text,
+    }
+
+
+def against_reference(
+    item: Outcome, finals: Mapping[str, Sequence[float]], reference: str
+) -> dict[str, Any]:
+    """Each plan against doing nothing on one outcome: paired differences in words."""
+    base = np.asarray(finals[reference], dtype=float)
+    parts, effects = [], {}
+    for plan, values in finals.items():
+        if plan == reference:
+            continue
+        gap = paired_difference(values, base)
+        effects[plan] = {"difference": gap.mean, "low": gap.low, "high": gap.high}
+        if gap.n < 2:
+            parts.append(f"{plan} {_number(gap.mean, item, True)}")
+            continue
+        if not gap.excludes_zero:
+            judged = "no clear effect"
+        elif (gap.mean > 0) == (item.higher_is_better is not False):
+            judged = "better"
+        else:
+            judged = "worse"
+        parts.append(
+            f"{plan} {_number(gap.mean, item, True)}{_unit(item)} ({judged}; 95% interval "
+            f"{_number(gap.low, item, True)} to {_number(gap.high, item, True)})"
+        )
+    text = f"Against doing nothing, on {item.label}: " + "; ".join(parts) + "."
+    return {"outcome": item.column, "effects": effects, "text": text}
+
+
+def verdict(
+    finals: Mapping[str, Mapping[str, Sequence[float]]], horizon: int, reference: str | None = None
+) -> dict[str, Any]:
+    """The verdict on every outcome, each plan against doing nothing, and a one-line headline."""
+    lines = [
+        outcome_verdict(OUTCOME_BY_COLUMN[column], per_plan, horizon)
+        for column, per_plan in finals.items()
+        if column in OUTCOME_BY_COLUMN
+    ]
+    baseline = []
+    if reference is not None:
+        baseline = [
+            against_reference(OUTCOME_BY_COLUMN[column], per_plan, reference)
+            for column, per_plan in finals.items()
+            if column in OUTCOME_BY_COLUMN and reference in per_plan and len(per_plan) > 1
+        ]
+    wins: dict[str, int] = {}
+    for line in lines:
+        if line["clear"]:
+            wins[line["winner"]] = wins.get(line["winner"], 0) + 1
+    if wins:
+        leader = max(wins, key=lambda plan: wins[plan])
+        headline = (
+            f"{leader[:1].upper()}{leader[1:]} wins clearly on {wins[leader]} of "
+            f"{len(lines)} outcomes at week {horizon}."
+        )
+    else:
+        headline = f"No plan wins clearly on any outcome at week {horizon}."
+    return {
+        "headline": headline,
+        "lines": lines,
+        "against_nothing": baseline,
+        "pairing": f"95% t intervals; {PAIRING_NOTE}.",
+    }
+
+
+# --- running a comparison ----------------------------------------------------------------------
+
+
 def run_comparison(
     settings: Any,
     plan_keys: Sequence[str],
@@ -355,42 +321,48 @@ def run_comparison(
     budget: float | None = None,
     on_run: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Run every chosen plan `replications` times and summarize.
+    """Run every chosen plan, and doing nothing, `replications` times and summarize.
 
     Args:
         settings: the session's settings (scenario, parameters, org chart, seed).
-        plan_keys: dropdown values of 2 to 4 plans.
+        plan_keys: menu values of 2 to 4 plans.
         replications: runs per plan, 1 to MAX_REPLICATIONS.
         budget_mode: "as specified", "coverage" or "duration" (equalize the budget by it).
-        budget: the common budget; the cheapest paying plan's when None.
+        budget: the common budget; when None, the cost of the cheapest plan that costs
+            anything.
         on_run: called as on_run(done, total) after every run.
     """
     settings = normalize(settings)
     started = time.time()
     try:
         setup = build_setup(settings)
-        plans = resolve_plans(plan_keys, settings)
+        chosen = chosen_plans(plan_keys, settings)
     except ValueError as error:
         return {"error": user_message(error)}
-    if not 2 <= len(plans) <= MAX_PLANS:
-        return {"error": f"Choose two to four plans to compare (now {len(plans)})."}
+    if not 2 <= len(chosen) <= MAX_PLANS:
+        return {"error": f"Choose two to four plans to compare (now {len(chosen)})."}
+    notes: list[str] = []
+    reference = next((shown for shown, (_, plan) in chosen.items() if not plan), None)
+    if reference is None:
+        reference = REFERENCE
+        chosen[reference] = (NO_PLAN, ())
+        notes.append("Doing nothing was run as well, as the reference for every plan.")
     replications = int(min(max(replications, 1), MAX_REPLICATIONS))
     params = setup.params
-    cost_org = (
-        setup.org
-        if setup.org is not None
-        else generate_organization(params, np.random.default_rng(settings["seed"]))
-    )
-    notes: list[str] = []
+    cost_org = cost_basis(params, setup.org)
+    plans = {shown: plan for shown, (_, plan) in chosen.items()}
     if budget_mode in ("coverage", "duration"):
-        plans, budget, notes = equalize_plans(
+        plans, budget, scaling = equalize_plans(
             plans, cost_org, params, by=budget_mode, budget=budget
         )
         notes.insert(
             0,
-            f"Every plan that costs something was scaled by {budget_mode} to a "
-            f"budget of {budget:,.0f}.",
+            f"Every plan that costs something was scaled by {budget_mode} to a budget of "
+            f"{budget:,.0f}.",
         )
+        notes += scaling
+    else:
+        budget = None
     costs = plan_costs(plans, cost_org, params)
     seeds = replication_seeds(settings["seed"], replications)
     runs: dict[str, list[pd.DataFrame]] = {}
@@ -399,7 +371,11 @@ def run_comparison(
         for name, plan in plans.items():
             for seed in seeds:
                 result = run_model(
-                    params, seed, org=setup.org, interventions=plan, individuals=setup.individuals
+                    params,
+                    seed,
+                    org=setup.org,
+                    interventions=plan,
+                    individuals=setup.individuals,
                 )
                 runs.setdefault(name, []).append(outcome_series(result.series))
                 done += 1
@@ -409,11 +385,15 @@ def run_comparison(
         return {"error": user_message(error)}
     summary = summarize_runs(runs)
     horizon = params.horizon_weeks
+    spec, spec_note = comparison_spec(
+        settings, chosen, setup, replications, budget_mode, budget, horizon
+    )
     return {
         "error": None,
         "horizon": horizon,
         "seeds": seeds,
         "replications": replications,
+        "reference": reference,
         "plans": [
             {"name": name, "cost": costs[name], "description": describe_plan(plan)}
             for name, plan in plans.items()
@@ -421,6 +401,61 @@ def run_comparison(
         "notes": notes,
         "title": setup.title,
         **summary,
-        "verdict": verdict(summary["finals"], horizon),
+        "verdict": verdict(summary["finals"], horizon, reference),
+        "spec": spec,
+        "spec_note": spec_note,
         "seconds": round(time.time() - started, 2),
     }
+
+
+def comparison_spec(
+    settings: dict[str, Any],
+    chosen: Mapping[str, tuple[str, tuple]],
+    setup: Any,
+    replications: int,
+    budget_mode: str,
+    budget: float | None,
+    horizon: int,
+) -> tuple[str | None, str]:
+    """The sweep spec (TOML text) that reproduces this comparison, or None and why not.
+
+    `eachcustomer sweep` on it runs the same plans, budget rule, seeds and parameters, so
+    its result rows hold the page's numbers at the horizon, run for run.
+    """
+    if settings.get("chart"):
+        return None, (
+            "This comparison runs on an uploaded org chart, which a sweep spec cannot carry: "
+            "export the scenario (Explore) and name it in a spec's `scenario` key."
+        )
+    overrides = dict(settings["overrides"])
+    weeks = int(overrides.pop("horizon_weeks", horizon))
+    names = [name for name, _ in chosen.values()]
+    spec: dict[str, Any] = {
+        "title": "Compare: " + ", ".join(chosen),
+        "description": (
+            f"Exported from the dashboard's Compare page: {', '.join(chosen)} on the "
+            f"scenario '{setup.title}', {replications} replications per plan on common random "
+            "numbers. `eachcustomer sweep THIS_FILE --out DIR` reproduces the page's numbers."
+        ),
+        "scenario": settings["scenario"],
+        "replications": replications,
+        "seed": int(settings["seed"]),
+        "weeks": weeks,
+        "parameters": overrides,
+        "levers": {"plan": names},
+        "outcomes": {
+            "final": list(SPEC_FINAL),
+            "summary": ["net_revenue", "spend_total"],
+            "series": ["mean_attitude", "mean_satisfaction", "active_customers"],
+        },
+    }
+    if budget is not None:
+        spec["levers"].update(budget=float(budget), scale_by=budget_mode)
+    if SCENARIO_SCHEDULE_NAME in names:
+        schedule = next(plan for name, plan in chosen.values() if name == SCENARIO_SCHEDULE_NAME)
+        spec["plans"] = {
+            SCENARIO_SCHEDULE_NAME: [
+                item.model_dump(mode="json", exclude_defaults=True) for item in schedule
+            ]
+        }
+    return tomli_w.dumps(spec), "A sweep spec that reproduces these numbers."

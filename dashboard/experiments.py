@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,11 +20,13 @@ import plotly.graph_objects as go
 
 import experiments
 from dashboard.settings import user_message
+from experiments.files import parse_toml
 from experiments.scenario_files import builtin_scenarios
+from sim.limits import DASHBOARD_SWEEP_LIMITS
 
-MAX_SWEEP_RUNS = 400
+MAX_SWEEP_RUNS = DASHBOARD_SWEEP_LIMITS.runs
 """Most runs a sweep launched from the dashboard may have; bigger sweeps use the CLI."""
-MAX_SWEEP_EMPLOYEES = 5000
+MAX_SWEEP_EMPLOYEES = DASHBOARD_SWEEP_LIMITS.employees
 MAX_SPEC_CHARS = 50_000
 RESULTS_ENV = "EACHCUSTOMER_RESULTS"
 
@@ -50,9 +51,9 @@ def check_spec(text: Any) -> tuple[Any, str]:
     if len(text) > MAX_SPEC_CHARS:
         return None, f"The spec is longer than {MAX_SPEC_CHARS:,} characters."
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return None, f"sweep: not valid TOML ({error})"
+        data = parse_toml(text, "sweep", ValueError)
+    except ValueError as error:
+        return None, str(error)
     scenario = data.get("scenario", "baseline")
     if scenario not in builtin_scenarios():
         return None, (
@@ -61,8 +62,8 @@ def check_spec(text: Any) -> tuple[Any, str]:
             "`eachcustomer sweep` for scenario files"
         )
     try:
-        sweep = parse_sweep(data, text=text)
-        runs = len(sweep.design())
+        sweep = parse_sweep(data, text=text, limits=DASHBOARD_SWEEP_LIMITS)
+        runs = sweep.runs
     except ValueError as error:
         return None, user_message(error)
     employees = largest_head_count(sweep)

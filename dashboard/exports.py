@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
-import math
 import re
 import zipfile
 from datetime import date
@@ -17,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import tomli_w
 
 from dashboard.settings import build_setup, normalize, safe_filename
+from experiments.files import safe_csv_frame
 from experiments.scenario_files import RunSetup, builtin_scenarios, read_scenario
 from sim.params import DEFAULT_DEPARTMENTS, Params
 
@@ -33,51 +33,11 @@ def slugify(text: str) -> str:
 def outputs_csv(frame: pd.DataFrame, title: str) -> dict[str, Any]:
     """dcc.Download data for the weekly outputs."""
     return {
-        "content": frame.to_csv(index=False),
+        "content": safe_csv_frame(frame).to_csv(index=False),
         "filename": f"{slugify(title)}-outputs.csv",
         "type": "text/csv",
         "base64": False,
     }
-
-
-# --- a small TOML writer for scenario files -------------------------------------------------
-
-
-def toml_value(value: Any) -> str:
-    """One TOML value: string, number, boolean, array or inline table."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = [f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items() if v is not None]
-        return "{ " + ", ".join(items) + " }" if items else "{}"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def toml_key(key: str) -> str:
-    """A bare key when allowed, else a quoted one."""
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
-
-
-def toml_table(name: str, values: dict[str, Any], array: bool = False) -> list[str]:
-    """A [table] or [[array of tables]] entry, skipping None values."""
-    head = f"[[{name}]]" if array else f"[{name}]"
-    return (
-        [head]
-        + [f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items() if v is not None]
-        + [""]
-    )
 
 
 # --- the scenario -----------------------------------------------------------------------------
@@ -112,14 +72,14 @@ def describe_changes(settings: dict[str, Any], setup: RunSetup) -> str:
     )
 
 
-def intervention_tables(name: str, interventions: Any) -> list[str]:
-    """[[interventions]] (or [[plans.NAME]]) tables."""
-    lines: list[str] = []
+def intervention_tables(interventions: Any) -> list[dict[str, Any]]:
+    """Interventions as TOML tables, without their default values."""
+    tables = []
     for item in interventions:
         values = item.model_dump(mode="json", exclude_defaults=True)
         values.setdefault("kind", item.kind)
-        lines += toml_table(name, values, array=True)
-    return lines
+        tables.append(values)
+    return tables
 
 
 def scenario_toml(
@@ -133,36 +93,35 @@ def scenario_toml(
     settings = normalize(settings)
     setup = setup if setup is not None else build_setup(settings)
     params = setup.params
-    lines = [
-        f"# {setup.title}, as set in the EachCustomer dashboard",
-        f"# eachcustomer run THIS_FILE --seed {settings['seed']}",
-        "",
-        f"title = {toml_value('Dashboard: ' + setup.title)}",
-        f"description = {toml_value(describe_changes(settings, setup))}",
-        "",
-    ]
-    lines += toml_table("parameters", changed_parameters(params))
     organization: dict[str, Any] = {}
     if chart_name is not None:
         organization["chart"] = chart_name
-        organization["departments_table"] = table_name
+        if table_name is not None:
+            organization["departments_table"] = table_name
         if staff_per_manager:
             organization["staff_per_manager"] = staff_per_manager
     else:
         organization["employees"] = params.n_employees
         organization["span_of_control"] = params.span_of_control
-    lines += toml_table("organization", organization)
-    if chart_name is None and params.departments != DEFAULT_DEPARTMENTS:
-        for department in params.departments:
-            lines += toml_table(
-                "organization.departments", department.model_dump(mode="json"), array=True
-            )
-    for group in getattr(setup, "individuals", ()):
-        lines += toml_table("individuals", group.model_dump(mode="json"), array=True)
-    lines += intervention_tables("interventions", setup.interventions)
-    for plan, items in getattr(setup, "plans", {}).items():
-        lines += intervention_tables(f"plans.{toml_key(plan)}", items)
-    return "\n".join(lines).rstrip() + "\n"
+        if params.departments != DEFAULT_DEPARTMENTS:
+            organization["departments"] = [d.model_dump(mode="json") for d in params.departments]
+    scenario: dict[str, Any] = {
+        "title": "Dashboard: " + setup.title,
+        "description": describe_changes(settings, setup),
+        "parameters": changed_parameters(params),
+        "organization": organization,
+    }
+    if setup.individuals:
+        scenario["individuals"] = [g.model_dump(mode="json") for g in setup.individuals]
+    if setup.interventions:
+        scenario["interventions"] = intervention_tables(setup.interventions)
+    if setup.plans:
+        scenario["plans"] = {name: intervention_tables(p) for name, p in setup.plans.items()}
+    header = (
+        f"# {setup.title}, as set in the EachCustomer dashboard\n"
+        f"# eachcustomer run THIS_FILE --seed {settings['seed']}\n\n"
+    )
+    return header + tomli_w.dumps(scenario, multiline_strings=True)
 
 
 def scenario_files(settings: Any) -> tuple[str, dict[str, bytes]]:

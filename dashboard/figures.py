@@ -41,6 +41,7 @@ BAND_NAMES = {
 MECHANISM_COLORS = {
     "encounters": "#E69F00",
     "contagion": "#0072B2",
+    "disposition": "#56B4E9",
     "drift": "#D55E00",
     "turnover": "#009E73",
     "interventions": "#CC79A7",
@@ -48,6 +49,7 @@ MECHANISM_COLORS = {
 MECHANISM_NAMES = {
     "encounters": "encounters with customers",
     "contagion": "colleagues (contagion)",
+    "disposition": "own disposition",
     "drift": "distance drift",
     "turnover": "turnover and hiring",
     "interventions": "interventions",

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from experiments.plans import NO_PLAN, known_plans
 from experiments.scenario_files import (
     DEFAULT_SCENARIO,
     RunSetup,
@@ -30,6 +31,7 @@ from experiments.scenario_files import (
     read_scenario,
 )
 from sim.interventions import Intervention
+from sim.limits import DASHBOARD_LIMITS
 from sim.params import Params, describe_validation_error
 
 CHART_SUFFIXES = (".csv", ".graphml", ".xml")
@@ -37,7 +39,7 @@ MAX_CHART_BYTES = 2_000_000
 """Largest org chart or departments table accepted from a browser."""
 MAX_CHART_ROWS = 20_000
 """Most employees an uploaded chart may list."""
-MAX_EXPLORE_EMPLOYEES = 20_000
+MAX_EXPLORE_EMPLOYEES = DASHBOARD_LIMITS.employees
 """Largest head count the dashboard simulates; larger runs belong to the command line."""
 
 
@@ -191,6 +193,14 @@ def build_setup(data: Any) -> RunSetup:
             f"({MAX_EXPLORE_EMPLOYEES:,}); use `eachcustomer run "
             f"--employees {employees}` for larger organizations"
         )
+    if (
+        settings["chart"] is not None
+        or read_scenario(builtin_scenarios()[settings["scenario"]]).organization.chart is not None
+    ):
+        # An org chart fixes the head count and spans (load_scenario refuses both): the
+        # Employees and span sliders shape generated organizations only.
+        employees = None
+        overrides.pop("span_of_control", None)
     plan = settings["plan"]
     with chart_files(settings["chart"]) as (chart_path, table_path):
         setup = load_scenario(
@@ -200,6 +210,7 @@ def build_setup(data: Any) -> RunSetup:
             departments=table_path,
             plan=plan,
             seed=settings["seed"],
+            limits=DASHBOARD_LIMITS,
             **overrides,
         )
     extra = extra_interventions(settings)
@@ -225,14 +236,16 @@ def scenario_values(scenario: str) -> dict[str, Any]:
 
 
 def scenario_plans(scenario: str) -> list[str]:
-    """Names of the [plans] a built-in scenario offers besides its own interventions."""
+    """Plans a built-in scenario can run besides its own schedule: its [plans], then the
+    plan library's (`experiments.plans`), without "none" (the menus offer it apart)."""
     path = builtin_scenarios().get(scenario)
-    if path is None:
-        return []
-    try:
-        return list(read_scenario(path).plans)
-    except (ValueError, AttributeError):
-        return []
+    own: dict[str, Any] = {}
+    if path is not None:
+        try:
+            own = dict(read_scenario(path).plans)
+        except (ValueError, AttributeError):
+            own = {}
+    return [name for name in known_plans(own) if name != NO_PLAN]
 
 
 def describe_org(setup: RunSetup, settings: dict[str, Any]) -> str:

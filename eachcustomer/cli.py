@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from eachcustomer.summary import print_summary
-from eachcustomer.userrors import user_errors
+from eachcustomer.userrors import CommandLineError, Commands
 
 app = typer.Typer(
+    cls=Commands,
     help="EachCustomer: how attitudes toward customers form and spread inside an "
     "organization. Run `eachcustomer COMMAND --help` for each command.",
     no_args_is_help=True,
@@ -20,6 +23,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+AllowLarge = Annotated[
+    bool,
+    typer.Option(
+        "--allow-large",
+        help="Raise the size limits (employees, customers, runs) for a bigger machine; "
+        "see the README's Limits.",
+    ),
+]
+
+
+def chosen_limits(allow_large: bool) -> Any:
+    """The size limits of a command: `sim.limits`' defaults, or the large ones."""
+    import dataclasses
+
+    from sim.limits import DEFAULT_LIMITS, LARGE_LIMITS
+
+    return LARGE_LIMITS if allow_large else dataclasses.replace(DEFAULT_LIMITS, how="--allow-large")
 
 
 @app.command()
@@ -35,7 +56,9 @@ def run(
         int | None,
         typer.Option("--steps", min=1, help="Weeks to simulate [default: the scenario's horizon]"),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed; same seed, same output.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Random seed (0 or more); same seed, same output.")
+    ] = 0,
     employees: Annotated[
         int | None,
         typer.Option("--employees", min=2, help="Head count of a generated organization."),
@@ -66,46 +89,50 @@ def run(
         Path | None,
         typer.Option("--out", help="Write the weekly outputs to FILE.csv or FILE.parquet."),
     ] = None,
+    allow_large: AllowLarge = False,
 ) -> None:
     """Simulate one scenario and print a summary; optionally write the weekly outputs."""
     from experiments.files import check_table_path, write_table
     from experiments.runs import run_model
     from experiments.scenario_files import load_scenario
 
-    with user_errors(console):
-        if out is not None:
-            check_table_path(out)
-        setup = load_scenario(
-            scenario,
-            employees=employees,
-            org_chart=org_chart,
-            departments=departments,
-            plan=plan,
-            seed=seed,
+    limits = chosen_limits(allow_large)
+    if out is not None:
+        check_table_path(out)
+    if steps is not None:
+        limits.check("weeks", steps, "--steps")
+    setup = load_scenario(
+        scenario,
+        employees=employees,
+        org_chart=org_chart,
+        departments=departments,
+        plan=plan,
+        seed=seed,
+        limits=limits,
+    )
+    weeks = steps if steps is not None else setup.params.horizon_weeks
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("week {task.completed:.0f}/{task.total:.0f}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(setup.title, total=weeks)
+        result = run_model(
+            setup.params,
+            seed,
+            org=setup.org,
+            interventions=setup.interventions,
+            individuals=setup.individuals,
+            weeks=weeks,
+            on_week=lambda done, total: progress.update(task, completed=done),
         )
-        weeks = steps if steps is not None else setup.params.horizon_weeks
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("week {task.completed:.0f}/{task.total:.0f}"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task(setup.title, total=weeks)
-            result = run_model(
-                setup.params,
-                seed,
-                org=setup.org,
-                interventions=setup.interventions,
-                individuals=setup.individuals,
-                weeks=weeks,
-                on_week=lambda done, total: progress.update(task, completed=done),
-            )
-        print_summary(console, setup, result)
-        if out is not None:
-            write_table(result.series, out)
-            console.print(f"Weekly outputs written to [bold]{out}[/bold]")
+    print_summary(console, setup, result)
+    if out is not None:
+        write_table(result.series, out)
+        console.print(f"Weekly outputs written to [bold]{out}[/bold]")
 
 
 @app.command()
@@ -115,15 +142,34 @@ def scenarios() -> None:
 
     from experiments.scenario_files import builtin_scenarios, read_scenario
 
-    with user_errors(console):
-        table = Table(
-            title="Built-in scenarios (run one with `eachcustomer run NAME`)", title_justify="left"
-        )
-        table.add_column("name", style="bold")
-        table.add_column("title")
-        for name, path in sorted(builtin_scenarios().items()):
-            table.add_row(name, read_scenario(path).title)
-        console.print(table)
+    table = Table(
+        title="Built-in scenarios (run one with `eachcustomer run NAME`)", title_justify="left"
+    )
+    table.add_column("name", style="bold")
+    table.add_column("title")
+    for name, path in sorted(builtin_scenarios().items()):
+        table.add_row(name, read_scenario(path).title)
+    console.print(table)
+
+
+@app.command()
+def plans() -> None:
+    """List the plan library: named plans any scenario, sweep or page can use by name."""
+    from rich.table import Table
+
+    from experiments.plans import plan_library
+
+    table = Table(
+        title="Plan library (run one with `eachcustomer run SCENARIO --plan NAME`)",
+        title_justify="left",
+    )
+    table.add_column("name", style="bold")
+    table.add_column("title")
+    table.add_column("interventions")
+    for name, plan in plan_library().items():
+        kinds = ", ".join(item.kind for item in plan.interventions) or "none"
+        table.add_row(name, plan.title, kinds)
+    console.print(table)
 
 
 def _worker_lost() -> tuple[type[BaseException], ...]:
@@ -185,72 +231,42 @@ def sweep(
         bool,
         typer.Option("--dry-run", help="Check the spec, print the number of runs, run nothing."),
     ] = False,
+    allow_large: AllowLarge = False,
 ) -> None:
     """Run a parameter sweep, writing each run as it finishes; rerun to resume."""
-    import time
-
-    from rich.progress import MofNCompleteColumn, TimeElapsedColumn
-
     from experiments.executors import make_executor, run_sweep
-    from experiments.store import StoreError
-    from experiments.sweeps import SweepSpecError, load_sweep
+    from experiments.files import check_folder_path
+    from experiments.sweeps import load_sweep
 
-    with user_errors(console):
-        if dask_scheduler is not None and dask_local:
-            raise SweepSpecError("--dask-scheduler and --dask-local: choose one")
-        loaded = load_sweep(spec)
-        design = loaded.spec.design
-        console.print(
-            f"[bold]{loaded.spec.title}[/bold]: {design.kind}, "
-            f"{len(loaded.design())} runs of {loaded.weeks} weeks"
-        )
-        if dry_run:
-            return
-        with Progress(
-            TextColumn("[bold]sweep"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("runs  [red]{task.fields[failed]} failed"),
-            TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
-            console=console,
-        ) as bar:
-            task = bar.add_task("sweep", total=None, failed=0)
-            logged = [0.0]
-
-            def show(progress) -> None:
-                bar.update(
-                    task, total=progress.total, completed=progress.finished, failed=progress.failed
-                )
-                # Without a terminal (batch jobs, logs) the bar draws once at the end: say
-                # where the sweep stands every half minute instead.
-                if not console.is_terminal and time.monotonic() - logged[0] > LOG_EVERY:
-                    logged[0] = time.monotonic()
-                    console.print(
-                        f"{progress.finished}/{progress.total} runs, {progress.failed} failed"
-                    )
-
-            try:
-                executor = make_executor(workers, dask_scheduler, dask_local)
-                done = run_sweep(loaded, out, executor, retry_failed=retry_failed, on_progress=show)
-            except StoreError as error:
-                raise SweepSpecError(str(error)) from None
-            except KeyboardInterrupt:
-                bar.stop()
-                console.print(
-                    f"[yellow]Interrupted.[/yellow] Finished runs are saved in {out}; "
-                    "rerun the same command to resume."
-                )
-                raise typer.Exit(code=130) from None
-            except _worker_lost() as error:  # evaluated only when something is raised
-                bar.stop()
-                console.print(
-                    f"[red]A worker died[/red] ({type(error).__name__}: {error}); "
-                    f"finished runs are saved in {out}; rerun the same command to "
-                    "resume."
-                )
-                raise typer.Exit(code=1) from None
+    if dask_scheduler is not None and dask_local:
+        raise CommandLineError("--dask-scheduler and --dask-local: choose one")
+    check_folder_path(out)
+    loaded = load_sweep(spec, limits=chosen_limits(allow_large))
+    console.print(
+        f"[bold]{loaded.spec.title}[/bold]: {loaded.spec.design.kind}, "
+        f"{loaded.runs:,} runs of {loaded.weeks} weeks"
+    )
+    if dry_run:
+        return
+    with sweep_progress() as show:
+        try:
+            executor = make_executor(workers, dask_scheduler, dask_local)
+            done = run_sweep(loaded, out, executor, retry_failed=retry_failed, on_progress=show)
+        except KeyboardInterrupt:
+            show.bar.stop()
+            console.print(
+                f"[yellow]Interrupted.[/yellow] Finished runs are saved in {out}; "
+                "rerun the same command to resume."
+            )
+            raise typer.Exit(code=130) from None
+        except _worker_lost() as error:  # evaluated only when something is raised
+            show.bar.stop()
+            console.print(
+                f"[red]A worker died[/red] ({type(error).__name__}: {error}); "
+                f"finished runs are saved in {out}; rerun the same command to "
+                "resume."
+            )
+            raise typer.Exit(code=1) from None
     console.print(
         f"Runs done now: {done.done} ({done.failed} failed); finished before: "
         f"{done.already}; in all: {done.total}. Results in [bold]{out}[/bold]; "
@@ -258,6 +274,45 @@ def sweep(
     )
     if done.last_error:
         console.print(f"[red]Last failure[/red] {done.last_error}")
+
+
+class _SweepProgress:
+    """A progress bar for a sweep; without a terminal, a line every `LOG_EVERY` seconds."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.task = bar.add_task("sweep", total=None, failed=0)
+        self.logged = 0.0
+
+    def __call__(self, progress: Any) -> None:
+        import time
+
+        self.bar.update(
+            self.task, total=progress.total, completed=progress.finished, failed=progress.failed
+        )
+        # Without a terminal (batch jobs, logs) the bar draws once at the end: say where
+        # the sweep stands every half minute instead.
+        if not console.is_terminal and time.monotonic() - self.logged > LOG_EVERY:
+            self.logged = time.monotonic()
+            console.print(f"{progress.finished}/{progress.total} runs, {progress.failed} failed")
+
+
+@contextmanager
+def sweep_progress() -> Iterator[_SweepProgress]:
+    """The sweep's progress bar, shown while the block runs."""
+    from rich.progress import MofNCompleteColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]sweep"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs  [red]{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=console,
+    ) as bar:
+        yield _SweepProgress(bar)
 
 
 @app.command()
@@ -268,21 +323,18 @@ def analyze(
         typer.Option("--report", help="Where to write the report (default: FOLDER/report)."),
     ] = None,
     confidence: Annotated[
-        float, typer.Option(min=0.5, max=0.999, help="Level of the confidence intervals.")
+        float,
+        typer.Option(min=0.5, max=0.999, help="Level of the confidence intervals."),
     ] = 0.95,
 ) -> None:
     """Analyze a sweep: an HTML report with figures, and the tables behind it as CSV."""
-    from experiments.analysis import AnalysisError, progress
+    from experiments.analysis import progress
+    from experiments.files import check_folder_path
     from experiments.report import write_report
-    from experiments.store import StoreError
-    from experiments.sweeps import SweepSpecError
 
-    with user_errors(console):
-        try:
-            page = write_report(folder, report, confidence=confidence)
-            counts = progress(folder)
-        except (StoreError, AnalysisError) as error:
-            raise SweepSpecError(str(error)) from None
+    check_folder_path(report if report is not None else folder / "report")
+    page = write_report(folder, report, confidence=confidence)
+    counts = progress(folder)
     console.print(
         f"{counts['ok']} runs ok, {counts['failed']} failed, {counts['missing']} "
         f"missing. Report: [bold]{page}[/bold]; tables: "
@@ -315,6 +367,7 @@ def dashboard(
             f"[yellow]Listening on {host}: anyone who can reach this computer on "
             f"port {port} can use the dashboard.[/yellow]"
         )
+    # A port in use or an unknown host: werkzeug says so and exits 1, without a traceback.
     dash_app.run(host=host, port=port, debug=False)
 
 

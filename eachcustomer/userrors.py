@@ -1,45 +1,84 @@
-"""User mistakes end with a one-paragraph message and exit code 2, never a traceback."""
+"""User mistakes end with a one-paragraph message and exit code 2, never a traceback.
+
+`Commands` is the command group of the `eachcustomer` app: the one place where a known
+user error raised by any command becomes `error: ...` on stderr.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
-from sim.organization import OrganizationError
-from sim.params import ParamsError
+USER_ERROR_EXIT = 2
+"""Exit code of a user's mistake (click uses 2 for its usage errors too)."""
+INTERRUPTED_EXIT = 130
+
+
+class CommandLineError(ValueError):
+    """Options that cannot work together or cannot be served; the message says which."""
 
 
 def user_error_types() -> tuple[type[BaseException], ...]:
     """Exceptions that mean the user's input is wrong, not that the program is."""
     from experiments.analysis import AnalysisError
     from experiments.files import OutputPathError
+    from experiments.plans import PlanError
     from experiments.scenario_files import ScenarioError
     from experiments.store import StoreError
     from experiments.sweep_checks import SweepSpecError
     from sim.budget import BudgetError
+    from sim.limits import LimitError
+    from sim.organization import OrganizationError
+    from sim.params import ParamsError
 
     return (
+        CommandLineError,
         ParamsError,
         OrganizationError,
         OutputPathError,
+        PlanError,
         ScenarioError,
         SweepSpecError,
         StoreError,
         AnalysisError,
         BudgetError,
+        LimitError,
+        # A path the user gave that is missing, a file, a folder or not theirs to read.
         FileNotFoundError,
+        FileExistsError,
+        IsADirectoryError,
+        NotADirectoryError,
+        PermissionError,
     )
 
 
+def say_error(message: str) -> None:
+    """`error: message` in red on stderr."""
+    Console(stderr=True).print(f"[bold red]error:[/bold red] {escape(message)}")
+
+
 @contextmanager
-def user_errors(console: Console) -> Iterator[None]:
-    """Turn a user's mistake into `error: ...` on stderr and exit code 2."""
+def user_errors() -> Iterator[None]:
+    """Turn a user's mistake into `error: ...` on stderr and exit code 2; Ctrl+C into 130."""
     try:
         yield
     except user_error_types() as error:
-        Console(stderr=True).print(f"[bold red]error:[/bold red] {escape(str(error))}")
-        raise typer.Exit(code=2) from None
+        say_error(str(error))
+        raise typer.Exit(code=USER_ERROR_EXIT) from None
+    except KeyboardInterrupt:
+        Console(stderr=True).print("[yellow]Interrupted.[/yellow]")
+        raise typer.Exit(code=INTERRUPTED_EXIT) from None
+
+
+class Commands(TyperGroup):
+    """The app's command group: every command runs inside `user_errors`."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's (vendored) click.Context
+        with user_errors():
+            return super().invoke(ctx)

@@ -10,7 +10,8 @@ Every function takes a results folder (or `Results` loaded once with `load_resul
   "none" paired by point and replication (the runs share seeds, so luck cancels);
 - `series_means`: an outcome's weekly mean with a confidence band, per group.
 
-Confidence intervals are t intervals on the mean over runs: mean +- t(n-1) * sd / sqrt(n).
+Confidence intervals are the t intervals of `experiments.statistics`; plan differences are
+paired by seed (`experiments.statistics.paired_difference`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from experiments.statistics import paired_difference, t_interval
 from experiments.store import read_design, read_manifest, read_runs, read_series
 
 MAX_LEVELS = 12
@@ -82,23 +83,6 @@ def _outcomes(results: Results, outcomes: list[str] | None) -> list[str]:
     return chosen
 
 
-def mean_interval(
-    values: pd.Series | np.ndarray, confidence: float = 0.95
-) -> tuple[int, float, float, float, float]:
-    """n, mean, sd, and the t confidence interval of the mean (NaN below two values)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = len(values)
-    if n == 0:
-        return 0, np.nan, np.nan, np.nan, np.nan
-    mean = float(values.mean())
-    if n < 2:
-        return n, mean, np.nan, np.nan, np.nan
-    sd = float(values.std(ddof=1))
-    half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / np.sqrt(n)
-    return n, mean, sd, mean - half, mean + half
-
-
 def _levels(results: Results, factor: str, bins: int) -> tuple[pd.Series, list[str]]:
     """Each ok run's level of `factor` as a label, and the labels in order."""
     values = results.ok[factor]
@@ -146,18 +130,18 @@ def outcome_means(
         for position, level in enumerate(order):
             members = results.ok[labels == level]
             for outcome in chosen:
-                n, mean, sd, low, high = mean_interval(members[outcome], confidence)
+                found = t_interval(members[outcome].to_numpy(dtype=float), confidence)
                 rows.append(
                     {
                         "factor": factor,
                         "level": level,
                         "order": position,
                         "outcome": outcome,
-                        "n": n,
-                        "mean": mean,
-                        "sd": sd,
-                        "ci_low": low,
-                        "ci_high": high,
+                        "n": found.n,
+                        "mean": found.mean,
+                        "sd": found.sd,
+                        "ci_low": found.low,
+                        "ci_high": found.high,
                     }
                 )
     return pd.DataFrame(
@@ -358,25 +342,28 @@ def plan_comparison(
             runs = here[here["plan"] == plan]
             paired = runs.merge(reference, on=pair_on, suffixes=("", "_base"))
             for outcome in chosen:
-                n, mean, _, low, high = mean_interval(runs[outcome], confidence)
+                level = t_interval(runs[outcome].to_numpy(dtype=float), confidence)
                 if plan == baseline:
-                    difference = (np.nan,) * 5
+                    difference = (np.nan,) * 3
                 else:
-                    difference = mean_interval(
-                        paired[outcome] - paired[f"{outcome}_base"], confidence
+                    paired_gap = paired_difference(
+                        paired[outcome].to_numpy(dtype=float),
+                        paired[f"{outcome}_base"].to_numpy(dtype=float),
+                        confidence,
                     )
+                    difference = (paired_gap.mean, paired_gap.low, paired_gap.high)
                 rows.append(
                     {
                         "budget": budget,
                         "plan": plan,
                         "outcome": outcome,
-                        "n": n,
-                        "mean": mean,
-                        "ci_low": low,
-                        "ci_high": high,
-                        "difference": difference[1],
-                        "difference_ci_low": difference[3],
-                        "difference_ci_high": difference[4],
+                        "n": level.n,
+                        "mean": level.mean,
+                        "ci_low": level.low,
+                        "ci_high": level.high,
+                        "difference": difference[0],
+                        "difference_ci_low": difference[1],
+                        "difference_ci_high": difference[2],
                         "expected_cost": runs["plan_cost"].mean()
                         if "plan_cost" in runs
                         else np.nan,
@@ -414,15 +401,25 @@ def series_means(
     else:
         raise AnalysisError(f"no factor {by!r}; factors are {', '.join(results.factors)}")
     labelled = series.merge(pd.DataFrame({"run_id": ok["run_id"], "group": groups}), on="run_id")
-    grouped = labelled.groupby(["group", "week"], sort=False)["value"]
-    table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
-    half = (
-        stats.t.ppf((1 + confidence) / 2, np.maximum(table["n"] - 1, 1))
-        * table["sd"]
-        / np.sqrt(table["n"])
-    )
-    table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
-    return table.drop(columns="sd").sort_values(["group", "week"]).reset_index(drop=True)
+    tables = []
+    for group, rows in labelled.groupby("group", sort=True):
+        runs = rows.pivot_table(index="run_id", columns="week", values="value", aggfunc="first")
+        n, mean, _, low, high = t_interval(runs.to_numpy(dtype=float), confidence, axis=0)
+        tables.append(
+            pd.DataFrame(
+                {
+                    "group": group,
+                    "week": runs.columns.to_numpy(),
+                    "n": n,
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                }
+            )
+        )
+    if not tables:
+        return pd.DataFrame(columns=["group", "week", "n", "mean", "ci_low", "ci_high"])
+    return pd.concat(tables, ignore_index=True)
 
 
 def failures(results: str | Path | Results) -> pd.DataFrame:

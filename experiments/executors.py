@@ -103,6 +103,7 @@ class ProcessExecutor:
         self.pool: ProcessPoolExecutor | None = None
 
     def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
+        ctx: multiprocessing.context.BaseContext
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
             # Workers fork from a server that has imported the model once: they start in
@@ -110,12 +111,12 @@ class ProcessExecutor:
             ctx.set_forkserver_preload(["experiments.executors", "experiments.runs"])
         else:  # Windows
             ctx = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(
+        pool = self.pool = ProcessPoolExecutor(
             self.workers, mp_context=ctx, initializer=_start_worker, initargs=(context,)
         )
         size = self.chunk_size or auto_chunk_size(count, self.workers)
         yield from _bounded(
-            lambda chunk: self.pool.submit(_execute_in_worker, chunk),
+            lambda chunk: pool.submit(_execute_in_worker, chunk),
             chunked(tasks, size),
             self.workers * CHUNKS_PER_WORKER,
             lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],

@@ -18,6 +18,8 @@ from plotly.subplots import make_subplots
 
 from experiments import analysis
 from experiments.analysis import AnalysisError, Results
+from experiments.files import write_table
+from experiments.statistics import PAIRING_NOTE
 
 COLUMNS = 3
 
@@ -227,13 +229,13 @@ def write_report(
     manifest = results.manifest
     page.heading(manifest["title"], 1)
     _overview(page, results)
-    results.runs.to_csv(out / "runs.csv", index=False)
+    write_table(results.runs, out / "runs.csv")
     tables = {"runs.csv": "every finished run"}
     if "plan" in results.lists:
         _plans_section(page, results, out, tables, confidence)
     _sensitivity_section(page, results, out, tables, confidence)
     means = analysis.outcome_means(results, confidence=confidence)
-    means.to_csv(out / "outcome_means.csv", index=False)
+    write_table(means, out / "outcome_means.csv")
     tables["outcome_means.csv"] = "outcome means per factor level"
     if not means.empty and means.groupby("factor")["level"].nunique().gt(1).any():
         page.heading("Outcomes by parameter value")
@@ -245,7 +247,7 @@ def write_report(
             page.figure(means_figure(means, outcome, confidence))
     _series_section(page, results, out, tables, confidence)
     failed = analysis.failures(results)
-    failed.to_csv(out / "failures.csv", index=False)
+    write_table(failed, out / "failures.csv")
     tables["failures.csv"] = "failed runs with their errors"
     if len(failed):
         page.heading("Failed runs")
@@ -298,11 +300,11 @@ def _plans_section(
     page: _Page, results: Results, out: Path, tables: dict[str, str], confidence: float
 ) -> None:
     comparison = analysis.plan_comparison(results, confidence=confidence)
-    comparison.to_csv(out / "plan_comparison.csv", index=False)
+    write_table(comparison, out / "plan_comparison.csv")
     tables["plan_comparison.csv"] = "plans compared, with paired differences"
     page.heading("Plans compared" + (" at equal budget" if "budget" in results.lists else ""))
     page.text(
-        "Differences are paired with the plan 'none' at the same point and seed; "
+        f"Differences are from the plan 'none' at the same point: {PAIRING_NOTE}. "
         "expected_cost is what the plan was scaled to, spend what the runs spent."
     )
     for outcome in dict.fromkeys(comparison["outcome"]):
@@ -317,12 +319,15 @@ def _sensitivity_section(
     if kind not in ("sobol", "morris"):
         return
     try:
-        indices = analysis.sensitivity(results, confidence=confidence)
+        found = analysis.sensitivity(results, confidence=confidence)
     except AnalysisError as error:
         page.text(str(error))
         return
+    if found is None:
+        return
+    indices = found
     name = f"{kind}_indices.csv"
-    indices.to_csv(out / name, index=False)
+    write_table(indices, out / name)
     tables[name] = f"{kind} sensitivity indices"
     page.heading("Sobol sensitivity indices" if kind == "sobol" else "Morris screening")
     if indices.empty:
@@ -354,5 +359,5 @@ def _series_section(
         series = analysis.series_means(results, outcome, by=by, confidence=confidence)
         page.figure(series_figure(series, outcome, by))
         frames.append(series.assign(outcome=outcome))
-    pd.concat(frames).to_csv(out / "series_means.csv", index=False)
+    write_table(pd.concat(frames), out / "series_means.csv")
     tables["series_means.csv"] = "weekly means with intervals"

@@ -17,6 +17,8 @@ from sim.organization import Organization
 from sim.params import Params
 
 WEEKS_PER_YEAR = 52
+RECENT_WEEKS = 13
+"""A quarter: the window of `recent_annual_customer_loss`, the state at the horizon."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,9 @@ def summarize(series: pd.DataFrame) -> dict[str, Any]:
 
     Final values of every output, plus: the change of the customer base (active customers
     at the end over those at the start, minus 1), the annual customer loss rate (customers
-    lost per year over the mean active base) and retention (1 minus that), total revenue,
-    total intervention spend and revenue net of it.
+    lost per year over the mean active base) and retention (1 minus that), the same loss
+    rate over the last quarter only (where the organization stands at the horizon), total
+    revenue, total intervention spend and revenue net of it.
     """
     first, last = series.iloc[0], series.iloc[-1]
     weeks = int(last["week"] - first["week"])
@@ -52,6 +55,13 @@ def summarize(series: pd.DataFrame) -> dict[str, Any]:
         lost / mean_active * WEEKS_PER_YEAR / weeks if weeks and mean_active else float("nan")
     )
     record["annual_retention"] = 1.0 - record["annual_customer_loss"]
+    recent = series.iloc[1:].iloc[-RECENT_WEEKS:]
+    recent_active = float(recent["active_customers"].mean()) if len(recent) else 0.0
+    record["recent_annual_customer_loss"] = (
+        float(recent["customers_lost"].sum()) / recent_active * WEEKS_PER_YEAR / len(recent)
+        if recent_active
+        else float("nan")
+    )
     record["revenue_total"] = float(series["revenue"].iloc[1:].sum())
     record["spend_total"] = float(last["intervention_spend_total"])
     record["net_revenue"] = record["revenue_total"] - record["spend_total"]

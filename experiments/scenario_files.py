@@ -13,15 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from experiments.files import read_toml
+from experiments.files import named_file, read_toml
+from experiments.plans import PlanError, resolve_plan
 from sim.interventions import Intervention
+from sim.limits import DEFAULT_LIMITS, LimitError, Limits
 from sim.organization import Organization, OrganizationError
 from sim.params import Department, Params, ParamsError, describe_validation_error, make_params
 from sim.state import Individuals
 
 DEFAULT_SCENARIO = "baseline"
+DATA_FOLDER = Path(str(resources.files("scenarios"))) / "data"
+"""Data shipped with the package that any scenario may name (e.g. the Krackhardt chart)."""
 
 
 class ScenarioError(ValueError):
@@ -31,7 +35,7 @@ class ScenarioError(ValueError):
 class OrganizationSpec(BaseModel):
     """The [organization] table: a generated shape, or an org chart file."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     employees: int | None = Field(None, description="head count of a generated organization")
     span_of_control: int | None = Field(None, description="reports per manager")
@@ -47,11 +51,28 @@ class OrganizationSpec(BaseModel):
         description="generated staff under each manager without reports in the chart",
     )
 
+    @model_validator(mode="after")
+    def _one_source_of_staff(self) -> OrganizationSpec:
+        # An org chart fixes the head count and the spans: a generated shape next to it
+        # would be silently ignored.
+        if self.chart is not None:
+            for key in ("employees", "span_of_control"):
+                if getattr(self, key) is not None:
+                    raise ValueError(
+                        f"chart and {key} are both given: the chart fixes the organization, "
+                        f"so remove organization.{key} (or the chart)"
+                    )
+        else:
+            for key in ("departments_table", "staff_per_manager"):
+                if key in self.model_fields_set:
+                    raise ValueError(f"{key} applies to an org chart: add organization.chart")
+        return self
+
 
 class ScenarioSpec(BaseModel):
     """A whole scenario file."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     title: str = Field(min_length=1)
     description: str = ""
@@ -59,11 +80,25 @@ class ScenarioSpec(BaseModel):
     organization: OrganizationSpec = Field(default_factory=OrganizationSpec)
     individuals: tuple[Individuals, ...] = ()
     interventions: tuple[Intervention, ...] = ()
+    plan: str | None = Field(
+        None,
+        min_length=1,
+        description="a plan of the library (scenarios/plans/) run as the scenario's "
+        "interventions, instead of listing them",
+    )
     plans: dict[str, tuple[Intervention, ...]] = Field(
         default_factory=dict,
         description="alternative intervention schedules by name, for "
         "comparisons; `interventions` is the plan run by default",
     )
+
+    @model_validator(mode="after")
+    def _one_default_plan(self) -> ScenarioSpec:
+        if self.plan is not None and self.interventions:
+            raise ValueError(
+                "give either `plan` (a plan of the library) or [[interventions]], not both"
+            )
+        return self
 
 
 @dataclass(frozen=True)
@@ -133,34 +168,83 @@ def scenario_params(spec: ScenarioSpec, path: Path, **overrides: Any) -> Params:
     try:
         return make_params(values)
     except ParamsError as error:
-        lines = [f"{path}: parameters.{line}" for line in str(error).splitlines()]
+        # A value from [organization] is named by its own key, not the parameter's.
+        keys = {"n_employees": "employees", "span_of_control": "span_of_control"}
+        lines = []
+        for line in str(error).splitlines():
+            name = line.split(":", 1)[0]
+            table = "organization" if name in keys and getattr(shape, keys[name]) else ""
+            key = f"organization.{keys[name]}" if table else f"parameters.{name}"
+            key = "parameters" if name == "parameters" else key
+            lines.append(f"{path}: {key}{line[len(name) :]}")
         raise ScenarioError("\n".join(lines)) from None
 
 
 def scenario_org(
-    spec: ScenarioSpec, path: Path, params: Params, seed: int | None
+    spec: ScenarioSpec, path: Path, params: Params, seed: int | None, limits: Limits
 ) -> Organization | None:
-    """The org chart named by the scenario, or None for a generated organization."""
-    if spec.organization.chart is None:
-        return None
-    from sim.orgchart import load_org_chart
+    """The org chart named by the scenario, or None for a generated organization.
 
-    chart = (path.parent / spec.organization.chart).resolve()
-    table = spec.organization.departments_table
-    table_path = (path.parent / table).resolve() if table else None
-    for key, file in (
-        ("organization.chart", chart),
-        ("organization.departments_table", table_path),
-    ):
-        if file is not None and not file.is_file():
-            raise ScenarioError(f"{path}: {key}: file {file} does not exist")
-    return load_org_chart(
-        chart,
-        departments=table_path,
-        params=params,
-        rng=np.random.default_rng(seed),
-        staff_per_manager=spec.organization.staff_per_manager,
+    The chart and its departments table are read relative to the scenario file and must be
+    in its folder (or the package's scenarios/data/); errors name the file and the key.
+    """
+    shape = spec.organization
+    if shape.chart is None:
+        return None
+    chart = named_file(path, "organization.chart", shape.chart, ScenarioError, (DATA_FOLDER,))
+    table = shape.departments_table
+    table_path = (
+        named_file(path, "organization.departments_table", table, ScenarioError, (DATA_FOLDER,))
+        if table
+        else None
     )
+    try:
+        return read_org_chart(chart, table_path, params, seed, limits, shape.staff_per_manager)
+    except OrganizationError as error:
+        raise ScenarioError(f"{path}: organization.chart: {error}") from None
+    except LimitError as error:
+        raise LimitError(f"{path}: organization.chart: {error}") from None
+
+
+def read_org_chart(
+    chart: Path,
+    departments: Path | None,
+    params: Params,
+    seed: int | None,
+    limits: Limits,
+    staff_per_manager: int = 0,
+) -> Organization:
+    """An org chart file as an organization, refused when it is bigger than the limits."""
+    from sim.orgchart import OrgChartError, load_org_chart
+
+    # Each listed employee brings at most staff_per_manager generated staff: bounding the
+    # rows read bounds the organization before it is built.
+    most = max(1, limits.employees // (1 + staff_per_manager))
+    try:
+        org = load_org_chart(
+            chart,
+            departments=departments,
+            params=params,
+            rng=np.random.default_rng(seed),
+            staff_per_manager=staff_per_manager,
+            max_rows=most,
+        )
+    except OrgChartError as error:
+        if f"max_rows={most}" not in str(error):
+            raise
+        name, advice = Path(chart).name, limits.advice("employees")
+        if staff_per_manager:
+            raise LimitError(
+                f"{name}: more than {most:,} employees listed, each with up to "
+                f"{staff_per_manager} generated staff, can exceed the limit of "
+                f"{limits.employees:,} employees{advice}"
+            ) from None
+        raise LimitError(
+            f"{name}: more than {most:,} employees listed; the limit is "
+            f"{limits.employees:,} employees{advice}"
+        ) from None
+    limits.check_run(org.size, params.customers_per_employee, Path(chart).name)
+    return org
 
 
 def check_interventions(
@@ -200,6 +284,7 @@ def load_scenario(
     departments: Path | None = None,
     plan: str | None = None,
     seed: int | None = 0,
+    limits: Limits = DEFAULT_LIMITS,
     **overrides: Any,
 ) -> RunSetup:
     """Read a scenario (the embedded baseline by default) and apply command-line overrides.
@@ -208,23 +293,37 @@ def load_scenario(
         scenario: a scenario file, or the name of a built-in one.
         employees: head count of a generated organization, overriding the scenario's.
         org_chart: an org chart file replacing the scenario's organization.
-        departments: the departments table for that org chart.
+        departments: the departments table for that org chart (only with `org_chart`).
         plan: the name of one of the scenario's [plans] to run instead of its
             interventions ("none" runs no intervention).
         seed: seeds the org chart's generated peer ties.
+        limits: the largest organization and horizon allowed (`sim.limits`).
         **overrides: parameter values, overriding the scenario's.
+
+    Raises:
+        ScenarioError, ParamsError, OrganizationError: a mistake in the scenario or the
+            arguments, named with the file and the key.
+        LimitError: the organization or the horizon is bigger than `limits`.
     """
     path = resolve_scenario(scenario)
     spec = read_scenario(path)
-    params = scenario_params(spec, path, n_employees=employees, **overrides)
-    if org_chart is not None:
-        from sim.orgchart import load_org_chart
-
-        org = load_org_chart(
-            org_chart, departments=departments, params=params, rng=np.random.default_rng(seed)
+    if departments is not None and org_chart is None:
+        raise ScenarioError(
+            f"departments table {departments}: it applies to an org chart given with it "
+            "(--org-chart); without one it would be ignored"
         )
+    from_chart = org_chart is not None or spec.organization.chart is not None
+    check_generated_shape(spec, path, from_chart, employees, overrides)
+    params = scenario_params(spec, path, n_employees=employees, **overrides)
+    limits.check("weeks", params.horizon_weeks, f"{path}: horizon_weeks")
+    org: Organization | None
+    if org_chart is not None:
+        org = read_org_chart(Path(org_chart), departments, params, seed, limits)
     else:
-        org = scenario_org(spec, path, params, seed)
+        if not from_chart:
+            where = size_source(spec, path, employees, overrides)
+            limits.check_run(params.n_employees, params.customers_per_employee, where, str(path))
+        org = scenario_org(spec, path, params, seed, limits)
     if org is not None:
         names, levels = org.department_names, set(org.level.tolist())
     else:
@@ -244,16 +343,54 @@ def load_scenario(
     )
 
 
+def size_source(spec: ScenarioSpec, path: Path, employees: int | None, overrides: dict) -> str:
+    """Where a generated organization's head count comes from, for a refusal to name."""
+    if employees is not None:
+        return "--employees"
+    if overrides.get("n_employees") is not None:
+        return "n_employees"
+    if spec.organization.employees is not None:
+        return f"{path}: organization.employees"
+    if "n_employees" in spec.parameters:
+        return f"{path}: parameters.n_employees"
+    return str(path)
+
+
+def check_generated_shape(
+    spec: ScenarioSpec, path: Path, from_chart: bool, employees: int | None, overrides: dict
+) -> None:
+    """With an org chart, a head count or span of control would be silently ignored: refuse it."""
+    if not from_chart:
+        return
+    if employees is not None:
+        raise ScenarioError(
+            f"--employees {employees}: the organization comes from an org chart, which "
+            "fixes the head count; leave the head count out"
+        )
+    for key in ("n_employees", "span_of_control"):
+        if key in spec.parameters:
+            raise ScenarioError(
+                f"{path}: parameters.{key}: the organization comes from an org chart, "
+                "which fixes it; remove it"
+            )
+        if overrides.get(key) is not None:
+            raise ScenarioError(f"{key}: an org chart fixes it; leave it out")
+
+
 def choose_plan(spec: ScenarioSpec, path: Path, plan: str | None) -> tuple[Intervention, ...]:
-    """The interventions of the named plan, or the scenario's own when no plan is named."""
-    if plan is None:
+    """The interventions of the named plan, or the scenario's own when no plan is named.
+
+    A plan name is looked up in the scenario's [plans], then in the plan library
+    (`experiments.plans`); "none" runs no intervention.
+    """
+    if plan is None and spec.plan is None:
         return spec.interventions
-    if plan == "none":
-        return ()
-    if plan not in spec.plans:
-        known = ", ".join(["none", *spec.plans]) if spec.plans else "none (it has no [plans])"
-        raise ScenarioError(f"{path}: plan {plan!r} is not in the scenario; plans: {known}")
-    return spec.plans[plan]
+    key, name = ("plan", spec.plan) if plan is None else ("--plan", plan)
+    assert name is not None  # one of the two is set, see above
+    try:
+        return resolve_plan(name, spec.plans)
+    except PlanError as error:
+        raise ScenarioError(f"{path}: {key}: {error}") from None
 
 
 __all__ = [

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from experiments.scenario_files import RunSetup, ScenarioError, load_scenario
+from experiments.files import named_file
+from experiments.plans import NO_PLAN, PlanError, known_plans, resolve_plan
+from experiments.scenario_files import RunSetup, ScenarioError, builtin_scenarios, load_scenario
 from experiments.sweep_runs import RunContext
+from sim.limits import Limits
 from sim.params import Params, make_params
 
 if TYPE_CHECKING:
     from experiments.sweeps import SweepFile
-
-NO_PLAN = "none"
-"""The plan without interventions: always available."""
 
 NOT_SWEEPABLE = {
     "departments": "set departments in the scenario file",
@@ -49,16 +49,29 @@ class Factor:
 
     def grid(self) -> np.ndarray:
         """The `steps` evenly spaced values of a range (full factorial)."""
+        assert self.low is not None and self.high is not None and self.steps is not None
         return np.linspace(self.low, self.high, self.steps)
 
 
-def base_setup(spec: SweepFile, path: Path | None, where: str) -> RunSetup:
-    """The base scenario: a file next to the sweep file, or a built-in scenario by name."""
-    scenario: str | Path = spec.scenario
-    if path is not None and (path.parent / spec.scenario).is_file():
-        scenario = path.parent / spec.scenario
+def base_setup(spec: SweepFile, path: Path | None, where: str, limits: Limits) -> RunSetup:
+    """The base scenario: a built-in scenario by name, or a file relative to the sweep file.
+
+    A file must be in the sweep file's folder or below it (the current folder for a spec
+    given without a file), so a spec cannot make the program read other files.
+    """
+    name, builtin = spec.scenario, builtin_scenarios()
+    next_to_spec = path is not None and (path.parent / name).is_file()
+    scenario: str | Path = name
+    if next_to_spec or name not in builtin:
+        if not (next_to_spec or name.endswith(".toml") or "/" in name or "\\" in name):
+            raise SweepSpecError(
+                f"{where}: scenario: {name!r} is neither a built-in scenario "
+                f"({', '.join(sorted(builtin))}) nor a .toml file"
+            )
+        owner = path if path is not None else Path.cwd() / "sweep"
+        scenario = named_file(owner, "scenario", name, SweepSpecError, where=where)
     try:
-        return load_scenario(scenario)
+        return load_scenario(scenario, limits=limits)
     except ScenarioError as error:
         raise SweepSpecError(f"{where}: scenario: {error}") from None
 
@@ -168,14 +181,16 @@ def lever_factors(spec: SweepFile, setup: RunSetup, where: str) -> tuple[Factor,
                 f"or by the empty plan {NO_PLAN!r}); choose another"
             )
     if levers.plan is not None:
-        plans = {**setup.plans, **spec.plans}
+        own = {**setup.plans, **spec.plans}
         for index, name in enumerate(levers.plan):
-            if name != NO_PLAN and name not in plans:
-                known = ", ".join([NO_PLAN, *plans])
+            try:
+                resolve_plan(name, own)
+            except PlanError:
+                known = ", ".join(known_plans(own))
                 raise SweepSpecError(
                     f"{where}: levers.plan[{index}]: no plan {name!r}; define "
                     f"[plans.{name}] or use one of: {known}"
-                )
+                ) from None
         if len(set(levers.plan)) != len(levers.plan):
             raise SweepSpecError(f"{where}: levers.plan: each plan may be listed once")
         factors.append(Factor("plan", values=levers.plan))
@@ -226,6 +241,78 @@ def check_design(spec: SweepFile, ranges: tuple[Factor, ...], where: str) -> Non
             raise SweepSpecError(
                 f"{key}.levels: a morris grid needs an even number of levels (got {design.levels})"
             )
+
+
+def count_runs(spec: SweepFile, ranges: tuple[Factor, ...], lists: tuple[Factor, ...]) -> int:
+    """Runs of the sweep, counted from the spec without building its design."""
+    return math.prod(design_counts(spec, ranges, lists))
+
+
+def design_counts(
+    spec: SweepFile, ranges: tuple[Factor, ...], lists: tuple[Factor, ...]
+) -> tuple[int, int, int]:
+    """(points, arms, replications): the sweep's runs are their product.
+
+    The points of a design follow from its parameters: full factorial, the product of the
+    ranges' steps; Latin hypercube, `samples`; Sobol (Saltelli), N (D + 2), or N (2 D + 2)
+    with second-order indices; Morris, trajectories x (D + 1); D is the number of ranges.
+    The arms are the combinations of the lists and levers.
+    """
+    design, dimensions = spec.design, len(ranges)
+    samples = design.samples or 0  # present for every sampling design (check_design)
+    if design.kind == "full_factorial":
+        points = math.prod(f.steps or 0 for f in ranges)
+    elif design.kind == "latin_hypercube":
+        points = samples
+    elif design.kind == "sobol":
+        points = samples * (2 * dimensions + 2 if design.second_order else dimensions + 2)
+    else:
+        points = samples * (dimensions + 1)
+    return points, math.prod(len(f.values) for f in lists), spec.replications
+
+
+def check_size(
+    spec: SweepFile,
+    setup: RunSetup,
+    constants: dict[str, Any],
+    factors: tuple[tuple[Factor, ...], tuple[Factor, ...]],
+    limits: Limits,
+    where: str,
+) -> int:
+    """Refuse a sweep with too many runs, weeks, employees or customers; return its runs.
+
+    Employees and customers are the largest any run asks for (the largest head count times
+    the largest customers per employee), counted before any model is built.
+    """
+    ranges, lists = factors
+    points, arms, replications = design_counts(spec, ranges, lists)
+    runs = points * arms * replications
+    limits.check(
+        "runs",
+        runs,
+        f"{where}: design ({points:,} points x {arms:,} arms x {replications:,} replications)",
+    )
+    weeks = spec.weeks if spec.weeks is not None else setup.params.horizon_weeks
+    limits.check("weeks", weeks, f"{where}: weeks")
+    employees = (
+        setup.org.size
+        if setup.org is not None
+        else _largest("n_employees", setup, constants, ranges + lists)
+    )
+    customers = _largest("customers_per_employee", setup, constants, ranges + lists)
+    source = "the scenario's org chart" if setup.org is not None else "parameters.n_employees"
+    limits.check_run(employees, customers, f"{where}: {source}", where)
+    return runs
+
+
+def _largest(
+    name: str, setup: RunSetup, constants: dict[str, Any], factors: tuple[Factor, ...]
+) -> Any:
+    values = [constants.get(name, getattr(setup.params, name))]
+    for factor in factors:
+        if factor.name == name:
+            values += [*factor.values, *([factor.high] if factor.high is not None else [])]
+    return max(values)
 
 
 def check_plans(spec: SweepFile, setup: RunSetup, where: str) -> None:
@@ -307,17 +394,13 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], w
     """Every plan must reach every budget in the base scenario (runs would all fail else)."""
     if spec.levers.budget is None:
         return
-    from sim.budget import BudgetError
-    from sim.organization import generate_organization
+    from sim.budget import BudgetError, cost_basis
 
     params = make_params({**setup.params.model_dump(), **constants})
-    org = (
-        setup.org
-        if setup.org is not None
-        else generate_organization(params, np.random.default_rng(0))
-    )
+    org = cost_basis(params, setup.org)
     weeks = spec.weeks if spec.weeks is not None else params.horizon_weeks
-    plans = {**setup.plans, **spec.plans}
+    own = {**setup.plans, **spec.plans}
+    plans = {name: resolve_plan(name, own) for name in spec.levers.plan or ()}
     context = RunContext(
         base={},
         org=org,
@@ -335,7 +418,7 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], w
     for plan in spec.levers.plan or ():
         for budget in budgets:
             try:
-                context.schedule(params, plan, budget, 0)
+                context.schedule(params, plan, budget)
             except (BudgetError, ValueError) as error:
                 raise SweepSpecError(
                     f"{where}: levers.budget: plan {plan!r} at {budget:,.0f}: {error}"

@@ -45,7 +45,7 @@ class RunContext:
         """
         from experiments.runs import run_model
 
-        values = {
+        values: dict[str, Any] = {
             name: (int(round(value)) if name in self.integers else value)
             for name, value in task["values"].items()
         }
@@ -56,7 +56,7 @@ class RunContext:
         plan, budget = values.pop("plan", None), values.pop("budget", None)
         try:
             params = make_params({**self.base, **values})
-            schedule, cost = self.schedule(params, plan, budget, task["seed"])
+            schedule, cost = self.schedule(params, plan, budget)
             if plan is not None:
                 row["plan_cost"] = cost
             result = run_model(
@@ -74,7 +74,7 @@ class RunContext:
         return row, self.long_series(task["run_id"], result.series)
 
     def schedule(
-        self, params: Params, plan: str | None, budget: float | None, seed: int
+        self, params: Params, plan: str | None, budget: float | None
     ) -> tuple[tuple[Intervention, ...], float]:
         """The run's interventions and the plan's expected cost.
 
@@ -90,44 +90,24 @@ class RunContext:
         if key not in _SCHEDULES:
             if len(_SCHEDULES) >= SCHEDULE_CACHE_SIZE:
                 _SCHEDULES.pop(next(iter(_SCHEDULES)))
-            _SCHEDULES[key] = self._scaled(params, chosen, plan, budget, seed)
+            _SCHEDULES[key] = self._scaled(params, chosen, plan, budget)
         return _SCHEDULES[key]
 
     def _scaled(
         self,
         params: Params,
         chosen: tuple[Intervention, ...],
-        plan: str,
+        plan: str | None,
         budget: float | None,
-        seed: int,
     ) -> tuple[tuple[Intervention, ...], float]:
-        from sim.budget import plan_cost, scale_to_budget
-        from sim.organization import generate_organization
+        from sim.budget import BudgetError, cost_basis, plan_cost, scale_plan
 
-        # The model draws its organization first from this same seed: same structure.
-        org = (
-            self.org
-            if self.org is not None
-            else generate_organization(params, np.random.default_rng(seed))
-        )
+        org = cost_basis(params, self.org)
         if budget is not None:
-            full = plan_cost(chosen, org, params, self.weeks)
-            if full <= 0:
-                raise ValueError(
-                    f"plan {plan!r} costs nothing, so it cannot be scaled to a "
-                    "budget: give its interventions a cost_per_participant_week"
-                )
-            chosen = tuple(
-                scale_to_budget(
-                    item,
-                    budget * _share(item, org, params, full, self.weeks),
-                    org,
-                    params,
-                    by=self.scale_by,
-                    horizon=self.weeks,
-                )
-                for item in chosen
-            )
+            try:
+                chosen = scale_plan(chosen, budget, org, params, self.scale_by, self.weeks)
+            except BudgetError as error:
+                raise BudgetError(f"plan {plan!r}: {error}") from None
         return self.interventions + chosen, plan_cost(chosen, org, params, self.weeks)
 
     def select_outcomes(self, record: dict[str, Any], series: pd.DataFrame) -> dict[str, float]:
@@ -165,13 +145,6 @@ class RunContext:
 
 SCHEDULE_CACHE_SIZE = 256
 _SCHEDULES: dict[tuple[Any, ...], tuple[tuple[Intervention, ...], float]] = {}
-
-
-def _share(item: Intervention, org: Any, params: Params, full: float, weeks: int) -> float:
-    """The intervention's share of its plan's full cost: scaling keeps the plan's mix."""
-    from sim.budget import intervention_cost
-
-    return intervention_cost(item, org, params, weeks) / full
 
 
 def _float(value: Any) -> float:

@@ -24,21 +24,25 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from experiments import sweep_checks as checks
 from experiments.files import read_toml
+from experiments.plans import NO_PLAN, resolve_plan
 from experiments.scenario_files import RunSetup
-from experiments.sweep_checks import NO_PLAN, Factor, SweepSpecError
+from experiments.sweep_checks import Factor, SweepSpecError
 from experiments.sweep_runs import RunContext
 from sim.interventions import Intervention
+from sim.limits import DEFAULT_LIMITS, Limits
 from sim.params import ParamsError, describe_validation_error, make_params
+from sim.replications import replication_seeds
 
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
 DEFAULT_FINAL = (
@@ -57,7 +61,7 @@ DESIGN_STREAM = 0x5EED
 class DesignSpec(BaseModel):
     """The [design] table."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     kind: Literal[DESIGNS] = "full_factorial"  # type: ignore[valid-type]
     samples: int | None = Field(
@@ -73,7 +77,7 @@ class DesignSpec(BaseModel):
 class OutcomeSpec(BaseModel):
     """The [outcomes] table: which numbers each run keeps."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     final: tuple[str, ...] = Field(
         DEFAULT_FINAL, description="outputs at the horizon, kept as final_<name>"
@@ -93,7 +97,7 @@ class OutcomeSpec(BaseModel):
 class LeverSpec(BaseModel):
     """The [levers] table: what we choose."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     plan: tuple[str, ...] | None = Field(None, min_length=1)
     budget: float | tuple[float, ...] | None = Field(
@@ -101,11 +105,20 @@ class LeverSpec(BaseModel):
     )
     scale_by: Literal["coverage", "duration"] = "coverage"
 
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _finite_budgets(cls, given: Any) -> Any:
+        # Said here once: the union's own messages would name both of its branches.
+        for value in given if isinstance(given, list | tuple) else (given,):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError("a budget must be a finite number")
+        return given
+
 
 class SweepFile(BaseModel):
     """A whole sweep file, structurally validated."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     title: str = Field(min_length=1)
     description: str = ""
@@ -151,6 +164,11 @@ class Sweep:
     def factors(self) -> tuple[Factor, ...]:
         return self.ranges + self.lists
 
+    @property
+    def runs(self) -> int:
+        """Runs of the sweep, counted from the spec (the design's length, without building it)."""
+        return checks.count_runs(self.spec, self.ranges, self.lists)
+
     def problem(self) -> dict[str, Any]:
         """The SALib problem: the ranges and their bounds."""
         return {
@@ -190,9 +208,8 @@ class Sweep:
         return list(itertools.product(*(f.values for f in self.lists)))
 
     def replication_seeds(self) -> list[int]:
-        """One seed per replication, spawned from the master seed (63 bits, for Parquet)."""
-        children = np.random.SeedSequence(self.spec.seed).spawn(self.spec.replications)
-        return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+        """One seed per replication, from the master seed (`sim.replications`)."""
+        return replication_seeds(self.spec.seed, self.spec.replications)
 
     def design(self) -> pd.DataFrame:
         """One row per run: run_id, point, arm, replication, seed and every factor's value.
@@ -242,8 +259,9 @@ class Sweep:
         )
 
     def plans(self) -> dict[str, tuple[Intervention, ...]]:
-        """The plans a run can name: the scenario's and the sweep file's."""
-        return {**self.setup.plans, **self.spec.plans}
+        """The plans the runs name: the sweep file's own, the scenario's, or the library's."""
+        own = {**self.setup.plans, **self.spec.plans}
+        return {name: resolve_plan(name, own) for name in self.spec.levers.plan or ()}
 
     def identity(self) -> dict[str, Any]:
         """What must match for a results folder to be resumed with this sweep.
@@ -277,24 +295,44 @@ def _dtype(factor: Factor) -> str:
     return "int64" if factor.integer else "float64"
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file; every problem names the file and the key."""
+def load_sweep(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Sweep:
+    """Read and validate a sweep file; every problem names the file and the key.
+
+    Args:
+        path: the sweep spec TOML file.
+        limits: the largest sweep allowed (`sim.limits`); checked before anything is built.
+    """
     path = Path(path)
     data, text = read_toml(path, SweepSpecError)
-    return parse_sweep(data, path=path, text=text)
+    return parse_sweep(data, path=path, text=text, limits=limits)
 
 
-def parse_sweep(data: dict[str, Any], *, path: Path | None = None, text: str = "") -> Sweep:
-    """Validate a sweep given as a dict (a parsed TOML file); `path` anchors relative files."""
+def parse_sweep(
+    data: dict[str, Any],
+    *,
+    path: Path | None = None,
+    text: str = "",
+    limits: Limits = DEFAULT_LIMITS,
+) -> Sweep:
+    """Validate a sweep given as a dict (a parsed TOML file); `path` anchors relative files.
+
+    Its size (runs, weeks, employees, customers) is counted from the spec and checked
+    against `limits` before any design or model is built.
+
+    Raises:
+        SweepSpecError: a mistake in the spec, named with the file and the key.
+        LimitError: the sweep is bigger than `limits`.
+    """
     where = str(path) if path is not None else "sweep"
     try:
         spec = SweepFile(**data)
     except ValidationError as error:
         raise SweepSpecError(describe_validation_error(error, where)) from None
-    setup = checks.base_setup(spec, path, where)
+    setup = checks.base_setup(spec, path, where, limits)
     constants, ranges, lists = checks.split_parameters(spec, setup, where)
     lists += checks.lever_factors(spec, setup, where)
     checks.check_design(spec, ranges, where)
+    checks.check_size(spec, setup, constants, (ranges, lists), limits, where)
     try:
         make_params({**setup.params.model_dump(), **constants})
     except ParamsError as error:

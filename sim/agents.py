@@ -8,12 +8,26 @@ its holder leaves, the hire takes over the same agent and position.
 
 from __future__ import annotations
 
+import inspect
+from random import Random
 from typing import TYPE_CHECKING
 
-from mesa.discrete_space import FixedAgent
+from mesa.discrete_space import Cell, FixedAgent, Network
 
 if TYPE_CHECKING:
     from sim.model import OrgModel
+    from sim.organization import Organization
+
+
+def org_network(org: Organization, random: Random) -> Network:
+    """The org network as a Mesa `Network` whose cell `i` is position `i`.
+
+    Positions have no place in a plane here, so no layout is computed: Mesa 3.5 would
+    otherwise run a spring layout on every model it builds (Mesa 3.3 has no `layout`).
+    """
+    if "layout" in inspect.signature(Network).parameters:
+        return Network(org.graph(), random=random, layout=None)
+    return Network(org.graph(), random=random)
 
 
 def _array_view(name: str, doc: str) -> property:
@@ -38,7 +52,7 @@ class Employee(FixedAgent):
 
     model: OrgModel
 
-    def __init__(self, model: OrgModel, position: int, cell) -> None:
+    def __init__(self, model: OrgModel, position: int, cell: Cell) -> None:
         super().__init__(model)
         self.position = position
         self.cell = cell

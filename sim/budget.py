@@ -1,7 +1,10 @@
-"""What an intervention plan costs, and scaling an intervention to a budget.
+"""What an intervention plan costs, and the one rule that scales a plan to a budget.
 
 Plans are compared at equal cost (MODEL.md, Interventions): a one-off program for
 everyone against a culture-wide change for some, or for a shorter time, at the same spend.
+`scale_plan` is that rule, used by sweeps, the Compare page and the headline: every
+intervention of a plan is scaled by the same factor (by coverage or by duration), so the
+plan keeps its mix and costs the budget.
 Costs here are expected costs before the run: covered employees x cost per participant per
 week x weeks running within the horizon; for hiring for attitude the participants are the
 expected hires, approximated by head count x base turnover rate per week (strain makes
@@ -10,11 +13,27 @@ actual hires, and so actual spend, somewhat higher).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
 
 from sim.interventions import Intervention
-from sim.organization import Organization
+from sim.organization import Organization, generate_organization
 from sim.params import Params
+
+SCALE_BY = ("coverage", "duration")
+TOLERANCE = 0.01
+"""A scaled plan within 1% of its budget counts as on budget (duration moves in weeks)."""
+
+
+def cost_basis(params: Params, org: Organization | None = None) -> Organization:
+    """The organization costs are counted on: `org`, or the one `params` generate.
+
+    Costs depend only on head counts by department and level, which a generated
+    organization takes from the parameters alone (its random peer ties cost nothing), so
+    any seed gives the same costs.
+    """
+    return org if org is not None else generate_organization(params, np.random.default_rng(0))
 
 
 def expected_participants(spec: Intervention, org: Organization, params: Params) -> float:
@@ -68,8 +87,8 @@ def scale_to_budget(
             costs nothing so no scale reaches a positive budget.
     """
     full = intervention_cost(spec, org, params, horizon)
-    if budget < 0:
-        raise BudgetError(f"budget must be at least 0, got {budget}")
+    if not np.isfinite(budget) or budget < 0:
+        raise BudgetError(f"budget must be a finite number of at least 0, got {budget}")
     if full == 0:
         if budget == 0:
             return spec
@@ -94,3 +113,100 @@ def scale_to_budget(
         weeks = max(1, round(budget / weekly))
         return spec.model_copy(update={"duration": weeks})
     raise ValueError(f"by must be 'coverage' or 'duration', not {by!r}")
+
+
+def scale_plan(
+    plan: Sequence[Intervention],
+    budget: float,
+    org: Organization,
+    params: Params,
+    by: str = "coverage",
+    horizon: int | None = None,
+) -> tuple[Intervention, ...]:
+    """A copy of `plan` whose expected cost is `budget`, every intervention scaled alike.
+
+    Each intervention gets the budget's share that it has of the plan's full cost, so the
+    plan keeps its mix; `scale_to_budget` then scales it by coverage or duration.
+
+    Raises:
+        BudgetError: the plan costs nothing, or the budget needs more than full coverage.
+    """
+    if by not in SCALE_BY:
+        raise ValueError(f"by must be one of {SCALE_BY}, not {by!r}")
+    if not np.isfinite(budget) or budget < 0:
+        raise BudgetError(f"budget must be a finite number of at least 0, got {budget}")
+    full = plan_cost(plan, org, params, horizon)
+    if full <= 0:
+        raise BudgetError(
+            "costs nothing as specified, so it cannot be scaled to a budget: give its "
+            "interventions a cost_per_participant_week"
+        )
+    factor = budget / full
+    return tuple(
+        scale_to_budget(
+            item, intervention_cost(item, org, params, horizon) * factor, org, params, by, horizon
+        )
+        for item in plan
+    )
+
+
+def plan_costs(
+    plans: Mapping[str, Sequence[Intervention]],
+    org: Organization,
+    params: Params,
+    horizon: int | None = None,
+) -> dict[str, float]:
+    """Expected cost of each plan over the horizon."""
+    return {name: plan_cost(plan, org, params, horizon) for name, plan in plans.items()}
+
+
+def equalize_plans(
+    plans: Mapping[str, Sequence[Intervention]],
+    org: Organization,
+    params: Params,
+    *,
+    by: str = "coverage",
+    budget: float | None = None,
+    horizon: int | None = None,
+) -> tuple[dict[str, tuple[Intervention, ...]], float, list[str]]:
+    """Scale every plan that costs something to one budget with `scale_plan`.
+
+    Args:
+        plans: plans by name; a plan without cost (doing nothing) is left as it is.
+        org: the organization the plans run in (its head counts set the costs).
+        params: the parameters (horizon, turnover).
+        by: "coverage" or "duration".
+        budget: the common budget; when None, the cost of the cheapest plan that costs
+            anything, so that scaling by coverage never needs more than everyone.
+        horizon: weeks counted; `params.horizon_weeks` when None.
+
+    Returns:
+        The scaled plans, the budget, and notes on plans that could not be matched.
+    """
+    if by not in SCALE_BY:
+        raise ValueError(f"by must be one of {SCALE_BY}, not {by!r}")
+    costs = plan_costs(plans, org, params, horizon)
+    paying = [cost for cost in costs.values() if cost > 0]
+    if budget is None:
+        budget = min(paying) if paying else 0.0
+    scaled: dict[str, tuple[Intervention, ...]] = {}
+    notes = []
+    for name, plan in plans.items():
+        if costs[name] <= 0:
+            scaled[name] = tuple(plan)
+            if plan:
+                notes.append(f"{name} costs nothing as specified, so it was left as it is.")
+            continue
+        try:
+            scaled[name] = scale_plan(plan, budget, org, params, by, horizon)
+        except BudgetError as error:
+            scaled[name] = tuple(plan)
+            notes.append(f"{name} kept its own cost: {error}.")
+            continue
+        reached = plan_cost(scaled[name], org, params, horizon)
+        if budget and abs(reached - budget) > TOLERANCE * budget:
+            notes.append(
+                f"{name} reaches {reached:,.0f} rather than {budget:,.0f}: its {by} moves in "
+                "whole steps."
+            )
+    return scaled, budget, notes

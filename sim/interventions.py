@@ -48,7 +48,7 @@ class Coverage(BaseModel):
     share of them with the model's generator.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     departments: tuple[str, ...] | None = None
     levels: tuple[int, ...] | None = None
@@ -70,7 +70,7 @@ class Coverage(BaseModel):
 class Intervention(BaseModel):
     """One scheduled intervention."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     kind: Literal[KINDS] = Field(description="what the intervention does")  # type: ignore[valid-type]
     start: int = Field(1, ge=1, description="week it starts (the first step is week 1)")

@@ -1,8 +1,15 @@
-"""Outputs, one small function per quantity, computed from arrays (never agent by agent)."""
+"""Outputs, one small function per quantity, each used by `sim.recording.Recorder`.
+
+They work on arrays or on the running aggregates of `sim.state.Customers` (active count,
+satisfaction sum, promoters, detractors), never agent by agent and never by scanning the
+whole customer base.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.processes.incentives import focus_of_boss
 
 BANDS = ("1", "2", "3", "4plus")
 """Distance bands of MODEL.md's outputs: 1, 2, 3 and 4 or more hops + 1."""
@@ -21,36 +28,29 @@ def distance_band(distance: np.ndarray) -> np.ndarray:
     return np.clip(np.asarray(distance, dtype=np.int64), 1, 4) - 1
 
 
-def group_means(values: np.ndarray, group: np.ndarray, group_count: int) -> np.ndarray:
-    """Mean of `values` in each group 0..group_count-1; NaN where a group is empty."""
-    counts = np.bincount(group, minlength=group_count)
-    sums = np.bincount(group, values, minlength=group_count)
-    return np.divide(sums, counts, out=np.full(group_count, np.nan), where=counts > 0)
-
-
-def mean_over(values: np.ndarray, members: np.ndarray) -> float:
-    """Mean of `values` at `members` (indices or a mask); NaN if there are none."""
-    chosen = values[members]
-    return float(chosen.mean()) if chosen.size else float("nan")
-
-
 def share_negative(attitude: np.ndarray) -> float:
     """Share of employees who see "the customer" (attitude below -0.2)."""
-    return float(np.mean(attitude < NEGATIVE_BELOW))
+    return np.count_nonzero(attitude < NEGATIVE_BELOW) / len(attitude)
 
 
 def share_positive(attitude: np.ndarray) -> float:
     """Share of employees who see "each customer" (attitude above 0.2)."""
-    return float(np.mean(attitude > POSITIVE_ABOVE))
+    return np.count_nonzero(attitude > POSITIVE_ABOVE) / len(attitude)
 
 
-def net_promoter_score(satisfaction: np.ndarray, active: np.ndarray) -> float:
-    """Promoters minus detractors among active customers, in percent, [-100, 100]."""
-    count = int(active.sum())
-    if count == 0:
-        return float("nan")
-    current = satisfaction[active]
-    return 100.0 * (np.sum(current > PROMOTER_ABOVE) - np.sum(current < DETRACTOR_BELOW)) / count
+def mean_satisfaction(satisfaction_sum: float, active_count: int) -> float:
+    """Mean satisfaction of the active customers, [-1, 1]; NaN when there are none."""
+    return satisfaction_sum / active_count if active_count else float("nan")
+
+
+def net_promoter_score(promoters: int, detractors: int, active_count: int) -> float:
+    """Promoters minus detractors among active customers, in percent, [-100, 100]; NaN if none."""
+    return 100.0 * (promoters - detractors) / active_count if active_count else float("nan")
+
+
+def business_success(mean_satisfaction: float, active_count: int) -> float:
+    """What customers experience: mean satisfaction rescaled to [0, 1]; 0 with no customers."""
+    return (mean_satisfaction + 1.0) / 2.0 if active_count else 0.0
 
 
 def bonus_success(
@@ -66,17 +66,9 @@ def bonus_success(
     Boss approval is 1 - |f_i - f_boss|: matching what the boss values; the customer part
     is the business success as far as it is visible from where one sits.
     """
-    boss_focus = np.where(
-        boss >= 0, customer_focus[np.maximum(boss, 0)], 1.0 - shareholder_pressure
+    approval = 1.0 - np.abs(
+        customer_focus - focus_of_boss(customer_focus, boss, shareholder_pressure)
     )
-    approval = 1.0 - np.abs(customer_focus - boss_focus)
     return float(
         np.mean((1.0 - customer_weight) * approval + customer_weight * visibility * business)
     )
-
-
-def business_success(satisfaction: np.ndarray, active: np.ndarray) -> float:
-    """What customers experience: mean satisfaction of active customers rescaled to [0, 1]."""
-    if not active.any():
-        return 0.0
-    return float((satisfaction[active].mean() + 1.0) / 2.0)

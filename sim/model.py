@@ -1,41 +1,58 @@
 """OrgModel: owns the state arrays, runs the processes in the documented order, records outputs.
 
 The order of a step (docs/ODD.md, "Process overview and scheduling"): encounters,
-customers' churn and word of mouth, attitude contagion, distance drift, incentives,
-turnover and hiring, interventions, then outputs. Each process is synchronous within
-itself (it reads last values and returns new arrays); the processes run one after the
-other, each seeing what the previous one did.
+customers' churn and word of mouth, attitude contagion, the pull of one's own disposition,
+distance drift, incentives, turnover and hiring, interventions, then outputs. Each process
+is a pure function in `sim.processes`, synchronous within itself (it reads last values and
+returns new arrays), which the model's method of the same step calls and whose results it
+assigns; the processes run one after the other, each seeing what the previous one did.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.discrete_space import Network
 
-from sim.agents import Employee
+from sim.agents import Employee, org_network
 from sim.organization import Organization, generate_organization, influence_matrix
 from sim.params import Params, make_params
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
 from sim.processes.customers import draw_arrivals, draw_churn, spread_word_of_mouth
+from sim.processes.disposition import pull_toward_disposition
 from sim.processes.drift import distance_retention, drift_toward_impersonal
 from sim.processes.encounters import FrontLine, feel_encounters, meet_customers, remember_encounters
 from sim.processes.incentives import adapt_customer_focus, outcome_visibility
+from sim.processes.interventions import apply_interventions, schedule_interventions
 from sim.processes.turnover import replace_leavers
 from sim.recording import Recorder
 from sim.state import (
     Individuals,
+    Levers,
     initial_customers,
     initial_employees,
     initial_levers,
     place_individuals,
 )
 
-MECHANISMS = ("encounters", "contagion", "drift", "turnover", "interventions")
+MECHANISMS = ("encounters", "contagion", "disposition", "drift", "turnover", "interventions")
 """The mechanisms whose contributions to the change in attitude are recorded each step."""
+
+
+class LeverFactors(NamedTuple):
+    """Per-employee factors that change only with the levers, so are computed once per change.
+
+    Attributes:
+        drift_retention: exp(-k (D - 1)), the share of the distance above -1 a week of
+            drift keeps (`sim.processes.drift.distance_retention`).
+        outcome_visibility: decay^(D - 1), how visible customer outcomes are from where
+            one sits (`sim.processes.incentives.outcome_visibility`).
+    """
+
+    drift_retention: np.ndarray
+    outcome_visibility: np.ndarray
 
 
 class OrgModel(mesa.Model):
@@ -45,12 +62,21 @@ class OrgModel(mesa.Model):
         params: validated parameters; keyword overrides are applied on top.
         org: an organization (e.g. from `sim.orgchart.load_org_chart`); generated from
             `params` with the model's generator when None.
+        seed: as in `mesa.Model`, another name for `rng`; give one of the two, not both.
         rng: seed or numpy Generator, passed to `mesa.Model`; all draws use it.
-        interventions: a schedule (see `sim.processes.interventions`), applied each week.
+        interventions: the intervention schedule (`sim.interventions.Intervention` or
+            dicts of its fields); participants are drawn when the model is built.
         individuals: particular people placed at the start (`sim.state.Individuals`).
         keep_history: keep every employee's attitude each week (for network pictures).
         **overrides: parameter values, e.g. `OrgModel(negativity_bias=1, rng=3)`;
             this is how `mesa.batch_run` passes its parameters.
+
+    Attributes:
+        datacollector: the `mesa.DataCollector` that holds the weekly output table; the
+            model collects into it at the end of every step (`recorder.end_week`).
+        levers: what interventions change (`sim.state.Levers`); assigning new levers
+            recomputes `lever_factors`.
+        lever_factors: drift retention and outcome visibility per employee (`LeverFactors`).
     """
 
     def __init__(
@@ -58,13 +84,16 @@ class OrgModel(mesa.Model):
         params: Params | None = None,
         *,
         org: Organization | None = None,
+        seed: Any = None,
         rng: Any = None,
         interventions: Any = None,
         individuals: Any = None,
         keep_history: bool = False,
         **overrides: Any,
     ) -> None:
-        super().__init__(rng=rng)
+        if seed is not None and rng is not None:
+            raise ValueError("you have to pass either rng or seed, not both")
+        super().__init__(rng=rng if seed is None else seed)
         base = params if params is not None else Params()
         self.params = base if not overrides else make_params({**base.model_dump(), **overrides})
         self.org = org if org is not None else generate_organization(self.params, self.rng)
@@ -77,8 +106,8 @@ class OrgModel(mesa.Model):
                 self.rng,
             )
         self.customers = initial_customers(self.org, self.params, self.rng)
-        self.levers = initial_levers(self.org, self.params)
-        self._factors_of: object = None
+        self.base_levers = initial_levers(self.org, self.params)
+        self.levers = self.base_levers
         self.front = FrontLine.from_flags(self.org.customer_facing, self.org.handles_complaints)
         self.influence = InfluenceNetwork.from_matrix(
             influence_matrix(
@@ -91,26 +120,38 @@ class OrgModel(mesa.Model):
         # Interventions draw participants from their own stream, so that plans compared on
         # the same seed share the model's random numbers (common random numbers).
         self.intervention_rng = self.rng.spawn(1)[0]
-        self.interventions = _schedule(interventions, self)
-        self.space = Network(self.org.graph(), random=self.random)
-        self.employee_agents = [
-            Employee(self, i, self.space._cells[i]) for i in range(self.org.size)
-        ]
+        self.interventions = schedule_interventions(interventions, self.org, self.intervention_rng)
+        self.space = org_network(self.org, self.random)
+        self.employee_agents = [Employee(self, i, self.space[i]) for i in range(self.org.size)]
+        self.hires_this_week = 0
         self.recorder = Recorder(self, MECHANISMS, keep_history)
+        self.datacollector = self.recorder.datacollector
         self.running = True
 
     @property
-    def datacollector(self) -> mesa.DataCollector:
-        """The weekly outputs as a Mesa DataCollector (what `mesa.batch_run` reads)."""
-        return self.recorder.mesa_datacollector()
+    def levers(self) -> Levers:
+        """The effective values of what interventions change (`sim.state.Levers`)."""
+        return self._levers
+
+    @levers.setter
+    def levers(self, levers: Levers) -> None:
+        if levers is not getattr(self, "_levers", None):
+            self._levers = levers
+            self.lever_factors = LeverFactors(
+                drift_retention=distance_retention(levers.effective_distance, levers.drift_rate),
+                outcome_visibility=outcome_visibility(
+                    levers.effective_distance, self.params.visibility_decay
+                ),
+            )
 
     # --- the week, in the order of docs/ODD.md ------------------------------------------
     def step(self) -> None:
-        """One week: the processes of MODEL.md in order, then the outputs."""
+        """One week: the processes of docs/ODD.md in order, then the outputs."""
         self.recorder.begin_week()
         self.serve_customers()
         self.customers_come_and_go()
         self.spread_attitudes()
+        self.pull_toward_dispositions()
         self.drift_with_distance()
         self.adapt_customer_focus()
         self.turn_over_staff()
@@ -150,24 +191,32 @@ class OrgModel(mesa.Model):
         self.recorder.note_customers(week, lost, expectation)
 
     def spread_attitudes(self) -> None:
-        """2. Attitude contagion with negativity bias, and the pull of disposition."""
+        """2. Attitude contagion with negativity bias."""
         params = self.params
         self._set_attitude(
             "contagion",
             spread_attitudes(
                 self.employees.attitude,
-                self.employees.disposition,
                 self.influence,
                 params.contagion_rate,
                 params.negativity_bias,
-                params.disposition_pull,
+            ),
+        )
+
+    def pull_toward_dispositions(self) -> None:
+        """2, continued. The pull of each employee's own disposition (Friedkin-Johnsen)."""
+        self._set_attitude(
+            "disposition",
+            pull_toward_disposition(
+                self.employees.attitude, self.employees.disposition, self.params.disposition_pull
             ),
         )
 
     def drift_with_distance(self) -> None:
         """3. Distance drift toward an impersonal attitude."""
         self._set_attitude(
-            "drift", drift_toward_impersonal(self.employees.attitude, self.lever_factors()[0])
+            "drift",
+            drift_toward_impersonal(self.employees.attitude, self.lever_factors.drift_retention),
         )
 
     def adapt_customer_focus(self) -> None:
@@ -178,7 +227,7 @@ class OrgModel(mesa.Model):
             self.employees.attitude,
             self.org.boss,
             levers.customer_weight,
-            self.lever_factors()[1],
+            self.lever_factors.outcome_visibility,
             incentive_rate=params.incentive_rate,
             shareholder_pressure=levers.shareholder_pressure,
             intrinsic_motivation=params.intrinsic_motivation,
@@ -202,29 +251,30 @@ class OrgModel(mesa.Model):
         turnover.employees.attitude = self.employees.attitude
         self.employees = turnover.employees
         self._set_attitude("turnover", attitude)
-        self.recorder.note_hires(int(turnover.replaced.sum()))
+        self.hires_this_week = int(turnover.replaced.sum())
+        self.recorder.note_hires(self.hires_this_week)
 
     def apply_interventions(self) -> None:
         """6. Interventions act at their scheduled times."""
-        if self.interventions is not None:
-            attitude, spend = self.interventions.apply(self)
-            self._set_attitude("interventions", attitude)
-            self.recorder.note_spend(spend)
-
-    def lever_factors(self) -> tuple[np.ndarray, np.ndarray]:
-        """Drift retention and outcome visibility per employee, recomputed when levers change."""
-        if self._factors_of is not self.levers:
-            self._factors_of = self.levers
-            self._factors = (
-                distance_retention(self.levers.effective_distance, self.levers.drift_rate),
-                outcome_visibility(self.levers.effective_distance, self.params.visibility_decay),
-            )
-        return self._factors
+        effects = apply_interventions(
+            self.interventions,
+            self.steps,
+            self.employees,
+            self.levers,
+            self.base_levers,
+            hires=self.hires_this_week,
+        )
+        self.levers = effects.levers
+        self.employees.customer_focus = effects.customer_focus
+        self.employees.disposition = effects.disposition
+        self._set_attitude("interventions", effects.attitude)
+        self.recorder.note_spend(effects.spend)
 
     def _set_attitude(self, mechanism: str, attitude: np.ndarray) -> None:
-        """Swap in new attitudes and book the change to `mechanism`."""
-        self.recorder.attribute(mechanism, attitude - self.employees.attitude)
-        self.employees.attitude = attitude
+        """Swap in new attitudes and book the change to `mechanism` (none if unchanged)."""
+        if attitude is not self.employees.attitude:
+            self.recorder.attribute(mechanism, attitude - self.employees.attitude)
+            self.employees.attitude = attitude
 
     # --- outputs -----------------------------------------------------------------------
     def outputs(self) -> pd.DataFrame:
@@ -268,12 +318,3 @@ class OrgModel(mesa.Model):
         for _ in range(self.params.horizon_weeks if weeks is None else weeks):
             self.step()
         return self.outputs()
-
-
-def _schedule(interventions: Any, model: OrgModel) -> Any:
-    """Bind an intervention schedule to the model, or None when there is none."""
-    if not interventions:
-        return None
-    from sim.processes.interventions import Schedule  # noqa: PLC0415 - optional mechanism
-
-    return Schedule.bind(interventions, model)

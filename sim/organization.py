@@ -177,8 +177,8 @@ def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generato
         pairs.append(np.column_stack([members[first], members[second]]))
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.vstack(pairs)
-    return pairs[rng.random(len(pairs)) < probability]
+    candidates = np.vstack(pairs)
+    return candidates[rng.random(len(candidates)) < probability]
 
 
 def cross_department_ties(

@@ -31,7 +31,7 @@ def _field(
 class Department(BaseModel):
     """One department of a generated organization."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str = Field(min_length=1, description="department name")
     share: float = Field(ge=0.0, le=1.0, description="share of staff below the chief")
@@ -73,7 +73,9 @@ section for customer service")."""
 class Params(BaseModel):
     """All parameters of the model. Rates are per week (one step is one week)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False
+    )
 
     # --- organization -------------------------------------------------------------
     n_employees: int = _field(
@@ -619,7 +621,7 @@ def parameter_table() -> list[dict[str, Any]]:
     """Name, meaning, unit, default, range, group and seed source of every scalar field."""
     rows = []
     for name, field in Params.model_fields.items():
-        extra = field.json_schema_extra or {}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         low = high = None
         for item in field.metadata:
             low = getattr(item, "ge", low)

@@ -1,17 +1,20 @@
 """Collects the outputs of MODEL.md each week, from arrays, and the attribution of change.
 
-One `Recorder` per model. It keeps one row of numbers per week (the tidy output table),
-the per-mechanism change in attitude by department and distance band ("why it changed"),
-and, on request, every employee's attitude each week.
+One `Recorder` per model. Each week it builds one row of outputs, a dict from column name
+to value, and collects it into the model's Mesa `DataCollector` (one model reporter per
+column), which holds the tidy output table. It also keeps the per-mechanism change in
+attitude by department and distance band ("why it changed") and, on request, every
+employee's attitude each week.
 
 Collecting must not dominate a step, so every group mean of the week comes from one
 sparse matrix product: `self.averager` maps the stacked employee arrays
-[attitude, customer_focus, strain] to all the means the table reports.
+[attitude, customer_focus, strain] to all the means the table reports, one named row each.
 """
 
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +26,7 @@ from sim import metrics
 
 if TYPE_CHECKING:
     from sim.model import OrgModel
+    from sim.organization import Organization
     from sim.processes.encounters import Encounters
 
 WEEK_TALLIES = (
@@ -36,6 +40,18 @@ WEEK_TALLIES = (
     "hires",
     "intervention_spend",
 )
+COUNT_COLUMNS = (
+    "week",
+    "active_customers",
+    "contacts",
+    "complaints",
+    "very_bad_interactions",
+    "customers_lost",
+    "customers_arrived",
+    "hires",
+    "customers_lost_total",
+)
+"""Columns of whole numbers; every other column is a float."""
 
 
 def slug(name: str) -> str:
@@ -43,104 +59,131 @@ def slug(name: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", str(name)).strip("_").lower() or "unnamed"
 
 
-def _averaging_rows(groups: list[np.ndarray], size: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Rows that average over each member list; also which rows have no members."""
-    rows, cols, vals = [], [], []
-    for row, members in enumerate(groups):
-        rows.append(np.full(len(members), row))
-        cols.append(members)
-        vals.append(np.full(len(members), 1.0 / max(len(members), 1)))
-    matrix = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+def _department_columns(names: tuple[str, ...]) -> list[str]:
+    """A distinct column-safe name per department ('Sales' and 'sales' -> sales, sales_2)."""
+    columns: list[str] = []
+    for name in names:
+        column, n = slug(name), 1
+        while column in columns:
+            n += 1
+            column = f"{slug(name)}_{n}"
+        columns.append(column)
+    return columns
+
+
+def _named_means(
+    org: Organization, band: np.ndarray, front_line: np.ndarray, back_office: np.ndarray
+) -> list[tuple[str, np.ndarray]]:
+    """Each mean the table reports: its column and its members in the stacked input.
+
+    The input is [attitude, customer_focus, strain], so focus members are shifted by the
+    head count N and strain members by 2 N.
+    """
+    size = org.size
+    everyone = np.arange(size)
+    levels = range(1, int(org.level.max()) + 1)
+    by_level = [(f"level_{lv}", np.flatnonzero(org.level == lv)) for lv in levels]
+    groups = (
+        [(f"band_{name}", np.flatnonzero(band == b)) for b, name in enumerate(metrics.BANDS)]
+        + [
+            (f"dept_{column}", np.flatnonzero(org.department == d))
+            for d, column in enumerate(_department_columns(org.department_names))
+        ]
+        + by_level
+    )
+    attitude, focus, strain = 0, size, 2 * size
+    return (
+        [("mean_attitude", everyone + attitude)]
+        + [(f"attitude_{group}", members + attitude) for group, members in groups]
+        + [
+            ("mean_customer_focus", everyone + focus),
+            ("focus_front_line", front_line + focus),
+            ("focus_back_office", back_office + focus),
+        ]
+        + [(f"focus_{group}", members + focus) for group, members in by_level]
+        + [("strain_front_line", front_line + strain)]
+    )
+
+
+def _group_rows(groups: list[np.ndarray], weights: list[float], size: int) -> sp.csr_matrix:
+    """One row per member list, `weights[i]` at each member of list i (indices below `size`)."""
+    return sp.csr_matrix(
+        (
+            np.concatenate([np.full(len(m), w) for m, w in zip(groups, weights, strict=True)]),
+            (
+                np.concatenate([np.full(len(m), i) for i, m in enumerate(groups)]),
+                np.concatenate(groups),
+            ),
+        ),
         shape=(len(groups), size),
     )
-    return matrix, np.array([len(m) == 0 for m in groups])
+
+
+def _averaging_rows(groups: list[np.ndarray], size: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Rows that average over each member list; also which rows have no members."""
+    weights = [1.0 / max(len(m), 1) for m in groups]
+    return _group_rows(groups, weights, size), np.array([len(m) == 0 for m in groups])
+
+
+def _summing_rows(groups: list[np.ndarray], size: int) -> sp.csr_matrix:
+    """Rows that sum over each member list."""
+    return _group_rows(groups, [1.0] * len(groups), size)
 
 
 class Recorder:
-    """Weekly outputs of one model."""
+    """Weekly outputs of one model.
+
+    Attributes:
+        datacollector: the Mesa DataCollector holding the output table, one model reporter
+            per column; `OrgModel.datacollector` is this object.
+        row: this week's outputs by column name, once the week has ended.
+    """
 
     def __init__(self, model: OrgModel, mechanisms: tuple[str, ...], keep_history: bool) -> None:
         self.model = model
         self.mechanisms = mechanisms
+        self.why_columns = tuple(f"why_{m}" for m in mechanisms)
         org = model.org
-        size = org.size
         self.band = metrics.distance_band(org.distance_to_customer)
-        self.front_line = np.flatnonzero(org.customer_facing)
-        self.back_office = np.flatnonzero(~org.customer_facing)
-        everyone = np.arange(size)
-        band_members = [np.flatnonzero(self.band == b) for b in range(len(metrics.BANDS))]
+        named_means = _named_means(
+            org,
+            self.band,
+            np.flatnonzero(org.customer_facing),
+            np.flatnonzero(~org.customer_facing),
+        )
+        self.mean_columns = tuple(name for name, _ in named_means)
+        self.averager, self.empty_groups = _averaging_rows(
+            [members for _, members in named_means], 3 * org.size
+        )
         department_members = [
             np.flatnonzero(org.department == d) for d in range(len(org.department_names))
         ]
-        levels = range(1, int(org.level.max()) + 1)
-        level_members = [np.flatnonzero(org.level == lv) for lv in levels]
-        attitude_groups = [everyone] + band_members + department_members + level_members
-        self.mean_columns = (
-            ["mean_attitude"]
-            + [f"attitude_band_{b}" for b in metrics.BANDS]
-            + [f"attitude_dept_{slug(n)}" for n in org.department_names]
-            + [f"attitude_level_{lv}" for lv in levels]
-            + ["mean_customer_focus", "focus_front_line", "focus_back_office"]
-            + [f"focus_level_{lv}" for lv in levels]
-            + ["strain_front_line"]
-        )
-        # Stacked input [attitude, focus, strain]: focus and strain members shift by size.
-        groups = (
-            attitude_groups
-            + [everyone + size, self.front_line + size, self.back_office + size]
-            + [members + size for members in level_members]
-            + [self.front_line + 2 * size]
-        )
-        self.averager, self.empty_groups = _averaging_rows(groups, 3 * size)
-        summing = [np.flatnonzero(org.department == d) for d in range(len(org.department_names))]
-        summing += band_members
-        self.group_summer = sp.csr_matrix(
-            (
-                np.ones(sum(len(m) for m in summing)),
-                (
-                    np.concatenate([np.full(len(m), i) for i, m in enumerate(summing)]),
-                    np.concatenate(summing),
-                ),
-            ),
-            shape=(len(summing), size),
-        )
+        band_members = [np.flatnonzero(self.band == b) for b in range(len(metrics.BANDS))]
+        # Attribution sums: departments first, then bands (see `attribution_table`).
+        self.group_summer = _summing_rows(department_members + band_members, org.size)
         self.department_count = len(org.department_names)
-        self.columns = (
-            ["week"]
-            + self.mean_columns
-            + [
-                "share_negative",
-                "share_positive",
-                "active_customers",
-                "mean_satisfaction",
-                "net_promoter_score",
-                "reputation",
-            ]
-            + list(WEEK_TALLIES)
-            + [
-                "customers_lost_total",
-                "revenue",
-                "bonus_success",
-                "business_success",
-                "intervention_spend_total",
-            ]
-            + [f"why_{m}" for m in mechanisms]
-        )
-        self.rows: list[np.ndarray] = []
         self.group_changes: list[np.ndarray] = []  # weeks of (groups, mechanisms)
         self.keep_history = keep_history
         self.attitude_weeks: list[np.ndarray] = []
         self.total_spend = 0.0
         self.total_lost = 0
         self.begin_week()
-        self.end_week()
+        self.row = self._row()
+        self.columns = tuple(self.row)
+        self.datacollector = DataCollector(
+            model_reporters={column: partial(self._report, column) for column in self.columns}
+        )
+        self._keep_week()
+
+    def _report(self, column: str, model: OrgModel) -> Any:  # noqa: ARG002 - Mesa's signature
+        """A model reporter of the DataCollector: one column of this week's row."""
+        return self.row[column]
 
     # --- what happens during a week -------------------------------------------------
     def begin_week(self) -> None:
         """Reset this week's tallies."""
         self.changes = np.zeros((len(self.mechanisms), self.model.org.size))
-        self.tallies = dict.fromkeys(WEEK_TALLIES, 0.0)
+        self.tallies: dict[str, float] = dict.fromkeys(WEEK_TALLIES, 0.0)
         self.tallies["mean_quality"] = self.tallies["new_customer_expectation"] = float("nan")
 
     def attribute(self, mechanism: str, change: np.ndarray) -> None:
@@ -171,107 +214,75 @@ class Recorder:
         """Tally this week's hires."""
         self.tallies["hires"] = hires
 
-    def hires_this_week(self) -> int:
-        """Hires booked so far this week."""
-        return int(self.tallies["hires"])
-
     def note_spend(self, spend: float) -> None:
         """Tally this week's intervention spend."""
         self.tallies["intervention_spend"] = spend
         self.total_spend += spend
 
     def end_week(self) -> None:
-        """Compute and keep the week's row."""
-        self.rows.append(self._row())
-        # One product per mechanism: each row of `changes` is contiguous, its transpose is not.
-        self.group_changes.append(
-            np.column_stack([self.group_summer @ row for row in self.changes])
-        )
+        """Build the week's row and collect it into the DataCollector; keep the attribution."""
+        self.row = self._row()
+        self._keep_week()
+
+    def _keep_week(self) -> None:
+        self.datacollector.collect(self.model)
+        self.group_changes.append(self.group_summer @ self.changes.T)  # groups x mechanisms
         if self.keep_history:
             self.attitude_weeks.append(self.model.employees.attitude.astype(np.float32))
 
     # --- the row -------------------------------------------------------------------------
-    def _row(self) -> np.ndarray:
+    def _row(self) -> dict[str, Any]:
+        """This week's outputs by column name, in the order of the output table."""
         model = self.model
-        staff, customers, params, levers = (
-            model.employees,
-            model.customers,
-            model.params,
-            model.levers,
-        )
+        staff, customers, levers = model.employees, model.customers, model.levers
         attitude = staff.attitude
-        size = len(attitude)
         means = self.averager @ np.concatenate([attitude, staff.customer_focus, staff.strain])
         means[self.empty_groups] = np.nan
         active_count = customers.active_count
-        if active_count:
-            mean_satisfaction = customers.satisfaction_sum / active_count
-            score = 100.0 * (customers.promoters - customers.detractors) / active_count
-            business = (mean_satisfaction + 1.0) / 2.0
-        else:
-            mean_satisfaction = score = float("nan")
-            business = 0.0
-        visibility = model.lever_factors()[1]
-        bonus = metrics.bonus_success(
-            staff.customer_focus,
-            model.org.boss,
-            levers.customer_weight,
-            visibility,
-            business,
-            levers.shareholder_pressure,
+        satisfaction = metrics.mean_satisfaction(customers.satisfaction_sum, active_count)
+        business = metrics.business_success(satisfaction, active_count)
+        row: dict[str, Any] = {"week": model.steps}
+        row.update(zip(self.mean_columns, means.tolist(), strict=True))
+        row.update(
+            share_negative=metrics.share_negative(attitude),
+            share_positive=metrics.share_positive(attitude),
+            active_customers=active_count,
+            mean_satisfaction=satisfaction,
+            net_promoter_score=metrics.net_promoter_score(
+                customers.promoters, customers.detractors, active_count
+            ),
+            reputation=customers.reputation,
         )
-        tallies = self.tallies
-        return np.concatenate(
-            [
-                [model.steps],
-                means,
-                [
-                    np.count_nonzero(attitude < metrics.NEGATIVE_BELOW) / size,
-                    np.count_nonzero(attitude > metrics.POSITIVE_ABOVE) / size,
-                    active_count,
-                    mean_satisfaction,
-                    score,
-                    customers.reputation,
-                ],
-                [tallies[key] for key in WEEK_TALLIES],
-                [
-                    self.total_lost,
-                    params.revenue_per_customer * active_count,
-                    bonus,
-                    business,
-                    self.total_spend,
-                ],
-                self.changes.sum(axis=1) / size,
-            ]
+        row.update(self.tallies)
+        row.update(
+            customers_lost_total=self.total_lost,
+            revenue=model.params.revenue_per_customer * active_count,
+            bonus_success=metrics.bonus_success(
+                staff.customer_focus,
+                model.org.boss,
+                levers.customer_weight,
+                model.lever_factors.outcome_visibility,
+                business,
+                levers.shareholder_pressure,
+            ),
+            business_success=business,
+            intervention_spend_total=self.total_spend,
         )
+        why = self.changes.sum(axis=1) / len(attitude)
+        row.update(zip(self.why_columns, why.tolist(), strict=True))
+        return row
 
     # --- tables --------------------------------------------------------------------------
     def table(self) -> pd.DataFrame:
-        """One row per week."""
-        frame = pd.DataFrame(np.vstack(self.rows), columns=self.columns)
-        for column in (
-            "week",
-            "active_customers",
-            "contacts",
-            "complaints",
-            "very_bad_interactions",
-            "customers_lost",
-            "customers_arrived",
-            "hires",
-            "customers_lost_total",
-        ):
-            frame[column] = frame[column].astype(np.int64)
-        return frame
-
-    def latest(self) -> dict[str, Any]:
-        """The last row as a dict."""
-        return dict(zip(self.columns, self.rows[-1].tolist(), strict=True))
+        """One row per collected week: the DataCollector's model variables, typed."""
+        frame = pd.DataFrame(self.datacollector.model_vars)
+        return frame.astype({c: np.int64 if c in COUNT_COLUMNS else float for c in frame})
 
     def attribution_table(self, by: str) -> pd.DataFrame:
         """Long table: week, group, mechanism, change in the group's mean attitude."""
         org = self.model.org
         if by == "all":
-            frame = self.table()[["week"] + [f"why_{m}" for m in self.mechanisms]]
+            frame = self.table()[["week", *self.why_columns]]
             long = frame.melt(id_vars="week", var_name="mechanism", value_name="change")
             long["mechanism"] = long["mechanism"].str.removeprefix("why_")
             long.insert(1, "group", "all")
@@ -305,26 +316,3 @@ class Recorder:
         if not self.attitude_weeks:
             return np.empty((0, self.model.org.size), dtype=np.float32)
         return np.stack(self.attitude_weeks)
-
-    def mesa_datacollector(self) -> DataCollector:
-        """A Mesa DataCollector holding the weekly outputs, for `mesa.batch_run` and Mesa tools.
-
-        Built from the recorded rows when asked for, so recording costs nothing extra.
-        """
-        table = self.table()
-        collector = DataCollector(
-            model_reporters={
-                column: _column_reporter(column) for column in self.columns if column != "week"
-            }
-        )
-        collector.model_vars = {
-            column: table[column].tolist() for column in self.columns if column != "week"
-        }
-        return collector
-
-
-def _column_reporter(column: str):
-    def report(model: OrgModel) -> Any:
-        return model.recorder.latest()[column]
-
-    return report

@@ -10,7 +10,8 @@ docstring. Nothing here is fast: it is meant to be read next to docs/ODD.md and 
 A week, as in `OrgModel.step`:
 
 1. serve customers (encounters), then customers churn, talk and arrive;
-2. contagion: everyone computes a new attitude from last week's, then all commit;
+2. contagion: everyone computes a new attitude from last week's, then all commit; then
+   everyone is pulled toward their own disposition;
 3. distance drift;
 4. incentives: everyone computes a new focus from the boss's old focus, then all commit;
 5. turnover and hiring;
@@ -34,8 +35,9 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.discrete_space import FixedAgent, Network
+from mesa.discrete_space import Cell, FixedAgent
 
+from sim.agents import org_network
 from sim.metrics import BANDS, NEGATIVE_BELOW, POSITIVE_ABOVE
 from sim.organization import Organization, generate_organization
 from sim.params import Params, make_params
@@ -95,7 +97,7 @@ class ReferenceEmployee(FixedAgent):
         self,
         model: ReferenceModel,
         position: int,
-        cell: Any,
+        cell: Cell,
         *,
         attitude: float,
         disposition: float,
@@ -186,11 +188,10 @@ class ReferenceEmployee(FixedAgent):
     def compute_contagion(self) -> None:
         """Next attitude from neighbours' old attitudes (`contagion.spread_attitudes`).
 
-        a' = a + r sum_j P_j b_j (a_j - a), P_j = w_j / sum_k w_k, b_j = beta if a_j < a;
-        a'' = (1 - p) a' + p d.
+        a' = a + r sum_j P_j b_j (a_j - a), P_j = w_j / sum_k w_k, b_j = beta if a_j < a.
         """
         params = self.model.params
-        moved = self.attitude
+        self.next_attitude = self.attitude
         if params.contagion_rate > 0:
             weights = {other: self.attention_to(other) for other in self.neighbours()}
             total = sum(weights.values())
@@ -199,15 +200,17 @@ class ReferenceEmployee(FixedAgent):
                 gap = other.attitude - self.attitude
                 bias = params.negativity_bias if gap < 0 else 1.0
                 pull += (weight / total) * bias * gap
-            moved = self.attitude + params.contagion_rate * pull
-        if params.disposition_pull > 0:
-            pull_back = params.disposition_pull
-            moved = (1.0 - pull_back) * moved + pull_back * self.disposition
-        self.next_attitude = moved
+            self.next_attitude = self.attitude + params.contagion_rate * pull
 
     def commit_attitude(self) -> None:
         """Take the attitude computed by `compute_contagion`."""
         self.attitude = self.next_attitude
+
+    def pull_toward_disposition(self) -> None:
+        """Move toward disposition: a'' = (1 - p) a' + p d (`disposition` module)."""
+        pull = self.model.params.disposition_pull
+        if pull > 0:
+            self.attitude = (1.0 - pull) * self.attitude + pull * self.disposition
 
     # --- 3. distance drift ---------------------------------------------------------------
     def drift_with_distance(self) -> None:
@@ -303,12 +306,12 @@ class ReferenceModel(mesa.Model):
         self.org = org if org is not None else generate_organization(self.params, self.rng)
         staff = initial_employees(self.org, self.params, self.rng)
         base_customers = initial_customers(self.org, self.params, self.rng)
-        self.space = Network(self.org.graph(), random=self.random)
+        self.space = org_network(self.org, self.random)
         self.employees = [
             ReferenceEmployee(
                 self,
                 i,
-                self.space._cells[i],
+                self.space[i],
                 attitude=float(staff.attitude[i]),
                 disposition=float(staff.disposition[i]),
                 customer_focus=float(staff.customer_focus[i]),
@@ -345,6 +348,7 @@ class ReferenceModel(mesa.Model):
         self.serve_customers()
         self.customers_come_and_go()
         self.spread_attitudes()
+        self.pull_toward_dispositions()
         self.drift_with_distance()
         self.adapt_customer_focus()
         self.turn_over_staff()
@@ -426,6 +430,11 @@ class ReferenceModel(mesa.Model):
             employee.compute_contagion()
         for employee in self.employees:
             employee.commit_attitude()
+
+    def pull_toward_dispositions(self) -> None:
+        """2, continued. Each is pulled toward their own disposition (alone, no commit phase)."""
+        for employee in self.employees:
+            employee.pull_toward_disposition()
 
     def drift_with_distance(self) -> None:
         """3. Distance drift (each employee alone, so no commit phase is needed)."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
@@ -62,3 +66,192 @@ def test_run_a_scenario_plan_spends_its_budget(tmp_path):
     )
     assert none.exit_code == 0
     assert pd.read_csv(out)["intervention_spend_total"].iloc[-1] == 0.0
+
+
+# --- no user mistake ends in a traceback ------------------------------------------------------
+
+
+@pytest.fixture
+def wide(monkeypatch):
+    """Messages on one line (rich wraps at the terminal's width, 80 without one)."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
+
+@pytest.fixture
+def nothing_runs(monkeypatch):
+    """Fail the test if a simulation starts: the mistake must be caught before."""
+    import experiments.runs
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a simulation started")
+
+    monkeypatch.setattr(experiments.runs, "run_model", refuse)
+
+
+def refused(arguments: list[str]) -> str:
+    """Run a command that must be refused as a user's mistake; return what it said."""
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # not an exception that escaped
+    assert "Traceback" not in result.output
+    return result.output
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--steps", "1000000000"], "--steps: 1,000,000,000 weeks is more than the limit of 5,200"),
+        (["--steps", "5201", "--allow-large"], "5,201 weeks is more than the limit of 5,200"),
+        (
+            ["--employees", "2000000"],
+            "--employees: 2,000,000 employees is more than the limit of 200,000; "
+            "--allow-large raises it to 2,000,000",
+        ),
+        (["--employees", "3000000", "--allow-large"], "less than or equal to 2000000"),
+        (["--seed", "-1"], "'--seed'"),
+        (["--steps", "0"], "'--steps'"),
+        (["--departments", "d.csv"], "(--org-chart); without one it would be ignored"),
+        (["krackhardt", "--employees", "300"], "--employees 300: the organization comes from"),
+        (["--org-chart", "no_such_chart.csv"], "no_such_chart.csv"),
+    ],
+)
+def test_run_refuses_mistakes_with_a_message_before_simulating(
+    wide, nothing_runs, arguments, message
+):
+    assert message in refused(["run", *arguments])
+
+
+def test_allow_large_lets_a_big_organization_through(wide, monkeypatch):
+    import experiments.runs
+
+    asked = []
+
+    class ReachedError(Exception):
+        pass
+
+    def record(params, *args, **kwargs):
+        asked.append(params.n_employees)
+        raise ReachedError
+
+    monkeypatch.setattr(experiments.runs, "run_model", record)
+    result = runner.invoke(app, ["run", "--employees", "250000", "--allow-large", "--steps", "1"])
+    assert isinstance(result.exception, ReachedError) and asked == [250_000]
+
+
+def test_output_paths_are_checked_before_the_run_and_named_as_given(wide, nothing_runs, tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    cases = {
+        str(a_file / "x.csv"): f"{a_file / 'x.csv'}: cannot create it: {a_file} is a file",
+        str(a_file / "deeper" / "x.csv"): f"{a_file} is a file, not a folder",
+        str(tmp_path): f"{tmp_path}: is a folder; give a file name ending in .csv",
+        str(tmp_path / "x.xlsx"): "unknown output format '.xlsx'",
+        str(tmp_path / "x"): "unknown output format ''",
+    }
+    if Path("/proc").is_dir():
+        cases["/proc/x.csv"] = "/proc/x.csv: cannot write in /proc"
+    for out, message in cases.items():
+        assert message in refused(["run", "--out", out]), out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes in read-only folders"
+)
+def test_a_read_only_folder_is_refused_before_the_run(wide, nothing_runs, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    try:
+        said = refused(["run", "--out", str(locked / "sub" / "x.csv")])
+    finally:
+        locked.chmod(0o755)
+    assert f"{locked / 'sub' / 'x.csv'}: cannot write in {locked}" in said
+
+
+def test_a_failed_write_names_the_users_path(wide, tmp_path, monkeypatch):
+    def fail(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
+    out = tmp_path / "weekly.csv"
+    said = refused(["run", "--steps", "2", "--employees", "40", "--out", str(out)])
+    assert f"error: {out}: cannot write it (No space left on device)" in said
+    assert ".tmp" not in said and list(tmp_path.iterdir()) == []
+
+
+def test_deeply_nested_toml_is_a_message_not_a_recursion_error(wide, tmp_path):
+    for name, text in (
+        ("arrays.toml", 'title = "x"\nx = ' + "[" * 2000 + "]" * 2000 + "\n"),
+        ("tables.toml", 'title = "x"\nx = ' + "{a=" * 2000 + "1" + "}" * 2000 + "\n"),
+    ):
+        path = tmp_path / name
+        path.write_text(text)
+        assert f"{path}: not valid TOML (arrays or tables nested too deeply)" in refused(
+            ["run", str(path)]
+        )
+        said = refused(["sweep", str(path), "--out", str(tmp_path / "out"), "--dry-run"])
+        assert "nested too deeply" in said
+
+
+def test_ctrl_c_during_a_run_is_a_short_message(monkeypatch):
+    import experiments.runs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(experiments.runs, "run_model", interrupted)
+    result = runner.invoke(app, ["run", "--steps", "2"])
+    assert result.exit_code == 130 and "Interrupted." in result.output
+
+
+SPEC = 'title = "t"\nseed = 1\nweeks = 3\n[parameters]\nn_employees = 40\n'
+
+
+def test_sweep_dry_run_counts_without_building_the_design(wide, tmp_path, monkeypatch):
+    from experiments.sweeps import Sweep
+
+    def refuse(self):
+        raise AssertionError("the design was built")
+
+    monkeypatch.setattr(Sweep, "design", refuse)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC + "negativity_bias = { low = 1, high = 3, steps = 7 }\n")
+    result = runner.invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "full_factorial, 7 runs of 3 weeks" in result.output
+    huge = tmp_path / "huge.toml"
+    huge.write_text(
+        "replications = 100000\n" + SPEC + "negativity_bias = ["
+        f"{', '.join(str(1 + i / 20) for i in range(100))}]\n"
+    )
+    assert "10,000,000 runs is more than the limit of 1,000,000; --allow-large raises" in (
+        refused(["sweep", str(huge), "--out", str(tmp_path / "o"), "--dry-run"])
+    )
+    allowed = runner.invoke(
+        app, ["sweep", str(huge), "--out", str(tmp_path / "o"), "--dry-run", "--allow-large"]
+    )
+    assert allowed.exit_code == 0 and "10,000,000 runs of 3 weeks" in allowed.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_sweep_and_analyze_refuse_mistakes_with_a_message(wide, tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    out = str(tmp_path / "o")
+    for arguments, message in (
+        (["sweep", str(spec), "--out", str(a_file)], f"{a_file}: is a file, not a folder"),
+        (["sweep", str(spec), "--out", str(a_file / "o")], f"{a_file} is a file, not a folder"),
+        (["sweep", str(tmp_path / "none.toml"), "--out", out], "none.toml: cannot read it"),
+        (["sweep", str(tmp_path), "--out", out], f"{tmp_path}: cannot read it"),
+        (
+            ["sweep", str(spec), "--out", out, "--dask-local", "--dask-scheduler", "tcp://x:1"],
+            "choose one",
+        ),
+        (["analyze", str(tmp_path / "none")], "not a sweep's results folder"),
+        (["analyze", out, "--confidence", "nan"], "'--confidence'"),
+        (["analyze", out, "--confidence", "inf"], "'--confidence'"),
+        (["analyze", out, "--report", str(a_file / "r")], f"{a_file} is a file, not a folder"),
+    ):
+        assert message in refused(arguments), arguments

@@ -349,10 +349,12 @@ def test_compare_shows_the_plans_and_a_verdict(server, browser):
     wait_until(lambda: browser.text("#compare-status"), 15, "the verdict drawn")
     assert "week 104" in browser.text("#compare-headline")
     table = browser.text("#compare-plan-table")
-    for plan in ("do nothing", "training day", "culture change"):
+    for plan in ("Do nothing", "One-off training day", "Culture-wide change"):
         assert plan in table
     lines = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-verdict-lines li")
     assert len(lines) == 7
+    against = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-against-nothing li")
+    assert len(against) == 7 and "Against doing nothing" in against[0].text
     assert "2 replications per plan" in browser.text("#compare-status")
     assert browser.console_errors() == []
 

@@ -338,7 +338,7 @@ def test_changing_scenario_resets_the_changed_parameters_and_offers_its_plans(ap
     settings, options = result[7], result[4]
     assert settings["scenario"] == "equal_budget" and settings["overrides"] == {}
     assert settings["seed"] == 7
-    assert {o["value"] for o in options} >= {"training_day", "culture", "none"}
+    assert {o["value"] for o in options} >= {"training_day", "culture_change", "none"}
 
 
 def test_render_before_and_after_a_run(baseline_state):
@@ -497,7 +497,7 @@ def test_compare_callbacks_run_and_draw_a_verdict(app):
         progress.append,
         1,
         settings_with(**SMALL),
-        ["preset:do nothing", "preset:training day"],
+        ["plan:none", "plan:training_day"],
         2,
         "as specified",
         None,

@@ -14,17 +14,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dashboard.budget import equalize_plans, plan_costs
 from dashboard.compare import (
     OUTCOME_BY_COLUMN,
-    PRESET_PLANS,
     outcome_verdict,
     replication_seeds,
     resolve_plans,
     run_comparison,
     verdict,
 )
-from dashboard.exports import scenario_download, scenario_files, toml_value
+from dashboard.exports import scenario_download, scenario_files, scenario_toml
 from dashboard.lessons import load_lessons
 from dashboard.runs import advance
 from dashboard.settings import (
@@ -36,10 +34,14 @@ from dashboard.settings import (
     settings_key,
 )
 from dashboard.uploads import check_chart, decode_upload
+from experiments.plans import plan_library
 from experiments.runs import run_model
 from experiments.scenario_files import builtin_scenarios, load_scenario
+from sim.budget import equalize_plans, plan_costs
 from sim.organization import generate_organization
 from sim.params import Params
+
+LIBRARY = plan_library()
 
 HEADER = "employee_id,manager_id,department,customer_facing\n"
 GOOD_CHART = HEADER + "1,,executive,false\n2,1,sales,true\n3,1,sales,true\n4,1,finance,false\n"
@@ -134,7 +136,7 @@ def test_exported_scenario_reproduces_the_dashboard_run(scenario, tmp_path):
 
 
 def test_a_chosen_plan_is_exported_as_the_interventions(tmp_path):
-    settings = {**default_settings("equal_budget"), "plan": "culture"}
+    settings = {**default_settings("equal_budget"), "plan": "culture_change"}
     setup = load_scenario(write_export(settings, tmp_path))
     assert [i.kind for i in setup.interventions] == [
         "language",
@@ -142,7 +144,7 @@ def test_a_chosen_plan_is_exported_as_the_interventions(tmp_path):
         "customer_exposure",
         "frontline_support",
     ]
-    assert set(setup.plans) == {"training_day", "culture"}
+    assert setup.plans == {}
 
 
 def test_an_uploaded_chart_travels_in_a_zip_that_runs(tmp_path):
@@ -160,22 +162,18 @@ def test_an_uploaded_chart_travels_in_a_zip_that_runs(tmp_path):
     assert load_scenario(toml).org.size == 4
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        'say "each" customer',
-        "line\nbreak",
-        "ünïcödé \\ path",
-        1e-7,
-        -0.0,
-        3,
-        True,
-        [1, 2.5],
-        {"share": 0.5},
-    ],
-)
-def test_toml_values_read_back_unchanged(value):
-    assert tomllib.loads(f"key = {toml_value(value)}")["key"] == value
+def test_an_exported_scenario_reads_back_with_its_values_and_interventions():
+    settings = {
+        **default_settings("wrong_customer"),
+        "overrides": {"drift_rate": 1e-7, "negativity_bias": 2.5},
+        "plan": "aligned",
+    }
+    data = tomllib.loads(scenario_toml(settings))
+    assert data["parameters"]["drift_rate"] == 1e-7
+    assert data["parameters"]["negativity_bias"] == 2.5
+    assert [i["kind"] for i in data["interventions"]] == ["incentive_alignment"]
+    assert list(data["plans"]) == ["aligned"]
+    assert "plan 'aligned'" in data["description"]
 
 
 # --- uploads: parsed, limited, never executed ------------------------------------------------
@@ -264,22 +262,24 @@ def org_and_params():
 @pytest.mark.parametrize("by", ["coverage", "duration"])
 def test_equalized_plans_cost_the_cheapest_paying_plan(org_and_params, by):
     org, params = org_and_params
-    plans = {name: PRESET_PLANS[name] for name in ("do nothing", "training day", "culture change")}
+    plans = {
+        name: LIBRARY[name].interventions for name in ("none", "training_day", "culture_change")
+    }
     before = plan_costs(plans, org, params)
     scaled, budget, notes = equalize_plans(plans, org, params, by=by)
     after = plan_costs(scaled, org, params)
     assert budget == min(c for c in before.values() if c > 0)
-    assert after["do nothing"] == 0 and scaled["do nothing"] == ()
+    assert after["none"] == 0 and scaled["none"] == ()
     tolerance = 0.01 if by == "coverage" else 0.05  # duration moves in whole weeks
-    for name in ("training day", "culture change"):
+    for name in ("training_day", "culture_change"):
         assert after[name] == pytest.approx(budget, rel=tolerance), notes
 
 
 def test_a_budget_beyond_full_coverage_is_noted_not_raised(org_and_params):
     org, params = org_and_params
-    plans = {"training day": PRESET_PLANS["training day"]}
+    plans = {"training day": LIBRARY["training_day"].interventions}
     scaled, budget, notes = equalize_plans(plans, org, params, budget=1e9)
-    assert scaled["training day"] == PRESET_PLANS["training day"]
+    assert scaled["training day"] == LIBRARY["training_day"].interventions
     assert "kept its own cost" in notes[0]
 
 
@@ -332,26 +332,27 @@ def test_a_comparison_runs_plans_at_equal_budget():
     settings = {**default_settings(), "overrides": {"n_employees": 100, "horizon_weeks": 30}}
     result = run_comparison(
         settings,
-        ["preset:do nothing", "preset:training day", "preset:culture change"],
+        ["plan:none", "plan:training_day", "plan:culture_change"],
         2,
         "coverage",
     )
     assert result["error"] is None
     costs = {p["name"]: p["cost"] for p in result["plans"]}
-    assert costs["training day"] == pytest.approx(costs["culture change"])
+    assert costs["One-off training day"] == pytest.approx(costs["Culture-wide change"])
     assert len(result["verdict"]["lines"]) == len(OUTCOME_BY_COLUMN)
-    band = result["bands"]["mean_attitude"]["do nothing"]
+    band = result["bands"]["mean_attitude"]["Do nothing"]
     assert len(band["week"]) == 31 and all(
         lo <= m <= hi for lo, m, hi in zip(band["low"], band["mean"], band["high"], strict=True)
     )
-    assert run_comparison(settings, ["preset:do nothing"], 2)["error"].startswith("Choose two")
+    assert run_comparison(settings, ["plan:none"], 2)["error"].startswith("Choose two")
 
 
 def test_a_scenarios_own_plans_can_be_compared():
     plans = resolve_plans(
-        ["plan:training_day", "plan:culture", "scenario"], default_settings("equal_budget")
+        ["plan:aligned", "plan:culture_change", "scenario"], default_settings("wrong_customer")
     )
     assert [len(p) for p in plans.values()] == [1, 4, 0]
+    assert list(plans)[:2] == ["aligned", "Culture-wide change"]
 
 
 # --- lessons -------------------------------------------------------------------------------------
@@ -399,7 +400,7 @@ def test_a_sweep_must_be_small_and_name_a_built_in_scenario():
     for bad, expected in (
         ('title = "x"\nseed = 1\nscenario = "/etc/passwd"', "built-in"),
         ("not toml [", "not valid TOML"),
-        (TINY_SWEEP.replace("replications = 2", "replications = 300"), "at most 400"),
+        (TINY_SWEEP.replace("replications = 2", "replications = 300"), "limit of 400"),
     ):
         assert check_spec(bad)[0] is None and expected in check_spec(bad)[1]
 

@@ -11,6 +11,8 @@ from sim.interventions import CULTURE_WIDE, KINDS, Intervention
 from sim.model import OrgModel
 from sim.organization import generate_organization
 from sim.params import Params
+from sim.processes.interventions import ScheduledIntervention, apply_interventions
+from sim.state import Employees, Levers
 
 SMALL = Params(n_employees=200)
 
@@ -181,11 +183,73 @@ def test_partial_coverage_draws_the_share_reproducibly():
     spec = [Intervention(kind="training_day", start=1, coverage={"share": 0.3})]
     first = OrgModel(SMALL, rng=9, interventions=spec)
     again = OrgModel(SMALL, rng=9, interventions=spec)
-    chosen = first.interventions.bound[0].participants
-    np.testing.assert_array_equal(chosen, again.interventions.bound[0].participants)
+    chosen = first.interventions[0].participants
+    np.testing.assert_array_equal(chosen, again.interventions[0].participants)
     assert 0.2 < chosen.mean() < 0.4
 
 
 def test_a_slogan_without_duration_is_refused():
     with pytest.raises(ValueError, match="needs a duration"):
         Intervention(kind="slogan_campaign")
+
+
+def four_employees() -> tuple[Employees, Levers]:
+    employees = Employees(
+        attitude=np.array([0.0, 0.5, -0.5, 1.0]),
+        disposition=np.array([0.0, 0.2, -0.2, 0.4]),
+        customer_focus=np.array([0.5, 0.5, 0.2, 0.0]),
+        strain=np.zeros(4),
+        weeks_in_post=np.zeros(4, dtype=np.int64),
+    )
+    levers = Levers(
+        drift_rate=np.full(4, 0.1),
+        effective_distance=np.array([1.0, 2.0, 3.0, 1.0]),
+        customer_weight=np.full(4, 0.2),
+        encounter_buffer=np.zeros(4),
+        strain_recovery=np.full(4, 0.5),
+        shareholder_pressure=0.6,
+        hire_attitude_mean=0.2,
+    )
+    return employees, levers
+
+
+def test_interventions_are_a_pure_function_of_state_schedule_and_week():
+    employees, base = four_employees()
+    who = np.array([True, True, False, False])
+    schedule = (
+        ScheduledIntervention(
+            Intervention(kind="delight_week", start=2, strength=0.5, cost_per_participant_week=3.0),
+            who,
+        ),
+        ScheduledIntervention(
+            Intervention(kind="language", start=2, duration=3, strength=0.5), ~who
+        ),
+        ScheduledIntervention(
+            Intervention(kind="hiring_for_attitude", start=1, cost_per_participant_week=7.0), who
+        ),
+    )
+    before = [array.copy() for array in (employees.attitude, employees.customer_focus)]
+    quiet = apply_interventions(schedule, 1, employees, base, base, hires=2)
+    # Week 1: only hiring runs, since week 1, so the levers are rebuilt from the base.
+    assert quiet.levers.hire_attitude_mean == pytest.approx(0.2 + 0.5 * 0.8)
+    assert quiet.attitude is employees.attitude and quiet.spend == 2 * 7.0
+    start = apply_interventions(schedule, 2, employees, quiet.levers, base, hires=0)
+    # Delight week: push(a, 0.5) = a + 0.5 (1 - a) and f + 0.5 (1 - f) for the first two.
+    np.testing.assert_allclose(start.attitude, [0.5, 0.75, -0.5, 1.0])
+    np.testing.assert_allclose(start.customer_focus, [0.75, 0.75, 0.2, 0.0])
+    np.testing.assert_array_equal(start.disposition, employees.disposition)
+    # Language halves the drift rate of the other two; hiring still lifts the hiring mean.
+    np.testing.assert_allclose(start.levers.drift_rate, [0.1, 0.1, 0.05, 0.05])
+    assert start.levers.hire_attitude_mean == pytest.approx(0.6)
+    assert start.spend == 2 * 3.0
+    # The inputs are untouched; a week with the same running set keeps the levers object.
+    for array, old in zip((employees.attitude, employees.customer_focus), before, strict=True):
+        np.testing.assert_array_equal(array, old)
+    np.testing.assert_array_equal(base.drift_rate, 0.1)
+    # Week 3: the one-week delight week is over, language runs on (rebuilt, same values).
+    after = apply_interventions(schedule, 3, employees, start.levers, base, hires=1)
+    np.testing.assert_array_equal(after.levers.drift_rate, start.levers.drift_rate)
+    same = apply_interventions(schedule, 4, employees, after.levers, base, hires=1)
+    assert same.levers is after.levers and same.attitude is employees.attitude
+    ended = apply_interventions(schedule, 5, employees, same.levers, base, hires=1)
+    np.testing.assert_array_equal(ended.levers.drift_rate, 0.1)

@@ -76,7 +76,8 @@ def test_attribution_parts_sum_to_total_change():
     table = model.run(12)
     parts = table[[f"why_{m}" for m in MECHANISMS]].sum(axis=1)
     np.testing.assert_allclose(parts.iloc[1:], table["mean_attitude"].diff().iloc[1:], atol=1e-9)
-    assert (table["why_interventions"].abs() > 0).any()
+    for mechanism in MECHANISMS:
+        assert (table[f"why_{mechanism}"].abs() > 0).any(), mechanism
     by_department = model.attribution("department")
     change = by_department.groupby(["week", "group"])["change"].sum().unstack()
     for name in model.org.department_names:
@@ -86,6 +87,26 @@ def test_attribution_parts_sum_to_total_change():
     np.testing.assert_allclose(
         by_band["1"].iloc[1:], table["attitude_band_1"].diff().iloc[1:], atol=1e-9
     )
+
+
+def test_colleagues_and_own_disposition_are_booked_apart(degroot_params):
+    pull = 0.2
+    model = OrgModel(degroot_params.replace(disposition_pull=pull), rng=12)
+    attitude, disposition = model.employees.attitude.copy(), model.employees.disposition
+    model.step()
+    # One week, everything else off: contagion gives M a, then the pull gives
+    # (1 - p) M a + p d; each part is the mean change it made.
+    after_contagion = one_step_matrix(model) @ attitude
+    row = model.outputs().iloc[1]
+    assert row["why_contagion"] == pytest.approx(np.mean(after_contagion - attitude), abs=1e-12)
+    assert row["why_disposition"] == pytest.approx(
+        np.mean(pull * (disposition - after_contagion)), abs=1e-12
+    )
+    assert abs(row["why_disposition"]) > 1e-4
+    for other in ("encounters", "drift", "turnover", "interventions"):
+        assert row[f"why_{other}"] == pytest.approx(0.0, abs=1e-15)  # drift: -1 + (1 + a)
+    by_band = model.attribution("band")
+    assert set(by_band["mechanism"]) == set(MECHANISMS)
 
 
 def test_same_seed_same_table_different_seed_different_table():
@@ -124,21 +145,41 @@ def test_agents_are_views_on_the_arrays():
     )
 
 
-def test_mesa_batch_run_and_datacollector_work_unchanged():
+def test_mesa_batch_run_reads_the_models_datacollector():
     results = mesa.batch_run(
         OrgModel,
         parameters={"n_employees": 100, "negativity_bias": [1.0, 3.0], "rng": [1, 2]},
-        iterations=1,
         max_steps=6,
         number_processes=1,
         display_progress=False,
     )
     assert len(results) == 4
     row = next(r for r in results if r["negativity_bias"] == 3.0 and r["rng"] == 2)
-    # batch_run steps while steps <= max_steps (7 steps) and reports index steps - 1.
-    direct = OrgModel(n_employees=100, negativity_bias=3.0, rng=2).run(7)
-    assert row["mean_attitude"] == direct["mean_attitude"].iloc[6]
+    # Mesa 3.3 steps while steps <= max_steps, Mesa 3.5 while steps < max_steps; either
+    # way "Step" names the week whose row was reported.
+    week = int(row["Step"])
+    assert week >= 6
+    direct = OrgModel(n_employees=100, negativity_bias=3.0, rng=2).run(week)
+    assert row["mean_attitude"] == direct["mean_attitude"].iloc[week]
+    assert row["why_disposition"] == direct["why_disposition"].iloc[week]
 
+
+def test_datacollector_is_the_models_own_and_holds_the_output_table():
+    model = OrgModel(Params(n_employees=100), rng=9)
+    collector = model.datacollector
+    assert isinstance(collector, mesa.DataCollector)
+    model.run(3)
+    assert model.datacollector is collector
+    frame = collector.get_model_vars_dataframe()
+    assert list(frame.columns) == list(model.outputs().columns)
+    np.testing.assert_array_equal(frame["week"], [0, 1, 2, 3])
+    np.testing.assert_array_equal(frame["mean_attitude"], model.outputs()["mean_attitude"])
+    # What a user collects is kept, as in any Mesa model: the same week once more.
+    collector.collect(model)
+    assert model.datacollector.get_model_vars_dataframe()["week"].tolist() == [0, 1, 2, 3, 3]
+
+
+def test_a_users_own_datacollector_reads_the_agents():
     model = OrgModel(Params(n_employees=100), rng=9)
     collector = mesa.DataCollector(
         model_reporters={"mean": lambda m: m.agents.agg("attitude", np.mean)},
@@ -155,6 +196,24 @@ def test_mesa_batch_run_and_datacollector_work_unchanged():
     assert collector.get_model_vars_dataframe()["mean"].iloc[-1] == pytest.approx(
         model.outputs()["mean_attitude"].iloc[-1]
     )
+
+
+def test_seed_works_as_in_mesa():
+    by_seed = OrgModel(Params(n_employees=80), seed=5)
+    by_rng = OrgModel(Params(n_employees=80), rng=5)
+    pd.testing.assert_frame_equal(by_seed.run(4), by_rng.run(4))
+    assert by_seed.random.random() == by_rng.random.random()
+    assert not OrgModel(Params(n_employees=80), seed=6).run(4).equals(by_rng.outputs())
+    with pytest.raises(ValueError, match="either rng or seed"):
+        OrgModel(Params(n_employees=80), seed=5, rng=5)
+
+
+def test_agents_sit_on_the_cells_of_their_positions():
+    model = OrgModel(Params(n_employees=60), rng=2)
+    for agent in model.employee_agents:
+        assert agent.cell is model.space[agent.position]
+        assert list(agent.cell.agents) == [agent]
+    assert len(model.space.all_cells) == 60
 
 
 def test_history_keeps_every_week():

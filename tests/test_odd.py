@@ -20,6 +20,7 @@ import pytest
 from sim.interventions import CULTURE_WIDE, ONE_OFF
 from sim.model import MECHANISMS, OrgModel
 from sim.params import DEFAULT_DEPARTMENTS, Params, parameter_table
+from sim.replications import replication_seeds
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 PARAMETER_HEADER = [
@@ -163,8 +164,7 @@ def test_interventions_section_names_every_kind(odd):
 
 def test_plausible_magnitudes_at_the_defaults():
     """MODEL.md's bounds, as section 11.1 states them, for each of 20 default runs."""
-    seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(2024).spawn(20)]
-    for seed in seeds:
+    for seed in replication_seeds(2024, 20):
         model = OrgModel(Params(), rng=seed)
         weekly = model.run()
         base = model.customers.base_size

@@ -15,6 +15,7 @@ from sim.processes.customers import (
     spread_word_of_mouth,
     voice_weighted_sentiment,
 )
+from sim.processes.disposition import pull_toward_disposition
 from sim.processes.drift import distance_retention, drift_toward_impersonal
 from sim.processes.encounters import Encounters, feel_encounters, remember_encounters
 from sim.processes.incentives import adapt_customer_focus, outcome_visibility, rewarded_focus
@@ -42,9 +43,7 @@ def test_push_attitude_scales_by_room_to_the_bound():
 
 def test_contagion_without_bias_is_weighted_averaging():
     attitude = np.array([0.0, 1.0, -1.0])
-    new = spread_attitudes(
-        attitude, np.zeros(3), CHAIN, contagion_rate=0.5, negativity_bias=1.0, disposition_pull=0.0
-    )
+    new = spread_attitudes(attitude, CHAIN, contagion_rate=0.5, negativity_bias=1.0)
     # 0: 0 + 0.5 * (1 - 0) = 0.5; 1: 1 + 0.5 * (0.5 * (0 - 1) + 0.5 * (-1 - 1)) = 0.25;
     # 2: -1 + 0.5 * (1 - (-1)) = 0.
     np.testing.assert_allclose(new, [0.5, 0.25, 0.0])
@@ -52,29 +51,26 @@ def test_contagion_without_bias_is_weighted_averaging():
 
 def test_negativity_bias_weighs_only_more_negative_neighbours():
     attitude = np.array([0.0, 1.0, -1.0])
-    new = spread_attitudes(
-        attitude, np.zeros(3), CHAIN, contagion_rate=0.25, negativity_bias=3.0, disposition_pull=0.0
-    )
+    new = spread_attitudes(attitude, CHAIN, contagion_rate=0.25, negativity_bias=3.0)
     # 0 looks up at 1: unbiased, 0 + 0.25 * 1 = 0.25.
     # 1 looks down at both: 1 + 0.25 * 3 * (0.5 * -1 + 0.5 * -2) = -0.125.
     # 2 looks up at 1: -1 + 0.25 * 2 = -0.5.
     np.testing.assert_allclose(new, [0.25, -0.125, -0.5])
 
 
-def test_disposition_pull_follows_contagion():
-    attitude = np.array([0.0, 1.0, -1.0])
-    disposition = np.array([1.0, 0.0, 0.0])
-    new = spread_attitudes(
-        attitude, disposition, CHAIN, contagion_rate=0.5, negativity_bias=1.0, disposition_pull=0.2
-    )
-    np.testing.assert_allclose(new, 0.8 * np.array([0.5, 0.25, 0.0]) + 0.2 * disposition)
+def test_disposition_pulls_a_share_of_the_way_back():
+    attitude = np.array([0.5, 0.25, 0.0])
+    disposition = np.array([1.0, 0.0, -1.0])
+    new = pull_toward_disposition(attitude, disposition, disposition_pull=0.2)
+    # 0: 0.8 * 0.5 + 0.2 * 1 = 0.6; 1: 0.8 * 0.25 = 0.2; 2: 0.2 * -1 = -0.2.
+    np.testing.assert_allclose(new, [0.6, 0.2, -0.2])
 
 
-def test_contagion_off_returns_attitudes_unchanged():
+def test_contagion_and_pull_off_return_attitudes_unchanged():
     attitude = np.array([0.3, -0.2, 0.9])
-    np.testing.assert_array_equal(
-        spread_attitudes(attitude, np.zeros(3), CHAIN, 0.0, 3.0, 0.0), attitude
-    )
+    assert spread_attitudes(attitude, CHAIN, 0.0, 3.0) is attitude
+    assert pull_toward_disposition(attitude, np.zeros(3), 0.0) is attitude
+    np.testing.assert_array_equal(attitude, [0.3, -0.2, 0.9])
 
 
 def test_drift_is_zero_on_front_line_and_grows_with_distance():

@@ -9,6 +9,7 @@ from sim.model import OrgModel
 from sim.organization import Organization
 from sim.params import Params
 from sim.reference import ReferenceModel
+from sim.replications import replication_seeds
 
 DETERMINISTIC = {
     "customers_per_employee": 0.0,  # no encounters, no customers
@@ -113,7 +114,7 @@ TOLERANCE = {
 def final_outcomes(model_class: type) -> dict[str, np.ndarray]:
     """Per replication: the final week's levels and the run's totals of lost and hired."""
     outcomes: dict[str, list[float]] = {name: [] for name in TOLERANCE}
-    for seed in np.random.SeedSequence(2024).spawn(REPLICATIONS):
+    for seed in replication_seeds(2024, REPLICATIONS):
         table = model_class(STOCHASTIC, rng=seed).run(WEEKS)
         for name in ("mean_attitude", "strain_front_line", "active_customers", "mean_satisfaction"):
             outcomes[name].append(float(table[name].iloc[-1]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from experiments.plans import plan_library
 from experiments.runs import run_model
 from experiments.scenario_files import (
     ScenarioError,
@@ -12,8 +13,6 @@ from experiments.scenario_files import (
     load_scenario,
     read_scenario,
 )
-from sim.budget import plan_cost
-from sim.organization import generate_organization
 
 EXPECTED = {
     "baseline",
@@ -59,12 +58,31 @@ def test_krackhardt_uses_the_real_chart_with_stated_staff():
     assert setup.org.employee_ids[int(np.flatnonzero(setup.org.boss < 0)[0])] == "7"
 
 
-def test_equal_budget_plans_cost_the_same():
-    setup = load_scenario("equal_budget")
-    org = generate_organization(setup.params, np.random.default_rng(0))
-    costs = {name: plan_cost(plan, org, setup.params) for name, plan in setup.plans.items()}
-    assert costs["training_day"] == pytest.approx(75_000)
-    assert costs["culture"] == pytest.approx(costs["training_day"], rel=1e-3)
+def test_scenarios_name_plans_of_the_library():
+    library = plan_library()
+    woven = load_scenario("culture_woven")
+    assert woven.interventions == library["culture_change"].interventions
+    assert load_scenario("training_day").interventions == library["training_day"].interventions
+    chosen = load_scenario("equal_budget", plan="culture_change")
+    assert chosen.interventions == library["culture_change"].interventions
+    assert load_scenario("equal_budget", plan="none").interventions == ()
+    own = load_scenario("wrong_customer", plan="aligned").interventions
+    assert [item.kind for item in own] == ["incentive_alignment"]
+
+
+def test_an_unknown_plan_or_two_default_plans_are_refused_with_the_key(tmp_path):
+    with pytest.raises(ScenarioError, match=r"--plan: no plan 'nope'; plans: .*culture_change"):
+        load_scenario("equal_budget", plan="nope")
+    unknown = write(tmp_path, 'title = "t"\nplan = "nope"\n')
+    with pytest.raises(ScenarioError, match=r"mine\.toml: plan: no plan 'nope'"):
+        load_scenario(unknown)
+    both = write(
+        tmp_path,
+        'title = "t"\nplan = "training_day"\n[[interventions]]\nkind = "language"\n',
+        "both.toml",
+    )
+    with pytest.raises(ScenarioError, match="either `plan`.*or \\[\\[interventions\\]\\]"):
+        load_scenario(both)
 
 
 def write(tmp_path, text: str, name: str = "mine.toml"):
@@ -114,11 +132,6 @@ def write(tmp_path, text: str, name: str = "mine.toml"):
 def test_bad_scenarios_name_file_key_and_what_is_allowed(tmp_path, text, message):
     with pytest.raises(ScenarioError, match=message):
         load_scenario(write(tmp_path, text))
-
-
-def test_unknown_plan_lists_the_plans():
-    with pytest.raises(ScenarioError, match="plans: none, training_day, culture"):
-        load_scenario("equal_budget", plan="pizza")
 
 
 def test_missing_scenario_file_is_named(tmp_path):

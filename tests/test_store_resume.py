@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from test_sweeps import TINY, write_spec
 
+from experiments import store
 from experiments.executors import ProcessExecutor, SerialExecutor, run_sweep
 from experiments.store import StoreError, read_runs, read_series
 from experiments.sweeps import load_sweep
@@ -90,6 +91,39 @@ def test_resume_runs_only_what_is_missing(tmp_path):
     after = stamps(out)
     assert {name: after[name] for name in before} == before
     for part, expected in zip(results(out), complete, strict=True):
+        pd.testing.assert_frame_equal(part, expected)
+
+
+@pytest.mark.parametrize("failing_write", [1, 4, 7])
+def test_a_fault_at_a_write_leaves_only_whole_files_and_resume_completes(
+    tmp_path, monkeypatch, failing_write
+):
+    sweep = load_sweep(write_spec(tmp_path))
+    complete = tmp_path / "complete"
+    run_sweep(sweep, complete, SerialExecutor())
+    out = tmp_path / "out"
+    real_write = store.pq.write_table
+    calls = []
+
+    def write_then_fail(table, path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == failing_write:
+            if isinstance(path, str | os.PathLike):
+                Path(path).write_bytes(b"half a parquet file")  # the disk got part of it
+            raise OSError("disk full")
+        return real_write(table, path, *args, **kwargs)
+
+    monkeypatch.setattr(store.pq, "write_table", write_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        run_sweep(sweep, out, SerialExecutor())
+    written = sorted(p.name for p in out.rglob("*") if p.is_file())
+    assert not [name for name in written if name.endswith(".tmp")]
+    for path in (out / "runs").glob("*.parquet"):
+        pd.read_parquet(path)  # every file left is whole
+    monkeypatch.setattr(store.pq, "write_table", real_write)
+    progress = run_sweep(sweep, out, SerialExecutor())
+    assert progress.already + progress.done == progress.total
+    for part, expected in zip(results(out), results(complete), strict=True):
         pd.testing.assert_frame_equal(part, expected)
 
 

@@ -1,8 +1,8 @@
 """The ten stylized facts of MODEL.md, each a comparison over replications.
 
 Every comparison runs REPLICATIONS models per condition with the same fixed seeds
-(numpy SeedSequence(2024).spawn), and asserts that the difference of the means exceeds
-MARGIN_SE standard errors of that difference (Welch: sqrt(s1^2/n + s2^2/n)), in the
+(`sim.replications.replication_seeds(2024, ...)`), and asserts that the difference of the
+means exceeds MARGIN_SE standard errors of that difference (Welch: sqrt(s1^2/n + s2^2/n)), in the
 direction the fact states. "Mirror images within noise" and "mostly faded" are stated
 with their own margins where they appear.
 """
@@ -14,17 +14,19 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from sim.budget import plan_cost, scale_to_budget
+from experiments.plans import plan_library
+from sim.budget import cost_basis, plan_cost, scale_plan
 from sim.interventions import Intervention
 from sim.metrics import distance_band
 from sim.model import OrgModel
 from sim.params import DEFAULT_DEPARTMENTS, Params
+from sim.replications import replication_seeds
 
 pytestmark = pytest.mark.slow
 
 REPLICATIONS = 20
 MARGIN_SE = 3.0
-SEEDS = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(2024).spawn(REPLICATIONS)]
+SEEDS = replication_seeds(2024, REPLICATIONS)
 ORG = Params(n_employees=300)
 
 
@@ -155,23 +157,11 @@ def test_5_one_off_program_has_mostly_faded_half_a_year_after():
 
 
 def test_6_culture_change_lasts_and_beats_one_off_program_at_equal_cost():
-    from sim.organization import generate_organization
-
-    org = generate_organization(ORG, np.random.default_rng(0))
-    training = Intervention(
-        kind="training_day", start=26, strength=0.5, cost_per_participant_week=150.0
-    )
-    budget = plan_cost([training], org, ORG)
-    culture_kinds = ("language", "incentive_alignment", "customer_exposure", "frontline_support")
-    culture = [
-        scale_to_budget(
-            Intervention(kind=kind, start=26, strength=0.5, cost_per_participant_week=1.0),
-            budget / len(culture_kinds),
-            org,
-            ORG,
-        )
-        for kind in culture_kinds
-    ]
+    library = plan_library()
+    org = cost_basis(ORG)
+    training = list(library["training_day"].interventions)
+    budget = plan_cost(training, org, ORG)
+    culture = list(scale_plan(library["culture_change"].interventions, budget, org, ORG))
     assert plan_cost(culture, org, ORG) == pytest.approx(budget)
 
     attitude_lift = replicate(ORG, final("mean_attitude"), interventions=culture) - replicate(
@@ -184,14 +174,14 @@ def test_6_culture_change_lasts_and_beats_one_off_program_at_equal_cost():
     for outcome in ("mean_satisfaction", "net_promoter_score"):
         assert_greater(
             replicate(ORG, final(outcome), interventions=culture),
-            replicate(ORG, final(outcome), interventions=[training]),
+            replicate(ORG, final(outcome), interventions=training),
         )
 
     def lost_last_quarter(model: OrgModel) -> float:
         return float(model.outputs()["customers_lost"].iloc[-13:].sum())
 
     assert_greater(
-        replicate(ORG, lost_last_quarter, interventions=[training]),
+        replicate(ORG, lost_last_quarter, interventions=training),
         replicate(ORG, lost_last_quarter, interventions=culture),
     )
 

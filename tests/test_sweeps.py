@@ -16,6 +16,7 @@ from experiments.runs import run_model
 from experiments.store import read_runs
 from experiments.sweeps import SweepSpecError, load_sweep, parse_sweep
 from sim.params import Params
+from sim.replications import replication_seeds
 
 SPECS = Path(__file__).resolve().parent.parent / "experiments" / "specs"
 
@@ -188,6 +189,7 @@ def test_replication_seeds_are_spawned_and_shared_across_points_and_plans(tmp_pa
     design = sweep.design()
     children = np.random.SeedSequence(11).spawn(2)
     expected = [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
+    assert replication_seeds(11, 2) == expected
     for replication, seeds in design.groupby("replication")["seed"]:
         assert set(seeds) == {expected[replication]}  # common random numbers
     assert expected[0] != expected[1]
@@ -195,6 +197,27 @@ def test_replication_seeds_are_spawned_and_shared_across_points_and_plans(tmp_pa
         write_spec(tmp_path, TINY.replace("replications = 2", "replications = 3"), "more.toml")
     )
     assert more.replication_seeds()[:2] == expected  # adding replications keeps the others
+
+
+@pytest.mark.parametrize(
+    ("design", "points"),
+    [
+        ('[design]\nkind = "full_factorial"\n', 3),
+        ('[design]\nkind = "latin_hypercube"\nsamples = 4\n', 4),
+    ],
+)
+def test_every_sampled_point_shares_the_replication_seeds(tmp_path, design, points):
+    ranged = TINY.replace(
+        "n_employees = 60", "n_employees = 60\nboss_weight = { low = 1, high = 3, steps = 3 }"
+    )
+    if "latin" in design:
+        ranged = ranged.replace(", steps = 3", "")
+    sweep = load_sweep(write_spec(tmp_path, ranged + design))
+    table = sweep.design()
+    assert table["point"].nunique() == points and table["arm"].nunique() == 4
+    expected = replication_seeds(11, 2)
+    for replication, seeds in table.groupby("replication")["seed"]:
+        assert set(seeds) == {expected[replication]}
 
 
 def test_latin_hypercube_comes_from_salib_and_is_stratified(tmp_path):
@@ -275,14 +298,19 @@ def test_plans_scaled_to_a_budget_cost_that_budget(tmp_path):
     assert lift[300.0] > lift[100.0]
 
 
-def test_a_sweep_can_name_the_scenarios_own_plans(tmp_path):
+def test_a_sweep_can_name_the_scenarios_own_plans_and_the_librarys(tmp_path):
     text = (
-        'title = "t"\nseed = 3\nweeks = 4\nscenario = "equal_budget"\n'
-        '[parameters]\nn_employees = 40\n[levers]\nplan = ["none", "culture"]\n'
+        'title = "t"\nseed = 3\nweeks = 4\nscenario = "wrong_customer"\n'
+        '[levers]\nplan = ["none", "aligned", "culture_change"]\n'
     )
     sweep = load_sweep(write_spec(tmp_path, text))
-    assert [f.values for f in sweep.lists] == [("none", "culture")]
-    assert len(sweep.context().plans["culture"]) == 4
+    assert [f.values for f in sweep.lists] == [("none", "aligned", "culture_change")]
+    plans = sweep.context().plans
+    assert plans["none"] == () and len(plans["culture_change"]) == 4
+    assert [item.kind for item in plans["aligned"]] == ["incentive_alignment"]
+    wrong = text.replace('"aligned"', '"nope"')
+    with pytest.raises(SweepSpecError, match=r"levers\.plan\[1\]: no plan 'nope'.*training_day"):
+        load_sweep(write_spec(tmp_path, wrong))
 
 
 def test_parse_sweep_takes_a_dict_for_notebooks():

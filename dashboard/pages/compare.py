@@ -253,6 +253,14 @@ def render(result: Any, large: Any) -> tuple:
             id="compare-verdict-lines",
         ),
     ]
+    if verdict.get("against_nothing"):
+        box.append(
+            html.Ul(
+                [html.Li(line["text"]) for line in verdict["against_nothing"]],
+                id="compare-against-nothing",
+            )
+        )
+    box.append(html.Div(verdict.get("pairing", ""), className="note"))
     if result.get("notes"):
         box.append(html.Div(" ".join(result["notes"]), className="note"))
     seeds = ", ".join(str(s) for s in result["seeds"][:3])

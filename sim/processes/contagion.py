@@ -1,16 +1,15 @@
-"""Process 2: attitude contagion with a negativity bias, then the pull of disposition.
+"""Process 2: attitude contagion with a negativity bias.
 
 For employee i with neighbours j, weights P[i, j] (row-stochastic: boss, peer and report
 weights divided by their total) and attitudes a:
 
     a_i' = a_i + r * sum_j P[i, j] * b_ij * (a_j - a_i),   b_ij = beta if a_j < a_i else 1
-    a_i'' = (1 - p) * a_i' + p * d_i
 
-with r the contagion rate, beta the negativity bias, p the disposition pull and d the
-dispositions. With beta = 1 the first line is DeGroot averaging with the matrix
-M = (1 - r) I + r P; the second makes it the Friedkin-Johnsen model, whose fixed point is
-x* = (I - (1 - p) M)^-1 p d. `contagion_rate * negativity_bias <= 1` (checked by Params)
-keeps a_i' a convex combination, so attitudes stay in [-1, 1].
+with r the contagion rate and beta the negativity bias. With beta = 1 this is DeGroot
+averaging with the matrix M = (1 - r) I + r P. The pull toward one's own disposition
+(`sim.processes.disposition`) follows it in the same week and makes the pair the
+Friedkin-Johnsen model. `contagion_rate * negativity_bias <= 1` (checked by Params) keeps
+a_i' a convex combination, so attitudes stay in [-1, 1].
 """
 
 from __future__ import annotations
@@ -39,34 +38,28 @@ class InfluenceNetwork:
 
 def spread_attitudes(
     attitude: np.ndarray,
-    disposition: np.ndarray,
     influence: InfluenceNetwork,
     contagion_rate: float,
     negativity_bias: float,
-    disposition_pull: float,
 ) -> np.ndarray:
-    """One synchronous contagion step followed by the pull toward disposition.
+    """One synchronous contagion step: everyone reads the neighbours' attitudes before it.
 
     Args:
         attitude: current attitudes, [-1, 1].
-        disposition: personal dispositions, [-1, 1].
         influence: who listens to whom, and how much (rows sum to 1 or 0).
         contagion_rate: r in [0, 1], share of the gap closed per week.
         negativity_bias: beta >= 1, weight of a more negative neighbour.
-        disposition_pull: p in [0, 1], share of the way back to disposition per week.
 
     Returns:
-        New attitudes; the input is not modified.
+        New attitudes (the input itself when `contagion_rate` is 0); the input is not
+        modified.
     """
-    moved = attitude
-    if contagion_rate > 0:
-        gap = attitude[influence.speaker] - attitude[influence.listener]
-        if negativity_bias != 1.0:
-            # b * gap where gap < 0, gap elsewhere: gap + (b - 1) * min(gap, 0).
-            gap += (negativity_bias - 1.0) * np.minimum(gap, 0.0)
-        gap *= influence.weight
-        pull_of_neighbours = np.bincount(influence.listener, gap, minlength=influence.size)
-        moved = attitude + contagion_rate * pull_of_neighbours
-    if disposition_pull > 0:
-        moved = (1.0 - disposition_pull) * moved + disposition_pull * disposition
-    return moved
+    if contagion_rate == 0:
+        return attitude
+    gap = attitude[influence.speaker] - attitude[influence.listener]
+    if negativity_bias != 1.0:
+        # b * gap where gap < 0, gap elsewhere: gap + (b - 1) * min(gap, 0).
+        gap += (negativity_bias - 1.0) * np.minimum(gap, 0.0)
+    gap *= influence.weight
+    pull_of_neighbours = np.bincount(influence.listener, gap, minlength=influence.size)
+    return attitude + contagion_rate * pull_of_neighbours

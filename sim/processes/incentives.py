@@ -33,6 +33,13 @@ def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) 
     return visibility_decay ** np.maximum(effective_distance - 1.0, 0.0)
 
 
+def focus_of_boss(
+    customer_focus: np.ndarray, boss: np.ndarray, shareholder_pressure: float
+) -> np.ndarray:
+    """f_boss per employee: the boss's customer focus; the chief's is 1 - shareholder pressure."""
+    return np.where(boss >= 0, customer_focus[np.maximum(boss, 0)], 1.0 - shareholder_pressure)
+
+
 def rewarded_focus(
     customer_focus: np.ndarray,
     boss: np.ndarray,
@@ -41,9 +48,7 @@ def rewarded_focus(
     shareholder_pressure: float,
 ) -> np.ndarray:
     """e_i: the customer focus each employee's evaluation rewards, [0, 1]."""
-    boss_focus = np.where(
-        boss >= 0, customer_focus[np.maximum(boss, 0)], 1.0 - shareholder_pressure
-    )
+    boss_focus = focus_of_boss(customer_focus, boss, shareholder_pressure)
     pays_customer = customer_weight * visibility + (1.0 - customer_weight) * boss_focus
     pays_boss = (1.0 - customer_weight) * (1.0 - boss_focus)
     total = pays_customer + pays_boss

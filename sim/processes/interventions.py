@@ -1,10 +1,15 @@
 """Process 6: interventions act at their scheduled times.
 
-Each week the levers (`sim.state.Levers`) are rebuilt from the parameters and the
-culture-wide interventions then running, so an intervention with a duration ends
-cleanly; levers rebuilt in a start week act from the next week's processes on. For
-covered employees, with strength s (strain recovery capped at 1; shareholder pressure and
-the hiring mean are organization-wide, whatever the coverage):
+Participants are drawn once, when the model is built (`schedule_interventions`). Each week
+`apply_interventions` returns the new levers, attitudes, customer focus, dispositions and
+spend, which the model assigns.
+
+The levers (`sim.state.Levers`) are rebuilt from the parameters' levers whenever the set of
+running interventions differs from last week's, applying every running culture-wide
+intervention in the order listed; so an intervention with a duration ends cleanly, and
+levers rebuilt in a start week act from the next week's processes on. For covered
+employees, with strength s (strain recovery capped at 1; shareholder pressure and the
+hiring mean are organization-wide, whatever the coverage):
 
 - language:            drift rate x (1 - s)
 - incentive_alignment: customer weight w -> max(w, s)
@@ -25,43 +30,72 @@ running that week; for hiring_for_attitude the participants are that week's hire
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from sim.interventions import Intervention
+from sim.organization import Organization
 from sim.processes.bounds import push_attitude
-from sim.state import Levers, initial_levers
-
-if TYPE_CHECKING:
-    from sim.model import OrgModel
+from sim.state import Employees, Levers
 
 SLOGAN_PUSH_SHARE = 0.1
 """A slogan's weekly push is a tenth of its strength: words alone move people little."""
 
 
 @dataclass(frozen=True)
-class Bound:
+class ScheduledIntervention:
     """An intervention with its participants drawn."""
 
     spec: Intervention
     participants: np.ndarray  # mask over employees
 
 
-def draw_participants(spec: Intervention, model: OrgModel) -> np.ndarray:
+@dataclass(frozen=True)
+class InterventionEffects:
+    """One week of interventions: the state the model assigns, and what it cost."""
+
+    levers: Levers
+    attitude: np.ndarray
+    customer_focus: np.ndarray
+    disposition: np.ndarray
+    spend: float
+
+
+def draw_participants(
+    spec: Intervention, org: Organization, rng: np.random.Generator
+) -> np.ndarray:
     """Covered employees: eligible by department and level, then a random share."""
-    org = model.org
     eligible = spec.coverage.eligible(org.department_names, org.department, org.level)
     if spec.coverage.share >= 1.0:
         return eligible
-    chosen = model.intervention_rng.random(org.size) < spec.coverage.share
+    chosen = rng.random(org.size) < spec.coverage.share
     return eligible & chosen
 
 
-def adjust_levers(levers: Levers, bound: Bound) -> Levers:
+def schedule_interventions(
+    interventions: Iterable[Intervention | dict[str, Any]] | None,
+    org: Organization,
+    rng: np.random.Generator,
+) -> tuple[ScheduledIntervention, ...]:
+    """Validate each intervention and draw its participants with `rng`, in the order listed."""
+    specs = [
+        item if isinstance(item, Intervention) else Intervention(**item)
+        for item in interventions or ()
+    ]
+    return tuple(ScheduledIntervention(spec, draw_participants(spec, org, rng)) for spec in specs)
+
+
+def running_at(schedule: tuple[ScheduledIntervention, ...], week: int) -> tuple[int, ...]:
+    """Positions in `schedule` of the interventions running in `week`."""
+    return tuple(i for i, item in enumerate(schedule) if item.spec.active_at(week))
+
+
+def adjust_levers(levers: Levers, scheduled: ScheduledIntervention) -> Levers:
     """The levers with one running culture-wide intervention applied."""
-    who, strength, kind = bound.participants, bound.spec.strength, bound.spec.kind
+    who, strength, kind = scheduled.participants, scheduled.spec.strength, scheduled.spec.kind
     if kind == "language":
         return replace(
             levers, drift_rate=np.where(who, levers.drift_rate * (1 - strength), levers.drift_rate)
@@ -94,66 +128,69 @@ def adjust_levers(levers: Levers, bound: Bound) -> Levers:
     return levers
 
 
-class Schedule:
-    """The interventions of one model, with their participants drawn at the start."""
+def levers_for_week(
+    schedule: tuple[ScheduledIntervention, ...],
+    week: int,
+    levers: Levers,
+    base_levers: Levers,
+) -> Levers:
+    """This week's levers: `levers` itself unless the running set changed since last week.
 
-    def __init__(self, bound: list[Bound], base: Levers) -> None:
-        self.bound = bound
-        self.base = base
-        self._running: tuple[int, ...] | None = None
+    Rebuilding only on a change keeps the lever objects stable, so what the model derives
+    from them (drift retention, outcome visibility) is recomputed only then.
+    """
+    running = running_at(schedule, week)
+    if running == running_at(schedule, week - 1):
+        return levers
+    for index in running:
+        base_levers = adjust_levers(base_levers, schedule[index])
+    return base_levers
 
-    @classmethod
-    def bind(cls, interventions: list[Intervention], model: OrgModel) -> Schedule:
-        """Draw each intervention's participants with the model's generator."""
-        specs = [
-            item if isinstance(item, Intervention) else Intervention(**item)
-            for item in interventions
-        ]
-        bound = [Bound(spec, draw_participants(spec, model)) for spec in specs]
-        return cls(bound, initial_levers(model.org, model.params))
 
-    def apply(self, model: OrgModel) -> tuple[np.ndarray, float]:
-        """This week's effects: new attitudes (focus and levers are set on the model)."""
-        week = model.steps
-        running = tuple(i for i, b in enumerate(self.bound) if b.spec.active_at(week))
-        if running != self._running:  # rebuild levers only when the running set changes
-            levers = self.base
-            for index in running:
-                levers = adjust_levers(levers, self.bound[index])
-            model.levers = levers
-            self._running = running
-        attitude = model.employees.attitude
-        spend = 0.0
-        for index in running:
-            bound = self.bound[index]
-            attitude = self._act_on_state(bound, week, attitude, model)
-            spend += self._participants(bound, model) * bound.spec.cost_per_participant_week
-        return attitude, spend
+def apply_interventions(
+    schedule: tuple[ScheduledIntervention, ...],
+    week: int,
+    employees: Employees,
+    levers: Levers,
+    base_levers: Levers,
+    hires: int,
+) -> InterventionEffects:
+    """This week's interventions; the inputs are not modified.
 
-    @staticmethod
-    def _act_on_state(bound: Bound, week: int, attitude: np.ndarray, model: OrgModel) -> np.ndarray:
-        spec, who = bound.spec, bound.participants
+    Args:
+        schedule: the interventions with their participants (`schedule_interventions`).
+        week: the week now ending (weeks count from 1, the first step).
+        employees: the state after this week's other processes.
+        levers: the levers in force this week.
+        base_levers: the levers with no intervention (from the parameters).
+        hires: this week's hires, the participants of hiring_for_attitude.
+    """
+    attitude, focus, disposition = (
+        employees.attitude,
+        employees.customer_focus,
+        employees.disposition,
+    )
+    spend = 0.0
+    for index in running_at(schedule, week):
+        item = schedule[index]
+        spec, who = item.spec, item.participants
         starting = week == spec.start
         if spec.kind in ("training_day", "delight_week", "leadership_tone") and starting:
             attitude = push_attitude(attitude, np.where(who, spec.strength, 0.0))
         if spec.kind == "delight_week" and starting:
-            focus = model.employees.customer_focus
-            model.employees.customer_focus = np.where(
-                who, focus + spec.strength * (1 - focus), focus
-            )
+            focus = np.where(who, focus + spec.strength * (1 - focus), focus)
         if spec.kind == "leadership_tone" and starting:
-            disposition = model.employees.disposition
-            model.employees.disposition = push_attitude(
-                disposition, np.where(who, spec.strength, 0.0)
-            )
+            disposition = push_attitude(disposition, np.where(who, spec.strength, 0.0))
         if spec.kind == "slogan_campaign":
             attitude = push_attitude(
                 attitude, np.where(who, SLOGAN_PUSH_SHARE * spec.strength, 0.0)
             )
-        return attitude
-
-    @staticmethod
-    def _participants(bound: Bound, model: OrgModel) -> int:
-        if bound.spec.kind == "hiring_for_attitude":
-            return model.recorder.hires_this_week()
-        return int(bound.participants.sum())
+        participants = hires if spec.kind == "hiring_for_attitude" else int(who.sum())
+        spend += participants * spec.cost_per_participant_week
+    return InterventionEffects(
+        levers=levers_for_week(schedule, week, levers, base_levers),
+        attitude=attitude,
+        customer_focus=focus,
+        disposition=disposition,
+        spend=spend,
+    )

@@ -1,0 +1,130 @@
+"""One source of truth: the Compare page, its exported spec and the headline agree run for run.
+
+The page, `eachcustomer sweep` and the headline spec share the replication seeds
+(`sim.replications`), the plan library, the budget rule (`sim.budget.scale_plan`) and the
+outcome definitions, so the same point gives the same numbers, bit for bit.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from dashboard.compare import run_comparison
+from dashboard.settings import default_settings
+from eachcustomer.cli import app
+from experiments.executors import SerialExecutor, run_sweep
+from experiments.plans import plan_library
+from experiments.store import read_runs
+from experiments.sweeps import parse_sweep
+from sim.replications import replication_seeds
+
+REPO = Path(__file__).resolve().parents[1]
+REPLICATIONS = 3
+BUDGET = 30_000.0
+COMPARED = {  # outcome on the page: column of a sweep's result rows
+    "mean_satisfaction": "final_mean_satisfaction",
+    "active_customers": "final_active_customers",
+    "net_promoter_score": "final_net_promoter_score",
+    "net_revenue": "net_revenue",
+}
+
+
+@pytest.fixture(scope="module")
+def page():
+    """The Compare page's comparison at one point of the headline (its seed, budget, size)."""
+    settings = {**default_settings("baseline"), "seed": 2024, "overrides": {"n_employees": 500}}
+    result = run_comparison(
+        settings,
+        ["plan:none", "plan:training_day", "plan:culture_change"],
+        REPLICATIONS,
+        "coverage",
+        BUDGET,
+    )
+    assert result["error"] is None
+    return result
+
+
+def page_finals(result: dict) -> pd.DataFrame:
+    titles = {plan.title: name for name, plan in plan_library().items()}
+    rows = []
+    for column, per_plan in result["finals"].items():
+        if column not in COMPARED:
+            continue
+        for shown, values in per_plan.items():
+            for replication, value in enumerate(values):
+                rows.append(
+                    {
+                        "plan": titles[shown],
+                        "replication": replication,
+                        "column": column,
+                        "value": value,
+                    }
+                )
+    table = pd.DataFrame(rows).pivot_table(
+        index=["plan", "replication"], columns="column", values="value"
+    )
+    table.columns.name = None
+    return table
+
+
+def sweep_finals(folder: Path, budget: float | None = None) -> pd.DataFrame:
+    runs = read_runs(folder)
+    assert (runs["status"] == "ok").all()
+    if budget is not None:
+        runs = runs[runs["budget"] == budget]
+    table = runs.set_index(["plan", "replication"])[list(COMPARED.values())]
+    return table.rename(columns={v: k for k, v in COMPARED.items()}).sort_index()
+
+
+def test_the_page_uses_the_one_seed_rule(page):
+    assert page["seeds"] == replication_seeds(2024, REPLICATIONS)
+
+
+def test_the_exported_spec_reproduces_the_page_number_for_number(page, tmp_path):
+    assert page["spec"] is not None, page["spec_note"]
+    spec = tmp_path / "compare.toml"
+    spec.write_text(page["spec"])
+    written = tomllib.loads(page["spec"])
+    assert written["levers"] == {
+        "plan": ["none", "training_day", "culture_change"],
+        "budget": BUDGET,
+        "scale_by": "coverage",
+    }
+    outcome = CliRunner().invoke(
+        app, ["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "1"]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    expected = page_finals(page).sort_index()
+    found = sweep_finals(tmp_path / "out")[expected.columns]
+    pd.testing.assert_frame_equal(found, expected, check_exact=True, check_dtype=False)
+
+
+def test_the_headline_spec_gives_the_same_numbers_at_the_same_point(page, tmp_path):
+    data = tomllib.loads((REPO / "experiments/specs/headline.toml").read_text())
+    assert BUDGET in data["levers"]["budget"]
+    data.update(replications=REPLICATIONS)
+    data["levers"]["budget"] = [BUDGET]
+    sweep = parse_sweep(data, path=REPO / "experiments/specs/headline.toml")
+    run_sweep(sweep, tmp_path / "headline", SerialExecutor())
+    expected = page_finals(page).sort_index()
+    found = sweep_finals(tmp_path / "headline", BUDGET)[expected.columns]
+    pd.testing.assert_frame_equal(found, expected, check_exact=True, check_dtype=False)
+
+
+def test_a_comparison_without_doing_nothing_runs_it_as_the_reference():
+    settings = {
+        **default_settings("baseline"),
+        "overrides": {"n_employees": 60, "horizon_weeks": 30},
+    }
+    result = run_comparison(settings, ["plan:training_day", "plan:culture_change"], 3, "coverage")
+    assert result["reference"] == "Do nothing"
+    assert "Do nothing" in result["finals"]["mean_attitude"]
+    lines = result["verdict"]["against_nothing"]
+    assert len(lines) == len(result["verdict"]["lines"])
+    assert all("One-off training day" in line["text"] for line in lines)
+    assert "paired" in result["verdict"]["pairing"]
