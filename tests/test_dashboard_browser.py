@@ -1,4 +1,4 @@
-"""The dashboard in a real browser: headless Debian Chromium driven by selenium.
+"""The dashboard in a real browser: headless Debian Chromium driven by Dash's testing tools.
 
 One dashboard server (the `eachcustomer dashboard` a user would start) and one browser serve
 the whole module; each test starts from a fresh session where it matters. The tests wait on
@@ -16,11 +16,11 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dash.testing.browser import Browser as DashBrowser
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from typer.testing import CliRunner
@@ -81,15 +81,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
 
 
-@dataclass
-class Browser:
-    """A Chromium session: its selenium driver and the folder its downloads land in."""
+class Browser(DashBrowser):
+    """Dash's testing browser (`dash.testing.browser.Browser`) on Debian's headless Chromium,
+    with the folder its downloads land in."""
 
-    driver: Any
-    downloads: Path
+    def __init__(self, start: Callable[[Path], Any], downloads: Path) -> None:
+        self.start = start
+        self.downloads = downloads
+        super().__init__(
+            "chrome",
+            headless=True,
+            download_path=str(downloads),
+            percy_run=False,
+            wait_timeout=30,
+        )
+        self.driver.implicitly_wait(0)  # the tests poll the app's state themselves
+
+    def get_webdriver(self) -> Any:
+        """Debian's Chromium with our flags and driver (Dash's default would look for one)."""
+        return self.start(self.downloads)
 
     def find(self, selector: str) -> Any:
-        return self.driver.find_element(By.CSS_SELECTOR, selector)
+        return self.find_element(selector)
 
     def text(self, selector: str) -> str:
         return self.find(selector).text
@@ -114,11 +127,11 @@ def browser(
 ) -> Iterator[Browser]:
     """One headless Chromium for the module."""
     downloads = tmp_path_factory.mktemp("downloads")
-    driver = chromium(downloads)
+    session = Browser(chromium, downloads)
     try:
-        yield Browser(driver, downloads)
+        yield session
     finally:
-        driver.quit()
+        session.driver.quit()
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, message: str) -> Any:
