@@ -372,6 +372,42 @@ def test_compare_shows_the_plans_and_a_verdict(server, browser):
     assert browser.console_errors() == []
 
 
+def test_the_compare_pages_spec_reproduces_its_numbers_as_a_sweep(server, browser, tmp_path):
+    import tomllib
+
+    from eachcustomer.cli import app
+    from experiments.store import read_runs
+
+    visit(browser, server + "/compare", "#compare-run", fresh=True)
+    browser.find("#compare-replications [role=slider]").send_keys(Keys.HOME)
+    wait_until(lambda: browser.prop("compare-replications", "value") == 2, 10, "2 replications")
+    browser.find("#compare-run").click()
+    result = wait_until(lambda: browser.prop("compare-result", "data"), 90, "the comparison")
+    wait_until(lambda: not browser.prop("compare-spec-button", "disabled"), 15, "the spec")
+    before = set(browser.downloads.glob("*.toml"))
+    browser.find("#compare-spec-button").click()
+
+    def exported() -> Path | None:
+        for path in set(browser.downloads.glob("*.toml")) - before:
+            tomllib.loads(path.read_text())  # raises while the file is incomplete
+            return path
+        return None
+
+    spec = wait_until(exported, 30, "the downloaded sweep spec")
+    out = tmp_path / "sweep"
+    done = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert done.exit_code == 0, done.output
+    runs = read_runs(out).set_index(["plan", "replication"]).sort_index()
+    titles = {
+        "Do nothing": "none",
+        "One-off training day": "training_day",
+        "Culture-wide change": "culture_change",
+    }
+    for shown, values in result["finals"]["mean_satisfaction"].items():
+        found = runs.loc[titles[shown], "final_mean_satisfaction"].tolist()
+        assert found == values  # the page's numbers, run for run
+
+
 def test_a_lesson_opens_runs_and_presents(server, browser):
     visit(browser, server + "/learn", ".lesson-card")
     browser.console_errors()

@@ -85,12 +85,23 @@ def layout(**_: Any) -> html.Div:
                     ),
                     html.Label(
                         [
-                            "Budget (currency; empty: the cheapest plan's cost)",
+                            "Budget (currency; empty: the cost of the cheapest plan that "
+                            "costs anything)",
                             dcc.Input(id="compare-budget", type="number", min=0, debounce=True),
                         ],
                         className="field-label",
                     ),
                     *job_controls("compare", "▶ Compare"),
+                    html.Button(
+                        "Download as a sweep spec",
+                        id="compare-spec-button",
+                        className="button",
+                        disabled=True,
+                        title="A sweep spec TOML that `eachcustomer sweep` runs to the same "
+                        "numbers as this comparison",
+                    ),
+                    dcc.Download(id="compare-spec-download"),
+                    html.Div(id="compare-spec-note", className="note"),
                 ],
             ),
             html.Section(
@@ -286,3 +297,33 @@ def limit_plans(plans: list[str]) -> list[str]:
     if plans is None or len(plans) <= MAX_PLANS:
         raise PreventUpdate
     return plans[:MAX_PLANS]
+
+
+@callback(
+    Output("compare-spec-button", "disabled"),
+    Output("compare-spec-note", "children"),
+    Input("compare-result", "data"),
+)
+def spec_ready(result: Any) -> tuple[bool, str]:
+    """The spec download is there once a comparison has run (and can be written as a spec)."""
+    if not isinstance(result, dict) or result.get("error"):
+        return True, ""
+    return result.get("spec") is None, result.get("spec_note", "")
+
+
+@callback(
+    Output("compare-spec-download", "data"),
+    Input("compare-spec-button", "n_clicks"),
+    State("compare-result", "data"),
+    prevent_initial_call=True,
+)
+def download_spec(_clicks: Any, result: Any) -> dict[str, Any]:
+    """The comparison as a sweep spec: `eachcustomer sweep` reproduces its numbers."""
+    if not isinstance(result, dict) or not result.get("spec"):
+        raise PreventUpdate
+    return {
+        "content": result["spec"],
+        "filename": "comparison-sweep.toml",
+        "type": "application/toml",
+        "base64": False,
+    }
