@@ -234,6 +234,37 @@ def test_a_row_error_names_the_line_and_shows_it():
     assert error.line_text == "2,7,sales,true"
 
 
+def test_every_bad_row_of_an_upload_is_listed_with_its_line():
+    chart = HEADER + "1,,executive,false\n2,7,sales,true\n3,1,sales,perhaps\n3,1,shop,true\n"
+    check = check_chart(as_upload(chart), "mine.csv")
+    assert [(e.where, e.line_text) for e in check.errors] == [
+        ("line 3", "2,7,sales,true"),
+        ("line 4", "3,1,sales,perhaps"),
+        ("line 5", "3,1,shop,true"),
+    ]
+    for error, problem in zip(
+        check.errors, ("does not exist", "is not a flag", "duplicates line 4"), strict=True
+    ):
+        assert problem in error.problem
+
+
+def test_a_departments_table_problem_names_the_table_and_shows_its_line():
+    chart = "employee_id,manager_id,department\n1,,office\n2,1,shop\n3,1,depot\n"
+    table = "department,customer_facing\noffice,false\nshop,maybe\n"
+    check = check_chart(as_upload(chart), "c.csv", as_upload(table), "d.csv", default_settings())
+    assert [(e.where, e.line_text) for e in check.errors] == [
+        ("d.csv, line 3", "shop,maybe"),
+        ("line 4", "3,1,depot"),
+    ]
+
+
+def test_a_long_list_of_upload_problems_ends_with_the_count_of_the_rest():
+    rows = "".join(f"{i},{1000 + i},sales,true\n" for i in range(2, 32))
+    check = check_chart(as_upload(HEADER + "1,,executive,false\n" + rows), "many.csv")
+    assert len(check.errors) == 21 and check.errors[0].line_text == "2,1002,sales,true"
+    assert check.errors[-1].where == "" and check.errors[-1].problem.startswith("and 10 more")
+
+
 def test_a_chart_that_the_scenario_cannot_use_is_refused_with_the_reason():
     # hey_buddy places its three individuals in "sales", which this chart lacks
     chart = HEADER + "1,,executive,false\n2,1,shop,true\n"
