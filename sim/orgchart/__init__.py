@@ -18,7 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from sim.organization import Organization
-from sim.orgchart.chart import MAX_LISTED_PROBLEMS, OrgChartError, Problems, check_file
+from sim.orgchart.chart import (
+    MAX_LISTED_PROBLEMS,
+    NoFacingFlagsError,
+    OrgChartError,
+    Problems,
+    check_file,
+)
 from sim.orgchart.csv_files import (
     CHART_COLUMNS,
     TABLE_COLUMNS,
@@ -39,6 +45,7 @@ __all__ = [
     "GRAPHML_SUFFIXES",
     "MAX_LISTED_PROBLEMS",
     "TABLE_COLUMNS",
+    "NoFacingFlagsError",
     "OrgChartError",
     "load_org_chart",
     "write_org_chart_csv",

@@ -32,6 +32,10 @@ class OrgChartError(OrganizationError):
     """
 
 
+class NoFacingFlagsError(OrgChartError):
+    """A chart without customer_facing flags and no departments table to take them from."""
+
+
 class Problems:
     """The problems found in the rows of the files of one load, reported together.
 

@@ -10,6 +10,7 @@ from sim.orgchart.chart import (
     Chart,
     ChartRow,
     DepartmentRule,
+    NoFacingFlagsError,
     OrgChartError,
     Problems,
     check_file,
@@ -26,11 +27,13 @@ def read_csv_rows(
     max_rows: int,
     problems: Problems,
     optional: str = "",
+    missing_facing: type[OrgChartError] = OrgChartError,
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Header and (line number, row) pairs of a CSV, with every structural check done.
 
     A line that cannot be a row (wrong number of fields, a NUL byte) is left out and
-    recorded in `problems` as blocking.
+    recorded in `problems` as blocking. A missing customer_facing column raises
+    `missing_facing`.
     """
     name = path.name
     check_file(path)
@@ -82,7 +85,7 @@ def read_csv_rows(
         raise OrgChartError(f"{name}: line 1: column {duplicated[0]!r} appears twice")
     missing = [c for c in required if c not in header]
     if missing:
-        raise OrgChartError(
+        raise (missing_facing if missing[0] == "customer_facing" else OrgChartError)(
             f"{name}: line 1: missing required column {missing[0]!r}; "
             f"required: {', '.join(required)}{optional}"
         )
@@ -113,7 +116,7 @@ def load_csv_chart(path: Path, facing_required: bool, max_rows: int, problems: P
         "; optional: handles_complaints (customer_facing may be left out only when a "
         "departments table is given)"
     )
-    header, records = read_csv_rows(path, required, max_rows, problems, note)
+    header, records = read_csv_rows(path, required, max_rows, problems, note, NoFacingFlagsError)
     has_facing, has_complaints = "customer_facing" in header, "handles_complaints" in header
     rows = []
     for line, record in records:

@@ -8,7 +8,14 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from sim.orgchart.chart import Chart, ChartRow, OrgChartError, Problems, parse_flag
+from sim.orgchart.chart import (
+    Chart,
+    ChartRow,
+    NoFacingFlagsError,
+    OrgChartError,
+    Problems,
+    parse_flag,
+)
 
 _GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
@@ -95,7 +102,7 @@ def load_graphml_chart(
     has_facing = "customer_facing" in node_attrs
     has_complaints = "handles_complaints" in node_attrs
     if facing_required and not has_facing:
-        raise OrgChartError(
+        raise NoFacingFlagsError(
             f"{name}: missing required node attribute 'customer_facing'; "
             "required: department, customer_facing; optional: "
             "handles_complaints (customer_facing may be left out only when a "
