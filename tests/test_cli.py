@@ -260,12 +260,11 @@ def test_sweep_and_analyze_refuse_mistakes_with_a_message(wide, tmp_path):
 
 # --- what the help and the summary say ----------------------------------------------------
 
-COMMANDS = [[], *([name] for name in typer.main.get_command(app).commands)]  # type: ignore[attr-defined]
+COMMANDS = [[], *([name] for name in typer.main.get_command(app).commands)]  # and the app's
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "eachcustomer")
 def test_every_help_shows_options_without_odd_type_labels(wide, command):
-    assert len(COMMANDS) >= 8  # the app and each of its commands, headline too
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "--help" in result.output
