@@ -260,7 +260,7 @@ def test_sweep_and_analyze_refuse_mistakes_with_a_message(wide, tmp_path):
 
 # --- what the help and the summary say ----------------------------------------------------
 
-COMMANDS = [[], *([name] for name in typer.main.get_command(app).commands)]  # and the app's
+COMMANDS = [[], *([name] for name in typer.main.get_command(app).commands)]  # app, commands
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "eachcustomer")
