@@ -64,6 +64,8 @@ def test_example_specs_load_with_the_documented_sizes():
     assert len(small.design()) == 3 * 3 * 4  # biases x plans x replications
     sobol = load_sweep(SPECS / "sobol.toml")
     assert len(sobol.design()) == 64 * (4 + 2) * 2  # Saltelli N(D + 2), 2 replications
+    decision = load_sweep(SPECS / "decision_map.toml")
+    assert decision.runs == 5 * 6 * 2 * 30  # prices x fade rates x plans x replications
 
 
 BASE = 'title = "t"\nseed = 1\nweeks = 5\n'
