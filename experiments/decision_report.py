@@ -37,7 +37,7 @@ def decision_map_figure(
 ) -> go.Figure:
     """The challenger's mean advantage per cell, with the break-even line (mean 0).
 
-    Cells whose interval straddles zero are circled as too close to call. `table` is
+    Cells whose interval straddles zero are framed as too close to call. `table` is
     `experiments.decisions.decision_map`; `x` and `y` are two of its factor columns.
     """
     rows = table[table["outcome"] == outcome]
@@ -170,8 +170,8 @@ def decisions_section(
         f"{titles.get(reference, reference)} ({reference}), positive where {challenger} does "
         f"better, per cell of {' and '.join(axes) or 'the sweep'}: the mean over paired runs "
         f"with its {confidence:.0%} interval ({PAIRING_NOTE}). The black line is the "
-        "break-even (mean advantage 0); circled cells are too close to call (the interval "
-        "includes 0)."
+        "break-even (mean advantage 0); cells in a dotted frame are too close to call (the "
+        "interval includes 0)."
     )
     for outcome in dict.fromkeys(table["outcome"]):
         if x is not None:
