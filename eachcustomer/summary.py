@@ -18,8 +18,12 @@ if TYPE_CHECKING:
 
 BAND_LABELS = {"1": "1 (front line)", "2": "2", "3": "3", "4plus": "4 or more"}
 CURRENCY = "currency units"
-"""The model's money: `revenue_per_customer` and intervention costs are in no particular
-currency (docs/ODD.md), so amounts are said to be in currency units."""
+"""The model's money is in one currency, whichever `revenue_per_customer`, `wage_cost_per_hour`
+and the plans' prices are given in: US dollars at the shipped defaults (docs/ODD.md)."""
+CURRENCY_NOTE = (
+    "Money is in one currency: US dollars at the shipped defaults and plan prices, or the "
+    "currency your scenario gives revenue_per_customer and wage_cost_per_hour in."
+)
 
 
 def run_title(setup: RunSetup, org_chart: Path | None = None) -> str:
@@ -130,3 +134,4 @@ def print_summary(
     customers.add_row("front-line strain (0 to 1)", f"{last['strain_front_line']:.2f}")
     console.print("\n[bold]Customers[/bold]")
     console.print(customers)
+    console.print(CURRENCY_NOTE, style="dim")

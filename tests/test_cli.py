@@ -319,6 +319,7 @@ def test_money_in_the_summary_carries_its_unit(wide):
     result = runner.invoke(app, ["run", "--steps", "2", "--employees", "60"])
     assert "revenue, total (currency units)" in result.output
     assert "revenue net of spend (currency units)" in result.output
+    assert "US dollars at the shipped defaults" in " ".join(result.output.split())
 
 
 def test_a_chart_without_customer_facing_flags_points_to_a_departments_table(
