@@ -58,9 +58,10 @@ def execute_chunk(context: RunContext, tasks: list[Task]) -> list[Output]:
 
 
 def _point(task: Task) -> tuple[Any, ...]:
-    """What a batch shares: the point and every value but the plan and its budget."""
+    """What a batch shares: the point and every value but the plan, its budget and prices."""
     values = task["values"]
-    return (task["point"], *(v for k, v in values.items() if k not in ("plan", "budget")))
+    kept = (v for k, v in values.items() if k not in ("plan", "budget", "price_multiplier"))
+    return (task["point"], *kept)
 
 
 def point_chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
@@ -126,6 +127,7 @@ class ProcessExecutor:
         self.pool: ProcessPoolExecutor | None = None
 
     def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
+        ctx: multiprocessing.context.BaseContext
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
             # Workers fork from a server that has imported the model once: they start in
@@ -133,12 +135,12 @@ class ProcessExecutor:
             ctx.set_forkserver_preload(["experiments.executors", "experiments.runs"])
         else:  # Windows
             ctx = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(
+        pool = self.pool = ProcessPoolExecutor(
             self.workers, mp_context=ctx, initializer=_start_worker, initargs=(context,)
         )
         size = self.chunk_size or auto_chunk_size(count, self.workers)
         yield from _bounded(
-            lambda chunk: self.pool.submit(_execute_in_worker, chunk),
+            lambda chunk: pool.submit(_execute_in_worker, chunk),
             point_chunks(tasks, size),
             self.workers * CHUNKS_PER_WORKER,
             lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],

@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -99,29 +99,37 @@ def _neutralize(cell: object) -> object:
     return cell
 
 
+def write_atomically(path: Path, write: Callable[[str], object]) -> None:
+    """Call `write(temporary)` on a dot-named temporary file beside `path`, then rename it.
+
+    Readers see the old file or the whole new one, never half of it; whatever goes wrong,
+    the temporary file is removed and the error raised.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write `frame` to `path` (.csv or .parquet) via a temporary file and a rename.
+    """Write `frame` to `path` (.csv or .parquet) atomically (`write_atomically`).
 
     CSV goes through `safe_csv_frame`. A failure names `path`, never the temporary file.
     """
     path = check_table_path(Path(path))
-    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        os.close(handle)
         if path.suffix.lower() == ".parquet":
-            frame.to_parquet(temporary, index=False)
+            write_atomically(path, lambda temporary: frame.to_parquet(temporary, index=False))
         else:
-            safe_csv_frame(frame).to_csv(temporary, index=False)
-        os.replace(temporary, path)
+            write_atomically(
+                path, lambda temporary: safe_csv_frame(frame).to_csv(temporary, index=False)
+            )
     except OSError as problem:
         raise OutputPathError(f"{path}: cannot write it ({problem.strerror or problem})") from None
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
     return path
 
 

@@ -385,9 +385,10 @@ def choose_plan(spec: ScenarioSpec, path: Path, plan: str | None) -> tuple[Inter
     """
     if plan is None and spec.plan is None:
         return spec.interventions
-    key = "plan" if plan is None else "--plan"
+    key, name = ("plan", spec.plan) if plan is None else ("--plan", plan)
+    assert name is not None  # one of the two is set, see above
     try:
-        return resolve_plan(plan if plan is not None else spec.plan, spec.plans)
+        return resolve_plan(name, spec.plans)
     except PlanError as error:
         raise ScenarioError(f"{path}: {key}: {error}") from None
 

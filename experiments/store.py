@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from experiments.files import write_atomically
 
 if TYPE_CHECKING:
     from experiments.sweeps import Sweep
@@ -189,10 +190,10 @@ class ResultStore:
         design = sweep.design()
         store.runs.mkdir(parents=True, exist_ok=True)
         store.series.mkdir(exist_ok=True)
-        _atomic(folder / DESIGN, lambda path: design.to_parquet(path, index=False))
+        write_atomically(folder / DESIGN, lambda path: design.to_parquet(path, index=False))
         # The manifest is written last: a folder with a manifest is a complete start.
         text = json.dumps(manifest_for(sweep, design), indent=2, default=str)
-        _atomic(manifest, lambda path: Path(path).write_text(text, encoding="utf-8"))
+        write_atomically(manifest, lambda path: Path(path).write_text(text, encoding="utf-8"))
         return store, design
 
     def _unfinished_start(self) -> bool:
@@ -220,7 +221,8 @@ class ResultStore:
             for path in folder.glob(".*.tmp"):
                 path.unlink(missing_ok=True)
         for path in self.runs.glob("part-*.failed.parquet"):
-            if self.run_path(int(PART.match(path.name).group(1))).exists():
+            match = PART.match(path.name)
+            if match is not None and self.run_path(int(match.group(1))).exists():
                 path.unlink()
 
     # --- what is done ----------------------------------------------------------------------
@@ -247,26 +249,15 @@ class ResultStore:
         failed = row["status"] != "ok"
         if series is not None and len(series):
             table = pa.Table.from_pandas(series, schema=SERIES_SCHEMA, preserve_index=False)
-            _atomic(
+            write_atomically(
                 self.series / f"part-{run_id:08d}.parquet", lambda path: pq.write_table(table, path)
             )
+        assert self.schema is not None, "a store opened for writing knows its schema"
         columns = {field.name: [row.get(field.name)] for field in self.schema}
         table = pa.Table.from_pydict(columns, schema=self.schema)
-        _atomic(self.run_path(run_id, failed), lambda path: pq.write_table(table, path))
+        write_atomically(self.run_path(run_id, failed), lambda path: pq.write_table(table, path))
         if not failed:
             self.run_path(run_id, failed=True).unlink(missing_ok=True)
-
-
-def _atomic(path: Path, write: Any) -> None:
-    """Write via a dot-named temporary file in the same folder, then rename over `path`."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -364,6 +364,7 @@ class Batch:
                 self.levers[copy],
                 self.base_levers[copy],
                 hires=int(self.hires[copy]),
+                wage_cost_per_hour=self.params.wage_cost_per_hour,
             )
             spend[copy] = effects.spend
             attitude = _with_rows(attitude, staff.attitude, first, effects.attitude, rows.attitude)

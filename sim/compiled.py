@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numba
 
@@ -46,14 +46,15 @@ def kernel(function: Function) -> Function:
     """Compile `function` with numba (the options of this module's docstring) and list it."""
     # numba picks a kernel's cache folder when it wraps the function, from its config:
     # point it at ours for that moment only, so that other numba code is left alone.
-    previous = numba.config.CACHE_DIR
-    numba.config.CACHE_DIR = kernel_cache_dir()
+    config = numba.config  # CACHE_DIR is set from the environment: not in the type stubs
+    previous = getattr(config, "CACHE_DIR")  # noqa: B009
+    setattr(config, "CACHE_DIR", kernel_cache_dir())  # noqa: B010
     try:
         compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
     finally:
-        numba.config.CACHE_DIR = previous
+        setattr(config, "CACHE_DIR", previous)  # noqa: B010
     KERNELS.append(compiled)
-    return compiled  # type: ignore[no-any-return]
+    return cast(Function, compiled)
 
 
 @functools.cache

@@ -5,7 +5,13 @@ names the parameter. Field metadata (`unit`, `group`, `source`) feeds docs/ODD.m
 dashboard's widgets and the sweep validator; `sim` itself never reads it.
 
 Each field's `source` names the seed article that motivates it: S000 is "Our Product,
-The Customer", S003 is "The Wrong Customer and the Real Customer" (shared/seeds/).
+The Customer", S003 is "The Wrong Customer and the Real Customer" (shared/seeds/); or, for
+a cost, the statistic its default comes from (docs/CALIBRATION.md, section 1.8).
+
+Money is in one currency throughout: `revenue_per_customer`, `wage_cost_per_hour` and the
+interventions' direct costs (`sim.interventions`). The shipped defaults are US dollars:
+`wage_cost_per_hour` = 45.65 is total compensation per hour worked, US private industry,
+June 2025 (BLS Employer Costs for Employee Compensation).
 """
 
 from __future__ import annotations
@@ -556,6 +562,18 @@ class Params(BaseModel):
         0.3, 0.0, 2.0, "attitude", "turnover", "S000", "spread of new hires' attitudes"
     )
 
+    # --- costs ----------------------------------------------------------------------
+    wage_cost_per_hour: float = _field(
+        45.65,
+        0.0,
+        10_000.0,
+        "currency per hour",
+        "costs",
+        "BLS ECEC",
+        "what an hour of staff time costs the employer (wages and benefits); prices "
+        "interventions' hours",
+    )
+
     # --- schedule -------------------------------------------------------------------
     horizon_weeks: int = _field(104, 1, 5200, "weeks", "schedule", "", "length of a run")
 
@@ -621,7 +639,7 @@ def parameter_table() -> list[dict[str, Any]]:
     """Name, meaning, unit, default, range, group and seed source of every scalar field."""
     rows = []
     for name, field in Params.model_fields.items():
-        extra = field.json_schema_extra or {}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         low = high = None
         for item in field.metadata:
             low = getattr(item, "ge", low)

@@ -12,8 +12,10 @@ from dashboard import figures
 from dashboard.common import cancellable_job, job_controls, triggered_id
 from dashboard.experiments import (
     MAX_SWEEP_RUNS,
+    Pace,
     check_spec,
     launch,
+    report_path,
     result_figures,
     result_folders,
     results_root,
@@ -56,6 +58,7 @@ def layout(**_: Any) -> html.Div:
                     ),
                     html.Div(id="sweep-check", className="note", role="status"),
                     *job_controls("sweep", "▶ Launch sweep"),
+                    html.Div(id="sweep-pace", className="note", role="status"),
                 ],
             ),
             html.Section(
@@ -69,6 +72,7 @@ def layout(**_: Any) -> html.Div:
                         placeholder="Choose a results folder",
                     ),
                     html.Div(id="sweep-summary", className="status"),
+                    html.Div(id="sweep-report", className="status"),
                     dcc.Loading(html.Div(id="sweep-figures", className="chart-grid")),
                 ],
             ),
@@ -86,6 +90,7 @@ dash.register_page(
 )
 
 
+@callback(Output("sweep-spec", "value"), Input("sweep-example", "value"), prevent_initial_call=True)
 def load_example(name: str) -> str:
     """The text of an example spec."""
     path = spec_files().get(name)
@@ -94,23 +99,37 @@ def load_example(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-callback(Output("sweep-spec", "value"), Input("sweep-example", "value"), prevent_initial_call=True)(
-    load_example
-)
-
-
+@callback(Output("sweep-check", "children"), Input("sweep-spec", "value"))
 def check(text: str) -> str:
     """How many runs the spec makes, or what is wrong with it."""
     _, message = check_spec(text)
     return message
 
 
-callback(Output("sweep-check", "children"), Input("sweep-spec", "value"))(check)
+# The page's job: the shared run / cancel / progress bar, and the runs done and time left.
+SWEEP_JOB = cancellable_job("sweep", interval=500)
+SWEEP_JOB["progress"] = [*SWEEP_JOB["progress"], Output("sweep-pace", "children")]
 
 
+@callback(
+    Output("sweep-status", "children"),
+    Output("sweep-error", "children"),
+    Output("sweep-results", "options"),
+    Output("sweep-results", "value"),
+    Input("sweep-run", "n_clicks"),
+    State("sweep-spec", "value"),
+    State("session", "data"),
+    **SWEEP_JOB,
+)
 def run_sweep_now(set_progress: Any, _clicks: Any, text: str, _session: Any = None) -> tuple:
-    """Run the sweep in the background; then list it and show its figures."""
-    result = launch(text, on_progress=lambda done, total: set_progress((str(done), str(total))))
+    """Run the sweep in the background, saying how far it is; then list it and show it."""
+    pace = Pace()
+    result = launch(
+        text,
+        on_progress=lambda done, total: set_progress(
+            (str(done), str(total), pace.note(done, total))
+        ),
+    )
     options = result_folders()
     return (
         result["message"],
@@ -120,18 +139,35 @@ def run_sweep_now(set_progress: Any, _clicks: Any, text: str, _session: Any = No
     )
 
 
-callback(
-    Output("sweep-status", "children"),
-    Output("sweep-error", "children"),
-    Output("sweep-results", "options"),
-    Output("sweep-results", "value"),
-    Input("sweep-run", "n_clicks"),
-    State("sweep-spec", "value"),
-    State("session", "data"),
-    **cancellable_job("sweep", interval=500),
-)(run_sweep_now)
+@callback(
+    Output("sweep-report", "children"),
+    Input("sweep-results", "value"),
+)
+def report_link(name: Any) -> Any:
+    """A link that opens the folder's report, served by the app."""
+    if not name:
+        return ""
+    href = report_path(name)
+    if href is None:
+        return html.Span(
+            f"No report yet: `eachcustomer analyze {results_root() / str(name)}` writes it.",
+            className="note",
+        )
+    return html.A(
+        "Open the report ↗",
+        href=dash.get_relative_path(href),
+        target="_blank",
+        rel="noopener",
+        id="sweep-report-link",
+        className="button",
+    )
 
 
+@callback(
+    Output("sweep-summary", "children"),
+    Output("sweep-figures", "children"),
+    Input("sweep-results", "value"),
+)
 def show_results(name: Any) -> tuple:
     """The analysis figures of a results folder."""
     if not name:
@@ -153,13 +189,11 @@ def show_results(name: Any) -> tuple:
     ]
 
 
-callback(
-    Output("sweep-summary", "children"),
-    Output("sweep-figures", "children"),
-    Input("sweep-results", "value"),
-)(show_results)
-
-
+@callback(
+    Output("sweep-status", "children", allow_duplicate=True),
+    Input("sweep-cancel", "n_clicks"),
+    prevent_initial_call=True,
+)
 def cancelled_note(_clicks: Any) -> str:
     """After a cancel: the finished runs are kept."""
     if triggered_id() != "sweep-cancel":
@@ -168,10 +202,3 @@ def cancelled_note(_clicks: Any) -> str:
         "Cancelled. Finished runs are saved in the results folder; "
         "`eachcustomer sweep SPEC --out FOLDER` resumes it."
     )
-
-
-callback(
-    Output("sweep-status", "children", allow_duplicate=True),
-    Input("sweep-cancel", "n_clicks"),
-    prevent_initial_call=True,
-)(cancelled_note)

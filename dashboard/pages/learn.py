@@ -9,8 +9,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.lessons import lesson_by_id, load_lessons
-from dashboard.runs import advance, payload_frame
+from dashboard.lessons import WHY_CHARTS, lesson_by_id, load_lessons, run_scenario
+from dashboard.runs import payload_frame
 from dashboard.settings import default_settings
 
 
@@ -138,23 +138,36 @@ dash.register_page(
 )
 
 
+@callback(
+    Output("lesson-charts", "children"),
+    Output("lesson-look", "hidden"),
+    Input("lesson-run", "n_clicks"),
+    State("lesson-id", "data"),
+    State("presentation", "data"),
+    prevent_initial_call=True,
+)
 def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], bool]:
     """Run the lesson's scenario and draw its charts; then show what to look at."""
     lesson = lesson_by_id(lesson_id)
     if not _clicks or lesson is None:
         raise PreventUpdate
-    state = advance(default_settings(lesson.scenario), None, "run")
+    state = run_scenario(lesson.scenario)
     if state.get("error"):
         return [html.Div(state["error"], className="error")], True
     frame = payload_frame(state["table"])
+
+    def figure(name: str) -> Any:
+        if name in WHY_CHARTS:
+            by = WHY_CHARTS[name]
+            return figures.why_by_group(state["why"][by], by, large=bool(large))
+        return figures.EXPLORE_FIGURES[name](frame, horizon=state["horizon"], large=bool(large))
+
     # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
     charts = [
         html.Div(
             style={"height": "560px" if large else "400px"},
             children=dcc.Graph(
-                figure=figures.EXPLORE_FIGURES[name](
-                    frame, horizon=state["horizon"], large=bool(large)
-                ),
+                figure=figure(name),
                 className="chart",
                 id=f"lesson-chart-{name}",
                 style={"height": "100%"},
@@ -166,16 +179,13 @@ def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], boo
     return charts, False
 
 
-callback(
-    Output("lesson-charts", "children"),
-    Output("lesson-look", "hidden"),
-    Input("lesson-run", "n_clicks"),
+@callback(
+    Output("settings", "data", allow_duplicate=True),
+    Output("url", "pathname"),
+    Input("lesson-explore", "n_clicks"),
     State("lesson-id", "data"),
-    State("presentation", "data"),
     prevent_initial_call=True,
-)(run_lesson)
-
-
+)
 def open_in_explore(_clicks: Any, lesson_id: str) -> tuple[dict[str, Any], str]:
     """Make the lesson's scenario the session's, and go to Explore."""
     lesson = lesson_by_id(lesson_id)
@@ -184,15 +194,12 @@ def open_in_explore(_clicks: Any, lesson_id: str) -> tuple[dict[str, Any], str]:
     return default_settings(lesson.scenario), "/explore"
 
 
-callback(
-    Output("settings", "data", allow_duplicate=True),
-    Output("url", "pathname"),
-    Input("lesson-explore", "n_clicks"),
-    State("lesson-id", "data"),
+@callback(
+    Output("presentation", "data"),
+    Input("learn-presentation", "n_clicks"),
+    State("presentation", "data"),
     prevent_initial_call=True,
-)(open_in_explore)
-
-
+)
 def toggle_presentation(_clicks: Any, on: Any) -> bool:
     """Switch presentation mode."""
     if not _clicks:
@@ -200,24 +207,14 @@ def toggle_presentation(_clicks: Any, on: Any) -> bool:
     return not bool(on)
 
 
-callback(
-    Output("presentation", "data"),
-    Input("learn-presentation", "n_clicks"),
-    State("presentation", "data"),
-    prevent_initial_call=True,
-)(toggle_presentation)
-
-
+@callback(
+    Output("learn-container", "className"),
+    Output("learn-presentation", "children"),
+    Input("presentation", "data"),
+)
 def presentation_class(on: Any) -> tuple[str, str]:
     """Large type when presenting; the button says what pressing it does."""
     return (
         ("page learn presentation" if on else "page learn"),
         ("Leave presentation mode" if on else "Presentation mode"),
     )
-
-
-callback(
-    Output("learn-container", "className"),
-    Output("learn-presentation", "children"),
-    Input("presentation", "data"),
-)(presentation_class)
