@@ -83,15 +83,24 @@ def measure_in_browser(repeats: int) -> list[float]:
     driver = browser()
     seconds = []
     try:
-        driver.get(url)
-        wait_for(driver, "return document.getElementById('compare-run') !== null")
-        time.sleep(1.0)  # the page's own first callbacks
-        slider = driver.find_element("css selector", "#compare-replications [role=slider]")
-        slider.send_keys(Keys.END)  # 20 replications
         for index in range(repeats + 1):
-            driver.execute_script(
-                "const h = document.getElementById('compare-headline'); if (h) h.remove();"
+            # A fresh page each time: the page keeps its last comparison in the session.
+            driver.get(url)
+            driver.execute_script("window.sessionStorage.clear();")
+            driver.get(url)
+            wait_for(
+                driver,
+                "return document.getElementById('compare-run') !== null && "
+                "!document.querySelector('[data-dash-is-loading=\"true\"]')",
             )
+            slider = driver.find_element("css selector", "#compare-replications [role=slider]")
+            slider.send_keys(Keys.END)  # 20 replications
+            wait_for(
+                driver,
+                "return document.querySelector('#compare-replications [role=slider]')"
+                f".getAttribute('aria-valuenow') === '{REPLICATIONS}'",
+            )
+            time.sleep(0.5)  # the slider's value reaches the app's state
             started = time.perf_counter()
             driver.find_element("id", "compare-run").click()
             wait_for(

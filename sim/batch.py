@@ -25,15 +25,10 @@ import numpy as np
 from sim.organization import Organization, generate_organization, influence_matrix
 from sim.params import Params
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
-from sim.processes.customers import arrive, leave, spread_word_of_mouth
+from sim.processes.customers import arrive, leave, remember_encounters, spread_word_of_mouth
 from sim.processes.disposition import pull_toward_disposition
 from sim.processes.drift import distance_retention, drift_toward_impersonal
-from sim.processes.encounters import (
-    FrontLine,
-    feel_encounters,
-    meet_customers,
-    remember_encounters,
-)
+from sim.processes.encounters import FrontLine, feel_encounters, meet_customers
 from sim.processes.incentives import adapt_customer_focus, outcome_visibility
 from sim.processes.interventions import (
     ScheduledIntervention,

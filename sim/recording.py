@@ -308,29 +308,34 @@ class Recorder:
         means = means_of_groups(stacked, self.mean_members, self.mean_start, np.nan)
         figures = metrics.customer_figures(customers.tally)  # active, satisfaction, NPS, business
         active, business = figures[:, 0], figures[:, 3]
-        return np.column_stack(
+        bonus = metrics.bonus_success(
+            staff.customer_focus,
+            batch.boss,
+            levers.customer_weight,
+            levers.outcome_visibility,
+            business,
+            levers.shareholder_pressure,
+            batch.employee_start,
+        )
+        running = [
+            self.total_lost,
+            batch.params.revenue_per_customer * active,
+            bonus,
+            business,
+            self.total_spend,
+        ]
+        return np.concatenate(  # blocks of columns, in the order of `columns`
             [
-                np.full(self.copies, float(batch.week)),
+                np.full((self.copies, 1), float(batch.week)),
                 means.reshape(self.copies, -1),
                 metrics.attitude_shares(staff.attitude, batch.employee_start),
                 figures[:, :3],
-                customers.reputation,
+                customers.reputation[:, None],
                 self.tallies,
-                self.total_lost,
-                batch.params.revenue_per_customer * active,
-                metrics.bonus_success(
-                    staff.customer_focus,
-                    batch.boss,
-                    levers.customer_weight,
-                    levers.outcome_visibility,
-                    business,
-                    levers.shareholder_pressure,
-                    batch.employee_start,
-                ),
-                business,
-                self.total_spend,
+                np.stack(running, axis=1),
                 self.changes[-self.copies :] / self.sizes[:, None],
-            ]
+            ],
+            axis=1,
         )
 
     def row(self, copy: int = 0, week: int = -1) -> dict[str, Any]:

@@ -75,7 +75,7 @@ class ReferenceCustomer:
         return self.expectation
 
     def remember(self, quality: float, params: Params) -> None:
-        """Move satisfaction toward the quality q (`encounters.remember_encounters`).
+        """Move satisfaction toward the quality q (`customers.remember_encounters`).
 
         s' = s + min(1, lambda w) (q - s), w the bad-interaction weight when q < 0.
         """

@@ -13,6 +13,7 @@ from sim.processes.customers import (
     arrive,
     churn_customers,
     leave,
+    remember_encounters,
     reputation_after_word_of_mouth,
     spread_word_of_mouth,
 )
@@ -22,7 +23,6 @@ from sim.processes.encounters import (
     Encounters,
     FrontLine,
     feel_encounters,
-    remember_encounters,
     route_contacts,
 )
 from sim.processes.incentives import adapt_customer_focus, outcome_visibility, rewarded_focus

@@ -1,7 +1,12 @@
-"""Process 1, continued: customers leave, talk, and new customers arrive.
+"""Process 1, continued: customers remember their encounters, leave, talk, and arrive.
 
 Everything here costs in proportion to this week's events, not to the size of the
-customer base: the kernels change only the slots concerned, in place.
+customer base: the kernels change only the slots concerned, in place, and keep each
+replication's tally (`sim.state.Customers`).
+
+Memory. Each customer who had an interaction moves its satisfaction toward the
+interaction's quality q (`remember_encounters`; the rule is in `sim.processes.encounters`'s
+docstring), and one lost to a very bad interaction leaves.
 
 Churn. An active customer leaves in a week for reasons of its own with probability
 base_churn, or fed up with probability dissatisfied_churn * max(0, -satisfaction), drawn by
@@ -28,7 +33,7 @@ kernels then act on every replication at once.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -36,6 +41,54 @@ from sim.compiled import kernel
 from sim.params import Params
 from sim.processes.sampling import bernoulli_slots
 from sim.state import Customers, copy_of, count_customer, draw_expectations
+
+if TYPE_CHECKING:
+    from sim.processes.encounters import Encounters
+
+
+@kernel
+def update_satisfaction(
+    slot: np.ndarray,
+    copy: np.ndarray,
+    quality: np.ndarray,
+    lost: np.ndarray,
+    satisfaction: np.ndarray,
+    active: np.ndarray,
+    tally: np.ndarray,
+    satisfaction_learning: float,
+    bad_interaction_weight: float,
+) -> None:
+    """Customers remember their interaction; those it lost leave. Changes the arrays in place.
+
+    s' = s + min(1, lambda w) (q - s), w the bad-interaction weight when q < 0, else 1;
+    `tally` (`sim.state.Customers.tally`) follows every change. Each slot appears once.
+    """
+    for k in range(len(slot)):
+        customer, c, q = slot[k], copy[k], quality[k]
+        before = satisfaction[customer]
+        weight = bad_interaction_weight if q < 0 else 1.0
+        after = before + min(satisfaction_learning * weight, 1.0) * (q - before)
+        satisfaction[customer] = after
+        count_customer(tally, c, before, -1)
+        if lost[k]:
+            active[customer] = False
+        else:
+            count_customer(tally, c, after, 1)
+
+
+def remember_encounters(customers: Customers, encounters: Encounters, params: Params) -> None:
+    """Customers remember this week's interactions and the lost ones leave (in place)."""
+    update_satisfaction(
+        encounters.customer,
+        encounters.copy,
+        encounters.quality,
+        encounters.lost,
+        customers.satisfaction,
+        customers.active,
+        customers.tally,
+        params.satisfaction_learning,
+        params.bad_interaction_weight,
+    )
 
 
 class ChurnDraws(NamedTuple):

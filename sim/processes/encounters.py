@@ -41,7 +41,7 @@ from sim.metrics import means_of_groups
 from sim.params import Params
 from sim.processes.bounds import pushed
 from sim.processes.sampling import bernoulli_slots
-from sim.state import Customers, Employees, count_customer
+from sim.state import Customers, Employees
 
 
 def _members_by_copy(mask: np.ndarray, employee_start: np.ndarray) -> list[np.ndarray]:
@@ -312,51 +312,6 @@ def meet_customers(
         params.loss_on_very_bad,
     )
     return Encounters(slot, copy, employee, complaint, quality, lost)
-
-
-@kernel
-def update_satisfaction(
-    slot: np.ndarray,
-    copy: np.ndarray,
-    quality: np.ndarray,
-    lost: np.ndarray,
-    satisfaction: np.ndarray,
-    active: np.ndarray,
-    tally: np.ndarray,
-    satisfaction_learning: float,
-    bad_interaction_weight: float,
-) -> None:
-    """Customers remember their interaction; those it lost leave. Changes the arrays in place.
-
-    s' = s + min(1, lambda w) (q - s), w the bad-interaction weight when q < 0, else 1;
-    `tally` (`sim.state.Customers.tally`) follows every change. Each slot appears once.
-    """
-    for k in range(len(slot)):
-        customer, c, q = slot[k], copy[k], quality[k]
-        before = satisfaction[customer]
-        weight = bad_interaction_weight if q < 0 else 1.0
-        after = before + min(satisfaction_learning * weight, 1.0) * (q - before)
-        satisfaction[customer] = after
-        count_customer(tally, c, before, -1)
-        if lost[k]:
-            active[customer] = False
-        else:
-            count_customer(tally, c, after, 1)
-
-
-def remember_encounters(customers: Customers, encounters: Encounters, params: Params) -> None:
-    """Customers remember this week's interactions and the lost ones leave (in place)."""
-    update_satisfaction(
-        encounters.customer,
-        encounters.copy,
-        encounters.quality,
-        encounters.lost,
-        customers.satisfaction,
-        customers.active,
-        customers.tally,
-        params.satisfaction_learning,
-        params.bad_interaction_weight,
-    )
 
 
 @kernel

@@ -122,7 +122,7 @@ def adapt_customer_focus(
         return customer_focus
     noise = np.empty(0)
     if focus_noise > 0:
-        sizes = np.diff(employee_start).tolist()
+        sizes = (employee_start[1:] - employee_start[:-1]).tolist()
         draws = [rng.standard_normal(size) for rng, size in zip(rngs, sizes, strict=True)]
         noise = draws[0] if len(draws) == 1 else np.concatenate(draws)
     return focus_after_incentives(

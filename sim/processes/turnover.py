@@ -62,7 +62,12 @@ def replace_leavers(
         )
         return Turnover(staying, np.zeros(size, dtype=bool), np.zeros(copies, dtype=np.int64))
     uniforms = _joined(
-        [rng.random(int(n)) for rng, n in zip(rngs, np.diff(employee_start), strict=True)]
+        [
+            rng.random(n)
+            for rng, n in zip(
+                rngs, (employee_start[1:] - employee_start[:-1]).tolist(), strict=True
+            )
+        ]
     )
     replaced, hires = leavers(
         uniforms, employees.strain, turnover_rate, strain_turnover, employee_start
