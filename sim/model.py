@@ -178,8 +178,21 @@ class OrgModel(mesa.Model):
         return self._datacollector
 
     def _collect(self, week: int) -> None:
+        """Collect `week`'s row into the DataCollector, as if it were collected that week.
+
+        Mesa 3.5's DataCollector stamps each collection with `model.time` (one per week
+        here), which `mesa.batch_run` reads; a week collected later gets its own week's
+        time. Mesa 3.3 has no `time`.
+        """
         self._reporting = self.batch.recorder.row(0, week)
-        self.datacollector.collect(self)
+        now = getattr(self, "time", None)
+        if now is not None:
+            self.time = float(week)
+        try:
+            self.datacollector.collect(self)
+        finally:
+            if now is not None:
+                self.time = now
 
     # --- outputs -----------------------------------------------------------------------
     def outputs(self) -> pd.DataFrame:
