@@ -8,7 +8,7 @@ symmetric range -1..1; categories use the Okabe-Ito palette.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -62,14 +62,37 @@ AXIS_STYLE = {
     "zerolinecolor": "#b8bcc6",
     "linecolor": "#b8bcc6",
     "showline": True,
+    "automargin": True,
 }
 GRAPH_CONFIG = {
     "displaylogo": False,
     "responsive": True,
     "displayModeBar": "hover",
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
-"""dcc.Graph config: the mode bar's camera button downloads a PNG."""
+"""dcc.Graph config: the mode bar's camera button downloads a PNG. The bar stands upright in
+the chart's right margin (`layout`), clear of the title and the legend."""
+
+FONT_FAMILY = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
+
+
+class Look(NamedTuple):
+    """Type sizes and line widths: for a screen, or for a projector (presentation mode)."""
+
+    text: int
+    title: int
+    line: int
+    right_margin: int
+
+
+SCREEN = Look(text=13, title=16, line=2, right_margin=40)
+PROJECTOR = Look(text=20, title=26, line=4, right_margin=48)
+
+
+def look(large: bool) -> Look:
+    """The look for presentation mode (`large`) or not."""
+    return PROJECTOR if large else SCREEN
 
 
 def graph_config(name: str) -> dict[str, Any]:
@@ -92,12 +115,17 @@ def layout(
     y_range: Sequence[float] | None = None,
     x_title: str = WEEK_AXIS,
 ) -> dict[str, Any]:
-    """The shared look: titles, fonts (larger when presenting), axes with units, legend below.
+    """The shared look: title, then legend, then the plot, each in its own band.
+
+    The title sits at the top of the chart and the legend (horizontal, wrapping as needed)
+    between it and the plot; plotly's automatic margins make room for both, and for the
+    tick labels and axis titles, so no text runs over another at any width. The mode bar
+    stands upright in the right margin. Presentation mode scales every text and line.
 
     Styled by hand rather than with a named template: a template is validated and copied
     for every figure, which made redrawing the Explore charts several times slower.
     """
-    size = 20 if large else 13
+    sizes = look(large)
     x_axis: dict[str, Any] = {"title": {"text": x_title}, **AXIS_STYLE}
     if horizon:
         x_axis["range"] = [0, horizon]
@@ -105,18 +133,29 @@ def layout(
     if y_range:
         y_axis["range"] = list(y_range)
     return {
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": size + 3}},
-        "font": {"size": size, "family": "Inter, Segoe UI, Helvetica, Arial, sans-serif"},
+        "title": {
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8},
+            "automargin": True,
+            "font": {"size": sizes.title},
+        },
+        "font": {"size": sizes.text, "family": FONT_FAMILY},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 45},
+        "margin": {"l": 10, "r": sizes.right_margin, "t": 10, "b": 10},
         "legend": {
             "orientation": "h",
-            "yanchor": "top",
-            "y": -0.2,
+            "yanchor": "bottom",
+            "y": 1.02,
             "x": 0,
-            "font": {"size": size - 1},
+            "font": {"size": sizes.text},
         },
+        "modebar": {"orientation": "v"},
         "hovermode": "x unified",
         "uirevision": title,
         "xaxis": x_axis,
@@ -129,6 +168,48 @@ def _style(figure: go.Figure, title: str, y_title: str, **options: Any) -> go.Fi
     return figure
 
 
+def mark_changes(
+    look_: dict[str, Any], marks: Sequence[dict[str, Any]] | None, large: bool
+) -> None:
+    """Mark each change made during the run: a dashed vertical line at its week, labelled.
+
+    The label runs up along the line inside the plot, so it never meets the title, the
+    legend or the axes.
+    """
+    if not marks:
+        return
+    sizes = look(large)
+    look_["shapes"] = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": mark["week"],
+            "x1": mark["week"],
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#333333", "width": max(1, sizes.line - 1), "dash": "dash"},
+        }
+        for mark in marks
+    ]
+    look_["annotations"] = [
+        {
+            "x": mark["week"],
+            "xref": "x",
+            "y": 1,
+            "yref": "paper",
+            "xanchor": "right",
+            "yanchor": "top",
+            "textangle": -90,
+            "showarrow": False,
+            "text": f"week {mark['week']}: {mark['label']}",
+            "font": {"size": sizes.text - 2, "color": "#333333"},
+            "bgcolor": "rgba(255,255,255,0.75)",
+        }
+        for mark in marks
+    ]
+
+
 def empty_figure(message: str, title: str = "", *, large: bool = False) -> go.Figure:
     """A blank chart carrying a message (before the first run, or on an error)."""
     figure = go.Figure()
@@ -139,7 +220,7 @@ def empty_figure(message: str, title: str = "", *, large: bool = False) -> go.Fi
         y=0.5,
         xref="paper",
         yref="paper",
-        font={"size": 20 if large else 14, "color": "#555"},
+        font={"size": look(large).text + 1, "color": "#555"},
     )
     _style(figure, title, "", large=large)
     figure.update_xaxes(visible=False)
@@ -158,8 +239,12 @@ def lines(
     horizon: int | None = None,
     large: bool = False,
     fmt: str = ".2f",
+    marks: Sequence[dict[str, Any]] | None = None,
 ) -> go.Figure:
-    """One line per column over the weeks; `columns` maps column name to legend name."""
+    """One line per column over the weeks; `columns` maps column name to legend name.
+
+    `marks` ({"week", "label"} each) are changes made during the run (`mark_changes`).
+    """
     weeks = frame["week"].to_numpy() if "week" in frame else []
     traces = [
         {
@@ -169,14 +254,14 @@ def lines(
             "mode": "lines",
             "name": name,
             "meta": column,
-            "line": {"color": colors[index % len(colors)], "width": 3 if large else 2},
+            "line": {"color": colors[index % len(colors)], "width": look(large).line},
             "hovertemplate": f"%{{y:{fmt}}}<extra>{name}</extra>",
         }
         for index, (column, name) in enumerate((c, n) for c, n in columns.items() if c in frame)
     ]
-    return go.Figure(
-        data=traces, layout=layout(title, y_title, large=large, horizon=horizon, y_range=y_range)
-    )
+    chart = layout(title, y_title, large=large, horizon=horizon, y_range=y_range)
+    mark_changes(chart, marks, large)
+    return go.Figure(data=traces, layout=chart)
 
 
 def attitude_by_band(frame: pd.DataFrame, **style: Any) -> go.Figure:
@@ -225,9 +310,16 @@ def department_names(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def attitude_by_department(
-    frame: pd.DataFrame, *, horizon: int | None = None, large: bool = False
+    frame: pd.DataFrame,
+    *,
+    horizon: int | None = None,
+    large: bool = False,
+    marks: Sequence[dict[str, Any]] | None = None,
 ) -> go.Figure:
-    """Mean attitude of each department, week by week, on the diverging attitude scale."""
+    """Mean attitude of each department, week by week, on the diverging attitude scale.
+
+    The colour bar hangs from the bottom of the plot, below the upright mode bar.
+    """
     names = department_names(frame)
     heatmap = {
         "type": "heatmap",
@@ -241,14 +333,17 @@ def attitude_by_department(
             "title": {"text": "attitude"},
             "tickvals": [-1, -0.5, 0, 0.5, 1],
             "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
-            "len": 0.9,
+            "len": 0.6,
+            "y": 0,
+            "yanchor": "bottom",
         },
         "hovertemplate": "week %{x}<br>%{y}: %{z:+.2f}<extra></extra>",
     }
-    look = layout("Attitude by department", "", large=large, horizon=horizon)
-    look["hovermode"] = "closest"
-    look["yaxis"]["autorange"] = "reversed"
-    return go.Figure(data=[heatmap], layout=look)
+    chart = layout("Attitude by department", "", large=large, horizon=horizon)
+    chart["hovermode"] = "closest"
+    chart["yaxis"]["autorange"] = "reversed"
+    mark_changes(chart, marks, large)
+    return go.Figure(data=[heatmap], layout=chart)
 
 
 def customer_focus(frame: pd.DataFrame, **style: Any) -> go.Figure:
@@ -369,10 +464,33 @@ def bonus_vs_business(frame: pd.DataFrame, **style: Any) -> go.Figure:
     )
 
 
+WHY_ADDED_UP = (
+    "Added up since week 0, a mechanism's pushes can run past -1 or +1: pushes in opposite "
+    "directions offset each other (distance drift and colleagues pull attitudes down while "
+    "one's own disposition pulls them back). Their sum, the black line or mark, is the "
+    "change in mean attitude and stays within the scale."
+)
+"""What the added-up "why" charts show, said under them on the page."""
+
+
 def why_over_time(
-    frame: pd.DataFrame, *, horizon: int | None = None, large: bool = False
+    frame: pd.DataFrame,
+    *,
+    horizon: int | None = None,
+    large: bool = False,
+    marks: Sequence[dict[str, Any]] | None = None,
+    weekly: bool = False,
 ) -> go.Figure:
-    """Why mean attitude changed: each mechanism's running total since week 0, stacked."""
+    """Why mean attitude changed: each mechanism's pushes, stacked, and their sum.
+
+    Args:
+        frame: the weekly output table (its `why_<mechanism>` columns).
+        horizon: last week, fixes the x axis.
+        large: presentation mode.
+        marks: changes made during the run (`mark_changes`).
+        weekly: each week's pushes; otherwise pushes added up since week 0 (see
+            `WHY_ADDED_UP`: offsetting parts can leave the -1..1 scale, their sum cannot).
+    """
     mechanisms = [c.removeprefix("why_") for c in frame.columns if c.startswith("why_")]
     weeks = frame["week"].to_numpy()
     traces: list[dict[str, Any]] = []
@@ -380,26 +498,27 @@ def why_over_time(
     # Stacked like relative bars, drawn as areas (ten paths instead of hundreds of bars):
     # each mechanism's gains stack up from zero, its losses stack down from zero.
     for mechanism in mechanisms:
-        running = frame[f"why_{mechanism}"].fillna(0.0).cumsum().to_numpy()
-        total = total + running
+        part = frame[f"why_{mechanism}"].fillna(0.0).to_numpy()
+        part = part if weekly else np.cumsum(part)
+        total = total + part
         name = MECHANISM_NAMES.get(mechanism, mechanism)
         color = MECHANISM_COLORS.get(mechanism, "#999999")
-        for part, values in (("up", np.maximum(running, 0.0)), ("down", np.minimum(running, 0.0))):
+        for side, values in (("up", np.maximum(part, 0.0)), ("down", np.minimum(part, 0.0))):
             traces.append(
                 {
                     "type": "scatter",
                     "x": weeks,
                     "y": values,
-                    "customdata": running,
-                    "stackgroup": part,
+                    "customdata": part,
+                    "stackgroup": side,
                     "mode": "lines",
                     "name": name,
                     "legendgroup": mechanism,
-                    "showlegend": part == "up",
+                    "showlegend": side == "up",
                     "line": {"width": 0, "color": color},
                     "fillcolor": color,
                     "meta": f"why_{mechanism}",
-                    "hoverinfo": "skip" if part == "down" else None,
+                    "hoverinfo": "skip" if side == "down" else None,
                     "hovertemplate": f"%{{customdata:+.3f}}<extra>{name}</extra>",
                 }
             )
@@ -410,18 +529,24 @@ def why_over_time(
                 "x": weeks,
                 "y": total,
                 "mode": "lines",
-                "name": "total change",
-                "line": {"color": "#000000", "width": 2},
-                "hovertemplate": "%{y:+.3f}<extra>total change</extra>",
+                "name": "change in mean attitude" if weekly else "total change since week 0",
+                "meta": "total",
+                "line": {"color": "#000000", "width": look(large).line},
+                "hovertemplate": "%{y:+.3f}<extra>total</extra>",
             }
         )
-    look = layout(
-        "Why mean attitude changed since week 0",
-        "Change in mean attitude (attitude units)",
-        large=large,
-        horizon=horizon,
-    )
-    return go.Figure(data=traces, layout=look)
+    if weekly:
+        title, y_title = "Why mean attitude changed, week by week", "Change per week"
+    else:
+        title, y_title = "Why mean attitude changed: pushes added up", "Added up since week 0"
+    chart = layout(title, y_title + " (attitude units)", large=large, horizon=horizon)
+    mark_changes(chart, marks, large)
+    return go.Figure(data=traces, layout=chart)
+
+
+def why_weekly(frame: pd.DataFrame, **style: Any) -> go.Figure:
+    """`why_over_time`, week by week."""
+    return why_over_time(frame, weekly=True, **style)
 
 
 def why_by_group(why: dict[str, Any] | None, by: str, *, large: bool = False) -> go.Figure:
@@ -456,20 +581,25 @@ def why_by_group(why: dict[str, Any] | None, by: str, *, large: bool = False) ->
             "y": names,
             "x": values.sum(axis=1),
             "mode": "markers",
-            "name": "total change",
-            "marker": {"symbol": "line-ns-open", "size": 18, "color": "#000", "line": {"width": 3}},
+            "name": "total change since week 0",
+            "marker": {
+                "symbol": "line-ns-open",
+                "size": 26 if large else 18,
+                "color": "#000",
+                "line": {"width": look(large).line + 1},
+            },
             "hovertemplate": "%{y}: %{x:+.3f}<extra>total</extra>",
         }
     )
-    look = layout(
-        f"Why attitude changed since week 0, by {label}",
+    chart = layout(
+        f"Why attitude changed, by {label}: pushes added up",
         "",
         large=large,
-        x_title="Change in mean attitude (attitude units)",
+        x_title="Added up since week 0 (attitude units)",
     )
-    look.update(barmode="relative", hovermode="closest")
-    look["yaxis"]["autorange"] = "reversed"
-    return go.Figure(data=traces, layout=look)
+    chart.update(barmode="relative", hovermode="closest")
+    chart["yaxis"]["autorange"] = "reversed"
+    return go.Figure(data=traces, layout=chart)
 
 
 EXPLORE_FIGURES = {
@@ -484,6 +614,7 @@ EXPLORE_FIGURES = {
     "revenue": revenue,
     "bonus": bonus_vs_business,
     "why": why_over_time,
+    "why_weekly": why_weekly,
     "focus_level": customer_focus_by_level,
 }
 """The time series charts by name (Explore shows all but focus_level, which lessons use)."""
@@ -539,6 +670,9 @@ def network_figure(
                     "title": {"text": "attitude"},
                     "tickvals": [-1, -0.5, 0, 0.5, 1],
                     "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
+                    "len": 0.7,
+                    "y": 0,
+                    "yanchor": "bottom",
                 },
             },
             hovertemplate="%{customdata}<br>attitude %{marker.color:+.2f}<extra></extra>",
@@ -565,14 +699,24 @@ def network_figure(
                     },
                 )
             )
-    size = 20 if large else 13
+    sizes = look(large)
     figure.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": size + 3}},
-        font={"size": size},
+        title={
+            "text": title,
+            "x": 0.01,
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8},
+            "automargin": True,
+            "font": {"size": sizes.title},
+        },
+        font={"size": sizes.text, "family": FONT_FAMILY},
         paper_bgcolor="white",
         plot_bgcolor="#eef0f3",
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        margin={"l": 10, "r": sizes.right_margin, "t": 10, "b": 40},
         hovermode="closest",
+        modebar={"orientation": "v"},
         legend={
             "orientation": "h",
             "y": 0.0,
@@ -640,7 +784,7 @@ def plan_bands(
                 mode="lines",
                 name=str(plan),
                 legendgroup=str(plan),
-                line={"color": color, "width": 3 if large else 2},
+                line={"color": color, "width": look(large).line},
                 hovertemplate=f"%{{y:{fmt}}}<extra>{plan}</extra>",
             )
         )

@@ -57,8 +57,13 @@ def run(
         typer.Option("--steps", min=1, help="Weeks to simulate [default: the scenario's horizon]"),
     ] = None,
     seed: Annotated[
-        int, typer.Option(min=0, help="Random seed (0 or more); same seed, same output.")
-    ] = 0,
+        int | None,
+        typer.Option(
+            min=0,
+            help="Random seed (0 or more); same seed, same output. [default: the "
+            "scenario's seed, or 0]",
+        ),
+    ] = None,
     employees: Annotated[
         int | None,
         typer.Option("--employees", min=2, help="Head count of a generated organization."),
@@ -122,14 +127,18 @@ def run(
         task = progress.add_task(setup.title, total=weeks)
         result = run_model(
             setup.params,
-            seed,
+            setup.seed,
             org=setup.org,
             interventions=setup.interventions,
             individuals=setup.individuals,
             weeks=weeks,
             on_week=lambda done, total: progress.update(task, completed=done),
+            timeline=setup.timeline,
         )
     print_summary(console, setup, result)
+    if setup.timeline:
+        changes = "; ".join(f"week {e.week}: {e.describe()}" for e in setup.timeline)
+        console.print(f"Seed {setup.seed}. Changes during the run: {changes}.")
     if out is not None:
         write_table(result.series, out)
         console.print(f"Weekly outputs written to [bold]{out}[/bold]")
