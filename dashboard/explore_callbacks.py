@@ -19,11 +19,7 @@ from dashboard.explore_changes import keep_going, run_week  # registers its call
 from dashboard.explore_layout import SCENARIO_PLAN, plan_options
 from dashboard.explore_view import drawn, render, render_outputs
 from dashboard.exports import outputs_csv, scenario_download
-from dashboard.live import (
-    change_parameters,
-    pending_note,
-    values_at,
-)
+from dashboard.live import change_parameters, kept_weeks, pending_note, values_at
 from dashboard.runs import advance, payload_frame
 from dashboard.settings import (
     default_settings,
@@ -55,6 +51,31 @@ def scenario_text(scenario: str) -> str:
         return ""
 
 
+def slider_values(settings: dict[str, Any], week: int) -> tuple[list, list, list]:
+    """The sliders' values in force after `week` weeks, and their ranges widened to show them."""
+    names = slider_order()
+    current = values_at(settings, scenario_values(settings["scenario"]), week)
+    controls = control_by_name()
+    shown = [current.get(name, controls[name].default) for name in names]
+    lows = [min(controls[n].low, v) for n, v in zip(names, shown, strict=True)]
+    highs = [max(controls[n].high, v) for n, v in zip(names, shown, strict=True)]
+    return shown, lows, highs
+
+
+@callback(
+    Output({"type": "param", "name": ALL}, "value", allow_duplicate=True),
+    Output({"type": "param", "name": ALL}, "min", allow_duplicate=True),
+    Output({"type": "param", "name": ALL}, "max", allow_duplicate=True),
+    Input("explore-state", "data"),
+    State("settings", "data"),
+    prevent_initial_call=True,
+)
+def show_values_of_week(state: Any, stored: Any) -> tuple[list, list, list]:
+    """When the run shown changes (paused, finished, reset), the sliders show its week's values."""
+    settings = normalize(stored)
+    return slider_values(settings, kept_weeks(state, settings))
+
+
 @callback(
     Output("explore-scenario", "value"),
     Output({"type": "param", "name": ALL}, "value"),
@@ -71,7 +92,7 @@ def scenario_text(scenario: str) -> str:
     Input("explore-plan", "value"),
     Input("explore-seed", "value"),
     Input("explore-defaults", "n_clicks"),
-    Input("explore-state", "data"),
+    State("explore-state", "data"),
     State("settings", "data"),
     State("explore-live", "data"),
     State("explore-pause", "disabled"),
@@ -90,7 +111,9 @@ def sync_settings(
     """Keep the widgets and the session's settings in step, whichever changed.
 
     The sliders show the values in force at the week shown; moving one while a run is
-    paused or going on changes the parameter from that week on (`dashboard.live`).
+    paused or going on changes the parameter from that week on (`dashboard.live`). The
+    run's state is read, not listened to: Dash holds back a callback whose input a running
+    job will write, and a slider must answer while the run goes on.
     """
     settings = normalize(stored)
     trigger = triggered_id()
@@ -117,12 +140,7 @@ def sync_settings(
         settings = {**settings, "plan": None if plan in (None, SCENARIO_PLAN) else plan}
     elif trigger == "explore-seed" and isinstance(seed, int | float) and seed >= 0:
         settings = {**settings, "seed": int(seed)}
-    week = run_week(settings, state, live, running)
-    current = values_at(settings, scenario_values(settings["scenario"]), week)
-    controls = control_by_name()
-    shown_values = [current.get(name, controls[name].default) for name in names]
-    lows = [min(controls[n].low, v) for n, v in zip(names, shown_values, strict=True)]
-    highs = [max(controls[n].high, v) for n, v in zip(names, shown_values, strict=True)]
+    shown_values, lows, highs = slider_values(settings, run_week(settings, state, live, running))
     plan_value = settings["plan"] if settings["plan"] is not None else SCENARIO_PLAN
     changed = settings != before or trigger is None
     return (

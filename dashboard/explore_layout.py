@@ -259,6 +259,7 @@ def why_tab() -> dcc.Tab:
                         ),
                     ],
                 ),
+                html.P(figures.WHY_ADDED_UP, id="explore-why-note", className="note"),
                 html.Div(
                     className="why-by",
                     children=[
@@ -281,7 +282,6 @@ def why_tab() -> dcc.Tab:
                     config=figures.graph_config("why-by-group"),
                     figure=figures.why_by_group(None, "band"),
                 ),
-                html.P(figures.WHY_ADDED_UP, id="explore-why-note", className="note"),
             ],
         ),
     )

@@ -330,7 +330,6 @@ def attitude_by_department(
         "zmax": ATTITUDE_RANGE[1],
         "colorscale": ATTITUDE_COLORSCALE,
         "colorbar": {
-            "title": {"text": "attitude"},
             "tickvals": [-1, -0.5, 0, 0.5, 1],
             "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
             "len": 0.6,
@@ -667,7 +666,6 @@ def network_figure(
                 "symbol": nodes["symbol"],
                 "line": {"color": "rgba(40,40,40,0.7)", "width": 0.6},
                 "colorbar": {
-                    "title": {"text": "attitude"},
                     "tickvals": [-1, -0.5, 0, 0.5, 1],
                     "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
                     "len": 0.7,

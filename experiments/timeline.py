@@ -16,11 +16,11 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.interventions import Intervention
 from sim.model import SET_AT_START, OrgModel
-from sim.params import Params
+from sim.params import Params, describe_validation_error
 
 NOT_IN_TIMELINE = SET_AT_START | {"horizon_weeks"}
 """Parameters a timeline cannot change: those set when the model is built, and the run's
@@ -100,10 +100,14 @@ def check_timeline(timeline: Sequence[TimelineEntry], horizon: int, params: Para
         last = entry.week
         try:
             entry.check(horizon)
-            values.update(entry.parameters)
-            Params(**values)
         except ValueError as error:
             raise ValueError(f"timeline.{index}.{error}") from None
+        values.update(entry.parameters)
+        try:
+            Params(**values)
+        except ValidationError as error:
+            text = describe_validation_error(error, key_prefix=f"timeline.{index}.parameters.")
+            raise ValueError(text.replace("parameters.:", "parameters:")) from None
 
 
 def apply_entry(model: OrgModel, entry: TimelineEntry) -> None:

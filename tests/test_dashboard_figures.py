@@ -502,6 +502,7 @@ def test_a_bad_chart_upload_lists_its_row_and_a_good_one_becomes_the_organizatio
 
 
 def test_compare_callbacks_run_and_draw_a_verdict(app):
+    from dashboard import compare_view
     from dashboard.pages import compare
 
     progress = []
@@ -518,14 +519,14 @@ def test_compare_callbacks_run_and_draw_a_verdict(app):
     drawn = compare.render(result, False)
     assert "week 20" in str(drawn[0])
     assert "training day" in str(drawn[1])
-    assert all(isinstance(f, go.Figure) for f in drawn[2 : 2 + len(compare.CHARTS) + 1])
+    assert all(isinstance(f, go.Figure) for f in drawn[2 : 2 + len(compare_view.CHARTS) + 1])
     assert compare.limit_plans(["a", "b", "c", "d", "e"]) == ["a", "b", "c", "d"]
 
 
 def test_a_lesson_runs_and_opens_in_explore(app):
     from dashboard.pages import learn
 
-    charts, hidden = learn.run_lesson(1, "top", False)
+    charts, hidden = learn.run_lesson(1, False, "top")
     assert hidden is False and len(charts) == 2
     assert charts[0].children.id == "lesson-chart-focus_level"
     settings, path = learn.open_in_explore(1, "top")

@@ -142,11 +142,11 @@ dash.register_page(
     Output("lesson-charts", "children"),
     Output("lesson-look", "hidden"),
     Input("lesson-run", "n_clicks"),
+    Input("presentation", "data"),  # a lesson run is drawn again at the new type size
     State("lesson-id", "data"),
-    State("presentation", "data"),
     prevent_initial_call=True,
 )
-def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], bool]:
+def run_lesson(_clicks: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool]:
     """Run the lesson's scenario and draw its charts; then show what to look at."""
     lesson = lesson_by_id(lesson_id)
     if not _clicks or lesson is None:
