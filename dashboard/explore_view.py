@@ -74,6 +74,14 @@ def kpi(label: str, unit: str, value: str, change: str) -> html.Div:
     )
 
 
+def compact(amount: float) -> str:
+    """A large amount in a few digits, so that it fits its card: 54.6 million, 3.07 billion."""
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(amount) >= size:
+            return f"{amount / size:,.3g} {word}"
+    return f"{amount:,.0f}"
+
+
 def kpis(frame: Any) -> list[html.Div]:
     """Mean attitude, share negative, customers, satisfaction, score and revenue now."""
     if frame.empty:
@@ -119,7 +127,7 @@ def kpis(frame: Any) -> list[html.Div]:
         kpi(
             "Revenue so far",
             "(currency)",
-            f"{revenue:,.0f}",
+            compact(revenue),
             f"{last['intervention_spend_total']:,.0f} spent on interventions",
         ),
     ]
