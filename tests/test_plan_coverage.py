@@ -62,7 +62,7 @@ def test_compare_runs_a_plan_for_one_department_at_its_cost():
     serving = int((org.department == org.department_names.index("customer service")).sum())
     cost = {plan["name"]: plan["cost"] for plan in result["plans"]}
     assert cost["One-off training day (customer service)"] == pytest.approx(
-        serving * training.cost_per_participant_week
+        serving * training.price_per_participant_week(setup.params.wage_cost_per_hour)
     )
     assert cost["One-off training day (customer service)"] == intervention_cost(
         training, org, setup.params
