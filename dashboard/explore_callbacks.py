@@ -86,7 +86,6 @@ def show_values_of_week(state: Any, stored: Any) -> tuple[list, list, list]:
     Output("explore-seed", "value"),
     Output("settings", "data"),
     Output("explore-description", "children"),
-    Output("explore-continue", "data"),
     Input("explore-scenario", "value"),
     Input({"type": "param", "name": ALL}, "value"),
     Input("explore-plan", "value"),
@@ -142,7 +141,8 @@ def sync_settings(
         settings = {**settings, "seed": int(seed)}
     shown_values, lows, highs = slider_values(settings, run_week(settings, state, live, running))
     plan_value = settings["plan"] if settings["plan"] is not None else SCENARIO_PLAN
-    changed = settings != before or trigger is None
+    if settings != before:
+        keep_going(settings, live, running)
     return (
         settings["scenario"],
         shown_values,
@@ -151,9 +151,8 @@ def sync_settings(
         plan_options(settings["scenario"]),
         plan_value,
         settings["seed"],
-        settings if changed else dash.no_update,
+        settings,
         scenario_text(settings["scenario"]),
-        keep_going(settings, live, running) if settings != before else dash.no_update,
     )
 
 

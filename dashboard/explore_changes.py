@@ -29,12 +29,17 @@ def run_week(settings: dict[str, Any], state: Any, live: Any, running: bool) -> 
     return kept_weeks(shown, settings)
 
 
-def keep_going(settings: dict[str, Any], live: Any, running: bool) -> Any:
-    """A new value for "explore-continue" when a run under way should go on from its week
-    with the changed settings (restarting its job), else no update."""
+def keep_going(settings: dict[str, Any], live: Any, running: bool) -> None:
+    """When a run under way still holds under the changed settings, have it go on from its
+    week with them: "explore-continue" starts the run's callback again, which ends the job
+    under way (`dashboard.explore_callbacks.run_simulation`).
+
+    Set with `dash.set_props`, not as a declared output: the run's end sets the sliders,
+    and sliders that set what starts the run would make a loop of callbacks, which Dash
+    refuses.
+    """
     if running and kept_weeks(live, settings) > 0:
-        return time.time()
-    return dash.no_update
+        dash.set_props("explore-continue", {"data": time.time()})
 
 
 def intervention_item(
@@ -65,7 +70,6 @@ def form_coverage(share: Any, departments: Any, levels: Any) -> dict[str, Any]:
 
 @callback(
     Output("settings", "data", allow_duplicate=True),
-    Output("explore-continue", "data", allow_duplicate=True),
     Input("explore-add", "n_clicks"),
     State("explore-add-kind", "value"),
     State("explore-add-start", "value"),
@@ -95,7 +99,7 @@ def add_intervention(
     state: Any = None,
     live: Any = None,
     pause_disabled: Any = True,
-) -> tuple[dict[str, Any], Any]:
+) -> dict[str, Any]:
     """Add an intervention: from its start week before the run, or, while a run is paused
     or going on, as a change at the week shown (starting the week after at the earliest)."""
     if not _clicks:
@@ -108,7 +112,8 @@ def add_intervention(
         kind, start, duration, strength, form_coverage(share, departments, levels), cost
     )
     settings = live_add_intervention(settings, week, horizon, item)
-    return settings, keep_going(settings, live, running)
+    keep_going(settings, live, running)
+    return settings
 
 
 @callback(

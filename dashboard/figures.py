@@ -712,7 +712,7 @@ def network_figure(
         font={"size": sizes.text, "family": FONT_FAMILY},
         paper_bgcolor="white",
         plot_bgcolor="#eef0f3",
-        margin={"l": 10, "r": sizes.right_margin, "t": 10, "b": 40},
+        margin={"l": 10, "r": sizes.right_margin, "t": sizes.title + 26, "b": 40},
         hovermode="closest",
         modebar={"orientation": "v"},
         legend={

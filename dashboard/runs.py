@@ -79,7 +79,9 @@ def why_totals(model: OrgModel, by: str) -> dict[str, Any]:
 def describe_change(entry: TimelineEntry) -> str:
     """A change made during the run in a few words, with the sliders' labels."""
     parts = [f"{label_of(name)} {value:g}" for name, value in entry.parameters.items()]
-    parts += [f"+ {item.name.replace('_', ' ')}" for item in entry.interventions]
+    parts += [
+        f"+ {item.name.replace('_', ' ')} from week {item.start}" for item in entry.interventions
+    ]
     return ", ".join(parts)
 
 

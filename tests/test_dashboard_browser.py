@@ -697,3 +697,87 @@ def test_a_sweep_from_the_experiments_page_links_its_report(server, browser):
     assert href == f"{server}/reports/{folder}/index.html"
     with urllib.request.urlopen(href, timeout=10) as page:
         assert "<h1>Browser sweep of the negativity bias</h1>" in page.read().decode()
+
+
+def choose_option(browser: Browser, dropdown: str | dict, label: str) -> None:
+    """Open a dropdown and pick the option with this label (Dash 4's dropdown is a button
+    with a list box); wait until the app holds it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    selector = dropdown if isinstance(dropdown, str) else None
+    if selector is None:
+        key = ",".join(f'"{k}":"{v}"' for k, v in sorted(dropdown.items()))
+        selector = f"[id='{{{key}}}']"
+    button = browser.find(selector)
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    option = wait_until(
+        lambda: [
+            o
+            for o in browser.driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+            if o.text.strip() == label
+        ],
+        10,
+        f"the option {label}",
+    )
+    option[0].click()
+    ActionChains(browser.driver).send_keys(Keys.ESCAPE).perform()
+    component = dropdown if isinstance(dropdown, dict) else dropdown.lstrip("#")
+    wait_until(lambda: label in (browser.prop(component, "value") or []), 10, f"{label} chosen")
+
+
+def test_an_intervention_for_one_department_added_during_the_run(server, browser):
+    visit(browser, server + "/explore", "#explore-run", fresh=True)
+    browser.console_errors()
+    added_list = "return document.querySelector('#explore-added').textContent"
+    wait_until(lambda: browser.driver.execute_script(added_list) == "None added.", 10, "list")
+    for week in (1, 2, 3):
+        browser.find("#explore-step").click()
+        wait_for_week(browser, week, 15, f"step {week}")
+    summary = browser.driver.find_element(By.XPATH, "//summary[.='Add an intervention']")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+    summary.click()
+    choose_option(browser, "#explore-add-departments", "customer service")
+    browser.find("#explore-add").click()
+    (entry,) = wait_until(lambda: timeline(browser), 15, "the change in the timeline")
+    assert entry["week"] == 3 and entry["overrides"] == {}
+    (added,) = entry["interventions"]
+    assert added["coverage"] == {"departments": ["customer service"], "share": 1}
+    assert added["start"] == 26 and added["kind"] == "training_day"
+    wait_until(
+        lambda: "100% of customer service" in browser.text("#explore-changes"), 10, "the list"
+    )
+    # Not an intervention of week 0:
+    assert browser.driver.execute_script(added_list) == "None added."
+    browser.find("#explore-step").click()
+    wait_for_week(browser, 4, 15, "a step past the change")
+    wait_until(lambda: marked_weeks(browser, "band") == [3], 15, "the mark")
+    assert browser.prop("explore-state", "data")["marks"] == [
+        {"week": 3, "label": "+ training day from week 26"}
+    ]
+    assert browser.console_errors() == []
+
+
+def test_compare_runs_a_plan_for_one_department(server, browser):
+    visit(browser, server + "/compare", "#compare-run", fresh=True)
+    browser.console_errors()
+    browser.find("#compare-coverage-box summary").click()
+    choose_option(
+        browser, {"plan": "plan:training_day", "type": "compare-departments"}, "customer service"
+    )
+    browser.find("#compare-replications [role=slider]").send_keys(Keys.HOME)
+    wait_until(lambda: browser.prop("compare-replications", "value") == 2, 10, "2 replications")
+    browser.find("#compare-run").click()
+    result = wait_until(lambda: browser.prop("compare-result", "data"), 120, "the comparison")
+    assert result["error"] is None
+    assert [p["name"] for p in result["plans"]] == [
+        "Do nothing",
+        "One-off training day (customer service)",
+        "Culture-wide change",
+    ]
+    wait_until(
+        lambda: "100% of customer service" in browser.text("#compare-plan-table"), 15, "the table"
+    )
+    against = browser.text("#compare-against-nothing")
+    assert "One-off training day (customer service)" in against
+    assert browser.console_errors() == []

@@ -312,7 +312,7 @@ def test_opening_explore_shows_the_stored_settings(app):
         result = explore_callbacks.sync_settings(
             "baseline", [None] * len(names), None, 0, None, None, stored
         )
-    scenario, values, _, _, _, plan, seed, settings, description, _ = result
+    scenario, values, _, _, _, plan, seed, settings, description = result
     assert scenario == "wrong_customer" and plan == SCENARIO_PLAN and seed == 0
     assert values[names.index("negativity_bias")] == 2.0
     assert values[names.index("shareholder_pressure")] == 0.9  # the scenario's own value
@@ -433,7 +433,7 @@ def test_download_buttons_give_csv_and_a_scenario_file(app, baseline_state):
 def test_added_interventions_are_kept_and_removed(app):
     from dashboard import explore_changes
 
-    settings, _ = explore_changes.add_intervention(
+    settings = explore_changes.add_intervention(
         1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, [], [], default_settings()
     )
     assert settings["interventions"] == [
