@@ -1,231 +1,48 @@
 """Figures: pure functions from tables to plotly figures, with labelled axes and units.
 
-Colours are colour-blind safe: attitude uses ColorBrewer's diverging RdBu, red for
-"the customer" (-1) through light grey to blue for "each customer" (+1), always on the
-symmetric range -1..1; categories use the Okabe-Ito palette.
+The time series of a run (the Explore charts, by name in `EXPLORE_FIGURES`) and the org
+network are here; the shared look is in `dashboard.chart_style`, the "why it changed"
+charts in `dashboard.why_figures` and the plan comparisons in `dashboard.plan_figures`,
+all importable from here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
-from sim.metrics import BANDS
-
-ATTITUDE_COLORSCALE = px.colors.diverging.RdBu
-"""Negative attitudes red, positive blue (ColorBrewer RdBu, safe for colour-blind readers)."""
-ATTITUDE_RANGE = (-1.0, 1.0)
-OKABE_ITO = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#000000",
-    "#999999",
-    "#F0E442",
+from dashboard.chart_style import (  # noqa: F401 (the look, importable from here)
+    ATTITUDE_AXIS,
+    ATTITUDE_COLORSCALE,
+    ATTITUDE_RANGE,
+    BAND_COLORS,
+    BAND_NAMES,
+    FONT_FAMILY,
+    GRAPH_CONFIG,
+    MECHANISM_COLORS,
+    MECHANISM_NAMES,
+    OKABE_ITO,
+    PROJECTOR,
+    SCREEN,
+    WEEK_AXIS,
+    empty_figure,
+    graph_config,
+    layout,
+    look,
+    mark_changes,
 )
-BAND_COLORS = ("#0072B2", "#56B4E9", "#E69F00", "#D55E00")
-BAND_NAMES = {
-    "1": "1: serves customers",
-    "2": "2: one step away",
-    "3": "3: two steps away",
-    "4plus": "4+: three or more steps away",
-}
-MECHANISM_COLORS = {
-    "encounters": "#E69F00",
-    "contagion": "#0072B2",
-    "disposition": "#56B4E9",
-    "drift": "#D55E00",
-    "turnover": "#009E73",
-    "interventions": "#CC79A7",
-}
-MECHANISM_NAMES = {
-    "encounters": "encounters with customers",
-    "contagion": "colleagues (contagion)",
-    "disposition": "own disposition",
-    "drift": "distance drift",
-    "turnover": "turnover and hiring",
-    "interventions": "interventions",
-}
-ATTITUDE_AXIS = "Mean attitude (-1 to +1)"
-WEEK_AXIS = "Week"
-
-AXIS_STYLE = {
-    "gridcolor": "#e6e8ec",
-    "zerolinecolor": "#b8bcc6",
-    "linecolor": "#b8bcc6",
-    "showline": True,
-    "automargin": True,
-}
-GRAPH_CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "displayModeBar": "hover",
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"],
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-}
-"""dcc.Graph config: the mode bar's camera button downloads a PNG. The bar stands upright in
-the chart's right margin (`layout`), clear of the title and the legend."""
-
-FONT_FAMILY = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
-
-
-class Look(NamedTuple):
-    """Type sizes and line widths: for a screen, or for a projector (presentation mode)."""
-
-    text: int
-    title: int
-    line: int
-    right_margin: int
-
-
-SCREEN = Look(text=13, title=16, line=2, right_margin=40)
-PROJECTOR = Look(text=20, title=26, line=4, right_margin=48)
-
-
-def look(large: bool) -> Look:
-    """The look for presentation mode (`large`) or not."""
-    return PROJECTOR if large else SCREEN
-
-
-def graph_config(name: str) -> dict[str, Any]:
-    """Mode bar settings with a file name for the PNG download."""
-    return {
-        **GRAPH_CONFIG,
-        "toImageButtonOptions": {
-            **GRAPH_CONFIG["toImageButtonOptions"],
-            "filename": f"eachcustomer-{name}",
-        },
-    }
-
-
-def layout(
-    title: str,
-    y_title: str,
-    *,
-    large: bool = False,
-    horizon: int | None = None,
-    y_range: Sequence[float] | None = None,
-    x_title: str = WEEK_AXIS,
-) -> dict[str, Any]:
-    """The shared look: title, then legend, then the plot, each in its own band.
-
-    The title sits at the top of the chart and the legend (horizontal, wrapping as needed)
-    between it and the plot; plotly's automatic margins make room for both, and for the
-    tick labels and axis titles, so no text runs over another at any width. The mode bar
-    stands upright in the right margin. Presentation mode scales every text and line.
-
-    Styled by hand rather than with a named template: a template is validated and copied
-    for every figure, which made redrawing the Explore charts several times slower.
-    """
-    sizes = look(large)
-    x_axis: dict[str, Any] = {"title": {"text": x_title}, **AXIS_STYLE}
-    if horizon:
-        x_axis["range"] = [0, horizon]
-    y_axis: dict[str, Any] = {"title": {"text": y_title}, **AXIS_STYLE}
-    if y_range:
-        y_axis["range"] = list(y_range)
-    return {
-        "title": {
-            "text": title,
-            "x": 0.01,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "pad": {"t": 8},
-            "automargin": True,
-            "font": {"size": sizes.title},
-        },
-        "font": {"size": sizes.text, "family": FONT_FAMILY},
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        "margin": {"l": 10, "r": sizes.right_margin, "t": 10, "b": 10},
-        "legend": {
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "x": 0,
-            "font": {"size": sizes.text},
-        },
-        "modebar": {"orientation": "v"},
-        "hovermode": "x unified",
-        "uirevision": title,
-        "xaxis": x_axis,
-        "yaxis": y_axis,
-    }
-
-
-def _style(figure: go.Figure, title: str, y_title: str, **options: Any) -> go.Figure:
-    figure.update_layout(layout(title, y_title, **options))
-    return figure
-
-
-def mark_changes(
-    look_: dict[str, Any], marks: Sequence[dict[str, Any]] | None, large: bool
-) -> None:
-    """Mark each change made during the run: a dashed vertical line at its week, labelled.
-
-    The label runs up along the line inside the plot, so it never meets the title, the
-    legend or the axes.
-    """
-    if not marks:
-        return
-    sizes = look(large)
-    look_["shapes"] = [
-        {
-            "type": "line",
-            "xref": "x",
-            "yref": "paper",
-            "x0": mark["week"],
-            "x1": mark["week"],
-            "y0": 0,
-            "y1": 1,
-            "line": {"color": "#333333", "width": max(1, sizes.line - 1), "dash": "dash"},
-        }
-        for mark in marks
-    ]
-    look_["annotations"] = [
-        {
-            "x": mark["week"],
-            "xref": "x",
-            "y": 1,
-            "yref": "paper",
-            "xanchor": "right",
-            "yanchor": "top",
-            "textangle": -90,
-            "showarrow": False,
-            "text": f"week {mark['week']}: {mark['label']}",
-            "font": {"size": sizes.text - 2, "color": "#333333"},
-            "bgcolor": "rgba(255,255,255,0.75)",
-        }
-        for mark in marks
-    ]
-
-
-def empty_figure(message: str, title: str = "", *, large: bool = False) -> go.Figure:
-    """A blank chart carrying a message (before the first run, or on an error)."""
-    figure = go.Figure()
-    figure.add_annotation(
-        text=message,
-        showarrow=False,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        font={"size": look(large).text + 1, "color": "#555"},
-    )
-    _style(figure, title, "", large=large)
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
+from dashboard.plan_figures import plan_bands, plan_costs  # noqa: F401
+from dashboard.why_figures import (  # noqa: F401
+    WHY_ADDED_UP,
+    why_by_group,
+    why_over_time,
+    why_weekly,
+)
+from sim.metrics import BANDS
 
 
 def lines(
@@ -463,144 +280,6 @@ def bonus_vs_business(frame: pd.DataFrame, **style: Any) -> go.Figure:
     )
 
 
-WHY_ADDED_UP = (
-    "Added up since week 0, a mechanism's pushes can run past -1 or +1: pushes in opposite "
-    "directions offset each other (distance drift and colleagues pull attitudes down while "
-    "one's own disposition pulls them back). Their sum, the black line or mark, is the "
-    "change in mean attitude and stays within the scale."
-)
-"""What the added-up "why" charts show, said under them on the page."""
-
-
-def why_over_time(
-    frame: pd.DataFrame,
-    *,
-    horizon: int | None = None,
-    large: bool = False,
-    marks: Sequence[dict[str, Any]] | None = None,
-    weekly: bool = False,
-) -> go.Figure:
-    """Why mean attitude changed: each mechanism's pushes, stacked, and their sum.
-
-    Args:
-        frame: the weekly output table (its `why_<mechanism>` columns).
-        horizon: last week, fixes the x axis.
-        large: presentation mode.
-        marks: changes made during the run (`mark_changes`).
-        weekly: each week's pushes; otherwise pushes added up since week 0 (see
-            `WHY_ADDED_UP`: offsetting parts can leave the -1..1 scale, their sum cannot).
-    """
-    mechanisms = [c.removeprefix("why_") for c in frame.columns if c.startswith("why_")]
-    weeks = frame["week"].to_numpy()
-    traces: list[dict[str, Any]] = []
-    total = np.zeros(len(frame))
-    # Stacked like relative bars, drawn as areas (ten paths instead of hundreds of bars):
-    # each mechanism's gains stack up from zero, its losses stack down from zero.
-    for mechanism in mechanisms:
-        part = frame[f"why_{mechanism}"].fillna(0.0).to_numpy()
-        part = part if weekly else np.cumsum(part)
-        total = total + part
-        name = MECHANISM_NAMES.get(mechanism, mechanism)
-        color = MECHANISM_COLORS.get(mechanism, "#999999")
-        for side, values in (("up", np.maximum(part, 0.0)), ("down", np.minimum(part, 0.0))):
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": weeks,
-                    "y": values,
-                    "customdata": part,
-                    "stackgroup": side,
-                    "mode": "lines",
-                    "name": name,
-                    "legendgroup": mechanism,
-                    "showlegend": side == "up",
-                    "line": {"width": 0, "color": color},
-                    "fillcolor": color,
-                    "meta": f"why_{mechanism}",
-                    "hoverinfo": "skip" if side == "down" else None,
-                    "hovertemplate": f"%{{customdata:+.3f}}<extra>{name}</extra>",
-                }
-            )
-    if mechanisms:
-        traces.append(
-            {
-                "type": "scatter",
-                "x": weeks,
-                "y": total,
-                "mode": "lines",
-                "name": "change in mean attitude" if weekly else "total change since week 0",
-                "meta": "total",
-                "line": {"color": "#000000", "width": look(large).line},
-                "hovertemplate": "%{y:+.3f}<extra>total</extra>",
-            }
-        )
-    if weekly:
-        title, y_title = "Why mean attitude changed, week by week", "Change per week"
-    else:
-        title, y_title = "Why mean attitude changed: pushes added up", "Added up since week 0"
-    chart = layout(title, y_title + " (attitude units)", large=large, horizon=horizon)
-    mark_changes(chart, marks, large)
-    return go.Figure(data=traces, layout=chart)
-
-
-def why_weekly(frame: pd.DataFrame, **style: Any) -> go.Figure:
-    """`why_over_time`, week by week."""
-    return why_over_time(frame, weekly=True, **style)
-
-
-def why_by_group(why: dict[str, Any] | None, by: str, *, large: bool = False) -> go.Figure:
-    """Why each group's mean attitude changed since week 0, split by mechanism."""
-    label = {"band": "distance band", "department": "department"}[by]
-    if not why or not why.get("groups"):
-        return empty_figure(
-            "Run the simulation to see why attitudes changed",
-            f"Why attitude changed, by {label}",
-            large=large,
-        )
-    groups = why["groups"]
-    names = [BAND_NAMES.get(g, g) for g in groups] if by == "band" else groups
-    values = np.array(why["values"], dtype=float).reshape(len(groups), -1)
-    traces: list[dict[str, Any]] = []
-    for index, mechanism in enumerate(why["mechanisms"]):
-        name = MECHANISM_NAMES.get(mechanism, mechanism)
-        traces.append(
-            {
-                "type": "bar",
-                "y": names,
-                "x": values[:, index],
-                "orientation": "h",
-                "name": name,
-                "marker": {"color": MECHANISM_COLORS.get(mechanism, "#999999")},
-                "hovertemplate": f"%{{y}}: %{{x:+.3f}}<extra>{name}</extra>",
-            }
-        )
-    traces.append(
-        {
-            "type": "scatter",
-            "y": names,
-            "x": values.sum(axis=1),
-            "mode": "markers",
-            "name": "total change since week 0",
-            "marker": {
-                "symbol": "line-ns-open",
-                "size": 26 if large else 18,
-                "color": "#000",
-                "line": {"width": look(large).line + 1},
-            },
-            "hovertemplate": "%{y}: %{x:+.3f}<extra>total</extra>",
-        }
-    )
-    chart = layout(
-        f"Why attitude changed, by {label}: pushes added up",
-        "",
-        large=large,
-        x_title="Added up since week 0 (attitude units)",
-    )
-    chart.update(barmode="relative", hovermode="closest")
-    chart["yaxis"]["autorange"] = "reversed"
-    return go.Figure(data=traces, layout=chart)
-
-
 EXPLORE_FIGURES = {
     "band": attitude_by_band,
     "department": attitude_by_department,
@@ -617,7 +296,6 @@ EXPLORE_FIGURES = {
     "focus_level": customer_focus_by_level,
 }
 """The time series charts by name (Explore shows all but focus_level, which lessons use)."""
-
 
 # --- the organization network --------------------------------------------------------------
 
@@ -728,86 +406,4 @@ def network_figure(
     )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
-    return figure
-
-
-# --- comparing plans --------------------------------------------------------------------------
-
-
-def _rgba(color: str, alpha: float) -> str:
-    color = color.lstrip("#")
-    red, green, blue = (int(color[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({red},{green},{blue},{alpha})"
-
-
-def plan_bands(
-    summary: pd.DataFrame,
-    title: str,
-    y_title: str,
-    *,
-    fmt: str = ".2f",
-    large: bool = False,
-    horizon: int | None = None,
-) -> go.Figure:
-    """Each plan's mean over replications with its 95% confidence band.
-
-    Args:
-        summary: columns plan, week, mean, low, high.
-        title: chart title.
-        y_title: y axis title with the unit.
-        fmt: number format for hover labels.
-        large: larger type.
-        horizon: last week, fixes the x axis.
-    """
-    figure = go.Figure()
-    for index, (plan, rows) in enumerate(summary.groupby("plan", sort=False)):
-        color = OKABE_ITO[index % len(OKABE_ITO)]
-        figure.add_trace(
-            go.Scatter(
-                x=np.concatenate([rows["week"], rows["week"][::-1]]),
-                y=np.concatenate([rows["high"], rows["low"][::-1]]),
-                fill="toself",
-                fillcolor=_rgba(color, 0.18),
-                line={"width": 0},
-                hoverinfo="skip",
-                name=f"{plan} (95% band)",
-                showlegend=False,
-                legendgroup=str(plan),
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=rows["week"],
-                y=rows["mean"],
-                mode="lines",
-                name=str(plan),
-                legendgroup=str(plan),
-                line={"color": color, "width": look(large).line},
-                hovertemplate=f"%{{y:{fmt}}}<extra>{plan}</extra>",
-            )
-        )
-    return _style(figure, title, y_title, large=large, horizon=horizon)
-
-
-def plan_costs(costs: pd.DataFrame, *, large: bool = False) -> go.Figure:
-    """Expected cost of each plan (columns plan, cost)."""
-    figure = go.Figure(
-        go.Bar(
-            x=costs["plan"],
-            y=costs["cost"],
-            marker={"color": [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(costs))]},
-            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
-            text=[f"{c:,.0f}" for c in costs["cost"]],
-            textposition="outside",
-        )
-    )
-    _style(
-        figure,
-        "Expected cost of each plan",
-        "Currency (total over the run)",
-        large=large,
-        x_title="",
-    )
-    figure.update_layout(hovermode="closest")
-    figure.update_yaxes(rangemode="tozero")
     return figure
