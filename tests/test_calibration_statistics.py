@@ -194,3 +194,18 @@ def test_deviations_are_scaled_by_the_accepted_range_on_their_side():
     distance = TargetDistance((loss, other))
     assert distance({"t": 0.225, "u": -0.08}) == pytest.approx(0.8)
     assert distance({"t": 0.15, "u": float("nan")}) == UNDEFINED_DISTANCE
+
+
+def test_priors_are_sampled_as_logistic_variables_the_exact_image_of_the_uniform_prior():
+    from scipy.stats import logistic
+
+    from experiments.calibration.targets import Prior
+
+    uniform = Prior(low=-0.8, high=0.0)
+    log_uniform = Prior(distribution="log_uniform", low=0.001, high=0.1)
+    for q in (0.1, 0.5, 0.9):
+        z = logistic.ppf(q)
+        assert uniform.from_sampler(z) == pytest.approx(-0.8 + 0.8 * q)
+        assert log_uniform.from_sampler(z) == pytest.approx(10 ** (-3 + 2 * q))
+    assert log_uniform.from_sampler(log_uniform.to_sampler(0.02)) == pytest.approx(0.02)
+    assert uniform.from_sampler(-1e6) == -0.8 and uniform.from_sampler(1e6) == 0.0

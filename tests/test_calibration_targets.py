@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from experiments.calibration import CalibrationError
-from experiments.calibration.targets import DEFAULT_PRIORS, load_targets, missing_outputs
+from experiments.calibration.target_checks import missing_outputs
+from experiments.calibration.targets import DEFAULT_PRIORS, load_targets
 
 PUBLISHED = Path(__file__).resolve().parents[1] / "experiments" / "specs" / "published_targets.toml"
 
@@ -99,7 +100,7 @@ MISTAKES = [
     (
         "accepted = [0.08, 0.30]",
         "accepted = [0.2, 0.3]",
-        "targets.annual_customer_loss",
+        "targets.annual_customer_loss.accepted",
         "strictly inside",
     ),
     ("accepted = [0.08, 0.30]", "", "targets.annual_customer_loss", "either tolerance"),

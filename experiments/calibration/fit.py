@@ -7,9 +7,11 @@ side. A distance of at most 1 means every target lies inside its accepted range,
 default stopping rule (`min_epsilon = 1`) ends the search once every accepted parameter set
 meets every target: ABC with a uniform kernel as wide as the published uncertainty.
 
-Priors are uniform or log-uniform; ABC works in log10 coordinates for the log-uniform ones
-(so its proposals move by factors, not by amounts) and everything written out is in the
-parameters' own units.
+Priors are uniform or log-uniform. ABC samples each as a standard logistic variable, the
+logit of the parameter's place in its prior's support (on the log10 scale for log-uniform
+ones, so proposals move by factors, not amounts): the exact image of the uniform prior, on
+the whole real line, so that proposals never leave the support and particles near an edge
+are not over-weighted. Everything written out is in the parameters' own units.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -65,7 +67,7 @@ class AbcModel:
     def values(self, parameter: Mapping[str, float]) -> dict[str, float]:
         """The parameter values in their own units."""
         return {
-            name: prior.from_unit(float(parameter[name])) for name, prior in self.priors.items()
+            name: prior.from_sampler(float(parameter[name])) for name, prior in self.priors.items()
         }
 
     def __call__(self, parameter: Mapping[str, float]) -> dict[str, float]:
@@ -82,7 +84,6 @@ class Progress:
     generation: int = -1
     accepted: int = 0
     evaluations: int = 0
-    total_evaluations: int = 0
     done: int = 0
     total: int = 0
 
@@ -117,13 +118,8 @@ def simulator_for(calibration: Calibration, targets: tuple[Target, ...], stream:
 
 
 def prior_distribution(priors: dict[str, Prior]) -> pyabc.Distribution:
-    """Uniform priors in the sampler's coordinates."""
-    return pyabc.Distribution(
-        **{
-            name: pyabc.RV("uniform", low, high - low)
-            for name, (low, high) in ((n, p.bounds) for n, p in priors.items())
-        }
-    )
+    """The priors in the sampler's coordinates: standard logistic (`Prior.to_sampler`)."""
+    return pyabc.Distribution(**{name: pyabc.RV("logistic", 0, 1) for name in priors})
 
 
 @contextmanager
@@ -232,12 +228,16 @@ def measure_draws(
     """Every target measured at the scenario's values ("before") and at posterior draws.
 
     One row per evaluation: `draw` (-1 for before), the parameter values, each target.
+    Each draw has runs of its own, even when two draws pick the same parameter set.
     """
     settings = calibration.spec.abc
     simulator = simulator_for(calibration, calibration.targets, "checks")
     before = {name: float(calibration.base[name]) for name in calibration.priors}
     draws = [before, *draw_many(posterior, calibration.spec.seed, settings.check_draws)]
-    futures = [_submit(client, measure_at, simulator, values) for values in draws]
+    futures = [
+        _submit(client, measure_at, replace(simulator, stream=f"checks:{index}"), values)
+        for index, values in enumerate(draws)
+    ]
     progress = Progress("checks", 0, 0, total=len(draws))
     rows = []
     for index, (values, future) in enumerate(zip(draws, futures, strict=True)):
@@ -262,7 +262,7 @@ def posterior_table(fit: Fit, t: int | None = None) -> pd.DataFrame:
     extended = history.get_population_extended(t=t, tidy=True).sort_index()
     table = pd.DataFrame(
         {
-            name: [prior.from_unit(float(v)) for v in extended[f"par_{name}"]]
+            name: [prior.from_sampler(float(v)) for v in extended[f"par_{name}"]]
             for name, prior in fit.priors.items()
         }
     )

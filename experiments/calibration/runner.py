@@ -32,7 +32,8 @@ import pandas as pd
 
 from experiments.calibration import CalibrationError
 from experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior
-from experiments.calibration.targets import Calibration, missing_outputs
+from experiments.calibration.target_checks import missing_outputs
+from experiments.calibration.targets import Calibration
 from experiments.files import check_folder_path, write_atomically, write_table
 
 REPRODUCIBILITY = (

@@ -15,6 +15,7 @@ Executors: `InProcess` (one worker, in this process), a pool of local processes
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import random
 import signal
@@ -31,15 +32,30 @@ from pyabc.sampler.eps_mixin import EPSMixin
 
 JOBS_PER_WORKER = 2
 """Jobs in flight per worker: one running, one waiting, so no worker idles between polls."""
-IN_PROCESS_JOBS = 4
-"""Jobs submitted per poll in this process (pyabc's loop sleeps 10 ms between polls)."""
+IN_PROCESS_JOBS = 8
+"""Jobs run per poll in this process: pyabc's loop sleeps 10 ms between polls, and the
+jobs of the last poll after the n-th acceptance are run for nothing."""
+
+
+_unpickled: dict[bytes, Callable[[], Any]] = {}
+"""This process's `simulate_one` of the current population, by digest of its pickle."""
+
+
+def _simulate_one(simulate_one_pickle: bytes) -> Callable[[], Any]:
+    # Every job of a population carries the same pickle, and unpickling it (priors,
+    # transitions: scipy distributions) costs milliseconds: once per population is enough.
+    key = hashlib.sha256(simulate_one_pickle).digest()
+    if key not in _unpickled:
+        _unpickled.clear()
+        _unpickled[key] = cloudpickle.loads(simulate_one_pickle)
+    return _unpickled[key]
 
 
 def evaluate_seeded(
     simulate_one_pickle: bytes, job_ids: list[int], seed: int, generation: int
 ) -> list[tuple[Any, bool, int]]:
     """What a worker runs for a batch of jobs: pyabc's `simulate_one`, seeded per job."""
-    simulate_one = cloudpickle.loads(simulate_one_pickle)
+    simulate_one = _simulate_one(simulate_one_pickle)
     results = []
     for job_id in job_ids:
         state = np.random.SeedSequence([seed, generation + 1, job_id]).generate_state(4)

@@ -98,7 +98,7 @@ def posterior_figure(
     for index, name in enumerate(names):
         prior, row, col = priors[name], index // cols + 1, index % cols + 1
         log = prior.distribution == "log_uniform"
-        low, high = prior.bounds
+        low, high = prior.scale
         values = posterior[name].to_numpy(dtype=float)
         figure.add_trace(
             go.Histogram(

@@ -21,23 +21,22 @@ the parameter's allowed range.
 
 from __future__ import annotations
 
-import difflib
-import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy.special import expit, logit
 
 from experiments.calibration import CalibrationError
-from experiments.calibration.posterior import Posterior, load_posterior
+from experiments.calibration.posterior import Posterior
 from experiments.calibration.simulate import Request
-from experiments.calibration.statistics import STATISTICS, UNIT_EMPLOYEES, Statistic
-from experiments.files import named_folder, read_toml
+from experiments.calibration.statistics import UNIT_EMPLOYEES, Statistic
+from experiments.files import read_toml
 from experiments.scenario_files import RunSetup
 from sim.limits import DEFAULT_LIMITS, Limits
-from sim.params import Params, describe_validation_error
+from sim.params import describe_validation_error
 
 FIXED_ELSEWHERE = {
     "departments": "set departments in the scenario file",
@@ -63,18 +62,29 @@ class Prior(BaseModel):
             raise ValueError(f"a log_uniform prior needs low > 0 (got {self.low})")
         return self
 
-    def to_unit(self, value: float) -> float:
-        """The value in the coordinates the sampler works in (log10 for log-uniform)."""
-        return math.log10(value) if self.distribution == "log_uniform" else value
-
-    def from_unit(self, value: float) -> float:
-        """Back from the sampler's coordinates to the parameter's own."""
-        return 10.0**value if self.distribution == "log_uniform" else value
-
     @property
-    def bounds(self) -> tuple[float, float]:
-        """The prior's support in the sampler's coordinates."""
-        return self.to_unit(self.low), self.to_unit(self.high)
+    def scale(self) -> tuple[float, float]:
+        """The prior's support on the scale it is uniform on (log10 for log-uniform)."""
+        if self.distribution == "log_uniform":
+            return math.log10(self.low), math.log10(self.high)
+        return self.low, self.high
+
+    def to_sampler(self, value: float) -> float:
+        """The value in the sampler's coordinates: the logit of its place in the support.
+
+        ABC samples every prior as a standard logistic distribution on the whole real
+        line, the exact image of the uniform prior: its proposals never fall outside the
+        support, and particles near an edge are not over-weighted by kernels cut off there.
+        """
+        low, high = self.scale
+        shown = math.log10(value) if self.distribution == "log_uniform" else value
+        return float(logit((shown - low) / (high - low)))
+
+    def from_sampler(self, value: float) -> float:
+        """Back from the sampler's coordinates to the parameter's own units."""
+        low, high = self.scale
+        shown = low + (high - low) * float(expit(value))
+        return 10.0**shown if self.distribution == "log_uniform" else shown
 
 
 DEFAULT_PRIORS: dict[str, Prior] = {
@@ -116,13 +126,6 @@ class TargetEntry(BaseModel):
     def _one_range(self) -> TargetEntry:
         if (self.tolerance is None) == (self.accepted is None):
             raise ValueError("give either tolerance (value +- tolerance) or accepted = [low, high]")
-        if self.accepted is not None:
-            low, high = self.accepted
-            if not low < self.value < high:
-                raise ValueError(
-                    f"accepted = [{low}, {high}] must contain the value {self.value} strictly "
-                    "inside it"
-                )
         return self
 
     @property
@@ -241,202 +244,25 @@ def parse_targets(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Calibration:
     """Validate a targets file given as a dict (parsed TOML); `path` anchors relative files."""
+    from experiments.calibration import target_checks as checks
+
     where = str(path) if path is not None else "targets"
     try:
         spec = TargetsFile(**data)
     except ValidationError as error:
         raise CalibrationError(describe_validation_error(error, where)) from None
-    setup = _scenario(spec, path, where, limits)
-    base = _base(spec, setup, where, limits)
+    setup = checks.scenario_setup(spec, path, where, limits)
+    base = checks.fixed_values(spec, setup, where, limits)
     priors = spec.priors if spec.priors is not None else DEFAULT_PRIORS
-    drawn_from = _earlier_calibration(spec, path, where)
+    drawn_from = checks.earlier_calibration(spec, path, where)
     if drawn_from is not None:
         if spec.priors is None:  # the default priors, less what the earlier fit provides
             priors = {k: v for k, v in priors.items() if k not in drawn_from.parameters}
-        _check_drawn(drawn_from, priors, spec, base, where)
-    _check_priors(priors, spec, base, where)
-    targets = tuple(_target(key, entry, setup, where) for key, entry in spec.targets.items())
+        checks.check_drawn(drawn_from, priors, spec, base, where)
+    checks.check_priors(priors, spec, base, where)
+    targets = tuple(
+        checks.validated_target(key, entry, setup, where) for key, entry in spec.targets.items()
+    )
     if not any(t.use == "fit" for t in targets):
         raise CalibrationError(f'{where}: targets: none has use = "fit"; ABC needs one to fit')
     return Calibration(spec, path, setup, base, dict(priors), targets, text, drawn_from)
-
-
-def _earlier_calibration(spec: TargetsFile, path: Path | None, where: str) -> Posterior | None:
-    if spec.posterior is None:
-        return None
-    folder = named_folder(path, "posterior", spec.posterior, CalibrationError, where)
-    try:
-        return load_posterior(folder)
-    except CalibrationError as error:
-        raise CalibrationError(f"{where}: posterior: {error}") from None
-
-
-def _check_drawn(
-    drawn_from: Posterior, priors: dict[str, Prior], spec: TargetsFile, base: dict, where: str
-) -> None:
-    """Drawn parameters are neither fitted again nor fixed, and valid with the fixed ones."""
-    for name in drawn_from.parameters:
-        for table, names in (("priors", priors), ("parameters", spec.parameters)):
-            if name in names:
-                raise CalibrationError(
-                    f"{where}: {table}.{name}: drawn from the posterior in "
-                    f"{drawn_from.folder}; remove it here (or from that calibration)"
-                )
-    for row in drawn_from.table[list(drawn_from.parameters)].drop_duplicates().to_dict("records"):
-        try:
-            Params(**{**base, **row})
-        except ValidationError as error:
-            raise CalibrationError(
-                f"{where}: posterior: a parameter set in {drawn_from.folder} is not valid with "
-                f"this file's parameters: {error.errors()[0]['msg']}"
-            ) from None
-
-
-def _scenario(spec: TargetsFile, path: Path | None, where: str, limits: Limits) -> RunSetup:
-    from experiments.sweep_checks import SweepSpecError, base_setup
-
-    try:
-        return base_setup(spec, path, where, limits)
-    except SweepSpecError as error:
-        raise CalibrationError(str(error)) from None
-
-
-def _base(spec: TargetsFile, setup: RunSetup, where: str, limits: Limits) -> dict[str, Any]:
-    """The scenario's parameters with the file's [parameters], validated."""
-    for name in spec.parameters:
-        key = f"{where}: parameters.{name}"
-        if name not in Params.model_fields:
-            raise CalibrationError(
-                f"{key}: unknown parameter{_did_you_mean(name, Params.model_fields)}"
-            )
-        if name in FIXED_ELSEWHERE:
-            raise CalibrationError(f"{key}: cannot be set here; {FIXED_ELSEWHERE[name]}")
-        if name in ("n_employees", "span_of_control") and setup.org is not None:
-            raise CalibrationError(f"{key}: the scenario uses an org chart, which fixes it")
-    base = {**setup.params.model_dump(), **spec.parameters}
-    try:
-        params = Params(**base)
-    except ValidationError as error:
-        raise CalibrationError(describe_validation_error(error, where, "parameters.")) from None
-    if setup.org is None:
-        limits.check_run(
-            params.n_employees, params.customers_per_employee, f"{where}: n_employees", where
-        )
-    return params.model_dump()
-
-
-def _check_priors(
-    priors: dict[str, Prior], spec: TargetsFile, base: dict[str, Any], where: str
-) -> None:
-    """Each prior: a real parameter, not fixed, inside its allowed range; all corners valid."""
-    if not priors:
-        raise CalibrationError(f"{where}: priors: empty; name at least one parameter to fit")
-    for name, prior in priors.items():
-        key = f"{where}: priors.{name}"
-        field = Params.model_fields.get(name)
-        if field is None:
-            raise CalibrationError(
-                f"{key}: unknown parameter{_did_you_mean(name, Params.model_fields)}"
-            )
-        if field.annotation is not float or name in FIXED_ELSEWHERE:
-            raise CalibrationError(f"{key}: only real-valued parameters can be fitted")
-        if name in spec.parameters:
-            raise CalibrationError(f"{key}: also fixed in [parameters]; fit it or fix it, not both")
-        low, high = _allowed(name)
-        if prior.low < low or prior.high > high:
-            raise CalibrationError(
-                f"{key}: [{prior.low}, {prior.high}] goes outside the parameter's allowed "
-                f"range [{low}, {high}]"
-            )
-    # Combinations (contagion_rate * negativity_bias <= 1) are checked at every corner of
-    # the prior box: the constraints are monotone, so the corners are the worst cases.
-    names = list(priors)
-    for corner in itertools.islice(
-        itertools.product(*((priors[n].low, priors[n].high) for n in names)), 4096
-    ):
-        try:
-            Params(**{**base, **dict(zip(names, corner, strict=True))})
-        except ValidationError as error:
-            problem = error.errors()[0]["msg"].removeprefix("Value error, ")
-            raise CalibrationError(
-                f"{where}: priors: some values they allow are not valid together: {problem}"
-            ) from None
-
-
-def _allowed(name: str) -> tuple[float, float]:
-    low, high = -math.inf, math.inf
-    for item in Params.model_fields[name].metadata:
-        low = getattr(item, "ge", low)
-        high = getattr(item, "le", high)
-    return low, high
-
-
-def _did_you_mean(name: str, known: Any) -> str:
-    close = difflib.get_close_matches(name, list(known), n=3)
-    return f"; did you mean {', '.join(close)}?" if close else ""
-
-
-def _target(key: str, entry: TargetEntry, setup: RunSetup, where: str) -> Target:
-    """Check one target against its statistic and the organization."""
-    at = f"{where}: targets.{key}"
-    name = entry.statistic if entry.statistic is not None else key
-    statistic = STATISTICS.get(name)
-    if statistic is None:
-        field = "statistic" if entry.statistic is not None else "(its key names the statistic)"
-        raise CalibrationError(
-            f"{at}: {field}: unknown statistic {name!r}{_did_you_mean(name, STATISTICS)} "
-            f"(statistics: {', '.join(STATISTICS)})"
-        )
-    if not statistic.low <= entry.value <= statistic.high:
-        raise CalibrationError(
-            f"{at}.value: {entry.value} is impossible for {name} ({statistic.meaning}), whose "
-            f"values lie in [{statistic.low:g}, {statistic.high:g}]"
-        )
-    if statistic.takes_department:
-        if entry.department is None:
-            raise CalibrationError(f'{at}: {name} needs department = "NAME"')
-        names = _departments(setup)
-        if entry.department not in names:
-            raise CalibrationError(
-                f"{at}.department: no department {entry.department!r} in the organization "
-                f"({', '.join(names)})"
-            )
-    elif entry.department is not None:
-        raise CalibrationError(f"{at}.department: {name} is not measured by department")
-    low, high = entry.accepted_range
-    return Target(
-        key=key,
-        statistic=statistic,
-        value=entry.value,
-        low=low,
-        high=high,
-        source=entry.source,
-        use=entry.use,
-        replications=entry.replications or statistic.replications,
-        department=entry.department,
-    )
-
-
-def _departments(setup: RunSetup) -> tuple[str, ...]:
-    if setup.org is not None:
-        return tuple(setup.org.department_names)
-    return tuple(d.name for d in setup.params.departments) + ("executive",)
-
-
-def missing_outputs(calibration: Calibration, columns: tuple[str, ...]) -> list[str]:
-    """One message per target whose statistic reads weekly outputs not among `columns`."""
-    from experiments.calibration.statistics import department_column
-
-    problems = []
-    where = str(calibration.path) if calibration.path is not None else "targets"
-    for target in calibration.targets:
-        needed = list(target.statistic.outputs)
-        if target.department is not None:
-            needed.append(department_column(target.department))
-        absent = [name for name in needed if name not in columns]
-        if absent:
-            problems.append(
-                f"{where}: targets.{target.key}: {target.statistic.name} needs the weekly "
-                f"outputs {', '.join(absent)}, which this version of the model does not record"
-            )
-    return problems
