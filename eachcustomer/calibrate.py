@@ -84,19 +84,32 @@ def calibrate(
     ] = False,
     populations: Annotated[
         int | None,
-        typer.Option("--populations", min=1, help="Most populations [default: the file's]."),
+        typer.Option(
+            "--populations", min=1, help="Most populations (default: the file's abc.populations)."
+        ),
     ] = None,
     population_size: Annotated[
         int | None,
-        typer.Option("--population-size", min=5, help="Particles [default: the file's]."),
+        typer.Option(
+            "--population-size",
+            min=5,
+            help="Particles per population (default: the file's abc.population_size).",
+        ),
     ] = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Check the targets file, say what it runs, run nothing."),
     ] = False,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large",
+            help="Raise the size limits (employees, customers) for a bigger machine.",
+        ),
+    ] = False,
 ) -> None:
     """Fit the uncertain parameters to targets (ABC-SMC); write the posterior and a summary."""
-    from eachcustomer.cli import _worker_lost, console
+    from eachcustomer.cli import _worker_lost, chosen_limits, console
     from experiments.calibration.runner import calibrate as run_calibration
     from experiments.calibration.runner import check_out_folder, check_runnable, require_pyabc
     from experiments.calibration.simulate import RunCounts
@@ -105,7 +118,7 @@ def calibrate(
     if dask_scheduler is not None and dask_local:
         raise CommandLineError("--dask-scheduler and --dask-local: choose one")
     check_out_folder(out)
-    calibration = load_targets(targets)
+    calibration = load_targets(targets, limits=chosen_limits(allow_large))
     check_runnable(calibration)
     counts = RunCounts.of(tuple(t.request() for t in calibration.fitted))
     settings = calibration.spec.abc

@@ -191,6 +191,13 @@ def write_calibration(
                 per_population,
                 summary.search_figure(per_population),
             ),
+            (
+                "The last population, target by target",
+                "The weighted mean absolute scaled deviation of each fit target and the "
+                "weighted share of particles inside its accepted range.",
+                per_target[per_target["population"] == per_target["population"].max()],
+                None,
+            ),
             ("Reproducibility", REPRODUCIBILITY, None, None),
         ],
     )

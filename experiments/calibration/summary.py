@@ -129,7 +129,7 @@ def posterior_figure(
 
 
 def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figure:
-    """Each target: its accepted range (band), value (line), the model before (red) and at
+    """Each target: its value and accepted range (green), the model before (red) and at
     posterior draws (blue points)."""
     rows, cols = _grid(len(targets))
     figure = make_subplots(
@@ -139,24 +139,21 @@ def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figu
     after = checks[checks["draw"] >= 0]
     for index, target in enumerate(targets):
         row, col = index // cols + 1, index % cols + 1
-        figure.add_hrect(
-            y0=target.low,
-            y1=target.high,
-            fillcolor="#54a24b",
-            opacity=0.2,
-            line_width=0,
-            row=row,
-            col=col,
-        )
-        figure.add_hline(y=target.value, line_color="#54a24b", row=row, col=col)
         figure.add_trace(
             go.Scatter(
-                x=["after"] * len(after),
-                y=after[target.key],
+                x=["target"],
+                y=[target.value],
                 mode="markers",
-                marker={"color": "#4c78a8", "opacity": 0.6},
-                name="posterior draws",
-                hovertemplate="%{y:.4g}<extra>posterior draw</extra>",
+                marker={"color": "#54a24b", "size": 10},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [target.high - target.value],
+                    "arrayminus": [target.value - target.low],
+                },
+                name="target",
+                hovertemplate=f"{target.value:.4g} in [{target.low:.4g}, {target.high:.4g}]"
+                "<extra>target</extra>",
             ),
             row=row,
             col=col,
@@ -174,6 +171,27 @@ def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figu
                 row=row,
                 col=col,
             )
+        figure.add_trace(
+            go.Scatter(
+                x=["after"] * len(after),
+                y=after[target.key],
+                mode="markers",
+                marker={"color": "#4c78a8", "opacity": 0.6},
+                name="posterior draws",
+                hovertemplate="%{y:.4g}<extra>posterior draw</extra>",
+            ),
+            row=row,
+            col=col,
+        )
+        figure.add_hrect(
+            y0=target.low,
+            y1=target.high,
+            fillcolor="#54a24b",
+            opacity=0.15,
+            line_width=0,
+            row=row,
+            col=col,
+        )
     figure.update_layout(
         title="Targets: accepted range (green), the model before and after calibration",
         showlegend=False,
