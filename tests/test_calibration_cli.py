@@ -57,6 +57,7 @@ replications = 1
 [abc]
 population_size = 12
 populations = 2
+min_epsilon = 0  # run both populations however close the first one gets
 check_draws = 3
 """
 
