@@ -168,10 +168,11 @@ class Simulator:
     def runs(self, params: Params, values: Mapping[str, float]) -> Runs:
         """The runs the requests need, each made once."""
         counts = RunCounts.of(self.requests)
-        history = counts.training > 0
         seeds = run_seeds(self.seed, values, f"{self.stream}:organization", counts.baseline)
+        # Attitudes are kept week by week only in the runs a training pair uses.
         baseline = tuple(
-            run_organization(params, seed, self.org, self.interventions, history) for seed in seeds
+            run_organization(params, seed, self.org, self.interventions, r < counts.training)
+            for r, seed in enumerate(seeds)
         )
         trained = tuple(
             run_organization(
@@ -179,11 +180,13 @@ class Simulator:
             )
             for seed in seeds[: counts.training]
         )
-        unit_params = params.replace(n_employees=self.unit_employees)
-        units = tuple(
-            OrgModel(unit_params, rng=seed).run(HORIZON_WEEKS)
-            for seed in run_seeds(self.seed, values, f"{self.stream}:units", counts.units)
-        )
+        units: tuple = ()
+        if counts.units:
+            unit_params = params.replace(n_employees=self.unit_employees)
+            units = tuple(
+                OrgModel(unit_params, rng=seed).run(HORIZON_WEEKS)
+                for seed in run_seeds(self.seed, values, f"{self.stream}:units", counts.units)
+            )
         return Runs(baseline, trained, units)
 
 
