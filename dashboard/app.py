@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dash
 import diskcache
-from dash import Dash, DiskcacheManager, Input, Output, State, dcc, html
+from dash import Dash, DiskcacheManager, Input, Output, State, clientside_callback, dcc, html
 
 from dashboard.settings import default_settings
 
@@ -59,12 +59,31 @@ def header() -> html.Header:
     )
 
 
+# A random id per browser tab, passed to every background callback: two people running the
+# same settings at once then get separate jobs, progress and results.
+clientside_callback(
+    """
+    function(_path, session) {
+        if (session) { return window.dash_clientside.no_update; }
+        return (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+            : String(Date.now()) + String(Math.random()).slice(2);
+    }
+    """,
+    Output("session", "data"),
+    Input("url", "pathname"),
+    State("session", "data"),
+)
+
+
 def create_app(cache_dir: str | Path | None = None) -> Dash:
     """Build the dashboard.
 
     Args:
         cache_dir: folder for the background-callback cache; a new temporary folder,
             removed at exit, when None.
+
+    The pages declare their callbacks with `dash.callback` (Dash's global registry),
+    which the first app a process serves takes over: one app per process.
     """
     if cache_dir is None:
         cache_dir = tempfile.mkdtemp(prefix="eachcustomer-dashboard-")
@@ -80,20 +99,6 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
         suppress_callback_exceptions=True,
         title="EachCustomer",
         update_title=None,
-    )
-    # A random id per browser tab, passed to every background callback: two people running
-    # the same settings at once then get separate jobs, progress and results.
-    app.clientside_callback(
-        """
-        function(_path, session) {
-            if (session) { return window.dash_clientside.no_update; }
-            return (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
-                : String(Date.now()) + String(Math.random()).slice(2);
-        }
-        """,
-        Output("session", "data"),
-        Input("url", "pathname"),
-        State("session", "data"),
     )
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")

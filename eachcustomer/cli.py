@@ -389,6 +389,24 @@ def analyze(
 
 
 @app.command()
+def headline(
+    folder: Annotated[
+        Path, typer.Argument(help="Results folder of experiments/specs/headline.toml.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the figure and its table.")] = Path(
+        "docs/figures"
+    ),
+) -> None:
+    """Draw the README's headline figure from the headline sweep's results."""
+    from experiments.headline import write_headline
+
+    written = write_headline(folder, out)
+    console.print("Written: " + ", ".join(str(path) for path in written))
+    if not any(path.suffix == ".png" for path in written):
+        console.print("No PNG: it needs `pip install -e '.[docs]'` (kaleido) and Chromium.")
+
+
+@app.command()
 def dashboard(
     host: Annotated[
         str,

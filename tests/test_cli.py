@@ -60,7 +60,8 @@ def test_run_a_scenario_plan_spends_its_budget(tmp_path):
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    assert table["intervention_spend_total"].iloc[-1] == 500 * 150.0
+    # 8 hours at the default wage cost of $45.65 plus $304 direct, for all 500 employees.
+    assert table["intervention_spend_total"].iloc[-1] == pytest.approx(500 * (8 * 45.65 + 304))
     none = runner.invoke(
         app, ["run", "equal_budget", "--plan", "none", "--steps", "30", "--out", str(out)]
     )

@@ -1,7 +1,10 @@
-"""The dashboard in a real browser: headless Debian Chromium driven through dash.testing.
+"""The dashboard in a real browser: headless Debian Chromium driven by Dash's testing tools.
 
 One dashboard server (the `eachcustomer dashboard` a user would start) and one browser serve
-the whole module; each test starts from a fresh session where it matters.
+the whole module; each test starts from a fresh session where it matters. The tests wait on
+the application's state (the component properties the app's callbacks read and write, a
+downloaded file's content), never on a fixed delay or on a widget's own attribute: a slider
+shows its new value before the app has taken it in.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from dash.testing.browser import Browser as DashBrowser
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from typer.testing import CliRunner
@@ -55,19 +60,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            pytest.fail("the dashboard stopped:\n" + (folder / "server.log").read_text()[-3000:])
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            return False
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(
-                        "the dashboard did not start:\n"
-                        + (folder / "server.log").read_text()[-3000:]
-                    )
-                time.sleep(0.3)
+        wait_until(answers, 60, "the dashboard to answer")
         yield url
     finally:
         process.terminate()
@@ -77,63 +81,101 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
 
 
+class Browser(DashBrowser):
+    """Dash's testing browser (`dash.testing.browser.Browser`) on Debian's headless Chromium,
+    with the folder its downloads land in."""
+
+    def __init__(self, start: Callable[[Path], Any], downloads: Path) -> None:
+        self.start = start
+        self.downloads = downloads
+        super().__init__(
+            "chrome",
+            headless=True,
+            download_path=str(downloads),
+            percy_run=False,
+            wait_timeout=30,
+        )
+        self.driver.implicitly_wait(0)  # the tests poll the app's state themselves
+
+    def get_webdriver(self) -> Any:
+        """Debian's Chromium with our flags and driver (Dash's default would look for one)."""
+        return self.start(self.downloads)
+
+    def find(self, selector: str) -> Any:
+        return self.find_element(selector)
+
+    def text(self, selector: str) -> str:
+        return self.find(selector).text
+
+    def prop(self, component_id: str | dict, name: str) -> Any:
+        """A component's property as the app holds it: what its callbacks read as State."""
+        return self.driver.execute_script(
+            "const node = window.dash_component_api.getLayout(arguments[0]);"
+            "return node && node.props ? node.props[arguments[1]] : null;",
+            component_id,
+            name,
+        )
+
+    def console_errors(self) -> list[dict]:
+        """What the page logged as errors since the last call (the driver hands each out once)."""
+        return self.driver.get_log("browser")
+
+
 @pytest.fixture(scope="module")
 def browser(
-    chromium: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[object]:
-    """One headless Chromium for the module (dash.testing's Browser)."""
-    from dash.testing.browser import Browser
-
+    chromium: Callable[[Path], Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Browser]:
+    """One headless Chromium for the module."""
     downloads = tmp_path_factory.mktemp("downloads")
-    options = request.config.hook.pytest_setup_options()
-    with Browser(
-        browser="chrome",
-        headless=True,
-        options=options,
-        download_path=str(downloads),
-        percy_run=False,
-        wait_timeout=30,
-    ) as browser:
-        yield browser
+    session = Browser(chromium, downloads)
+    try:
+        yield session
+    finally:
+        session.driver.quit()
 
 
-def wait_until(
-    condition: Callable[[], object], timeout: float = 30.0, message: str = "condition"
-) -> object:
+def wait_until(condition: Callable[[], Any], timeout: float, message: str) -> Any:
+    """Poll `condition` until it returns something true; that value."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         try:
             value = condition()
-        except Exception:  # noqa: BLE001 - the page is still changing
+        except Exception:  # noqa: BLE001 - the page is still changing under the query
             value = None
         if value:
             return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
 
 
-def visit(browser, url: str, ready: str, fresh: bool = False) -> None:
-    """Open a page and wait for it; `fresh` starts a new session (no stored scenario)."""
+def visit(browser: Browser, url: str, ready: str, fresh: bool = False) -> None:
+    """Open a page and wait until its callbacks are done; `fresh` starts a new session."""
     browser.driver.get(url)
     if fresh:
         browser.driver.execute_script("window.sessionStorage.clear();")
         browser.driver.get(url)
-    browser.wait_for_element(ready)
-    wait_until(
-        lambda: (
-            not browser.driver.execute_script(
-                "return document.querySelector('[data-dash-is-loading=\"true\"]') !== null;"
-            )
-        ),
-        message="the page to finish loading",
+    wait_until(lambda: browser.find(ready), 30, ready)
+    wait_until(lambda: callbacks_idle(browser), 30, "the page's callbacks")
+
+
+def callbacks_idle(browser: Browser) -> bool:
+    """No callback of the page is queued, running or waiting for its job: the renderer's
+    own record, read as dash.testing reads it."""
+    return browser.driver.execute_script(
+        "const callbacks = window.store && window.store.getState().callbacks;"
+        "return !!callbacks && ['requested', 'prioritized', 'blocked', 'executing', 'watched',"
+        " 'executed'].every(stage => !(callbacks[stage] || []).length);"
     )
 
 
-def text_of(browser, selector: str) -> str:
-    return browser.find_element(selector).text
+def overrides(browser: Browser) -> dict:
+    """The parameters the session's settings change (what a run or an export uses)."""
+    return (browser.prop("settings", "data") or {}).get("overrides", {})
 
 
-def chart_y(browser, graph_id: str) -> list:
+def chart_y(browser: Browser, graph_id: str) -> list | None:
+    """The y values drawn in a chart, trace by trace."""
     return browser.driver.execute_script(
         "const plot = document.querySelector(arguments[0] + ' .js-plotly-plot');"
         "return plot && plot._fullData ? plot._fullData.map(t => Array.from(t.y || [])) : null;",
@@ -141,53 +183,79 @@ def chart_y(browser, graph_id: str) -> list:
     )
 
 
-def severe_logs(browser) -> list[dict]:
-    return [entry for entry in browser.get_logs() if entry["level"] == "SEVERE"]
+def param_thumb(browser: Browser, name: str) -> Any:
+    return browser.find(f'[id=\'{{"name":"{name}","type":"param"}}\'] [role=slider]')
 
 
-def param_thumb(browser, name: str):
-    selector = f'[id=\'{{"name":"{name}","type":"param"}}\'] [role=slider]'
-    return browser.find_element(selector)
+def set_parameter(browser: Browser, name: str, key: str, value: float) -> None:
+    """Move a parameter's slider with the keyboard; wait until the settings hold `value`."""
+    param_thumb(browser, name).send_keys(key)
+    wait_until(lambda: overrides(browser).get(name) == value, 15, f"{name} = {value}")
 
 
-def run_explore(browser, shown: list | None = None) -> list:
+def run_explore(browser: Browser, shown: list | None = None) -> list:
     """Press Run; wait for a full run, different from the one `shown`, to be drawn."""
-    browser.find_element("#explore-run").click()
+    browser.find("#explore-run").click()
     return wait_until(
         lambda: (
-            "done" in text_of(browser, "#explore-status")
-            and not text_of(browser, "#explore-stale")
+            "done" in browser.text("#explore-status")
+            and not browser.text("#explore-stale")
             and (data := chart_y(browser, "explore-band")) != shown
             and len(data[0]) == 105
             and data
         ),
-        30,
+        60,
         "a new full run to be drawn",
+    )
+
+
+def week_shown(browser: Browser) -> int:
+    status = browser.text("#explore-status")
+    return int(status.split()[1]) if status.startswith("Week ") else 0
+
+
+def stored_week(browser: Browser) -> int | None:
+    """The week of the run the session keeps (the one Run and Step go on from)."""
+    state = browser.prop("explore-state", "data")
+    return state.get("week") if isinstance(state, dict) else None
+
+
+def wait_for_week(browser: Browser, week: int, timeout: float, what: str) -> None:
+    """Wait until the run kept has reached `week` and the page shows that week."""
+    wait_until(lambda: stored_week(browser) == week and week_shown(browser) == week, timeout, what)
+
+
+def network_title(browser: Browser) -> str:
+    return browser.driver.execute_script(
+        "return document.querySelector('#org-network .js-plotly-plot').layout.title.text;"
+    )
+
+
+def chart_colors(browser: Browser) -> list:
+    return browser.driver.execute_script(
+        "const plot = document.querySelector('#org-network .js-plotly-plot');"
+        "const trace = plot._fullData.find(t => t.name === 'employees');"
+        "return Array.from(trace.marker.color);"
     )
 
 
 def test_every_page_loads_without_console_errors(server, browser):
     browser.driver.get(server)
-    browser.reset_log_timestamp()
+    browser.console_errors()
     for path, ready in PAGES.items():
         visit(browser, server + path, ready)
-        assert severe_logs(browser) == [], path
+        assert browser.console_errors() == [], path
 
 
 def test_explore_slider_and_run_change_the_chart(server, browser):
     visit(browser, server + "/explore", "#explore-run", fresh=True)
-    browser.reset_log_timestamp()
+    browser.console_errors()
     before = run_explore(browser)
     assert len(before) == 4 and len(before[0]) == 105  # four bands, weeks 0..104
     # The keyboard moves a slider: Home sets negativity bias to its minimum, 1.
-    thumb = param_thumb(browser, "negativity_bias")
-    thumb.send_keys(Keys.HOME)
-    wait_until(
-        lambda: "settings changed" in text_of(browser, "#explore-stale"),
-        10,
-        "the settings to change",
-    )
-    assert thumb.get_attribute("aria-valuenow") == "1"
+    set_parameter(browser, "negativity_bias", Keys.HOME, 1)
+    wait_until(lambda: "settings changed" in browser.text("#explore-stale"), 10, "the note")
+    assert param_thumb(browser, "negativity_bias").get_attribute("aria-valuenow") == "1"
     after = run_explore(browser, before)
     assert after != before
     # A symmetric organization loses less attitude far from the customer.
@@ -196,62 +264,56 @@ def test_explore_slider_and_run_change_the_chart(server, browser):
     tab = browser.driver.find_element(By.XPATH, "//*[@id='explore-tabs']/*[.='Customers']")
     assert tab.get_attribute("tabindex") == "0" and tab.get_attribute("role") == "tab"
     tab.send_keys(Keys.ENTER)
-    wait_until(lambda: chart_y(browser, "explore-customers"), 10, "the customers tab")
+    wait_until(lambda: browser.prop("explore-tabs", "value") == "customers", 10, "the tab")
+    wait_until(lambda: chart_y(browser, "explore-customers"), 10, "the customers chart")
     assert tab.get_attribute("aria-selected") == "true"
-    assert severe_logs(browser) == []
+    assert browser.console_errors() == []
 
 
 def test_explore_step_pause_and_reset(server, browser):
     visit(browser, server + "/explore", "#explore-run", fresh=True)
-    browser.find_element("#explore-step").click()
-    wait_until(lambda: text_of(browser, "#explore-status").startswith("Week 1 of"), 15, "one step")
-    browser.find_element("#explore-step").click()
-    wait_until(
-        lambda: text_of(browser, "#explore-status").startswith("Week 2 of"), 15, "a second step"
-    )
-    browser.find_element("#explore-reset").click()
-    wait_until(lambda: text_of(browser, "#explore-status").startswith("Week 0 of"), 15, "the reset")
+    browser.find("#explore-step").click()
+    wait_for_week(browser, 1, 15, "one step")
+    browser.find("#explore-step").click()
+    wait_for_week(browser, 2, 15, "a second step")
+    browser.find("#explore-reset").click()
+    wait_for_week(browser, 0, 15, "the reset")
     # A long run (5,000 employees, ten years) shows its weeks while it runs; Pause stops
-    # it where it is and Run goes on from there.
-    param_thumb(browser, "n_employees").send_keys(Keys.END)
-    param_thumb(browser, "horizon_weeks").send_keys(Keys.END)
-    wait_until(
-        lambda: param_thumb(browser, "horizon_weeks").get_attribute("aria-valuenow") == "520",
-        10,
-        "the horizon",
-    )
-    browser.find_element("#explore-run").click()
-    wait_until(lambda: week_shown(browser) > 0, 30, "partial results while running")
-    browser.find_element("#explore-pause").click()
+    # it where it is, and Step and Run go on from there.
+    set_parameter(browser, "n_employees", Keys.END, 5000)
+    set_parameter(browser, "horizon_weeks", Keys.END, 520)
+    browser.find("#explore-run").click()
+    wait_until(lambda: week_shown(browser) > 0, 60, "partial results while running")
+    browser.find("#explore-pause").click()
+    # The job has ended when the app enables Run again; the run it keeps is the one shown.
     paused = wait_until(
-        lambda: browser.find_element("#explore-run").is_enabled() and week_shown(browser),
-        15,
+        lambda: (
+            browser.prop("explore-run", "disabled") is False
+            and stored_week(browser) == week_shown(browser)
+            and stored_week(browser)
+        ),
+        30,
         "the pause",
     )
     assert 0 < paused < 520
-    time.sleep(1.0)
-    assert week_shown(browser) == paused  # it stopped
-    browser.find_element("#explore-run").click()
-    wait_until(lambda: "done" in text_of(browser, "#explore-status"), 60, "the rest of the run")
-    assert len(chart_y(browser, "explore-band")[0]) == 521
-
-
-def week_shown(browser) -> int:
-    status = text_of(browser, "#explore-status")
-    return int(status.split()[1]) if status.startswith("Week ") else 0
+    browser.find("#explore-step").click()
+    wait_for_week(browser, paused + 1, 60, "a step from the paused week")
+    browser.find("#explore-run").click()
+    wait_for_week(browser, 520, 180, "the rest of the run")
+    wait_until(lambda: len(chart_y(browser, "explore-band")[0]) == 521, 15, "all weeks drawn")
 
 
 def test_bad_org_chart_shows_its_row_error_and_a_good_one_is_used(server, browser, tmp_path):
     visit(browser, server + "/organization", "#org-upload", fresh=True)
-    browser.reset_log_timestamp()
+    browser.console_errors()
     bad = tmp_path / "bad_chart.csv"
     bad.write_text(
         "employee_id,manager_id,department,customer_facing\n"
         "1,,executive,false\n2,1,sales,true\n3,99,sales,true\n"
     )
-    upload = browser.driver.find_element(By.CSS_SELECTOR, "#org-upload input[type=file]")
+    upload = browser.find("#org-upload input[type=file]")
     upload.send_keys(str(bad))
-    errors = wait_until(lambda: text_of(browser, "#org-row-errors"), 20, "the row error")
+    errors = wait_until(lambda: browser.text("#org-row-errors"), 20, "the row error")
     assert "line 4" in errors and "manager_id 99 does not exist" in errors
     assert "3,99,sales,true" in errors  # the offending row itself, next to the upload
     hostile = tmp_path / "laughs.graphml"
@@ -261,7 +323,7 @@ def test_bad_org_chart_shows_its_row_error_and_a_good_one_is_used(server, browse
         '<node id="&lol2;"/></graph></graphml>'
     )
     upload.send_keys(str(hostile))
-    wait_until(lambda: "refused" in text_of(browser, "#org-row-errors"), 20, "the refusal")
+    wait_until(lambda: "refused" in browser.text("#org-row-errors"), 20, "the refusal")
     good = tmp_path / "good_chart.csv"
     good.write_text(
         "employee_id,manager_id,department,customer_facing\n"
@@ -269,79 +331,115 @@ def test_bad_org_chart_shows_its_row_error_and_a_good_one_is_used(server, browse
     )
     upload.send_keys(str(good))
     wait_until(
-        lambda: "Using your chart" in text_of(browser, "#org-upload-result"),
+        lambda: (
+            (browser.prop("settings", "data").get("chart") or {}).get("filename")
+            == "good_chart.csv"
+            and "Using your chart" in browser.text("#org-upload-result")
+        ),
         20,
         "the chart to be used",
     )
     wait_until(
-        lambda: "good_chart.csv" in text_of(browser, "#org-note"), 20, "the network of the chart"
+        lambda: "good_chart.csv" in browser.text("#org-note"), 20, "the network of the chart"
     )
     # Watch it: the week slider then moves through the run and recolours the nodes.
-    browser.find_element("#org-run").click()
-    thumb = wait_until(lambda: browser.find_element("#org-week [role=slider]"), 10, "slider")
-    wait_until(lambda: thumb.get_attribute("aria-valuemax") == "104", 30, "the run")
+    browser.find("#org-run").click()
+    wait_until(lambda: "Week 104 of 104" in network_title(browser), 60, "the run drawn")
     last = chart_colors(browser)
-    thumb.send_keys(Keys.HOME)
-    wait_until(lambda: chart_colors(browser) != last, 10, "week 0's colours")
-    assert "Week 0 of 104" in browser.driver.execute_script(
-        "return document.querySelector('#org-network .js-plotly-plot').layout.title.text;"
-    )
-    assert severe_logs(browser) == []
-
-
-def chart_colors(browser) -> list:
-    return browser.driver.execute_script(
-        "const plot = document.querySelector('#org-network .js-plotly-plot');"
-        "const trace = plot._fullData.find(t => t.name === 'employees');"
-        "return Array.from(trace.marker.color);"
-    )
+    browser.find("#org-week [role=slider]").send_keys(Keys.HOME)
+    wait_until(lambda: "Week 0 of 104" in network_title(browser), 10, "week 0 drawn")
+    assert chart_colors(browser) != last
+    assert browser.console_errors() == []
 
 
 def test_compare_shows_the_plans_and_a_verdict(server, browser):
     visit(browser, server + "/compare", "#compare-run", fresh=True)
-    browser.reset_log_timestamp()
-    browser.find_element("#compare-replications [role=slider]").send_keys(Keys.HOME)  # 2
-    browser.find_element("#compare-run").click()
-    headline = wait_until(lambda: text_of(browser, "#compare-headline"), 60, "the verdict")
-    assert "week 104" in headline
-    table = text_of(browser, "#compare-plan-table")
+    browser.console_errors()
+    browser.find("#compare-replications [role=slider]").send_keys(Keys.HOME)
+    wait_until(lambda: browser.prop("compare-replications", "value") == 2, 10, "2 replications")
+    browser.find("#compare-run").click()
+    wait_until(lambda: browser.prop("compare-result", "data"), 90, "the comparison")
+    wait_until(lambda: browser.text("#compare-status"), 15, "the verdict drawn")
+    assert "week 104" in browser.text("#compare-headline")
+    table = browser.text("#compare-plan-table")
     for plan in ("Do nothing", "One-off training day", "Culture-wide change"):
         assert plan in table
     lines = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-verdict-lines li")
     assert len(lines) == 7
     against = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-against-nothing li")
     assert len(against) == 7 and "Against doing nothing" in against[0].text
-    assert "2 replications per plan" in text_of(browser, "#compare-status")
-    assert severe_logs(browser) == []
+    assert "2 replications per plan" in browser.text("#compare-status")
+    assert browser.console_errors() == []
+
+
+def test_the_compare_pages_spec_reproduces_its_numbers_as_a_sweep(server, browser, tmp_path):
+    import tomllib
+
+    from eachcustomer.cli import app
+    from experiments.store import read_runs
+
+    visit(browser, server + "/compare", "#compare-run", fresh=True)
+    browser.find("#compare-replications [role=slider]").send_keys(Keys.HOME)
+    wait_until(lambda: browser.prop("compare-replications", "value") == 2, 10, "2 replications")
+    browser.find("#compare-run").click()
+    result = wait_until(lambda: browser.prop("compare-result", "data"), 90, "the comparison")
+    wait_until(lambda: not browser.prop("compare-spec-button", "disabled"), 15, "the spec")
+    before = set(browser.downloads.glob("*.toml"))
+    browser.find("#compare-spec-button").click()
+
+    def exported() -> Path | None:
+        for path in set(browser.downloads.glob("*.toml")) - before:
+            tomllib.loads(path.read_text())  # raises while the file is incomplete
+            return path
+        return None
+
+    spec = wait_until(exported, 30, "the downloaded sweep spec")
+    out = tmp_path / "sweep"
+    done = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert done.exit_code == 0, done.output
+    runs = read_runs(out).set_index(["plan", "replication"]).sort_index()
+    titles = {
+        "Do nothing": "none",
+        "One-off training day": "training_day",
+        "Culture-wide change": "culture_change",
+    }
+    for shown, values in result["finals"]["mean_satisfaction"].items():
+        found = runs.loc[titles[shown], "final_mean_satisfaction"].tolist()
+        assert found == values  # the page's numbers, run for run
 
 
 def test_a_lesson_opens_runs_and_presents(server, browser):
     visit(browser, server + "/learn", ".lesson-card")
-    browser.reset_log_timestamp()
-    browser.find_element("#lesson-link-distance").click()
-    wait_until(
-        lambda: text_of(browser, "#lesson-title") == "Far from the customer", 15, "the lesson"
-    )
-    assert "The farther away an employee is" in text_of(browser, "blockquote")
-    assert not browser.find_element("#lesson-look").is_displayed()
-    browser.find_element("#lesson-run").click()
-    browser.wait_for_element("#lesson-chart-band .js-plotly-plot")
-    wait_until(lambda: browser.find_element("#lesson-look").is_displayed(), 15, "look-at")
-    browser.find_element("#learn-presentation").click()
-    wait_until(
-        lambda: "presentation" in browser.find_element("#learn-container").get_attribute("class"),
-        10,
-        "presentation mode",
-    )
-    browser.find_element("#learn-presentation").click()
+    browser.console_errors()
+    browser.find("#lesson-link-distance").click()
+    wait_until(lambda: browser.text("#lesson-title") == "Far from the customer", 15, "the lesson")
+    assert "The farther away an employee is" in browser.text("blockquote")
+    assert not browser.find("#lesson-look").is_displayed()
+    browser.find("#lesson-run").click()
+    wait_until(lambda: browser.prop("lesson-look", "hidden") is False, 30, "the lesson's run")
     wait_until(
         lambda: (
-            "presentation" not in browser.find_element("#learn-container").get_attribute("class")
+            browser.find("#lesson-chart-band .js-plotly-plot")
+            and browser.find("#lesson-look").is_displayed()
         ),
-        10,
-        "leaving presentation mode",
+        15,
+        "its charts and what to look at",
     )
-    assert severe_logs(browser) == []
+    browser.find("#learn-presentation").click()
+    wait_until(lambda: browser.prop("presentation", "data") is True, 10, "presentation mode")
+    wait_until(
+        lambda: "presentation" in browser.find("#learn-container").get_attribute("class"),
+        10,
+        "large type",
+    )
+    browser.find("#learn-presentation").click()
+    wait_until(lambda: browser.prop("presentation", "data") is False, 10, "leaving it")
+    wait_until(
+        lambda: "presentation" not in browser.find("#learn-container").get_attribute("class"),
+        10,
+        "normal type",
+    )
+    assert browser.console_errors() == []
 
 
 def test_the_exported_scenario_runs(server, browser):
@@ -349,19 +447,19 @@ def test_the_exported_scenario_runs(server, browser):
     from experiments.scenario_files import load_scenario
 
     visit(browser, server + "/explore", "#explore-run", fresh=True)
-    param_thumb(browser, "negativity_bias").send_keys(Keys.HOME)  # 1: a valid change
-    wait_until(
-        lambda: param_thumb(browser, "negativity_bias").get_attribute("aria-valuenow") == "1",
-        10,
-        "the slider",
-    )
-    downloads = Path(browser.download_path)
-    before = set(downloads.glob("*.toml"))
-    browser.find_element("#explore-toml").click()
-    exported = wait_until(
-        lambda: [p for p in downloads.glob("*.toml") if p not in before], 20, "the download"
-    )[0]
-    assert load_scenario(exported).params.negativity_bias == 1.0
-    result = CliRunner().invoke(app, ["run", str(exported), "--steps", "4", "--seed", "0"])
+    set_parameter(browser, "negativity_bias", Keys.HOME, 1)  # 1: a valid change
+    before = set(browser.downloads.glob("*.toml"))
+    browser.find("#explore-toml").click()
+
+    def exported() -> Path | None:
+        """The new scenario file, once the browser has written all of it."""
+        for path in set(browser.downloads.glob("*.toml")) - before:
+            load_scenario(path)  # raises while the file is incomplete
+            return path
+        return None
+
+    scenario = wait_until(exported, 30, "the downloaded scenario")
+    assert load_scenario(scenario).params.negativity_bias == 1.0
+    result = CliRunner().invoke(app, ["run", str(scenario), "--steps", "4", "--seed", "0"])
     assert result.exit_code == 0, result.output
     assert "Mean attitude by distance" in result.output

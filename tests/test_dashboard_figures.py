@@ -21,6 +21,7 @@ from dashboard.controls import (
     param_controls,
     slider_order,
 )
+from dashboard.explore_layout import SCENARIO_PLAN
 from dashboard.network import (
     NODE_LIMIT,
     STACK_DEPTH,
@@ -291,14 +292,16 @@ def test_history_survives_the_trip_to_the_browser():
 
 
 def test_opening_explore_shows_the_stored_settings(app):
-    from dashboard.pages import explore
+    from dashboard import explore_callbacks
 
     stored = {**default_settings("wrong_customer"), "overrides": {"negativity_bias": 2.0}}
     names = slider_order()
     with triggered(None):
-        result = explore.sync_settings("baseline", [None] * len(names), None, 0, None, stored)
+        result = explore_callbacks.sync_settings(
+            "baseline", [None] * len(names), None, 0, None, stored
+        )
     scenario, values, _, _, _, plan, seed, settings, description = result
-    assert scenario == "wrong_customer" and plan == explore.SCENARIO_PLAN and seed == 0
+    assert scenario == "wrong_customer" and plan == SCENARIO_PLAN and seed == 0
     assert values[names.index("negativity_bias")] == 2.0
     assert values[names.index("shareholder_pressure")] == 0.9  # the scenario's own value
     assert "S003" in description
@@ -306,28 +309,32 @@ def test_opening_explore_shows_the_stored_settings(app):
 
 
 def test_moving_a_slider_records_only_what_differs_from_the_scenario(app):
-    from dashboard.pages import explore
+    from dashboard import explore_callbacks
 
     names = slider_order()
     stored = default_settings("wrong_customer")
     with triggered(None):
-        values = explore.sync_settings(
+        values = explore_callbacks.sync_settings(
             "wrong_customer", [None] * len(names), None, 0, None, stored
         )[1]
     values = list(values)
     values[names.index("drift_rate")] = 0.01
     with triggered('{"name":"drift_rate","type":"param"}.value'):
-        settings = explore.sync_settings("wrong_customer", values, None, 0, None, stored)[7]
+        settings = explore_callbacks.sync_settings("wrong_customer", values, None, 0, None, stored)[
+            7
+        ]
     assert settings["overrides"] == {"drift_rate": 0.01}
 
 
 def test_changing_scenario_resets_the_changed_parameters_and_offers_its_plans(app):
-    from dashboard.pages import explore
+    from dashboard import explore_callbacks
 
     stored = {**default_settings(), "overrides": {"drift_rate": 0.02}, "seed": 7}
     names = slider_order()
     with triggered("explore-scenario.value"):
-        result = explore.sync_settings("equal_budget", [None] * len(names), None, 7, None, stored)
+        result = explore_callbacks.sync_settings(
+            "equal_budget", [None] * len(names), None, 7, None, stored
+        )
     settings, options = result[7], result[4]
     assert settings["scenario"] == "equal_budget" and settings["overrides"] == {}
     assert settings["seed"] == 7
@@ -346,11 +353,11 @@ def test_render_before_and_after_a_run(baseline_state):
 
 
 def test_run_streams_partial_charts_then_returns_the_whole_run(app):
-    from dashboard.pages import explore
+    from dashboard import explore_callbacks
 
     sent = []
     with triggered("explore-run.n_clicks"):
-        final = explore.run_simulation(
+        final = explore_callbacks.run_simulation(
             sent.append, 1, None, settings_with(**SMALL), None, "band", False
         )
     assert sent, "no partial charts were sent while running"
@@ -362,12 +369,16 @@ def test_run_streams_partial_charts_then_returns_the_whole_run(app):
 
 
 def test_step_continues_from_the_run_shown(app):
-    from dashboard.pages import explore
+    from dashboard import explore_callbacks
 
     settings = settings_with(**SMALL)
     with triggered("explore-step.n_clicks"):
-        first = explore.run_simulation(lambda _: None, None, 1, settings, None, "band", False)
-        second = explore.run_simulation(lambda _: None, None, 2, settings, first[-1], "band", False)
+        first = explore_callbacks.run_simulation(
+            lambda _: None, None, 1, settings, None, "band", False
+        )
+        second = explore_callbacks.run_simulation(
+            lambda _: None, None, 2, settings, first[-1], "band", False
+        )
     assert (first[-1]["week"], second[-1]["week"]) == (1, 2)
     whole = advance(settings, None, "run")
     for column in ("mean_attitude", "active_customers"):
@@ -398,19 +409,21 @@ def test_impossible_parameters_give_a_message_not_a_crash():
 
 
 def test_download_buttons_give_csv_and_a_scenario_file(app, baseline_state):
-    from dashboard.pages import explore
+    from dashboard import explore_callbacks
 
-    csv = explore.download_csv(1, baseline_state)
+    csv = explore_callbacks.download_csv(1, baseline_state)
     assert csv["filename"].endswith(".csv") and len(csv["content"].splitlines()) == 106
-    toml, message = explore.download_scenario(1, settings_with(negativity_bias=1.5))
+    toml, message = explore_callbacks.download_scenario(1, settings_with(negativity_bias=1.5))
     assert message == ""
     assert tomllib.loads(toml["content"])["parameters"]["negativity_bias"] == 1.5
 
 
 def test_added_interventions_are_kept_and_removed(app):
-    from dashboard.pages import explore
+    from dashboard import explore_callbacks
 
-    settings = explore.add_intervention(1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, default_settings())
+    settings = explore_callbacks.add_intervention(
+        1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, default_settings()
+    )
     assert settings["interventions"] == [
         {
             "kind": "slogan_campaign",
@@ -421,9 +434,9 @@ def test_added_interventions_are_kept_and_removed(app):
             "duration": 8,
         }
     ]
-    assert "slogan campaign from week 5" in str(explore.list_interventions(settings))
+    assert "slogan campaign from week 5" in str(explore_callbacks.list_interventions(settings))
     with triggered('{"index":0,"type":"remove-intervention"}.n_clicks'):
-        assert explore.remove_intervention([1], settings)["interventions"] == []
+        assert explore_callbacks.remove_intervention([1], settings)["interventions"] == []
 
 
 # --- the other pages' callbacks ----------------------------------------------------------------

@@ -14,14 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dashboard.compare import (
-    OUTCOME_BY_COLUMN,
-    outcome_verdict,
-    replication_seeds,
-    resolve_plans,
-    run_comparison,
-    verdict,
-)
+from dashboard.compare import replication_seeds, resolve_plans, run_comparison
 from dashboard.exports import scenario_download, scenario_files, scenario_toml
 from dashboard.lessons import load_lessons
 from dashboard.runs import advance
@@ -34,6 +27,7 @@ from dashboard.settings import (
     settings_key,
 )
 from dashboard.uploads import check_chart, decode_upload
+from dashboard.verdict import OUTCOME_BY_COLUMN, outcome_verdict, verdict
 from experiments.plans import plan_library
 from experiments.runs import run_model
 from experiments.scenario_files import builtin_scenarios, load_scenario

@@ -14,12 +14,12 @@ from dashboard.common import cancellable_job, job_controls
 from dashboard.compare import (
     DEFAULT_PLANS,
     MAX_PLANS,
-    OUTCOME_BY_COLUMN,
     band_frame,
     plan_choices,
     run_comparison,
 )
 from dashboard.settings import normalize, scenario_choices
+from dashboard.verdict import OUTCOME_BY_COLUMN
 
 CHARTS = (
     ("mean_attitude", "Mean attitude (-1 to +1)"),
@@ -85,12 +85,23 @@ def layout(**_: Any) -> html.Div:
                     ),
                     html.Label(
                         [
-                            "Budget (currency; empty: the cheapest plan's cost)",
+                            "Budget (currency; empty: the cost of the cheapest plan that "
+                            "costs anything)",
                             dcc.Input(id="compare-budget", type="number", min=0, debounce=True),
                         ],
                         className="field-label",
                     ),
                     *job_controls("compare", "▶ Compare"),
+                    html.Button(
+                        "Download as a sweep spec",
+                        id="compare-spec-button",
+                        className="button",
+                        disabled=True,
+                        title="A sweep spec TOML that `eachcustomer sweep` runs to the same "
+                        "numbers as this comparison",
+                    ),
+                    dcc.Download(id="compare-spec-download"),
+                    html.Div(id="compare-spec-note", className="note"),
                 ],
             ),
             html.Section(
@@ -142,6 +153,11 @@ dash.register_page(
 )
 
 
+@callback(
+    Output("compare-plans", "options"),
+    Output("compare-base", "children"),
+    Input("settings", "data"),
+)
 def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
     """The plan choices of the session's scenario, and what the plans run on."""
     settings = normalize(stored)
@@ -158,13 +174,17 @@ def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
     return plan_choices(settings["scenario"]), text
 
 
-callback(
-    Output("compare-plans", "options"),
-    Output("compare-base", "children"),
-    Input("settings", "data"),
-)(base_description)
-
-
+@callback(
+    Output("compare-result", "data"),
+    Input("compare-run", "n_clicks"),
+    State("settings", "data"),
+    State("compare-plans", "value"),
+    State("compare-replications", "value"),
+    State("compare-budget-mode", "value"),
+    State("compare-budget", "value"),
+    State("session", "data"),
+    **cancellable_job("compare", interval=300),
+)
 def compare(
     set_progress: Any,
     _clicks: Any,
@@ -188,19 +208,6 @@ def compare(
     )
 
 
-callback(
-    Output("compare-result", "data"),
-    Input("compare-run", "n_clicks"),
-    State("settings", "data"),
-    State("compare-plans", "value"),
-    State("compare-replications", "value"),
-    State("compare-budget-mode", "value"),
-    State("compare-budget", "value"),
-    State("session", "data"),
-    **cancellable_job("compare", interval=300),
-)(compare)
-
-
 def plan_table(result: dict[str, Any]) -> html.Table:
     """Each plan, what it does and its expected cost."""
     rows = [html.Tr([html.Th("Plan"), html.Th("What it does"), html.Th("Expected cost")])]
@@ -213,6 +220,16 @@ def plan_table(result: dict[str, Any]) -> html.Table:
     return html.Table(rows, className="plan-table", id="compare-plan-table")
 
 
+@callback(
+    Output("compare-verdict", "children"),
+    Output("compare-table", "children"),
+    *[Output(f"compare-{column}", "figure") for column, _ in CHARTS],
+    Output("compare-costs", "figure"),
+    Output("compare-status", "children"),
+    Output("compare-error", "children"),
+    Input("compare-result", "data"),
+    Input("presentation", "data"),
+)
 def render(result: Any, large: Any) -> tuple:
     """Verdict, plan table and band charts from a finished comparison."""
     large = bool(large)
@@ -272,18 +289,9 @@ def cost_frame(result: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-callback(
-    Output("compare-verdict", "children"),
-    Output("compare-table", "children"),
-    *[Output(f"compare-{column}", "figure") for column, _ in CHARTS],
-    Output("compare-costs", "figure"),
-    Output("compare-status", "children"),
-    Output("compare-error", "children"),
-    Input("compare-result", "data"),
-    Input("presentation", "data"),
-)(render)
-
-
+@callback(
+    Output("compare-plans", "value"), Input("compare-plans", "value"), prevent_initial_call=True
+)
 def limit_plans(plans: list[str]) -> list[str]:
     """At most four plans."""
     if plans is None or len(plans) <= MAX_PLANS:
@@ -291,6 +299,31 @@ def limit_plans(plans: list[str]) -> list[str]:
     return plans[:MAX_PLANS]
 
 
-callback(
-    Output("compare-plans", "value"), Input("compare-plans", "value"), prevent_initial_call=True
-)(limit_plans)
+@callback(
+    Output("compare-spec-button", "disabled"),
+    Output("compare-spec-note", "children"),
+    Input("compare-result", "data"),
+)
+def spec_ready(result: Any) -> tuple[bool, str]:
+    """The spec download is there once a comparison has run (and can be written as a spec)."""
+    if not isinstance(result, dict) or result.get("error"):
+        return True, ""
+    return result.get("spec") is None, result.get("spec_note", "")
+
+
+@callback(
+    Output("compare-spec-download", "data"),
+    Input("compare-spec-button", "n_clicks"),
+    State("compare-result", "data"),
+    prevent_initial_call=True,
+)
+def download_spec(_clicks: Any, result: Any) -> dict[str, Any]:
+    """The comparison as a sweep spec: `eachcustomer sweep` reproduces its numbers."""
+    if not isinstance(result, dict) or not result.get("spec"):
+        raise PreventUpdate
+    return {
+        "content": result["spec"],
+        "filename": "comparison-sweep.toml",
+        "type": "application/toml",
+        "base64": False,
+    }

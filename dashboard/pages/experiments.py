@@ -86,6 +86,7 @@ dash.register_page(
 )
 
 
+@callback(Output("sweep-spec", "value"), Input("sweep-example", "value"), prevent_initial_call=True)
 def load_example(name: str) -> str:
     """The text of an example spec."""
     path = spec_files().get(name)
@@ -94,20 +95,23 @@ def load_example(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-callback(Output("sweep-spec", "value"), Input("sweep-example", "value"), prevent_initial_call=True)(
-    load_example
-)
-
-
+@callback(Output("sweep-check", "children"), Input("sweep-spec", "value"))
 def check(text: str) -> str:
     """How many runs the spec makes, or what is wrong with it."""
     _, message = check_spec(text)
     return message
 
 
-callback(Output("sweep-check", "children"), Input("sweep-spec", "value"))(check)
-
-
+@callback(
+    Output("sweep-status", "children"),
+    Output("sweep-error", "children"),
+    Output("sweep-results", "options"),
+    Output("sweep-results", "value"),
+    Input("sweep-run", "n_clicks"),
+    State("sweep-spec", "value"),
+    State("session", "data"),
+    **cancellable_job("sweep", interval=500),
+)
 def run_sweep_now(set_progress: Any, _clicks: Any, text: str, _session: Any = None) -> tuple:
     """Run the sweep in the background; then list it and show its figures."""
     result = launch(text, on_progress=lambda done, total: set_progress((str(done), str(total))))
@@ -120,18 +124,11 @@ def run_sweep_now(set_progress: Any, _clicks: Any, text: str, _session: Any = No
     )
 
 
-callback(
-    Output("sweep-status", "children"),
-    Output("sweep-error", "children"),
-    Output("sweep-results", "options"),
-    Output("sweep-results", "value"),
-    Input("sweep-run", "n_clicks"),
-    State("sweep-spec", "value"),
-    State("session", "data"),
-    **cancellable_job("sweep", interval=500),
-)(run_sweep_now)
-
-
+@callback(
+    Output("sweep-summary", "children"),
+    Output("sweep-figures", "children"),
+    Input("sweep-results", "value"),
+)
 def show_results(name: Any) -> tuple:
     """The analysis figures of a results folder."""
     if not name:
@@ -153,13 +150,11 @@ def show_results(name: Any) -> tuple:
     ]
 
 
-callback(
-    Output("sweep-summary", "children"),
-    Output("sweep-figures", "children"),
-    Input("sweep-results", "value"),
-)(show_results)
-
-
+@callback(
+    Output("sweep-status", "children", allow_duplicate=True),
+    Input("sweep-cancel", "n_clicks"),
+    prevent_initial_call=True,
+)
 def cancelled_note(_clicks: Any) -> str:
     """After a cancel: the finished runs are kept."""
     if triggered_id() != "sweep-cancel":
@@ -168,10 +163,3 @@ def cancelled_note(_clicks: Any) -> str:
         "Cancelled. Finished runs are saved in the results folder; "
         "`eachcustomer sweep SPEC --out FOLDER` resumes it."
     )
-
-
-callback(
-    Output("sweep-status", "children", allow_duplicate=True),
-    Input("sweep-cancel", "n_clicks"),
-    prevent_initial_call=True,
-)(cancelled_note)

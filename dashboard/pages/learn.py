@@ -138,6 +138,14 @@ dash.register_page(
 )
 
 
+@callback(
+    Output("lesson-charts", "children"),
+    Output("lesson-look", "hidden"),
+    Input("lesson-run", "n_clicks"),
+    State("lesson-id", "data"),
+    State("presentation", "data"),
+    prevent_initial_call=True,
+)
 def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], bool]:
     """Run the lesson's scenario and draw its charts; then show what to look at."""
     lesson = lesson_by_id(lesson_id)
@@ -166,16 +174,13 @@ def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], boo
     return charts, False
 
 
-callback(
-    Output("lesson-charts", "children"),
-    Output("lesson-look", "hidden"),
-    Input("lesson-run", "n_clicks"),
+@callback(
+    Output("settings", "data", allow_duplicate=True),
+    Output("url", "pathname"),
+    Input("lesson-explore", "n_clicks"),
     State("lesson-id", "data"),
-    State("presentation", "data"),
     prevent_initial_call=True,
-)(run_lesson)
-
-
+)
 def open_in_explore(_clicks: Any, lesson_id: str) -> tuple[dict[str, Any], str]:
     """Make the lesson's scenario the session's, and go to Explore."""
     lesson = lesson_by_id(lesson_id)
@@ -184,15 +189,12 @@ def open_in_explore(_clicks: Any, lesson_id: str) -> tuple[dict[str, Any], str]:
     return default_settings(lesson.scenario), "/explore"
 
 
-callback(
-    Output("settings", "data", allow_duplicate=True),
-    Output("url", "pathname"),
-    Input("lesson-explore", "n_clicks"),
-    State("lesson-id", "data"),
+@callback(
+    Output("presentation", "data"),
+    Input("learn-presentation", "n_clicks"),
+    State("presentation", "data"),
     prevent_initial_call=True,
-)(open_in_explore)
-
-
+)
 def toggle_presentation(_clicks: Any, on: Any) -> bool:
     """Switch presentation mode."""
     if not _clicks:
@@ -200,24 +202,14 @@ def toggle_presentation(_clicks: Any, on: Any) -> bool:
     return not bool(on)
 
 
-callback(
-    Output("presentation", "data"),
-    Input("learn-presentation", "n_clicks"),
-    State("presentation", "data"),
-    prevent_initial_call=True,
-)(toggle_presentation)
-
-
+@callback(
+    Output("learn-container", "className"),
+    Output("learn-presentation", "children"),
+    Input("presentation", "data"),
+)
 def presentation_class(on: Any) -> tuple[str, str]:
     """Large type when presenting; the button says what pressing it does."""
     return (
         ("page learn presentation" if on else "page learn"),
         ("Leave presentation mode" if on else "Presentation mode"),
     )
-
-
-callback(
-    Output("learn-container", "className"),
-    Output("learn-presentation", "children"),
-    Input("presentation", "data"),
-)(presentation_class)

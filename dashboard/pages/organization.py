@@ -153,6 +153,15 @@ dash.register_page(
 # --- drawing and running -------------------------------------------------------------------
 
 
+@callback(
+    Output("org-network", "figure"),
+    Output("org-history", "data"),
+    Output("org-week", "max"),
+    Output("org-week", "value"),
+    Output("org-error", "children"),
+    Output("org-note", "children"),
+    Input("settings", "data"),
+)
 def draw_now(settings: Any) -> tuple:
     """The organization at week 0, as soon as the page opens or the settings change."""
     picture = organization_picture(settings, run=False)
@@ -168,17 +177,17 @@ def draw_now(settings: Any) -> tuple:
     return picture["figure"], picture["history"], 0, 0, "", picture["note"]
 
 
-callback(
-    Output("org-network", "figure"),
-    Output("org-history", "data"),
-    Output("org-week", "max"),
-    Output("org-week", "value"),
-    Output("org-error", "children"),
-    Output("org-note", "children"),
-    Input("settings", "data"),
-)(draw_now)
-
-
+@callback(
+    Output("org-network", "figure", allow_duplicate=True),
+    Output("org-history", "data", allow_duplicate=True),
+    Output("org-week", "max", allow_duplicate=True),
+    Output("org-week", "value", allow_duplicate=True),
+    Output("org-error", "children", allow_duplicate=True),
+    Input("org-run", "n_clicks"),
+    State("settings", "data"),
+    State("session", "data"),
+    **cancellable_job("org", interval=250),
+)
 def simulate(set_progress: Any, _clicks: Any, settings: Any, _session: Any = None) -> tuple:
     """Run the horizon keeping every week's attitudes, then show the last week."""
 
@@ -192,18 +201,6 @@ def simulate(set_progress: Any, _clicks: Any, settings: Any, _session: Any = Non
     weeks = picture["weeks"]
     return picture["figure"], picture["history"], weeks, weeks, ""
 
-
-callback(
-    Output("org-network", "figure", allow_duplicate=True),
-    Output("org-history", "data", allow_duplicate=True),
-    Output("org-week", "max", allow_duplicate=True),
-    Output("org-week", "value", allow_duplicate=True),
-    Output("org-error", "children", allow_duplicate=True),
-    Input("org-run", "n_clicks"),
-    State("settings", "data"),
-    State("session", "data"),
-    **cancellable_job("org", interval=250),
-)(simulate)
 
 clientside_callback(
     dash.ClientsideFunction(namespace="eachcustomer", function_name="colorWeek"),
@@ -255,6 +252,18 @@ def error_list(check: ChartCheck) -> html.Div:
     )
 
 
+@callback(
+    Output("settings", "data", allow_duplicate=True),
+    Output("org-upload-result", "children"),
+    Input("org-upload", "contents"),
+    Input("org-upload-departments", "contents"),
+    Input("org-clear", "n_clicks"),
+    State("org-upload", "filename"),
+    State("org-upload-departments", "contents"),
+    State("org-upload-departments", "filename"),
+    State("settings", "data"),
+    prevent_initial_call=True,
+)
 def upload_chart(
     contents: Any,
     _table: Any,
@@ -286,26 +295,19 @@ def upload_chart(
     )
 
 
-callback(
-    Output("settings", "data", allow_duplicate=True),
-    Output("org-upload-result", "children"),
-    Input("org-upload", "contents"),
-    Input("org-upload-departments", "contents"),
-    Input("org-clear", "n_clicks"),
-    State("org-upload", "filename"),
-    State("org-upload-departments", "contents"),
-    State("org-upload-departments", "filename"),
-    State("settings", "data"),
-    prevent_initial_call=True,
-)(upload_chart)
-
-
+@callback(Output("org-chart-status", "children"), Input("settings", "data"))
 def chart_status(stored: Any) -> str:
     """Which chart the scenario uses now."""
     chart = normalize(stored)["chart"]
     return f"Chart in use: {chart['filename']}" if chart else ""
 
 
+@callback(
+    Output("org-download", "data"),
+    Input("org-template", "n_clicks"),
+    State("settings", "data"),
+    prevent_initial_call=True,
+)
 def download_template(_clicks: Any, settings: Any) -> dict[str, Any]:
     """The current organization as a chart CSV: a template for one's own."""
     if not _clicks:
@@ -324,12 +326,3 @@ def download_template(_clicks: Any, settings: Any) -> dict[str, Any]:
         write_org_chart_csv(org, path)
         text = path.read_text(encoding="utf-8")
     return {"content": text, "filename": "org_chart.csv", "type": "text/csv", "base64": False}
-
-
-callback(
-    Output("org-download", "data"),
-    Input("org-template", "n_clicks"),
-    State("settings", "data"),
-    prevent_initial_call=True,
-)(download_template)
-callback(Output("org-chart-status", "children"), Input("settings", "data"))(chart_status)
