@@ -246,7 +246,8 @@ def summary_page(
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-        "padding:0 1em}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}"
+        "padding:0 1em}table{border-collapse:collapse;margin:1em 0;font-size:0.9em;"
+        "display:block;overflow-x:auto}"
         "td,th{border:1px solid #ccc;padding:0.25em 0.5em;text-align:right}"
         "th{background:#f4f4f4}</style></head><body>",
         f"<h1>{html.escape(title)}</h1><ul>",
