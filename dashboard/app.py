@@ -18,6 +18,7 @@ import dash
 import diskcache
 from dash import Dash, DiskcacheManager, Input, Output, State, clientside_callback, dcc, html
 
+from dashboard.experiments import serve_reports
 from dashboard.settings import default_settings
 
 HERE = Path(__file__).parent
@@ -103,6 +104,7 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
     warm_up()
+    serve_reports(app.server)
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.layout = html.Div(
         className="app",

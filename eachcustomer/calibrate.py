@@ -58,16 +58,23 @@ def calibrate(
     targets: Annotated[
         Path,
         typer.Argument(
-            help="Targets TOML file (experiments/specs/published_targets.toml, or your own)."
+            metavar="TARGETS",
+            help="Targets TOML file (experiments/specs/published_targets.toml, or your own).",
         ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", help="A new folder for the posterior, tables and summary.")
+        Path,
+        typer.Option(
+            "--out", metavar="FOLDER", help="A new folder for the posterior, tables and summary."
+        ),
     ],
     workers: Annotated[
         int | None,
         typer.Option(
-            "--workers", min=1, help="Worker processes (default: all cores); 1 runs here."
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Worker processes (default: all cores); 1 runs here.",
         ),
     ] = None,
     dask_scheduler: Annotated[
@@ -85,7 +92,10 @@ def calibrate(
     populations: Annotated[
         int | None,
         typer.Option(
-            "--populations", min=1, help="Most populations (default: the file's abc.populations)."
+            "--populations",
+            min=1,
+            metavar="N",
+            help="Most populations (default: the file's abc.populations).",
         ),
     ] = None,
     population_size: Annotated[
@@ -93,6 +103,7 @@ def calibrate(
         typer.Option(
             "--population-size",
             min=5,
+            metavar="N",
             help="Particles per population (default: the file's abc.population_size).",
         ),
     ] = None,
