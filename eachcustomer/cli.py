@@ -165,7 +165,7 @@ def run(
             raise  # a scenario's own chart: the scenario file names its departments table
         raise CommandLineError(f"{error}\n{departments_hint()}") from None
     if posterior is not None:
-        setup = with_posterior_draw(setup, posterior, seed)
+        setup = with_posterior_draw(setup, posterior, setup.seed)
     weeks = steps if steps is not None else setup.params.horizon_weeks
     with Progress(
         TextColumn("[bold]{task.description}"),
