@@ -163,7 +163,7 @@ def run_lesson(_clicks: Any, large: Any, lesson_id: str) -> tuple[list[Any], boo
         return figures.EXPLORE_FIGURES[name](frame, horizon=state["horizon"], large=bool(large))
 
     # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
-    charts = [
+    charts: list[Any] = [
         html.Div(
             style={"height": "560px" if large else "400px"},
             children=dcc.Graph(
@@ -176,6 +176,8 @@ def run_lesson(_clicks: Any, large: Any, lesson_id: str) -> tuple[list[Any], boo
         )
         for name in lesson.charts
     ]
+    if any(name in WHY_CHARTS for name in lesson.charts):
+        charts.append(html.P(figures.WHY_ADDED_UP, className="note", id="lesson-why-note"))
     return charts, False
 
 
