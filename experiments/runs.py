@@ -13,10 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import mesa
 import numpy as np
 import pandas as pd
 
+from experiments.timeline import TimelineEntry, step_with_timeline
 from sim.batch import Batch, start_replication
+from sim.model import OrgModel
 from sim.organization import Organization
 from sim.params import Params
 
@@ -86,6 +89,7 @@ def run_model(
     individuals: Any = None,
     weeks: int | None = None,
     on_week: Callable[[int, int], None] | None = None,
+    timeline: Sequence[TimelineEntry] = (),
 ) -> RunResult:
     """Run one model to its horizon.
 
@@ -97,16 +101,20 @@ def run_model(
         individuals: particular people placed at the start, or None.
         weeks: steps to run; `params.horizon_weeks` when None.
         on_week: called as on_week(done, total) after each week (progress bars).
+        timeline: changes made during the run, each applied at its week
+            (`experiments.timeline`).
     """
-    [result] = run_batch(
-        params,
-        [(seed, interventions)],
-        org=org,
-        individuals=individuals,
-        weeks=weeks,
-        on_week=on_week,
+    rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
+    model = OrgModel(params, org=org, rng=rng, interventions=interventions, individuals=individuals)
+    total = params.horizon_weeks if weeks is None else weeks
+    step_with_timeline(
+        model,
+        timeline,
+        total,
+        on_week=None if on_week is None else (lambda done: on_week(done, total)),
     )
-    return result
+    series = model.outputs()
+    return RunResult(summarize(series), series)
 
 
 BATCH_SIZE = 16
@@ -202,5 +210,11 @@ def run_replications(
 
 
 def _generator(seed: Any) -> np.random.Generator:
-    """The generator of a run's seed, as `mesa.Model(rng=seed)` makes it."""
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    """The generator of a run's seed, exactly as `mesa.Model(rng=seed)` (so `OrgModel`) makes it.
+
+    For an integer that is `numpy.random.default_rng(seed)`; for anything else Mesa may
+    draw from the generator to seed its `random` (Mesa 3.5 does), so it is asked.
+    """
+    if isinstance(seed, int | np.integer):
+        return np.random.default_rng(seed)
+    return mesa.Model(rng=seed).rng

@@ -33,6 +33,7 @@ from sim.processes.incentives import adapt_customer_focus, outcome_visibility
 from sim.processes.interventions import (
     ScheduledIntervention,
     apply_interventions,
+    levers_in_force,
     schedule_interventions,
 )
 from sim.processes.turnover import replace_leavers
@@ -216,7 +217,19 @@ class Batch:
             np.concatenate([o.handles_complaints for o in self.orgs]),
             self.employee_start,
         )
-        self.influence = InfluenceNetwork.concatenate(
+        self.influence = self._influence(params)
+        self.week = 0
+        self.hires = np.zeros(len(replications), dtype=np.int64)
+        self.recorder = Recorder(self, MECHANISMS, keep_history)
+
+    @property
+    def size(self) -> int:
+        """Number of replications."""
+        return len(self.orgs)
+
+    def _influence(self, params: Params) -> InfluenceNetwork:
+        """Every replication's influence network, as disconnected blocks of one."""
+        return InfluenceNetwork.concatenate(
             [
                 InfluenceNetwork.from_matrix(
                     influence_matrix(
@@ -226,14 +239,30 @@ class Batch:
                 for o in self.orgs
             ]
         )
-        self.week = 0
-        self.hires = np.zeros(len(replications), dtype=np.int64)
-        self.recorder = Recorder(self, MECHANISMS, keep_history)
 
-    @property
-    def size(self) -> int:
-        """Number of replications."""
-        return len(self.orgs)
+    # --- what-ifs during a run -----------------------------------------------------------
+    def set_params(self, params: Params) -> None:
+        """Parameters in force from the next step on, for every replication.
+
+        The levers the parameters set are rebuilt, with each replication's running
+        interventions applied again, and so is the influence network when a tie weight
+        changed. Parameters that set the organization or the starting state change nothing
+        here (`sim.model.SET_AT_START`).
+        """
+        old, self.params = self.params, params
+        weights = ("boss_weight", "peer_weight", "report_weight")
+        if any(getattr(old, name) != getattr(params, name) for name in weights):
+            self.influence = self._influence(params)
+        self.base_levers = [initial_levers(org, params) for org in self.orgs]
+        self.levers = [
+            levers_in_force(schedule, self.week, base)
+            for schedule, base in zip(self.schedules, self.base_levers, strict=True)
+        ]
+        self.lever_arrays = LeverArrays.of(self.levers, params.visibility_decay)
+
+    def add_interventions(self, copy: int, scheduled: tuple[ScheduledIntervention, ...]) -> None:
+        """Add interventions, participants drawn, to replication `copy`'s schedule."""
+        self.schedules[copy] = self.schedules[copy] + scheduled
 
     # --- the week, in the order of docs/ODD.md ------------------------------------------
     def step(self) -> None:

@@ -25,11 +25,29 @@ from mesa.discrete_space import Network
 
 from sim.agents import Employee, org_network
 from sim.batch import MECHANISMS, Batch, start_replication
+from sim.interventions import Intervention
 from sim.organization import Organization
 from sim.params import Params, make_params
+from sim.processes.interventions import ScheduledIntervention, schedule_interventions
 from sim.state import Customers, Employees, Levers
 
 __all__ = ["MECHANISMS", "OrgModel"]
+
+SET_AT_START = frozenset(
+    {
+        "n_employees",
+        "span_of_control",
+        "peer_tie_probability",
+        "cross_department_ties",
+        "departments",
+        "customers_per_employee",
+        "disposition_mean",
+        "disposition_sd",
+        "initial_satisfaction",
+    }
+)
+"""Parameters read only when the model is built (the organization and the starting state):
+changing one later would change nothing, so `OrgModel.set_params` refuses them."""
 
 
 def _reported(column: str, model: OrgModel) -> Any:
@@ -56,7 +74,7 @@ class OrgModel(mesa.Model):
     Attributes:
         batch: the batch of one replication that holds the state and steps it.
         org: the organization.
-        interventions: the intervention schedule with its participants drawn.
+        intervention_rng: the stream interventions draw their participants from.
     """
 
     def __init__(
@@ -75,18 +93,27 @@ class OrgModel(mesa.Model):
             raise ValueError("you have to pass either rng or seed, not both")
         super().__init__(rng=rng if seed is None else seed)
         base = params if params is not None else Params()
-        self.params = base if not overrides else make_params({**base.model_dump(), **overrides})
-        replication = start_replication(self.params, org, self.rng, interventions, individuals)
+        params = base if not overrides else make_params({**base.model_dump(), **overrides})
+        replication = start_replication(params, org, self.rng, interventions, individuals)
         self.org = replication.org
         self.intervention_rng = replication.intervention_rng
-        self.interventions = replication.schedule
-        self.batch = Batch([replication], self.params, keep_history)
+        self.batch = Batch([replication], params, keep_history)
         self._space: Network | None = None
         self._employee_agents: list[Employee] | None = None
         self._datacollector: mesa.DataCollector | None = None
         self.running = True
 
     # --- the state of the one replication ---------------------------------------------
+    @property
+    def params(self) -> Params:
+        """The parameters in force (`set_params` changes them during a run)."""
+        return self.batch.params
+
+    @property
+    def interventions(self) -> tuple[ScheduledIntervention, ...]:
+        """The intervention schedule with its participants drawn."""
+        return self.batch.schedules[0]
+
     @property
     def employees(self) -> Employees:
         """Employee state arrays (`sim.state.Employees`)."""
@@ -105,6 +132,11 @@ class OrgModel(mesa.Model):
     def levers(self) -> Levers:
         """The effective values of what interventions change (`sim.state.Levers`)."""
         return self.batch.levers[0]
+
+    @property
+    def base_levers(self) -> Levers:
+        """The levers with no intervention, as the parameters set them."""
+        return self.batch.base_levers[0]
 
     @property
     def hires_this_week(self) -> int:
@@ -151,6 +183,46 @@ class OrgModel(mesa.Model):
         """Mesa's agent types: [Employee], once the agents are made."""
         self.employee_agents  # noqa: B018
         return super().agent_types
+
+    # --- what-ifs during a run -----------------------------------------------------------
+    def set_params(self, **changes: Any) -> None:
+        """Change parameters from the next step on (a what-if during a run).
+
+        The new values are validated (`sim.params.make_params`); the levers the parameters
+        set are rebuilt, with the interventions running now applied again, and so is the
+        influence network when a tie weight changed (`Batch.set_params`).
+
+        Raises:
+            ParamsError: an unknown parameter or a value out of range.
+            ValueError: a parameter of `SET_AT_START`, which acts only when the model is built.
+        """
+        fixed = sorted(set(changes) & SET_AT_START)
+        if fixed:
+            raise ValueError(
+                f"{', '.join(fixed)}: set when the model is built (the organization and the "
+                "starting state), so it cannot change during a run"
+            )
+        self.batch.set_params(make_params({**self.params.model_dump(), **changes}))
+
+    def add_interventions(self, interventions: Any) -> None:
+        """Schedule more interventions during a run; each must start after the current week.
+
+        Participants are drawn from the intervention generator, as for those given when the
+        model was built.
+        """
+        specs = [
+            item if isinstance(item, Intervention) else Intervention(**item)
+            for item in interventions
+        ]
+        for spec in specs:
+            if spec.start <= self.steps:
+                raise ValueError(
+                    f"{spec.name} starts in week {spec.start}, but the run has done "
+                    f"{self.steps} weeks: it must start in week {self.steps + 1} or later"
+                )
+        self.batch.add_interventions(
+            0, schedule_interventions(specs, self.org, self.intervention_rng)
+        )
 
     # --- the week ------------------------------------------------------------------------
     def step(self) -> None:

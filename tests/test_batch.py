@@ -95,3 +95,12 @@ def test_a_batch_holds_its_replications_side_by_side():
     assert [len(t) for t in batch.recorder.tables()] == [4, 4, 4]
     by_band = batch.recorder.attribution_table("band", 2)
     assert set(by_band["group"]) == {"1", "2", "3", "4plus"}
+
+
+def test_a_seed_sequence_gives_the_same_run_alone_and_in_a_batch():
+    # Seeds other than integers go through Mesa's rule (which may draw from the generator
+    # to seed Mesa's own `random`), in a batch as in a model.
+    seed = np.random.SeedSequence(5).spawn(2)[1]
+    alone = run_model(PARAMS, seed, weeks=6)
+    [batched] = run_batch(PARAMS, [(seed, None)], weeks=6)
+    pd.testing.assert_frame_equal(batched.series, alone.series, check_exact=True)

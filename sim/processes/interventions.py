@@ -158,10 +158,16 @@ def levers_for_week(
     Rebuilding only on a change keeps the lever objects stable, so what the model derives
     from them (drift retention, outcome visibility) is recomputed only then.
     """
-    running = running_at(schedule, week)
-    if running == running_at(schedule, week - 1):
+    if running_at(schedule, week) == running_at(schedule, week - 1):
         return levers
-    for index in running:
+    return levers_in_force(schedule, week, base_levers)
+
+
+def levers_in_force(
+    schedule: tuple[ScheduledIntervention, ...], week: int, base_levers: Levers
+) -> Levers:
+    """The levers with every culture-wide intervention running in `week` applied, in order."""
+    for index in running_at(schedule, week):
         base_levers = adjust_levers(base_levers, schedule[index])
     return base_levers
 
