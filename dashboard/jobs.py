@@ -24,7 +24,9 @@ table lives in the server process: `eachcustomer dashboard` serves from one proc
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
 import threading
 import time
 import uuid
@@ -46,6 +48,8 @@ ABANDONED_AFTER_SECONDS = 120.0
 """A job not polled for this long has no page left to show it (browsers poll a hidden
 tab at least once a minute)."""
 JOB_NICENESS = 10
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a process gets when its parent ends."""
 NOTICE_ID = "job-notice"
 """The element of the app's layout where waiting, refusals and crashes are told."""
 
@@ -82,7 +86,17 @@ def session_of(context: Any) -> str | None:
 
 
 def run_niced(job_fn: Callable[..., Any], *args: Any) -> None:
-    """The body of a job process: Dash's job function at a lower CPU priority."""
+    """The body of a job process: Dash's job function at a lower CPU priority, in a process
+    that ends with the server and does not keep its port."""
+    server = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux
+    if os.getppid() != server:
+        return  # the server ended before the line above
+    with contextlib.suppress(psutil.Error):
+        for connection in psutil.Process().net_connections("inet"):
+            if connection.status == psutil.CONN_LISTEN and connection.fd >= 0:
+                os.close(connection.fd)  # the server's own socket stays open in the server
     with contextlib.suppress(OSError):
         os.nice(JOB_NICENESS)
     job_fn(*args)

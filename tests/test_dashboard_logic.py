@@ -4,6 +4,7 @@ files too), equal budgets, the comparison verdict, lessons and sweeps."""
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import os
 import tomllib
@@ -22,7 +23,13 @@ from dashboard.compare import (
     run_comparison,
     verdict,
 )
-from dashboard.exports import scenario_download, scenario_files, scenario_toml
+from dashboard.exports import (
+    org_chart_csv,
+    safe_csv_text,
+    scenario_download,
+    scenario_files,
+    scenario_toml,
+)
 from dashboard.lessons import load_lessons
 from dashboard.runs import advance
 from dashboard.settings import (
@@ -160,6 +167,57 @@ def test_an_uploaded_chart_travels_in_a_zip_that_runs(tmp_path):
     result = CliRunner().invoke(app, ["run", str(toml)])
     assert result.exit_code == 0, result.output
     assert load_scenario(toml).org.size == 4
+
+
+FORMULA_CHART = (
+    HEADER + "\"=cmd|' /C calc'!A0\",,@exec,false\n-3,\"=cmd|' /C calc'!A0\",sales,true\n"
+    "+4,-3,=1+1,true\n5,-3,sales,true\n"
+)
+"""A chart whose ids and department names a spreadsheet would run as formulas (issue 12)."""
+
+
+def test_the_org_chart_download_neutralizes_formulas_and_keeps_numbers():
+    check = check_chart(as_upload(FORMULA_CHART), "f.csv", settings=default_settings())
+    org = build_setup({**default_settings(), "chart": check.chart}).org
+    download = org_chart_csv(org)
+    rows = list(csv.reader(io.StringIO(download["content"])))
+    assert rows[0] == [
+        "employee_id",
+        "manager_id",
+        "department",
+        "customer_facing",
+        "handles_complaints",
+    ]
+    assert {tuple(row[:4]) for row in rows[1:]} == {
+        ("'=cmd|' /C calc'!A0", "", "'@exec", "false"),
+        ("-3", "'=cmd|' /C calc'!A0", "sales", "true"),
+        ("+4", "-3", "'=1+1", "true"),  # -3 and +4 are numbers: written as they are
+        ("5", "-3", "sales", "true"),
+    }
+    assert download["filename"] == "org_chart.csv"
+
+
+def test_an_uploaded_chart_in_the_scenario_zip_is_neutralized_and_runs_the_same(tmp_path):
+    check = check_chart(as_upload(FORMULA_CHART), "f.csv", settings=default_settings())
+    settings = {**default_settings(), "chart": check.chart, "seed": 3}
+    settings["overrides"] = {"horizon_weeks": 6}
+    download = scenario_download(settings)
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(download["content"]))) as archive:
+        archive.extractall(tmp_path)
+    [chart] = tmp_path.glob("*/f.csv")
+    assert "'=cmd|' /C calc'!A0" in chart.read_text() and "'=1+1" in chart.read_text()
+    [toml] = tmp_path.glob("*/scenario.toml")
+    exported = load_scenario(toml, seed=3)  # the seed the page ran with, as its header says
+    run = run_model(exported.params, 3, org=exported.org, interventions=exported.interventions)
+    shown = advance(settings, None, "run")["table"]
+    np.testing.assert_allclose(
+        run.series[list(shown)].to_numpy(float), np.array(list(shown.values()), float).T, atol=1e-8
+    )
+
+
+def test_safe_csv_text_neutralizes_text_cells_only():
+    text = 'name,value,note\n=SUM(A1),-2.5,@x\n\tcell,+3,"a,b"\n'
+    assert safe_csv_text(text) == "name,value,note\n'=SUM(A1),-2.5,'@x\n'\tcell,+3,\"a,b\"\n"
 
 
 def test_an_exported_scenario_reads_back_with_its_values_and_interventions():
