@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import threading
 import time
 import urllib.error
@@ -29,6 +30,7 @@ from dash_client import DashTab, Job, served_dashboard, wait_until
 from typer.testing import CliRunner
 
 from dashboard import jobs
+from dashboard.app import MAX_REQUEST_BYTES
 from dashboard.jobs import (
     MAX_JOBS_VARIABLE,
     JobManager,
@@ -37,7 +39,13 @@ from dashboard.jobs import (
     session_of,
 )
 from dashboard.runs import payload_frame
-from dashboard.settings import build_setup, default_settings, settings_key
+from dashboard.settings import (
+    MAX_CHART_BYTES,
+    MAX_CHART_ROWS,
+    build_setup,
+    default_settings,
+    settings_key,
+)
 from eachcustomer.cli import app
 from experiments.runs import run_model
 from experiments.scenario_files import builtin_scenarios
@@ -453,3 +461,38 @@ def test_a_request_over_the_servers_limit_gets_a_message(served):
     assert refused.value.code == 413
     message = json.loads(refused.value.read())["error"]
     assert "larger than the dashboard reads (8 MB)" in message and "at most 2 MB" in message
+
+
+def test_stopping_the_server_stops_its_simulations(tmp_path):
+    with served_dashboard(tmp_path, "--max-jobs", "1") as (url, process):
+        server = psutil.Process(process.pid)
+        long = {**default_settings(), "overrides": {"n_employees": 5000, "horizon_weeks": 5200}}
+        values = {"org-run.n_clicks": 1, "settings.data": long}
+        DashTab(url).start("org-network.figure", values, "org-run.n_clicks")
+        [simulation] = wait_until(server.children, 30, "the simulation to start")
+        port = int(url.rsplit(":", 1)[1])
+        # At a lower priority than the server, whose pages come first.
+        wait_until(lambda: simulation.nice() == jobs.JOB_NICENESS, 10, "the lower priority")
+    wait_until(lambda: not simulation.is_running(), 10, "the simulation to stop with the server")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # nothing holds the server's port any more
+
+
+def test_the_readme_states_the_dashboards_bounds():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme[readme.index("### The dashboard's bounds") :]
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2].strip()
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith("| what")
+    }
+    assert rows["simulations running at once, for all users together"] == str(jobs.DEFAULT_MAX_JOBS)
+    assert rows["runs waiting for a free slot"].startswith(f"{jobs.MAX_WAITING},")
+    assert rows["an uploaded org chart or departments table"] == (
+        f"{MAX_CHART_BYTES / 1e6:.0f} MB and {MAX_CHART_ROWS:,} employees"
+    )
+    assert rows["one request to the server"] == f"{MAX_REQUEST_BYTES / 2**20:.0f} MB"
+    assert f"`{MAX_JOBS_VARIABLE}=N`" in table and "--max-jobs N" in table
+    assert f"closed for {jobs.ABANDONED_AFTER_SECONDS / 60:.0f} minutes" in " ".join(
+        table.split()
+    ).replace("two minutes", "2 minutes")
