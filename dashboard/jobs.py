@@ -17,8 +17,9 @@ cache, and the page polls for them) and puts a bound in front of it:
   can leak. A job whose page has stopped polling for ABANDONED_AFTER_SECONDS (a closed tab)
   is cancelled; a job that died without a result says so on its page.
 
-Job processes run at a lower CPU priority, so that the server answers pages first. The job
-table lives in the server process: `eachcustomer dashboard` serves from one process.
+Job processes run at a lower CPU priority, so that the server answers pages first, and end
+with the server. The job table lives in the server process: `eachcustomer dashboard` serves
+from one process, and the bounds hold per server process.
 """
 
 from __future__ import annotations
