@@ -122,9 +122,10 @@ def waiting_message(ahead: int, max_jobs: int) -> str:
 
 
 def refusal_message(max_jobs: int, max_waiting: int) -> str:
+    running = "1 simulation is" if max_jobs == 1 else f"{max_jobs} simulations are"
     return (
-        f"The server is busy: {max_jobs} simulations are running and {max_waiting} are "
-        "waiting, as many as it takes. Please try again in a minute."
+        f"The server is busy: {running} running and {max_waiting} waiting, as many as it "
+        "takes. Please try again in a minute."
     )
 
 

@@ -245,9 +245,7 @@ def test_a_full_line_refuses_a_run_with_a_message(bench):
     jobs_bench.start("b", "s2")
     refused = jobs_bench.start("c", "s3")
     assert not jobs_bench.manager.job_running(refused)
-    assert "The server is busy: 1 simulations are running and 1 are waiting" in (
-        jobs_bench.notice("c")
-    )
+    assert "The server is busy: 1 simulation is running and 1 waiting" in (jobs_bench.notice("c"))
     assert jobs_bench.manager.counts() == {"running": 1, "waiting": 1}
 
 
