@@ -407,10 +407,10 @@ def test_memory_stays_flat_over_100_runs(served):
 
     def runs(tab: DashTab, seeds: range) -> None:
         for seed in seeds:
-            overrides = {"n_employees": 50, "horizon_weeks": 2}
+            overrides = {"n_employees": 20, "horizon_weeks": 1}
             settings = {**default_settings(), "seed": seed, "overrides": overrides}
             job = explore_run(tab, settings, clicks=seed + 1)
-            assert job.response["explore-state"]["data"]["week"] == 2
+            assert job.response["explore-state"]["data"]["week"] == 1
 
     def in_tabs(first: int, per_tab: int) -> None:
         threads = [
@@ -429,7 +429,7 @@ def test_memory_stays_flat_over_100_runs(served):
     before = memory_and_jobs(server)[0]
     in_tabs(100, 25)
     after = memory_and_jobs(server)[0]
-    assert after - before < 50e6, (before / 1e6, after / 1e6)
+    assert after - before < 25e6, (before / 1e6, after / 1e6)  # measured: under 1 MB
 
 
 def test_a_tabs_new_run_on_another_page_cancels_its_running_one(served):
@@ -473,7 +473,10 @@ def test_stopping_the_server_stops_its_simulations(tmp_path):
         wait_until(lambda: simulation.nice() == jobs.JOB_NICENESS, 10, "the lower priority")
     wait_until(lambda: not simulation.is_running(), 10, "the simulation to stop with the server")
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", port))  # nothing holds the server's port any more
+        # As a restarted server binds it (closed connections may linger in TIME_WAIT), but
+        # no process listens on it any more.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))
 
 
 def test_the_readme_states_the_dashboards_bounds():
