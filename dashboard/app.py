@@ -20,6 +20,7 @@ import diskcache
 from dash import Dash, Input, Output, State, clientside_callback, dcc, html
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dashboard.experiments import serve_reports
 from dashboard.jobs import NOTICE_ID, JobManager, max_jobs_setting
 from dashboard.settings import MAX_CHART_BYTES, default_settings
 
@@ -117,6 +118,7 @@ def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None)
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
     warm_up()
+    serve_reports(app.server)
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.server.register_error_handler(RequestEntityTooLarge, too_large)
     app.layout = html.Div(

@@ -19,6 +19,7 @@ from sim.params import parameter_table
 SOURCES = {
     "S000": '"Our Product, The Customer"',
     "S003": '"The Wrong Customer and the Real Customer"',
+    "BLS ECEC": "the US Employer Costs for Employee Compensation, June 2025 (docs/CALIBRATION.md)",
 }
 
 LABELS = {
@@ -39,6 +40,7 @@ LABELS = {
     "shareholder_pressure": "Shareholder pressure on the top",
     "drift_rate": "Drift with distance",
     "revenue_per_customer": "Revenue per customer",
+    "wage_cost_per_hour": "Wage cost per hour",
 }
 
 DASHBOARD_RANGES: dict[str, tuple[float, float]] = {
@@ -58,10 +60,14 @@ DASHBOARD_RANGES: dict[str, tuple[float, float]] = {
     "boss_weight": (0.0, 5.0),
     "peer_weight": (0.0, 5.0),
     "report_weight": (0.0, 5.0),
+    "wage_cost_per_hour": (0.0, 200.0),
     "horizon_weeks": (4, 520),
 }
 """What-if ranges narrower than the model allows, so a slider moves in useful steps. A
 scenario value outside them widens the slider; the model's own limits still apply."""
+
+DASHBOARD_STEPS = {"wage_cost_per_hour": 0.05}
+"""Slider steps finer than the range suggests, so a sourced default lies on the grid."""
 
 KEY_PARAMETERS = (
     "n_employees",
@@ -85,6 +91,7 @@ GROUP_TITLES = {
     "drift": "3. Drift with distance",
     "incentives": "4. Incentives",
     "turnover": "5. Turnover and hiring",
+    "costs": "Costs",
     "schedule": "Schedule",
 }
 
@@ -156,7 +163,7 @@ def param_controls() -> list[ParamControl]:
                 unit=row["unit"],
                 low=low,
                 high=high,
-                step=nice_step(low, high, integer),
+                step=DASHBOARD_STEPS.get(row["name"], nice_step(low, high, integer)),
                 default=row["default"],
                 integer=integer,
                 group=row["group"],

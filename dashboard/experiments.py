@@ -3,14 +3,17 @@
 The sweep machinery is `experiments.sweeps` (spec -> design), `experiments.executors`
 (`run_sweep`) and `experiments.analysis` / `experiments.report` (tables and figures). The
 dashboard adds limits (a sweep from a browser must be small and name a built-in scenario,
-so a browser cannot make the server read its files) and a results folder per launch under
-one results root (`EACHCUSTOMER_RESULTS`, default `./results`).
+so a browser cannot make the server read its files), a results folder per launch under
+one results root (`EACHCUSTOMER_RESULTS`, default `./results`), named after the sweep and
+the minute it started, and serves each folder's report at /reports/FOLDER/.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -93,11 +96,66 @@ def largest_head_count(sweep: Any) -> int:
     return int(max(sizes))
 
 
-def new_folder(title: str) -> Path:
-    """A fresh results folder under the root, named after the sweep and the time."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "sweep"
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    return results_root() / f"{slug}-{stamp}"
+SLUG_WORDS = 3
+"""Words of the sweep's title in its folder's name."""
+_LEFT_OUT = frozenset({"a", "an", "and", "against", "at", "by", "for", "from", "in", "of", "on"})
+_LEFT_OUT |= {"the", "to", "with"}
+
+
+def folder_slug(title: str) -> str:
+    """The first words of a title for a folder name: "negativity-bias" for "Negativity bias
+    against two plans at equal budget" (small words at the end left out)."""
+    words = re.findall(r"[a-z0-9]+", title.lower())[:SLUG_WORDS]
+    while words and words[-1] in _LEFT_OUT:
+        words.pop()
+    return "-".join(words) or "sweep"
+
+
+def new_folder(title: str, now: datetime | None = None) -> Path:
+    """A fresh results folder under the root, named by the sweep and the minute it starts
+    (negativity-bias-2026-11-26-1432; -2, -3, ... when that name is taken), created here so
+    that two launches in the same minute never share one."""
+    root = results_root()
+    root.mkdir(parents=True, exist_ok=True)
+    stem = f"{folder_slug(title)}-{(now or datetime.now()).strftime('%Y-%m-%d-%H%M')}"
+    for number in range(1, 10_000):
+        folder = root / (stem if number == 1 else f"{stem}-{number}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(f"{root}: every name for {stem} is taken")
+
+
+def duration(seconds: float) -> str:
+    """A rough, readable duration: "40 s" (to 5 s), "3 min", "1 h 5 min" (minutes rounded up)."""
+    if round(seconds / 5) * 5 < 60:
+        return f"{max(5, round(seconds / 5) * 5)} s"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+class Pace:
+    """Runs done out of the total and the time left, at this launch's pace so far."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.started = clock()
+        self.done_before: int | None = None  # runs a resumed sweep had finished already
+
+    def note(self, done: int, total: int) -> str:
+        """Say "12 / 40 runs done, about 2 min left" ("40 / 40 runs done in 3 min" at the end)."""
+        if self.done_before is None:
+            self.done_before = done
+        elapsed = self.clock() - self.started
+        ran = done - self.done_before
+        text = f"{done} / {total} runs done"
+        if done >= total:
+            return f"{text} in {duration(elapsed)}" if ran else text
+        if ran <= 0:
+            return f"{text}; time left: estimating after the first run"
+        return f"{text}, about {duration(elapsed / ran * (total - done))} left"
 
 
 def launch(text: str, on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
@@ -189,6 +247,35 @@ def result_figures(name: Any) -> tuple[str, list[go.Figure], str]:
         return "", [], f"Cannot analyze {name}: {user_message(error)}"
     summary = (
         f"{results.manifest['title']}: {counts['ok']} runs ok, {counts['failed']} "
-        f"failed, {counts['missing']} not run; report: {folder / 'report' / 'index.html'}"
+        f"failed, {counts['missing']} not run."
     )
     return summary, figures, ""
+
+
+REPORT_ROUTE = "/reports"
+
+
+def report_path(name: Any) -> str | None:
+    """Where the app serves a results folder's report, if it has one (see `serve_reports`)."""
+    folder = folder_path(name)
+    if folder is None or not (folder / "report" / "index.html").is_file():
+        return None
+    return f"{REPORT_ROUTE}/{folder.name}/index.html"
+
+
+def serve_reports(server: Any) -> None:
+    """Serve the report of every listed results folder at /reports/FOLDER/ (its index.html
+    and the tables it links to) from the Flask `server`; nothing else under the root."""
+    from flask import abort, send_from_directory
+
+    def report_file(folder: str, name: str) -> Any:
+        path = folder_path(folder)
+        if path is None:
+            abort(404)
+        response = send_from_directory(path / "report", name)  # refuses ../ and the like
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    server.add_url_rule(
+        f"{REPORT_ROUTE}/<folder>/<path:name>", "sweep_report", report_file, methods=["GET"]
+    )

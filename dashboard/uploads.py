@@ -96,20 +96,31 @@ def decode_upload(
     return text, None
 
 
-def split_problems(message: str, text: str | None) -> list[RowError]:
-    """Loader messages ('file: line N: problem', one per line) as row errors."""
-    lines = text.splitlines() if text is not None else []
+def split_problems(message: str, texts: dict[str, str | None]) -> list[RowError]:
+    """Loader messages ('file: line N: problem', one per line) as row errors.
+
+    `texts` maps each uploaded file's name to its text, to show the offending line; a
+    problem in a file other than the first (the departments table) names its file.
+    """
+    names = list(texts)
     errors = []
     for entry in message.splitlines():
         parts = entry.split(": ", 2)
+        if entry.startswith("... "):  # the loader's count of problems it did not list
+            errors.append(RowError("", entry.removeprefix("... ")))
+            continue
         if len(parts) == 3 and re.fullmatch(r"(line \d+|node '.*'|edge '.*')", parts[1]):
             where, problem = parts[1], parts[2]
         else:
             where, problem = "file", entry
+        text = texts.get(parts[0]) if len(parts) > 1 else None
         line_text = None
         number = re.fullmatch(r"line (\d+)", where)
+        lines = text.splitlines() if text is not None else []
         if number and 0 < int(number.group(1)) <= len(lines):
             line_text = lines[int(number.group(1)) - 1][:200]
+        if where != "file" and names and parts[0] in names[1:]:
+            where = f"{parts[0]}, {where}"
         errors.append(RowError(where, problem, line_text))
     return errors
 
@@ -155,11 +166,10 @@ def check_chart(
                 chart_path, departments=table_path, params=Params(), max_rows=MAX_CHART_ROWS
             )
     except ValueError as error:  # OrgChartError, OrganizationError and their kin
-        message = user_message(error)
-        in_table = table_text is not None and message.startswith(
-            str(chart.get("departments_filename"))
-        )
-        return ChartCheck(None, split_problems(message, table_text if in_table else text))
+        texts = {name: text}
+        if table_text is not None:
+            texts[str(chart["departments_filename"])] = table_text
+        return ChartCheck(None, split_problems(user_message(error), texts))
     except Exception as error:  # noqa: BLE001 - a hostile file must never crash the server
         return ChartCheck(
             None, [RowError("file", f"{name}: cannot be read ({type(error).__name__})")]

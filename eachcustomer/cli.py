@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from eachcustomer.summary import print_summary
+from eachcustomer.helpformat import Command
+from eachcustomer.summary import print_summary, run_title
 from eachcustomer.userrors import CommandLineError, Commands
 
 app = typer.Typer(
@@ -43,51 +44,83 @@ def chosen_limits(allow_large: bool) -> Any:
     return LARGE_LIMITS if allow_large else dataclasses.replace(DEFAULT_LIMITS, how="--allow-large")
 
 
-@app.command()
+def departments_hint() -> str:
+    """How to give an org chart without customer-facing flags its departments table."""
+    from importlib import resources
+
+    example = resources.files("scenarios").joinpath("data", "krackhardt_departments.csv")
+    head = example.read_text(encoding="utf-8").splitlines()[:3]
+    return (
+        "Say which departments serve customers in a departments table, one row per "
+        "department, and give it with --departments FILE. An example, shipped as "
+        f"{example}:\n" + "\n".join(f"    {line}" for line in head) + "\n    ..."
+    )
+
+
+@app.command(cls=Command)
 def run(
     scenario: Annotated[
         str | None,
         typer.Argument(
+            metavar="SCENARIO",
             help="Scenario TOML file or name of a built-in scenario (see `eachcustomer "
-            "scenarios`); the embedded baseline when omitted."
+            "scenarios`); the embedded baseline when omitted.",
         ),
     ] = None,
     steps: Annotated[
         int | None,
-        typer.Option("--steps", min=1, help="Weeks to simulate [default: the scenario's horizon]"),
+        typer.Option(
+            "--steps",
+            min=1,
+            metavar="WEEKS",
+            help="Weeks to simulate (default: the scenario's horizon).",
+        ),
     ] = None,
     seed: Annotated[
-        int, typer.Option(min=0, help="Random seed (0 or more); same seed, same output.")
+        int,
+        typer.Option(
+            min=0, metavar="SEED", help="Random seed (0 or more); same seed, same output."
+        ),
     ] = 0,
     employees: Annotated[
         int | None,
-        typer.Option("--employees", min=2, help="Head count of a generated organization."),
+        typer.Option(
+            "--employees", min=2, metavar="N", help="Head count of a generated organization."
+        ),
     ] = None,
     org_chart: Annotated[
         Path | None,
         typer.Option(
             "--org-chart",
-            help="Your org chart: CSV (employee_id, manager_id, department, "
-            "customer_facing[, handles_complaints]) or GraphML.",
+            metavar="FILE",
+            help="Your org chart: a CSV with columns employee_id, manager_id, department, "
+            "customer_facing and optionally handles_complaints, or GraphML with the same "
+            "node attributes. The run is announced with its file name.",
         ),
     ] = None,
     departments: Annotated[
         Path | None,
         typer.Option(
-            help="Departments table CSV (department, customer_facing[, handles_complaints, "
-            "customer_weight]) for an org chart without customer-facing flags."
+            metavar="FILE",
+            help="Departments table CSV (columns department, customer_facing and optionally "
+            "handles_complaints, customer_weight) for an org chart without customer-facing "
+            "flags; an example: scenarios/data/krackhardt_departments.csv.",
         ),
     ] = None,
     plan: Annotated[
         str | None,
         typer.Option(
-            help="Run one of the scenario's [plans] instead of its interventions "
-            "('none' for no intervention)."
+            metavar="NAME",
+            help="Run a named plan instead of the scenario's interventions: one of the "
+            "scenario's own plans or of the plan library (`eachcustomer plans`); 'none' runs "
+            "no intervention.",
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write the weekly outputs to FILE.csv or FILE.parquet."),
+        typer.Option(
+            "--out", metavar="FILE", help="Write the weekly outputs to FILE.csv or FILE.parquet."
+        ),
     ] = None,
     allow_large: AllowLarge = False,
 ) -> None:
@@ -95,21 +128,27 @@ def run(
     from experiments.files import check_table_path, write_table
     from experiments.runs import run_model
     from experiments.scenario_files import load_scenario
+    from sim.orgchart import NoFacingFlagsError
 
     limits = chosen_limits(allow_large)
     if out is not None:
         check_table_path(out)
     if steps is not None:
         limits.check("weeks", steps, "--steps")
-    setup = load_scenario(
-        scenario,
-        employees=employees,
-        org_chart=org_chart,
-        departments=departments,
-        plan=plan,
-        seed=seed,
-        limits=limits,
-    )
+    try:
+        setup = load_scenario(
+            scenario,
+            employees=employees,
+            org_chart=org_chart,
+            departments=departments,
+            plan=plan,
+            seed=seed,
+            limits=limits,
+        )
+    except NoFacingFlagsError as error:
+        if org_chart is None:
+            raise  # a scenario's own chart: the scenario file names its departments table
+        raise CommandLineError(f"{error}\n{departments_hint()}") from None
     weeks = steps if steps is not None else setup.params.horizon_weeks
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -119,7 +158,8 @@ def run(
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task(setup.title, total=weeks)
+        title = run_title(setup, org_chart)
+        task = progress.add_task(title, total=weeks)
         result = run_model(
             setup.params,
             seed,
@@ -129,13 +169,13 @@ def run(
             weeks=weeks,
             on_week=lambda done, total: progress.update(task, completed=done),
         )
-    print_summary(console, setup, result)
+    print_summary(console, setup, result, title=title, plan=plan)
     if out is not None:
         write_table(result.series, out)
         console.print(f"Weekly outputs written to [bold]{out}[/bold]")
 
 
-@app.command()
+@app.command(cls=Command)
 def scenarios() -> None:
     """List the built-in scenarios with their titles."""
     from rich.table import Table
@@ -152,7 +192,7 @@ def scenarios() -> None:
     console.print(table)
 
 
-@app.command()
+@app.command(cls=Command)
 def plans() -> None:
     """List the plan library: named plans any scenario, sweep or page can use by name."""
     from rich.table import Table
@@ -190,15 +230,19 @@ LOG_EVERY = 30.0
 """Seconds between progress lines when the output is not a terminal."""
 
 
-@app.command()
+@app.command(cls=Command)
 def sweep(
     spec: Annotated[
-        Path, typer.Argument(help="Sweep spec TOML file (examples in experiments/specs/).")
+        Path,
+        typer.Argument(
+            metavar="SPEC", help="Sweep spec TOML file (examples in experiments/specs/)."
+        ),
     ],
     out: Annotated[
         Path,
         typer.Option(
             "--out",
+            metavar="FOLDER",
             help="Results folder: a new one, or the folder of an interrupted sweep, "
             "which is then resumed.",
         ),
@@ -208,6 +252,7 @@ def sweep(
         typer.Option(
             "--workers",
             min=1,
+            metavar="N",
             help="Worker processes (default: all cores); 1 runs in this process.",
         ),
     ] = None,
@@ -315,16 +360,22 @@ def sweep_progress() -> Iterator[_SweepProgress]:
         yield _SweepProgress(bar)
 
 
-@app.command()
+@app.command(cls=Command)
 def analyze(
-    folder: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="A sweep's results folder.")],
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="Where to write the report (default: FOLDER/report)."),
+        typer.Option(
+            "--report",
+            metavar="FOLDER",
+            help="Where to write the report (default: the results folder's report/).",
+        ),
     ] = None,
     confidence: Annotated[
         float,
-        typer.Option(min=0.5, max=0.999, help="Level of the confidence intervals."),
+        typer.Option(
+            min=0.5, max=0.999, metavar="LEVEL", help="Level of the confidence intervals."
+        ),
     ] = 0.95,
 ) -> None:
     """Analyze a sweep: an HTML report with figures, and the tables behind it as CSV."""
@@ -342,21 +393,45 @@ def analyze(
     )
 
 
-@app.command()
+@app.command(cls=Command)
+def headline(
+    folder: Annotated[
+        Path,
+        typer.Argument(metavar="FOLDER", help="Results folder of experiments/specs/headline.toml."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="FOLDER", help="Folder for the figure and its table."),
+    ] = Path("docs/figures"),
+) -> None:
+    """Draw the README's headline figure from the headline sweep's results."""
+    from experiments.headline import write_headline
+
+    written = write_headline(folder, out)
+    console.print("Written: " + ", ".join(str(path) for path in written))
+    if not any(path.suffix == ".png" for path in written):
+        console.print("No PNG: it needs `pip install -e '.[docs]'` (kaleido) and Chromium.")
+
+
+@app.command(cls=Command)
 def dashboard(
     host: Annotated[
         str,
         typer.Option(
+            metavar="ADDRESS",
             help="Address to listen on; 127.0.0.1 keeps the dashboard on this computer. "
-            "0.0.0.0 opens it to your network (no login: only on a network you trust)."
+            "0.0.0.0 opens it to your network (no login: only on a network you trust).",
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8050,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, metavar="PORT", help="Port to listen on.")
+    ] = 8050,
     max_jobs: Annotated[
         int | None,
         typer.Option(
             "--max-jobs",
             min=1,
+            metavar="N",
             help="Simulations the dashboard runs at once for all its users; later ones wait "
             "in line [default: EACHCUSTOMER_MAX_JOBS, else 2].",
         ),

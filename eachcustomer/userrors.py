@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from eachcustomer.helpformat import FlagsWithoutType
+
 USER_ERROR_EXIT = 2
 """Exit code of a user's mistake (click uses 2 for its usage errors too)."""
 INTERRUPTED_EXIT = 130
@@ -76,8 +78,8 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(code=INTERRUPTED_EXIT) from None
 
 
-class Commands(TyperGroup):
-    """The app's command group: every command runs inside `user_errors`."""
+class Commands(FlagsWithoutType, TyperGroup):
+    """The app's command group: every command runs inside `user_errors`; flags show no type."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's (vendored) click.Context
         with user_errors():

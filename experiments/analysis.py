@@ -11,7 +11,9 @@ Every function takes a results folder (or `Results` loaded once with `load_resul
 - `series_means`: an outcome's weekly mean with a confidence band, per group.
 
 Confidence intervals are the t intervals of `experiments.statistics`; plan differences are
-paired by seed (`experiments.statistics.paired_difference`).
+paired by seed (`experiments.statistics.paired_difference`). Two plans compared over the
+swept factors (the decision map, the break-even, PRIM's regions) are in
+`experiments.decisions` and `experiments.discovery`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The comparison itself is a sweep, so the figure's numbers come from the same run
 budget rule and intervals as any other sweep and as the Compare page:
 
     eachcustomer sweep experiments/specs/headline.toml --out results/headline
-    python -m experiments.headline results/headline --out docs/figures
+    eachcustomer headline results/headline --out docs/figures
 
 Three panels against the budget: customers lost per year over the last quarter,
 satisfaction at the horizon, and revenue net of spend gained over doing nothing (the
@@ -13,7 +13,6 @@ paired difference from the plan 'none'), each plan's mean with its 95% interval.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from experiments.analysis import Results, load_results, plan_comparison
-from experiments.files import write_table
+from experiments.files import write_atomically, write_table
 from experiments.outcomes import outcome
 from experiments.plans import NO_PLAN, plan_library
 
@@ -114,29 +113,29 @@ def figure(table: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def main() -> None:
-    """Write the headline table and figure from a results folder of the headline sweep."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("results", type=Path, help="results folder of the headline sweep")
-    parser.add_argument("--out", type=Path, default=Path("docs/figures"))
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    results = load_results(args.results)
+def write_headline(results_folder: str | Path, out: str | Path) -> list[Path]:
+    """Write the headline table (CSV) and figure (HTML, and PNG when kaleido is installed).
+
+    Returns the files written.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = load_results(results_folder)
     table = headline_table(results)
-    write_table(table, args.out / "headline_summary.csv")
+    written = [write_table(table, out / "headline_summary.csv")]
     replications = int(table["n"].max()) if len(table) else 0
     fig = figure(
         table,
         f"{results.manifest.get('title', 'Headline')} (mean and 95% interval over "
         f"{replications} paired replications)",
     )
-    fig.write_html(args.out / "headline.html", include_plotlyjs="cdn")
+    write_atomically(
+        out / "headline.html", lambda path: fig.write_html(path, include_plotlyjs="cdn")
+    )
+    written.append(out / "headline.html")
     try:
-        fig.write_image(args.out / "headline.png", scale=1)
-    except Exception as error:  # noqa: BLE001 - the PNG needs kaleido and a browser
-        print(f"PNG not written ({error}); the HTML figure is there")
-    print(table.to_string(index=False))
-
-
-if __name__ == "__main__":
-    main()
+        write_atomically(out / "headline.png", lambda path: fig.write_image(path, format="png"))
+        written.append(out / "headline.png")
+    except (ImportError, ValueError, RuntimeError):
+        pass  # the PNG needs the docs extra (kaleido) and a browser; the HTML is there
+    return written

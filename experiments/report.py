@@ -18,7 +18,9 @@ from plotly.subplots import make_subplots
 
 from experiments import analysis
 from experiments.analysis import AnalysisError, Results
+from experiments.decision_report import decisions_section
 from experiments.files import write_table
+from experiments.plans import NO_PLAN
 from experiments.statistics import PAIRING_NOTE
 
 COLUMNS = 3
@@ -233,6 +235,7 @@ def write_report(
     tables = {"runs.csv": "every finished run"}
     if "plan" in results.lists:
         _plans_section(page, results, out, tables, confidence)
+        decisions_section(page, results, out, tables, confidence)
     _sensitivity_section(page, results, out, tables, confidence)
     means = analysis.outcome_means(results, confidence=confidence)
     write_table(means, out / "outcome_means.csv")
@@ -303,8 +306,15 @@ def _plans_section(
     write_table(comparison, out / "plan_comparison.csv")
     tables["plan_comparison.csv"] = "plans compared, with paired differences"
     page.heading("Plans compared" + (" at equal budget" if "budget" in results.lists else ""))
+    plans = [
+        str(v)
+        for item in results.manifest["lists"]
+        if item["name"] == "plan"
+        for v in item["values"]
+    ]
+    baseline = NO_PLAN if NO_PLAN in plans else plans[0]  # as plan_comparison chooses
     page.text(
-        f"Differences are from the plan 'none' at the same point: {PAIRING_NOTE}. "
+        f"Differences are from the plan '{baseline}' at the same point: {PAIRING_NOTE}. "
         "expected_cost is what the plan was scaled to, spend what the runs spent."
     )
     for outcome in dict.fromkeys(comparison["outcome"]):

@@ -208,7 +208,38 @@ def lever_factors(spec: SweepFile, setup: RunSetup, where: str) -> tuple[Factor,
                     f"{where}: levers.budget[{index}]: must be at least 0, got {value!r}"
                 )
         factors.append(Factor("budget", values=tuple(float(b) for b in budgets)))
+    if levers.price_multiplier is not None:
+        factors.append(price_factor(spec, setup, where))
     return tuple(factors)
+
+
+def price_factor(spec: SweepFile, setup: RunSetup, where: str) -> Factor:
+    """`[levers] price_multiplier` as a list factor: a swept plan that costs something."""
+    lever, plans = spec.levers.price_multiplier, spec.levers.plan
+    assert lever is not None
+    key = f"{where}: levers.price_multiplier"
+    if plans is None:
+        raise SweepSpecError(
+            f"{key}: varying a plan's price needs plans to compare; add levers.plan"
+        )
+    if lever.plan not in plans or lever.plan == NO_PLAN:
+        swept = ", ".join(name for name in plans if name != NO_PLAN) or "none"
+        raise SweepSpecError(
+            f"{key}.plan: {lever.plan!r} is not a plan of levers.plan that costs something; "
+            f"plans: {swept}"
+        )
+    priced = resolve_plan(lever.plan, {**setup.plans, **spec.plans})
+    if not any(item.price_per_participant_week(1.0) for item in priced):
+        raise SweepSpecError(
+            f"{key}.plan: {lever.plan!r} costs nothing as specified, so its price cannot "
+            "be multiplied; give its interventions hours or direct costs"
+        )
+    for index, value in enumerate(lever.values):
+        if value <= 0:
+            raise SweepSpecError(f"{key}.values[{index}]: must be above 0, got {value!r}")
+    if len(set(lever.values)) != len(lever.values):
+        raise SweepSpecError(f"{key}.values: each multiplier may be listed once")
+    return Factor("price_multiplier", values=tuple(float(v) for v in lever.values))
 
 
 def check_design(spec: SweepFile, ranges: tuple[Factor, ...], where: str) -> None:
@@ -401,6 +432,7 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], w
     weeks = spec.weeks if spec.weeks is not None else params.horizon_weeks
     own = {**setup.plans, **spec.plans}
     plans = {name: resolve_plan(name, own) for name in spec.levers.plan or ()}
+    price = spec.levers.price_multiplier
     context = RunContext(
         base={},
         org=org,
@@ -408,6 +440,7 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], w
         individuals=(),
         plans=plans,
         scale_by=spec.levers.scale_by,
+        priced_plan=price.plan if price is not None else None,
         weeks=weeks,
         integers=(),
         outcomes=spec.outcomes,
@@ -416,10 +449,13 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], w
     )
     budgets = spec.levers.budget if isinstance(spec.levers.budget, tuple) else (spec.levers.budget,)
     for plan in spec.levers.plan or ():
+        multipliers = price.values if price is not None and price.plan == plan else (1.0,)
         for budget in budgets:
-            try:
-                context.schedule(params, plan, budget)
-            except (BudgetError, ValueError) as error:
-                raise SweepSpecError(
-                    f"{where}: levers.budget: plan {plan!r} at {budget:,.0f}: {error}"
-                ) from None
+            for multiplier in multipliers:
+                try:
+                    context.schedule(params, plan, budget, multiplier)
+                except (BudgetError, ValueError) as error:
+                    priced = f" at {multiplier:g} times its price" if multiplier != 1.0 else ""
+                    raise SweepSpecError(
+                        f"{where}: levers.budget: plan {plan!r}{priced} at {budget:,.0f}: {error}"
+                    ) from None

@@ -37,6 +37,8 @@ class RunContext:
     outcome_columns: tuple[str, ...]
     key: str = ""
     """Names the sweep (a digest of its identity) for caches that outlive one context."""
+    priced_plan: str | None = None
+    """The plan whose prices a run's `price_multiplier` multiplies (`[levers] price_multiplier`)."""
 
     def execute(self, task: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame | None]:
         """One run: the result row (status "ok" or "failed" with the error) and its series.
@@ -54,9 +56,10 @@ class RunContext:
         row.update(dict.fromkeys(self.outcome_columns, float("nan")))
         row.update(status="ok", error=None)
         plan, budget = values.pop("plan", None), values.pop("budget", None)
+        multiplier = values.pop("price_multiplier", 1.0)
         try:
             params = make_params({**self.base, **values})
-            schedule, cost = self.schedule(params, plan, budget)
+            schedule, cost = self.schedule(params, plan, budget, multiplier)
             if plan is not None:
                 row["plan_cost"] = cost
             result = run_model(
@@ -74,22 +77,29 @@ class RunContext:
         return row, self.long_series(task["run_id"], result.series)
 
     def schedule(
-        self, params: Params, plan: str | None, budget: float | None
+        self, params: Params, plan: str | None, budget: float | None, price_multiplier: float = 1.0
     ) -> tuple[tuple[Intervention, ...], float]:
         """The run's interventions and the plan's expected cost.
 
         The context's own interventions (the scenario's, when no plan is swept) plus the
-        plan's, scaled together to the budget if one is set. Costs depend on the
+        plan's, its prices multiplied by `price_multiplier` if it is the priced plan, scaled
+        together to the budget if one is set. Costs depend on the
         organization's structure (departments, levels, size), which follows from the
         parameters alone, so the answer is cached per parameter set.
         """
         chosen = self.plans.get(plan, ()) if plan is not None else ()
         if not chosen:
             return self.interventions, 0.0
-        key = (self.key, params.model_dump_json(), plan, budget)
+        if plan != self.priced_plan:
+            price_multiplier = 1.0  # only the priced plan's price varies
+        key = (self.key, params.model_dump_json(), plan, budget, price_multiplier)
         if key not in _SCHEDULES:
             if len(_SCHEDULES) >= SCHEDULE_CACHE_SIZE:
                 _SCHEDULES.pop(next(iter(_SCHEDULES)))
+            if price_multiplier != 1.0:
+                from sim.budget import reprice_plan
+
+                chosen = reprice_plan(chosen, price_multiplier)
             _SCHEDULES[key] = self._scaled(params, chosen, plan, budget)
         return _SCHEDULES[key]
 

@@ -5,8 +5,10 @@ constant (`contagion_rate = 0.1`), a list (`negativity_bias = [1, 2, 3]`) or a r
 (`boss_weight = { low = 0.5, high = 4 }`); in `[levers]` the intervention plans to compare
 (`plan = ["none", "training_day"]`: "none", the scenario's own [plans], or `[[plans.NAME]]`
 intervention tables in the sweep file, written as in scenario files), optionally all scaled
-to the same expected cost (`budget = 20000`). With a plan lever a run's interventions are
-exactly its plan's, as with `eachcustomer run --plan`.
+to the same expected cost (`budget = 20000`), and one plan's price varied against the
+others' (`price_multiplier = { plan = "culture_change", values = [0.5, 1, 2] }`: its hours
+and direct costs times each value, a factor of the sweep like a list). With a plan lever a
+run's interventions are exactly its plan's, as with `eachcustomer run --plan`.
 
 The design samples the ranges (`full_factorial`: a grid of `steps` values each; SALib's
 `latin_hypercube`, `sobol` (Saltelli) or `morris`: `samples` points); every sampled point is
@@ -94,6 +96,17 @@ class OutcomeSpec(BaseModel):
     series: tuple[str, ...] = Field(DEFAULT_SERIES, description="outputs kept week by week")
 
 
+class PriceLever(BaseModel):
+    """`[levers] price_multiplier`: one plan's prices times each value, the others' as listed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    plan: str = Field(min_length=1, description="the plan whose price varies")
+    values: tuple[float, ...] = Field(
+        min_length=1, description="multipliers of its prices (hours, direct and all-in), > 0"
+    )
+
+
 class LeverSpec(BaseModel):
     """The [levers] table: what we choose."""
 
@@ -104,6 +117,9 @@ class LeverSpec(BaseModel):
         None, description="expected cost every plan is scaled to (a list compares several budgets)"
     )
     scale_by: Literal["coverage", "duration"] = "coverage"
+    price_multiplier: PriceLever | None = Field(
+        None, description="vary one plan's price relative to the others' (a decision map's axis)"
+    )
 
     @field_validator("budget", mode="before")
     @classmethod
@@ -243,6 +259,7 @@ class Sweep:
         # With a plan lever, each run's interventions are exactly its plan's (as with
         # `eachcustomer run --plan`); without one, the scenario's own.
         own = () if self.spec.levers.plan is not None else self.setup.interventions
+        price = self.spec.levers.price_multiplier
         return RunContext(
             base=base,
             org=self.setup.org,
@@ -250,6 +267,7 @@ class Sweep:
             individuals=self.setup.individuals,
             plans=self.plans(),
             scale_by=self.spec.levers.scale_by,
+            priced_plan=price.plan if price is not None else None,
             weeks=self.weeks,
             integers=tuple(f.name for f in self.factors if f.integer),
             outcomes=self.spec.outcomes,

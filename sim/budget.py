@@ -5,10 +5,13 @@ everyone against a culture-wide change for some, or for a shorter time, at the s
 `scale_plan` is that rule, used by sweeps, the Compare page and the headline: every
 intervention of a plan is scaled by the same factor (by coverage or by duration), so the
 plan keeps its mix and costs the budget.
-Costs here are expected costs before the run: covered employees x cost per participant per
+Costs here are expected costs before the run: covered employees x price per participant per
 week x weeks running within the horizon; for hiring for attitude the participants are the
 expected hires, approximated by head count x base turnover rate per week (strain makes
-actual hires, and so actual spend, somewhat higher).
+actual hires, and so actual spend, somewhat higher). The price is hours of staff time x
+`params.wage_cost_per_hour` + direct cost (`Intervention.price_per_participant_week`), so a
+plan priced in hours costs more where staff time costs more. `reprice_plan` multiplies a
+plan's prices, for sweeps that vary one plan's price against another's.
 """
 
 from __future__ import annotations
@@ -49,7 +52,13 @@ def intervention_cost(
 ) -> float:
     """Expected total cost of one intervention within weeks 1..horizon."""
     weeks = spec.weeks_within(params.horizon_weeks if horizon is None else horizon)
-    return expected_participants(spec, org, params) * spec.cost_per_participant_week * weeks
+    price = spec.price_per_participant_week(params.wage_cost_per_hour)
+    return expected_participants(spec, org, params) * price * weeks
+
+
+def reprice_plan(plan: Iterable[Intervention], multiplier: float) -> tuple[Intervention, ...]:
+    """The plan with every intervention's price (hours, direct, all-in) times `multiplier`."""
+    return tuple(item.repriced(multiplier) for item in plan)
 
 
 def plan_cost(
@@ -93,8 +102,9 @@ def scale_to_budget(
         if budget == 0:
             return spec
         raise BudgetError(
-            f"{spec.name} costs nothing at full scale: set a cost per "
-            "participant per week before scaling it to a budget"
+            f"{spec.name} costs nothing at full scale: give it hours_per_participant_week, "
+            "direct_cost_per_participant_week or cost_per_participant_week before scaling "
+            "it to a budget"
         )
     if by == "coverage":
         share = spec.coverage.share * budget / full
@@ -139,7 +149,8 @@ def scale_plan(
     if full <= 0:
         raise BudgetError(
             "costs nothing as specified, so it cannot be scaled to a budget: give its "
-            "interventions a cost_per_participant_week"
+            "interventions hours_per_participant_week, direct_cost_per_participant_week or "
+            "cost_per_participant_week"
         )
     factor = budget / full
     return tuple(

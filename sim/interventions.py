@@ -1,5 +1,10 @@
 """Intervention specifications: what, when, for whom, how strong, at what cost.
 
+Prices are per participant per week it runs, in the model's currency (the currency of
+`Params.revenue_per_customer`; US dollars for the shipped defaults and plans): hours of
+staff time x `Params.wage_cost_per_hour` + direct spend, or an all-in
+`cost_per_participant_week` (what plan files written before the split mean).
+
 One-off programs change no structure: a training day or a customer delight week lifts
 participants once, a slogan campaign pushes attitudes up only while it runs. Culture-wide
 interventions change the structure the dynamics run on (S000: "woven into the fabric of
@@ -81,8 +86,23 @@ class Intervention(BaseModel):
     )
     coverage: Coverage = Field(default_factory=Coverage, description="who takes part")
     strength: float = Field(0.5, ge=0.0, le=1.0, description="how strong, 0 does nothing")
-    cost_per_participant_week: float = Field(
-        0.0, ge=0.0, description="currency per participant per week it runs"
+    hours_per_participant_week: float = Field(
+        0.0,
+        ge=0.0,
+        description="hours of staff time each participant gives it in a week it runs, "
+        "priced at the parameter wage_cost_per_hour",
+    )
+    direct_cost_per_participant_week: float = Field(
+        0.0,
+        ge=0.0,
+        description="currency spent directly (trainers, materials, fees) per participant "
+        "per week it runs",
+    )
+    cost_per_participant_week: float | None = Field(
+        None,
+        ge=0.0,
+        description="an all-in price in currency per participant per week, instead of "
+        "hours and direct cost (the meaning it had before prices were split)",
     )
     label: str = Field("", description="a name for charts; the kind when empty")
 
@@ -102,7 +122,42 @@ class Intervention(BaseModel):
     def _check(self) -> Intervention:
         if self.kind == "slogan_campaign" and self.duration is None:
             raise ValueError("a slogan_campaign needs a duration: it helps only while it runs")
+        split = self.hours_per_participant_week or self.direct_cost_per_participant_week
+        if self.cost_per_participant_week is not None and split:
+            raise ValueError(
+                "cost_per_participant_week is an all-in price: give it alone, or give "
+                "hours_per_participant_week and direct_cost_per_participant_week instead"
+            )
         return self
+
+    def price_per_participant_week(self, wage_cost_per_hour: float) -> float:
+        """Currency per participant per week it runs.
+
+        hours x wage cost per hour + direct cost, or the all-in `cost_per_participant_week`
+        when one is given (then the wage does not enter).
+
+        Args:
+            wage_cost_per_hour: what an hour of staff time costs (`Params.wage_cost_per_hour`),
+                in the currency of the direct costs.
+        """
+        if self.cost_per_participant_week is not None:
+            return self.cost_per_participant_week
+        return (
+            self.hours_per_participant_week * wage_cost_per_hour
+            + self.direct_cost_per_participant_week
+        )
+
+    def repriced(self, multiplier: float) -> Intervention:
+        """A copy whose price is `multiplier` times this one's (hours, direct and all-in)."""
+        if not (np.isfinite(multiplier) and multiplier >= 0):
+            raise ValueError(f"a price multiplier must be a finite number >= 0, got {multiplier}")
+        update: dict[str, float] = {
+            "hours_per_participant_week": self.hours_per_participant_week * multiplier,
+            "direct_cost_per_participant_week": self.direct_cost_per_participant_week * multiplier,
+        }
+        if self.cost_per_participant_week is not None:
+            update["cost_per_participant_week"] = self.cost_per_participant_week * multiplier
+        return self.model_copy(update=update)
 
     @property
     def weeks(self) -> int | None:

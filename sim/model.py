@@ -263,6 +263,7 @@ class OrgModel(mesa.Model):
             self.levers,
             self.base_levers,
             hires=self.hires_this_week,
+            wage_cost_per_hour=self.params.wage_cost_per_hour,
         )
         self.levers = effects.levers
         self.employees.customer_focus = effects.customer_focus

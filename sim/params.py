@@ -5,7 +5,13 @@ names the parameter. Field metadata (`unit`, `group`, `source`) feeds docs/ODD.m
 dashboard's widgets and the sweep validator; `sim` itself never reads it.
 
 Each field's `source` names the seed article that motivates it: S000 is "Our Product,
-The Customer", S003 is "The Wrong Customer and the Real Customer" (shared/seeds/).
+The Customer", S003 is "The Wrong Customer and the Real Customer" (shared/seeds/); or, for
+a cost, the statistic its default comes from (docs/CALIBRATION.md, section 1.8).
+
+Money is in one currency throughout: `revenue_per_customer`, `wage_cost_per_hour` and the
+interventions' direct costs (`sim.interventions`). The shipped defaults are US dollars:
+`wage_cost_per_hour` = 45.65 is total compensation per hour worked, US private industry,
+June 2025 (BLS Employer Costs for Employee Compensation).
 """
 
 from __future__ import annotations
@@ -554,6 +560,18 @@ class Params(BaseModel):
     )
     hire_attitude_sd: float = _field(
         0.3, 0.0, 2.0, "attitude", "turnover", "S000", "spread of new hires' attitudes"
+    )
+
+    # --- costs ----------------------------------------------------------------------
+    wage_cost_per_hour: float = _field(
+        45.65,
+        0.0,
+        10_000.0,
+        "currency per hour",
+        "costs",
+        "BLS ECEC",
+        "what an hour of staff time costs the employer (wages and benefits); prices "
+        "interventions' hours",
     )
 
     # --- schedule -------------------------------------------------------------------

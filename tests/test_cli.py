@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
@@ -60,7 +61,8 @@ def test_run_a_scenario_plan_spends_its_budget(tmp_path):
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    assert table["intervention_spend_total"].iloc[-1] == 500 * 150.0
+    # 8 hours at the default wage cost of $45.65 plus $304 direct, for all 500 employees.
+    assert table["intervention_spend_total"].iloc[-1] == pytest.approx(500 * (8 * 45.65 + 304))
     none = runner.invoke(
         app, ["run", "equal_budget", "--plan", "none", "--steps", "30", "--out", str(out)]
     )
@@ -255,3 +257,91 @@ def test_sweep_and_analyze_refuse_mistakes_with_a_message(wide, tmp_path):
         (["analyze", out, "--report", str(a_file / "r")], f"{a_file} is a file, not a folder"),
     ):
         assert message in refused(arguments), arguments
+
+
+# --- what the help and the summary say ----------------------------------------------------
+
+COMMANDS = [[], *([name] for name in typer.main.get_command(app).commands)]  # app, commands
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "eachcustomer")
+def test_every_help_shows_options_without_odd_type_labels(wide, command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--help" in result.output
+    # A flag takes no value, so it has no type; typer 0.29 labels every option by type.
+    assert "<bool>" not in result.output and "BOOLEAN" not in result.output
+
+
+def test_run_help_keeps_its_bracketed_words(wide):
+    text = " ".join(runner.invoke(app, ["run", "--help"]).output.split())
+    assert "Weeks to simulate (default: the scenario's horizon)." in text
+    assert "one of the scenario's own plans or of the plan library" in text
+    assert "--steps WEEKS [x>=1]" in text and "--org-chart FILE" in text
+
+
+def chart_file(tmp_path: Path) -> Path:
+    """A small chart whose departments come in no particular order."""
+    rows = ["employee_id,manager_id,department,customer_facing", "1,,Zeta,no"]
+    rows += [f"{i},1,dept 10,yes" for i in range(2, 6)]
+    rows += [f"{i},1,dept 2,no" for i in range(6, 9)]
+    rows += [f"{i},1,alpha,yes" for i in range(9, 12)]
+    path = tmp_path / "our_chart.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_run_on_an_org_chart_is_announced_by_the_chart(wide, tmp_path):
+    result = runner.invoke(app, ["run", "--org-chart", str(chart_file(tmp_path)), "--steps", "2"])
+    assert result.exit_code == 0, result.output
+    first = result.output.strip().splitlines()[0]
+    assert first.startswith("our_chart.csv (your org chart), with the settings of scenario ")
+    assert "Baseline: an ordinary organization" not in result.output
+
+
+def test_departments_are_listed_by_name_whatever_the_chart_order(wide, tmp_path):
+    result = runner.invoke(app, ["run", "--org-chart", str(chart_file(tmp_path)), "--steps", "2"])
+    table = result.output.split("Mean attitude by department")[1].split("Customers")[0]
+    listed = [line.split("│")[1].strip() for line in table.splitlines() if line.count("│") == 4]
+    assert listed == ["alpha", "dept 2", "dept 10", "Zeta"]
+
+
+def test_a_run_with_a_plan_says_which_plan_ran(wide):
+    result = runner.invoke(app, ["run", "wrong_customer", "--plan", "aligned", "--steps", "2"])
+    assert "Plan 'aligned' (the scenario's own plan): incentive_alignment" in result.output
+    library = runner.invoke(app, ["run", "equal_budget", "--plan", "training_day", "--steps", "2"])
+    assert "Plan 'training_day' (plan library: " in library.output
+    plain = runner.invoke(app, ["run", "--steps", "2"])
+    assert "Plan " not in plain.output
+
+
+def test_money_in_the_summary_carries_its_unit(wide):
+    result = runner.invoke(app, ["run", "--steps", "2", "--employees", "60"])
+    assert "revenue, total (currency units)" in result.output
+    assert "revenue net of spend (currency units)" in result.output
+    assert "US dollars at the shipped defaults" in " ".join(result.output.split())
+
+
+def test_a_chart_without_customer_facing_flags_points_to_a_departments_table(
+    wide, nothing_runs, tmp_path
+):
+    chart = tmp_path / "flagless.csv"
+    chart.write_text("employee_id,manager_id,department\n1,,hq\n2,1,shop\n", encoding="utf-8")
+    message = refused(["run", "--org-chart", str(chart)])
+    assert "flagless.csv: line 1: missing required column 'customer_facing'" in message
+    assert "give it with --departments FILE" in message
+    assert "krackhardt_departments.csv" in message
+    assert "department,customer_facing,handles_complaints,customer_weight" in message
+
+
+def test_every_bad_row_of_an_org_chart_is_listed(wide, nothing_runs, tmp_path):
+    chart = tmp_path / "rows.csv"
+    chart.write_text(
+        "employee_id,manager_id,department,customer_facing\n"
+        "1,,hq,no\n2,9,shop,yes\n3,1,shop,sometimes\n3,1,shop,yes\n",
+        encoding="utf-8",
+    )
+    message = refused(["run", "--org-chart", str(chart)])
+    assert "rows.csv: line 3: manager_id 9 does not exist" in message
+    assert "rows.csv: line 4: customer_facing 'sometimes' is not a flag" in message
+    assert "rows.csv: line 5: employee_id 3 duplicates line 4" in message

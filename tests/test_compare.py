@@ -6,14 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dashboard.compare import (
-    OUTCOME_BY_COLUMN,
-    against_reference,
-    outcome_series,
-    outcome_verdict,
-    run_comparison,
-)
+from dashboard.compare import outcome_series, run_comparison
 from dashboard.settings import default_settings
+from dashboard.verdict import OUTCOME_BY_COLUMN, against_reference, outcome_verdict
 from experiments.runs import run_model, summarize
 from experiments.scenario_files import load_scenario
 

@@ -465,6 +465,37 @@ def test_the_exported_scenario_runs(server, browser):
     assert "Mean attitude by distance" in result.output
 
 
+BROWSER_SWEEP = """title = "Browser sweep of the negativity bias"
+scenario = "baseline"
+replications = 2
+seed = 3
+weeks = 6
+[parameters]
+n_employees = 60
+negativity_bias = [1.0, 3.0]
+"""
+
+
+def test_a_sweep_from_the_experiments_page_links_its_report(server, browser):
+    visit(browser, server + "/experiments", "#sweep-run", fresh=True)
+    editor = browser.find("#sweep-spec")
+    # Long lines wrap inside the panel: no sideways scrolling in the editor.
+    assert editor.value_of_css_property("white-space") == "pre-wrap"
+    browser.driver.execute_script("arguments[0].select();", editor)
+    editor.send_keys(Keys.DELETE)
+    editor.send_keys(BROWSER_SWEEP)
+    wait_until(lambda: "4 runs of 6 weeks" in browser.text("#sweep-check"), 15, "the spec")
+    browser.find("#sweep-run").click()
+    link = wait_until(lambda: browser.find("#sweep-report-link"), 90, "the report link")
+    folder = browser.prop("sweep-results", "value")
+    assert folder.startswith("browser-sweep-") and len(folder) == len("browser-sweep-") + 15
+    assert "4 runs done, 0 failed" in browser.text("#sweep-status")
+    href = link.get_attribute("href")
+    assert href == f"{server}/reports/{folder}/index.html"
+    with urllib.request.urlopen(href, timeout=10) as page:
+        assert "<h1>Browser sweep of the negativity bias</h1>" in page.read().decode()
+
+
 # --- hardening: uploads over the limit, formulas in downloads, a full server -----------------
 
 HOSTILE_ID = "=cmd|' /C calc'!A0"

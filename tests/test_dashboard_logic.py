@@ -15,14 +15,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dashboard.compare import (
-    OUTCOME_BY_COLUMN,
-    outcome_verdict,
-    replication_seeds,
-    resolve_plans,
-    run_comparison,
-    verdict,
-)
+from dashboard.compare import replication_seeds, resolve_plans, run_comparison
 from dashboard.exports import (
     org_chart_csv,
     safe_csv_text,
@@ -41,6 +34,7 @@ from dashboard.settings import (
     settings_key,
 )
 from dashboard.uploads import check_chart, decode_upload
+from dashboard.verdict import OUTCOME_BY_COLUMN, outcome_verdict, verdict
 from experiments.plans import plan_library
 from experiments.runs import run_model
 from experiments.scenario_files import builtin_scenarios, load_scenario
@@ -292,6 +286,37 @@ def test_a_row_error_names_the_line_and_shows_it():
     assert error.line_text == "2,7,sales,true"
 
 
+def test_every_bad_row_of_an_upload_is_listed_with_its_line():
+    chart = HEADER + "1,,executive,false\n2,7,sales,true\n3,1,sales,perhaps\n3,1,shop,true\n"
+    check = check_chart(as_upload(chart), "mine.csv")
+    assert [(e.where, e.line_text) for e in check.errors] == [
+        ("line 3", "2,7,sales,true"),
+        ("line 4", "3,1,sales,perhaps"),
+        ("line 5", "3,1,shop,true"),
+    ]
+    for error, problem in zip(
+        check.errors, ("does not exist", "is not a flag", "duplicates line 4"), strict=True
+    ):
+        assert problem in error.problem
+
+
+def test_a_departments_table_problem_names_the_table_and_shows_its_line():
+    chart = "employee_id,manager_id,department\n1,,office\n2,1,shop\n3,1,depot\n"
+    table = "department,customer_facing\noffice,false\nshop,maybe\n"
+    check = check_chart(as_upload(chart), "c.csv", as_upload(table), "d.csv", default_settings())
+    assert [(e.where, e.line_text) for e in check.errors] == [
+        ("d.csv, line 3", "shop,maybe"),
+        ("line 4", "3,1,depot"),
+    ]
+
+
+def test_a_long_list_of_upload_problems_ends_with_the_count_of_the_rest():
+    rows = "".join(f"{i},{1000 + i},sales,true\n" for i in range(2, 32))
+    check = check_chart(as_upload(HEADER + "1,,executive,false\n" + rows), "many.csv")
+    assert len(check.errors) == 21 and check.errors[0].line_text == "2,1002,sales,true"
+    assert check.errors[-1].where == "" and check.errors[-1].problem.startswith("and 10 more")
+
+
 def test_a_chart_that_the_scenario_cannot_use_is_refused_with_the_reason():
     # hey_buddy places its three individuals in "sales", which this chart lacks
     chart = HEADER + "1,,executive,false\n2,1,shop,true\n"
@@ -475,3 +500,61 @@ def test_a_launched_sweep_lands_in_the_results_folder_with_figures(tmp_path, mon
     assert error == "" and "4 runs ok" in summary and charts
     assert (tmp_path / result["folder"] / "report" / "index.html").is_file()
     assert result_figures("../../etc")[2] == "No such results folder."
+
+
+def test_a_results_folder_is_named_by_the_sweep_and_the_minute_and_never_reused(
+    tmp_path, monkeypatch
+):
+    from datetime import datetime
+
+    from dashboard.experiments import folder_slug, new_folder
+
+    monkeypatch.setenv("EACHCUSTOMER_RESULTS", str(tmp_path))
+    title = "Negativity bias against two plans at equal budget"
+    when = datetime(2026, 11, 26, 14, 32, 5)
+    assert new_folder(title, when).name == "negativity-bias-2026-11-26-1432"
+    assert new_folder(title, when).name == "negativity-bias-2026-11-26-1432-2"
+    assert folder_slug("What drives attitude at two years: Sobol indices") == "what-drives-attitude"
+    assert folder_slug("Culture-wide change against a one-off program") == "culture-wide-change"
+    assert folder_slug("!!!") == "sweep"
+
+
+def test_the_pace_says_runs_done_and_time_left_from_this_launch():
+    from dashboard.experiments import Pace
+
+    now = [100.0]
+    pace = Pace(clock=lambda: now[0])
+    assert pace.note(10, 40) == "10 / 40 runs done; time left: estimating after the first run"
+    now[0] = 130.0  # 30 s for 10 runs: 20 runs left take 60 s
+    assert pace.note(20, 40) == "20 / 40 runs done, about 1 min left"
+    now[0] = 132.0
+    assert pace.note(21, 40) == "21 / 40 runs done, about 55 s left"  # 32 s / 11 runs x 19
+    now[0] = 190.0
+    assert pace.note(40, 40) == "40 / 40 runs done in 2 min"
+
+
+def test_the_app_serves_a_sweeps_report_and_nothing_else(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from dashboard.experiments import launch, report_path, serve_reports
+
+    monkeypatch.setenv("EACHCUSTOMER_RESULTS", str(tmp_path))
+    result = launch(TINY_SWEEP)
+    folder = result["folder"]
+    assert folder.startswith("tiny-") and report_path(folder) == f"/reports/{folder}/index.html"
+    server = Flask("test")
+    serve_reports(server)
+    client = server.test_client()
+    page = client.get(report_path(folder))
+    assert page.status_code == 200 and "<h1>Tiny</h1>" in page.get_data(as_text=True)
+    assert client.get(f"/reports/{folder}/runs.csv").status_code == 200  # the page's links
+    (tmp_path / "secret.txt").write_text("no", encoding="utf-8")
+    for refused in (
+        f"/reports/{folder}/../manifest.json",
+        f"/reports/{folder}/%2e%2e/manifest.json",
+        "/reports/..%2fsecret.txt/index.html",
+        "/reports/no-such-sweep/index.html",
+    ):
+        assert client.get(refused).status_code == 404, refused
+    (tmp_path / folder / "report" / "index.html").unlink()
+    assert report_path(folder) is None and report_path("../etc") is None

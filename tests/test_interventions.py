@@ -229,11 +229,15 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
         ),
     )
     before = [array.copy() for array in (employees.attitude, employees.customer_focus)]
-    quiet = apply_interventions(schedule, 1, employees, base, base, hires=2)
+    quiet = apply_interventions(
+        schedule, 1, employees, base, base, hires=2, wage_cost_per_hour=40.0
+    )
     # Week 1: only hiring runs, since week 1, so the levers are rebuilt from the base.
     assert quiet.levers.hire_attitude_mean == pytest.approx(0.2 + 0.5 * 0.8)
     assert quiet.attitude is employees.attitude and quiet.spend == 2 * 7.0
-    start = apply_interventions(schedule, 2, employees, quiet.levers, base, hires=0)
+    start = apply_interventions(
+        schedule, 2, employees, quiet.levers, base, hires=0, wage_cost_per_hour=40.0
+    )
     # Delight week: push(a, 0.5) = a + 0.5 (1 - a) and f + 0.5 (1 - f) for the first two.
     np.testing.assert_allclose(start.attitude, [0.5, 0.75, -0.5, 1.0])
     np.testing.assert_allclose(start.customer_focus, [0.75, 0.75, 0.2, 0.0])
@@ -247,9 +251,15 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
         np.testing.assert_array_equal(array, old)
     np.testing.assert_array_equal(base.drift_rate, 0.1)
     # Week 3: the one-week delight week is over, language runs on (rebuilt, same values).
-    after = apply_interventions(schedule, 3, employees, start.levers, base, hires=1)
+    after = apply_interventions(
+        schedule, 3, employees, start.levers, base, hires=1, wage_cost_per_hour=40.0
+    )
     np.testing.assert_array_equal(after.levers.drift_rate, start.levers.drift_rate)
-    same = apply_interventions(schedule, 4, employees, after.levers, base, hires=1)
+    same = apply_interventions(
+        schedule, 4, employees, after.levers, base, hires=1, wage_cost_per_hour=40.0
+    )
     assert same.levers is after.levers and same.attitude is employees.attitude
-    ended = apply_interventions(schedule, 5, employees, same.levers, base, hires=1)
+    ended = apply_interventions(
+        schedule, 5, employees, same.levers, base, hires=1, wage_cost_per_hour=40.0
+    )
     np.testing.assert_array_equal(ended.levers.drift_rate, 0.1)

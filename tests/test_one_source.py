@@ -114,6 +114,16 @@ def test_the_headline_spec_gives_the_same_numbers_at_the_same_point(page, tmp_pa
     expected = page_finals(page).sort_index()
     found = sweep_finals(tmp_path / "headline", BUDGET)[expected.columns]
     pd.testing.assert_frame_equal(found, expected, check_exact=True, check_dtype=False)
+    # The figure's table: each plan's gain over doing nothing is the page's paired gain.
+    drawn = CliRunner().invoke(
+        app, ["headline", str(tmp_path / "headline"), "--out", str(tmp_path / "figure")]
+    )
+    assert drawn.exit_code == 0, drawn.output
+    table = pd.read_csv(tmp_path / "figure" / "headline_summary.csv")
+    gain = table[(table["outcome"] == "net_revenue") & (table["plan"] == "culture_change")]
+    nothing = expected.loc["none", "net_revenue"].to_numpy()
+    culture = expected.loc["culture_change", "net_revenue"].to_numpy()
+    assert gain["mean"].item() == pytest.approx((culture - nothing).mean(), rel=1e-12)
 
 
 def test_a_comparison_without_doing_nothing_runs_it_as_the_reference():

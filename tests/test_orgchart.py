@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.organization import Organization, OrganizationError, generate_organization
-from sim.orgchart import OrgChartError, load_org_chart, write_org_chart_csv
+from sim.orgchart import MAX_LISTED_PROBLEMS, OrgChartError, load_org_chart, write_org_chart_csv
 from sim.params import Params
 
 DATA = Path(__file__).resolve().parent.parent / "scenarios" / "data"
@@ -520,3 +520,101 @@ def test_repo_copy_loads_without_staff(tmp_path: Path) -> None:
     assert org.size == 21
     # Without generated staff the front line is the 11 managers of departments 1 and 2.
     assert int(org.customer_facing.sum()) == 11
+
+
+# --- every bad row at once ---------------------------------------------------------------
+
+
+def problems_of(path: Path, **options: object) -> list[str]:
+    """The lines of the error a chart raises."""
+    with pytest.raises(OrgChartError) as raised:
+        load_org_chart(path, **options)
+    return str(raised.value).splitlines()
+
+
+def test_every_bad_row_is_reported_at_once_in_file_order(tmp_path: Path) -> None:
+    text = (
+        "employee_id,manager_id,department,customer_facing,handles_complaints\n"
+        "1,,hq,no,no\n"
+        "2,1,sales,yes,no\n"
+        "2,1,sales,yes,no\n"  # line 4: duplicate id
+        "4,1,,yes,no\n"  # line 5: no department
+        "5,99,sales,maybe,no\n"  # line 6: a bad flag and an unknown manager
+        "6,1,ops,no,yes\n"  # line 7: complaints off the front line
+        ",1,ops,no,no\n"  # line 8: no id
+        "8,1,ops,no,no\n"
+    )
+    assert problems_of(write(tmp_path, "org.csv", text)) == [
+        "org.csv: line 4: employee_id 2 duplicates line 3; ids must be unique",
+        "org.csv: line 5: department is empty; every employee needs a department name",
+        "org.csv: line 6: customer_facing 'maybe' is not a flag; allowed: true/false, 1/0 "
+        "or yes/no (any case)",
+        "org.csv: line 6: manager_id 99 does not exist among employee_id values",
+        "org.csv: line 7: handles_complaints is true but customer_facing is false; only "
+        "customer-facing employees take complaints",
+        "org.csv: line 8: employee_id is empty; every employee needs an id",
+    ]
+
+
+def test_rows_that_cannot_be_read_stop_before_the_rules(tmp_path: Path) -> None:
+    # Line 4 refers to nobody; but lines 3 and 5 cannot be rows, and a missing row would
+    # make every reference to it look wrong: only the unreadable lines are reported.
+    text = HEADER + "1,,hq,no\n2,1,sales\n3,7,sales,yes\n4,1,sales,yes,extra\n"
+    assert problems_of(write(tmp_path, "org.csv", text)) == [
+        "org.csv: line 3: has 3 fields, the header has 4; every row needs one value per column",
+        "org.csv: line 5: has 5 fields, the header has 4; every row needs one value per column",
+    ]
+
+
+def test_a_long_list_of_problems_stops_at_the_cap_and_counts_the_rest(tmp_path: Path) -> None:
+    rows = "".join(f"{i},{1000 + i},sales,yes\n" for i in range(1, 31))
+    lines = problems_of(write(tmp_path, "org.csv", HEADER + "0,,hq,no\n" + rows))
+    assert len(lines) == MAX_LISTED_PROBLEMS + 1
+    assert lines[0] == "org.csv: line 3: manager_id 1001 does not exist among employee_id values"
+    assert lines[MAX_LISTED_PROBLEMS - 1].startswith("org.csv: line 22: manager_id 1020 ")
+    assert lines[-1] == (
+        "... and 10 more problems (30 in all); fix these and load the file again to see the rest"
+    )
+
+
+def test_the_departments_table_and_the_chart_are_reported_together(tmp_path: Path) -> None:
+    chart = write(
+        tmp_path, "org.csv", "employee_id,manager_id,department\n1,,hq\n2,1,shop\n3,1,depot\n"
+    )
+    table = write(
+        tmp_path,
+        "depts.csv",
+        "department,customer_facing,customer_weight\nhq,no,0\nshop,often,0.5\nHQ,no,2\n",
+    )
+    assert problems_of(chart, departments=table) == [
+        "depts.csv: line 3: customer_facing 'often' is not a flag; allowed: true/false, 1/0 "
+        "or yes/no (any case)",
+        "depts.csv: line 4: department 'HQ' is already listed on line 2",
+        "org.csv: line 4: department 'depot' is not in the departments table depts.csv; add "
+        "a row for it",
+    ]
+
+
+def test_every_bad_node_and_edge_of_a_graphml_chart_at_once(tmp_path: Path) -> None:
+    text = SMALL_GRAPHML.replace('<data key="d1">0</data>', '<data key="d1">x</data>').replace(
+        "</graph>",
+        node("b", "ops", "no") + edge("b", "zz", "peer") + edge("s1", "c", "friend") + "</graph>",
+    )
+    assert problems_of(write(tmp_path, "org.graphml", text)) == [
+        "org.graphml: node 'c': customer_facing 'x' is not a flag; allowed: true/false, 1/0 "
+        "or yes/no (any case)",
+        "org.graphml: node 'b': appears twice; node ids must be unique",
+        "org.graphml: edge 'b->zz': 'zz' is not a node id",
+        "org.graphml: edge 's1->c': relation 'friend' is unknown; allowed: peer, reports_to "
+        "(or none, meaning reports_to)",
+    ]
+
+
+def test_every_cycle_is_reported(tmp_path: Path) -> None:
+    text = HEADER + "1,,hq,no\n2,3,a,yes\n3,2,a,yes\n4,5,b,yes\n5,4,b,yes\n"
+    assert problems_of(write(tmp_path, "org.csv", text)) == [
+        "org.csv: line 3: reporting lines form a cycle: 2 -> 3 -> 2; everyone must report up "
+        "to the chief",
+        "org.csv: line 5: reporting lines form a cycle: 4 -> 5 -> 4; everyone must report up "
+        "to the chief",
+    ]

@@ -64,6 +64,8 @@ def test_example_specs_load_with_the_documented_sizes():
     assert len(small.design()) == 3 * 3 * 4  # biases x plans x replications
     sobol = load_sweep(SPECS / "sobol.toml")
     assert len(sobol.design()) == 64 * (4 + 2) * 2  # Saltelli N(D + 2), 2 replications
+    decision = load_sweep(SPECS / "decision_map.toml")
+    assert decision.runs == 5 * 6 * 2 * 30  # prices x fade rates x plans x replications
 
 
 BASE = 'title = "t"\nseed = 1\nweeks = 5\n'
@@ -351,3 +353,91 @@ def test_cli_sweep_shows_progress_and_writes_results(tmp_path):
     assert result.exit_code == 0, result.output
     assert "8/8 runs 0 failed" in said(result) and " left " in said(result)  # time left
     assert len(read_runs(out)) == 8
+
+
+# --- [levers] price_multiplier: one plan's price against the others' -----------------------
+
+PRICED = BASE + (
+    '[parameters]\nn_employees = 40\n[levers]\nplan = ["none", "training", "culture"]\n'
+    "{lever}\n"
+    '[[plans.training]]\nkind = "training_day"\nstart = 2\n'
+    "hours_per_participant_week = 8\ndirect_cost_per_participant_week = 300\n"
+    '[[plans.culture]]\nkind = "language"\nstart = 2\nhours_per_participant_week = 0.5\n'
+    '[[plans.free]]\nkind = "language"\nstart = 2\n'
+)
+
+
+@pytest.mark.parametrize(
+    "lever, message",
+    [
+        (
+            'price_multiplier = { plan = "culture", values = [0.5, 0] }',
+            r"levers\.price_multiplier\.values\[1\]: must be above 0, got 0",
+        ),
+        (
+            'price_multiplier = { plan = "culture", values = [] }',
+            r"levers\.price_multiplier\.values: .*at least 1 item",
+        ),
+        (
+            'price_multiplier = { plan = "culture", values = [1, 1] }',
+            r"levers\.price_multiplier\.values: each multiplier may be listed once",
+        ),
+        (
+            'price_multiplier = { plan = "culture", values = [1, inf] }',
+            r"levers\.price_multiplier\.values\.1: Input should be a finite number",
+        ),
+        (
+            'price_multiplier = { plan = "culture", value = [1, 2] }',
+            r"levers\.price_multiplier\.value: unknown key",
+        ),
+        (
+            'price_multiplier = { plan = "cultur", values = [1, 2] }',
+            r"levers\.price_multiplier\.plan: 'cultur' is not a plan of levers\.plan that "
+            r"costs something; plans: training, culture",
+        ),
+        (
+            'price_multiplier = { plan = "none", values = [1, 2] }',
+            r"levers\.price_multiplier\.plan: 'none' is not a plan of levers\.plan",
+        ),
+        (
+            'price_multiplier = { plan = "culture", values = [0.01, 1] }\nbudget = 3000',
+            r"levers\.budget: plan 'culture' at 0\.01 times its price at 3,000: .*coverage",
+        ),
+    ],
+)
+def test_a_price_lever_is_checked_naming_its_key(tmp_path, lever, message):
+    path = write_spec(tmp_path, PRICED.format(lever=lever), "mine.toml")
+    with pytest.raises(SweepSpecError, match=message) as caught:
+        load_sweep(path)
+    assert str(caught.value).startswith(str(path))
+
+
+def test_a_price_lever_needs_plans_and_a_plan_that_costs_something(tmp_path):
+    alone = BASE + '[levers]\nprice_multiplier = { plan = "training_day", values = [1, 2] }\n'
+    with pytest.raises(SweepSpecError, match=r"price_multiplier: varying a plan's price needs"):
+        load_sweep(write_spec(tmp_path, alone))
+    free = PRICED.format(lever='price_multiplier = { plan = "free", values = [1, 2] }')
+    free = free.replace('"training", "culture"]', '"training", "free"]')
+    with pytest.raises(SweepSpecError, match=r"'free' costs nothing as specified"):
+        load_sweep(write_spec(tmp_path, free))
+
+
+def test_a_price_lever_reprices_one_plan_and_budgets_still_hold(tmp_path):
+    lever = 'price_multiplier = { plan = "culture", values = [0.5, 2.0] }\nbudget = 1500'
+    sweep = load_sweep(write_spec(tmp_path, PRICED.format(lever=lever)))
+    assert [f.name for f in sweep.lists] == ["plan", "budget", "price_multiplier"]
+    assert len(sweep.design()) == 3 * 2 * 1  # plans x multipliers x one replication
+    run_sweep(sweep, tmp_path / "out", SerialExecutor())
+    runs = read_runs(tmp_path / "out").set_index(["plan", "price_multiplier"])
+    # Every paying plan is scaled to the budget, whatever its price ...
+    np.testing.assert_allclose(runs.loc[["training", "culture"], "plan_cost"], 1500.0)
+    # ... so the dearer culture change reaches a quarter of the employees the cheaper does,
+    # while the training day (not repriced) runs identically at both multipliers.
+    context = sweep.context()
+    params = sweep.setup.params.replace(n_employees=40, horizon_weeks=5)
+    cheap, _ = context.schedule(params, "culture", 1500.0, 0.5)
+    dear, _ = context.schedule(params, "culture", 1500.0, 2.0)
+    assert cheap[0].coverage.share == pytest.approx(4 * dear[0].coverage.share)
+    assert dear[0].hours_per_participant_week == 1.0
+    day = runs.loc["training"]
+    assert day.loc[0.5, "final_mean_attitude"] == day.loc[2.0, "final_mean_attitude"]

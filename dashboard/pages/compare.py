@@ -14,12 +14,12 @@ from dashboard.common import cancellable_job, job_controls
 from dashboard.compare import (
     DEFAULT_PLANS,
     MAX_PLANS,
-    OUTCOME_BY_COLUMN,
     band_frame,
     plan_choices,
     run_comparison,
 )
 from dashboard.settings import normalize, scenario_choices
+from dashboard.verdict import OUTCOME_BY_COLUMN
 
 CHARTS = (
     ("mean_attitude", "Mean attitude (-1 to +1)"),

@@ -12,8 +12,10 @@ from dashboard import figures
 from dashboard.common import cancellable_job, job_controls, triggered_id
 from dashboard.experiments import (
     MAX_SWEEP_RUNS,
+    Pace,
     check_spec,
     launch,
+    report_path,
     result_figures,
     result_folders,
     results_root,
@@ -56,6 +58,7 @@ def layout(**_: Any) -> html.Div:
                     ),
                     html.Div(id="sweep-check", className="note", role="status"),
                     *job_controls("sweep", "▶ Launch sweep"),
+                    html.Div(id="sweep-pace", className="note", role="status"),
                 ],
             ),
             html.Section(
@@ -69,6 +72,7 @@ def layout(**_: Any) -> html.Div:
                         placeholder="Choose a results folder",
                     ),
                     html.Div(id="sweep-summary", className="status"),
+                    html.Div(id="sweep-report", className="status"),
                     dcc.Loading(html.Div(id="sweep-figures", className="chart-grid")),
                 ],
             ),
@@ -102,6 +106,11 @@ def check(text: str) -> str:
     return message
 
 
+# The page's job: the shared run / cancel / progress bar, and the runs done and time left.
+SWEEP_JOB = cancellable_job("sweep", interval=500)
+SWEEP_JOB["progress"] = [*SWEEP_JOB["progress"], Output("sweep-pace", "children")]
+
+
 @callback(
     Output("sweep-status", "children"),
     Output("sweep-error", "children"),
@@ -110,17 +119,47 @@ def check(text: str) -> str:
     Input("sweep-run", "n_clicks"),
     State("sweep-spec", "value"),
     State("session", "data"),
-    **cancellable_job("sweep", interval=500),
+    **SWEEP_JOB,
 )
 def run_sweep_now(set_progress: Any, _clicks: Any, text: str, _session: Any = None) -> tuple:
-    """Run the sweep in the background; then list it and show its figures."""
-    result = launch(text, on_progress=lambda done, total: set_progress((str(done), str(total))))
+    """Run the sweep in the background, saying how far it is; then list it and show it."""
+    pace = Pace()
+    result = launch(
+        text,
+        on_progress=lambda done, total: set_progress(
+            (str(done), str(total), pace.note(done, total))
+        ),
+    )
     options = result_folders()
     return (
         result["message"],
         result["error"] or "",
         options,
         result["folder"] if result["folder"] else dash.no_update,
+    )
+
+
+@callback(
+    Output("sweep-report", "children"),
+    Input("sweep-results", "value"),
+)
+def report_link(name: Any) -> Any:
+    """A link that opens the folder's report, served by the app."""
+    if not name:
+        return ""
+    href = report_path(name)
+    if href is None:
+        return html.Span(
+            f"No report yet: `eachcustomer analyze {results_root() / str(name)}` writes it.",
+            className="note",
+        )
+    return html.A(
+        "Open the report ↗",
+        href=dash.get_relative_path(href),
+        target="_blank",
+        rel="noopener",
+        id="sweep-report-link",
+        className="button",
     )
 
 

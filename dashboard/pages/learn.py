@@ -9,8 +9,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.lessons import lesson_by_id, load_lessons
-from dashboard.runs import advance, payload_frame
+from dashboard.lessons import WHY_CHARTS, lesson_by_id, load_lessons, run_scenario
+from dashboard.runs import payload_frame
 from dashboard.settings import default_settings
 
 
@@ -151,18 +151,23 @@ def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], boo
     lesson = lesson_by_id(lesson_id)
     if not _clicks or lesson is None:
         raise PreventUpdate
-    state = advance(default_settings(lesson.scenario), None, "run")
+    state = run_scenario(lesson.scenario)
     if state.get("error"):
         return [html.Div(state["error"], className="error")], True
     frame = payload_frame(state["table"])
+
+    def figure(name: str) -> Any:
+        if name in WHY_CHARTS:
+            by = WHY_CHARTS[name]
+            return figures.why_by_group(state["why"][by], by, large=bool(large))
+        return figures.EXPLORE_FIGURES[name](frame, horizon=state["horizon"], large=bool(large))
+
     # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
     charts = [
         html.Div(
             style={"height": "560px" if large else "400px"},
             children=dcc.Graph(
-                figure=figures.EXPLORE_FIGURES[name](
-                    frame, horizon=state["horizon"], large=bool(large)
-                ),
+                figure=figure(name),
                 className="chart",
                 id=f"lesson-chart-{name}",
                 style={"height": "100%"},

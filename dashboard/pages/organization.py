@@ -249,7 +249,7 @@ def error_list(check: ChartCheck) -> html.Div:
     """The problems next to the upload, one per row of the file."""
     items = []
     for error in check.errors:
-        entry = [html.Strong(f"{error.where}: "), error.problem]
+        entry = [html.Strong(f"{error.where}: ") if error.where else "", error.problem]
         if error.line_text is not None:
             entry += [html.Br(), html.Code(error.line_text)]
         items.append(html.Li(entry))

@@ -3,7 +3,8 @@
 A chart lists who reports to whom, each person's department and who faces customers.
 Every problem is reported before anything is built, as an `OrgChartError` whose message
 starts with the file name and the line (CSV) or node (GraphML) at fault, so a user can
-fix the file without reading Python.
+fix the file without reading Python. Bad rows are reported together, one per line (up to
+`MAX_LISTED_PROBLEMS`, then counted), the departments table's with the chart's.
 
 The package reads in two stages: `csv_files` and `graphml_files` turn a file into a
 `chart.Chart` (rows as the file lists them), and `rules` checks it and builds the
@@ -17,7 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from sim.organization import Organization
-from sim.orgchart.chart import OrgChartError, check_file
+from sim.orgchart.chart import (
+    MAX_LISTED_PROBLEMS,
+    NoFacingFlagsError,
+    OrgChartError,
+    Problems,
+    check_file,
+)
 from sim.orgchart.csv_files import (
     CHART_COLUMNS,
     TABLE_COLUMNS,
@@ -36,7 +43,9 @@ __all__ = [
     "CHART_COLUMNS",
     "CSV_SUFFIXES",
     "GRAPHML_SUFFIXES",
+    "MAX_LISTED_PROBLEMS",
     "TABLE_COLUMNS",
+    "NoFacingFlagsError",
     "OrgChartError",
     "load_org_chart",
     "write_org_chart_csv",
@@ -74,7 +83,7 @@ def load_org_chart(
 
     Raises:
         OrgChartError: the file is missing, unreadable or inconsistent; the message names
-            the file, the line or node, and what is allowed.
+            the file, the line or node, and what is allowed, one line per bad row.
 
     """
     if staff_per_manager < 0:
@@ -89,8 +98,14 @@ def load_org_chart(
         )
     params = params if params is not None else Params()
     rng = rng if rng is not None else np.random.default_rng(0)
-    table = load_departments_table(Path(departments), max_rows) if departments is not None else None
+    problems = Problems()
+    table = (
+        load_departments_table(Path(departments), max_rows, problems)
+        if departments is not None
+        else None
+    )
     read = load_csv_chart if suffix in CSV_SUFFIXES else load_graphml_chart
-    chart = read(path, table is None, max_rows)
+    chart = read(path, table is None, max_rows, problems)
+    problems.check(blocking_only=True)  # rows left out would only cause more reports
     table_name = Path(departments).name if departments is not None else ""
-    return build_organization(chart, table, table_name, params, rng, staff_per_manager)
+    return build_organization(chart, table, table_name, params, rng, staff_per_manager, problems)

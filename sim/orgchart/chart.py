@@ -1,12 +1,16 @@
-"""An org chart as read from a file, before any rule: its rows, flags and errors.
+"""An org chart as read from a file, before any rule: its rows, flags and problems.
 
 The readers (`sim.orgchart.csv_files`, `sim.orgchart.graphml_files`) turn a file into a
 `Chart`; `sim.orgchart.rules` checks it and builds the `Organization`. Every message starts
-with the file name and the line (CSV) or node (GraphML) at fault.
+with the file name and the line (CSV) or node (GraphML) at fault. Problems with single rows
+are collected (`Problems`), so that a user sees every bad row of a file at once.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,10 +19,71 @@ from sim.organization import OrganizationError
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 FLAG_VALUES = "true/false, 1/0 or yes/no (any case)"
+MAX_LISTED_PROBLEMS = 20
+"""Most problems one error lists; the rest are counted."""
+_LINE = re.compile(r"^[^:]*: line (\d+):")
 
 
 class OrgChartError(OrganizationError):
-    """An org chart that cannot be simulated: file name, line or node, problem, remedy."""
+    """An org chart that cannot be simulated: file name, line or node, problem, remedy.
+
+    A chart with several bad rows gets one error listing each, one per line, the first
+    line as it would read alone.
+    """
+
+
+class NoFacingFlagsError(OrgChartError):
+    """A chart without customer_facing flags and no departments table to take them from."""
+
+
+class Problems:
+    """The problems found in the rows of the files of one load, reported together.
+
+    A check that fails on one row raises `OrgChartError` inside `row()`, which records the
+    message and goes on with the next row. A row problem that leaves the row out of the
+    chart (a line with too many fields) is `blocking`: later checks would only report its
+    consequences, so `check(blocking_only=True)` stops there.
+    """
+
+    def __init__(self, limit: int = MAX_LISTED_PROBLEMS) -> None:
+        self.messages: list[str] = []
+        self.blocking = False
+        self.limit = limit
+
+    def add(self, message: str, *, blocking: bool = False) -> None:
+        """Record one problem."""
+        self.messages.append(message)
+        self.blocking = self.blocking or blocking
+
+    @contextmanager
+    def row(self, *, blocking: bool = False) -> Iterator[None]:
+        """Record an `OrgChartError` raised inside as one problem, and go on."""
+        try:
+            yield
+        except OrgChartError as error:
+            self.add(str(error), blocking=blocking)
+
+    def check(self, *, blocking_only: bool = False) -> None:
+        """Raise every problem so far as one `OrgChartError` (only if one is blocking)."""
+        if not self.messages or (blocking_only and not self.blocking):
+            return
+        # File by file in the order first named, each by line: the order a user fixes them.
+        files = {message.split(":", 1)[0]: None for message in self.messages}
+        order = {name: index for index, name in enumerate(files)}
+
+        def place(message: str) -> tuple[int, float]:
+            found = _LINE.match(message)
+            line = float(found.group(1)) if found else float("inf")
+            return order[message.split(":", 1)[0]], line
+
+        listed = sorted(self.messages, key=place)[: self.limit]  # sorted() keeps ties in order
+        hidden = len(self.messages) - len(listed)
+        if hidden:
+            listed.append(
+                f"... and {hidden} more problems ({len(self.messages)} in all); "
+                "fix these and load the file again to see the rest"
+            )
+        raise OrgChartError("\n".join(listed))
 
 
 @dataclass

@@ -8,7 +8,14 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from sim.orgchart.chart import Chart, ChartRow, OrgChartError, parse_flag
+from sim.orgchart.chart import (
+    Chart,
+    ChartRow,
+    NoFacingFlagsError,
+    OrgChartError,
+    Problems,
+    parse_flag,
+)
 
 _GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
@@ -55,12 +62,16 @@ def _parse_graphml(path: Path, max_rows: int) -> Element:
     return root
 
 
-def load_graphml_chart(path: Path, facing_required: bool, max_rows: int) -> Chart:
+def load_graphml_chart(
+    path: Path, facing_required: bool, max_rows: int, problems: Problems
+) -> Chart:
     """The nodes of a GraphML chart as rows, reporting edges as managers, peer edges as ties.
 
     Node attributes are matched by their `<key attr.name>`, with the keys' defaults; an edge
     source -> target means source reports to target unless its `relation` is "peer".
-    `customer_facing` is needed if `facing_required`.
+    `customer_facing` is needed if `facing_required`. Bad nodes and edges are recorded in
+    `problems`: a node without an id or a required attribute is left out (blocking); a
+    repeated node, a bad flag or a bad edge is reported and the rest read on.
     """
     name = path.name
     root = _parse_graphml(path, max_rows)
@@ -91,7 +102,7 @@ def load_graphml_chart(path: Path, facing_required: bool, max_rows: int) -> Char
     has_facing = "customer_facing" in node_attrs
     has_complaints = "handles_complaints" in node_attrs
     if facing_required and not has_facing:
-        raise OrgChartError(
+        raise NoFacingFlagsError(
             f"{name}: missing required node attribute 'customer_facing'; "
             "required: department, customer_facing; optional: "
             "handles_complaints (customer_facing may be left out only when a "
@@ -102,54 +113,62 @@ def load_graphml_chart(path: Path, facing_required: bool, max_rows: int) -> Char
     for node in (e for e in graphs[0] if _local(e.tag)[1] == "node"):
         node_id = node.get("id", "").strip()
         where = f"node {node_id!r}"
-        if not node_id:
-            raise OrgChartError(f"{name}: a <node> has no id; every node needs one")
-        if node_id in rows:
-            raise OrgChartError(f"{name}: {where}: appears twice; node ids must be unique")
-        if any(_local(e.tag)[1] == "graph" for e in node):
-            raise OrgChartError(f"{name}: {where}: holds a nested <graph>; not supported")
-        values = data(node, "node")
-        for attr in ("department", "customer_facing") if facing_required else ("department",):
-            if attr not in values:
-                raise OrgChartError(
-                    f"{name}: {where}: has no {attr!r}; required node "
-                    "attributes: department, customer_facing"
-                )
-        flags = {
-            a: parse_flag(values[a], name, where, a) if a in values else None
-            for a in ("customer_facing", "handles_complaints")
-        }
-        rows[node_id] = ChartRow(
-            where,
-            node_id,
-            None,
-            values.get("department", ""),
-            flags["customer_facing"],
-            flags["handles_complaints"],
-        )
+        with problems.row(blocking=True):
+            if not node_id:
+                raise OrgChartError(f"{name}: a <node> has no id; every node needs one")
+            values = data(node, "node")
+            for attr in ("department", "customer_facing") if facing_required else ("department",):
+                if attr not in values:
+                    raise OrgChartError(
+                        f"{name}: {where}: has no {attr!r}; required node "
+                        "attributes: department, customer_facing"
+                    )
+            with problems.row():
+                if node_id in rows:
+                    raise OrgChartError(f"{name}: {where}: appears twice; node ids must be unique")
+                if any(_local(e.tag)[1] == "graph" for e in node):
+                    raise OrgChartError(f"{name}: {where}: holds a nested <graph>; not supported")
+            flags: dict[str, bool | None] = dict.fromkeys(("customer_facing", "handles_complaints"))
+            for attr in flags:
+                if attr in values:
+                    with problems.row():
+                        flags[attr] = parse_flag(values[attr], name, where, attr)
+            rows.setdefault(
+                node_id,
+                ChartRow(
+                    where,
+                    node_id,
+                    None,
+                    values.get("department", ""),
+                    flags["customer_facing"],
+                    flags["handles_complaints"],
+                ),
+            )
+    problems.check(blocking_only=True)
     if not rows:
         raise OrgChartError(f"{name}: has no <node> elements; expected one node per employee")
     for edge in (e for e in graphs[0] if _local(e.tag)[1] == "edge"):
         source, target = edge.get("source", ""), edge.get("target", "")
         where = f"edge {edge.get('id') or f'{source}->{target}'!r}"
-        for end in (source, target):
-            if end not in rows:
-                raise OrgChartError(f"{name}: {where}: {end!r} is not a node id")
-        relation = data(edge, "edge").get("relation", "").lower()
-        if relation == "peer":
-            chart.peers.append((where, source, target))
-        elif relation in ("", "reports_to"):
-            if rows[source].manager_id is not None:
+        with problems.row():
+            for end in (source, target):
+                if end not in rows:
+                    raise OrgChartError(f"{name}: {where}: {end!r} is not a node id")
+            relation = data(edge, "edge").get("relation", "").lower()
+            if relation == "peer":
+                chart.peers.append((where, source, target))
+            elif relation in ("", "reports_to"):
+                if rows[source].manager_id is not None:
+                    raise OrgChartError(
+                        f"{name}: node {source!r}: reports to both "
+                        f"{rows[source].manager_id!r} and {target!r}; an "
+                        "employee has one boss (mark other ties relation=peer)"
+                    )
+                rows[source].manager_id = target
+            else:
                 raise OrgChartError(
-                    f"{name}: node {source!r}: reports to both "
-                    f"{rows[source].manager_id!r} and {target!r}; an "
-                    "employee has one boss (mark other ties relation=peer)"
+                    f"{name}: {where}: relation {relation!r} is unknown; allowed: "
+                    "peer, reports_to (or none, meaning reports_to)"
                 )
-            rows[source].manager_id = target
-        else:
-            raise OrgChartError(
-                f"{name}: {where}: relation {relation!r} is unknown; allowed: "
-                "peer, reports_to (or none, meaning reports_to)"
-            )
     chart.rows = list(rows.values())
     return chart

@@ -10,45 +10,64 @@ from __future__ import annotations
 import numpy as np
 
 from sim.organization import Organization, cross_department_ties, team_peer_ties
-from sim.orgchart.chart import Chart, ChartRow, DepartmentRule, OrgChartError
+from sim.orgchart.chart import Chart, ChartRow, DepartmentRule, OrgChartError, Problems
 from sim.params import Params
 
 
-def reporting_lines(chart: Chart) -> np.ndarray:
-    """Boss index of every row, after checking ids, managers, the root and cycles."""
+def _check_row(chart: Chart, row: ChartRow, index: dict[str, int]) -> None:
+    """One row's own rules: an id not seen before, a department, complaints at the front."""
+    name = chart.name
+    if not row.employee_id:
+        raise OrgChartError(
+            f"{name}: {row.where}: employee_id is empty; every employee needs an id"
+        )
+    if row.employee_id in index:
+        raise OrgChartError(
+            f"{name}: {row.where}: employee_id {row.employee_id} "
+            f"duplicates {chart.rows[index[row.employee_id]].where}; ids must "
+            "be unique"
+        )
+    if not row.department:
+        raise OrgChartError(
+            f"{name}: {row.where}: department is empty; every employee needs a department name"
+        )
+    if row.handles_complaints and row.customer_facing is False:
+        raise OrgChartError(
+            f"{name}: {row.where}: handles_complaints is true but "
+            "customer_facing is false; only customer-facing employees "
+            "take complaints"
+        )
+
+
+def reporting_lines(chart: Chart, problems: Problems) -> np.ndarray:
+    """Boss index of every row (-1: none), every row's id, department and manager checked.
+
+    Each bad row is recorded in `problems`; the first row with an id keeps it.
+    """
     name, rows = chart.name, chart.rows
     index: dict[str, int] = {}
     for i, row in enumerate(rows):
-        if not row.employee_id:
-            raise OrgChartError(
-                f"{name}: {row.where}: employee_id is empty; every employee needs an id"
-            )
-        if row.employee_id in index:
-            raise OrgChartError(
-                f"{name}: {row.where}: employee_id {row.employee_id} "
-                f"duplicates {rows[index[row.employee_id]].where}; ids must "
-                "be unique"
-            )
-        if not row.department:
-            raise OrgChartError(
-                f"{name}: {row.where}: department is empty; every employee needs a department name"
-            )
-        if row.handles_complaints and row.customer_facing is False:
-            raise OrgChartError(
-                f"{name}: {row.where}: handles_complaints is true but "
-                "customer_facing is false; only customer-facing employees "
-                "take complaints"
-            )
-        index[row.employee_id] = i
+        with problems.row():
+            _check_row(chart, row, index)
+        if row.employee_id and row.employee_id not in index:
+            index[row.employee_id] = i
     boss = np.full(len(rows), -1, dtype=np.int64)
     for i, row in enumerate(rows):
-        if row.manager_id is not None:
+        if row.manager_id is None:
+            continue
+        with problems.row():
             if row.manager_id not in index:
                 raise OrgChartError(
                     f"{name}: {row.where}: manager_id {row.manager_id} does "
                     "not exist among employee_id values"
                 )
             boss[i] = index[row.manager_id]
+    return boss
+
+
+def check_hierarchy(chart: Chart, boss: np.ndarray, problems: Problems) -> None:
+    """Exactly one chief, and every chain of command reaches it (cycles recorded, each once)."""
+    name, rows = chart.name, chart.rows
     roots = np.flatnonzero(boss < 0)
     if len(roots) == 0:
         raise OrgChartError(
@@ -63,8 +82,8 @@ def reporting_lines(chart: Chart) -> np.ndarray:
             f"{name}: {len(roots)} roots, employees with no manager: {listed}"
             f"{more}; exactly one employee, the chief, may have no manager"
         )
-    # Follow each chain upward once (0 unseen, 1 on the current chain, 2 reaches the chief):
-    # linear time, so a long chain of command cannot stall the loader.
+    # Follow each chain upward once (0 unseen, 1 on the current chain, 2 done): linear
+    # time, so a long chain of command cannot stall the loader.
     state, up = [0] * len(rows), boss.tolist()
     for start in range(len(rows)):
         chain, node = [], start
@@ -75,13 +94,12 @@ def reporting_lines(chart: Chart) -> np.ndarray:
         if node >= 0 and state[node] == 1:
             cycle = chain[chain.index(node) :] + [node]
             ids = " -> ".join(rows[c].employee_id for c in cycle)
-            raise OrgChartError(
+            problems.add(
                 f"{name}: {rows[node].where}: reporting lines form a cycle: "
                 f"{ids}; everyone must report up to the chief"
             )
         for member in chain:
             state[member] = 2
-    return boss
 
 
 def peer_ties(
@@ -94,11 +112,13 @@ def peer_ties(
 ) -> np.ndarray:
     """Explicit peer edges plus the generator's team and cross-department ties."""
     index = {employee: i for i, employee in enumerate(ids)}
+    problems = Problems()
     listed = []
     for where, a, b in chart.peers:
         if a == b:
-            raise OrgChartError(f"{chart.name}: {where}: a peer tie from {a!r} to itself")
+            problems.add(f"{chart.name}: {where}: a peer tie from {a!r} to itself")
         listed.append((index[a], index[b]))
+    problems.check()
     explicit = np.sort(np.array(listed, dtype=np.int64).reshape(-1, 2), axis=1)
     staff = np.flatnonzero(boss >= 0)
     hierarchy = np.sort(np.column_stack([staff, boss[staff]]), axis=1)
@@ -122,11 +142,13 @@ def department_rules(
     table: dict[str, DepartmentRule] | None,
     table_name: str,
     params: Params,
+    problems: Problems,
 ) -> list[DepartmentRule]:
     """Per department: front line or not, complaints or not, customer weight if known.
 
     The table decides where it has a column; else the chart's own flags (a department
-    is customer-facing if anyone in it is); else `params.departments` by name.
+    is customer-facing if anyone in it is); else `params.departments` by name. A
+    department missing from the table is recorded in `problems`, at its first row.
     """
     by_name = {d.name.casefold(): d for d in params.departments}
     first: dict[int, ChartRow] = {}
@@ -142,12 +164,12 @@ def department_rules(
     }
     rules = []
     for d, name in enumerate(names):
-        if table is not None and name.casefold() not in table:
-            raise OrgChartError(
+        if table is not None and name and name.casefold() not in table:
+            problems.add(
                 f"{chart.name}: {first[d].where}: department {name!r} is not "
                 f"in the departments table {table_name}; add a row for it"
             )
-        rule = table[name.casefold()] if table is not None else None
+        rule = table.get(name.casefold()) if table is not None else None
         default = by_name.get(name.casefold())
         facing = rule.customer_facing if rule is not None else bool(anyone["customer_facing"][d])
         if rule is not None and rule.handles_complaints is not None:
@@ -180,13 +202,14 @@ def generated_staff(
     leaves = np.flatnonzero(_without_reports(boss))
     new_ids = [f"{ids[m]}.s{k}" for m in leaves for k in range(1, staff_per_manager + 1)]
     taken = {employee: i for i, employee in enumerate(ids)}
-    clash = next((s for s in new_ids if s in taken), None)
-    if clash is not None:
-        raise OrgChartError(
+    problems = Problems()
+    for clash in (s for s in new_ids if s in taken):
+        problems.add(
             f"{chart.name}: {chart.rows[taken[clash]].where}: employee_id "
             f"{clash} clashes with a generated staff id; rename it or use "
             "staff_per_manager=0"
         )
+    problems.check()
     return leaves, new_ids
 
 
@@ -197,6 +220,7 @@ def build_organization(
     params: Params,
     rng: np.random.Generator,
     staff_per_manager: int = 0,
+    problems: Problems | None = None,
 ) -> Organization:
     """The organization a read chart describes, after checking every rule.
 
@@ -208,20 +232,26 @@ def build_organization(
         rng: random generator for the peer ties.
         staff_per_manager: if > 0, every employee without reports gets this many
             generated staff (ids `<id>.s1`, ...), for charts that list only managers.
+        problems: the problems found while reading the files, if any, to report with
+            the rows' own.
 
     Returns:
         The organization, employees in chart order followed by generated staff.
 
     Raises:
         OrgChartError: the chart breaks a rule; the message names the file, the line or
-            node, and what is allowed.
+            node, and what is allowed, for every bad row (up to `MAX_LISTED_PROBLEMS`).
     """
-    boss = reporting_lines(chart)
+    problems = problems if problems is not None else Problems()
+    boss = reporting_lines(chart, problems)
     rows, ids, listed = chart.rows, [row.employee_id for row in chart.rows], len(chart.rows)
     names = list(dict.fromkeys(row.department for row in rows))
     code = {name: d for d, name in enumerate(names)}
     department = np.array([code[row.department] for row in rows], dtype=np.int64)
-    rules = department_rules(chart, names, department, table, table_name, params)
+    rules = department_rules(chart, names, department, table, table_name, params, problems)
+    problems.check()
+    check_hierarchy(chart, boss, problems)
+    problems.check()
     dept_facing = np.array([r.customer_facing for r in rules], dtype=bool)
     dept_complaints = np.array([bool(r.handles_complaints) for r in rules], dtype=bool)
     facing = np.array([bool(row.customer_facing) for row in rows], dtype=bool)

@@ -24,8 +24,9 @@ its start; a delight week does that and pushes customer focus up by s as well; a
 campaign pushes attitudes up by s / 10 each week while it runs. Pushes use the soft
 bounds of `sim.processes.bounds`.
 
-Spend per week: participants x cost per participant per week, for every intervention
-running that week; for hiring_for_attitude the participants are that week's hires.
+Spend per week: participants x price per participant per week (hours x wage cost per hour
++ direct cost, `Intervention.price_per_participant_week`), for every intervention running
+that week; for hiring_for_attitude the participants are that week's hires.
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ def apply_interventions(
     levers: Levers,
     base_levers: Levers,
     hires: int,
+    wage_cost_per_hour: float,
 ) -> InterventionEffects:
     """This week's interventions; the inputs are not modified.
 
@@ -164,6 +166,7 @@ def apply_interventions(
         levers: the levers in force this week.
         base_levers: the levers with no intervention (from the parameters).
         hires: this week's hires, the participants of hiring_for_attitude.
+        wage_cost_per_hour: the price of an hour of participants' time (currency per hour).
     """
     attitude, focus, disposition = (
         employees.attitude,
@@ -186,7 +189,7 @@ def apply_interventions(
                 attitude, np.where(who, SLOGAN_PUSH_SHARE * spec.strength, 0.0)
             )
         participants = hires if spec.kind == "hiring_for_attitude" else int(who.sum())
-        spend += participants * spec.cost_per_participant_week
+        spend += participants * spec.price_per_participant_week(wage_cost_per_hour)
     return InterventionEffects(
         levers=levers_for_week(schedule, week, levers, base_levers),
         attitude=attitude,
