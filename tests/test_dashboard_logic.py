@@ -33,7 +33,7 @@ from dashboard.settings import (
     normalize,
     settings_key,
 )
-from dashboard.uploads import check_chart, decode_upload
+from dashboard.uploads import check_chart, decode_upload, refused_upload
 from dashboard.verdict import OUTCOME_BY_COLUMN, outcome_verdict, verdict
 from experiments.plans import plan_library
 from experiments.runs import run_model
@@ -271,6 +271,20 @@ def test_an_oversized_upload_is_refused_before_it_is_decoded():
     contents = "data:text/csv;base64," + "A" * (4 * MAX_CHART_BYTES // 3 + 400)
     text, problem = decode_upload(contents, "big.csv")
     assert text is None and "the limit is 2 MB" in problem
+
+
+def test_a_file_the_browser_did_not_send_gets_the_servers_message():
+    contents = "data:text/csv;base64," + "A" * (4 * 9_000_000 // 3)
+    _, from_server = decode_upload(contents, "big.csv")
+    from_browser = refused_upload({"filename": "big.csv", "size": 9_000_000, "at": 1})
+    assert (
+        from_browser
+        == from_server
+        == ("big.csv: the file is 9.0 MB; the limit is 2 MB (20,000 employees)")
+    )
+    assert "../" not in refused_upload({"filename": "../../etc/x.csv", "size": 3e6})
+    for report in (None, "big.csv", {"filename": "a.csv"}, {"size": -1}, {"size": True}):
+        assert refused_upload(report) is None
 
 
 def test_too_many_rows_are_refused_with_the_limit():

@@ -267,26 +267,27 @@ def error_list(check: ChartCheck) -> html.Div:
     Input("org-upload", "contents"),
     Input("org-upload-departments", "contents"),
     Input("org-clear", "n_clicks"),
-    Input("org-upload-refused", "data"),
-    Input("org-upload-departments-refused", "data"),
     State("org-upload", "filename"),
     State("org-upload-departments", "contents"),
     State("org-upload-departments", "filename"),
     State("settings", "data"),
+    Input("org-upload-refused", "data"),
+    Input("org-upload-departments-refused", "data"),
     prevent_initial_call=True,
 )
 def upload_chart(
     contents: Any,
     _table: Any,
     _clear: Any,
-    refused_chart: Any,
-    refused_table: Any,
     filename: Any,
     table_contents: Any,
     table_filename: Any,
     stored: Any,
+    refused_chart: Any = None,
+    refused_table: Any = None,
 ) -> tuple:
-    """Check an uploaded chart; a valid one becomes the organization of the scenario."""
+    """Check an uploaded chart; a valid one becomes the organization of the scenario. A file
+    the browser did not send (over the size limit) gets the same message as the server's."""
     trigger = triggered_id()
     settings = normalize(stored)
     if trigger in ("org-upload-refused", "org-upload-departments-refused"):
