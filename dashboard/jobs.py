@@ -48,7 +48,7 @@ MAX_WAITING = 20
 ABANDONED_AFTER_SECONDS = 120.0
 """A job not polled for this long has no page left to show it (browsers poll a hidden
 tab at least once a minute)."""
-JOB_NICENESS = 10
+JOB_NICENESS = 5
 PR_SET_PDEATHSIG = 1
 """prctl(2): the signal a process gets when its parent ends."""
 NOTICE_ID = "job-notice"
