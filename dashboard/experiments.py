@@ -220,8 +220,9 @@ def folder_path(name: Any) -> Path | None:
 
 def result_figures(name: Any) -> tuple[str, list[go.Figure], str]:
     """(summary, figures, error) of an earlier sweep, from `experiments.analysis`."""
-    from experiments import analysis
-    from experiments.report import means_figure, plans_figure, series_figure
+    from experiments import analysis, plan_effects
+    from experiments.plan_report import plans_figure
+    from experiments.report import means_figure, series_figure
 
     folder = folder_path(name)
     if folder is None:
@@ -233,7 +234,7 @@ def result_figures(name: Any) -> tuple[str, list[go.Figure], str]:
         if results.ok.empty:
             return (f"{results.manifest['title']}: no finished runs yet.", [], "")
         if "plan" in results.lists:
-            comparison = analysis.plan_comparison(results)
+            comparison = plan_effects.plan_comparison(results)
             figures += [plans_figure(comparison, o) for o in dict.fromkeys(comparison["outcome"])]
         by = "plan" if "plan" in results.lists else (results.lists[0] if results.lists else None)
         figures += [

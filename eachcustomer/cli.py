@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from eachcustomer.calibrate import calibrate as calibrate_command
 from eachcustomer.helpformat import Command
 from eachcustomer.summary import print_summary, run_title
 from eachcustomer.userrors import CommandLineError, Commands
@@ -24,6 +25,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+PosteriorOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        metavar="FOLDER",
+        help="Draw the fitted parameters from the posterior of the calibration in FOLDER "
+        "(`eachcustomer calibrate`), seeded by the run's seed.",
+    ),
+]
 
 AllowLarge = Annotated[
     bool,
@@ -122,6 +133,7 @@ def run(
             "--out", metavar="FILE", help="Write the weekly outputs to FILE.csv or FILE.parquet."
         ),
     ] = None,
+    posterior: PosteriorOption = None,
     allow_large: AllowLarge = False,
 ) -> None:
     """Simulate one scenario and print a summary; optionally write the weekly outputs."""
@@ -149,6 +161,8 @@ def run(
         if org_chart is None:
             raise  # a scenario's own chart: the scenario file names its departments table
         raise CommandLineError(f"{error}\n{departments_hint()}") from None
+    if posterior is not None:
+        setup = with_posterior_draw(setup, posterior, seed)
     weeks = steps if steps is not None else setup.params.horizon_weeks
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -173,6 +187,20 @@ def run(
     if out is not None:
         write_table(result.series, out)
         console.print(f"Weekly outputs written to [bold]{out}[/bold]")
+
+
+def with_posterior_draw(setup: Any, folder: Path, seed: int) -> Any:
+    """The scenario with the fitted parameters drawn from a calibration's posterior."""
+    import dataclasses
+
+    from experiments.calibration.posterior import draw_parameters, load_posterior
+
+    drawn = draw_parameters(load_posterior(folder), seed)
+    console.print(
+        f"Parameters drawn from the posterior in {folder} (seed {seed}): "
+        + ", ".join(f"{name} = {value:.4g}" for name, value in drawn.items())
+    )
+    return dataclasses.replace(setup, params=setup.params.replace(**drawn))
 
 
 @app.command(cls=Command)
@@ -276,6 +304,15 @@ def sweep(
         bool,
         typer.Option("--dry-run", help="Check the spec, print the number of runs, run nothing."),
     ] = False,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior",
+            metavar="FOLDER",
+            help="Each replication draws the fitted parameters from the posterior of the "
+            "calibration in FOLDER (replaces the spec's `posterior` key).",
+        ),
+    ] = None,
     allow_large: AllowLarge = False,
 ) -> None:
     """Run a parameter sweep, writing each run as it finishes; rerun to resume."""
@@ -286,10 +323,16 @@ def sweep(
     if dask_scheduler is not None and dask_local:
         raise CommandLineError("--dask-scheduler and --dask-local: choose one")
     check_folder_path(out)
-    loaded = load_sweep(spec, limits=chosen_limits(allow_large))
+    loaded = load_sweep(spec, limits=chosen_limits(allow_large), posterior=posterior)
     console.print(
         f"[bold]{loaded.spec.title}[/bold]: {loaded.spec.design.kind}, "
         f"{loaded.runs:,} runs of {loaded.weeks} weeks"
+        + (
+            f"; {', '.join(loaded.posterior.parameters)} drawn from the posterior in "
+            f"{loaded.posterior.folder}"
+            if loaded.posterior is not None
+            else ""
+        )
     )
     if dry_run:
         return
@@ -358,6 +401,9 @@ def sweep_progress() -> Iterator[_SweepProgress]:
         console=console,
     ) as bar:
         yield _SweepProgress(bar)
+
+
+app.command(name="calibrate", cls=Command)(calibrate_command)
 
 
 @app.command(cls=Command)

@@ -6,14 +6,12 @@ Every function takes a results folder (or `Results` loaded once with `load_resul
   (a range sampled by LHS/Sobol/Morris is cut into quantile bins), over everything else;
 - `sobol_indices` / `morris_indices` (SALib) when the design is Sobol or Morris, per arm
   (combination of lists and levers), on the mean over replications at each point;
-- `plan_comparison`: each plan's outcomes per budget, and its difference from the plan
-  "none" paired by point and replication (the runs share seeds, so luck cancels);
 - `series_means`: an outcome's weekly mean with a confidence band, per group.
 
-Confidence intervals are the t intervals of `experiments.statistics`; plan differences are
-paired by seed (`experiments.statistics.paired_difference`). Two plans compared over the
-swept factors (the decision map, the break-even, PRIM's regions) are in
-`experiments.decisions` and `experiments.discovery`.
+Confidence intervals are the t intervals of `experiments.statistics`. Plans are compared,
+paired by seed, in `experiments.plan_effects` (against doing nothing, per budget and per
+level of each factor), and two plans over the swept factors (the decision map, the
+break-even, PRIM's regions) in `experiments.decisions` and `experiments.discovery`.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.statistics import paired_difference, t_interval
+from experiments.statistics import t_interval
 from experiments.store import read_design, read_manifest, read_runs, read_series
 
 MAX_LEVELS = 12
@@ -66,6 +64,21 @@ class Results:
     def outcomes(self) -> list[str]:
         return list(self.manifest["outcomes"])
 
+    @property
+    def asked_outcomes(self) -> list[str]:
+        """The outcomes the spec asked for, in its order: its final, mean and summary
+        outcomes, without the costs a plan lever adds on its own (all summaries when the
+        spec names none)."""
+        spec = self.manifest.get("identity", {}).get("spec", {}).get("outcomes")
+        if not spec:
+            return [name for name in self.outcomes if name != "plan_cost"]
+        asked = [f"final_{name}" for name in spec.get("final", ())]
+        asked += [f"mean_{name}" for name in spec.get("mean", ())]
+        summary = spec.get("summary")
+        if summary is None:
+            summary = [name for name in self.outcomes if name not in asked and name != "plan_cost"]
+        return [name for name in asked + list(summary) if name in self.outcomes]
+
 
 def load_results(folder: str | Path | Results) -> Results:
     """Read a results folder (the runs finished so far)."""
@@ -85,8 +98,12 @@ def _outcomes(results: Results, outcomes: list[str] | None) -> list[str]:
     return chosen
 
 
-def _levels(results: Results, factor: str, bins: int) -> tuple[pd.Series, list[str]]:
-    """Each ok run's level of `factor` as a label, and the labels in order."""
+def factor_levels(results: Results, factor: str, bins: int) -> tuple[pd.Series, list[str]]:
+    """Each ok run's level of `factor` as a label, and the labels in order.
+
+    A factor with more than `MAX_LEVELS` distinct values (a sampled range) is cut into
+    `bins` quantile bins, labelled by their bounds.
+    """
     values = results.ok[factor]
     if factor == "plan":
         order = [
@@ -128,7 +145,7 @@ def outcome_means(
             )
         if results.ok.empty:
             continue
-        labels, order = _levels(results, factor, bins)
+        labels, order = factor_levels(results, factor, bins)
         for position, level in enumerate(order):
             members = results.ok[labels == level]
             for outcome in chosen:
@@ -299,83 +316,6 @@ def sensitivity(
     return None
 
 
-# --- plans ---------------------------------------------------------------------------------
-
-
-def plan_comparison(
-    results: str | Path | Results,
-    outcomes: list[str] | None = None,
-    baseline: str = "none",
-    confidence: float = 0.95,
-) -> pd.DataFrame:
-    """Each plan's outcomes at each budget, and the difference from the baseline plan.
-
-    Differences are paired: a plan's run is compared with the baseline run at the same
-    point, list values and replication (the same seed), so the interval reflects the plan's
-    effect, not the spread of luck.
-
-    Returns:
-        One row per budget (if swept), plan and outcome: n, mean, ci_low, ci_high,
-        difference, difference_ci_low, difference_ci_high (NaN for the baseline itself),
-        expected_cost (mean planned cost) and spend (mean spent in the runs).
-    """
-    results = load_results(results)
-    if "plan" not in results.lists:
-        raise AnalysisError(
-            "no plan lever in this sweep: add [levers] plan = [...] to compare plans"
-        )
-    chosen = [o for o in _outcomes(results, outcomes) if o not in ("plan_cost",)]
-    ok = results.ok
-    plans = [
-        str(v)
-        for item in results.manifest["lists"]
-        if item["name"] == "plan"
-        for v in item["values"]
-    ]
-    if baseline not in plans:
-        baseline = plans[0]
-    pair_on = ["point", "replication"] + [f for f in results.lists if f not in ("plan", "budget")]
-    budgets = sorted(ok["budget"].unique()) if "budget" in ok else [None]
-    rows = []
-    for budget in budgets:
-        here = ok if budget is None else ok[ok["budget"] == budget]
-        reference = here[here["plan"] == baseline]
-        for plan in plans:
-            runs = here[here["plan"] == plan]
-            paired = runs.merge(reference, on=pair_on, suffixes=("", "_base"))
-            for outcome in chosen:
-                level = t_interval(runs[outcome].to_numpy(dtype=float), confidence)
-                if plan == baseline:
-                    difference = (np.nan,) * 3
-                else:
-                    paired_gap = paired_difference(
-                        paired[outcome].to_numpy(dtype=float),
-                        paired[f"{outcome}_base"].to_numpy(dtype=float),
-                        confidence,
-                    )
-                    difference = (paired_gap.mean, paired_gap.low, paired_gap.high)
-                rows.append(
-                    {
-                        "budget": budget,
-                        "plan": plan,
-                        "outcome": outcome,
-                        "n": level.n,
-                        "mean": level.mean,
-                        "ci_low": level.low,
-                        "ci_high": level.high,
-                        "difference": difference[0],
-                        "difference_ci_low": difference[1],
-                        "difference_ci_high": difference[2],
-                        "expected_cost": runs["plan_cost"].mean()
-                        if "plan_cost" in runs
-                        else np.nan,
-                        "spend": runs["spend_total"].mean() if "spend_total" in runs else np.nan,
-                    }
-                )
-    table = pd.DataFrame(rows)
-    return table.drop(columns="budget") if budgets == [None] else table
-
-
 # --- series and failures -------------------------------------------------------------------
 
 
@@ -399,7 +339,7 @@ def series_means(
     if by is None:
         groups = pd.Series("all", index=ok.index)
     elif by in results.factors:
-        groups, _ = _levels(results, by, 5)
+        groups, _ = factor_levels(results, by, 5)
     else:
         raise AnalysisError(f"no factor {by!r}; factors are {', '.join(results.factors)}")
     labelled = series.merge(pd.DataFrame({"run_id": ok["run_id"], "group": groups}), on="run_id")

@@ -26,6 +26,7 @@ import pandas as pd
 
 from experiments.analysis import MAX_LEVELS, AnalysisError, Results, load_results
 from experiments.outcomes import outcome as outcome_of
+from experiments.plan_effects import pair_runs
 from experiments.plans import NO_PLAN
 from experiments.statistics import paired_difference
 
@@ -137,15 +138,12 @@ def paired_advantages(
     `challenger` and `reference` hold the two runs' values; `advantage` is their difference
     oriented so that positive means the challenger did better.
     """
-    ok = results.ok
     pair_on = ["point", "replication", *(f for f in results.lists if f != "plan")]
     ranges = [name for name in results.ranges if name not in pair_on]
-    first = ok[ok["plan"] == challenger][[*pair_on, *ranges, outcome]]
-    second = ok[ok["plan"] == reference][[*pair_on, outcome]]
-    pairs = first.merge(second, on=pair_on, suffixes=("_challenger", "_reference"))
-    pairs = pairs.rename(
-        columns={f"{outcome}_challenger": "challenger", f"{outcome}_reference": "reference"}
-    )
+    pairs = pair_runs(results, challenger, reference)[
+        [*pair_on, *ranges, outcome, f"{outcome}_base"]
+    ]
+    pairs = pairs.rename(columns={outcome: "challenger", f"{outcome}_base": "reference"})
     sign = 1.0 if outcome_of(outcome).higher_is_better else -1.0
     pairs["advantage"] = sign * (pairs["challenger"] - pairs["reference"])
     return pairs.sort_values(pair_on, ignore_index=True)

@@ -19,9 +19,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from experiments.analysis import Results, load_results, plan_comparison
+from experiments.analysis import Results, load_results
 from experiments.files import write_atomically, write_table
 from experiments.outcomes import outcome
+from experiments.plan_effects import plan_comparison
 from experiments.plans import NO_PLAN, plan_library
 
 PANELS = (

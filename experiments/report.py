@@ -20,8 +20,8 @@ from experiments import analysis
 from experiments.analysis import AnalysisError, Results
 from experiments.decision_report import decisions_section
 from experiments.files import write_table
-from experiments.plans import NO_PLAN
-from experiments.statistics import PAIRING_NOTE
+from experiments.outcomes import outcome as outcome_of
+from experiments.plan_report import plans_section
 
 COLUMNS = 3
 
@@ -54,13 +54,16 @@ def means_figure(means: pd.DataFrame, outcome: str, confidence: float = 0.95) ->
             row=index // cols + 1,
             col=index % cols + 1,
         )
+    item = outcome_of(outcome)
     figure.update_layout(
-        title=f"{outcome}: mean and {confidence:.0%} interval per level",
+        title=f"{item.label.capitalize()}: mean and {confidence:.0%} interval per level",
         showlegend=False,
-        height=320 * lines,
+        height=320 * lines + 60,
         template="plotly_white",
+        margin={"t": 80},
     )
     figure.update_xaxes(type="category")
+    figure.update_yaxes(title_text=item.title, col=1)
     return figure
 
 
@@ -78,7 +81,7 @@ def sobol_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figur
             )
         )
     figure.update_layout(
-        title=f"Sobol indices of {outcome}{arm}",
+        title=f"Sobol indices of {outcome_of(outcome).label}{arm}",
         barmode="group",
         yaxis_title="share of variance",
         template="plotly_white",
@@ -100,36 +103,9 @@ def morris_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figu
         )
     )
     figure.update_layout(
-        title=f"Morris screening of {outcome}{arm}",
-        xaxis_title="mu*",
-        yaxis_title="sigma",
-        template="plotly_white",
-    )
-    return figure
-
-
-def plans_figure(comparison: pd.DataFrame, outcome: str) -> go.Figure:
-    """Each plan's mean and interval, side by side for each budget."""
-    rows = comparison[comparison["outcome"] == outcome]
-    figure = go.Figure()
-    groups = rows.groupby("budget", sort=True) if "budget" in rows else [(None, rows)]
-    for budget, part in groups:
-        figure.add_trace(
-            go.Bar(
-                x=part["plan"],
-                y=part["mean"],
-                name="" if budget is None else f"budget {budget:,.0f}",
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": part["ci_high"] - part["mean"],
-                    "arrayminus": part["mean"] - part["ci_low"],
-                },
-            )
-        )
-    figure.update_layout(
-        title=f"{outcome} by plan" + (" at equal budget" if "budget" in rows else ""),
-        barmode="group",
+        title=f"Morris screening of {outcome_of(outcome).label}{arm}",
+        xaxis_title=f"mu* (mean absolute elementary effect, {outcome_of(outcome).unit})",
+        yaxis_title="sigma (spread of the effects)",
         template="plotly_white",
     )
     return figure
@@ -156,9 +132,11 @@ def series_figure(series: pd.DataFrame, outcome: str, by: str | None) -> go.Figu
         figure.add_trace(
             go.Scatter(x=part["week"], y=part["mean"], name=str(group), line={"color": colour})
         )
+    item = outcome_of(outcome)
     figure.update_layout(
-        title=f"{outcome} week by week" + (f", by {by}" if by else ""),
+        title=f"{item.label.capitalize()} week by week" + (f", by {by}" if by else ""),
         xaxis_title="week",
+        yaxis_title=item.title,
         template="plotly_white",
     )
     return figure
@@ -189,10 +167,19 @@ class _Page:
         self.parts.append(pio.to_html(figure, full_html=False, include_plotlyjs=self.figures == 0))
         self.figures += 1
 
-    def table(self, frame: pd.DataFrame, limit: int = 50) -> None:
+    def table(
+        self, frame: pd.DataFrame, limit: int = 50, outcome_column: str | None = None
+    ) -> None:
+        """A table that scrolls sideways inside the page; outcomes by their human names."""
         shown = frame.head(limit)
+        if outcome_column is not None and outcome_column in shown:
+            shown = shown.assign(
+                **{outcome_column: [outcome_of(name).title for name in shown[outcome_column]]}
+            )
         self.parts.append(
-            shown.to_html(index=False, float_format=_number, na_rep="", border=0, classes="table")
+            "<div class='table-wrap'>"
+            + shown.to_html(index=False, float_format=_number, na_rep="", border=0, classes="table")
+            + "</div>"
         )
         if len(frame) > limit:
             self.text(f"... {len(frame) - limit} more rows in the CSV file.")
@@ -203,6 +190,7 @@ class _Page:
             "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:.85em}"
             "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:right}"
             "code{background:#f4f4f4;padding:0 .2em}"
+            ".table-wrap{overflow-x:auto;max-width:100%}"
         )
         return (
             f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
@@ -233,8 +221,9 @@ def write_report(
     _overview(page, results)
     write_table(results.runs, out / "runs.csv")
     tables = {"runs.csv": "every finished run"}
+    asked = results.asked_outcomes
     if "plan" in results.lists:
-        _plans_section(page, results, out, tables, confidence)
+        plans_section(page, results, out, tables, confidence, asked)
         decisions_section(page, results, out, tables, confidence)
     _sensitivity_section(page, results, out, tables, confidence)
     means = analysis.outcome_means(results, confidence=confidence)
@@ -246,7 +235,7 @@ def write_report(
             "Each point is the mean over all runs at that level (all other factors and "
             f"replications); bars are {confidence:.0%} t intervals."
         )
-        for outcome in results.outcomes:
+        for outcome in asked:
             page.figure(means_figure(means, outcome, confidence))
     _series_section(page, results, out, tables, confidence)
     failed = analysis.failures(results)
@@ -299,29 +288,6 @@ def _overview(page: _Page, results: Results) -> None:
         )
 
 
-def _plans_section(
-    page: _Page, results: Results, out: Path, tables: dict[str, str], confidence: float
-) -> None:
-    comparison = analysis.plan_comparison(results, confidence=confidence)
-    write_table(comparison, out / "plan_comparison.csv")
-    tables["plan_comparison.csv"] = "plans compared, with paired differences"
-    page.heading("Plans compared" + (" at equal budget" if "budget" in results.lists else ""))
-    plans = [
-        str(v)
-        for item in results.manifest["lists"]
-        if item["name"] == "plan"
-        for v in item["values"]
-    ]
-    baseline = NO_PLAN if NO_PLAN in plans else plans[0]  # as plan_comparison chooses
-    page.text(
-        f"Differences are from the plan '{baseline}' at the same point: {PAIRING_NOTE}. "
-        "expected_cost is what the plan was scaled to, spend what the runs spent."
-    )
-    for outcome in dict.fromkeys(comparison["outcome"]):
-        page.figure(plans_figure(comparison, outcome))
-    page.table(comparison)
-
-
 def _sensitivity_section(
     page: _Page, results: Results, out: Path, tables: dict[str, str], confidence: float
 ) -> None:
@@ -353,7 +319,7 @@ def _sensitivity_section(
         label = ", ".join(f"{n} = {v}" for n, v in zip(results.lists, values, strict=True))
         for outcome in dict.fromkeys(part["outcome"]):
             page.figure(draw(part, outcome, f" ({label})" if label else ""))
-    page.table(indices)
+    page.table(indices, outcome_column="outcome")
 
 
 def _series_section(

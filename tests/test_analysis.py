@@ -16,7 +16,7 @@ from test_sweeps import TINY, said, write_spec
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments import analysis
+from experiments import analysis, plan_effects
 from experiments.analysis import AnalysisError, Results
 from experiments.executors import SerialExecutor, run_sweep
 from experiments.report import write_report
@@ -109,7 +109,7 @@ def test_plan_differences_are_paired_by_point_and_replication():
     results = made_up(
         design, outcome, "full_factorial", [], [{"name": "plan", "values": ["none", "program"]}]
     )
-    table = analysis.plan_comparison(results).set_index("plan")
+    table = plan_effects.plan_comparison(results).set_index("plan")
     differences = np.array([1.0, 1.5, 1.0])
     n, mean, _, low, high = astuple(t_interval(differences))
     assert table.loc["program", "difference"] == pytest.approx(mean)
@@ -171,7 +171,7 @@ def test_a_real_sweep_analyzes_into_tables(tiny_results):
     means = analysis.outcome_means(tiny_results)
     assert set(means["factor"]) == {"negativity_bias", "plan", "budget"}
     assert (means["n"] == 4).all() or set(means["n"]) == {4, 8}
-    plans = analysis.plan_comparison(tiny_results)
+    plans = plan_effects.plan_comparison(tiny_results)
     spent = plans[plans["outcome"] == "final_mean_attitude"].set_index("plan")
     assert spent.loc["training", "expected_cost"] == pytest.approx(200.0)
     assert spent.loc["training", "difference"] > 0  # a training day lifts attitude
@@ -195,6 +195,7 @@ def test_report_page_and_tables(tiny_results, tmp_path):
         "runs.csv",
         "outcome_means.csv",
         "plan_comparison.csv",
+        "plan_effects.csv",
         "series_means.csv",
         "failures.csv",
     }
