@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,8 +63,10 @@ def refused_upload(refusal: Any) -> str | None:
     if not isinstance(refusal, dict):
         return None
     size = refusal.get("size")
-    if not isinstance(size, int | float) or isinstance(size, bool) or size < 0:
+    if not isinstance(size, int | float) or isinstance(size, bool):
         return None
+    if not MAX_CHART_BYTES < size < math.inf:
+        return None  # not over the limit (or not a size): nothing was refused
     return too_large_message(safe_filename(refusal.get("filename")), size)
 
 

@@ -283,7 +283,8 @@ def test_a_file_the_browser_did_not_send_gets_the_servers_message():
         == ("big.csv: the file is 9.0 MB; the limit is 2 MB (20,000 employees)")
     )
     assert "../" not in refused_upload({"filename": "../../etc/x.csv", "size": 3e6})
-    for report in (None, "big.csv", {"filename": "a.csv"}, {"size": -1}, {"size": True}):
+    reports = (None, "big.csv", {"filename": "a.csv"}, {"size": True}, {"size": 1e6})
+    for report in (*reports, {"size": float("nan")}, {"size": float("inf")}):
         assert refused_upload(report) is None
 
 
