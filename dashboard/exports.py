@@ -24,6 +24,7 @@ import tomli_w
 from dashboard.settings import build_setup, normalize, safe_filename
 from experiments.files import safe_csv_frame
 from experiments.scenario_files import RunSetup, builtin_scenarios, read_scenario
+from experiments.timeline import TimelineEntry
 from sim.organization import Organization
 from sim.orgchart import write_org_chart_csv
 from sim.params import DEFAULT_DEPARTMENTS, Params
@@ -89,13 +90,16 @@ def describe_changes(settings: dict[str, Any], setup: RunSetup) -> str:
         parts.append(f"plan {settings['plan']!r}")
     if settings["interventions"]:
         parts.append(f"{len(settings['interventions'])} added intervention(s)")
+    if settings["timeline"]:
+        weeks = ", ".join(str(entry["week"]) for entry in settings["timeline"])
+        parts.append(f"changes during the run at week(s) {weeks}")
     if settings["chart"] is not None:
         parts.append(f"org chart {settings['chart']['filename']}")
     changes = "; ".join(parts) if parts else "no changes"
     return (
         f"Exported from the EachCustomer dashboard on {date.today().isoformat()}: the "
-        f"scenario '{settings['scenario']}' ({setup.title}) with {changes}. Run it with "
-        f"`eachcustomer run FILE --seed {settings['seed']}` to reproduce the dashboard's run."
+        f"scenario '{settings['scenario']}' ({setup.title}) with {changes}, seed "
+        f"{settings['seed']}. `eachcustomer run FILE` reproduces the dashboard's run."
         f"\n\n{setup.description}"
     )
 
@@ -108,6 +112,16 @@ def intervention_tables(interventions: Any) -> list[dict[str, Any]]:
         values.setdefault("kind", item.kind)
         tables.append(values)
     return tables
+
+
+def timeline_table(entry: TimelineEntry) -> dict[str, Any]:
+    """A change made during the run as a `[[timeline]]` table."""
+    table: dict[str, Any] = {"week": entry.week}
+    if entry.parameters:
+        table["parameters"] = dict(entry.parameters)
+    if entry.interventions:
+        table["interventions"] = intervention_tables(entry.interventions)
+    return table
 
 
 def scenario_toml(
@@ -136,6 +150,7 @@ def scenario_toml(
     scenario: dict[str, Any] = {
         "title": "Dashboard: " + setup.title,
         "description": describe_changes(settings, setup),
+        "seed": settings["seed"],
         "parameters": changed_parameters(params),
         "organization": organization,
     }
@@ -145,9 +160,11 @@ def scenario_toml(
         scenario["interventions"] = intervention_tables(setup.interventions)
     if setup.plans:
         scenario["plans"] = {name: intervention_tables(p) for name, p in setup.plans.items()}
+    if setup.timeline:
+        scenario["timeline"] = [timeline_table(entry) for entry in setup.timeline]
     header = (
         f"# {setup.title}, as set in the EachCustomer dashboard\n"
-        f"# eachcustomer run THIS_FILE --seed {settings['seed']}\n\n"
+        "# eachcustomer run THIS_FILE (the seed and the changes during the run are below)\n\n"
     )
     return header + tomli_w.dumps(scenario, multiline_strings=True)
 

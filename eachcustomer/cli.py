@@ -88,11 +88,14 @@ def run(
         ),
     ] = None,
     seed: Annotated[
-        int,
+        int | None,
         typer.Option(
-            min=0, metavar="SEED", help="Random seed (0 or more); same seed, same output."
+            min=0,
+            metavar="SEED",
+            help="Random seed (0 or more); same seed, same output (default: the scenario's "
+            "seed, or 0).",
         ),
-    ] = 0,
+    ] = None,
     employees: Annotated[
         int | None,
         typer.Option(
@@ -162,7 +165,7 @@ def run(
             raise  # a scenario's own chart: the scenario file names its departments table
         raise CommandLineError(f"{error}\n{departments_hint()}") from None
     if posterior is not None:
-        setup = with_posterior_draw(setup, posterior, seed)
+        setup = with_posterior_draw(setup, posterior, setup.seed)
     weeks = steps if steps is not None else setup.params.horizon_weeks
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -176,14 +179,18 @@ def run(
         task = progress.add_task(title, total=weeks)
         result = run_model(
             setup.params,
-            seed,
+            setup.seed,
             org=setup.org,
             interventions=setup.interventions,
             individuals=setup.individuals,
             weeks=weeks,
             on_week=lambda done, total: progress.update(task, completed=done),
+            timeline=setup.timeline,
         )
     print_summary(console, setup, result, title=title, plan=plan)
+    if setup.timeline:
+        changes = "; ".join(f"week {e.week}: {e.describe()}" for e in setup.timeline)
+        console.print(f"Seed {setup.seed}. Changes during the run: {changes}.")
     if out is not None:
         write_table(result.series, out)
         console.print(f"Weekly outputs written to [bold]{out}[/bold]")

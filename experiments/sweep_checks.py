@@ -79,9 +79,16 @@ def base_setup(spec: NamesScenario, path: Path | None, where: str, limits: Limit
         owner = path if path is not None else Path.cwd() / "sweep"
         scenario = named_file(owner, "scenario", name, SweepSpecError, where=where)
     try:
-        return load_scenario(scenario, limits=limits)
+        setup = load_scenario(scenario, limits=limits)
     except ScenarioError as error:
         raise SweepSpecError(f"{where}: scenario: {error}") from None
+    if setup.timeline:
+        raise SweepSpecError(
+            f"{where}: scenario: {name} has a [[timeline]] of changes during the run, which a "
+            "sweep does not replay (its runs vary parameters from week 0): remove the "
+            "timeline, or set its values in the spec's [parameters]"
+        )
+    return setup
 
 
 def split_parameters(

@@ -142,11 +142,11 @@ dash.register_page(
     Output("lesson-charts", "children"),
     Output("lesson-look", "hidden"),
     Input("lesson-run", "n_clicks"),
+    Input("presentation", "data"),  # a lesson run is drawn again at the new type size
     State("lesson-id", "data"),
-    State("presentation", "data"),
     prevent_initial_call=True,
 )
-def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], bool]:
+def run_lesson(_clicks: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool]:
     """Run the lesson's scenario and draw its charts; then show what to look at."""
     lesson = lesson_by_id(lesson_id)
     if not _clicks or lesson is None:
@@ -163,7 +163,7 @@ def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], boo
         return figures.EXPLORE_FIGURES[name](frame, horizon=state["horizon"], large=bool(large))
 
     # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
-    charts = [
+    charts: list[Any] = [
         html.Div(
             style={"height": "560px" if large else "400px"},
             children=dcc.Graph(
@@ -176,6 +176,8 @@ def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], boo
         )
         for name in lesson.charts
     ]
+    if any(name in WHY_CHARTS for name in lesson.charts):
+        charts.append(html.P(figures.WHY_ADDED_UP, className="note", id="lesson-why-note"))
     return charts, False
 
 
