@@ -483,11 +483,26 @@ def dashboard(
     port: Annotated[
         int, typer.Option(min=1, max=65535, metavar="PORT", help="Port to listen on.")
     ] = 8050,
+    max_jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--max-jobs",
+            min=1,
+            metavar="N",
+            help="Simulations the dashboard runs at once for all its users; later ones wait "
+            "in line [default: EACHCUSTOMER_MAX_JOBS, else 2].",
+        ),
+    ] = None,
 ) -> None:
     """Open the dashboard: explore what-ifs, compare plans, run lessons, in your browser."""
     from dashboard.app import create_app
+    from dashboard.jobs import JobsSettingError, max_jobs_setting
 
-    dash_app = create_app()
+    try:
+        max_jobs = max_jobs_setting(max_jobs)
+    except JobsSettingError as error:
+        raise CommandLineError(str(error)) from None
+    dash_app = create_app(max_jobs=max_jobs)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(
         f"EachCustomer dashboard: open [bold]http://{shown}:{port}/[/bold] in your "

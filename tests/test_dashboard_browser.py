@@ -781,3 +781,102 @@ def test_compare_runs_a_plan_for_one_department(server, browser):
     against = browser.text("#compare-against-nothing")
     assert "One-off training day (customer service)" in against
     assert browser.console_errors() == []
+
+
+# --- hardening: uploads over the limit, formulas in downloads, a full server -----------------
+
+HOSTILE_ID = "=cmd|' /C calc'!A0"
+
+
+def test_uploads_over_the_limit_get_the_same_message_at_any_size(server, browser, tmp_path):
+    from dashboard.uploads import too_large_message
+
+    visit(browser, server + "/organization", "#org-upload", fresh=True)
+    browser.console_errors()
+    header = "employee_id,manager_id,department,customer_facing\n"
+    # 3 MB: over the chart limit, under the server's request limit; 9 MB: over both. The
+    # browser sends neither, and says what the server says about any file over the limit.
+    for megabytes, box in ((3, "#org-upload"), (9, "#org-upload"), (9, "#org-upload-departments")):
+        big = tmp_path / f"big_{megabytes}.csv"
+        big.write_text(header + "1,,sales,true\n" * (megabytes * 1_000_000 // 14))
+        if box == "#org-upload-departments":
+            browser.find("details summary").click()
+        browser.find(f"{box} input[type=file]").send_keys(str(big))
+        message = too_large_message(big.name, big.stat().st_size)
+        assert f"{megabytes}.0 MB; the limit is 2 MB" in message
+        wait_until(
+            lambda m=message: m in browser.text("#org-upload-result"), 20, f"{megabytes} MB refused"
+        )
+        browser.driver.execute_script(
+            "window.dash_clientside.set_props('org-upload-result', {children: ''});"
+        )
+    assert (browser.prop("settings", "data") or {}).get("chart") is None
+    assert browser.console_errors() == []
+
+
+def test_the_org_chart_download_neutralizes_formulas(server, browser, tmp_path):
+    import csv
+
+    visit(browser, server + "/organization", "#org-upload", fresh=True)
+    chart = tmp_path / "formulas.csv"
+    with chart.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["employee_id", "manager_id", "department", "customer_facing"])
+        writer.writerows(
+            [
+                [HOSTILE_ID, "", "@sales", "false"],
+                ["-3", HOSTILE_ID, "+ops", "true"],
+                ["7", "-3", "=1+1", "true"],
+            ]
+        )
+    browser.find("#org-upload input[type=file]").send_keys(str(chart))
+    wait_until(lambda: "Using your chart" in browser.text("#org-upload-result"), 20, "the chart")
+    before = set(browser.downloads.glob("*.csv"))
+    browser.find("#org-template").click()
+    download = wait_until(
+        lambda: next(iter(set(browser.downloads.glob("*.csv")) - before), None),
+        30,
+        "the downloaded chart",
+    )
+    with download.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:4] == ["employee_id", "manager_id", "department", "customer_facing"]
+    assert [row[:3] for row in rows[1:]] == [
+        ["'" + HOSTILE_ID, "", "'@sales"],
+        ["-3", "'" + HOSTILE_ID, "'+ops"],  # -3 is a number: written as it is
+        ["7", "-3", "'=1+1"],
+    ]
+
+
+def test_a_run_waits_for_a_free_slot_and_says_so(server, browser):
+    from dash_client import DashTab
+
+    from dashboard.settings import default_settings
+
+    visit(browser, server + "/explore", "#explore-run", fresh=True)
+    # Two other tabs take the server's two slots with long Organization runs.
+    long = {**default_settings(), "overrides": {"n_employees": 5000, "horizon_weeks": 5200}}
+    others = [DashTab(server) for _ in range(2)]
+    jobs = [
+        tab.start(
+            "org-network.figure", {"org-run.n_clicks": 1, "settings.data": long}, "org-run.n_clicks"
+        )
+        for tab in others
+    ]
+    browser.find("#explore-run").click()
+
+    def waiting_notice() -> str:
+        for tab, job in zip(others, jobs, strict=True):
+            tab.poll(job)  # their pages keep polling, as pages do
+        return browser.text("#job-notice")
+
+    notice = wait_until(waiting_notice, 30, "the waiting notice")
+    assert "Waiting for a free slot: the server runs 2 simulations at once; yours is next" in (
+        notice
+    )
+    assert browser.prop("explore-run", "disabled") is True
+    for tab, job in zip(others, jobs, strict=True):
+        tab.cancel(job, "org-cancel.n_clicks")
+    wait_until(lambda: "done" in browser.text("#explore-status"), 60, "the run, once started")
+    wait_until(lambda: not browser.text("#job-notice"), 10, "the notice to go")
+    assert not browser.find("#job-notice").is_displayed()

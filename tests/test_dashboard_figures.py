@@ -526,9 +526,13 @@ def test_compare_callbacks_run_and_draw_a_verdict(app):
 def test_a_lesson_runs_and_opens_in_explore(app):
     from dashboard.pages import learn
 
-    charts, hidden = learn.run_lesson(1, False, "top")
-    assert hidden is False and len(charts) == 2
+    progress = []
+    state = learn.run_lesson(progress.append, 1, "top")
+    assert progress[-1] == ("1", "1") and state["lesson"] == "top"
+    charts, hidden, error = learn.draw_lesson(state, False, "top")
+    assert hidden is False and len(charts) == 2 and error == ""
     assert charts[0].children.id == "lesson-chart-focus_level"
+    assert learn.draw_lesson(state, False, "distance")[0] == []  # another lesson's run
     settings, path = learn.open_in_explore(1, "top")
     assert settings["scenario"] == "leadership_change" and path == "/explore"
     assert learn.toggle_presentation(1, False) is True
