@@ -161,7 +161,7 @@ class Params(BaseModel):
         "contacts per customer per week",
         "encounters",
         "S000",
-        "weekly contact rate of an active customer (chance of a contact 1 - exp(-rate))",
+        "weekly chance that an active customer contacts the organization",
     )
     complaint_share: float = _field(
         0.25,

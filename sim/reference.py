@@ -21,16 +21,14 @@ then the outputs are recorded by looping over agents and customers.
 
 Deterministic mechanisms (contagion, drift, incentives without noise, strain recovery)
 match the vectorized core to rounding. Stochastic ones follow the same rules with their own
-draws, so the two agree in distribution, not draw for draw. Where the core's sampling is an
-approximation of its documented rule, the reference uses the rule: a customer contacts with
-probability 1 - exp(-contact_rate) and churns with probability
-base_churn + dissatisfied_churn * max(0, -satisfaction); the core's draws with replacement
-differ from these by O(rate^2 / slots) and O(rate^2) respectively.
+draws, so the two agree in distribution, not draw for draw. A customer contacts with
+probability contact_rate, as in the core. It churns with probability
+base_churn + dissatisfied_churn * max(0, -satisfaction), where the core's one leaving event
+has 1 - (1 - base)(1 - fed up): the two differ by O(rate^2).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import mesa
@@ -134,7 +132,7 @@ class ReferenceModel(mesa.Model):
         self.rows.append(self.record())
 
     def serve_customers(self) -> None:
-        """1. Each active customer contacts with chance 1 - exp(-c); both remember it.
+        """1. Each active customer contacts with chance c = contact_rate; both remember it.
 
         A contact is a complaint with `complaint_chance`, goes to a random member of the
         complaint desk or the sales floor, and loses the customer for good with chance
@@ -142,7 +140,7 @@ class ReferenceModel(mesa.Model):
         quality q, not the judged quality blended with the offer).
         """
         params, week = self.params, self.week
-        contact_chance = 1.0 - math.exp(-params.contact_rate)
+        contact_chance = params.contact_rate
         support = self.back_office_support()
         for customer in self.customers:
             if not customer.active or self.random.random() >= contact_chance:
