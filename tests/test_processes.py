@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from sim.metrics import tally_contacts
 from sim.params import Params
 from sim.processes.bounds import push_attitude
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
@@ -27,7 +28,6 @@ from sim.processes.encounters import (
 )
 from sim.processes.incentives import adapt_customer_focus, outcome_visibility, rewarded_focus
 from sim.processes.turnover import replace_leavers
-from sim.metrics import tally_contacts
 from sim.recording import WEEK_TALLIES
 from sim.state import Customers, Employees, draw_expectations, initial_customers
 
