@@ -30,6 +30,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     """Exceptions that mean the user's input is wrong, not that the program is."""
     from experiments.analysis import AnalysisError
     from experiments.files import OutputPathError
+    from experiments.planfinder.problem import PlanSpecError
     from experiments.plans import PlanError
     from experiments.scenario_files import ScenarioError
     from experiments.store import StoreError
@@ -47,6 +48,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         PlanError,
         ScenarioError,
         SweepSpecError,
+        PlanSpecError,
         StoreError,
         AnalysisError,
         BudgetError,
