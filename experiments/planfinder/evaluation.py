@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,12 +67,14 @@ class EvaluationContext:
         and ranks it last.
         """
         row: dict[str, Any] = {"run_id": task["run_id"], "key": task["key"]}
+        started = time.process_time()
         try:
             values = evaluate_plan(self, task["plan"], task["seeds"])
         except Exception as error:  # recorded with the candidate, by design
             row.update(status="failed", error=f"{type(error).__name__}: {error}", values={})
             return row, None
-        row.update(status="ok", error=None, values=values)
+        # CPU time of the worker, which the parent's own accounts never see.
+        row.update(status="ok", error=None, values=values, cpu_s=time.process_time() - started)
         return row, None
 
 

@@ -81,6 +81,7 @@ class Evaluator:
                     "error": row["error"],
                     "values": row["values"],
                     "elapsed_s": row.get("elapsed_s"),
+                    "cpu_s": row.get("cpu_s"),
                 }
                 self.folder.write(record)
                 self.known.add(row["key"])
