@@ -47,14 +47,11 @@ def scenario_document(
     for key in SHAPE_KEYS:
         organization.pop(key, None)
     chart = organization.get("chart") is not None
-    if chart:
-        if folder is None or problem.setup.path is None:
-            raise ValueError("a scenario with an org chart is exported with a folder to copy it")
+    if chart and problem.setup.path is not None:
         for key in CHART_KEYS:
             if organization.get(key):
                 source = _chart_source(problem.setup.path, organization[key])
-                shutil.copyfile(source, folder / source.name)
-                organization[key] = source.name
+                organization[key] = _place_chart(source, folder)
     defaults = Params().model_dump(mode="json")
     parameters = {
         name: value
@@ -71,6 +68,19 @@ def scenario_document(
     if organization:
         document["organization"] = organization
     return document
+
+
+def _place_chart(source: Path, folder: Path | None) -> str:
+    """How the exported scenario names a chart: copied beside it, or (without a folder) a
+    chart shipped in scenarios/data/ by its full path, which scenarios may name."""
+    from experiments.scenario_files import DATA_FOLDER
+
+    if folder is not None:
+        shutil.copyfile(source, folder / source.name)
+        return source.name
+    if source.resolve().is_relative_to(DATA_FOLDER.resolve()):
+        return str(source.resolve())
+    raise ValueError(f"{source}: an org chart is exported with a folder to copy it into")
 
 
 def _chart_source(scenario: Path, name: str) -> Path:
