@@ -304,5 +304,5 @@ def test_the_shipped_example_names_a_spec_the_command_checks(tmp_path, monkeypat
     result = CliRunner().invoke(app, ["plan", str(spec), "--out", str(tmp_path / "o"), "--dry-run"])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "NSGA-II, 20 plans x 12 generations, each on 8 replications" in said
+    assert "NSGA-II, 24 plans x 15 generations, each on 8 replications" in said
     assert load_plan_search(spec).spec.budget.amount == 60000

@@ -229,5 +229,12 @@ def test_the_command_line_refuses_a_bad_spec_without_a_traceback(tmp_path, monke
 def test_the_shipped_example_is_valid_and_within_ten_minutes_of_runs():
     problem = load_plan_search(Path(__file__).parents[1] / "experiments/specs/plan_finder.toml")
     search = problem.spec.search
-    assert search.population * search.generations * problem.spec.replications <= 2500
+    assert search.population * search.generations * problem.spec.replications <= 3000
     assert problem.params.n_employees == 500 and problem.weeks == 104
+
+
+def test_the_experiments_page_offers_only_sweep_specs_as_examples():
+    from dashboard.experiments import spec_files
+
+    names = spec_files()
+    assert "plan_finder.toml" not in names and "small.toml" in names

@@ -29,17 +29,18 @@ from pymoo.core.problem import Problem
 from pymoo.indicators.hv import HV
 from pymoo.operators.crossover.sbx import SBX
 from pymoo.operators.mutation.pm import PM
-from pymoo.operators.sampling.rnd import FloatRandomSampling
 from pymoo.problems.static import StaticProblem
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
 from experiments.files import write_atomically
-from experiments.planfinder.encoding import Choice, Encoding
+from experiments.planfinder.encoding import GENES_PER_LEVER, Choice, Encoding
 from experiments.planfinder.evaluator import Evaluator, Tally
 from experiments.planfinder.objectives import PLAN_COST
 from experiments.planfinder.problem import PlanProblem
 from sim.interventions import Intervention
 
+INITIAL_STREAM = 0x1A17
+"""Mixed with the master seed for the first generation's random plans (a stream of its own)."""
 REFERENCE_MARGIN = 0.1
 """The hypervolume's reference point lies this share of the first generation's range beyond
 its worst value on every objective."""
@@ -121,7 +122,7 @@ def run_search(
     )
     algorithm = NSGA2(
         pop_size=search.population,
-        sampling=FloatRandomSampling(),
+        sampling=initial_vectors(problem),
         crossover=SBX(prob=0.9, eta=15),
         mutation=PM(eta=20),
         eliminate_duplicates=ChoiceDuplicates(encoding),
@@ -158,6 +159,27 @@ def run_search(
     assert scale is not None
     front = front_keys(candidates)
     return SearchResult(candidates, front, pd.DataFrame(rows), evaluator.tally, scale)
+
+
+def initial_vectors(problem: PlanProblem) -> np.ndarray:
+    """The first generation: each lever alone, then random plans.
+
+    Each lever alone (the whole budget on it, for its first coverage option, from its
+    first start week) is a corner of the space that random plans, which split the budget
+    among all levers, almost never reach; a lever that only pays off with a large share
+    (leaders' time is dear) would otherwise go unseen. The rest are uniform random vectors
+    from a generator seeded with the spec's seed.
+    """
+    encoding, population = problem.encoding, problem.spec.search.population
+    count = len(encoding.levers)
+    corners = np.zeros((min(count, population // 2), encoding.variables))
+    for index in range(len(corners)):
+        corners[index, index * GENES_PER_LEVER] = 1.0
+    if encoding.spend_is_objective:
+        corners[:, -1] = 1.0
+    generator = np.random.default_rng([problem.spec.seed, INITIAL_STREAM])
+    rest = generator.random((population - len(corners), encoding.variables))
+    return np.vstack([corners, rest])
 
 
 def write_history(out: Path, history: list[dict[str, Any]]) -> None:
