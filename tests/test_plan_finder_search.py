@@ -85,7 +85,7 @@ class KnownResponse:
             if item.kind == "language":
                 where = 1.0 if item.coverage.departments else 0.6
                 gain += 3 * math.sqrt(spent) * where * (1 - abs(item.start - 9) / 40)
-            else:
+            elif item.kind == "incentive_alignment":
                 gain += 2 * math.sqrt(spent) * (1 - (item.start - 1) / 40)
         luck = [np.random.default_rng(seed).normal(0, 0.05) for seed in task["seeds"]]
         values = {
@@ -199,6 +199,26 @@ def test_a_process_pool_finds_what_one_process_finds(uninterrupted, tmp_path):
     assert_same_search(first, tmp_path / "pool")
 
 
+def test_a_dask_cluster_finds_what_one_process_finds(uninterrupted, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from experiments.executors import DaskExecutor
+
+    first, _ = uninterrupted
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        find_plan(small_problem(), tmp_path / "dask", DaskExecutor(client=client))
+        assert client.status == "running"  # one client for every generation, not closed
+    assert_same_search(first, tmp_path / "dask")
+
+
 class InjectedError(RuntimeError):
     pass
 
@@ -306,3 +326,53 @@ def test_the_shipped_example_names_a_spec_the_command_checks(tmp_path, monkeypat
     said = " ".join(result.output.split())
     assert "NSGA-II, 24 plans x 15 generations, each on 8 replications" in said
     assert load_plan_search(spec).spec.budget.amount == 60000
+
+
+def assert_matches_dominate(problem, library: pd.DataFrame, front: pd.DataFrame) -> int:
+    """Every library plan's match is at least as good on every objective; how many matched."""
+    names = [o.name for o in problem.objectives]
+    signs = np.array([1.0 if o.minimize else -1.0 for o in problem.objectives])
+    matched = library[library["matched_by"].notna()]
+    for _, row in matched.iterrows():
+        found = front.loc[row["matched_by"], names].to_numpy(dtype=float) * signs
+        assert (found <= row[names].to_numpy(dtype=float) * signs).all(), row["plan"]
+    return len(matched)
+
+
+def test_the_library_check_matches_plans_at_least_as_good_and_rechecks_them(tmp_path):
+    spec = copy.deepcopy(KNOWN)
+    spec["search"]["library_check"] = True
+    problem = parse_plan_search(spec)
+    report = find_plan(problem, tmp_path / "out", SerialExecutor(), context=KnownResponse(problem))
+    library = pd.read_csv(tmp_path / "out" / "library.csv")
+    front = pd.read_parquet(tmp_path / "out" / "front.parquet").set_index("key")
+    # The stand-in rewards only language and incentives: every library plan is beaten.
+    assert assert_matches_dominate(problem, library, front) == len(library)
+    best = library[library["library_front"]]
+    assert len(best) >= 1 and best["fresh_at_least_as_good"].astype(bool).all()
+    for name in best["plan"]:
+        [said] = [s for s in report.library_notes if f"library's {name} " in s]
+        assert "stays at least as good on every objective on fresh seeds" in said
+        assert "customers lost per year, last quarter" in said and "95% interval" in said
+
+
+def test_the_library_check_compares_like_with_like(tmp_path):
+    spec = copy.deepcopy(SMALL)
+    spec["weeks"] = 30  # the library's plans start in week 26
+    spec["levers"]["training_day"]["start"] = {"low": 1, "high": 26, "step": 5}
+    spec["search"]["library_check"] = True
+    problem = parse_plan_search(spec)
+    report = find_plan(problem, tmp_path / "out", SerialExecutor())
+    library = pd.read_csv(tmp_path / "out" / "library.csv")
+    assert set(library["plan"]) >= {"training_day", "culture_change"}
+    assert (library["plan_cost"] - 5000).abs().max() <= 50  # within 1% of the budget
+    assert any(
+        "aligned_incentives cannot be brought to a budget" in n for n in report.library_notes
+    )
+    front = pd.read_parquet(tmp_path / "out" / "front.parquet").set_index("key")
+    assert_matches_dominate(problem, library, front)
+    for _, row in library[library["library_front"]].iterrows():
+        said = [s for s in report.library_notes if f"library's {row['plan']} " in s]
+        assert len(said) == 1
+        if isinstance(row["matched_by"], str):
+            assert "95% interval" in said[0] and isinstance(row["fresh_at_least_as_good"], bool)

@@ -206,10 +206,11 @@ def _index(gene: float, count: int) -> int:
 def allocate(weights: np.ndarray, total: int, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Whole units per lever, summing to `total`, within [low, high], close to the weights.
 
-    Each lever's target is its weight's share of `total`; units start at the target rounded
-    down (within the bounds), then single units go to the levers furthest below their
-    target (or come from those furthest above) until the sum is right; ties go to the first
-    lever. Needs sum(low) <= total <= sum(high).
+    Each lever's target is its weight's share of `total`; a target above a lever's `high`
+    (then one below its `low`) is held at that bound and the rest shared again among the
+    other levers by their weights. Units start at the targets rounded down, then single
+    units go to the levers furthest below their targets (or come from those furthest above)
+    until the sum is right; ties go to the first lever. Needs sum(low) <= total <= sum(high).
 
     Args:
         weights: one weight >= 0 per lever; all zero counts as equal weights.
@@ -220,8 +221,21 @@ def allocate(weights: np.ndarray, total: int, low: np.ndarray, high: np.ndarray)
     weights = np.clip(np.asarray(weights, dtype=float), 0.0, None)
     if weights.sum() <= 0:
         weights = np.ones_like(weights)
-    target = weights / weights.sum() * total
-    units = np.clip(np.floor(target).astype(int), low, high)
+    target = np.zeros(len(weights))
+    free = np.ones(len(weights), dtype=bool)
+    while free.any():
+        left = total - target[~free].sum()
+        mass = weights[free].sum()
+        target[free] = (weights[free] / mass if mass > 0 else 1.0 / free.sum()) * left
+        for beyond, bound in ((target > high, high), (target < low, low)):
+            held = free & beyond
+            if held.any():
+                target[held] = bound[held]
+                free &= ~held
+                break
+        else:
+            break
+    units = np.clip(np.floor(target + 1e-9).astype(int), low, high)
     while units.sum() < total:
         gap = np.where(units < high, target - units, -np.inf)
         units[int(np.argmax(gap))] += 1

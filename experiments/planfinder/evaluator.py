@@ -16,6 +16,26 @@ from experiments.planfinder.folder import SearchFolder
 from sim.interventions import Intervention
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One call's context: the search's own, numbered.
+
+    Executors ship a context once per `map` call, Dask by scattering it under a key derived
+    from its content; numbering each call gives every call its own key, so that the
+    release of the last call's copy can never race with this call's use of it.
+    """
+
+    context: Any
+    number: int
+
+    def execute(self, task: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        return self.context.execute(task)
+
+    def execute_many(self, tasks: list[dict[str, Any]]) -> list[tuple[dict[str, Any], None]]:
+        """Tasks one after the other (each is one plan on all its seeds already)."""
+        return [self.context.execute(task) for task in tasks]
+
+
 @dataclass
 class Tally:
     """Evaluations of this search so far: run now, or read from the cache."""
@@ -49,6 +69,7 @@ class Evaluator:
         self.executor = executor
         self.on_evaluated = on_evaluated
         self.tally = Tally()
+        self.batches = 0
         self.known = folder.keys()
 
     def evaluate(
@@ -66,12 +87,23 @@ class Evaluator:
                 records[key] = cached
                 self.tally.cached += 1
                 continue
+            # A task is one plan, its own "point" for executors that batch a point's tasks.
+            number = len(tasks)
             tasks.append(
-                {"run_id": len(tasks), "key": key, "plan": tuple(plan), "seeds": list(seeds)}
+                {
+                    "run_id": number,
+                    "point": number,
+                    "values": {},
+                    "key": key,
+                    "plan": tuple(plan),
+                    "seeds": list(seeds),
+                }
             )
         by_key = {task["key"]: task for task in tasks}
         if tasks:
-            for row, _ in self.executor.map(self.context, iter(tasks), len(tasks)):
+            self.batches += 1
+            batch = Batch(self.context, self.batches)
+            for row, _ in self.executor.map(batch, iter(tasks), len(tasks)):
                 task = by_key[row["key"]]
                 record = {
                     "key": row["key"],

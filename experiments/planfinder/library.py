@@ -136,6 +136,25 @@ def _fresh_check(
     return table
 
 
+def fresh_differences(problem: PlanProblem, row: pd.Series) -> list[str]:
+    """The match's paired differences from the library plan on fresh seeds, in words."""
+    from experiments.outcomes import outcome as outcome_of
+
+    said = []
+    for objective in problem.objectives:
+        column = f"fresh_difference_{objective.outcome}"
+        if objective.outcome == PLAN_COST or column not in row or pd.isna(row[column]):
+            continue
+        info = outcome_of(objective.outcome)
+        scale, unit = (100.0, " points") if info.fmt.endswith("%") else (1.0, "")
+        low, high = row[f"{column}_low"] * scale, row[f"{column}_high"] * scale
+        said.append(
+            f"{info.label} {row[column] * scale:+,.1f}{unit}, 95% interval {low:+,.1f} to "
+            f"{high:+,.1f}"
+        )
+    return said
+
+
 def library_statements(problem: PlanProblem, table: pd.DataFrame) -> list[str]:
     """What the library check shows, one sentence per library-front plan."""
     if table.empty:
@@ -157,6 +176,7 @@ def library_statements(problem: PlanProblem, table: pd.DataFrame) -> list[str]:
         )
         statements.append(
             f"The front holds a plan at least as good as the library's {name} on every "
-            f"objective on the search's seeds ({row['matched_by'][:8]}), {verdict}."
+            f"objective on the search's seeds ({row['matched_by'][:8]}), {verdict} "
+            f"({'; '.join(fresh_differences(problem, row))})."
         )
     return statements
