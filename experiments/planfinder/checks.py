@@ -264,15 +264,4 @@ def posterior_draws(
     return draws, str(posterior.digest)
 
 
-def describe_levers(levers: tuple[Lever, ...]) -> list[str]:
-    """One line per lever: its kind, coverage options, starts and share bounds."""
-    lines = []
-    for lever in levers:
-        options = ", ".join(option.name for option in lever.coverages)
-        starts = lever.starts
-        weeks = f"week {starts[0]}" if len(starts) == 1 else f"weeks {starts[0]}-{starts[-1]}"
-        lines.append(f"{lever.kind}: {options}; from {weeks}")
-    return lines
-
-
 __all__ = ["PlanSpecError", "load_plan_search", "parse_plan_search"]

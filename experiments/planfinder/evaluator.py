@@ -79,8 +79,9 @@ class Evaluator:
         keys = [plan_key(plan, seeds) for plan, seeds in plans]
         records: dict[str, dict[str, Any]] = {}
         tasks: list[dict[str, Any]] = []
+        queued: set[str] = set()
         for key, (plan, seeds) in zip(keys, plans, strict=True):
-            if key in records or any(task["key"] == key for task in tasks):
+            if key in records or key in queued:
                 continue
             cached = self.folder.read(key) if key in self.known else None
             if cached is not None:
@@ -88,6 +89,7 @@ class Evaluator:
                 self.tally.cached += 1
                 continue
             # A task is one plan, its own "point" for executors that batch a point's tasks.
+            queued.add(key)
             number = len(tasks)
             tasks.append(
                 {

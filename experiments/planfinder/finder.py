@@ -28,6 +28,7 @@ from experiments.planfinder.search import (
     run_search,
 )
 from experiments.planfinder.wording import Effect, effect_sentence, plan_sentence
+from sim.interventions import Intervention
 
 
 @dataclass
@@ -50,7 +51,7 @@ class PlanReport:
         return self.result.tally
 
     @property
-    def recommended_plan(self) -> Any:
+    def recommended_plan(self) -> tuple[Intervention, ...]:
         return self.result.candidates[self.recommended_key].plan
 
     def effect_lines(self) -> list[str]:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,22 +24,8 @@ from experiments.planfinder.problem import PlanProblem
 from experiments.planfinder.search import Candidate, SearchResult
 from experiments.planfinder.wording import Effect, plan_sentence
 from experiments.statistics import paired_difference, t_interval
-from sim.interventions import Intervention
 
 SMALLEST_WEIGHT = 1e-6
-
-
-@dataclass
-class Findings:
-    """The front, the recommendation and the checks of one search."""
-
-    front: pd.DataFrame
-    recommended: Candidate
-    sentence: str
-    effects: list[Effect]
-    validation_seeds: list[int]
-    library: pd.DataFrame = field(default_factory=pd.DataFrame)
-    library_notes: list[str] = field(default_factory=list)
 
 
 def recommend(problem: PlanProblem, candidates: Sequence[Candidate]) -> Candidate:
@@ -121,9 +106,7 @@ def effects(problem: PlanProblem, record: dict[str, Any], base: dict[str, Any]) 
                 outcome=objective.outcome,
                 level=t_interval(values),
                 difference=paired_difference(values, reference),
-                statistic_label=(
-                    f"{objective.label.split('(')[-1].rstrip(')')}" if percentile else ""
-                ),
+                statistic_label=objective.statistic_words if percentile else "",
                 statistic=objective.value(values) if percentile else float("nan"),
                 statistic_base=objective.value(reference) if percentile else float("nan"),
             )
@@ -141,7 +124,3 @@ def find(
     seeds = problem.validation_seeds
     fresh, nothing = evaluator.evaluate([(chosen.plan, seeds), ((), seeds)])
     return chosen, effects(problem, fresh, nothing), fresh
-
-
-def plan_of(candidate: Candidate) -> tuple[Intervention, ...]:
-    return candidate.plan

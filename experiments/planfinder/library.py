@@ -146,11 +146,13 @@ def fresh_differences(problem: PlanProblem, row: pd.Series) -> list[str]:
         if objective.outcome == PLAN_COST or column not in row or pd.isna(row[column]):
             continue
         info = outcome_of(objective.outcome)
-        scale, unit = (100.0, " points") if info.fmt.endswith("%") else (1.0, "")
-        low, high = row[f"{column}_low"] * scale, row[f"{column}_high"] * scale
+        percent = info.fmt.endswith("%")
+        scale, unit, fmt = (
+            (100.0, " points", "+,.1f") if percent else (1.0, "", "+" + info.fmt.lstrip("+"))
+        )
+        low, high = (format(row[f"{column}_{end}"] * scale, fmt) for end in ("low", "high"))
         said.append(
-            f"{info.label} {row[column] * scale:+,.1f}{unit}, 95% interval {low:+,.1f} to "
-            f"{high:+,.1f}"
+            f"{info.label} {format(row[column] * scale, fmt)}{unit}, 95% interval {low} to {high}"
         )
     return said
 

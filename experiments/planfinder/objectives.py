@@ -39,12 +39,16 @@ class Objective:
         return "mean" if self.statistic == "mean" else f"p{self.percentile:g}"
 
     @property
+    def statistic_words(self) -> str:
+        """ "mean", or "10th percentile over replications"."""
+        if self.statistic == "mean":
+            return "mean"
+        return f"{_ordinal(self.percentile)} percentile over replications"
+
+    @property
     def label(self) -> str:
         """What it is, in words: "customers lost per year, last quarter (mean)"."""
-        base = outcome_of(self.outcome).label
-        if self.statistic == "mean":
-            return f"{base} (mean)"
-        return f"{base} ({_ordinal(self.percentile)} percentile over replications)"
+        return f"{outcome_of(self.outcome).label} ({self.statistic_words})"
 
     @property
     def goal(self) -> str:
