@@ -1,8 +1,9 @@
 """The Dash app: pages under dashboard/pages/, a shared header, the session's settings store.
 
 Background callbacks (long runs with a progress bar and a cancel button) run in a
-`DiskcacheManager` whose cache lives in a fresh temporary folder. No state is kept in
-module globals: the session's scenario lives in the browser (`dcc.Store` "settings"),
+`dashboard.jobs.JobManager` (Dash's disk-cache manager with a bound on simultaneous jobs and
+one job per browser session) whose cache lives in a fresh temporary folder. No state is kept
+in module globals: the session's scenario lives in the browser (`dcc.Store` "settings"),
 and runs are keyed by the background-callback cache.
 """
 
@@ -16,10 +17,12 @@ from pathlib import Path
 
 import dash
 import diskcache
-from dash import Dash, DiskcacheManager, Input, Output, State, clientside_callback, dcc, html
+from dash import Dash, Input, Output, State, clientside_callback, dcc, html
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from dashboard.experiments import serve_reports
-from dashboard.settings import default_settings
+from dashboard.jobs import NOTICE_ID, JobManager, max_jobs_setting
+from dashboard.settings import MAX_CHART_BYTES, default_settings
 
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
@@ -82,12 +85,23 @@ clientside_callback(
 )
 
 
-def create_app(cache_dir: str | Path | None = None) -> Dash:
+def too_large(_error: RequestEntityTooLarge) -> tuple[dict[str, str], int]:
+    """A request over the server's limit: a message, not werkzeug's bare 413 page. (The
+    pages' uploads never send a file over the chart limit: the browser says so itself.)"""
+    return {
+        "error": f"The request is larger than the dashboard reads ({MAX_REQUEST_BYTES / 1e6:.0f}"
+        f" MB); an org chart may be at most {MAX_CHART_BYTES / 1e6:.0f} MB."
+    }, 413
+
+
+def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None) -> Dash:
     """Build the dashboard.
 
     Args:
         cache_dir: folder for the background-callback cache; a new temporary folder,
             removed at exit, when None.
+        max_jobs: simulations run at once (`dashboard.jobs.max_jobs_setting`: the
+            environment variable EACHCUSTOMER_MAX_JOBS, else 2, when None).
 
     The pages declare their callbacks with `dash.callback` (Dash's global registry),
     which the first app a process serves takes over: one app per process.
@@ -96,7 +110,7 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
         cache_dir = tempfile.mkdtemp(prefix="eachcustomer-dashboard-")
         atexit.register(shutil.rmtree, cache_dir, ignore_errors=True)
     cache = diskcache.Cache(str(cache_dir), size_limit=2**30)
-    manager = DiskcacheManager(cache, expire=3600)
+    manager = JobManager(cache, max_jobs=max_jobs_setting(max_jobs), expire=3600)
     app = Dash(
         __name__,
         use_pages=True,
@@ -112,6 +126,7 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
     warm_up()
     serve_reports(app.server)
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.server.register_error_handler(RequestEntityTooLarge, too_large)
     app.layout = html.Div(
         className="app",
         children=[
@@ -120,6 +135,8 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
             dcc.Store(id="presentation", storage_type="session", data=False),
             dcc.Store(id="session", storage_type="session"),
             header(),
+            # Waiting for a free slot, a refusal, a run that died: told by `JobManager`.
+            html.Div(id=NOTICE_ID, className="job-notice", role="status"),
             html.Main(dash.page_container, id="content", tabIndex="-1"),
         ],
     )

@@ -18,10 +18,17 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
+from dashboard.plan_coverage import (
+    coverage_words,
+    restrict_plan,
+    restricted_name,
+    restriction_words,
+)
 from dashboard.settings import build_setup, normalize, scenario_plans, user_message
 from dashboard.verdict import OUTCOMES, verdict
 from experiments.plans import NO_PLAN, plan_library, resolve_plan
 from experiments.runs import run_model
+from experiments.scenario_files import check_coverage_names
 from experiments.statistics import t_interval
 from sim.budget import cost_basis, equalize_plans, plan_costs
 from sim.interventions import Intervention
@@ -57,22 +64,42 @@ def plan_choices(scenario: str) -> list[dict[str, str]]:
     return options + [{"label": plan_title(name), "value": f"plan:{name}"} for name in names]
 
 
-def chosen_plans(keys: Sequence[str], settings: dict[str, Any]) -> dict[str, tuple[str, tuple]]:
-    """Menu values to {shown name: (plan name, interventions)}; unknown values are skipped."""
-    scenario = build_setup({**settings, "plan": None, "interventions": []})
+def chosen_plans(
+    keys: Sequence[str],
+    settings: dict[str, Any],
+    restrictions: Mapping[str, Mapping[str, Sequence]] | None = None,
+) -> dict[str, tuple[str, tuple]]:
+    """Menu values to {shown name: (plan name, interventions)}; unknown values are skipped.
+
+    `restrictions` maps a menu value to the departments and levels its plan is restricted
+    to (`dashboard.plan_coverage`); a restricted plan's names say whom it reaches.
+
+    Raises:
+        ValueError: a restriction names a department or level the organization lacks.
+    """
+    scenario = build_setup({**settings, "plan": None, "interventions": [], "timeline": []})
     plans: dict[str, tuple[str, tuple]] = {}
     for key in keys:
         kind, _, name = str(key).partition(":")
         if kind == "plan":
             try:
-                plans[plan_title(name)] = (name, resolve_plan(name, scenario.plans))
+                shown, plan = plan_title(name), resolve_plan(name, scenario.plans)
             except ValueError:
                 continue
         elif kind == SCENARIO_SCHEDULE:
-            plans["the scenario's schedule"] = (
-                SCENARIO_SCHEDULE_NAME,
-                tuple(scenario.interventions),
-            )
+            shown, name = "the scenario's schedule", SCENARIO_SCHEDULE_NAME
+            plan = tuple(scenario.interventions)
+        else:
+            continue
+        chosen = (restrictions or {}).get(str(key)) or {}
+        departments, levels = chosen.get("departments") or [], chosen.get("levels") or []
+        if plan and (departments or levels):
+            plan = restrict_plan(plan, departments, levels)
+            shown = f"{shown} ({restriction_words(departments, levels)})"
+            name = restricted_name(name, departments, levels)
+            org = cost_basis(scenario.params, scenario.org)
+            check_coverage_names(shown, plan, org.department_names, set(org.level.tolist()))
+        plans[shown] = (name, tuple(plan))
     return plans
 
 
@@ -82,16 +109,14 @@ def resolve_plans(keys: Sequence[str], settings: dict[str, Any]) -> dict[str, tu
 
 
 def describe_plan(plan: Sequence[Intervention]) -> str:
-    """A plan in a few words."""
+    """A plan in a few words: each intervention, when, for how long and whom it covers."""
     if not plan:
         return "no intervention"
     parts = []
     for item in plan:
         weeks = item.weeks
         span = "permanent" if weeks is None else f"{weeks} week{'s' * (weeks != 1)}"
-        parts.append(
-            f"{item.name} (week {item.start}, {span}, {item.coverage.share:.0%} of those covered)"
-        )
+        parts.append(f"{item.name} (week {item.start}, {span}, {coverage_words(item)})")
     return "; ".join(parts)
 
 
@@ -157,6 +182,7 @@ def run_comparison(
     budget_mode: str = "as specified",
     budget: float | None = None,
     on_run: Callable[[int, int], None] | None = None,
+    restrictions: Mapping[str, Mapping[str, Sequence]] | None = None,
 ) -> dict[str, Any]:
     """Run every chosen plan, and doing nothing, `replications` times and summarize.
 
@@ -168,17 +194,24 @@ def run_comparison(
         budget: the common budget; when None, the cost of the cheapest plan that costs
             anything.
         on_run: called as on_run(done, total) after every run.
+        restrictions: departments and levels each menu value's plan is restricted to.
     """
     settings = normalize(settings)
     started = time.time()
+    notes: list[str] = []
+    if settings["timeline"]:
+        settings = {**settings, "timeline": []}
+        notes.append(
+            "The changes made during the run on Explore are not part of this comparison: "
+            "every plan runs from week 0 on the settings of week 0."
+        )
     try:
         setup = build_setup(settings)
-        chosen = chosen_plans(plan_keys, settings)
+        chosen = chosen_plans(plan_keys, settings, restrictions)
     except ValueError as error:
         return {"error": user_message(error)}
     if not 2 <= len(chosen) <= MAX_PLANS:
         return {"error": f"Choose two to four plans to compare (now {len(chosen)})."}
-    notes: list[str] = []
     reference = next((shown for shown, (_, plan) in chosen.items() if not plan), None)
     if reference is None:
         reference = REFERENCE
@@ -288,11 +321,14 @@ def comparison_spec(
     }
     if budget is not None:
         spec["levers"].update(budget=float(budget), scale_by=budget_mode)
-    if SCENARIO_SCHEDULE_NAME in names:
-        schedule = next(plan for name, plan in chosen.values() if name == SCENARIO_SCHEDULE_NAME)
-        spec["plans"] = {
-            SCENARIO_SCHEDULE_NAME: [
-                item.model_dump(mode="json", exclude_defaults=True) for item in schedule
-            ]
-        }
+    own = {}
+    for name, plan in chosen.values():
+        try:
+            known = resolve_plan(name, setup.plans) == tuple(plan)
+        except ValueError:
+            known = False
+        if not known:  # the scenario's schedule, or a plan restricted to some staff
+            own[name] = [item.model_dump(mode="json", exclude_defaults=True) for item in plan]
+    if own:
+        spec["plans"] = own
     return tomli_w.dumps(spec), "A sweep spec that reproduces these numbers."

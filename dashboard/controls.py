@@ -85,15 +85,18 @@ KEY_PARAMETERS = (
 GROUP_TITLES = {
     "organization": "Organization",
     "culture": "Culture at the start",
-    "encounters": "1. Encounters with customers",
-    "customers": "Customers",
-    "contagion": "2. Attitudes spread",
-    "drift": "3. Drift with distance",
-    "incentives": "4. Incentives",
-    "turnover": "5. Turnover and hiring",
+    "encounters": "Each week: encounters with customers",
+    "customers": "Each week: customers come and go",
+    "contagion": "Each week: attitudes spread",
+    "drift": "Each week: drift with distance",
+    "incentives": "Each week: incentives",
+    "turnover": "Each week: turnover and hiring",
     "costs": "Costs",
     "schedule": "Schedule",
 }
+"""Parameter groups in the order of docs/ODD.md: what is set at the start, then the weekly
+processes in the order they run, then costs and the schedule. Not numbered: a group whose only
+parameter is among the key levers (drift) has no section of its own."""
 
 
 @dataclass(frozen=True)
@@ -239,10 +242,7 @@ def grouped_sliders(values: dict[str, Any] | None = None) -> list[html.Details]:
             ],
         )
     ]
-    groups: dict[str, list[ParamControl]] = {}
-    for control in controls:
-        if control.name not in KEY_PARAMETERS:
-            groups.setdefault(control.group, []).append(control)
+    groups = grouped_controls(controls)
     for group, members in groups.items():
         sections.append(
             html.Details(
@@ -256,17 +256,25 @@ def grouped_sliders(values: dict[str, Any] | None = None) -> list[html.Details]:
     return sections
 
 
+def grouped_controls(controls: list[ParamControl]) -> dict[str, list[ParamControl]]:
+    """The controls not among the key levers, by group, groups in `GROUP_TITLES` order."""
+    groups: dict[str, list[ParamControl]] = {}
+    for control in controls:
+        if control.name not in KEY_PARAMETERS:
+            groups.setdefault(control.group, []).append(control)
+    order = list(GROUP_TITLES)
+    return dict(
+        sorted(groups.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
+    )
+
+
 def slider_order() -> list[str]:
     """Parameter names in the order `grouped_sliders` lays the sliders out."""
     controls = param_controls()
     names = [c.name for c in controls]
     order = [n for n in KEY_PARAMETERS if n in names]
-    seen: dict[str, list[str]] = {}
-    for control in controls:
-        if control.name not in KEY_PARAMETERS:
-            seen.setdefault(control.group, []).append(control.name)
-    for members in seen.values():
-        order.extend(members)
+    for members in grouped_controls(controls).values():
+        order.extend(c.name for c in members)
     return order
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, callback, clientside_callback, html
+from dash import ALL, Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
 from dashboard.common import triggered_id
 from dashboard.controls import control_by_name, slider_order
+from dashboard.explore_changes import keep_going, run_week  # registers its callbacks too
 from dashboard.explore_layout import SCENARIO_PLAN, plan_options
 from dashboard.explore_view import drawn, render, render_outputs
 from dashboard.exports import outputs_csv, scenario_download
+from dashboard.live import change_parameters, kept_weeks, pending_note, values_at
 from dashboard.runs import advance, payload_frame
 from dashboard.settings import (
-    MAX_EXTRA_INTERVENTIONS,
     default_settings,
     normalize,
     scenario_values,
@@ -50,6 +51,31 @@ def scenario_text(scenario: str) -> str:
         return ""
 
 
+def slider_values(settings: dict[str, Any], week: int) -> tuple[list, list, list]:
+    """The sliders' values in force after `week` weeks, and their ranges widened to show them."""
+    names = slider_order()
+    current = values_at(settings, scenario_values(settings["scenario"]), week)
+    controls = control_by_name()
+    shown = [current.get(name, controls[name].default) for name in names]
+    lows = [min(controls[n].low, v) for n, v in zip(names, shown, strict=True)]
+    highs = [max(controls[n].high, v) for n, v in zip(names, shown, strict=True)]
+    return shown, lows, highs
+
+
+@callback(
+    Output({"type": "param", "name": ALL}, "value", allow_duplicate=True),
+    Output({"type": "param", "name": ALL}, "min", allow_duplicate=True),
+    Output({"type": "param", "name": ALL}, "max", allow_duplicate=True),
+    Input("explore-state", "data"),
+    State("settings", "data"),
+    prevent_initial_call=True,
+)
+def show_values_of_week(state: Any, stored: Any) -> tuple[list, list, list]:
+    """When the run shown changes (paused, finished, reset), the sliders show its week's values."""
+    settings = normalize(stored)
+    return slider_values(settings, kept_weeks(state, settings))
+
+
 @callback(
     Output("explore-scenario", "value"),
     Output({"type": "param", "name": ALL}, "value"),
@@ -65,15 +91,36 @@ def scenario_text(scenario: str) -> str:
     Input("explore-plan", "value"),
     Input("explore-seed", "value"),
     Input("explore-defaults", "n_clicks"),
+    State("explore-state", "data"),
     State("settings", "data"),
+    State("explore-live", "data"),
+    State("explore-pause", "disabled"),
 )
 def sync_settings(
-    scenario: str, values: list[Any], plan: str, seed: Any, _defaults: Any, stored: Any
+    scenario: str,
+    values: list[Any],
+    plan: str,
+    seed: Any,
+    _defaults: Any,
+    state: Any,
+    stored: Any,
+    live: Any = None,
+    pause_disabled: Any = True,
 ) -> tuple:
-    """Keep the widgets and the session's settings in step, whichever changed."""
+    """Keep the widgets and the session's settings in step, whichever changed.
+
+    The sliders show the values in force at the week shown; moving one while a run is
+    paused or going on changes the parameter from that week on (`dashboard.live`). The
+    run's state is read, not listened to: Dash holds back a callback whose input a running
+    job will write, and a slider must answer while the run goes on.
+    """
     settings = normalize(stored)
     trigger = triggered_id()
     names = slider_order()
+    running = pause_disabled is False
+    week = run_week(settings, state, live, running)
+    base = scenario_values(settings["scenario"])
+    before = settings
     if trigger == "explore-scenario" and scenario != settings["scenario"]:
         settings = {
             **default_settings(scenario),
@@ -81,32 +128,24 @@ def sync_settings(
             "chart": settings["chart"],
         }
     elif trigger == "explore-defaults":
-        settings = {**settings, "overrides": {}}
+        settings = {**settings, "overrides": {}, "timeline": []}
     elif isinstance(trigger, dict) and trigger.get("type") == "param":
-        base = scenario_values(settings["scenario"])
-        overrides = dict(settings["overrides"])
-        for name, value in zip(names, values, strict=False):
-            if value is None:
-                continue  # a half-typed number: keep what was there
-            value = clean_value(name, value)
-            if value == base.get(name):
-                overrides.pop(name, None)
-            else:
-                overrides[name] = value
-        settings = {**settings, "overrides": overrides}
+        name = trigger.get("name")
+        value = dict(zip(names, values, strict=False)).get(name)
+        if value is not None:  # None: a half-typed number, keep what was there
+            changes = {name: clean_value(name, value)}
+            settings = change_parameters(settings, base, week, changes)
     elif trigger == "explore-plan":
         settings = {**settings, "plan": None if plan in (None, SCENARIO_PLAN) else plan}
     elif trigger == "explore-seed" and isinstance(seed, int | float) and seed >= 0:
         settings = {**settings, "seed": int(seed)}
-    current = {**scenario_values(settings["scenario"]), **settings["overrides"]}
-    controls = control_by_name()
-    shown = [current.get(name, controls[name].default) for name in names]
-    lows = [min(controls[n].low, v) for n, v in zip(names, shown, strict=True)]
-    highs = [max(controls[n].high, v) for n, v in zip(names, shown, strict=True)]
+    shown_values, lows, highs = slider_values(settings, run_week(settings, state, live, running))
     plan_value = settings["plan"] if settings["plan"] is not None else SCENARIO_PLAN
+    if settings != before:
+        keep_going(settings, live, running)
     return (
         settings["scenario"],
-        shown,
+        shown_values,
         lows,
         highs,
         plan_options(settings["scenario"]),
@@ -117,93 +156,6 @@ def sync_settings(
     )
 
 
-@callback(
-    Output("settings", "data", allow_duplicate=True),
-    Input("explore-add", "n_clicks"),
-    State("explore-add-kind", "value"),
-    State("explore-add-start", "value"),
-    State("explore-add-duration", "value"),
-    State("explore-add-strength", "value"),
-    State("explore-add-share", "value"),
-    State("explore-add-cost", "value"),
-    State("settings", "data"),
-    prevent_initial_call=True,
-)
-def add_intervention(
-    _clicks: Any,
-    kind: str,
-    start: Any,
-    duration: Any,
-    strength: Any,
-    share: Any,
-    cost: Any,
-    stored: Any,
-) -> dict[str, Any]:
-    """Append an intervention (validated when the run is built) to the settings."""
-    if not _clicks:
-        raise PreventUpdate
-    settings = normalize(stored)
-    item: dict[str, Any] = {
-        "kind": kind,
-        "start": int(start or 1),
-        "strength": float(0.5 if strength is None else strength),
-        "coverage": {"share": float(1 if share is None else share)},
-        "cost_per_participant_week": float(cost or 0),
-    }
-    if duration:
-        item["duration"] = int(duration)
-    added = (settings["interventions"] + [item])[-MAX_EXTRA_INTERVENTIONS:]
-    return {**settings, "interventions": added}
-
-
-@callback(
-    Output("settings", "data", allow_duplicate=True),
-    Input({"type": "remove-intervention", "index": ALL}, "n_clicks"),
-    State("settings", "data"),
-    prevent_initial_call=True,
-)
-def remove_intervention(clicks: list[Any], stored: Any) -> dict[str, Any]:
-    """Drop one added intervention."""
-    trigger = triggered_id()
-    if not isinstance(trigger, dict) or not any(clicks):
-        raise PreventUpdate
-    settings = normalize(stored)
-    added = [
-        item
-        for index, item in enumerate(settings["interventions"])
-        if index != trigger.get("index")
-    ]
-    return {**settings, "interventions": added}
-
-
-@callback(Output("explore-added", "children"), Input("settings", "data"))
-def list_interventions(stored: Any) -> list[Any]:
-    """The added interventions, each with a remove button."""
-    settings = normalize(stored)
-    rows = []
-    for index, item in enumerate(settings["interventions"]):
-        share = item.get("coverage", {}).get("share", 1)
-        text = (
-            f"{str(item.get('kind', '?')).replace('_', ' ')} from week {item.get('start')}"
-            f", strength {item.get('strength')}, {share:.0%} of staff"
-        )
-        rows.append(
-            html.Div(
-                className="added",
-                children=[
-                    html.Span(text),
-                    html.Button(
-                        "Remove",
-                        id={"type": "remove-intervention", "index": index},
-                        className="button small",
-                        **{"aria-label": f"Remove {text}"},
-                    ),
-                ],
-            )
-        )
-    return rows or [html.Div("None added.", className="note")]
-
-
 # --- running -------------------------------------------------------------------------------
 
 
@@ -212,9 +164,12 @@ def list_interventions(stored: Any) -> list[Any]:
     Output("explore-state", "data"),
     Input("explore-run", "n_clicks"),
     Input("explore-step", "n_clicks"),
+    Input("explore-continue", "data"),
     State("settings", "data"),
     State("explore-state", "data"),
+    State("explore-live", "data"),
     State("explore-why-by", "value"),
+    State("explore-why-mode", "value"),
     State("presentation", "data"),
     State("session", "data"),
     background=True,
@@ -232,9 +187,12 @@ def run_simulation(
     set_progress: Any,
     _run: Any,
     _step: Any,
+    _continue: Any,
     settings: Any,
     state: Any,
+    live: Any,
     by: str,
+    why: str,
     large: Any,
     _session: Any = None,
 ) -> tuple:
@@ -244,14 +202,18 @@ def run_simulation(
     progress while it runs, as the result at the end). A chain of callbacks instead
     (partial table -> store -> redraw on the server) costs a round trip per update, and
     the browser drops a redraw whenever the next partial table arrives first.
+
+    A change made while the job runs sets "explore-continue", which starts this callback
+    again: Dash ends the job under way, and the new one goes on from the last week it
+    showed ("explore-live"), with the changed settings.
     """
     mode = "step" if triggered_id() == "explore-step" else "run"
 
     def emit(snapshot: dict[str, Any]) -> None:
-        set_progress((*drawn(snapshot, by, large), snapshot))
+        set_progress((*drawn(snapshot, by, large, why), snapshot))
 
-    final = advance(settings, state, mode, emit=emit)
-    return (*drawn(final, by, large), final)
+    final = advance(settings, state, mode, emit=emit, live=live)
+    return (*drawn(final, by, large, why), final)
 
 
 @callback(
@@ -260,13 +222,14 @@ def run_simulation(
     Input("explore-reset", "n_clicks"),
     State("settings", "data"),
     State("explore-why-by", "value"),
+    State("explore-why-mode", "value"),
     State("presentation", "data"),
     prevent_initial_call=True,
 )
-def reset_run(_clicks: Any, settings: Any, by: str, large: Any) -> tuple:
+def reset_run(_clicks: Any, settings: Any, by: str, why: str, large: Any) -> tuple:
     """Back to week 0 of the current settings."""
     state = advance(settings, None, "reset")
-    return (*render(state, by, large), state)
+    return (*render(state, by, large, why), state)
 
 
 # Pause cancels the job; the run shown when the job has ended becomes the run kept, and Run or
@@ -301,24 +264,22 @@ clientside_callback(
 @callback(
     *render_outputs(),
     Input("explore-why-by", "value"),
+    Input("explore-why-mode", "value"),
     Input("presentation", "data"),
     State("explore-state", "data"),
 )
-def redraw(by: str, large: Any, state: Any) -> tuple:
+def redraw(by: str, why: str, large: Any, state: Any) -> tuple:
     """Draw the stored run when the page opens, or when the view or type size changes."""
-    return render(state, by, large)
+    return render(state, by, large, why)
 
 
 @callback(
     Output("explore-stale", "children"), Input("settings", "data"), Input("explore-state", "data")
 )
-def stale_note(settings: Any, state: Any) -> str:
-    """Say so when the charts show a run made with other settings."""
-    if not isinstance(state, dict) or not state.get("table"):
-        return ""
-    if state.get("key") != settings_key(settings):
-        return "The settings changed since this run: press Run to simulate them."
-    return ""
+def stale_note(stored: Any, state: Any) -> str:
+    """Say what Run will do when the charts show a run made with other settings."""
+    settings = normalize(stored)
+    return pending_note(settings, state, settings_key(settings))
 
 
 # --- exports -------------------------------------------------------------------------------

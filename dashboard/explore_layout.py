@@ -48,7 +48,11 @@ def number_field(label: str, field_id: str, **limits: Any) -> html.Label:
 
 
 def intervention_form() -> html.Details:
-    """Add an intervention on top of the scenario's plan."""
+    """Add an intervention: before the run from its start week, or during the run.
+
+    Whom it covers: the chosen departments and hierarchy levels (everyone when none is
+    chosen), then a random share of them (`sim.interventions.Coverage`).
+    """
     return html.Details(
         className="param-group",
         children=[
@@ -68,6 +72,10 @@ def intervention_form() -> html.Details:
                     number_field("Weeks (empty: default)", "explore-add-duration", min=1, step=1),
                 ],
             ),
+            html.Label("Departments (none chosen: all)", htmlFor="explore-add-departments"),
+            dcc.Dropdown(id="explore-add-departments", multi=True, options=[], value=[]),
+            html.Label("Hierarchy levels (none chosen: all)", htmlFor="explore-add-levels"),
+            dcc.Dropdown(id="explore-add-levels", multi=True, options=[], value=[]),
             html.Div(
                 className="form-row",
                 children=[
@@ -80,7 +88,7 @@ def intervention_form() -> html.Details:
                         value=0.5,
                     ),
                     number_field(
-                        "Share of staff (0 to 1)",
+                        "Share of them (0 to 1)",
                         "explore-add-share",
                         min=0,
                         max=1,
@@ -93,7 +101,30 @@ def intervention_form() -> html.Details:
                 "Cost per participant per week (currency)", "explore-add-cost", min=0, value=0
             ),
             html.Button("Add intervention", id="explore-add", className="button"),
+            html.Div(
+                "Added while a run is paused or going on, it starts the week after the week "
+                "shown at the earliest, and is listed under Changes during the run.",
+                className="note",
+            ),
             html.Div(id="explore-added", className="added-list"),
+        ],
+    )
+
+
+def changes_during_run() -> html.Div:
+    """The changes made while the run went on, each marked on the charts at its week."""
+    return html.Div(
+        className="changes",
+        children=[
+            html.H2("Changes during the run", className="side-heading"),
+            html.Div(
+                "Pause (or let it run), then move a slider or add an intervention: the run "
+                "goes on from the week shown with the new values, and the week is marked on "
+                "every chart. Before the run, or after it has finished, a change applies "
+                "from week 0.",
+                className="note",
+            ),
+            html.Div(id="explore-changes", className="added-list"),
         ],
     )
 
@@ -193,6 +224,7 @@ def sidebar() -> html.Aside:
             html.Div(id="explore-stale", className="note"),
             html.Div(id="explore-error", className="error", role="alert"),
             export_buttons(),
+            changes_during_run(),
             html.H2("Parameters", className="side-heading"),
             html.Button(
                 "Back to the scenario's values", id="explore-defaults", className="button small"
@@ -212,6 +244,22 @@ def why_tab() -> dcc.Tab:
             className="why-panel",
             children=[
                 graph("why", "400px"),
+                html.Div(
+                    className="why-by",
+                    children=[
+                        html.Label("Show", htmlFor="explore-why-mode"),
+                        dcc.RadioItems(
+                            id="explore-why-mode",
+                            value="total",
+                            inline=True,
+                            options=[
+                                {"label": "pushes added up since week 0", "value": "total"},
+                                {"label": "week by week", "value": "weekly"},
+                            ],
+                        ),
+                    ],
+                ),
+                html.P(figures.WHY_ADDED_UP, id="explore-why-note", className="note"),
                 html.Div(
                     className="why-by",
                     children=[
@@ -267,6 +315,7 @@ def layout(**_: Any) -> html.Div:
         className="explore page",
         children=[
             dcc.Store(id="explore-live"),
+            dcc.Store(id="explore-continue"),
             dcc.Store(id="explore-state", storage_type="session"),
             sidebar(),
             html.Section(

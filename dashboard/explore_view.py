@@ -35,12 +35,12 @@ TABS = (
 """The chart tabs (the last tab, "Why it changed", has its own layout)."""
 
 
-def drawn(state: Any, by: str, large: Any) -> tuple:
+def drawn(state: Any, by: str, large: Any, why: str = "total") -> tuple:
     """`render`, with figures as plain dicts: the job's results are pickled, and a pickled
     go.Figure is validated again when the server unpickles it (slow)."""
     return tuple(
         item.to_plotly_json() if isinstance(item, go.Figure) else item
-        for item in render(state, by, large)
+        for item in render(state, by, large, why)
     )
 
 
@@ -72,6 +72,14 @@ def kpi(label: str, unit: str, value: str, change: str) -> html.Div:
             html.Div(change, className="kpi-change"),
         ],
     )
+
+
+def compact(amount: float) -> str:
+    """A large amount in a few digits, so that it fits its card: 54.6 million, 3.07 billion."""
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(amount) >= size:
+            return f"{amount / size:,.3g} {word}"
+    return f"{amount:,.0f}"
 
 
 def kpis(frame: Any) -> list[html.Div]:
@@ -119,14 +127,17 @@ def kpis(frame: Any) -> list[html.Div]:
         kpi(
             "Revenue so far",
             "(currency)",
-            f"{revenue:,.0f}",
+            compact(revenue),
             f"{last['intervention_spend_total']:,.0f} spent on interventions",
         ),
     ]
 
 
-def render(state: Any, by: str, large: Any) -> tuple:
-    """Every chart, the headline numbers and the progress from the snapshot shown."""
+def render(state: Any, by: str, large: Any, why: str = "total") -> tuple:
+    """Every chart, the headline numbers and the progress from the snapshot shown.
+
+    `why` is "weekly" for the "why it changed" chart week by week, else pushes added up.
+    """
     large = bool(large)
     count = len(GRAPHS)
     if not isinstance(state, dict) or not state.get("table"):
@@ -144,8 +155,9 @@ def render(state: Any, by: str, large: Any) -> tuple:
         )
     frame = payload_frame(state["table"])
     horizon = int(state.get("horizon") or frame["week"].max())
-    style = {"horizon": horizon, "large": large}
-    charts = [figures.EXPLORE_FIGURES[name](frame, **style) for name, _ in GRAPHS]
+    style = {"horizon": horizon, "large": large, "marks": state.get("marks")}
+    names = ["why_weekly" if name == "why" and why == "weekly" else name for name, _ in GRAPHS]
+    charts = [figures.EXPLORE_FIGURES[name](frame, **style) for name in names]
     week = int(state.get("week", 0))
     status = f"Week {week} of {horizon}" + (": done." if week >= horizon else ".")
     headline = [

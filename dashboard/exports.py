@@ -1,7 +1,10 @@
-"""Exports: outputs as CSV, and the current settings as a scenario that `eachcustomer run` reads.
+"""Exports: outputs and org charts as CSV, and the settings as a scenario `eachcustomer run` reads.
 
 A scenario with an org chart is a zip holding the TOML file and the chart (and its
 departments table) side by side, because a scenario names its chart by a relative path.
+Every CSV the dashboard hands out goes through `experiments.files.safe_csv_frame`: a text
+cell a spreadsheet would run as a formula (an uploaded chart's id `=cmd|' /C calc'!A0`)
+comes back with a leading single quote; numbers are unchanged.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -20,6 +24,9 @@ import tomli_w
 from dashboard.settings import build_setup, normalize, safe_filename
 from experiments.files import safe_csv_frame
 from experiments.scenario_files import RunSetup, builtin_scenarios, read_scenario
+from experiments.timeline import TimelineEntry
+from sim.organization import Organization
+from sim.orgchart import write_org_chart_csv
 from sim.params import DEFAULT_DEPARTMENTS, Params
 
 SCENARIO_FILE = "scenario.toml"
@@ -38,6 +45,28 @@ def outputs_csv(frame: pd.DataFrame, title: str) -> dict[str, Any]:
         "type": "text/csv",
         "base64": False,
     }
+
+
+def safe_csv_text(text: str) -> str:
+    """CSV text with its formula-like text cells neutralized (`safe_csv_frame`); every cell
+    is read as text, so ids and numbers keep their spelling."""
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return safe_csv_frame(frame).to_csv(index=False)
+
+
+def org_chart_csv(org: Organization) -> dict[str, Any]:
+    """dcc.Download data: an organization as a chart CSV (`sim.orgchart.write_org_chart_csv`)
+    that a spreadsheet opens without running anything."""
+    with tempfile.TemporaryDirectory(prefix="eachcustomer-template-") as folder:
+        path = Path(folder) / "org_chart.csv"
+        write_org_chart_csv(org, path)
+        text = safe_csv_text(path.read_text(encoding="utf-8"))
+    return {"content": text, "filename": "org_chart.csv", "type": "text/csv", "base64": False}
+
+
+def chart_file_bytes(name: str, text: str) -> bytes:
+    """An uploaded chart or departments table as the scenario zip holds it (CSV neutralized)."""
+    return (safe_csv_text(text) if name.lower().endswith(".csv") else text).encode("utf-8")
 
 
 # --- the scenario -----------------------------------------------------------------------------
@@ -61,13 +90,16 @@ def describe_changes(settings: dict[str, Any], setup: RunSetup) -> str:
         parts.append(f"plan {settings['plan']!r}")
     if settings["interventions"]:
         parts.append(f"{len(settings['interventions'])} added intervention(s)")
+    if settings["timeline"]:
+        weeks = ", ".join(str(entry["week"]) for entry in settings["timeline"])
+        parts.append(f"changes during the run at week(s) {weeks}")
     if settings["chart"] is not None:
         parts.append(f"org chart {settings['chart']['filename']}")
     changes = "; ".join(parts) if parts else "no changes"
     return (
         f"Exported from the EachCustomer dashboard on {date.today().isoformat()}: the "
-        f"scenario '{settings['scenario']}' ({setup.title}) with {changes}. Run it with "
-        f"`eachcustomer run FILE --seed {settings['seed']}` to reproduce the dashboard's run."
+        f"scenario '{settings['scenario']}' ({setup.title}) with {changes}, seed "
+        f"{settings['seed']}. `eachcustomer run FILE` reproduces the dashboard's run."
         f"\n\n{setup.description}"
     )
 
@@ -80,6 +112,16 @@ def intervention_tables(interventions: Any) -> list[dict[str, Any]]:
         values.setdefault("kind", item.kind)
         tables.append(values)
     return tables
+
+
+def timeline_table(entry: TimelineEntry) -> dict[str, Any]:
+    """A change made during the run as a `[[timeline]]` table."""
+    table: dict[str, Any] = {"week": entry.week}
+    if entry.parameters:
+        table["parameters"] = dict(entry.parameters)
+    if entry.interventions:
+        table["interventions"] = intervention_tables(entry.interventions)
+    return table
 
 
 def scenario_toml(
@@ -108,6 +150,7 @@ def scenario_toml(
     scenario: dict[str, Any] = {
         "title": "Dashboard: " + setup.title,
         "description": describe_changes(settings, setup),
+        "seed": settings["seed"],
         "parameters": changed_parameters(params),
         "organization": organization,
     }
@@ -117,9 +160,11 @@ def scenario_toml(
         scenario["interventions"] = intervention_tables(setup.interventions)
     if setup.plans:
         scenario["plans"] = {name: intervention_tables(p) for name, p in setup.plans.items()}
+    if setup.timeline:
+        scenario["timeline"] = [timeline_table(entry) for entry in setup.timeline]
     header = (
         f"# {setup.title}, as set in the EachCustomer dashboard\n"
-        f"# eachcustomer run THIS_FILE --seed {settings['seed']}\n\n"
+        "# eachcustomer run THIS_FILE (the seed and the changes during the run are below)\n\n"
     )
     return header + tomli_w.dumps(scenario, multiline_strings=True)
 
@@ -132,13 +177,13 @@ def scenario_files(settings: Any) -> tuple[str, dict[str, bytes]]:
     chart = settings["chart"]
     if chart is not None:
         chart_name = safe_filename(chart["filename"])
-        files = {chart_name: chart["text"].encode("utf-8")}
+        files = {chart_name: chart_file_bytes(chart_name, chart["text"])}
         table_name = None
         if chart.get("departments_text") is not None:
             table_name = safe_filename(chart.get("departments_filename"), "departments.csv")
             if table_name == chart_name:
                 table_name = f"departments-{table_name}"
-            files[table_name] = chart["departments_text"].encode("utf-8")
+            files[table_name] = chart_file_bytes(table_name, chart["departments_text"])
         text = scenario_toml(settings, setup, chart_name, table_name)
         return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
     spec_path = builtin_scenarios()[settings["scenario"]]

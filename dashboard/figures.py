@@ -1,8 +1,9 @@
 """Figures: pure functions from tables to plotly figures, with labelled axes and units.
 
-Colours are colour-blind safe: attitude uses ColorBrewer's diverging RdBu, red for
-"the customer" (-1) through light grey to blue for "each customer" (+1), always on the
-symmetric range -1..1; categories use the Okabe-Ito palette.
+The time series of a run (the Explore charts, by name in `EXPLORE_FIGURES`) and the org
+network are here; the shared look is in `dashboard.chart_style`, the "why it changed"
+charts in `dashboard.why_figures` and the plan comparisons in `dashboard.plan_figures`,
+all importable from here too.
 """
 
 from __future__ import annotations
@@ -12,139 +13,36 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
-from sim.metrics import BANDS
-
-ATTITUDE_COLORSCALE = px.colors.diverging.RdBu
-"""Negative attitudes red, positive blue (ColorBrewer RdBu, safe for colour-blind readers)."""
-ATTITUDE_RANGE = (-1.0, 1.0)
-OKABE_ITO = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#000000",
-    "#999999",
-    "#F0E442",
+from dashboard.chart_style import (  # noqa: F401 (the look, importable from here)
+    ATTITUDE_AXIS,
+    ATTITUDE_COLORSCALE,
+    ATTITUDE_RANGE,
+    BAND_COLORS,
+    BAND_NAMES,
+    FONT_FAMILY,
+    GRAPH_CONFIG,
+    MECHANISM_COLORS,
+    MECHANISM_NAMES,
+    OKABE_ITO,
+    PROJECTOR,
+    SCREEN,
+    WEEK_AXIS,
+    empty_figure,
+    graph_config,
+    layout,
+    look,
+    mark_changes,
 )
-BAND_COLORS = ("#0072B2", "#56B4E9", "#E69F00", "#D55E00")
-BAND_NAMES = {
-    "1": "1: serves customers",
-    "2": "2: one step away",
-    "3": "3: two steps away",
-    "4plus": "4+: three or more steps away",
-}
-MECHANISM_COLORS = {
-    "encounters": "#E69F00",
-    "contagion": "#0072B2",
-    "disposition": "#56B4E9",
-    "drift": "#D55E00",
-    "turnover": "#009E73",
-    "interventions": "#CC79A7",
-}
-MECHANISM_NAMES = {
-    "encounters": "encounters with customers",
-    "contagion": "colleagues (contagion)",
-    "disposition": "own disposition",
-    "drift": "distance drift",
-    "turnover": "turnover and hiring",
-    "interventions": "interventions",
-}
-ATTITUDE_AXIS = "Mean attitude (-1 to +1)"
-WEEK_AXIS = "Week"
-
-AXIS_STYLE = {
-    "gridcolor": "#e6e8ec",
-    "zerolinecolor": "#b8bcc6",
-    "linecolor": "#b8bcc6",
-    "showline": True,
-}
-GRAPH_CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "displayModeBar": "hover",
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-}
-"""dcc.Graph config: the mode bar's camera button downloads a PNG."""
-
-
-def graph_config(name: str) -> dict[str, Any]:
-    """Mode bar settings with a file name for the PNG download."""
-    return {
-        **GRAPH_CONFIG,
-        "toImageButtonOptions": {
-            **GRAPH_CONFIG["toImageButtonOptions"],
-            "filename": f"eachcustomer-{name}",
-        },
-    }
-
-
-def layout(
-    title: str,
-    y_title: str,
-    *,
-    large: bool = False,
-    horizon: int | None = None,
-    y_range: Sequence[float] | None = None,
-    x_title: str = WEEK_AXIS,
-) -> dict[str, Any]:
-    """The shared look: titles, fonts (larger when presenting), axes with units, legend below.
-
-    Styled by hand rather than with a named template: a template is validated and copied
-    for every figure, which made redrawing the Explore charts several times slower.
-    """
-    size = 20 if large else 13
-    x_axis: dict[str, Any] = {"title": {"text": x_title}, **AXIS_STYLE}
-    if horizon:
-        x_axis["range"] = [0, horizon]
-    y_axis: dict[str, Any] = {"title": {"text": y_title}, **AXIS_STYLE}
-    if y_range:
-        y_axis["range"] = list(y_range)
-    return {
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": size + 3}},
-        "font": {"size": size, "family": "Inter, Segoe UI, Helvetica, Arial, sans-serif"},
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 45},
-        "legend": {
-            "orientation": "h",
-            "yanchor": "top",
-            "y": -0.2,
-            "x": 0,
-            "font": {"size": size - 1},
-        },
-        "hovermode": "x unified",
-        "uirevision": title,
-        "xaxis": x_axis,
-        "yaxis": y_axis,
-    }
-
-
-def _style(figure: go.Figure, title: str, y_title: str, **options: Any) -> go.Figure:
-    figure.update_layout(layout(title, y_title, **options))
-    return figure
-
-
-def empty_figure(message: str, title: str = "", *, large: bool = False) -> go.Figure:
-    """A blank chart carrying a message (before the first run, or on an error)."""
-    figure = go.Figure()
-    figure.add_annotation(
-        text=message,
-        showarrow=False,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        font={"size": 20 if large else 14, "color": "#555"},
-    )
-    _style(figure, title, "", large=large)
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
+from dashboard.plan_figures import plan_bands, plan_costs  # noqa: F401
+from dashboard.why_figures import (  # noqa: F401
+    WHY_ADDED_UP,
+    why_by_group,
+    why_over_time,
+    why_weekly,
+)
+from sim.metrics import BANDS
 
 
 def lines(
@@ -158,8 +56,12 @@ def lines(
     horizon: int | None = None,
     large: bool = False,
     fmt: str = ".2f",
+    marks: Sequence[dict[str, Any]] | None = None,
 ) -> go.Figure:
-    """One line per column over the weeks; `columns` maps column name to legend name."""
+    """One line per column over the weeks; `columns` maps column name to legend name.
+
+    `marks` ({"week", "label"} each) are changes made during the run (`mark_changes`).
+    """
     weeks = frame["week"].to_numpy() if "week" in frame else []
     traces = [
         {
@@ -169,14 +71,14 @@ def lines(
             "mode": "lines",
             "name": name,
             "meta": column,
-            "line": {"color": colors[index % len(colors)], "width": 3 if large else 2},
+            "line": {"color": colors[index % len(colors)], "width": look(large).line},
             "hovertemplate": f"%{{y:{fmt}}}<extra>{name}</extra>",
         }
         for index, (column, name) in enumerate((c, n) for c, n in columns.items() if c in frame)
     ]
-    return go.Figure(
-        data=traces, layout=layout(title, y_title, large=large, horizon=horizon, y_range=y_range)
-    )
+    chart = layout(title, y_title, large=large, horizon=horizon, y_range=y_range)
+    mark_changes(chart, marks, large)
+    return go.Figure(data=traces, layout=chart)
 
 
 def attitude_by_band(frame: pd.DataFrame, **style: Any) -> go.Figure:
@@ -225,9 +127,16 @@ def department_names(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def attitude_by_department(
-    frame: pd.DataFrame, *, horizon: int | None = None, large: bool = False
+    frame: pd.DataFrame,
+    *,
+    horizon: int | None = None,
+    large: bool = False,
+    marks: Sequence[dict[str, Any]] | None = None,
 ) -> go.Figure:
-    """Mean attitude of each department, week by week, on the diverging attitude scale."""
+    """Mean attitude of each department, week by week, on the diverging attitude scale.
+
+    The colour bar hangs from the bottom of the plot, below the upright mode bar.
+    """
     names = department_names(frame)
     heatmap = {
         "type": "heatmap",
@@ -238,17 +147,19 @@ def attitude_by_department(
         "zmax": ATTITUDE_RANGE[1],
         "colorscale": ATTITUDE_COLORSCALE,
         "colorbar": {
-            "title": {"text": "attitude"},
             "tickvals": [-1, -0.5, 0, 0.5, 1],
             "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
-            "len": 0.9,
+            "len": 0.6,
+            "y": 0,
+            "yanchor": "bottom",
         },
         "hovertemplate": "week %{x}<br>%{y}: %{z:+.2f}<extra></extra>",
     }
-    look = layout("Attitude by department", "", large=large, horizon=horizon)
-    look["hovermode"] = "closest"
-    look["yaxis"]["autorange"] = "reversed"
-    return go.Figure(data=[heatmap], layout=look)
+    chart = layout("Attitude by department", "", large=large, horizon=horizon)
+    chart["hovermode"] = "closest"
+    chart["yaxis"]["autorange"] = "reversed"
+    mark_changes(chart, marks, large)
+    return go.Figure(data=[heatmap], layout=chart)
 
 
 def customer_focus(frame: pd.DataFrame, **style: Any) -> go.Figure:
@@ -369,109 +280,6 @@ def bonus_vs_business(frame: pd.DataFrame, **style: Any) -> go.Figure:
     )
 
 
-def why_over_time(
-    frame: pd.DataFrame, *, horizon: int | None = None, large: bool = False
-) -> go.Figure:
-    """Why mean attitude changed: each mechanism's running total since week 0, stacked."""
-    mechanisms = [c.removeprefix("why_") for c in frame.columns if c.startswith("why_")]
-    weeks = frame["week"].to_numpy()
-    traces: list[dict[str, Any]] = []
-    total = np.zeros(len(frame))
-    # Stacked like relative bars, drawn as areas (ten paths instead of hundreds of bars):
-    # each mechanism's gains stack up from zero, its losses stack down from zero.
-    for mechanism in mechanisms:
-        running = frame[f"why_{mechanism}"].fillna(0.0).cumsum().to_numpy()
-        total = total + running
-        name = MECHANISM_NAMES.get(mechanism, mechanism)
-        color = MECHANISM_COLORS.get(mechanism, "#999999")
-        for part, values in (("up", np.maximum(running, 0.0)), ("down", np.minimum(running, 0.0))):
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": weeks,
-                    "y": values,
-                    "customdata": running,
-                    "stackgroup": part,
-                    "mode": "lines",
-                    "name": name,
-                    "legendgroup": mechanism,
-                    "showlegend": part == "up",
-                    "line": {"width": 0, "color": color},
-                    "fillcolor": color,
-                    "meta": f"why_{mechanism}",
-                    "hoverinfo": "skip" if part == "down" else None,
-                    "hovertemplate": f"%{{customdata:+.3f}}<extra>{name}</extra>",
-                }
-            )
-    if mechanisms:
-        traces.append(
-            {
-                "type": "scatter",
-                "x": weeks,
-                "y": total,
-                "mode": "lines",
-                "name": "total change",
-                "line": {"color": "#000000", "width": 2},
-                "hovertemplate": "%{y:+.3f}<extra>total change</extra>",
-            }
-        )
-    look = layout(
-        "Why mean attitude changed since week 0",
-        "Change in mean attitude (attitude units)",
-        large=large,
-        horizon=horizon,
-    )
-    return go.Figure(data=traces, layout=look)
-
-
-def why_by_group(why: dict[str, Any] | None, by: str, *, large: bool = False) -> go.Figure:
-    """Why each group's mean attitude changed since week 0, split by mechanism."""
-    label = {"band": "distance band", "department": "department"}[by]
-    if not why or not why.get("groups"):
-        return empty_figure(
-            "Run the simulation to see why attitudes changed",
-            f"Why attitude changed, by {label}",
-            large=large,
-        )
-    groups = why["groups"]
-    names = [BAND_NAMES.get(g, g) for g in groups] if by == "band" else groups
-    values = np.array(why["values"], dtype=float).reshape(len(groups), -1)
-    traces: list[dict[str, Any]] = []
-    for index, mechanism in enumerate(why["mechanisms"]):
-        name = MECHANISM_NAMES.get(mechanism, mechanism)
-        traces.append(
-            {
-                "type": "bar",
-                "y": names,
-                "x": values[:, index],
-                "orientation": "h",
-                "name": name,
-                "marker": {"color": MECHANISM_COLORS.get(mechanism, "#999999")},
-                "hovertemplate": f"%{{y}}: %{{x:+.3f}}<extra>{name}</extra>",
-            }
-        )
-    traces.append(
-        {
-            "type": "scatter",
-            "y": names,
-            "x": values.sum(axis=1),
-            "mode": "markers",
-            "name": "total change",
-            "marker": {"symbol": "line-ns-open", "size": 18, "color": "#000", "line": {"width": 3}},
-            "hovertemplate": "%{y}: %{x:+.3f}<extra>total</extra>",
-        }
-    )
-    look = layout(
-        f"Why attitude changed since week 0, by {label}",
-        "",
-        large=large,
-        x_title="Change in mean attitude (attitude units)",
-    )
-    look.update(barmode="relative", hovermode="closest")
-    look["yaxis"]["autorange"] = "reversed"
-    return go.Figure(data=traces, layout=look)
-
-
 EXPLORE_FIGURES = {
     "band": attitude_by_band,
     "department": attitude_by_department,
@@ -484,10 +292,10 @@ EXPLORE_FIGURES = {
     "revenue": revenue,
     "bonus": bonus_vs_business,
     "why": why_over_time,
+    "why_weekly": why_weekly,
     "focus_level": customer_focus_by_level,
 }
 """The time series charts by name (Explore shows all but focus_level, which lessons use)."""
-
 
 # --- the organization network --------------------------------------------------------------
 
@@ -536,9 +344,11 @@ def network_figure(
                 "symbol": nodes["symbol"],
                 "line": {"color": "rgba(40,40,40,0.7)", "width": 0.6},
                 "colorbar": {
-                    "title": {"text": "attitude"},
                     "tickvals": [-1, -0.5, 0, 0.5, 1],
                     "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
+                    "len": 0.7,
+                    "y": 0,
+                    "yanchor": "bottom",
                 },
             },
             hovertemplate="%{customdata}<br>attitude %{marker.color:+.2f}<extra></extra>",
@@ -565,14 +375,24 @@ def network_figure(
                     },
                 )
             )
-    size = 20 if large else 13
+    sizes = look(large)
     figure.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": size + 3}},
-        font={"size": size},
+        title={
+            "text": title,
+            "x": 0.01,
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8},
+            "automargin": True,
+            "font": {"size": sizes.title},
+        },
+        font={"size": sizes.text, "family": FONT_FAMILY},
         paper_bgcolor="white",
         plot_bgcolor="#eef0f3",
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        margin={"l": 10, "r": sizes.right_margin, "t": sizes.title + 26, "b": 40},
         hovermode="closest",
+        modebar={"orientation": "v"},
         legend={
             "orientation": "h",
             "y": 0.0,
@@ -586,86 +406,4 @@ def network_figure(
     )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
-    return figure
-
-
-# --- comparing plans --------------------------------------------------------------------------
-
-
-def _rgba(color: str, alpha: float) -> str:
-    color = color.lstrip("#")
-    red, green, blue = (int(color[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({red},{green},{blue},{alpha})"
-
-
-def plan_bands(
-    summary: pd.DataFrame,
-    title: str,
-    y_title: str,
-    *,
-    fmt: str = ".2f",
-    large: bool = False,
-    horizon: int | None = None,
-) -> go.Figure:
-    """Each plan's mean over replications with its 95% confidence band.
-
-    Args:
-        summary: columns plan, week, mean, low, high.
-        title: chart title.
-        y_title: y axis title with the unit.
-        fmt: number format for hover labels.
-        large: larger type.
-        horizon: last week, fixes the x axis.
-    """
-    figure = go.Figure()
-    for index, (plan, rows) in enumerate(summary.groupby("plan", sort=False)):
-        color = OKABE_ITO[index % len(OKABE_ITO)]
-        figure.add_trace(
-            go.Scatter(
-                x=np.concatenate([rows["week"], rows["week"][::-1]]),
-                y=np.concatenate([rows["high"], rows["low"][::-1]]),
-                fill="toself",
-                fillcolor=_rgba(color, 0.18),
-                line={"width": 0},
-                hoverinfo="skip",
-                name=f"{plan} (95% band)",
-                showlegend=False,
-                legendgroup=str(plan),
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=rows["week"],
-                y=rows["mean"],
-                mode="lines",
-                name=str(plan),
-                legendgroup=str(plan),
-                line={"color": color, "width": 3 if large else 2},
-                hovertemplate=f"%{{y:{fmt}}}<extra>{plan}</extra>",
-            )
-        )
-    return _style(figure, title, y_title, large=large, horizon=horizon)
-
-
-def plan_costs(costs: pd.DataFrame, *, large: bool = False) -> go.Figure:
-    """Expected cost of each plan (columns plan, cost)."""
-    figure = go.Figure(
-        go.Bar(
-            x=costs["plan"],
-            y=costs["cost"],
-            marker={"color": [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(costs))]},
-            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
-            text=[f"{c:,.0f}" for c in costs["cost"]],
-            textposition="outside",
-        )
-    )
-    _style(
-        figure,
-        "Expected cost of each plan",
-        "Currency (total over the run)",
-        large=large,
-        x_title="",
-    )
-    figure.update_layout(hovermode="closest")
-    figure.update_yaxes(rangemode="tozero")
     return figure

@@ -1,9 +1,10 @@
 """Runs for the dashboard: settings in, plain JSON-ready snapshots out.
 
-A snapshot holds what the Explore page draws: the weekly output table so far and the
-"why it changed" totals by distance band and department. Runs are deterministic in the
-seed, so a paused run continues by replaying its weeks quietly and going on; no model
-object is kept between requests.
+A snapshot holds what the Explore page draws: the weekly output table so far, the
+"why it changed" totals by distance band and department, and the changes made during the
+run (marked on the charts). Runs are deterministic in the seed and the settings timeline
+(`dashboard.live`), so a paused run continues by replaying its weeks quietly and going
+on; no model object is kept between requests.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.controls import label_of
+from dashboard.live import kept_weeks, start_key
 from dashboard.settings import build_setup, describe_org, normalize, settings_key, user_message
 from experiments.scenario_files import RunSetup
+from experiments.timeline import TimelineEntry, step_with_timeline
 from sim.model import OrgModel
 
 EMIT_EVERY_SECONDS = 0.2
@@ -72,12 +76,24 @@ def why_totals(model: OrgModel, by: str) -> dict[str, Any]:
     }
 
 
+def describe_change(entry: TimelineEntry) -> str:
+    """A change made during the run in a few words, with the sliders' labels."""
+    parts = [f"{label_of(name)} {value:g}" for name, value in entry.parameters.items()]
+    parts += [
+        f"+ {item.name.replace('_', ' ')} from week {item.start}" for item in entry.interventions
+    ]
+    return ", ".join(parts)
+
+
 def snapshot(
     model: OrgModel, key: str, horizon: int, setup: RunSetup, settings: dict[str, Any]
 ) -> dict[str, Any]:
     """What the browser keeps of a run so far."""
     return {
         "key": key,
+        "start": start_key(settings),
+        "timeline": settings["timeline"],
+        "marks": [{"week": e.week, "label": describe_change(e)} for e in setup.timeline],
         "week": int(model.steps),
         "horizon": int(horizon),
         "title": setup.title,
@@ -103,16 +119,29 @@ def error_payload(key: str, message: str) -> dict[str, Any]:
     }
 
 
+def newest(*snapshots: Any) -> Any:
+    """The snapshot made last (a run's progress can be newer than the run kept)."""
+    made = [s for s in snapshots if isinstance(s, dict)]
+    return max(made, key=lambda s: s.get("updated") or 0, default=None)
+
+
 def advance(
-    settings: Any, state: Any, mode: str, emit: Callable[[dict[str, Any]], None] | None = None
+    settings: Any,
+    state: Any,
+    mode: str,
+    emit: Callable[[dict[str, Any]], None] | None = None,
+    live: Any = None,
 ) -> dict[str, Any]:
-    """Run the settings' simulation on from where `state` stopped.
+    """Run the settings' simulation on from where the run shown stopped.
 
     Args:
         settings: the session's settings (from the browser; normalized here).
-        state: the snapshot shown now, or None; continued if it belongs to these settings.
+        state: the snapshot kept, or None; the run goes on from its last week that still
+            holds under these settings (`dashboard.live.kept_weeks`).
         mode: "run" to the horizon, "step" one week, "reset" back to week 0.
         emit: called with partial snapshots while running (at most every 0.2 s).
+        live: the last partial snapshot of a run under way, or None; used instead of
+            `state` when newer (a change made while the run went on).
     """
     settings = normalize(settings)
     key = settings_key(settings)
@@ -122,23 +151,18 @@ def advance(
         return error_payload(key, user_message(error))
     horizon = setup.params.horizon_weeks
     start = 0
-    if (
-        mode != "reset"
-        and isinstance(state, dict)
-        and state.get("key") == key
-        and not state.get("error")
-    ):
-        start = int(state.get("week") or 0)
+    if mode != "reset":
+        start = min(kept_weeks(newest(state, live), settings), horizon)
         if start >= horizon and mode == "run":
             start = 0  # a finished run: Run again starts over
     target = {"run": horizon, "step": min(start + 1, horizon), "reset": 0}[mode]
     try:
         model = make_model(setup, settings["seed"])
-        for _ in range(start):
-            model.step()  # same seed, same weeks: the replay is the paused run
+        # Same seed, same changes at the same weeks: the replay is the run shown.
+        step_with_timeline(model, setup.timeline, start)
         last, cost = time.monotonic(), 0.0
         while model.steps < target:
-            model.step()
+            step_with_timeline(model, setup.timeline, model.steps + 1)
             # Send the first week at once, then pace by what sending costs, so that drawing
             # partial charts never takes more than about a quarter of the time.
             if (
@@ -179,10 +203,12 @@ def organization_picture(
         setup = build_setup(settings)
         model = make_model(setup, settings["seed"], keep_history=True)
         weeks = setup.params.horizon_weeks if run else 0
-        for done in range(1, weeks + 1):
-            model.step()
-            if on_week is not None:
-                on_week(done, weeks)
+        step_with_timeline(
+            model,
+            setup.timeline,
+            weeks,
+            on_week=None if on_week is None else (lambda done: on_week(done, weeks)),
+        )
     except ValueError as error:
         return {
             "figure": None,

@@ -22,14 +22,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dashboard.live import clean_overrides, clean_timeline
 from experiments.plans import NO_PLAN, known_plans
 from experiments.scenario_files import (
     DEFAULT_SCENARIO,
     RunSetup,
     builtin_scenarios,
+    check_coverage_names,
     load_scenario,
     read_scenario,
 )
+from experiments.timeline import TimelineEntry, check_timeline
+from sim.budget import cost_basis
 from sim.interventions import Intervention
 from sim.limits import DASHBOARD_LIMITS
 from sim.params import Params, describe_validation_error
@@ -59,6 +63,7 @@ def default_settings(scenario: str = DEFAULT_SCENARIO) -> dict[str, Any]:
         "seed": 0,
         "chart": None,
         "interventions": [],
+        "timeline": [],
     }
 
 
@@ -89,17 +94,8 @@ def normalize(data: Any) -> dict[str, Any]:
         return settings
     if data.get("scenario") in builtin_scenarios():
         settings["scenario"] = data["scenario"]
-    known = Params.model_fields
-    overrides = data.get("overrides")
-    if isinstance(overrides, dict):
-        settings["overrides"] = {
-            key: value
-            for key, value in overrides.items()
-            if key in known
-            and key != "departments"
-            and isinstance(value, int | float)
-            and not isinstance(value, bool)
-        }
+    settings["overrides"] = clean_overrides(data.get("overrides"))
+    settings["timeline"] = clean_timeline(data.get("timeline"))
     if isinstance(data.get("plan"), str):
         settings["plan"] = data["plan"][:200]
     seed = data.get("seed")
@@ -133,6 +129,46 @@ def extra_interventions(settings: dict[str, Any]) -> tuple[Intervention, ...]:
                 else f"added intervention {index + 1}: {error}"
             ) from None
     return tuple(items)
+
+
+def timeline_entries(settings: dict[str, Any]) -> tuple[TimelineEntry, ...]:
+    """The changes made during the run, validated."""
+    entries = []
+    for item in settings["timeline"]:
+        try:
+            entries.append(
+                TimelineEntry(
+                    week=item["week"],
+                    parameters=item["overrides"],
+                    interventions=item["interventions"],
+                )
+            )
+        except ValidationError as error:
+            raise SettingsError(
+                describe_validation_error(error, f"change at week {item['week']}")
+            ) from None
+    return tuple(entries)
+
+
+def check_coverage(setup: RunSetup, added: tuple[Intervention, ...]) -> None:
+    """Added interventions may name only departments and levels the organization has."""
+    schedules = {"added intervention": added}
+    schedules.update(
+        {f"change at week {entry.week}": entry.interventions for entry in setup.timeline}
+    )
+    named = any(
+        item.coverage.departments is not None or item.coverage.levels is not None
+        for schedule in schedules.values()
+        for item in schedule
+    )
+    if not named:
+        return
+    org = cost_basis(setup.params, setup.org)  # the same head counts as the run's
+    try:
+        for where, schedule in schedules.items():
+            check_coverage_names(where, schedule, org.department_names, set(org.level.tolist()))
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _chart(chart: Any) -> dict[str, Any] | None:
@@ -216,6 +252,13 @@ def build_setup(data: Any) -> RunSetup:
     extra = extra_interventions(settings)
     if extra:
         setup = dataclasses.replace(setup, interventions=tuple(setup.interventions) + extra)
+    timeline = timeline_entries(settings)
+    try:
+        check_timeline(timeline, setup.params.horizon_weeks, setup.params)
+    except ValueError as error:
+        raise SettingsError(f"changes during the run: {error}") from None
+    setup = dataclasses.replace(setup, timeline=timeline)
+    check_coverage(setup, extra)
     size = setup.org.size if setup.org is not None else setup.params.n_employees
     if size > MAX_EXPLORE_EMPLOYEES:
         raise SettingsError(
@@ -268,3 +311,14 @@ def user_message(error: BaseException) -> str:
         text = text.replace(str(path), path.name)
     text = re.sub(r"/[^\s:'\"]*/(eachcustomer-chart-[^/\s]+/)", "", text)
     return text.replace("parameters.parameters:", "parameters:")
+
+
+def org_groups(settings: dict[str, Any]) -> tuple[list[str], list[int]]:
+    """The departments and hierarchy levels of the settings' organization (empty when the
+    settings cannot be built), for choosing whom an intervention covers."""
+    try:
+        setup = build_setup({**settings, "interventions": [], "timeline": []})
+    except ValueError:
+        return [], []
+    org = cost_basis(setup.params, setup.org)
+    return list(org.department_names), sorted(set(org.level.tolist()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,28 @@ class ChartCheck:
     summary: str = ""
 
 
+def too_large_message(name: str, size: float, max_bytes: int = MAX_CHART_BYTES) -> str:
+    """What a user reads about a file over the limit, whether the browser or the server
+    measured it."""
+    return (
+        f"{name}: the file is {size / 1e6:.1f} MB; the limit is "
+        f"{max_bytes / 1e6:.0f} MB ({MAX_CHART_ROWS:,} employees)"
+    )
+
+
+def refused_upload(refusal: Any) -> str | None:
+    """The message for a file the browser did not send because of its size, from what the
+    page reports ({"filename", "size"}), or None if that is not such a report."""
+    if not isinstance(refusal, dict):
+        return None
+    size = refusal.get("size")
+    if not isinstance(size, int | float) or isinstance(size, bool):
+        return None
+    if not MAX_CHART_BYTES < size < math.inf:
+        return None  # not over the limit (or not a size): nothing was refused
+    return too_large_message(safe_filename(refusal.get("filename")), size)
+
+
 def decode_upload(
     contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES
 ) -> tuple[str | None, str | None]:
@@ -57,10 +80,7 @@ def decode_upload(
     encoded = contents.split(",", 1)[1]
     size = len(encoded) * 3 // 4
     if size > max_bytes:
-        return None, (
-            f"{name}: the file is {size / 1e6:.1f} MB; the limit is "
-            f"{max_bytes / 1e6:.0f} MB ({MAX_CHART_ROWS:,} employees)"
-        )
+        return None, too_large_message(name, size, max_bytes)
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):

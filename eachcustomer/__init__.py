@@ -8,6 +8,8 @@ The public API in one place::
     result = run_model(setup.params, seed=1, interventions=setup.interventions)
     result.series                                                # one row per week
     run_sweep("experiments/specs/small.toml", "results/small")   # a batch of runs
+    calibrate("experiments/specs/published_targets.toml", "results/calibration")
+    draw_parameters(load_posterior("results/calibration"), seed=3)   # a fitted parameter set
 
 `python -m eachcustomer --help` (or the `eachcustomer` command) is the command line.
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from experiments.calibration.posterior import draw_parameters, load_posterior
+from experiments.calibration.targets import load_targets
 from experiments.runs import RunResult, run_model
 from experiments.scenario_files import RunSetup, load_scenario
 from experiments.sweeps import Sweep, load_sweep
@@ -59,6 +63,24 @@ def run_sweep(
     return execute(sweep, out, executor, retry_failed=retry_failed, on_progress=on_progress)
 
 
+def calibrate(targets: str | Path, out: str | Path, **options: Any) -> dict[str, Any]:
+    """Fit a targets file's priors to its targets (ABC-SMC) and write the folder `out`.
+
+    Args:
+        targets: a targets TOML file (docs/CALIBRATION.md, section 4).
+        out: a new folder for the posterior, diagnostics and summary.
+        **options: `workers`, `dask_scheduler`, `dask_local`, `populations`,
+            `population_size`, `on_progress`, as in
+            `experiments.calibration.runner.calibrate`.
+
+    Returns:
+        The calibration's manifest (what was fitted, the cost, the final epsilon).
+    """
+    from experiments.calibration.runner import calibrate as run_calibration
+
+    return run_calibration(load_targets(targets), out, **options)
+
+
 __all__ = [
     "Intervention",
     "OrgModel",
@@ -66,8 +88,12 @@ __all__ = [
     "RunResult",
     "RunSetup",
     "Sweep",
+    "calibrate",
+    "draw_parameters",
+    "load_posterior",
     "load_scenario",
     "load_sweep",
+    "load_targets",
     "run_model",
     "run_sweep",
 ]

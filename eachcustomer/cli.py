@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from eachcustomer.calibrate import calibrate as calibrate_command
 from eachcustomer.helpformat import Command
 from eachcustomer.summary import print_summary, run_title
 from eachcustomer.userrors import CommandLineError, Commands
@@ -24,6 +25,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+PosteriorOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        metavar="FOLDER",
+        help="Draw the fitted parameters from the posterior of the calibration in FOLDER "
+        "(`eachcustomer calibrate`), seeded by the run's seed.",
+    ),
+]
 
 AllowLarge = Annotated[
     bool,
@@ -77,11 +88,14 @@ def run(
         ),
     ] = None,
     seed: Annotated[
-        int,
+        int | None,
         typer.Option(
-            min=0, metavar="SEED", help="Random seed (0 or more); same seed, same output."
+            min=0,
+            metavar="SEED",
+            help="Random seed (0 or more); same seed, same output (default: the scenario's "
+            "seed, or 0).",
         ),
-    ] = 0,
+    ] = None,
     employees: Annotated[
         int | None,
         typer.Option(
@@ -122,6 +136,7 @@ def run(
             "--out", metavar="FILE", help="Write the weekly outputs to FILE.csv or FILE.parquet."
         ),
     ] = None,
+    posterior: PosteriorOption = None,
     allow_large: AllowLarge = False,
 ) -> None:
     """Simulate one scenario and print a summary; optionally write the weekly outputs."""
@@ -149,6 +164,8 @@ def run(
         if org_chart is None:
             raise  # a scenario's own chart: the scenario file names its departments table
         raise CommandLineError(f"{error}\n{departments_hint()}") from None
+    if posterior is not None:
+        setup = with_posterior_draw(setup, posterior, setup.seed)
     weeks = steps if steps is not None else setup.params.horizon_weeks
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -162,17 +179,35 @@ def run(
         task = progress.add_task(title, total=weeks)
         result = run_model(
             setup.params,
-            seed,
+            setup.seed,
             org=setup.org,
             interventions=setup.interventions,
             individuals=setup.individuals,
             weeks=weeks,
             on_week=lambda done, total: progress.update(task, completed=done),
+            timeline=setup.timeline,
         )
     print_summary(console, setup, result, title=title, plan=plan)
+    if setup.timeline:
+        changes = "; ".join(f"week {e.week}: {e.describe()}" for e in setup.timeline)
+        console.print(f"Seed {setup.seed}. Changes during the run: {changes}.")
     if out is not None:
         write_table(result.series, out)
         console.print(f"Weekly outputs written to [bold]{out}[/bold]")
+
+
+def with_posterior_draw(setup: Any, folder: Path, seed: int) -> Any:
+    """The scenario with the fitted parameters drawn from a calibration's posterior."""
+    import dataclasses
+
+    from experiments.calibration.posterior import draw_parameters, load_posterior
+
+    drawn = draw_parameters(load_posterior(folder), seed)
+    console.print(
+        f"Parameters drawn from the posterior in {folder} (seed {seed}): "
+        + ", ".join(f"{name} = {value:.4g}" for name, value in drawn.items())
+    )
+    return dataclasses.replace(setup, params=setup.params.replace(**drawn))
 
 
 @app.command(cls=Command)
@@ -276,6 +311,15 @@ def sweep(
         bool,
         typer.Option("--dry-run", help="Check the spec, print the number of runs, run nothing."),
     ] = False,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior",
+            metavar="FOLDER",
+            help="Each replication draws the fitted parameters from the posterior of the "
+            "calibration in FOLDER (replaces the spec's `posterior` key).",
+        ),
+    ] = None,
     allow_large: AllowLarge = False,
 ) -> None:
     """Run a parameter sweep, writing each run as it finishes; rerun to resume."""
@@ -286,10 +330,16 @@ def sweep(
     if dask_scheduler is not None and dask_local:
         raise CommandLineError("--dask-scheduler and --dask-local: choose one")
     check_folder_path(out)
-    loaded = load_sweep(spec, limits=chosen_limits(allow_large))
+    loaded = load_sweep(spec, limits=chosen_limits(allow_large), posterior=posterior)
     console.print(
         f"[bold]{loaded.spec.title}[/bold]: {loaded.spec.design.kind}, "
         f"{loaded.runs:,} runs of {loaded.weeks} weeks"
+        + (
+            f"; {', '.join(loaded.posterior.parameters)} drawn from the posterior in "
+            f"{loaded.posterior.folder}"
+            if loaded.posterior is not None
+            else ""
+        )
     )
     if dry_run:
         return
@@ -360,6 +410,9 @@ def sweep_progress() -> Iterator[_SweepProgress]:
         yield _SweepProgress(bar)
 
 
+app.command(name="calibrate", cls=Command)(calibrate_command)
+
+
 @app.command(cls=Command)
 def plan(
     spec: Annotated[
@@ -403,6 +456,15 @@ def plan(
         bool,
         typer.Option("--dry-run", help="Check the spec, say what it would search, run nothing."),
     ] = False,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior",
+            metavar="FOLDER",
+            help="Each replication draws the fitted parameters from the posterior of the "
+            "calibration in FOLDER (replaces the spec's `posterior` key).",
+        ),
+    ] = None,
     allow_large: AllowLarge = False,
 ) -> None:
     """Find the best mix of interventions for a budget (NSGA-II); rerun to resume."""
@@ -413,7 +475,7 @@ def plan(
     if dask_scheduler is not None and dask_local:
         raise CommandLineError("--dask-scheduler and --dask-local: choose one")
     check_folder_path(out)
-    problem = load_plan_search(spec, limits=chosen_limits(allow_large))
+    problem = load_plan_search(spec, limits=chosen_limits(allow_large), posterior=posterior)
     console.print(plan_search_intro(problem))
     if dry_run:
         return
@@ -452,8 +514,14 @@ def plan_search_intro(problem: Any) -> str:
         f"NSGA-II, {spec.search.population} plans x {spec.search.generations} generations, "
         f"each on {spec.replications} replications (at most "
         f"{spec.search.population * spec.search.generations * spec.replications:,} runs, "
-        f"then checks on {spec.search.validation_replications} fresh replications).\n"
-        f"Objectives: {goals}."
+        f"then checks on {spec.search.validation_replications} fresh replications)"
+        + (
+            f", each replication with the fitted parameters drawn for its seed from the "
+            f"posterior ({', '.join(sorted(next(iter(problem.draws.values()))))})"
+            if problem.draws
+            else ""
+        )
+        + f".\nObjectives: {goals}."
     )
 
 
@@ -588,11 +656,26 @@ def dashboard(
     port: Annotated[
         int, typer.Option(min=1, max=65535, metavar="PORT", help="Port to listen on.")
     ] = 8050,
+    max_jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--max-jobs",
+            min=1,
+            metavar="N",
+            help="Simulations the dashboard runs at once for all its users; later ones wait "
+            "in line [default: EACHCUSTOMER_MAX_JOBS, else 2].",
+        ),
+    ] = None,
 ) -> None:
     """Open the dashboard: explore what-ifs, compare plans, run lessons, in your browser."""
     from dashboard.app import create_app
+    from dashboard.jobs import JobsSettingError, max_jobs_setting
 
-    dash_app = create_app()
+    try:
+        max_jobs = max_jobs_setting(max_jobs)
+    except JobsSettingError as error:
+        raise CommandLineError(str(error)) from None
+    dash_app = create_app(max_jobs=max_jobs)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(
         f"EachCustomer dashboard: open [bold]http://{shown}:{port}/[/bold] in your "

@@ -29,6 +29,7 @@ class CommandLineError(ValueError):
 def user_error_types() -> tuple[type[BaseException], ...]:
     """Exceptions that mean the user's input is wrong, not that the program is."""
     from experiments.analysis import AnalysisError
+    from experiments.calibration import CalibrationError
     from experiments.files import OutputPathError
     from experiments.planfinder.problem import PlanSpecError
     from experiments.plans import PlanError
@@ -52,6 +53,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         StoreError,
         AnalysisError,
         BudgetError,
+        CalibrationError,
         LimitError,
         # A path the user gave that is missing, a file, a folder or not theirs to read.
         FileNotFoundError,

@@ -181,6 +181,24 @@ def named_file(
     return target
 
 
+def named_folder(
+    owner: Path | None, key: str, name: str, error: type[Exception], where: str
+) -> Path:
+    """A folder named at `key` inside the file `owner`, resolved relative to `owner`.
+
+    Like `named_file`: it must lie in `owner`'s folder or below it (the current folder when
+    there is no file). Whether it exists is for the caller to check.
+    """
+    base = (Path(owner).parent if owner is not None else Path.cwd()).resolve()
+    target = (base / name).resolve()
+    if not target.is_relative_to(base):
+        raise error(
+            f"{where}: {key}: {name!r} is outside the folder {base}; folders named in a file "
+            "must be in its folder or below it"
+        )
+    return target
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read a table written by `write_table`."""
     path = Path(path)

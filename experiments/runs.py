@@ -5,13 +5,14 @@ Executors (serial, process pool, Dask) only ever see `run_model`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from experiments.timeline import TimelineEntry, step_with_timeline
 from sim.model import OrgModel
 from sim.organization import Organization
 from sim.params import Params
@@ -82,6 +83,7 @@ def run_model(
     individuals: Any = None,
     weeks: int | None = None,
     on_week: Callable[[int, int], None] | None = None,
+    timeline: Sequence[TimelineEntry] = (),
 ) -> RunResult:
     """Run one model to its horizon.
 
@@ -93,13 +95,17 @@ def run_model(
         individuals: particular people placed at the start, or None.
         weeks: steps to run; `params.horizon_weeks` when None.
         on_week: called as on_week(done, total) after each week (progress bars).
+        timeline: changes made during the run, each applied at its week
+            (`experiments.timeline`).
     """
     rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
     model = OrgModel(params, org=org, rng=rng, interventions=interventions, individuals=individuals)
     total = params.horizon_weeks if weeks is None else weeks
-    for done in range(1, total + 1):
-        model.step()
-        if on_week is not None:
-            on_week(done, total)
+    step_with_timeline(
+        model,
+        timeline,
+        total,
+        on_week=None if on_week is None else (lambda done: on_week(done, total)),
+    )
     series = model.outputs()
     return RunResult(summarize(series), series)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from experiments.files import named_file, read_toml
 from experiments.plans import PlanError, resolve_plan
+from experiments.timeline import TimelineEntry, check_timeline
 from sim.interventions import Intervention
 from sim.limits import DEFAULT_LIMITS, LimitError, Limits
 from sim.organization import Organization, OrganizationError
@@ -91,6 +92,17 @@ class ScenarioSpec(BaseModel):
         description="alternative intervention schedules by name, for "
         "comparisons; `interventions` is the plan run by default",
     )
+    seed: int | None = Field(
+        None,
+        ge=0,
+        lt=2**63,
+        description="the random seed a run uses when none is given (`--seed` overrides it)",
+    )
+    timeline: tuple[TimelineEntry, ...] = Field(
+        (),
+        description="changes during the run: at each entry's week, new parameter values "
+        "and added interventions (`experiments.timeline`)",
+    )
 
     @model_validator(mode="after")
     def _one_default_plan(self) -> ScenarioSpec:
@@ -114,6 +126,8 @@ class RunSetup:
     path: Path | None
     individuals: tuple[Individuals, ...] = ()
     plans: dict[str, tuple[Intervention, ...]] = field(default_factory=dict)
+    seed: int = 0
+    timeline: tuple[TimelineEntry, ...] = ()
 
 
 def builtin_scenarios() -> dict[str, Path]:
@@ -247,6 +261,33 @@ def read_org_chart(
     return org
 
 
+def check_coverage_names(
+    where: str,
+    schedule: tuple[Intervention, ...],
+    department_names: tuple[str, ...],
+    levels: set[int],
+) -> None:
+    """Every intervention of `schedule` names only departments and levels the org has.
+
+    Raises:
+        ValueError: naming `where`, the intervention's index and the unknown name.
+    """
+    known = ", ".join(map(repr, department_names))
+    for index, item in enumerate(schedule):
+        for name in item.coverage.departments or ():
+            if name not in department_names:
+                raise ValueError(
+                    f"{where}.{index}.coverage.departments: no department {name!r}; the "
+                    f"organization has {known}"
+                )
+        for level in item.coverage.levels or ():
+            if level not in levels:
+                raise ValueError(
+                    f"{where}.{index}.coverage.levels: no level {level}; the organization "
+                    f"has levels {sorted(levels)}"
+                )
+
+
 def check_interventions(
     spec: ScenarioSpec, path: Path, department_names: tuple[str, ...], levels: set[int]
 ) -> None:
@@ -254,20 +295,17 @@ def check_interventions(
     known = ", ".join(map(repr, department_names))
     schedules = {"interventions": spec.interventions}
     schedules.update({f"plans.{name}": plan for name, plan in spec.plans.items()})
-    for where, schedule in schedules.items():
-        for index, item in enumerate(schedule):
-            for name in item.coverage.departments or ():
-                if name not in department_names:
-                    raise ScenarioError(
-                        f"{path}: {where}.{index}.coverage.departments: no department "
-                        f"{name!r}; the organization has {known}"
-                    )
-            for level in item.coverage.levels or ():
-                if level not in levels:
-                    raise ScenarioError(
-                        f"{path}: {where}.{index}.coverage.levels: no level {level}; the "
-                        f"organization has levels {sorted(levels)}"
-                    )
+    schedules.update(
+        {
+            f"timeline.{i}.interventions": entry.interventions
+            for i, entry in enumerate(spec.timeline)
+        }
+    )
+    try:
+        for where, schedule in schedules.items():
+            check_coverage_names(where, schedule, department_names, levels)
+    except ValueError as error:
+        raise ScenarioError(f"{path}: {error}") from None
     for index, group in enumerate(spec.individuals):
         if group.department not in department_names:
             raise ScenarioError(
@@ -283,7 +321,7 @@ def load_scenario(
     org_chart: Path | None = None,
     departments: Path | None = None,
     plan: str | None = None,
-    seed: int | None = 0,
+    seed: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
     **overrides: Any,
 ) -> RunSetup:
@@ -296,7 +334,8 @@ def load_scenario(
         departments: the departments table for that org chart (only with `org_chart`).
         plan: the name of one of the scenario's [plans] to run instead of its
             interventions ("none" runs no intervention).
-        seed: seeds the org chart's generated peer ties.
+        seed: the run's seed, which also seeds an org chart's generated peer ties; the
+            scenario's own `seed` when None, and 0 when it has none.
         limits: the largest organization and horizon allowed (`sim.limits`).
         **overrides: parameter values, overriding the scenario's.
 
@@ -316,6 +355,12 @@ def load_scenario(
     check_generated_shape(spec, path, from_chart, employees, overrides)
     params = scenario_params(spec, path, n_employees=employees, **overrides)
     limits.check("weeks", params.horizon_weeks, f"{path}: horizon_weeks")
+    try:
+        check_timeline(spec.timeline, params.horizon_weeks, params)
+    except ValueError as error:
+        raise ScenarioError(f"{path}: {error}") from None
+    if seed is None:
+        seed = spec.seed if spec.seed is not None else 0
     org: Organization | None
     if org_chart is not None:
         org = read_org_chart(Path(org_chart), departments, params, seed, limits)
@@ -340,6 +385,8 @@ def load_scenario(
         path=path,
         individuals=spec.individuals,
         plans=dict(spec.plans),
+        seed=seed,
+        timeline=spec.timeline,
     )
 
 

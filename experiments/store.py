@@ -127,6 +127,15 @@ def manifest_for(sweep: Sweep, design: pd.DataFrame) -> dict[str, Any]:
         ],
         "lists": [{"name": f.name, "values": list(f.values)} for f in sweep.lists],
         "constants": sweep.constants,
+        "posterior": (
+            {
+                "folder": str(sweep.posterior.folder),
+                "sha256": sweep.posterior.digest,
+                "parameters": list(sweep.posterior.parameters),
+            }
+            if sweep.posterior is not None
+            else None
+        ),
         "outcomes": list(sweep.outcome_columns),
         "series": list(spec.outcomes.series),
     }

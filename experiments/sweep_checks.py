@@ -10,18 +10,19 @@ import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from experiments.files import named_file
+from experiments.files import named_file, named_folder
 from experiments.plans import NO_PLAN, PlanError, known_plans, resolve_plan
 from experiments.scenario_files import RunSetup, ScenarioError, builtin_scenarios, load_scenario
 from experiments.sweep_runs import RunContext
 from sim.limits import Limits
-from sim.params import Params, make_params
+from sim.params import Params, ParamsError, make_params
 
 if TYPE_CHECKING:
+    from experiments.calibration.posterior import Posterior
     from experiments.sweeps import SweepFile
 
 NOT_SWEEPABLE = {
@@ -53,7 +54,14 @@ class Factor:
         return np.linspace(self.low, self.high, self.steps)
 
 
-def base_setup(spec: SweepFile, path: Path | None, where: str, limits: Limits) -> RunSetup:
+class NamesScenario(Protocol):
+    """A spec with a base scenario: a sweep spec, a calibration targets file."""
+
+    @property
+    def scenario(self) -> str: ...
+
+
+def base_setup(spec: NamesScenario, path: Path | None, where: str, limits: Limits) -> RunSetup:
     """The base scenario: a built-in scenario by name, or a file relative to the sweep file.
 
     A file must be in the sweep file's folder or below it (the current folder for a spec
@@ -71,9 +79,16 @@ def base_setup(spec: SweepFile, path: Path | None, where: str, limits: Limits) -
         owner = path if path is not None else Path.cwd() / "sweep"
         scenario = named_file(owner, "scenario", name, SweepSpecError, where=where)
     try:
-        return load_scenario(scenario, limits=limits)
+        setup = load_scenario(scenario, limits=limits)
     except ScenarioError as error:
         raise SweepSpecError(f"{where}: scenario: {error}") from None
+    if setup.timeline:
+        raise SweepSpecError(
+            f"{where}: scenario: {name} has a [[timeline]] of changes during the run, which a "
+            "sweep does not replay (its runs vary parameters from week 0): remove the "
+            "timeline, or set its values in the spec's [parameters]"
+        )
+    return setup
 
 
 def split_parameters(
@@ -465,3 +480,55 @@ def check_budgets(spec: SweepFile, setup: RunSetup, constants: dict[str, Any], w
                     raise SweepSpecError(
                         f"{where}: levers.budget: plan {plan!r}{priced} at {budget:,.0f}: {error}"
                     ) from None
+
+
+def sweep_posterior(
+    spec: SweepFile, path: Path | None, given: str | Path | None, where: str
+) -> Posterior | None:
+    """The calibration the sweep draws parameters from: `given` (the command line's
+    --posterior, the user's own path) or the spec's `posterior` key, a folder in the
+    spec's folder or below it."""
+    from experiments.calibration import CalibrationError
+    from experiments.calibration.posterior import load_posterior
+
+    if given is not None:
+        folder, key = Path(given), "--posterior"
+    elif spec.posterior is not None:
+        folder = named_folder(path, "posterior", spec.posterior, SweepSpecError, where)
+        key = "posterior"
+    else:
+        return None
+    try:
+        return load_posterior(folder)
+    except CalibrationError as error:
+        raise SweepSpecError(f"{where}: {key}: {error}") from None
+
+
+def check_posterior(
+    posterior: Posterior | None,
+    setup: RunSetup,
+    constants: dict[str, Any],
+    factors: tuple[Factor, ...],
+    where: str,
+) -> tuple[Factor, ...]:
+    """The drawn parameters as factors; refuse one the spec also sets, or draws that are
+    not valid parameters together with the spec's constants."""
+    if posterior is None:
+        return ()
+    varied = set(constants) | {f.name for f in factors}
+    for name in posterior.parameters:
+        if name in varied:
+            raise SweepSpecError(
+                f"{where}: parameters.{name}: drawn from the posterior in {posterior.folder}; "
+                "remove it from [parameters] (or calibrate without it)"
+            )
+    base = {**setup.params.model_dump(), **constants}
+    for row in posterior.table[list(posterior.parameters)].drop_duplicates().to_dict("records"):
+        try:
+            make_params({**base, **row})
+        except ParamsError as error:
+            raise SweepSpecError(
+                f"{where}: posterior {posterior.folder}: a parameter set it holds is not valid "
+                f"with this sweep's parameters: {error}"
+            ) from None
+    return tuple(Factor(name) for name in posterior.parameters)

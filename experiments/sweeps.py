@@ -36,6 +36,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from experiments import sweep_checks as checks
+from experiments.calibration.posterior import Posterior, draw_parameters
 from experiments.files import read_toml
 from experiments.plans import NO_PLAN, resolve_plan
 from experiments.scenario_files import RunSetup
@@ -155,6 +156,11 @@ class SweepFile(BaseModel):
         "files ([[plans.NAME]] tables); the scenario's own plans can be named too",
     )
     outcomes: OutcomeSpec = Field(default_factory=OutcomeSpec)
+    posterior: str | None = Field(
+        None,
+        description="a calibration folder, relative to the sweep file: each replication "
+        "draws the fitted parameters from its posterior",
+    )
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,9 @@ class Sweep:
     outcome_columns: tuple[str, ...]
     scenario_digest: str
     text: str = ""
+    posterior: Posterior | None = None
+    drawn: tuple[Factor, ...] = ()
+    """The parameters drawn from the posterior, one value per replication."""
 
     @property
     def weeks(self) -> int:
@@ -178,7 +187,7 @@ class Sweep:
 
     @property
     def factors(self) -> tuple[Factor, ...]:
-        return self.ranges + self.lists
+        return self.ranges + self.lists + self.drawn
 
     @property
     def runs(self) -> int:
@@ -250,6 +259,12 @@ class Sweep:
         for column, factor in enumerate(self.lists):
             values = [combination[column] for combination in arms]
             table[factor.name] = pd.Series(values, dtype=_dtype(factor)).to_numpy()[arm]
+        if self.posterior is not None:
+            # Replication r runs with the parameter set drawn with its own seed, at every
+            # point and arm: plans are compared under the same parameters and the same luck.
+            draws = [draw_parameters(self.posterior, seed) for seed in seeds]
+            for factor in self.drawn:
+                table[factor.name] = np.array([d[factor.name] for d in draws])[rep]
         return table
 
     def context(self) -> RunContext:
@@ -287,11 +302,14 @@ class Sweep:
         The spec, the scenario file and the model's code: resuming after any of them
         changed would mix two models' results in one table.
         """
-        return {
+        identity = {
             "spec": self.spec.model_dump(mode="json"),
             "scenario_sha256": self.scenario_digest,
             "model_sha256": model_digest(),
         }
+        if self.posterior is not None:
+            identity["posterior_sha256"] = self.posterior.digest
+        return identity
 
 
 def model_digest() -> str:
@@ -313,16 +331,20 @@ def _dtype(factor: Factor) -> str:
     return "int64" if factor.integer else "float64"
 
 
-def load_sweep(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Sweep:
+def load_sweep(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, posterior: str | Path | None = None
+) -> Sweep:
     """Read and validate a sweep file; every problem names the file and the key.
 
     Args:
         path: the sweep spec TOML file.
         limits: the largest sweep allowed (`sim.limits`); checked before anything is built.
+        posterior: a calibration folder to draw the fitted parameters from, replacing the
+            spec's own `posterior` key (`eachcustomer sweep --posterior`).
     """
     path = Path(path)
     data, text = read_toml(path, SweepSpecError)
-    return parse_sweep(data, path=path, text=text, limits=limits)
+    return parse_sweep(data, path=path, text=text, limits=limits, posterior=posterior)
 
 
 def parse_sweep(
@@ -331,6 +353,7 @@ def parse_sweep(
     path: Path | None = None,
     text: str = "",
     limits: Limits = DEFAULT_LIMITS,
+    posterior: str | Path | None = None,
 ) -> Sweep:
     """Validate a sweep given as a dict (a parsed TOML file); `path` anchors relative files.
 
@@ -361,6 +384,8 @@ def parse_sweep(
     summaries, columns = checks.outcome_columns(spec, setup, constants, where)
     checks.check_budgets(spec, setup, constants, where)
     digest = hashlib.sha256(setup.path.read_bytes()).hexdigest() if setup.path else ""
+    drawn_from = checks.sweep_posterior(spec, path, posterior, where)
+    drawn = checks.check_posterior(drawn_from, setup, constants, ranges + lists, where)
     return Sweep(
         spec=spec,
         path=path,
@@ -372,6 +397,8 @@ def parse_sweep(
         outcome_columns=columns,
         scenario_digest=digest,
         text=text,
+        posterior=drawn_from,
+        drawn=drawn,
     )
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import Employee, org_network
+from sim.interventions import Intervention
 from sim.organization import Organization, generate_organization, influence_matrix
 from sim.params import Params, make_params
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
@@ -25,7 +26,12 @@ from sim.processes.disposition import pull_toward_disposition
 from sim.processes.drift import distance_retention, drift_toward_impersonal
 from sim.processes.encounters import FrontLine, feel_encounters, meet_customers, remember_encounters
 from sim.processes.incentives import adapt_customer_focus, outcome_visibility
-from sim.processes.interventions import apply_interventions, schedule_interventions
+from sim.processes.interventions import (
+    adjust_levers,
+    apply_interventions,
+    running_at,
+    schedule_interventions,
+)
 from sim.processes.turnover import replace_leavers
 from sim.recording import Recorder
 from sim.state import (
@@ -39,6 +45,22 @@ from sim.state import (
 
 MECHANISMS = ("encounters", "contagion", "disposition", "drift", "turnover", "interventions")
 """The mechanisms whose contributions to the change in attitude are recorded each step."""
+
+SET_AT_START = frozenset(
+    {
+        "n_employees",
+        "span_of_control",
+        "peer_tie_probability",
+        "cross_department_ties",
+        "departments",
+        "customers_per_employee",
+        "disposition_mean",
+        "disposition_sd",
+        "initial_satisfaction",
+    }
+)
+"""Parameters read only when the model is built (the organization and the starting state):
+changing one later would change nothing, so `OrgModel.set_params` refuses them."""
 
 
 class LeverFactors(NamedTuple):
@@ -143,6 +165,57 @@ class OrgModel(mesa.Model):
                     levers.effective_distance, self.params.visibility_decay
                 ),
             )
+
+    # --- what-ifs during a run -----------------------------------------------------------
+    def set_params(self, **changes: Any) -> None:
+        """Change parameters from the next step on (a what-if during a run).
+
+        The new values are validated (`sim.params.make_params`); the levers the parameters
+        set are rebuilt, with the interventions running now applied again, and so is the
+        influence network when a tie weight changed.
+
+        Raises:
+            ParamsError: an unknown parameter or a value out of range.
+            ValueError: a parameter of `SET_AT_START`, which acts only when the model is built.
+        """
+        fixed = sorted(set(changes) & SET_AT_START)
+        if fixed:
+            raise ValueError(
+                f"{', '.join(fixed)}: set when the model is built (the organization and the "
+                "starting state), so it cannot change during a run"
+            )
+        old, self.params = self.params, make_params({**self.params.model_dump(), **changes})
+        weights = ("boss_weight", "peer_weight", "report_weight")
+        if any(getattr(old, name) != getattr(self.params, name) for name in weights):
+            params = self.params
+            self.influence = InfluenceNetwork.from_matrix(
+                influence_matrix(
+                    self.org, params.boss_weight, params.peer_weight, params.report_weight
+                )
+            )
+        self.base_levers = initial_levers(self.org, self.params)
+        levers = self.base_levers
+        for index in running_at(self.interventions, self.steps):
+            levers = adjust_levers(levers, self.interventions[index])
+        self.levers = levers
+
+    def add_interventions(self, interventions: Any) -> None:
+        """Schedule more interventions during a run; each must start after the current week.
+
+        Participants are drawn from the intervention generator, as for those given when the
+        model was built.
+        """
+        specs = [
+            item if isinstance(item, Intervention) else Intervention(**item)
+            for item in interventions
+        ]
+        for spec in specs:
+            if spec.start <= self.steps:
+                raise ValueError(
+                    f"{spec.name} starts in week {spec.start}, but the run has done "
+                    f"{self.steps} weeks: it must start in week {self.steps + 1} or later"
+                )
+        self.interventions += schedule_interventions(specs, self.org, self.intervention_rng)
 
     # --- the week, in the order of docs/ODD.md ------------------------------------------
     def step(self) -> None:

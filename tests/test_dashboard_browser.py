@@ -466,6 +466,209 @@ def test_the_exported_scenario_runs(server, browser):
     assert "Mean attitude by distance" in result.output
 
 
+# --- changes during a run ----------------------------------------------------------------------
+
+EXPLORE_GRAPHS = (
+    "band",
+    "department",
+    "level",
+    "focus",
+    "strain",
+    "customers",
+    "satisfaction",
+    "nps",
+    "revenue",
+    "bonus",
+    "why",
+)
+
+
+def marked_weeks(browser: Browser, graph: str) -> list:
+    """The weeks marked by a dashed line on a chart of Explore (shown in its tab or not)."""
+    figure = browser.prop(f"explore-{graph}", "figure") or {}
+    return [shape["x0"] for shape in (figure.get("layout") or {}).get("shapes") or []]
+
+
+def timeline(browser: Browser) -> list:
+    return (browser.prop("settings", "data") or {}).get("timeline") or []
+
+
+def exported_scenario(browser: Browser) -> Path:
+    """Press Scenario (TOML) and wait for the whole file (earlier downloads are removed
+    first: the browser may write over a file of the same name)."""
+    from experiments.scenario_files import load_scenario
+
+    for old in browser.downloads.glob("*.toml"):
+        old.unlink()
+    browser.find("#explore-toml").click()
+
+    def exported() -> Path | None:
+        for path in browser.downloads.glob("*.toml"):
+            load_scenario(path)  # raises while the file is incomplete
+            return path
+        return None
+
+    return wait_until(exported, 30, "the downloaded scenario")
+
+
+def test_a_slider_moved_while_paused_acts_from_that_week_and_the_export_reproduces_it(
+    server, browser, tmp_path
+):
+    import pandas as pd
+
+    from eachcustomer.cli import app
+
+    visit(browser, server + "/explore", "#explore-run", fresh=True)
+    browser.console_errors()
+    set_parameter(browser, "n_employees", Keys.END, 5000)
+    set_parameter(browser, "horizon_weeks", Keys.END, 520)
+    browser.find("#explore-run").click()
+    wait_until(lambda: week_shown(browser) > 2, 60, "the run under way")
+    browser.find("#explore-pause").click()
+    paused = wait_until(
+        lambda: (
+            browser.prop("explore-run", "disabled") is False
+            and stored_week(browser) == week_shown(browser)
+            and stored_week(browser)
+        ),
+        30,
+        "the pause",
+    )
+    assert 0 < paused < 520
+    before = browser.prop("explore-state", "data")["table"]["mean_attitude"]
+    # Home: negativity bias to 1 from the paused week on, not from week 0.
+    param_thumb(browser, "negativity_bias").send_keys(Keys.HOME)
+    entries = wait_until(lambda: timeline(browser), 15, "the change in the timeline")
+    assert entries == [{"week": paused, "overrides": {"negativity_bias": 1}, "interventions": []}]
+    assert overrides(browser) == {"n_employees": 5000, "horizon_weeks": 520}
+    wait_until(
+        lambda: f"act from week {paused + 1}" in browser.text("#explore-stale"), 10, "the note"
+    )
+    assert f"Week {paused}: Negativity bias 1" in browser.text("#explore-changes")
+    browser.find("#explore-run").click()
+    wait_for_week(browser, 520, 240, "the rest of the run")
+    state = browser.prop("explore-state", "data")
+    assert state["table"]["mean_attitude"][: paused + 1] == before  # the weeks before stay
+    assert state["marks"] == [{"week": paused, "label": "Negativity bias 1"}]
+    for graph in EXPLORE_GRAPHS:
+        wait_until(lambda g=graph: marked_weeks(browser, g) == [paused], 15, f"{graph}'s mark")
+    # The exported file carries the seed and the change: `eachcustomer run FILE`, with no
+    # --seed, gives the dashboard's run week for week.
+    scenario = exported_scenario(browser)
+    out = tmp_path / "weekly.csv"
+    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    weekly = pd.read_csv(out)
+    for column in ("mean_attitude", "active_customers", "attitude_band_4plus"):
+        assert weekly[column].round(9).tolist() == state["table"][column], column
+    assert browser.console_errors() == []
+
+
+def test_a_slider_moved_while_the_run_goes_on_continues_it_from_the_week_shown(server, browser):
+    from dashboard.runs import advance
+
+    visit(browser, server + "/explore", "#explore-run", fresh=True)
+    set_parameter(browser, "n_employees", Keys.END, 5000)
+    set_parameter(browser, "horizon_weeks", Keys.END, 520)
+    browser.find("#explore-run").click()
+    wait_until(lambda: week_shown(browser) > 2, 60, "the run under way")
+    param_thumb(browser, "drift_rate").send_keys(Keys.END)
+    (entry,) = wait_until(lambda: timeline(browser), 15, "the change in the timeline")
+    assert entry["overrides"] == {"drift_rate": 0.05} and 0 < entry["week"] < 520
+    # The run went on by itself, from the week it showed, to the end.
+    wait_for_week(browser, 520, 240, "the run to finish")
+    state = browser.prop("explore-state", "data")
+    assert state["timeline"] == [entry] and state["marks"][0]["week"] == entry["week"]
+    settings = browser.prop("settings", "data")
+    assert (
+        state["table"]["mean_attitude"] == advance(settings, None, "run")["table"]["mean_attitude"]
+    )
+
+
+# --- presentation mode -------------------------------------------------------------------------
+
+TEXT_BOXES = """
+const boxes = [];
+document.querySelectorAll(arguments[0] + ' .js-plotly-plot').forEach((plot, index) => {
+  plot.querySelectorAll('text').forEach(text => {
+    const box = text.getBoundingClientRect();
+    if (!text.textContent.trim() || box.width === 0 || box.height === 0) { return; }
+    boxes.push({chart: index, text: text.textContent, left: box.left, top: box.top,
+                right: box.right, bottom: box.bottom});
+  });
+});
+return boxes;
+"""
+"""Every text drawn in the charts under a selector (titles, axis titles, tick labels, legend
+items, colour bars) with its box on the page, from the browser's own layout."""
+
+
+def overlapping(boxes: list[dict], tolerance: float = 2.0) -> list[tuple[str, str]]:
+    """Pairs of texts of one chart whose boxes overlap by more than `tolerance` pixels."""
+    pairs = []
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1 :]:
+            if first["chart"] != second["chart"]:
+                continue
+            width = min(first["right"], second["right"]) - max(first["left"], second["left"])
+            height = min(first["bottom"], second["bottom"]) - max(first["top"], second["top"])
+            if width > tolerance and height > tolerance:
+                pairs.append((first["text"], second["text"]))
+    return pairs
+
+
+@pytest.mark.parametrize("lesson", ["burnout", "top"])
+def test_presentation_mode_at_1280x720_scales_the_charts_without_overlapping_text(
+    server, browser, tmp_path, lesson
+):
+    driver = browser.driver
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        visit(browser, f"{server}/learn/{lesson}", "#lesson-run", fresh=True)
+        browser.find("#lesson-run").click()
+        wait_until(lambda: browser.prop("lesson-look", "hidden") is False, 60, "the lesson's run")
+        small = wait_until(lambda: font_sizes(browser), 15, "the charts")
+        browser.find("#learn-presentation").click()
+        wait_until(lambda: browser.prop("presentation", "data") is True, 10, "presentation mode")
+        # The charts are drawn again at the projector's sizes: larger titles, ticks,
+        # legends and lines.
+        large = wait_until(
+            lambda: (sizes := font_sizes(browser)) and sizes["title"] > small["title"] and sizes,
+            30,
+            "the charts at presentation size",
+        )
+        assert large["tick"] > small["tick"] and large["legend"] > small["legend"]
+        assert large["line"] > small["line"]
+        driver.execute_script("document.querySelector('.lesson-charts').scrollIntoView()")
+        driver.save_screenshot(str(tmp_path / f"presentation-{lesson}.png"))
+        boxes = driver.execute_script(TEXT_BOXES, "#lesson-charts")
+        assert len({box["chart"] for box in boxes}) >= 2
+        assert overlapping(boxes) == []
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def font_sizes(browser: Browser) -> dict | None:
+    """Sizes drawn in the lesson's charts: title, tick label and legend type, line width."""
+    return browser.driver.execute_script(
+        """
+        const charts = document.querySelector('#lesson-charts');
+        if (!charts || !charts.querySelector('.js-plotly-plot .gtitle')) { return null; }
+        const size = selector => {
+          const node = charts.querySelector(selector);
+          return node ? parseFloat(getComputedStyle(node).fontSize) : 0;
+        };
+        const line = charts.querySelector('.scatterlayer .js-line');
+        return {title: size('.gtitle'), tick: size('.xtick text'),
+                legend: size('.legendtext'),
+                line: line ? parseFloat(getComputedStyle(line).strokeWidth) : 0};
+        """
+    )
+
+
 def chart_points(browser: Browser, graph_id: str) -> dict | None:
     """Points drawn in a chart, by trace name."""
     return browser.driver.execute_script(
@@ -550,3 +753,186 @@ def test_a_sweep_from_the_experiments_page_links_its_report(server, browser):
     assert href == f"{server}/reports/{folder}/index.html"
     with urllib.request.urlopen(href, timeout=10) as page:
         assert "<h1>Browser sweep of the negativity bias</h1>" in page.read().decode()
+
+
+def choose_option(browser: Browser, dropdown: str | dict, label: str) -> None:
+    """Open a dropdown and pick the option with this label (Dash 4's dropdown is a button
+    with a list box); wait until the app holds it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    selector = dropdown if isinstance(dropdown, str) else None
+    if selector is None:
+        key = ",".join(f'"{k}":"{v}"' for k, v in sorted(dropdown.items()))
+        selector = f"[id='{{{key}}}']"
+    button = browser.find(selector)
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    option = wait_until(
+        lambda: [
+            o
+            for o in browser.driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+            if o.text.strip() == label
+        ],
+        10,
+        f"the option {label}",
+    )
+    option[0].click()
+    ActionChains(browser.driver).send_keys(Keys.ESCAPE).perform()
+    component = dropdown if isinstance(dropdown, dict) else dropdown.lstrip("#")
+    wait_until(lambda: label in (browser.prop(component, "value") or []), 10, f"{label} chosen")
+
+
+def test_an_intervention_for_one_department_added_during_the_run(server, browser):
+    visit(browser, server + "/explore", "#explore-run", fresh=True)
+    browser.console_errors()
+    added_list = "return document.querySelector('#explore-added').textContent"
+    wait_until(lambda: browser.driver.execute_script(added_list) == "None added.", 10, "list")
+    for week in (1, 2, 3):
+        browser.find("#explore-step").click()
+        wait_for_week(browser, week, 15, f"step {week}")
+    summary = browser.driver.find_element(By.XPATH, "//summary[.='Add an intervention']")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+    summary.click()
+    choose_option(browser, "#explore-add-departments", "customer service")
+    browser.find("#explore-add").click()
+    (entry,) = wait_until(lambda: timeline(browser), 15, "the change in the timeline")
+    assert entry["week"] == 3 and entry["overrides"] == {}
+    (added,) = entry["interventions"]
+    assert added["coverage"] == {"departments": ["customer service"], "share": 1}
+    assert added["start"] == 26 and added["kind"] == "training_day"
+    wait_until(
+        lambda: "100% of customer service" in browser.text("#explore-changes"), 10, "the list"
+    )
+    # Not an intervention of week 0:
+    assert browser.driver.execute_script(added_list) == "None added."
+    browser.find("#explore-step").click()
+    wait_for_week(browser, 4, 15, "a step past the change")
+    wait_until(lambda: marked_weeks(browser, "band") == [3], 15, "the mark")
+    assert browser.prop("explore-state", "data")["marks"] == [
+        {"week": 3, "label": "+ training day from week 26"}
+    ]
+    assert browser.console_errors() == []
+
+
+def test_compare_runs_a_plan_for_one_department(server, browser):
+    visit(browser, server + "/compare", "#compare-run", fresh=True)
+    browser.console_errors()
+    browser.find("#compare-coverage-box summary").click()
+    choose_option(
+        browser, {"plan": "plan:training_day", "type": "compare-departments"}, "customer service"
+    )
+    browser.find("#compare-replications [role=slider]").send_keys(Keys.HOME)
+    wait_until(lambda: browser.prop("compare-replications", "value") == 2, 10, "2 replications")
+    browser.find("#compare-run").click()
+    result = wait_until(lambda: browser.prop("compare-result", "data"), 120, "the comparison")
+    assert result["error"] is None
+    assert [p["name"] for p in result["plans"]] == [
+        "Do nothing",
+        "One-off training day (customer service)",
+        "Culture-wide change",
+    ]
+    wait_until(
+        lambda: "100% of customer service" in browser.text("#compare-plan-table"), 15, "the table"
+    )
+    against = browser.text("#compare-against-nothing")
+    assert "One-off training day (customer service)" in against
+    assert browser.console_errors() == []
+
+
+# --- hardening: uploads over the limit, formulas in downloads, a full server -----------------
+
+HOSTILE_ID = "=cmd|' /C calc'!A0"
+
+
+def test_uploads_over_the_limit_get_the_same_message_at_any_size(server, browser, tmp_path):
+    from dashboard.uploads import too_large_message
+
+    visit(browser, server + "/organization", "#org-upload", fresh=True)
+    browser.console_errors()
+    header = "employee_id,manager_id,department,customer_facing\n"
+    # 3 MB: over the chart limit, under the server's request limit; 9 MB: over both. The
+    # browser sends neither, and says what the server says about any file over the limit.
+    for megabytes, box in ((3, "#org-upload"), (9, "#org-upload"), (9, "#org-upload-departments")):
+        big = tmp_path / f"big_{megabytes}.csv"
+        big.write_text(header + "1,,sales,true\n" * (megabytes * 1_000_000 // 14))
+        if box == "#org-upload-departments":
+            browser.find("details summary").click()
+        browser.find(f"{box} input[type=file]").send_keys(str(big))
+        message = too_large_message(big.name, big.stat().st_size)
+        assert f"{megabytes}.0 MB; the limit is 2 MB" in message
+        wait_until(
+            lambda m=message: m in browser.text("#org-upload-result"), 20, f"{megabytes} MB refused"
+        )
+        browser.driver.execute_script(
+            "window.dash_clientside.set_props('org-upload-result', {children: ''});"
+        )
+    assert (browser.prop("settings", "data") or {}).get("chart") is None
+    assert browser.console_errors() == []
+
+
+def test_the_org_chart_download_neutralizes_formulas(server, browser, tmp_path):
+    import csv
+
+    visit(browser, server + "/organization", "#org-upload", fresh=True)
+    chart = tmp_path / "formulas.csv"
+    with chart.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["employee_id", "manager_id", "department", "customer_facing"])
+        writer.writerows(
+            [
+                [HOSTILE_ID, "", "@sales", "false"],
+                ["-3", HOSTILE_ID, "+ops", "true"],
+                ["7", "-3", "=1+1", "true"],
+            ]
+        )
+    browser.find("#org-upload input[type=file]").send_keys(str(chart))
+    wait_until(lambda: "Using your chart" in browser.text("#org-upload-result"), 20, "the chart")
+    before = set(browser.downloads.glob("*.csv"))
+    browser.find("#org-template").click()
+    download = wait_until(
+        lambda: next(iter(set(browser.downloads.glob("*.csv")) - before), None),
+        30,
+        "the downloaded chart",
+    )
+    with download.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:4] == ["employee_id", "manager_id", "department", "customer_facing"]
+    assert [row[:3] for row in rows[1:]] == [
+        ["'" + HOSTILE_ID, "", "'@sales"],
+        ["-3", "'" + HOSTILE_ID, "'+ops"],  # -3 is a number: written as it is
+        ["7", "-3", "'=1+1"],
+    ]
+
+
+def test_a_run_waits_for_a_free_slot_and_says_so(server, browser):
+    from dash_client import DashTab
+
+    from dashboard.settings import default_settings
+
+    visit(browser, server + "/explore", "#explore-run", fresh=True)
+    # Two other tabs take the server's two slots with long Organization runs.
+    long = {**default_settings(), "overrides": {"n_employees": 5000, "horizon_weeks": 5200}}
+    others = [DashTab(server) for _ in range(2)]
+    jobs = [
+        tab.start(
+            "org-network.figure", {"org-run.n_clicks": 1, "settings.data": long}, "org-run.n_clicks"
+        )
+        for tab in others
+    ]
+    browser.find("#explore-run").click()
+
+    def waiting_notice() -> str:
+        for tab, job in zip(others, jobs, strict=True):
+            tab.poll(job)  # their pages keep polling, as pages do
+        return browser.text("#job-notice")
+
+    notice = wait_until(waiting_notice, 30, "the waiting notice")
+    assert "Waiting for a free slot: the server runs 2 simulations at once; yours is next" in (
+        notice
+    )
+    assert browser.prop("explore-run", "disabled") is True
+    for tab, job in zip(others, jobs, strict=True):
+        tab.cancel(job, "org-cancel.n_clicks")
+    wait_until(lambda: "done" in browser.text("#explore-status"), 60, "the run, once started")
+    wait_until(lambda: not browser.text("#job-notice"), 10, "the notice to go")
+    assert not browser.find("#job-notice").is_displayed()

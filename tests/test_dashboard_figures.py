@@ -111,13 +111,25 @@ def test_why_chart_stacks_exactly_to_the_change_in_mean_attitude(frame):
     parts = [t for t in figure.data if t.stackgroup]
     assert {t.stackgroup for t in parts} == {"up", "down"}
     stacked = np.sum([np.asarray(t.y) for t in parts], axis=0)
-    total = next(t for t in figure.data if t.name == "total change")
+    total = next(t for t in figure.data if t.meta == "total")
     np.testing.assert_allclose(stacked, total.y, atol=1e-9)
     # The mechanisms' parts add up to the model's own change in mean attitude.
     change = frame["mean_attitude"] - frame["mean_attitude"].iloc[0]
     np.testing.assert_allclose(total.y, change, atol=1e-6)
     assert all(t.y.min() >= 0 for t in parts if t.stackgroup == "up")
     assert all(t.y.max() <= 0 for t in parts if t.stackgroup == "down")
+    assert "added up" in figure.layout.yaxis.title.text.lower()
+
+
+def test_the_weekly_why_chart_stacks_to_each_weeks_change(frame):
+    figure = figures.why_weekly(frame)
+    parts = [t for t in figure.data if t.stackgroup]
+    stacked = np.sum([np.asarray(t.y) for t in parts], axis=0)
+    total = next(t for t in figure.data if t.meta == "total")
+    np.testing.assert_allclose(stacked, total.y, atol=1e-9)
+    np.testing.assert_allclose(total.y[1:], np.diff(frame["mean_attitude"]), atol=1e-6)
+    assert total.y[0] == 0.0
+    assert figure.layout.yaxis.title.text == "Change per week (attitude units)"
 
 
 def test_why_by_group_has_a_bar_per_mechanism_and_the_total(baseline_state):
@@ -298,7 +310,7 @@ def test_opening_explore_shows_the_stored_settings(app):
     names = slider_order()
     with triggered(None):
         result = explore_callbacks.sync_settings(
-            "baseline", [None] * len(names), None, 0, None, stored
+            "baseline", [None] * len(names), None, 0, None, None, stored
         )
     scenario, values, _, _, _, plan, seed, settings, description = result
     assert scenario == "wrong_customer" and plan == SCENARIO_PLAN and seed == 0
@@ -315,14 +327,14 @@ def test_moving_a_slider_records_only_what_differs_from_the_scenario(app):
     stored = default_settings("wrong_customer")
     with triggered(None):
         values = explore_callbacks.sync_settings(
-            "wrong_customer", [None] * len(names), None, 0, None, stored
+            "wrong_customer", [None] * len(names), None, 0, None, None, stored
         )[1]
     values = list(values)
     values[names.index("drift_rate")] = 0.01
     with triggered('{"name":"drift_rate","type":"param"}.value'):
-        settings = explore_callbacks.sync_settings("wrong_customer", values, None, 0, None, stored)[
-            7
-        ]
+        settings = explore_callbacks.sync_settings(
+            "wrong_customer", values, None, 0, None, None, stored
+        )[7]
     assert settings["overrides"] == {"drift_rate": 0.01}
 
 
@@ -333,7 +345,7 @@ def test_changing_scenario_resets_the_changed_parameters_and_offers_its_plans(ap
     names = slider_order()
     with triggered("explore-scenario.value"):
         result = explore_callbacks.sync_settings(
-            "equal_budget", [None] * len(names), None, 7, None, stored
+            "equal_budget", [None] * len(names), None, 7, None, None, stored
         )
     settings, options = result[7], result[4]
     assert settings["scenario"] == "equal_budget" and settings["overrides"] == {}
@@ -358,7 +370,7 @@ def test_run_streams_partial_charts_then_returns_the_whole_run(app):
     sent = []
     with triggered("explore-run.n_clicks"):
         final = explore_callbacks.run_simulation(
-            sent.append, 1, None, settings_with(**SMALL), None, "band", False
+            sent.append, 1, None, None, settings_with(**SMALL), None, None, "band", "total", False
         )
     assert sent, "no partial charts were sent while running"
     assert len(sent[0]) == len(explore_view.render_outputs()) + 1
@@ -374,10 +386,10 @@ def test_step_continues_from_the_run_shown(app):
     settings = settings_with(**SMALL)
     with triggered("explore-step.n_clicks"):
         first = explore_callbacks.run_simulation(
-            lambda _: None, None, 1, settings, None, "band", False
+            lambda _: None, None, 1, None, settings, None, None, "band", "total", False
         )
         second = explore_callbacks.run_simulation(
-            lambda _: None, None, 2, settings, first[-1], "band", False
+            lambda _: None, None, 2, None, settings, first[-1], None, "band", "total", False
         )
     assert (first[-1]["week"], second[-1]["week"]) == (1, 2)
     whole = advance(settings, None, "run")
@@ -419,10 +431,10 @@ def test_download_buttons_give_csv_and_a_scenario_file(app, baseline_state):
 
 
 def test_added_interventions_are_kept_and_removed(app):
-    from dashboard import explore_callbacks
+    from dashboard import explore_changes
 
-    settings = explore_callbacks.add_intervention(
-        1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, default_settings()
+    settings = explore_changes.add_intervention(
+        1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, [], [], default_settings()
     )
     assert settings["interventions"] == [
         {
@@ -434,9 +446,9 @@ def test_added_interventions_are_kept_and_removed(app):
             "duration": 8,
         }
     ]
-    assert "slogan campaign from week 5" in str(explore_callbacks.list_interventions(settings))
+    assert "slogan campaign from week 5" in str(explore_changes.list_interventions(settings))
     with triggered('{"index":0,"type":"remove-intervention"}.n_clicks'):
-        assert explore_callbacks.remove_intervention([1], settings)["interventions"] == []
+        assert explore_changes.remove_intervention([1], settings)["interventions"] == []
 
 
 # --- the other pages' callbacks ----------------------------------------------------------------
@@ -490,6 +502,7 @@ def test_a_bad_chart_upload_lists_its_row_and_a_good_one_becomes_the_organizatio
 
 
 def test_compare_callbacks_run_and_draw_a_verdict(app):
+    from dashboard import compare_view
     from dashboard.pages import compare
 
     progress = []
@@ -506,16 +519,20 @@ def test_compare_callbacks_run_and_draw_a_verdict(app):
     drawn = compare.render(result, False)
     assert "week 20" in str(drawn[0])
     assert "training day" in str(drawn[1])
-    assert all(isinstance(f, go.Figure) for f in drawn[2 : 2 + len(compare.CHARTS) + 1])
+    assert all(isinstance(f, go.Figure) for f in drawn[2 : 2 + len(compare_view.CHARTS) + 1])
     assert compare.limit_plans(["a", "b", "c", "d", "e"]) == ["a", "b", "c", "d"]
 
 
 def test_a_lesson_runs_and_opens_in_explore(app):
     from dashboard.pages import learn
 
-    charts, hidden = learn.run_lesson(1, "top", False)
-    assert hidden is False and len(charts) == 2
+    progress = []
+    state = learn.run_lesson(progress.append, 1, "top")
+    assert progress[-1] == ("1", "1") and state["lesson"] == "top"
+    charts, hidden, error = learn.draw_lesson(state, False, "top")
+    assert hidden is False and len(charts) == 2 and error == ""
     assert charts[0].children.id == "lesson-chart-focus_level"
+    assert learn.draw_lesson(state, False, "distance")[0] == []  # another lesson's run
     settings, path = learn.open_in_explore(1, "top")
     assert settings["scenario"] == "leadership_change" and path == "/explore"
     assert learn.toggle_presentation(1, False) is True

@@ -4,6 +4,7 @@ files too), equal budgets, the comparison verdict, lessons and sweeps."""
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import os
 import tomllib
@@ -15,7 +16,13 @@ import pytest
 from typer.testing import CliRunner
 
 from dashboard.compare import replication_seeds, resolve_plans, run_comparison
-from dashboard.exports import scenario_download, scenario_files, scenario_toml
+from dashboard.exports import (
+    org_chart_csv,
+    safe_csv_text,
+    scenario_download,
+    scenario_files,
+    scenario_toml,
+)
 from dashboard.lessons import load_lessons
 from dashboard.runs import advance
 from dashboard.settings import (
@@ -26,7 +33,7 @@ from dashboard.settings import (
     normalize,
     settings_key,
 )
-from dashboard.uploads import check_chart, decode_upload
+from dashboard.uploads import check_chart, decode_upload, refused_upload
 from dashboard.verdict import OUTCOME_BY_COLUMN, outcome_verdict, verdict
 from experiments.plans import plan_library
 from experiments.runs import run_model
@@ -156,6 +163,57 @@ def test_an_uploaded_chart_travels_in_a_zip_that_runs(tmp_path):
     assert load_scenario(toml).org.size == 4
 
 
+FORMULA_CHART = (
+    HEADER + "\"=cmd|' /C calc'!A0\",,@exec,false\n-3,\"=cmd|' /C calc'!A0\",sales,true\n"
+    "+4,-3,=1+1,true\n5,-3,sales,true\n"
+)
+"""A chart whose ids and department names a spreadsheet would run as formulas (issue 12)."""
+
+
+def test_the_org_chart_download_neutralizes_formulas_and_keeps_numbers():
+    check = check_chart(as_upload(FORMULA_CHART), "f.csv", settings=default_settings())
+    org = build_setup({**default_settings(), "chart": check.chart}).org
+    download = org_chart_csv(org)
+    rows = list(csv.reader(io.StringIO(download["content"])))
+    assert rows[0] == [
+        "employee_id",
+        "manager_id",
+        "department",
+        "customer_facing",
+        "handles_complaints",
+    ]
+    assert {tuple(row[:4]) for row in rows[1:]} == {
+        ("'=cmd|' /C calc'!A0", "", "'@exec", "false"),
+        ("-3", "'=cmd|' /C calc'!A0", "sales", "true"),
+        ("+4", "-3", "'=1+1", "true"),  # -3 and +4 are numbers: written as they are
+        ("5", "-3", "sales", "true"),
+    }
+    assert download["filename"] == "org_chart.csv"
+
+
+def test_an_uploaded_chart_in_the_scenario_zip_is_neutralized_and_runs_the_same(tmp_path):
+    check = check_chart(as_upload(FORMULA_CHART), "f.csv", settings=default_settings())
+    settings = {**default_settings(), "chart": check.chart, "seed": 3}
+    settings["overrides"] = {"horizon_weeks": 6}
+    download = scenario_download(settings)
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(download["content"]))) as archive:
+        archive.extractall(tmp_path)
+    [chart] = tmp_path.glob("*/f.csv")
+    assert "'=cmd|' /C calc'!A0" in chart.read_text() and "'=1+1" in chart.read_text()
+    [toml] = tmp_path.glob("*/scenario.toml")
+    exported = load_scenario(toml, seed=3)  # the seed the page ran with, as its header says
+    run = run_model(exported.params, 3, org=exported.org, interventions=exported.interventions)
+    shown = advance(settings, None, "run")["table"]
+    np.testing.assert_allclose(
+        run.series[list(shown)].to_numpy(float), np.array(list(shown.values()), float).T, atol=1e-8
+    )
+
+
+def test_safe_csv_text_neutralizes_text_cells_only():
+    text = 'name,value,note\n=SUM(A1),-2.5,@x\n\tcell,+3,"a,b"\n'
+    assert safe_csv_text(text) == "name,value,note\n'=SUM(A1),-2.5,'@x\n'\tcell,+3,\"a,b\"\n"
+
+
 def test_an_exported_scenario_reads_back_with_its_values_and_interventions():
     settings = {
         **default_settings("wrong_customer"),
@@ -213,6 +271,21 @@ def test_an_oversized_upload_is_refused_before_it_is_decoded():
     contents = "data:text/csv;base64," + "A" * (4 * MAX_CHART_BYTES // 3 + 400)
     text, problem = decode_upload(contents, "big.csv")
     assert text is None and "the limit is 2 MB" in problem
+
+
+def test_a_file_the_browser_did_not_send_gets_the_servers_message():
+    contents = "data:text/csv;base64," + "A" * (4 * 9_000_000 // 3)
+    _, from_server = decode_upload(contents, "big.csv")
+    from_browser = refused_upload({"filename": "big.csv", "size": 9_000_000, "at": 1})
+    assert (
+        from_browser
+        == from_server
+        == ("big.csv: the file is 9.0 MB; the limit is 2 MB (20,000 employees)")
+    )
+    assert "../" not in refused_upload({"filename": "../../etc/x.csv", "size": 3e6})
+    reports = (None, "big.csv", {"filename": "a.csv"}, {"size": True}, {"size": 1e6})
+    for report in (*reports, {"size": float("nan")}, {"size": float("inf")}):
+        assert refused_upload(report) is None
 
 
 def test_too_many_rows_are_refused_with_the_limit():

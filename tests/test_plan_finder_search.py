@@ -376,3 +376,33 @@ def test_the_library_check_compares_like_with_like(tmp_path):
         assert len(said) == 1
         if isinstance(row["matched_by"], str):
             assert "95% interval" in said[0] and isinstance(row["fresh_at_least_as_good"], bool)
+
+
+def test_with_a_posterior_the_recommended_plan_reruns_with_its_draw(tmp_path):
+    from test_plan_finder_spec import calibration
+
+    from experiments.planfinder.evaluation import plan_key
+    from experiments.planfinder.folder import SearchFolder
+    from experiments.runs import summarize
+
+    calibration(tmp_path / "calibration")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(tomli_w.dumps({**SMALL, "posterior": "calibration"}))
+    problem = load_plan_search(spec)
+    out = tmp_path / "out"
+    report = find_plan(problem, out, SerialExecutor())
+    fresh = SearchFolder(out).read(plan_key(report.recommended_plan, problem.validation_seeds))
+    seed = problem.validation_seeds[0]
+    weekly = tmp_path / "weekly.csv"
+    arguments = ["run", str(out / "recommended.toml"), "--seed", str(seed), "--out", str(weekly)]
+    result = CliRunner().invoke(app, [*arguments, "--posterior", str(tmp_path / "calibration")])
+    assert result.exit_code == 0, result.output
+    record = summarize(pd.read_csv(weekly))
+    assert record["net_revenue"] == pytest.approx(fresh["values"]["net_revenue"][0], rel=1e-12)
+    # The draw matters: the same seed without it gives other attitudes.
+    drawn = problem.params.model_copy(update=problem.draws[seed])
+    assert drawn.negativity_bias != problem.params.negativity_bias
+    with_draw = run_model(drawn, seed, interventions=report.recommended_plan).record
+    plain = run_model(problem.params, seed, interventions=report.recommended_plan).record
+    assert record["final_mean_attitude"] == pytest.approx(with_draw["final_mean_attitude"])
+    assert plain["final_mean_attitude"] != with_draw["final_mean_attitude"]

@@ -204,13 +204,52 @@ def test_sizes_over_the_limits_are_refused_before_anything_is_built():
         parse_plan_search(big, limits=DASHBOARD_SWEEP_LIMITS)
 
 
-def test_a_posterior_without_a_calibration_module_is_refused_by_key(monkeypatch):
-    import sys
+def calibration(folder: Path) -> Path:
+    """A calibration folder with a two-point posterior of the negativity bias."""
+    import pandas as pd
 
-    monkeypatch.setitem(sys.modules, "experiments.calibration.posterior", None)
-    assert "spec.toml: posterior: this version of EachCustomer has no calibration" in refusal(
-        changed("posterior", "calibration")
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text("{}")
+    pd.DataFrame({"negativity_bias": [2.0, 4.0], "weight": [0.5, 0.5]}).to_parquet(
+        folder / "posterior.parquet"
     )
+    return folder
+
+
+def test_a_posterior_gives_every_replication_its_own_draw(tmp_path):
+    from experiments.calibration.posterior import draw_parameters, load_posterior
+    from experiments.planfinder.finder import evaluation_context
+
+    calibration(tmp_path / "calibration")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(tomli_w.dumps(changed("posterior", "calibration")))
+    problem = load_plan_search(spec)
+    posterior = load_posterior(tmp_path / "calibration")
+    seeds = problem.seeds + problem.validation_seeds
+    assert sorted(problem.draws) == sorted(seeds)
+    for seed in seeds:
+        assert problem.draws[seed] == draw_parameters(posterior, seed)
+    assert {d["negativity_bias"] for d in problem.draws.values()} == {2.0, 4.0}
+    context = evaluation_context(problem)
+    seed = seeds[0]
+    assert context.params_for(seed).negativity_bias == problem.draws[seed]["negativity_bias"]
+    assert problem.identity()["posterior_sha256"] == posterior.digest
+
+
+def test_a_posterior_is_refused_outside_the_spec_folder_or_beside_its_own_parameter(tmp_path):
+    calibration(tmp_path / "calibration")
+    inside = tmp_path / "specs"
+    inside.mkdir()
+    spec = inside / "spec.toml"
+    spec.write_text(tomli_w.dumps(changed("posterior", "../calibration")))
+    with pytest.raises(PlanSpecError, match="posterior: '../calibration' is outside the folder"):
+        load_plan_search(spec)
+    both = changed("posterior", "calibration")
+    both["parameters"]["negativity_bias"] = 3.0
+    spec = tmp_path / "both.toml"
+    spec.write_text(tomli_w.dumps(both))
+    with pytest.raises(PlanSpecError, match="parameters.negativity_bias: drawn from the posterior"):
+        load_plan_search(spec)
 
 
 def test_the_command_line_refuses_a_bad_spec_without_a_traceback(tmp_path, monkeypatch):

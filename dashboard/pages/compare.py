@@ -5,30 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures
+from dashboard import compare_view, figures
 from dashboard.common import cancellable_job, job_controls
 from dashboard.compare import (
     DEFAULT_PLANS,
     MAX_PLANS,
-    band_frame,
     plan_choices,
     run_comparison,
 )
-from dashboard.settings import normalize, scenario_choices
-from dashboard.verdict import OUTCOME_BY_COLUMN
-
-CHARTS = (
-    ("mean_attitude", "Mean attitude (-1 to +1)"),
-    ("mean_satisfaction", "Satisfaction (-1 to +1)"),
-    ("active_customers", "Customers (count)"),
-    ("customers_lost_total", "Customers (running total)"),
-    ("net_promoter_score", "Score (points)"),
-    ("focus_back_office", "Effort on customers (0 to 1)"),
-)
+from dashboard.plan_coverage import clean_restriction
+from dashboard.settings import normalize, org_groups, scenario_choices
+from experiments.plans import NO_PLAN
 
 
 def layout(**_: Any) -> html.Div:
@@ -52,6 +42,20 @@ def layout(**_: Any) -> html.Div:
                         value=list(DEFAULT_PLANS),
                         options=plan_choices("baseline"),
                         clearable=False,
+                    ),
+                    html.Details(
+                        className="param-group",
+                        id="compare-coverage-box",
+                        children=[
+                            html.Summary("Whom each plan reaches (departments, levels)"),
+                            html.Div(
+                                "Restrict a plan to some departments and hierarchy levels "
+                                "(none chosen: as the plan says). Its share of staff, and an "
+                                "equal budget, then apply to those.",
+                                className="note",
+                            ),
+                            html.Div(id="compare-coverage"),
+                        ],
                     ),
                     html.Label(
                         "Replications per plan",
@@ -125,7 +129,7 @@ def layout(**_: Any) -> html.Div:
                                 config=figures.graph_config(f"compare-{column}"),
                                 figure=figures.empty_figure("Press Compare"),
                             )
-                            for column, _ in CHARTS
+                            for column, _ in compare_view.CHARTS
                         ]
                         + [
                             dcc.Graph(
@@ -182,6 +186,9 @@ def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
     State("compare-replications", "value"),
     State("compare-budget-mode", "value"),
     State("compare-budget", "value"),
+    State({"type": "compare-departments", "plan": ALL}, "value"),
+    State({"type": "compare-levels", "plan": ALL}, "value"),
+    State({"type": "compare-departments", "plan": ALL}, "id"),
     State("session", "data"),
     **cancellable_job("compare", interval=300),
 )
@@ -193,11 +200,20 @@ def compare(
     replications: int,
     mode: str,
     budget: Any,
+    departments: list[Any] | None = None,
+    levels: list[Any] | None = None,
+    ids: list[dict[str, str]] | None = None,
     _session: Any = None,
 ) -> dict[str, Any]:
     """Run the comparison in the background, reporting each finished run."""
     plans = list(plans or [])[:MAX_PLANS]
     budget = float(budget) if isinstance(budget, int | float) and budget > 0 else None
+    restrictions = {
+        item["plan"]: clean_restriction(chosen_departments, chosen_levels)
+        for item, chosen_departments, chosen_levels in zip(
+            ids or [], departments or [], levels or [], strict=False
+        )
+    }
     return run_comparison(
         settings,
         plans,
@@ -205,25 +221,71 @@ def compare(
         mode or "as specified",
         budget,
         on_run=lambda done, total: set_progress((str(done), str(total))),
+        restrictions=restrictions,
     )
 
 
-def plan_table(result: dict[str, Any]) -> html.Table:
-    """Each plan, what it does and its expected cost."""
-    rows = [html.Tr([html.Th("Plan"), html.Th("What it does"), html.Th("Expected cost")])]
-    rows += [
-        html.Tr(
-            [html.Td(plan["name"]), html.Td(plan["description"]), html.Td(f"{plan['cost']:,.0f}")]
+@callback(
+    Output("compare-coverage", "children"),
+    Input("compare-plans", "value"),
+    Input("settings", "data"),
+    State({"type": "compare-departments", "plan": ALL}, "value"),
+    State({"type": "compare-levels", "plan": ALL}, "value"),
+    State({"type": "compare-departments", "plan": ALL}, "id"),
+)
+def coverage_rows(
+    plans: list[str] | None,
+    stored: Any,
+    departments: list[Any],
+    levels: list[Any],
+    ids: list[dict[str, str]],
+) -> list[Any]:
+    """A row per chosen plan: the departments and levels it is restricted to, kept as the
+    plans change; doing nothing has none."""
+    settings = normalize(stored)
+    names, all_levels = org_groups(settings)
+    kept = {
+        item["plan"]: (d or [], v or [])
+        for item, d, v in zip(ids or [], departments or [], levels or [], strict=False)
+    }
+    titles = {o["value"]: o["label"] for o in plan_choices(settings["scenario"])}
+    rows = []
+    for key in plans or []:
+        if key == f"plan:{NO_PLAN}":
+            continue
+        chosen_departments, chosen_levels = kept.get(key, ([], []))
+        rows.append(
+            html.Fieldset(
+                className="coverage-row",
+                children=[
+                    html.Legend(titles.get(key, key)),
+                    dcc.Dropdown(
+                        id={"type": "compare-departments", "plan": key},
+                        multi=True,
+                        options=names,
+                        value=[d for d in chosen_departments if d in names],
+                        placeholder="all its departments",
+                    ),
+                    dcc.Dropdown(
+                        id={"type": "compare-levels", "plan": key},
+                        multi=True,
+                        options=[
+                            {"label": "level 1 (chief)" if v == 1 else f"level {v}", "value": v}
+                            for v in all_levels
+                        ],
+                        value=[v for v in chosen_levels if v in all_levels],
+                        placeholder="all its levels",
+                    ),
+                ],
+            )
         )
-        for plan in result["plans"]
-    ]
-    return html.Table(rows, className="plan-table", id="compare-plan-table")
+    return rows
 
 
 @callback(
     Output("compare-verdict", "children"),
     Output("compare-table", "children"),
-    *[Output(f"compare-{column}", "figure") for column, _ in CHARTS],
+    *[Output(f"compare-{column}", "figure") for column, _ in compare_view.CHARTS],
     Output("compare-costs", "figure"),
     Output("compare-status", "children"),
     Output("compare-error", "children"),
@@ -232,61 +294,7 @@ def plan_table(result: dict[str, Any]) -> html.Table:
 )
 def render(result: Any, large: Any) -> tuple:
     """Verdict, plan table and band charts from a finished comparison."""
-    large = bool(large)
-    blank = [figures.empty_figure("Press Compare", large=large)] * (len(CHARTS) + 1)
-    if not isinstance(result, dict):
-        return ("Choose plans and press Compare.", [], *blank, "", "")
-    if result.get("error"):
-        return ("No comparison yet.", [], *blank, "", result["error"])
-    horizon = result["horizon"]
-    charts = []
-    for column, y_title in CHARTS:
-        outcome = OUTCOME_BY_COLUMN[column]
-        charts.append(
-            figures.plan_bands(
-                band_frame(result["bands"][column]),
-                outcome.label.capitalize(),
-                y_title,
-                fmt=outcome.fmt,
-                large=large,
-                horizon=horizon,
-            )
-        )
-    costs = figures.plan_costs(cost_frame(result), large=large)
-    verdict = result["verdict"]
-    box = [
-        html.H2(verdict["headline"], id="compare-headline"),
-        html.Ul(
-            [
-                html.Li(line["text"], className="clear" if line["clear"] else "unclear")
-                for line in verdict["lines"]
-            ],
-            id="compare-verdict-lines",
-        ),
-    ]
-    if verdict.get("against_nothing"):
-        box.append(
-            html.Ul(
-                [html.Li(line["text"]) for line in verdict["against_nothing"]],
-                id="compare-against-nothing",
-            )
-        )
-    box.append(html.Div(verdict.get("pairing", ""), className="note"))
-    if result.get("notes"):
-        box.append(html.Div(" ".join(result["notes"]), className="note"))
-    seeds = ", ".join(str(s) for s in result["seeds"][:3])
-    status = (
-        f"{result['replications']} replications per plan, seeds {seeds}"
-        f"{'…' if len(result['seeds']) > 3 else ''} ({result['seconds']} s)."
-    )
-    return (box, plan_table(result), *charts, costs, status, "")
-
-
-def cost_frame(result: dict[str, Any]) -> pd.DataFrame:
-    """The plans' costs as a table for the cost chart."""
-    return pd.DataFrame(
-        {"plan": [p["name"] for p in result["plans"]], "cost": [p["cost"] for p in result["plans"]]}
-    )
+    return compare_view.render(result, bool(large))
 
 
 @callback(

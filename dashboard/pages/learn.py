@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
+from dashboard.common import cancellable_job
 from dashboard.lessons import WHY_CHARTS, lesson_by_id, load_lessons, run_scenario
 from dashboard.runs import payload_frame
 from dashboard.settings import default_settings
@@ -103,6 +104,9 @@ def lesson_layout(lesson_id: str | None = None, **_: Any) -> html.Div:
                                 "▶ Run the scenario", id="lesson-run", className="button primary"
                             ),
                             html.Button(
+                                "Cancel", id="lesson-cancel", className="button", disabled=True
+                            ),
+                            html.Button(
                                 "Open in Explore",
                                 id="lesson-explore",
                                 className="button",
@@ -110,9 +114,10 @@ def lesson_layout(lesson_id: str | None = None, **_: Any) -> html.Div:
                             ),
                         ],
                     ),
-                    dcc.Loading(
-                        html.Div(id="lesson-charts", className="lesson-charts"), type="default"
-                    ),
+                    html.Progress(id="lesson-progress", value="0", max="1", className="progress"),
+                    dcc.Store(id="lesson-state"),
+                    html.Div(id="lesson-error", className="error", role="alert"),
+                    html.Div(id="lesson-charts", className="lesson-charts"),
                     html.Div(
                         id="lesson-look",
                         className="look-at",
@@ -139,21 +144,38 @@ dash.register_page(
 
 
 @callback(
-    Output("lesson-charts", "children"),
-    Output("lesson-look", "hidden"),
+    Output("lesson-state", "data"),
     Input("lesson-run", "n_clicks"),
     State("lesson-id", "data"),
-    State("presentation", "data"),
-    prevent_initial_call=True,
+    State("session", "data"),
+    **cancellable_job("lesson", interval=300),
 )
-def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], bool]:
-    """Run the lesson's scenario and draw its charts; then show what to look at."""
+def run_lesson(set_progress: Any, _clicks: Any, lesson_id: str, _session: Any = None) -> Any:
+    """Run the lesson's scenario as a background job (bounded like every other run)."""
     lesson = lesson_by_id(lesson_id)
     if not _clicks or lesson is None:
         raise PreventUpdate
+    set_progress(("0", "1"))
     state = run_scenario(lesson.scenario)
+    set_progress(("1", "1"))
+    return {"lesson": lesson.id, **state}
+
+
+@callback(
+    Output("lesson-charts", "children"),
+    Output("lesson-look", "hidden"),
+    Output("lesson-error", "children"),
+    Input("lesson-state", "data"),
+    Input("presentation", "data"),  # a lesson run is drawn again at the new type size
+    State("lesson-id", "data"),
+)
+def draw_lesson(state: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool, str]:
+    """Draw the lesson's charts from its run; then show what to look at."""
+    lesson = lesson_by_id(lesson_id)
+    if not isinstance(state, dict) or lesson is None or state.get("lesson") != lesson.id:
+        return [], True, ""
     if state.get("error"):
-        return [html.Div(state["error"], className="error")], True
+        return [], True, state["error"]
     frame = payload_frame(state["table"])
 
     def figure(name: str) -> Any:
@@ -163,7 +185,7 @@ def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], boo
         return figures.EXPLORE_FIGURES[name](frame, horizon=state["horizon"], large=bool(large))
 
     # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
-    charts = [
+    charts: list[Any] = [
         html.Div(
             style={"height": "560px" if large else "400px"},
             children=dcc.Graph(
@@ -176,7 +198,9 @@ def run_lesson(_clicks: Any, lesson_id: str, large: Any) -> tuple[list[Any], boo
         )
         for name in lesson.charts
     ]
-    return charts, False
+    if any(name in WHY_CHARTS for name in lesson.charts):
+        charts.append(html.P(figures.WHY_ADDED_UP, className="note", id="lesson-why-note"))
+    return charts, False, ""
 
 
 @callback(

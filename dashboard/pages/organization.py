@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import dash
@@ -12,10 +10,10 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures
 from dashboard.common import cancellable_job, job_controls, triggered_id
+from dashboard.exports import org_chart_csv
 from dashboard.runs import organization_picture
 from dashboard.settings import MAX_CHART_BYTES, MAX_CHART_ROWS, build_setup, normalize
-from dashboard.uploads import ChartCheck, check_chart
-from sim.orgchart import write_org_chart_csv
+from dashboard.uploads import ChartCheck, RowError, check_chart, refused_upload
 
 CHART_HELP = (
     f"CSV with columns employee_id, manager_id, department, customer_facing "
@@ -24,19 +22,30 @@ CHART_HELP = (
 )
 
 
-def upload_box(upload_id: str, text: str, accept: str) -> dcc.Upload:
-    """A drop zone that is also a keyboard-focusable button."""
-    return dcc.Upload(
-        id=upload_id,
-        className="upload",
-        accept=accept,
-        multiple=False,
-        children=html.Div(
-            [
-                html.Button(text, className="button small", type="button"),
-                html.Div("or drop the file here", className="note"),
-            ]
-        ),
+def upload_box(upload_id: str, text: str, accept: str) -> html.Div:
+    """A drop zone that is also a keyboard-focusable button.
+
+    The browser neither reads nor sends a file over the limit (`max_size`); the page's
+    script (assets/uploads.js) puts its name and size in the store `<id>-refused`, and
+    the upload callback answers with the server's own message.
+    """
+    return html.Div(
+        [
+            dcc.Store(id=f"{upload_id}-refused"),
+            dcc.Upload(
+                id=upload_id,
+                className="upload",
+                accept=accept,
+                multiple=False,
+                max_size=MAX_CHART_BYTES,
+                children=html.Div(
+                    [
+                        html.Button(text, className="button small", type="button"),
+                        html.Div("or drop the file here", className="note"),
+                    ]
+                ),
+            ),
+        ]
     )
 
 
@@ -262,6 +271,8 @@ def error_list(check: ChartCheck) -> html.Div:
     State("org-upload-departments", "contents"),
     State("org-upload-departments", "filename"),
     State("settings", "data"),
+    Input("org-upload-refused", "data"),
+    Input("org-upload-departments-refused", "data"),
     prevent_initial_call=True,
 )
 def upload_chart(
@@ -272,10 +283,19 @@ def upload_chart(
     table_contents: Any,
     table_filename: Any,
     stored: Any,
+    refused_chart: Any = None,
+    refused_table: Any = None,
 ) -> tuple:
-    """Check an uploaded chart; a valid one becomes the organization of the scenario."""
+    """Check an uploaded chart; a valid one becomes the organization of the scenario. A file
+    the browser did not send (over the size limit) gets the same message as the server's."""
     trigger = triggered_id()
     settings = normalize(stored)
+    if trigger in ("org-upload-refused", "org-upload-departments-refused"):
+        refused = refused_chart if trigger == "org-upload-refused" else refused_table
+        message = refused_upload(refused)
+        if message is None:
+            raise PreventUpdate
+        return dash.no_update, error_list(ChartCheck(None, [RowError("file", message)]))
     if trigger == "org-clear":
         return {**settings, "chart": None}, html.Div(
             "Using a generated organization.", className="ok"
@@ -309,7 +329,8 @@ def chart_status(stored: Any) -> str:
     prevent_initial_call=True,
 )
 def download_template(_clicks: Any, settings: Any) -> dict[str, Any]:
-    """The current organization as a chart CSV: a template for one's own."""
+    """The current organization as a chart CSV: a template for one's own (formula-like
+    text, say an uploaded chart's id, neutralized)."""
     if not _clicks:
         raise PreventUpdate
     try:
@@ -321,8 +342,4 @@ def download_template(_clicks: Any, settings: Any) -> dict[str, Any]:
         from dashboard.runs import make_model
 
         org = make_model(setup, normalize(settings)["seed"]).org
-    with tempfile.TemporaryDirectory(prefix="eachcustomer-template-") as folder:
-        path = Path(folder) / "org_chart.csv"
-        write_org_chart_csv(org, path)
-        text = path.read_text(encoding="utf-8")
-    return {"content": text, "filename": "org_chart.csv", "type": "text/csv", "base64": False}
+    return org_chart_csv(org)

@@ -32,11 +32,19 @@ LIBRARY_CHECK_PLANS = 8
 """Most plans the library check evaluates (library plans, their matches, doing nothing)."""
 
 
-def load_plan_search(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> PlanProblem:
-    """Read and check a plan search spec file."""
+def load_plan_search(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, posterior: str | Path | None = None
+) -> PlanProblem:
+    """Read and check a plan search spec file.
+
+    Args:
+        path: the spec.
+        limits: the largest search allowed (`sim.limits`), checked before anything runs.
+        posterior: a calibration folder replacing the spec's `posterior` key.
+    """
     path = Path(path)
     data, text = read_toml(path, PlanSpecError)
-    return parse_plan_search(data, path=path, text=text, limits=limits)
+    return parse_plan_search(data, path=path, text=text, limits=limits, posterior=posterior)
 
 
 def parse_plan_search(
@@ -45,8 +53,10 @@ def parse_plan_search(
     path: Path | None = None,
     text: str = "",
     limits: Limits = DEFAULT_LIMITS,
+    posterior: str | Path | None = None,
 ) -> PlanProblem:
-    """Check a plan search given as a dict (a parsed TOML file); `path` anchors files.
+    """Check a plan search given as a dict (a parsed TOML file); `path` anchors files;
+    `posterior`, a calibration folder, replaces the spec's `posterior` key.
 
     Raises:
         PlanSpecError: a mistake in the spec, named with the file and the key.
@@ -80,7 +90,7 @@ def parse_plan_search(
     levers = levers_of(spec, own_plans, org, params, weeks, where)
     check_shares(spec, levers, where)
     objectives = objectives_of(spec, params, setup.org, where)
-    draws, posterior_digest = posterior_draws(spec, path, constants, setup, where)
+    draws, posterior_digest = posterior_draws(spec, path, posterior, constants, setup, where)
     digest = hashlib.sha256(setup.path.read_bytes()).hexdigest() if setup.path else ""
     encoding = Encoding(
         levers=levers,
@@ -216,52 +226,36 @@ def _minimize(outcome: str, direction: str | None, key: str) -> bool:
 
 
 def posterior_draws(
-    spec: PlanSearchFile, path: Path | None, constants: dict[str, Any], setup: Any, where: str
+    spec: PlanSearchFile,
+    path: Path | None,
+    given: str | Path | None,
+    constants: dict[str, Any],
+    setup: Any,
+    where: str,
 ) -> tuple[dict[int, dict[str, float]], str]:
-    """Parameters drawn from the spec's posterior for every replication seed, and its digest.
+    """Parameters drawn from the calibration's posterior for every replication seed (the
+    search's and the fresh ones), and the posterior's digest; none without a posterior.
 
-    Replication r draws with its own seed (`experiments.calibration.posterior.draw_parameters`,
-    the rule sweeps use), so every candidate meets the same parameter sets and the same luck.
+    The posterior is `given` (the command line's --posterior) or the spec's `posterior`
+    key, found and checked as sweeps do (`experiments.sweep_checks.sweep_posterior`,
+    `check_posterior`); replication r draws with its own seed
+    (`experiments.calibration.posterior.draw_parameters`, the rule of sweeps and of
+    `eachcustomer run --posterior`), so every candidate meets the same parameter sets and
+    the same luck.
     """
-    if spec.posterior is None:
-        return {}, ""
-    key = f"{where}: posterior"
-    try:
-        from experiments.calibration.posterior import (
-            draw_parameters,
-            load_posterior,
-        )
-    except ImportError:
-        raise PlanSpecError(
-            f"{key}: this version of EachCustomer has no calibration to draw from "
-            "(experiments.calibration.posterior); remove the key"
-        ) from None
-    base = (path.resolve().parent if path is not None else Path.cwd()).resolve()
-    folder = (base / spec.posterior).resolve()
-    if not folder.is_relative_to(base):
-        raise PlanSpecError(f"{key}: {spec.posterior!r} must be in the spec's folder or below it")
-    try:
-        posterior = load_posterior(folder)
-    except ValueError as error:
-        raise PlanSpecError(f"{key}: {error}") from None
-    for name in posterior.parameters:
-        if name in constants:
-            raise PlanSpecError(
-                f"{where}: parameters.{name}: drawn from the posterior; remove it from [parameters]"
-            )
+    from experiments.calibration.posterior import draw_parameters
     from sim.replications import replication_seeds
 
+    try:
+        posterior = sweep_checks.sweep_posterior(cast(Any, spec), path, given, where)
+        sweep_checks.check_posterior(posterior, setup, constants, (), where)
+    except SweepSpecError as error:
+        raise PlanSpecError(str(error)) from None
+    if posterior is None:
+        return {}, ""
     count = spec.replications + spec.search.validation_replications
-    draws = {seed: draw_parameters(posterior, seed) for seed in replication_seeds(spec.seed, count)}
-    base_values = {**setup.params.model_dump(), **constants}
-    for seed, drawn in draws.items():
-        try:
-            make_params({**base_values, **drawn})
-        except ParamsError as error:
-            raise PlanSpecError(
-                f"{key}: the parameter set drawn for seed {seed} is not valid here: {error}"
-            ) from None
-    return draws, str(posterior.digest)
+    seeds = replication_seeds(spec.seed, count)
+    return {seed: draw_parameters(posterior, seed) for seed in seeds}, posterior.digest
 
 
 __all__ = ["PlanSpecError", "load_plan_search", "parse_plan_search"]

@@ -79,7 +79,8 @@ def summary_text(report: PlanReport) -> str:
         "",
         "`eachcustomer run recommended.toml --seed SEED` runs the recommended plan; with a "
         "seed of the search (generations.parquet lists the candidates, evaluations/ their "
-        "seeds) it repeats that replication number for number.",
+        "seeds) it repeats that replication number for number"
+        + (" (add `--posterior FOLDER`: the parameters were drawn)." if problem.draws else "."),
     ]
     return "\n".join(lines) + "\n"
 
@@ -113,6 +114,11 @@ def write_outputs(report: PlanReport, out: Path) -> list[Path]:
         f"'{problem.spec.title}' (master seed {problem.spec.seed}); see recommended.md beside "
         "this file for its expected effects."
     )
+    if problem.draws:
+        description += (
+            " Its replications drew the fitted parameters from a calibration's posterior: "
+            "`eachcustomer run THIS_FILE --posterior FOLDER --seed SEED` repeats one."
+        )
     document = scenario_document(problem, report.recommended_plan, description, out)
     text = scenario_text(document)
     write_atomically(

@@ -1,0 +1,200 @@
+"""The `eachcustomer calibrate` command: fit parameters to a targets file, with a progress bar."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from eachcustomer.userrors import CommandLineError
+
+LOG_EVERY = 30.0
+"""Seconds between progress lines when the output is not a terminal."""
+
+
+class CalibrationProgress:
+    """One bar per population, then one for the checks; lines instead without a terminal."""
+
+    def __init__(self, bar: Progress, console: Console) -> None:
+        self.bar = bar
+        self.console = console
+        self.tasks: dict[Any, Any] = {}
+        self.logged = 0.0
+
+    def __call__(self, progress: Any) -> None:
+        if progress.phase == "abc":
+            key = ("abc", progress.generation)
+            if key not in self.tasks:
+                name = (
+                    "prior sample"
+                    if progress.generation < 0
+                    else f"population {progress.generation + 1}/{progress.populations}"
+                )
+                self.tasks[key] = self.bar.add_task(name, total=progress.population_size, info="")
+            self.bar.update(
+                self.tasks[key],
+                completed=progress.accepted,
+                info=f"accepted, {progress.evaluations:,} evaluated",
+            )
+            line = f"{self.bar.tasks[self.tasks[key]].description}: {progress.accepted} accepted"
+        else:
+            if "checks" not in self.tasks:
+                self.tasks["checks"] = self.bar.add_task(
+                    "before and after", total=progress.total, info=""
+                )
+            self.bar.update(self.tasks["checks"], completed=progress.done, info="evaluated")
+            line = f"before and after: {progress.done}/{progress.total}"
+        if not self.console.is_terminal and time.monotonic() - self.logged > LOG_EVERY:
+            self.logged = time.monotonic()
+            self.console.print(line)
+
+
+def calibrate(
+    targets: Annotated[
+        Path,
+        typer.Argument(
+            metavar="TARGETS",
+            help="Targets TOML file (experiments/specs/published_targets.toml, or your own).",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", metavar="FOLDER", help="A new folder for the posterior, tables and summary."
+        ),
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Worker processes (default: all cores); 1 runs here.",
+        ),
+    ] = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            metavar="ADDRESS",
+            help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
+        ),
+    ] = None,
+    dask_local: Annotated[
+        bool,
+        typer.Option("--dask-local", help="Start a local Dask cluster with --workers workers."),
+    ] = False,
+    populations: Annotated[
+        int | None,
+        typer.Option(
+            "--populations",
+            min=1,
+            metavar="N",
+            help="Most populations (default: the file's abc.populations).",
+        ),
+    ] = None,
+    population_size: Annotated[
+        int | None,
+        typer.Option(
+            "--population-size",
+            min=5,
+            metavar="N",
+            help="Particles per population (default: the file's abc.population_size).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check the targets file, say what it runs, run nothing."),
+    ] = False,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large",
+            help="Raise the size limits (employees, customers) for a bigger machine.",
+        ),
+    ] = False,
+) -> None:
+    """Fit the uncertain parameters to targets (ABC-SMC); write the posterior and a summary."""
+    from eachcustomer.cli import _worker_lost, chosen_limits, console
+    from experiments.calibration.runner import calibrate as run_calibration
+    from experiments.calibration.runner import check_out_folder, check_runnable, require_pyabc
+    from experiments.calibration.simulate import RunCounts
+    from experiments.calibration.targets import load_targets
+
+    if dask_scheduler is not None and dask_local:
+        raise CommandLineError("--dask-scheduler and --dask-local: choose one")
+    check_out_folder(out)
+    calibration = load_targets(targets, limits=chosen_limits(allow_large))
+    check_runnable(calibration)
+    counts = RunCounts.of(tuple(t.request() for t in calibration.fitted))
+    settings = calibration.spec.abc
+    console.print(
+        f"[bold]{calibration.spec.title}[/bold]: fitting {', '.join(calibration.priors)} to "
+        f"{', '.join(t.key for t in calibration.fitted)}; each evaluation runs "
+        f"{counts.baseline} organization runs, {counts.training} with a training day and "
+        f"{counts.units} small organizations; up to {populations or settings.populations} "
+        f"populations of {population_size or settings.population_size}."
+    )
+    if dry_run:
+        return
+    require_pyabc()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        show = CalibrationProgress(bar, console)
+        try:
+            manifest = run_calibration(
+                calibration,
+                out,
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                dask_local=dask_local,
+                populations=populations,
+                population_size=population_size,
+                on_progress=show,
+            )
+        except _worker_lost() as error:
+            bar.stop()
+            console.print(
+                f"[red]A worker died[/red] ({type(error).__name__}: {error}); nothing was "
+                f"written to {out}."
+            )
+            raise typer.Exit(code=1) from None
+    _print_targets(console, out)
+    console.print(
+        f"{manifest['evaluations']:,} parameter sets evaluated ({manifest['simulations']:,} "
+        f"simulations) in {manifest['seconds']:.0f} s; final epsilon "
+        f"{manifest['final_epsilon']:.3g}. Posterior and summary in [bold]{out}[/bold] "
+        f"(summary.html); use it with `eachcustomer run --posterior {out}` or "
+        f"`eachcustomer sweep SPEC --posterior {out}`."
+    )
+
+
+def _print_targets(console: Console, out: Path) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(out / "targets.csv")
+    table = Table(title="Targets: the model before and after calibration", title_justify="left")
+    for column in ("target", "use", "value", "accepted", "before", "after (5-95%)", "inside"):
+        table.add_column(column)
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            str(row.target),
+            str(row.use),
+            f"{row.value:.4g}",
+            f"[{row.low:.4g}, {row.high:.4g}]",
+            f"{row.before:.4g}",
+            f"{row.after_mean:.4g} ({row.after_q05:.4g} to {row.after_q95:.4g})",
+            f"{row.after_share_inside:.0%}",
+        )
+    console.print(table)

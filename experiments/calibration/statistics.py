@@ -1,0 +1,387 @@
+"""The statistics a calibration target can name, and how each is measured on the model's runs.
+
+A statistic is measured at the level its published figure was measured (docs/CALIBRATION.md,
+section 1), on one of three kinds of runs of one parameter set (`Runs`):
+
+- `organization`: the calibration's organization (its scenario) for `HORIZON_WEEKS`;
+  statistics are taken over the settled second year, weeks `MEASURED_WEEKS`;
+- `training`: the same runs paired, by seed, with runs in which everyone attends a training
+  day in week `TRAINING_WEEK`; lifts are measured on the employees present from the
+  training day to the end of the run in both runs of a pair (Saks & Belcourt asked about
+  trainees, not their replacements);
+- `units`: many small generated organizations (Harter et al.'s business units, about 25
+  employees), one value each, correlated across units.
+
+Every statistic has the range a target may state (a correlation is in [-1, 1], a share in
+[0, 1]) and a default number of replications (runs, pairs or units), chosen so that its
+replication standard error stays well inside its accepted range (docs/CALIBRATION.md,
+"How to calibrate").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+HORIZON_WEEKS = 104
+MEASURED_WEEKS = (53, 104)
+"""First and last week (inclusive) of the settled year statistics are taken over."""
+TRAINING_WEEK = 27
+"""The training day of the `training` runs: after a settled half-year (docs/CALIBRATION.md 1.3)."""
+TRAINING_STRENGTH = 0.5
+WEEKS_PER_YEAR = 52
+UNIT_EMPLOYEES = 25
+"""Harter et al. (2002): 198,514 respondents in 7,939 business units, 25 per unit."""
+
+RunKind = Literal["organization", "training", "units"]
+
+
+@dataclass(frozen=True)
+class OrganizationRun:
+    """One run of the calibration's organization.
+
+    Attributes:
+        series: the weekly outputs (`OrgModel.outputs()`), week 0 to the horizon.
+        employees: head count.
+        attitude: every employee's attitude each week, (weeks + 1, employees), when a
+            statistic needs it (training lifts); else None.
+        weeks_in_post: weeks since each position's holder was hired, at the end.
+    """
+
+    series: pd.DataFrame
+    employees: int
+    attitude: np.ndarray | None = None
+    weeks_in_post: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Runs:
+    """The runs of one parameter set that statistics are measured on.
+
+    Attributes:
+        baseline: runs of the organization without the training day.
+        trained: runs with the training day; `trained[r]` has the seed of `baseline[r]`.
+        units: weekly outputs of small generated organizations.
+    """
+
+    baseline: tuple[OrganizationRun, ...] = ()
+    trained: tuple[OrganizationRun, ...] = ()
+    units: tuple[pd.DataFrame, ...] = ()
+
+
+Measure = Callable[[Runs, "str | None"], float]
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """Something the model produces that a target can be compared with.
+
+    Attributes:
+        name: the name targets use.
+        meaning: what it is, in one line.
+        unit: its unit.
+        low, high: the values a target may state (inclusive).
+        runs: the kind of runs it is measured on.
+        replications: default runs (organization), pairs (training) or units.
+        measure: (runs, option) -> value; option is the department for by-department ones.
+        outputs: weekly output columns it reads (checked against the model's before a fit).
+        takes_department: whether a target must name a department.
+    """
+
+    name: str
+    meaning: str
+    unit: str
+    low: float
+    high: float
+    runs: RunKind
+    replications: int
+    measure: Measure
+    outputs: tuple[str, ...] = ()
+    takes_department: bool = False
+
+
+def measured_year(series: pd.DataFrame) -> pd.DataFrame:
+    """The rows of weeks `MEASURED_WEEKS`."""
+    first, last = MEASURED_WEEKS
+    return series[(series["week"] >= first) & (series["week"] <= last)]
+
+
+def _mean_over_runs(
+    runs: tuple[OrganizationRun, ...], value: Callable[[pd.DataFrame], float]
+) -> float:
+    values = [value(run.series) for run in runs]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def _window_mean(column: str) -> Measure:
+    """The mean of a weekly output over the measured year, averaged over runs."""
+
+    def measure(runs: Runs, option: str | None) -> float:
+        return _mean_over_runs(runs.baseline, lambda s: float(measured_year(s)[column].mean()))
+
+    return measure
+
+
+def annual_customer_loss(runs: Runs, option: str | None = None) -> float:
+    """Customers lost (walk-outs and churn) in the measured year / active customers before it."""
+    first, _ = MEASURED_WEEKS
+
+    def one(series: pd.DataFrame) -> float:
+        before = series.loc[series["week"] == first - 1, "active_customers"]
+        return _ratio(float(measured_year(series)["customers_lost"].sum()), float(before.iloc[0]))
+
+    return _mean_over_runs(runs.baseline, one)
+
+
+def walkouts_per_bad_interaction(runs: Runs, option: str | None = None) -> float:
+    """Customers a very bad interaction lost / interactions of quality below 0 (PwC 2018)."""
+    return _mean_over_runs(
+        runs.baseline,
+        lambda s: _ratio(
+            float(measured_year(s)["walkouts"].sum()),
+            float(measured_year(s)["bad_interactions"].sum()),
+        ),
+    )
+
+
+def complaints_per_contact(runs: Runs, option: str | None = None) -> float:
+    """Complaints / contacts in the measured year."""
+    return _mean_over_runs(
+        runs.baseline,
+        lambda s: _ratio(
+            float(measured_year(s)["complaints"].sum()), float(measured_year(s)["contacts"].sum())
+        ),
+    )
+
+
+def complaints_per_customer_year(runs: Runs, option: str | None = None) -> float:
+    """Complaints in the measured year per active customer (the year's mean base)."""
+    return _mean_over_runs(
+        runs.baseline,
+        lambda s: _ratio(
+            float(measured_year(s)["complaints"].sum()),
+            float(measured_year(s)["active_customers"].mean()),
+        ),
+    )
+
+
+def annual_staff_turnover(runs: Runs, option: str | None = None) -> float:
+    """Hires (each replaces a leaver) in the measured year / head count."""
+    values = [
+        float(measured_year(run.series)["hires"].sum()) / run.employees for run in runs.baseline
+    ]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def department_column(department: str) -> str:
+    """The weekly output column of a department's mean attitude."""
+    from sim.recording import slug
+
+    return f"attitude_dept_{slug(department)}"
+
+
+def department_attitude(runs: Runs, option: str | None) -> float:
+    """Mean attitude of one department over the measured year."""
+    if option is None:
+        raise ValueError("department_attitude needs a department")
+    return _window_mean(department_column(option))(runs, None)
+
+
+def training_lift(runs: Runs, weeks_after: int) -> float:
+    """The share of a training day's lift left `weeks_after` weeks later.
+
+    Per pair of runs (same seed, with and without the training day), the lift L(t) is the
+    mean difference in attitude over the employees present from the training week to the
+    end of both runs; the statistic is mean L(s + weeks_after) / mean L(s), s the training
+    week, means over pairs (a ratio of means: steadier than a mean of ratios).
+    """
+    later, right_after = [], []
+    for base, trained in zip(runs.baseline, runs.trained, strict=False):
+        assert base.attitude is not None and trained.attitude is not None
+        assert base.weeks_in_post is not None and trained.weeks_in_post is not None
+        end = len(base.attitude) - 1
+        stayed = (base.weeks_in_post >= end - TRAINING_WEEK) & (
+            trained.weeks_in_post >= end - TRAINING_WEEK
+        )
+        if not stayed.any():
+            continue
+        difference = trained.attitude[:, stayed] - base.attitude[:, stayed]
+        right_after.append(float(difference[TRAINING_WEEK].mean()))
+        later.append(float(difference[TRAINING_WEEK + weeks_after].mean()))
+    if not right_after:
+        return float("nan")
+    return _ratio(float(np.mean(later)), float(np.mean(right_after)))
+
+
+def unit_attitude_satisfaction_r(runs: Runs, option: str | None = None) -> float:
+    """Pearson r across small organizations of mean attitude and mean satisfaction.
+
+    Each unit's x is its employees' mean attitude and y its active customers' mean
+    satisfaction, both averaged over the measured year. NaN below 3 units or without
+    variation.
+    """
+    if len(runs.units) < 3:
+        return float("nan")
+    x = np.array([measured_year(s)["mean_attitude"].mean() for s in runs.units])
+    y = np.array([measured_year(s)["mean_satisfaction"].mean() for s in runs.units])
+    if np.ptp(x) == 0 or np.ptp(y) == 0 or np.isnan(x).any() or np.isnan(y).any():
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+_STATISTICS = (
+    Statistic(
+        "annual_customer_loss",
+        "customers lost in the measured year / active customers at its start",
+        "share per year",
+        0.0,
+        1.0,
+        "organization",
+        2,
+        annual_customer_loss,
+        ("customers_lost", "active_customers"),
+    ),
+    Statistic(
+        "walkouts_per_bad_interaction",
+        "customers lost to a very bad interaction / interactions of quality below 0",
+        "share",
+        0.0,
+        1.0,
+        "organization",
+        2,
+        walkouts_per_bad_interaction,
+        ("walkouts", "bad_interactions"),
+    ),
+    Statistic(
+        "training_lift_retained_26w",
+        "share of a training day's lift in attitude left 26 weeks later (paired runs)",
+        "share",
+        0.0,
+        1.0,
+        "training",
+        2,
+        lambda runs, option: training_lift(runs, 26),
+        ("week",),
+    ),
+    Statistic(
+        "training_lift_retained_52w",
+        "share of a training day's lift in attitude left 52 weeks later (paired runs)",
+        "share",
+        0.0,
+        1.0,
+        "training",
+        2,
+        lambda runs, option: training_lift(runs, 52),
+        ("week",),
+    ),
+    Statistic(
+        "unit_attitude_satisfaction_r",
+        "correlation across small organizations of mean attitude and customer satisfaction",
+        "correlation",
+        -1.0,
+        1.0,
+        "units",
+        200,
+        unit_attitude_satisfaction_r,
+        ("mean_attitude", "mean_satisfaction"),
+    ),
+    Statistic(
+        "net_promoter_score",
+        "net-promoter-style score of active customers, mean over the measured year",
+        "points",
+        -100.0,
+        100.0,
+        "organization",
+        2,
+        _window_mean("net_promoter_score"),
+        ("net_promoter_score",),
+    ),
+    Statistic(
+        "mean_satisfaction",
+        "mean satisfaction of active customers over the measured year",
+        "-1 to 1",
+        -1.0,
+        1.0,
+        "organization",
+        2,
+        _window_mean("mean_satisfaction"),
+        ("mean_satisfaction",),
+    ),
+    Statistic(
+        "complaints_per_contact",
+        "complaints / contacts over the measured year",
+        "share",
+        0.0,
+        1.0,
+        "organization",
+        2,
+        complaints_per_contact,
+        ("complaints", "contacts"),
+    ),
+    Statistic(
+        "complaints_per_customer_year",
+        "complaints in the measured year per active customer",
+        "complaints per customer per year",
+        0.0,
+        float(WEEKS_PER_YEAR),
+        "organization",
+        2,
+        complaints_per_customer_year,
+        ("complaints", "active_customers"),
+    ),
+    Statistic(
+        "mean_attitude",
+        "mean attitude of all employees over the measured year",
+        "-1 to 1",
+        -1.0,
+        1.0,
+        "organization",
+        2,
+        _window_mean("mean_attitude"),
+        ("mean_attitude",),
+    ),
+    Statistic(
+        "department_attitude",
+        "mean attitude of one department's employees over the measured year",
+        "-1 to 1",
+        -1.0,
+        1.0,
+        "organization",
+        2,
+        department_attitude,
+        takes_department=True,
+    ),
+    Statistic(
+        "share_negative_employees",
+        "share of employees who see 'the customer' (attitude below -0.2), measured year",
+        "share",
+        0.0,
+        1.0,
+        "organization",
+        2,
+        _window_mean("share_negative"),
+        ("share_negative",),
+    ),
+    Statistic(
+        "annual_staff_turnover",
+        "employees replaced in the measured year / head count",
+        "share per year",
+        0.0,
+        float(WEEKS_PER_YEAR),
+        "organization",
+        2,
+        annual_staff_turnover,
+        ("hires",),
+    ),
+)
+
+STATISTICS: dict[str, Statistic] = {statistic.name: statistic for statistic in _STATISTICS}
+"""Every statistic a target can name, by name."""
