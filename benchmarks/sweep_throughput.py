@@ -13,8 +13,9 @@ shown too). Parallel efficiency is the best steady rate over the number of worke
 the best steady rate of the process pool with one worker (the same machinery: the parent
 process writes results while the worker computes, so one worker is a little more than
 one core, and serial, computing and writing in turn, a little less). The bare model
-(`run_model` in a loop, no sweep machinery) gives the ceiling per core, and its CPU time
-per run (which other load on the machine does not inflate) the ceiling on idle cores.
+(`run_model` in a loop, and `run_replications` in batches, no sweep machinery) gives the
+ceiling per core, and its CPU time per run (which other load on the machine does not
+inflate) the ceiling on idle cores.
 BLAS and OpenMP are pinned to one thread per process, as in core_step.py.
 
 `--write` replaces the "## Sweep throughput" section of benchmarks/RESULTS.md and keeps the
@@ -55,10 +56,12 @@ from experiments.executors import (  # noqa: E402
     DaskExecutor,
     ProcessExecutor,
     SerialExecutor,
+    auto_chunk_size,
     run_sweep,
 )
-from experiments.runs import run_model  # noqa: E402
+from experiments.runs import BATCH_SIZE, run_model, run_replications  # noqa: E402
 from experiments.sweeps import Sweep, parse_sweep  # noqa: E402
+from sim.compiled import compile_kernels  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTION = "## Sweep throughput"
@@ -87,6 +90,14 @@ def bare_rate(sweep: Sweep, runs: int) -> tuple[float, float]:
     return runs / (time.perf_counter() - start), (time.process_time() - cpu) / runs
 
 
+def batched_rate(sweep: Sweep, runs: int) -> tuple[float, float]:
+    """Runs per second of `run_replications` (batches of BATCH_SIZE), and CPU s per run."""
+    params = sweep.setup.params.replace(horizon_weeks=sweep.weeks)
+    start, cpu = time.perf_counter(), time.process_time()
+    run_replications(params, list(range(runs)))
+    return runs / (time.perf_counter() - start), (time.process_time() - cpu) / runs
+
+
 def sweep_rate(sweep: Sweep, executor, folder: Path) -> tuple[float, float]:
     """Runs per second over the whole call, and from 10% to 90% of the runs finished."""
     stamps: list[float] = []
@@ -104,8 +115,9 @@ def sweep_rate(sweep: Sweep, executor, folder: Path) -> tuple[float, float]:
     return progress.done / wall, (last - first) / (stamps[last] - stamps[first])
 
 
-def measure(runs: int, weeks: int, dask: bool, repeats: int) -> str:
+def measure(runs: int, weeks: int, dask: bool, repeats: int, command: str) -> str:
     """Run every configuration `repeats` times; the Markdown section for RESULTS.md."""
+    compile_kernels()  # the parent, as `eachcustomer sweep` does: workers load them
     load = os.getloadavg()[0]
     sweep = default_sweep(runs, weeks)
     scratch = Path(tempfile.mkdtemp(prefix="sweep-throughput-"))
@@ -124,23 +136,35 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int) -> str:
         )
     bare: list[float] = []
     cpu: list[float] = []
+    batched: list[float] = []
+    batched_cpu: list[float] = []
     measured: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in configurations}
     for _ in range(repeats):
         rate, seconds = bare_rate(sweep, min(runs, 40))
         bare.append(rate)
         cpu.append(seconds)
+        rate, seconds = batched_rate(sweep, min(runs, 4 * BATCH_SIZE))
+        batched.append(rate)
+        batched_cpu.append(seconds)
         for index, (name, _, make) in enumerate(configurations):
             measured[name].append(sweep_rate(sweep, make(), scratch / str(index)))
     shutil.rmtree(scratch, ignore_errors=True)
-    rows = [("bare model (`run_model` in a loop)", 1, None, [(rate, rate) for rate in bare])]
+    rows = [
+        ("bare model (`run_model` in a loop)", 1, None, [(rate, rate) for rate in bare]),
+        (
+            f"bare model, batched (`run_replications`, {BATCH_SIZE} a batch)",
+            1,
+            None,
+            [(rate, rate) for rate in batched],
+        ),
+    ]
     rows += [(name, workers, True, measured[name]) for name, workers, _ in configurations]
     one = max(steady for _, steady in measured[configurations[1][0]])
     cores = os.cpu_count() or 1
     lines = [
         SECTION,
         "",
-        f"`python benchmarks/sweep_throughput.py --runs {runs} --weeks {weeks} --repeats "
-        f"{repeats}{'' if dask else ' --no-dask'} --write`, "
+        f"`{command}`, "
         f"{datetime.date.today().isoformat()}: {runs} runs of the baseline scenario "
         f"({sweep.setup.params.n_employees} employees, {sweep.weeks} weeks), {cores} cores, "
         f"Python {platform.python_version()}, load average {load:.2f} before and "
@@ -158,11 +182,14 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int) -> str:
         lines.append(
             f"| {name} | {wall} | {best:.1f} / {statistics.median(steady):.1f} | {efficiency} |"
         )
-    least = min(cpu)
+    least, least_batched = min(cpu), min(batched_cpu)
     lines += [
         "",
-        f"CPU time per run of the bare model: {least * 1000:.0f} ms, so at most "
-        f"{cores / least:.1f} runs/s on {cores} idle cores, whatever the executor.",
+        f"CPU time per run of the bare model: {least * 1000:.0f} ms one at a time, "
+        f"{least_batched * 1000:.0f} ms in batches, so at most {cores / least_batched:.1f} "
+        f"runs/s on {cores} idle cores, whatever the executor. Sweeps run a point's "
+        "replications in batches (`experiments.executors.point_chunks`, chunks of "
+        f"{auto_chunk_size(runs, 2)} runs here on 2 workers).",
         "",
     ]
     return "\n".join(lines)
@@ -183,7 +210,8 @@ def main() -> None:
         "--write", action="store_true", help=f"update the '{SECTION}' section of {RESULTS.name}"
     )
     args = parser.parse_args()
-    section = measure(args.runs, args.weeks, not args.no_dask, args.repeats)
+    command = "python " + " ".join(sys.argv)
+    section = measure(args.runs, args.weeks, not args.no_dask, args.repeats, command)
     print(section)
     if args.write:
         write_section(RESULTS, section)

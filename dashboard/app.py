@@ -145,9 +145,16 @@ def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None)
 
 def warm_up() -> None:
     """Draw the Explore charts once: plotly builds its validators on first use (about half a
-    second), and background jobs fork from this process, so every run starts warm."""
+    second), and background jobs fork from this process, so every run starts warm.
+
+    The simulation kernels are compiled (or loaded from numba's cache) here too, before any
+    job forks, so the first click does not wait for them.
+    """
     from dashboard.explore_view import render
     from dashboard.runs import advance
+    from sim.compiled import compile_kernels
+
+    compile_kernels()
 
     render(
         advance(

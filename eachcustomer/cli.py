@@ -143,6 +143,7 @@ def run(
     from experiments.files import check_table_path, write_table
     from experiments.runs import run_model
     from experiments.scenario_files import load_scenario
+    from sim.compiled import COMPILING, compile_kernels
     from sim.orgchart import NoFacingFlagsError
 
     limits = chosen_limits(allow_large)
@@ -167,6 +168,7 @@ def run(
     if posterior is not None:
         setup = with_posterior_draw(setup, posterior, setup.seed)
     weeks = steps if steps is not None else setup.params.horizon_weeks
+    compile_kernels(announce=lambda: console.print(COMPILING))
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -326,6 +328,7 @@ def sweep(
     from experiments.executors import make_executor, run_sweep
     from experiments.files import check_folder_path
     from experiments.sweeps import load_sweep
+    from sim.compiled import COMPILING, compile_kernels
 
     if dask_scheduler is not None and dask_local:
         raise CommandLineError("--dask-scheduler and --dask-local: choose one")
@@ -343,6 +346,7 @@ def sweep(
     )
     if dry_run:
         return
+    compile_kernels(announce=lambda: console.print(COMPILING))  # once here, not in every worker
     with sweep_progress() as show:
         try:
             executor = make_executor(workers, dask_scheduler, dask_local)

@@ -1,13 +1,15 @@
 """Executors send runs to workers; `run_sweep` streams their results into the store.
 
 An executor maps one function, `execute_chunk(context, tasks)`, over chunks of tasks and
-yields each run's (row, series) as chunks finish. Workers only ever call
-`RunContext.execute`, i.e. `experiments.runs.run_model`. A task is small (run id, seed,
-parameter values); the shared `RunContext` goes to each worker once. Seeds are fixed by the
-design, so results do not depend on the executor, the number of workers or the order in
-which runs finish.
+yields each run's (row, series) as chunks finish. A chunk holds replications of one point
+of the design (`point_chunks`), which a worker runs together as one batch through
+`RunContext.execute_many`, i.e. `experiments.runs.run_batch`. A task is small (run id,
+seed, parameter values); the shared `RunContext` goes to each worker once. Seeds are fixed
+by the design and a run's numbers do not depend on what it is batched with, so results do
+not depend on the executor, the number of workers, the chunk size or the order in which
+runs finish.
 
-- `SerialExecutor`: in this process, one run after the other.
+- `SerialExecutor`: in this process, one batch of a point's replications after the other.
 - `ProcessExecutor`: a local pool of processes (forkserver), the default.
 - `DaskExecutor`: a `dask.distributed` cluster: a `LocalCluster`, or any scheduler address
   (HPC through dask-jobqueue, Kubernetes); workers need eachcustomer installed.
@@ -31,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.runs import BATCH_SIZE
 from experiments.store import ResultStore
 from experiments.sweep_runs import RunContext
 from experiments.sweeps import Sweep
@@ -42,26 +45,47 @@ CHUNKS_PER_WORKER = 2
 
 
 def execute_chunk(context: RunContext, tasks: list[Task]) -> list[Output]:
-    """Run a chunk of tasks one after the other; what every executor calls on a worker."""
-    outputs = []
-    for task in tasks:
-        start = time.perf_counter()
-        row, series = context.execute(task)
-        row["elapsed_s"] = time.perf_counter() - start
-        outputs.append((row, series))
+    """Run a chunk of tasks (as batches); what every executor calls on a worker.
+
+    Each run's `elapsed_s` is its share of the chunk's time.
+    """
+    start = time.perf_counter()
+    outputs = context.execute_many(tasks)
+    share = (time.perf_counter() - start) / max(len(outputs), 1)
+    for row, _ in outputs:
+        row["elapsed_s"] = share
     return outputs
 
 
-def chunked(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
-    """Lists of up to `size` tasks, drawn lazily."""
-    iterator = iter(tasks)
-    while chunk := list(itertools.islice(iterator, size)):
+def _point(task: Task) -> tuple[Any, ...]:
+    """What a batch shares: the point and every value but the plan, its budget and prices."""
+    values = task["values"]
+    kept = (v for k, v in values.items() if k not in ("plan", "budget", "price_multiplier"))
+    return (task["point"], *kept)
+
+
+def point_chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    """Lists of up to `size` consecutive tasks of one point (one batch each), drawn lazily."""
+    chunk: list[Task] = []
+    for task in tasks:
+        if chunk and _point(task) != _point(chunk[0]):
+            yield chunk
+            chunk = []
+        chunk.append(task)
+        if len(chunk) == size:  # at once: no task is drawn before it is needed
+            yield chunk
+            chunk = []
+    if chunk:
         yield chunk
 
 
 def auto_chunk_size(count: int, workers: int) -> int:
-    """Chunks big enough to amortize messaging, small enough to balance the load (1-8)."""
-    return max(1, min(8, count // (workers * 8)))
+    """Batches as large as `BATCH_SIZE` when there are runs enough to keep every worker busy.
+
+    A batch of more replications costs less per run (experiments.runs.BATCH_SIZE); at
+    least four chunks per worker keep the load balanced to the end.
+    """
+    return max(1, min(BATCH_SIZE, count // (workers * 4)))
 
 
 class SerialExecutor:
@@ -70,8 +94,8 @@ class SerialExecutor:
     workers = 1
 
     def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
-        for task in tasks:
-            yield from execute_chunk(context, [task])
+        for chunk in point_chunks(tasks, BATCH_SIZE):
+            yield from execute_chunk(context, chunk)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -117,7 +141,7 @@ class ProcessExecutor:
         size = self.chunk_size or auto_chunk_size(count, self.workers)
         yield from _bounded(
             lambda chunk: pool.submit(_execute_in_worker, chunk),
-            chunked(tasks, size),
+            point_chunks(tasks, size),
             self.workers * CHUNKS_PER_WORKER,
             lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],
         )
@@ -193,7 +217,7 @@ class DaskExecutor:
         size = self.chunk_size or auto_chunk_size(count, self.workers)
         yield from _bounded(
             lambda chunk: self.client.submit(execute_chunk, shared, chunk, pure=False),
-            chunked(tasks, size),
+            point_chunks(tasks, size),
             self.workers * CHUNKS_PER_WORKER,
             lambda futures: dask_wait(list(futures), return_when="FIRST_COMPLETED").done,
         )

@@ -1,18 +1,24 @@
 """A run is a function: parameters and seed in, a flat record of outcomes and the series out.
 
-Executors (serial, process pool, Dask) only ever see `run_model`.
+`run_model` makes one run. `run_batch` makes several runs of one parameter set at once, as
+one flattened model (`sim.batch`), and `run_replications` every plan on every seed that
+way, in batches; a run's results are the same, bit for bit, whichever function made it and
+whatever else was in its batch. Executors (serial, process pool, Dask) only ever see these
+functions, through `experiments.sweep_runs.RunContext`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import mesa
 import numpy as np
 import pandas as pd
 
 from experiments.timeline import TimelineEntry, step_with_timeline
+from sim.batch import Batch, start_replication
 from sim.model import OrgModel
 from sim.organization import Organization
 from sim.params import Params
@@ -109,3 +115,106 @@ def run_model(
     )
     series = model.outputs()
     return RunResult(summarize(series), series)
+
+
+BATCH_SIZE = 16
+"""Replications stepped together by `run_replications`: chosen by measurement
+(benchmarks/RESULTS.md, "Batched replications"): the time per run falls steeply up to about
+ten replications a batch and hardly after twenty."""
+
+
+def run_batch(
+    params: Params,
+    runs: Sequence[tuple[int | np.random.SeedSequence | None, Any]],
+    *,
+    org: Organization | None = None,
+    individuals: Any = None,
+    weeks: int | None = None,
+    on_week: Callable[[int, int], None] | None = None,
+) -> list[RunResult]:
+    """Runs of one parameter set, stepped together as one batch (`sim.batch.Batch`).
+
+    Each run's results are exactly those of `run_model` with its seed and interventions,
+    whatever else is in the batch.
+
+    Args:
+        params: the parameters every run shares.
+        runs: (seed, interventions) of each run.
+        org: a loaded organization; generated per run from `params` when None.
+        individuals: particular people placed at the start, or None.
+        weeks: steps to run; `params.horizon_weeks` when None.
+        on_week: called as on_week(done, total) after each week.
+    """
+    batch = Batch(
+        [
+            start_replication(params, org, _generator(seed), interventions, individuals)
+            for seed, interventions in runs
+        ],
+        params,
+    )
+    total = params.horizon_weeks if weeks is None else weeks
+    for done in range(1, total + 1):
+        batch.step()
+        if on_week is not None:
+            on_week(done, total)
+    return [RunResult(summarize(series), series) for series in batch.recorder.tables()]
+
+
+def run_replications(
+    params: Params,
+    seeds: Sequence[int | np.random.SeedSequence],
+    plans: Mapping[str, Any] | None = None,
+    *,
+    org: Organization | None = None,
+    individuals: Any = None,
+    weeks: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_run: Callable[[int, int], None] | None = None,
+) -> dict[str, list[RunResult]]:
+    """Every plan, each on every seed, stepped in batches of `batch_size` runs.
+
+    Replication r of every plan has seed r (common random numbers); each run's results are
+    exactly those of `run_model` with its seed and plan, whatever the batch size.
+
+    Args:
+        params: the parameters every run shares.
+        seeds: one seed per replication (`sim.replications.replication_seeds`).
+        plans: interventions by plan name; one plan, "", of no interventions when None.
+        org: a loaded organization; generated per replication from `params` when None.
+        individuals: particular people placed at the start, or None.
+        weeks: steps to run; `params.horizon_weeks` when None.
+        batch_size: runs stepped together, at least 1.
+        on_run: called as on_run(done, total) after each batch, counting runs.
+
+    Returns:
+        Per plan, in the order given, its runs in the order of `seeds`.
+    """
+    plans = {"": None} if plans is None else plans
+    runs = [(name, seed, plan) for name, plan in plans.items() for seed in seeds]
+    results: dict[str, list[RunResult]] = {name: [] for name in plans}
+    size = max(1, int(batch_size))
+    for first in range(0, len(runs), size):
+        chunk = runs[first : first + size]
+        done = run_batch(
+            params,
+            [(seed, plan) for _, seed, plan in chunk],
+            org=org,
+            individuals=individuals,
+            weeks=weeks,
+        )
+        for (name, _, _), result in zip(chunk, done, strict=True):
+            results[name].append(result)
+        if on_run is not None:
+            on_run(first + len(chunk), len(runs))
+    return results
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    """The generator of a run's seed, exactly as `mesa.Model(rng=seed)` (so `OrgModel`) makes it.
+
+    For an integer that is `numpy.random.default_rng(seed)`; for anything else Mesa may
+    draw from the generator to seed its `random` (Mesa 3.5 does), so it is asked.
+    """
+    if isinstance(seed, int | np.integer):
+        return np.random.default_rng(seed)
+    return mesa.Model(rng=seed).rng

@@ -1,8 +1,11 @@
-"""One run of a sweep: the task's values and seed in, a result row and a long series out.
+"""Runs of a sweep: each task's values and seed in, a result row and a long series out.
 
 `RunContext` holds what all runs of a sweep share (base parameters, organization, plans,
-outcome selection); executors send it to each worker once and call `execute(task)` for
-each task. It wraps `experiments.runs.run_model`, the only function that runs the model.
+outcome selection); executors send it to each worker once and call `execute_many(tasks)`
+for each chunk of tasks. The runs of a chunk that share their parameter values (the
+replications of a point, and its plans) run together as one batch
+(`experiments.runs.run_batch`), which gives each run exactly the numbers it would have
+alone.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sim.interventions import Intervention
 from sim.params import Params, make_params
 
 if TYPE_CHECKING:
+    from experiments.runs import RunResult
     from experiments.sweeps import OutcomeSpec
 
 
@@ -45,8 +49,57 @@ class RunContext:
 
         A run that raises is recorded, never propagated: one bad point must not stop a sweep.
         """
-        from experiments.runs import run_model
+        return self.execute_many([task])[0]
 
+    def execute_many(
+        self, tasks: list[dict[str, Any]]
+    ) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
+        """Several runs, in order; those that share their parameter values run as one batch.
+
+        A run that raises is recorded, never propagated. If a batch raises, its runs are
+        made one by one, so that only the one at fault is recorded as failed.
+        """
+        outputs: list[tuple[dict[str, Any], pd.DataFrame | None]] = []
+        batches: dict[str, tuple[Params, list[tuple[int, tuple[Intervention, ...]]]]] = {}
+        for task in tasks:
+            row, prepared = self._prepare(task)
+            if prepared is not None:
+                params, schedule = prepared
+                key = params.model_dump_json()
+                batches.setdefault(key, (params, []))[1].append((len(outputs), schedule))
+            outputs.append((row, None))
+        for params, runs in batches.values():
+            seeds = [(outputs[index][0]["seed"], schedule) for index, schedule in runs]
+            for (index, _), result in zip(runs, self._run_together(params, seeds), strict=True):
+                row = outputs[index][0]
+                if isinstance(result, str):
+                    row.update(status="failed", error=result)
+                    continue
+                row.update(self.select_outcomes(result.record, result.series))
+                outputs[index] = (row, self.long_series(row["run_id"], result.series))
+        return outputs
+
+    def _run_together(
+        self, params: Params, runs: list[tuple[int, tuple[Intervention, ...]]]
+    ) -> list[RunResult | str]:
+        """The runs' results as one batch; each one's error instead if the batch fails."""
+        from experiments.runs import run_batch
+
+        try:
+            return list(
+                run_batch(
+                    params, runs, org=self.org, individuals=self.individuals, weeks=self.weeks
+                )
+            )
+        except Exception as error:  # recorded with the run, by design
+            if len(runs) == 1:
+                return [f"{type(error).__name__}: {error}"]
+        return [self._run_together(params, [run])[0] for run in runs]
+
+    def _prepare(
+        self, task: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[Params, tuple[Intervention, ...]] | None]:
+        """The run's row, and its parameters and interventions (None if they fail)."""
         values: dict[str, Any] = {
             name: (int(round(value)) if name in self.integers else value)
             for name, value in task["values"].items()
@@ -60,21 +113,12 @@ class RunContext:
         try:
             params = make_params({**self.base, **values})
             schedule, cost = self.schedule(params, plan, budget, multiplier)
-            if plan is not None:
-                row["plan_cost"] = cost
-            result = run_model(
-                params,
-                task["seed"],
-                org=self.org,
-                interventions=schedule,
-                individuals=self.individuals,
-                weeks=self.weeks,
-            )
         except Exception as error:  # recorded with the run, by design
             row.update(status="failed", error=f"{type(error).__name__}: {error}")
             return row, None
-        row.update(self.select_outcomes(result.record, result.series))
-        return row, self.long_series(task["run_id"], result.series)
+        if plan is not None:
+            row["plan_cost"] = cost
+        return row, (params, schedule)
 
     def schedule(
         self, params: Params, plan: str | None, budget: float | None, price_multiplier: float = 1.0

@@ -10,9 +10,12 @@ quantity   default      --allow-large  dashboard    what is counted
 weeks      5,200        5,200          5,200        weeks one run simulates (100 years; the
                                                     range of `Params.horizon_weeks`)
 employees  200,000      2,000,000      20,000       head count of one run, generated or from
-                                                    an org chart (about 0.8 GB at 200,000)
+                                                    an org chart (about 0.7 kB each with
+                                                    their ties and outputs: 0.15 GB at
+                                                    200,000, on top of the 0.3 GB a process
+                                                    with the kernels loaded takes)
 customers  10,000,000   200,000,000    2,000,000    employees x customers_per_employee
-                                                    (about 45 bytes each: 0.5 GB at 10 M)
+                                                    (about 21 bytes each: 0.2 GB at 10 M)
 runs       1,000,000    10,000,000     400          runs of a sweep: design points x arms x
                                                     replications (sweep designs: 5,000
                                                     employees at most)

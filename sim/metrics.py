@@ -2,13 +2,14 @@
 
 They work on arrays or on the running aggregates of `sim.state.Customers` (active count,
 satisfaction sum, promoters, detractors), never agent by agent and never by scanning the
-whole customer base.
+whole customer base. In a batch each gives one value per replication.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.processes.incentives import focus_of_boss
 
 BANDS = ("1", "2", "3", "4plus")
@@ -28,47 +29,103 @@ def distance_band(distance: np.ndarray) -> np.ndarray:
     return np.clip(np.asarray(distance, dtype=np.int64), 1, 4) - 1
 
 
-def share_negative(attitude: np.ndarray) -> float:
-    """Share of employees who see "the customer" (attitude below -0.2)."""
-    return np.count_nonzero(attitude < NEGATIVE_BELOW) / len(attitude)
+@kernel
+def means_of_groups(
+    values: np.ndarray, members: np.ndarray, group_start: np.ndarray, empty: float
+) -> np.ndarray:
+    """The mean of `values` over each group; `empty` for a group without members.
+
+    Group g's members are `members[group_start[g]:group_start[g + 1]]`, summed in that order.
+    """
+    means = np.empty(len(group_start) - 1)
+    for group in range(len(group_start) - 1):
+        first, stop = group_start[group], group_start[group + 1]
+        total = 0.0
+        for k in range(first, stop):
+            total += values[members[k]]
+        means[group] = total / (stop - first) if stop > first else empty
+    return means
 
 
-def share_positive(attitude: np.ndarray) -> float:
-    """Share of employees who see "each customer" (attitude above 0.2)."""
-    return np.count_nonzero(attitude > POSITIVE_ABOVE) / len(attitude)
+@kernel
+def attitude_shares(attitude: np.ndarray, employee_start: np.ndarray) -> np.ndarray:
+    """Per replication, the shares of employees with negative and with positive attitudes.
+
+    Column 0: who see "the customer" (attitude below -0.2); column 1: who see "each
+    customer" (above 0.2).
+    """
+    shares = np.zeros((len(employee_start) - 1, 2))
+    for c in range(len(employee_start) - 1):
+        first, stop = employee_start[c], employee_start[c + 1]
+        negative = positive = 0
+        for i in range(first, stop):
+            negative += attitude[i] < NEGATIVE_BELOW
+            positive += attitude[i] > POSITIVE_ABOVE
+        shares[c, 0] = negative / (stop - first)
+        shares[c, 1] = positive / (stop - first)
+    return shares
 
 
-def mean_satisfaction(satisfaction_sum: float, active_count: int) -> float:
+@kernel
+def mean_satisfaction(satisfaction_sum: float, active_count: float) -> float:
     """Mean satisfaction of the active customers, [-1, 1]; NaN when there are none."""
-    return satisfaction_sum / active_count if active_count else float("nan")
+    return satisfaction_sum / active_count if active_count > 0 else np.nan
 
 
-def net_promoter_score(promoters: int, detractors: int, active_count: int) -> float:
+@kernel
+def net_promoter_score(promoters: float, detractors: float, active_count: float) -> float:
     """Promoters minus detractors among active customers, in percent, [-100, 100]; NaN if none."""
-    return 100.0 * (promoters - detractors) / active_count if active_count else float("nan")
+    return 100.0 * (promoters - detractors) / active_count if active_count > 0 else np.nan
 
 
-def business_success(mean_satisfaction: float, active_count: int) -> float:
+@kernel
+def business_success(mean_satisfaction: float, active_count: float) -> float:
     """What customers experience: mean satisfaction rescaled to [0, 1]; 0 with no customers."""
-    return (mean_satisfaction + 1.0) / 2.0 if active_count else 0.0
+    return (mean_satisfaction + 1.0) / 2.0 if active_count > 0 else 0.0
 
 
+@kernel
+def customer_figures(tally: np.ndarray) -> np.ndarray:
+    """Per replication, the customer figures of `sim.state.Customers.tally`.
+
+    Columns: active customers, their mean satisfaction, the net promoter score and the
+    business success.
+    """
+    figures = np.empty((tally.shape[0], 4))
+    for c in range(tally.shape[0]):
+        active, total, promoters, detractors = tally[c, 0], tally[c, 1], tally[c, 2], tally[c, 3]
+        satisfaction = mean_satisfaction(total, active)
+        figures[c, 0] = active
+        figures[c, 1] = satisfaction
+        figures[c, 2] = net_promoter_score(promoters, detractors, active)
+        figures[c, 3] = business_success(satisfaction, active)
+    return figures
+
+
+@kernel
 def bonus_success(
     customer_focus: np.ndarray,
     boss: np.ndarray,
     customer_weight: np.ndarray,
     visibility: np.ndarray,
-    business: float,
-    shareholder_pressure: float,
-) -> float:
-    """Mean evaluation score: what employees are rewarded for, [0, 1].
+    business: np.ndarray,
+    shareholder_pressure: np.ndarray,
+    employee_start: np.ndarray,
+) -> np.ndarray:
+    """Mean evaluation score per replication: what employees are rewarded for, [0, 1].
 
-    Boss approval is 1 - |f_i - f_boss|: matching what the boss values; the customer part
-    is the business success as far as it is visible from where one sits.
+    mean of (1 - w) approval + w V business: boss approval is 1 - |f_i - f_boss|, matching
+    what the boss values; the customer part is the business success as far as it is
+    visible from where one sits.
     """
-    approval = 1.0 - np.abs(
-        customer_focus - focus_of_boss(customer_focus, boss, shareholder_pressure)
-    )
-    return float(
-        np.mean((1.0 - customer_weight) * approval + customer_weight * visibility * business)
-    )
+    scores = np.empty(len(employee_start) - 1)
+    for c in range(len(employee_start) - 1):
+        first, stop = employee_start[c], employee_start[c + 1]
+        total = 0.0
+        for i in range(first, stop):
+            boss_focus = focus_of_boss(customer_focus, boss, i, shareholder_pressure[c])
+            approval = 1.0 - abs(customer_focus[i] - boss_focus)
+            weight = customer_weight[i]
+            total += (1.0 - weight) * approval + weight * visibility[i] * business[c]
+        scores[c] = total / (stop - first)
+    return scores

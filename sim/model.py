@@ -1,50 +1,37 @@
-"""OrgModel: owns the state arrays, runs the processes in the documented order, records outputs.
+"""OrgModel: one organization's model as a Mesa model, stepping a batch of one replication.
 
-The order of a step (docs/ODD.md, "Process overview and scheduling"): encounters,
-customers' churn and word of mouth, attitude contagion, the pull of one's own disposition,
-distance drift, incentives, turnover and hiring, interventions, then outputs. Each process
-is a pure function in `sim.processes`, synchronous within itself (it reads last values and
-returns new arrays), which the model's method of the same step calls and whose results it
-assigns; the processes run one after the other, each seeing what the previous one did.
+The state arrays, the processes in the documented order and the outputs are those of
+`sim.batch.Batch` (docs/ODD.md, "Process overview and scheduling": encounters, customers'
+churn and word of mouth, attitude contagion, the pull of one's own disposition, distance
+drift, incentives, turnover and hiring, interventions, then outputs). `OrgModel` is a batch
+of one replication whose generator is the Mesa model's own `rng`, so a run here gives the
+same numbers as the same seed in any batch (`sim.batch`, `experiments.runs`).
+
+What Mesa users expect is here too, built on first use: the `Employee` agents
+(`model.agents`), the org network as a Mesa `Network` (`model.space`), and the
+`DataCollector` holding the output table (`model.datacollector`).
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from functools import partial
+from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.agent import AgentSet
+from mesa.discrete_space import Network
 
 from sim.agents import Employee, org_network
+from sim.batch import MECHANISMS, Batch, start_replication
 from sim.interventions import Intervention
-from sim.organization import Organization, generate_organization, influence_matrix
+from sim.organization import Organization
 from sim.params import Params, make_params
-from sim.processes.contagion import InfluenceNetwork, spread_attitudes
-from sim.processes.customers import draw_arrivals, draw_churn, spread_word_of_mouth
-from sim.processes.disposition import pull_toward_disposition
-from sim.processes.drift import distance_retention, drift_toward_impersonal
-from sim.processes.encounters import FrontLine, feel_encounters, meet_customers, remember_encounters
-from sim.processes.incentives import adapt_customer_focus, outcome_visibility
-from sim.processes.interventions import (
-    adjust_levers,
-    apply_interventions,
-    running_at,
-    schedule_interventions,
-)
-from sim.processes.turnover import replace_leavers
-from sim.recording import Recorder
-from sim.state import (
-    Individuals,
-    Levers,
-    initial_customers,
-    initial_employees,
-    initial_levers,
-    place_individuals,
-)
+from sim.processes.interventions import ScheduledIntervention, schedule_interventions
+from sim.state import Customers, Employees, Levers
 
-MECHANISMS = ("encounters", "contagion", "disposition", "drift", "turnover", "interventions")
-"""The mechanisms whose contributions to the change in attitude are recorded each step."""
+__all__ = ["MECHANISMS", "OrgModel"]
 
 SET_AT_START = frozenset(
     {
@@ -63,18 +50,9 @@ SET_AT_START = frozenset(
 changing one later would change nothing, so `OrgModel.set_params` refuses them."""
 
 
-class LeverFactors(NamedTuple):
-    """Per-employee factors that change only with the levers, so are computed once per change.
-
-    Attributes:
-        drift_retention: exp(-k (D - 1)), the share of the distance above -1 a week of
-            drift keeps (`sim.processes.drift.distance_retention`).
-        outcome_visibility: decay^(D - 1), how visible customer outcomes are from where
-            one sits (`sim.processes.incentives.outcome_visibility`).
-    """
-
-    drift_retention: np.ndarray
-    outcome_visibility: np.ndarray
+def _reported(column: str, model: OrgModel) -> Any:
+    """A model reporter of the model's DataCollector: one column of the row being collected."""
+    return model._reporting[column]
 
 
 class OrgModel(mesa.Model):
@@ -94,11 +72,9 @@ class OrgModel(mesa.Model):
             this is how `mesa.batch_run` passes its parameters.
 
     Attributes:
-        datacollector: the `mesa.DataCollector` that holds the weekly output table; the
-            model collects into it at the end of every step (`recorder.end_week`).
-        levers: what interventions change (`sim.state.Levers`); assigning new levers
-            recomputes `lever_factors`.
-        lever_factors: drift retention and outcome visibility per employee (`LeverFactors`).
+        batch: the batch of one replication that holds the state and steps it.
+        org: the organization.
+        intervention_rng: the stream interventions draw their participants from.
     """
 
     def __init__(
@@ -117,54 +93,96 @@ class OrgModel(mesa.Model):
             raise ValueError("you have to pass either rng or seed, not both")
         super().__init__(rng=rng if seed is None else seed)
         base = params if params is not None else Params()
-        self.params = base if not overrides else make_params({**base.model_dump(), **overrides})
-        self.org = org if org is not None else generate_organization(self.params, self.rng)
-        self.employees = initial_employees(self.org, self.params, self.rng)
-        if individuals:
-            place_individuals(
-                self.employees,
-                self.org,
-                [Individuals.model_validate(i) for i in individuals],
-                self.rng,
-            )
-        self.customers = initial_customers(self.org, self.params, self.rng)
-        self.base_levers = initial_levers(self.org, self.params)
-        self.levers = self.base_levers
-        self.front = FrontLine.from_flags(self.org.customer_facing, self.org.handles_complaints)
-        self.influence = InfluenceNetwork.from_matrix(
-            influence_matrix(
-                self.org,
-                self.params.boss_weight,
-                self.params.peer_weight,
-                self.params.report_weight,
-            )
-        )
-        # Interventions draw participants from their own stream, so that plans compared on
-        # the same seed share the model's random numbers (common random numbers).
-        self.intervention_rng = self.rng.spawn(1)[0]
-        self.interventions = schedule_interventions(interventions, self.org, self.intervention_rng)
-        self.space = org_network(self.org, self.random)
-        self.employee_agents = [Employee(self, i, self.space[i]) for i in range(self.org.size)]
-        self.hires_this_week = 0
-        self.recorder = Recorder(self, MECHANISMS, keep_history)
-        self.datacollector = self.recorder.datacollector
+        params = base if not overrides else make_params({**base.model_dump(), **overrides})
+        replication = start_replication(params, org, self.rng, interventions, individuals)
+        self.org = replication.org
+        self.intervention_rng = replication.intervention_rng
+        self.batch = Batch([replication], params, keep_history)
+        self._space: Network | None = None
+        self._employee_agents: list[Employee] | None = None
+        self._datacollector: mesa.DataCollector | None = None
         self.running = True
+
+    # --- the state of the one replication ---------------------------------------------
+    @property
+    def params(self) -> Params:
+        """The parameters in force (`set_params` changes them during a run)."""
+        return self.batch.params
+
+    @property
+    def interventions(self) -> tuple[ScheduledIntervention, ...]:
+        """The intervention schedule with its participants drawn."""
+        return self.batch.schedules[0]
+
+    @property
+    def employees(self) -> Employees:
+        """Employee state arrays (`sim.state.Employees`)."""
+        return self.batch.employees
+
+    @employees.setter
+    def employees(self, employees: Employees) -> None:
+        self.batch.employees = employees
+
+    @property
+    def customers(self) -> Customers:
+        """The customer base (`sim.state.Customers`, tallies of one replication)."""
+        return self.batch.customers
 
     @property
     def levers(self) -> Levers:
         """The effective values of what interventions change (`sim.state.Levers`)."""
-        return self._levers
+        return self.batch.levers[0]
 
-    @levers.setter
-    def levers(self, levers: Levers) -> None:
-        if levers is not getattr(self, "_levers", None):
-            self._levers = levers
-            self.lever_factors = LeverFactors(
-                drift_retention=distance_retention(levers.effective_distance, levers.drift_rate),
-                outcome_visibility=outcome_visibility(
-                    levers.effective_distance, self.params.visibility_decay
-                ),
-            )
+    @property
+    def base_levers(self) -> Levers:
+        """The levers with no intervention, as the parameters set them."""
+        return self.batch.base_levers[0]
+
+    @property
+    def hires_this_week(self) -> int:
+        """Hires of the last week."""
+        return int(self.batch.hires[0])
+
+    # --- Mesa's view, built on first use ---------------------------------------------------
+    # A run reads only the arrays; the Mesa Network and the Employee agents cost more to
+    # build than a default run's steps, so they are made when something first asks for them
+    # (`model.agents`, `model.space`, an agent reporter of a DataCollector).
+    @property
+    def space(self) -> Network:
+        """The org network as a Mesa `Network`, cell `i` being position `i`."""
+        if self._space is None:
+            self._space = org_network(self.org, self.random)
+        return self._space
+
+    @property
+    def employee_agents(self) -> list[Employee]:
+        """One `Employee` agent per position, in position order."""
+        if self._employee_agents is None:
+            space = self.space
+            self._employee_agents = [Employee(self, i, space[i]) for i in range(self.org.size)]
+        return self._employee_agents
+
+    @property
+    def agents(self) -> AgentSet:
+        """Mesa's set of all agents: the employees, made on first use."""
+        self.employee_agents  # noqa: B018 - makes the agents, which register with Mesa
+        return super().agents
+
+    @agents.setter
+    def agents(self, agents: Any) -> None:
+        mesa.Model.agents.fset(self, agents)  # Mesa's own refusal
+
+    @property
+    def agents_by_type(self) -> dict[type, AgentSet]:
+        """Mesa's agents by type: {Employee: the employees}, made on first use."""
+        self.employee_agents  # noqa: B018
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent types: [Employee], once the agents are made."""
+        self.employee_agents  # noqa: B018
+        return super().agent_types
 
     # --- what-ifs during a run -----------------------------------------------------------
     def set_params(self, **changes: Any) -> None:
@@ -172,7 +190,7 @@ class OrgModel(mesa.Model):
 
         The new values are validated (`sim.params.make_params`); the levers the parameters
         set are rebuilt, with the interventions running now applied again, and so is the
-        influence network when a tie weight changed.
+        influence network when a tie weight changed (`Batch.set_params`).
 
         Raises:
             ParamsError: an unknown parameter or a value out of range.
@@ -184,20 +202,7 @@ class OrgModel(mesa.Model):
                 f"{', '.join(fixed)}: set when the model is built (the organization and the "
                 "starting state), so it cannot change during a run"
             )
-        old, self.params = self.params, make_params({**self.params.model_dump(), **changes})
-        weights = ("boss_weight", "peer_weight", "report_weight")
-        if any(getattr(old, name) != getattr(self.params, name) for name in weights):
-            params = self.params
-            self.influence = InfluenceNetwork.from_matrix(
-                influence_matrix(
-                    self.org, params.boss_weight, params.peer_weight, params.report_weight
-                )
-            )
-        self.base_levers = initial_levers(self.org, self.params)
-        levers = self.base_levers
-        for index in running_at(self.interventions, self.steps):
-            levers = adjust_levers(levers, self.interventions[index])
-        self.levers = levers
+        self.batch.set_params(make_params({**self.params.model_dump(), **changes}))
 
     def add_interventions(self, interventions: Any) -> None:
         """Schedule more interventions during a run; each must start after the current week.
@@ -215,145 +220,56 @@ class OrgModel(mesa.Model):
                     f"{spec.name} starts in week {spec.start}, but the run has done "
                     f"{self.steps} weeks: it must start in week {self.steps + 1} or later"
                 )
-        self.interventions += schedule_interventions(specs, self.org, self.intervention_rng)
+        self.batch.add_interventions(
+            0, schedule_interventions(specs, self.org, self.intervention_rng)
+        )
 
-    # --- the week, in the order of docs/ODD.md ------------------------------------------
+    # --- the week ------------------------------------------------------------------------
     def step(self) -> None:
-        """One week: the processes of docs/ODD.md in order, then the outputs."""
-        self.recorder.begin_week()
-        self.serve_customers()
-        self.customers_come_and_go()
-        self.spread_attitudes()
-        self.pull_toward_dispositions()
-        self.drift_with_distance()
-        self.adapt_customer_focus()
-        self.turn_over_staff()
-        self.apply_interventions()
-        self.recorder.end_week()
+        """One week: the processes of docs/ODD.md in order (`Batch.step`), then the outputs."""
+        self.batch.step()
+        if self._datacollector is not None:
+            self._collect(len(self.batch.recorder.rows) - 1)
 
-    def serve_customers(self) -> None:
-        """1. Encounters: customers meet the front line and both remember it."""
-        params, employees, customers = self.params, self.employees, self.customers
-        self.encounters = meet_customers(employees, customers, self.front, params, self.rng)
-        customers.set_satisfaction(
-            self.encounters.customer, remember_encounters(customers, self.encounters, params)
-        )
-        customers.deactivate(self.encounters.customer[self.encounters.lost])
-        attitude, employees.strain = feel_encounters(
-            employees,
-            self.encounters,
-            self.levers.encounter_buffer,
-            self.levers.strain_recovery,
-            params,
-        )
-        self._set_attitude("encounters", attitude)
+    # --- Mesa's DataCollector, made on first use -----------------------------------------
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """The Mesa `DataCollector` holding the output table, one model reporter per column.
 
-    def customers_come_and_go(self) -> None:
-        """1, continued. Customers churn, talk, and new ones arrive expecting what they heard."""
-        params, customers = self.params, self.customers
-        churned = draw_churn(customers, params, self.rng)
-        customers.deactivate(churned)
-        week = self.encounters
-        walked_out = week.customer[week.lost]
-        customers.reputation = spread_word_of_mouth(
-            customers, week.customer, walked_out, week.quality[week.lost], churned, params
-        )
-        lost = len(walked_out) + len(churned)
-        arrived, expectation = draw_arrivals(customers, params, self.rng)
-        customers.admit(arrived, expectation)
-        self.recorder.note_customers(week, lost, expectation)
+        Made on first use and given every week so far; from then on the model collects into
+        it at the end of every step, and what a user collects into it is kept as in any Mesa
+        model. `outputs()` reads the model's own record, whatever is collected here.
+        """
+        if self._datacollector is None:
+            recorder = self.batch.recorder
+            self._datacollector = mesa.DataCollector(
+                model_reporters={column: partial(_reported, column) for column in recorder.columns}
+            )
+            for week in range(len(recorder.rows)):
+                self._collect(week)
+        return self._datacollector
 
-    def spread_attitudes(self) -> None:
-        """2. Attitude contagion with negativity bias."""
-        params = self.params
-        self._set_attitude(
-            "contagion",
-            spread_attitudes(
-                self.employees.attitude,
-                self.influence,
-                params.contagion_rate,
-                params.negativity_bias,
-            ),
-        )
+    def _collect(self, week: int) -> None:
+        """Collect `week`'s row into the DataCollector, as if it were collected that week.
 
-    def pull_toward_dispositions(self) -> None:
-        """2, continued. The pull of each employee's own disposition (Friedkin-Johnsen)."""
-        self._set_attitude(
-            "disposition",
-            pull_toward_disposition(
-                self.employees.attitude, self.employees.disposition, self.params.disposition_pull
-            ),
-        )
-
-    def drift_with_distance(self) -> None:
-        """3. Distance drift toward an impersonal attitude."""
-        self._set_attitude(
-            "drift",
-            drift_toward_impersonal(self.employees.attitude, self.lever_factors.drift_retention),
-        )
-
-    def adapt_customer_focus(self) -> None:
-        """4. Incentives: customer focus adapts toward what evaluations reward."""
-        params, levers = self.params, self.levers
-        self.employees.customer_focus = adapt_customer_focus(
-            self.employees.customer_focus,
-            self.employees.attitude,
-            self.org.boss,
-            levers.customer_weight,
-            self.lever_factors.outcome_visibility,
-            incentive_rate=params.incentive_rate,
-            shareholder_pressure=levers.shareholder_pressure,
-            intrinsic_motivation=params.intrinsic_motivation,
-            focus_noise=params.focus_noise,
-            rng=self.rng,
-        )
-
-    def turn_over_staff(self) -> None:
-        """5. Turnover and hiring."""
-        params = self.params
-        turnover = replace_leavers(
-            self.employees,
-            turnover_rate=params.turnover_rate,
-            strain_turnover=params.strain_turnover,
-            hire_attitude_mean=self.levers.hire_attitude_mean,
-            hire_attitude_sd=params.hire_attitude_sd,
-            hire_focus=params.initial_customer_focus,
-            rng=self.rng,
-        )
-        attitude = turnover.employees.attitude
-        turnover.employees.attitude = self.employees.attitude
-        self.employees = turnover.employees
-        self._set_attitude("turnover", attitude)
-        self.hires_this_week = int(turnover.replaced.sum())
-        self.recorder.note_hires(self.hires_this_week)
-
-    def apply_interventions(self) -> None:
-        """6. Interventions act at their scheduled times."""
-        effects = apply_interventions(
-            self.interventions,
-            self.steps,
-            self.employees,
-            self.levers,
-            self.base_levers,
-            hires=self.hires_this_week,
-            wage_cost_per_hour=self.params.wage_cost_per_hour,
-        )
-        self.levers = effects.levers
-        self.employees.customer_focus = effects.customer_focus
-        self.employees.disposition = effects.disposition
-        self._set_attitude("interventions", effects.attitude)
-        self.recorder.note_spend(effects.spend)
-
-    def _set_attitude(self, mechanism: str, attitude: np.ndarray) -> None:
-        """Swap in new attitudes and book the change to `mechanism` (none if unchanged)."""
-        if attitude is not self.employees.attitude:
-            self.recorder.attribute(mechanism, attitude - self.employees.attitude)
-            self.employees.attitude = attitude
+        Mesa 3.5's DataCollector stamps each collection with `model.time` (one per week
+        here), which `mesa.batch_run` reads; a week collected later gets its own week's
+        time. Mesa 3.3 has no `time`.
+        """
+        self._reporting = self.batch.recorder.row(0, week)
+        now = getattr(self, "time", None)
+        if now is not None:
+            self.time = float(week)
+        try:
+            self.datacollector.collect(self)
+        finally:
+            if now is not None:
+                self.time = now
 
     # --- outputs -----------------------------------------------------------------------
     def outputs(self) -> pd.DataFrame:
         """The tidy output table: one row per week, week 0 being the initial state."""
-        return self.recorder.table()
+        return self.batch.recorder.table(0)
 
     def attribution(self, by: str = "department") -> pd.DataFrame:
         """Why attitude changed: per week, group and mechanism, the change in mean attitude.
@@ -361,7 +277,7 @@ class OrgModel(mesa.Model):
         Args:
             by: "department", "band" (distance band) or "all".
         """
-        return self.recorder.attribution_table(by)
+        return self.batch.recorder.attribution_table(by, 0)
 
     def employee_table(self) -> pd.DataFrame:
         """Per-employee state now, one row per employee (for network pictures)."""
@@ -385,7 +301,7 @@ class OrgModel(mesa.Model):
 
     def attitude_history(self) -> np.ndarray:
         """(weeks + 1, employees) attitudes, if the model keeps history."""
-        return self.recorder.history()
+        return self.batch.recorder.history(0)
 
     def run(self, weeks: int | None = None) -> pd.DataFrame:
         """Step `weeks` times (default: the horizon) and return the output table."""

@@ -8,13 +8,16 @@ contagion weights and every employee's distance from the customer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from sim.params import Department, Params
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 EXECUTIVE = "executive"
 
@@ -79,7 +82,12 @@ class Organization:
         return matrix
 
     def graph(self) -> nx.Graph:
-        """The org network for Mesa's Network space; edges carry their `kind`."""
+        """The org network for Mesa's Network space; edges carry their `kind`.
+
+        Built only when something asks for it (a Mesa space, a picture): a run never does.
+        """
+        import networkx as nx
+
         graph = nx.Graph()
         graph.add_nodes_from(range(self.size))
         graph.add_edges_from(self.peer_ties.tolist(), kind="peer")
@@ -96,7 +104,17 @@ def distinct_peer_ties(peer_ties: np.ndarray, boss: np.ndarray) -> np.ndarray:
     pairs = np.sort(np.asarray(peer_ties, dtype=np.int64).reshape(-1, 2), axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     reports = (boss[pairs[:, 0]] == pairs[:, 1]) | (boss[pairs[:, 1]] == pairs[:, 0])
-    return np.unique(pairs[~reports], axis=0)
+    return pairs_of_keys(np.unique(pair_keys(pairs[~reports], len(boss))), len(boss))
+
+
+def pair_keys(pairs: np.ndarray, size: int) -> np.ndarray:
+    """One integer per (a, b) pair of positions below `size`, ordered as the pairs are."""
+    return pairs[:, 0] * size + pairs[:, 1]
+
+
+def pairs_of_keys(keys: np.ndarray, size: int) -> np.ndarray:
+    """The (k, 2) pairs of `pair_keys`."""
+    return np.column_stack([keys // size, keys % size]).astype(np.int64).reshape(-1, 2)
 
 
 def hierarchy_levels(boss: np.ndarray) -> np.ndarray:
@@ -122,12 +140,16 @@ def distances_to_customer(adjacency: sp.csr_matrix, customer_facing: np.ndarray)
     the front line get the largest finite distance + 1.
     """
     n = adjacency.shape[0]
+    coo = adjacency.tocoo()
     front = np.flatnonzero(customer_facing)
-    source_ties = sp.csr_matrix(
-        (np.ones(len(front)), (np.full(len(front), n), front)), shape=(n + 1, n + 1)
+    # The network plus a node n tied to the front line, in one go.
+    extended = sp.csr_matrix(
+        (
+            np.ones(len(coo.row) + len(front)),
+            (np.concatenate([coo.row, np.full(len(front), n)]), np.concatenate([coo.col, front])),
+        ),
+        shape=(n + 1, n + 1),
     )
-    extended = sp.bmat([[adjacency, None], [None, sp.csr_matrix((1, 1))]], format="csr")
-    extended = extended + source_ties + source_ties.T
     hops = csgraph.shortest_path(extended, unweighted=True, directed=False, indices=n)[:n]
     finite = np.isfinite(hops)
     hops[~finite] = hops[finite].max() + 1 if finite.any() else 1
@@ -158,27 +180,34 @@ def influence_matrix(
     matrix = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
-    row_sums = np.asarray(matrix.sum(axis=1)).ravel()
+    listener = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    row_sums = np.bincount(listener, matrix.data, minlength=n)
     scale = np.divide(1.0, row_sums, out=np.zeros(n), where=row_sums > 0)
-    return sp.csr_matrix(sp.diags(scale) @ matrix)
+    matrix.data *= scale[listener]
+    return matrix
 
 
 def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generator) -> np.ndarray:
-    """Ties between members of one team (same boss), each pair with `probability`."""
+    """Ties between members of one team (same boss), each pair with `probability`.
+
+    The candidate pairs are listed team by team (teams in order of their boss), each
+    team's pairs (i, j), i < j, row by row, and one uniform is drawn per pair.
+    """
     staff = np.flatnonzero(boss >= 0)
     order = staff[np.argsort(boss[staff], kind="stable")]
-    bosses, starts, sizes = np.unique(boss[order], return_index=True, return_counts=True)
-    pairs = []
-    for start, size in zip(starts, sizes, strict=True):
-        if size < 2:
-            continue
-        first, second = np.triu_indices(size, k=1)
-        members = order[start : start + size]
-        pairs.append(np.column_stack([members[first], members[second]]))
-    if not pairs:
-        return np.empty((0, 2), dtype=np.int64)
-    candidates = np.vstack(pairs)
-    return candidates[rng.random(len(candidates)) < probability]
+    _, starts, sizes = np.unique(boss[order], return_index=True, return_counts=True)
+    # Member k of a team of size s (0-based rank r within it) pairs with the s - 1 - r
+    # members after it: k + 1, ..., k + s - 1 - r in `order`.
+    team_size = np.repeat(sizes, sizes)
+    rank = np.arange(len(order)) - np.repeat(starts, sizes)
+    later = team_size - 1 - rank
+    first = np.repeat(np.arange(len(order)), later)
+    run_start = np.repeat(np.cumsum(later) - later, later)
+    second = first + 1 + (np.arange(len(first)) - run_start)
+    pairs = np.column_stack([order[first], order[second]]).astype(np.int64).reshape(-1, 2)
+    if len(pairs) == 0:
+        return pairs
+    return pairs[rng.random(len(pairs)) < probability]
 
 
 def cross_department_ties(
@@ -192,9 +221,9 @@ def cross_department_ties(
     pairs = rng.integers(0, n, size=(count, 2))
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[department[pairs[:, 0]] != department[pairs[:, 1]]]
-    known = {tuple(p) for p in np.sort(existing.reshape(-1, 2), axis=1).tolist()}
-    unique = {tuple(p) for p in pairs.tolist()} - known
-    return np.array(sorted(unique), dtype=np.int64).reshape(-1, 2)
+    keys = np.unique(pair_keys(pairs, n))
+    known = pair_keys(np.sort(existing.reshape(-1, 2), axis=1), n)
+    return pairs_of_keys(keys[~np.isin(keys, known)], n)
 
 
 def _department_sizes(departments: tuple[Department, ...], staff: int) -> np.ndarray:
@@ -210,8 +239,7 @@ def _department_sizes(departments: tuple[Department, ...], staff: int) -> np.nda
 def _fill_department(first: int, size: int, head_boss: int, span: int, boss: np.ndarray) -> None:
     """Employees first..first+size-1 form a tree under a head, each manager taking `span`."""
     boss[first] = head_boss
-    for offset in range(1, size):
-        boss[first + offset] = first + (offset - 1) // span
+    boss[first + 1 : first + size] = first + np.arange(size - 1) // span
 
 
 def generate_organization(params: Params, rng: np.random.Generator) -> Organization:

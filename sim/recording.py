@@ -1,34 +1,41 @@
 """Collects the outputs of MODEL.md each week, from arrays, and the attribution of change.
 
-One `Recorder` per model. Each week it builds one row of outputs, a dict from column name
-to value, and collects it into the model's Mesa `DataCollector` (one model reporter per
-column), which holds the tidy output table. It also keeps the per-mechanism change in
-attitude by department and distance band ("why it changed") and, on request, every
-employee's attitude each week.
+One `Recorder` per batch of replications (`sim.batch.Batch`; an `OrgModel` is a batch of
+one). Each week it computes one row of outputs per replication, all at once, and keeps it;
+`OrgModel` hands the rows to its Mesa `DataCollector`. It also keeps the per-mechanism
+change in attitude by department and distance band ("why it changed") and, on request,
+every employee's attitude each week.
 
 Collecting must not dominate a step, so every group mean of the week comes from one
-sparse matrix product: `self.averager` maps the stacked employee arrays
-[attitude, customer_focus, strain] to all the means the table reports, one named row each.
+kernel over member lists (`sim.metrics.means_of_groups`): the stacked employee arrays
+[attitude, customer_focus, strain] to all the means the table reports, for every
+replication.
 """
 
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from mesa import DataCollector
 
 from sim import metrics
+from sim.compiled import kernel
+from sim.metrics import means_of_groups
 
 if TYPE_CHECKING:
-    from sim.model import OrgModel
+    from sim.batch import Batch
     from sim.organization import Organization
     from sim.processes.encounters import Encounters
 
+SHARE_COLUMNS = ("share_negative", "share_positive")
+CUSTOMER_COLUMNS = (
+    "active_customers",
+    "mean_satisfaction",
+    "net_promoter_score",
+    "reputation",
+)
 WEEK_TALLIES = (
     "contacts",
     "complaints",
@@ -39,6 +46,17 @@ WEEK_TALLIES = (
     "new_customer_expectation",
     "hires",
     "intervention_spend",
+)
+CONTACTS, COMPLAINTS, MEAN_QUALITY, VERY_BAD, LOST, ARRIVED, NEW_EXPECTATION, HIRES, SPEND = range(
+    len(WEEK_TALLIES)
+)
+"""Columns of `Recorder.tallies`; the first five come from `tally_contacts`, in its order."""
+RUNNING_COLUMNS = (
+    "customers_lost_total",
+    "revenue",
+    "bonus_success",
+    "business_success",
+    "intervention_spend_total",
 )
 COUNT_COLUMNS = (
     "week",
@@ -105,195 +123,263 @@ def _named_means(
     )
 
 
-def _group_rows(groups: list[np.ndarray], weights: list[float], size: int) -> sp.csr_matrix:
-    """One row per member list, `weights[i]` at each member of list i (indices below `size`)."""
-    return sp.csr_matrix(
-        (
-            np.concatenate([np.full(len(m), w) for m, w in zip(groups, weights, strict=True)]),
-            (
-                np.concatenate([np.full(len(m), i) for i, m in enumerate(groups)]),
-                np.concatenate(groups),
-            ),
-        ),
-        shape=(len(groups), size),
-    )
+@kernel
+def add_changes_by_group(attitudes: tuple, groups: np.ndarray, sums: np.ndarray) -> None:
+    """Add each mechanism's change of each employee's attitude to the sums of its groups.
+
+    `attitudes` are the attitudes before the week's first mechanism and after each one, so
+    mechanism m changed employee i's attitude by attitudes[m + 1][i] - attitudes[m][i];
+    it is added to column m of `sums`, in the rows `groups[:, i]` (the employee's
+    department, distance band and whole replication). Each sum runs over the employees in
+    their order; the mechanisms are interleaved so that no sum waits for the last addition.
+    """
+    mechanisms = len(attitudes) - 1
+    change = np.empty(mechanisms)
+    for i in range(len(attitudes[0])):
+        for m in range(mechanisms):
+            change[m] = attitudes[m + 1][i] - attitudes[m][i]
+        for k in range(groups.shape[0]):
+            row = groups[k, i]
+            for m in range(mechanisms):
+                sums[row, m] += change[m]
 
 
-def _averaging_rows(groups: list[np.ndarray], size: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Rows that average over each member list; also which rows have no members."""
-    weights = [1.0 / max(len(m), 1) for m in groups]
-    return _group_rows(groups, weights, size), np.array([len(m) == 0 for m in groups])
+@kernel
+def tally_contacts(
+    copy: np.ndarray,
+    complaint: np.ndarray,
+    quality: np.ndarray,
+    lost: np.ndarray,
+    very_bad_quality: float,
+    copies: int,
+) -> np.ndarray:
+    """Per replication: contacts, complaints, mean quality (NaN if none), very bad ones, lost."""
+    counts = np.zeros((copies, 5))
+    for k in range(len(copy)):
+        c = copy[k]
+        counts[c, 0] += 1.0
+        counts[c, 1] += complaint[k]
+        counts[c, 2] += quality[k]
+        counts[c, 3] += quality[k] < very_bad_quality
+        counts[c, 4] += lost[k]
+    for c in range(copies):
+        counts[c, 2] = counts[c, 2] / counts[c, 0] if counts[c, 0] > 0 else np.nan
+    return counts
 
 
-def _summing_rows(groups: list[np.ndarray], size: int) -> sp.csr_matrix:
-    """Rows that sum over each member list."""
-    return _group_rows(groups, [1.0] * len(groups), size)
+def _starts(sizes: list[int]) -> np.ndarray:
+    return np.cumsum([0, *sizes]).astype(np.int64)
 
 
 class Recorder:
-    """Weekly outputs of one model.
+    """Weekly outputs of every replication of a batch (`sim.batch.Batch`).
+
+    Each week it computes one row of outputs per replication, all at once, and keeps them;
+    `table(c)` is replication c's output table. Column names are the same for every
+    replication (they come from the organization's departments and levels).
 
     Attributes:
-        datacollector: the Mesa DataCollector holding the output table, one model reporter
-            per column; `OrgModel.datacollector` is this object.
-        row: this week's outputs by column name, once the week has ended.
+        columns: the names of the output columns, in order.
+        why_columns: the columns of the attribution of change, one per mechanism.
     """
 
-    def __init__(self, model: OrgModel, mechanisms: tuple[str, ...], keep_history: bool) -> None:
-        self.model = model
+    def __init__(self, batch: Batch, mechanisms: tuple[str, ...], keep_history: bool) -> None:
+        self.batch = batch
         self.mechanisms = mechanisms
         self.why_columns = tuple(f"why_{m}" for m in mechanisms)
-        org = model.org
-        self.band = metrics.distance_band(org.distance_to_customer)
-        named_means = _named_means(
-            org,
-            self.band,
-            np.flatnonzero(org.customer_facing),
-            np.flatnonzero(~org.customer_facing),
-        )
-        self.mean_columns = tuple(name for name, _ in named_means)
-        self.averager, self.empty_groups = _averaging_rows(
-            [members for _, members in named_means], 3 * org.size
-        )
-        department_members = [
-            np.flatnonzero(org.department == d) for d in range(len(org.department_names))
+        orgs, employee_start = batch.orgs, batch.employee_start
+        self.copies = len(orgs)
+        self.sizes = np.diff(employee_start)
+        size = int(employee_start[-1])
+        bands = [metrics.distance_band(org.distance_to_customer) for org in orgs]
+        self.bands = bands
+        named = [
+            _named_means(
+                org, band, np.flatnonzero(org.customer_facing), np.flatnonzero(~org.customer_facing)
+            )
+            for org, band in zip(orgs, bands, strict=True)
         ]
-        band_members = [np.flatnonzero(self.band == b) for b in range(len(metrics.BANDS))]
-        # Attribution sums: departments first, then bands (see `attribution_table`).
-        self.group_summer = _summing_rows(department_members + band_members, org.size)
-        self.department_count = len(org.department_names)
-        self.group_changes: list[np.ndarray] = []  # weeks of (groups, mechanisms)
+        self.mean_columns = tuple(name for name, _ in named[0])
+        if any(tuple(name for name, _ in n) != self.mean_columns for n in named):
+            raise ValueError("the replications of a batch must report the same columns")
+        # Members in the stacked [attitude, focus, strain] of the whole batch: the named
+        # means index one replication's stack, so shift by the replication's first row
+        # (and, for focus and strain, by the batch's head count instead of the replication's).
+        members = []
+        for c, (org, groups) in enumerate(zip(orgs, named, strict=True)):
+            for _, local in groups:
+                array, position = np.divmod(local, org.size)
+                members.append(array * size + employee_start[c] + position)
+        self.mean_members = np.concatenate(members).astype(np.int64)
+        self.mean_start = _starts([len(m) for m in members])
+        # Attribution: each employee adds to its department's, its band's and its
+        # replication's row; departments of every replication first, then bands, then totals.
+        self.department_count = len(orgs[0].department_names)
+        departments, band_groups = self.department_count * self.copies, 4 * self.copies
+        copy = np.repeat(np.arange(self.copies), self.sizes)
+        self.groups = np.stack(
+            [
+                copy * self.department_count + np.concatenate([o.department for o in orgs]),
+                departments + copy * 4 + np.concatenate(bands),
+                departments + band_groups + copy,
+            ]
+        ).astype(np.int64)
+        self.group_count = departments + band_groups + self.copies
+        self.group_sums: list[np.ndarray] = []  # weeks of (groups, mechanisms)
         self.keep_history = keep_history
         self.attitude_weeks: list[np.ndarray] = []
-        self.total_spend = 0.0
-        self.total_lost = 0
+        self.total_spend = np.zeros(self.copies)
+        self.total_lost = np.zeros(self.copies)
         self.begin_week()
-        self.row = self._row()
-        self.columns = tuple(self.row)
-        self.datacollector = DataCollector(
-            model_reporters={column: partial(self._report, column) for column in self.columns}
+        self.columns = (
+            "week",
+            *self.mean_columns,
+            *SHARE_COLUMNS,
+            *CUSTOMER_COLUMNS,
+            *WEEK_TALLIES,
+            *RUNNING_COLUMNS,
+            *self.why_columns,
         )
-        self._keep_week()
-
-    def _report(self, column: str, model: OrgModel) -> Any:  # noqa: ARG002 - Mesa's signature
-        """A model reporter of the DataCollector: one column of this week's row."""
-        return self.row[column]
+        self.rows: list[np.ndarray] = []  # weeks of (replications, columns)
+        self.end_week()
 
     # --- what happens during a week -------------------------------------------------
     def begin_week(self) -> None:
-        """Reset this week's tallies."""
-        self.changes = np.zeros((len(self.mechanisms), self.model.org.size))
-        self.tallies: dict[str, float] = dict.fromkeys(WEEK_TALLIES, 0.0)
-        self.tallies["mean_quality"] = self.tallies["new_customer_expectation"] = float("nan")
+        """Reset this week's tallies and changes."""
+        self.changes = np.zeros((self.group_count, len(self.mechanisms)))
+        self.attitudes = [self.batch.employees.attitude] * (len(self.mechanisms) + 1)
+        self.tallies = np.zeros((self.copies, len(WEEK_TALLIES)))
+        self.tallies[:, MEAN_QUALITY] = self.tallies[:, NEW_EXPECTATION] = np.nan
 
-    def attribute(self, mechanism: str, change: np.ndarray) -> None:
-        """Book a per-employee change in attitude to a mechanism."""
-        self.changes[self.mechanisms.index(mechanism)] += change
+    def attribute(self, mechanism: str, attitude: np.ndarray) -> None:
+        """Note the attitudes after `mechanism`: its change is the difference from the last.
 
-    def note_customers(
-        self, encounters: Encounters, lost: int, arrival_expectation: np.ndarray
-    ) -> None:
-        """Tally this week's contacts and customer flows."""
-        quality = encounters.quality
-        self.tallies.update(
-            contacts=len(quality),
-            complaints=int(np.count_nonzero(encounters.complaint)),
-            mean_quality=float(quality.mean()) if len(quality) else float("nan"),
-            very_bad_interactions=int(
-                np.count_nonzero(quality < self.model.params.very_bad_quality)
-            ),
-            customers_lost=lost,
-            customers_arrived=len(arrival_expectation),
-            new_customer_expectation=(
-                float(arrival_expectation.mean()) if len(arrival_expectation) else float("nan")
-            ),
+        The mechanisms of a week must be attributed in the order of `mechanisms` (those
+        that change nothing may be left out); the changes are added up at the end of the
+        week.
+        """
+        position = self.mechanisms.index(mechanism) + 1
+        self.attitudes[position:] = [attitude] * (len(self.attitudes) - position)
+
+    def note_encounters(self, encounters: Encounters, very_bad_quality: float) -> None:
+        """Tally this week's contacts, per replication."""
+        self.tallies[:, CONTACTS : LOST + 1] = tally_contacts(
+            encounters.copy,
+            encounters.complaint,
+            encounters.quality,
+            encounters.lost,
+            very_bad_quality,
+            self.copies,
         )
+
+    def note_customers(self, churned: np.ndarray, arrival_expectations: list[np.ndarray]) -> None:
+        """Tally this week's customer flows, per replication (walk-outs are already in)."""
+        self.tallies[:, LOST] += churned
+        lost = self.tallies[:, LOST]
+        self.tallies[:, ARRIVED] = [len(e) for e in arrival_expectations]
+        self.tallies[:, NEW_EXPECTATION] = [
+            float(e.sum()) / len(e) if len(e) else np.nan for e in arrival_expectations
+        ]
         self.total_lost += lost
 
-    def note_hires(self, hires: int) -> None:
-        """Tally this week's hires."""
-        self.tallies["hires"] = hires
+    def note_hires(self, hires: np.ndarray) -> None:
+        """Tally this week's hires, per replication."""
+        self.tallies[:, HIRES] = hires
 
-    def note_spend(self, spend: float) -> None:
-        """Tally this week's intervention spend."""
-        self.tallies["intervention_spend"] = spend
+    def note_spend(self, spend: np.ndarray) -> None:
+        """Tally this week's intervention spend, per replication."""
+        self.tallies[:, SPEND] = spend
         self.total_spend += spend
 
     def end_week(self) -> None:
-        """Build the week's row and collect it into the DataCollector; keep the attribution."""
-        self.row = self._row()
-        self._keep_week()
-
-    def _keep_week(self) -> None:
-        self.datacollector.collect(self.model)
-        self.group_changes.append(self.group_summer @ self.changes.T)  # groups x mechanisms
+        """Compute and keep the week's rows and attribution."""
+        add_changes_by_group(tuple(self.attitudes), self.groups, self.changes)
+        self.rows.append(self._rows())
+        self.group_sums.append(self.changes)
         if self.keep_history:
-            self.attitude_weeks.append(self.model.employees.attitude.astype(np.float32))
+            self.attitude_weeks.append(self.batch.employees.attitude.astype(np.float32))
 
-    # --- the row -------------------------------------------------------------------------
-    def _row(self) -> dict[str, Any]:
-        """This week's outputs by column name, in the order of the output table."""
-        model = self.model
-        staff, customers, levers = model.employees, model.customers, model.levers
-        attitude = staff.attitude
-        means = self.averager @ np.concatenate([attitude, staff.customer_focus, staff.strain])
-        means[self.empty_groups] = np.nan
-        active_count = customers.active_count
-        satisfaction = metrics.mean_satisfaction(customers.satisfaction_sum, active_count)
-        business = metrics.business_success(satisfaction, active_count)
-        row: dict[str, Any] = {"week": model.steps}
-        row.update(zip(self.mean_columns, means.tolist(), strict=True))
-        row.update(
-            share_negative=metrics.share_negative(attitude),
-            share_positive=metrics.share_positive(attitude),
-            active_customers=active_count,
-            mean_satisfaction=satisfaction,
-            net_promoter_score=metrics.net_promoter_score(
-                customers.promoters, customers.detractors, active_count
-            ),
-            reputation=customers.reputation,
+    # --- the rows ------------------------------------------------------------------------
+    def _rows(self) -> np.ndarray:
+        """This week's outputs, one row per replication, in the order of `columns`."""
+        batch = self.batch
+        staff, customers, levers = batch.employees, batch.customers, batch.lever_arrays
+        stacked = np.concatenate([staff.attitude, staff.customer_focus, staff.strain])
+        means = means_of_groups(stacked, self.mean_members, self.mean_start, np.nan)
+        figures = metrics.customer_figures(customers.tally)  # active, satisfaction, NPS, business
+        active, business = figures[:, 0], figures[:, 3]
+        bonus = metrics.bonus_success(
+            staff.customer_focus,
+            batch.boss,
+            levers.customer_weight,
+            levers.outcome_visibility,
+            business,
+            levers.shareholder_pressure,
+            batch.employee_start,
         )
-        row.update(self.tallies)
-        row.update(
-            customers_lost_total=self.total_lost,
-            revenue=model.params.revenue_per_customer * active_count,
-            bonus_success=metrics.bonus_success(
-                staff.customer_focus,
-                model.org.boss,
-                levers.customer_weight,
-                model.lever_factors.outcome_visibility,
-                business,
-                levers.shareholder_pressure,
-            ),
-            business_success=business,
-            intervention_spend_total=self.total_spend,
+        running = [
+            self.total_lost,
+            batch.params.revenue_per_customer * active,
+            bonus,
+            business,
+            self.total_spend,
+        ]
+        return np.concatenate(  # blocks of columns, in the order of `columns`
+            [
+                np.full((self.copies, 1), float(batch.week)),
+                means.reshape(self.copies, -1),
+                metrics.attitude_shares(staff.attitude, batch.employee_start),
+                figures[:, :3],
+                customers.reputation[:, None],
+                self.tallies,
+                np.stack(running, axis=1),
+                self.changes[-self.copies :] / self.sizes[:, None],
+            ],
+            axis=1,
         )
-        why = self.changes.sum(axis=1) / len(attitude)
-        row.update(zip(self.why_columns, why.tolist(), strict=True))
-        return row
+
+    def row(self, copy: int = 0, week: int = -1) -> dict[str, Any]:
+        """Replication `copy`'s row of `week` (the latest by default) by column, counts as ints."""
+        values = self.rows[week][copy].tolist()
+        return {
+            column: int(value) if column in COUNT_COLUMNS else value
+            for column, value in zip(self.columns, values, strict=True)
+        }
 
     # --- tables --------------------------------------------------------------------------
-    def table(self) -> pd.DataFrame:
-        """One row per collected week: the DataCollector's model variables, typed."""
-        frame = pd.DataFrame(self.datacollector.model_vars)
-        return frame.astype({c: np.int64 if c in COUNT_COLUMNS else float for c in frame})
+    def table(self, copy: int = 0) -> pd.DataFrame:
+        """Replication `copy`'s output table: one row per recorded week, typed."""
+        values = np.stack([rows[copy] for rows in self.rows])
+        return pd.DataFrame(
+            {
+                column: values[:, i].astype(np.int64) if column in COUNT_COLUMNS else values[:, i]
+                for i, column in enumerate(self.columns)
+            }
+        )
 
-    def attribution_table(self, by: str) -> pd.DataFrame:
-        """Long table: week, group, mechanism, change in the group's mean attitude."""
-        org = self.model.org
+    def tables(self) -> list[pd.DataFrame]:
+        """Every replication's output table, in order."""
+        return [self.table(c) for c in range(self.copies)]
+
+    def attribution_table(self, by: str, copy: int = 0) -> pd.DataFrame:
+        """Long table of replication `copy`: week, group, mechanism, change in the group's mean."""
+        org = self.batch.orgs[copy]
         if by == "all":
-            frame = self.table()[["week", *self.why_columns]]
+            frame = self.table(copy)[["week", *self.why_columns]]
             long = frame.melt(id_vars="week", var_name="mechanism", value_name="change")
             long["mechanism"] = long["mechanism"].str.removeprefix("why_")
             long.insert(1, "group", "all")
             return long
-        sums = np.stack(self.group_changes)  # weeks x groups x mechanisms
+        sums = np.stack(self.group_sums)  # weeks x groups x mechanisms
+        departments = self.department_count * self.copies
         if by == "department":
-            names, sums = org.department_names, sums[:, : self.department_count]
+            first = copy * self.department_count
+            names, sums = org.department_names, sums[:, first : first + self.department_count]
             sizes = np.bincount(org.department, minlength=self.department_count)
         elif by == "band":
-            names, sums = metrics.BANDS, sums[:, self.department_count :]
-            sizes = np.bincount(self.band, minlength=len(metrics.BANDS))
+            first = departments + copy * 4
+            names, sums = metrics.BANDS, sums[:, first : first + 4]
+            sizes = np.bincount(self.bands[copy], minlength=len(metrics.BANDS))
         else:
             raise ValueError(f"by must be 'all', 'department' or 'band', not {by!r}")
         means = np.divide(
@@ -311,8 +397,9 @@ class Recorder:
             }
         )
 
-    def history(self) -> np.ndarray:
-        """(weeks + 1, employees) attitudes; empty unless the model keeps history."""
+    def history(self, copy: int = 0) -> np.ndarray:
+        """(weeks + 1, employees) attitudes of replication `copy`; empty unless kept."""
+        first, stop = self.batch.employee_start[copy], self.batch.employee_start[copy + 1]
         if not self.attitude_weeks:
-            return np.empty((0, self.model.org.size), dtype=np.float32)
-        return np.stack(self.attitude_weeks)
+            return np.empty((0, stop - first), dtype=np.float32)
+        return np.stack([week[first:stop] for week in self.attitude_weeks])

@@ -75,7 +75,7 @@ class ReferenceCustomer:
         return self.expectation
 
     def remember(self, quality: float, params: Params) -> None:
-        """Move satisfaction toward the quality q (`encounters.remember_encounters`).
+        """Move satisfaction toward the quality q (`customers.remember_encounters`).
 
         s' = s + min(1, lambda w) (q - s), w the bad-interaction weight when q < 0.
         """
@@ -330,8 +330,8 @@ class ReferenceModel(mesa.Model):
                 strict=True,
             )
         ]
-        self.base_size = base_customers.base_size
-        self.reputation = base_customers.reputation
+        self.base_size = int(base_customers.base_size[0])
+        self.reputation = float(base_customers.reputation[0])
         self.front_line = [e for e in self.employees if e.customer_facing]
         self.back_office = [e for e in self.employees if not e.customer_facing]
         desk = [e for e in self.front_line if e.handles_complaints]

@@ -1,16 +1,18 @@
 """Per-employee and per-customer state as numpy arrays, and the levers interventions move.
 
-Processes read these arrays and return new ones; `OrgModel` swaps them in, so every
-update within a process is synchronous.
+Processes read the employee arrays and return new ones, which the model swaps in, so every
+update within a process is synchronous. The customer arrays, much larger, are changed in
+place by the customer processes, which keep their per-replication tallies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.compiled import kernel
 from sim.metrics import DETRACTOR_BELOW, PROMOTER_ABOVE
 from sim.organization import Organization
 from sim.params import Params
@@ -19,6 +21,8 @@ from sim.params import Params
 @dataclass
 class Employees:
     """Employee state, one row per position in the organization.
+
+    In a batch (`sim.batch`) the rows of every replication sit one after the other.
 
     Attributes:
         attitude: in [-1, 1]; -1 sees "the customer", +1 sees "each customer".
@@ -35,80 +39,135 @@ class Employees:
     strain: np.ndarray
     weeks_in_post: np.ndarray
 
+    @classmethod
+    def concatenate(cls, parts: list[Employees]) -> Employees:
+        """The rows of `parts`, one after the other (a single part itself, not a copy)."""
+        if len(parts) == 1:
+            return parts[0]
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
+
+    def rows(self, start: int, stop: int) -> Employees:
+        """Views on rows start..stop-1 (writing them writes these arrays)."""
+        return Employees(*(getattr(self, f.name)[start:stop] for f in fields(self)))
+
+
+ACTIVE, SATISFACTION_SUM, PROMOTERS, DETRACTORS = range(4)
+"""Columns of `Customers.tally`."""
+
+
+@kernel
+def count_customer(tally: np.ndarray, copy: int, satisfaction: float, sign: int) -> None:
+    """Add (sign 1) or remove (sign -1) one active customer of replication `copy` in `tally`."""
+    tally[copy, ACTIVE] += sign
+    tally[copy, SATISFACTION_SUM] += sign * satisfaction
+    # Added as 0 or 1 rather than branched on: which way satisfaction falls is a coin toss
+    # for the processor's branch predictor.
+    tally[copy, PROMOTERS] += sign * (satisfaction > PROMOTER_ABOVE)
+    tally[copy, DETRACTORS] += sign * (satisfaction < DETRACTOR_BELOW)
+
+
+@kernel
+def copy_of(start: np.ndarray, row: int) -> int:
+    """The replication that owns `row`, replication c owning rows start[c]..start[c + 1] - 1."""
+    low, high = 0, len(start) - 2
+    while low < high:  # bisection: the last c with start[c] <= row
+        middle = (low + high + 1) // 2
+        if start[middle] <= row:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+@kernel
+def tally_customers(satisfaction: np.ndarray, active: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Per replication: active customers, their satisfaction sum, promoters and detractors."""
+    tally = np.zeros((len(start) - 1, 4))
+    for copy in range(len(start) - 1):
+        for slot in range(start[copy], start[copy + 1]):
+            if active[slot]:
+                count_customer(tally, copy, satisfaction[slot], 1)
+    return tally
+
 
 class Customers:
     """The customer base as fixed-size arrays; a lost customer's slot can be refilled.
 
-    The model changes it only through `set_satisfaction`, `deactivate` and `admit`, which
-    keep the aggregates the outputs need (active count, satisfaction sum, promoters,
-    detractors) up to date, so no output scans the whole base.
+    Replication c of a batch owns slots `start[c]` to `start[c + 1] - 1`. The processes
+    keep `tally` (per replication: active count, satisfaction sum, promoters, detractors)
+    up to date as they change the arrays, so no output scans the whole base.
 
     Attributes:
         expectation: how well the customer expects to be treated, [-1, 1].
         satisfaction: how satisfied the customer is, [-1, 1].
         active: False once the customer is lost (the slot waits for a new customer).
-        reputation: what customers say of the organization, voice-weighted, [-1, 1].
-        base_size: the initial number of customers, which sets the weekly arrivals.
+        start: first slot of each replication, and the number of slots at the end.
+        reputation: per replication, what customers say of the organization,
+            voice-weighted, [-1, 1].
+        base_size: per replication, the initial number of customers, which sets the
+            weekly arrivals.
+        tally: per replication, the columns ACTIVE, SATISFACTION_SUM, PROMOTERS and
+            DETRACTORS.
     """
-
-    PROMOTER_ABOVE = PROMOTER_ABOVE
-    DETRACTOR_BELOW = DETRACTOR_BELOW
 
     def __init__(
         self,
         expectation: np.ndarray,
         satisfaction: np.ndarray,
         active: np.ndarray,
-        reputation: float = 0.0,
-        base_size: int = 0,
+        reputation: float | np.ndarray = 0.0,
+        base_size: int | np.ndarray = 0,
+        start: np.ndarray | None = None,
     ) -> None:
         self.expectation = expectation
         self.satisfaction = satisfaction
         self.active = active
-        self.reputation = reputation
-        self.base_size = base_size
-        self.draw_order = np.full(len(active), -1, dtype=np.int64)  # scratch for `distinct`
+        self.start = np.array([0, len(active)], dtype=np.int64) if start is None else start
+        self.reputation = np.array(reputation, dtype=float).reshape(-1)
+        self.base_size = np.array(base_size, dtype=np.int64).reshape(-1)
         self.recount()
 
+    @classmethod
+    def concatenate(cls, parts: list[Customers]) -> Customers:
+        """The slots of `parts`, one after the other, each part a replication.
+
+        A single part is returned itself: a large customer base is not copied.
+        """
+        if len(parts) == 1:
+            return parts[0]
+        sizes = [len(p.active) for p in parts]
+        return cls(
+            np.concatenate([p.expectation for p in parts]),
+            np.concatenate([p.satisfaction for p in parts]),
+            np.concatenate([p.active for p in parts]),
+            np.concatenate([p.reputation for p in parts]),
+            np.concatenate([p.base_size for p in parts]),
+            np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        )
+
     def recount(self) -> None:
-        """Recompute the aggregates from the arrays."""
-        current = self.satisfaction[self.active]
-        self.active_count = len(current)
-        self.satisfaction_sum = float(current.sum())
-        self.promoters = int(np.count_nonzero(current > self.PROMOTER_ABOVE))
-        self.detractors = int(np.count_nonzero(current < self.DETRACTOR_BELOW))
+        """Recompute `tally` from the arrays."""
+        self.tally = tally_customers(self.satisfaction, self.active, self.start)
 
-    def _tally(self, satisfaction: np.ndarray, sign: int) -> None:
-        self.active_count += sign * len(satisfaction)
-        self.satisfaction_sum += sign * float(satisfaction.sum())
-        self.promoters += sign * int(np.count_nonzero(satisfaction > self.PROMOTER_ABOVE))
-        self.detractors += sign * int(np.count_nonzero(satisfaction < self.DETRACTOR_BELOW))
+    @property
+    def active_count(self) -> np.ndarray:
+        """Active customers per replication."""
+        return self.tally[:, ACTIVE].astype(np.int64)
 
-    def distinct(self, slots: np.ndarray) -> np.ndarray:
-        """`slots` without repeats (the first of each kept), in time linear in its length."""
-        order = np.arange(len(slots))
-        self.draw_order[slots[::-1]] = order[::-1]
-        first = self.draw_order[slots] == order
-        self.draw_order[slots] = -1
-        return slots[first]
+    @property
+    def satisfaction_sum(self) -> np.ndarray:
+        """Sum of the active customers' satisfaction, per replication."""
+        return self.tally[:, SATISFACTION_SUM]
 
-    def set_satisfaction(self, slots: np.ndarray, satisfaction: np.ndarray) -> None:
-        """New satisfaction for distinct active slots."""
-        self._tally(self.satisfaction[slots], -1)
-        self.satisfaction[slots] = satisfaction
-        self._tally(satisfaction, +1)
+    @property
+    def promoters(self) -> np.ndarray:
+        """Active customers above `PROMOTER_ABOVE`, per replication."""
+        return self.tally[:, PROMOTERS].astype(np.int64)
 
-    def deactivate(self, slots: np.ndarray) -> None:
-        """Lose the customers in distinct active slots."""
-        self._tally(self.satisfaction[slots], -1)
-        self.active[slots] = False
-
-    def admit(self, slots: np.ndarray, expectation: np.ndarray) -> None:
-        """New customers in distinct empty slots, as satisfied as they expect to be."""
-        self.expectation[slots] = expectation
-        self.satisfaction[slots] = expectation
-        self.active[slots] = True
-        self._tally(expectation, +1)
+    @property
+    def detractors(self) -> np.ndarray:
+        """Active customers below `DETRACTOR_BELOW`, per replication."""
+        return self.tally[:, DETRACTORS].astype(np.int64)
 
 
 SLOTS_PER_CUSTOMER = 1.25
@@ -144,7 +203,9 @@ def draw_attitudes(mean: float, sd: float, size: int, rng: np.random.Generator) 
     """Normal draws clipped to [-1, 1]; no draw at all when `sd` is 0."""
     if sd == 0:
         return np.full(size, float(np.clip(mean, -1.0, 1.0)))
-    return np.clip(rng.normal(mean, sd, size), -1.0, 1.0)
+    # minimum(maximum()) is np.clip without its Python wrapper, which costs more than the
+    # draw for the few hires of a week.
+    return np.minimum(np.maximum(rng.normal(mean, sd, size), -1.0), 1.0)
 
 
 def initial_employees(org: Organization, params: Params, rng: np.random.Generator) -> Employees:

@@ -44,18 +44,26 @@ def test_table_has_a_row_per_size_and_every_column(core_step, results):
     assert all(tuple(row) == core_step.COLUMNS for row in rows)
     assert rows[0]["customers"] == "400"
     for row in rows:
-        for column in ("core ms/step", "sparse product ms", "core / sparse product"):
+        for column in (
+            "core ms/step",
+            "core CPU ms/step",
+            "contagion CPU ms",
+            "sparse product CPU ms",
+        ):
             assert row[column] not in ("", "-")
-    assert rows[0]["reference ms/step"] != "-" and rows[0]["reference / core"].endswith("x")
-    assert rows[1]["reference ms/step"] == "-" and rows[1]["reference / core"] == "-"
+        assert row["product / contagion"].endswith("%")
+    assert rows[0]["reference CPU ms/step"] != "-" and rows[0]["reference / core"].endswith("x")
+    assert rows[1]["reference CPU ms/step"] == "-" and rows[1]["reference / core"] == "-"
 
 
 def test_every_measurement_times_what_it_was_asked_to(results):
     small, large = results
     assert small.core.count == 2 and small.product.count == 2 and small.reference.count == 2
+    assert small.contagion.count == 2 and len(small.core.cpu) == 2
     assert large.reference is None
     assert small.ties > 0 and large.ties > small.ties
     assert all(t > 0 for r in results for t in r.core.seconds + r.product.seconds)
+    assert all(t >= 0 for r in results for t in r.core.cpu + r.contagion.cpu)
 
 
 def test_reference_stops_at_its_budget(core_step):
@@ -67,7 +75,7 @@ def test_reference_stops_at_its_budget(core_step):
 
 def test_default_run_and_targets(core_step, results):
     run = core_step.measure_default_run(runs=1, seed=3)
-    assert len(run.totals_ms) == 1 and run.totals_ms[0] > 0
+    assert len(run.totals_ms) == 1 and run.totals_ms[0] > 0 and len(run.cpu) == 1
     lines = core_step.targets(results, run)
     assert len(lines) == 1 and lines[0].startswith("- Default run")
 
@@ -111,3 +119,18 @@ def test_write_section_keeps_the_other_sections(core_step, tmp_path):
     path.write_text("# Results\n\n## Sweep throughput\n\nsweeps\n")
     core_step.write_section(path, "## Core step\n\nnew\n")
     assert path.read_text() == "# Results\n\n## Sweep throughput\n\nsweeps\n\n## Core step\n\nnew\n"
+
+
+def test_a_probe_in_a_fresh_process_reports_time_and_memory(core_step):
+    probe = core_step.measure_probe(300, seed=1, steps=2, trace=True)
+    assert probe["employees"] == 300 and probe["customers"] == 3000
+    assert 0 < probe["rss_baseline_mb"] <= probe["rss_after_build_mb"] <= probe["peak_rss_mb"]
+    assert probe["step_cpu_ms"] > 0 and probe["build_cpu_s"] > 0
+    assert probe["traced_model_mb"] > 0 and probe["held_by_place_mb"]
+    text = core_step.scaling_text([dict(probe, employees=e) for e in (10_000, 20_000)])
+    assert core_step.parse_table(text)[0]["employees"] == "10,000"
+
+
+def test_the_exponent_of_a_power_law_is_found(core_step):
+    sizes = [1e3, 1e4, 1e5]
+    assert core_step.fitted_exponent(sizes, [3 * s**1.5 for s in sizes]) == pytest.approx(1.5)

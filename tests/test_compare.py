@@ -72,3 +72,15 @@ def test_each_plan_is_stated_against_doing_nothing():
         OUTCOME_BY_COLUMN["customers_lost_total"], {"n": [10, 12, 11], "p": [14, 16, 15]}, "n"
     )
     assert "(worse" in lost["text"]
+
+
+def test_batched_replications_give_each_run_its_numbers_alone(comparison):
+    from dashboard.settings import build_setup, normalize
+
+    settings = normalize({**default_settings("baseline"), "seed": 5, "overrides": SMALL})
+    setup = build_setup(settings)
+    nothing = comparison["finals"]["mean_attitude"][comparison["reference"]]
+    for seed, final in zip(comparison["seeds"], nothing, strict=True):
+        alone = run_model(setup.params, seed, org=setup.org, individuals=setup.individuals)
+        assert final == alone.record["final_mean_attitude"]
+    assert len(set(nothing)) == 4

@@ -263,3 +263,18 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
         schedule, 5, employees, same.levers, base, hires=1, wage_cost_per_hour=40.0
     )
     np.testing.assert_array_equal(ended.levers.drift_rate, 0.1)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"kind": "training_day", "start": 3},
+        {"kind": "slogan_campaign", "start": 2, "duration": 4},
+        {"kind": "language", "start": 5},
+    ],
+)
+def test_a_scheduled_intervention_runs_in_the_weeks_of_its_spec(spec):
+    intervention = Intervention(**spec)
+    scheduled = ScheduledIntervention(intervention, np.ones(3, dtype=bool))
+    for week in range(1, 12):
+        assert scheduled.active_at(week) == intervention.active_at(week), week

@@ -208,6 +208,28 @@ def test_seed_works_as_in_mesa():
         OrgModel(Params(n_employees=80), seed=5, rng=5)
 
 
+def test_mesa_network_and_agents_are_built_on_first_use_only(monkeypatch):
+    import sim.model
+
+    built = []
+    make_network = sim.model.org_network
+    monkeypatch.setattr(
+        sim.model, "org_network", lambda org, random: built.append(org) or make_network(org, random)
+    )
+    model = OrgModel(Params(n_employees=60), rng=2)
+    table = model.run(3)
+    assert built == []  # a run reads only the arrays
+    assert len(model.agents) == 60 and len(built) == 1
+    assert model.agent_types == [type(model.employee_agents[0])]
+    assert len(model.agents_by_type[model.agent_types[0]]) == 60
+    assert model.space[5] is model.employee_agents[5].cell
+    assert len(built) == 1  # built once
+    # Building them changes nothing of the run.
+    pd.testing.assert_frame_equal(table, OrgModel(Params(n_employees=60), rng=2).run(3))
+    with pytest.raises(AttributeError, match="model.agents"):
+        model.agents = []
+
+
 def test_agents_sit_on_the_cells_of_their_positions():
     model = OrgModel(Params(n_employees=60), rng=2)
     for agent in model.employee_agents:
@@ -257,3 +279,34 @@ def test_individuals_are_placed_on_the_front_line_of_their_department():
         OrgModel(
             Params(n_employees=200), rng=3, individuals=[{"department": "legal", "attitude": 0.0}]
         )
+
+
+def test_a_datacollector_made_after_the_run_is_stamped_week_by_week(monkeypatch):
+    model = OrgModel(Params(n_employees=60), rng=1)
+    table = model.run(3)
+    model.time = 3.0  # Mesa 3.5 keeps the model's time, one per week here (3.3 has none)
+    stamps = []
+
+    class Stamping(mesa.DataCollector):
+        def collect(self, model):
+            stamps.append(model.time)
+            super().collect(model)
+
+    monkeypatch.setattr(mesa, "DataCollector", Stamping)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert stamps == [0.0, 1.0, 2.0, 3.0] and model.time == 3.0
+    np.testing.assert_array_equal(frame["mean_attitude"], table["mean_attitude"])
+
+
+def test_mesa_batch_run_reports_every_week_as_the_model_ran_it():
+    results = mesa.batch_run(
+        OrgModel,
+        parameters={"n_employees": 80, "rng": 4},
+        max_steps=5,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    direct = OrgModel(n_employees=80, rng=4).run(len(results) - 1)
+    assert [int(r["Step"]) for r in results] == list(range(len(results)))
+    assert [r["mean_attitude"] for r in results] == direct["mean_attitude"].tolist()

@@ -10,14 +10,21 @@ from sim.params import Params
 from sim.processes.bounds import push_attitude
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
 from sim.processes.customers import (
-    draw_arrivals,
-    draw_churn,
+    arrive,
+    churn_customers,
+    leave,
+    remember_encounters,
+    reputation_after_word_of_mouth,
     spread_word_of_mouth,
-    voice_weighted_sentiment,
 )
 from sim.processes.disposition import pull_toward_disposition
 from sim.processes.drift import distance_retention, drift_toward_impersonal
-from sim.processes.encounters import Encounters, feel_encounters, remember_encounters
+from sim.processes.encounters import (
+    Encounters,
+    FrontLine,
+    feel_encounters,
+    route_contacts,
+)
 from sim.processes.incentives import adapt_customer_focus, outcome_visibility, rewarded_focus
 from sim.processes.turnover import replace_leavers
 from sim.state import Customers, Employees
@@ -81,28 +88,20 @@ def test_drift_is_zero_on_front_line_and_grows_with_distance():
 
 
 def test_rewarded_focus_mixes_visible_outcomes_and_boss_approval():
-    focus = np.array([0.4, 0.8, 0.2])
-    boss = np.array([-1, 0, 0])
-    weight = np.array([0.0, 0.5, 1.0])
-    distance = np.array([3.0, 1.0, 2.0])
-    rewarded = rewarded_focus(
-        focus, boss, weight, outcome_visibility(distance, 0.5), shareholder_pressure=0.75
-    )
-    # chief: boss approval only, from shareholders: 1 - 0.75.
-    # employee 1: customer pays 0.5 * 1 + 0.5 * 0.4 = 0.7, boss pays 0.5 * 0.6 = 0.3.
-    # employee 2: customer outcomes only (visible at one hop, 0.5): all pay is customers'.
-    np.testing.assert_allclose(rewarded, [0.25, 0.7, 1.0])
+    visibility = outcome_visibility(np.array([3.0, 1.0, 2.0]), 0.5)
+    # The chief (weight 0): boss approval only, from shareholders: 1 - 0.75.
+    assert rewarded_focus(0.25, 0.0, visibility[0]) == pytest.approx(0.25)
+    # Weight 0.5, boss focus 0.4: customer pays 0.5 * 1 + 0.5 * 0.4 = 0.7, boss 0.5 * 0.6.
+    assert rewarded_focus(0.4, 0.5, visibility[1]) == pytest.approx(0.7)
+    # Weight 1: customer outcomes only (visible at one hop, 0.5): all pay is customers'.
+    assert rewarded_focus(0.4, 1.0, visibility[2]) == pytest.approx(1.0)
+    # Nothing pays: weight 1 and outcomes invisible.
+    assert rewarded_focus(0.4, 1.0, 0.0) == 0.0
 
 
 def test_customer_weight_raises_rewarded_focus_wherever_outcomes_are_visible():
-    focus = np.full(4, 0.3)
-    boss = np.array([-1, 0, 1, 2])
-    distance = np.array([1.0, 2.0, 4.0, 8.0])
-    low, high = (
-        rewarded_focus(focus, boss, np.full(4, w), outcome_visibility(distance, 0.6), 0.8)
-        for w in (0.0, 0.5)
-    )
-    assert np.all(high > low)
+    for visibility in outcome_visibility(np.array([1.0, 2.0, 4.0, 8.0]), 0.6):
+        assert rewarded_focus(0.3, 0.5, visibility) > rewarded_focus(0.3, 0.0, visibility)
 
 
 def test_focus_adapts_toward_target_with_intrinsic_motivation():
@@ -113,11 +112,12 @@ def test_focus_adapts_toward_target_with_intrinsic_motivation():
         np.array([-1, 0, 0]),
         np.array([0.0, 0.5, 1.0]),
         outcome_visibility(np.array([3.0, 1.0, 2.0]), 0.5),
+        employee_start=np.array([0, 3]),
         incentive_rate=0.5,
-        shareholder_pressure=0.75,
+        shareholder_pressure=np.array([0.75]),
         intrinsic_motivation=0.4,
         focus_noise=0.0,
-        rng=np.random.default_rng(0),
+        rngs=[np.random.default_rng(0)],
     )
     target = np.array([0.25 + 0.4 * 1.0 * 0.75, 0.7 - 0.4 * 0.5 * 0.7, 1.0])
     np.testing.assert_allclose(new, focus + 0.5 * (target - focus))
@@ -140,10 +140,11 @@ def test_turnover_off_changes_nothing_and_full_turnover_replaces_all():
         staff,
         turnover_rate=0.0,
         strain_turnover=3.0,
-        hire_attitude_mean=0.5,
+        employee_start=np.array([0, 3]),
+        hire_attitude_mean=np.array([0.5]),
         hire_attitude_sd=0.0,
         hire_focus=0.6,
-        rng=np.random.default_rng(1),
+        rngs=[np.random.default_rng(1)],
     )
     np.testing.assert_array_equal(same.employees.attitude, staff.attitude)
     assert not same.replaced.any()
@@ -151,12 +152,13 @@ def test_turnover_off_changes_nothing_and_full_turnover_replaces_all():
         staff,
         turnover_rate=1.0,
         strain_turnover=3.0,
-        hire_attitude_mean=0.5,
+        employee_start=np.array([0, 3]),
+        hire_attitude_mean=np.array([0.5]),
         hire_attitude_sd=0.0,
         hire_focus=0.6,
-        rng=np.random.default_rng(1),
+        rngs=[np.random.default_rng(1)],
     )
-    assert everyone.replaced.all()
+    assert everyone.replaced.all() and everyone.hires.tolist() == [3]
     np.testing.assert_array_equal(everyone.employees.attitude, [0.5, 0.5, 0.5])
     np.testing.assert_array_equal(everyone.employees.disposition, [0.5, 0.5, 0.5])
     np.testing.assert_array_equal(everyone.employees.strain, [0.0, 0.0, 0.0])
@@ -168,10 +170,11 @@ def test_strained_employees_leave_more_often():
         staff,
         turnover_rate=0.02,
         strain_turnover=4.0,
-        hire_attitude_mean=0.0,
+        employee_start=np.array([0, 20_000]),
+        hire_attitude_mean=np.array([0.0]),
         hire_attitude_sd=0.1,
         hire_focus=0.5,
-        rng=np.random.default_rng(2),
+        rngs=[np.random.default_rng(2)],
     )
     relaxed, strained = turnover.replaced[:10_000].mean(), turnover.replaced[10_000:].mean()
     # Expected 0.02 and 0.10; binomial standard errors are about 0.0014 and 0.003.
@@ -179,14 +182,15 @@ def test_strained_employees_leave_more_often():
     assert abs(strained - 0.10) < 0.012
 
 
-def week(customer, employee, quality, complaint=None) -> Encounters:
+def week(customer, employee, quality, lost=None) -> Encounters:
     quality = np.asarray(quality, float)
     return Encounters(
-        np.asarray(customer),
-        np.asarray(employee),
-        np.zeros(len(quality), bool) if complaint is None else complaint,
-        quality,
-        np.zeros(len(quality), bool),
+        customer=np.asarray(customer),
+        copy=np.zeros(len(quality), dtype=np.int64),
+        employee=np.asarray(employee),
+        complaint=np.zeros(len(quality), bool),
+        quality=quality,
+        lost=np.zeros(len(quality), bool) if lost is None else np.asarray(lost, dtype=bool),
     )
 
 
@@ -218,16 +222,35 @@ def test_buffer_absorbs_hostile_blows():
 
 def test_bad_interactions_weigh_more_for_customers():
     params = Params(satisfaction_learning=0.2, bad_interaction_weight=2.5)
-    customers = Customers(np.zeros(2), np.array([0.0, 0.0]), np.ones(2, bool))
-    satisfaction = remember_encounters(customers, week([0, 1], [0, 0], [0.4, -0.4]), params)
-    np.testing.assert_allclose(satisfaction, [0.08, -0.2])
+    customers = Customers(np.zeros(3), np.array([0.0, 0.0, 0.6]), np.ones(3, bool))
+    remember_encounters(customers, week([0, 1, 2], [0, 0, 0], [0.4, -0.4, -0.6], [0, 0, 1]), params)
+    # 0.2 * 0.4; 0.2 * 2.5 * -0.4; slot 2 walked out after 0.6 + 0.5 * (-0.6 - 0.6).
+    np.testing.assert_allclose(customers.satisfaction, [0.08, -0.2, 0.0])
+    np.testing.assert_array_equal(customers.active, [True, True, False])
+    assert customers.active_count.tolist() == [2]
+    assert customers.satisfaction_sum[0] == pytest.approx(0.08 - 0.2)
+    assert customers.detractors.tolist() == [1] and customers.promoters.tolist() == [0]
 
 
 def test_unhappy_and_lost_customers_speak_louder():
-    satisfaction = np.array([0.6, -0.2, -0.5])
-    lost = np.array([False, False, True])
-    said = voice_weighted_sentiment(satisfaction, lost, unhappy_voice=3.0, lost_voice=10.0)
-    assert said == pytest.approx((0.6 + 3 * -0.2 + 10 * -0.5) / 14)
+    # Three replications of two slots: in the first, 0 and 1 stayed; in the second, 2
+    # churned and 3 walked out after an interaction of quality -0.9; the third was silent.
+    # With a memory of 1, reputation becomes what was said.
+    satisfaction = np.array([0.6, -0.1, -0.5, 0.0, 0.0, 0.0])
+    said = reputation_after_word_of_mouth(
+        np.array([0.3, 0.3, 0.3]),
+        np.array([0, 1, 5]),
+        np.array([3]),
+        np.array([-0.9]),
+        np.array([2]),
+        np.array([0, 2, 4, 6]),
+        satisfaction,
+        np.array([True, True, False, False, False, False]),  # served 5 left: not heard
+        unhappy_voice=3.0,
+        lost_voice=10.0,
+        reputation_memory=1.0,
+    )
+    np.testing.assert_allclose(said, [(0.6 + 3 * -0.1) / 4, (10 * -0.5 + 10 * -0.9) / 20, 0.3])
 
 
 def test_reputation_follows_speakers_each_heard_once():
@@ -249,7 +272,7 @@ def test_reputation_follows_speakers_each_heard_once():
         params=params,
     )
     said = (0.8 + 2 * -0.9 + 2 * 0.2) / 5
-    assert reputation == pytest.approx(0.1 + 0.5 * (said - 0.1))
+    np.testing.assert_allclose(reputation, [0.1 + 0.5 * (said - 0.1)])
 
 
 def test_word_of_mouth_shapes_new_customers_expectations():
@@ -263,20 +286,25 @@ def test_word_of_mouth_shapes_new_customers_expectations():
         reputation=-0.4,
         base_size=2,
     )
-    arrived, expectation = draw_arrivals(customers, params, np.random.default_rng(0))
-    assert set(arrived.tolist()) <= {2, 3}
-    assert len(set(arrived.tolist())) == len(arrived) > 0
+    expectation = arrive(customers, 0, params, np.random.default_rng(0))
+    assert 0 < len(expectation) <= 2
     np.testing.assert_allclose(expectation, 0.1 - 0.4)
-    customers.admit(arrived, expectation)
-    assert customers.active_count == 2 + len(arrived)
+    arrived = np.flatnonzero(customers.active[2:]) + 2
+    assert len(arrived) == len(expectation)
+    np.testing.assert_allclose(customers.satisfaction[arrived], 0.1 - 0.4)
+    np.testing.assert_allclose(customers.expectation[arrived], 0.1 - 0.4)
+    np.testing.assert_array_equal(customers.satisfaction[:2], [-0.5, -0.5])  # the others stay
+    assert customers.active_count.tolist() == [2 + len(arrived)]
 
 
 def test_unhappy_customers_churn_more():
     params = Params(base_churn=0.01, dissatisfied_churn=0.2)
     satisfaction = np.repeat([0.5, -1.0], 50_000)
     customers = Customers(np.zeros(100_000), satisfaction, np.ones(100_000, bool))
-    churned = draw_churn(customers, params, np.random.default_rng(3))
-    assert len(np.unique(churned)) == len(churned)
+    churned = leave(customers, params, [np.random.default_rng(3)])
+    assert np.all(np.diff(churned) > 0)
+    assert not customers.active[churned].any()
+    assert customers.active_count.tolist() == [100_000 - len(churned)]
     happy, unhappy = np.mean(churned < 50_000), np.mean(churned >= 50_000)
     rate_happy = np.count_nonzero(churned < 50_000) / 50_000
     rate_unhappy = np.count_nonzero(churned >= 50_000) / 50_000
@@ -286,31 +314,63 @@ def test_unhappy_customers_churn_more():
     assert unhappy > happy
 
 
-def test_customer_aggregates_follow_every_change():
-    rng = np.random.default_rng(5)
-    customers = Customers(np.zeros(1000), rng.uniform(-1, 1, 1000), rng.random(1000) < 0.7)
-    slots = customers.distinct(rng.integers(0, 1000, 400))
-    slots = slots[customers.active[slots]]
-    customers.set_satisfaction(slots, rng.uniform(-1, 1, len(slots)))
-    customers.deactivate(slots[:50])
-    empty = np.flatnonzero(~customers.active)[:30]
-    customers.admit(empty, rng.uniform(-1, 1, 30))
-    kept = (
-        customers.active_count,
-        customers.satisfaction_sum,
-        customers.promoters,
-        customers.detractors,
+def test_churn_takes_each_leaver_once_and_only_if_active():
+    satisfaction = np.array([0.5, -0.5, -1.0, 0.2, -0.8])
+    customers = Customers(np.zeros(5), satisfaction, np.array([True, True, True, True, False]))
+    # Slot 0 moves away; candidates 1, 2 (also moving away) and 4 (inactive); 1 is fed up
+    # when its uniform is below 0.5, 2 below 1.0.
+    churned = churn_customers(
+        np.array([0, 2]),
+        np.array([1, 2, 4]),
+        np.array([0.7, 0.1, 0.0]),
+        customers.start,
+        customers.satisfaction,
+        customers.active,
+        customers.tally,
     )
+    np.testing.assert_array_equal(churned, [0, 2])
+    np.testing.assert_array_equal(customers.active, [False, True, False, True, False])
+    kept = customers.tally.copy()
     customers.recount()
-    assert kept[0] == customers.active_count
-    assert kept[1] == pytest.approx(customers.satisfaction_sum, abs=1e-9)
-    assert kept[2:] == (customers.promoters, customers.detractors)
+    np.testing.assert_allclose(kept, customers.tally)
 
 
-def test_distinct_keeps_first_of_each():
-    customers = Customers(np.zeros(10), np.zeros(10), np.ones(10, bool))
-    np.testing.assert_array_equal(customers.distinct(np.array([3, 5, 3, 9, 5, 1])), [3, 5, 9, 1])
-    np.testing.assert_array_equal(customers.distinct(np.array([3, 3])), [3])
+def test_customer_tallies_follow_a_weeks_changes():
+    from sim.model import OrgModel
+
+    model = OrgModel(Params(n_employees=60, customers_per_employee=20), rng=5)
+    for _ in range(5):
+        model.step()
+        kept = model.customers.tally.copy()
+        model.customers.recount()
+        np.testing.assert_allclose(kept, model.customers.tally, atol=1e-9)
+
+
+def test_contacts_go_to_their_replications_pools():
+    # Two replications of four: 0 faces customers at the complaint desk, 1 on the floor;
+    # the second replication has no complaint desk, so its floor takes complaints too.
+    facing = np.array([True, True, False, False, True, False, True, False])
+    complaints = np.array([True, False, False, False, False, False, False, False])
+    front = FrontLine.from_flags(facing, complaints, np.array([0, 4, 8]))
+    np.testing.assert_array_equal(front.complaint_desk, [0, 4, 6])
+    np.testing.assert_array_equal(front.desk_start, [0, 1, 3])
+    np.testing.assert_array_equal(front.back_office, [2, 3, 5, 7])
+    satisfaction = np.array([1.0, -1.0, 0.5, -1.0])
+    uniforms = np.array([[0.1, 0.9, 0], [0.1, 0.9, 0], [0.9, 0.9, 0], [0.1, 0.2, 0]])
+    complaint, employee = route_contacts(
+        np.array([0, 1, 2, 3]),
+        np.array([0, 0, 1, 1]),
+        uniforms,
+        satisfaction,
+        0.5,
+        front.complaint_desk,
+        front.desk_start,
+        front.sales_floor,
+        front.floor_start,
+    )
+    # Complaint chances: min(1, 0.5 (1 - s)) = 0, 1, 0.25, 1.
+    np.testing.assert_array_equal(complaint, [False, True, False, True])
+    np.testing.assert_array_equal(employee, [1, 0, 6, 4])
 
 
 def test_bernoulli_slots_are_sorted_distinct_and_at_the_right_rate():
@@ -327,3 +387,16 @@ def test_bernoulli_slots_are_sorted_distinct_and_at_the_right_rate():
     np.testing.assert_array_equal(bernoulli_slots(5, 1.0, rng), np.arange(5))
     tiny = [len(bernoulli_slots(3, 0.5, rng)) for _ in range(4000)]
     assert abs(np.mean(tiny) - 1.5) < 0.06
+
+
+def test_slot_gaps_are_ceilings_of_exponentials_over_the_rate():
+    from sim.processes.sampling import slots_from_gaps
+
+    rate = np.log(2.0)  # p = 1/2
+    # Gaps ceil(E / rate), at least 1: 0.5 -> 1, 1.0 -> 2, 0.0 -> 1, 2.0 -> 3.
+    slots, last = slots_from_gaps(np.array([0.5, 1.0, 0.0, 2.0]), rate, 100, -1)
+    np.testing.assert_array_equal(slots, [0, 2, 3, 6])
+    assert last == 6  # the draws ran out before the end: more are needed
+    slots, last = slots_from_gaps(np.array([1.0, 50.0, 0.5]), rate, 10, 6)
+    np.testing.assert_array_equal(slots, [8])
+    assert last == 10  # a gap went past the end: complete

@@ -355,6 +355,43 @@ def test_cli_sweep_shows_progress_and_writes_results(tmp_path):
     assert len(read_runs(out)) == 8
 
 
+def test_results_do_not_depend_on_how_runs_are_batched(tmp_path):
+    from experiments.executors import ProcessExecutor, point_chunks
+
+    sweep = load_sweep(write_spec(tmp_path, TINY.replace("replications = 2", "replications = 3")))
+    design = sweep.design()
+    tasks = [
+        {
+            "run_id": int(row.run_id),
+            "point": int(row.point),
+            "arm": int(row.arm),
+            "replication": int(row.replication),
+            "seed": int(row.seed),
+            "values": {"negativity_bias": row.negativity_bias, "plan": row.plan},
+        }
+        for row in design.itertuples(index=False)
+    ]
+    # A chunk is one point: both plans of a bias, at most `size` runs, in design order.
+    chunks = list(point_chunks(tasks, 4))
+    assert [len(c) for c in chunks] == [4, 2, 4, 2]
+    assert all(len({t["values"]["negativity_bias"] for t in c}) == 1 for c in chunks)
+    assert [t["run_id"] for c in chunks for t in c] == list(design["run_id"])
+    outcomes = ["final_mean_attitude", "mean_mean_attitude", "net_revenue", "plan_cost"]
+    tables = []
+    for name, executor in (
+        ("serial", SerialExecutor()),
+        ("one by one", ProcessExecutor(2, chunk_size=1)),
+        ("in threes", ProcessExecutor(2, chunk_size=3)),
+    ):
+        run_sweep(sweep, tmp_path / name, executor)
+        tables.append(read_runs(tmp_path / name).sort_values("run_id")[outcomes])
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(
+            table.reset_index(drop=True), tables[0].reset_index(drop=True), check_exact=True
+        )
+    assert tables[0]["final_mean_attitude"].nunique() == len(design)
+
+
 # --- [levers] price_multiplier: one plan's price against the others' -----------------------
 
 PRICED = BASE + (

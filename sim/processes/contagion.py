@@ -19,21 +19,73 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from sim.compiled import kernel
+
 
 @dataclass(frozen=True)
 class InfluenceNetwork:
-    """The nonzeros of P as flat arrays: `listener` reads `speaker` with `weight`."""
+    """P in compressed rows: listener i reads `speaker[k]` with `weight[k]`, k in row i.
 
-    listener: np.ndarray
+    Row i holds k = `row_start[i]` .. `row_start[i + 1] - 1`; in a batch the rows of every
+    replication follow one another and no row reads another replication.
+    """
+
+    row_start: np.ndarray
     speaker: np.ndarray
     weight: np.ndarray
-    size: int
+
+    @property
+    def size(self) -> int:
+        """Number of listeners (rows)."""
+        return len(self.row_start) - 1
 
     @classmethod
     def from_matrix(cls, matrix: sp.csr_matrix) -> InfluenceNetwork:
-        """Flatten a CSR matrix, row indices expanded."""
-        listener = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        return cls(listener, matrix.indices.astype(np.int64), matrix.data.copy(), matrix.shape[0])
+        """The rows of a CSR matrix."""
+        matrix = sp.csr_matrix(matrix)
+        return cls(
+            matrix.indptr.astype(np.int64),
+            matrix.indices.astype(np.int64),
+            matrix.data.astype(float),
+        )
+
+    @classmethod
+    def concatenate(cls, parts: list[InfluenceNetwork]) -> InfluenceNetwork:
+        """The block-diagonal network of `parts`: each part's rows read only that part."""
+        if len(parts) == 1:
+            return parts[0]
+        listeners = np.cumsum([0] + [p.size for p in parts])
+        ties = np.cumsum([0] + [len(p.speaker) for p in parts])
+        return cls(
+            np.concatenate(
+                [p.row_start[:-1] + t for p, t in zip(parts, ties, strict=False)] + [ties[-1:]]
+            ).astype(np.int64),
+            np.concatenate([p.speaker + n for p, n in zip(parts, listeners, strict=False)]),
+            np.concatenate([p.weight for p in parts]),
+        )
+
+
+@kernel
+def attitudes_after_contagion(
+    row_start: np.ndarray,
+    speaker: np.ndarray,
+    weight: np.ndarray,
+    attitude: np.ndarray,
+    contagion_rate: float,
+    negativity_bias: float,
+) -> np.ndarray:
+    """a_i + r sum_j P[i, j] b_ij (a_j - a_i), b_ij = beta if a_j < a_i else 1, for every i."""
+    new = np.empty_like(attitude)
+    for listener in range(len(row_start) - 1):
+        own = attitude[listener]
+        pull = 0.0
+        for tie in range(row_start[listener], row_start[listener + 1]):
+            gap = attitude[speaker[tie]] - own
+            if gap < 0.0:
+                gap *= negativity_bias
+            pull += weight[tie] * gap
+        new[listener] = own + contagion_rate * pull
+    return new
 
 
 def spread_attitudes(
@@ -56,10 +108,11 @@ def spread_attitudes(
     """
     if contagion_rate == 0:
         return attitude
-    gap = attitude[influence.speaker] - attitude[influence.listener]
-    if negativity_bias != 1.0:
-        # b * gap where gap < 0, gap elsewhere: gap + (b - 1) * min(gap, 0).
-        gap += (negativity_bias - 1.0) * np.minimum(gap, 0.0)
-    gap *= influence.weight
-    pull_of_neighbours = np.bincount(influence.listener, gap, minlength=influence.size)
-    return attitude + contagion_rate * pull_of_neighbours
+    return attitudes_after_contagion(
+        influence.row_start,
+        influence.speaker,
+        influence.weight,
+        attitude,
+        contagion_rate,
+        negativity_bias,
+    )

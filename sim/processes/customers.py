@@ -1,7 +1,12 @@
-"""Process 1, continued: customers leave, talk, and new customers arrive.
+"""Process 1, continued: customers remember their encounters, leave, talk, and arrive.
 
 Everything here costs in proportion to this week's events, not to the size of the
-customer base: the functions return the slots to change, and the model applies them.
+customer base: the kernels change only the slots concerned, in place, and keep each
+replication's tally (`sim.state.Customers`).
+
+Memory. Each customer who had an interaction moves its satisfaction toward the
+interaction's quality q (`remember_encounters`; the rule is in `sim.processes.encounters`'s
+docstring), and one lost to a very bad interaction leaves.
 
 Churn. An active customer leaves in a week for reasons of its own with probability
 base_churn, or fed up with probability dissatisfied_churn * max(0, -satisfaction), drawn by
@@ -21,38 +26,191 @@ Arrivals. N ~ Poisson(acquisition_rate * initial base) new customers arrive, at 
 many as there are empty slots; each expects prior + word_of_mouth * R' (plus spread),
 clipped to [-1, 1], and starts with satisfaction equal to that expectation (S000:
 customers "predisposed ... expecting the worst").
+
+Each replication of a batch draws its own random numbers with its own generator; the
+kernels then act on every replication at once.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
+from sim.compiled import kernel
 from sim.params import Params
 from sim.processes.sampling import bernoulli_slots
-from sim.state import Customers, draw_expectations
+from sim.state import Customers, copy_of, count_customer, draw_expectations
+
+if TYPE_CHECKING:
+    from sim.processes.encounters import Encounters
 
 
-def draw_churn(customers: Customers, params: Params, rng: np.random.Generator) -> np.ndarray:
-    """Distinct slots of active customers who leave this week, for their own reasons or fed up."""
-    slots = len(customers.active)
-    if slots == 0:
-        return np.empty(0, dtype=np.int64)
-    moved_away = bernoulli_slots(slots, params.base_churn, rng)
-    candidates = bernoulli_slots(slots, params.dissatisfied_churn, rng)
-    unhappy = -customers.satisfaction[candidates]
-    fed_up = candidates[rng.random(len(candidates)) < unhappy]
-    leaving = np.union1d(moved_away, fed_up)
-    return leaving[customers.active[leaving]]
+@kernel
+def update_satisfaction(
+    slot: np.ndarray,
+    copy: np.ndarray,
+    quality: np.ndarray,
+    lost: np.ndarray,
+    satisfaction: np.ndarray,
+    active: np.ndarray,
+    tally: np.ndarray,
+    satisfaction_learning: float,
+    bad_interaction_weight: float,
+) -> None:
+    """Customers remember their interaction; those it lost leave. Changes the arrays in place.
+
+    s' = s + min(1, lambda w) (q - s), w the bad-interaction weight when q < 0, else 1;
+    `tally` (`sim.state.Customers.tally`) follows every change. Each slot appears once.
+    """
+    for k in range(len(slot)):
+        customer, c, q = slot[k], copy[k], quality[k]
+        before = satisfaction[customer]
+        weight = bad_interaction_weight if q < 0 else 1.0
+        after = before + min(satisfaction_learning * weight, 1.0) * (q - before)
+        satisfaction[customer] = after
+        count_customer(tally, c, before, -1)
+        if lost[k]:
+            active[customer] = False
+        else:
+            count_customer(tally, c, after, 1)
 
 
-def voice_weighted_sentiment(
-    satisfaction: np.ndarray, lost: np.ndarray, unhappy_voice: float, lost_voice: float
-) -> float | None:
-    """What this week's speakers say: louder when unhappy, loudest when lost; None if silent."""
-    if len(satisfaction) == 0:
-        return None
-    voice = np.where(lost, lost_voice, np.where(satisfaction < 0, unhappy_voice, 1.0))
-    return float(np.dot(voice, satisfaction) / voice.sum())
+def remember_encounters(customers: Customers, encounters: Encounters, params: Params) -> None:
+    """Customers remember this week's interactions and the lost ones leave (in place)."""
+    update_satisfaction(
+        encounters.customer,
+        encounters.copy,
+        encounters.quality,
+        encounters.lost,
+        customers.satisfaction,
+        customers.active,
+        customers.tally,
+        params.satisfaction_learning,
+        params.bad_interaction_weight,
+    )
+
+
+class ChurnDraws(NamedTuple):
+    """One replication's candidates for leaving this week (sorted slots).
+
+    Attributes:
+        moved_away: slots drawn at base_churn: they leave for reasons of their own.
+        candidates: slots drawn at dissatisfied_churn: each leaves if fed up.
+        uniforms: per candidate, a uniform in [0, 1) that thins them by dissatisfaction.
+    """
+
+    moved_away: np.ndarray
+    candidates: np.ndarray
+    uniforms: np.ndarray
+
+
+def draw_churn(
+    customers: Customers, copy: int, params: Params, rng: np.random.Generator
+) -> ChurnDraws:
+    """Replication `copy`'s candidates for leaving, drawn with its generator."""
+    first, stop = customers.start[copy], customers.start[copy + 1]
+    size = int(stop - first)
+    moved_away = bernoulli_slots(size, params.base_churn, rng) + first
+    candidates = bernoulli_slots(size, params.dissatisfied_churn, rng) + first
+    return ChurnDraws(moved_away, candidates, rng.random(len(candidates)))
+
+
+@kernel
+def churn_customers(
+    moved_away: np.ndarray,
+    candidates: np.ndarray,
+    uniforms: np.ndarray,
+    start: np.ndarray,
+    satisfaction: np.ndarray,
+    active: np.ndarray,
+    tally: np.ndarray,
+) -> np.ndarray:
+    """Active customers who leave: all who moved away, and the candidates fed up. In place.
+
+    A candidate is fed up when its uniform is below max(0, -satisfaction). Both lists are
+    sorted; the result is their sorted union, without repeats, of those still active, who
+    are made inactive (with `tally`, whose active counts thus give how many left).
+    """
+    leaving = np.empty(len(moved_away) + len(candidates), dtype=np.int64)
+    count = 0
+    i = j = 0
+    while i < len(moved_away) or j < len(candidates):
+        if j == len(candidates) or (i < len(moved_away) and moved_away[i] <= candidates[j]):
+            slot = moved_away[i]
+            i += 1
+        else:
+            slot = candidates[j]
+            fed_up = uniforms[j] < -satisfaction[slot]
+            j += 1
+            if not fed_up:
+                continue
+        if active[slot]:  # a slot drawn twice is inactive the second time
+            active[slot] = False
+            count_customer(tally, copy_of(start, slot), satisfaction[slot], -1)
+            leaving[count] = slot
+            count += 1
+    return leaving[:count]
+
+
+def leave(customers: Customers, params: Params, rngs: list[np.random.Generator]) -> np.ndarray:
+    """This week's churn in every replication: the sorted slots of those who left."""
+    draws = [draw_churn(customers, c, params, rng) for c, rng in enumerate(rngs)]
+    return churn_customers(
+        _joined([d.moved_away for d in draws]),
+        _joined([d.candidates for d in draws]),
+        _joined([d.uniforms for d in draws]),
+        customers.start,
+        customers.satisfaction,
+        customers.active,
+        customers.tally,
+    )
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+@kernel
+def reputation_after_word_of_mouth(
+    reputation: np.ndarray,
+    served: np.ndarray,
+    walked_out: np.ndarray,
+    walked_out_quality: np.ndarray,
+    churned: np.ndarray,
+    start: np.ndarray,
+    satisfaction: np.ndarray,
+    active: np.ndarray,
+    unhappy_voice: float,
+    lost_voice: float,
+    reputation_memory: float,
+) -> np.ndarray:
+    """R' = R + memory (said - R) per replication, said = sum(v s) / sum(v); R if silent.
+
+    Speakers: customers served who are still active (their satisfaction s, voice 1, or the
+    unhappy voice below 0), those who walked out (the interaction's quality, the lost
+    voice) and those who churned (their satisfaction, the lost voice).
+    """
+    said = np.zeros(len(start) - 1)
+    voices = np.zeros(len(start) - 1)
+    for slot in served:
+        if not active[slot]:
+            continue
+        value = satisfaction[slot]
+        voice = unhappy_voice if value < 0 else 1.0
+        said[copy_of(start, slot)] += voice * value
+        voices[copy_of(start, slot)] += voice
+    for k in range(len(walked_out)):
+        said[copy_of(start, walked_out[k])] += lost_voice * walked_out_quality[k]
+        voices[copy_of(start, walked_out[k])] += lost_voice
+    for slot in churned:
+        said[copy_of(start, slot)] += lost_voice * satisfaction[slot]
+        voices[copy_of(start, slot)] += lost_voice
+    heard = reputation.copy()
+    for c in range(len(heard)):
+        if voices[c] > 0:
+            heard[c] += reputation_memory * (said[c] / voices[c] - heard[c])
+    return heard
 
 
 def spread_word_of_mouth(
@@ -62,8 +220,8 @@ def spread_word_of_mouth(
     walked_out_quality: np.ndarray,
     churned: np.ndarray,
     params: Params,
-) -> float:
-    """Reputation after this week's speakers.
+) -> np.ndarray:
+    """Reputation per replication after this week's speakers.
 
     Args:
         customers: the base after this week's encounters and churn (the lost are inactive).
@@ -75,37 +233,79 @@ def spread_word_of_mouth(
             satisfied they were when they left.
         params: model parameters.
     """
-    stayed = served[customers.active[served]]
-    sentiment = np.concatenate(
-        [customers.satisfaction[stayed], walked_out_quality, customers.satisfaction[churned]]
+    return reputation_after_word_of_mouth(
+        customers.reputation,
+        served,
+        walked_out,
+        walked_out_quality,
+        churned,
+        customers.start,
+        customers.satisfaction,
+        customers.active,
+        params.unhappy_voice,
+        params.lost_voice,
+        params.reputation_memory,
     )
-    lost = np.ones(len(sentiment), dtype=bool)
-    lost[: len(stayed)] = False
-    said = voice_weighted_sentiment(sentiment, lost, params.unhappy_voice, params.lost_voice)
-    if said is None:
-        return customers.reputation
-    return customers.reputation + params.reputation_memory * (said - customers.reputation)
 
 
-def draw_arrivals(
-    customers: Customers, params: Params, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct empty slots for this week's new customers, and their expectations."""
-    free = len(customers.active) - customers.active_count
-    count = min(int(rng.poisson(params.acquisition_rate * customers.base_size)), free)
+@kernel
+def admit_customers(
+    probes: np.ndarray,
+    expectation: np.ndarray,
+    copy: int,
+    active: np.ndarray,
+    satisfaction: np.ndarray,
+    expectations: np.ndarray,
+    tally: np.ndarray,
+) -> int:
+    """New customers in the first empty slots among `probes`, as satisfied as they expect.
+
+    The k-th newcomer takes the k-th empty slot found and `expectation[k]`; a slot probed
+    twice is taken once. Changes the arrays in place and returns how many were admitted
+    (fewer than `len(expectation)` when the probes find too few empty slots).
+    """
+    admitted = 0
+    for slot in probes:
+        if admitted == len(expectation):
+            break
+        if not active[slot]:
+            active[slot] = True
+            expectations[slot] = satisfaction[slot] = expectation[admitted]
+            count_customer(tally, copy, expectation[admitted], 1)
+            admitted += 1
+    return admitted
+
+
+def arrive(customers: Customers, copy: int, params: Params, rng: np.random.Generator) -> np.ndarray:
+    """Replication `copy`'s new customers this week: admitted; returns their expectations."""
+    first, stop = customers.start[copy], customers.start[copy + 1]
+    slots = int(stop - first)
+    free = slots - int(customers.tally[copy, 0])
+    count = min(int(rng.poisson(params.acquisition_rate * customers.base_size[copy])), free)
     if count == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0)
-    slots = len(customers.active)
-    # Random probing finds empty slots without scanning the whole base.
-    probes = rng.integers(0, slots, int(2 * count * slots / free) + 16)
-    empty = customers.distinct(probes[~customers.active[probes]])
-    if len(empty) < count:
-        empty = rng.permutation(np.flatnonzero(~customers.active))
-    arrived = empty[:count]
+        return np.empty(0)
     expectation = draw_expectations(
-        params.prior_expectation + params.word_of_mouth * customers.reputation,
+        params.prior_expectation + params.word_of_mouth * customers.reputation[copy],
         params.expectation_sd,
         count,
         rng,
     )
-    return arrived, expectation
+    # Random probing finds empty slots without scanning the whole base.
+    probes = first + (rng.random(int(2 * count * slots / free) + 16) * slots).astype(np.int64)
+    admitted = _admit(customers, probes, expectation, copy)
+    if admitted < count:  # rarely: too few found, so take the rest at random
+        empty = first + rng.permutation(np.flatnonzero(~customers.active[first:stop]))
+        _admit(customers, empty, expectation[admitted:], copy)
+    return expectation
+
+
+def _admit(customers: Customers, probes: np.ndarray, expectation: np.ndarray, copy: int) -> int:
+    return admit_customers(
+        probes,
+        expectation,
+        copy,
+        customers.active,
+        customers.satisfaction,
+        customers.expectation,
+        customers.tally,
+    )

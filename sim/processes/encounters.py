@@ -32,133 +32,336 @@ employee's buffer (front-line support):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from sim.compiled import kernel
+from sim.metrics import means_of_groups
 from sim.params import Params
-from sim.processes.bounds import push_attitude
+from sim.processes.bounds import pushed
 from sim.processes.sampling import bernoulli_slots
 from sim.state import Customers, Employees
 
 
+def _members_by_copy(mask: np.ndarray, employee_start: np.ndarray) -> list[np.ndarray]:
+    """Positions where `mask` holds, one array per replication."""
+    return [
+        first + np.flatnonzero(mask[first:stop])
+        for first, stop in zip(employee_start[:-1], employee_start[1:], strict=True)
+    ]
+
+
+def _pool(members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Members of every replication one after the other, and where each replication's start."""
+    sizes = [len(m) for m in members]
+    return np.concatenate(members).astype(np.int64), np.cumsum([0, *sizes]).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class FrontLine:
-    """Who serves which contacts: the complaint desk and the rest of the front line."""
+    """Who serves which contacts, and who supports them, per replication.
+
+    Each pool holds positions; replication c's members of a pool are
+    `pool[pool_start[c]:pool_start[c + 1]]`. Either front-line pool serves all contacts of
+    a replication whose other pool is empty.
+    """
 
     complaint_desk: np.ndarray
+    desk_start: np.ndarray
     sales_floor: np.ndarray
+    floor_start: np.ndarray
     back_office: np.ndarray
+    back_office_start: np.ndarray
 
     @classmethod
-    def from_flags(cls, customer_facing: np.ndarray, handles_complaints: np.ndarray) -> FrontLine:
-        """Pools from the organization's flags."""
-        return cls(
-            complaint_desk=np.flatnonzero(customer_facing & handles_complaints),
-            sales_floor=np.flatnonzero(customer_facing & ~handles_complaints),
-            back_office=np.flatnonzero(~customer_facing),
+    def from_flags(
+        cls,
+        customer_facing: np.ndarray,
+        handles_complaints: np.ndarray,
+        employee_start: np.ndarray | None = None,
+    ) -> FrontLine:
+        """Pools from the organization's flags; `employee_start` splits the replications."""
+        if employee_start is None:
+            employee_start = np.array([0, len(customer_facing)])
+        desk = _members_by_copy(customer_facing & handles_complaints, employee_start)
+        floor = _members_by_copy(customer_facing & ~handles_complaints, employee_start)
+        desk, floor = (
+            [d if len(d) else f for d, f in zip(desk, floor, strict=True)],
+            [f if len(f) else d for d, f in zip(desk, floor, strict=True)],
         )
+        back = _members_by_copy(~customer_facing, employee_start)
+        return cls(*_pool(desk), *_pool(floor), *_pool(back))
 
 
-@dataclass(frozen=True)
-class Encounters:
-    """One week of encounters: the contacts and their outcomes."""
+class Encounters(NamedTuple):
+    """One week of encounters: the contacts and their outcomes, replication by replication."""
 
-    customer: np.ndarray
+    customer: np.ndarray  # slot of each contact
+    copy: np.ndarray  # replication of each contact
     employee: np.ndarray
     complaint: np.ndarray
     quality: np.ndarray
     lost: np.ndarray  # per contact: this interaction lost the customer
 
 
-def draw_contacts(customers: Customers, params: Params, rng: np.random.Generator) -> np.ndarray:
-    """Indices of the customers who contact the organization this week."""
-    slots = len(customers.active)
-    if slots == 0 or params.contact_rate == 0:
-        return np.empty(0, dtype=np.int64)
-    drawn = bernoulli_slots(slots, params.contact_rate, rng)
-    return drawn[customers.active[drawn]]
+class ContactDraws(NamedTuple):
+    """One replication's contacts this week and the random numbers of each.
+
+    Attributes:
+        slots: the customers who make contact (sorted slots).
+        uniforms: per contact, uniforms in [0, 1) for the complaint, the routing and the
+            loss of the customer.
+        noise: per contact, a standard normal for the quality (empty without noise).
+    """
+
+    slots: np.ndarray
+    uniforms: np.ndarray
+    noise: np.ndarray
 
 
-def route_contacts(complaint: np.ndarray, front: FrontLine, rng: np.random.Generator) -> np.ndarray:
-    """A random front-line employee for each contact, from the pool its kind goes to."""
-    desk = front.complaint_desk if len(front.complaint_desk) else front.sales_floor
-    floor = front.sales_floor if len(front.sales_floor) else front.complaint_desk
-    pick = rng.random(len(complaint))
-    employee = floor[(pick * len(floor)).astype(np.int64)]
-    complaints = np.flatnonzero(complaint)
-    employee[complaints] = desk[(pick[complaints] * len(desk)).astype(np.int64)]
-    return employee
+def draw_contacts(
+    customers: Customers, copy: int, params: Params, rng: np.random.Generator
+) -> ContactDraws:
+    """Replication `copy`'s contacts and their random numbers, drawn with its generator."""
+    first, stop = int(customers.start[copy]), int(customers.start[copy + 1])
+    drawn = bernoulli_slots(stop - first, params.contact_rate, rng)
+    slots = active_slots(drawn, first, customers.active)
+    uniforms = rng.random((len(slots), 3))
+    noise = rng.standard_normal(len(slots)) if params.quality_noise > 0 else np.empty(0)
+    return ContactDraws(slots, uniforms, noise)
 
 
+@kernel
+def active_slots(drawn: np.ndarray, first: int, active: np.ndarray) -> np.ndarray:
+    """The slots first + d, d in `drawn`, whose customer is active."""
+    slots = np.empty(len(drawn), dtype=np.int64)
+    count = 0
+    for d in drawn:
+        if active[first + d]:
+            slots[count] = first + d
+            count += 1
+    return slots[:count]
+
+
+@kernel
+def route_contacts(
+    slot: np.ndarray,
+    copy: np.ndarray,
+    uniforms: np.ndarray,
+    satisfaction: np.ndarray,
+    complaint_share: float,
+    desk: np.ndarray,
+    desk_start: np.ndarray,
+    floor: np.ndarray,
+    floor_start: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which contacts are complaints, and the front-line employee each one meets.
+
+    A contact is a complaint when its first uniform is below
+    min(1, complaint_share (1 - satisfaction)); it then goes to the member of its
+    replication's complaint desk that the second uniform picks, else to one of the sales
+    floor.
+    """
+    complaint = np.empty(len(slot), dtype=np.bool_)
+    employee = np.empty(len(slot), dtype=np.int64)
+    for k in range(len(slot)):
+        c = copy[k]
+        complaint[k] = uniforms[k, 0] < min(complaint_share * (1.0 - satisfaction[slot[k]]), 1.0)
+        # Indexing each pool directly: binding a pool to a variable here would cost a
+        # reference count per contact.
+        if complaint[k]:
+            first, size = desk_start[c], desk_start[c + 1] - desk_start[c]
+            employee[k] = desk[first + int(uniforms[k, 1] * size)]
+        else:
+            first, size = floor_start[c], floor_start[c + 1] - floor_start[c]
+            employee[k] = floor[first + int(uniforms[k, 1] * size)]
+    return complaint, employee
+
+
+@kernel
 def interaction_quality(
-    employees: Employees,
-    customers: Customers,
+    slot: np.ndarray,
     employee: np.ndarray,
-    customer: np.ndarray,
     complaint: np.ndarray,
-    support: float,
-    params: Params,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Quality q of each contact, in [-1, 1]."""
-    # The employee's part of q is the same for all of an employee's contacts: compute it
-    # once per employee, then look it up per contact.
-    employee_part = (
-        params.quality_base
-        + params.quality_attitude_weight * employees.attitude
-        + params.quality_focus_weight * (employees.customer_focus - 0.5)
-        + params.quality_support_weight * (support - 0.5)
-        - params.quality_strain_weight * employees.strain
-    )
-    expectation = customers.expectation[customer]
-    complaints = np.flatnonzero(complaint)
-    expectation[complaints] = (
-        np.minimum(expectation[complaints], customers.satisfaction[customer[complaints]])
-        - params.complaint_mood
-    )
-    quality = employee_part[employee] + params.quality_expectation_weight * expectation
-    if params.quality_noise > 0:
-        quality += params.quality_noise * rng.standard_normal(len(quality))
-    return np.clip(quality, -1.0, 1.0, out=quality)
+    noise: np.ndarray,
+    attitude: np.ndarray,
+    customer_focus: np.ndarray,
+    strain: np.ndarray,
+    support: np.ndarray,
+    employee_start: np.ndarray,
+    expectation: np.ndarray,
+    satisfaction: np.ndarray,
+    weights: tuple[float, float, float, float, float, float, float],
+    complaint_mood: float,
+    loss_draw: np.ndarray,
+    very_bad_quality: float,
+    loss_on_very_bad: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Quality q of each contact, clipped to [-1, 1], and whether it lost the customer.
+
+    The quality follows the module docstring's equation:
+
+    q = q0 + w_a a + w_f (f - 1/2) + w_s (S - 1/2) + w_x x - w_t t + sigma eps, with
+    `weights` = (q0, w_a, w_f, w_s, w_x, w_t, sigma), S the support of the employee's
+    replication (employees employee_start[c] .. employee_start[c + 1] - 1) and x the
+    customer's expectation, or for a complaint min(expectation, satisfaction) minus the
+    complaint mood; eps is the contact's standard normal (none if `noise` is empty). A
+    contact below the very-bad quality loses the customer when its `loss_draw` (a uniform)
+    is below `loss_on_very_bad`.
+    """
+    base, w_attitude, w_focus, w_support, w_mood, w_strain, sigma = weights
+    # The employee's part of q is the same for all of an employee's contacts.
+    employee_part = np.empty(len(attitude))
+    for c in range(len(employee_start) - 1):
+        for e in range(employee_start[c], employee_start[c + 1]):
+            employee_part[e] = (
+                base
+                + w_attitude * attitude[e]
+                + w_focus * (customer_focus[e] - 0.5)
+                + w_support * (support[c] - 0.5)
+                - w_strain * strain[e]
+            )
+    quality = np.empty(len(slot))
+    lost = np.empty(len(slot), dtype=np.bool_)
+    for k in range(len(slot)):
+        customer = slot[k]
+        mood = expectation[customer]
+        if complaint[k]:
+            mood = min(mood, satisfaction[customer]) - complaint_mood
+        q = employee_part[employee[k]] + w_mood * mood
+        if len(noise):
+            q += sigma * noise[k]
+        quality[k] = min(max(q, -1.0), 1.0)
+        lost[k] = quality[k] < very_bad_quality and loss_draw[k] < loss_on_very_bad
+    return quality, lost
 
 
-def back_office_support(employees: Employees, front: FrontLine) -> float:
-    """S: the mean customer focus of employees who do not face customers (1/2 if none)."""
-    if len(front.back_office) == 0:
-        return 0.5
-    return float(employees.customer_focus[front.back_office].mean())
+def back_office_support(employees: Employees, front: FrontLine) -> np.ndarray:
+    """S per replication: mean customer focus of those who do not face customers (1/2 if none)."""
+    return means_of_groups(
+        employees.customer_focus, front.back_office, front.back_office_start, 0.5
+    )
 
 
 def meet_customers(
     employees: Employees,
     customers: Customers,
     front: FrontLine,
+    employee_start: np.ndarray,
     params: Params,
-    rng: np.random.Generator,
+    rngs: list[np.random.Generator],
 ) -> Encounters:
-    """Draw this week's contacts, route them and rate each interaction."""
-    customer = draw_contacts(customers, params, rng)
-    complaint_chance = np.minimum(
-        params.complaint_share * (1.0 - customers.satisfaction[customer]), 1.0
+    """Draw this week's contacts (each replication with its generator), route and rate them.
+
+    Args:
+        employees: the staff of every replication.
+        customers: the customer base of every replication.
+        front: who serves and who supports, per replication.
+        employee_start: first employee of each replication, and the head count at the end.
+        params: model parameters.
+        rngs: one generator per replication.
+    """
+    draws = [draw_contacts(customers, c, params, rng) for c, rng in enumerate(rngs)]
+    if len(draws) == 1:
+        slot, uniforms, noise = draws[0].slots, draws[0].uniforms, draws[0].noise
+    else:
+        slot = np.concatenate([d.slots for d in draws])
+        uniforms = np.concatenate([d.uniforms for d in draws])
+        noise = np.concatenate([d.noise for d in draws])
+    copy = (
+        np.zeros(len(slot), dtype=np.int64)
+        if len(draws) == 1
+        else np.repeat(np.arange(len(draws)), [len(d.slots) for d in draws])
     )
-    complaint = rng.random(len(customer)) < complaint_chance
-    employee = route_contacts(complaint, front, rng)
-    support = back_office_support(employees, front)
-    quality = interaction_quality(
-        employees, customers, employee, customer, complaint, support, params, rng
+    complaint, employee = route_contacts(
+        slot,
+        copy,
+        uniforms,
+        customers.satisfaction,
+        params.complaint_share,
+        front.complaint_desk,
+        front.desk_start,
+        front.sales_floor,
+        front.floor_start,
     )
-    very_bad = quality < params.very_bad_quality
-    lost = very_bad & (rng.random(len(quality)) < params.loss_on_very_bad)
-    return Encounters(customer, employee, complaint, quality, lost)
+    quality, lost = interaction_quality(
+        slot,
+        employee,
+        complaint,
+        noise,
+        employees.attitude,
+        employees.customer_focus,
+        employees.strain,
+        back_office_support(employees, front),
+        employee_start,
+        customers.expectation,
+        customers.satisfaction,
+        (
+            params.quality_base,
+            params.quality_attitude_weight,
+            params.quality_focus_weight,
+            params.quality_support_weight,
+            params.quality_expectation_weight,
+            params.quality_strain_weight,
+            params.quality_noise,
+        ),
+        params.complaint_mood,
+        uniforms[:, 2],
+        params.very_bad_quality,
+        params.loss_on_very_bad,
+    )
+    return Encounters(slot, copy, employee, complaint, quality, lost)
 
 
-def remember_encounters(customers: Customers, encounters: Encounters, params: Params) -> np.ndarray:
-    """The new satisfaction of each customer in `encounters.customer`."""
-    quality = encounters.quality
-    before = customers.satisfaction[encounters.customer]
-    weight = np.where(quality < 0, params.bad_interaction_weight, 1.0)
-    step = np.minimum(params.satisfaction_learning * weight, 1.0)
-    return before + step * (quality - before)
+@kernel
+def attitude_and_strain_after_encounters(
+    employee: np.ndarray,
+    quality: np.ndarray,
+    attitude: np.ndarray,
+    strain: np.ndarray,
+    encounter_buffer: np.ndarray,
+    strain_recovery: np.ndarray,
+    hostile_quality: float,
+    encounter_impact: float,
+    good_attitude_lift: float,
+    hostile_attitude_push: float,
+    strain_gain: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Employees' attitude and strain after this week's encounters (the module docstring).
+
+    With h and g an employee's shares of hostile (q < hostile quality) and good (q > 0)
+    encounters, I the impact and B the buffer:
+    push = clip(I (lift g - (1 - B) hostile_push h), -1, 1), attitude pushed by it (soft
+    bounds) when I > 0; strain' = clip(strain + min(I (1 - B) gain h, 1) (1 - strain)
+    - recovery strain, 0, 1).
+    """
+    size = len(attitude)
+    hostile = np.zeros(size)
+    good = np.zeros(size)
+    met = np.zeros(size)
+    for k in range(len(employee)):
+        e = employee[k]
+        met[e] += 1.0
+        if quality[k] < hostile_quality:
+            hostile[e] += 1.0
+        elif quality[k] > 0.0:
+            good[e] += 1.0
+    new_attitude = attitude.copy()
+    new_strain = np.empty(size)
+    for e in range(size):
+        hostile_share = hostile[e] / met[e] if met[e] > 0 else 0.0
+        good_share = good[e] / met[e] if met[e] > 0 else 0.0
+        unbuffered = 1.0 - encounter_buffer[e]
+        if encounter_impact > 0:
+            push = encounter_impact * (
+                good_attitude_lift * good_share - unbuffered * hostile_attitude_push * hostile_share
+            )
+            new_attitude[e] = pushed(attitude[e], min(max(push, -1.0), 1.0))
+        gain = min(encounter_impact * unbuffered * strain_gain * hostile_share, 1.0)
+        s = strain[e]
+        new_strain[e] = min(max(s + gain * (1.0 - s) - strain_recovery[e] * s, 0.0), 1.0)
+    return new_attitude, new_strain
 
 
 def feel_encounters(
@@ -168,26 +371,21 @@ def feel_encounters(
     strain_recovery: np.ndarray,
     params: Params,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Employees' attitude and strain after this week's encounters (synchronous)."""
-    size = len(employees.attitude)
-    # One count of (employee, kind) pairs; kind 0 hostile, 1 in between, 2 good.
-    kind = np.ones(len(encounters.quality), dtype=np.int64)
-    kind[encounters.quality > 0] = 2
-    kind[encounters.quality < params.hostile_quality] = 0  # hostile_quality <= 0
-    counts = np.bincount(encounters.employee * 3 + kind, minlength=3 * size).reshape(size, 3)
-    met = (counts[:, 0] + counts[:, 1] + counts[:, 2]).astype(float)  # faster than sum(axis=1)
-    hostile_share = np.divide(counts[:, 0], met, out=np.zeros(size), where=met > 0)
-    good_share = np.divide(counts[:, 2], met, out=np.zeros(size), where=met > 0)
-    impact = params.encounter_impact
-    unbuffered = 1.0 - encounter_buffer
-    attitude = employees.attitude
-    if impact > 0:
-        push = impact * (
-            params.good_attitude_lift * good_share
-            - unbuffered * params.hostile_attitude_push * hostile_share
-        )
-        attitude = push_attitude(attitude, np.clip(push, -1.0, 1.0))
-    strain = employees.strain
-    gain = np.minimum(impact * unbuffered * params.strain_gain * hostile_share, 1.0)
-    strain = np.clip(strain + gain * (1.0 - strain) - strain_recovery * strain, 0.0, 1.0)
-    return attitude, strain
+    """Employees' attitude and strain after this week's encounters (synchronous).
+
+    The attitude returned is the input itself when encounters have no impact.
+    """
+    attitude, strain = attitude_and_strain_after_encounters(
+        encounters.employee,
+        encounters.quality,
+        employees.attitude,
+        employees.strain,
+        encounter_buffer,
+        strain_recovery,
+        params.hostile_quality,
+        params.encounter_impact,
+        params.good_attitude_lift,
+        params.hostile_attitude_push,
+        params.strain_gain,
+    )
+    return (attitude if params.encounter_impact > 0 else employees.attitude), strain

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import kernel
+
 
 def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) -> np.ndarray:
     """V = decay^(D - 1): how visible customer outcomes are from where one sits, [0, 1].
@@ -33,26 +35,57 @@ def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) 
     return visibility_decay ** np.maximum(effective_distance - 1.0, 0.0)
 
 
+@kernel
 def focus_of_boss(
-    customer_focus: np.ndarray, boss: np.ndarray, shareholder_pressure: float
-) -> np.ndarray:
-    """f_boss per employee: the boss's customer focus; the chief's is 1 - shareholder pressure."""
-    return np.where(boss >= 0, customer_focus[np.maximum(boss, 0)], 1.0 - shareholder_pressure)
+    customer_focus: np.ndarray, boss: np.ndarray, employee: int, shareholder_pressure: float
+) -> float:
+    """The boss's customer focus f_boss of one employee; the chief's is 1 - shareholder pressure."""
+    if boss[employee] < 0:
+        return 1.0 - shareholder_pressure
+    return customer_focus[boss[employee]]
 
 
-def rewarded_focus(
-    customer_focus: np.ndarray,
-    boss: np.ndarray,
-    customer_weight: np.ndarray,
-    visibility: np.ndarray,
-    shareholder_pressure: float,
-) -> np.ndarray:
-    """e_i: the customer focus each employee's evaluation rewards, [0, 1]."""
-    boss_focus = focus_of_boss(customer_focus, boss, shareholder_pressure)
+@kernel
+def rewarded_focus(boss_focus: float, customer_weight: float, visibility: float) -> float:
+    """Rewarded focus e = customer / (customer + boss), the module docstring's pay; 0 if none."""
     pays_customer = customer_weight * visibility + (1.0 - customer_weight) * boss_focus
     pays_boss = (1.0 - customer_weight) * (1.0 - boss_focus)
     total = pays_customer + pays_boss
-    return np.divide(pays_customer, total, out=np.zeros_like(total), where=total > 0)
+    return pays_customer / total if total > 0 else 0.0
+
+
+@kernel
+def focus_after_incentives(
+    customer_focus: np.ndarray,
+    attitude: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    employee_start: np.ndarray,
+    shareholder_pressure: np.ndarray,
+    incentive_rate: float,
+    intrinsic_motivation: float,
+    noise: np.ndarray,
+    focus_noise: float,
+) -> np.ndarray:
+    """Focus after a week, f' = clip(f + rate (t - f) + sd z, 0, 1), t the target above.
+
+    Replication c (employees employee_start[c] .. employee_start[c + 1] - 1) has its own
+    shareholder pressure; `noise` is empty or holds each employee's standard normal z, and
+    sd is `focus_noise`.
+    """
+    new = np.empty_like(customer_focus)
+    for c in range(len(employee_start) - 1):
+        for i in range(employee_start[c], employee_start[c + 1]):
+            boss_focus = focus_of_boss(customer_focus, boss, i, shareholder_pressure[c])
+            rewarded = rewarded_focus(boss_focus, customer_weight[i], visibility[i])
+            room = 1.0 - rewarded if attitude[i] >= 0 else rewarded
+            target = rewarded + intrinsic_motivation * attitude[i] * room
+            focus = customer_focus[i] + incentive_rate * (target - customer_focus[i])
+            if len(noise):
+                focus += focus_noise * noise[i]
+            new[i] = min(max(focus, 0.0), 1.0)
+    return new
 
 
 def adapt_customer_focus(
@@ -62,11 +95,12 @@ def adapt_customer_focus(
     customer_weight: np.ndarray,
     visibility: np.ndarray,
     *,
+    employee_start: np.ndarray,
     incentive_rate: float,
-    shareholder_pressure: float,
+    shareholder_pressure: np.ndarray,
     intrinsic_motivation: float,
     focus_noise: float,
-    rng: np.random.Generator,
+    rngs: list[np.random.Generator],
 ) -> np.ndarray:
     """Customer focus after one week; synchronous (bosses' focus is last week's).
 
@@ -76,21 +110,31 @@ def adapt_customer_focus(
         boss: boss index per employee, -1 for the chief.
         customer_weight: weight of customer outcomes in each evaluation, [0, 1].
         visibility: `outcome_visibility` per employee, [0, 1].
+        employee_start: first employee of each replication, and the head count at the end.
         incentive_rate: share of the way to the target per week, [0, 1].
-        shareholder_pressure: how much the chief serves shareholders, [0, 1].
+        shareholder_pressure: per replication, how much the chief serves shareholders, [0, 1].
         intrinsic_motivation: share of the missing focus a fully positive attitude adds
             (and of the focus a fully negative one takes away).
         focus_noise: standard deviation of the weekly change; 0 draws nothing.
-        rng: the model's generator.
+        rngs: one generator per replication.
     """
     if incentive_rate == 0 and focus_noise == 0:
         return customer_focus
-    rewarded = rewarded_focus(
-        customer_focus, boss, customer_weight, visibility, shareholder_pressure
-    )
-    room = np.where(attitude >= 0, 1.0 - rewarded, rewarded)
-    target = rewarded + intrinsic_motivation * attitude * room
-    focus = customer_focus + incentive_rate * (target - customer_focus)
+    noise = np.empty(0)
     if focus_noise > 0:
-        focus = focus + rng.normal(0.0, focus_noise, len(focus))
-    return np.clip(focus, 0.0, 1.0)
+        sizes = (employee_start[1:] - employee_start[:-1]).tolist()
+        draws = [rng.standard_normal(size) for rng, size in zip(rngs, sizes, strict=True)]
+        noise = draws[0] if len(draws) == 1 else np.concatenate(draws)
+    return focus_after_incentives(
+        customer_focus,
+        attitude,
+        boss,
+        customer_weight,
+        visibility,
+        employee_start,
+        shareholder_pressure,
+        incentive_rate,
+        intrinsic_motivation,
+        noise,
+        focus_noise,
+    )

@@ -32,7 +32,7 @@ that week; for hiring_for_attitude the participants are that week's hires.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,10 +48,28 @@ SLOGAN_PUSH_SHARE = 0.1
 
 @dataclass(frozen=True)
 class ScheduledIntervention:
-    """An intervention with its participants drawn."""
+    """An intervention with its participants drawn.
+
+    Attributes:
+        spec: the intervention.
+        participants: mask over employees.
+        weeks: the weeks it runs, first to last (the last None when permanent): the
+            spec's, read once, since a run asks every week.
+    """
 
     spec: Intervention
-    participants: np.ndarray  # mask over employees
+    participants: np.ndarray
+    weeks: tuple[int, int | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        length = self.spec.weeks
+        last = None if length is None else self.spec.start + length - 1
+        object.__setattr__(self, "weeks", (self.spec.start, last))
+
+    def active_at(self, week: int) -> bool:
+        """Whether it runs in `week` (as `Intervention.active_at`)."""
+        first, last = self.weeks
+        return first <= week and (last is None or week <= last)
 
 
 @dataclass(frozen=True)
@@ -91,7 +109,7 @@ def schedule_interventions(
 
 def running_at(schedule: tuple[ScheduledIntervention, ...], week: int) -> tuple[int, ...]:
     """Positions in `schedule` of the interventions running in `week`."""
-    return tuple(i for i, item in enumerate(schedule) if item.spec.active_at(week))
+    return tuple(i for i, item in enumerate(schedule) if item.active_at(week))
 
 
 def adjust_levers(levers: Levers, scheduled: ScheduledIntervention) -> Levers:
@@ -140,10 +158,16 @@ def levers_for_week(
     Rebuilding only on a change keeps the lever objects stable, so what the model derives
     from them (drift retention, outcome visibility) is recomputed only then.
     """
-    running = running_at(schedule, week)
-    if running == running_at(schedule, week - 1):
+    if running_at(schedule, week) == running_at(schedule, week - 1):
         return levers
-    for index in running:
+    return levers_in_force(schedule, week, base_levers)
+
+
+def levers_in_force(
+    schedule: tuple[ScheduledIntervention, ...], week: int, base_levers: Levers
+) -> Levers:
+    """The levers with every culture-wide intervention running in `week` applied, in order."""
+    for index in running_at(schedule, week):
         base_levers = adjust_levers(base_levers, schedule[index])
     return base_levers
 
