@@ -2,8 +2,8 @@
 
 `evaluate_plan` is the one function that runs a plan: every replication seed of the search
 (`sim.replications.replication_seeds`), so candidates are compared on common random
-numbers, through `experiments.runs.run_model`. It is the place to switch to a batch runner
-that steps a plan's replications together: nothing else runs the model.
+numbers, stepped together in batches (`experiments.runs.run_replications`, whose runs equal
+`run_model`'s seed for seed); with a posterior, each seed runs alone with its own draw.
 
 `EvaluationContext` is what the executors of `experiments.executors` ship to workers once;
 a task is one candidate (its key, interventions and seeds), and its row the candidate's
@@ -92,18 +92,32 @@ def evaluate_plan(
     Returns:
         For each of `context.outcomes`, one value per seed.
     """
-    from experiments.runs import run_model
+    from experiments.runs import run_model, run_replications
 
-    values: dict[str, list[float]] = {name: [] for name in context.outcomes}
-    for seed in seeds:
-        result = run_model(
-            context.params_for(seed),
-            int(seed),
+    if context.draws:
+        # Each seed has its own parameters, so its own model.
+        results = [
+            run_model(
+                context.params_for(seed),
+                int(seed),
+                org=context.org,
+                interventions=tuple(plan),
+                individuals=context.individuals,
+                weeks=context.weeks,
+            )
+            for seed in seeds
+        ]
+    else:
+        [results] = run_replications(
+            context.params,
+            [int(seed) for seed in seeds],
+            {"plan": tuple(plan)},
             org=context.org,
-            interventions=tuple(plan),
             individuals=context.individuals,
             weeks=context.weeks,
-        )
+        ).values()
+    values: dict[str, list[float]] = {name: [] for name in context.outcomes}
+    for result in results:
         for name in context.outcomes:
             value = result.record.get(name)
             values[name].append(float("nan") if value is None else float(value))
