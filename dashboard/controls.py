@@ -91,6 +91,7 @@ GROUP_TITLES = {
     "drift": "Each week: drift with distance",
     "incentives": "Each week: incentives",
     "turnover": "Each week: turnover and hiring",
+    "interventions": "Each week: interventions",
     "costs": "Costs",
     "schedule": "Schedule",
 }
