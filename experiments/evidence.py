@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from experiments import decisions, discovery
 from experiments.analysis import AnalysisError, load_results, progress
@@ -186,22 +187,25 @@ def build_evidence(
 
 
 def _write_figures(table: pd.DataFrame, manifest: dict[str, Any], folder: Path) -> list[Path]:
-    x, y = manifest["axes"]
-    written = []
+    written: list[Path] = []
     for outcome in dict.fromkeys(table["outcome"]):
         figure = map_figure(table, manifest, outcome)
         figure.update_layout(width=900, height=560)
         path = folder / f"decision_map_{outcome}.png"
         folder.mkdir(parents=True, exist_ok=True)
+
+        def draw(temporary: str, drawn: go.Figure = figure) -> None:
+            drawn.write_image(temporary, format="png")
+
         try:
-            write_atomically(path, lambda temporary, f=figure: f.write_image(temporary, "png"))
+            write_atomically(path, draw)
         except (ImportError, ValueError, RuntimeError):
             return written  # the PNG needs the docs extra (kaleido) and a browser
         written.append(path)
     return written
 
 
-def map_figure(table: pd.DataFrame, manifest: dict[str, Any], outcome: str) -> Any:
+def map_figure(table: pd.DataFrame, manifest: dict[str, Any], outcome: str) -> go.Figure:
     """The map of one outcome as `eachcustomer analyze` draws it, with the defaults marked."""
     x, y = manifest["axes"]
     titles = {name: plan.title for name, plan in plan_library().items()}
