@@ -27,11 +27,12 @@ from dashboard.settings import MAX_CHART_BYTES, default_settings
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 """Largest request the server reads: an upload above the chart limit still gets a message."""
-PAGES = ("explore", "organization", "compare", "experiments", "learn")
+PAGES = ("explore", "organization", "compare", "plan_finder", "experiments", "learn")
 NAVIGATION = (
     ("Explore", "/explore"),
     ("Organization", "/organization"),
     ("Compare", "/compare"),
+    ("Plan finder", "/plan-finder"),
     ("Experiments", "/experiments"),
     ("Learn", "/learn"),
 )
@@ -55,7 +56,12 @@ def header() -> html.Header:
             html.Nav(
                 className="nav",
                 children=[
-                    dcc.Link(label, href=href, className="nav-link", id=f"nav-{label.lower()}")
+                    dcc.Link(
+                        label,
+                        href=href,
+                        className="nav-link",
+                        id=f"nav-{label.lower().replace(' ', '-')}",
+                    )
                     for label, href in NAVIGATION
                 ],
             ),

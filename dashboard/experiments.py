@@ -40,9 +40,16 @@ def results_root() -> Path:
 
 
 def spec_files() -> dict[str, Path]:
-    """The example sweep specs shipped in experiments/specs/, by file name."""
+    """The example sweep specs shipped in experiments/specs/, by file name (plan searches,
+    with their [budget] table, are run by the Plan finder page and `eachcustomer plan`)."""
     folder = Path(experiments.__file__).parent / "specs"
-    return {p.name: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+    if not folder.is_dir():
+        return {}
+    return {
+        p.name: p
+        for p in sorted(folder.glob("*.toml"))
+        if "budget" not in parse_toml(p.read_text(encoding="utf-8"), str(p), ValueError)
+    }
 
 
 def check_spec(text: Any) -> tuple[Any, str]:

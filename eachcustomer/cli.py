@@ -1,4 +1,4 @@
-"""The `eachcustomer` command: run and list scenarios, sweep, analyze, open the dashboard."""
+"""The `eachcustomer` command: run and list scenarios, sweep, find plans, analyze, dashboard."""
 
 from __future__ import annotations
 
@@ -415,6 +415,183 @@ def sweep_progress() -> Iterator[_SweepProgress]:
 
 
 app.command(name="calibrate", cls=Command)(calibrate_command)
+
+
+@app.command(cls=Command)
+def plan(
+    spec: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SPEC",
+            help="Plan search spec TOML file (example: experiments/specs/plan_finder.toml).",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help="Results folder: a new one, or the folder of an interrupted search, "
+            "which is then resumed.",
+        ),
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Worker processes (default: all cores); 1 runs in this process.",
+        ),
+    ] = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            metavar="ADDRESS",
+            help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
+        ),
+    ] = None,
+    dask_local: Annotated[
+        bool,
+        typer.Option("--dask-local", help="Start a local Dask cluster with --workers workers."),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check the spec, say what it would search, run nothing."),
+    ] = False,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior",
+            metavar="FOLDER",
+            help="Each replication draws the fitted parameters from the posterior of the "
+            "calibration in FOLDER (replaces the spec's `posterior` key).",
+        ),
+    ] = None,
+    allow_large: AllowLarge = False,
+) -> None:
+    """Find the best mix of interventions for a budget (NSGA-II); rerun to resume."""
+    from experiments.executors import make_executor
+    from experiments.files import check_folder_path
+    from experiments.planfinder.checks import load_plan_search
+
+    if dask_scheduler is not None and dask_local:
+        raise CommandLineError("--dask-scheduler and --dask-local: choose one")
+    check_folder_path(out)
+    problem = load_plan_search(spec, limits=chosen_limits(allow_large), posterior=posterior)
+    console.print(plan_search_intro(problem))
+    if dry_run:
+        return
+    from experiments.planfinder.finder import find_plan
+
+    with plan_progress(problem) as show:
+        try:
+            executor = make_executor(workers, dask_scheduler, dask_local)
+            report = find_plan(
+                problem, out, executor, on_progress=show.generation, on_evaluated=show.evaluated
+            )
+        except KeyboardInterrupt:
+            show.bar.stop()
+            console.print(
+                f"[yellow]Interrupted.[/yellow] Finished evaluations are saved in {out}; "
+                "rerun the same command to resume."
+            )
+            raise typer.Exit(code=130) from None
+        except _worker_lost() as error:  # evaluated only when something is raised
+            show.bar.stop()
+            console.print(
+                f"[red]A worker died[/red] ({type(error).__name__}: {error}); finished "
+                f"evaluations are saved in {out}; rerun the same command to resume."
+            )
+            raise typer.Exit(code=1) from None
+    print_plan_report(report, out)
+
+
+def plan_search_intro(problem: Any) -> str:
+    """What a plan search will do, in two lines."""
+    spec = problem.spec
+    goals = "; ".join(f"{o.goal} {o.label}" for o in problem.objectives)
+    return (
+        f"[bold]{spec.title}[/bold]: a budget of {spec.budget.amount:,.0f} over "
+        f"{problem.weeks} weeks on {', '.join(lever.kind for lever in problem.encoding.levers)}; "
+        f"NSGA-II, {spec.search.population} plans x {spec.search.generations} generations, "
+        f"each on {spec.replications} replications (at most "
+        f"{spec.search.population * spec.search.generations * spec.replications:,} runs, "
+        f"then checks on {spec.search.validation_replications} fresh replications)"
+        + (
+            f", each replication with the fitted parameters drawn for its seed from the "
+            f"posterior ({', '.join(sorted(next(iter(problem.draws.values()))))})"
+            if problem.draws
+            else ""
+        )
+        + f".\nObjectives: {goals}."
+    )
+
+
+def print_plan_report(report: Any, out: Path) -> None:
+    """The recommendation, its effects, the library check and the files written."""
+    last = report.result.convergence.iloc[-1]
+    tally = report.tally
+    console.print(
+        f"{len(report.result.candidates)} plans evaluated ({tally.fresh} now, {tally.cached} "
+        f"from the cache, {tally.failed} failed); {int(last['front_size'])} on the front; "
+        f"hypervolume {last['hypervolume']:.4f}."
+    )
+    console.print(f"\n[bold]Recommended:[/bold] {report.sentence}")
+    seeds = len(report.problem.validation_seeds)
+    console.print(f"Expected at week {report.problem.weeks} ({seeds} fresh replications):")
+    for line in report.effect_lines():
+        console.print(f"  - {line}")
+    for note in report.library_notes:
+        console.print(f"  {note}")
+    console.print(
+        f"\nWritten to [bold]{out}[/bold]: "
+        + ", ".join(sorted(path.name for path in report.files))
+        + f". `eachcustomer run {out / 'recommended.toml'}` runs the recommended plan."
+    )
+
+
+class _PlanProgress:
+    """A progress bar over generations, counting plans evaluated; lines without a terminal."""
+
+    def __init__(self, bar: Progress, generations: int) -> None:
+        self.bar = bar
+        self.task = bar.add_task("plan search", total=generations, evaluated=0, cached=0)
+        self.logged = 0.0
+
+    def generation(self, progress: Any) -> None:
+        import time
+
+        self.bar.update(self.task, completed=progress.generation, description=progress.phase)
+        if not console.is_terminal and time.monotonic() - self.logged > LOG_EVERY:
+            self.logged = time.monotonic()
+            console.print(
+                f"generation {progress.generation}/{progress.generations}, "
+                f"{progress.tally.fresh + progress.tally.cached} evaluations"
+            )
+
+    def evaluated(self, tally: Any) -> None:
+        self.bar.update(self.task, evaluated=tally.fresh + tally.cached, cached=tally.cached)
+
+
+@contextmanager
+def plan_progress(problem: Any) -> Iterator[_PlanProgress]:
+    """The plan search's progress bar, shown while the block runs."""
+    from rich.progress import MofNCompleteColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "generations, {task.fields[evaluated]} plans evaluated "
+            "({task.fields[cached]} from the cache)"
+        ),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        yield _PlanProgress(bar, problem.spec.search.generations)
 
 
 @app.command(cls=Command)

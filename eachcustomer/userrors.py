@@ -31,6 +31,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     from experiments.analysis import AnalysisError
     from experiments.calibration import CalibrationError
     from experiments.files import OutputPathError
+    from experiments.planfinder.problem import PlanSpecError
     from experiments.plans import PlanError
     from experiments.scenario_files import ScenarioError
     from experiments.store import StoreError
@@ -48,6 +49,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         PlanError,
         ScenarioError,
         SweepSpecError,
+        PlanSpecError,
         StoreError,
         AnalysisError,
         BudgetError,

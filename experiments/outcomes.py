@@ -49,9 +49,11 @@ OUTPUTS: dict[str, Outcome] = {
         Outcome("contacts", "customer contacts in the week", "contacts", ",.0f", None),
         Outcome("complaints", "complaints in the week", "contacts", ",.0f", False),
         Outcome("mean_quality", "mean interaction quality", ATTITUDE, "+.3f"),
+        Outcome("bad_interactions", "bad interactions in the week", "contacts", ",.0f", False),
         Outcome(
             "very_bad_interactions", "very bad interactions in the week", "contacts", ",.0f", False
         ),
+        Outcome("walkouts", "walk-outs in the week", "customers", ",.0f", False),
         Outcome("customers_lost", "customers lost in the week", "customers", ",.0f", False),
         Outcome("customers_arrived", "customers arrived in the week", "customers", ",.0f"),
         Outcome("new_customer_expectation", "new customers' expectation", ATTITUDE, "+.3f"),

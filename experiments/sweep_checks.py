@@ -380,6 +380,17 @@ def check_plans(spec: SweepFile, setup: RunSetup, where: str) -> None:
                     )
 
 
+def model_outcomes(params: Params, org: Any = None) -> tuple[list[str], list[str]]:
+    """The weekly outputs and the run summaries the model produces, from a probe model."""
+    from experiments.runs import summarize
+    from sim.model import OrgModel
+
+    probe = OrgModel(params, org=org, rng=0).outputs()
+    outputs = [c for c in probe.columns if c != "week"]
+    summaries = [k for k in summarize(probe) if not k.startswith("final_") and k != "weeks"]
+    return outputs, summaries
+
+
 def outcome_columns(
     spec: SweepFile, setup: RunSetup, constants: dict[str, Any], where: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -387,13 +398,8 @@ def outcome_columns(
 
     Returns the run summaries to keep and all outcome columns of a result row.
     """
-    from experiments.runs import summarize
-    from sim.model import OrgModel
-
     params = make_params({**setup.params.model_dump(), **constants})
-    probe = OrgModel(params, org=setup.org, rng=0).outputs()
-    outputs = [c for c in probe.columns if c != "week"]
-    summaries = [k for k in summarize(probe) if not k.startswith("final_") and k != "weeks"]
+    outputs, summaries = model_outcomes(params, setup.org)
     outcomes = spec.outcomes
     for group in ("final", "mean", "series"):
         for index, name in enumerate(getattr(outcomes, group)):

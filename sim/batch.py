@@ -389,6 +389,7 @@ class Batch:
                 self.base_levers[copy],
                 hires=int(self.hires[copy]),
                 wage_cost_per_hour=self.params.wage_cost_per_hour,
+                lasting_share=self.params.lasting_share,
             )
             spend[copy] = effects.spend
             attitude = _with_rows(attitude, staff.attitude, first, effects.attitude, rows.attitude)

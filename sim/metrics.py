@@ -129,3 +129,34 @@ def bonus_success(
             total += (1.0 - weight) * approval + weight * visibility[i] * business[c]
         scores[c] = total / (stop - first)
     return scores
+
+
+@kernel
+def tally_contacts(
+    copy: np.ndarray,
+    complaint: np.ndarray,
+    quality: np.ndarray,
+    lost: np.ndarray,
+    very_bad_quality: float,
+    copies: int,
+) -> np.ndarray:
+    """This week's contacts per replication, in the order of `sim.recording.WEEK_TALLIES`.
+
+    Columns: contacts, complaints, mean quality (NaN if none), bad ones (quality q below 0),
+    very bad ones (q below `very_bad_quality`, which is at most 0), walk-outs (very bad ones
+    that lost the customer), and walk-outs again as the week's first customers lost (churn
+    adds the rest). So walk-outs <= very bad <= bad <= contacts.
+    """
+    counts = np.zeros((copies, 7))
+    for k in range(len(copy)):
+        c = copy[k]
+        counts[c, 0] += 1.0
+        counts[c, 1] += complaint[k]
+        counts[c, 2] += quality[k]
+        counts[c, 3] += quality[k] < 0.0
+        counts[c, 4] += quality[k] < very_bad_quality
+        counts[c, 5] += lost[k]
+        counts[c, 6] += lost[k]
+    for c in range(copies):
+        counts[c, 2] = counts[c, 2] / counts[c, 0] if counts[c, 0] > 0 else np.nan
+    return counts

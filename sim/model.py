@@ -44,6 +44,8 @@ SET_AT_START = frozenset(
         "disposition_mean",
         "disposition_sd",
         "initial_satisfaction",
+        "offer_quality_mean",
+        "offer_quality_sd",
     }
 )
 """Parameters read only when the model is built (the organization and the starting state):

@@ -161,7 +161,7 @@ class Params(BaseModel):
         "contacts per customer per week",
         "encounters",
         "S000",
-        "weekly contact rate of an active customer (chance of a contact 1 - exp(-rate))",
+        "weekly chance that an active customer contacts the organization",
     )
     complaint_share: float = _field(
         0.25,
@@ -315,6 +315,34 @@ class Params(BaseModel):
         "customers",
         "S000",
         "a bad interaction counts this many times a good one",
+    )
+    offer_weight: float = _field(
+        0.0,
+        0.0,
+        1.0,
+        "share of a judgment",
+        "customers",
+        "Harter et al. 2002 (calibrated)",
+        "weight of the offer (product, price, place) against the service in a customer's "
+        "judgment of a contact; 0 switches the offer off",
+    )
+    offer_quality_mean: float = _field(
+        0.35,
+        -1.0,
+        1.0,
+        "quality",
+        "customers",
+        "ODD 11.2",
+        "mean quality of an organization's offer (about the mean interaction quality)",
+    )
+    offer_quality_sd: float = _field(
+        0.0,
+        0.0,
+        1.0,
+        "quality",
+        "customers",
+        "Harter et al. 2002 (calibrated)",
+        "spread of offer quality between organizations, drawn once per organization",
     )
     very_bad_quality: float = _field(
         -0.5,
@@ -560,6 +588,18 @@ class Params(BaseModel):
     )
     hire_attitude_sd: float = _field(
         0.3, 0.0, 2.0, "attitude", "turnover", "S000", "spread of new hires' attitudes"
+    )
+
+    # --- 6. interventions ---------------------------------------------------------
+    lasting_share: float = _field(
+        0.0,
+        0.0,
+        1.0,
+        "share of a lift",
+        "interventions",
+        "Saks & Belcourt 2006 (calibrated)",
+        "share of a one-off program's lift that also moves participants' dispositions "
+        "(lasting learning)",
     )
 
     # --- costs ----------------------------------------------------------------------

@@ -40,17 +40,29 @@ WEEK_TALLIES = (
     "contacts",
     "complaints",
     "mean_quality",
+    "bad_interactions",
     "very_bad_interactions",
+    "walkouts",
     "customers_lost",
     "customers_arrived",
     "new_customer_expectation",
     "hires",
     "intervention_spend",
 )
-CONTACTS, COMPLAINTS, MEAN_QUALITY, VERY_BAD, LOST, ARRIVED, NEW_EXPECTATION, HIRES, SPEND = range(
-    len(WEEK_TALLIES)
-)
-"""Columns of `Recorder.tallies`; the first five come from `tally_contacts`, in its order."""
+(
+    CONTACTS,
+    COMPLAINTS,
+    MEAN_QUALITY,
+    BAD,
+    VERY_BAD,
+    WALKOUTS,
+    LOST,
+    ARRIVED,
+    NEW_EXPECTATION,
+    HIRES,
+    SPEND,
+) = range(len(WEEK_TALLIES))
+"""Columns of `Recorder.tallies`; CONTACTS to LOST come from `metrics.tally_contacts`."""
 RUNNING_COLUMNS = (
     "customers_lost_total",
     "revenue",
@@ -63,7 +75,9 @@ COUNT_COLUMNS = (
     "active_customers",
     "contacts",
     "complaints",
+    "bad_interactions",
     "very_bad_interactions",
+    "walkouts",
     "customers_lost",
     "customers_arrived",
     "hires",
@@ -142,29 +156,6 @@ def add_changes_by_group(attitudes: tuple, groups: np.ndarray, sums: np.ndarray)
             row = groups[k, i]
             for m in range(mechanisms):
                 sums[row, m] += change[m]
-
-
-@kernel
-def tally_contacts(
-    copy: np.ndarray,
-    complaint: np.ndarray,
-    quality: np.ndarray,
-    lost: np.ndarray,
-    very_bad_quality: float,
-    copies: int,
-) -> np.ndarray:
-    """Per replication: contacts, complaints, mean quality (NaN if none), very bad ones, lost."""
-    counts = np.zeros((copies, 5))
-    for k in range(len(copy)):
-        c = copy[k]
-        counts[c, 0] += 1.0
-        counts[c, 1] += complaint[k]
-        counts[c, 2] += quality[k]
-        counts[c, 3] += quality[k] < very_bad_quality
-        counts[c, 4] += lost[k]
-    for c in range(copies):
-        counts[c, 2] = counts[c, 2] / counts[c, 0] if counts[c, 0] > 0 else np.nan
-    return counts
 
 
 def _starts(sizes: list[int]) -> np.ndarray:
@@ -263,7 +254,7 @@ class Recorder:
 
     def note_encounters(self, encounters: Encounters, very_bad_quality: float) -> None:
         """Tally this week's contacts, per replication."""
-        self.tallies[:, CONTACTS : LOST + 1] = tally_contacts(
+        self.tallies[:, CONTACTS : LOST + 1] = metrics.tally_contacts(
             encounters.copy,
             encounters.complaint,
             encounters.quality,

@@ -106,6 +106,8 @@ class Customers:
             voice-weighted, [-1, 1].
         base_size: per replication, the initial number of customers, which sets the
             weekly arrivals.
+        offer_quality: per replication, the quality o of the organization's offer
+            (product, price, place), [-1, 1], drawn once at the start.
         tally: per replication, the columns ACTIVE, SATISFACTION_SUM, PROMOTERS and
             DETRACTORS.
     """
@@ -118,6 +120,7 @@ class Customers:
         reputation: float | np.ndarray = 0.0,
         base_size: int | np.ndarray = 0,
         start: np.ndarray | None = None,
+        offer_quality: float | np.ndarray = 0.0,
     ) -> None:
         self.expectation = expectation
         self.satisfaction = satisfaction
@@ -125,6 +128,7 @@ class Customers:
         self.start = np.array([0, len(active)], dtype=np.int64) if start is None else start
         self.reputation = np.array(reputation, dtype=float).reshape(-1)
         self.base_size = np.array(base_size, dtype=np.int64).reshape(-1)
+        self.offer_quality = np.array(offer_quality, dtype=float).reshape(-1)
         self.recount()
 
     @classmethod
@@ -143,6 +147,7 @@ class Customers:
             np.concatenate([p.reputation for p in parts]),
             np.concatenate([p.base_size for p in parts]),
             np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            np.concatenate([p.offer_quality for p in parts]),
         )
 
     def recount(self) -> None:
@@ -226,7 +231,12 @@ def draw_expectations(mean: float, sd: float, size: int, rng: np.random.Generato
 
 
 def initial_customers(org: Organization, params: Params, rng: np.random.Generator) -> Customers:
-    """A base of `customers_per_employee` per employee, with no history, and empty slots."""
+    """A base of `customers_per_employee` per employee, with no history, and empty slots.
+
+    The organization's offer quality is drawn last, o = clip(N(mean, sd^2), -1, 1), and not
+    at all when its sd is 0 (then o is the mean), so that runs without a spread of offers
+    draw exactly what they drew before the offer existed.
+    """
     count = int(round(params.customers_per_employee * org.size))
     slots = int(np.ceil(SLOTS_PER_CUSTOMER * count))
     expectation = draw_expectations(params.prior_expectation, params.expectation_sd, slots, rng)
@@ -243,6 +253,7 @@ def initial_customers(org: Organization, params: Params, rng: np.random.Generato
         active=active,
         reputation=params.initial_satisfaction,
         base_size=count,
+        offer_quality=draw_attitudes(params.offer_quality_mean, params.offer_quality_sd, 1, rng)[0],
     )
 
 

@@ -104,3 +104,22 @@ def test_a_seed_sequence_gives_the_same_run_alone_and_in_a_batch():
     alone = run_model(PARAMS, seed, weeks=6)
     [batched] = run_batch(PARAMS, [(seed, None)], weeks=6)
     pd.testing.assert_frame_equal(batched.series, alone.series, check_exact=True)
+
+
+def test_each_replication_draws_its_own_offer_and_keeps_it_in_a_batch():
+    params = PARAMS.replace(offer_weight=0.5, offer_quality_sd=0.3, lasting_share=0.4)
+    plans = {name: PLANS[name] for name in ("nothing", "training")}
+    batched = run_replications(params, SEEDS, plans, weeks=WEEKS, batch_size=3)
+    for name, plan in plans.items():
+        for seed, result in zip(SEEDS, batched[name], strict=True):
+            by_itself = OrgModel(params, rng=seed, interventions=plan).run(WEEKS)
+            pd.testing.assert_frame_equal(result.series, by_itself, check_exact=True)
+    batch = Batch([start_replication(params, None, seed) for seed in SEEDS], params)
+    offers = batch.customers.offer_quality
+    assert len(set(offers.tolist())) == len(SEEDS)  # each replication its own offer
+    for seed, offer in zip(SEEDS, offers, strict=True):
+        assert OrgModel(params, rng=seed).customers.offer_quality.tolist() == [offer]
+    # The offer and the lasting share act: the tables differ from those without them.
+    without = run_replications(PARAMS, SEEDS[:1], plans, weeks=WEEKS)
+    for name in plans:
+        assert not without[name][0].series.equals(batched[name][0].series)

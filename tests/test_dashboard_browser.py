@@ -33,6 +33,7 @@ PAGES = {
     "/explore": "#explore-run",
     "/organization": "#org-upload",
     "/compare": "#compare-run",
+    "/plan-finder": "#planfinder-run",
     "/experiments": "#sweep-run",
     "/learn": ".lesson-card",
     "/learn/distance": "#lesson-run",
@@ -696,6 +697,61 @@ def font_sizes(browser: Browser) -> dict | None:
                 line: line ? parseFloat(getComputedStyle(line).strokeWidth) : 0};
         """
     )
+
+
+def chart_points(browser: Browser, graph_id: str) -> dict | None:
+    """Points drawn in a chart, by trace name."""
+    return browser.driver.execute_script(
+        "const plot = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "if (!plot || !plot._fullData) { return null; }"
+        "const points = {}; plot._fullData.forEach(t => { points[t.name] = (t.x || []).length; });"
+        "return points;",
+        f"#{graph_id}",
+    )
+
+
+def test_the_plan_finder_finds_a_plan_shows_its_front_and_exports_it(server, browser):
+    from experiments.scenario_files import load_scenario
+
+    visit(browser, server + "/plan-finder", "#planfinder-run", fresh=True)
+    browser.console_errors()
+    for name in ("population", "generations", "replications"):
+        browser.find(f"#planfinder-{name} [role=slider]").send_keys(Keys.HOME)
+    wait_until(
+        lambda: (
+            [browser.prop(f"planfinder-{n}", "value") for n in ("population", "generations")]
+            + [browser.prop("planfinder-replications", "value")]
+            == [4, 1, 2]
+        ),
+        10,
+        "the smallest search",
+    )
+    assert "At most 8 runs" in browser.text("#planfinder-size")
+    browser.find("#planfinder-run").click()
+    result = wait_until(lambda: browser.prop("planfinder-result", "data"), 180, "the search")
+    assert result["error"] is None, result["error"]
+    sentence = wait_until(lambda: browser.text("#planfinder-sentence"), 15, "the sentence")
+    assert sentence == result["sentence"] and sentence.startswith("Of a budget of 60,000")
+    points = wait_until(lambda: chart_points(browser, "planfinder-front"), 15, "the front")
+    assert points.get("recommended") == 1
+    assert points.get("front", 0) + 1 == len(result["front"])
+    assert points.get("plan library, doing nothing") == 1
+    effects = browser.driver.find_elements(By.CSS_SELECTOR, "#planfinder-effects li")
+    assert len(effects) == 2 and "than doing nothing" in effects[0].text
+    wait_until(lambda: not browser.prop("planfinder-download-button", "disabled"), 10, "export")
+    before = set(browser.downloads.glob("*.toml"))
+    browser.find("#planfinder-download-button").click()
+
+    def exported() -> Path | None:
+        for path in set(browser.downloads.glob("*.toml")) - before:
+            load_scenario(path)  # raises while the file is incomplete
+            return path
+        return None
+
+    scenario = load_scenario(wait_until(exported, 30, "the downloaded scenario"))
+    assert scenario.plans["recommended"] == scenario.interventions
+    assert scenario.interventions  # the recommended plan spends the budget on something
+    assert browser.console_errors() == []
 
 
 BROWSER_SWEEP = """title = "Browser sweep of the negativity bias"

@@ -278,3 +278,94 @@ def test_a_scheduled_intervention_runs_in_the_weeks_of_its_spec(spec):
     scheduled = ScheduledIntervention(intervention, np.ones(3, dtype=bool))
     for week in range(1, 12):
         assert scheduled.active_at(week) == intervention.active_at(week), week
+
+
+@pytest.mark.parametrize("kind", ["training_day", "delight_week"])
+def test_a_one_off_lift_moves_dispositions_by_the_lasting_share(kind):
+    employees, base = four_employees()
+    who = np.array([True, False, True, True])
+    schedule = (ScheduledIntervention(Intervention(kind=kind, start=2, strength=0.5), who),)
+    effects = apply_interventions(
+        schedule, 2, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=0.4
+    )
+    # d' = d + phi s (1 - d) = d + 0.2 (1 - d) for participants; the attitude as without it.
+    np.testing.assert_allclose(effects.disposition, [0.2, 0.2, -0.2 + 0.2 * 1.2, 0.4 + 0.2 * 0.6])
+    np.testing.assert_allclose(effects.attitude, [0.5, 0.5, -0.5 + 0.5 * 1.5, 1.0])
+    later = apply_interventions(
+        schedule, 3, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=0.4
+    )
+    assert later.disposition is employees.disposition  # once, in the start week
+    off = apply_interventions(schedule, 2, employees, base, base, hires=0, wage_cost_per_hour=40.0)
+    assert off.disposition is employees.disposition  # phi = 0: not even a copy
+
+
+def test_slogans_and_culture_wide_change_teach_nothing_lasting():
+    employees, base = four_employees()
+    who = np.ones(4, dtype=bool)
+    schedule = (
+        ScheduledIntervention(
+            Intervention(kind="slogan_campaign", start=1, duration=3, strength=1.0), who
+        ),
+        ScheduledIntervention(Intervention(kind="language", start=1, strength=1.0), who),
+    )
+    effects = apply_interventions(
+        schedule, 1, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=1.0
+    )
+    assert effects.disposition is employees.disposition
+
+
+PULL_ONLY = Params(
+    n_employees=60,
+    customers_per_employee=0.0,
+    contagion_rate=0.0,
+    drift_rate=0.0,
+    incentive_rate=0.0,
+    focus_noise=0.0,
+    turnover_rate=0.0,
+    disposition_pull=0.022,
+)
+"""Everything but the pull toward disposition off: attitude equals disposition until the
+training day, and the lift then decays only by the pull."""
+
+
+@pytest.mark.parametrize("lasting_share", [0.0, 0.35, 1.0])
+def test_the_retained_lift_has_a_floor_of_the_lasting_share(lasting_share):
+    """docs/CALIBRATION.md 3.5's hand example, in the model and in the calibration statistic.
+
+    At the training day a = d = x, so a' = x + s (1 - x) and d' = x + phi s (1 - x); t
+    weeks of pull give a_t = d' + (1 - p)^t (a' - d'), so the lift over the run without
+    training, a_t - x = s (1 - x) [phi + (1 - phi) (1 - p)^t], keeps the share
+    phi + (1 - phi) (1 - p)^t of its first value, for every employee and so for the mean.
+    """
+    from experiments.calibration.statistics import (
+        TRAINING_STRENGTH,
+        TRAINING_WEEK,
+        OrganizationRun,
+        Runs,
+        training_lift,
+    )
+
+    params = PULL_ONLY.replace(lasting_share=lasting_share)
+    training = [{"kind": "training_day", "start": TRAINING_WEEK, "strength": TRAINING_STRENGTH}]
+    models = [
+        OrgModel(params, rng=9, interventions=plan, keep_history=True) for plan in (None, training)
+    ]
+    pull, lifts = params.disposition_pull, {}
+    for week in range(1, TRAINING_WEEK + 53):
+        for model in models:
+            model.step()
+        lifts[week] = models[1].employees.attitude - models[0].employees.attitude
+    first = lifts[TRAINING_WEEK]
+    assert first.min() > 0.05
+    for weeks in (1, 26, 52):
+        retained = lasting_share + (1 - lasting_share) * (1 - pull) ** weeks
+        np.testing.assert_allclose(lifts[TRAINING_WEEK + weeks], retained * first, atol=1e-12)
+    # The calibration's statistic reads the attitudes kept as float32: exact to 1e-6.
+    base, trained = (
+        OrganizationRun(m.outputs(), 60, m.attitude_history(), m.employees.weeks_in_post)
+        for m in models
+    )
+    measured = Runs(baseline=(base,), trained=(trained,))
+    for weeks in (26, 52):
+        retained = lasting_share + (1 - lasting_share) * (1 - pull) ** weeks
+        assert training_lift(measured, weeks) == pytest.approx(retained, abs=1e-6)

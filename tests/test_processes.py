@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from sim.metrics import tally_contacts
 from sim.params import Params
 from sim.processes.bounds import push_attitude
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
@@ -27,7 +28,8 @@ from sim.processes.encounters import (
 )
 from sim.processes.incentives import adapt_customer_focus, outcome_visibility, rewarded_focus
 from sim.processes.turnover import replace_leavers
-from sim.state import Customers, Employees
+from sim.recording import WEEK_TALLIES
+from sim.state import Customers, Employees, draw_expectations, initial_customers
 
 # A chain 0 - 1 - 2 where 1 listens to both ends equally and the ends listen only to 1.
 CHAIN = InfluenceNetwork.from_matrix(
@@ -230,6 +232,93 @@ def test_bad_interactions_weigh_more_for_customers():
     assert customers.active_count.tolist() == [2]
     assert customers.satisfaction_sum[0] == pytest.approx(0.08 - 0.2)
     assert customers.detractors.tolist() == [1] and customers.promoters.tolist() == [0]
+
+
+def test_customers_judge_the_service_and_the_offer_together():
+    # Two replications: offers 0.6 and -0.4, offer weight 0.5, so tau = (q + o) / 2.
+    params = Params(satisfaction_learning=0.2, bad_interaction_weight=2.5, offer_weight=0.5)
+    customers = Customers.concatenate(
+        [
+            Customers(np.zeros(2), np.array([0.0, 0.3]), np.ones(2, bool), offer_quality=0.6),
+            Customers(np.zeros(2), np.array([0.1, 0.5]), np.ones(2, bool), offer_quality=-0.4),
+        ]
+    )
+    encounters = Encounters(
+        customer=np.array([0, 2, 3]),
+        copy=np.array([0, 1, 1]),
+        employee=np.zeros(3, dtype=np.int64),
+        complaint=np.zeros(3, bool),
+        quality=np.array([0.2, 0.2, -0.8]),
+        lost=np.array([False, False, True]),
+    )
+    remember_encounters(customers, encounters, params)
+    # Slot 0: tau = 0.4, s = 0 + 0.2 * 0.4. Slot 2: a good service (q = 0.2) with a poor
+    # offer is judged tau = -0.1 < 0, so the bad weight applies: 0.1 + 0.5 * (-0.1 - 0.1).
+    # Slot 3: tau = -0.6, 0.5 + 0.5 * (-0.6 - 0.5), then it walks out (q < -0.5).
+    np.testing.assert_allclose(customers.satisfaction, [0.08, 0.3, 0.0, -0.05], atol=1e-15)
+    np.testing.assert_array_equal(customers.active, [True, True, True, False])
+    assert customers.active_count.tolist() == [2, 1]
+    np.testing.assert_allclose(customers.satisfaction_sum, [0.38, 0.0], atol=1e-15)
+
+
+def test_with_no_offer_weight_the_offer_changes_nothing():
+    quality = np.array([0.4, -0.3, -0.9])
+    satisfied = []
+    for offer in (0.9, -0.9):
+        customers = Customers(
+            np.zeros(3), np.array([0.1, 0.2, -0.1]), np.ones(3, bool), offer_quality=offer
+        )
+        remember_encounters(customers, week([0, 1, 2], [0, 0, 0], quality), Params())
+        satisfied.append(customers.satisfaction)
+    np.testing.assert_array_equal(satisfied[0], satisfied[1])
+    # tau = q: 0.1 + 0.2 (0.4 - 0.1); 0.2 + 0.5 (-0.3 - 0.2); -0.1 + 0.5 (-0.9 + 0.1).
+    np.testing.assert_allclose(satisfied[0], [0.16, -0.05, -0.5])
+
+
+def test_the_offer_is_drawn_after_the_customers_and_not_at_all_without_spread():
+    from tests.test_reference import hand_made_org
+
+    org = hand_made_org()
+    slots = int(np.ceil(1.25 * 10 * org.size))
+
+    def after_expectations(seed: int) -> np.random.Generator:
+        rng = np.random.default_rng(seed)
+        draw_expectations(0.0, 0.3, slots, rng)
+        return rng
+
+    rng = np.random.default_rng(4)
+    fixed = initial_customers(org, Params(offer_quality_mean=-0.2), rng)
+    assert fixed.offer_quality.tolist() == [-0.2]
+    assert rng.bit_generator.state == after_expectations(4).bit_generator.state  # no draw
+    rng = np.random.default_rng(4)
+    spread = initial_customers(org, Params(offer_quality_mean=0.9, offer_quality_sd=0.5), rng)
+    expected = min(max(after_expectations(4).normal(0.9, 0.5), -1.0), 1.0)
+    assert spread.offer_quality.tolist() == [expected]
+
+
+def test_contacts_are_counted_bad_very_bad_and_walked_out_exactly():
+    counts = tally_contacts(
+        np.array([0, 0, 0, 1, 1]),
+        np.array([True, False, False, True, False]),
+        np.array([0.5, -0.1, -0.7, -0.6, 0.0]),
+        np.array([False, False, True, False, False]),
+        -0.5,
+        2,
+    )
+    # Columns: contacts, complaints, mean quality, bad (q < 0), very bad (q < -0.5),
+    # walk-outs, customers lost so far (the walk-outs; churn is added later).
+    np.testing.assert_allclose(
+        counts, [[3, 1, -0.1, 2, 1, 1, 1], [2, 1, -0.3, 1, 1, 0, 0]], atol=1e-15
+    )
+    assert WEEK_TALLIES[:7] == (
+        "contacts",
+        "complaints",
+        "mean_quality",
+        "bad_interactions",
+        "very_bad_interactions",
+        "walkouts",
+        "customers_lost",
+    )
 
 
 def test_unhappy_and_lost_customers_speak_louder():

@@ -99,6 +99,8 @@ def test_deterministic_processes_match_the_reference(org_maker):
 
 
 STOCHASTIC = Params(n_employees=120, customers_per_employee=10, turnover_rate=0.01)
+WITH_OFFER = STOCHASTIC.replace(offer_weight=0.6, offer_quality_mean=0.1, offer_quality_sd=0.3)
+"""The offer on (docs/CALIBRATION.md 3.1), each replication with an offer of its own."""
 REPLICATIONS = 20
 WEEKS = 30
 TOLERANCE = {
@@ -108,22 +110,43 @@ TOLERANCE = {
     "mean_satisfaction": 0.002,
     "customers_lost": 1.0,
     "hires": 1.0,
+    "contacts": 1.0,
+    "bad_interactions": 1.0,
+    "very_bad_interactions": 1.0,
+    "walkouts": 1.0,
 }
+TOTALS = (
+    "customers_lost",
+    "hires",
+    "contacts",
+    "bad_interactions",
+    "very_bad_interactions",
+    "walkouts",
+)
+"""Outcomes compared as the run's totals; the others at the final week."""
 
 
-def final_outcomes(model_class: type) -> dict[str, np.ndarray]:
-    """Per replication: the final week's levels and the run's totals of lost and hired."""
+def final_outcomes(model_class: type, params: Params) -> dict[str, np.ndarray]:
+    """Per replication: the final week's levels and the run's totals of the weekly counts."""
     outcomes: dict[str, list[float]] = {name: [] for name in TOLERANCE}
     for seed in replication_seeds(2024, REPLICATIONS):
-        table = model_class(STOCHASTIC, rng=seed).run(WEEKS)
-        for name in ("mean_attitude", "strain_front_line", "active_customers", "mean_satisfaction"):
-            outcomes[name].append(float(table[name].iloc[-1]))
-        outcomes["customers_lost"].append(float(table["customers_lost"].sum()))
-        outcomes["hires"].append(float(table["hires"].sum()))
+        table = model_class(params, rng=seed).run(WEEKS)
+        for name in TOLERANCE:
+            column = table[name]
+            outcomes[name].append(float(column.sum() if name in TOTALS else column.iloc[-1]))
     return {name: np.array(values) for name, values in outcomes.items()}
 
 
-def test_stochastic_processes_agree_with_the_reference_over_replications():
+def test_both_models_draw_the_same_offer_for_a_seed():
+    for seed in replication_seeds(2024, 3):
+        core, reference = OrgModel(WITH_OFFER, rng=seed), ReferenceModel(WITH_OFFER, rng=seed)
+        assert core.customers.offer_quality.tolist() == [reference.offer_quality]
+        assert core.rng.bit_generator.state == reference.rng.bit_generator.state
+    assert OrgModel(STOCHASTIC, rng=1).customers.offer_quality.tolist() == [0.35]
+
+
+@pytest.mark.parametrize("params", [STOCHASTIC, WITH_OFFER], ids=["offer_off", "offer_on"])
+def test_stochastic_processes_agree_with_the_reference_over_replications(params):
     """Encounters, customers and turnover: means over 20 replications agree.
 
     Margin, per outcome: |mean(core) - mean(reference)| < 3 * sqrt(se_core^2 + se_ref^2)
@@ -131,7 +154,7 @@ def test_stochastic_processes_agree_with_the_reference_over_replications():
     TOLERANCE (0.002 on the [-1, 1] and [0, 1] scales, 1 customer or hire on counts), room
     for the core's O(rate^2) sampling approximations (sim/reference.py's docstring).
     """
-    core, reference = final_outcomes(OrgModel), final_outcomes(ReferenceModel)
+    core, reference = final_outcomes(OrgModel, params), final_outcomes(ReferenceModel, params)
     for name, tolerance in TOLERANCE.items():
         standard_error = np.sqrt(
             core[name].var(ddof=1) / REPLICATIONS + reference[name].var(ddof=1) / REPLICATIONS
@@ -143,4 +166,5 @@ def test_stochastic_processes_agree_with_the_reference_over_replications():
         )
     # Something happened: customers were lost, people left, the front line felt strain.
     assert reference["customers_lost"].min() > 0 and reference["hires"].min() > 0
+    assert reference["walkouts"].min() > 0
     assert reference["strain_front_line"].mean() > 0.01

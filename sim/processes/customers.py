@@ -4,9 +4,13 @@ Everything here costs in proportion to this week's events, not to the size of th
 customer base: the kernels change only the slots concerned, in place, and keep each
 replication's tally (`sim.state.Customers`).
 
-Memory. Each customer who had an interaction moves its satisfaction toward the
-interaction's quality q (`remember_encounters`; the rule is in `sim.processes.encounters`'s
-docstring), and one lost to a very bad interaction leaves.
+Memory. Each customer who had an interaction judges it by tau = (1 - w) q + w o, the
+interaction's quality q blended with the quality o of the organization's offer (product,
+price, place; drawn once per replication, `sim.state.initial_customers`) at the offer
+weight w, and moves its satisfaction toward tau (`remember_encounters`; with w = 0, tau = q
+and the rule is that of `sim.processes.encounters`'s docstring). One lost to a very bad
+interaction leaves: walk-outs, like employees' hostile and good encounters, compare the
+service's q, not tau.
 
 Churn. An active customer leaves in a week for reasons of its own with probability
 base_churn, or fed up with probability dissatisfied_churn * max(0, -satisfaction), drawn by
@@ -55,19 +59,24 @@ def update_satisfaction(
     satisfaction: np.ndarray,
     active: np.ndarray,
     tally: np.ndarray,
+    offer_quality: np.ndarray,
+    offer_weight: float,
     satisfaction_learning: float,
     bad_interaction_weight: float,
 ) -> None:
     """Customers remember their interaction; those it lost leave. Changes the arrays in place.
 
-    s' = s + min(1, lambda w) (q - s), w the bad-interaction weight when q < 0, else 1;
-    `tally` (`sim.state.Customers.tally`) follows every change. Each slot appears once.
+    tau = (1 - omega) q + omega o_c, with o_c the offer quality of the contact's replication
+    and omega the offer weight; s' = s + min(1, lambda b) (tau - s), b the bad-interaction
+    weight when tau < 0, else 1; `tally` (`sim.state.Customers.tally`) follows every
+    change. Each slot appears once. With omega = 0, tau is q exactly.
     """
     for k in range(len(slot)):
-        customer, c, q = slot[k], copy[k], quality[k]
+        customer, c = slot[k], copy[k]
+        judged = (1.0 - offer_weight) * quality[k] + offer_weight * offer_quality[c]
         before = satisfaction[customer]
-        weight = bad_interaction_weight if q < 0 else 1.0
-        after = before + min(satisfaction_learning * weight, 1.0) * (q - before)
+        weight = bad_interaction_weight if judged < 0 else 1.0
+        after = before + min(satisfaction_learning * weight, 1.0) * (judged - before)
         satisfaction[customer] = after
         count_customer(tally, c, before, -1)
         if lost[k]:
@@ -86,6 +95,8 @@ def remember_encounters(customers: Customers, encounters: Encounters, params: Pa
         customers.satisfaction,
         customers.active,
         customers.tally,
+        customers.offer_quality,
+        params.offer_weight,
         params.satisfaction_learning,
         params.bad_interaction_weight,
     )

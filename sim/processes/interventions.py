@@ -22,7 +22,10 @@ hiring mean are organization-wide, whatever the coverage):
 One-off programs act on state: a training day pushes covered attitudes up by s once, at
 its start; a delight week does that and pushes customer focus up by s as well; a slogan
 campaign pushes attitudes up by s / 10 each week while it runs. Pushes use the soft
-bounds of `sim.processes.bounds`.
+bounds of `sim.processes.bounds`. Lasting learning (docs/CALIBRATION.md 3.5): the one-off
+lift of a training day or a delight week also pushes the participants' dispositions by
+phi s, d' = d + phi s (1 - d), phi = `lasting_share`; so a share phi of the lift outlasts
+the pull back toward disposition (none, and no change at all, when phi = 0).
 
 Spend per week: participants x price per participant per week (hours x wage cost per hour
 + direct cost, `Intervention.price_per_participant_week`), for every intervention running
@@ -180,6 +183,7 @@ def apply_interventions(
     base_levers: Levers,
     hires: int,
     wage_cost_per_hour: float,
+    lasting_share: float = 0.0,
 ) -> InterventionEffects:
     """This week's interventions; the inputs are not modified.
 
@@ -191,6 +195,8 @@ def apply_interventions(
         base_levers: the levers with no intervention (from the parameters).
         hires: this week's hires, the participants of hiring_for_attitude.
         wage_cost_per_hour: the price of an hour of participants' time (currency per hour).
+        lasting_share: phi in [0, 1], the share of a one-off lift that also moves the
+            participants' dispositions.
     """
     attitude, focus, disposition = (
         employees.attitude,
@@ -204,6 +210,10 @@ def apply_interventions(
         starting = week == spec.start
         if spec.kind in ("training_day", "delight_week", "leadership_tone") and starting:
             attitude = push_attitude(attitude, np.where(who, spec.strength, 0.0))
+        if spec.kind in ("training_day", "delight_week") and starting and lasting_share > 0:
+            disposition = push_attitude(
+                disposition, np.where(who, lasting_share * spec.strength, 0.0)
+            )
         if spec.kind == "delight_week" and starting:
             focus = np.where(who, focus + spec.strength * (1 - focus), focus)
         if spec.kind == "leadership_tone" and starting:

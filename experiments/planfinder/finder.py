@@ -1,0 +1,159 @@
+"""Find a plan: search, recommend, check, and write the results folder.
+
+`find_plan(problem, out)` is what `eachcustomer plan` and the dashboard's Plan finder page
+run. Every evaluation goes through one `Evaluator` (the cache on disk, then the executor),
+so a killed run, started again, replays the search and its checks without running any
+finished candidate again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.planfinder.evaluation import EvaluationContext
+from experiments.planfinder.evaluator import Evaluator, Tally
+from experiments.planfinder.findings import find, front_table, natural_values
+from experiments.planfinder.folder import SearchFolder
+from experiments.planfinder.library import check_library
+from experiments.planfinder.problem import PlanProblem
+from experiments.planfinder.search import (
+    SearchProgress,
+    SearchResult,
+    objective_values,
+    run_search,
+)
+from experiments.planfinder.wording import Effect, effect_sentence, plan_sentence
+from sim.interventions import Intervention
+
+
+@dataclass
+class PlanReport:
+    """What a plan search found, and where it is written."""
+
+    problem: PlanProblem
+    result: SearchResult
+    front: pd.DataFrame
+    recommended_key: str
+    sentence: str
+    effects: list[Effect]
+    references: pd.DataFrame
+    library: pd.DataFrame = field(default_factory=pd.DataFrame)
+    library_notes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def tally(self) -> Tally:
+        return self.result.tally
+
+    @property
+    def recommended_plan(self) -> tuple[Intervention, ...]:
+        return self.result.candidates[self.recommended_key].plan
+
+    def effect_lines(self) -> list[str]:
+        """Each objective's expected outcome, with its interval, against doing nothing."""
+        return [effect_sentence(effect) for effect in self.effects]
+
+
+def evaluation_context(problem: PlanProblem) -> EvaluationContext:
+    """What the workers need to evaluate this search's plans."""
+    return EvaluationContext(
+        params=problem.params,
+        org=problem.setup.org,
+        individuals=tuple(problem.setup.individuals),
+        weeks=problem.weeks,
+        outcomes=problem.outcomes,
+        draws=problem.draws,
+    )
+
+
+def find_plan(
+    problem: PlanProblem,
+    out: str | Path,
+    executor: Any = None,
+    *,
+    context: Any = None,
+    on_progress: Callable[[SearchProgress], None] | None = None,
+    on_evaluated: Callable[[Tally], None] | None = None,
+) -> PlanReport:
+    """Run the search and its checks into the results folder `out` (resumed if started).
+
+    Args:
+        problem: a checked spec (`experiments.planfinder.checks.load_plan_search`).
+        out: the results folder; new, or one this search was started in.
+        executor: an executor of `experiments.executors` (a process pool on all cores when
+            None); closed at the end.
+        context: what evaluates a plan on workers; `evaluation_context(problem)` when None
+            (a stand-in with the same `execute(task)` lets tests check the search itself).
+        on_progress: called after every generation and check.
+        on_evaluated: called after every evaluation is written.
+    """
+    from experiments.executors import ProcessExecutor
+    from experiments.planfinder.report import write_outputs
+
+    out = Path(out)
+    folder = SearchFolder.open(out, problem)
+    evaluator = Evaluator(
+        folder,
+        context if context is not None else evaluation_context(problem),
+        executor if executor is not None else ProcessExecutor(),
+        on_evaluated,
+    )
+    try:
+        result = run_search(problem, evaluator, out, on_progress)
+        chosen, effects, _ = find(problem, evaluator, result)
+        library, notes = pd.DataFrame(), list[str]()
+        if problem.spec.search.library_check:
+            library, notes = check_library(problem, evaluator, result)
+        [nothing] = evaluator.evaluate([((), problem.seeds)])
+        if on_progress is not None:
+            generations = problem.spec.search.generations
+            on_progress(
+                SearchProgress(
+                    generations, generations, evaluator.tally, len(result.candidates), "checks"
+                )
+            )
+    finally:
+        evaluator.close()
+    if chosen.choice is not None:
+        built = problem.encoding.build(chosen.choice, problem.org, problem.params, problem.weeks)
+        sentence = plan_sentence(built, problem.encoding, problem.weeks)
+    else:
+        sentence = ""
+    references = reference_rows(problem, library, nothing)
+    report = PlanReport(
+        problem=problem,
+        result=result,
+        front=front_table(problem, result, chosen.key),
+        recommended_key=chosen.key,
+        sentence=sentence,
+        effects=effects,
+        references=references,
+        library=library,
+        library_notes=notes,
+    )
+    report.files = write_outputs(report, out)
+    return report
+
+
+def reference_rows(
+    problem: PlanProblem, library: pd.DataFrame, nothing: dict[str, Any]
+) -> pd.DataFrame:
+    """Doing nothing and the library plans on the search's seeds, for the front chart."""
+    names = [o.name for o in problem.objectives]
+    rows = [
+        {
+            "plan": "doing nothing",
+            **natural_values(problem, objective_values(problem, nothing, 0.0)),
+        }
+    ]
+    if not library.empty:
+        rows += [
+            {"plan": f"library: {row['title']} ({row['plan']})", **{n: row[n] for n in names}}
+            for _, row in library.iterrows()
+        ]
+    return pd.DataFrame(rows)
