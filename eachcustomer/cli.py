@@ -644,7 +644,50 @@ def headline(
     written = write_headline(folder, out)
     console.print("Written: " + ", ".join(str(path) for path in written))
     if not any(path.suffix == ".png" for path in written):
-        console.print("No PNG: it needs `pip install -e '.[docs]'` (kaleido) and Chromium.")
+        console.print("No PNG: it needs `pip install -e '.\\[docs]'` (kaleido) and Chromium.")
+
+
+@app.command(cls=Command)
+def evidence(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FOLDER",
+            help="Results folder of a finished sweep of two plans "
+            "(experiments/specs/decision_map.toml).",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="FOLDER", help="The evidence folder to write."),
+    ] = Path("docs/evidence/decision_map"),
+    spec: Annotated[
+        Path | None,
+        typer.Option(
+            "--spec",
+            metavar="FILE",
+            help="The spec file the evidence stands for (default: the one the sweep ran); "
+            "where the runs differ from it, the manifest says how.",
+        ),
+    ] = None,
+    figures: Annotated[
+        Path,
+        typer.Option("--figures", metavar="FOLDER", help="Folder for the maps' PNG files."),
+    ] = Path("docs/figures"),
+) -> None:
+    """Write the decision map, break-even and PRIM regions of a sweep as a shipped folder."""
+    from experiments.evidence import EvidenceError, build_evidence
+    from experiments.files import check_folder_path
+
+    check_folder_path(out)
+    check_folder_path(figures)
+    try:
+        written = build_evidence(folder, out, spec=spec, figures=figures)
+    except EvidenceError as error:
+        raise CommandLineError(str(error)) from None
+    console.print("Written: " + ", ".join(str(path) for path in written))
+    if not any(path.suffix == ".png" for path in written):
+        console.print("No PNG: it needs `pip install -e '.\\[docs]'` (kaleido) and Chromium.")
 
 
 @app.command(cls=Command)

@@ -27,6 +27,15 @@ if TYPE_CHECKING:
     from experiments.report import _Page as Page
 
 
+STATISTICS = ("n", "mean", "ci_low", "ci_high", "verdict")
+
+
+def map_axes(table: pd.DataFrame) -> tuple[str | None, str | None]:
+    """The factor columns of a `decision_map` table: x, then y (None when fewer)."""
+    axes = [c for c in table.columns[3:] if c not in STATISTICS]
+    return (axes + [None, None])[0], (axes + [None, None])[1]
+
+
 def decision_map_figure(
     table: pd.DataFrame,
     outcome: str,
@@ -34,11 +43,15 @@ def decision_map_figure(
     y: str | None = None,
     titles: dict[str, str] | None = None,
     priced: str | None = None,
+    mark: tuple[float, float | None, str] | None = None,
 ) -> go.Figure:
     """The challenger's mean advantage per cell, with the break-even line (mean 0).
 
     Cells whose interval straddles zero are framed as too close to call. `table` is
     `experiments.decisions.decision_map`; `x` and `y` are two of its factor columns.
+    `mark` is a point (its x, its y and a label) drawn as a star where it falls between
+    the cells' levels, for example the model's defaults; a point outside the map's range is
+    not drawn.
     """
     rows = table[table["outcome"] == outcome]
     titles = titles or {}
@@ -122,6 +135,8 @@ def decision_map_figure(
                 hoverinfo="skip",
             )
         )
+    if mark is not None:
+        _mark_point(figure, xs, ys if y else None, mark)
     figure.update_layout(
         title=f"{first} against {second}: {item.label}, paired advantage per cell",
         template="plotly_white",
@@ -141,6 +156,41 @@ def decision_map_figure(
     return figure
 
 
+def _mark_point(
+    figure: go.Figure,
+    xs: list[float],
+    ys: list[float] | None,
+    mark: tuple[float, float | None, str],
+) -> None:
+    # The heatmap's cells sit at 0, 1, 2, ... (levels need not be evenly spaced): a value
+    # between two levels is placed between their cells in proportion.
+    at_x, at_y, label = mark
+    place = []
+    for levels, value in ((xs, at_x), (ys, at_y)):
+        if levels is None:
+            place.append(0.0)
+            continue
+        if value is None or not (min(levels) <= value <= max(levels)):
+            return
+        place.append(float(np.interp(value, levels, range(len(levels)))))
+    figure.add_trace(
+        go.Scatter(
+            x=[place[0]],
+            y=[place[1]],
+            mode="markers",
+            marker={
+                "symbol": "star",
+                "size": 15,
+                "color": "#F0E442",
+                "line": {"width": 1.5},
+                "opacity": 0.9,
+            },
+            name=label,
+            hovertemplate=f"{label}<extra></extra>",
+        )
+    )
+
+
 def decisions_section(
     page: Page, results: Results, out: Path, tables: dict[str, str], confidence: float
 ) -> None:
@@ -154,8 +204,8 @@ def decisions_section(
         page.heading("Where the verdict holds")
         page.text(str(error))
         return
-    axes = [c for c in table.columns[3:] if c not in ("n", "mean", "ci_low", "ci_high", "verdict")]
-    x, y = (axes + [None, None])[:2]
+    x, y = map_axes(table)
+    axes = [name for name in (x, y) if name is not None]
     priced = decisions.priced_plan(results)
     library = plan_library()
     titles = {name: plan.title for name, plan in library.items()}
@@ -178,7 +228,7 @@ def decisions_section(
             page.figure(decision_map_figure(table, outcome, x, y, titles, priced))
         if x is not None:
             crossings = decisions.break_even(table[table["outcome"] == outcome], x, y)
-            for sentence in _break_even_sentences(
+            for sentence in break_even_sentences(
                 crossings,
                 outcome,
                 x,
@@ -199,7 +249,7 @@ def decisions_section(
         page.text(discovery.box_sentence(box, titles, titles.get(priced or "", priced)))
 
 
-def _break_even_sentences(
+def break_even_sentences(
     crossings: pd.DataFrame,
     outcome: str,
     x: str,
@@ -207,6 +257,7 @@ def _break_even_sentences(
     challenger: str,
     priced: str | None,
 ) -> list[str]:
+    """The break-even (`experiments.decisions.break_even`) on one outcome in words."""
     label = outcome_of(outcome).label
     sentences = []
     for _, row in crossings.iterrows():

@@ -265,8 +265,29 @@ def box_sentence(
     )
 
 
+BOX_COLUMNS = (
+    "outcome",
+    "plan",
+    "other",
+    "found",
+    "coverage",
+    "density",
+    "mass",
+    "runs",
+    "base_rate",
+    "min_density",
+    "factor",
+    "low",
+    "high",
+    "quasi_p",
+)
+
+
 def boxes_table(boxes: list[ScenarioBox]) -> pd.DataFrame:
-    """The boxes as a table: one row per box and restricted factor (one row if none)."""
+    """The boxes as a table: one row per box and restricted factor (one row if none).
+
+    `boxes_from_table` reads it back.
+    """
     rows = []
     for box in boxes:
         common = {
@@ -279,6 +300,7 @@ def boxes_table(boxes: list[ScenarioBox]) -> pd.DataFrame:
             "mass": box.mass,
             "runs": box.runs,
             "base_rate": box.base_rate,
+            "min_density": box.min_density,
         }
         for limit in box.limits or (Limit("", None, None, float("nan")),):
             rows.append(
@@ -290,19 +312,52 @@ def boxes_table(boxes: list[ScenarioBox]) -> pd.DataFrame:
                     "quasi_p": limit.quasi_p,
                 }
             )
-    columns = [
-        "outcome",
-        "plan",
-        "other",
-        "found",
-        "coverage",
-        "density",
-        "mass",
-        "runs",
-        "base_rate",
-        "factor",
-        "low",
-        "high",
-        "quasi_p",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=list(BOX_COLUMNS))
+
+
+def boxes_from_table(table: pd.DataFrame) -> list[ScenarioBox]:
+    """The boxes of a `boxes_table` (read back from its CSV), in the table's order.
+
+    Raises:
+        ValueError: a column is missing or a value is not of its kind.
+    """
+    missing = [name for name in BOX_COLUMNS if name not in table.columns]
+    if missing:
+        raise ValueError(f"the boxes table has no column {', '.join(missing)}")
+
+    def bound(value: object) -> float | None:
+        return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+    boxes = []
+    keys = ["outcome", "plan", "other"]
+    for _, rows in table.groupby(keys, sort=False):
+        first = rows.iloc[0]
+        limits = tuple(
+            Limit(str(row["factor"]), bound(row["low"]), bound(row["high"]), float(row["quasi_p"]))
+            for _, row in rows.iterrows()
+            if isinstance(row["factor"], str) and row["factor"]
+        )
+        boxes.append(
+            ScenarioBox(
+                str(first["outcome"]),
+                str(first["plan"]),
+                str(first["other"]),
+                _flag(first["found"]),
+                limits,
+                float(first["coverage"]),
+                float(first["density"]),
+                float(first["mass"]),
+                int(first["runs"]),
+                float(first["base_rate"]),
+                float(first["min_density"]),
+            )
+        )
+    return boxes
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if str(value).strip().lower() in ("true", "false"):
+        return str(value).strip().lower() == "true"
+    raise ValueError(f"found is {value!r}, not True or False")

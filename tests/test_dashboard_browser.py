@@ -373,6 +373,36 @@ def test_compare_shows_the_plans_and_a_verdict(server, browser):
     assert browser.console_errors() == []
 
 
+def test_compare_shows_where_the_verdict_holds_from_the_shipped_evidence(server, browser):
+    import pandas as pd
+
+    from dashboard.compare_evidence import EVIDENCE_FOLDER
+    from experiments.discovery import box_sentence, boxes_from_table
+    from experiments.plans import plan_library
+
+    visit(browser, server + "/compare", "#compare-run", fresh=True)
+    browser.console_errors()
+    table = pd.read_csv(EVIDENCE_FOLDER / "decision_map.csv")
+    for outcome in dict.fromkeys(table["outcome"]):
+        graph = f"compare-evidence-map-{outcome}"
+        figure = wait_until(lambda g=graph: browser.prop(g, "figure"), 30, f"the map {graph}")
+        assert figure["data"][0]["type"] == "heatmap"
+        drawn = browser.driver.execute_script(
+            "const plot = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+            "return plot && plot._fullData ? plot._fullData.map(t => t.type) : null;",
+            f"#{graph}",
+        )
+        assert drawn and drawn[0] == "heatmap" and "contour" in drawn
+    titles = {name: plan.title for name, plan in plan_library().items()}
+    priced = titles["culture_change"]
+    boxes = boxes_from_table(pd.read_csv(EVIDENCE_FOLDER / "scenario_boxes.csv"))
+    regions = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-evidence-regions li")
+    assert [item.text for item in regions] == [box_sentence(b, titles, priced) for b in boxes]
+    reproduce = browser.text("#compare-evidence-reproduce")
+    assert "eachcustomer sweep experiments/specs/decision_map.toml" in reproduce
+    assert browser.console_errors() == []
+
+
 def test_the_compare_pages_spec_reproduces_its_numbers_as_a_sweep(server, browser, tmp_path):
     import tomllib
 

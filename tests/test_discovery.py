@@ -116,3 +116,15 @@ def test_scenario_boxes_of_a_sweep_find_where_each_plan_wins():
     assert day.density == 1.0 and day.coverage == 1.0
     table = discovery.boxes_table(boxes)
     assert list(table["factor"]) == ["price_multiplier", "price_multiplier"]
+
+
+def test_boxes_read_back_from_their_table_are_the_boxes(tmp_path):
+    boxes = discovery.scenario_boxes(hand_made(), outcomes=["net_revenue"])
+    missing = ScenarioBox("net_revenue", "a", "b", False, (), *[np.nan] * 3, 0, 0.1, 0.5)
+    path = tmp_path / "boxes.csv"
+    discovery.boxes_table([*boxes, missing]).to_csv(path, index=False)
+    found = discovery.boxes_from_table(pd.read_csv(path))
+    assert found[:2] == boxes  # limits, coverage, density and quasi-p exactly
+    assert discovery.box_sentence(found[2]) == discovery.box_sentence(missing)
+    with pytest.raises(ValueError, match="no column min_density"):
+        discovery.boxes_from_table(pd.read_csv(path).drop(columns="min_density"))

@@ -16,6 +16,7 @@ from dashboard.compare import (
     plan_choices,
     run_comparison,
 )
+from dashboard.compare_evidence import evidence_section
 from dashboard.plan_coverage import clean_restriction
 from dashboard.settings import normalize, org_groups, scenario_choices
 from experiments.plans import NO_PLAN
@@ -140,6 +141,12 @@ def layout(**_: Any) -> html.Div:
                                 figure=figures.empty_figure("Press Compare"),
                             )
                         ],
+                    ),
+                    html.Div(
+                        id="compare-evidence",
+                        className="evidence",
+                        role="region",
+                        **{"aria-label": "where the verdict holds"},
                     ),
                 ],
             ),
@@ -295,6 +302,12 @@ def coverage_rows(
 def render(result: Any, large: Any) -> tuple:
     """Verdict, plan table and band charts from a finished comparison."""
     return compare_view.render(result, bool(large))
+
+
+@callback(Output("compare-evidence", "children"), Input("presentation", "data"))
+def where_the_verdict_holds(large: Any) -> list[Any]:
+    """The shipped decision map (a sweep's, not this page's comparison), read on each visit."""
+    return evidence_section(large=bool(large))
 
 
 @callback(
