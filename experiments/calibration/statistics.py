@@ -130,6 +130,21 @@ def _window_mean(column: str) -> Measure:
     return measure
 
 
+def annual_attitude_change(runs: Runs, option: str | None = None) -> float:
+    """Mean attitude at the end of the measured year minus at its start, with no intervention.
+
+    An organization without an unusual event keeps its culture about where it is from one
+    year to the next (docs/CALIBRATION.md 1.9); the model's defaults should too.
+    """
+    first, last = MEASURED_WEEKS
+
+    def change(series: pd.DataFrame) -> float:
+        attitude = series.set_index("week")["mean_attitude"]
+        return float(attitude.loc[last] - attitude.loc[first - 1])
+
+    return _mean_over_runs(runs.baseline, change)
+
+
 def annual_customer_loss(runs: Runs, option: str | None = None) -> float:
     """Customers lost (walk-outs and churn) in the measured year / active customers before it."""
     first, _ = MEASURED_WEEKS
@@ -248,6 +263,17 @@ _STATISTICS = (
         2,
         annual_customer_loss,
         ("customers_lost", "active_customers"),
+    ),
+    Statistic(
+        "annual_attitude_change",
+        "change in mean employee attitude over the measured year, no intervention",
+        "attitude per year",
+        -2.0,
+        2.0,
+        "organization",
+        2,
+        annual_attitude_change,
+        ("week", "mean_attitude"),
     ),
     Statistic(
         "walkouts_per_bad_interaction",

@@ -105,6 +105,9 @@ DEFAULT_PRIORS: dict[str, Prior] = {
     "unhappy_voice": Prior(low=1.5, high=3.0, source="CALIBRATION.md 1.4"),
     "lost_voice": Prior(low=1.5, high=4.0, source="CALIBRATION.md 1.4"),
     "lasting_share": Prior(low=0.0, high=0.6, source="CALIBRATION.md 1.3, 3.5"),
+    "drift_rate": Prior(
+        distribution="log_uniform", low=0.0005, high=0.01, source="CALIBRATION.md 1.9"
+    ),
 }
 """What is fitted when a targets file has no [priors] table (docs/CALIBRATION.md, Priors)."""
 
