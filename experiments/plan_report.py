@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 from experiments import plan_effects
 from experiments.analysis import Results
 from experiments.files import write_table
+from experiments.interval_traces import error_bars
 from experiments.outcomes import outcome as outcome_of
 from experiments.plans import plan_library
 from experiments.statistics import PAIRING_NOTE
@@ -37,10 +38,6 @@ def plan_title(name: str) -> str:
     return library[name].title if name in library else str(name)
 
 
-def _error_bars(low: pd.Series, middle: pd.Series, high: pd.Series) -> dict:
-    return {"type": "data", "symmetric": False, "array": high - middle, "arrayminus": middle - low}
-
-
 def plans_figure(comparison: pd.DataFrame, outcome: str) -> go.Figure:
     """Each plan's mean and interval at the horizon, side by side for each budget."""
     rows = comparison[comparison["outcome"] == outcome]
@@ -53,7 +50,7 @@ def plans_figure(comparison: pd.DataFrame, outcome: str) -> go.Figure:
                 x=[plan_title(p) for p in part["plan"]],
                 y=part["mean"],
                 name="" if budget is None else f"budget {budget:,.0f}",
-                error_y=_error_bars(part["ci_low"], part["mean"], part["ci_high"]),
+                error_y=error_bars(part["ci_low"], part["mean"], part["ci_high"]),
             )
         )
     figure.update_layout(
@@ -101,7 +98,7 @@ def effects_figure(effects: pd.DataFrame, outcome: str, baseline: str) -> go.Fig
                     legendgroup=plan,
                     showlegend=index == 0,
                     line={"color": colour},
-                    error_y=_error_bars(line["ci_low"], line["difference"], line["ci_high"]),
+                    error_y=error_bars(line["ci_low"], line["difference"], line["ci_high"]),
                     customdata=line["n"],
                     hovertemplate="%{x}: %{y:.4g} (%{customdata} pairs)",
                 ),
@@ -143,7 +140,7 @@ def interaction_figure(effects: pd.DataFrame, outcome: str) -> go.Figure:
                     legendgroup=plan,
                     showlegend=index == 0,
                     line={"color": colour},
-                    error_y=_error_bars(line["mean_ci_low"], line["mean"], line["mean_ci_high"]),
+                    error_y=error_bars(line["mean_ci_low"], line["mean"], line["mean_ci_high"]),
                 ),
                 **where,
             )
