@@ -114,11 +114,12 @@ def attitude_colorbar(length: float) -> dict[str, Any]:
     }
 
 
-def chart_title(text: str, large: bool) -> dict[str, Any]:
-    """A chart's title at the top left of the figure, above the plot."""
+def chart_title(text: str, large: bool, **anchor: str) -> dict[str, Any]:
+    """A chart's title at the top left of the figure, above the plot; `anchor`: xanchor."""
     return {
         "text": text,
         "x": 0.01,
+        **anchor,
         "yref": "container",
         "y": 1,
         "yanchor": "top",
@@ -155,7 +156,7 @@ def layout(
     if y_range:
         y_axis["range"] = list(y_range)
     return {
-        "title": {**chart_title(title, large), "xanchor": "left"},
+        "title": chart_title(title, large, xanchor="left"),
         "font": {"size": sizes.text, "family": FONT_FAMILY},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
