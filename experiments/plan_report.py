@@ -77,6 +77,22 @@ def _factor_grid(factors: list[str], shared: bool = True) -> tuple[go.Figure, in
     return figure, cols
 
 
+def _finish_factor_grid(
+    figure: go.Figure, factors: int, cols: int, title: str, y_title: str
+) -> go.Figure:
+    """Levels as categories, the y title on the first column, a legend below the panels."""
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(title_text=y_title, col=1)
+    figure.update_layout(
+        title=title,
+        template="plotly_white",
+        height=340 * (-(-max(factors, 1) // cols)) + 60,
+        legend={"orientation": "h", "y": -0.15},
+        margin={"t": 80},
+    )
+    return figure
+
+
 def effects_figure(effects: pd.DataFrame, outcome: str, baseline: str) -> go.Figure:
     """Each plan's paired difference from the baseline per level, one panel per factor."""
     rows = effects[(effects["outcome"] == outcome) & (effects["plan"] != baseline)]
@@ -105,17 +121,14 @@ def effects_figure(effects: pd.DataFrame, outcome: str, baseline: str) -> go.Fig
                 **where,
             )
         figure.add_hline(y=0, line={"color": "#555", "width": 1, "dash": "dot"}, **where)
-    figure.update_xaxes(type="category")
-    figure.update_yaxes(title_text=f"difference, {item.unit}" if item.unit else "difference", col=1)
-    figure.update_layout(
-        title=f"{item.label.capitalize()}: each plan minus {plan_title(baseline)}, per level "
+    return _finish_factor_grid(
+        figure,
+        len(factors),
+        cols,
+        f"{item.label.capitalize()}: each plan minus {plan_title(baseline)}, per level "
         "(paired, 95% interval)",
-        template="plotly_white",
-        height=340 * (-(-max(len(factors), 1) // cols)) + 60,
-        legend={"orientation": "h", "y": -0.15},
-        margin={"t": 80},
+        f"difference, {item.unit}" if item.unit else "difference",
     )
-    return figure
 
 
 def interaction_figure(effects: pd.DataFrame, outcome: str) -> go.Figure:
@@ -144,16 +157,13 @@ def interaction_figure(effects: pd.DataFrame, outcome: str) -> go.Figure:
                 ),
                 **where,
             )
-    figure.update_xaxes(type="category")
-    figure.update_yaxes(title_text=item.unit or item.label, col=1)
-    figure.update_layout(
-        title=f"{item.label.capitalize()}: plan x factor (mean per level, 95% interval)",
-        template="plotly_white",
-        height=340 * (-(-max(len(factors), 1) // cols)) + 60,
-        legend={"orientation": "h", "y": -0.15},
-        margin={"t": 80},
+    return _finish_factor_grid(
+        figure,
+        len(factors),
+        cols,
+        f"{item.label.capitalize()}: plan x factor (mean per level, 95% interval)",
+        item.unit or item.label,
     )
-    return figure
 
 
 def plans_section(
