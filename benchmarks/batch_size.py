@@ -14,7 +14,11 @@ BLAS and OpenMP are pinned to one thread, as in core_step.py.
 
 from __future__ import annotations
 
-import bench_setup
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # the siblings bench_setup, results_file
+import bench_setup  # noqa: E402
 
 ROOT = bench_setup.prepare()  # before numpy is imported
 
@@ -22,9 +26,7 @@ import argparse  # noqa: E402
 import datetime  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from results_file import replace_section  # noqa: E402
 

@@ -31,7 +31,11 @@ Run from the repository root:
 
 from __future__ import annotations
 
-import bench_setup
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # the siblings bench_setup, results_file
+import bench_setup  # noqa: E402
 
 ROOT = bench_setup.prepare()  # before numpy is imported
 
@@ -46,13 +50,11 @@ import pstats  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import mesa  # noqa: E402

@@ -16,7 +16,11 @@ its effects on fresh seeds; and the check against the plan library at the same b
 
 from __future__ import annotations
 
-import bench_setup
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # the siblings bench_setup, results_file
+import bench_setup  # noqa: E402
 
 ROOT = bench_setup.prepare()  # before numpy is imported
 
@@ -27,7 +31,6 @@ import os  # noqa: E402
 import platform  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from results_file import RESULTS, replace_section  # noqa: E402
 

@@ -24,7 +24,11 @@ rest.
 
 from __future__ import annotations
 
-import bench_setup
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # the siblings bench_setup, results_file
+import bench_setup  # noqa: E402
 
 ROOT = bench_setup.prepare()  # before numpy is imported
 
@@ -34,10 +38,8 @@ import os  # noqa: E402
 import platform  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from results_file import replace_section  # noqa: E402
 
