@@ -187,9 +187,12 @@ def check_coverage_names(
     where: str,
     schedule: tuple[Intervention, ...],
     department_names: tuple[str, ...],
-    levels: set[int],
+    levels: set[int] | None,
 ) -> None:
     """Every intervention of `schedule` names only departments and levels the org has.
+
+    `levels` None leaves the levels unchecked: a generated organization's levels follow from
+    parameters a sweep may vary.
 
     Raises:
         ValueError: naming `where`, the intervention's index and the unknown name.
@@ -203,7 +206,7 @@ def check_coverage_names(
                     f"organization has {known}"
                 )
         for level in item.coverage.levels or ():
-            if level not in levels:
+            if levels is not None and level not in levels:
                 raise ValueError(
                     f"{where}.{index}.coverage.levels: no level {level}; the organization "
                     f"has levels {sorted(levels)}"

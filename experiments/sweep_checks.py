@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from experiments.files import named_file, named_folder
 from experiments.plans import resolve_plan
-from experiments.scenario_files import RunSetup, ScenarioError, builtin_scenarios, load_scenario
+from experiments.scenario_files import (
+    RunSetup,
+    ScenarioError,
+    builtin_scenarios,
+    check_coverage_names,
+    load_scenario,
+)
 from experiments.sweep_factors import Factor, SweepSpecError
 from experiments.sweep_runs import RunContext
 from sim.limits import Limits
@@ -174,15 +180,11 @@ def check_plans(spec: SweepFile, setup: RunSetup, where: str) -> None:
         if org is not None
         else tuple(d.name for d in setup.params.departments) + ("executive",)
     )
-    for plan_name, plan in spec.plans.items():
-        for index, item in enumerate(plan):
-            for department in item.coverage.departments or ():
-                if department not in names:
-                    raise SweepSpecError(
-                        f"{where}: plans.{plan_name}.{index}.coverage."
-                        f"departments: no department {department!r}; the organization has "
-                        f"{', '.join(map(repr, names))}"
-                    )
+    try:
+        for plan_name, plan in spec.plans.items():
+            check_coverage_names(f"plans.{plan_name}", plan, names, None)
+    except ValueError as error:
+        raise SweepSpecError(f"{where}: {error}") from None
 
 
 def model_outcomes(params: Params, org: Any = None) -> tuple[list[str], list[str]]:
