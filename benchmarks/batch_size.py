@@ -14,24 +14,21 @@ BLAS and OpenMP are pinned to one thread, as in core_step.py.
 
 from __future__ import annotations
 
-import os
+import sys
+from pathlib import Path
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_variable] = "1"  # one core: set before numpy is imported
+sys.path.insert(0, str(Path(__file__).parent))  # the siblings bench_setup, results_file
+import bench_setup  # noqa: E402
+
+ROOT = bench_setup.prepare()  # before numpy is imported
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
+import os  # noqa: E402
 import platform  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).parent))  # the sibling results_file module
 from results_file import replace_section  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from experiments.runs import BATCH_SIZE, run_batch  # noqa: E402
 from sim.compiled import compile_kernels  # noqa: E402

@@ -24,33 +24,24 @@ rest.
 
 from __future__ import annotations
 
-import os
+import sys
+from pathlib import Path
 
-for _variable in (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-):
-    os.environ[_variable] = "1"  # one thread per worker: set before numpy is imported
+sys.path.insert(0, str(Path(__file__).parent))  # the siblings bench_setup, results_file
+import bench_setup  # noqa: E402
+
+ROOT = bench_setup.prepare()  # before numpy is imported
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
+import os  # noqa: E402
 import platform  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).parent))  # the sibling results_file module
 from results_file import replace_section  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from experiments.executors import (  # noqa: E402
     DaskExecutor,

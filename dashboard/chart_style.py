@@ -103,6 +103,32 @@ def graph_config(name: str) -> dict[str, Any]:
     }
 
 
+def attitude_colorbar(length: float) -> dict[str, Any]:
+    """The attitude scale's colour bar, `length` of the plot high, hanging from its bottom."""
+    return {
+        "tickvals": [-1, -0.5, 0, 0.5, 1],
+        "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
+        "len": length,
+        "y": 0,
+        "yanchor": "bottom",
+    }
+
+
+def chart_title(text: str, large: bool, **anchor: str) -> dict[str, Any]:
+    """A chart's title at the top left of the figure, above the plot; `anchor`: xanchor."""
+    return {
+        "text": text,
+        "x": 0.01,
+        **anchor,
+        "yref": "container",
+        "y": 1,
+        "yanchor": "top",
+        "pad": {"t": 8},
+        "automargin": True,
+        "font": {"size": look(large).title},
+    }
+
+
 def layout(
     title: str,
     y_title: str,
@@ -130,17 +156,7 @@ def layout(
     if y_range:
         y_axis["range"] = list(y_range)
     return {
-        "title": {
-            "text": title,
-            "x": 0.01,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "pad": {"t": 8},
-            "automargin": True,
-            "font": {"size": sizes.title},
-        },
+        "title": chart_title(title, large, xanchor="left"),
         "font": {"size": sizes.text, "family": FONT_FAMILY},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dash import Input, Output, ctx, html
-from dash.exceptions import MissingCallbackContextException
+from dash.exceptions import MissingCallbackContextException, PreventUpdate
 
 
 def triggered_id() -> Any:
@@ -14,6 +14,17 @@ def triggered_id() -> Any:
         return ctx.triggered_id
     except MissingCallbackContextException:
         return None
+
+
+def clicked_id(clicks: list[Any]) -> dict[str, Any]:
+    """The pattern-matching id of the button of a list that was clicked.
+
+    No update when none was: redrawing the list fires the callback with no clicks.
+    """
+    trigger = triggered_id()
+    if not isinstance(trigger, dict) or not any(clicks):
+        raise PreventUpdate
+    return trigger
 
 
 def cancellable_job(prefix: str, interval: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.common import triggered_id
+from dashboard.common import clicked_id
 from dashboard.controls import label_of
 from dashboard.live import add_intervention as live_add_intervention
 from dashboard.live import kept_weeks, remove_change, values_at
@@ -124,9 +124,7 @@ def add_intervention(
 )
 def remove_intervention(clicks: list[Any], stored: Any) -> dict[str, Any]:
     """Drop one added intervention."""
-    trigger = triggered_id()
-    if not isinstance(trigger, dict) or not any(clicks):
-        raise PreventUpdate
+    trigger = clicked_id(clicks)
     settings = normalize(stored)
     added = [
         item
@@ -215,9 +213,7 @@ def list_changes(stored: Any) -> list[Any]:
 )
 def remove_timeline_change(clicks: list[Any], stored: Any) -> dict[str, Any]:
     """Drop one change made during the run."""
-    trigger = triggered_id()
-    if not isinstance(trigger, dict) or not any(clicks):
-        raise PreventUpdate
+    trigger = clicked_id(clicks)
     return remove_change(normalize(stored), int(trigger.get("week", -1)))
 
 

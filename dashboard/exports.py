@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 import tomli_w
+from dash.exceptions import PreventUpdate
 
 from dashboard.settings import build_setup, normalize, safe_filename
 from experiments.files import safe_csv_frame
@@ -37,14 +38,23 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "eachcustomer"
 
 
+def text_download(content: str, filename: str, kind: str) -> dict[str, Any]:
+    """dcc.Download data for a text file whose MIME type is `kind`."""
+    return {"content": content, "filename": filename, "type": kind, "base64": False}
+
+
+def stored_toml_download(result: Any, key: str, filename: str) -> dict[str, Any]:
+    """dcc.Download data: the TOML text a page's result holds under `key`; none yet, no update."""
+    if not isinstance(result, dict) or not result.get(key):
+        raise PreventUpdate
+    return text_download(result[key], filename, "application/toml")
+
+
 def outputs_csv(frame: pd.DataFrame, title: str) -> dict[str, Any]:
     """dcc.Download data for the weekly outputs."""
-    return {
-        "content": safe_csv_frame(frame).to_csv(index=False),
-        "filename": f"{slugify(title)}-outputs.csv",
-        "type": "text/csv",
-        "base64": False,
-    }
+    return text_download(
+        safe_csv_frame(frame).to_csv(index=False), f"{slugify(title)}-outputs.csv", "text/csv"
+    )
 
 
 def safe_csv_text(text: str) -> str:
@@ -61,7 +71,7 @@ def org_chart_csv(org: Organization) -> dict[str, Any]:
         path = Path(folder) / "org_chart.csv"
         write_org_chart_csv(org, path)
         text = safe_csv_text(path.read_text(encoding="utf-8"))
-    return {"content": text, "filename": "org_chart.csv", "type": "text/csv", "base64": False}
+    return text_download(text, "org_chart.csv", "text/csv")
 
 
 def chart_file_bytes(name: str, text: str) -> bytes:
@@ -208,12 +218,7 @@ def scenario_download(settings: Any) -> dict[str, Any]:
     """dcc.Download data: a .toml file, or a .zip when an org chart comes along."""
     name, files = scenario_files(settings)
     if name.endswith(".toml"):
-        return {
-            "content": files[SCENARIO_FILE].decode("utf-8"),
-            "filename": name,
-            "type": "application/toml",
-            "base64": False,
-        }
+        return text_download(files[SCENARIO_FILE].decode("utf-8"), name, "application/toml")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for member, data in files.items():

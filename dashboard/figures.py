@@ -1,9 +1,9 @@
 """Figures: pure functions from tables to plotly figures, with labelled axes and units.
 
-The time series of a run (the Explore charts, by name in `EXPLORE_FIGURES`) and the org
-network are here; the shared look is in `dashboard.chart_style`, the "why it changed"
-charts in `dashboard.why_figures` and the plan comparisons in `dashboard.plan_figures`,
-all importable from here too.
+The time series of a run (the Explore charts, by name in `EXPLORE_FIGURES`) are here; the
+shared look is in `dashboard.chart_style`, the org network in `dashboard.network_figure`,
+the "why it changed" charts in `dashboard.why_figures` and the plan comparisons in
+`dashboard.plan_figures`, all importable from here too.
 """
 
 from __future__ import annotations
@@ -29,12 +29,14 @@ from dashboard.chart_style import (  # noqa: F401 (the look, importable from her
     PROJECTOR,
     SCREEN,
     WEEK_AXIS,
+    attitude_colorbar,
     empty_figure,
     graph_config,
     layout,
     look,
     mark_changes,
 )
+from dashboard.network_figure import network_figure  # noqa: F401
 from dashboard.plan_figures import plan_bands, plan_costs  # noqa: F401
 from dashboard.why_figures import (  # noqa: F401
     WHY_ADDED_UP,
@@ -96,19 +98,22 @@ def attitude_by_band(frame: pd.DataFrame, **style: Any) -> go.Figure:
     )
 
 
-def attitude_by_level(frame: pd.DataFrame, **style: Any) -> go.Figure:
-    """Mean attitude by hierarchy level (1 is the chief executive)."""
+def level_columns(frame: pd.DataFrame, prefix: str) -> dict[str, str]:
+    """The columns `prefix`1, `prefix`2, ... in level order, named "level 1 (chief)", "level 2"."""
     levels = sorted(
-        (c for c in frame if c.startswith("attitude_level_")),
-        key=lambda c: int(c.rsplit("_", 1)[1]),
+        (c for c in frame if c.startswith(prefix)), key=lambda c: int(c.rsplit("_", 1)[1])
     )
-    columns = {
+    return {
         c: ("level 1 (chief)" if c.endswith("_1") else f"level {c.rsplit('_', 1)[1]}")
         for c in levels
     }
+
+
+def attitude_by_level(frame: pd.DataFrame, **style: Any) -> go.Figure:
+    """Mean attitude by hierarchy level (1 is the chief executive)."""
     return lines(
         frame,
-        columns,
+        level_columns(frame, "attitude_level_"),
         "Attitude by hierarchy level",
         ATTITUDE_AXIS,
         y_range=ATTITUDE_RANGE,
@@ -146,13 +151,7 @@ def attitude_by_department(
         "zmin": ATTITUDE_RANGE[0],
         "zmax": ATTITUDE_RANGE[1],
         "colorscale": ATTITUDE_COLORSCALE,
-        "colorbar": {
-            "tickvals": [-1, -0.5, 0, 0.5, 1],
-            "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
-            "len": 0.6,
-            "y": 0,
-            "yanchor": "bottom",
-        },
+        "colorbar": attitude_colorbar(0.6),
         "hovertemplate": "week %{x}<br>%{y}: %{z:+.2f}<extra></extra>",
     }
     chart = layout("Attitude by department", "", large=large, horizon=horizon)
@@ -176,16 +175,9 @@ def customer_focus(frame: pd.DataFrame, **style: Any) -> go.Figure:
 
 def customer_focus_by_level(frame: pd.DataFrame, **style: Any) -> go.Figure:
     """Customer focus by hierarchy level (1 is the chief executive)."""
-    levels = sorted(
-        (c for c in frame if c.startswith("focus_level_")), key=lambda c: int(c.rsplit("_", 1)[1])
-    )
-    columns = {
-        c: ("level 1 (chief)" if c.endswith("_1") else f"level {c.rsplit('_', 1)[1]}")
-        for c in levels
-    }
     return lines(
         frame,
-        columns,
+        level_columns(frame, "focus_level_"),
         "Customer focus by hierarchy level",
         "Effort on customers (0 to 1)",
         y_range=(0, 1),
@@ -296,114 +288,3 @@ EXPLORE_FIGURES = {
     "focus_level": customer_focus_by_level,
 }
 """The time series charts by name (Explore shows all but focus_level, which lessons use)."""
-
-# --- the organization network --------------------------------------------------------------
-
-
-def network_figure(
-    nodes: pd.DataFrame,
-    edges: tuple[Sequence[float | None], Sequence[float | None]],
-    *,
-    title: str = "",
-    large: bool = False,
-) -> go.Figure:
-    """The org network: one WebGL trace of nodes coloured by attitude, one trace of lines.
-
-    Args:
-        nodes: columns x, y, attitude, symbol, size, hover (one row per drawn node).
-        edges: x and y of the reporting lines, segments separated by None.
-        title: the chart title (e.g. the week shown).
-        large: larger type for presentations.
-    """
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scattergl(
-            x=edges[0],
-            y=edges[1],
-            mode="lines",
-            name="reporting lines",
-            hoverinfo="skip",
-            line={"color": "rgba(90,90,90,0.45)", "width": 1},
-            showlegend=False,
-        )
-    )
-    figure.add_trace(
-        go.Scattergl(
-            x=nodes["x"],
-            y=nodes["y"],
-            mode="markers",
-            name="employees",
-            customdata=nodes["hover"],
-            showlegend=False,
-            marker={
-                "color": nodes["attitude"],
-                "colorscale": ATTITUDE_COLORSCALE,
-                "cmin": ATTITUDE_RANGE[0],
-                "cmax": ATTITUDE_RANGE[1],
-                "size": nodes["size"],
-                "symbol": nodes["symbol"],
-                "line": {"color": "rgba(40,40,40,0.7)", "width": 0.6},
-                "colorbar": {
-                    "tickvals": [-1, -0.5, 0, 0.5, 1],
-                    "ticktext": ["-1 'the customer'", "-0.5", "0", "+0.5", "+1 'each customer'"],
-                    "len": 0.7,
-                    "y": 0,
-                    "yanchor": "bottom",
-                },
-            },
-            hovertemplate="%{customdata}<br>attitude %{marker.color:+.2f}<extra></extra>",
-        )
-    )
-    for symbol, meaning in (
-        ("circle", "back office"),
-        ("diamond", "serves customers"),
-        ("triangle-up", "takes complaints"),
-        ("square", "a whole team"),
-    ):
-        if (nodes["symbol"] == symbol).any():
-            figure.add_trace(
-                go.Scattergl(
-                    x=[None],
-                    y=[None],
-                    mode="markers",
-                    name=meaning,
-                    marker={
-                        "symbol": symbol,
-                        "size": 11,
-                        "color": "#cccccc",
-                        "line": {"color": "#333", "width": 1},
-                    },
-                )
-            )
-    sizes = look(large)
-    figure.update_layout(
-        title={
-            "text": title,
-            "x": 0.01,
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "pad": {"t": 8},
-            "automargin": True,
-            "font": {"size": sizes.title},
-        },
-        font={"size": sizes.text, "family": FONT_FAMILY},
-        paper_bgcolor="white",
-        plot_bgcolor="#eef0f3",
-        margin={"l": 10, "r": sizes.right_margin, "t": sizes.title + 26, "b": 40},
-        hovermode="closest",
-        modebar={"orientation": "v"},
-        legend={
-            "orientation": "h",
-            "y": 0.0,
-            "x": 0.0,
-            "xanchor": "left",
-            "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.7)",
-        },
-        uirevision="network",
-        dragmode="pan",
-    )
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure

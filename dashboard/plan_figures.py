@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.chart_style import OKABE_ITO, look, style_figure
+from experiments.interval_traces import interval_band
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -38,15 +38,12 @@ def plan_bands(
     for index, (plan, rows) in enumerate(summary.groupby("plan", sort=False)):
         color = OKABE_ITO[index % len(OKABE_ITO)]
         figure.add_trace(
-            go.Scatter(
-                x=np.concatenate([rows["week"], rows["week"][::-1]]),
-                y=np.concatenate([rows["high"], rows["low"][::-1]]),
-                fill="toself",
+            interval_band(
+                rows["week"],
+                rows["low"],
+                rows["high"],
                 fillcolor=_rgba(color, 0.18),
-                line={"width": 0},
-                hoverinfo="skip",
                 name=f"{plan} (95% band)",
-                showlegend=False,
                 legendgroup=str(plan),
             )
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,10 +10,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from eachcustomer.userrors import CommandLineError
-
-LOG_EVERY = 30.0
-"""Seconds between progress lines when the output is not a terminal."""
+from eachcustomer.options import (
+    DaskLocalOption,
+    DaskSchedulerOption,
+    PlainLog,
+    check_one_cluster,
+    chosen_limits,
+    console,
+    worker_lost,
+    workers_option,
+)
 
 
 class CalibrationProgress:
@@ -22,9 +27,8 @@ class CalibrationProgress:
 
     def __init__(self, bar: Progress, console: Console) -> None:
         self.bar = bar
-        self.console = console
         self.tasks: dict[Any, Any] = {}
-        self.logged = 0.0
+        self.log = PlainLog(console)
 
     def __call__(self, progress: Any) -> None:
         if progress.phase == "abc":
@@ -49,9 +53,7 @@ class CalibrationProgress:
                 )
             self.bar.update(self.tasks["checks"], completed=progress.done, info="evaluated")
             line = f"before and after: {progress.done}/{progress.total}"
-        if not self.console.is_terminal and time.monotonic() - self.logged > LOG_EVERY:
-            self.logged = time.monotonic()
-            self.console.print(line)
+        self.log(line)
 
 
 def calibrate(
@@ -69,26 +71,10 @@ def calibrate(
         ),
     ],
     workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            metavar="N",
-            help="Worker processes (default: all cores); 1 runs here.",
-        ),
+        int | None, workers_option("Worker processes (default: all cores); 1 runs here.")
     ] = None,
-    dask_scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--dask-scheduler",
-            metavar="ADDRESS",
-            help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
-        ),
-    ] = None,
-    dask_local: Annotated[
-        bool,
-        typer.Option("--dask-local", help="Start a local Dask cluster with --workers workers."),
-    ] = False,
+    dask_scheduler: DaskSchedulerOption = None,
+    dask_local: DaskLocalOption = False,
     populations: Annotated[
         int | None,
         typer.Option(
@@ -120,14 +106,12 @@ def calibrate(
     ] = False,
 ) -> None:
     """Fit the uncertain parameters to targets (ABC-SMC); write the posterior and a summary."""
-    from eachcustomer.cli import _worker_lost, chosen_limits, console
     from experiments.calibration.runner import calibrate as run_calibration
     from experiments.calibration.runner import check_out_folder, check_runnable, require_pyabc
     from experiments.calibration.simulate import RunCounts
     from experiments.calibration.targets import load_targets
 
-    if dask_scheduler is not None and dask_local:
-        raise CommandLineError("--dask-scheduler and --dask-local: choose one")
+    check_one_cluster(dask_scheduler, dask_local)
     check_out_folder(out)
     calibration = load_targets(targets, limits=chosen_limits(allow_large))
     check_runnable(calibration)
@@ -163,7 +147,7 @@ def calibrate(
                 population_size=population_size,
                 on_progress=show,
             )
-        except _worker_lost() as error:
+        except worker_lost() as error:
             bar.stop()
             console.print(
                 f"[red]A worker died[/red] ({type(error).__name__}: {error}); nothing was "

@@ -16,6 +16,7 @@ break-even, PRIM's regions) in `experiments.decisions` and `experiments.discover
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,35 +230,18 @@ def sobol_indices(
     _require(results, "sobol")
     problem = _problem(results)
     second = bool(results.manifest["design"]["second_order"])
-    rows = []
-    for arm, values in _arms(results):
-        for outcome in _outcomes(results, outcomes):
-            y = _complete(results, arm, outcome)
-            if y is None:
-                continue
-            # SALib reseeds only on a truthy seed: never pass 0.
-            found = sobol.analyze(
-                problem,
-                y,
-                calc_second_order=second,
-                conf_level=confidence,
-                seed=int(results.manifest["master_seed"]) + 1,
-            )
-            for index, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        **values,
-                        "outcome": outcome,
-                        "parameter": name,
-                        "S1": found["S1"][index],
-                        "S1_conf": found["S1_conf"][index],
-                        "ST": found["ST"][index],
-                        "ST_conf": found["ST_conf"][index],
-                    }
-                )
-    return pd.DataFrame(
-        rows, columns=[*results.lists, "outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
-    )
+
+    def analyze(_arm: int, y: np.ndarray) -> Any:
+        # SALib reseeds only on a truthy seed: never pass 0.
+        return sobol.analyze(
+            problem,
+            y,
+            calc_second_order=second,
+            conf_level=confidence,
+            seed=int(results.manifest["master_seed"]) + 1,
+        )
+
+    return _indices(results, outcomes, analyze, ("S1", "S1_conf", "ST", "ST_conf"))
 
 
 def morris_indices(
@@ -270,37 +254,50 @@ def morris_indices(
     _require(results, "morris")
     problem = _problem(results)
     design = results.design[results.design["replication"] == 0]
+
+    def analyze(arm: int, y: np.ndarray) -> Any:
+        x = design[design["arm"] == arm].sort_values("point")[problem["names"]].to_numpy(float)
+        return morris.analyze(
+            problem,
+            x,
+            y,
+            conf_level=confidence,
+            num_levels=int(results.manifest["design"]["levels"]),
+            seed=int(results.manifest["master_seed"]) + 1,
+        )
+
+    return _indices(results, outcomes, analyze, ("mu", "mu_star", "mu_star_conf", "sigma"))
+
+
+def _indices(
+    results: Results,
+    outcomes: list[str] | None,
+    analyze: Callable[[int, np.ndarray], Any],
+    keys: tuple[str, ...],
+) -> pd.DataFrame:
+    """One row per arm, outcome and parameter: the `keys` that `analyze(arm, y)` finds.
+
+    `y` is the outcome's mean at each point of the arm; an outcome that does not vary, or an
+    arm with points missing, is left out (`_complete`).
+    """
+    names = _problem(results)["names"]
     rows = []
     for arm, values in _arms(results):
-        x = design[design["arm"] == arm].sort_values("point")[problem["names"]].to_numpy(float)
         for outcome in _outcomes(results, outcomes):
             y = _complete(results, arm, outcome)
             if y is None:
                 continue
-            found = morris.analyze(
-                problem,
-                x,
-                y,
-                conf_level=confidence,
-                num_levels=int(results.manifest["design"]["levels"]),
-                seed=int(results.manifest["master_seed"]) + 1,
-            )
-            for index, name in enumerate(problem["names"]):
+            found = analyze(arm, y)
+            for index, name in enumerate(names):
                 rows.append(
                     {
                         **values,
                         "outcome": outcome,
                         "parameter": name,
-                        "mu": found["mu"][index],
-                        "mu_star": found["mu_star"][index],
-                        "mu_star_conf": found["mu_star_conf"][index],
-                        "sigma": found["sigma"][index],
+                        **{key: found[key][index] for key in keys},
                     }
                 )
-    return pd.DataFrame(
-        rows,
-        columns=[*results.lists, "outcome", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"],
-    )
+    return pd.DataFrame(rows, columns=[*results.lists, "outcome", "parameter", *keys])
 
 
 def sensitivity(

@@ -21,6 +21,7 @@ from plotly.subplots import make_subplots
 
 from experiments.analysis import Results, load_results
 from experiments.files import write_atomically, write_table
+from experiments.interval_traces import interval_band
 from experiments.outcomes import outcome
 from experiments.plan_effects import plan_comparison
 from experiments.plans import NO_PLAN, plan_library
@@ -75,16 +76,13 @@ def figure(table: pd.DataFrame, title: str) -> go.Figure:
             name = library[plan].title if plan in library else str(plan)
             rows = rows.sort_values("budget")
             fig.add_trace(
-                go.Scatter(
-                    x=list(rows["budget"]) + list(rows["budget"][::-1]),
-                    y=list(rows["high"]) + list(rows["low"][::-1]),
-                    fill="toself",
+                interval_band(
+                    rows["budget"],
+                    rows["low"],
+                    rows["high"],
                     fillcolor=colour,
                     opacity=0.2,
-                    line={"width": 0},
                     mode="lines",
-                    showlegend=False,
-                    hoverinfo="skip",
                 ),
                 row=1,
                 col=panel,

@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 from experiments import plan_effects
 from experiments.analysis import Results
 from experiments.files import write_table
+from experiments.interval_traces import error_bars
 from experiments.outcomes import outcome as outcome_of
 from experiments.plans import plan_library
 from experiments.statistics import PAIRING_NOTE
@@ -37,10 +38,6 @@ def plan_title(name: str) -> str:
     return library[name].title if name in library else str(name)
 
 
-def _error_bars(low: pd.Series, middle: pd.Series, high: pd.Series) -> dict:
-    return {"type": "data", "symmetric": False, "array": high - middle, "arrayminus": middle - low}
-
-
 def plans_figure(comparison: pd.DataFrame, outcome: str) -> go.Figure:
     """Each plan's mean and interval at the horizon, side by side for each budget."""
     rows = comparison[comparison["outcome"] == outcome]
@@ -53,7 +50,7 @@ def plans_figure(comparison: pd.DataFrame, outcome: str) -> go.Figure:
                 x=[plan_title(p) for p in part["plan"]],
                 y=part["mean"],
                 name="" if budget is None else f"budget {budget:,.0f}",
-                error_y=_error_bars(part["ci_low"], part["mean"], part["ci_high"]),
+                error_y=error_bars(part["ci_low"], part["mean"], part["ci_high"]),
             )
         )
     figure.update_layout(
@@ -80,6 +77,22 @@ def _factor_grid(factors: list[str], shared: bool = True) -> tuple[go.Figure, in
     return figure, cols
 
 
+def _finish_factor_grid(
+    figure: go.Figure, factors: int, cols: int, title: str, y_title: str
+) -> go.Figure:
+    """Levels as categories, the y title on the first column, a legend below the panels."""
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(title_text=y_title, col=1)
+    figure.update_layout(
+        title=title,
+        template="plotly_white",
+        height=340 * (-(-max(factors, 1) // cols)) + 60,
+        legend={"orientation": "h", "y": -0.15},
+        margin={"t": 80},
+    )
+    return figure
+
+
 def effects_figure(effects: pd.DataFrame, outcome: str, baseline: str) -> go.Figure:
     """Each plan's paired difference from the baseline per level, one panel per factor."""
     rows = effects[(effects["outcome"] == outcome) & (effects["plan"] != baseline)]
@@ -101,24 +114,21 @@ def effects_figure(effects: pd.DataFrame, outcome: str, baseline: str) -> go.Fig
                     legendgroup=plan,
                     showlegend=index == 0,
                     line={"color": colour},
-                    error_y=_error_bars(line["ci_low"], line["difference"], line["ci_high"]),
+                    error_y=error_bars(line["ci_low"], line["difference"], line["ci_high"]),
                     customdata=line["n"],
                     hovertemplate="%{x}: %{y:.4g} (%{customdata} pairs)",
                 ),
                 **where,
             )
         figure.add_hline(y=0, line={"color": "#555", "width": 1, "dash": "dot"}, **where)
-    figure.update_xaxes(type="category")
-    figure.update_yaxes(title_text=f"difference, {item.unit}" if item.unit else "difference", col=1)
-    figure.update_layout(
-        title=f"{item.label.capitalize()}: each plan minus {plan_title(baseline)}, per level "
+    return _finish_factor_grid(
+        figure,
+        len(factors),
+        cols,
+        f"{item.label.capitalize()}: each plan minus {plan_title(baseline)}, per level "
         "(paired, 95% interval)",
-        template="plotly_white",
-        height=340 * (-(-max(len(factors), 1) // cols)) + 60,
-        legend={"orientation": "h", "y": -0.15},
-        margin={"t": 80},
+        f"difference, {item.unit}" if item.unit else "difference",
     )
-    return figure
 
 
 def interaction_figure(effects: pd.DataFrame, outcome: str) -> go.Figure:
@@ -143,20 +153,17 @@ def interaction_figure(effects: pd.DataFrame, outcome: str) -> go.Figure:
                     legendgroup=plan,
                     showlegend=index == 0,
                     line={"color": colour},
-                    error_y=_error_bars(line["mean_ci_low"], line["mean"], line["mean_ci_high"]),
+                    error_y=error_bars(line["mean_ci_low"], line["mean"], line["mean_ci_high"]),
                 ),
                 **where,
             )
-    figure.update_xaxes(type="category")
-    figure.update_yaxes(title_text=item.unit or item.label, col=1)
-    figure.update_layout(
-        title=f"{item.label.capitalize()}: plan x factor (mean per level, 95% interval)",
-        template="plotly_white",
-        height=340 * (-(-max(len(factors), 1) // cols)) + 60,
-        legend={"orientation": "h", "y": -0.15},
-        margin={"t": 80},
+    return _finish_factor_grid(
+        figure,
+        len(factors),
+        cols,
+        f"{item.label.capitalize()}: plan x factor (mean per level, 95% interval)",
+        item.unit or item.label,
     )
-    return figure
 
 
 def plans_section(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -20,6 +19,7 @@ from experiments import analysis
 from experiments.analysis import AnalysisError, Results
 from experiments.decision_report import decisions_section
 from experiments.files import write_table
+from experiments.interval_traces import error_bars, interval_band
 from experiments.outcomes import outcome as outcome_of
 from experiments.plan_report import plans_section
 
@@ -42,12 +42,7 @@ def means_figure(means: pd.DataFrame, outcome: str, confidence: float = 0.95) ->
                 y=part["mean"],
                 mode="lines+markers",
                 name=factor,
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": part["ci_high"] - part["mean"],
-                    "arrayminus": part["mean"] - part["ci_low"],
-                },
+                error_y=error_bars(part["ci_low"], part["mean"], part["ci_high"]),
                 customdata=part["n"],
                 hovertemplate="%{x}: %{y:.4g} (n=%{customdata})",
             ),
@@ -118,15 +113,8 @@ def series_figure(series: pd.DataFrame, outcome: str, by: str | None) -> go.Figu
     for index, (group, part) in enumerate(series.groupby("group", sort=False)):
         colour = palette[index % len(palette)]
         figure.add_trace(
-            go.Scatter(
-                x=np.concatenate([part["week"], part["week"][::-1]]),
-                y=np.concatenate([part["ci_high"], part["ci_low"][::-1]]),
-                fill="toself",
-                line={"width": 0},
-                fillcolor=colour,
-                opacity=0.2,
-                hoverinfo="skip",
-                showlegend=False,
+            interval_band(
+                part["week"], part["ci_low"], part["ci_high"], fillcolor=colour, opacity=0.2
             )
         )
         figure.add_trace(

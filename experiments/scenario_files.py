@@ -2,7 +2,8 @@
 
 A scenario is one point: a title, a description citing the seed sentence it illustrates,
 parameter overrides, the organization (generated, or an org chart) and an intervention
-schedule. Every problem is reported with the file, the key and what is allowed.
+schedule. Every problem is reported with the file, the key and what is allowed. The file's
+tables are the models of `experiments.scenario_spec`.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from experiments.files import named_file, read_toml
 from experiments.plans import PlanError, resolve_plan
+from experiments.scenario_spec import OrganizationSpec, ScenarioSpec
 from experiments.timeline import TimelineEntry, check_timeline
 from sim.interventions import Intervention
 from sim.limits import DEFAULT_LIMITS, LimitError, Limits
 from sim.organization import Organization, OrganizationError
-from sim.params import Department, Params, ParamsError, describe_validation_error, make_params
+from sim.params import Params, ParamsError, describe_validation_error, make_params
 from sim.state import Individuals
 
 DEFAULT_SCENARIO = "baseline"
@@ -31,86 +33,6 @@ DATA_FOLDER = Path(str(resources.files("scenarios"))) / "data"
 
 class ScenarioError(ValueError):
     """A scenario that cannot be run; the message names the file, the key and the problem."""
-
-
-class OrganizationSpec(BaseModel):
-    """The [organization] table: a generated shape, or an org chart file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    employees: int | None = Field(None, description="head count of a generated organization")
-    span_of_control: int | None = Field(None, description="reports per manager")
-    departments: tuple[Department, ...] | None = Field(None, description="departments")
-    chart: str | None = Field(
-        None, description="org chart CSV or GraphML, relative to the scenario file"
-    )
-    departments_table: str | None = Field(None, description="departments CSV for the chart")
-    staff_per_manager: int = Field(
-        0,
-        ge=0,
-        le=1000,
-        description="generated staff under each manager without reports in the chart",
-    )
-
-    @model_validator(mode="after")
-    def _one_source_of_staff(self) -> OrganizationSpec:
-        # An org chart fixes the head count and the spans: a generated shape next to it
-        # would be silently ignored.
-        if self.chart is not None:
-            for key in ("employees", "span_of_control"):
-                if getattr(self, key) is not None:
-                    raise ValueError(
-                        f"chart and {key} are both given: the chart fixes the organization, "
-                        f"so remove organization.{key} (or the chart)"
-                    )
-        else:
-            for key in ("departments_table", "staff_per_manager"):
-                if key in self.model_fields_set:
-                    raise ValueError(f"{key} applies to an org chart: add organization.chart")
-        return self
-
-
-class ScenarioSpec(BaseModel):
-    """A whole scenario file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    title: str = Field(min_length=1)
-    description: str = ""
-    parameters: dict[str, Any] = Field(default_factory=dict)
-    organization: OrganizationSpec = Field(default_factory=OrganizationSpec)
-    individuals: tuple[Individuals, ...] = ()
-    interventions: tuple[Intervention, ...] = ()
-    plan: str | None = Field(
-        None,
-        min_length=1,
-        description="a plan of the library (scenarios/plans/) run as the scenario's "
-        "interventions, instead of listing them",
-    )
-    plans: dict[str, tuple[Intervention, ...]] = Field(
-        default_factory=dict,
-        description="alternative intervention schedules by name, for "
-        "comparisons; `interventions` is the plan run by default",
-    )
-    seed: int | None = Field(
-        None,
-        ge=0,
-        lt=2**63,
-        description="the random seed a run uses when none is given (`--seed` overrides it)",
-    )
-    timeline: tuple[TimelineEntry, ...] = Field(
-        (),
-        description="changes during the run: at each entry's week, new parameter values "
-        "and added interventions (`experiments.timeline`)",
-    )
-
-    @model_validator(mode="after")
-    def _one_default_plan(self) -> ScenarioSpec:
-        if self.plan is not None and self.interventions:
-            raise ValueError(
-                "give either `plan` (a plan of the library) or [[interventions]], not both"
-            )
-        return self
 
 
 @dataclass(frozen=True)
@@ -265,9 +187,12 @@ def check_coverage_names(
     where: str,
     schedule: tuple[Intervention, ...],
     department_names: tuple[str, ...],
-    levels: set[int],
+    levels: set[int] | None,
 ) -> None:
     """Every intervention of `schedule` names only departments and levels the org has.
+
+    `levels` None leaves the levels unchecked: a generated organization's levels follow from
+    parameters a sweep may vary.
 
     Raises:
         ValueError: naming `where`, the intervention's index and the unknown name.
@@ -281,7 +206,7 @@ def check_coverage_names(
                     f"organization has {known}"
                 )
         for level in item.coverage.levels or ():
-            if level not in levels:
+            if levels is not None and level not in levels:
                 raise ValueError(
                     f"{where}.{index}.coverage.levels: no level {level}; the organization "
                     f"has levels {sorted(levels)}"
@@ -442,6 +367,7 @@ def choose_plan(spec: ScenarioSpec, path: Path, plan: str | None) -> tuple[Inter
 
 __all__ = [
     "OrganizationError",
+    "OrganizationSpec",
     "RunSetup",
     "ScenarioError",
     "ScenarioSpec",

@@ -21,7 +21,7 @@ from sim.params import Params, make_params
 
 if TYPE_CHECKING:
     from experiments.runs import RunResult
-    from experiments.sweeps import OutcomeSpec
+    from experiments.sweep_spec import OutcomeSpec
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ pair runs `replications` times. Replication r of every point and arm gets the sa
 drawn from `numpy.random.SeedSequence(seed).spawn`: common random numbers, so differences
 between plans or parameter values are not blurred by different luck.
 
-See experiments/specs/ for annotated examples. `experiments.sweep_checks` checks a spec
-against the model; `experiments.sweep_runs.RunContext.execute` is what one run does.
+See experiments/specs/ for annotated examples. `experiments.sweep_spec` reads the file's
+tables; `experiments.sweep_factors` and `experiments.sweep_checks` check a spec against the
+model; `experiments.sweep_runs.RunContext.execute` is what one run does.
 """
 
 from __future__ import annotations
@@ -26,141 +27,30 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from experiments import sweep_checks as checks
+from experiments import sweep_factors
 from experiments.calibration.posterior import Posterior, draw_parameters
 from experiments.files import read_toml
 from experiments.plans import NO_PLAN, resolve_plan
 from experiments.scenario_files import RunSetup
-from experiments.sweep_checks import Factor, SweepSpecError
+from experiments.sweep_factors import Factor, SweepSpecError
 from experiments.sweep_runs import RunContext
+from experiments.sweep_spec import OutcomeSpec, SweepFile
 from sim.interventions import Intervention
 from sim.limits import DEFAULT_LIMITS, Limits
 from sim.params import ParamsError, describe_validation_error, make_params
 from sim.replications import replication_seeds
 
-DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
-DEFAULT_FINAL = (
-    "mean_attitude",
-    "share_negative",
-    "mean_customer_focus",
-    "active_customers",
-    "mean_satisfaction",
-    "net_promoter_score",
-)
-DEFAULT_SERIES = ("mean_attitude", "share_negative", "active_customers")
 DESIGN_STREAM = 0x5EED
 """Mixed with the master seed for the design sampler, so it never shares a stream with runs."""
-
-
-class DesignSpec(BaseModel):
-    """The [design] table."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    kind: Literal[DESIGNS] = "full_factorial"  # type: ignore[valid-type]
-    samples: int | None = Field(
-        None,
-        ge=1,
-        description="latin_hypercube: points; sobol: "
-        "base sample N (a power of 2); morris: trajectories",
-    )
-    levels: int = Field(4, ge=2, description="morris: grid levels (even)")
-    second_order: bool = Field(False, description="sobol: also second-order indices")
-
-
-class OutcomeSpec(BaseModel):
-    """The [outcomes] table: which numbers each run keeps."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    final: tuple[str, ...] = Field(
-        DEFAULT_FINAL, description="outputs at the horizon, kept as final_<name>"
-    )
-    mean: tuple[str, ...] = Field(
-        (), description="outputs averaged over `window`, kept as mean_<name>"
-    )
-    window: tuple[int, int] | None = Field(
-        None, description="first and last week of the means, inclusive; weeks 1..weeks when omitted"
-    )
-    summary: tuple[str, ...] | None = Field(
-        None, description="run summaries of experiments.runs.summarize; all when omitted"
-    )
-    series: tuple[str, ...] = Field(DEFAULT_SERIES, description="outputs kept week by week")
-
-
-class PriceLever(BaseModel):
-    """`[levers] price_multiplier`: one plan's prices times each value, the others' as listed."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    plan: str = Field(min_length=1, description="the plan whose price varies")
-    values: tuple[float, ...] = Field(
-        min_length=1, description="multipliers of its prices (hours, direct and all-in), > 0"
-    )
-
-
-class LeverSpec(BaseModel):
-    """The [levers] table: what we choose."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    plan: tuple[str, ...] | None = Field(None, min_length=1)
-    budget: float | tuple[float, ...] | None = Field(
-        None, description="expected cost every plan is scaled to (a list compares several budgets)"
-    )
-    scale_by: Literal["coverage", "duration"] = "coverage"
-    price_multiplier: PriceLever | None = Field(
-        None, description="vary one plan's price relative to the others' (a decision map's axis)"
-    )
-
-    @field_validator("budget", mode="before")
-    @classmethod
-    def _finite_budgets(cls, given: Any) -> Any:
-        # Said here once: the union's own messages would name both of its branches.
-        for value in given if isinstance(given, list | tuple) else (given,):
-            if isinstance(value, float) and not math.isfinite(value):
-                raise ValueError("a budget must be a finite number")
-        return given
-
-
-class SweepFile(BaseModel):
-    """A whole sweep file, structurally validated."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    title: str = Field(min_length=1)
-    description: str = ""
-    scenario: str = Field(
-        "baseline", description="built-in scenario name, or a file relative to the sweep file"
-    )
-    replications: int = Field(1, ge=1, le=100_000)
-    seed: int = Field(ge=0, description="master seed")
-    weeks: int | None = Field(
-        None, ge=1, le=5200, description="horizon; the scenario's when omitted"
-    )
-    design: DesignSpec = Field(default_factory=DesignSpec)
-    parameters: dict[str, Any] = Field(default_factory=dict)
-    levers: LeverSpec = Field(default_factory=LeverSpec)
-    plans: dict[str, tuple[Intervention, ...]] = Field(
-        default_factory=dict,
-        description="intervention schedules by name, as in scenario "
-        "files ([[plans.NAME]] tables); the scenario's own plans can be named too",
-    )
-    outcomes: OutcomeSpec = Field(default_factory=OutcomeSpec)
-    posterior: str | None = Field(
-        None,
-        description="a calibration folder, relative to the sweep file: each replication "
-        "draws the fitted parameters from its posterior",
-    )
 
 
 @dataclass(frozen=True)
@@ -370,8 +260,8 @@ def parse_sweep(
     except ValidationError as error:
         raise SweepSpecError(describe_validation_error(error, where)) from None
     setup = checks.base_setup(spec, path, where, limits)
-    constants, ranges, lists = checks.split_parameters(spec, setup, where)
-    lists += checks.lever_factors(spec, setup, where)
+    constants, ranges, lists = sweep_factors.split_parameters(spec, setup, where)
+    lists += sweep_factors.lever_factors(spec, setup, where)
     checks.check_design(spec, ranges, where)
     checks.check_size(spec, setup, constants, (ranges, lists), limits, where)
     try:
@@ -405,6 +295,7 @@ def parse_sweep(
 __all__ = [
     "NO_PLAN",
     "Factor",
+    "OutcomeSpec",
     "RunContext",
     "Sweep",
     "SweepFile",

@@ -22,14 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from sim.lever_arrays import LeverArrays
 from sim.organization import Organization, generate_organization, influence_matrix
 from sim.params import Params
 from sim.processes.contagion import InfluenceNetwork, spread_attitudes
 from sim.processes.customers import arrive, leave, remember_encounters, spread_word_of_mouth
 from sim.processes.disposition import pull_toward_disposition
-from sim.processes.drift import distance_retention, drift_toward_impersonal
+from sim.processes.drift import drift_toward_impersonal
 from sim.processes.encounters import FrontLine, feel_encounters, meet_customers
-from sim.processes.incentives import adapt_customer_focus, outcome_visibility
+from sim.processes.incentives import adapt_customer_focus
 from sim.processes.interventions import (
     ScheduledIntervention,
     apply_interventions,
@@ -108,65 +109,6 @@ def start_replication(
     return Replication(
         org, employees, customers, initial_levers(org, params), schedule, rng, intervention_rng
     )
-
-
-@dataclass
-class LeverArrays:
-    """Every replication's levers side by side, in the form the kernels read.
-
-    Attributes:
-        customer_weight: per employee, weight of customer outcomes in evaluations.
-        encounter_buffer: per employee, share of a hostile encounter's blow absorbed.
-        strain_recovery: per employee, share of strain that wears off each week.
-        drift_retention: per employee, exp(-k (D - 1)) (`sim.processes.drift`).
-        outcome_visibility: per employee, decay^(D - 1) (`sim.processes.incentives`).
-        shareholder_pressure: per replication.
-        hire_attitude_mean: per replication.
-    """
-
-    customer_weight: np.ndarray
-    encounter_buffer: np.ndarray
-    strain_recovery: np.ndarray
-    drift_retention: np.ndarray
-    outcome_visibility: np.ndarray
-    shareholder_pressure: np.ndarray
-    hire_attitude_mean: np.ndarray
-
-    @classmethod
-    def of(cls, levers: list[Levers], visibility_decay: float) -> LeverArrays:
-        """The levers of each replication, one after the other."""
-        return cls(
-            np.concatenate([lv.customer_weight for lv in levers]),
-            np.concatenate([lv.encounter_buffer for lv in levers]),
-            np.concatenate([lv.strain_recovery for lv in levers]),
-            np.concatenate([_retention(lv) for lv in levers]),
-            np.concatenate([_visibility(lv, visibility_decay) for lv in levers]),
-            np.array([lv.shareholder_pressure for lv in levers], dtype=float),
-            np.array([lv.hire_attitude_mean for lv in levers], dtype=float),
-        )
-
-    def set_replication(
-        self, copy: int, first: int, stop: int, levers: Levers, visibility_decay: float
-    ) -> None:
-        """Replace replication `copy`'s levers (employees first..stop-1)."""
-        rows = slice(first, stop)
-        self.customer_weight[rows] = levers.customer_weight
-        self.encounter_buffer[rows] = levers.encounter_buffer
-        self.strain_recovery[rows] = levers.strain_recovery
-        self.drift_retention[rows] = _retention(levers)
-        self.outcome_visibility[rows] = _visibility(levers, visibility_decay)
-        self.shareholder_pressure[copy] = levers.shareholder_pressure
-        self.hire_attitude_mean[copy] = levers.hire_attitude_mean
-
-
-# Computed on one replication's own arrays, so that a transcendental function meets the
-# same array, element for element, alone and in a batch.
-def _retention(levers: Levers) -> np.ndarray:
-    return distance_retention(levers.effective_distance, levers.drift_rate)
-
-
-def _visibility(levers: Levers, visibility_decay: float) -> np.ndarray:
-    return outcome_visibility(levers.effective_distance, visibility_decay)
 
 
 def _starts(sizes: list[int]) -> np.ndarray:

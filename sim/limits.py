@@ -31,7 +31,7 @@ command line, or `limits=LARGE_LIMITS` in Python, raises them for bigger machine
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class LimitError(ValueError):
@@ -125,12 +125,7 @@ DASHBOARD_LIMITS = Limits(
 )
 """A browser's requests: small enough for several users to share one server."""
 
-DASHBOARD_SWEEP_LIMITS = Limits(
-    weeks=5_200,
-    employees=5_000,
-    customers=2_000_000,
-    runs=400,
-    beyond=DEFAULT_LIMITS,
-    how="the command line (`eachcustomer sweep`)",
+DASHBOARD_SWEEP_LIMITS = replace(
+    DASHBOARD_LIMITS, employees=5_000, how="the command line (`eachcustomer sweep`)"
 )
 """A sweep launched from the dashboard: up to 400 runs of at most 5,000 employees each."""

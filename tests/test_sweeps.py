@@ -327,6 +327,21 @@ def test_parse_sweep_takes_a_dict_for_notebooks():
     assert len(sweep.design()) == 2
 
 
+def test_a_plan_naming_an_unknown_department_is_refused_naming_the_plan_and_item():
+    spec = {
+        "title": "d",
+        "seed": 2,
+        "levers": {"plan": ["none", "mine"]},
+        "plans": {"mine": [{"kind": "training_day", "coverage": {"departments": ["nowhere"]}}]},
+    }
+    with pytest.raises(SweepSpecError) as caught:
+        parse_sweep(spec)
+    assert str(caught.value).startswith(
+        "sweep: plans.mine.0.coverage.departments: no department 'nowhere'; "
+        "the organization has 'sales', 'customer service',"
+    )
+
+
 def test_cli_dry_run_counts_runs_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(

@@ -17,6 +17,7 @@ from dashboard.compare import (
     run_comparison,
 )
 from dashboard.compare_evidence import evidence_section
+from dashboard.exports import stored_toml_download
 from dashboard.plan_coverage import clean_restriction
 from dashboard.settings import normalize, org_groups, scenario_choices
 from experiments.plans import NO_PLAN
@@ -340,11 +341,4 @@ def spec_ready(result: Any) -> tuple[bool, str]:
 )
 def download_spec(_clicks: Any, result: Any) -> dict[str, Any]:
     """The comparison as a sweep spec: `eachcustomer sweep` reproduces its numbers."""
-    if not isinstance(result, dict) or not result.get("spec"):
-        raise PreventUpdate
-    return {
-        "content": result["spec"],
-        "filename": "comparison-sweep.toml",
-        "type": "application/toml",
-        "base64": False,
-    }
+    return stored_toml_download(result, "spec", "comparison-sweep.toml")

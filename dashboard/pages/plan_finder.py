@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures
 from dashboard.common import cancellable_job, job_controls, triggered_id
+from dashboard.exports import stored_toml_download
 from dashboard.plan_finder import (
     DEFAULT_KINDS,
     DEFAULT_OBJECTIVES,
@@ -223,14 +224,7 @@ def show(result: Any) -> tuple:
 )
 def download(_clicks: Any, result: Any) -> dict[str, Any]:
     """The recommended plan as a scenario file."""
-    if not isinstance(result, dict) or not result.get("toml"):
-        raise PreventUpdate
-    return {
-        "content": result["toml"],
-        "filename": "recommended-plan.toml",
-        "type": "application/toml",
-        "base64": False,
-    }
+    return stored_toml_download(result, "toml", "recommended-plan.toml")
 
 
 @callback(

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from experiments import sweep_checks
+from experiments import sweep_checks, sweep_factors
 from experiments.files import read_toml
 from experiments.planfinder.encoding import Encoding, Lever
 from experiments.planfinder.levers import check_lever_names, levers_of
@@ -119,7 +119,7 @@ def _constants(spec: PlanSearchFile, setup: Any, where: str) -> dict[str, Any]:
     shaped = SimpleNamespace(
         parameters=spec.parameters, design=SimpleNamespace(kind="full_factorial")
     )
-    constants, ranges, lists = sweep_checks.split_parameters(cast(Any, shaped), setup, where)
+    constants, ranges, lists = sweep_factors.split_parameters(cast(Any, shaped), setup, where)
     for factor in ranges + lists:
         raise PlanSpecError(
             f"{where}: parameters.{factor.name}: a plan search takes one value per "

@@ -1,0 +1,104 @@
+"""The commands that turn finished results into reports: analyze, headline, evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from eachcustomer.options import console
+from eachcustomer.userrors import CommandLineError
+
+
+def analyze(
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="A sweep's results folder.")],
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FOLDER",
+            help="Where to write the report (default: the results folder's report/).",
+        ),
+    ] = None,
+    confidence: Annotated[
+        float,
+        typer.Option(
+            min=0.5, max=0.999, metavar="LEVEL", help="Level of the confidence intervals."
+        ),
+    ] = 0.95,
+) -> None:
+    """Analyze a sweep: an HTML report with figures, and the tables behind it as CSV."""
+    from experiments.analysis import progress
+    from experiments.files import check_folder_path
+    from experiments.report import write_report
+
+    check_folder_path(report if report is not None else folder / "report")
+    page = write_report(folder, report, confidence=confidence)
+    counts = progress(folder)
+    console.print(
+        f"{counts['ok']} runs ok, {counts['failed']} failed, {counts['missing']} "
+        f"missing. Report: [bold]{page}[/bold]; tables: "
+        f"{', '.join(sorted(p.name for p in page.parent.glob('*.csv')))}"
+    )
+
+
+def headline(
+    folder: Annotated[
+        Path,
+        typer.Argument(metavar="FOLDER", help="Results folder of experiments/specs/headline.toml."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="FOLDER", help="Folder for the figure and its table."),
+    ] = Path("docs/figures"),
+) -> None:
+    """Draw the README's headline figure from the headline sweep's results."""
+    from experiments.headline import write_headline
+
+    written = write_headline(folder, out)
+    console.print("Written: " + ", ".join(str(path) for path in written))
+    if not any(path.suffix == ".png" for path in written):
+        console.print("No PNG: it needs `pip install -e '.\\[docs]'` (kaleido) and Chromium.")
+
+
+def evidence(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FOLDER",
+            help="Results folder of a finished sweep of two plans "
+            "(experiments/specs/decision_map.toml).",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="FOLDER", help="The evidence folder to write."),
+    ] = Path("docs/evidence/decision_map"),
+    spec: Annotated[
+        Path | None,
+        typer.Option(
+            "--spec",
+            metavar="FILE",
+            help="The spec file the evidence stands for (default: the one the sweep ran); "
+            "where the runs differ from it, the manifest says how.",
+        ),
+    ] = None,
+    figures: Annotated[
+        Path,
+        typer.Option("--figures", metavar="FOLDER", help="Folder for the maps' PNG files."),
+    ] = Path("docs/figures"),
+) -> None:
+    """Write the decision map, break-even and PRIM regions of a sweep as a shipped folder."""
+    from experiments.evidence import EvidenceError, build_evidence
+    from experiments.files import check_folder_path
+
+    check_folder_path(out)
+    check_folder_path(figures)
+    try:
+        written = build_evidence(folder, out, spec=spec, figures=figures)
+    except EvidenceError as error:
+        raise CommandLineError(str(error)) from None
+    console.print("Written: " + ", ".join(str(path) for path in written))
+    if not any(path.suffix == ".png" for path in written):
+        console.print("No PNG: it needs `pip install -e '.\\[docs]'` (kaleido) and Chromium.")
