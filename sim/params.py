@@ -345,39 +345,39 @@ class Params(BaseModel):
         "spread of offer quality between organizations, drawn once per organization",
     )
     very_bad_quality: float = _field(
-        -0.5,
+        -0.3,
         -1.0,
         0.0,
         "quality",
         "customers",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.5)",
         "an interaction below this quality is very bad",
     )
     loss_on_very_bad: float = _field(
-        0.5,
+        0.55,
         0.0,
         1.0,
         "probability",
         "customers",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.5)",
         "chance that a very bad interaction loses the customer for good",
     )
     base_churn: float = _field(
-        0.001,
+        0.0014,
         0.0,
         0.2,
         "probability per week",
         "customers",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.6)",
         "chance a customer leaves in a week for reasons of its own",
     )
     dissatisfied_churn: float = _field(
-        0.01,
+        0.0065,
         0.0,
         0.5,
         "probability per week",
         "customers",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.6)",
         "added weekly chance of leaving at satisfaction -1",
     )
     acquisition_rate: float = _field(
@@ -420,21 +420,21 @@ class Params(BaseModel):
         "how much reputation shapes new customers' expectations",
     )
     unhappy_voice: float = _field(
-        3.0,
+        2.3,
         1.0,
         100.0,
         "multiplier",
         "customers",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.4)",
         "how much louder unhappy customers speak than happy ones",
     )
     lost_voice: float = _field(
-        20.0,
+        2.6,
         1.0,
         1000.0,
         "multiplier",
         "customers",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.4)",
         "how much louder a customer who left speaks than a happy one",
     )
     reputation_memory: float = _field(
@@ -467,12 +467,12 @@ class Params(BaseModel):
         "how far attitude moves toward neighbours' in a week",
     )
     negativity_bias: float = _field(
-        3.0,
+        2.1,
         1.0,
         10.0,
         "multiplier",
         "contagion",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.7)",
         "weight of a more negative neighbour against a more positive one",
     )
     boss_weight: float = _field(
@@ -491,23 +491,23 @@ class Params(BaseModel):
         0.5, 0.0, 10.0, "relative weight", "contagion", "S003", "weight of one's direct reports"
     )
     disposition_pull: float = _field(
-        0.05,
+        0.02,
         0.0,
         1.0,
         "share per week",
         "contagion",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.3)",
         "pull back toward one's personal disposition (stubbornness)",
     )
 
     # --- 3. distance drift ----------------------------------------------------------
     drift_rate: float = _field(
-        0.005,
+        0.0011,
         0.0,
         0.2,
         "share per hop per week",
         "drift",
-        "S000",
+        "S000; calibrated (CALIBRATION.md 1.9)",
         "drift toward impersonal per hop of distance from customers",
     )
 
@@ -592,12 +592,12 @@ class Params(BaseModel):
 
     # --- 6. interventions ---------------------------------------------------------
     lasting_share: float = _field(
-        0.0,
+        0.37,
         0.0,
         1.0,
         "share of a lift",
         "interventions",
-        "Saks & Belcourt 2006 (calibrated)",
+        "Saks & Belcourt 2006 (calibrated, CALIBRATION.md 3.5)",
         "share of a one-off program's lift that also moves participants' dispositions "
         "(lasting learning)",
     )

@@ -172,46 +172,60 @@ def test_5_one_off_program_fades_at_the_rate_of_training_transfer_studies():
         assert low <= later.mean() / lift.mean() <= high, (key, later.mean() / lift.mean())
 
 
-PLACEHOLDER_PRICE_RATIO = 1 / 150
-"""A culture-wide lever's price per person-week, in training days per participant, before
-the library's prices were restated in hours and direct spend (docs/CALIBRATION.md, 1.8)."""
+FACT_6_BUDGET = 120_000
+"""Two years' budget for each plan on the 300-employee organization: the training day for
+about 60% of the staff, or culture change for about 17% of them from week 26 (library
+prices, docs/CALIBRATION.md 1.8)."""
+CHEAP_CULTURE = 0.25
+"""Culture change at a quarter of its list price: where the decision map says it wins."""
+VERDICT_SWING = 0.03
+"""Smallest change in the satisfaction advantage between the two prices that counts as
+the verdict turning on the price (satisfaction runs from -1 to 1)."""
 
 
-def test_6_culture_change_lasts_and_beats_one_off_program_at_equal_cost():
-    # Fact 6 as stated before the calibration, at the placeholder price ratio: at the
-    # restated prices the verdict turns on price and fade rate (the decision map of
-    # experiments/specs/decision_map.toml shows where).
+def paired_advantage(first: list, second: list, measure: Callable[[OrgModel], float]) -> np.ndarray:
+    """measure(first plan) - measure(second plan), replication by replication."""
+    return replicate(ORG, measure, interventions=first) - replicate(
+        ORG, measure, interventions=second
+    )
+
+
+def test_6_culture_change_lasts_and_whether_it_beats_a_one_off_program_turns_on_price():
+    # MODEL.md fact 6 under the calibrated defaults: the culture-wide change's effect lasts;
+    # whether it beats the training day at equal cost is conditional, and this states the
+    # condition the decision map (experiments/specs/decision_map.toml) shows: at list
+    # prices the training day does better for customers, at a quarter of culture change's
+    # list price culture change does.
     library = plan_library()
     org = cost_basis(ORG)
-    training = list(library["training_day"].interventions)
-    budget = plan_cost(training, org, ORG)
+    training = list(scale_plan(library["training_day"].interventions, FACT_6_BUDGET, org, ORG))
     levers = library["culture_change"].interventions
-    day = training[0].price_per_participant_week(ORG.wage_cost_per_hour)
-    lever = levers[0].price_per_participant_week(ORG.wage_cost_per_hour)
-    placeholder = reprice_plan(levers, day * PLACEHOLDER_PRICE_RATIO / lever)
-    culture = list(scale_plan(placeholder, budget, org, ORG))
-    assert plan_cost(culture, org, ORG) == pytest.approx(budget)
+    culture = list(scale_plan(levers, FACT_6_BUDGET, org, ORG))
+    cheap = list(scale_plan(reprice_plan(levers, CHEAP_CULTURE), FACT_6_BUDGET, org, ORG))
+    for plan in (training, culture, cheap):
+        assert plan_cost(plan, org, ORG) == pytest.approx(FACT_6_BUDGET, rel=0.01)
 
-    attitude_lift = replicate(ORG, final("mean_attitude"), interventions=culture) - replicate(
-        ORG, final("mean_attitude")
-    )
-    assert attitude_lift.mean() > MARGIN_SE * attitude_lift.std(ddof=1) / np.sqrt(REPLICATIONS)
-    # Customer outcomes at the horizon: satisfaction, the net-promoter-style score, and
-    # customers lost in the last quarter (fewer is better). The stock of active customers
-    # still carries the training day's early retention at 104 weeks, so it is not tested.
-    for outcome in ("mean_satisfaction", "net_promoter_score"):
-        assert_greater(
-            replicate(ORG, final(outcome), interventions=culture),
-            replicate(ORG, final(outcome), interventions=training),
-        )
+    def attitude_at(week: int) -> Callable[[OrgModel], float]:
+        return lambda model: float(model.outputs()["mean_attitude"].iloc[week])
 
-    def lost_last_quarter(model: OrgModel) -> float:
-        return float(model.outputs()["customers_lost"].iloc[-13:].sum())
+    # It lasts: its lift over doing nothing is clear at the horizon and has not faded
+    # since week 78 (a fall of less than 3 SE).
+    lift_78, lift_104 = (paired_advantage(culture, [], attitude_at(w)) for w in (78, 104))
+    assert lift_104.mean() > MARGIN_SE * lift_104.std(ddof=1) / np.sqrt(REPLICATIONS)
+    fade = lift_78 - lift_104
+    assert fade.mean() < MARGIN_SE * fade.std(ddof=1) / np.sqrt(REPLICATIONS)
 
-    assert_greater(
-        replicate(ORG, lost_last_quarter, interventions=training),
-        replicate(ORG, lost_last_quarter, interventions=culture),
-    )
+    satisfaction = final("mean_satisfaction")
+    at_list_price = paired_advantage(culture, training, satisfaction)
+    at_quarter_price = paired_advantage(cheap, training, satisfaction)
+    error = np.sqrt(REPLICATIONS)
+    assert at_list_price.mean() < -MARGIN_SE * at_list_price.std(ddof=1) / error
+    assert at_quarter_price.mean() > MARGIN_SE * at_quarter_price.std(ddof=1) / error
+    assert at_quarter_price.mean() - at_list_price.mean() > VERDICT_SWING
+
+
+FOCUS_FALL = 0.05
+"""Smallest fall of back-office focus below its neutral start that counts as "stays low"."""
 
 
 def test_7_boss_only_evaluations_keep_back_office_focus_low_alignment_raises_every_level():
@@ -226,7 +240,10 @@ def test_7_boss_only_evaluations_keep_back_office_focus_low_alignment_raises_eve
     attitudes = replicate(wrong_customer, final("mean_attitude"))
     back_office = replicate(wrong_customer, final("focus_back_office"))
     assert attitudes.mean() > 0.1  # attitudes are positive...
-    assert back_office.mean() < 0.35  # ...yet back-office focus stays low
+    # ...yet back-office focus falls from its neutral start (half to the customer) by a
+    # clear amount: more than FOCUS_FALL beyond 3 standard errors.
+    fall = Params().initial_customer_focus - back_office
+    assert fall.mean() - MARGIN_SE * fall.std(ddof=1) / np.sqrt(REPLICATIONS) > FOCUS_FALL
     for level in range(1, 6):
         column = f"focus_level_{level}"
         assert_greater(
@@ -241,12 +258,12 @@ same size that counts as fact 8 (the attitude scale runs from -1 to 1)."""
 
 
 def test_8_deeper_organizations_are_more_at_risk_through_distance():
-    # What the model represents is depth: the same 1,000 people with 12 reports per
-    # manager (4 levels) or 3 (7 levels), so that more of them sit far from customers. At
+    # What the model represents is depth: the same 1,000 people with 20 reports per
+    # manager (4 levels) or 2 (10 levels), so that more of them sit far from customers. At
     # a fixed span, size alone changes little (MODEL.md fact 8; docs/ODD.md 11.3).
     def shallow_minus_deep(**changes: float) -> dict[str, np.ndarray]:
-        shallow = Params(n_employees=1000, span_of_control=12, **changes)
-        deep = Params(n_employees=1000, span_of_control=3, **changes)
+        shallow = Params(n_employees=1000, span_of_control=20, **changes)
+        deep = Params(n_employees=1000, span_of_control=2, **changes)
         return {
             outcome: (replicate(shallow, final(outcome)), replicate(deep, final(outcome)))
             for outcome in ("mean_attitude", "mean_customer_focus")
@@ -291,5 +308,9 @@ def test_10_a_very_bad_interaction_loses_customers_and_their_stories_lower_expec
     def new_expectation(model: OrgModel) -> float:
         return float(model.outputs()["new_customer_expectation"].iloc[52:].mean())
 
-    silent = ORG.replace(lost_voice=1.0)
-    assert_greater(replicate(silent, new_expectation), replicate(ORG, new_expectation))
+    # Lost customers' stories: with them as loud as a happy customer's (lost_voice = 1),
+    # new customers expect more. At the calibrated voice (about TARP's 2x) the effect is
+    # small, so the comparison is paired (the same seeds), as in docs/ODD.md 11.3.
+    silent = only_very_bad.replace(lost_voice=1.0)
+    raised = replicate(silent, new_expectation) - replicate(only_very_bad, new_expectation)
+    assert raised.mean() > MARGIN_SE * raised.std(ddof=1) / np.sqrt(REPLICATIONS)
