@@ -66,7 +66,7 @@ DASHBOARD_RANGES: dict[str, tuple[float, float]] = {
 """What-if ranges narrower than the model allows, so a slider moves in useful steps. A
 scenario value outside them widens the slider; the model's own limits still apply."""
 
-DASHBOARD_STEPS = {"wage_cost_per_hour": 0.05}
+DASHBOARD_STEPS = {"wage_cost_per_hour": 0.05, "dissatisfied_churn": 0.0005}
 """Slider steps finer than the range suggests, so a sourced default lies on the grid."""
 
 KEY_PARAMETERS = (

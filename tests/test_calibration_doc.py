@@ -12,6 +12,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_odd import parse_range, table, unquote
 
@@ -40,7 +41,11 @@ PRIOR_HEADER = [
     "range",
     "evidence (grade)",
     "default before calibration",
+    "posterior median [5%, 95%]",
+    "calibrated default",
 ]
+SHIPPED = ROOT / "experiments" / "specs" / "calibration" / "published"
+"""The published calibration (stage 1) the defaults come from."""
 STATISTIC_HEADER = ["statistic", "meaning", "runs", "replications", "possible values"]
 
 
@@ -81,6 +86,7 @@ def test_every_prior_is_in_the_priors_table_and_the_published_priors_are_the_def
     doc, published
 ):
     rows = {unquote(row["parameter"]): row for row in table(doc, PRIOR_HEADER)}
+    shipped = pd.read_csv(SHIPPED / "parameters.csv").set_index("parameter")
     priors = published["priors"]
     assert set(rows) == set(priors) == set(DEFAULT_PRIORS)
     for name, prior in priors.items():
@@ -89,7 +95,12 @@ def test_every_prior_is_in_the_priors_table_and_the_published_priors_are_the_def
         assert row["distribution"] == distribution == DEFAULT_PRIORS[name].distribution, name
         assert interval(row["range"]) == (prior["low"], prior["high"]), name
         assert (DEFAULT_PRIORS[name].low, DEFAULT_PRIORS[name].high) == interval(row["range"])
-        assert float(row["default before calibration"]) == Params.model_fields[name].default
+        # The defaults before: what the shipped calibration started from (its "before").
+        assert float(row["default before calibration"]) == shipped.loc[name, "before"], name
+        # The defaults now: the code's, inside the shipped posterior's 5-95% interval.
+        default = Params.model_fields[name].default
+        assert float(row["calibrated default"]) == default, name
+        assert shipped.loc[name, "posterior_q05"] <= default <= shipped.loc[name, "posterior_q95"]
 
 
 def test_every_statistic_is_documented_with_its_runs_replications_and_range(doc):

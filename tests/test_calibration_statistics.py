@@ -25,8 +25,11 @@ OFF = {
     "contagion_rate": 0.0,
     "drift_rate": 0.0,
     "turnover_rate": 0.0,
+    "lasting_share": 0.0,
 }
-"""Nothing moves attitudes but the training day and the pull toward one's disposition."""
+"""Nothing moves attitudes but the training day and the pull toward one's disposition (and
+the lift leaves dispositions alone: lasting learning is tested in
+tests/test_calibration_mechanisms.py)."""
 
 
 def weekly(**columns: object) -> pd.DataFrame:

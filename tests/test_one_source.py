@@ -25,7 +25,7 @@ from sim.replications import replication_seeds
 
 REPO = Path(__file__).resolve().parents[1]
 REPLICATIONS = 3
-BUDGET = 30_000.0
+BUDGET = 100_000.0
 COMPARED = {  # outcome on the page: column of a sweep's result rows
     "mean_satisfaction": "final_mean_satisfaction",
     "active_customers": "final_active_customers",
