@@ -3,7 +3,10 @@
 Every comparison runs REPLICATIONS models per condition with the same fixed seeds
 (`sim.replications.replication_seeds(2024, ...)`), and asserts that the difference of the
 means exceeds MARGIN_SE standard errors of that difference (Welch: sqrt(s1^2/n + s2^2/n)), in the
-direction the fact states. "Mirror images within noise" and "mostly faded" are stated
+direction the fact states; facts 5, 6 and 10 compare runs of the same seeds, so there the
+standard error is that of the paired differences. Each fact also has a minimum effect size,
+so that a weakened mechanism fails. They hold under the calibrated defaults
+(docs/CALIBRATION.md). "Mirror images within noise" and "mostly faded" are stated
 with their own margins where they appear.
 """
 
