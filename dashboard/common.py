@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, ctx, html
+from dash import Input, Output, ctx, dcc, html
 from dash.exceptions import MissingCallbackContextException, PreventUpdate
+
+from dashboard.settings import MAX_CHART_BYTES
 
 
 def triggered_id() -> Any:
@@ -65,3 +67,30 @@ def job_controls(prefix: str, run_label: str, status: bool = True) -> list[Any]:
         controls.append(html.Div(id=f"{prefix}-status", className="status", role="status"))
     controls.append(html.Div(id=f"{prefix}-error", className="error", role="alert"))
     return controls
+
+
+def upload_box(upload_id: str, text: str, accept: str) -> html.Div:
+    """A drop zone that is also a keyboard-focusable button.
+
+    The browser neither reads nor sends a file over the limit (`max_size`); the page's
+    script (assets/uploads.js) puts its name and size in the store `<id>-refused`, and
+    the upload callback answers with the server's own message.
+    """
+    return html.Div(
+        [
+            dcc.Store(id=f"{upload_id}-refused"),
+            dcc.Upload(
+                id=upload_id,
+                className="upload",
+                accept=accept,
+                multiple=False,
+                max_size=MAX_CHART_BYTES,  # one limit for every upload
+                children=html.Div(
+                    [
+                        html.Button(text, className="button small", type="button"),
+                        html.Div("or drop the file here", className="note"),
+                    ]
+                ),
+            ),
+        ]
+    )

@@ -68,20 +68,29 @@ def chosen_plans(
     keys: Sequence[str],
     settings: dict[str, Any],
     restrictions: Mapping[str, Mapping[str, Sequence]] | None = None,
+    extra: Mapping[str, tuple[str, str, tuple]] | None = None,
 ) -> dict[str, tuple[str, tuple]]:
     """Menu values to {shown name: (plan name, interventions)}; unknown values are skipped.
 
     `restrictions` maps a menu value to the departments and levels its plan is restricted
-    to (`dashboard.plan_coverage`); a restricted plan's names say whom it reaches.
+    to (`dashboard.plan_coverage`); a restricted plan's names say whom it reaches. `extra`
+    holds more plans by menu value, as (shown name, plan name, interventions): those of an
+    uploaded scenario file (`dashboard.plan_uploads`).
 
     Raises:
-        ValueError: a restriction names a department or level the organization lacks.
+        ValueError: a restriction, or an extra plan, names a department or level the
+            organization lacks.
     """
     scenario = build_setup({**settings, "plan": None, "interventions": [], "timeline": []})
     plans: dict[str, tuple[str, tuple]] = {}
     for key in keys:
         kind, _, name = str(key).partition(":")
-        if kind == "plan":
+        if extra and str(key) in extra:
+            shown, name, plan = extra[str(key)]
+            # Written for another organization perhaps: it must name only groups this has.
+            org = cost_basis(scenario.params, scenario.org)
+            check_coverage_names(shown, plan, org.department_names, set(org.level.tolist()))
+        elif kind == "plan":
             try:
                 shown, plan = plan_title(name), resolve_plan(name, scenario.plans)
             except ValueError:
@@ -103,9 +112,13 @@ def chosen_plans(
     return plans
 
 
-def resolve_plans(keys: Sequence[str], settings: dict[str, Any]) -> dict[str, tuple]:
+def resolve_plans(
+    keys: Sequence[str],
+    settings: dict[str, Any],
+    extra: Mapping[str, tuple[str, str, tuple]] | None = None,
+) -> dict[str, tuple]:
     """Shown names and interventions of the chosen menu values."""
-    return {shown: plan for shown, (_, plan) in chosen_plans(keys, settings).items()}
+    return {shown: plan for shown, (_, plan) in chosen_plans(keys, settings, None, extra).items()}
 
 
 def describe_plan(plan: Sequence[Intervention]) -> str:
@@ -183,6 +196,7 @@ def run_comparison(
     budget: float | None = None,
     on_run: Callable[[int, int], None] | None = None,
     restrictions: Mapping[str, Mapping[str, Sequence]] | None = None,
+    extra: Mapping[str, tuple[str, str, tuple]] | None = None,
 ) -> dict[str, Any]:
     """Run every chosen plan, and doing nothing, `replications` times and summarize.
 
@@ -195,6 +209,7 @@ def run_comparison(
             anything.
         on_run: called as on_run(done, total) after every run.
         restrictions: departments and levels each menu value's plan is restricted to.
+        extra: more plans by menu value (`chosen_plans`), from an uploaded scenario file.
     """
     settings = normalize(settings)
     started = time.time()
@@ -207,7 +222,7 @@ def run_comparison(
         )
     try:
         setup = build_setup(settings)
-        chosen = chosen_plans(plan_keys, settings, restrictions)
+        chosen = chosen_plans(plan_keys, settings, restrictions, extra)
     except ValueError as error:
         return {"error": user_message(error)}
     if not 2 <= len(chosen) <= MAX_PLANS:

@@ -48,16 +48,19 @@ class ChartCheck:
     summary: str = ""
 
 
-def too_large_message(name: str, size: float, max_bytes: int = MAX_CHART_BYTES) -> str:
+CHART_LIMIT = f"{MAX_CHART_ROWS:,} employees"
+
+
+def too_large_message(
+    name: str, size: float, max_bytes: int = MAX_CHART_BYTES, limit: str | None = CHART_LIMIT
+) -> str:
     """What a user reads about a file over the limit, whether the browser or the server
-    measured it."""
-    return (
-        f"{name}: the file is {size / 1e6:.1f} MB; the limit is "
-        f"{max_bytes / 1e6:.0f} MB ({MAX_CHART_ROWS:,} employees)"
-    )
+    measured it; `limit` says what the size allows (an org chart's head count)."""
+    allows = f" ({limit})" if limit else ""
+    return f"{name}: the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB{allows}"
 
 
-def refused_upload(refusal: Any) -> str | None:
+def refused_upload(refusal: Any, limit: str | None = CHART_LIMIT) -> str | None:
     """The message for a file the browser did not send because of its size, from what the
     page reports ({"filename", "size"}), or None if that is not such a report."""
     if not isinstance(refusal, dict):
@@ -67,11 +70,11 @@ def refused_upload(refusal: Any) -> str | None:
         return None
     if not MAX_CHART_BYTES < size < math.inf:
         return None  # not over the limit (or not a size): nothing was refused
-    return too_large_message(safe_filename(refusal.get("filename")), size)
+    return too_large_message(safe_filename(refusal.get("filename")), size, limit=limit)
 
 
 def decode_upload(
-    contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES
+    contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES, limit: str | None = CHART_LIMIT
 ) -> tuple[str | None, str | None]:
     """(text, None) for a readable upload, (None, message) otherwise."""
     name = safe_filename(filename)
@@ -80,7 +83,7 @@ def decode_upload(
     encoded = contents.split(",", 1)[1]
     size = len(encoded) * 3 // 4
     if size > max_bytes:
-        return None, too_large_message(name, size, max_bytes)
+        return None, too_large_message(name, size, max_bytes, limit)
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):

@@ -8,8 +8,8 @@ import dash
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import compare_view, figures
-from dashboard.common import cancellable_job, job_controls
+from dashboard import compare_view, figures, plan_uploads
+from dashboard.common import cancellable_job, job_controls, triggered_id, upload_box
 from dashboard.compare import (
     DEFAULT_PLANS,
     MAX_PLANS,
@@ -19,7 +19,8 @@ from dashboard.compare import (
 from dashboard.compare_evidence import evidence_section
 from dashboard.exports import stored_toml_download
 from dashboard.plan_coverage import clean_restriction
-from dashboard.settings import normalize, org_groups, scenario_choices
+from dashboard.settings import normalize, org_groups, scenario_choices, user_message
+from dashboard.uploads import refused_upload
 from experiments.plans import NO_PLAN
 
 
@@ -29,6 +30,7 @@ def layout(**_: Any) -> html.Div:
         className="compare-layout page",
         children=[
             dcc.Store(id="compare-result", storage_type="session"),
+            dcc.Store(id="compare-file-plans", storage_type="session"),
             html.Aside(
                 className="sidebar",
                 children=[
@@ -44,6 +46,27 @@ def layout(**_: Any) -> html.Div:
                         value=list(DEFAULT_PLANS),
                         options=plan_choices("baseline"),
                         clearable=False,
+                    ),
+                    html.Details(
+                        className="param-group",
+                        id="compare-file-box",
+                        children=[
+                            html.Summary("Plans from a scenario file"),
+                            html.Div(
+                                "A scenario TOML's [plans] and its own schedule (the plan "
+                                "finder's recommended.toml, say) join the menu for this "
+                                "session. They run on this session's organization and "
+                                "settings, not the file's, as library plans do.",
+                                className="note",
+                                id="compare-file-note",
+                            ),
+                            upload_box(
+                                "compare-file-upload",
+                                "Upload a scenario file (TOML)",
+                                ".toml,application/toml,text/plain",
+                            ),
+                            html.Div(id="compare-file-result", role="status"),
+                        ],
                     ),
                     html.Details(
                         className="param-group",
@@ -169,9 +192,11 @@ dash.register_page(
     Output("compare-plans", "options"),
     Output("compare-base", "children"),
     Input("settings", "data"),
+    Input("compare-file-plans", "data"),
 )
-def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
-    """The plan choices of the session's scenario, and what the plans run on."""
+def base_description(stored: Any, file_plans: Any = None) -> tuple[list[dict[str, str]], str]:
+    """The plan choices of the session's scenario and uploaded file, and what the plans
+    run on."""
     settings = normalize(stored)
     titles = {o["value"]: o["label"] for o in scenario_choices()}
     chart = settings["chart"]
@@ -183,7 +208,36 @@ def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
         + (f" and {changed} changed parameter(s)" if changed else "")
         + ", replacing its interventions. Change the scenario on Explore."
     )
-    return plan_choices(settings["scenario"]), text
+    options = plan_choices(settings["scenario"]) + plan_uploads.menu_options(file_plans)
+    return options, text
+
+
+@callback(
+    Output("compare-file-plans", "data"),
+    Output("compare-file-result", "children"),
+    Input("compare-file-upload", "contents"),
+    Input("compare-file-upload-refused", "data"),
+    State("compare-file-upload", "filename"),
+    prevent_initial_call=True,
+)
+def upload_plans(contents: Any, refused: Any, filename: Any) -> tuple[Any, html.Div]:
+    """A scenario file's plans into the session's menu, or the problem next to the upload.
+    A new file's plans replace the previous file's."""
+    if triggered_id() == "compare-file-upload-refused":
+        message = refused_upload(refused, limit=plan_uploads.UPLOAD_LIMIT)
+        if message is None:
+            raise PreventUpdate
+        return dash.no_update, html.Div(message, className="error")
+    if contents is None:
+        raise PreventUpdate
+    stored, message = plan_uploads.read_plans(contents, filename)
+    if stored is None:
+        return dash.no_update, html.Div(
+            [html.Div("The file's plans were not added:"), html.Div(message)],
+            className="error",
+            id="compare-file-error",
+        )
+    return stored, html.Div(message, className="ok")
 
 
 @callback(
@@ -198,6 +252,7 @@ def base_description(stored: Any) -> tuple[list[dict[str, str]], str]:
     State({"type": "compare-levels", "plan": ALL}, "value"),
     State({"type": "compare-departments", "plan": ALL}, "id"),
     State("session", "data"),
+    State("compare-file-plans", "data"),
     **cancellable_job("compare", interval=300),
 )
 def compare(
@@ -212,6 +267,7 @@ def compare(
     levels: list[Any] | None = None,
     ids: list[dict[str, str]] | None = None,
     _session: Any = None,
+    file_plans: Any = None,
 ) -> dict[str, Any]:
     """Run the comparison in the background, reporting each finished run."""
     plans = list(plans or [])[:MAX_PLANS]
@@ -222,6 +278,10 @@ def compare(
             ids or [], departments or [], levels or [], strict=False
         )
     }
+    try:
+        extra = plan_uploads.entries(file_plans)
+    except ValueError as error:
+        return {"error": user_message(error)}
     return run_comparison(
         settings,
         plans,
@@ -230,6 +290,7 @@ def compare(
         budget,
         on_run=lambda done, total: set_progress((str(done), str(total))),
         restrictions=restrictions,
+        extra=extra,
     )
 
 
@@ -240,6 +301,7 @@ def compare(
     State({"type": "compare-departments", "plan": ALL}, "value"),
     State({"type": "compare-levels", "plan": ALL}, "value"),
     State({"type": "compare-departments", "plan": ALL}, "id"),
+    State("compare-file-plans", "data"),
 )
 def coverage_rows(
     plans: list[str] | None,
@@ -247,6 +309,7 @@ def coverage_rows(
     departments: list[Any],
     levels: list[Any],
     ids: list[dict[str, str]],
+    file_plans: Any = None,
 ) -> list[Any]:
     """A row per chosen plan: the departments and levels it is restricted to, kept as the
     plans change; doing nothing has none."""
@@ -256,7 +319,8 @@ def coverage_rows(
         item["plan"]: (d or [], v or [])
         for item, d, v in zip(ids or [], departments or [], levels or [], strict=False)
     }
-    titles = {o["value"]: o["label"] for o in plan_choices(settings["scenario"])}
+    options = plan_choices(settings["scenario"]) + plan_uploads.menu_options(file_plans)
+    titles = {o["value"]: o["label"] for o in options}
     rows = []
     for key in plans or []:
         if key == f"plan:{NO_PLAN}":

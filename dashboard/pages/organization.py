@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
-from dashboard.common import cancellable_job, job_controls, triggered_id
+from dashboard.common import cancellable_job, job_controls, triggered_id, upload_box
 from dashboard.exports import org_chart_csv
 from dashboard.runs import organization_picture
 from dashboard.settings import MAX_CHART_BYTES, MAX_CHART_ROWS, build_setup, normalize
@@ -20,33 +20,6 @@ CHART_HELP = (
     f"(optional handles_complaints), or GraphML with the same node attributes. "
     f"At most {MAX_CHART_BYTES / 1e6:.0f} MB and {MAX_CHART_ROWS:,} employees."
 )
-
-
-def upload_box(upload_id: str, text: str, accept: str) -> html.Div:
-    """A drop zone that is also a keyboard-focusable button.
-
-    The browser neither reads nor sends a file over the limit (`max_size`); the page's
-    script (assets/uploads.js) puts its name and size in the store `<id>-refused`, and
-    the upload callback answers with the server's own message.
-    """
-    return html.Div(
-        [
-            dcc.Store(id=f"{upload_id}-refused"),
-            dcc.Upload(
-                id=upload_id,
-                className="upload",
-                accept=accept,
-                multiple=False,
-                max_size=MAX_CHART_BYTES,
-                children=html.Div(
-                    [
-                        html.Button(text, className="button small", type="button"),
-                        html.Div("or drop the file here", className="note"),
-                    ]
-                ),
-            ),
-        ]
-    )
 
 
 def layout(**_: Any) -> html.Div:
