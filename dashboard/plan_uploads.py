@@ -44,7 +44,7 @@ def read_plans(contents: Any, filename: Any) -> tuple[dict[str, Any] | None, str
     name = safe_filename(filename, "scenario.toml")
     if not name.lower().endswith(".toml"):
         return None, f"{name}: unknown file type; upload a scenario file (.toml)"
-    text, problem = decode_upload(contents, name, limit=UPLOAD_LIMIT)
+    text, problem = decode_upload(contents, name, limit=UPLOAD_LIMIT, expected="a title and plans")
     if problem is not None:
         return None, problem
     try:

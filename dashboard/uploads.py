@@ -74,9 +74,14 @@ def refused_upload(refusal: Any, limit: str | None = CHART_LIMIT) -> str | None:
 
 
 def decode_upload(
-    contents: Any, filename: Any, max_bytes: int = MAX_CHART_BYTES, limit: str | None = CHART_LIMIT
+    contents: Any,
+    filename: Any,
+    max_bytes: int = MAX_CHART_BYTES,
+    limit: str | None = CHART_LIMIT,
+    expected: str = "a header line and rows",
 ) -> tuple[str | None, str | None]:
-    """(text, None) for a readable upload, (None, message) otherwise."""
+    """(text, None) for a readable upload, (None, message) otherwise; `expected` says what
+    an empty file lacks."""
     name = safe_filename(filename)
     if not isinstance(contents, str) or "," not in contents:
         return None, f"{name}: the upload arrived empty or damaged; try again"
@@ -89,15 +94,14 @@ def decode_upload(
     except (binascii.Error, ValueError):
         return None, f"{name}: the upload arrived damaged (not valid base64); try again"
     if not data.strip():
-        return None, f"{name}: the file is empty; expected a header line and rows"
+        return None, f"{name}: the file is empty; expected {expected}"
     if b"\x00" in data:
         return None, f"{name}: contains NUL bytes, so it looks binary; expected a text file"
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return None, (
-            f"{name}: not UTF-8 text (byte {error.start} cannot be decoded); save "
-            "it as UTF-8 CSV or GraphML"
+            f"{name}: not UTF-8 text (byte {error.start} cannot be decoded); save it as UTF-8 text"
         )
     return text, None
 
