@@ -966,3 +966,127 @@ def test_a_run_waits_for_a_free_slot_and_says_so(server, browser):
     wait_until(lambda: "done" in browser.text("#explore-status"), 60, "the run, once started")
     wait_until(lambda: not browser.text("#job-notice"), 10, "the notice to go")
     assert not browser.find("#job-notice").is_displayed()
+
+
+FILE_PLANS = """title = "A plan from the plan finder"
+
+[[plans.recommended]]
+kind = "training_day"
+start = 4
+coverage = { share = 0.5 }
+
+[[plans.recommended]]
+kind = "incentive_alignment"
+start = 8
+coverage = { share = 0.3 }
+"""
+
+
+def test_compare_runs_a_plan_from_an_uploaded_scenario_file_to_the_same_numbers(
+    server, browser, tmp_path
+):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    from dashboard.compare import REFERENCE, outcome_series, summarize_runs
+    from dashboard.settings import build_setup, default_settings
+    from dashboard.verdict import OUTCOME_BY_COLUMN, against_reference
+    from experiments.runs import run_replications
+    from experiments.scenario_files import load_scenario
+    from sim.replications import replication_seeds
+
+    path = tmp_path / "found.toml"
+    path.write_text(FILE_PLANS)
+    shown, value = "recommended (from found.toml)", "file:found.toml/recommended"
+    visit(browser, server + "/compare", "#compare-run", fresh=True)
+    browser.console_errors()
+    browser.find("#compare-file-box summary").click()
+    browser.find("#compare-file-upload input[type=file]").send_keys(str(path))
+    wait_until(lambda: browser.prop("compare-file-plans", "data"), 15, "the file's plans")
+    assert browser.text("#compare-file-result") == f"Added to the plans: {shown}."
+    assert "this session's organization and settings" in browser.text("#compare-file-note")
+    options = browser.prop("compare-plans", "options")
+    wait_until(lambda: value in [o["value"] for o in options], 15, "the plan in the menu")
+
+    button = browser.find("#compare-plans")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    option = wait_until(
+        lambda: [
+            o
+            for o in browser.driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+            if o.text.strip() == shown
+        ],
+        10,
+        "the file's plan among the options",
+    )
+    option[0].click()
+    ActionChains(browser.driver).send_keys(Keys.ESCAPE).perform()
+    wait_until(lambda: value in browser.prop("compare-plans", "value"), 10, "the plan chosen")
+    assert "plan:none" in browser.prop("compare-plans", "value")
+    browser.find("#compare-budget-mode input[value='as specified']").click()
+    wait_until(
+        lambda: browser.prop("compare-budget-mode", "value") == "as specified", 10, "the budget"
+    )
+    browser.find("#compare-replications [role=slider]").send_keys(Keys.HOME)
+    wait_until(lambda: browser.prop("compare-replications", "value") == 2, 10, "2 replications")
+    browser.find("#compare-run").click()
+    result = wait_until(lambda: browser.prop("compare-result", "data"), 180, "the comparison")
+    assert result["error"] is None, result["error"]
+    wait_until(lambda: shown in browser.text("#compare-plan-table"), 15, "the plan table")
+
+    # The same plan, seeds and settings in this process: the page's numbers, run for run.
+    setup = build_setup(default_settings())
+    plan = load_scenario(path).plans["recommended"]
+    seeds = replication_seeds(default_settings()["seed"], 2)
+    # The browser holds numbers as doubles: 63-bit seeds come back rounded (the runs used them
+    # whole on the server).
+    assert result["seeds"] == [int(float(seed)) for seed in seeds]
+    done = run_replications(
+        setup.params,
+        seeds,
+        {REFERENCE: (), shown: plan},
+        org=setup.org,
+        individuals=setup.individuals,
+    )
+    finals = summarize_runs(
+        {name: [outcome_series(r.series) for r in runs] for name, runs in done.items()}
+    )["finals"]
+    for column in ("mean_satisfaction", "customers_lost_total", "net_revenue"):
+        assert result["finals"][column][shown] == finals[column][shown]
+    lost = against_reference(
+        OUTCOME_BY_COLUMN["customers_lost_total"], finals["customers_lost_total"], REFERENCE
+    )["text"]
+    words = lost.split(": ", 1)[1].rstrip(".")  # "recommended (from found.toml) -12 ..."
+    assert words.startswith(shown)
+    assert words in browser.text("#compare-against-nothing")
+    assert browser.console_errors() == []
+
+
+def test_a_bad_scenario_file_on_compare_gets_its_problem_next_to_the_upload(
+    server, browser, tmp_path
+):
+    from dashboard.uploads import too_large_message
+
+    visit(browser, server + "/compare", "#compare-run", fresh=True)
+    browser.console_errors()
+    browser.find("#compare-file-box summary").click()
+    upload = browser.find("#compare-file-upload input[type=file]")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(FILE_PLANS.replace('"incentive_alignment"', '"magic"'))
+    upload.send_keys(str(bad))
+    wait_until(
+        lambda: (
+            "bad.toml: plans.recommended.1.kind: Input should be"
+            in browser.text("#compare-file-error")
+        ),
+        15,
+        "the problem named by its key",
+    )
+    big = tmp_path / "big.toml"
+    big.write_text('title = "t"\n' + "# padding\n" * 300_000)
+    upload.send_keys(str(big))
+    message = too_large_message(big.name, big.stat().st_size, limit=None)
+    wait_until(lambda: browser.text("#compare-file-result") == message, 20, "the refusal")
+    assert browser.prop("compare-file-plans", "data") is None
+    assert not any(o["value"].startswith("file:") for o in browser.prop("compare-plans", "options"))
+    assert browser.console_errors() == []
