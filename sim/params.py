@@ -317,12 +317,12 @@ class Params(BaseModel):
         "a bad interaction counts this many times a good one",
     )
     offer_weight: float = _field(
-        0.0,
+        0.3,
         0.0,
         1.0,
         "share of a judgment",
         "customers",
-        "Harter et al. 2002 (calibrated)",
+        "Harter et al. 2002 (calibrated, CALIBRATION.md 3.1)",
         "weight of the offer (product, price, place) against the service in a customer's "
         "judgment of a contact; 0 switches the offer off",
     )
@@ -336,12 +336,12 @@ class Params(BaseModel):
         "mean quality of an organization's offer (about the mean interaction quality)",
     )
     offer_quality_sd: float = _field(
-        0.0,
+        0.25,
         0.0,
         1.0,
         "quality",
         "customers",
-        "Harter et al. 2002 (calibrated)",
+        "Harter et al. 2002 (calibrated, CALIBRATION.md 3.1)",
         "spread of offer quality between organizations, drawn once per organization",
     )
     very_bad_quality: float = _field(

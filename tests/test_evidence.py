@@ -16,6 +16,7 @@ from eachcustomer.cli import app
 from experiments import decisions, discovery, evidence
 from experiments.analysis import load_results
 from experiments.evidence import EvidenceError, build_evidence, read_evidence
+from sim.params import Params
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / evidence.FOLDER
@@ -139,6 +140,9 @@ def test_the_shipped_folder_stands_for_the_current_decision_map_spec():
         "experiments/specs/decision_map.toml changed since docs/evidence/decision_map was "
         "built; regenerate it: " + " && ".join(manifest["commands"])
     )
+    # The whole spec ran (no replications cut for a quick look), at today's defaults.
+    assert manifest["differences"] == []
+    assert manifest["defaults"]["disposition_pull"] == Params().disposition_pull
     found = read_evidence(SHIPPED)
     assert found.axes == ("price_multiplier", "disposition_pull")
     assert set(found.table["challenger"]) == {"culture_change"}

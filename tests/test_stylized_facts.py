@@ -31,6 +31,10 @@ pytestmark = pytest.mark.slow
 
 REPLICATIONS = 20
 MARGIN_SE = 3.0
+MIN_EFFECT = 0.05
+"""Smallest difference of means a fact's comparison must show (attitude, quality, strain and
+focus all run over a range of 1 or 2): a mechanism weakened to a trace fails it. At the
+calibrated defaults the smallest measured is 0.065 (fact 8, focus), most are 0.12 to 0.4."""
 SEEDS = replication_seeds(2024, REPLICATIONS)
 ORG = Params(n_employees=300)
 PUBLISHED_TARGETS = Path(__file__).parents[1] / "experiments" / "specs" / "published_targets.toml"
@@ -43,10 +47,11 @@ def replicate(
     weeks: int | None = None,
     interventions: list | None = None,
     setup: Callable[[OrgModel], None] | None = None,
+    seeds: list | None = None,
 ) -> np.ndarray:
-    """`measure` of each replication after running it."""
+    """`measure` of each replication (SEEDS unless `seeds` are given) after running it."""
     values = []
-    for seed in SEEDS:
+    for seed in SEEDS if seeds is None else seeds:
         model = OrgModel(params, rng=seed, interventions=interventions)
         if setup is not None:
             setup(model)
@@ -59,13 +64,14 @@ def standard_error(first: np.ndarray, second: np.ndarray) -> float:
     return float(np.sqrt(first.var(ddof=1) / len(first) + second.var(ddof=1) / len(second)))
 
 
-def assert_greater(high: np.ndarray, low: np.ndarray) -> None:
-    """mean(high) - mean(low) > MARGIN_SE standard errors of the difference."""
+def assert_greater(high: np.ndarray, low: np.ndarray, minimum: float = MIN_EFFECT) -> None:
+    """mean(high) - mean(low) > MARGIN_SE standard errors of the difference, and > minimum."""
     difference = high.mean() - low.mean()
     error = standard_error(high, low)
     assert difference > MARGIN_SE * error, (
         f"difference {difference:.4f} is not above {MARGIN_SE} x SE {error:.4f}"
     )
+    assert difference > minimum, f"difference {difference:.4f} is below the minimum {minimum}"
 
 
 def final(column: str) -> Callable[[OrgModel], float]:
@@ -313,7 +319,11 @@ def test_10_a_very_bad_interaction_loses_customers_and_their_stories_lower_expec
 
     # Lost customers' stories: with them as loud as a happy customer's (lost_voice = 1),
     # new customers expect more. At the calibrated voice (about TARP's 2x) the effect is
-    # small, so the comparison is paired (the same seeds), as in docs/ODD.md 11.3.
-    silent = only_very_bad.replace(lost_voice=1.0)
-    raised = replicate(silent, new_expectation) - replicate(only_very_bad, new_expectation)
-    assert raised.mean() > MARGIN_SE * raised.std(ddof=1) / np.sqrt(REPLICATIONS)
+    # small (about 0.015 on the -1..1 scale), so the comparison is paired (the same seeds),
+    # over twice the replications, with every organization's offer alike (the offer's
+    # spread between organizations is noise here, not the mechanism under test).
+    same_offer = only_very_bad.replace(offer_quality_sd=0.0)
+    seeds = replication_seeds(2024, 2 * REPLICATIONS)
+    raised = replicate(same_offer.replace(lost_voice=1.0), new_expectation, seeds=seeds)
+    raised -= replicate(same_offer, new_expectation, seeds=seeds)
+    assert raised.mean() > MARGIN_SE * raised.std(ddof=1) / np.sqrt(len(seeds))
