@@ -53,11 +53,12 @@ def test_without_churn_every_customer_lost_walked_out():
 
 
 def test_without_offer_weight_the_offer_changes_nothing():
-    plain = OrgModel(SMALL, rng=8).run(30)
-    other_offer = OrgModel(SMALL.replace(offer_quality_mean=-0.9), rng=8).run(30)
+    no_weight = SMALL.replace(offer_weight=0.0, offer_quality_sd=0.0)
+    plain = OrgModel(no_weight, rng=8).run(30)
+    other_offer = OrgModel(no_weight.replace(offer_quality_mean=-0.9), rng=8).run(30)
     pd.testing.assert_frame_equal(plain, other_offer, check_exact=True)
     # The offer does act once it has weight.
-    weighted = OrgModel(SMALL.replace(offer_quality_mean=-0.9, offer_weight=0.5), rng=8).run(30)
+    weighted = OrgModel(no_weight.replace(offer_quality_mean=-0.9, offer_weight=0.5), rng=8).run(30)
     assert weighted["mean_satisfaction"].iloc[-1] < plain["mean_satisfaction"].iloc[-1] - 0.2
 
 

@@ -383,6 +383,8 @@ def test_compare_shows_where_the_verdict_holds_from_the_shipped_evidence(server,
     visit(browser, server + "/compare", "#compare-run", fresh=True)
     browser.console_errors()
     table = pd.read_csv(EVIDENCE_FOLDER / "decision_map.csv")
+    # A break-even line is drawn where the advantage changes sign, and only there.
+    crossing = set(pd.read_csv(EVIDENCE_FOLDER / "break_even.csv")["outcome"])
     for outcome in dict.fromkeys(table["outcome"]):
         graph = f"compare-evidence-map-{outcome}"
         figure = wait_until(lambda g=graph: browser.prop(g, "figure"), 30, f"the map {graph}")
@@ -392,7 +394,8 @@ def test_compare_shows_where_the_verdict_holds_from_the_shipped_evidence(server,
             "return plot && plot._fullData ? plot._fullData.map(t => t.type) : null;",
             f"#{graph}",
         )
-        assert drawn and drawn[0] == "heatmap" and "contour" in drawn
+        assert drawn and drawn[0] == "heatmap"
+        assert ("contour" in drawn) == (outcome in crossing), (outcome, drawn)
     titles = {name: plan.title for name, plan in plan_library().items()}
     priced = titles["culture_change"]
     boxes = boxes_from_table(pd.read_csv(EVIDENCE_FOLDER / "scenario_boxes.csv"))

@@ -223,7 +223,7 @@ def test_buffer_absorbs_hostile_blows():
 
 
 def test_bad_interactions_weigh_more_for_customers():
-    params = Params(satisfaction_learning=0.2, bad_interaction_weight=2.5)
+    params = Params(satisfaction_learning=0.2, bad_interaction_weight=2.5, offer_weight=0.0)
     customers = Customers(np.zeros(3), np.array([0.0, 0.0, 0.6]), np.ones(3, bool))
     remember_encounters(customers, week([0, 1, 2], [0, 0, 0], [0.4, -0.4, -0.6], [0, 0, 1]), params)
     # 0.2 * 0.4; 0.2 * 2.5 * -0.4; slot 2 walked out after 0.6 + 0.5 * (-0.6 - 0.6).
@@ -261,6 +261,10 @@ def test_customers_judge_the_service_and_the_offer_together():
     np.testing.assert_allclose(customers.satisfaction_sum, [0.38, 0.0], atol=1e-15)
 
 
+NO_OFFER = Params(offer_weight=0.0)
+"""Customers judge the service alone (the calibrated default weighs the offer too)."""
+
+
 def test_with_no_offer_weight_the_offer_changes_nothing():
     quality = np.array([0.4, -0.3, -0.9])
     satisfied = []
@@ -268,7 +272,7 @@ def test_with_no_offer_weight_the_offer_changes_nothing():
         customers = Customers(
             np.zeros(3), np.array([0.1, 0.2, -0.1]), np.ones(3, bool), offer_quality=offer
         )
-        remember_encounters(customers, week([0, 1, 2], [0, 0, 0], quality), Params())
+        remember_encounters(customers, week([0, 1, 2], [0, 0, 0], quality), NO_OFFER)
         satisfied.append(customers.satisfaction)
     np.testing.assert_array_equal(satisfied[0], satisfied[1])
     # tau = q: 0.1 + 0.2 (0.4 - 0.1); 0.2 + 0.5 (-0.3 - 0.2); -0.1 + 0.5 (-0.9 + 0.1).
@@ -287,7 +291,7 @@ def test_the_offer_is_drawn_after_the_customers_and_not_at_all_without_spread():
         return rng
 
     rng = np.random.default_rng(4)
-    fixed = initial_customers(org, Params(offer_quality_mean=-0.2), rng)
+    fixed = initial_customers(org, Params(offer_quality_mean=-0.2, offer_quality_sd=0.0), rng)
     assert fixed.offer_quality.tolist() == [-0.2]
     assert rng.bit_generator.state == after_expectations(4).bit_generator.state  # no draw
     rng = np.random.default_rng(4)

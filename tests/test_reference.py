@@ -98,7 +98,14 @@ def test_deterministic_processes_match_the_reference(org_maker):
     )
 
 
-STOCHASTIC = Params(n_employees=120, customers_per_employee=10, turnover_rate=0.01)
+STOCHASTIC = Params(
+    n_employees=120,
+    customers_per_employee=10,
+    turnover_rate=0.01,
+    offer_weight=0.0,
+    offer_quality_sd=0.0,
+)
+"""Encounters, customers and turnover with the offer off (every organization the same)."""
 WITH_OFFER = STOCHASTIC.replace(offer_weight=0.6, offer_quality_mean=0.1, offer_quality_sd=0.3)
 """The offer on (docs/CALIBRATION.md 3.1), each replication with an offer of its own."""
 REPLICATIONS = 20
