@@ -18,7 +18,7 @@ Claim kinds:
 - `mechanism`: a "why it changed" part (overall, or for each of some bands or departments)
   pushes up or down, is the largest push up or down, or lies within bounds;
 - `sequence`: outputs rise, one after the other, in the listed order;
-- `setting`: a parameter of the lesson's scenario has a value.
+- `setting`: a parameter of the lesson's scenario has a value, or lies within bounds.
 """
 
 from __future__ import annotations
@@ -142,12 +142,22 @@ class SequenceClaim(_Claim):
     rise: float = Field(gt=0)
 
 
-class SettingClaim(_Claim):
-    """A parameter of the lesson's scenario (as loaded) has this value."""
+class SettingClaim(_Bounded):
+    """A parameter of the lesson's scenario (as loaded) has this value, or lies within bounds.
+
+    A number the text takes from a parameter is filled in (`dashboard.lessons`), not
+    checked; a setting claim checks what the text says about it ("more than one").
+    """
 
     kind: Literal["setting"]
     name: str
-    equals: float
+    equals: float | None = None
+
+    @model_validator(mode="after")
+    def _readable(self) -> SettingClaim:
+        if (self.equals is None) == (self.above is None and self.below is None):
+            raise ValueError("a setting claim needs equals = X, or above = X and/or below = Y")
+        return self
 
 
 Claim = Annotated[
@@ -314,8 +324,10 @@ def _sequence(claim: SequenceClaim, run: LessonRun) -> Verdict:
 
 
 def _setting(claim: SettingClaim, run: LessonRun) -> Verdict:
-    value = getattr(run.params, claim.name)
-    return Verdict(bool(np.isclose(float(value), claim.equals)), f"{claim.name} = {value}")
+    value = float(getattr(run.params, claim.name))
+    exact = claim.equals is not None and bool(np.isclose(value, claim.equals))
+    holds = exact or (claim.equals is None and _within(value, claim))
+    return Verdict(holds, f"{claim.name} = {value:g}")
 
 
 def check_claim(claim: Any, run: LessonRun) -> Verdict:

@@ -3,11 +3,14 @@
 Each lesson names a built-in scenario, quotes the seed sentence it illustrates, asks a
 question to put to the class before pressing Run, and says what to look at after. What it
 says about its charts is also written as claims (`dashboard.lesson_claims`) that
-tests/test_lessons.py checks on the run the Learn page draws (`run_scenario`).
+tests/test_lessons.py checks on the run the Learn page draws (`run_scenario`). A number
+that is a parameter of the scenario is not typed into the text but written as a
+placeholder, `{negativity_bias:g}`, filled from the scenario's parameters as loaded.
 """
 
 from __future__ import annotations
 
+import string
 import tomllib
 from functools import cache
 from importlib import resources
@@ -70,10 +73,47 @@ class LessonBook(BaseModel):
 
 
 def load_lessons(text: str | None = None) -> tuple[Lesson, ...]:
-    """The lessons, in the file's order."""
+    """The lessons, in the file's order, their placeholders filled (`with_parameters`)."""
     if text is None:
         text = resources.files("dashboard").joinpath("lessons.toml").read_text(encoding="utf-8")
-    return LessonBook(**tomllib.loads(text)).lessons
+    return tuple(with_parameters(lesson) for lesson in LessonBook(**tomllib.loads(text)).lessons)
+
+
+def with_parameters(lesson: Lesson) -> Lesson:
+    """The lesson with each `{parameter:format}` of its texts filled from its scenario.
+
+    Raises:
+        ValueError: a placeholder names no parameter, or its format does not fit the value.
+    """
+    params = dict(scenario_params(lesson.scenario))
+
+    def fill(text: str) -> str:
+        for _, name, _, _ in string.Formatter().parse(text):
+            if name is not None and name not in params:
+                raise ValueError(
+                    f"lesson {lesson.id}: {{{name}}} is not a parameter of scenario "
+                    f"{lesson.scenario!r}"
+                )
+        try:
+            return text.format_map(params)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"lesson {lesson.id}: {error} in {text!r}") from None
+
+    return lesson.model_copy(
+        update={
+            "narrative": fill(lesson.narrative),
+            "question": fill(lesson.question),
+            "look_at": tuple(fill(item) for item in lesson.look_at),
+        }
+    )
+
+
+@cache
+def scenario_params(scenario: str) -> Any:
+    """The parameters of a built-in scenario as the Learn page runs it."""
+    from dashboard.settings import build_setup, default_settings
+
+    return build_setup(default_settings(scenario)).params
 
 
 def lesson_by_id(lesson_id: str | None) -> Lesson | None:
@@ -94,7 +134,6 @@ def run_scenario(scenario: str) -> dict[str, Any]:
 def scenario_run(scenario: str) -> LessonRun:
     """The run of `run_scenario` as claims read it; runs of other scenarios on demand."""
     from dashboard.runs import payload_frame
-    from dashboard.settings import build_setup, default_settings
 
     state = run_scenario(scenario)
     if state.get("error"):
@@ -102,6 +141,6 @@ def scenario_run(scenario: str) -> LessonRun:
     return LessonRun(
         table=payload_frame(state["table"]),
         why=state["why"],
-        params=build_setup(default_settings(scenario)).params,
+        params=scenario_params(scenario),
         reference=scenario_run,
     )

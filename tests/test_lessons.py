@@ -9,7 +9,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from dashboard.lesson_claims import Claim, LessonRun, check_claim
-from dashboard.lessons import load_lessons, scenario_run
+from dashboard.lessons import load_lessons, scenario_params, scenario_run
 
 LESSONS = load_lessons()
 CLAIMS = [
@@ -43,6 +43,43 @@ def test_every_lesson_checks_its_look_at_items_that_state_facts():
             if number not in checked and not text.startswith(("Then ", "Nobody decided"))
         ]
         assert not unchecked, f"lesson {lesson.id}: no claim checks {unchecked}"
+
+
+LESSON = """
+[[lessons]]
+id = "bias"
+title = "Bias"
+scenario = "hey_buddy"
+seed = "S000"
+quote = "a quote"
+narrative = "weighs {negativity_bias:g} times as much"
+question = "Is {lasting_share:.0%} lasting?"
+look_at = ["loses {loss_on_very_bad:.0%}"]
+charts = ["band"]
+[[lessons.claims]]
+says = "weighs more"
+kind = "setting"
+name = "negativity_bias"
+above = 1
+"""
+
+
+def test_a_lessons_placeholders_are_filled_from_its_scenarios_parameters():
+    params = scenario_params("hey_buddy")
+    (lesson,) = load_lessons(LESSON)
+    assert lesson.narrative == f"weighs {params.negativity_bias:g} times as much"
+    assert lesson.question == f"Is {params.lasting_share:.0%} lasting?"
+    assert lesson.look_at == ("loses 100%",)  # the scenario sets loss_on_very_bad = 1
+
+
+@pytest.mark.parametrize(
+    ("placeholder", "message"),
+    [("{negativity:g}", "{negativity} is not a parameter"), ("{negativity_bias:d}", "code 'd'")],
+)
+def test_a_placeholder_naming_no_parameter_or_a_wrong_format_is_refused(placeholder, message):
+    with pytest.raises(ValueError, match="lesson bias: ") as refused:
+        load_lessons(LESSON.replace("{negativity_bias:g}", placeholder))
+    assert message in str(refused.value)
 
 
 def test_the_complaint_desk_claims_fail_on_the_wrong_department_or_mechanism():
@@ -191,11 +228,13 @@ RUN_B = LessonRun(TABLE.assign(a=TABLE["a"] - 1.0), WHY, _Params())
             False,
             "weeks never, never",
         ),
+        ({"kind": "setting", "name": "negativity_bias", "equals": 3}, True, "negativity_bias = 3"),
         (
-            {"kind": "setting", "name": "negativity_bias", "equals": 3},
-            True,
-            "negativity_bias = 3.0",
+            {"kind": "setting", "name": "negativity_bias", "above": 1, "below": 2.5},
+            False,
+            "negativity_bias = 3",
         ),
+        ({"kind": "setting", "name": "negativity_bias", "above": 1}, True, "negativity_bias = 3"),
     ],
 )
 def test_a_claim_measures_what_it_names(fields, holds, measured):
@@ -239,6 +278,8 @@ def test_a_claim_naming_what_the_run_lacks_is_an_error(fields):
         },
         {"kind": "mechanism", "by": "all", "mechanism": "gossip", "is": "push down"},
         {"kind": "order", "outputs": ["a"], "at": 1},
+        {"kind": "setting", "name": "negativity_bias"},  # neither a value nor bounds
+        {"kind": "setting", "name": "negativity_bias", "equals": 3, "above": 1},  # both
     ],
 )
 def test_a_malformed_claim_is_refused_when_the_lessons_are_read(fields):

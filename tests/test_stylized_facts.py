@@ -6,8 +6,7 @@ means exceeds MARGIN_SE standard errors of that difference (Welch: sqrt(s1^2/n +
 direction the fact states; facts 5, 6 and 10 compare runs of the same seeds, so there the
 standard error is that of the paired differences. Each fact also has a minimum effect size,
 so that a weakened mechanism fails. They hold under the calibrated defaults
-(docs/CALIBRATION.md). "Mirror images within noise" and "mostly faded" are stated
-with their own margins where they appear.
+(docs/CALIBRATION.md). "Mirror images within noise" is stated with its own margin.
 """
 
 from __future__ import annotations
