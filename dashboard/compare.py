@@ -272,7 +272,9 @@ def run_comparison(
     return {
         "error": None,
         "horizon": horizon,
-        "seeds": seeds,
+        # As text: a browser holds numbers as doubles, and 63-bit seeds would come back
+        # rounded (a seed copied from the page must reproduce its run).
+        "seeds": [str(seed) for seed in seeds],
         "replications": replications,
         "reference": reference,
         "plans": [

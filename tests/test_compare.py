@@ -81,6 +81,6 @@ def test_batched_replications_give_each_run_its_numbers_alone(comparison):
     setup = build_setup(settings)
     nothing = comparison["finals"]["mean_attitude"][comparison["reference"]]
     for seed, final in zip(comparison["seeds"], nothing, strict=True):
-        alone = run_model(setup.params, seed, org=setup.org, individuals=setup.individuals)
+        alone = run_model(setup.params, int(seed), org=setup.org, individuals=setup.individuals)
         assert final == alone.record["final_mean_attitude"]
     assert len(set(nothing)) == 4

@@ -93,7 +93,7 @@ def test_a_file_plan_re_runs_to_the_numbers_of_run_replications(settings):
     assert result["error"] is None
     setup = build_setup(normalize(settings))
     seeds = replication_seeds(7, 3)
-    assert result["seeds"] == seeds
+    assert result["seeds"] == [str(seed) for seed in seeds]
     plan = extra[RECOMMENDED][2]
     alone = run_replications(
         setup.params, seeds, {"it": plan}, org=setup.org, individuals=setup.individuals
