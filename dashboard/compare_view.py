@@ -71,11 +71,21 @@ def cost_frame(result: dict[str, Any]) -> pd.DataFrame:
     )
 
 
+def waiting() -> list:
+    """The verdict box before a comparison: what to do, and where the shipped evidence is
+    (below the charts, which are empty until then)."""
+    return [
+        "Choose plans and press Compare. Before you do: ",
+        html.A("where the verdict holds", href="#compare-evidence"),
+        " (a sweep over prices and fade rates) is below the charts.",
+    ]
+
+
 def render(result: Any, large: bool) -> tuple:
     """Verdict, plan table, band charts, cost chart, status and error of a comparison."""
     blank = [figures.empty_figure("Press Compare", large=large)] * (len(CHARTS) + 1)
     if not isinstance(result, dict):
-        return ("Choose plans and press Compare.", [], *blank, "", "")
+        return (waiting(), [], *blank, "", "")
     if result.get("error"):
         return ("No comparison yet.", [], *blank, "", result["error"])
     horizon = result["horizon"]

@@ -141,7 +141,7 @@ def layout(**_: Any) -> html.Div:
                         className="verdict",
                         role="region",
                         **{"aria-label": "verdict"},
-                        children="Choose plans and press Compare.",
+                        children=compare_view.waiting(),
                     ),
                     html.Div(id="compare-table"),
                     html.Div(
