@@ -230,13 +230,20 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
     )
     before = [array.copy() for array in (employees.attitude, employees.customer_focus)]
     quiet = apply_interventions(
-        schedule, 1, employees, base, base, hires=2, wage_cost_per_hour=40.0
+        schedule, 1, employees, base, base, hires=2, wage_cost_per_hour=40.0, lasting_share=0.0
     )
     # Week 1: only hiring runs, since week 1, so the levers are rebuilt from the base.
     assert quiet.levers.hire_attitude_mean == pytest.approx(0.2 + 0.5 * 0.8)
     assert quiet.attitude is employees.attitude and quiet.spend == 2 * 7.0
     start = apply_interventions(
-        schedule, 2, employees, quiet.levers, base, hires=0, wage_cost_per_hour=40.0
+        schedule,
+        2,
+        employees,
+        quiet.levers,
+        base,
+        hires=0,
+        wage_cost_per_hour=40.0,
+        lasting_share=0.0,
     )
     # Delight week: push(a, 0.5) = a + 0.5 (1 - a) and f + 0.5 (1 - f) for the first two.
     np.testing.assert_allclose(start.attitude, [0.5, 0.75, -0.5, 1.0])
@@ -252,15 +259,36 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
     np.testing.assert_array_equal(base.drift_rate, 0.1)
     # Week 3: the one-week delight week is over, language runs on (rebuilt, same values).
     after = apply_interventions(
-        schedule, 3, employees, start.levers, base, hires=1, wage_cost_per_hour=40.0
+        schedule,
+        3,
+        employees,
+        start.levers,
+        base,
+        hires=1,
+        wage_cost_per_hour=40.0,
+        lasting_share=0.0,
     )
     np.testing.assert_array_equal(after.levers.drift_rate, start.levers.drift_rate)
     same = apply_interventions(
-        schedule, 4, employees, after.levers, base, hires=1, wage_cost_per_hour=40.0
+        schedule,
+        4,
+        employees,
+        after.levers,
+        base,
+        hires=1,
+        wage_cost_per_hour=40.0,
+        lasting_share=0.0,
     )
     assert same.levers is after.levers and same.attitude is employees.attitude
     ended = apply_interventions(
-        schedule, 5, employees, same.levers, base, hires=1, wage_cost_per_hour=40.0
+        schedule,
+        5,
+        employees,
+        same.levers,
+        base,
+        hires=1,
+        wage_cost_per_hour=40.0,
+        lasting_share=0.0,
     )
     np.testing.assert_array_equal(ended.levers.drift_rate, 0.1)
 
@@ -295,7 +323,9 @@ def test_a_one_off_lift_moves_dispositions_by_the_lasting_share(kind):
         schedule, 3, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=0.4
     )
     assert later.disposition is employees.disposition  # once, in the start week
-    off = apply_interventions(schedule, 2, employees, base, base, hires=0, wage_cost_per_hour=40.0)
+    off = apply_interventions(
+        schedule, 2, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=0.0
+    )
     assert off.disposition is employees.disposition  # phi = 0: not even a copy
 
 

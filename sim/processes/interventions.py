@@ -183,7 +183,7 @@ def apply_interventions(
     base_levers: Levers,
     hires: int,
     wage_cost_per_hour: float,
-    lasting_share: float = 0.0,
+    lasting_share: float,
 ) -> InterventionEffects:
     """This week's interventions; the inputs are not modified.
 
