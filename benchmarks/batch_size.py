@@ -1,10 +1,10 @@
 """Time per run of the default scenario against the number of replications in a batch.
 
-`experiments.runs.run_batch` steps R replications of one parameter set as one flattened
-model (`sim.batch`). This measures the CPU time per run (build, 104 weeks, output tables
-and summaries, divided by R) for each R, the sizes interleaved and each the best of
-`--repeats`, so that the choice of `experiments.runs.BATCH_SIZE` rests on a measurement.
-BLAS and OpenMP are pinned to one thread, as in core_step.py.
+`eachcustomer.experiments.running.runs.run_batch` steps R replications of one parameter set as one
+flattened model (`eachcustomer.sim.batch`). This measures the CPU time per run (build, 104 weeks,
+output tables and summaries, divided by R) for each R, the sizes interleaved and each the best of
+`--repeats`, so that the choice of `eachcustomer.experiments.running.runs.BATCH_SIZE` rests on a
+measurement. BLAS and OpenMP are pinned to one thread, as in core_step.py.
 
     python benchmarks/batch_size.py --write      # what RESULTS.md records
     python benchmarks/batch_size.py --sizes 1 8 --repeats 2
@@ -30,10 +30,10 @@ import time  # noqa: E402
 
 from results_file import replace_section  # noqa: E402
 
-from experiments.runs import BATCH_SIZE, run_batch  # noqa: E402
-from sim.compiled import compile_kernels  # noqa: E402
-from sim.params import Params  # noqa: E402
-from sim.replications import replication_seeds  # noqa: E402
+from eachcustomer.experiments.running.runs import BATCH_SIZE, run_batch  # noqa: E402
+from eachcustomer.sim.compiled import compile_kernels  # noqa: E402
+from eachcustomer.sim.params import Params  # noqa: E402
+from eachcustomer.sim.replications import replication_seeds  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTION = "## Batched replications"
@@ -78,11 +78,12 @@ def section(best: dict[int, tuple[float, float]], command: str, load: tuple, aft
         "the end (other jobs on the machine).\n\n"
         "Default scenario (500 employees, 104 weeks, output tables and summaries), CPU and "
         "wall milliseconds per run when R replications are stepped together "
-        "(`experiments.runs.run_batch`), best of the repeats, sizes interleaved.\n\n"
+        "(`eachcustomer.experiments.running.runs.run_batch`), best of the repeats, "
+        "sizes interleaved.\n\n"
         "| replications per batch | CPU ms per run | wall ms per run | speed-up over one |\n"
         "|---|---|---|---|\n"
         f"{rows}\n\n"
-        f"`experiments.runs.BATCH_SIZE` is {BATCH_SIZE}.\n"
+        f"`eachcustomer.experiments.running.runs.BATCH_SIZE` is {BATCH_SIZE}.\n"
     )
 
 

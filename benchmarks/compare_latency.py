@@ -2,7 +2,8 @@
 
 Two measurements:
 
-- `dashboard.compare.run_comparison` in this process (the kernels loaded first, as the
+- `eachcustomer.dashboard.compare.comparison.run_comparison` in this process (the kernels loaded
+first, as the
   dashboard does at start-up): the default plans (doing nothing, a training day, culture
   change), 20 replications each, best of `--repeats`, CPU and wall; in turn with the same
   comparison made one run at a time (`run_replications` with batches of one, as before
@@ -47,10 +48,10 @@ TARGET_SECONDS = 2.0
 
 def measure_in_process(repeats: int) -> dict[str, tuple[float, float]]:
     """Best (wall, CPU) seconds of run_comparison, batched and one run at a time, in turn."""
-    import dashboard.compare as compare
-    from dashboard.settings import default_settings
-    from experiments.runs import run_replications
-    from sim.compiled import compile_kernels
+    import eachcustomer.dashboard.compare.comparison as compare
+    from eachcustomer.dashboard.settings import default_settings
+    from eachcustomer.experiments.running.runs import run_replications
+    from eachcustomer.sim.compiled import compile_kernels
 
     compile_kernels()
     settings = default_settings()

@@ -8,9 +8,9 @@ inflate) beside wall time:
   `ReferenceModel.step()` (sim/reference.py) at the sizes up to `--reference-max`, on the
   same organization, the two timed in turn (core, reference, core, ...) so that a change
   in the machine's load hits both alike;
-- the contagion stage (`sim.processes.contagion.spread_attitudes`, what the step calls)
+- the contagion stage (`eachcustomer.sim.processes.contagion.spread_attitudes`, what the step calls)
   against the bare sparse product `P @ a` over the same network (P from
-  `sim.organization.influence_matrix`, scipy CSR), also in turn;
+  `eachcustomer.sim.organization.influence_matrix`, scipy CSR), also in turn;
 - a default run: `OrgModel(Params())` built, stepped for the horizon (104 weeks) and its
   output table made, timed from after the imports (kernels loaded);
 - in fresh processes (`--probe`): building and stepping at the largest size, with peak
@@ -63,12 +63,12 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 from results_file import replace_section  # noqa: E402
 
-from sim.compiled import compile_kernels  # noqa: E402
-from sim.model import OrgModel  # noqa: E402
-from sim.organization import influence_matrix  # noqa: E402
-from sim.params import Params  # noqa: E402
-from sim.processes.contagion import spread_attitudes  # noqa: E402
-from sim.reference import ReferenceModel  # noqa: E402
+from eachcustomer.sim.compiled import compile_kernels  # noqa: E402
+from eachcustomer.sim.model import OrgModel  # noqa: E402
+from eachcustomer.sim.organization import influence_matrix  # noqa: E402
+from eachcustomer.sim.params import Params  # noqa: E402
+from eachcustomer.sim.processes.contagion import spread_attitudes  # noqa: E402
+from eachcustomer.sim.reference import ReferenceModel  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTION = "## Core step"
@@ -410,9 +410,9 @@ def fitted_exponent(sizes: list[float], values: list[float]) -> float:
 COMPILE_PROBE = """
 import json, time
 cpu, wall = time.process_time(), time.perf_counter()
-import sim.batch
+import eachcustomer.sim.batch
 imported = time.process_time() - cpu, time.perf_counter() - wall
-from sim.compiled import compile_kernels, kernels_cached
+from eachcustomer.sim.compiled import compile_kernels, kernels_cached
 cached = kernels_cached()
 cpu, wall = time.process_time(), time.perf_counter()
 compile_kernels()
@@ -761,7 +761,7 @@ def scaling_text(probes: list[dict[str, Any]]) -> str:
 def compile_text(compiled: dict[str, Any]) -> str:
     cold, cached, first = compiled["cold"], compiled["cached"], compiled["first_run"]
     return (
-        "Compiling the kernels (`sim.compiled.compile_kernels`, fresh processes, a "
+        "Compiling the kernels (`eachcustomer.sim.compiled.compile_kernels`, fresh processes, a "
         f"temporary NUMBA_CACHE_DIR): with a cold cache {cold['cpu_s']:.1f} s CPU "
         f"({cold['wall_s']:.1f} s wall); with the cache warm, loading them "
         f"{cached['cpu_s']:.2f} s CPU ({cached['wall_s']:.2f} s wall). Importing the "
@@ -827,8 +827,9 @@ def report(
         f"(best), after {WARMUP_STEPS} warm-up steps; one step is every process and the "
         "week's outputs. The reference runs on the same organization, its steps in turn "
         f"with the core's (steps timed: {', '.join(ref_counts) or 'none'}). Contagion is the "
-        "stage's call (`sim.processes.contagion.spread_attitudes`) and the sparse product "
-        "`P @ attitude` (P from `sim.organization.influence_matrix`, scipy CSR) over the "
+        "stage's call (`eachcustomer.sim.processes.contagion.spread_attitudes`) and the sparse "
+        "product `P @ attitude` (P from `eachcustomer.sim.organization.influence_matrix`, scipy "
+        "CSR) over the "
         "same network, timed in turn; product / contagion is the contagion's speed as a "
         "share of the product's. Ratios use the best CPU times.",
         step_table(results),

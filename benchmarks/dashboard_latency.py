@@ -185,14 +185,14 @@ def measure(
 def simulation_seconds(repeats: int = 5) -> dict[str, float]:
     """What the Run button's job computes, here in this process: best wall and CPU seconds.
 
-    `dashboard.runs.advance` of the default settings to the horizon (the simulation and the
-    payload the charts are drawn from), without the partial updates of a live job; the
+    `eachcustomer.dashboard.runs.advance` of the default settings to the horizon (the simulation and
+    the payload the charts are drawn from), without the partial updates of a live job; the
     kernels are loaded first, as the dashboard does at start-up.
     """
     sys.path.insert(0, str(REPO))
-    from dashboard.runs import advance
-    from dashboard.settings import default_settings
-    from sim.compiled import compile_kernels
+    from eachcustomer.dashboard.runs import advance
+    from eachcustomer.dashboard.settings import default_settings
+    from eachcustomer.sim.compiled import compile_kernels
 
     compile_kernels()
     advance(default_settings(), None, "run")  # warm: the first run of a process
@@ -264,7 +264,8 @@ def report(
     lines += [
         "",
         paragraph(
-            "The job's computation (`dashboard.runs.advance` of the default settings to the "
+            "The job's computation (`eachcustomer.dashboard.runs.advance` of the default settings "
+            "to the "
             "horizon, timed in the benchmark's own process, best of 5) takes "
             f"{simulation['wall']:.3f} s wall, {simulation['cpu']:.3f} s CPU; the rest is "
             "the background callback (a forked job, polled every 100 ms) sending partial "

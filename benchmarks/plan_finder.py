@@ -4,8 +4,8 @@
     python benchmarks/plan_finder.py --spec SPEC --workers 2
 
 Runs `experiments/specs/plan_finder.toml` (or `--spec`) as `eachcustomer plan SPEC --out DIR
---workers N` does (`experiments.planfinder.finder.find_plan` on a process pool) into a fresh
-folder, and reports: wall time; CPU time of this process and of the workers (each
+--workers N` does (`eachcustomer.experiments.planfinder.finder.find_plan` on a process pool) into a
+fresh folder, and reports: wall time; CPU time of this process and of the workers (each
 evaluation records its worker's CPU time, which the parent's accounts never see); the load
 average before and after (other jobs on a shared machine stretch the wall time, not the CPU
 time); plans evaluated and runs; the hypervolume per generation; the recommended plan and
@@ -34,9 +34,9 @@ import time  # noqa: E402
 
 from results_file import RESULTS, replace_section  # noqa: E402
 
-from experiments.executors import ProcessExecutor  # noqa: E402
-from experiments.planfinder.checks import load_plan_search  # noqa: E402
-from experiments.planfinder.finder import find_plan  # noqa: E402
+from eachcustomer.experiments.planfinder.checks import load_plan_search  # noqa: E402
+from eachcustomer.experiments.planfinder.finder import find_plan  # noqa: E402
+from eachcustomer.experiments.running.executors import ProcessExecutor  # noqa: E402
 
 HEADING = "## Plan finder"
 SPEC = ROOT / "experiments" / "specs" / "plan_finder.toml"
@@ -127,7 +127,8 @@ def section(spec: Path, workers: int, measured: dict) -> str:
         *[f"- {line}" for line in report.effect_lines()],
         "",
         "Against the plan library at the same budget (each library plan scaled to it by "
-        "`sim.budget.scale_plan`, on the search's seeds; the library's front re-run on fresh "
+        "`eachcustomer.sim.budget.scale_plan`, on the search's seeds; the library's front re-run "
+        "on fresh "
         "seeds beside its match):",
         "",
         *library_table(problem, report),

@@ -43,16 +43,16 @@ import time  # noqa: E402
 
 from results_file import replace_section  # noqa: E402
 
-from experiments.executors import (  # noqa: E402
+from eachcustomer.experiments.loading.sweeps import Sweep, parse_sweep  # noqa: E402
+from eachcustomer.experiments.running.executors import (  # noqa: E402
     DaskExecutor,
     ProcessExecutor,
     SerialExecutor,
     auto_chunk_size,
     run_sweep,
 )
-from experiments.runs import BATCH_SIZE, run_model, run_replications  # noqa: E402
-from experiments.sweeps import Sweep, parse_sweep  # noqa: E402
-from sim.compiled import compile_kernels  # noqa: E402
+from eachcustomer.experiments.running.runs import BATCH_SIZE, run_model, run_replications  # noqa: E402
+from eachcustomer.sim.compiled import compile_kernels  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTION = "## Sweep throughput"
@@ -179,7 +179,8 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int, command: str) -> st
         f"CPU time per run of the bare model: {least * 1000:.0f} ms one at a time, "
         f"{least_batched * 1000:.0f} ms in batches, so at most {cores / least_batched:.1f} "
         f"runs/s on {cores} idle cores, whatever the executor. Sweeps run a point's "
-        "replications in batches (`experiments.executors.point_chunks`, chunks of "
+        "replications in batches (`eachcustomer.experiments.running.executors.point_chunks`, "
+        "chunks of "
         f"{auto_chunk_size(runs, 2)} runs here on 2 workers).",
         "",
     ]

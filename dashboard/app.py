@@ -1,9 +1,10 @@
-"""The Dash app: pages under dashboard/pages/, a shared header, the session's settings store.
+"""The Dash app: one subpackage a page (explore/, compare/, ...), a shared header, the session's
+settings store.
 
 Background callbacks (long runs with a progress bar and a cancel button) run in a
-`dashboard.jobs.JobManager` (Dash's disk-cache manager with a bound on simultaneous jobs and
-one job per browser session) whose cache lives in a fresh temporary folder. No state is kept
-in module globals: the session's scenario lives in the browser (`dcc.Store` "settings"),
+`eachcustomer.dashboard.jobs.JobManager` (Dash's disk-cache manager with a bound on simultaneous
+jobs and one job per browser session) whose cache lives in a fresh temporary folder. No state is
+kept in module globals: the session's scenario lives in the browser (`dcc.Store` "settings"),
 and runs are keyed by the background-callback cache.
 """
 
@@ -20,14 +21,15 @@ import diskcache
 from dash import Dash, Input, Output, State, clientside_callback, dcc, html
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dashboard.experiments import serve_reports
-from dashboard.jobs import NOTICE_ID, JobManager, max_jobs_setting
-from dashboard.settings import MAX_CHART_BYTES, default_settings
+from eachcustomer.dashboard.jobs import NOTICE_ID, JobManager, max_jobs_setting
+from eachcustomer.dashboard.settings import MAX_CHART_BYTES, default_settings
+from eachcustomer.dashboard.sweeps.runner import serve_reports
 
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 """Largest request the server reads: an upload above the chart limit still gets a message."""
-PAGES = ("explore", "organization", "compare", "plan_finder", "experiments", "learn")
+PAGES = ("explore", "organization", "compare", "plan_finder", "sweeps", "learn")
+"""The pages in menu order: each a subpackage of the dashboard whose `page` module registers it."""
 NAVIGATION = (
     ("Explore", "/explore"),
     ("Organization", "/organization"),
@@ -100,7 +102,7 @@ def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None)
     Args:
         cache_dir: folder for the background-callback cache; a new temporary folder,
             removed at exit, when None.
-        max_jobs: simulations run at once (`dashboard.jobs.max_jobs_setting`: the
+        max_jobs: simulations run at once (`eachcustomer.dashboard.jobs.max_jobs_setting`: the
             environment variable EACHCUSTOMER_MAX_JOBS, else 2, when None).
 
     The pages declare their callbacks with `dash.callback` (Dash's global registry),
@@ -119,10 +121,10 @@ def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None)
         background_callback_manager=manager,
         suppress_callback_exceptions=True,
         title="EachCustomer",
-        update_title=None,
+        update_title="",  # Dash: "" or None leaves the tab title alone
     )
     for page in PAGES:
-        importlib.import_module(f"dashboard.pages.{page}")
+        importlib.import_module(f"eachcustomer.dashboard.{page}.page")
     warm_up()
     serve_reports(app.server)
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -150,9 +152,9 @@ def warm_up() -> None:
     The simulation kernels are compiled (or loaded from numba's cache) here too, before any
     job forks, so the first click does not wait for them.
     """
-    from dashboard.explore_view import render
-    from dashboard.runs import advance
-    from sim.compiled import compile_kernels
+    from eachcustomer.dashboard.explore.view import render
+    from eachcustomer.dashboard.runs import advance
+    from eachcustomer.sim.compiled import compile_kernels
 
     compile_kernels()
 

@@ -61,7 +61,7 @@ AXIS_STYLE = {
     "showline": True,
     "automargin": True,
 }
-GRAPH_CONFIG = {
+GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "responsive": True,
     "displayModeBar": "hover",
@@ -92,8 +92,12 @@ def look(large: bool) -> Look:
     return PROJECTOR if large else SCREEN
 
 
-def graph_config(name: str) -> dict[str, Any]:
-    """Mode bar settings with a file name for the PNG download."""
+def graph_config(name: str) -> Any:
+    """Mode bar settings with a file name for the PNG download.
+
+    Typed Any: `dcc.Graph`'s `config` is a TypedDict in Dash 3 and 4 whose keys differ from
+    Dash 2's, and these settings are valid in each.
+    """
     return {
         **GRAPH_CONFIG,
         "toImageButtonOptions": {

@@ -7,7 +7,7 @@ from typing import Any
 from dash import Input, Output, ctx, dcc, html
 from dash.exceptions import MissingCallbackContextException, PreventUpdate
 
-from dashboard.settings import MAX_CHART_BYTES
+from eachcustomer.dashboard.settings import MAX_CHART_BYTES
 
 
 def triggered_id() -> Any:
@@ -94,3 +94,8 @@ def upload_box(upload_id: str, text: str, accept: str) -> html.Div:
             ),
         ]
     )
+
+
+def aria_label(text: str) -> dict[str, Any]:
+    """`**aria_label(...)` names a component for screen readers (Dash takes aria-* keywords)."""
+    return {"aria-label": text}

@@ -1,8 +1,9 @@
 """Widgets generated from the `Params` field metadata: labels, ranges, units, tooltips.
 
-`sim.params` knows each parameter's meaning, unit, allowed range and seed source; the
+`eachcustomer.sim.params` knows each parameter's meaning, unit, allowed range and seed source; the
 dashboard adds only what a widget needs on top (a shorter label, a narrower slider range
-for a what-if, the order of the groups). That widget metadata lives here, never in `sim`.
+for a what-if, the order of the groups). That widget metadata lives here, never in
+`eachcustomer.sim`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 
 from dash import dcc, html
 
-from sim.interventions import KIND_MEANINGS, KINDS
-from sim.params import parameter_table
+from eachcustomer.sim.interventions import KIND_MEANINGS, KINDS
+from eachcustomer.sim.params import parameter_table
 
 SOURCES = {
     "S000": '"Our Product, The Customer"',

@@ -2,9 +2,10 @@
 
 A scenario with an org chart is a zip holding the TOML file and the chart (and its
 departments table) side by side, because a scenario names its chart by a relative path.
-Every CSV the dashboard hands out goes through `experiments.files.safe_csv_frame`: a text
-cell a spreadsheet would run as a formula (an uploaded chart's id `=cmd|' /C calc'!A0`)
-comes back with a leading single quote; numbers are unchanged.
+Every CSV the dashboard hands out goes through
+`eachcustomer.experiments.loading.files.safe_csv_frame`: a text cell a spreadsheet would run as a
+formula (an uploaded chart's id `=cmd|' /C calc'!A0`) comes back with a leading single quote;
+numbers are unchanged.
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ import pandas as pd
 import tomli_w
 from dash.exceptions import PreventUpdate
 
-from dashboard.settings import build_setup, normalize, safe_filename
-from experiments.files import safe_csv_frame
-from experiments.scenario_files import RunSetup, builtin_scenarios, read_scenario
-from experiments.timeline import TimelineEntry
-from sim.organization import Organization
-from sim.orgchart import write_org_chart_csv
-from sim.params import DEFAULT_DEPARTMENTS, Params
+from eachcustomer.dashboard.settings import build_setup, normalize, safe_filename
+from eachcustomer.experiments.loading.files import safe_csv_frame
+from eachcustomer.experiments.loading.scenario_files import (
+    RunSetup,
+    builtin_scenarios,
+    read_scenario,
+)
+from eachcustomer.experiments.loading.timeline import TimelineEntry
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.orgchart import write_org_chart_csv
+from eachcustomer.sim.params import DEFAULT_DEPARTMENTS, Params
 
 SCENARIO_FILE = "scenario.toml"
 
@@ -65,8 +70,9 @@ def safe_csv_text(text: str) -> str:
 
 
 def org_chart_csv(org: Organization) -> dict[str, Any]:
-    """dcc.Download data: an organization as a chart CSV (`sim.orgchart.write_org_chart_csv`)
-    that a spreadsheet opens without running anything."""
+    """dcc.Download data: an organization as a chart CSV
+    (`eachcustomer.sim.orgchart.write_org_chart_csv`) that a spreadsheet opens without running
+    anything."""
     with tempfile.TemporaryDirectory(prefix="eachcustomer-template-") as folder:
         path = Path(folder) / "org_chart.csv"
         write_org_chart_csv(org, path)

@@ -1,9 +1,10 @@
 """Figures: pure functions from tables to plotly figures, with labelled axes and units.
 
 The time series of a run (the Explore charts, by name in `EXPLORE_FIGURES`) are here; the
-shared look is in `dashboard.chart_style`, the org network in `dashboard.network_figure`,
-the "why it changed" charts in `dashboard.why_figures` and the plan comparisons in
-`dashboard.plan_figures`, all importable from here too.
+shared look is in `eachcustomer.dashboard.chart_style`, the org network in
+`eachcustomer.dashboard.organization.network_figure`, the "why it changed" charts in
+`eachcustomer.dashboard.why_figures` and the plan comparisons in
+`eachcustomer.dashboard.compare.figures`, all importable from here too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.chart_style import (  # noqa: F401 (the look, importable from here)
+from eachcustomer.dashboard.chart_style import (  # noqa: F401 (the look, importable from here)
     ATTITUDE_AXIS,
     ATTITUDE_COLORSCALE,
     ATTITUDE_RANGE,
@@ -36,15 +37,15 @@ from dashboard.chart_style import (  # noqa: F401 (the look, importable from her
     look,
     mark_changes,
 )
-from dashboard.network_figure import network_figure  # noqa: F401
-from dashboard.plan_figures import plan_bands, plan_costs  # noqa: F401
-from dashboard.why_figures import (  # noqa: F401
+from eachcustomer.dashboard.compare.figures import plan_bands, plan_costs  # noqa: F401
+from eachcustomer.dashboard.organization.network_figure import network_figure  # noqa: F401
+from eachcustomer.dashboard.why_figures import (  # noqa: F401
     WHY_ADDED_UP,
     why_by_group,
     why_over_time,
     why_weekly,
 )
-from sim.metrics import BANDS
+from eachcustomer.sim.metrics import BANDS
 
 
 def lines(

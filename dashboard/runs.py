@@ -3,8 +3,8 @@
 A snapshot holds what the Explore page draws: the weekly output table so far, the
 "why it changed" totals by distance band and department, and the changes made during the
 run (marked on the charts). Runs are deterministic in the seed and the settings timeline
-(`dashboard.live`), so a paused run continues by replaying its weeks quietly and going
-on; no model object is kept between requests.
+(`eachcustomer.dashboard.explore.live`), so a paused run continues by replaying its weeks quietly
+and going on; no model object is kept between requests.
 """
 
 from __future__ import annotations
@@ -17,12 +17,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.controls import label_of
-from dashboard.live import kept_weeks, start_key
-from dashboard.settings import build_setup, describe_org, normalize, settings_key, user_message
-from experiments.scenario_files import RunSetup
-from experiments.timeline import TimelineEntry, step_with_timeline
-from sim.model import OrgModel
+from eachcustomer.dashboard.controls import label_of
+from eachcustomer.dashboard.explore.live import kept_weeks, start_key
+from eachcustomer.dashboard.settings import (
+    build_setup,
+    describe_org,
+    normalize,
+    settings_key,
+    user_message,
+)
+from eachcustomer.experiments.loading.scenario_files import RunSetup
+from eachcustomer.experiments.loading.timeline import TimelineEntry, step_with_timeline
+from eachcustomer.sim.model import OrgModel
 
 EMIT_EVERY_SECONDS = 0.2
 """How often a running simulation sends its partial table to the browser."""
@@ -137,7 +143,7 @@ def advance(
     Args:
         settings: the session's settings (from the browser; normalized here).
         state: the snapshot kept, or None; the run goes on from its last week that still
-            holds under these settings (`dashboard.live.kept_weeks`).
+            holds under these settings (`eachcustomer.dashboard.explore.live.kept_weeks`).
         mode: "run" to the horizon, "step" one week, "reset" back to week 0.
         emit: called with partial snapshots while running (at most every 0.2 s).
         live: the last partial snapshot of a run under way, or None; used instead of
@@ -195,8 +201,13 @@ def organization_picture(
     Returns a dict with "figure", "history" (encoded attitudes, weeks x drawn nodes),
     "weeks", "note" and "error".
     """
-    from dashboard.figures import network_figure
-    from dashboard.network import encode_history, network_view, node_table, reporting_lines
+    from eachcustomer.dashboard.figures import network_figure
+    from eachcustomer.dashboard.organization.network import (
+        encode_history,
+        network_view,
+        node_table,
+        reporting_lines,
+    )
 
     settings = normalize(settings)
     try:

@@ -3,7 +3,7 @@
 The settings live in the browser (a `dcc.Store`), never on the server: a plain dict
 with the built-in scenario's name, the parameter values the user changed, the plan, the
 seed and, optionally, an uploaded org chart. Everything that comes back from the browser
-is checked again here before it reaches `sim`: the scenario must be a built-in name (a
+is checked again here before it reaches `eachcustomer.sim`: the scenario must be a built-in name (a
 path would let a browser read files on the server), parameters must be known and numeric,
 and an org chart is parsed from text in a temporary folder, never executed.
 """
@@ -22,9 +22,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dashboard.live import clean_overrides, clean_timeline
-from experiments.plans import NO_PLAN, known_plans
-from experiments.scenario_files import (
+from eachcustomer.dashboard.explore.live import clean_overrides, clean_timeline
+from eachcustomer.experiments.loading.plans import NO_PLAN, known_plans
+from eachcustomer.experiments.loading.scenario_files import (
     DEFAULT_SCENARIO,
     RunSetup,
     builtin_scenarios,
@@ -32,11 +32,11 @@ from experiments.scenario_files import (
     load_scenario,
     read_scenario,
 )
-from experiments.timeline import TimelineEntry, check_timeline
-from sim.budget import cost_basis
-from sim.interventions import Intervention
-from sim.limits import DASHBOARD_LIMITS
-from sim.params import Params, describe_validation_error
+from eachcustomer.experiments.loading.timeline import TimelineEntry, check_timeline
+from eachcustomer.sim.budget import cost_basis
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.limits import DASHBOARD_LIMITS
+from eachcustomer.sim.params import Params, describe_validation_error
 
 CHART_SUFFIXES = (".csv", ".graphml", ".xml")
 MAX_CHART_BYTES = 2_000_000
@@ -280,7 +280,8 @@ def scenario_values(scenario: str) -> dict[str, Any]:
 
 def scenario_plans(scenario: str) -> list[str]:
     """Plans a built-in scenario can run besides its own schedule: its [plans], then the
-    plan library's (`experiments.plans`), without "none" (the menus offer it apart)."""
+    plan library's (`eachcustomer.experiments.loading.plans`), without "none" (the menus offer it
+    apart)."""
     path = builtin_scenarios().get(scenario)
     own: dict[str, Any] = {}
     if path is not None:
@@ -295,7 +296,8 @@ def describe_org(setup: RunSetup, settings: dict[str, Any]) -> str:
     """One line: where the organization comes from and how big it is."""
     chart = settings.get("chart")
     if chart is not None:
-        return f"your org chart {chart['filename']} ({setup.org.size:,} employees)"
+        size = setup.org.size if setup.org is not None else setup.params.n_employees
+        return f"your org chart {chart['filename']} ({size:,} employees)"
     if setup.org is not None:
         return f"the scenario's org chart ({setup.org.size:,} employees)"
     return (

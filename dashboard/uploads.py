@@ -1,4 +1,5 @@
-"""Uploaded org charts: decoded, size- and row-limited, parsed by `sim.orgchart`, never executed.
+"""Uploaded org charts: decoded, size- and row-limited, parsed by `eachcustomer.sim.orgchart`, never
+executed.
 
 A browser sends a file as base64 text. Here it is measured before it is decoded, checked to
 be UTF-8 text without NUL bytes, written to a private temporary folder under a harmless
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.settings import (
+from eachcustomer.dashboard.settings import (
     CHART_SUFFIXES,
     MAX_CHART_BYTES,
     MAX_CHART_ROWS,
@@ -26,8 +27,8 @@ from dashboard.settings import (
     safe_filename,
     user_message,
 )
-from sim.orgchart import load_org_chart
-from sim.params import Params
+from eachcustomer.sim.orgchart import load_org_chart
+from eachcustomer.sim.params import Params
 
 
 @dataclass
@@ -172,6 +173,7 @@ def check_chart(
     session = normalize(settings)
     try:
         with chart_files(chart) as (chart_path, table_path):
+            assert chart_path is not None  # the chart was set just above
             org = load_org_chart(
                 chart_path, departments=table_path, params=Params(), max_rows=MAX_CHART_ROWS
             )

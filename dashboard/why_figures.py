@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.chart_style import (
+from eachcustomer.dashboard.chart_style import (
     BAND_NAMES,
     MECHANISM_COLORS,
     MECHANISM_NAMES,

@@ -16,17 +16,45 @@ The public API in one place::
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from experiments.calibration.posterior import draw_parameters, load_posterior
-from experiments.calibration.targets import load_targets
-from experiments.runs import RunResult, run_model
-from experiments.scenario_files import RunSetup, load_scenario
-from experiments.sweeps import Sweep, load_sweep
-from sim.interventions import Intervention
-from sim.model import OrgModel
-from sim.params import Params
+if TYPE_CHECKING:
+    from eachcustomer.experiments.calibration.posterior import draw_parameters, load_posterior
+    from eachcustomer.experiments.calibration.targets import load_targets
+    from eachcustomer.experiments.loading.scenario_files import RunSetup, load_scenario
+    from eachcustomer.experiments.loading.sweeps import Sweep, load_sweep
+    from eachcustomer.experiments.running.runs import RunResult, run_model
+    from eachcustomer.sim.interventions import Intervention
+    from eachcustomer.sim.model import OrgModel
+    from eachcustomer.sim.params import Params
+
+_PUBLIC = {
+    "draw_parameters": "eachcustomer.experiments.calibration.posterior",
+    "load_posterior": "eachcustomer.experiments.calibration.posterior",
+    "load_targets": "eachcustomer.experiments.calibration.targets",
+    "RunSetup": "eachcustomer.experiments.loading.scenario_files",
+    "load_scenario": "eachcustomer.experiments.loading.scenario_files",
+    "Sweep": "eachcustomer.experiments.loading.sweeps",
+    "load_sweep": "eachcustomer.experiments.loading.sweeps",
+    "RunResult": "eachcustomer.experiments.running.runs",
+    "run_model": "eachcustomer.experiments.running.runs",
+    "Intervention": "eachcustomer.sim.interventions",
+    "OrgModel": "eachcustomer.sim.model",
+    "Params": "eachcustomer.sim.params",
+}
+"""Where each public name lives. They load on first use, so `import eachcustomer.sim`
+(or the command line's --help) does not pay for pandas, Mesa and the kernels it does not need."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'eachcustomer' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
@@ -50,13 +78,15 @@ def run_sweep(
         dask_scheduler: run on the Dask cluster at this address instead.
         dask_local: start a local Dask cluster with `workers` workers.
         retry_failed: on resume, run again the runs recorded as failed.
-        on_progress: called with an `experiments.executors.SweepProgress` after each run.
+        on_progress: called with an `eachcustomer.experiments.running.executors.SweepProgress` after
+        each run.
 
     Returns:
         The sweep's progress at the end (runs done, failed, finished before).
     """
-    from experiments.executors import make_executor
-    from experiments.executors import run_sweep as execute
+    from eachcustomer.experiments.loading.sweeps import Sweep, load_sweep
+    from eachcustomer.experiments.running.executors import make_executor
+    from eachcustomer.experiments.running.executors import run_sweep as execute
 
     sweep = spec if isinstance(spec, Sweep) else load_sweep(spec)
     executor = make_executor(workers, dask_scheduler, dask_local)
@@ -71,12 +101,13 @@ def calibrate(targets: str | Path, out: str | Path, **options: Any) -> dict[str,
         out: a new folder for the posterior, diagnostics and summary.
         **options: `workers`, `dask_scheduler`, `dask_local`, `populations`,
             `population_size`, `on_progress`, as in
-            `experiments.calibration.runner.calibrate`.
+            `eachcustomer.experiments.calibration.runner.calibrate`.
 
     Returns:
         The calibration's manifest (what was fitted, the cost, the final epsilon).
     """
-    from experiments.calibration.runner import calibrate as run_calibration
+    from eachcustomer.experiments.calibration.runner import calibrate as run_calibration
+    from eachcustomer.experiments.calibration.targets import load_targets
 
     return run_calibration(load_targets(targets), out, **options)
 

@@ -106,10 +106,14 @@ def calibrate(
     ] = False,
 ) -> None:
     """Fit the uncertain parameters to targets (ABC-SMC); write the posterior and a summary."""
-    from experiments.calibration.runner import calibrate as run_calibration
-    from experiments.calibration.runner import check_out_folder, check_runnable, require_pyabc
-    from experiments.calibration.simulate import RunCounts
-    from experiments.calibration.targets import load_targets
+    from eachcustomer.experiments.calibration.runner import calibrate as run_calibration
+    from eachcustomer.experiments.calibration.runner import (
+        check_out_folder,
+        check_runnable,
+        require_pyabc,
+    )
+    from eachcustomer.experiments.calibration.simulate import RunCounts
+    from eachcustomer.experiments.calibration.targets import load_targets
 
     check_one_cluster(dask_scheduler, dask_local)
     check_out_folder(out)

@@ -52,8 +52,8 @@ def dashboard(
     ] = None,
 ) -> None:
     """Open the dashboard: explore what-ifs, compare plans, run lessons, in your browser."""
-    from dashboard.app import create_app
-    from dashboard.jobs import JobsSettingError, max_jobs_setting
+    from eachcustomer.dashboard.app import create_app
+    from eachcustomer.dashboard.jobs import JobsSettingError, max_jobs_setting
 
     try:
         max_jobs = max_jobs_setting(max_jobs)

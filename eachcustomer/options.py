@@ -87,10 +87,10 @@ def check_one_cluster(dask_scheduler: str | None, dask_local: bool) -> None:
 
 
 def chosen_limits(allow_large: bool) -> Any:
-    """The size limits of a command: `sim.limits`' defaults, or the large ones."""
+    """The size limits of a command: `eachcustomer.sim.limits`' defaults, or the large ones."""
     import dataclasses
 
-    from sim.limits import DEFAULT_LIMITS, LARGE_LIMITS
+    from eachcustomer.sim.limits import DEFAULT_LIMITS, LARGE_LIMITS
 
     return LARGE_LIMITS if allow_large else dataclasses.replace(DEFAULT_LIMITS, how="--allow-large")
 

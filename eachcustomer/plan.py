@@ -45,9 +45,9 @@ def plan(
     allow_large: AllowLarge = False,
 ) -> None:
     """Find the best mix of interventions for a budget (NSGA-II); rerun to resume."""
-    from experiments.executors import make_executor
-    from experiments.files import check_folder_path
-    from experiments.planfinder.checks import load_plan_search
+    from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.planfinder.checks import load_plan_search
+    from eachcustomer.experiments.running.executors import make_executor
 
     check_one_cluster(dask_scheduler, dask_local)
     check_folder_path(out)
@@ -55,7 +55,7 @@ def plan(
     console.print(plan_search_intro(problem))
     if dry_run:
         return
-    from experiments.planfinder.finder import find_plan
+    from eachcustomer.experiments.planfinder.finder import find_plan
 
     with plan_progress(problem) as show, resumable(show.bar, out, "evaluations"):
         executor = make_executor(workers, dask_scheduler, dask_local)

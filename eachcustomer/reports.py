@@ -29,9 +29,9 @@ def analyze(
     ] = 0.95,
 ) -> None:
     """Analyze a sweep: an HTML report with figures, and the tables behind it as CSV."""
-    from experiments.analysis import progress
-    from experiments.files import check_folder_path
-    from experiments.report import write_report
+    from eachcustomer.experiments.analysis.tables import progress
+    from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.reports.report import write_report
 
     check_folder_path(report if report is not None else folder / "report")
     page = write_report(folder, report, confidence=confidence)
@@ -54,7 +54,7 @@ def headline(
     ] = Path("docs/figures"),
 ) -> None:
     """Draw the README's headline figure from the headline sweep's results."""
-    from experiments.headline import write_headline
+    from eachcustomer.experiments.reports.headline import write_headline
 
     written = write_headline(folder, out)
     console.print("Written: " + ", ".join(str(path) for path in written))
@@ -90,8 +90,8 @@ def evidence(
     ] = Path("docs/figures"),
 ) -> None:
     """Write the decision map, break-even and PRIM regions of a sweep as a shipped folder."""
-    from experiments.evidence import EvidenceError, build_evidence
-    from experiments.files import check_folder_path
+    from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.reports.evidence import EvidenceError, build_evidence
 
     check_folder_path(out)
     check_folder_path(figures)

@@ -17,7 +17,9 @@ def departments_hint() -> str:
     """How to give an org chart without customer-facing flags its departments table."""
     from importlib import resources
 
-    example = resources.files("scenarios").joinpath("data", "krackhardt_departments.csv")
+    example = resources.files("eachcustomer.scenarios").joinpath(
+        "data", "krackhardt_departments.csv"
+    )
     head = example.read_text(encoding="utf-8").splitlines()[:3]
     return (
         "Say which departments serve customers in a departments table, one row per "
@@ -97,11 +99,11 @@ def run(
     allow_large: AllowLarge = False,
 ) -> None:
     """Simulate one scenario and print a summary; optionally write the weekly outputs."""
-    from experiments.files import check_table_path, write_table
-    from experiments.runs import run_model
-    from experiments.scenario_files import load_scenario
-    from sim.compiled import COMPILING, compile_kernels
-    from sim.orgchart import NoFacingFlagsError
+    from eachcustomer.experiments.loading.files import check_table_path, write_table
+    from eachcustomer.experiments.loading.scenario_files import load_scenario
+    from eachcustomer.experiments.running.runs import run_model
+    from eachcustomer.sim.compiled import COMPILING, compile_kernels
+    from eachcustomer.sim.orgchart import NoFacingFlagsError
 
     limits = chosen_limits(allow_large)
     if out is not None:
@@ -159,7 +161,7 @@ def with_posterior_draw(setup: Any, folder: Path, seed: int) -> Any:
     """The scenario with the fitted parameters drawn from a calibration's posterior."""
     import dataclasses
 
-    from experiments.calibration.posterior import draw_parameters, load_posterior
+    from eachcustomer.experiments.calibration.posterior import draw_parameters, load_posterior
 
     drawn = draw_parameters(load_posterior(folder), seed)
     console.print(
@@ -173,7 +175,7 @@ def scenarios() -> None:
     """List the built-in scenarios with their titles."""
     from rich.table import Table
 
-    from experiments.scenario_files import builtin_scenarios, read_scenario
+    from eachcustomer.experiments.loading.scenario_files import builtin_scenarios, read_scenario
 
     table = Table(
         title="Built-in scenarios (run one with `eachcustomer run NAME`)", title_justify="left"
@@ -189,7 +191,7 @@ def plans() -> None:
     """List the plan library: named plans any scenario, sweep or page can use by name."""
     from rich.table import Table
 
-    from experiments.plans import plan_library
+    from eachcustomer.experiments.loading.plans import plan_library
 
     table = Table(
         title="Plan library (run one with `eachcustomer run SCENARIO --plan NAME`)",

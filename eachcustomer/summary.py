@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.metrics import BANDS
+from eachcustomer.sim.metrics import BANDS
 
 if TYPE_CHECKING:
-    from experiments.runs import RunResult
-    from experiments.scenario_files import RunSetup
+    from eachcustomer.experiments.loading.scenario_files import RunSetup
+    from eachcustomer.experiments.running.runs import RunResult
 
 BAND_LABELS = {"1": "1 (front line)", "2": "2", "3": "3", "4plus": "4 or more"}
 CURRENCY = "currency units"
@@ -37,7 +37,7 @@ def run_title(setup: RunSetup, org_chart: Path | None = None) -> str:
 
 def plan_line(setup: RunSetup, plan: str | None) -> str | None:
     """Which plan ran, when one was named with --plan; None otherwise."""
-    from experiments.plans import NO_PLAN, plan_library
+    from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
 
     if plan is None:
         return None

@@ -48,10 +48,10 @@ def sweep(
     allow_large: AllowLarge = False,
 ) -> None:
     """Run a parameter sweep, writing each run as it finishes; rerun to resume."""
-    from experiments.executors import make_executor, run_sweep
-    from experiments.files import check_folder_path
-    from experiments.sweeps import load_sweep
-    from sim.compiled import COMPILING, compile_kernels
+    from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.loading.sweeps import load_sweep
+    from eachcustomer.experiments.running.executors import make_executor, run_sweep
+    from eachcustomer.sim.compiled import COMPILING, compile_kernels
 
     check_one_cluster(dask_scheduler, dask_local)
     check_folder_path(out)

@@ -28,18 +28,18 @@ class CommandLineError(ValueError):
 
 def user_error_types() -> tuple[type[BaseException], ...]:
     """Exceptions that mean the user's input is wrong, not that the program is."""
-    from experiments.analysis import AnalysisError
-    from experiments.calibration import CalibrationError
-    from experiments.files import OutputPathError
-    from experiments.planfinder.problem import PlanSpecError
-    from experiments.plans import PlanError
-    from experiments.scenario_files import ScenarioError
-    from experiments.store import StoreError
-    from experiments.sweep_checks import SweepSpecError
-    from sim.budget import BudgetError
-    from sim.limits import LimitError
-    from sim.organization import OrganizationError
-    from sim.params import ParamsError
+    from eachcustomer.experiments.analysis.tables import AnalysisError
+    from eachcustomer.experiments.calibration import CalibrationError
+    from eachcustomer.experiments.loading.files import OutputPathError
+    from eachcustomer.experiments.loading.plans import PlanError
+    from eachcustomer.experiments.loading.scenario_files import ScenarioError
+    from eachcustomer.experiments.loading.sweep_checks import SweepSpecError
+    from eachcustomer.experiments.planfinder.problem import PlanSpecError
+    from eachcustomer.experiments.running.store import StoreError
+    from eachcustomer.sim.budget import BudgetError
+    from eachcustomer.sim.limits import LimitError
+    from eachcustomer.sim.organization import OrganizationError
+    from eachcustomer.sim.params import ParamsError
 
     return (
         CommandLineError,

@@ -1,1 +1,2 @@
-"""Runs, sweeps, result stores and analysis on top of `sim`; the command-line interface."""
+"""Runs, sweeps, result stores and analysis on top of `eachcustomer.sim`; the command-line
+interface."""

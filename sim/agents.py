@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from mesa.discrete_space import Cell, FixedAgent, Network
 
 if TYPE_CHECKING:
-    from sim.model import OrgModel
-    from sim.organization import Organization
+    from eachcustomer.sim.model import OrgModel
+    from eachcustomer.sim.organization import Organization
 
 
 def org_network(org: Organization, random: Random) -> Network:

@@ -22,24 +22,29 @@ from typing import Any
 
 import numpy as np
 
-from sim.lever_arrays import LeverArrays
-from sim.organization import Organization, generate_organization, influence_matrix
-from sim.params import Params
-from sim.processes.contagion import InfluenceNetwork, spread_attitudes
-from sim.processes.customers import arrive, leave, remember_encounters, spread_word_of_mouth
-from sim.processes.disposition import pull_toward_disposition
-from sim.processes.drift import drift_toward_impersonal
-from sim.processes.encounters import FrontLine, feel_encounters, meet_customers
-from sim.processes.incentives import adapt_customer_focus
-from sim.processes.interventions import (
+from eachcustomer.sim.lever_arrays import LeverArrays
+from eachcustomer.sim.organization import Organization, generate_organization, influence_matrix
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.processes.contagion import InfluenceNetwork, spread_attitudes
+from eachcustomer.sim.processes.customers import (
+    arrive,
+    leave,
+    remember_encounters,
+    spread_word_of_mouth,
+)
+from eachcustomer.sim.processes.disposition import pull_toward_disposition
+from eachcustomer.sim.processes.drift import drift_toward_impersonal
+from eachcustomer.sim.processes.encounters import FrontLine, feel_encounters, meet_customers
+from eachcustomer.sim.processes.incentives import adapt_customer_focus
+from eachcustomer.sim.processes.interventions import (
     ScheduledIntervention,
     apply_interventions,
     levers_in_force,
     schedule_interventions,
 )
-from sim.processes.turnover import replace_leavers
-from sim.recording import Recorder
-from sim.state import (
+from eachcustomer.sim.processes.turnover import replace_leavers
+from eachcustomer.sim.recording import Recorder
+from eachcustomer.sim.state import (
     ACTIVE,
     Customers,
     Employees,
@@ -128,10 +133,11 @@ class Batch:
         week: weeks stepped so far.
         employees: the staff of every replication, replication r in rows
             `employee_start[r]` to `employee_start[r + 1] - 1`.
-        customers: the customer bases (`sim.state.Customers`, which knows their slots).
-        levers: each replication's levers (`sim.state.Levers`); `lever_arrays` holds them
+        customers: the customer bases (`eachcustomer.sim.state.Customers`, which knows their slots).
+        levers: each replication's levers (`eachcustomer.sim.state.Levers`); `lever_arrays` holds
+        them
             side by side for the kernels.
-        recorder: the weekly outputs of every replication (`sim.recording.Recorder`).
+        recorder: the weekly outputs of every replication (`eachcustomer.sim.recording.Recorder`).
     """
 
     def __init__(
@@ -189,7 +195,7 @@ class Batch:
         The levers the parameters set are rebuilt, with each replication's running
         interventions applied again, and so is the influence network when a tie weight
         changed. Parameters that set the organization or the starting state change nothing
-        here (`sim.model.SET_AT_START`).
+        here (`eachcustomer.sim.model.SET_AT_START`).
         """
         old, self.params = self.params, params
         weights = ("boss_weight", "peer_weight", "report_weight")

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from sim.interventions import Intervention
-from sim.organization import Organization, generate_organization
-from sim.params import Params
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.organization import Organization, generate_organization
+from eachcustomer.sim.params import Params
 
 SCALE_BY = ("coverage", "duration")
 TOLERANCE = 0.01

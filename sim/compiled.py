@@ -16,7 +16,7 @@ Options, and why:
 - `error_model="numpy"`: a division by zero gives inf or NaN as in numpy, and the loops
   need no zero checks.
 - no `fastmath`: floating-point sums keep their order, so a replication gives the same
-  numbers bit for bit whether it runs alone or in a batch (`sim.batch`).
+  numbers bit for bit whether it runs alone or in a batch (`eachcustomer.sim.batch`).
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def compile_kernels(announce: Callable[[], None] | None = None, patience_s: floa
 
 def _import_every_process() -> None:
     """Import the modules that define kernels, so that `KERNELS` lists them all."""
-    import sim.batch  # noqa: F401 - imports every process and the recorder
+    import eachcustomer.sim.batch  # noqa: F401 - imports every process and the recorder
 
 
 def _run_tiny_model() -> None:
@@ -135,9 +135,9 @@ def _run_tiny_model() -> None:
     Every kernel runs at least once with the argument types of a real run, so each is
     compiled or loaded here rather than in the middle of someone's first run.
     """
-    from sim.batch import Batch, start_replication
-    from sim.interventions import KINDS
-    from sim.params import Params
+    from eachcustomer.sim.batch import Batch, start_replication
+    from eachcustomer.sim.interventions import KINDS
+    from eachcustomer.sim.params import Params
 
     params = Params(n_employees=40, customers_per_employee=5, turnover_rate=0.05)
     plan = [

@@ -9,7 +9,7 @@ One-off programs change no structure: a training day or a customer delight week 
 participants once, a slogan campaign pushes attitudes up only while it runs. Culture-wide
 interventions change the structure the dynamics run on (S000: "woven into the fabric of
 the entire organization"), permanently from their start unless a duration is given.
-The effects themselves are in `sim.processes.interventions`.
+The effects themselves are in `eachcustomer.sim.processes.interventions`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every replication's levers side by side, in the form the compiled kernels read.
 
-A batch (`sim.batch.Batch`) keeps each replication's `Levers` as they are and, next to them,
-these flat arrays: per employee (one replication after the other) or per replication.
+A batch (`eachcustomer.sim.batch.Batch`) keeps each replication's `Levers` as they are and, next to
+them, these flat arrays: per employee (one replication after the other) or per replication.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.processes.drift import distance_retention
-from sim.processes.incentives import outcome_visibility
-from sim.state import Levers
+from eachcustomer.sim.processes.drift import distance_retention
+from eachcustomer.sim.processes.incentives import outcome_visibility
+from eachcustomer.sim.state import Levers
 
 
 @dataclass
@@ -23,8 +23,8 @@ class LeverArrays:
         customer_weight: per employee, weight of customer outcomes in evaluations.
         encounter_buffer: per employee, share of a hostile encounter's blow absorbed.
         strain_recovery: per employee, share of strain that wears off each week.
-        drift_retention: per employee, exp(-k (D - 1)) (`sim.processes.drift`).
-        outcome_visibility: per employee, decay^(D - 1) (`sim.processes.incentives`).
+        drift_retention: per employee, exp(-k (D - 1)) (`eachcustomer.sim.processes.drift`).
+        outcome_visibility: per employee, decay^(D - 1) (`eachcustomer.sim.processes.incentives`).
         shareholder_pressure: per replication.
         hire_attitude_mean: per replication.
     """

@@ -1,7 +1,7 @@
-"""Outputs, one small function per quantity, each used by `sim.recording.Recorder`.
+"""Outputs, one small function per quantity, each used by `eachcustomer.sim.recording.Recorder`.
 
-They work on arrays or on the running aggregates of `sim.state.Customers` (active count,
-satisfaction sum, promoters, detractors), never agent by agent and never by scanning the
+They work on arrays or on the running aggregates of `eachcustomer.sim.state.Customers` (active
+count, satisfaction sum, promoters, detractors), never agent by agent and never by scanning the
 whole customer base. In a batch each gives one value per replication.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import kernel
-from sim.processes.incentives import focus_of_boss
+from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.processes.incentives import focus_of_boss
 
 BANDS = ("1", "2", "3", "4plus")
 """Distance bands of MODEL.md's outputs: 1, 2, 3 and 4 or more hops + 1."""
@@ -86,7 +86,7 @@ def business_success(mean_satisfaction: float, active_count: float) -> float:
 
 @kernel
 def customer_figures(tally: np.ndarray) -> np.ndarray:
-    """Per replication, the customer figures of `sim.state.Customers.tally`.
+    """Per replication, the customer figures of `eachcustomer.sim.state.Customers.tally`.
 
     Columns: active customers, their mean satisfaction, the net promoter score and the
     business success.
@@ -140,9 +140,10 @@ def tally_contacts(
     very_bad_quality: float,
     copies: int,
 ) -> np.ndarray:
-    """This week's contacts per replication, in the order of `sim.recording.WEEK_TALLIES`.
+    """This week's contacts per replication.
 
-    Columns: contacts, complaints, mean quality (NaN if none), bad ones (quality q below 0),
+    In the order of `eachcustomer.sim.recording.WEEK_TALLIES`. Columns: contacts, complaints,
+    mean quality (NaN if none), bad ones (quality q below 0),
     very bad ones (q below `very_bad_quality`, which is at most 0), walk-outs (very bad ones
     that lost the customer), and walk-outs again as the week's first customers lost (churn
     adds the rest). So walk-outs <= very bad <= bad <= contacts.

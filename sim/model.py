@@ -1,11 +1,12 @@
 """OrgModel: one organization's model as a Mesa model, stepping a batch of one replication.
 
 The state arrays, the processes in the documented order and the outputs are those of
-`sim.batch.Batch` (docs/ODD.md, "Process overview and scheduling": encounters, customers'
-churn and word of mouth, attitude contagion, the pull of one's own disposition, distance
+`eachcustomer.sim.batch.Batch` (docs/ODD.md, "Process overview and scheduling": encounters,
+customers' churn and word of mouth, attitude contagion, the pull of one's own disposition, distance
 drift, incentives, turnover and hiring, interventions, then outputs). `OrgModel` is a batch
 of one replication whose generator is the Mesa model's own `rng`, so a run here gives the
-same numbers as the same seed in any batch (`sim.batch`, `experiments.runs`).
+same numbers as the same seed in any batch (`eachcustomer.sim.batch`,
+`eachcustomer.experiments.running.runs`).
 
 What Mesa users expect is here too, built on first use: the `Employee` agents
 (`model.agents`), the org network as a Mesa `Network` (`model.space`), and the
@@ -23,13 +24,13 @@ import pandas as pd
 from mesa.agent import AgentSet
 from mesa.discrete_space import Network
 
-from sim.agents import Employee, org_network
-from sim.batch import MECHANISMS, Batch, start_replication
-from sim.interventions import Intervention
-from sim.organization import Organization
-from sim.params import Params, make_params
-from sim.processes.interventions import ScheduledIntervention, schedule_interventions
-from sim.state import Customers, Employees, Levers
+from eachcustomer.sim.agents import Employee, org_network
+from eachcustomer.sim.batch import MECHANISMS, Batch, start_replication
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params, make_params
+from eachcustomer.sim.processes.interventions import ScheduledIntervention, schedule_interventions
+from eachcustomer.sim.state import Customers, Employees, Levers
 
 __all__ = ["MECHANISMS", "OrgModel"]
 
@@ -62,13 +63,13 @@ class OrgModel(mesa.Model):
 
     Args:
         params: validated parameters; keyword overrides are applied on top.
-        org: an organization (e.g. from `sim.orgchart.load_org_chart`); generated from
+        org: an organization (e.g. from `eachcustomer.sim.orgchart.load_org_chart`); generated from
             `params` with the model's generator when None.
         seed: as in `mesa.Model`, another name for `rng`; give one of the two, not both.
         rng: seed or numpy Generator, passed to `mesa.Model`; all draws use it.
-        interventions: the intervention schedule (`sim.interventions.Intervention` or
+        interventions: the intervention schedule (`eachcustomer.sim.interventions.Intervention` or
             dicts of its fields); participants are drawn when the model is built.
-        individuals: particular people placed at the start (`sim.state.Individuals`).
+        individuals: particular people placed at the start (`eachcustomer.sim.state.Individuals`).
         keep_history: keep every employee's attitude each week (for network pictures).
         **overrides: parameter values, e.g. `OrgModel(negativity_bias=1, rng=3)`;
             this is how `mesa.batch_run` passes its parameters.
@@ -118,7 +119,7 @@ class OrgModel(mesa.Model):
 
     @property
     def employees(self) -> Employees:
-        """Employee state arrays (`sim.state.Employees`)."""
+        """Employee state arrays (`eachcustomer.sim.state.Employees`)."""
         return self.batch.employees
 
     @employees.setter
@@ -127,12 +128,12 @@ class OrgModel(mesa.Model):
 
     @property
     def customers(self) -> Customers:
-        """The customer base (`sim.state.Customers`, tallies of one replication)."""
+        """The customer base (`eachcustomer.sim.state.Customers`, tallies of one replication)."""
         return self.batch.customers
 
     @property
     def levers(self) -> Levers:
-        """The effective values of what interventions change (`sim.state.Levers`)."""
+        """The effective values of what interventions change (`eachcustomer.sim.state.Levers`)."""
         return self.batch.levers[0]
 
     @property
@@ -190,8 +191,8 @@ class OrgModel(mesa.Model):
     def set_params(self, **changes: Any) -> None:
         """Change parameters from the next step on (a what-if during a run).
 
-        The new values are validated (`sim.params.make_params`); the levers the parameters
-        set are rebuilt, with the interventions running now applied again, and so is the
+        The new values are validated (`eachcustomer.sim.params.make_params`); the levers the
+        parameters set are rebuilt, with the interventions running now applied again, and so is the
         influence network when a tie weight changed (`Batch.set_params`).
 
         Raises:

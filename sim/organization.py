@@ -1,7 +1,7 @@
 """The organization network: who reports to whom, who is tied to whom, who faces customers.
 
 An `Organization` is plain arrays, built either from parameters (`generate_organization`)
-or from a user's org chart (`sim.orgchart`). From it follow the network graph, the
+or from a user's org chart (`eachcustomer.sim.orgchart`). From it follow the network graph, the
 contagion weights and every employee's distance from the customer.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from sim.params import Department, Params
+from eachcustomer.sim.params import Department, Params
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -2,14 +2,14 @@
 
 `Params` is a frozen pydantic model: invalid values are rejected with a message that
 names the parameter. Field metadata (`unit`, `group`, `source`) feeds docs/ODD.md, the
-dashboard's widgets and the sweep validator; `sim` itself never reads it.
+dashboard's widgets and the sweep validator; `eachcustomer.sim` itself never reads it.
 
 Each field's `source` names the seed article that motivates it: S000 is "Our Product,
 The Customer", S003 is "The Wrong Customer and the Real Customer" (shared/seeds/); or, for
 a cost, the statistic its default comes from (docs/CALIBRATION.md, section 1.8).
 
 Money is in one currency throughout: `revenue_per_customer`, `wage_cost_per_hour` and the
-interventions' direct costs (`sim.interventions`). The shipped defaults are US dollars:
+interventions' direct costs (`eachcustomer.sim.interventions`). The shipped defaults are US dollars:
 `wage_cost_per_hour` = 45.65 is total compensation per hour worked, US private industry,
 June 2025 (BLS Employer Costs for Employee Compensation).
 """

@@ -1,13 +1,13 @@
 """Collects the outputs of MODEL.md each week, from arrays, and the attribution of change.
 
-One `Recorder` per batch of replications (`sim.batch.Batch`; an `OrgModel` is a batch of
-one). Each week it computes one row of outputs per replication, all at once, and keeps it;
+One `Recorder` per batch of replications (`eachcustomer.sim.batch.Batch`; an `OrgModel` is a batch
+of one). Each week it computes one row of outputs per replication, all at once, and keeps it;
 `OrgModel` hands the rows to its Mesa `DataCollector`. It also keeps the per-mechanism
 change in attitude by department and distance band ("why it changed") and, on request,
 every employee's attitude each week.
 
 Collecting must not dominate a step, so every group mean of the week comes from one
-kernel over member lists (`sim.metrics.means_of_groups`): the stacked employee arrays
+kernel over member lists (`eachcustomer.sim.metrics.means_of_groups`): the stacked employee arrays
 [attitude, customer_focus, strain] to all the means the table reports, for every
 replication.
 """
@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim import metrics
-from sim.compiled import kernel
-from sim.metrics import means_of_groups
+from eachcustomer.sim import metrics
+from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.metrics import means_of_groups
 
 if TYPE_CHECKING:
-    from sim.batch import Batch
-    from sim.organization import Organization
-    from sim.processes.encounters import Encounters
+    from eachcustomer.sim.batch import Batch
+    from eachcustomer.sim.organization import Organization
+    from eachcustomer.sim.processes.encounters import Encounters
 
 SHARE_COLUMNS = ("share_negative", "share_positive")
 CUSTOMER_COLUMNS = (
@@ -163,7 +163,7 @@ def _starts(sizes: list[int]) -> np.ndarray:
 
 
 class Recorder:
-    """Weekly outputs of every replication of a batch (`sim.batch.Batch`).
+    """Weekly outputs of every replication of a batch (`eachcustomer.sim.batch.Batch`).
 
     Each week it computes one row of outputs per replication, all at once, and keeps them;
     `table(c)` is replication c's output table. Column names are the same for every

@@ -2,11 +2,11 @@
 
 Every employee is a `ReferenceEmployee` holding its own state as Python floats and reading
 its neighbours through the Mesa Network of the org chart; every customer is a
-`ReferenceCustomer` in a plain list (both in `sim.reference_agents`). Each mechanism is a
-short method that states its rule; the equations are those of the vectorized modules in
+`ReferenceCustomer` in a plain list (both in `eachcustomer.sim.reference_agents`). Each mechanism is
+a short method that states its rule; the equations are those of the vectorized modules in
 `sim/processes/`, named in each
 docstring. Nothing here is fast: it is meant to be read next to docs/ODD.md and to check
-`sim.model.OrgModel` against.
+`eachcustomer.sim.model.OrgModel` against.
 
 A week, as in `OrgModel.step`:
 
@@ -35,17 +35,17 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import org_network
-from sim.metrics import BANDS, NEGATIVE_BELOW, POSITIVE_ABOVE
-from sim.organization import Organization, generate_organization
-from sim.params import Params, make_params
-from sim.reference_agents import (
+from eachcustomer.sim.agents import org_network
+from eachcustomer.sim.metrics import BANDS, NEGATIVE_BELOW, POSITIVE_ABOVE
+from eachcustomer.sim.organization import Organization, generate_organization
+from eachcustomer.sim.params import Params, make_params
+from eachcustomer.sim.reference_agents import (
     ReferenceCustomer,
     ReferenceEmployee,
     clipped_normal,
     soft_push,
 )
-from sim.state import initial_customers, initial_employees
+from eachcustomer.sim.state import initial_customers, initial_employees
 
 __all__ = [
     "ReferenceCustomer",
@@ -166,7 +166,7 @@ class ReferenceModel(mesa.Model):
         return sum(e.customer_focus for e in self.back_office) / len(self.back_office)
 
     def customers_come_and_go(self) -> None:
-        """1, continued. Churn, word of mouth, arrivals (`sim.processes.customers`)."""
+        """1, continued. Churn, word of mouth, arrivals (`eachcustomer.sim.processes.customers`)."""
         params, week = self.params, self.week
         for customer in self.customers:
             if customer.active and self.random.random() < customer.churn_chance(params):

@@ -1,4 +1,6 @@
-"""The agents of `sim.reference.ReferenceModel`: one customer, one employee, each rule a method.
+"""The agents of `eachcustomer.sim.reference.ReferenceModel`.
+
+One customer, one employee, each rule a method.
 
 Each method states one rule of the vectorized core, with its equation and the module of
 `sim/processes/` it mirrors; `ReferenceModel` (sim/reference.py) calls them in the order
@@ -13,20 +15,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import Cell, FixedAgent
 
-from sim.params import Params
+from eachcustomer.sim.params import Params
 
 if TYPE_CHECKING:
-    from sim.reference import ReferenceModel
+    from eachcustomer.sim.reference import ReferenceModel
 
 
 def clipped_normal(rng: np.random.Generator, mean: float, sd: float) -> float:
-    """One normal draw clipped to [-1, 1]; no draw when `sd` is 0 (as `sim.state`)."""
+    """One normal draw clipped to [-1, 1]; no draw when `sd` is 0 (as `eachcustomer.sim.state`)."""
     value = mean if sd == 0 else rng.normal(mean, sd)
     return min(max(float(value), -1.0), 1.0)
 
 
 def soft_push(attitude: float, push: float) -> float:
-    """`sim.processes.bounds.push_attitude`: a + x (1 - a) for x >= 0, a + x (1 + a) below."""
+    """As `eachcustomer.sim.processes.bounds.push_attitude`.
+
+    a + x (1 - a) for x >= 0, a + x (1 + a) below.
+    """
     room = 1.0 - attitude if push >= 0 else 1.0 + attitude
     return attitude + push * room
 

@@ -12,17 +12,17 @@ from dataclasses import dataclass, fields
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.compiled import kernel
-from sim.metrics import DETRACTOR_BELOW, PROMOTER_ABOVE
-from sim.organization import Organization
-from sim.params import Params
+from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.metrics import DETRACTOR_BELOW, PROMOTER_ABOVE
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params
 
 
 @dataclass
 class Employees:
     """Employee state, one row per position in the organization.
 
-    In a batch (`sim.batch`) the rows of every replication sit one after the other.
+    In a batch (`eachcustomer.sim.batch`) the rows of every replication sit one after the other.
 
     Attributes:
         attitude: in [-1, 1]; -1 sees "the customer", +1 sees "each customer".
@@ -183,7 +183,7 @@ SLOTS_PER_CUSTOMER = 1.25
 class Levers:
     """Effective values of what interventions change, per employee where coverage varies.
 
-    At the start they equal the parameters; `sim.processes.interventions` moves them.
+    At the start they equal the parameters; `eachcustomer.sim.processes.interventions` moves them.
 
     Attributes:
         drift_rate: per employee, drift per hop per week.

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sim.params import Params
+from eachcustomer.sim.params import Params
 
 MECHANISMS_OFF = {
     "encounter_impact": 0.0,

@@ -16,12 +16,13 @@ from test_sweeps import TINY, said, write_spec
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments import analysis, plan_effects
-from experiments.analysis import AnalysisError, Results
-from experiments.executors import SerialExecutor, run_sweep
-from experiments.report import write_report
-from experiments.statistics import t_interval
-from experiments.sweeps import load_sweep
+from eachcustomer.experiments.analysis import plan_effects
+from eachcustomer.experiments.analysis import tables as analysis
+from eachcustomer.experiments.analysis.statistics import t_interval
+from eachcustomer.experiments.analysis.tables import AnalysisError, Results
+from eachcustomer.experiments.loading.sweeps import load_sweep
+from eachcustomer.experiments.reports.report import write_report
+from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
 
 
 def made_up(

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.runs import run_batch, run_model, run_replications
-from sim.batch import Batch, start_replication
-from sim.model import OrgModel
-from sim.params import Params
-from sim.replications import replication_seeds
+from eachcustomer.experiments.running.runs import run_batch, run_model, run_replications
+from eachcustomer.sim.batch import Batch, start_replication
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.replications import replication_seeds
 
 PARAMS = Params(n_employees=90, customers_per_employee=12, turnover_rate=0.03, focus_noise=0.05)
 WEEKS = 14

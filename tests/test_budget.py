@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from experiments.plans import PlanError, plan_library, read_plan
-from sim.budget import (
+from eachcustomer.experiments.loading.plans import PlanError, plan_library, read_plan
+from eachcustomer.sim.budget import (
     BudgetError,
     cost_basis,
     equalize_plans,
@@ -16,9 +16,9 @@ from sim.budget import (
     reprice_plan,
     scale_plan,
 )
-from sim.interventions import Coverage, Intervention
-from sim.model import OrgModel
-from sim.params import Params
+from eachcustomer.sim.interventions import Coverage, Intervention
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.params import Params
 
 PARAMS = Params(n_employees=200)
 ORG = cost_basis(PARAMS)
@@ -37,7 +37,7 @@ MIXED = (
 def test_costs_do_not_depend_on_the_seed_of_a_generated_organization():
     import numpy as np
 
-    from sim.organization import generate_organization
+    from eachcustomer.sim.organization import generate_organization
 
     other = generate_organization(PARAMS, np.random.default_rng(99))
     assert plan_cost(MIXED, other, PARAMS) == plan_cost(MIXED, ORG, PARAMS)

@@ -13,16 +13,16 @@ import pytest
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments.calibration import CalibrationError
-from experiments.calibration.posterior import (
+from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.calibration.posterior import (
     Posterior,
     draw_many,
     draw_parameters,
     load_posterior,
 )
-from experiments.calibration.runner import calibrate
-from experiments.calibration.targets import load_targets
-from experiments.sweeps import load_sweep
+from eachcustomer.experiments.calibration.runner import calibrate
+from eachcustomer.experiments.calibration.targets import load_targets
+from eachcustomer.experiments.loading.sweeps import load_sweep
 
 runner = CliRunner()
 
@@ -146,7 +146,7 @@ def test_statistics_the_model_cannot_measure_are_refused_before_anything_runs(
 ):
     # A model that records no walk-outs (as before they were added to the outputs).
     monkeypatch.setattr(
-        "experiments.calibration.runner.model_columns", lambda calibration: ("week",)
+        "eachcustomer.experiments.calibration.runner.model_columns", lambda calibration: ("week",)
     )
     targets = tmp_path / "tiny.toml"
     targets.write_text(textwrap.dedent(TINY))

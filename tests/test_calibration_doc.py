@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from test_odd import parse_range, table, unquote
 
-from experiments.calibration.statistics import STATISTICS
-from experiments.calibration.targets import DEFAULT_PRIORS
-from sim.params import Params
+from eachcustomer.experiments.calibration.statistics import STATISTICS
+from eachcustomer.experiments.calibration.targets import DEFAULT_PRIORS
+from eachcustomer.sim.params import Params
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "CALIBRATION.md"

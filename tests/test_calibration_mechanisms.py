@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.runs import run_replications
-from sim.model import OrgModel
-from sim.params import Params
-from sim.replications import replication_seeds
+from eachcustomer.experiments.running.runs import run_replications
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.replications import replication_seeds
 
 SMALL = Params(n_employees=150)
 

@@ -8,17 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.calibration.fit import UNDEFINED_DISTANCE, TargetDistance
-from experiments.calibration.simulate import Request, RunCounts, Simulator, run_seeds
-from experiments.calibration.statistics import (
+from eachcustomer.experiments.calibration.fit import UNDEFINED_DISTANCE, TargetDistance
+from eachcustomer.experiments.calibration.simulate import Request, RunCounts, Simulator, run_seeds
+from eachcustomer.experiments.calibration.statistics import (
     STATISTICS,
     TRAINING_WEEK,
     OrganizationRun,
     Runs,
     training_lift,
 )
-from experiments.calibration.targets import Target
-from sim.params import Params
+from eachcustomer.experiments.calibration.targets import Target
+from eachcustomer.sim.params import Params
 
 OFF = {
     "encounter_impact": 0.0,
@@ -202,7 +202,7 @@ def test_deviations_are_scaled_by_the_accepted_range_on_their_side():
 def test_priors_are_sampled_as_logistic_variables_the_exact_image_of_the_uniform_prior():
     from scipy.stats import logistic
 
-    from experiments.calibration.targets import Prior
+    from eachcustomer.experiments.calibration.targets import Prior
 
     uniform = Prior(low=-0.8, high=0.0)
     log_uniform = Prior(distribution="log_uniform", low=0.001, high=0.1)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments.calibration import CalibrationError
-from experiments.calibration.target_checks import missing_outputs
-from experiments.calibration.targets import DEFAULT_PRIORS, load_targets
+from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.calibration.target_checks import missing_outputs
+from eachcustomer.experiments.calibration.targets import DEFAULT_PRIORS, load_targets
 
 PUBLISHED = Path(__file__).resolve().parents[1] / "experiments" / "specs" / "published_targets.toml"
 

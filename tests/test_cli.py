@@ -82,12 +82,12 @@ def wide(monkeypatch):
 @pytest.fixture
 def nothing_runs(monkeypatch):
     """Fail the test if a simulation starts: the mistake must be caught before."""
-    import experiments.runs
+    import eachcustomer.experiments.running.runs
 
     def refuse(*args, **kwargs):
         raise AssertionError("a simulation started")
 
-    monkeypatch.setattr(experiments.runs, "run_model", refuse)
+    monkeypatch.setattr(eachcustomer.experiments.running.runs, "run_model", refuse)
 
 
 def refused(arguments: list[str]) -> str:
@@ -124,7 +124,7 @@ def test_run_refuses_mistakes_with_a_message_before_simulating(
 
 
 def test_allow_large_lets_a_big_organization_through(wide, monkeypatch):
-    import experiments.runs
+    import eachcustomer.experiments.running.runs
 
     asked = []
 
@@ -135,7 +135,7 @@ def test_allow_large_lets_a_big_organization_through(wide, monkeypatch):
         asked.append(params.n_employees)
         raise ReachedError
 
-    monkeypatch.setattr(experiments.runs, "run_model", record)
+    monkeypatch.setattr(eachcustomer.experiments.running.runs, "run_model", record)
     result = runner.invoke(app, ["run", "--employees", "250000", "--allow-large", "--steps", "1"])
     assert isinstance(result.exception, ReachedError) and asked == [250_000]
 
@@ -196,12 +196,12 @@ def test_deeply_nested_toml_is_a_message_not_a_recursion_error(wide, tmp_path):
 
 
 def test_ctrl_c_during_a_run_is_a_short_message(monkeypatch):
-    import experiments.runs
+    import eachcustomer.experiments.running.runs
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(experiments.runs, "run_model", interrupted)
+    monkeypatch.setattr(eachcustomer.experiments.running.runs, "run_model", interrupted)
     result = runner.invoke(app, ["run", "--steps", "2"])
     assert result.exit_code == 130 and "Interrupted." in result.output
 
@@ -210,7 +210,7 @@ SPEC = 'title = "t"\nseed = 1\nweeks = 3\n[parameters]\nn_employees = 40\n'
 
 
 def test_sweep_dry_run_counts_without_building_the_design(wide, tmp_path, monkeypatch):
-    from experiments.sweeps import Sweep
+    from eachcustomer.experiments.loading.sweeps import Sweep
 
     def refuse(self):
         raise AssertionError("the design was built")

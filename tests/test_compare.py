@@ -6,11 +6,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dashboard.compare import outcome_series, run_comparison
-from dashboard.settings import default_settings
-from dashboard.verdict import OUTCOME_BY_COLUMN, against_reference, outcome_verdict
-from experiments.runs import run_model, summarize
-from experiments.scenario_files import load_scenario
+from eachcustomer.dashboard.compare.comparison import outcome_series, run_comparison
+from eachcustomer.dashboard.compare.verdict import (
+    OUTCOME_BY_COLUMN,
+    against_reference,
+    outcome_verdict,
+)
+from eachcustomer.dashboard.settings import default_settings
+from eachcustomer.experiments.loading.scenario_files import load_scenario
+from eachcustomer.experiments.running.runs import run_model, summarize
 
 SMALL = {"n_employees": 80, "horizon_weeks": 40}
 
@@ -75,7 +79,7 @@ def test_each_plan_is_stated_against_doing_nothing():
 
 
 def test_batched_replications_give_each_run_its_numbers_alone(comparison):
-    from dashboard.settings import build_setup, normalize
+    from eachcustomer.dashboard.settings import build_setup, normalize
 
     settings = normalize({**default_settings("baseline"), "seed": 5, "overrides": SMALL})
     setup = build_setup(settings)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.compare_evidence import EVIDENCE_FOLDER, evidence_section
+from eachcustomer.dashboard.compare.evidence import EVIDENCE_FOLDER, evidence_section
 
 
 def flatten(children) -> list:

@@ -9,12 +9,12 @@ import pytest
 import tomli_w
 from typer.testing import CliRunner
 
-from dashboard import plan_uploads
-from dashboard.compare import chosen_plans, run_comparison
-from dashboard.settings import build_setup, default_settings, normalize
-from experiments.runs import run_replications
-from experiments.scenario_files import load_scenario
-from sim.replications import replication_seeds
+from eachcustomer.dashboard.compare import uploads as plan_uploads
+from eachcustomer.dashboard.compare.comparison import chosen_plans, run_comparison
+from eachcustomer.dashboard.settings import build_setup, default_settings, normalize
+from eachcustomer.experiments.loading.scenario_files import load_scenario
+from eachcustomer.experiments.running.runs import run_replications
+from eachcustomer.sim.replications import replication_seeds
 
 SMALL = {"n_employees": 80, "horizon_weeks": 30}
 SCENARIO = """title = "A plan found elsewhere"
@@ -109,7 +109,7 @@ def test_a_file_plan_re_runs_to_the_numbers_of_run_replications(settings):
 
 def test_the_exported_sweep_spec_carries_the_file_plan_and_reproduces_it(settings, tmp_path):
     from eachcustomer.cli import app
-    from experiments.store import read_runs
+    from eachcustomer.experiments.running.store import read_runs
 
     stored, _ = read(SCENARIO)
     extra = plan_uploads.entries(stored)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-import sim.compiled
+import eachcustomer.sim.compiled
 from eachcustomer.cli import app
-from sim.compiled import COMPILING, KERNELS, compile_kernels, kernel_cache_dir, kernels_cached
+from eachcustomer.sim.compiled import (
+    COMPILING,
+    KERNELS,
+    compile_kernels,
+    kernel_cache_dir,
+    kernels_cached,
+)
 
 
 def test_every_kernel_is_compiled_and_cached_after_compile_kernels():
@@ -22,20 +28,20 @@ def test_every_kernel_is_compiled_and_cached_after_compile_kernels():
 
 def test_a_cold_cache_is_announced_before_compiling(monkeypatch):
     said = []
-    monkeypatch.setattr(sim.compiled, "kernels_cached", lambda: False)
+    monkeypatch.setattr(eachcustomer.sim.compiled, "kernels_cached", lambda: False)
     compile_kernels(announce=lambda: said.append("compiling"))
     assert said == ["compiling"]
 
 
 def test_a_warm_cache_is_not_announced(monkeypatch):
     said = []
-    monkeypatch.setattr(sim.compiled, "kernels_cached", lambda: True)
+    monkeypatch.setattr(eachcustomer.sim.compiled, "kernels_cached", lambda: True)
     compile_kernels(announce=lambda: said.append("compiling"), patience_s=120.0)
     assert said == []
 
 
 def test_eachcustomer_run_says_when_it_compiles(monkeypatch):
-    monkeypatch.setattr(sim.compiled, "kernels_cached", lambda: False)
+    monkeypatch.setattr(eachcustomer.sim.compiled, "kernels_cached", lambda: False)
     result = CliRunner().invoke(app, ["run", "--steps", "3", "--employees", "60"])
     assert result.exit_code == 0, result.output
     assert COMPILING in " ".join(result.output.split())

@@ -376,9 +376,9 @@ def test_compare_shows_the_plans_and_a_verdict(server, browser):
 def test_compare_shows_where_the_verdict_holds_from_the_shipped_evidence(server, browser):
     import pandas as pd
 
-    from dashboard.compare_evidence import EVIDENCE_FOLDER
-    from experiments.discovery import box_sentence, boxes_from_table
-    from experiments.plans import plan_library
+    from eachcustomer.dashboard.compare.evidence import EVIDENCE_FOLDER
+    from eachcustomer.experiments.analysis.discovery import box_sentence, boxes_from_table
+    from eachcustomer.experiments.loading.plans import plan_library
 
     visit(browser, server + "/compare", "#compare-run", fresh=True)
     browser.console_errors()
@@ -410,7 +410,7 @@ def test_the_compare_pages_spec_reproduces_its_numbers_as_a_sweep(server, browse
     import tomllib
 
     from eachcustomer.cli import app
-    from experiments.store import read_runs
+    from eachcustomer.experiments.running.store import read_runs
 
     visit(browser, server + "/compare", "#compare-run", fresh=True)
     browser.find("#compare-replications [role=slider]").send_keys(Keys.HOME)
@@ -478,7 +478,7 @@ def test_a_lesson_opens_runs_and_presents(server, browser):
 
 def test_the_exported_scenario_runs(server, browser):
     from eachcustomer.cli import app
-    from experiments.scenario_files import load_scenario
+    from eachcustomer.experiments.loading.scenario_files import load_scenario
 
     visit(browser, server + "/explore", "#explore-run", fresh=True)
     set_parameter(browser, "negativity_bias", Keys.HOME, 1)  # 1: a valid change
@@ -529,7 +529,7 @@ def timeline(browser: Browser) -> list:
 def exported_scenario(browser: Browser) -> Path:
     """Press Scenario (TOML) and wait for the whole file (earlier downloads are removed
     first: the browser may write over a file of the same name)."""
-    from experiments.scenario_files import load_scenario
+    from eachcustomer.experiments.loading.scenario_files import load_scenario
 
     for old in browser.downloads.glob("*.toml"):
         old.unlink()
@@ -598,7 +598,7 @@ def test_a_slider_moved_while_paused_acts_from_that_week_and_the_export_reproduc
 
 
 def test_a_slider_moved_while_the_run_goes_on_continues_it_from_the_week_shown(server, browser):
-    from dashboard.runs import advance
+    from eachcustomer.dashboard.runs import advance
 
     visit(browser, server + "/explore", "#explore-run", fresh=True)
     set_parameter(browser, "n_employees", Keys.END, 5000)
@@ -714,7 +714,7 @@ def chart_points(browser: Browser, graph_id: str) -> dict | None:
 
 
 def test_the_plan_finder_finds_a_plan_shows_its_front_and_exports_it(server, browser):
-    from experiments.scenario_files import load_scenario
+    from eachcustomer.experiments.loading.scenario_files import load_scenario
 
     visit(browser, server + "/plan-finder", "#planfinder-run", fresh=True)
     browser.console_errors()
@@ -878,7 +878,7 @@ HOSTILE_ID = "=cmd|' /C calc'!A0"
 
 
 def test_uploads_over_the_limit_get_the_same_message_at_any_size(server, browser, tmp_path):
-    from dashboard.uploads import too_large_message
+    from eachcustomer.dashboard.uploads import too_large_message
 
     visit(browser, server + "/organization", "#org-upload", fresh=True)
     browser.console_errors()
@@ -940,7 +940,7 @@ def test_the_org_chart_download_neutralizes_formulas(server, browser, tmp_path):
 def test_a_run_waits_for_a_free_slot_and_says_so(server, browser):
     from dash_client import DashTab
 
-    from dashboard.settings import default_settings
+    from eachcustomer.dashboard.settings import default_settings
 
     visit(browser, server + "/explore", "#explore-run", fresh=True)
     # Two other tabs take the server's two slots with long Organization runs.
@@ -990,12 +990,12 @@ def test_compare_runs_a_plan_from_an_uploaded_scenario_file_to_the_same_numbers(
 ):
     from selenium.webdriver.common.action_chains import ActionChains
 
-    from dashboard.compare import REFERENCE, outcome_series, summarize_runs
-    from dashboard.settings import build_setup, default_settings
-    from dashboard.verdict import OUTCOME_BY_COLUMN, against_reference
-    from experiments.runs import run_replications
-    from experiments.scenario_files import load_scenario
-    from sim.replications import replication_seeds
+    from eachcustomer.dashboard.compare.comparison import REFERENCE, outcome_series, summarize_runs
+    from eachcustomer.dashboard.compare.verdict import OUTCOME_BY_COLUMN, against_reference
+    from eachcustomer.dashboard.settings import build_setup, default_settings
+    from eachcustomer.experiments.loading.scenario_files import load_scenario
+    from eachcustomer.experiments.running.runs import run_replications
+    from eachcustomer.sim.replications import replication_seeds
 
     path = tmp_path / "found.toml"
     path.write_text(FILE_PLANS)
@@ -1067,7 +1067,7 @@ def test_compare_runs_a_plan_from_an_uploaded_scenario_file_to_the_same_numbers(
 def test_a_bad_scenario_file_on_compare_gets_its_problem_next_to_the_upload(
     server, browser, tmp_path
 ):
-    from dashboard.uploads import too_large_message
+    from eachcustomer.dashboard.uploads import too_large_message
 
     visit(browser, server + "/compare", "#compare-run", fresh=True)
     browser.console_errors()

@@ -14,15 +14,16 @@ import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from dashboard import explore_view, figures
-from dashboard.controls import (
+from eachcustomer.dashboard import figures
+from eachcustomer.dashboard.controls import (
     KEY_PARAMETERS,
     grouped_sliders,
     param_controls,
     slider_order,
 )
-from dashboard.explore_layout import SCENARIO_PLAN
-from dashboard.network import (
+from eachcustomer.dashboard.explore import view as explore_view
+from eachcustomer.dashboard.explore.layout import SCENARIO_PLAN
+from eachcustomer.dashboard.organization.network import (
     NODE_LIMIT,
     STACK_DEPTH,
     decode_history,
@@ -32,11 +33,11 @@ from dashboard.network import (
     node_table,
     reporting_lines,
 )
-from dashboard.runs import advance, payload_frame
-from dashboard.settings import default_settings
-from sim.model import OrgModel
-from sim.organization import Organization
-from sim.params import Params, parameter_table
+from eachcustomer.dashboard.runs import advance, payload_frame
+from eachcustomer.dashboard.settings import default_settings
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params, parameter_table
 
 SMALL = {"n_employees": 120, "horizon_weeks": 20}
 
@@ -44,7 +45,7 @@ SMALL = {"n_employees": 120, "horizon_weeks": 20}
 @pytest.fixture(scope="session")
 def app():
     """The dashboard app (its pages register their callbacks on import)."""
-    from dashboard.app import create_app
+    from eachcustomer.dashboard.app import create_app
 
     return create_app()
 
@@ -212,7 +213,7 @@ def test_sliders_appear_in_the_order_callbacks_read_them():
 
 
 def test_a_scenario_value_outside_the_what_if_range_widens_the_slider():
-    from dashboard.controls import control_by_name, param_slider
+    from eachcustomer.dashboard.controls import control_by_name, param_slider
 
     control = control_by_name()["n_employees"]
     slider = param_slider(control, 8000).children[1]
@@ -304,7 +305,7 @@ def test_history_survives_the_trip_to_the_browser():
 
 
 def test_opening_explore_shows_the_stored_settings(app):
-    from dashboard import explore_callbacks
+    from eachcustomer.dashboard.explore import callbacks as explore_callbacks
 
     stored = {**default_settings("wrong_customer"), "overrides": {"negativity_bias": 2.0}}
     names = slider_order()
@@ -321,7 +322,7 @@ def test_opening_explore_shows_the_stored_settings(app):
 
 
 def test_moving_a_slider_records_only_what_differs_from_the_scenario(app):
-    from dashboard import explore_callbacks
+    from eachcustomer.dashboard.explore import callbacks as explore_callbacks
 
     names = slider_order()
     stored = default_settings("wrong_customer")
@@ -339,7 +340,7 @@ def test_moving_a_slider_records_only_what_differs_from_the_scenario(app):
 
 
 def test_changing_scenario_resets_the_changed_parameters_and_offers_its_plans(app):
-    from dashboard import explore_callbacks
+    from eachcustomer.dashboard.explore import callbacks as explore_callbacks
 
     stored = {**default_settings(), "overrides": {"drift_rate": 0.02}, "seed": 7}
     names = slider_order()
@@ -365,7 +366,7 @@ def test_render_before_and_after_a_run(baseline_state):
 
 
 def test_run_streams_partial_charts_then_returns_the_whole_run(app):
-    from dashboard import explore_callbacks
+    from eachcustomer.dashboard.explore import callbacks as explore_callbacks
 
     sent = []
     with triggered("explore-run.n_clicks"):
@@ -381,7 +382,7 @@ def test_run_streams_partial_charts_then_returns_the_whole_run(app):
 
 
 def test_step_continues_from_the_run_shown(app):
-    from dashboard import explore_callbacks
+    from eachcustomer.dashboard.explore import callbacks as explore_callbacks
 
     settings = settings_with(**SMALL)
     with triggered("explore-step.n_clicks"):
@@ -421,7 +422,7 @@ def test_impossible_parameters_give_a_message_not_a_crash():
 
 
 def test_download_buttons_give_csv_and_a_scenario_file(app, baseline_state):
-    from dashboard import explore_callbacks
+    from eachcustomer.dashboard.explore import callbacks as explore_callbacks
 
     csv = explore_callbacks.download_csv(1, baseline_state)
     assert csv["filename"].endswith(".csv") and len(csv["content"].splitlines()) == 106
@@ -431,7 +432,7 @@ def test_download_buttons_give_csv_and_a_scenario_file(app, baseline_state):
 
 
 def test_added_interventions_are_kept_and_removed(app):
-    from dashboard import explore_changes
+    from eachcustomer.dashboard.explore import changes as explore_changes
 
     settings = explore_changes.add_intervention(
         1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, [], [], default_settings()
@@ -455,7 +456,7 @@ def test_added_interventions_are_kept_and_removed(app):
 
 
 def test_organization_draws_at_once_and_after_a_run(app):
-    from dashboard.pages import organization
+    from eachcustomer.dashboard.organization import page as organization
 
     figure, history, week_max, week, error, note = organization.draw_now(settings_with(**SMALL))
     assert error == "" and week_max == 0 and "120 employees" in note
@@ -473,7 +474,7 @@ def test_organization_draws_at_once_and_after_a_run(app):
 def test_a_bad_chart_upload_lists_its_row_and_a_good_one_becomes_the_organization(app):
     import base64
 
-    from dashboard.pages import organization
+    from eachcustomer.dashboard.organization import page as organization
 
     def upload(text: str) -> str:
         return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
@@ -502,8 +503,8 @@ def test_a_bad_chart_upload_lists_its_row_and_a_good_one_becomes_the_organizatio
 
 
 def test_compare_callbacks_run_and_draw_a_verdict(app):
-    from dashboard import compare_view
-    from dashboard.pages import compare
+    from eachcustomer.dashboard.compare import page as compare
+    from eachcustomer.dashboard.compare import view as compare_view
 
     progress = []
     result = compare.compare(
@@ -524,7 +525,7 @@ def test_compare_callbacks_run_and_draw_a_verdict(app):
 
 
 def test_a_lesson_runs_and_opens_in_explore(app):
-    from dashboard.pages import learn
+    from eachcustomer.dashboard.learn import page as learn
 
     progress = []
     state = learn.run_lesson(progress.append, 1, "top")

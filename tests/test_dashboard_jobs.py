@@ -1,5 +1,5 @@
 """The dashboard's background jobs: a bound on simulations at once, one job per session, a line
-for the rest, and slots that come back however a job ends (`dashboard.jobs`).
+for the rest, and slots that come back however a job ends (`eachcustomer.dashboard.jobs`).
 
 The first tests drive `JobManager` directly with small job functions in real forked
 processes; the last ones serve the dashboard as a user starts it and talk to it as ten
@@ -29,26 +29,26 @@ import pytest
 from dash_client import DashTab, Job, served_dashboard, wait_until
 from typer.testing import CliRunner
 
-from dashboard import jobs
-from dashboard.app import MAX_REQUEST_BYTES
-from dashboard.jobs import (
+from eachcustomer.cli import app
+from eachcustomer.dashboard import jobs
+from eachcustomer.dashboard.app import MAX_REQUEST_BYTES
+from eachcustomer.dashboard.jobs import (
     MAX_JOBS_VARIABLE,
     JobManager,
     JobsSettingError,
     max_jobs_setting,
     session_of,
 )
-from dashboard.runs import payload_frame
-from dashboard.settings import (
+from eachcustomer.dashboard.runs import payload_frame
+from eachcustomer.dashboard.settings import (
     MAX_CHART_BYTES,
     MAX_CHART_ROWS,
     build_setup,
     default_settings,
     settings_key,
 )
-from eachcustomer.cli import app
-from experiments.runs import run_model
-from experiments.scenario_files import builtin_scenarios
+from eachcustomer.experiments.loading.scenario_files import builtin_scenarios
+from eachcustomer.experiments.running.runs import run_model
 
 # --- the setting ---------------------------------------------------------------------------
 
@@ -352,7 +352,7 @@ def explore_run(tab: DashTab, settings: dict[str, Any], clicks: int = 1) -> Job:
 
 
 def expected_table(settings: dict[str, Any]) -> pd.DataFrame:
-    """The run of these settings as `experiments.runs.run_model` makes it."""
+    """The run of these settings as `eachcustomer.experiments.running.runs.run_model` makes it."""
     setup = build_setup(settings)
     result = run_model(
         setup.params,

@@ -15,17 +15,22 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dashboard.compare import replication_seeds, resolve_plans, run_comparison
-from dashboard.exports import (
+from eachcustomer.dashboard.compare.comparison import (
+    replication_seeds,
+    resolve_plans,
+    run_comparison,
+)
+from eachcustomer.dashboard.compare.verdict import OUTCOME_BY_COLUMN, outcome_verdict, verdict
+from eachcustomer.dashboard.exports import (
     org_chart_csv,
     safe_csv_text,
     scenario_download,
     scenario_files,
     scenario_toml,
 )
-from dashboard.lessons import load_lessons
-from dashboard.runs import advance
-from dashboard.settings import (
+from eachcustomer.dashboard.learn.lessons import load_lessons
+from eachcustomer.dashboard.runs import advance
+from eachcustomer.dashboard.settings import (
     MAX_CHART_BYTES,
     SettingsError,
     build_setup,
@@ -33,14 +38,13 @@ from dashboard.settings import (
     normalize,
     settings_key,
 )
-from dashboard.uploads import check_chart, decode_upload, refused_upload
-from dashboard.verdict import OUTCOME_BY_COLUMN, outcome_verdict, verdict
-from experiments.plans import plan_library
-from experiments.runs import run_model
-from experiments.scenario_files import builtin_scenarios, load_scenario
-from sim.budget import equalize_plans, plan_costs
-from sim.organization import generate_organization
-from sim.params import Params
+from eachcustomer.dashboard.uploads import check_chart, decode_upload, refused_upload
+from eachcustomer.experiments.loading.plans import plan_library
+from eachcustomer.experiments.loading.scenario_files import builtin_scenarios, load_scenario
+from eachcustomer.experiments.running.runs import run_model
+from eachcustomer.sim.budget import equalize_plans, plan_costs
+from eachcustomer.sim.organization import generate_organization
+from eachcustomer.sim.params import Params
 
 LIBRARY = plan_library()
 
@@ -491,7 +495,7 @@ series = ["mean_attitude"]
 
 
 def test_a_sweep_must_be_small_and_name_a_built_in_scenario():
-    from dashboard.experiments import check_spec
+    from eachcustomer.dashboard.sweeps.runner import check_spec
 
     sweep, message = check_spec(TINY_SWEEP)
     assert sweep is not None and "4 runs of 4 weeks" in message
@@ -504,7 +508,7 @@ def test_a_sweep_must_be_small_and_name_a_built_in_scenario():
 
 
 def test_a_launched_sweep_lands_in_the_results_folder_with_figures(tmp_path, monkeypatch):
-    from dashboard.experiments import launch, result_figures, result_folders
+    from eachcustomer.dashboard.sweeps.runner import launch, result_figures, result_folders
 
     monkeypatch.setenv("EACHCUSTOMER_RESULTS", str(tmp_path))
     done = []
@@ -522,7 +526,7 @@ def test_a_results_folder_is_named_by_the_sweep_and_the_minute_and_never_reused(
 ):
     from datetime import datetime
 
-    from dashboard.experiments import folder_slug, new_folder
+    from eachcustomer.dashboard.sweeps.runner import folder_slug, new_folder
 
     monkeypatch.setenv("EACHCUSTOMER_RESULTS", str(tmp_path))
     title = "Negativity bias against two plans at equal budget"
@@ -535,7 +539,7 @@ def test_a_results_folder_is_named_by_the_sweep_and_the_minute_and_never_reused(
 
 
 def test_the_pace_says_runs_done_and_time_left_from_this_launch():
-    from dashboard.experiments import Pace
+    from eachcustomer.dashboard.sweeps.runner import Pace
 
     now = [100.0]
     pace = Pace(clock=lambda: now[0])
@@ -551,7 +555,7 @@ def test_the_pace_says_runs_done_and_time_left_from_this_launch():
 def test_the_app_serves_a_sweeps_report_and_nothing_else(tmp_path, monkeypatch):
     from flask import Flask
 
-    from dashboard.experiments import launch, report_path, serve_reports
+    from eachcustomer.dashboard.sweeps.runner import launch, report_path, serve_reports
 
     monkeypatch.setenv("EACHCUSTOMER_RESULTS", str(tmp_path))
     result = launch(TINY_SWEEP)

@@ -8,9 +8,14 @@ from test_sweeps import TINY, said, write_spec
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor, run_sweep
-from experiments.store import read_runs, read_series
-from experiments.sweeps import load_sweep
+from eachcustomer.experiments.loading.sweeps import load_sweep
+from eachcustomer.experiments.running.executors import (
+    DaskExecutor,
+    ProcessExecutor,
+    SerialExecutor,
+    run_sweep,
+)
+from eachcustomer.experiments.running.store import read_runs, read_series
 
 distributed = pytest.importorskip("distributed")
 

@@ -15,9 +15,9 @@ from test_sweeps import said, write_spec
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments import decisions
-from experiments.analysis import AnalysisError, Results
-from experiments.decisions import TOO_CLOSE
+from eachcustomer.experiments.analysis import decisions
+from eachcustomer.experiments.analysis.decisions import TOO_CLOSE
+from eachcustomer.experiments.analysis.tables import AnalysisError, Results
 
 PRICES = (1.0, 2.0)
 PULLS = (0.01, 0.05)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from test_decisions import hand_made
 
-from experiments import discovery
-from experiments.discovery import Limit, ScenarioBox
+from eachcustomer.experiments.analysis import discovery
+from eachcustomer.experiments.analysis.discovery import Limit, ScenarioBox
 
 
 def planted(n: int = 2000, noise: float = 0.05, seed: int = 7) -> tuple[pd.DataFrame, np.ndarray]:

@@ -13,10 +13,11 @@ from test_sweeps import said, write_spec
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments import decisions, discovery, evidence
-from experiments.analysis import load_results
-from experiments.evidence import EvidenceError, build_evidence, read_evidence
-from sim.params import Params
+from eachcustomer.experiments.analysis import decisions, discovery
+from eachcustomer.experiments.analysis.tables import load_results
+from eachcustomer.experiments.reports import evidence
+from eachcustomer.experiments.reports.evidence import EvidenceError, build_evidence, read_evidence
+from eachcustomer.sim.params import Params
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / evidence.FOLDER

@@ -13,18 +13,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.files import OutputPathError, safe_csv_frame, write_table
-from experiments.scenario_files import DATA_FOLDER, ScenarioError, load_scenario
-from experiments.sweeps import Sweep, SweepSpecError, load_sweep, parse_sweep
-from sim.interventions import Coverage, Intervention
-from sim.limits import (
+from eachcustomer.experiments.loading.files import OutputPathError, safe_csv_frame, write_table
+from eachcustomer.experiments.loading.scenario_files import (
+    DATA_FOLDER,
+    ScenarioError,
+    load_scenario,
+)
+from eachcustomer.experiments.loading.sweeps import Sweep, SweepSpecError, load_sweep, parse_sweep
+from eachcustomer.sim.interventions import Coverage, Intervention
+from eachcustomer.sim.limits import (
     DASHBOARD_SWEEP_LIMITS,
     DEFAULT_LIMITS,
     LARGE_LIMITS,
     LimitError,
     Limits,
 )
-from sim.params import Department, ParamsError, make_params
+from eachcustomer.sim.params import Department, ParamsError, make_params
 
 SPEC = 'title = "t"\nseed = 1\nweeks = 5\n'
 
@@ -128,12 +132,12 @@ def test_allow_large_raises_the_run_limit_but_not_without_end(tmp_path, no_desig
 def test_a_sweep_too_big_for_one_run_is_refused_before_a_model_is_built(
     tmp_path, monkeypatch, body, message
 ):
-    import sim.model
+    import eachcustomer.sim.model
 
     def refuse(*args, **kwargs):
         raise AssertionError("a model was built")
 
-    monkeypatch.setattr(sim.model.OrgModel, "__init__", refuse)
+    monkeypatch.setattr(eachcustomer.sim.model.OrgModel, "__init__", refuse)
     with pytest.raises(LimitError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_sweep(write(tmp_path, SPEC + body))
 
@@ -159,7 +163,7 @@ def test_counted_runs_are_the_design_length(tmp_path, kind, extra, ranges):
 
 
 def test_the_dashboard_limits_apply_to_its_spec_check_without_building(no_design):
-    from dashboard.experiments import check_spec
+    from eachcustomer.dashboard.sweeps.runner import check_spec
 
     grid = SPEC + (
         "[parameters]\nboss_weight = { low = 0.5, high = 4, steps = 6000 }\n"
@@ -449,8 +453,8 @@ def test_written_csv_keeps_numbers_exact_and_neutralizes_text(tmp_path):
 
 
 def test_a_sweep_report_neutralizes_plan_names(tmp_path):
-    from experiments.executors import SerialExecutor, run_sweep
-    from experiments.report import write_report
+    from eachcustomer.experiments.reports.report import write_report
+    from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
 
     text = SPEC + (
         '[parameters]\nn_employees = 40\n[levers]\nplan = ["none", "=HYPERLINK(1)"]\n'

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.budget import BudgetError, intervention_cost, plan_cost, scale_to_budget
-from sim.interventions import CULTURE_WIDE, KINDS, Intervention
-from sim.model import OrgModel
-from sim.organization import generate_organization
-from sim.params import Params
-from sim.processes.interventions import ScheduledIntervention, apply_interventions
-from sim.state import Employees, Levers
+from eachcustomer.sim.budget import BudgetError, intervention_cost, plan_cost, scale_to_budget
+from eachcustomer.sim.interventions import CULTURE_WIDE, KINDS, Intervention
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.organization import generate_organization
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.processes.interventions import ScheduledIntervention, apply_interventions
+from eachcustomer.sim.state import Employees, Levers
 
 SMALL = Params(n_employees=200)
 
@@ -367,7 +367,7 @@ def test_the_retained_lift_has_a_floor_of_the_lasting_share(lasting_share):
     training, a_t - x = s (1 - x) [phi + (1 - phi) (1 - p)^t], keeps the share
     phi + (1 - phi) (1 - p)^t of its first value, for every employee and so for the mean.
     """
-    from experiments.calibration.statistics import (
+    from eachcustomer.experiments.calibration.statistics import (
         TRAINING_STRENGTH,
         TRAINING_WEEK,
         OrganizationRun,

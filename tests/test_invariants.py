@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model import OrgModel
-from sim.params import Params
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.params import Params
 
 unit = st.floats(0.0, 1.0)
 

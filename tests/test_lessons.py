@@ -1,4 +1,4 @@
-"""Each lesson's text holds on the lesson's own run: every claim in dashboard/lessons.toml is
+"""Each lesson's text holds on the lesson's own run: every claim in dashboard/learn/lessons.toml is
 checked on the run the Learn page draws (the scenario as built in, seed 0, to its horizon).
 """
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from dashboard.lesson_claims import Claim, LessonRun, check_claim
-from dashboard.lessons import load_lessons, scenario_params, scenario_run
+from eachcustomer.dashboard.learn.claims import Claim, LessonRun, check_claim
+from eachcustomer.dashboard.learn.lessons import load_lessons, scenario_params, scenario_run
 
 LESSONS = load_lessons()
 CLAIMS = [

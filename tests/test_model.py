@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from sim.model import MECHANISMS, OrgModel
-from sim.organization import influence_matrix
-from sim.params import Params
+from eachcustomer.sim.model import MECHANISMS, OrgModel
+from eachcustomer.sim.organization import influence_matrix
+from eachcustomer.sim.params import Params
 
 
 def one_step_matrix(model: OrgModel) -> np.ndarray:
@@ -209,12 +209,14 @@ def test_seed_works_as_in_mesa():
 
 
 def test_mesa_network_and_agents_are_built_on_first_use_only(monkeypatch):
-    import sim.model
+    import eachcustomer.sim.model
 
     built = []
-    make_network = sim.model.org_network
+    make_network = eachcustomer.sim.model.org_network
     monkeypatch.setattr(
-        sim.model, "org_network", lambda org, random: built.append(org) or make_network(org, random)
+        eachcustomer.sim.model,
+        "org_network",
+        lambda org, random: built.append(org) or make_network(org, random),
     )
     model = OrgModel(Params(n_employees=60), rng=2)
     table = model.run(3)
@@ -247,7 +249,7 @@ def test_history_keeps_every_week():
 
 
 def test_a_pair_tied_twice_weighs_once():
-    from sim.organization import Organization
+    from eachcustomer.sim.organization import Organization
 
     boss = np.array([-1, 0, 0, 1])
     org = Organization(

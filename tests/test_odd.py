@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.batch import Batch
-from sim.interventions import CULTURE_WIDE, ONE_OFF
-from sim.model import MECHANISMS, OrgModel
-from sim.params import DEFAULT_DEPARTMENTS, Params, parameter_table
-from sim.replications import replication_seeds
+from eachcustomer.sim.batch import Batch
+from eachcustomer.sim.interventions import CULTURE_WIDE, ONE_OFF
+from eachcustomer.sim.model import MECHANISMS, OrgModel
+from eachcustomer.sim.params import DEFAULT_DEPARTMENTS, Params, parameter_table
+from eachcustomer.sim.replications import replication_seeds
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 PARAMETER_HEADER = [

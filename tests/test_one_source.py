@@ -1,8 +1,9 @@
 """One source of truth: the Compare page, its exported spec and the headline agree run for run.
 
 The page, `eachcustomer sweep` and the headline spec share the replication seeds
-(`sim.replications`), the plan library, the budget rule (`sim.budget.scale_plan`) and the
-outcome definitions, so the same point gives the same numbers, bit for bit.
+(`eachcustomer.sim.replications`), the plan library, the budget rule
+(`eachcustomer.sim.budget.scale_plan`) and the outcome definitions, so the same point gives the same
+numbers, bit for bit.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from dashboard.compare import run_comparison
-from dashboard.settings import default_settings
 from eachcustomer.cli import app
-from experiments.executors import SerialExecutor, run_sweep
-from experiments.plans import plan_library
-from experiments.store import read_runs
-from experiments.sweeps import parse_sweep
-from sim.replications import replication_seeds
+from eachcustomer.dashboard.compare.comparison import run_comparison
+from eachcustomer.dashboard.settings import default_settings
+from eachcustomer.experiments.loading.plans import plan_library
+from eachcustomer.experiments.loading.sweeps import parse_sweep
+from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
+from eachcustomer.experiments.running.store import read_runs
+from eachcustomer.sim.replications import replication_seeds
 
 REPO = Path(__file__).resolve().parents[1]
 REPLICATIONS = 3

@@ -1,4 +1,5 @@
-"""Tests for sim.orgchart: loading CSV/GraphML org charts, their errors, and round trips."""
+"""Tests for eachcustomer.sim.orgchart: loading CSV/GraphML org charts, their errors, and round
+trips."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.organization import Organization, OrganizationError, generate_organization
-from sim.orgchart import MAX_LISTED_PROBLEMS, OrgChartError, load_org_chart, write_org_chart_csv
-from sim.params import Params
+from eachcustomer.sim.organization import Organization, OrganizationError, generate_organization
+from eachcustomer.sim.orgchart import (
+    MAX_LISTED_PROBLEMS,
+    OrgChartError,
+    load_org_chart,
+    write_org_chart_csv,
+)
+from eachcustomer.sim.params import Params
 
 DATA = Path(__file__).resolve().parent.parent / "scenarios" / "data"
 NO_RANDOM_TIES = Params(peer_tie_probability=0.0, cross_department_ties=0.0)

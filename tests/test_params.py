@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from sim.params import Params, ParamsError, make_params
+from eachcustomer.sim.params import Params, ParamsError, make_params
 
 
 def test_contagion_rate_times_negativity_bias_is_at_most_one():

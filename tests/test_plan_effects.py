@@ -9,12 +9,12 @@ import pytest
 from test_analysis import made_up
 from test_sweeps import TINY, write_spec
 
-from experiments import plan_effects
-from experiments.analysis import AnalysisError
-from experiments.executors import SerialExecutor, run_sweep
-from experiments.report import write_report
-from experiments.statistics import paired_difference
-from experiments.sweeps import load_sweep
+from eachcustomer.experiments.analysis import plan_effects
+from eachcustomer.experiments.analysis.statistics import paired_difference
+from eachcustomer.experiments.analysis.tables import AnalysisError
+from eachcustomer.experiments.loading.sweeps import load_sweep
+from eachcustomer.experiments.reports.report import write_report
+from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
 
 
 @pytest.fixture

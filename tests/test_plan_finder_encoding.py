@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from test_plan_finder_spec import TINY, changed
 
-from experiments.planfinder.checks import parse_plan_search
-from experiments.planfinder.encoding import Choice, Part, allocate
-from experiments.planfinder.wording import plan_sentence
-from sim.budget import intervention_cost, plan_cost
+from eachcustomer.experiments.planfinder.checks import parse_plan_search
+from eachcustomer.experiments.planfinder.encoding import Choice, Part, allocate
+from eachcustomer.experiments.planfinder.wording import plan_sentence
+from eachcustomer.sim.budget import intervention_cost, plan_cost
 
 
 def test_allocate_follows_the_weights_in_whole_units():

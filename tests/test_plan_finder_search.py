@@ -22,14 +22,14 @@ from test_plan_finder_spec import TINY
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments.executors import ProcessExecutor, SerialExecutor
-from experiments.planfinder.checks import load_plan_search, parse_plan_search
-from experiments.planfinder.finder import find_plan
-from experiments.runs import run_model
-from experiments.scenario_files import load_scenario
-from experiments.store import StoreError
-from sim.budget import intervention_cost
-from sim.interventions import Intervention
+from eachcustomer.experiments.loading.scenario_files import load_scenario
+from eachcustomer.experiments.planfinder.checks import load_plan_search, parse_plan_search
+from eachcustomer.experiments.planfinder.finder import find_plan
+from eachcustomer.experiments.running.executors import ProcessExecutor, SerialExecutor
+from eachcustomer.experiments.running.runs import run_model
+from eachcustomer.experiments.running.store import StoreError
+from eachcustomer.sim.budget import intervention_cost
+from eachcustomer.sim.interventions import Intervention
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -201,7 +201,7 @@ def test_a_process_pool_finds_what_one_process_finds(uninterrupted, tmp_path):
 
 def test_a_dask_cluster_finds_what_one_process_finds(uninterrupted, tmp_path):
     distributed = pytest.importorskip("distributed")
-    from experiments.executors import DaskExecutor
+    from eachcustomer.experiments.running.executors import DaskExecutor
 
     first, _ = uninterrupted
     with (
@@ -285,8 +285,8 @@ def test_the_exported_scenario_reruns_to_the_searchs_numbers(uninterrupted, tmp_
     assert setup.params == problem.params
     assert setup.interventions == report.recommended_plan
     assert setup.plans["recommended"] == report.recommended_plan
-    from experiments.planfinder.evaluation import plan_key
-    from experiments.planfinder.folder import SearchFolder
+    from eachcustomer.experiments.planfinder.evaluation import plan_key
+    from eachcustomer.experiments.planfinder.folder import SearchFolder
 
     folder = SearchFolder(out)
     fresh = folder.read(plan_key(report.recommended_plan, problem.validation_seeds))
@@ -300,7 +300,7 @@ def test_the_exported_scenario_reruns_to_the_searchs_numbers(uninterrupted, tmp_
         app, ["run", str(out / "recommended.toml"), "--seed", str(seed), "--out", str(weekly)]
     )
     assert result.exit_code == 0, result.output
-    from experiments.runs import summarize
+    from eachcustomer.experiments.running.runs import summarize
 
     record = summarize(pd.read_csv(weekly))
     assert record["recent_annual_customer_loss"] == pytest.approx(
@@ -381,9 +381,9 @@ def test_the_library_check_compares_like_with_like(tmp_path):
 def test_with_a_posterior_the_recommended_plan_reruns_with_its_draw(tmp_path):
     from test_plan_finder_spec import calibration
 
-    from experiments.planfinder.evaluation import plan_key
-    from experiments.planfinder.folder import SearchFolder
-    from experiments.runs import summarize
+    from eachcustomer.experiments.planfinder.evaluation import plan_key
+    from eachcustomer.experiments.planfinder.folder import SearchFolder
+    from eachcustomer.experiments.running.runs import summarize
 
     calibration(tmp_path / "calibration")
     spec = tmp_path / "spec.toml"

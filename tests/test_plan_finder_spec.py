@@ -11,9 +11,9 @@ import tomli_w
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments.planfinder.checks import load_plan_search, parse_plan_search
-from experiments.planfinder.problem import PlanSpecError
-from sim.limits import DASHBOARD_SWEEP_LIMITS, LimitError
+from eachcustomer.experiments.planfinder.checks import load_plan_search, parse_plan_search
+from eachcustomer.experiments.planfinder.problem import PlanSpecError
+from eachcustomer.sim.limits import DASHBOARD_SWEEP_LIMITS, LimitError
 
 TINY = {
     "title": "tiny",
@@ -87,7 +87,7 @@ def test_the_tiny_spec_is_accepted_as_written():
 
 
 def test_seeds_are_the_replication_rule_and_fresh_ones_follow_them():
-    from sim.replications import replication_seeds
+    from eachcustomer.sim.replications import replication_seeds
 
     problem = parse_plan_search(TINY)
     assert problem.seeds == replication_seeds(3, 2)
@@ -217,8 +217,8 @@ def calibration(folder: Path) -> Path:
 
 
 def test_a_posterior_gives_every_replication_its_own_draw(tmp_path):
-    from experiments.calibration.posterior import draw_parameters, load_posterior
-    from experiments.planfinder.finder import evaluation_context
+    from eachcustomer.experiments.calibration.posterior import draw_parameters, load_posterior
+    from eachcustomer.experiments.planfinder.finder import evaluation_context
 
     calibration(tmp_path / "calibration")
     spec = tmp_path / "spec.toml"
@@ -273,7 +273,7 @@ def test_the_shipped_example_is_valid_and_within_ten_minutes_of_runs():
 
 
 def test_the_experiments_page_offers_only_sweep_specs_as_examples():
-    from dashboard.experiments import spec_files
+    from eachcustomer.dashboard.sweeps.runner import spec_files
 
     names = spec_files()
     assert "plan_finder.toml" not in names and "small.toml" in names

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sim.metrics import tally_contacts
-from sim.params import Params
-from sim.processes.bounds import push_attitude
-from sim.processes.contagion import InfluenceNetwork, spread_attitudes
-from sim.processes.customers import (
+from eachcustomer.sim.metrics import tally_contacts
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.processes.bounds import push_attitude
+from eachcustomer.sim.processes.contagion import InfluenceNetwork, spread_attitudes
+from eachcustomer.sim.processes.customers import (
     arrive,
     churn_customers,
     leave,
@@ -18,18 +18,22 @@ from sim.processes.customers import (
     reputation_after_word_of_mouth,
     spread_word_of_mouth,
 )
-from sim.processes.disposition import pull_toward_disposition
-from sim.processes.drift import distance_retention, drift_toward_impersonal
-from sim.processes.encounters import (
+from eachcustomer.sim.processes.disposition import pull_toward_disposition
+from eachcustomer.sim.processes.drift import distance_retention, drift_toward_impersonal
+from eachcustomer.sim.processes.encounters import (
     Encounters,
     FrontLine,
     feel_encounters,
     route_contacts,
 )
-from sim.processes.incentives import adapt_customer_focus, outcome_visibility, rewarded_focus
-from sim.processes.turnover import replace_leavers
-from sim.recording import WEEK_TALLIES
-from sim.state import Customers, Employees, draw_expectations, initial_customers
+from eachcustomer.sim.processes.incentives import (
+    adapt_customer_focus,
+    outcome_visibility,
+    rewarded_focus,
+)
+from eachcustomer.sim.processes.turnover import replace_leavers
+from eachcustomer.sim.recording import WEEK_TALLIES
+from eachcustomer.sim.state import Customers, Employees, draw_expectations, initial_customers
 
 # A chain 0 - 1 - 2 where 1 listens to both ends equally and the ends listen only to 1.
 CHAIN = InfluenceNetwork.from_matrix(
@@ -429,7 +433,7 @@ def test_churn_takes_each_leaver_once_and_only_if_active():
 
 
 def test_customer_tallies_follow_a_weeks_changes():
-    from sim.model import OrgModel
+    from eachcustomer.sim.model import OrgModel
 
     model = OrgModel(Params(n_employees=60, customers_per_employee=20), rng=5)
     for _ in range(5):
@@ -467,7 +471,7 @@ def test_contacts_go_to_their_replications_pools():
 
 
 def test_bernoulli_slots_are_sorted_distinct_and_at_the_right_rate():
-    from sim.processes.sampling import bernoulli_slots
+    from eachcustomer.sim.processes.sampling import bernoulli_slots
 
     rng = np.random.default_rng(4)
     slots = bernoulli_slots(1_000_000, 0.15, rng)
@@ -483,7 +487,7 @@ def test_bernoulli_slots_are_sorted_distinct_and_at_the_right_rate():
 
 
 def test_slot_gaps_are_ceilings_of_exponentials_over_the_rate():
-    from sim.processes.sampling import slots_from_gaps
+    from eachcustomer.sim.processes.sampling import slots_from_gaps
 
     rate = np.log(2.0)  # p = 1/2
     # Gaps ceil(E / rate), at least 1: 0.5 -> 1, 1.0 -> 2, 0.0 -> 1, 2.0 -> 3.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import OrgModel
-from sim.organization import Organization
-from sim.params import Params
-from sim.reference import ReferenceModel
-from sim.replications import replication_seeds
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.reference import ReferenceModel
+from eachcustomer.sim.replications import replication_seeds
 
 DETERMINISTIC = {
     "customers_per_employee": 0.0,  # no encounters, no customers

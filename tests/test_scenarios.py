@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.plans import plan_library
-from experiments.runs import run_model
-from experiments.scenario_files import (
+from eachcustomer.experiments.loading.plans import plan_library
+from eachcustomer.experiments.loading.scenario_files import (
     ScenarioError,
     builtin_scenarios,
     load_scenario,
     read_scenario,
 )
+from eachcustomer.experiments.running.runs import run_model
 
 EXPECTED = {
     "baseline",

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from experiments.statistics import paired_difference, t_interval
+from eachcustomer.experiments.analysis.statistics import paired_difference, t_interval
 
 
 @pytest.mark.parametrize("count", [2, 5, 20, 37])

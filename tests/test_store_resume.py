@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from test_sweeps import TINY, write_spec
 
-from experiments import store
-from experiments.executors import ProcessExecutor, SerialExecutor, run_sweep
-from experiments.store import StoreError, read_runs, read_series
-from experiments.sweeps import load_sweep
+from eachcustomer.experiments.loading.sweeps import load_sweep
+from eachcustomer.experiments.running import store
+from eachcustomer.experiments.running.executors import ProcessExecutor, SerialExecutor, run_sweep
+from eachcustomer.experiments.running.store import StoreError, read_runs, read_series
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,9 +1,9 @@
 """The ten stylized facts of MODEL.md, each a comparison over replications.
 
 Every comparison runs REPLICATIONS models per condition with the same fixed seeds
-(`sim.replications.replication_seeds(2024, ...)`), and asserts that the difference of the
-means exceeds MARGIN_SE standard errors of that difference (Welch: sqrt(s1^2/n + s2^2/n)), in the
-direction the fact states; facts 5, 6 and 10 compare runs of the same seeds, so there the
+(`eachcustomer.sim.replications.replication_seeds(2024, ...)`), and asserts that the difference of
+the means exceeds MARGIN_SE standard errors of that difference (Welch: sqrt(s1^2/n + s2^2/n)), in
+the direction the fact states; facts 5, 6 and 10 compare runs of the same seeds, so there the
 standard error is that of the paired differences. Each fact also has a minimum effect size,
 so that a weakened mechanism fails. They hold under the calibrated defaults
 (docs/CALIBRATION.md). "Mirror images within noise" is stated with its own margin.
@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.calibration.targets import load_targets
-from experiments.plans import plan_library
-from sim.budget import cost_basis, plan_cost, reprice_plan, scale_plan
-from sim.interventions import Intervention
-from sim.metrics import distance_band
-from sim.model import OrgModel
-from sim.params import DEFAULT_DEPARTMENTS, Params
-from sim.replications import replication_seeds
+from eachcustomer.experiments.calibration.targets import load_targets
+from eachcustomer.experiments.loading.plans import plan_library
+from eachcustomer.sim.budget import cost_basis, plan_cost, reprice_plan, scale_plan
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.metrics import distance_band
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.params import DEFAULT_DEPARTMENTS, Params
+from eachcustomer.sim.replications import replication_seeds
 
 pytestmark = pytest.mark.slow
 

@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
-from experiments.executors import SerialExecutor, run_sweep
-from experiments.runs import run_model
-from experiments.store import read_runs
-from experiments.sweeps import SweepSpecError, load_sweep, parse_sweep
-from sim.params import Params
-from sim.replications import replication_seeds
+from eachcustomer.experiments.loading.sweeps import SweepSpecError, load_sweep, parse_sweep
+from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
+from eachcustomer.experiments.running.runs import run_model
+from eachcustomer.experiments.running.store import read_runs
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.replications import replication_seeds
 
 SPECS = Path(__file__).resolve().parent.parent / "experiments" / "specs"
 
@@ -371,7 +371,7 @@ def test_cli_sweep_shows_progress_and_writes_results(tmp_path):
 
 
 def test_results_do_not_depend_on_how_runs_are_batched(tmp_path):
-    from experiments.executors import ProcessExecutor, point_chunks
+    from eachcustomer.experiments.running.executors import ProcessExecutor, point_chunks
 
     sweep = load_sweep(write_spec(tmp_path, TINY.replace("replications = 2", "replications = 3")))
     design = sweep.design()

@@ -11,16 +11,26 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from dashboard.exports import scenario_toml
-from dashboard.live import add_intervention, change_parameters, kept_weeks, pending_note
-from dashboard.runs import advance, payload_frame
-from dashboard.settings import default_settings, normalize, scenario_values, settings_key
 from eachcustomer.cli import app
-from experiments.runs import run_model
-from experiments.scenario_files import ScenarioError, load_scenario
-from experiments.timeline import TimelineEntry
-from sim.model import OrgModel
-from sim.params import Params, ParamsError
+from eachcustomer.dashboard.explore.live import (
+    add_intervention,
+    change_parameters,
+    kept_weeks,
+    pending_note,
+)
+from eachcustomer.dashboard.exports import scenario_toml
+from eachcustomer.dashboard.runs import advance, payload_frame
+from eachcustomer.dashboard.settings import (
+    default_settings,
+    normalize,
+    scenario_values,
+    settings_key,
+)
+from eachcustomer.experiments.loading.scenario_files import ScenarioError, load_scenario
+from eachcustomer.experiments.loading.timeline import TimelineEntry
+from eachcustomer.experiments.running.runs import run_model
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.params import Params, ParamsError
 
 SMALL = Params(n_employees=80, customers_per_employee=4, horizon_weeks=30)
 LEVER_CHANGES = {

@@ -31,10 +31,20 @@ import numpy as np
 import pandas as pd
 import pyabc
 
-from experiments.calibration.posterior import Posterior, draw_many
-from experiments.calibration.sampling import InProcess, SeededSampler, Tally, process_pool
-from experiments.calibration.simulate import DRAWN_PREFIX, RunCounts, Simulator, measure_at
-from experiments.calibration.targets import Calibration, Prior, Target
+from eachcustomer.experiments.calibration.posterior import Posterior, draw_many
+from eachcustomer.experiments.calibration.sampling import (
+    InProcess,
+    SeededSampler,
+    Tally,
+    process_pool,
+)
+from eachcustomer.experiments.calibration.simulate import (
+    DRAWN_PREFIX,
+    RunCounts,
+    Simulator,
+    measure_at,
+)
+from eachcustomer.experiments.calibration.targets import Calibration, Prior, Target
 
 UNDEFINED_DISTANCE = 1e6
 """The distance of a parameter set at which some fit statistic is undefined (NaN)."""
@@ -130,7 +140,7 @@ def executor(
     import os
 
     if dask_scheduler is not None or dask_local:
-        from experiments.executors import DaskExecutor
+        from eachcustomer.experiments.running.executors import DaskExecutor
 
         dask = DaskExecutor(address=dask_scheduler, workers=workers)
         try:

@@ -4,8 +4,8 @@ A calibration folder (`eachcustomer calibrate ... --out DIR`) holds `posterior.p
 row per accepted parameter set of the last population, the fitted parameters as columns and
 its `weight`; `manifest.json` says what was fitted. Runs, sweeps and the Compare page draw
 from it with `draw_parameters(posterior, seed)`, the one drawing rule: a weighted draw whose
-generator comes from the run's seed through `sim.replications.replication_seeds`, so the
-draw is reproduced by the seed and never shares a stream with the run itself.
+generator comes from the run's seed through `eachcustomer.sim.replications.replication_seeds`, so
+the draw is reproduced by the seed and never shares a stream with the run itself.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.calibration import CalibrationError
-from sim.params import Params
-from sim.replications import replication_seeds
+from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.replications import replication_seeds
 
 POSTERIOR_FILE = "posterior.parquet"
 MANIFEST_FILE = "manifest.json"

@@ -30,11 +30,11 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.calibration import CalibrationError
-from experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior
-from experiments.calibration.target_checks import missing_outputs
-from experiments.calibration.targets import Calibration
-from experiments.files import check_folder_path, write_atomically, write_table
+from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior
+from eachcustomer.experiments.calibration.target_checks import missing_outputs
+from eachcustomer.experiments.calibration.targets import Calibration
+from eachcustomer.experiments.loading.files import check_folder_path, write_atomically, write_table
 
 REPRODUCIBILITY = (
     "Every job of ABC-SMC draws from its own seed (the calibration's seed, the population "
@@ -68,8 +68,8 @@ def check_out_folder(out: Path) -> Path:
 
 def model_columns(calibration: Calibration) -> tuple[str, ...]:
     """The weekly outputs the model records for the calibration's organization."""
-    from sim.model import OrgModel
-    from sim.params import make_params
+    from eachcustomer.sim.model import OrgModel
+    from eachcustomer.sim.params import make_params
 
     model = OrgModel(make_params(calibration.base), org=calibration.setup.org, rng=0)
     return tuple(model.outputs().columns)
@@ -103,13 +103,13 @@ def calibrate(
         dask_scheduler: run on the Dask cluster at this address.
         dask_local: start a local Dask cluster.
         populations, population_size: override the file's [abc] settings.
-        on_progress: called with `experiments.calibration.fit.Progress` as jobs finish.
+        on_progress: called with `eachcustomer.experiments.calibration.fit.Progress` as jobs finish.
 
     Returns:
         The manifest written to `out`.
     """
     require_pyabc()
-    from experiments.calibration import fit as abc
+    from eachcustomer.experiments.calibration import fit as abc
 
     out = check_out_folder(Path(out))
     check_runnable(calibration)
@@ -143,8 +143,8 @@ def write_calibration(
     workers: int,
 ) -> dict[str, Any]:
     """Write every file of the calibration folder, the manifest last."""
-    from experiments.calibration import fit as abc
-    from experiments.calibration import summary
+    from eachcustomer.experiments.calibration import fit as abc
+    from eachcustomer.experiments.calibration import summary
 
     last = abc.posterior_table(result)
     populations = pd.concat(
@@ -211,7 +211,7 @@ def write_calibration(
 def _manifest(
     calibration: Calibration, result: Any, populations: pd.DataFrame, workers: int
 ) -> dict[str, Any]:
-    from experiments.sweeps import model_digest
+    from eachcustomer.experiments.loading.sweeps import model_digest
 
     spec = calibration.spec
     counts = result.counts

@@ -10,7 +10,8 @@ the same for one worker, a process pool or a Dask cluster. (Only `max_minutes`, 
 can stop two runs at different generations.)
 
 Executors: `InProcess` (one worker, in this process), a pool of local processes
-(`process_pool`), or the `distributed.Client` of `experiments.executors.DaskExecutor`.
+(`process_pool`), or the `distributed.Client` of
+`eachcustomer.experiments.running.executors.DaskExecutor`.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["experiments.calibration.simulate"])
+        context.set_forkserver_preload(["eachcustomer.experiments.calibration.simulate"])
     else:  # Windows
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupt)

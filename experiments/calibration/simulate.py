@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from experiments.calibration.posterior import Posterior, draw_parameters
-from experiments.calibration.statistics import (
+from eachcustomer.experiments.calibration.posterior import Posterior, draw_parameters
+from eachcustomer.experiments.calibration.statistics import (
     HORIZON_WEEKS,
     STATISTICS,
     TRAINING_STRENGTH,
@@ -31,12 +31,12 @@ from experiments.calibration.statistics import (
     RunKind,
     Runs,
 )
-from experiments.runs import run_replications
-from sim.interventions import Intervention
-from sim.model import OrgModel
-from sim.organization import Organization
-from sim.params import Params, make_params
-from sim.replications import replication_seeds
+from eachcustomer.experiments.running.runs import run_replications
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.model import OrgModel
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params, make_params
+from eachcustomer.sim.replications import replication_seeds
 
 DRAWN_PREFIX = "drawn:"
 """Results name the parameters drawn from an earlier calibration with this prefix."""
@@ -94,7 +94,7 @@ def run_seeds(seed: int, values: Mapping[str, float], kind: str, count: int) -> 
     """Seeds of `count` runs of one kind for one parameter set.
 
     A digest of the calibration seed, the kind and the values (in key order, floats written
-    exactly) is the master seed of `sim.replications.replication_seeds`.
+    exactly) is the master seed of `eachcustomer.sim.replications.replication_seeds`.
     """
     text = json.dumps([seed, kind, sorted((k, float(v)) for k, v in values.items())])
     master = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
@@ -193,7 +193,7 @@ class Simulator:
 
 def measure_at(simulator: Simulator, values: Mapping[str, float]) -> dict[str, float]:
     """`simulator(values)`, NaN for every request if the values are not a valid Params."""
-    from sim.params import ParamsError
+    from eachcustomer.sim.params import ParamsError
 
     try:
         return simulator(values)

@@ -1,6 +1,6 @@
 """Checks of a targets file against the model and its organization: each names the key.
 
-Used by `experiments.calibration.targets.parse_targets`; every function raises
+Used by `eachcustomer.experiments.calibration.targets.parse_targets`; every function raises
 `CalibrationError` with `FILE: KEY: problem`.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from experiments.calibration import CalibrationError
-from experiments.calibration.posterior import Posterior, load_posterior
-from experiments.calibration.statistics import STATISTICS
-from experiments.calibration.targets import (
+from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.calibration.posterior import Posterior, load_posterior
+from eachcustomer.experiments.calibration.statistics import STATISTICS
+from eachcustomer.experiments.calibration.targets import (
     FIXED_ELSEWHERE,
     Calibration,
     Prior,
@@ -25,10 +25,10 @@ from experiments.calibration.targets import (
     TargetEntry,
     TargetsFile,
 )
-from experiments.files import named_folder
-from experiments.scenario_files import RunSetup
-from sim.limits import Limits
-from sim.params import Params, describe_validation_error
+from eachcustomer.experiments.loading.files import named_folder
+from eachcustomer.experiments.loading.scenario_files import RunSetup
+from eachcustomer.sim.limits import Limits
+from eachcustomer.sim.params import Params, describe_validation_error
 
 
 def earlier_calibration(spec: TargetsFile, path: Path | None, where: str) -> Posterior | None:
@@ -63,7 +63,7 @@ def check_drawn(
 
 
 def scenario_setup(spec: TargetsFile, path: Path | None, where: str, limits: Limits) -> RunSetup:
-    from experiments.sweep_checks import SweepSpecError, base_setup
+    from eachcustomer.experiments.loading.sweep_checks import SweepSpecError, base_setup
 
     try:
         return base_setup(spec, path, where, limits)
@@ -200,7 +200,7 @@ def departments(setup: RunSetup) -> tuple[str, ...]:
 
 def missing_outputs(calibration: Calibration, columns: tuple[str, ...]) -> list[str]:
     """One message per target whose statistic reads weekly outputs not among `columns`."""
-    from experiments.calibration.statistics import department_column
+    from eachcustomer.experiments.calibration.statistics import department_column
 
     problems = []
     where = str(calibration.path) if calibration.path is not None else "targets"

@@ -29,14 +29,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.special import expit, logit
 
-from experiments.calibration import CalibrationError
-from experiments.calibration.posterior import Posterior
-from experiments.calibration.simulate import Request
-from experiments.calibration.statistics import UNIT_EMPLOYEES, Statistic
-from experiments.files import read_toml
-from experiments.scenario_files import RunSetup
-from sim.limits import DEFAULT_LIMITS, Limits
-from sim.params import describe_validation_error
+from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.calibration.posterior import Posterior
+from eachcustomer.experiments.calibration.simulate import Request
+from eachcustomer.experiments.calibration.statistics import UNIT_EMPLOYEES, Statistic
+from eachcustomer.experiments.loading.files import read_toml
+from eachcustomer.experiments.loading.scenario_files import RunSetup
+from eachcustomer.sim.limits import DEFAULT_LIMITS, Limits
+from eachcustomer.sim.params import describe_validation_error
 
 FIXED_ELSEWHERE = {
     "departments": "set departments in the scenario file",
@@ -248,7 +248,7 @@ def parse_targets(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Calibration:
     """Validate a targets file given as a dict (parsed TOML); `path` anchors relative files."""
-    from experiments.calibration import target_checks as checks
+    from eachcustomer.experiments.calibration import target_checks as checks
 
     where = str(path) if path is not None else "targets"
     try:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from experiments.planfinder.objectives import Objective
+from eachcustomer.experiments.planfinder.objectives import Objective
 
 HOVER_WIDTH = 70
 FRONT_COLOR = "#2563eb"

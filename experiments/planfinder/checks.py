@@ -3,7 +3,7 @@
 `parse_plan_search` turns a parsed TOML file into a `PlanProblem`; every problem raises
 `PlanSpecError` as `FILE: KEY: problem`, before anything runs: an unknown intervention kind,
 a budget below the cheapest use of every lever, shares that cannot add up to the budget, an
-outcome the model does not produce, a NaN, a size over the limits of `sim.limits`.
+outcome the model does not produce, a NaN, a size over the limits of `eachcustomer.sim.limits`.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from experiments import sweep_checks, sweep_factors
-from experiments.files import read_toml
-from experiments.planfinder.encoding import Encoding, Lever
-from experiments.planfinder.levers import check_lever_names, levers_of
-from experiments.planfinder.objectives import PLAN_COST, Objective
-from experiments.planfinder.problem import PlanProblem, PlanSpecError
-from experiments.planfinder.spec import PlanSearchFile
-from experiments.sweep_checks import SweepSpecError
-from sim.budget import cost_basis
-from sim.limits import DEFAULT_LIMITS, Limits
-from sim.params import ParamsError, describe_validation_error, make_params
+from eachcustomer.experiments.loading import sweep_checks, sweep_factors
+from eachcustomer.experiments.loading.files import read_toml
+from eachcustomer.experiments.loading.sweep_checks import SweepSpecError
+from eachcustomer.experiments.planfinder.encoding import Encoding, Lever
+from eachcustomer.experiments.planfinder.levers import check_lever_names, levers_of
+from eachcustomer.experiments.planfinder.objectives import PLAN_COST, Objective
+from eachcustomer.experiments.planfinder.problem import PlanProblem, PlanSpecError
+from eachcustomer.experiments.planfinder.spec import PlanSearchFile
+from eachcustomer.sim.budget import cost_basis
+from eachcustomer.sim.limits import DEFAULT_LIMITS, Limits
+from eachcustomer.sim.params import ParamsError, describe_validation_error, make_params
 
 LIBRARY_CHECK_PLANS = 8
 """Most plans the library check evaluates (library plans, their matches, doing nothing)."""
@@ -39,8 +39,8 @@ def load_plan_search(
 
     Args:
         path: the spec.
-        limits: the largest search allowed (`sim.limits`), checked before anything runs.
-        posterior: a calibration folder replacing the spec's `posterior` key.
+        limits: the largest search allowed (`eachcustomer.sim.limits`), checked before anything
+        runs. posterior: a calibration folder replacing the spec's `posterior` key.
     """
     path = Path(path)
     data, text = read_toml(path, PlanSpecError)
@@ -212,7 +212,7 @@ def objectives_of(spec: PlanSearchFile, params: Any, org: Any, where: str) -> tu
 
 
 def _minimize(outcome: str, direction: str | None, key: str) -> bool:
-    from experiments.outcomes import outcome as outcome_of
+    from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 
     if direction is not None:
         return direction == "minimize"
@@ -237,14 +237,15 @@ def posterior_draws(
     search's and the fresh ones), and the posterior's digest; none without a posterior.
 
     The posterior is `given` (the command line's --posterior) or the spec's `posterior`
-    key, found and checked as sweeps do (`experiments.sweep_checks.sweep_posterior`,
-    `check_posterior`); replication r draws with its own seed
-    (`experiments.calibration.posterior.draw_parameters`, the rule of sweeps and of
-    `eachcustomer run --posterior`), so every candidate meets the same parameter sets and
-    the same luck.
+    key, found and checked as sweeps do
+    (`eachcustomer.experiments.loading.sweep_checks.sweep_posterior`, `check_posterior`);
+    replication r draws with its own seed
+    (`eachcustomer.experiments.calibration.posterior.draw_parameters`, the rule of sweeps and of
+    `eachcustomer run --posterior`), so every candidate meets the same parameter sets and the same
+    luck.
     """
-    from experiments.calibration.posterior import draw_parameters
-    from sim.replications import replication_seeds
+    from eachcustomer.experiments.calibration.posterior import draw_parameters
+    from eachcustomer.sim.replications import replication_seeds
 
     try:
         posterior = sweep_checks.sweep_posterior(cast(Any, spec), path, given, where)

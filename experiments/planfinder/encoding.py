@@ -8,8 +8,8 @@ choice, so duplicates are recognized by the choice and evaluated once.
 
 `Choice.plan` builds the interventions: each lever's template, covering its chosen group
 from its start, scaled to its share of the budget by the one budget rule
-(`sim.budget.scale_to_budget`): by coverage (a random share of the group takes part), or for
-hiring for attitude, which acts on every hire, by the weeks it runs. A share that would buy
+(`eachcustomer.sim.budget.scale_to_budget`): by coverage (a random share of the group takes part),
+or for hiring for attitude, which acts on every hire, by the weeks it runs. A share that would buy
 more than the whole group is capped (the rest stays unspent); one that buys less than one
 participant is dropped. Every plan therefore costs at most the budget.
 """
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.budget import expected_participants, intervention_cost, scale_to_budget
-from sim.interventions import Coverage, Intervention
-from sim.organization import Organization
-from sim.params import Params
+from eachcustomer.sim.budget import expected_participants, intervention_cost, scale_to_budget
+from eachcustomer.sim.interventions import Coverage, Intervention
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params
 
 GENES_PER_LEVER = 3
 

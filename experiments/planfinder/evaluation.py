@@ -1,13 +1,14 @@
 """Evaluating a candidate plan: the same replication seeds for every candidate.
 
 `evaluate_plan` is the one function that runs a plan: every replication seed of the search
-(`sim.replications.replication_seeds`), so candidates are compared on common random
-numbers, stepped together in batches (`experiments.runs.run_replications`, whose runs equal
-`run_model`'s seed for seed); with a posterior, each seed runs alone with its own draw.
+(`eachcustomer.sim.replications.replication_seeds`), so candidates are compared on common random
+numbers, stepped together in batches (`eachcustomer.experiments.running.runs.run_replications`,
+whose runs equal `run_model`'s seed for seed); with a posterior, each seed runs alone with its own
+draw.
 
-`EvaluationContext` is what the executors of `experiments.executors` ship to workers once;
-a task is one candidate (its key, interventions and seeds), and its row the candidate's
-outcomes, one value per replication.
+`EvaluationContext` is what the executors of `eachcustomer.experiments.running.executors` ship to
+workers once; a task is one candidate (its key, interventions and seeds), and its row the
+candidate's outcomes, one value per replication.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.interventions import Intervention
-from sim.organization import Organization
-from sim.params import Params
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params
 
 
 def plan_key(plan: Sequence[Intervention], seeds: Sequence[int]) -> str:
@@ -92,7 +93,7 @@ def evaluate_plan(
     Returns:
         For each of `context.outcomes`, one value per seed.
     """
-    from experiments.runs import run_model, run_replications
+    from eachcustomer.experiments.running.runs import run_model, run_replications
 
     if context.draws:
         # Each seed has its own parameters, so its own model.

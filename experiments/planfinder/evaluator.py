@@ -1,7 +1,7 @@
 """Candidates in, evaluations out: the cache on disk first, the executor for the rest.
 
-Every evaluation runs through an executor of `experiments.executors` (serial, process pool
-or Dask) as one task per candidate, and is written to the search folder as soon as it
+Every evaluation runs through an executor of `eachcustomer.experiments.running.executors` (serial,
+process pool or Dask) as one task per candidate, and is written to the search folder as soon as it
 arrives, so a killed search loses at most the candidates that were running.
 """
 
@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from experiments.planfinder.evaluation import EvaluationContext, plan_key
-from experiments.planfinder.folder import SearchFolder
-from sim.interventions import Intervention
+from eachcustomer.experiments.planfinder.evaluation import EvaluationContext, plan_key
+from eachcustomer.experiments.planfinder.folder import SearchFolder
+from eachcustomer.sim.interventions import Intervention
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Evaluator:
         folder: the search's results folder (its evaluation cache).
         context: what workers need to run a plan (`EvaluationContext`, or a stand-in with
             the same `execute(task)`).
-        executor: an executor of `experiments.executors`; closed by `close()`.
+        executor: an executor of `eachcustomer.experiments.running.executors`; closed by `close()`.
         on_evaluated: called with the tally after each evaluation is written (progress, and
             the tests' injected faults).
     """
@@ -130,7 +130,7 @@ class Evaluator:
     def _release_workers(self) -> None:
         # A process pool is opened by each `map` call and must be shut before the next one
         # opens another; a Dask client stays connected for the whole search.
-        from experiments.executors import ProcessExecutor
+        from eachcustomer.experiments.running.executors import ProcessExecutor
 
         if isinstance(self.executor, ProcessExecutor):
             self.executor.close()

@@ -16,11 +16,11 @@ from typing import Any
 
 import tomli_w
 
-from experiments.files import read_toml
-from experiments.planfinder.problem import PlanProblem
-from experiments.scenario_files import ScenarioError
-from sim.interventions import Intervention
-from sim.params import Params
+from eachcustomer.experiments.loading.files import read_toml
+from eachcustomer.experiments.loading.scenario_files import ScenarioError
+from eachcustomer.experiments.planfinder.problem import PlanProblem
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.params import Params
 
 PLAN_NAME = "recommended"
 CHART_KEYS = ("chart", "departments_table")
@@ -73,7 +73,7 @@ def scenario_document(
 def _place_chart(source: Path, folder: Path | None) -> str:
     """How the exported scenario names a chart: copied beside it, or (without a folder) a
     chart shipped in scenarios/data/ by its full path, which scenarios may name."""
-    from experiments.scenario_files import DATA_FOLDER
+    from eachcustomer.experiments.loading.scenario_files import DATA_FOLDER
 
     if folder is not None:
         shutil.copyfile(source, folder / source.name)
@@ -84,7 +84,7 @@ def _place_chart(source: Path, folder: Path | None) -> str:
 
 
 def _chart_source(scenario: Path, name: str) -> Path:
-    from experiments.scenario_files import DATA_FOLDER
+    from eachcustomer.experiments.loading.scenario_files import DATA_FOLDER
 
     beside = (scenario.resolve().parent / name).resolve()
     return beside if beside.is_file() else (DATA_FOLDER / Path(name).name)

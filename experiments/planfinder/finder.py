@@ -15,20 +15,20 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.planfinder.evaluation import EvaluationContext
-from experiments.planfinder.evaluator import Evaluator, Tally
-from experiments.planfinder.findings import find, front_table, natural_values
-from experiments.planfinder.folder import SearchFolder
-from experiments.planfinder.library import check_library
-from experiments.planfinder.problem import PlanProblem
-from experiments.planfinder.search import (
+from eachcustomer.experiments.planfinder.evaluation import EvaluationContext
+from eachcustomer.experiments.planfinder.evaluator import Evaluator, Tally
+from eachcustomer.experiments.planfinder.findings import find, front_table, natural_values
+from eachcustomer.experiments.planfinder.folder import SearchFolder
+from eachcustomer.experiments.planfinder.library import check_library
+from eachcustomer.experiments.planfinder.problem import PlanProblem
+from eachcustomer.experiments.planfinder.search import (
     SearchProgress,
     SearchResult,
     objective_values,
     run_search,
 )
-from experiments.planfinder.wording import Effect, effect_sentence, plan_sentence
-from sim.interventions import Intervention
+from eachcustomer.experiments.planfinder.wording import Effect, effect_sentence, plan_sentence
+from eachcustomer.sim.interventions import Intervention
 
 
 @dataclass
@@ -83,17 +83,18 @@ def find_plan(
     """Run the search and its checks into the results folder `out` (resumed if started).
 
     Args:
-        problem: a checked spec (`experiments.planfinder.checks.load_plan_search`).
+        problem: a checked spec (`eachcustomer.experiments.planfinder.checks.load_plan_search`).
         out: the results folder; new, or one this search was started in.
-        executor: an executor of `experiments.executors` (a process pool on all cores when
+        executor: an executor of `eachcustomer.experiments.running.executors` (a process pool on all
+        cores when
             None); closed at the end.
         context: what evaluates a plan on workers; `evaluation_context(problem)` when None
             (a stand-in with the same `execute(task)` lets tests check the search itself).
         on_progress: called after every generation and check.
         on_evaluated: called after every evaluation is written.
     """
-    from experiments.executors import ProcessExecutor
-    from experiments.planfinder.report import write_outputs
+    from eachcustomer.experiments.planfinder.report import write_outputs
+    from eachcustomer.experiments.running.executors import ProcessExecutor
 
     out = Path(out)
     folder = SearchFolder.open(out, problem)

@@ -1,7 +1,7 @@
 """What a finished search found: the front, the recommended plan and its checks.
 
 - The front: every evaluated candidate no other beats on all objectives (on the search's
-  seeds), with each outcome's mean and t interval (`experiments.statistics`).
+  seeds), with each outcome's mean and t interval (`eachcustomer.experiments.analysis.statistics`).
 - The recommended plan: the front's best compromise by pymoo's achievement scalarizing
   function (ASF) with the spec's weights, on objectives scaled to the front's ranges.
 - Its check on fresh seeds: the recommended plan and doing nothing on the replications
@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 from pymoo.decomposition.asf import ASF
 
-from experiments.planfinder.evaluator import Evaluator
-from experiments.planfinder.objectives import PLAN_COST
-from experiments.planfinder.problem import PlanProblem
-from experiments.planfinder.search import Candidate, SearchResult
-from experiments.planfinder.wording import Effect, plan_sentence
-from experiments.statistics import paired_difference, t_interval
+from eachcustomer.experiments.analysis.statistics import paired_difference, t_interval
+from eachcustomer.experiments.planfinder.evaluator import Evaluator
+from eachcustomer.experiments.planfinder.objectives import PLAN_COST
+from eachcustomer.experiments.planfinder.problem import PlanProblem
+from eachcustomer.experiments.planfinder.search import Candidate, SearchResult
+from eachcustomer.experiments.planfinder.wording import Effect, plan_sentence
 
 SMALLEST_WEIGHT = 1e-6
 

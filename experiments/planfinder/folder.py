@@ -7,9 +7,9 @@
     front.parquet, .html      the Pareto front
     recommended.toml, .md     the recommended plan as a scenario, and in words
 
-Each evaluation is written atomically (`experiments.files.write_atomically`) as soon as it
-finishes. A killed search, run again with the same spec, replays the same generations from
-its seed and reads finished candidates from the cache instead of running them again, so
+Each evaluation is written atomically (`eachcustomer.experiments.loading.files.write_atomically`) as
+soon as it finishes. A killed search, run again with the same spec, replays the same generations
+from its seed and reads finished candidates from the cache instead of running them again, so
 it reaches the same front as if it had never stopped. A folder started by another spec,
 scenario file, model or pymoo version is refused: its cache would answer other questions.
 """
@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from experiments.files import write_atomically
-from experiments.planfinder.problem import PlanProblem
-from experiments.store import StoreError, package_version
+from eachcustomer.experiments.loading.files import write_atomically
+from eachcustomer.experiments.planfinder.problem import PlanProblem
+from eachcustomer.experiments.running.store import StoreError, package_version
 
 MANIFEST = "manifest.json"
 EVALUATIONS = "evaluations"

@@ -15,14 +15,19 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from experiments.planfinder.encoding import CoverageOption, Lever
-from experiments.planfinder.problem import PlanSpecError
-from experiments.planfinder.spec import COVERAGE_NAMES, LeverSpec, PlanSearchFile, WeekRange
-from experiments.plans import PlanError, plan_library, resolve_plan
-from sim.budget import expected_participants, intervention_cost
-from sim.interventions import KINDS, Coverage, Intervention
-from sim.organization import Organization
-from sim.params import Params, describe_validation_error
+from eachcustomer.experiments.loading.plans import PlanError, plan_library, resolve_plan
+from eachcustomer.experiments.planfinder.encoding import CoverageOption, Lever
+from eachcustomer.experiments.planfinder.problem import PlanSpecError
+from eachcustomer.experiments.planfinder.spec import (
+    COVERAGE_NAMES,
+    LeverSpec,
+    PlanSearchFile,
+    WeekRange,
+)
+from eachcustomer.sim.budget import expected_participants, intervention_cost
+from eachcustomer.sim.interventions import KINDS, Coverage, Intervention
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params, describe_validation_error
 
 DEFAULT_START_EVERY = 4
 """Weeks between the start weeks a lever may choose when the spec gives none."""

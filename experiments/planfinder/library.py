@@ -1,8 +1,8 @@
 """An honest check of the search: is the front at least as good as the plan library?
 
 Every plan of the library that costs something is scaled to the spec's budget by the one
-budget rule (`sim.budget.scale_plan`, by coverage, else by duration) and evaluated on the
-search's seeds. The library plans that no other library plan beats form the library's
+budget rule (`eachcustomer.sim.budget.scale_plan`, by coverage, else by duration) and evaluated on
+the search's seeds. The library plans that no other library plan beats form the library's
 front. For each, the check looks for a plan of the search's front that is at least as good
 on every objective (on the same seeds); then both run again on fresh seeds (the
 replications after the search's), where the search's plan had no chance to be picked for
@@ -16,15 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.planfinder.evaluator import Evaluator
-from experiments.planfinder.findings import natural_values, recommend
-from experiments.planfinder.objectives import PLAN_COST
-from experiments.planfinder.problem import PlanProblem
-from experiments.planfinder.search import SearchResult, non_dominated, objective_values
-from experiments.plans import NO_PLAN, plan_library
-from experiments.statistics import paired_difference
-from sim.budget import SCALE_BY, TOLERANCE, BudgetError, scale_plan
-from sim.interventions import Intervention
+from eachcustomer.experiments.analysis.statistics import paired_difference
+from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
+from eachcustomer.experiments.planfinder.evaluator import Evaluator
+from eachcustomer.experiments.planfinder.findings import natural_values, recommend
+from eachcustomer.experiments.planfinder.objectives import PLAN_COST
+from eachcustomer.experiments.planfinder.problem import PlanProblem
+from eachcustomer.experiments.planfinder.search import SearchResult, non_dominated, objective_values
+from eachcustomer.sim.budget import SCALE_BY, TOLERANCE, BudgetError, scale_plan
+from eachcustomer.sim.interventions import Intervention
 
 
 def library_at_budget(
@@ -138,7 +138,7 @@ def _fresh_check(
 
 def fresh_differences(problem: PlanProblem, row: pd.Series) -> list[str]:
     """The match's paired differences from the library plan on fresh seeds, in words."""
-    from experiments.outcomes import outcome as outcome_of
+    from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 
     said = []
     for objective in problem.objectives:

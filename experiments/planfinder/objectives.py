@@ -3,9 +3,9 @@
 A statistic is the mean over a candidate's replications or a percentile of them (a low
 percentile of something to maximize is the bad luck one should plan for). With a posterior,
 replication r runs with parameters drawn with its own seed, so the same statistics are over
-parameter draws as well as luck. Outcome names are those of `experiments.outcomes`: run
-summaries (`recent_annual_customer_loss`, `net_revenue`, ...), `final_<output>`, and the
-plan's expected cost `plan_cost`.
+parameter draws as well as luck. Outcome names are those of
+`eachcustomer.experiments.analysis.outcomes`: run summaries (`recent_annual_customer_loss`,
+`net_revenue`, ...), `final_<output>`, and the plan's expected cost `plan_cost`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.outcomes import outcome as outcome_of
+from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 
 PLAN_COST = "plan_cost"
-"""The plan's expected cost (`sim.budget.plan_cost`): known before any run."""
+"""The plan's expected cost (`eachcustomer.sim.budget.plan_cost`): known before any run."""
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from experiments.planfinder.encoding import Encoding
-from experiments.planfinder.objectives import PLAN_COST, Objective
-from experiments.planfinder.spec import PlanSearchFile
-from experiments.scenario_files import RunSetup
-from sim.interventions import Intervention
-from sim.organization import Organization
-from sim.params import Params
-from sim.replications import replication_seeds
+from eachcustomer.experiments.loading.scenario_files import RunSetup
+from eachcustomer.experiments.planfinder.encoding import Encoding
+from eachcustomer.experiments.planfinder.objectives import PLAN_COST, Objective
+from eachcustomer.experiments.planfinder.spec import PlanSearchFile
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.replications import replication_seeds
 
 
 class PlanSpecError(ValueError):
@@ -32,7 +32,7 @@ class PlanProblem:
         path: the spec file (None for a spec given as a dict, as the dashboard does).
         setup: the base scenario.
         params: the scenario's parameters with the spec's constants and horizon.
-        org: the organization costs are counted on (`sim.budget.cost_basis`).
+        org: the organization costs are counted on (`eachcustomer.sim.budget.cost_basis`).
         weeks: the horizon.
         encoding: how search vectors become plans.
         objectives: what is optimized; a spend objective last.
@@ -79,13 +79,13 @@ class PlanProblem:
 
     def plan_cost(self, plan: tuple[Intervention, ...]) -> float:
         """A plan's expected cost over the horizon, on this search's cost basis."""
-        from sim.budget import plan_cost
+        from eachcustomer.sim.budget import plan_cost
 
         return plan_cost(plan, self.org, self.params, self.weeks)
 
     def identity(self) -> dict[str, Any]:
         """What must match for a results folder to be resumed by this search."""
-        from experiments.sweeps import model_digest
+        from eachcustomer.experiments.loading.sweeps import model_digest
 
         identity = {
             "spec": self.spec.model_dump(mode="json"),

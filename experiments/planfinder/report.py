@@ -1,6 +1,6 @@
 """The files of a finished plan search: front, convergence, library check, recommendation.
 
-Tables go through `experiments.files.write_table` (atomic; CSV cells safe for
+Tables go through `eachcustomer.experiments.loading.files.write_table` (atomic; CSV cells safe for
 spreadsheets), charts are interactive plotly HTML sharing one plotly.min.js in the folder,
 and the recommendation is a scenario TOML plus a page of text (recommended.md).
 """
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from experiments.files import write_atomically, write_table
-from experiments.planfinder.charts import convergence_figure, front_figure
-from experiments.planfinder.export import scenario_document, scenario_text
-from experiments.planfinder.findings import natural_values
+from eachcustomer.experiments.loading.files import write_atomically, write_table
+from eachcustomer.experiments.planfinder.charts import convergence_figure, front_figure
+from eachcustomer.experiments.planfinder.export import scenario_document, scenario_text
+from eachcustomer.experiments.planfinder.findings import natural_values
 
 if TYPE_CHECKING:
-    from experiments.planfinder.finder import PlanReport
+    from eachcustomer.experiments.planfinder.finder import PlanReport
 
 
 def candidates_table(report: PlanReport) -> pd.DataFrame:

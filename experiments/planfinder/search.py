@@ -1,7 +1,7 @@
 """The search: NSGA-II (pymoo) over candidate plans, replayable from its seed.
 
 pymoo's ask-and-tell interface leaves the evaluations to us: each generation's candidates
-are decoded into plans (`experiments.planfinder.encoding`), evaluated on the same
+are decoded into plans (`eachcustomer.experiments.planfinder.encoding`), evaluated on the same
 replication seeds through the cache and the executor (`Evaluator`), and their objective
 values told back. NSGA-II draws all its random numbers from its own generator seeded with
 the spec's seed, and the values it is told are read from the cache in the same way whether
@@ -32,12 +32,12 @@ from pymoo.operators.mutation.pm import PM
 from pymoo.problems.static import StaticProblem
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
-from experiments.files import write_atomically
-from experiments.planfinder.encoding import GENES_PER_LEVER, Choice, Encoding
-from experiments.planfinder.evaluator import Evaluator, Tally
-from experiments.planfinder.objectives import PLAN_COST
-from experiments.planfinder.problem import PlanProblem
-from sim.interventions import Intervention
+from eachcustomer.experiments.loading.files import write_atomically
+from eachcustomer.experiments.planfinder.encoding import GENES_PER_LEVER, Choice, Encoding
+from eachcustomer.experiments.planfinder.evaluator import Evaluator, Tally
+from eachcustomer.experiments.planfinder.objectives import PLAN_COST
+from eachcustomer.experiments.planfinder.problem import PlanProblem
+from eachcustomer.sim.interventions import Intervention
 
 INITIAL_STREAM = 0x1A17
 """Mixed with the master seed for the first generation's random plans (a stream of its own)."""

@@ -1,6 +1,6 @@
 """The plan search spec: a TOML file that states a budget, the levers and the objectives.
 
-Structure only; `experiments.planfinder.checks` checks it against the model and the
+Structure only; `eachcustomer.experiments.planfinder.checks` checks it against the model and the
 organization. Every key is described in experiments/specs/README.md ("Plan searches").
 """
 

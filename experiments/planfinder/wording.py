@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from experiments.outcomes import outcome as outcome_of
-from experiments.planfinder.encoding import BuiltPart, Encoding
-from experiments.statistics import Interval
-from sim.interventions import Intervention
+from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
+from eachcustomer.experiments.analysis.statistics import Interval
+from eachcustomer.experiments.planfinder.encoding import BuiltPart, Encoding
+from eachcustomer.sim.interventions import Intervention
 
 KIND_PHRASES = {
     "training_day": "a one-off customer-care training day",

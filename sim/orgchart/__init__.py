@@ -17,24 +17,24 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.organization import Organization
-from sim.orgchart.chart import (
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.orgchart.chart import (
     MAX_LISTED_PROBLEMS,
     NoFacingFlagsError,
     OrgChartError,
     Problems,
     check_file,
 )
-from sim.orgchart.csv_files import (
+from eachcustomer.sim.orgchart.csv_files import (
     CHART_COLUMNS,
     TABLE_COLUMNS,
     load_csv_chart,
     load_departments_table,
     write_org_chart_csv,
 )
-from sim.orgchart.graphml_files import load_graphml_chart
-from sim.orgchart.rules import build_organization
-from sim.params import Params
+from eachcustomer.sim.orgchart.graphml_files import load_graphml_chart
+from eachcustomer.sim.orgchart.rules import build_organization
+from eachcustomer.sim.params import Params
 
 CSV_SUFFIXES = (".csv",)
 GRAPHML_SUFFIXES = (".graphml", ".xml")

@@ -1,9 +1,9 @@
 """An org chart as read from a file, before any rule: its rows, flags and problems.
 
-The readers (`sim.orgchart.csv_files`, `sim.orgchart.graphml_files`) turn a file into a
-`Chart`; `sim.orgchart.rules` checks it and builds the `Organization`. Every message starts
-with the file name and the line (CSV) or node (GraphML) at fault. Problems with single rows
-are collected (`Problems`), so that a user sees every bad row of a file at once.
+The readers (`eachcustomer.sim.orgchart.csv_files`, `eachcustomer.sim.orgchart.graphml_files`) turn
+a file into a `Chart`; `eachcustomer.sim.orgchart.rules` checks it and builds the `Organization`.
+Every message starts with the file name and the line (CSV) or node (GraphML) at fault. Problems with
+single rows are collected (`Problems`), so that a user sees every bad row of a file at once.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.organization import OrganizationError
+from eachcustomer.sim.organization import OrganizationError
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})

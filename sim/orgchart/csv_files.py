@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sim.organization import Organization
-from sim.orgchart.chart import (
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.orgchart.chart import (
     Chart,
     ChartRow,
     DepartmentRule,

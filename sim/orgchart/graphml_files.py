@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from sim.orgchart.chart import (
+from eachcustomer.sim.orgchart.chart import (
     Chart,
     ChartRow,
     NoFacingFlagsError,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.organization import Organization, cross_department_ties, team_peer_ties
-from sim.orgchart.chart import Chart, ChartRow, DepartmentRule, OrgChartError, Problems
-from sim.params import Params
+from eachcustomer.sim.organization import Organization, cross_department_ties, team_peer_ties
+from eachcustomer.sim.orgchart.chart import Chart, ChartRow, DepartmentRule, OrgChartError, Problems
+from eachcustomer.sim.params import Params
 
 
 def _check_row(chart: Chart, row: ChartRow, index: dict[str, int]) -> None:

@@ -7,7 +7,7 @@ weights divided by their total) and attitudes a:
 
 with r the contagion rate and beta the negativity bias. With beta = 1 this is DeGroot
 averaging with the matrix M = (1 - r) I + r P. The pull toward one's own disposition
-(`sim.processes.disposition`) follows it in the same week and makes the pair the
+(`eachcustomer.sim.processes.disposition`) follows it in the same week and makes the pair the
 Friedkin-Johnsen model. `contagion_rate * negativity_bias <= 1` (checked by Params) keeps
 a_i' a convex combination, so attitudes stay in [-1, 1].
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from sim.compiled import kernel
+from eachcustomer.sim.compiled import kernel
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 Everything here costs in proportion to this week's events, not to the size of the
 customer base: the kernels change only the slots concerned, in place, and keep each
-replication's tally (`sim.state.Customers`).
+replication's tally (`eachcustomer.sim.state.Customers`).
 
 Memory. Each customer who had an interaction judges it by tau = (1 - w) q + w o, the
 interaction's quality q blended with the quality o of the organization's offer (product,
-price, place; drawn once per replication, `sim.state.initial_customers`) at the offer
+price, place; drawn once per replication, `eachcustomer.sim.state.initial_customers`) at the offer
 weight w, and moves its satisfaction toward tau (`remember_encounters`; with w = 0, tau = q
-and the rule is that of `sim.processes.encounters`'s docstring). One lost to a very bad
+and the rule is that of `eachcustomer.sim.processes.encounters`'s docstring). One lost to a very bad
 interaction leaves: walk-outs, like employees' hostile and good encounters, compare the
 service's q, not tau.
 
@@ -41,13 +41,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.compiled import kernel
-from sim.params import Params
-from sim.processes.sampling import bernoulli_slots
-from sim.state import Customers, copy_of, count_customer, draw_expectations
+from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.processes.sampling import bernoulli_slots
+from eachcustomer.sim.state import Customers, copy_of, count_customer, draw_expectations
 
 if TYPE_CHECKING:
-    from sim.processes.encounters import Encounters
+    from eachcustomer.sim.processes.encounters import Encounters
 
 
 @kernel
@@ -68,7 +68,7 @@ def update_satisfaction(
 
     tau = (1 - omega) q + omega o_c, with o_c the offer quality of the contact's replication
     and omega the offer weight; s' = s + min(1, lambda b) (tau - s), b the bad-interaction
-    weight when tau < 0, else 1; `tally` (`sim.state.Customers.tally`) follows every
+    weight when tau < 0, else 1; `tally` (`eachcustomer.sim.state.Customers.tally`) follows every
     change. Each slot appears once. With omega = 0, tau is q exactly.
     """
     for k in range(len(slot)):

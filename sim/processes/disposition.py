@@ -6,7 +6,7 @@ influence (Friedkin-Johnsen stubbornness). After contagion, in the same week:
     a_i'' = (1 - p) * a_i' + p * d_i
 
 with p the disposition pull. With the linear contagion step M of
-`sim.processes.contagion` (negativity bias 1), contagion then pull converge to the
+`eachcustomer.sim.processes.contagion` (negativity bias 1), contagion then pull converge to the
 Friedkin-Johnsen fixed point x* = (I - (1 - p) M)^-1 p d. Without this restoring force a
 negativity bias drags every organization to the floor; with it, a one-off lift fades back
 while a change of dispositions (who is hired, a new tone at the top) moves the equilibrium.

@@ -25,7 +25,7 @@ hostile quality), g the share that were good (q > 0), I the encounter impact and
 employee's buffer (front-line support):
 
     push = I (lift g - (1 - B) hostile_push h), clipped to [-1, 1]; attitude moves by push
-           (soft bounds, `sim.processes.bounds`)
+           (soft bounds, `eachcustomer.sim.processes.bounds`)
     strain' = strain + min(I (1 - B) gain h, 1) (1 - strain) - recovery strain, in [0, 1]
 """
 
@@ -36,12 +36,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.compiled import kernel
-from sim.metrics import means_of_groups
-from sim.params import Params
-from sim.processes.bounds import pushed
-from sim.processes.sampling import bernoulli_slots
-from sim.state import Customers, Employees
+from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.metrics import means_of_groups
+from eachcustomer.sim.params import Params
+from eachcustomer.sim.processes.bounds import pushed
+from eachcustomer.sim.processes.sampling import bernoulli_slots
+from eachcustomer.sim.state import Customers, Employees
 
 
 def _members_by_copy(mask: np.ndarray, employee_start: np.ndarray) -> list[np.ndarray]:

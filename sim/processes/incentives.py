@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import kernel
+from eachcustomer.sim.compiled import kernel
 
 
 def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) -> np.ndarray:

@@ -4,8 +4,8 @@ Participants are drawn once, when the model is built (`schedule_interventions`).
 `apply_interventions` returns the new levers, attitudes, customer focus, dispositions and
 spend, which the model assigns.
 
-The levers (`sim.state.Levers`) are rebuilt from the parameters' levers whenever the set of
-running interventions differs from last week's, applying every running culture-wide
+The levers (`eachcustomer.sim.state.Levers`) are rebuilt from the parameters' levers whenever the
+set of running interventions differs from last week's, applying every running culture-wide
 intervention in the order listed; so an intervention with a duration ends cleanly, and
 levers rebuilt in a start week act from the next week's processes on. For covered
 employees, with strength s (strain recovery capped at 1; shareholder pressure and the
@@ -22,8 +22,8 @@ hiring mean are organization-wide, whatever the coverage):
 One-off programs act on state: a training day pushes covered attitudes up by s once, at
 its start; a delight week does that and pushes customer focus up by s as well; a slogan
 campaign pushes attitudes up by s / 10 each week while it runs. Pushes use the soft
-bounds of `sim.processes.bounds`. Lasting learning (docs/CALIBRATION.md 3.5): the one-off
-lift of a training day or a delight week also pushes the participants' dispositions by
+bounds of `eachcustomer.sim.processes.bounds`. Lasting learning (docs/CALIBRATION.md 3.5): the
+one-off lift of a training day or a delight week also pushes the participants' dispositions by
 phi s, d' = d + phi s (1 - d), phi = `lasting_share`; so a share phi of the lift outlasts
 the pull back toward disposition (none, and no change at all, when phi = 0).
 
@@ -40,10 +40,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.interventions import Intervention
-from sim.organization import Organization
-from sim.processes.bounds import push_attitude
-from sim.state import Employees, Levers
+from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.processes.bounds import push_attitude
+from eachcustomer.sim.state import Employees, Levers
 
 SLOGAN_PUSH_SHARE = 0.1
 """A slogan's weekly push is a tenth of its strength: words alone move people little."""

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from sim.compiled import kernel
+from eachcustomer.sim.compiled import kernel
 
 
 @kernel

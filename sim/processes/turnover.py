@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.compiled import kernel
-from sim.state import Employees, draw_attitudes
+from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.state import Employees, draw_attitudes
 
 
 class Turnover(NamedTuple):

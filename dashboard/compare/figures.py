@@ -1,0 +1,85 @@
+"""Comparing plans: each plan's mean with its confidence band, and what each costs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from eachcustomer.dashboard.chart_style import OKABE_ITO, look, style_figure
+from eachcustomer.experiments.reports.interval_traces import interval_band
+
+
+def _rgba(color: str, alpha: float) -> str:
+    color = color.lstrip("#")
+    red, green, blue = (int(color[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def plan_bands(
+    summary: pd.DataFrame,
+    title: str,
+    y_title: str,
+    *,
+    fmt: str = ".2f",
+    large: bool = False,
+    horizon: int | None = None,
+) -> go.Figure:
+    """Each plan's mean over replications with its 95% confidence band.
+
+    Args:
+        summary: columns plan, week, mean, low, high.
+        title: chart title.
+        y_title: y axis title with the unit.
+        fmt: number format for hover labels.
+        large: larger type.
+        horizon: last week, fixes the x axis.
+    """
+    figure = go.Figure()
+    for index, (plan, rows) in enumerate(summary.groupby("plan", sort=False)):
+        color = OKABE_ITO[index % len(OKABE_ITO)]
+        figure.add_trace(
+            interval_band(
+                rows["week"],
+                rows["low"],
+                rows["high"],
+                fillcolor=_rgba(color, 0.18),
+                name=f"{plan} (95% band)",
+                legendgroup=str(plan),
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows["week"],
+                y=rows["mean"],
+                mode="lines",
+                name=str(plan),
+                legendgroup=str(plan),
+                line={"color": color, "width": look(large).line},
+                hovertemplate=f"%{{y:{fmt}}}<extra>{plan}</extra>",
+            )
+        )
+    return style_figure(figure, title, y_title, large=large, horizon=horizon)
+
+
+def plan_costs(costs: pd.DataFrame, *, large: bool = False) -> go.Figure:
+    """Expected cost of each plan (columns plan, cost)."""
+    figure = go.Figure(
+        go.Bar(
+            x=costs["plan"],
+            y=costs["cost"],
+            marker={"color": [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(costs))]},
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            text=[f"{c:,.0f}" for c in costs["cost"]],
+            textposition="outside",
+        )
+    )
+    style_figure(
+        figure,
+        "Expected cost of each plan",
+        "Currency (total over the run)",
+        large=large,
+        x_title="",
+    )
+    figure.update_layout(hovermode="closest")
+    figure.update_yaxes(rangemode="tozero")
+    return figure

@@ -1,0 +1,1 @@
+"""The Learn page: guided lessons for a class and the checks of what each says."""

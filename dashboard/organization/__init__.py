@@ -1,0 +1,1 @@
+"""The Organization page: the org network coloured by attitude."""

@@ -1,1 +1,0 @@
-"""The dashboard pages, imported by `dashboard.app.create_app`."""

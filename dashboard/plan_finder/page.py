@@ -1,0 +1,239 @@
+"""Plan finder: the best mix of interventions for a budget, searched in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from eachcustomer.dashboard import figures
+from eachcustomer.dashboard.common import aria_label, cancellable_job, job_controls, triggered_id
+from eachcustomer.dashboard.exports import stored_toml_download
+from eachcustomer.dashboard.plan_finder.search import (
+    DEFAULT_KINDS,
+    DEFAULT_OBJECTIVES,
+    KIND_CHOICES,
+    LIMITS,
+    OBJECTIVE_CHOICES,
+    SIZES,
+    find,
+    result_figure,
+    search_spec,
+)
+
+
+def size_slider(name: str, label: str) -> list[Any]:
+    least, most, default = SIZES[name]
+    return [
+        html.Label(label, htmlFor=f"planfinder-{name}", className="field-label"),
+        dcc.Slider(
+            id=f"planfinder-{name}",
+            min=least,
+            max=most,
+            step=1,
+            value=default,
+            marks={least: str(least), default: str(default), most: str(most)},
+        ),
+    ]
+
+
+def layout(**_: Any) -> html.Div:
+    """The Plan finder page."""
+    return html.Div(
+        className="compare-layout page",
+        children=[
+            dcc.Store(id="planfinder-result", storage_type="session"),
+            html.Aside(
+                className="sidebar",
+                children=[
+                    html.H1("Find a plan", className="side-heading"),
+                    html.P(
+                        "How should a budget be split between interventions, whom should each "
+                        "cover and when should it start? A genetic search (NSGA-II) tries "
+                        "plans on the session's scenario, each on the same replications, and "
+                        f"keeps those no other beats. From here at most {LIMITS.runs} runs of "
+                        f"{LIMITS.employees:,} employees; larger searches: `eachcustomer plan`.",
+                        className="note",
+                    ),
+                    html.Label(
+                        [
+                            "Budget over the horizon (currency)",
+                            dcc.Input(
+                                id="planfinder-budget",
+                                type="number",
+                                min=1,
+                                value=60000,
+                                debounce=True,
+                            ),
+                        ],
+                        className="field-label",
+                    ),
+                    html.Label("Interventions it may use", className="field-label"),
+                    dcc.Checklist(
+                        id="planfinder-kinds",
+                        options=[
+                            {"label": label, "value": kind}
+                            for kind, (label, _) in KIND_CHOICES.items()
+                        ],
+                        value=list(DEFAULT_KINDS),
+                        labelStyle={"display": "block"},
+                    ),
+                    html.Label("Objectives", className="field-label"),
+                    dcc.Checklist(
+                        id="planfinder-objectives",
+                        options=[
+                            {"label": label, "value": key}
+                            for key, (label, _, _) in OBJECTIVE_CHOICES.items()
+                        ],
+                        value=list(DEFAULT_OBJECTIVES),
+                        labelStyle={"display": "block"},
+                    ),
+                    *size_slider("replications", "Replications per plan"),
+                    *size_slider("population", "Plans per generation"),
+                    *size_slider("generations", "Generations"),
+                    html.Div(id="planfinder-size", className="note", role="status"),
+                    *job_controls("planfinder", "▶ Find a plan"),
+                    html.Button(
+                        "Download the plan as a scenario",
+                        id="planfinder-download-button",
+                        className="button",
+                        disabled=True,
+                        title="A scenario TOML with the recommended plan that `eachcustomer "
+                        "run` accepts",
+                    ),
+                    dcc.Download(id="planfinder-download"),
+                ],
+            ),
+            html.Section(
+                className="main-panel",
+                children=[
+                    html.Div(
+                        id="planfinder-recommendation",
+                        className="verdict",
+                        role="region",
+                        **aria_label("recommended plan"),
+                        children="Choose a budget, interventions and objectives, then press "
+                        "Find a plan.",
+                    ),
+                    dcc.Graph(
+                        id="planfinder-front",
+                        className="chart",
+                        style={"height": "520px"},
+                        config=figures.graph_config("plan-front"),
+                        figure=figures.empty_figure("Press Find a plan"),
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+dash.register_page(
+    __name__,
+    layout=layout,
+    path="/plan-finder",
+    title="Plan finder · EachCustomer",
+    name="Plan finder",
+    order=3,
+)
+
+
+@callback(
+    Output("planfinder-size", "children"),
+    Input("planfinder-replications", "value"),
+    Input("planfinder-population", "value"),
+    Input("planfinder-generations", "value"),
+)
+def size_note(replications: int, population: int, generations: int) -> str:
+    """How many runs the search makes at most."""
+    runs = int(replications or 0) * int(population or 0) * int(generations or 0)
+    return f"At most {runs} runs of the search, then the recommended plan on fresh seeds."
+
+
+@callback(
+    Output("planfinder-result", "data"),
+    Input("planfinder-run", "n_clicks"),
+    State("settings", "data"),
+    State("planfinder-budget", "value"),
+    State("planfinder-kinds", "value"),
+    State("planfinder-objectives", "value"),
+    State("planfinder-population", "value"),
+    State("planfinder-generations", "value"),
+    State("planfinder-replications", "value"),
+    State("session", "data"),
+    **cancellable_job("planfinder", interval=400),
+)
+def run_search(
+    set_progress: Any,
+    _clicks: Any,
+    settings: Any,
+    budget: Any,
+    kinds: list[str],
+    objectives: list[str],
+    population: int,
+    generations: int,
+    replications: int,
+    _session: Any = None,
+) -> dict[str, Any]:
+    """Search in the background, reporting each finished generation."""
+    spec = search_spec(
+        settings, budget, kinds or [], objectives or [], population, generations, replications
+    )
+    return find(spec, on_progress=lambda done, total: set_progress((str(done), str(total))))
+
+
+@callback(
+    Output("planfinder-recommendation", "children"),
+    Output("planfinder-front", "figure"),
+    Output("planfinder-status", "children"),
+    Output("planfinder-error", "children"),
+    Output("planfinder-download-button", "disabled"),
+    Input("planfinder-result", "data"),
+)
+def show(result: Any) -> tuple:
+    """The recommended plan in words and the front."""
+    blank = figures.empty_figure("Press Find a plan")
+    if not isinstance(result, dict):
+        raise PreventUpdate
+    if result.get("error"):
+        return "No plan yet.", blank, "", result["error"], True
+    box = [
+        html.H2("Recommended plan"),
+        html.P(result["sentence"], id="planfinder-sentence"),
+        html.Ul([html.Li(line) for line in result["effects"]], id="planfinder-effects"),
+        html.Div(
+            "Expected at the horizon on replications the search did not use; 95% intervals, "
+            "differences from doing nothing paired by seed.",
+            className="note",
+        ),
+    ]
+    status = (
+        f"{result['evaluations']} plans evaluated ({result['runs']} runs) in "
+        f"{result['seconds']} s; hypervolume {result['hypervolume']:.3f}."
+    )
+    return box, result_figure(result), status, "", False
+
+
+@callback(
+    Output("planfinder-download", "data"),
+    Input("planfinder-download-button", "n_clicks"),
+    State("planfinder-result", "data"),
+    prevent_initial_call=True,
+)
+def download(_clicks: Any, result: Any) -> dict[str, Any]:
+    """The recommended plan as a scenario file."""
+    return stored_toml_download(result, "toml", "recommended-plan.toml")
+
+
+@callback(
+    Output("planfinder-status", "children", allow_duplicate=True),
+    Input("planfinder-cancel", "n_clicks"),
+    prevent_initial_call=True,
+)
+def cancelled_note(_clicks: Any) -> str:
+    """After a cancel: nothing is kept."""
+    if triggered_id() != "planfinder-cancel":
+        raise PreventUpdate
+    return "Cancelled."

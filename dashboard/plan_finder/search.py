@@ -1,0 +1,175 @@
+"""The plan finder from the dashboard: a small search on the session's scenario.
+
+The page's choices (budget, kinds, objectives, sizes) become a plan search spec, checked by
+`eachcustomer.experiments.planfinder.checks` against the dashboard's sweep limits
+(`eachcustomer.sim.limits.DASHBOARD_SWEEP_LIMITS`: at most 400 runs of at most 5,000 employees), and
+run by `eachcustomer.experiments.planfinder.finder.find_plan` in one process, into a temporary
+folder; what comes back to the browser is the front, the recommended plan in words and its scenario
+TOML. Larger searches belong to `eachcustomer plan`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from eachcustomer.dashboard.settings import normalize, user_message
+from eachcustomer.experiments.planfinder.charts import front_figure
+from eachcustomer.experiments.planfinder.objectives import Objective
+from eachcustomer.sim.limits import DASHBOARD_SWEEP_LIMITS
+
+KIND_CHOICES = {
+    "training_day": ("One-off training day", ["all", "front line", "back office"]),
+    "language": ("'Each customer' language", ["all", "back office"]),
+    "incentive_alignment": ("Customer outcomes in evaluations", ["all", "back office"]),
+    "customer_exposure": ("Back-office time with customers", ["back office"]),
+    "frontline_support": ("Support for the front line", ["front line"]),
+    "leadership_tone": ("Leaders who serve the real customer", ["leaders"]),
+    "hiring_for_attitude": ("Hiring for attitude", ["all"]),
+    "slogan_campaign": ("Slogan campaign", ["all"]),
+}
+"""Kinds the page offers (each has a template in the plan library), with whom each may cover."""
+DEFAULT_KINDS = ("training_day", "incentive_alignment", "customer_exposure")
+OBJECTIVE_CHOICES = {
+    "loss": ("Customers lost per year at the horizon (mean)", "recent_annual_customer_loss", None),
+    "revenue": ("Revenue net of spend (mean)", "net_revenue", None),
+    "bad_year": ("Revenue net of spend in a bad year (10th percentile)", "net_revenue", 10.0),
+    "satisfaction": (
+        "Customer satisfaction at the horizon (mean)",
+        "final_mean_satisfaction",
+        None,
+    ),
+    "spend": ("Spend as little as possible", None, None),
+}
+DEFAULT_OBJECTIVES = ("loss", "bad_year")
+START_EVERY = 8
+"""Weeks between the start weeks the page lets the search choose."""
+VALIDATION_REPLICATIONS = 5
+LIMITS = DASHBOARD_SWEEP_LIMITS
+SIZES = {"population": (4, 16, 8), "generations": (1, 10, 4), "replications": (2, 6, 3)}
+"""Sliders: (least, most, default)."""
+
+
+def search_spec(
+    settings: Any,
+    budget: Any,
+    kinds: Sequence[str],
+    objectives: Sequence[str],
+    population: int,
+    generations: int,
+    replications: int,
+) -> dict[str, Any]:
+    """The page's choices as a plan search spec on the session's scenario."""
+    from eachcustomer.experiments.loading.scenario_files import load_scenario
+
+    settings = normalize(settings)
+    overrides = dict(settings["overrides"])
+    weeks = int(overrides.pop("horizon_weeks", 0)) or None
+    horizon = weeks or load_scenario(settings["scenario"]).params.horizon_weeks
+    chosen = [key for key in OBJECTIVE_CHOICES if key in objectives]
+    spec: dict[str, Any] = {
+        "title": "Plan finder (dashboard)",
+        "scenario": settings["scenario"],
+        "seed": int(settings["seed"]),
+        "replications": int(replications),
+        "parameters": overrides,
+        "budget": {
+            "amount": float(budget) if isinstance(budget, int | float) else 0.0,
+            "spend": "objective" if "spend" in chosen else "constraint",
+        },
+        "levers": {},
+        "objectives": [],
+        "search": {
+            "population": int(population),
+            "generations": int(generations),
+            "validation_replications": VALIDATION_REPLICATIONS,
+            "library_check": False,
+        },
+    }
+    if weeks is not None:
+        spec["weeks"] = weeks
+    for kind in kinds:
+        if kind in KIND_CHOICES:
+            spec["levers"][kind] = {
+                "coverage": KIND_CHOICES[kind][1],
+                "start": start_weeks(horizon),
+            }
+    for key in chosen:
+        _, outcome, percentile = OBJECTIVE_CHOICES[key]
+        if outcome is None:
+            continue
+        objective: dict[str, Any] = {"outcome": outcome}
+        if percentile is not None:
+            objective.update(statistic="percentile", percentile=percentile)
+        spec["objectives"].append(objective)
+    return spec
+
+
+def start_weeks(horizon: int) -> dict[str, int]:
+    """Start weeks 1 to half the horizon, every 8 weeks."""
+    return {"low": 1, "high": max(1, horizon // 2), "step": START_EVERY}
+
+
+def find(spec: dict[str, Any], on_progress: Callable[[int, int], None] | None = None) -> dict:
+    """Run a search for the page; a JSON-ready result, or {"error": ...}."""
+    from eachcustomer.experiments.planfinder.checks import parse_plan_search
+    from eachcustomer.experiments.planfinder.export import scenario_document, scenario_text
+    from eachcustomer.experiments.planfinder.finder import find_plan
+    from eachcustomer.experiments.running.executors import SerialExecutor
+
+    started = time.time()
+    if not spec["levers"]:
+        return {"error": "Choose at least one kind of intervention."}
+    if not spec["objectives"]:
+        return {"error": "Choose at least one objective besides spending less."}
+    try:
+        problem = parse_plan_search(spec, limits=LIMITS)
+    except ValueError as error:
+        return {"error": user_message(error)}
+    generations = problem.spec.search.generations
+
+    def report(progress: Any) -> None:
+        if on_progress is not None:
+            on_progress(progress.generation, generations)
+
+    with tempfile.TemporaryDirectory(prefix="eachcustomer-plan-") as folder:
+        try:
+            found = find_plan(problem, folder, SerialExecutor(), on_progress=report)
+        except ValueError as error:
+            return {"error": user_message(error)}
+        description = f"{found.sentence}\n\nFound by the dashboard's Plan finder."
+        toml = scenario_text(scenario_document(problem, found.recommended_plan, description, None))
+    return {
+        "error": None,
+        "sentence": found.sentence,
+        "effects": found.effect_lines(),
+        "objectives": [
+            {
+                "outcome": o.outcome,
+                "statistic": o.statistic,
+                "percentile": o.percentile,
+                "minimize": o.minimize,
+            }
+            for o in problem.objectives
+        ],
+        "front": found.front.to_dict("records"),
+        "references": found.references.to_dict("records"),
+        "evaluations": len(found.result.candidates),
+        "hypervolume": float(found.result.convergence["hypervolume"].iloc[-1]),
+        "toml": toml,
+        "seconds": round(time.time() - started, 1),
+        "runs": problem.spec.replications * len(found.result.candidates),
+    }
+
+
+def result_figure(result: Any) -> go.Figure:
+    """The front of a finished search, interactive."""
+    objectives = [Objective(**item) for item in result["objectives"]]
+    return front_figure(
+        pd.DataFrame(result["front"]), objectives, pd.DataFrame(result["references"])
+    )

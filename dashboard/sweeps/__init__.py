@@ -1,0 +1,1 @@
+"""The Experiments page: small sweeps from the dashboard and their report."""

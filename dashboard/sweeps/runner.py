@@ -1,0 +1,292 @@
+"""Sweeps from the dashboard: small ones only, into a results folder, then their figures.
+
+The sweep machinery is `eachcustomer.experiments.loading.sweeps` (spec -> design),
+`eachcustomer.experiments.running.executors` (`run_sweep`) and
+`eachcustomer.experiments.analysis.tables` / `eachcustomer.experiments.reports.report` (tables and
+figures). The dashboard adds limits (a sweep from a browser must be small and name a built-in
+scenario, so a browser cannot make the server read its files), a results folder per launch under one
+results root (`EACHCUSTOMER_RESULTS`, default `./results`), named after the sweep and the minute it
+started, and serves each folder's report at /reports/FOLDER/.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+import eachcustomer.experiments
+from eachcustomer.dashboard.settings import user_message
+from eachcustomer.experiments.loading.files import parse_toml
+from eachcustomer.experiments.loading.scenario_files import builtin_scenarios
+from eachcustomer.sim.limits import DASHBOARD_SWEEP_LIMITS
+
+MAX_SWEEP_RUNS = DASHBOARD_SWEEP_LIMITS.runs
+"""Most runs a sweep launched from the dashboard may have; bigger sweeps use the CLI."""
+MAX_SWEEP_EMPLOYEES = DASHBOARD_SWEEP_LIMITS.employees
+MAX_SPEC_CHARS = 50_000
+RESULTS_ENV = "EACHCUSTOMER_RESULTS"
+
+
+def results_root() -> Path:
+    """Where the dashboard's sweeps go and where earlier ones are found."""
+    return Path(os.environ.get(RESULTS_ENV, "results")).resolve()
+
+
+def spec_files() -> dict[str, Path]:
+    """The example sweep specs shipped in experiments/specs/, by file name (plan searches,
+    with their [budget] table, are run by the Plan finder page and `eachcustomer plan`)."""
+    folder = Path(eachcustomer.experiments.__file__).parent / "specs"
+    if not folder.is_dir():
+        return {}
+    return {
+        p.name: p
+        for p in sorted(folder.glob("*.toml"))
+        if "budget" not in parse_toml(p.read_text(encoding="utf-8"), str(p), ValueError)
+    }
+
+
+def check_spec(text: Any) -> tuple[Any, str]:
+    """(sweep, summary) for a spec the dashboard may run, or (None, the problem)."""
+    from eachcustomer.experiments.loading.sweeps import parse_sweep
+
+    if not isinstance(text, str) or not text.strip():
+        return None, "The spec is empty: pick an example or paste a sweep spec."
+    if len(text) > MAX_SPEC_CHARS:
+        return None, f"The spec is longer than {MAX_SPEC_CHARS:,} characters."
+    try:
+        data = parse_toml(text, "sweep", ValueError)
+    except ValueError as error:
+        return None, str(error)
+    scenario = data.get("scenario", "baseline")
+    if scenario not in builtin_scenarios():
+        return None, (
+            f"sweep: scenario {scenario!r}: from the dashboard a sweep must name a "
+            f"built-in scenario ({', '.join(sorted(builtin_scenarios()))}); use "
+            "`eachcustomer sweep` for scenario files"
+        )
+    try:
+        sweep = parse_sweep(data, text=text, limits=DASHBOARD_SWEEP_LIMITS)
+        runs = sweep.runs
+    except ValueError as error:
+        return None, user_message(error)
+    employees = largest_head_count(sweep)
+    if runs > MAX_SWEEP_RUNS:
+        return None, (
+            f"{runs:,} runs: the dashboard runs at most {MAX_SWEEP_RUNS}; use "
+            "`eachcustomer sweep` (it resumes and runs on all cores or a cluster)"
+        )
+    if employees > MAX_SWEEP_EMPLOYEES:
+        return None, (
+            f"{employees:,} employees: the dashboard sweeps at most "
+            f"{MAX_SWEEP_EMPLOYEES:,}; use `eachcustomer sweep`"
+        )
+    return sweep, (
+        f"{sweep.spec.title}: {sweep.spec.design.kind}, {runs} runs of {sweep.weeks} weeks."
+    )
+
+
+def largest_head_count(sweep: Any) -> int:
+    """The most employees any run of the sweep simulates."""
+    if sweep.setup.org is not None:
+        return int(sweep.setup.org.size)
+    sizes = [sweep.constants.get("n_employees", sweep.setup.params.n_employees)]
+    for factor in sweep.factors:
+        if factor.name == "n_employees":
+            sizes += [*factor.values, *([factor.high] if factor.high is not None else [])]
+    return int(max(sizes))
+
+
+SLUG_WORDS = 3
+"""Words of the sweep's title in its folder's name."""
+_LEFT_OUT = frozenset({"a", "an", "and", "against", "at", "by", "for", "from", "in", "of", "on"})
+_LEFT_OUT |= {"the", "to", "with"}
+
+
+def folder_slug(title: str) -> str:
+    """The first words of a title for a folder name: "negativity-bias" for "Negativity bias
+    against two plans at equal budget" (small words at the end left out)."""
+    words = re.findall(r"[a-z0-9]+", title.lower())[:SLUG_WORDS]
+    while words and words[-1] in _LEFT_OUT:
+        words.pop()
+    return "-".join(words) or "sweep"
+
+
+def new_folder(title: str, now: datetime | None = None) -> Path:
+    """A fresh results folder under the root, named by the sweep and the minute it starts
+    (negativity-bias-2026-11-26-1432; -2, -3, ... when that name is taken), created here so
+    that two launches in the same minute never share one."""
+    root = results_root()
+    root.mkdir(parents=True, exist_ok=True)
+    stem = f"{folder_slug(title)}-{(now or datetime.now()).strftime('%Y-%m-%d-%H%M')}"
+    for number in range(1, 10_000):
+        folder = root / (stem if number == 1 else f"{stem}-{number}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(f"{root}: every name for {stem} is taken")
+
+
+def duration(seconds: float) -> str:
+    """A rough, readable duration: "40 s" (to 5 s), "3 min", "1 h 5 min" (minutes rounded up)."""
+    if round(seconds / 5) * 5 < 60:
+        return f"{max(5, round(seconds / 5) * 5)} s"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+class Pace:
+    """Runs done out of the total and the time left, at this launch's pace so far."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.started = clock()
+        self.done_before: int | None = None  # runs a resumed sweep had finished already
+
+    def note(self, done: int, total: int) -> str:
+        """Say "12 / 40 runs done, about 2 min left" ("40 / 40 runs done in 3 min" at the end)."""
+        if self.done_before is None:
+            self.done_before = done
+        elapsed = self.clock() - self.started
+        ran = done - self.done_before
+        text = f"{done} / {total} runs done"
+        if done >= total:
+            return f"{text} in {duration(elapsed)}" if ran else text
+        if ran <= 0:
+            return f"{text}; time left: estimating after the first run"
+        return f"{text}, about {duration(elapsed / ran * (total - done))} left"
+
+
+def launch(text: str, on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Run a checked spec serially into a new results folder and write its report.
+
+    Returns a dict with "folder" (its name under the root), "message" and "error".
+    """
+    from eachcustomer.experiments.reports.report import write_report
+    from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
+
+    sweep, message = check_spec(text)
+    if sweep is None:
+        return {"folder": None, "message": "", "error": message}
+    folder = new_folder(sweep.spec.title)
+
+    def report(progress: Any) -> None:
+        if on_progress is not None:
+            on_progress(progress.finished, progress.total)
+
+    try:
+        done = run_sweep(sweep, folder, SerialExecutor(), on_progress=report)
+        write_report(folder)
+    except ValueError as error:
+        return {
+            "folder": folder.name if folder.exists() else None,
+            "message": "",
+            "error": user_message(error),
+        }
+    return {
+        "folder": folder.name,
+        "error": None,
+        "message": f"{done.done} runs done, {done.failed} failed; results in {folder}.",
+    }
+
+
+def result_folders() -> list[dict[str, str]]:
+    """Earlier sweeps under the results root (folders with a manifest), newest first."""
+    from eachcustomer.experiments.running.store import read_manifest
+
+    root = results_root()
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in root.iterdir():
+        if (folder / "manifest.json").is_file():
+            try:
+                title = read_manifest(folder).get("title", folder.name)
+            except (ValueError, OSError):
+                continue
+            found.append(
+                (folder.stat().st_mtime, {"label": f"{folder.name}: {title}", "value": folder.name})
+            )
+    return [option for _, option in sorted(found, key=lambda item: -item[0])]
+
+
+def folder_path(name: Any) -> Path | None:
+    """A results folder chosen in the browser, only if it is one listed under the root."""
+    if not isinstance(name, str) or name not in {o["value"] for o in result_folders()}:
+        return None
+    return results_root() / name
+
+
+def result_figures(name: Any) -> tuple[str, list[go.Figure], str]:
+    """(summary, figures, error) of an earlier sweep, from
+    `eachcustomer.experiments.analysis.tables`."""
+    from eachcustomer.experiments.analysis import plan_effects
+    from eachcustomer.experiments.analysis import tables as analysis
+    from eachcustomer.experiments.reports.plan_report import plans_figure
+    from eachcustomer.experiments.reports.report import means_figure, series_figure
+
+    folder = folder_path(name)
+    if folder is None:
+        return "", [], "No such results folder."
+    try:
+        results = analysis.load_results(folder)
+        counts = analysis.progress(results)
+        figures: list[go.Figure] = []
+        if results.ok.empty:
+            return (f"{results.manifest['title']}: no finished runs yet.", [], "")
+        if "plan" in results.lists:
+            comparison = plan_effects.plan_comparison(results)
+            figures += [plans_figure(comparison, o) for o in dict.fromkeys(comparison["outcome"])]
+        by = "plan" if "plan" in results.lists else (results.lists[0] if results.lists else None)
+        figures += [
+            series_figure(analysis.series_means(results, o, by=by), o, by)
+            for o in results.manifest.get("series", [])
+        ]
+        if results.factors:
+            means = analysis.outcome_means(results)
+            figures += [means_figure(means, o) for o in results.outcomes]
+    except (ValueError, KeyError, OSError) as error:
+        return "", [], f"Cannot analyze {name}: {user_message(error)}"
+    summary = (
+        f"{results.manifest['title']}: {counts['ok']} runs ok, {counts['failed']} "
+        f"failed, {counts['missing']} not run."
+    )
+    return summary, figures, ""
+
+
+REPORT_ROUTE = "/reports"
+
+
+def report_path(name: Any) -> str | None:
+    """Where the app serves a results folder's report, if it has one (see `serve_reports`)."""
+    folder = folder_path(name)
+    if folder is None or not (folder / "report" / "index.html").is_file():
+        return None
+    return f"{REPORT_ROUTE}/{folder.name}/index.html"
+
+
+def serve_reports(server: Any) -> None:
+    """Serve the report of every listed results folder at /reports/FOLDER/ (its index.html
+    and the tables it links to) from the Flask `server`; nothing else under the root."""
+    from flask import abort, send_from_directory
+
+    def report_file(folder: str, name: str) -> Any:
+        path = folder_path(folder)
+        if path is None:
+            abort(404)
+        response = send_from_directory(path / "report", name)  # refuses ../ and the like
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    server.add_url_rule(
+        f"{REPORT_ROUTE}/<folder>/<path:name>", "sweep_report", report_file, methods=["GET"]
+    )

@@ -1,0 +1,246 @@
+"""Where the verdict holds: one plan against another over a sweep's factors.
+
+For a sweep with two plans besides "none" (a challenger and a reference, in the order of
+`[levers] plan`), every run of the challenger is paired with the reference's run at the same
+point, replication (seed) and other levers, and the challenger's *advantage* is the
+difference oriented so that positive means the challenger did better (fewer customers
+lost, more net revenue):
+
+- `decision_map`: the mean advantage with its paired t interval
+  (`eachcustomer.experiments.analysis.statistics.paired_difference`) per cell of two factors (by
+  default the price factor and the fade rate `disposition_pull` when swept), and a verdict per cell:
+  the better plan, or "too close to call" when the interval straddles zero;
+- `break_even`: where the mean advantage crosses zero along the first factor (the zero
+  contour of the map).
+
+`eachcustomer.experiments.analysis.discovery` finds, with PRIM, the regions of all swept factors
+where each plan does better.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
+from eachcustomer.experiments.analysis.plan_effects import pair_runs
+from eachcustomer.experiments.analysis.statistics import paired_difference
+from eachcustomer.experiments.analysis.tables import (
+    MAX_LEVELS,
+    AnalysisError,
+    Results,
+    load_results,
+)
+from eachcustomer.experiments.loading.plans import NO_PLAN
+
+CUSTOMERS_KEPT = (
+    "recent_annual_customer_loss",
+    "final_active_customers",
+    "annual_customer_loss",
+    "annual_retention",
+)
+"""Outcomes that measure customers kept, in order of preference for the default map."""
+NET_REVENUE = ("net_revenue",)
+PRICE_FACTORS = ("price_multiplier", "wage_cost_per_hour")
+FADE_FACTORS = ("disposition_pull",)
+TOO_CLOSE = "too close to call"
+
+
+def matchup(
+    results: Results, reference: str | None = None, challenger: str | None = None
+) -> tuple[str, str]:
+    """The reference and challenger plans: the first two plans besides "none" by default."""
+    plans = [
+        str(v)
+        for item in results.manifest["lists"]
+        if item["name"] == "plan"
+        for v in item["values"]
+    ]
+    paying = [name for name in plans if name != NO_PLAN]
+    if len(paying) < 2:
+        raise AnalysisError(
+            "a decision map needs two plans besides 'none' in [levers] plan; this sweep has "
+            f"{', '.join(paying) or 'none'}"
+        )
+    chosen = (reference or paying[0], challenger or paying[1])
+    for name in chosen:
+        if name not in plans:
+            raise AnalysisError(f"no plan {name!r}; plans are {', '.join(plans)}")
+    if chosen[0] == chosen[1]:
+        raise AnalysisError(f"compare two different plans, not {chosen[0]!r} with itself")
+    return chosen
+
+
+def priced_plan(results: Results) -> str | None:
+    """The plan whose price the sweep's `[levers] price_multiplier` varies, if any."""
+    spec = results.manifest.get("identity", {}).get("spec", {})
+    lever = (spec.get("levers") or {}).get("price_multiplier")
+    return str(lever["plan"]) if lever else None
+
+
+def factor_label(name: str, priced: str | None = None) -> str:
+    """A factor's name for axes and sentences."""
+    if name == "price_multiplier":
+        return f"price of {priced} (times its list price)" if priced else "price multiplier"
+    if name == "disposition_pull":
+        return "disposition_pull (fade rate)"
+    return name
+
+
+def decision_outcomes(results: Results, outcomes: list[str] | None = None) -> list[str]:
+    """The outcomes to compare on: by default customers kept and net revenue, if kept."""
+    if outcomes is None:
+        outcomes = [
+            next(name for name in group if name in results.outcomes)
+            for group in (CUSTOMERS_KEPT, NET_REVENUE)
+            if any(name in results.outcomes for name in group)
+        ]
+        if not outcomes:
+            raise AnalysisError(
+                "the sweep kept no outcome on customers kept or net revenue; add "
+                "summary = ['recent_annual_customer_loss', 'net_revenue'] to [outcomes]"
+            )
+    for name in outcomes:
+        if name not in results.outcomes:
+            raise AnalysisError(f"no outcome {name!r}; outcomes are {', '.join(results.outcomes)}")
+        if outcome_of(name).higher_is_better is None:
+            raise AnalysisError(f"{name!r} is neither better high nor low: no plan wins on it")
+    return list(outcomes)
+
+
+def swept_factors(results: Results) -> list[str]:
+    """The factors besides the plan that take more than one value in the finished runs."""
+    return [f for f in results.factors if f != "plan" and results.ok[f].nunique() > 1]
+
+
+def map_factors(results: Results, factors: list[str] | None = None) -> list[str]:
+    """The map's axes: as given, or the price factor and the fade rate, else the most levels."""
+    swept = swept_factors(results)
+    if factors is not None:
+        for name in factors:
+            if name not in swept:
+                raise AnalysisError(
+                    f"{name!r} is not a swept factor; swept factors: {', '.join(swept) or 'none'}"
+                )
+        return list(factors)
+    chosen = [
+        next(name for name in group if name in swept)
+        for group in (PRICE_FACTORS, FADE_FACTORS)
+        if any(name in swept for name in group)
+    ]
+    by_levels = sorted(swept, key=lambda name: -results.ok[name].nunique())
+    chosen += [name for name in by_levels if name not in chosen]
+    return chosen[:2]
+
+
+def paired_advantages(
+    results: Results, outcome: str, reference: str, challenger: str
+) -> pd.DataFrame:
+    """One row per pair of runs (same point, seed and other levers): factors and advantage.
+
+    `challenger` and `reference` hold the two runs' values; `advantage` is their difference
+    oriented so that positive means the challenger did better.
+    """
+    pair_on = ["point", "replication", *(f for f in results.lists if f != "plan")]
+    ranges = [name for name in results.ranges if name not in pair_on]
+    pairs = pair_runs(results, challenger, reference)[
+        [*pair_on, *ranges, outcome, f"{outcome}_base"]
+    ]
+    pairs = pairs.rename(columns={outcome: "challenger", f"{outcome}_base": "reference"})
+    sign = 1.0 if outcome_of(outcome).higher_is_better else -1.0
+    pairs["advantage"] = sign * (pairs["challenger"] - pairs["reference"])
+    return pairs.sort_values(pair_on, ignore_index=True)
+
+
+def level_values(values: pd.Series, bins: int = 5) -> pd.Series:
+    """Each value's level: itself, or the median of its quantile bin when there are many."""
+    if values.nunique() <= MAX_LEVELS:
+        return values.astype(float)
+    cut = pd.qcut(values, q=bins, duplicates="drop")
+    return values.groupby(cut, observed=True).transform("median").astype(float)
+
+
+def decision_map(
+    results: str | Path | Results,
+    outcomes: list[str] | None = None,
+    factors: list[str] | None = None,
+    reference: str | None = None,
+    challenger: str | None = None,
+    confidence: float = 0.95,
+    bins: int = 5,
+) -> pd.DataFrame:
+    """The challenger's paired advantage over the reference per cell of two factors.
+
+    Args:
+        results: a sweep's results with two plans besides "none".
+        outcomes: what to compare on; customers kept and net revenue by default.
+        factors: the map's axes (x, then y); by default the price factor and the fade rate
+            when swept, else the factors with most levels. A range sampled at many values
+            is cut into `bins` quantile bins, each at its median.
+        reference, challenger: the plans; the first two besides "none" by default.
+        confidence: level of the intervals.
+        bins: bins of a factor with more than `MAX_LEVELS` values.
+
+    Returns:
+        One row per outcome and cell: outcome, reference, challenger, one column per factor
+        (its level), n (pairs), mean (advantage), ci_low, ci_high, and verdict (the plan that
+        does better when the interval excludes zero, else "too close to call").
+    """
+    results = load_results(results)
+    reference, challenger = matchup(results, reference, challenger)
+    axes = map_factors(results, factors)
+    columns = ["outcome", "reference", "challenger", *axes, "n", "mean", "ci_low", "ci_high"]
+    rows = []
+    for outcome in decision_outcomes(results, outcomes):
+        pairs = paired_advantages(results, outcome, reference, challenger)
+        levels = pd.DataFrame({name: level_values(pairs[name], bins) for name in axes})
+        sign = 1.0 if outcome_of(outcome).higher_is_better else -1.0
+        grouped = pairs.groupby([levels[name] for name in axes]) if axes else [((), pairs)]
+        for key, cell in grouped:
+            key = key if isinstance(key, tuple) else (key,)
+            first, second = cell["challenger"], cell["reference"]
+            if sign < 0:
+                first, second = second, first
+            found = paired_difference(first, second, confidence)
+            rows.append(
+                [outcome, reference, challenger, *key, found.n, found.mean, found.low, found.high]
+            )
+    table = pd.DataFrame(rows, columns=columns)
+    table["verdict"] = np.where(
+        table["ci_low"] > 0,
+        table["challenger"],
+        np.where(table["ci_high"] < 0, table["reference"], TOO_CLOSE),
+    )
+    return table
+
+
+def break_even(table: pd.DataFrame, x: str, y: str | None = None) -> pd.DataFrame:
+    """Where the mean advantage crosses zero along `x`, per outcome and level of `y`.
+
+    The crossing is interpolated linearly between the two levels of `x` whose means have
+    opposite signs (a level with mean exactly 0 is a crossing itself): the break-even line
+    that the map draws as the zero contour.
+
+    Returns:
+        One row per crossing: outcome, `y` (if given), `x` (the break-even value), and
+        challenger_better ("below" or "above": the side of it where the challenger's mean
+        advantage is positive).
+    """
+    rows = []
+    groups = table.groupby(["outcome", y] if y else ["outcome"], sort=True)
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        part = part.sort_values(x)
+        values, means = part[x].to_numpy(float), part["mean"].to_numpy(float)
+        for index in range(len(values) - 1):
+            low, high = means[index], means[index + 1]
+            if np.isnan(low) or np.isnan(high) or low * high > 0 or (low == 0 and index > 0):
+                continue
+            if low == high:  # both zero: no single crossing
+                continue
+            at = values[index] + (values[index + 1] - values[index]) * low / (low - high)
+            side = "above" if high > low else "below"
+            rows.append([*key, at, side])
+    return pd.DataFrame(rows, columns=["outcome", *([y] if y else []), x, "challenger_better"])

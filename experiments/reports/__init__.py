@@ -1,0 +1,1 @@
+"""Reports: the sweep report's HTML and CSVs, the headline figure and the shipped evidence."""

@@ -1,0 +1,274 @@
+"""The report's "Where the verdict holds" section: the decision map and scenario discovery.
+
+For a sweep with two plans besides "none": one heatmap per outcome of the challenger's
+paired advantage (`eachcustomer.experiments.analysis.decisions.decision_map`) with the break-even
+line and the cells too close to call, the break-even in words, and the PRIM regions where each plan
+does better (`eachcustomer.experiments.analysis.discovery`). The figure function is pure (DataFrame
+-> go.Figure).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from eachcustomer.experiments.analysis import decisions, discovery
+from eachcustomer.experiments.analysis.decisions import TOO_CLOSE, factor_label
+from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
+from eachcustomer.experiments.analysis.statistics import PAIRING_NOTE
+from eachcustomer.experiments.analysis.tables import AnalysisError, Results
+from eachcustomer.experiments.loading.files import write_table
+from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
+
+if TYPE_CHECKING:
+    from eachcustomer.experiments.reports.report import _Page as Page
+
+
+STATISTICS = ("n", "mean", "ci_low", "ci_high", "verdict")
+
+
+def map_axes(table: pd.DataFrame) -> tuple[str | None, str | None]:
+    """The factor columns of a `decision_map` table: x, then y (None when fewer)."""
+    axes = [c for c in table.columns[3:] if c not in STATISTICS]
+    return (axes + [None, None])[0], (axes + [None, None])[1]
+
+
+def decision_map_figure(
+    table: pd.DataFrame,
+    outcome: str,
+    x: str,
+    y: str | None = None,
+    titles: dict[str, str] | None = None,
+    priced: str | None = None,
+    mark: tuple[float, float | None, str] | None = None,
+) -> go.Figure:
+    """The challenger's mean advantage per cell, with the break-even line (mean 0).
+
+    Cells whose interval straddles zero are framed as too close to call. `table` is
+    `eachcustomer.experiments.analysis.decisions.decision_map`; `x` and `y` are two of its factor
+    columns. `mark` is a point (its x, its y and a label) drawn as a star where it falls between
+    the cells' levels, for example the model's defaults; a point outside the map's range is
+    not drawn.
+    """
+    rows = table[table["outcome"] == outcome]
+    titles = titles or {}
+    reference, challenger = str(rows["reference"].iloc[0]), str(rows["challenger"].iloc[0])
+    xs = sorted(rows[x].unique())
+    ys = sorted(rows[y].unique()) if y else [0.0]
+    cells = rows.set_index([x, y] if y else [x])
+    item = outcome_of(outcome)
+
+    def cell(i: int, j: int, column: str) -> object:
+        key = (xs[i], ys[j]) if y else xs[i]
+        return cells.loc[key, column] if key in cells.index else np.nan
+
+    grid = [[cell(i, j, "mean") for i in range(len(xs))] for j in range(len(ys))]
+    text = [
+        [
+            "" if pd.isna(cell(i, j, "mean")) else format(cell(i, j, "mean"), item.fmt)
+            for i in range(len(xs))
+        ]
+        for j in range(len(ys))
+    ]
+    hover = [
+        [
+            f"{cell(i, j, 'mean'):.4g} [{cell(i, j, 'ci_low'):.4g}, {cell(i, j, 'ci_high'):.4g}],"
+            f" n={cell(i, j, 'n')}: {cell(i, j, 'verdict')}"
+            for i in range(len(xs))
+        ]
+        for j in range(len(ys))
+    ]
+    first = titles.get(challenger, challenger)
+    second = titles.get(reference, reference)
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid,
+            x=list(range(len(xs))),
+            y=list(range(len(ys))),
+            text=text,
+            texttemplate="%{text}",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale="RdBu",
+            zmid=0,
+            colorbar={"title": {"text": f"{first}<br>better by"}, "tickformat": item.fmt},
+        )
+    )
+    close = [
+        (i, j) for i in range(len(xs)) for j in range(len(ys)) if cell(i, j, "verdict") == TOO_CLOSE
+    ]
+    for i, j in close:  # a dashed frame, so the cell's own colour and number stay readable
+        figure.add_shape(
+            type="rect",
+            x0=i - 0.46,
+            x1=i + 0.46,
+            y0=j - 0.44,
+            y1=j + 0.44,
+            line={"color": "#333", "width": 2, "dash": "dot"},
+        )
+    if close:  # the frames' legend entry
+        figure.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "square-open", "size": 14, "color": "#333"},
+                name="too close to call (interval includes 0)",
+            )
+        )
+    means = np.array(grid, dtype=float)
+    if len(xs) > 1 and len(ys) > 1 and np.nanmin(means) < 0 < np.nanmax(means):
+        figure.add_trace(
+            go.Contour(
+                z=grid,
+                x=list(range(len(xs))),
+                y=list(range(len(ys))),
+                contours={"start": 0, "end": 0, "size": 1, "coloring": "lines"},
+                colorscale=[[0, "black"], [1, "black"]],
+                line={"width": 3},
+                showscale=False,
+                name="break-even (mean advantage 0)",
+                showlegend=True,
+                hoverinfo="skip",
+            )
+        )
+    if mark is not None:
+        _mark_point(figure, xs, ys if y else None, mark)
+    figure.update_layout(
+        title=f"{first} against {second}: {item.label}, paired advantage per cell",
+        template="plotly_white",
+        height=520,
+        legend={"orientation": "h", "y": -0.2},
+    )
+    figure.update_xaxes(
+        title_text=factor_label(x, titles.get(priced or "", priced)),
+        tickvals=list(range(len(xs))),
+        ticktext=[f"{v:g}" for v in xs],
+    )
+    figure.update_yaxes(
+        title_text=factor_label(y, priced) if y else "",
+        tickvals=list(range(len(ys))),
+        ticktext=[f"{v:g}" for v in ys] if y else [""],
+    )
+    return figure
+
+
+def _mark_point(
+    figure: go.Figure,
+    xs: list[float],
+    ys: list[float] | None,
+    mark: tuple[float, float | None, str],
+) -> None:
+    # The heatmap's cells sit at 0, 1, 2, ... (levels need not be evenly spaced): a value
+    # between two levels is placed between their cells in proportion.
+    at_x, at_y, label = mark
+    place = []
+    for levels, value in ((xs, at_x), (ys, at_y)):
+        if levels is None:
+            place.append(0.0)
+            continue
+        if value is None or not (min(levels) <= value <= max(levels)):
+            return
+        place.append(float(np.interp(value, levels, range(len(levels)))))
+    figure.add_trace(
+        go.Scatter(
+            x=[place[0]],
+            y=[place[1]],
+            mode="markers",
+            marker={
+                "symbol": "star",
+                "size": 15,
+                "color": "#F0E442",
+                "line": {"width": 1.5},
+                "opacity": 0.9,
+            },
+            name=label,
+            hovertemplate=f"{label}<extra></extra>",
+        )
+    )
+
+
+def decisions_section(
+    page: Page, results: Results, out: Path, tables: dict[str, str], confidence: float
+) -> None:
+    plans = [p for p in dict.fromkeys(results.ok["plan"].astype(str)) if p != NO_PLAN]
+    if len(plans) < 2 or results.ok.empty:
+        return
+    try:
+        table = decisions.decision_map(results, confidence=confidence)
+        boxes = discovery.scenario_boxes(results)
+    except AnalysisError as error:
+        page.heading("Where the verdict holds")
+        page.text(str(error))
+        return
+    x, y = map_axes(table)
+    axes = [name for name in (x, y) if name is not None]
+    priced = decisions.priced_plan(results)
+    library = plan_library()
+    titles = {name: plan.title for name, plan in library.items()}
+    reference, challenger = str(table["reference"].iloc[0]), str(table["challenger"].iloc[0])
+    write_table(table, out / "decision_map.csv")
+    write_table(discovery.boxes_table(boxes), out / "scenario_boxes.csv")
+    tables["decision_map.csv"] = "paired advantage per cell of the decision map"
+    tables["scenario_boxes.csv"] = "PRIM boxes: where each plan does better"
+    page.heading("Where the verdict holds")
+    page.text(
+        f"The advantage of {titles.get(challenger, challenger)} ({challenger}) over "
+        f"{titles.get(reference, reference)} ({reference}), positive where {challenger} does "
+        f"better, per cell of {' and '.join(axes) or 'the sweep'}: the mean over paired runs "
+        f"with its {confidence:.0%} interval ({PAIRING_NOTE}). The black line is the "
+        "break-even (mean advantage 0); cells in a dotted frame are too close to call (the "
+        "interval includes 0)."
+    )
+    for outcome in dict.fromkeys(table["outcome"]):
+        if x is not None:
+            page.figure(decision_map_figure(table, outcome, x, y, titles, priced))
+        if x is not None:
+            crossings = decisions.break_even(table[table["outcome"] == outcome], x, y)
+            for sentence in break_even_sentences(
+                crossings,
+                outcome,
+                x,
+                y,
+                titles.get(challenger, challenger),
+                titles.get(priced or "", priced),
+            ):
+                page.text(sentence)
+    page.table(table)
+    page.heading("Scenario discovery", 3)
+    page.text(
+        "PRIM (EMA Workbench) over every swept factor, each pair of runs a case: the region "
+        "where each plan does better, chosen on PRIM's peeling trajectory for the best "
+        "balance of coverage and density among regions where it does better in at least "
+        f"{discovery.MIN_DENSITY:.0%} of runs."
+    )
+    for box in boxes:
+        page.text(discovery.box_sentence(box, titles, titles.get(priced or "", priced)))
+
+
+def break_even_sentences(
+    crossings: pd.DataFrame,
+    outcome: str,
+    x: str,
+    y: str | None,
+    challenger: str,
+    priced: str | None,
+) -> list[str]:
+    """The break-even (`eachcustomer.experiments.analysis.decisions.break_even`) on one outcome in
+    words."""
+    label = outcome_of(outcome).label
+    sentences = []
+    for _, row in crossings.iterrows():
+        where = f"At {y} = {row[y]:g}, " if y else ""
+        side = "below" if row["challenger_better"] == "below" else "above"
+        sentences.append(
+            f"{where}{challenger} does better on {label} (on average) when the "
+            f"{decisions.factor_label(x, priced)} is {side} {row[x]:.3g}: the break-even."
+        )
+    if crossings.empty:
+        sentences.append(f"On {label} the mean advantage does not change sign in the map.")
+    return sentences

@@ -1,0 +1,325 @@
+"""Executors send runs to workers; `run_sweep` streams their results into the store.
+
+An executor maps one function, `execute_chunk(context, tasks)`, over chunks of tasks and
+yields each run's (row, series) as chunks finish. A chunk holds replications of one point
+of the design (`point_chunks`), which a worker runs together as one batch through
+`RunContext.execute_many`, i.e. `eachcustomer.experiments.running.runs.run_batch`. A task is small
+(run id, seed, parameter values); the shared `RunContext` goes to each worker once. Seeds are fixed
+by the design and a run's numbers do not depend on what it is batched with, so results do
+not depend on the executor, the number of workers, the chunk size or the order in which
+runs finish.
+
+- `SerialExecutor`: in this process, one batch of a point's replications after the other.
+- `ProcessExecutor`: a local pool of processes (forkserver), the default.
+- `DaskExecutor`: a `dask.distributed` cluster: a `LocalCluster`, or any scheduler address
+  (HPC through dask-jobqueue, Kubernetes); workers need eachcustomer installed.
+
+Only a bounded number of chunks is in flight at any time and results go to disk as they
+arrive, so memory stays flat however many runs a sweep has.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eachcustomer.experiments.loading.sweeps import Sweep
+from eachcustomer.experiments.running.runs import BATCH_SIZE
+from eachcustomer.experiments.running.store import ResultStore
+from eachcustomer.experiments.running.sweep_runs import RunContext
+
+Task = dict[str, Any]
+Output = tuple[dict[str, Any], "pd.DataFrame | None"]
+CHUNKS_PER_WORKER = 2
+"""Chunks in flight per worker: one running, one queued, so no worker waits for the next."""
+
+
+def execute_chunk(context: RunContext, tasks: list[Task]) -> list[Output]:
+    """Run a chunk of tasks (as batches); what every executor calls on a worker.
+
+    Each run's `elapsed_s` is its share of the chunk's time.
+    """
+    start = time.perf_counter()
+    outputs = context.execute_many(tasks)
+    share = (time.perf_counter() - start) / max(len(outputs), 1)
+    for row, _ in outputs:
+        row["elapsed_s"] = share
+    return outputs
+
+
+def _point(task: Task) -> tuple[Any, ...]:
+    """What a batch shares: the point and every value but the plan, its budget and prices."""
+    values = task["values"]
+    kept = (v for k, v in values.items() if k not in ("plan", "budget", "price_multiplier"))
+    return (task["point"], *kept)
+
+
+def point_chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    """Lists of up to `size` consecutive tasks of one point (one batch each), drawn lazily."""
+    chunk: list[Task] = []
+    for task in tasks:
+        if chunk and _point(task) != _point(chunk[0]):
+            yield chunk
+            chunk = []
+        chunk.append(task)
+        if len(chunk) == size:  # at once: no task is drawn before it is needed
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def auto_chunk_size(count: int, workers: int) -> int:
+    """Batches as large as `BATCH_SIZE` when there are runs enough to keep every worker busy.
+
+    A batch of more replications costs less per run
+    (eachcustomer.experiments.running.runs.BATCH_SIZE); at least four chunks per worker keep the
+    load balanced to the end.
+    """
+    return max(1, min(BATCH_SIZE, count // (workers * 4)))
+
+
+class SerialExecutor:
+    """Every run in this process, in design order."""
+
+    workers = 1
+
+    def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
+        for chunk in point_chunks(tasks, BATCH_SIZE):
+            yield from execute_chunk(context, chunk)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+# --- local processes --------------------------------------------------------------------------
+
+_worker_context: RunContext | None = None
+
+
+def _start_worker(context: RunContext) -> None:
+    global _worker_context  # one context per worker process, set once
+    _worker_context = context
+    # Ctrl-C goes to the whole process group; only the parent decides what to do with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _execute_in_worker(tasks: list[Task]) -> list[Output]:
+    assert _worker_context is not None, "worker started without a context"
+    return execute_chunk(_worker_context, tasks)
+
+
+class ProcessExecutor:
+    """A pool of local worker processes, forked from a forkserver (spawned on Windows)."""
+
+    def __init__(self, workers: int | None = None, chunk_size: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.chunk_size = chunk_size
+        self.pool: ProcessPoolExecutor | None = None
+
+    def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
+        ctx: multiprocessing.context.BaseContext
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            # Workers fork from a server that has imported the model once: they start in
+            # milliseconds, and no thread of this process (progress bars, Dask) is forked.
+            ctx.set_forkserver_preload(
+                [
+                    "eachcustomer.experiments.running.executors",
+                    "eachcustomer.experiments.running.runs",
+                ]
+            )
+        else:  # Windows
+            ctx = multiprocessing.get_context("spawn")
+        pool = self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=_start_worker, initargs=(context,)
+        )
+        size = self.chunk_size or auto_chunk_size(count, self.workers)
+        yield from _bounded(
+            lambda chunk: pool.submit(_execute_in_worker, chunk),
+            point_chunks(tasks, size),
+            self.workers * CHUNKS_PER_WORKER,
+            lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],
+        )
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _bounded(
+    submit: Callable[[list[Task]], Any],
+    chunks: Iterator[list[Task]],
+    limit: int,
+    wait_some: Callable[[set], Iterable],
+) -> Iterator[Output]:
+    """Keep at most `limit` chunks in flight; yield outputs as chunks complete."""
+    pending: set = set()
+    for chunk in itertools.islice(chunks, limit):
+        pending.add(submit(chunk))
+    while pending:
+        for future in wait_some(pending):
+            pending.discard(future)
+            outputs = future.result()
+            for chunk in itertools.islice(chunks, 1):
+                pending.add(submit(chunk))
+            yield from outputs
+
+
+# --- dask ----------------------------------------------------------------------------------
+
+
+class DaskExecutor:
+    """Runs on a `dask.distributed` cluster through a Client.
+
+    Args:
+        address: a scheduler address (tcp://host:8786) to connect to; None starts a
+            `LocalCluster` with `workers` single-threaded worker processes on loopback.
+        workers: workers of the local cluster.
+        client: an existing `distributed.Client` to use instead (not closed by us).
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        workers: int | None = None,
+        chunk_size: int | None = None,
+        client: Any = None,
+    ) -> None:
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if client is not None:
+            self.client, self.own_client = client, False
+        elif address is not None:
+            self.client, self.own_client = Client(address), True
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
+            self.client, self.own_client = Client(self.cluster), True
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self.chunk_size = chunk_size
+
+    def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
+        from distributed import wait as dask_wait
+
+        shared = self.client.scatter(context, broadcast=True)
+        size = self.chunk_size or auto_chunk_size(count, self.workers)
+        yield from _bounded(
+            lambda chunk: self.client.submit(execute_chunk, shared, chunk, pure=False),
+            point_chunks(tasks, size),
+            self.workers * CHUNKS_PER_WORKER,
+            lambda futures: dask_wait(list(futures), return_when="FIRST_COMPLETED").done,
+        )
+
+    def close(self) -> None:
+        if self.own_client:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(
+    workers: int | None = None, dask_scheduler: str | None = None, dask_local: bool = False
+) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+    """The executor the command line asks for: Dask, one process, or a local pool."""
+    if dask_scheduler is not None or dask_local:
+        return DaskExecutor(address=dask_scheduler, workers=workers)
+    if workers == 1:
+        return SerialExecutor()
+    return ProcessExecutor(workers)
+
+
+# --- the sweep -----------------------------------------------------------------------------
+
+
+@dataclass
+class SweepProgress:
+    """Where a sweep stands; passed to the progress callback after every finished run."""
+
+    total: int
+    already: int
+    done: int = 0
+    failed: int = 0
+    last_error: str | None = None
+
+    @property
+    def finished(self) -> int:
+        return self.already + self.done
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: str | Path,
+    executor: Any = None,
+    *,
+    retry_failed: bool = False,
+    on_progress: Callable[[SweepProgress], None] | None = None,
+) -> SweepProgress:
+    """Run every run of `sweep` not yet in the results folder `out`, writing each as it ends.
+
+    Args:
+        sweep: a validated sweep (`eachcustomer.experiments.loading.sweeps.load_sweep`).
+        out: the results folder; new, or one this sweep was started in (resume).
+        executor: `SerialExecutor()`, `ProcessExecutor(n)` (the default) or `DaskExecutor`.
+            It is closed at the end.
+        retry_failed: run again the runs recorded as failed (else they are kept).
+        on_progress: called with the progress after each run and once at the start.
+
+    Returns:
+        The progress at the end: runs done now, failed now, finished before.
+    """
+    store, design = ResultStore.open(out, sweep)
+    finished = store.finished()
+    keep = {run_id for run_id, status in finished.items() if status == "ok" or not retry_failed}
+    todo = design[~design["run_id"].isin(keep)]
+    progress = SweepProgress(total=len(design), already=len(keep))
+    if on_progress is not None:
+        on_progress(progress)
+    executor = executor if executor is not None else ProcessExecutor()
+    factor_names = [f.name for f in sweep.factors]
+    tasks = (_task(row, factor_names) for row in todo.itertuples(index=False))
+    try:
+        if len(todo):
+            for row, series in executor.map(sweep.context(), tasks, len(todo)):
+                store.write(row, series)
+                progress.done += 1
+                if row["status"] != "ok":
+                    progress.failed += 1
+                    progress.last_error = f"run {row['run_id']}: {row['error']}"
+                if on_progress is not None:
+                    on_progress(progress)
+    finally:
+        executor.close()
+    return progress
+
+
+def _task(row: Any, factor_names: list[str]) -> Task:
+    values = {}
+    for name in factor_names:
+        value = getattr(row, name)
+        values[name] = value.item() if hasattr(value, "item") else value
+    return {
+        "run_id": int(row.run_id),
+        "point": int(row.point),
+        "arm": int(row.arm),
+        "replication": int(row.replication),
+        "seed": int(row.seed),
+        "values": values,
+    }
