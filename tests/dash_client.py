@@ -48,16 +48,19 @@ def wait_until(condition: Callable[[], Any], timeout: float, message: str) -> An
 
 
 @contextmanager
-def served_dashboard(folder: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python -m eachcustomer dashboard --port P OPTIONS`: its address and process."""
+def served_dashboard(
+    folder: Path, *options: str, python: str = sys.executable, cwd: Path = REPO
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m eachcustomer dashboard --port P OPTIONS` run in `cwd`: its address and
+    process."""
     port = free_port()
     environment = {**os.environ, "EACHCUSTOMER_RESULTS": str(folder / "results")}
     environment.pop("EACHCUSTOMER_MAX_JOBS", None)
     log_path = folder / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "eachcustomer", "dashboard", "--port", str(port), *options],
-            cwd=REPO,
+            [python, "-m", "eachcustomer", "dashboard", "--port", str(port), *options],
+            cwd=cwd,
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -120,6 +123,23 @@ class DashTab:
         )
         with urllib.request.urlopen(request, timeout=60) as answer:
             return answer.status, json.loads(answer.read()) if answer.status == 200 else None
+
+    def update(self, output: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Fire an ordinary (not background) callback: its response by output id."""
+        spec = next(c for c in self.callbacks if c["output"] == output)
+        component, prop = output.rsplit(".", 1)
+        body = {
+            "output": output,
+            "outputs": {"id": component, "property": prop},
+            "inputs": [
+                {**i, "value": inputs.get(f"{i['id']}.{i['property']}")} for i in spec["inputs"]
+            ],
+            "state": [],
+            "changedPropIds": [next(iter(inputs))],
+        }
+        status, data = self.post("", body)
+        assert status == 200 and data is not None, (status, data)
+        return data["response"]
 
     def callback(self, output: str) -> dict[str, Any]:
         """The background callback one of whose outputs is `output` ("id.property")."""

@@ -23,7 +23,7 @@ from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.reports import evidence as shipped
 from eachcustomer.experiments.reports.decision_report import break_even_sentences
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[2]
 EVIDENCE_FOLDER = REPOSITORY / shipped.FOLDER
 MAP_HEIGHT = 520
 
