@@ -10,7 +10,6 @@ does better (`eachcustomer.experiments.analysis.discovery`). The figure function
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,10 +22,7 @@ from eachcustomer.experiments.analysis.statistics import PAIRING_NOTE
 from eachcustomer.experiments.analysis.tables import AnalysisError, Results
 from eachcustomer.experiments.loading.files import write_table
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
-
-if TYPE_CHECKING:
-    from eachcustomer.experiments.reports.report import _Page as Page
-
+from eachcustomer.experiments.reports.page import Page
 
 STATISTICS = ("n", "mean", "ci_low", "ci_high", "verdict")
 

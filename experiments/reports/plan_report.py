@@ -11,7 +11,6 @@ an interaction chart: each plan's mean per level. The figure functions are pure
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -24,9 +23,7 @@ from eachcustomer.experiments.analysis.tables import Results
 from eachcustomer.experiments.loading.files import write_table
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.reports.interval_traces import error_bars
-
-if TYPE_CHECKING:
-    from eachcustomer.experiments.reports.report import _Page as Page
+from eachcustomer.experiments.reports.page import Page
 
 COLUMNS = 3
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
