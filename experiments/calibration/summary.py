@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from eachcustomer.experiments.calibration.targets import Prior, Target
+from eachcustomer.experiments.calibration.target_spec import Prior, Target
 
 COLUMNS = 3
 
