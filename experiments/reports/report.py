@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from eachcustomer.experiments.analysis import tables as analysis
@@ -22,6 +21,7 @@ from eachcustomer.experiments.loading.files import write_table
 from eachcustomer.experiments.reports.decision_report import decisions_section
 from eachcustomer.experiments.reports.interval_traces import error_bars, interval_band
 from eachcustomer.experiments.reports.page import Page
+from eachcustomer.experiments.reports.palette import category, report_template
 from eachcustomer.experiments.reports.plan_report import plans_section
 
 COLUMNS = 3
@@ -55,7 +55,7 @@ def means_figure(means: pd.DataFrame, outcome: str, confidence: float = 0.95) ->
         title=f"{item.label.capitalize()}: mean and {confidence:.0%} interval per level",
         showlegend=False,
         height=320 * lines + 60,
-        template="plotly_white",
+        template=report_template(),
         margin={"t": 80},
     )
     figure.update_xaxes(type="category")
@@ -80,7 +80,7 @@ def sobol_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figur
         title=f"Sobol indices of {outcome_of(outcome).label}{arm}",
         barmode="group",
         yaxis_title="share of variance",
-        template="plotly_white",
+        template=report_template(),
     )
     return figure
 
@@ -102,7 +102,7 @@ def morris_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figu
         title=f"Morris screening of {outcome_of(outcome).label}{arm}",
         xaxis_title=f"mu* (mean absolute elementary effect, {outcome_of(outcome).unit})",
         yaxis_title="sigma (spread of the effects)",
-        template="plotly_white",
+        template=report_template(),
     )
     return figure
 
@@ -110,9 +110,8 @@ def morris_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figu
 def series_figure(series: pd.DataFrame, outcome: str, by: str | None) -> go.Figure:
     """Weekly mean with a confidence band per group."""
     figure = go.Figure()
-    palette = pio.templates["plotly_white"].layout.colorway
     for index, (group, part) in enumerate(series.groupby("group", sort=False)):
-        colour = palette[index % len(palette)]
+        colour = category(index)
         figure.add_trace(
             interval_band(
                 part["week"], part["ci_low"], part["ci_high"], fillcolor=colour, opacity=0.2
@@ -126,7 +125,7 @@ def series_figure(series: pd.DataFrame, outcome: str, by: str | None) -> go.Figu
         title=f"{item.label.capitalize()} week by week" + (f", by {by}" if by else ""),
         xaxis_title="week",
         yaxis_title=item.title,
-        template="plotly_white",
+        template=report_template(),
     )
     return figure
 
