@@ -9,9 +9,12 @@ checker reads the source with `ast`, so it needs no tool and sees what Python wo
 - but not those under `if TYPE_CHECKING:`, which never run;
 - `from package import name` is an edge to the submodule `package.name` when there is one,
   else to the package's `__init__` (a re-export: the `__init__` is then part of the graph);
-- the parent packages Python loads on the way are not edges, so a package's `__init__`
-  importing its own children is fine, while a child importing its package's `__init__`
-  that imports the child back is a cycle.
+- the packages Python loads on the way to a module are edges too (their `__init__` runs
+  first), except the importer's own packages, which are already loading when it runs: so a
+  package's `__init__` importing its own children is fine, while a child importing its
+  package's `__init__` for a name that `__init__` imports from the child is a cycle.
+
+Imports by computed name (`importlib.import_module(f"...{page}...")`) are not seen.
 """
 
 from __future__ import annotations
@@ -90,7 +93,17 @@ def imported_modules(module: str, path: Path, known: set[str]) -> set[str]:
         for alias in node.names:
             sub = f"{source}.{alias.name}"
             targets.add(sub if sub in known else source)
-    return {target for target in targets if target in known and target != module}
+    # A package on the way that contains the importer is already loading: not an edge. One
+    # that the importer names (`from its_package import name`) is.
+    loading = _packages(module)
+    on_the_way = {p for target in targets for p in _packages(target) if p not in loading}
+    return {t for t in targets | on_the_way if t in known and t != module}
+
+
+def _packages(module: str) -> set[str]:
+    """The packages that contain `module`: for `a.b.c`, `a` and `a.b`."""
+    parts = module.split(".")
+    return {".".join(parts[:end]) for end in range(1, len(parts))}
 
 
 def import_graph(root: Path = ROOT, package: str = PACKAGE) -> nx.DiGraph:
@@ -175,6 +188,16 @@ def _package(tmp_path: Path, files: dict[str, str]) -> Path:
             {"__init__.py": "", "a.py": "from . import b\n", "b.py": "from .a import x\n"},
             ["pkg.a", "pkg.b"],
             id="relative",
+        ),
+        pytest.param(
+            {
+                "__init__.py": "",
+                "a.py": "import pkg.sub.child\n",
+                "sub/__init__.py": "from pkg.a import x\n",
+                "sub/child.py": "",
+            },
+            ["pkg.a", "pkg.sub"],
+            id="through a package loaded on the way",
         ),
         pytest.param(
             {
