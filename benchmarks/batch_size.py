@@ -31,9 +31,9 @@ import time  # noqa: E402
 from results_file import replace_section  # noqa: E402
 
 from eachcustomer.experiments.running.runs import BATCH_SIZE, run_batch  # noqa: E402
-from eachcustomer.sim.compiled import compile_kernels  # noqa: E402
 from eachcustomer.sim.params import Params  # noqa: E402
 from eachcustomer.sim.replications import replication_seeds  # noqa: E402
+from eachcustomer.sim.warmup import compile_kernels  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTION = "## Batched replications"

@@ -51,7 +51,7 @@ def measure_in_process(repeats: int) -> dict[str, tuple[float, float]]:
     import eachcustomer.dashboard.compare.comparison as compare
     from eachcustomer.dashboard.settings import default_settings
     from eachcustomer.experiments.running.runs import run_replications
-    from eachcustomer.sim.compiled import compile_kernels
+    from eachcustomer.sim.warmup import compile_kernels
 
     compile_kernels()
     settings = default_settings()

@@ -63,12 +63,12 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 from results_file import replace_section  # noqa: E402
 
-from eachcustomer.sim.compiled import compile_kernels  # noqa: E402
 from eachcustomer.sim.model import OrgModel  # noqa: E402
 from eachcustomer.sim.organization import influence_matrix  # noqa: E402
 from eachcustomer.sim.params import Params  # noqa: E402
 from eachcustomer.sim.processes.contagion import spread_attitudes  # noqa: E402
 from eachcustomer.sim.reference import ReferenceModel  # noqa: E402
+from eachcustomer.sim.warmup import compile_kernels  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTION = "## Core step"
@@ -412,7 +412,7 @@ import json, time
 cpu, wall = time.process_time(), time.perf_counter()
 import eachcustomer.sim.batch
 imported = time.process_time() - cpu, time.perf_counter() - wall
-from eachcustomer.sim.compiled import compile_kernels, kernels_cached
+from eachcustomer.sim.warmup import compile_kernels, kernels_cached
 cached = kernels_cached()
 cpu, wall = time.process_time(), time.perf_counter()
 compile_kernels()
@@ -761,7 +761,7 @@ def scaling_text(probes: list[dict[str, Any]]) -> str:
 def compile_text(compiled: dict[str, Any]) -> str:
     cold, cached, first = compiled["cold"], compiled["cached"], compiled["first_run"]
     return (
-        "Compiling the kernels (`eachcustomer.sim.compiled.compile_kernels`, fresh processes, a "
+        "Compiling the kernels (`eachcustomer.sim.warmup.compile_kernels`, fresh processes, a "
         f"temporary NUMBA_CACHE_DIR): with a cold cache {cold['cpu_s']:.1f} s CPU "
         f"({cold['wall_s']:.1f} s wall); with the cache warm, loading them "
         f"{cached['cpu_s']:.2f} s CPU ({cached['wall_s']:.2f} s wall). Importing the "

@@ -192,7 +192,7 @@ def simulation_seconds(repeats: int = 5) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
     from eachcustomer.dashboard.runs import advance
     from eachcustomer.dashboard.settings import default_settings
-    from eachcustomer.sim.compiled import compile_kernels
+    from eachcustomer.sim.warmup import compile_kernels
 
     compile_kernels()
     advance(default_settings(), None, "run")  # warm: the first run of a process

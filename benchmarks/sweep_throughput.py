@@ -52,7 +52,7 @@ from eachcustomer.experiments.running.executors import (  # noqa: E402
     run_sweep,
 )
 from eachcustomer.experiments.running.runs import BATCH_SIZE, run_model, run_replications  # noqa: E402
-from eachcustomer.sim.compiled import compile_kernels  # noqa: E402
+from eachcustomer.sim.warmup import compile_kernels  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTION = "## Sweep throughput"

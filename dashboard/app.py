@@ -154,7 +154,7 @@ def warm_up() -> None:
     """
     from eachcustomer.dashboard.explore.view import render
     from eachcustomer.dashboard.runs import advance
-    from eachcustomer.sim.compiled import compile_kernels
+    from eachcustomer.sim.warmup import compile_kernels
 
     compile_kernels()
 

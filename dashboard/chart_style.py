@@ -1,9 +1,10 @@
 """The charts' shared look: colours, type sizes for a screen or a projector, the layout that
 keeps title, legend, plot and mode bar apart, and the marks of changes made during a run.
 
-Colours are colour-blind safe: attitude uses ColorBrewer's diverging RdBu, red for
-"the customer" (-1) through light grey to blue for "each customer" (+1), always on the
-symmetric range -1..1; categories use the Okabe-Ito palette.
+Colours are the project's palette (`eachcustomer.experiments.reports.palette`), colour-blind
+safe: attitude uses its diverging scale, red for "the customer" (-1) through light grey to
+blue for "each customer" (+1), always on the symmetric range -1..1; categories use its
+Okabe-Ito colours.
 """
 
 from __future__ import annotations
@@ -11,24 +12,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-import plotly.express as px
 import plotly.graph_objects as go
 
-ATTITUDE_COLORSCALE = px.colors.diverging.RdBu
+from eachcustomer.experiments.reports.palette import (
+    BLUE,
+    DIVERGING,
+    GREEN,
+    INK,
+    ORANGE,
+    PURPLE,
+    SKY_BLUE,
+    VERMILLION,
+)
+
+ATTITUDE_COLORSCALE = DIVERGING
 """Negative attitudes red, positive blue (ColorBrewer RdBu, safe for colour-blind readers)."""
 ATTITUDE_RANGE = (-1.0, 1.0)
-OKABE_ITO = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#000000",
-    "#999999",
-    "#F0E442",
-)
-BAND_COLORS = ("#0072B2", "#56B4E9", "#E69F00", "#D55E00")
+BAND_COLORS = (BLUE, SKY_BLUE, ORANGE, VERMILLION)
 BAND_NAMES = {
     "1": "1: serves customers",
     "2": "2: one step away",
@@ -36,12 +36,12 @@ BAND_NAMES = {
     "4plus": "4+: three or more steps away",
 }
 MECHANISM_COLORS = {
-    "encounters": "#E69F00",
-    "contagion": "#0072B2",
-    "disposition": "#56B4E9",
-    "drift": "#D55E00",
-    "turnover": "#009E73",
-    "interventions": "#CC79A7",
+    "encounters": ORANGE,
+    "contagion": BLUE,
+    "disposition": SKY_BLUE,
+    "drift": VERMILLION,
+    "turnover": GREEN,
+    "interventions": PURPLE,
 }
 MECHANISM_NAMES = {
     "encounters": "encounters with customers",
@@ -206,7 +206,7 @@ def mark_changes(
             "x1": mark["week"],
             "y0": 0,
             "y1": 1,
-            "line": {"color": "#333333", "width": max(1, sizes.line - 1), "dash": "dash"},
+            "line": {"color": INK, "width": max(1, sizes.line - 1), "dash": "dash"},
         }
         for mark in marks
     ]
@@ -221,7 +221,7 @@ def mark_changes(
             "textangle": -90,
             "showarrow": False,
             "text": f"week {mark['week']}: {mark['label']}",
-            "font": {"size": sizes.text - 2, "color": "#333333"},
+            "font": {"size": sizes.text - 2, "color": INK},
             "bgcolor": "rgba(255,255,255,0.75)",
         }
         for mark in marks

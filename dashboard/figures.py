@@ -26,7 +26,6 @@ from eachcustomer.dashboard.chart_style import (  # noqa: F401 (the look, import
     GRAPH_CONFIG,
     MECHANISM_COLORS,
     MECHANISM_NAMES,
-    OKABE_ITO,
     PROJECTOR,
     SCREEN,
     WEEK_AXIS,
@@ -45,6 +44,14 @@ from eachcustomer.dashboard.why_figures import (  # noqa: F401
     why_over_time,
     why_weekly,
 )
+from eachcustomer.experiments.reports.palette import (
+    BLUE,
+    CATEGORIES,
+    GREEN,
+    ORANGE,
+    PURPLE,
+    VERMILLION,
+)
 from eachcustomer.sim.metrics import BANDS
 
 
@@ -54,7 +61,7 @@ def lines(
     title: str,
     y_title: str,
     *,
-    colors: Sequence[str] = OKABE_ITO,
+    colors: Sequence[str] = CATEGORIES,
     y_range: Sequence[float] | None = None,
     horizon: int | None = None,
     large: bool = False,
@@ -193,7 +200,7 @@ def strain(frame: pd.DataFrame, **style: Any) -> go.Figure:
         {"strain_front_line": "front line"},
         "Strain on the front line",
         "Strain (0 to 1)",
-        colors=("#D55E00",),
+        colors=(VERMILLION,),
         y_range=(0, 1),
         **style,
     )
@@ -206,7 +213,7 @@ def active_customers(frame: pd.DataFrame, **style: Any) -> go.Figure:
         {"active_customers": "active customers"},
         "Active customers",
         "Customers (count)",
-        colors=("#0072B2",),
+        colors=(BLUE,),
         fmt=",.0f",
         **style,
     )
@@ -221,7 +228,7 @@ def satisfaction(frame: pd.DataFrame, **style: Any) -> go.Figure:
         {"mean_satisfaction": "mean satisfaction"},
         "Customer satisfaction",
         "Satisfaction (-1 to +1)",
-        colors=("#009E73",),
+        colors=(GREEN,),
         y_range=(-1, 1),
         fmt="+.2f",
         **style,
@@ -235,7 +242,7 @@ def net_promoter(frame: pd.DataFrame, **style: Any) -> go.Figure:
         {"net_promoter_score": "score"},
         "Net-promoter-style score",
         "Score (points, -100 to +100)",
-        colors=("#CC79A7",),
+        colors=(PURPLE,),
         y_range=(-100, 100),
         fmt="+.0f",
         **style,
@@ -249,7 +256,7 @@ def revenue(frame: pd.DataFrame, **style: Any) -> go.Figure:
         {"revenue": "revenue", "intervention_spend": "intervention spend"},
         "Revenue and spend per week",
         "Amount (currency per week)",
-        colors=("#0072B2", "#D55E00"),
+        colors=(BLUE, VERMILLION),
         fmt=",.0f",
         **style,
     )
@@ -267,7 +274,7 @@ def bonus_vs_business(frame: pd.DataFrame, **style: Any) -> go.Figure:
         },
         "Bonus success vs business success",
         "Score (0 to 1)",
-        colors=("#E69F00", "#009E73"),
+        colors=(ORANGE, GREEN),
         y_range=(0, 1),
         **style,
     )

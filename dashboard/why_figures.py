@@ -22,6 +22,7 @@ from eachcustomer.dashboard.chart_style import (
     look,
     mark_changes,
 )
+from eachcustomer.experiments.reports.palette import BLACK, GREY
 
 WHY_ADDED_UP = (
     "Added up since week 0, a mechanism's pushes can run past -1 or +1: pushes in opposite "
@@ -61,7 +62,7 @@ def why_over_time(
         part = part if weekly else np.cumsum(part)
         total = total + part
         name = MECHANISM_NAMES.get(mechanism, mechanism)
-        color = MECHANISM_COLORS.get(mechanism, "#999999")
+        color = MECHANISM_COLORS.get(mechanism, GREY)
         for side, values in (("up", np.maximum(part, 0.0)), ("down", np.minimum(part, 0.0))):
             traces.append(
                 {
@@ -90,7 +91,7 @@ def why_over_time(
                 "mode": "lines",
                 "name": "change in mean attitude" if weekly else "total change since week 0",
                 "meta": "total",
-                "line": {"color": "#000000", "width": look(large).line},
+                "line": {"color": BLACK, "width": look(large).line},
                 "hovertemplate": "%{y:+.3f}<extra>total</extra>",
             }
         )
@@ -130,7 +131,7 @@ def why_by_group(why: dict[str, Any] | None, by: str, *, large: bool = False) ->
                 "x": values[:, index],
                 "orientation": "h",
                 "name": name,
-                "marker": {"color": MECHANISM_COLORS.get(mechanism, "#999999")},
+                "marker": {"color": MECHANISM_COLORS.get(mechanism, GREY)},
                 "hovertemplate": f"%{{y}}: %{{x:+.3f}}<extra>{name}</extra>",
             }
         )
@@ -144,7 +145,7 @@ def why_by_group(why: dict[str, Any] | None, by: str, *, large: bool = False) ->
             "marker": {
                 "symbol": "line-ns-open",
                 "size": 26 if large else 18,
-                "color": "#000",
+                "color": BLACK,
                 "line": {"width": look(large).line + 1},
             },
             "hovertemplate": "%{y}: %{x:+.3f}<extra>total</extra>",

@@ -102,8 +102,8 @@ def run(
     from eachcustomer.experiments.loading.files import check_table_path, write_table
     from eachcustomer.experiments.loading.scenario_files import load_scenario
     from eachcustomer.experiments.running.runs import run_model
-    from eachcustomer.sim.compiled import COMPILING, compile_kernels
     from eachcustomer.sim.orgchart import NoFacingFlagsError
+    from eachcustomer.sim.warmup import COMPILING, compile_kernels
 
     limits = chosen_limits(allow_large)
     if out is not None:

@@ -51,7 +51,7 @@ def sweep(
     from eachcustomer.experiments.loading.files import check_folder_path
     from eachcustomer.experiments.loading.sweeps import load_sweep
     from eachcustomer.experiments.running.executors import make_executor, run_sweep
-    from eachcustomer.sim.compiled import COMPILING, compile_kernels
+    from eachcustomer.sim.warmup import COMPILING, compile_kernels
 
     check_one_cluster(dask_scheduler, dask_local)
     check_folder_path(out)

@@ -1,9 +1,11 @@
-"""Compiled kernels: numba's `njit` with the project's options, and compiling them ahead of use.
+"""Compiled kernels: numba's `njit` with the project's options, and where they are cached.
 
 A kernel is a small function over plain arrays and scalars that the process modules call
 for their loops (STYLE.md, "Compiled kernels stay readable"). Kernels are compiled the
 first time they are called and cached on disk (`cache=True`), so only the first run after
-an install or an upgrade pays for compiling.
+an install or an upgrade pays for compiling; `eachcustomer.sim.warmup` compiles them ahead
+of a run. This module imports no other module of the model: every module that defines a
+kernel imports it.
 
 The cache lives in a folder of its own, named by a digest of every module that defines
 kernels (`kernel_cache_dir`): numba checks a cached kernel against its own file only, so a
@@ -25,8 +27,6 @@ import functools
 import hashlib
 import os
 import sys
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -36,10 +36,7 @@ import numba
 Function = TypeVar("Function", bound=Callable[..., Any])
 
 KERNELS: list[Any] = []
-"""Every kernel, in the order their modules define them."""
-
-COMPILING = "compiling the simulation kernels (once after install)..."
-"""What to tell a user who waits for `compile_kernels` on a cold cache."""
+"""Every kernel of the modules imported so far, in the order they define them."""
 
 
 def kernel(function: Function) -> Function:
@@ -80,74 +77,3 @@ def _user_cache() -> str:
     if sys.platform == "darwin":
         return str(Path.home() / "Library" / "Caches")
     return os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-
-
-def kernels_cached() -> bool:
-    """Whether every kernel has a fresh compiled version on disk (False if it cannot tell).
-
-    Numba keeps one index file per kernel; it reads as empty when it is missing, stale (the
-    source changed) or from another numba version. The index is not public API, so any
-    surprise reads as "not cached", which only makes a caller announce compiling.
-    """
-    _import_every_process()
-    try:
-        return all(bool(k._cache._cache_file._load_index()) for k in KERNELS)
-    except Exception:
-        return False
-
-
-def compile_kernels(announce: Callable[[], None] | None = None, patience_s: float = 0.5) -> float:
-    """Compile (or load from the disk cache) every kernel by running a tiny model.
-
-    Args:
-        announce: called once, before compiling starts, when the kernels are not cached;
-            also called if loading takes longer than `patience_s` (e.g. a slow disk).
-        patience_s: seconds to wait before announcing a load that was expected to be quick.
-
-    Returns:
-        The seconds it took.
-    """
-    started = time.perf_counter()
-    if announce is None:
-        _run_tiny_model()
-        return time.perf_counter() - started
-    if not kernels_cached():
-        announce()
-        _run_tiny_model()
-        return time.perf_counter() - started
-    worker = threading.Thread(target=_run_tiny_model, name="compile-kernels", daemon=True)
-    worker.start()
-    worker.join(patience_s)
-    if worker.is_alive():
-        announce()
-        worker.join()
-    return time.perf_counter() - started
-
-
-def _import_every_process() -> None:
-    """Import the modules that define kernels, so that `KERNELS` lists them all."""
-    import eachcustomer.sim.batch  # noqa: F401 - imports every process and the recorder
-
-
-def _run_tiny_model() -> None:
-    """Two weeks of a small model with every mechanism and an intervention of each kind.
-
-    Every kernel runs at least once with the argument types of a real run, so each is
-    compiled or loaded here rather than in the middle of someone's first run.
-    """
-    from eachcustomer.sim.batch import Batch, start_replication
-    from eachcustomer.sim.interventions import KINDS
-    from eachcustomer.sim.params import Params
-
-    params = Params(n_employees=40, customers_per_employee=5, turnover_rate=0.05)
-    plan = [
-        {"kind": kind, "start": 1, "duration": 2, "strength": 0.3, "coverage": {"share": 0.5}}
-        for kind in KINDS
-    ]
-    replications = [
-        start_replication(params, None, seed, plan if seed else None, None) for seed in (1, 2)
-    ]
-    batch = Batch(replications, params, keep_history=True)
-    for _ in range(2):
-        batch.step()
-    batch.recorder.tables()

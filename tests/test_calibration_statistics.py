@@ -17,7 +17,7 @@ from eachcustomer.experiments.calibration.statistics import (
     Runs,
     training_lift,
 )
-from eachcustomer.experiments.calibration.targets import Target
+from eachcustomer.experiments.calibration.target_spec import Target
 from eachcustomer.sim.params import Params
 
 OFF = {
@@ -202,7 +202,7 @@ def test_deviations_are_scaled_by_the_accepted_range_on_their_side():
 def test_priors_are_sampled_as_logistic_variables_the_exact_image_of_the_uniform_prior():
     from scipy.stats import logistic
 
-    from eachcustomer.experiments.calibration.targets import Prior
+    from eachcustomer.experiments.calibration.target_spec import Prior
 
     uniform = Prior(low=-0.8, high=0.0)
     log_uniform = Prior(distribution="log_uniform", low=0.001, high=0.1)

@@ -1,18 +1,13 @@
-"""Compiled kernels: cached on disk, compiled ahead of a run, announced when that takes time."""
+"""Compiled kernels: listed as their modules define them, cached in a folder of their version."""
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
+import ast
+from pathlib import Path
 
 import eachcustomer.sim.compiled
-from eachcustomer.cli import app
-from eachcustomer.sim.compiled import (
-    COMPILING,
-    KERNELS,
-    compile_kernels,
-    kernel_cache_dir,
-    kernels_cached,
-)
+from eachcustomer.sim.compiled import KERNELS, kernel_cache_dir
+from eachcustomer.sim.warmup import compile_kernels, kernels_cached
 
 
 def test_every_kernel_is_compiled_and_cached_after_compile_kernels():
@@ -26,22 +21,15 @@ def test_every_kernel_is_compiled_and_cached_after_compile_kernels():
     assert folder.rsplit("kernels-", 1)[1].isalnum()
 
 
-def test_a_cold_cache_is_announced_before_compiling(monkeypatch):
-    said = []
-    monkeypatch.setattr(eachcustomer.sim.compiled, "kernels_cached", lambda: False)
-    compile_kernels(announce=lambda: said.append("compiling"))
-    assert said == ["compiling"]
-
-
-def test_a_warm_cache_is_not_announced(monkeypatch):
-    said = []
-    monkeypatch.setattr(eachcustomer.sim.compiled, "kernels_cached", lambda: True)
-    compile_kernels(announce=lambda: said.append("compiling"), patience_s=120.0)
-    assert said == []
-
-
-def test_eachcustomer_run_says_when_it_compiles(monkeypatch):
-    monkeypatch.setattr(eachcustomer.sim.compiled, "kernels_cached", lambda: False)
-    result = CliRunner().invoke(app, ["run", "--steps", "3", "--employees", "60"])
-    assert result.exit_code == 0, result.output
-    assert COMPILING in " ".join(result.output.split())
+def test_the_kernels_options_import_no_module_of_the_model():
+    # Every module that defines a kernel imports this one; one import back is a cycle.
+    tree = ast.parse(Path(eachcustomer.sim.compiled.__file__).read_text(encoding="utf-8"))
+    imported = [
+        node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    ] + [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
+    assert imported and not [name for name in imported if name.startswith("eachcustomer")]

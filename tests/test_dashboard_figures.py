@@ -524,6 +524,30 @@ def test_compare_callbacks_run_and_draw_a_verdict(app):
     assert compare.limit_plans(["a", "b", "c", "d", "e"]) == ["a", "b", "c", "d"]
 
 
+def test_the_plan_finder_offers_its_kinds_by_the_plan_finders_names(app):
+    from eachcustomer.dashboard.plan_finder import page as plan_finder
+    from eachcustomer.dashboard.plan_finder.search import KIND_COVERAGES
+    from eachcustomer.experiments.planfinder.wording import KIND_LABELS
+
+    def find(component, wanted):
+        if getattr(component, "id", None) == wanted:
+            return component
+        children = getattr(component, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            found = None if child is None or isinstance(child, str) else find(child, wanted)
+            if found is not None:  # a component without children is falsy
+                return found
+        return None
+
+    kinds = find(plan_finder.layout(), "planfinder-kinds")
+    assert [o["value"] for o in kinds.options] == list(KIND_COVERAGES)
+    assert [o["label"] for o in kinds.options][:2] == [
+        "One-off training day",
+        "'Each customer' language",
+    ]
+    assert all(o["label"] == KIND_LABELS[o["value"]].title for o in kinds.options)
+
+
 def test_a_lesson_runs_and_opens_in_explore(app):
     from eachcustomer.dashboard.learn import page as learn
 

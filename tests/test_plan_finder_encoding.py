@@ -8,8 +8,9 @@ from test_plan_finder_spec import TINY, changed
 
 from eachcustomer.experiments.planfinder.checks import parse_plan_search
 from eachcustomer.experiments.planfinder.encoding import Choice, Part, allocate
-from eachcustomer.experiments.planfinder.wording import plan_sentence
+from eachcustomer.experiments.planfinder.wording import KIND_LABELS, describe_plan, plan_sentence
 from eachcustomer.sim.budget import intervention_cost, plan_cost
+from eachcustomer.sim.interventions import KINDS, Intervention
 
 
 def test_allocate_follows_the_weights_in_whole_units():
@@ -119,3 +120,18 @@ def test_spending_less_as_an_objective_adds_a_gene_for_the_share_spent():
 
 def test_tiny_is_unchanged_by_these_tests():
     assert TINY["budget"] == {"amount": 5000}
+
+
+def test_every_intervention_kind_has_a_title_and_a_phrase():
+    assert list(KIND_LABELS) == list(KINDS)
+    for kind, label in KIND_LABELS.items():
+        first = label.title.lstrip("'")[0]
+        assert first.isupper(), kind
+        # the phrase is the title's words in a sentence (the training day's is more precise)
+        assert label.phrase.lstrip("'")[0].islower(), kind
+        assert label.title.lower().removeprefix("one-off ") in label.phrase.lower(), kind
+
+
+def test_a_plan_is_described_with_the_kinds_phrases():
+    plan = [Intervention(kind="slogan_campaign", start=3, duration=4, strength=0.1)]
+    assert describe_plan(plan) == "a slogan campaign for all staff for 4 weeks from week 3"

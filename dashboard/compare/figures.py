@@ -5,14 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from eachcustomer.dashboard.chart_style import OKABE_ITO, look, style_figure
+from eachcustomer.dashboard.chart_style import look, style_figure
 from eachcustomer.experiments.reports.interval_traces import interval_band
-
-
-def _rgba(color: str, alpha: float) -> str:
-    color = color.lstrip("#")
-    red, green, blue = (int(color[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({red},{green},{blue},{alpha})"
+from eachcustomer.experiments.reports.palette import category, rgba
 
 
 def plan_bands(
@@ -36,13 +31,13 @@ def plan_bands(
     """
     figure = go.Figure()
     for index, (plan, rows) in enumerate(summary.groupby("plan", sort=False)):
-        color = OKABE_ITO[index % len(OKABE_ITO)]
+        color = category(index)
         figure.add_trace(
             interval_band(
                 rows["week"],
                 rows["low"],
                 rows["high"],
-                fillcolor=_rgba(color, 0.18),
+                fillcolor=rgba(color, 0.18),
                 name=f"{plan} (95% band)",
                 legendgroup=str(plan),
             )
@@ -67,7 +62,7 @@ def plan_costs(costs: pd.DataFrame, *, large: bool = False) -> go.Figure:
         go.Bar(
             x=costs["plan"],
             y=costs["cost"],
-            marker={"color": [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(costs))]},
+            marker={"color": [category(i) for i in range(len(costs))]},
             hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
             text=[f"{c:,.0f}" for c in costs["cost"]],
             textposition="outside",

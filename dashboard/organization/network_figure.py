@@ -15,6 +15,7 @@ from eachcustomer.dashboard.chart_style import (
     chart_title,
     look,
 )
+from eachcustomer.experiments.reports.palette import INK
 
 
 def network_figure(
@@ -82,7 +83,7 @@ def network_figure(
                         "symbol": symbol,
                         "size": 11,
                         "color": "#cccccc",
-                        "line": {"color": "#333", "width": 1},
+                        "line": {"color": INK, "width": 1},
                     },
                 )
             )

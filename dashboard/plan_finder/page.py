@@ -14,7 +14,7 @@ from eachcustomer.dashboard.exports import stored_toml_download
 from eachcustomer.dashboard.plan_finder.search import (
     DEFAULT_KINDS,
     DEFAULT_OBJECTIVES,
-    KIND_CHOICES,
+    KIND_COVERAGES,
     LIMITS,
     OBJECTIVE_CHOICES,
     SIZES,
@@ -22,6 +22,7 @@ from eachcustomer.dashboard.plan_finder.search import (
     result_figure,
     search_spec,
 )
+from eachcustomer.experiments.planfinder.wording import KIND_LABELS
 
 
 def size_slider(name: str, label: str) -> list[Any]:
@@ -74,8 +75,8 @@ def layout(**_: Any) -> html.Div:
                     dcc.Checklist(
                         id="planfinder-kinds",
                         options=[
-                            {"label": label, "value": kind}
-                            for kind, (label, _) in KIND_CHOICES.items()
+                            {"label": KIND_LABELS[kind].title, "value": kind}
+                            for kind in KIND_COVERAGES
                         ],
                         value=list(DEFAULT_KINDS),
                         labelStyle={"display": "block"},

@@ -23,17 +23,18 @@ from eachcustomer.experiments.planfinder.charts import front_figure
 from eachcustomer.experiments.planfinder.objectives import Objective
 from eachcustomer.sim.limits import DASHBOARD_SWEEP_LIMITS
 
-KIND_CHOICES = {
-    "training_day": ("One-off training day", ["all", "front line", "back office"]),
-    "language": ("'Each customer' language", ["all", "back office"]),
-    "incentive_alignment": ("Customer outcomes in evaluations", ["all", "back office"]),
-    "customer_exposure": ("Back-office time with customers", ["back office"]),
-    "frontline_support": ("Support for the front line", ["front line"]),
-    "leadership_tone": ("Leaders who serve the real customer", ["leaders"]),
-    "hiring_for_attitude": ("Hiring for attitude", ["all"]),
-    "slogan_campaign": ("Slogan campaign", ["all"]),
+KIND_COVERAGES = {
+    "training_day": ["all", "front line", "back office"],
+    "language": ["all", "back office"],
+    "incentive_alignment": ["all", "back office"],
+    "customer_exposure": ["back office"],
+    "frontline_support": ["front line"],
+    "leadership_tone": ["leaders"],
+    "hiring_for_attitude": ["all"],
+    "slogan_campaign": ["all"],
 }
-"""Kinds the page offers (each has a template in the plan library), with whom each may cover."""
+"""Kinds the page offers (each has a template in the plan library), with whom each may cover;
+their names are the plan finder's (`eachcustomer.experiments.planfinder.wording.KIND_LABELS`)."""
 DEFAULT_KINDS = ("training_day", "incentive_alignment", "customer_exposure")
 OBJECTIVE_CHOICES = {
     "loss": ("Customers lost per year at the horizon (mean)", "recent_annual_customer_loss", None),
@@ -94,9 +95,9 @@ def search_spec(
     if weeks is not None:
         spec["weeks"] = weeks
     for kind in kinds:
-        if kind in KIND_CHOICES:
+        if kind in KIND_COVERAGES:
             spec["levers"][kind] = {
-                "coverage": KIND_CHOICES[kind][1],
+                "coverage": KIND_COVERAGES[kind],
                 "start": start_weeks(horizon),
             }
     for key in chosen:

@@ -44,7 +44,7 @@ from eachcustomer.experiments.calibration.simulate import (
     Simulator,
     measure_at,
 )
-from eachcustomer.experiments.calibration.targets import Calibration, Prior, Target
+from eachcustomer.experiments.calibration.target_spec import Calibration, Prior, Target
 
 UNDEFINED_DISTANCE = 1e6
 """The distance of a parameter set at which some fit statistic is undefined (NaN)."""

@@ -33,7 +33,7 @@ import pandas as pd
 from eachcustomer.experiments.calibration import CalibrationError
 from eachcustomer.experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior
 from eachcustomer.experiments.calibration.target_checks import missing_outputs
-from eachcustomer.experiments.calibration.targets import Calibration
+from eachcustomer.experiments.calibration.target_spec import Calibration
 from eachcustomer.experiments.loading.files import check_folder_path, write_atomically, write_table
 
 REPRODUCIBILITY = (

@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from eachcustomer.experiments.calibration.targets import Prior, Target
+from eachcustomer.experiments.calibration.target_spec import Prior, Target
+from eachcustomer.experiments.reports.palette import BLUE, GREEN, VERMILLION, report_template
 
 COLUMNS = 3
 
@@ -106,7 +107,7 @@ def posterior_figure(
                 y=posterior["weight"],
                 histfunc="sum",
                 xbins={"start": low, "end": high, "size": (high - low) / 20},
-                marker_color="#4c78a8",
+                marker_color=BLUE,
                 name=name,
                 hovertemplate="%{x}: weight %{y:.3f}<extra></extra>",
             ),
@@ -115,7 +116,7 @@ def posterior_figure(
         )
         if name in before:
             shown = math.log10(before[name]) if log and before[name] > 0 else before[name]
-            figure.add_vline(x=shown, line_dash="dash", line_color="#e45756", row=row, col=col)
+            figure.add_vline(x=shown, line_dash="dash", line_color=VERMILLION, row=row, col=col)
         figure.update_xaxes(
             range=[low, high], title_text=f"log10 {name}" if log else name, row=row, col=col
         )
@@ -123,7 +124,7 @@ def posterior_figure(
         title="Posterior of each fitted parameter (dashed: the value before calibration)",
         showlegend=False,
         height=300 * rows,
-        template="plotly_white",
+        template=report_template(),
     )
     return figure
 
@@ -144,7 +145,7 @@ def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figu
                 x=["target"],
                 y=[target.value],
                 mode="markers",
-                marker={"color": "#54a24b", "size": 10},
+                marker={"color": GREEN, "size": 10},
                 error_y={
                     "type": "data",
                     "symmetric": False,
@@ -164,7 +165,7 @@ def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figu
                     x=["before"],
                     y=before[target.key],
                     mode="markers",
-                    marker={"color": "#e45756", "size": 10, "symbol": "diamond"},
+                    marker={"color": VERMILLION, "size": 10, "symbol": "diamond"},
                     name="before",
                     hovertemplate="%{y:.4g}<extra>before</extra>",
                 ),
@@ -176,7 +177,7 @@ def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figu
                 x=["after"] * len(after),
                 y=after[target.key],
                 mode="markers",
-                marker={"color": "#4c78a8", "opacity": 0.6},
+                marker={"color": BLUE, "opacity": 0.6},
                 name="posterior draws",
                 hovertemplate="%{y:.4g}<extra>posterior draw</extra>",
             ),
@@ -186,7 +187,7 @@ def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figu
         figure.add_hrect(
             y0=target.low,
             y1=target.high,
-            fillcolor="#54a24b",
+            fillcolor=GREEN,
             opacity=0.15,
             line_width=0,
             row=row,
@@ -196,7 +197,7 @@ def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figu
         title="Targets: accepted range (green), the model before and after calibration",
         showlegend=False,
         height=300 * rows,
-        template="plotly_white",
+        template=report_template(),
     )
     return figure
 
@@ -217,7 +218,7 @@ def search_figure(populations: pd.DataFrame) -> go.Figure:
         col=2,
     )
     figure.update_xaxes(title_text="population", dtick=1)
-    figure.update_layout(showlegend=False, height=320, template="plotly_white")
+    figure.update_layout(showlegend=False, height=320, template=report_template())
     return figure
 
 

@@ -1,7 +1,7 @@
 """Checks of a targets file against the model and its organization: each names the key.
 
-Used by `eachcustomer.experiments.calibration.targets.parse_targets`; every function raises
-`CalibrationError` with `FILE: KEY: problem`.
+Used by `eachcustomer.experiments.calibration.targets.parse_targets` on the models of
+`target_spec`; every function raises `CalibrationError` with `FILE: KEY: problem`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from pydantic import ValidationError
 
 from eachcustomer.experiments.calibration import CalibrationError
 from eachcustomer.experiments.calibration.posterior import Posterior, load_posterior
-from eachcustomer.experiments.calibration.statistics import STATISTICS
-from eachcustomer.experiments.calibration.targets import (
-    FIXED_ELSEWHERE,
+from eachcustomer.experiments.calibration.statistics import STATISTICS, department_column
+from eachcustomer.experiments.calibration.target_spec import (
     Calibration,
     Prior,
     Target,
@@ -27,8 +26,14 @@ from eachcustomer.experiments.calibration.targets import (
 )
 from eachcustomer.experiments.loading.files import named_folder
 from eachcustomer.experiments.loading.scenario_files import RunSetup
+from eachcustomer.experiments.loading.sweep_checks import SweepSpecError, base_setup
 from eachcustomer.sim.limits import Limits
 from eachcustomer.sim.params import Params, describe_validation_error
+
+FIXED_ELSEWHERE = {
+    "departments": "set departments in the scenario file",
+    "horizon_weeks": "the statistics fix the horizon (104 weeks)",
+}
 
 
 def earlier_calibration(spec: TargetsFile, path: Path | None, where: str) -> Posterior | None:
@@ -63,8 +68,6 @@ def check_drawn(
 
 
 def scenario_setup(spec: TargetsFile, path: Path | None, where: str, limits: Limits) -> RunSetup:
-    from eachcustomer.experiments.loading.sweep_checks import SweepSpecError, base_setup
-
     try:
         return base_setup(spec, path, where, limits)
     except SweepSpecError as error:
@@ -200,8 +203,6 @@ def departments(setup: RunSetup) -> tuple[str, ...]:
 
 def missing_outputs(calibration: Calibration, columns: tuple[str, ...]) -> list[str]:
     """One message per target whose statistic reads weekly outputs not among `columns`."""
-    from eachcustomer.experiments.calibration.statistics import department_column
-
     problems = []
     where = str(calibration.path) if calibration.path is not None else "targets"
     for target in calibration.targets:

@@ -13,11 +13,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eachcustomer.experiments.planfinder.objectives import Objective
+from eachcustomer.experiments.reports.palette import BLUE, GREY, VERMILLION, report_template
 
 HOVER_WIDTH = 70
-FRONT_COLOR = "#2563eb"
-RECOMMENDED_COLOR = "#dc2626"
-LIBRARY_COLOR = "#6b7280"
+FRONT_COLOR = BLUE
+RECOMMENDED_COLOR = VERMILLION
+LIBRARY_COLOR = GREY
 
 
 def _hover(text: str) -> str:
@@ -77,7 +78,7 @@ def front_figure(
         add(references, "plan library, doing nothing", LIBRARY_COLOR, "diamond", 11)
     figure.update_layout(
         title=title,
-        template="plotly_white",
+        template=report_template(),
         xaxis_title=_axis(x),
         yaxis_title=_axis(y) if y is not None else "plan's expected cost",
         legend={"orientation": "h", "y": -0.2},
@@ -101,7 +102,7 @@ def convergence_figure(convergence: pd.DataFrame) -> go.Figure:
     )
     figure.update_layout(
         title="Convergence: the hypervolume of the front found so far",
-        template="plotly_white",
+        template=report_template(),
         xaxis_title="generation",
         yaxis_title="hypervolume (objectives scaled to the first generation's ranges)",
         margin={"l": 70, "r": 20, "t": 60, "b": 50},

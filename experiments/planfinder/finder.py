@@ -1,4 +1,4 @@
-"""Find a plan: search, recommend, check, and write the results folder.
+"""Find a plan: search, recommend, check, and write the results folder (`report`).
 
 `find_plan(problem, out)` is what `eachcustomer plan` and the dashboard's Plan finder page
 run. Every evaluation goes through one `Evaluator` (the cache on disk, then the executor),
@@ -9,7 +9,6 @@ finished candidate again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,42 +20,14 @@ from eachcustomer.experiments.planfinder.findings import find, front_table, natu
 from eachcustomer.experiments.planfinder.folder import SearchFolder
 from eachcustomer.experiments.planfinder.library import check_library
 from eachcustomer.experiments.planfinder.problem import PlanProblem
+from eachcustomer.experiments.planfinder.report import PlanReport, write_outputs
 from eachcustomer.experiments.planfinder.search import (
     SearchProgress,
-    SearchResult,
     objective_values,
     run_search,
 )
-from eachcustomer.experiments.planfinder.wording import Effect, effect_sentence, plan_sentence
-from eachcustomer.sim.interventions import Intervention
-
-
-@dataclass
-class PlanReport:
-    """What a plan search found, and where it is written."""
-
-    problem: PlanProblem
-    result: SearchResult
-    front: pd.DataFrame
-    recommended_key: str
-    sentence: str
-    effects: list[Effect]
-    references: pd.DataFrame
-    library: pd.DataFrame = field(default_factory=pd.DataFrame)
-    library_notes: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-
-    @property
-    def tally(self) -> Tally:
-        return self.result.tally
-
-    @property
-    def recommended_plan(self) -> tuple[Intervention, ...]:
-        return self.result.candidates[self.recommended_key].plan
-
-    def effect_lines(self) -> list[str]:
-        """Each objective's expected outcome, with its interval, against doing nothing."""
-        return [effect_sentence(effect) for effect in self.effects]
+from eachcustomer.experiments.planfinder.wording import plan_sentence
+from eachcustomer.experiments.running.executors import ProcessExecutor
 
 
 def evaluation_context(problem: PlanProblem) -> EvaluationContext:
@@ -85,17 +56,13 @@ def find_plan(
     Args:
         problem: a checked spec (`eachcustomer.experiments.planfinder.checks.load_plan_search`).
         out: the results folder; new, or one this search was started in.
-        executor: an executor of `eachcustomer.experiments.running.executors` (a process pool on all
-        cores when
-            None); closed at the end.
+        executor: an executor of `eachcustomer.experiments.running.executors` (a process pool
+            on all cores when None); closed at the end.
         context: what evaluates a plan on workers; `evaluation_context(problem)` when None
             (a stand-in with the same `execute(task)` lets tests check the search itself).
         on_progress: called after every generation and check.
         on_evaluated: called after every evaluation is written.
     """
-    from eachcustomer.experiments.planfinder.report import write_outputs
-    from eachcustomer.experiments.running.executors import ProcessExecutor
-
     out = Path(out)
     folder = SearchFolder.open(out, problem)
     evaluator = Evaluator(

@@ -1,4 +1,5 @@
-"""The files of a finished plan search: front, convergence, library check, recommendation.
+"""What a plan search found (`PlanReport`) and its files: front, convergence, library check,
+recommendation.
 
 Tables go through `eachcustomer.experiments.loading.files.write_table` (atomic; CSV cells safe for
 spreadsheets), charts are interactive plotly HTML sharing one plotly.min.js in the folder,
@@ -7,18 +8,49 @@ and the recommendation is a scenario TOML plus a page of text (recommended.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from eachcustomer.experiments.loading.files import write_atomically, write_table
 from eachcustomer.experiments.planfinder.charts import convergence_figure, front_figure
+from eachcustomer.experiments.planfinder.evaluator import Tally
 from eachcustomer.experiments.planfinder.export import scenario_document, scenario_text
 from eachcustomer.experiments.planfinder.findings import natural_values
+from eachcustomer.experiments.planfinder.problem import PlanProblem
+from eachcustomer.experiments.planfinder.search import SearchResult
+from eachcustomer.experiments.planfinder.wording import Effect, effect_sentence
+from eachcustomer.sim.interventions import Intervention
 
-if TYPE_CHECKING:
-    from eachcustomer.experiments.planfinder.finder import PlanReport
+
+@dataclass
+class PlanReport:
+    """What a plan search found, and where it is written."""
+
+    problem: PlanProblem
+    result: SearchResult
+    front: pd.DataFrame
+    recommended_key: str
+    sentence: str
+    effects: list[Effect]
+    references: pd.DataFrame
+    library: pd.DataFrame = field(default_factory=pd.DataFrame)
+    library_notes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def tally(self) -> Tally:
+        return self.result.tally
+
+    @property
+    def recommended_plan(self) -> tuple[Intervention, ...]:
+        return self.result.candidates[self.recommended_key].plan
+
+    def effect_lines(self) -> list[str]:
+        """Each objective's expected outcome, with its interval, against doing nothing."""
+        return [effect_sentence(effect) for effect in self.effects]
 
 
 def candidates_table(report: PlanReport) -> pd.DataFrame:

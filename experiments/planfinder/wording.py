@@ -16,17 +16,39 @@ from eachcustomer.experiments.analysis.statistics import Interval
 from eachcustomer.experiments.planfinder.encoding import BuiltPart, Encoding
 from eachcustomer.sim.interventions import Intervention
 
-KIND_PHRASES = {
-    "training_day": "a one-off customer-care training day",
-    "delight_week": "a one-off customer delight week",
-    "slogan_campaign": "a slogan campaign",
-    "language": "'each customer' language",
-    "incentive_alignment": "customer outcomes in evaluations",
-    "leadership_tone": "leaders who serve the real customer",
-    "customer_exposure": "back-office time with customers",
-    "frontline_support": "support for the front line",
-    "hiring_for_attitude": "hiring for attitude",
+
+@dataclass(frozen=True)
+class KindLabel:
+    """How a kind of intervention is named: in a list of choices, and inside a sentence."""
+
+    title: str
+    """Capitalized, for a list, a check box or a heading: "One-off training day"."""
+    phrase: str
+    """With its article where it needs one, for a sentence: "a one-off customer-care training
+    day"."""
+
+
+KIND_LABELS = {
+    "training_day": KindLabel("One-off training day", "a one-off customer-care training day"),
+    "delight_week": KindLabel("One-off customer delight week", "a one-off customer delight week"),
+    "slogan_campaign": KindLabel("Slogan campaign", "a slogan campaign"),
+    "language": KindLabel("'Each customer' language", "'each customer' language"),
+    "incentive_alignment": KindLabel(
+        "Customer outcomes in evaluations", "customer outcomes in evaluations"
+    ),
+    "leadership_tone": KindLabel(
+        "Leaders who serve the real customer", "leaders who serve the real customer"
+    ),
+    "customer_exposure": KindLabel(
+        "Back-office time with customers", "back-office time with customers"
+    ),
+    "frontline_support": KindLabel("Support for the front line", "support for the front line"),
+    "hiring_for_attitude": KindLabel("Hiring for attitude", "hiring for attitude"),
 }
+"""Every intervention kind's name for people: the one table that the plan finder's sentences
+and the dashboard's Plan finder page read. What each kind does is `KIND_MEANINGS` of
+`eachcustomer.sim.interventions`."""
+
 GROUP_PHRASES = {
     "all": "for all staff",
     "front line": "for the front line",
@@ -80,7 +102,7 @@ def describe_part(built: BuiltPart, encoding: Encoding) -> str:
     option = lever.coverages[built.part.coverage]
     share = built.part.units * encoding.step
     text = (
-        f"{share:.0%} on {KIND_PHRASES[item.kind]} "
+        f"{share:.0%} on {KIND_LABELS[item.kind].phrase} "
         f"{whom(option.name, option.coverage.departments, option.coverage.levels)} {when(item)}"
     )
     if lever.by_duration:
@@ -112,7 +134,7 @@ def describe_plan(plan: Sequence[Intervention]) -> str:
         coverage = item.coverage
         group = whom("", coverage.departments, coverage.levels)
         covered = f", {coverage.share:.0%} of them" if coverage.share < 0.995 else ""
-        parts.append(f"{KIND_PHRASES[item.kind]} {group} {when(item)}{covered}")
+        parts.append(f"{KIND_LABELS[item.kind].phrase} {group} {when(item)}{covered}")
     return join_words(parts)
 
 

@@ -10,7 +10,6 @@ does better (`eachcustomer.experiments.analysis.discovery`). The figure function
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,10 +22,14 @@ from eachcustomer.experiments.analysis.statistics import PAIRING_NOTE
 from eachcustomer.experiments.analysis.tables import AnalysisError, Results
 from eachcustomer.experiments.loading.files import write_table
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
-
-if TYPE_CHECKING:
-    from eachcustomer.experiments.reports.report import _Page as Page
-
+from eachcustomer.experiments.reports.page import Page
+from eachcustomer.experiments.reports.palette import (
+    BLACK,
+    DIVERGING,
+    INK,
+    YELLOW,
+    report_template,
+)
 
 STATISTICS = ("n", "mean", "ci_low", "ci_high", "verdict")
 
@@ -93,7 +96,7 @@ def decision_map_figure(
             texttemplate="%{text}",
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
-            colorscale="RdBu",
+            colorscale=DIVERGING,
             zmid=0,
             colorbar={"title": {"text": f"{first}<br>better by"}, "tickformat": item.fmt},
         )
@@ -108,7 +111,7 @@ def decision_map_figure(
             x1=i + 0.46,
             y0=j - 0.44,
             y1=j + 0.44,
-            line={"color": "#333", "width": 2, "dash": "dot"},
+            line={"color": INK, "width": 2, "dash": "dot"},
         )
     if close:  # the frames' legend entry
         figure.add_trace(
@@ -116,7 +119,7 @@ def decision_map_figure(
                 x=[None],
                 y=[None],
                 mode="markers",
-                marker={"symbol": "square-open", "size": 14, "color": "#333"},
+                marker={"symbol": "square-open", "size": 14, "color": INK},
                 name="too close to call (interval includes 0)",
             )
         )
@@ -128,7 +131,7 @@ def decision_map_figure(
                 x=list(range(len(xs))),
                 y=list(range(len(ys))),
                 contours={"start": 0, "end": 0, "size": 1, "coloring": "lines"},
-                colorscale=[[0, "black"], [1, "black"]],
+                colorscale=[[0, BLACK], [1, BLACK]],
                 line={"width": 3},
                 showscale=False,
                 name="break-even (mean advantage 0)",
@@ -140,7 +143,7 @@ def decision_map_figure(
         _mark_point(figure, xs, ys if y else None, mark)
     figure.update_layout(
         title=f"{first} against {second}: {item.label}, paired advantage per cell",
-        template="plotly_white",
+        template=report_template(),
         height=520,
         legend={"orientation": "h", "y": -0.2},
     )
@@ -182,7 +185,7 @@ def _mark_point(
             marker={
                 "symbol": "star",
                 "size": 15,
-                "color": "#F0E442",
+                "color": YELLOW,
                 "line": {"width": 1.5},
                 "opacity": 0.9,
             },

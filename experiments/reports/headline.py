@@ -25,6 +25,7 @@ from eachcustomer.experiments.analysis.tables import Results, load_results
 from eachcustomer.experiments.loading.files import write_atomically, write_table
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
 from eachcustomer.experiments.reports.interval_traces import interval_band
+from eachcustomer.experiments.reports.palette import BLUE, GREEN, ORANGE, PURPLE, report_template
 
 PANELS = (
     ("recent_annual_customer_loss", "level"),
@@ -32,7 +33,8 @@ PANELS = (
     ("net_revenue", "difference"),
 )
 """Each panel's outcome, and whether it shows the level or the gain over doing nothing."""
-COLOURS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7")
+COLOURS = (ORANGE, BLUE, GREEN, PURPLE)
+"""The plans' colours, in the order of the published figure (docs/figures/headline.png)."""
 
 
 def headline_table(results_folder: str | Path | Results, confidence: float = 0.95) -> pd.DataFrame:
@@ -102,7 +104,7 @@ def figure(table: pd.DataFrame, title: str) -> go.Figure:
         fig.update_xaxes(title_text="budget (currency)", row=1, col=panel)
         fig.update_yaxes(title_text=outcome(column).unit, row=1, col=panel)
     fig.update_layout(
-        template="plotly_white",
+        template=report_template(),
         width=1400,
         height=460,
         title=title,

@@ -11,7 +11,6 @@ an interaction chart: each plan's mean per level. The figure functions are pure
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -24,12 +23,10 @@ from eachcustomer.experiments.analysis.tables import Results
 from eachcustomer.experiments.loading.files import write_table
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.reports.interval_traces import error_bars
-
-if TYPE_CHECKING:
-    from eachcustomer.experiments.reports.report import _Page as Page
+from eachcustomer.experiments.reports.page import Page
+from eachcustomer.experiments.reports.palette import INK, category, report_template
 
 COLUMNS = 3
-COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
 
 
 def plan_title(name: str) -> str:
@@ -57,7 +54,7 @@ def plans_figure(comparison: pd.DataFrame, outcome: str) -> go.Figure:
         title=item.label.capitalize() + (" at equal budget" if "budget" in rows else ""),
         barmode="group",
         yaxis_title=item.title,
-        template="plotly_white",
+        template=report_template(),
         margin={"t": 70},
     )
     return figure
@@ -85,7 +82,7 @@ def _finish_factor_grid(
     figure.update_yaxes(title_text=y_title, col=1)
     figure.update_layout(
         title=title,
-        template="plotly_white",
+        template=report_template(),
         height=340 * (-(-max(factors, 1) // cols)) + 60,
         legend={"orientation": "h", "y": -0.15},
         margin={"t": 80},
@@ -103,7 +100,7 @@ def effects_figure(effects: pd.DataFrame, outcome: str, baseline: str) -> go.Fig
         where = {"row": index // cols + 1, "col": index % cols + 1}
         part = rows[rows["factor"] == factor]
         for number, (plan, line) in enumerate(part.groupby("plan", sort=False)):
-            colour = COLOURS[number % len(COLOURS)]
+            colour = category(number)
             line = line.sort_values("order")
             figure.add_trace(
                 go.Scatter(
@@ -120,7 +117,7 @@ def effects_figure(effects: pd.DataFrame, outcome: str, baseline: str) -> go.Fig
                 ),
                 **where,
             )
-        figure.add_hline(y=0, line={"color": "#555", "width": 1, "dash": "dot"}, **where)
+        figure.add_hline(y=0, line={"color": INK, "width": 1, "dash": "dot"}, **where)
     return _finish_factor_grid(
         figure,
         len(factors),
@@ -142,7 +139,7 @@ def interaction_figure(effects: pd.DataFrame, outcome: str) -> go.Figure:
         where = {"row": index // cols + 1, "col": index % cols + 1}
         lines = rows[rows["factor"] == factor].groupby("plan", sort=False)
         for number, (plan, line) in enumerate(lines):
-            colour = ("#444", *COLOURS)[number % (len(COLOURS) + 1)]
+            colour = INK if number == 0 else category(number - 1)
             line = line.sort_values("order")
             figure.add_trace(
                 go.Scatter(

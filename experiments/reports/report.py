@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from eachcustomer.experiments.analysis import tables as analysis
@@ -21,6 +20,8 @@ from eachcustomer.experiments.analysis.tables import AnalysisError, Results
 from eachcustomer.experiments.loading.files import write_table
 from eachcustomer.experiments.reports.decision_report import decisions_section
 from eachcustomer.experiments.reports.interval_traces import error_bars, interval_band
+from eachcustomer.experiments.reports.page import Page
+from eachcustomer.experiments.reports.palette import category, report_template
 from eachcustomer.experiments.reports.plan_report import plans_section
 
 COLUMNS = 3
@@ -54,7 +55,7 @@ def means_figure(means: pd.DataFrame, outcome: str, confidence: float = 0.95) ->
         title=f"{item.label.capitalize()}: mean and {confidence:.0%} interval per level",
         showlegend=False,
         height=320 * lines + 60,
-        template="plotly_white",
+        template=report_template(),
         margin={"t": 80},
     )
     figure.update_xaxes(type="category")
@@ -79,7 +80,7 @@ def sobol_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figur
         title=f"Sobol indices of {outcome_of(outcome).label}{arm}",
         barmode="group",
         yaxis_title="share of variance",
-        template="plotly_white",
+        template=report_template(),
     )
     return figure
 
@@ -101,7 +102,7 @@ def morris_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figu
         title=f"Morris screening of {outcome_of(outcome).label}{arm}",
         xaxis_title=f"mu* (mean absolute elementary effect, {outcome_of(outcome).unit})",
         yaxis_title="sigma (spread of the effects)",
-        template="plotly_white",
+        template=report_template(),
     )
     return figure
 
@@ -109,9 +110,8 @@ def morris_figure(indices: pd.DataFrame, outcome: str, arm: str = "") -> go.Figu
 def series_figure(series: pd.DataFrame, outcome: str, by: str | None) -> go.Figure:
     """Weekly mean with a confidence band per group."""
     figure = go.Figure()
-    palette = pio.templates["plotly_white"].layout.colorway
     for index, (group, part) in enumerate(series.groupby("group", sort=False)):
-        colour = palette[index % len(palette)]
+        colour = category(index)
         figure.add_trace(
             interval_band(
                 part["week"], part["ci_low"], part["ci_high"], fillcolor=colour, opacity=0.2
@@ -125,66 +125,9 @@ def series_figure(series: pd.DataFrame, outcome: str, by: str | None) -> go.Figu
         title=f"{item.label.capitalize()} week by week" + (f", by {by}" if by else ""),
         xaxis_title="week",
         yaxis_title=item.title,
-        template="plotly_white",
+        template=report_template(),
     )
     return figure
-
-
-# --- the page ------------------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    """Four significant digits; large amounts (budgets, customers) in full with separators."""
-    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
-
-
-class _Page:
-    """Collects sections; embeds plotly.js with the first figure only."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.figures = 0
-
-    def heading(self, text: str, level: int = 2) -> None:
-        self.parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
-
-    def text(self, text: str) -> None:
-        self.parts.append(f"<p>{html.escape(text)}</p>")
-
-    def figure(self, figure: go.Figure) -> None:
-        self.parts.append(pio.to_html(figure, full_html=False, include_plotlyjs=self.figures == 0))
-        self.figures += 1
-
-    def table(
-        self, frame: pd.DataFrame, limit: int = 50, outcome_column: str | None = None
-    ) -> None:
-        """A table that scrolls sideways inside the page; outcomes by their human names."""
-        shown = frame.head(limit)
-        if outcome_column is not None and outcome_column in shown:
-            shown = shown.assign(
-                **{outcome_column: [outcome_of(name).title for name in shown[outcome_column]]}
-            )
-        self.parts.append(
-            "<div class='table-wrap'>"
-            + shown.to_html(index=False, float_format=_number, na_rep="", border=0, classes="table")
-            + "</div>"
-        )
-        if len(frame) > limit:
-            self.text(f"... {len(frame) - limit} more rows in the CSV file.")
-
-    def html(self, title: str) -> str:
-        style = (
-            "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-            "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:.85em}"
-            "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:right}"
-            "code{background:#f4f4f4;padding:0 .2em}"
-            ".table-wrap{overflow-x:auto;max-width:100%}"
-        )
-        return (
-            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-            f"</title><style>{style}</style></head><body>{''.join(self.parts)}"
-            "</body></html>"
-        )
 
 
 def write_report(
@@ -203,7 +146,7 @@ def write_report(
     results = analysis.load_results(folder)
     out = Path(out) if out is not None else results.folder / "report"
     out.mkdir(parents=True, exist_ok=True)
-    page = _Page()
+    page = Page()
     manifest = results.manifest
     page.heading(manifest["title"], 1)
     _overview(page, results)
@@ -246,7 +189,7 @@ def write_report(
     return path
 
 
-def _overview(page: _Page, results: Results) -> None:
+def _overview(page: Page, results: Results) -> None:
     manifest, counts = results.manifest, analysis.progress(results)
     design = manifest["design"]
     page.text(
@@ -277,7 +220,7 @@ def _overview(page: _Page, results: Results) -> None:
 
 
 def _sensitivity_section(
-    page: _Page, results: Results, out: Path, tables: dict[str, str], confidence: float
+    page: Page, results: Results, out: Path, tables: dict[str, str], confidence: float
 ) -> None:
     kind = results.manifest["design"]["kind"]
     if kind not in ("sobol", "morris"):
@@ -311,7 +254,7 @@ def _sensitivity_section(
 
 
 def _series_section(
-    page: _Page, results: Results, out: Path, tables: dict[str, str], confidence: float
+    page: Page, results: Results, out: Path, tables: dict[str, str], confidence: float
 ) -> None:
     kept = results.manifest.get("series", [])
     if not kept or results.ok.empty:
