@@ -14,6 +14,7 @@ from eachcustomer.options import (
     DaskLocalOption,
     DaskSchedulerOption,
     PlainLog,
+    check_cluster_extra,
     check_one_cluster,
     chosen_limits,
     console,
@@ -130,6 +131,7 @@ def calibrate(
     )
     if dry_run:
         return
+    check_cluster_extra(dask_scheduler, dask_local)
     require_pyabc()
     with Progress(
         TextColumn("[bold]{task.description}"),

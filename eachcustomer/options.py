@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +87,17 @@ def check_one_cluster(dask_scheduler: str | None, dask_local: bool) -> None:
         raise CommandLineError("--dask-scheduler and --dask-local: choose one")
 
 
+def check_cluster_extra(dask_scheduler: str | None, dask_local: bool) -> None:
+    """Refuse a Dask cluster without the [cluster] extra, before any work is done.
+
+    Called after a dry run's early return: a dry run checks the spec, not the installation.
+    """
+    if dask_scheduler is not None or dask_local:
+        from eachcustomer.experiments.running.executors import require_dask
+
+        require_dask()
+
+
 def chosen_limits(allow_large: bool) -> Any:
     """The size limits of a command: `eachcustomer.sim.limits`' defaults, or the large ones."""
     import dataclasses
@@ -100,12 +112,11 @@ def worker_lost() -> tuple[type[BaseException], ...]:
     from concurrent.futures.process import BrokenProcessPool
 
     kinds: list[type[BaseException]] = [BrokenProcessPool]
-    try:
-        from distributed.scheduler import KilledWorker
-
-        kinds.append(KilledWorker)
-    except ImportError:  # dask is optional at run time
-        pass
+    # Only a Dask cluster raises KilledWorker, and a cluster has imported its scheduler module:
+    # without one, Dask (the [cluster] extra) is neither needed nor imported here.
+    scheduler = sys.modules.get("distributed.scheduler")
+    if scheduler is not None:
+        kinds.append(scheduler.KilledWorker)
     return tuple(kinds)
 
 

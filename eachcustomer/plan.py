@@ -16,6 +16,7 @@ from eachcustomer.options import (
     DaskSchedulerOption,
     PlainLog,
     ReplicationPosteriorOption,
+    check_cluster_extra,
     check_one_cluster,
     chosen_limits,
     console,
@@ -55,6 +56,7 @@ def plan(
     console.print(plan_search_intro(problem))
     if dry_run:
         return
+    check_cluster_extra(dask_scheduler, dask_local)
     from eachcustomer.experiments.planfinder.finder import find_plan
 
     with plan_progress(problem) as show, resumable(show.bar, out, "evaluations"):

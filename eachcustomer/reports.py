@@ -6,9 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from eachcustomer.extras import tell_skipped
 from eachcustomer.options import console
 from eachcustomer.userrors import CommandLineError
+
+NO_CHROME = "No PNG: kaleido found no Chrome or Chromium (`plotly_get_chrome` downloads one)."
+
+
+def say_skipped(sentence: str) -> None:
+    """A part left out because its extra is missing (`eachcustomer.extras.ExtraSkipped`)."""
+    console.print(f"[yellow]{escape(sentence)}[/yellow]")
 
 
 def analyze(
@@ -34,13 +43,17 @@ def analyze(
     from eachcustomer.experiments.reports.report import write_report
 
     check_folder_path(report if report is not None else folder / "report")
-    page = write_report(folder, report, confidence=confidence)
+    left_out: list[str] = []  # PRIM without its extra: the rest is written, said last
+    with tell_skipped(left_out.append):
+        page = write_report(folder, report, confidence=confidence)
     counts = progress(folder)
     console.print(
         f"{counts['ok']} runs ok, {counts['failed']} failed, {counts['missing']} "
         f"missing. Report: [bold]{page}[/bold]; tables: "
         f"{', '.join(sorted(p.name for p in page.parent.glob('*.csv')))}"
     )
+    for sentence in left_out:
+        say_skipped(sentence)
 
 
 def headline(
@@ -56,10 +69,11 @@ def headline(
     """Draw the README's headline figure from the headline sweep's results."""
     from eachcustomer.experiments.reports.headline import write_headline
 
-    written = write_headline(folder, out)
+    left_out: list[str] = []
+    with tell_skipped(left_out.append):
+        written = write_headline(folder, out)
     console.print("Written: " + ", ".join(str(path) for path in written))
-    if not any(path.suffix == ".png" for path in written):
-        console.print("No PNG: it needs `pip install -e '.\\[docs]'` (kaleido) and Chromium.")
+    say_no_png(written, left_out)
 
 
 def evidence(
@@ -95,10 +109,19 @@ def evidence(
 
     check_folder_path(out)
     check_folder_path(figures)
+    left_out: list[str] = []
     try:
-        written = build_evidence(folder, out, spec=spec, figures=figures)
+        with tell_skipped(left_out.append):
+            written = build_evidence(folder, out, spec=spec, figures=figures)
     except EvidenceError as error:
         raise CommandLineError(str(error)) from None
     console.print("Written: " + ", ".join(str(path) for path in written))
-    if not any(path.suffix == ".png" for path in written):
-        console.print("No PNG: it needs `pip install -e '.\\[docs]'` (kaleido) and Chromium.")
+    say_no_png(written, left_out)
+
+
+def say_no_png(written: list[Path], left_out: list[str]) -> None:
+    """Why no PNG was written: its extra is missing (said by `left_out`), or Chromium is."""
+    for sentence in left_out:
+        say_skipped(sentence)
+    if not left_out and not any(path.suffix == ".png" for path in written):
+        console.print(NO_CHROME)

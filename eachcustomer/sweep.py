@@ -16,6 +16,7 @@ from eachcustomer.options import (
     DaskSchedulerOption,
     PlainLog,
     ReplicationPosteriorOption,
+    check_cluster_extra,
     check_one_cluster,
     chosen_limits,
     console,
@@ -68,6 +69,7 @@ def sweep(
     )
     if dry_run:
         return
+    check_cluster_extra(dask_scheduler, dask_local)
     compile_kernels(announce=lambda: console.print(COMPILING))  # once here, not in every worker
     with sweep_progress() as show, resumable(show.bar, out, "runs"):
         executor = make_executor(workers, dask_scheduler, dask_local)

@@ -36,6 +36,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     from eachcustomer.experiments.loading.sweep_checks import SweepSpecError
     from eachcustomer.experiments.planfinder.problem import PlanSpecError
     from eachcustomer.experiments.running.store import StoreError
+    from eachcustomer.extras import MissingExtraError
     from eachcustomer.sim.budget import BudgetError
     from eachcustomer.sim.limits import LimitError
     from eachcustomer.sim.organization import OrganizationError
@@ -55,6 +56,8 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         BudgetError,
         CalibrationError,
         LimitError,
+        # A feature whose extra is not installed: the message has the pip command.
+        MissingExtraError,
         # A path the user gave that is missing, a file, a folder or not theirs to read.
         FileNotFoundError,
         FileExistsError,

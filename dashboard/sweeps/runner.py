@@ -26,6 +26,7 @@ import eachcustomer.experiments
 from eachcustomer.dashboard.settings import user_message
 from eachcustomer.experiments.loading.files import parse_toml
 from eachcustomer.experiments.loading.scenario_files import builtin_scenarios
+from eachcustomer.extras import tell_skipped
 from eachcustomer.sim.limits import DASHBOARD_SWEEP_LIMITS
 
 MAX_SWEEP_RUNS = DASHBOARD_SWEEP_LIMITS.runs
@@ -183,9 +184,11 @@ def launch(text: str, on_progress: Callable[[int, int], None] | None = None) -> 
         if on_progress is not None:
             on_progress(progress.finished, progress.total)
 
+    left_out: list[str] = []  # report parts whose extra is missing (PRIM): said on the page
     try:
         done = run_sweep(sweep, folder, SerialExecutor(), on_progress=report)
-        write_report(folder)
+        with tell_skipped(left_out.append):
+            write_report(folder)
     except ValueError as error:
         return {
             "folder": folder.name if folder.exists() else None,
@@ -195,7 +198,9 @@ def launch(text: str, on_progress: Callable[[int, int], None] | None = None) -> 
     return {
         "folder": folder.name,
         "error": None,
-        "message": f"{done.done} runs done, {done.failed} failed; results in {folder}.",
+        "message": " ".join(
+            [f"{done.done} runs done, {done.failed} failed; results in {folder}.", *left_out]
+        ),
     }
 
 

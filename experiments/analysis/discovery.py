@@ -188,7 +188,9 @@ def _run_prim(
             "ignore", message="altair based interactive", category=ImportWarning
         )
         warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop")
-        from ema_workbench.analysis import prim
+        from eachcustomer.extras import require
+
+        prim = require("ema_workbench.analysis.prim", "discovery", "scenario discovery (PRIM)")
 
         finder = prim.Prim(
             inputs.reset_index(drop=True),

@@ -35,6 +35,7 @@ from eachcustomer.experiments.calibration.posterior import MANIFEST_FILE, POSTER
 from eachcustomer.experiments.calibration.target_checks import missing_outputs
 from eachcustomer.experiments.calibration.target_spec import Calibration
 from eachcustomer.experiments.loading.files import check_folder_path, write_atomically, write_table
+from eachcustomer.extras import require
 
 REPRODUCIBILITY = (
     "Every job of ABC-SMC draws from its own seed (the calibration's seed, the population "
@@ -46,14 +47,11 @@ REPRODUCIBILITY = (
 
 
 def require_pyabc() -> None:
-    """Refuse, with the command to fix it, when pyabc is not installed."""
-    try:
-        import pyabc  # noqa: F401
-    except ImportError:
-        raise CalibrationError(
-            "calibration needs pyabc, which is not installed: pip install "
-            "'eachcustomer[calibrate]' (or pip install pyabc)"
-        ) from None
+    """Refuse, naming the [calibrate] extra and its pip command, when pyabc is missing.
+
+    `fit` and `sampling` import pyabc at the top: they are imported only after this check.
+    """
+    require("pyabc", "calibrate", "calibration (ABC-SMC with pyabc)")
 
 
 def check_out_folder(out: Path) -> Path:

@@ -30,6 +30,7 @@ from eachcustomer.experiments.reports.palette import (
     YELLOW,
     report_template,
 )
+from eachcustomer.extras import MissingExtraError, skipped
 
 STATISTICS = ("n", "mean", "ci_low", "ci_high", "verdict")
 
@@ -203,7 +204,7 @@ def decisions_section(
         return
     try:
         table = decisions.decision_map(results, confidence=confidence)
-        boxes = discovery.scenario_boxes(results)
+        boxes, without = scenario_boxes(results)
     except AnalysisError as error:
         page.heading("Where the verdict holds")
         page.text(str(error))
@@ -215,9 +216,12 @@ def decisions_section(
     titles = {name: plan.title for name, plan in library.items()}
     reference, challenger = str(table["reference"].iloc[0]), str(table["challenger"].iloc[0])
     write_table(table, out / "decision_map.csv")
-    write_table(discovery.boxes_table(boxes), out / "scenario_boxes.csv")
     tables["decision_map.csv"] = "paired advantage per cell of the decision map"
-    tables["scenario_boxes.csv"] = "PRIM boxes: where each plan does better"
+    if boxes is not None:
+        write_table(discovery.boxes_table(boxes), out / "scenario_boxes.csv")
+        tables["scenario_boxes.csv"] = "PRIM boxes: where each plan does better"
+    else:  # an earlier analysis's boxes would be taken for this one's
+        (out / "scenario_boxes.csv").unlink(missing_ok=True)
     page.heading("Where the verdict holds")
     page.text(
         f"The advantage of {titles.get(challenger, challenger)} ({challenger}) over "
@@ -243,6 +247,9 @@ def decisions_section(
                 page.text(sentence)
     page.table(table)
     page.heading("Scenario discovery", 3)
+    if boxes is None:
+        page.text(without)
+        return
     page.text(
         "PRIM (EMA Workbench) over every swept factor, each pair of runs a case: the region "
         "where each plan does better, chosen on PRIM's peeling trajectory for the best "
@@ -251,6 +258,19 @@ def decisions_section(
     )
     for box in boxes:
         page.text(discovery.box_sentence(box, titles, titles.get(priced or "", priced)))
+
+
+def scenario_boxes(results: Results) -> tuple[list[discovery.ScenarioBox] | None, str]:
+    """PRIM's boxes and "", or None and the sentence saying PRIM was skipped.
+
+    PRIM is an extra ([discovery]): without it the decision map and break-even are still
+    written, and the report says what was left out and how to get it (`ExtraSkipped` warns
+    the caller too).
+    """
+    try:
+        return discovery.scenario_boxes(results), ""
+    except MissingExtraError as error:
+        return None, skipped(error)
 
 
 def break_even_sentences(

@@ -39,6 +39,7 @@ from eachcustomer.experiments.loading.files import write_atomically, write_table
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.loading.sweeps import load_sweep
 from eachcustomer.experiments.reports.decision_report import decision_map_figure, map_axes
+from eachcustomer.extras import MissingExtraError, require, skipped
 from eachcustomer.sim.limits import LARGE_LIMITS
 from eachcustomer.sim.params import Params
 
@@ -189,6 +190,11 @@ def build_evidence(
 
 def _write_figures(table: pd.DataFrame, manifest: dict[str, Any], folder: Path) -> list[Path]:
     written: list[Path] = []
+    try:
+        require("kaleido", "docs", "PNG export")
+    except MissingExtraError as error:
+        skipped(error)
+        return written
     for outcome in dict.fromkeys(table["outcome"]):
         figure = map_figure(table, manifest, outcome)
         figure.update_layout(width=900, height=560)
@@ -201,7 +207,7 @@ def _write_figures(table: pd.DataFrame, manifest: dict[str, Any], folder: Path) 
         try:
             write_atomically(path, draw)
         except (ImportError, ValueError, RuntimeError):
-            return written  # the PNG needs the docs extra (kaleido) and a browser
+            return written  # kaleido found no Chrome or Chromium
         written.append(path)
     return written
 

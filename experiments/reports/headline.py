@@ -26,6 +26,7 @@ from eachcustomer.experiments.loading.files import write_atomically, write_table
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
 from eachcustomer.experiments.reports.interval_traces import interval_band
 from eachcustomer.experiments.reports.palette import BLUE, GREEN, ORANGE, PURPLE, report_template
+from eachcustomer.extras import MissingExtraError, require, skipped
 
 PANELS = (
     ("recent_annual_customer_loss", "level"),
@@ -135,8 +136,11 @@ def write_headline(results_folder: str | Path, out: str | Path) -> list[Path]:
     )
     written.append(out / "headline.html")
     try:
+        require("kaleido", "docs", "PNG export")
         write_atomically(out / "headline.png", lambda path: fig.write_image(path, format="png"))
         written.append(out / "headline.png")
+    except MissingExtraError as error:
+        skipped(error)  # the HTML is there
     except (ImportError, ValueError, RuntimeError):
-        pass  # the PNG needs the docs extra (kaleido) and a browser; the HTML is there
+        pass  # kaleido found no Chrome or Chromium; the HTML is there
     return written

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -37,6 +38,7 @@ from eachcustomer.experiments.loading.sweeps import Sweep
 from eachcustomer.experiments.running.runs import BATCH_SIZE
 from eachcustomer.experiments.running.store import ResultStore
 from eachcustomer.experiments.running.sweep_runs import RunContext
+from eachcustomer.extras import require
 
 Task = dict[str, Any]
 Output = tuple[dict[str, Any], "pd.DataFrame | None"]
@@ -180,6 +182,11 @@ def _bounded(
 # --- dask ----------------------------------------------------------------------------------
 
 
+def require_dask() -> ModuleType:
+    """`distributed`, or a `MissingExtraError` naming the [cluster] extra."""
+    return require("distributed", "cluster", "a Dask cluster (--dask-local, --dask-scheduler)")
+
+
 class DaskExecutor:
     """Runs on a `dask.distributed` cluster through a Client.
 
@@ -197,28 +204,26 @@ class DaskExecutor:
         chunk_size: int | None = None,
         client: Any = None,
     ) -> None:
-        from distributed import Client, LocalCluster
-
+        distributed = require_dask()
         self.cluster = None
         if client is not None:
             self.client, self.own_client = client, False
         elif address is not None:
-            self.client, self.own_client = Client(address), True
+            self.client, self.own_client = distributed.Client(address), True
         else:
-            self.cluster = LocalCluster(
+            self.cluster = distributed.LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
                 host="127.0.0.1",
             )
-            self.client, self.own_client = Client(self.cluster), True
+            self.client, self.own_client = distributed.Client(self.cluster), True
         self.workers = max(1, sum(self.client.nthreads().values()))
         self.chunk_size = chunk_size
 
     def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
-        from distributed import wait as dask_wait
-
+        dask_wait = require_dask().wait
         shared = self.client.scatter(context, broadcast=True)
         size = self.chunk_size or auto_chunk_size(count, self.workers)
         yield from _bounded(
