@@ -33,6 +33,7 @@ from eachcustomer.experiments.calibration import CalibrationError
 from eachcustomer.experiments.calibration.posterior import Posterior
 from eachcustomer.experiments.calibration.simulate import Request
 from eachcustomer.experiments.calibration.statistics import UNIT_EMPLOYEES, Statistic
+from eachcustomer.experiments.loading import catalogue
 from eachcustomer.experiments.loading.files import read_toml
 from eachcustomer.experiments.loading.scenario_files import RunSetup
 from eachcustomer.sim.limits import DEFAULT_LIMITS, Limits
@@ -234,8 +235,9 @@ class Calibration:
 
 
 def load_targets(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Calibration:
-    """Read and validate a targets file; every problem names the file and the key."""
-    path = Path(path)
+    """Read and validate a targets file, or a built-in one by name (`published_targets`);
+    every problem names the file and the key."""
+    path = catalogue.resolve("targets", path, CalibrationError)
     data, text = read_toml(path, CalibrationError)
     return parse_targets(data, path=path, text=text, limits=limits)
 
@@ -251,6 +253,7 @@ def parse_targets(
     from eachcustomer.experiments.calibration import target_checks as checks
 
     where = str(path) if path is not None else "targets"
+    catalogue.check_kind("targets", data, where, CalibrationError)
     try:
         spec = TargetsFile(**data)
     except ValidationError as error:
