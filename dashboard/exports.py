@@ -24,10 +24,10 @@ import tomli_w
 from dash.exceptions import PreventUpdate
 
 from eachcustomer.dashboard.settings import build_setup, normalize, safe_filename
+from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.files import safe_csv_frame
 from eachcustomer.experiments.loading.scenario_files import (
     RunSetup,
-    builtin_scenarios,
     read_scenario,
 )
 from eachcustomer.experiments.loading.timeline import TimelineEntry
@@ -202,7 +202,7 @@ def scenario_files(settings: Any) -> tuple[str, dict[str, bytes]]:
             files[table_name] = chart_file_bytes(table_name, chart["departments_text"])
         text = scenario_toml(settings, setup, chart_name, table_name)
         return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
-    spec_path = builtin_scenarios()[settings["scenario"]]
+    spec_path = builtins("scenario")[settings["scenario"]]
     spec = read_scenario(spec_path)
     if spec.organization.chart is not None:
         # A built-in scenario's own chart travels with the export.

@@ -23,11 +23,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from eachcustomer.dashboard.explore.live import clean_overrides, clean_timeline
+from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.plans import NO_PLAN, known_plans
 from eachcustomer.experiments.loading.scenario_files import (
     DEFAULT_SCENARIO,
     RunSetup,
-    builtin_scenarios,
     check_coverage_names,
     load_scenario,
     read_scenario,
@@ -70,7 +70,7 @@ def default_settings(scenario: str = DEFAULT_SCENARIO) -> dict[str, Any]:
 def scenario_choices() -> list[dict[str, str]]:
     """The built-in scenarios for a dropdown: title as label, name as value."""
     options = []
-    for name, path in sorted(builtin_scenarios().items()):
+    for name, path in sorted(builtins("scenario").items()):
         try:
             title = read_scenario(path).title
         except ValueError:
@@ -92,7 +92,7 @@ def normalize(data: Any) -> dict[str, Any]:
     settings = default_settings()
     if not isinstance(data, dict):
         return settings
-    if data.get("scenario") in builtin_scenarios():
+    if data.get("scenario") in builtins("scenario"):
         settings["scenario"] = data["scenario"]
     settings["overrides"] = clean_overrides(data.get("overrides"))
     settings["timeline"] = clean_timeline(data.get("timeline"))
@@ -231,7 +231,7 @@ def build_setup(data: Any) -> RunSetup:
         )
     if (
         settings["chart"] is not None
-        or read_scenario(builtin_scenarios()[settings["scenario"]]).organization.chart is not None
+        or read_scenario(builtins("scenario")[settings["scenario"]]).organization.chart is not None
     ):
         # An org chart fixes the head count and spans (load_scenario refuses both): the
         # Employees and span sliders shape generated organizations only.
@@ -270,7 +270,7 @@ def build_setup(data: Any) -> RunSetup:
 
 def scenario_values(scenario: str) -> dict[str, Any]:
     """The scalar parameter values of a built-in scenario (what its sliders start at)."""
-    name = scenario if scenario in builtin_scenarios() else DEFAULT_SCENARIO
+    name = scenario if scenario in builtins("scenario") else DEFAULT_SCENARIO
     try:
         params = load_scenario(name).params
     except ValueError:
@@ -282,7 +282,7 @@ def scenario_plans(scenario: str) -> list[str]:
     """Plans a built-in scenario can run besides its own schedule: its [plans], then the
     plan library's (`eachcustomer.experiments.loading.plans`), without "none" (the menus offer it
     apart)."""
-    path = builtin_scenarios().get(scenario)
+    path = builtins("scenario").get(scenario)
     own: dict[str, Any] = {}
     if path is not None:
         try:
@@ -309,7 +309,7 @@ def describe_org(setup: RunSetup, settings: dict[str, Any]) -> str:
 def user_message(error: BaseException) -> str:
     """An error's message with server folders removed: the user sees file names only."""
     text = str(error)
-    for path in builtin_scenarios().values():
+    for path in builtins("scenario").values():
         text = text.replace(str(path), path.name)
     text = re.sub(r"/[^\s:'\"]*/(eachcustomer-chart-[^/\s]+/)", "", text)
     return text.replace("parameters.parameters:", "parameters:")

@@ -7,9 +7,12 @@ The public API in one place::
     setup = load_scenario("equal_budget", plan="culture")       # a built-in scenario
     result = run_model(setup.params, seed=1, interventions=setup.interventions)
     result.series                                                # one row per week
-    run_sweep("experiments/specs/small.toml", "results/small")   # a batch of runs
-    calibrate("experiments/specs/published_targets.toml", "results/calibration")
+    run_sweep("small", "results/small")                          # a built-in sweep spec
+    calibrate("published_targets", "results/calibration")        # or a TOML file of yours
     draw_parameters(load_posterior("results/calibration"), seed=3)   # a fitted parameter set
+
+Built-in names (`eachcustomer list`) work wherever a file or folder is asked for; they are
+resolved, for every kind, by `eachcustomer.experiments.loading.catalogue.resolve`.
 
 `python -m eachcustomer --help` (or the `eachcustomer` command) is the command line.
 """
@@ -72,7 +75,8 @@ def run_sweep(
     """Run a sweep spec into the results folder `out` (resuming it if it was interrupted).
 
     Args:
-        spec: a sweep spec TOML file, or a sweep from `load_sweep`.
+        spec: a sweep spec TOML file, the name of a built-in one (`eachcustomer list
+            sweeps`), or a sweep from `load_sweep`.
         out: the results folder.
         workers: worker processes (all cores when None; 1 runs in this process).
         dask_scheduler: run on the Dask cluster at this address instead.
@@ -97,7 +101,8 @@ def calibrate(targets: str | Path, out: str | Path, **options: Any) -> dict[str,
     """Fit a targets file's priors to its targets (ABC-SMC) and write the folder `out`.
 
     Args:
-        targets: a targets TOML file (docs/CALIBRATION.md, section 4).
+        targets: a targets TOML file (docs/CALIBRATION.md, section 4), or the name of a
+            built-in one ("published_targets").
         out: a new folder for the posterior, diagnostics and summary.
         **options: `workers`, `dask_scheduler`, `dask_local`, `populations`,
             `population_size`, `on_progress`, as in

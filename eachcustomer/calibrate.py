@@ -59,10 +59,11 @@ class CalibrationProgress:
 
 def calibrate(
     targets: Annotated[
-        Path,
+        str,
         typer.Argument(
             metavar="TARGETS",
-            help="Targets TOML file (experiments/specs/published_targets.toml, or your own).",
+            help="A built-in targets file's name (published_targets, published_units: "
+            "`eachcustomer list targets`) or a targets TOML file of your own.",
         ),
     ],
     out: Annotated[

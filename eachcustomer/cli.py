@@ -1,4 +1,4 @@
-"""The `eachcustomer` command: run and list scenarios, sweep, find plans, analyze, dashboard.
+"""The `eachcustomer` command: run, list the built-ins, sweep, find plans, analyze, dashboard.
 
 Each command lives in a module of its own; this one gathers them into `app`, the entry point.
 """
@@ -11,6 +11,7 @@ import typer
 
 from eachcustomer.calibrate import calibrate
 from eachcustomer.helpformat import Command
+from eachcustomer.listing import list_builtins
 from eachcustomer.options import console
 from eachcustomer.plan import plan
 from eachcustomer.reports import analyze, evidence, headline
@@ -77,6 +78,7 @@ def dashboard(
 # The order here is the order of `eachcustomer --help`.
 for command in (
     run,
+    list_builtins,
     scenarios,
     plans,
     sweep,
@@ -87,7 +89,8 @@ for command in (
     evidence,
     dashboard,
 ):
-    app.command(cls=Command)(command)
+    name = "list" if command is list_builtins else None
+    app.command(name, cls=Command)(command)
 
 
 def main() -> None:

@@ -26,7 +26,8 @@ PosteriorOption = Annotated[
         "--posterior",
         metavar="FOLDER",
         help="Draw the fitted parameters from the posterior of the calibration in FOLDER "
-        "(`eachcustomer calibrate`), seeded by the run's seed.",
+        "(`eachcustomer calibrate`), or of a built-in one (published_units: `eachcustomer "
+        "list posteriors`), seeded by the run's seed.",
     ),
 ]
 
@@ -36,7 +37,8 @@ ReplicationPosteriorOption = Annotated[
         "--posterior",
         metavar="FOLDER",
         help="Each replication draws the fitted parameters from the posterior of the "
-        "calibration in FOLDER (replaces the spec's `posterior` key).",
+        "calibration in FOLDER, or of a built-in one (published_units), replacing the spec's "
+        "`posterior` key.",
     ),
 ]
 

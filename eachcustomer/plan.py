@@ -28,10 +28,11 @@ from eachcustomer.options import (
 
 def plan(
     spec: Annotated[
-        Path,
+        str,
         typer.Argument(
             metavar="SPEC",
-            help="Plan search spec TOML file (example: experiments/specs/plan_finder.toml).",
+            help="A built-in plan-finder spec's name (plan_finder: `eachcustomer list "
+            "plan-finder`) or a plan search spec TOML file.",
         ),
     ],
     out: Annotated[Path, resumable_out_option("search")],

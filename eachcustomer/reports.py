@@ -12,6 +12,10 @@ from eachcustomer.extras import tell_skipped
 from eachcustomer.options import console
 from eachcustomer.userrors import CommandLineError
 
+EVIDENCE_FOLDER = Path("experiments/specs/evidence/decision_map")
+"""`eachcustomer.experiments.reports.evidence.FOLDER`, written out so that --help imports
+nothing heavy."""
+
 NO_CHROME = "No PNG: kaleido found no Chrome or Chromium (`plotly_get_chrome` downloads one)."
 
 
@@ -59,7 +63,9 @@ def analyze(
 def headline(
     folder: Annotated[
         Path,
-        typer.Argument(metavar="FOLDER", help="Results folder of experiments/specs/headline.toml."),
+        typer.Argument(
+            metavar="FOLDER", help="Results folder of the built-in sweep spec headline."
+        ),
     ],
     out: Annotated[
         Path,
@@ -81,21 +87,27 @@ def evidence(
         Path,
         typer.Argument(
             metavar="FOLDER",
-            help="Results folder of a finished sweep of two plans "
-            "(experiments/specs/decision_map.toml).",
+            help="Results folder of a finished sweep of two plans (the built-in sweep spec "
+            "decision_map).",
         ),
     ],
     out: Annotated[
         Path,
-        typer.Option("--out", metavar="FOLDER", help="The evidence folder to write."),
-    ] = Path("docs/evidence/decision_map"),
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help="The evidence folder to write (default: the shipped one, from the "
+            "repository's root).",
+        ),
+    ] = EVIDENCE_FOLDER,
     spec: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--spec",
-            metavar="FILE",
-            help="The spec file the evidence stands for (default: the one the sweep ran); "
-            "where the runs differ from it, the manifest says how.",
+            metavar="SPEC",
+            help="The sweep spec the evidence stands for, a built-in's name or a file "
+            "(default: the one the sweep ran); where the runs differ from it, the manifest "
+            "says how.",
         ),
     ] = None,
     figures: Annotated[

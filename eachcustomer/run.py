@@ -33,8 +33,8 @@ def run(
         str | None,
         typer.Argument(
             metavar="SCENARIO",
-            help="Scenario TOML file or name of a built-in scenario (see `eachcustomer "
-            "scenarios`); the embedded baseline when omitted.",
+            help="Name of a built-in scenario (`eachcustomer scenarios`) or a scenario TOML "
+            "file; the embedded baseline when omitted.",
         ),
     ] = None,
     steps: Annotated[
@@ -175,14 +175,15 @@ def scenarios() -> None:
     """List the built-in scenarios with their titles."""
     from rich.table import Table
 
-    from eachcustomer.experiments.loading.scenario_files import builtin_scenarios, read_scenario
+    from eachcustomer.experiments.loading.catalogue import builtins
+    from eachcustomer.experiments.loading.scenario_files import read_scenario
 
     table = Table(
         title="Built-in scenarios (run one with `eachcustomer run NAME`)", title_justify="left"
     )
     table.add_column("name", style="bold")
     table.add_column("title")
-    for name, path in sorted(builtin_scenarios().items()):
+    for name, path in sorted(builtins("scenario").items()):
         table.add_row(name, read_scenario(path).title)
     console.print(table)
 

@@ -28,9 +28,11 @@ from eachcustomer.options import (
 
 def sweep(
     spec: Annotated[
-        Path,
+        str,
         typer.Argument(
-            metavar="SPEC", help="Sweep spec TOML file (examples in experiments/specs/)."
+            metavar="SPEC",
+            help="A built-in sweep spec's name (small, sobol, ...: `eachcustomer list sweeps`) "
+            "or a sweep spec TOML file.",
         ),
     ],
     out: Annotated[Path, resumable_out_option("sweep")],

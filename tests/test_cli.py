@@ -245,8 +245,11 @@ def test_sweep_and_analyze_refuse_mistakes_with_a_message(wide, tmp_path):
     for arguments, message in (
         (["sweep", str(spec), "--out", str(a_file)], f"{a_file}: is a file, not a folder"),
         (["sweep", str(spec), "--out", str(a_file / "o")], f"{a_file} is a file, not a folder"),
-        (["sweep", str(tmp_path / "none.toml"), "--out", out], "none.toml: cannot read it"),
-        (["sweep", str(tmp_path), "--out", out], f"{tmp_path}: cannot read it"),
+        (
+            ["sweep", str(tmp_path / "none.toml"), "--out", out],
+            "none.toml: no such sweep spec file",
+        ),
+        (["sweep", str(tmp_path), "--out", out], f"{tmp_path}: a folder, not a sweep spec file"),
         (
             ["sweep", str(spec), "--out", out, "--dask-local", "--dask-scheduler", "tcp://x:1"],
             "choose one",

@@ -45,7 +45,8 @@ def test_the_section_draws_each_shipped_map_with_its_cells_means():
     assert len(regions.children) == 2 * table["outcome"].nunique()
     assert all("does better than" in item.children for item in regions.children)
     said = " ".join(texts(section))
-    assert "experiments/specs/decision_map.toml" in said and "eachcustomer sweep" in said
+    assert "the built-in sweep spec decision_map" in said
+    assert "eachcustomer sweep decision_map --out results/decision_map" in said
     assert "At the model's defaults (price_multiplier = 1 and disposition_pull" in said
 
 

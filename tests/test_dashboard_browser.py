@@ -402,7 +402,7 @@ def test_compare_shows_where_the_verdict_holds_from_the_shipped_evidence(server,
     regions = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-evidence-regions li")
     assert [item.text for item in regions] == [box_sentence(b, titles, priced) for b in boxes]
     reproduce = browser.text("#compare-evidence-reproduce")
-    assert "eachcustomer sweep experiments/specs/decision_map.toml" in reproduce
+    assert "eachcustomer sweep decision_map --out results/decision_map" in reproduce
     assert browser.console_errors() == []
 
 

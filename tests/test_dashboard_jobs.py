@@ -47,7 +47,7 @@ from eachcustomer.dashboard.settings import (
     default_settings,
     settings_key,
 )
-from eachcustomer.experiments.loading.scenario_files import builtin_scenarios
+from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.running.runs import run_model
 
 # --- the setting ---------------------------------------------------------------------------
@@ -273,7 +273,7 @@ JOB_MB = 400
 (a job's pages shared with the server counted again) for runs of ordinary size."""
 GET_ANSWER_SECONDS = 1.0
 """The issue's requirement: the server answers GET / within 1 s throughout."""
-TEN_SCENARIOS = sorted(builtin_scenarios())[:10]
+TEN_SCENARIOS = sorted(builtins("scenario"))[:10]
 
 
 @pytest.fixture(scope="module")

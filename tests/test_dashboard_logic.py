@@ -39,8 +39,9 @@ from eachcustomer.dashboard.settings import (
     settings_key,
 )
 from eachcustomer.dashboard.uploads import check_chart, decode_upload, refused_upload
+from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.plans import plan_library
-from eachcustomer.experiments.loading.scenario_files import builtin_scenarios, load_scenario
+from eachcustomer.experiments.loading.scenario_files import load_scenario
 from eachcustomer.experiments.running.runs import run_model
 from eachcustomer.sim.budget import equalize_plans, plan_costs
 from eachcustomer.sim.organization import generate_organization
@@ -110,7 +111,7 @@ def write_export(settings: dict, folder: Path) -> Path:
     return folder / "scenario.toml"
 
 
-@pytest.mark.parametrize("scenario", sorted(builtin_scenarios()))
+@pytest.mark.parametrize("scenario", sorted(builtins("scenario")))
 def test_exported_scenario_reproduces_the_dashboard_run(scenario, tmp_path):
     settings = {
         **default_settings(scenario),
@@ -464,7 +465,7 @@ def test_every_lesson_names_a_scenario_charts_and_a_question():
     lessons = load_lessons()
     assert len(lessons) >= 6 and len({lesson.id for lesson in lessons}) == len(lessons)
     for lesson in lessons:
-        assert lesson.scenario in builtin_scenarios(), lesson.id
+        assert lesson.scenario in builtins("scenario"), lesson.id
         assert lesson.question.endswith("?")
 
 

@@ -15,12 +15,13 @@ from typer.testing import CliRunner
 from eachcustomer.cli import app
 from eachcustomer.experiments.analysis import decisions, discovery
 from eachcustomer.experiments.analysis.tables import load_results
+from eachcustomer.experiments.loading.catalogue import resolve
 from eachcustomer.experiments.reports import evidence
 from eachcustomer.experiments.reports.evidence import EvidenceError, build_evidence, read_evidence
 from eachcustomer.sim.params import Params
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED = REPO / evidence.FOLDER
+SHIPPED = evidence.shipped_folder()
 runner = CliRunner()
 
 
@@ -103,7 +104,7 @@ def test_an_unfinished_sweep_or_a_missing_spec_is_refused_without_a_traceback(ti
     missing = runner.invoke(
         app, ["evidence", str(results_folder), "--out", str(tmp_path / "e"), "--spec", "no.toml"]
     )
-    assert missing.exit_code == 2 and "no.toml: no such spec file" in said(missing)
+    assert missing.exit_code == 2 and "no.toml: no such sweep spec file" in said(missing)
     unfinished = tmp_path / "unfinished"
     unfinished.mkdir()
     for path in results_folder.rglob("*"):
@@ -135,11 +136,13 @@ def test_a_damaged_folder_is_named_in_the_error(tiny_sweep, tmp_path):
 def test_the_shipped_folder_stands_for_the_current_decision_map_spec():
     """Changing experiments/specs/decision_map.toml without regenerating fails here."""
     manifest = json.loads((SHIPPED / "manifest.json").read_text())
-    assert manifest["spec"] == "experiments/specs/decision_map.toml"
-    current = hashlib.sha256((REPO / manifest["spec"]).read_bytes()).hexdigest()
+    assert manifest["spec"] == "decision_map"  # a built-in name, valid wherever installed
+    assert manifest["commands"][0] == "eachcustomer sweep decision_map --out results/decision_map"
+    current = hashlib.sha256(resolve("sweep", manifest["spec"]).read_bytes()).hexdigest()
     assert manifest["spec_sha256"] == current, (
-        "experiments/specs/decision_map.toml changed since docs/evidence/decision_map was "
-        "built; regenerate it: " + " && ".join(manifest["commands"])
+        "experiments/specs/decision_map.toml changed since "
+        "experiments/specs/evidence/decision_map was built; regenerate it: "
+        + " && ".join(manifest["commands"])
     )
     # The whole spec ran (no replications cut for a quick look), at today's defaults.
     assert manifest["differences"] == []

@@ -276,4 +276,5 @@ def test_the_experiments_page_offers_only_sweep_specs_as_examples():
     from eachcustomer.dashboard.sweeps.runner import spec_files
 
     names = spec_files()
-    assert "plan_finder.toml" not in names and "small.toml" in names
+    assert "plan_finder" not in names and "small" in names
+    assert "published_targets" not in names  # a targets file is not a sweep either

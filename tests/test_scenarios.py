@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.loading.scenario_files import (
     ScenarioError,
-    builtin_scenarios,
     load_scenario,
     read_scenario,
 )
@@ -30,13 +30,13 @@ EXPECTED = {
 
 
 def test_library_has_the_scenarios_a_leader_or_teacher_recognises():
-    assert set(builtin_scenarios()) >= EXPECTED
+    assert set(builtins("scenario")) >= EXPECTED
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_scenario_loads_cites_a_seed_and_runs(name):
     setup = load_scenario(name, seed=1)
-    spec = read_scenario(builtin_scenarios()[name])
+    spec = read_scenario(builtins("scenario")[name])
     assert spec.title and (
         "S000" in spec.description or "S003" in spec.description or "Krackhardt" in spec.description
     )

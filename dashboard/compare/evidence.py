@@ -1,10 +1,12 @@
 """Compare's "Where the verdict holds": the shipped decision map, read from its folder.
 
-The numbers come from a sweep (experiments/specs/decision_map.toml), not from the
-comparison on the page: `eachcustomer.experiments.reports.evidence` writes them with the functions
-of `eachcustomer analyze`, and this module draws them with the same figure function
-(`eachcustomer.experiments.reports.decision_report.decision_map_figure`) in the dashboard's look. A
-missing or damaged folder is said in a sentence.
+The numbers come from a sweep (the built-in sweep spec decision_map), not from the
+comparison on the page: `eachcustomer.experiments.reports.evidence` writes them with the
+functions of `eachcustomer analyze` into a folder that ships inside the package
+(experiments/specs/evidence/decision_map, `eachcustomer list evidence`), and this module
+draws them with the same figure function
+(`eachcustomer.experiments.reports.decision_report.decision_map_figure`) in the dashboard's
+look. A missing or damaged folder is said in a sentence.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from eachcustomer.dashboard.chart_style import FONT_FAMILY, graph_config, look
 from eachcustomer.experiments.analysis.decisions import TOO_CLOSE, factor_label
 from eachcustomer.experiments.analysis.discovery import box_sentence
 from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
+from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.reports import evidence as shipped
 from eachcustomer.experiments.reports.decision_report import break_even_sentences
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-EVIDENCE_FOLDER = REPOSITORY / shipped.FOLDER
+EVIDENCE_FOLDER = shipped.shipped_folder()
 MAP_HEIGHT = 520
 
 
@@ -38,8 +40,8 @@ def evidence_section(folder: Path = EVIDENCE_FOLDER, large: bool = False) -> lis
             heading,
             html.P(
                 f"The decision map is not available: {error}. Regenerate it with "
-                "`eachcustomer sweep experiments/specs/decision_map.toml --out "
-                "results/decision_map` and `eachcustomer evidence results/decision_map`.",
+                "`eachcustomer sweep decision_map --out results/decision_map` and "
+                "`eachcustomer evidence results/decision_map`.",
                 id="compare-evidence-missing",
             ),
         ]
@@ -102,7 +104,9 @@ def evidence_section(folder: Path = EVIDENCE_FOLDER, large: bool = False) -> lis
             ],
             id="compare-evidence-regions",
         ),
-        html.P(_reproduce(manifest), className="note", id="compare-evidence-reproduce"),
+        html.P(
+            _reproduce(manifest, found.folder), className="note", id="compare-evidence-reproduce"
+        ),
     ]
     return children
 
@@ -157,10 +161,14 @@ def _at_defaults(
     )
 
 
-def _reproduce(manifest: dict[str, Any]) -> str:
+def _reproduce(manifest: dict[str, Any], folder: Path) -> str:
+    spec = str(manifest["spec"])
+    named = (
+        f"the built-in sweep spec {spec}" if spec in builtins("sweep") else f"the sweep spec {spec}"
+    )
     return (
-        f"Every number here comes from the sweep spec {manifest['spec']} (master seed "
+        f"Every number here comes from {named} (master seed "
         f"{manifest['master_seed']}, eachcustomer {manifest.get('version', '?')}); "
         f"reproduce it with `{'` then `'.join(manifest['commands'])}`. The tables are in "
-        f"{shipped.FOLDER.as_posix()}/."
+        f"{folder.as_posix()}/ (`eachcustomer list evidence`)."
     )

@@ -35,7 +35,8 @@ from eachcustomer.dashboard.settings import (
     scenario_values,
     settings_key,
 )
-from eachcustomer.experiments.loading.scenario_files import builtin_scenarios, read_scenario
+from eachcustomer.experiments.loading.catalogue import builtins
+from eachcustomer.experiments.loading.scenario_files import read_scenario
 
 # --- settings: scenario, sliders, plan, seed ---------------------------------------------
 
@@ -50,7 +51,7 @@ def clean_value(name: str, value: Any) -> Any:
 
 def scenario_text(scenario: str) -> str:
     """The scenario's description (it cites the seed sentence it illustrates)."""
-    path = builtin_scenarios().get(scenario)
+    path = builtins("scenario").get(scenario)
     if path is None:
         return ""
     try:

@@ -21,6 +21,7 @@ from eachcustomer.dashboard.sweeps.runner import (
     results_root,
     spec_files,
 )
+from eachcustomer.experiments.loading.catalogue import describe
 
 
 def layout(**_: Any) -> html.Div:
@@ -45,7 +46,10 @@ def layout(**_: Any) -> html.Div:
                     ),
                     dcc.Dropdown(
                         id="sweep-example",
-                        options=[{"label": n, "value": n} for n in specs],
+                        options=[
+                            {"label": f"{name}: {describe('sweep', path)}", "value": name}
+                            for name, path in specs.items()
+                        ],
                         value=first,
                         clearable=False,
                     ),

@@ -22,10 +22,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-import eachcustomer.experiments
 from eachcustomer.dashboard.settings import user_message
+from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.files import parse_toml
-from eachcustomer.experiments.loading.scenario_files import builtin_scenarios
 from eachcustomer.extras import tell_skipped
 from eachcustomer.sim.limits import DASHBOARD_SWEEP_LIMITS
 
@@ -42,16 +41,9 @@ def results_root() -> Path:
 
 
 def spec_files() -> dict[str, Path]:
-    """The example sweep specs shipped in experiments/specs/, by file name (plan searches,
-    with their [budget] table, are run by the Plan finder page and `eachcustomer plan`)."""
-    folder = Path(eachcustomer.experiments.__file__).parent / "specs"
-    if not folder.is_dir():
-        return {}
-    return {
-        p.name: p
-        for p in sorted(folder.glob("*.toml"))
-        if "budget" not in parse_toml(p.read_text(encoding="utf-8"), str(p), ValueError)
-    }
+    """The built-in sweep specs, by name: the examples the page starts from (plan-finder specs
+    are run by the Plan finder page, targets files by `eachcustomer calibrate`)."""
+    return builtins("sweep")
 
 
 def check_spec(text: Any) -> tuple[Any, str]:
@@ -67,10 +59,10 @@ def check_spec(text: Any) -> tuple[Any, str]:
     except ValueError as error:
         return None, str(error)
     scenario = data.get("scenario", "baseline")
-    if scenario not in builtin_scenarios():
+    if scenario not in builtins("scenario"):
         return None, (
             f"sweep: scenario {scenario!r}: from the dashboard a sweep must name a "
-            f"built-in scenario ({', '.join(sorted(builtin_scenarios()))}); use "
+            f"built-in scenario ({', '.join(sorted(builtins('scenario')))}); use "
             "`eachcustomer sweep` for scenario files"
         )
     try:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.loading import catalogue
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.replications import replication_seeds
 
@@ -54,10 +55,9 @@ class Posterior:
 
 
 def load_posterior(folder: str | Path) -> Posterior:
-    """Read a calibration folder's posterior; a folder that is not one raises CalibrationError."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CalibrationError(f"{folder}: no such calibration folder")
+    """Read a calibration folder's posterior, or a built-in one by name (`published_units`);
+    a folder that is not one raises CalibrationError."""
+    folder = catalogue.resolve("posterior", folder, CalibrationError)
     path = folder / POSTERIOR_FILE
     if not (folder / MANIFEST_FILE).is_file() or not path.is_file():
         raise CalibrationError(

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from eachcustomer.experiments.calibration import CalibrationError
 from eachcustomer.experiments.calibration import target_checks as checks
 from eachcustomer.experiments.calibration.target_spec import Calibration, Prior, TargetsFile
+from eachcustomer.experiments.loading import catalogue
 from eachcustomer.experiments.loading.files import read_toml
 from eachcustomer.sim.limits import DEFAULT_LIMITS, Limits
 from eachcustomer.sim.params import describe_validation_error
@@ -62,8 +63,9 @@ DEFAULT_PRIORS: dict[str, Prior] = {
 
 
 def load_targets(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Calibration:
-    """Read and validate a targets file; every problem names the file and the key."""
-    path = Path(path)
+    """Read and validate a targets file, or a built-in one by name (`published_targets`);
+    every problem names the file and the key."""
+    path = catalogue.resolve("targets", path, CalibrationError)
     data, text = read_toml(path, CalibrationError)
     return parse_targets(data, path=path, text=text, limits=limits)
 
@@ -77,6 +79,7 @@ def parse_targets(
 ) -> Calibration:
     """Validate a targets file given as a dict (parsed TOML); `path` anchors relative files."""
     where = str(path) if path is not None else "targets"
+    catalogue.check_kind("targets", data, where, CalibrationError)
     try:
         spec = TargetsFile(**data)
     except ValidationError as error:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from eachcustomer.experiments.loading import catalogue
 from eachcustomer.experiments.loading.files import read_toml
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.params import describe_validation_error
@@ -48,11 +48,6 @@ class NamedPlan:
     interventions: tuple[Intervention, ...]
 
 
-def library_folder() -> Path:
-    """The folder of the plan files shipped with the package."""
-    return Path(str(resources.files("eachcustomer.scenarios") / "plans"))
-
-
 def read_plan(path: Path) -> NamedPlan:
     """Read and validate one plan file."""
     data, _ = read_toml(path, PlanError)
@@ -66,7 +61,7 @@ def read_plan(path: Path) -> NamedPlan:
 @cache
 def plan_library() -> dict[str, NamedPlan]:
     """Every plan of the library by name, "none" first, then in name order."""
-    paths = sorted(library_folder().glob("*.toml"), key=lambda p: (p.stem != NO_PLAN, p.stem))
+    paths = sorted(catalogue.builtins("plan").values(), key=lambda p: (p.stem != NO_PLAN, p.stem))
     return {path.stem: read_plan(path) for path in paths}
 
 

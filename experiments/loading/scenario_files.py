@@ -9,13 +9,13 @@ tables are the models of `eachcustomer.experiments.loading.scenario_spec`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
+from eachcustomer.experiments.loading import catalogue
 from eachcustomer.experiments.loading.files import named_file, read_toml
 from eachcustomer.experiments.loading.plans import PlanError, resolve_plan
 from eachcustomer.experiments.loading.scenario_spec import OrganizationSpec, ScenarioSpec
@@ -27,7 +27,7 @@ from eachcustomer.sim.params import Params, ParamsError, describe_validation_err
 from eachcustomer.sim.state import Individuals
 
 DEFAULT_SCENARIO = "baseline"
-DATA_FOLDER = Path(str(resources.files("eachcustomer.scenarios"))) / "data"
+DATA_FOLDER = catalogue.folder("scenario") / "data"
 """Data shipped with the package that any scenario may name (e.g. the Krackhardt chart)."""
 
 
@@ -52,37 +52,10 @@ class RunSetup:
     timeline: tuple[TimelineEntry, ...] = ()
 
 
-def builtin_scenarios() -> dict[str, Path]:
-    """The scenario files shipped with the package, by name (file stem)."""
-    folder = resources.files("eachcustomer.scenarios")
-    return {
-        Path(item.name).stem: Path(str(item))
-        for item in folder.iterdir()
-        if item.name.endswith(".toml")
-    }
-
-
-def resolve_scenario(name_or_path: str | Path | None) -> Path:
-    """A scenario file from a path or the name of a built-in scenario."""
-    if name_or_path is None:
-        name_or_path = DEFAULT_SCENARIO
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ScenarioError(f"{path}: no such scenario file")
-        return path
-    builtin = builtin_scenarios()
-    if str(name_or_path) in builtin:
-        return builtin[str(name_or_path)]
-    raise ScenarioError(
-        f"{name_or_path}: neither a .toml file nor a built-in scenario; "
-        f"built-in scenarios: {', '.join(sorted(builtin))}"
-    )
-
-
 def read_scenario(path: Path) -> ScenarioSpec:
     """Parse and validate a scenario file's structure."""
     data, _ = read_toml(path, ScenarioError)
+    catalogue.check_kind("scenario", data, str(path), ScenarioError)
     try:
         return ScenarioSpec(**data)
     except ValidationError as error:
@@ -269,7 +242,9 @@ def load_scenario(
             arguments, named with the file and the key.
         LimitError: the organization or the horizon is bigger than `limits`.
     """
-    path = resolve_scenario(scenario)
+    path = catalogue.resolve(
+        "scenario", DEFAULT_SCENARIO if scenario is None else scenario, ScenarioError
+    )
     spec = read_scenario(path)
     if departments is not None and org_chart is None:
         raise ScenarioError(
@@ -371,8 +346,6 @@ __all__ = [
     "RunSetup",
     "ScenarioError",
     "ScenarioSpec",
-    "builtin_scenarios",
     "load_scenario",
     "read_scenario",
-    "resolve_scenario",
 ]

@@ -12,12 +12,12 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.files import named_file, named_folder
 from eachcustomer.experiments.loading.plans import resolve_plan
 from eachcustomer.experiments.loading.scenario_files import (
     RunSetup,
     ScenarioError,
-    builtin_scenarios,
     check_coverage_names,
     load_scenario,
 )
@@ -44,7 +44,7 @@ def base_setup(spec: NamesScenario, path: Path | None, where: str, limits: Limit
     A file must be in the sweep file's folder or below it (the current folder for a spec
     given without a file), so a spec cannot make the program read other files.
     """
-    name, builtin = spec.scenario, builtin_scenarios()
+    name, builtin = spec.scenario, builtins("scenario")
     next_to_spec = path is not None and (path.parent / name).is_file()
     scenario: str | Path = name
     if next_to_spec or name not in builtin:

@@ -17,7 +17,8 @@ pair runs `replications` times. Replication r of every point and arm gets the sa
 drawn from `numpy.random.SeedSequence(seed).spawn`: common random numbers, so differences
 between plans or parameter values are not blurred by different luck.
 
-See experiments/specs/ for annotated examples. `eachcustomer.experiments.loading.sweep_spec` reads
+See experiments/specs/ for annotated examples (built-in sweep specs, named without a path:
+`load_sweep("small")`). `eachcustomer.experiments.loading.sweep_spec` reads
 the file's tables; `eachcustomer.experiments.loading.sweep_factors` and
 `eachcustomer.experiments.loading.sweep_checks` check a spec against the model;
 `eachcustomer.experiments.running.sweep_runs.RunContext.execute` is what one run does.
@@ -37,8 +38,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from eachcustomer.experiments.calibration.posterior import Posterior, draw_parameters
+from eachcustomer.experiments.loading import catalogue, sweep_factors
 from eachcustomer.experiments.loading import sweep_checks as checks
-from eachcustomer.experiments.loading import sweep_factors
 from eachcustomer.experiments.loading.files import read_toml
 from eachcustomer.experiments.loading.plans import NO_PLAN, resolve_plan
 from eachcustomer.experiments.loading.scenario_files import RunSetup
@@ -230,12 +231,14 @@ def load_sweep(
     """Read and validate a sweep file; every problem names the file and the key.
 
     Args:
-        path: the sweep spec TOML file.
-        limits: the largest sweep allowed (`eachcustomer.sim.limits`); checked before anything is
-        built. posterior: a calibration folder to draw the fitted parameters from, replacing the
-            spec's own `posterior` key (`eachcustomer sweep --posterior`).
+        path: the sweep spec TOML file, or the name of a built-in one (`eachcustomer list`).
+        limits: the largest sweep allowed (`eachcustomer.sim.limits`); checked before anything
+            is built.
+        posterior: a calibration folder (or a built-in posterior's name) to draw the fitted
+            parameters from, replacing the spec's own `posterior` key (`eachcustomer sweep
+            --posterior`).
     """
-    path = Path(path)
+    path = catalogue.resolve("sweep", path, SweepSpecError)
     data, text = read_toml(path, SweepSpecError)
     return parse_sweep(data, path=path, text=text, limits=limits, posterior=posterior)
 
@@ -258,6 +261,7 @@ def parse_sweep(
         LimitError: the sweep is bigger than `limits`.
     """
     where = str(path) if path is not None else "sweep"
+    catalogue.check_kind("sweep", data, where, SweepSpecError)
     try:
         spec = SweepFile(**data)
     except ValidationError as error:

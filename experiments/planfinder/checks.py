@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from eachcustomer.experiments.loading import sweep_checks, sweep_factors
+from eachcustomer.experiments.loading import catalogue, sweep_checks, sweep_factors
 from eachcustomer.experiments.loading.files import read_toml
 from eachcustomer.experiments.loading.sweep_checks import SweepSpecError
 from eachcustomer.experiments.planfinder.encoding import Encoding, Lever
@@ -38,11 +38,11 @@ def load_plan_search(
     """Read and check a plan search spec file.
 
     Args:
-        path: the spec.
+        path: the spec, or the name of a built-in one (`plan_finder`).
         limits: the largest search allowed (`eachcustomer.sim.limits`), checked before anything
         runs. posterior: a calibration folder replacing the spec's `posterior` key.
     """
-    path = Path(path)
+    path = catalogue.resolve("plan_finder", path, PlanSpecError)
     data, text = read_toml(path, PlanSpecError)
     return parse_plan_search(data, path=path, text=text, limits=limits, posterior=posterior)
 
@@ -63,6 +63,7 @@ def parse_plan_search(
         LimitError: the search is bigger than `limits`.
     """
     where = str(path) if path is not None else "plan search"
+    catalogue.check_kind("plan_finder", data, where, PlanSpecError)
     try:
         spec = PlanSearchFile(**data)
     except ValidationError as error:

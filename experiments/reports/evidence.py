@@ -1,23 +1,27 @@
 """The shipped evidence of "where the verdict holds": a folder a reader can check by a sweep.
 
-`build_evidence(results, out)` writes, from a finished sweep of two plans (by default
-experiments/specs/decision_map.toml), the tables `eachcustomer analyze` computes for its
-"Where the verdict holds" section, with the same functions:
+`build_evidence(results, out)` writes, from a finished sweep of two plans (by default the
+built-in sweep spec decision_map, experiments/specs/decision_map.toml), the tables
+`eachcustomer analyze` computes for its "Where the verdict holds" section, with the same
+functions:
 
     decision_map.csv     paired advantage per cell
-    (`eachcustomer.experiments.analysis.decisions.decision_map`) break_even.csv       where the mean
-    advantage crosses zero (`decisions.break_even`) scenario_boxes.csv   PRIM regions where each
-    plan does better (`eachcustomer.experiments.analysis.discovery`) spec.toml            the spec
-    the runs ran, as it was manifest.json        the spec file it stands for and its SHA-256, where
-    the runs differ
-                         from that file, master seed, versions, and the commands
+                         (`eachcustomer.experiments.analysis.decisions.decision_map`)
+    break_even.csv       where the mean advantage crosses zero (`decisions.break_even`)
+    scenario_boxes.csv   PRIM regions where each plan does better
+                         (`eachcustomer.experiments.analysis.discovery`)
+    spec.toml            the spec the runs ran, as it was
+    manifest.json        the spec it stands for (a built-in's name, or a path) and its
+                         SHA-256, where the runs differ from it, master seed, versions, and
+                         the commands
     README.md            how the folder was produced
 
-and the map as a PNG per outcome into a figures folder (the README's). `read_evidence` reads
-the folder back for the dashboard's Compare page, with a plain error when it is missing or
-damaged. Regenerate it with:
+and the map as a PNG per outcome into a figures folder (the README's). The shipped folders
+are package data, experiments/specs/evidence/NAME (`eachcustomer list evidence`);
+`read_evidence` reads one back for the dashboard's Compare page, with a plain error when it
+is missing or damaged. Regenerate decision_map, from the repository's root, with:
 
-    eachcustomer sweep experiments/specs/decision_map.toml --out results/decision_map
+    eachcustomer sweep decision_map --out results/decision_map
     eachcustomer evidence results/decision_map
 """
 
@@ -35,6 +39,7 @@ import plotly.graph_objects as go
 from eachcustomer.experiments.analysis import decisions, discovery
 from eachcustomer.experiments.analysis.discovery import ScenarioBox
 from eachcustomer.experiments.analysis.tables import AnalysisError, load_results, progress
+from eachcustomer.experiments.loading import catalogue
 from eachcustomer.experiments.loading.files import write_atomically, write_table
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.loading.sweeps import load_sweep
@@ -43,9 +48,11 @@ from eachcustomer.extras import MissingExtraError, require, skipped
 from eachcustomer.sim.limits import LARGE_LIMITS
 from eachcustomer.sim.params import Params
 
-SPEC = Path("experiments/specs/decision_map.toml")
-"""The spec the shipped evidence stands for, relative to the repository."""
-FOLDER = Path("docs/evidence/decision_map")
+SPEC = "decision_map"
+"""The built-in sweep spec the shipped evidence stands for, and the name of its folder."""
+FOLDER = Path("experiments/specs/evidence") / SPEC
+"""Where `eachcustomer evidence` writes by default: the shipped folder, from the repository's
+root (installed, it is `shipped_folder()`)."""
 FIGURES = Path("docs/figures")
 MAP_COLUMNS = ("outcome", "reference", "challenger", "n", "mean", "ci_low", "ci_high", "verdict")
 BREAK_EVEN_COLUMNS = ("outcome", "challenger_better")
@@ -54,6 +61,11 @@ MANIFEST_KEYS = ("spec", "spec_sha256", "differences", "master_seed", "commands"
 
 class EvidenceError(ValueError):
     """An evidence folder that cannot be built or read; the message says which file and why."""
+
+
+def shipped_folder(name: str = SPEC) -> Path:
+    """The shipped evidence folder `name` inside the installed package (it may be missing)."""
+    return catalogue.folder("evidence") / name
 
 
 @dataclass(frozen=True)
@@ -128,9 +140,13 @@ def build_evidence(
             f"{results_folder}: the sweep is not finished ({counts['missing']} of "
             f"{counts['planned']} runs missing); rerun its sweep command to resume"
         )
-    named = Path(spec if spec is not None else results.manifest.get("spec_path") or SPEC)
-    if not named.is_file():
-        raise EvidenceError(f"{named}: no such spec file; give the spec with --spec")
+    named = catalogue.resolve(
+        "sweep",
+        spec if spec is not None else results.manifest.get("spec_path") or SPEC,
+        EvidenceError,
+    )
+    # A built-in spec is named by its name, which works wherever the package is installed.
+    spec_name = catalogue.builtin_name("sweep", named) or shown_path(named)
     try:
         table = decisions.decision_map(results, confidence=confidence)
         boxes = discovery.scenario_boxes(results)
@@ -153,14 +169,14 @@ def build_evidence(
     named_spec = load_sweep(named, limits=LARGE_LIMITS).spec.model_dump(mode="json")
     ran_spec = results.manifest.get("identity", {}).get("spec", {})
     commands = [
-        f"eachcustomer sweep {shown_path(named)} --out results/decision_map",
+        f"eachcustomer sweep {spec_name} --out results/decision_map",
         f"eachcustomer evidence results/decision_map --out {shown_path(out)}"
-        + (f" --spec {shown_path(named)}" if spec is not None else ""),
+        + (f" --spec {spec_name}" if spec is not None else ""),
     ]
     manifest = {
         "what": "Where the verdict holds: the decision map, its break-even and the PRIM "
         "regions of `eachcustomer analyze`, from one sweep",
-        "spec": shown_path(named),
+        "spec": spec_name,
         "spec_sha256": file_digest(named),
         "ran_spec_sha256": hashlib.sha256(spec_text.encode("utf-8")).hexdigest(),
         "differences": spec_differences(ran_spec, named_spec),
@@ -235,7 +251,8 @@ def _readme(manifest: dict[str, Any]) -> str:
     )
     return (
         "# Where the verdict holds: the evidence\n\n"
-        f"Produced from `{manifest['spec']}` (master seed {manifest['master_seed']}, "
+        f"Produced from the sweep spec `{manifest['spec']}` (master seed "
+        f"{manifest['master_seed']}, "
         f"{manifest['runs']['ok']} runs, eachcustomer {manifest['version']}) by:\n\n"
         "```\n" + "\n".join(manifest["commands"]) + "\n```\n\n" + caveat + "\n"
         "- `decision_map.csv`: the challenger's paired advantage per cell, mean and "
@@ -249,9 +266,10 @@ def _readme(manifest: dict[str, Any]) -> str:
     )
 
 
-def read_evidence(folder: str | Path = FOLDER) -> Evidence:
-    """Read an evidence folder; a missing or damaged file raises `EvidenceError` naming it."""
-    folder = Path(folder)
+def read_evidence(folder: str | Path | None = None) -> Evidence:
+    """Read an evidence folder (the shipped decision map when None); a missing or damaged file
+    raises `EvidenceError` naming it."""
+    folder = shipped_folder() if folder is None else Path(folder)
     path = folder / "manifest.json"
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

@@ -1,9 +1,9 @@
-"""The headline figure: plots the results of the sweep experiments/specs/headline.toml.
+"""The headline figure: plots the results of the built-in sweep spec headline.
 
 The comparison itself is a sweep, so the figure's numbers come from the same runs, seeds,
 budget rule and intervals as any other sweep and as the Compare page:
 
-    eachcustomer sweep experiments/specs/headline.toml --out results/headline
+    eachcustomer sweep headline --out results/headline
     eachcustomer headline results/headline --out docs/figures
 
 Three panels against the budget: customers lost per year over the last quarter,
