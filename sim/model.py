@@ -15,7 +15,7 @@ What Mesa users expect is here too, built on first use: the `Employee` agents
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -53,9 +53,17 @@ SET_AT_START = frozenset(
 changing one later would change nothing, so `OrgModel.set_params` refuses them."""
 
 
-def _reported(column: str, model: OrgModel) -> Any:
-    """A model reporter of the model's DataCollector: one column of the row being collected."""
-    return model._reporting[column]
+def _reporter(column: str) -> Callable[[OrgModel], Any]:
+    """A model reporter of the model's DataCollector: one column of the row being collected.
+
+    A plain function of the model, not a `functools.partial`: Mesa 3.4's DataCollector takes
+    a partial for a bound method and validates it by calling it without the model.
+    """
+
+    def reported(model: OrgModel) -> Any:
+        return model._reporting[column]
+
+    return reported
 
 
 class OrgModel(mesa.Model):
@@ -246,7 +254,7 @@ class OrgModel(mesa.Model):
         if self._datacollector is None:
             recorder = self.batch.recorder
             self._datacollector = mesa.DataCollector(
-                model_reporters={column: partial(_reported, column) for column in recorder.columns}
+                model_reporters={column: _reporter(column) for column in recorder.columns}
             )
             for week in range(len(recorder.rows)):
                 self._collect(week)

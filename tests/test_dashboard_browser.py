@@ -729,7 +729,10 @@ def test_the_plan_finder_finds_a_plan_shows_its_front_and_exports_it(server, bro
         10,
         "the smallest search",
     )
-    assert "At most 8 runs" in browser.text("#planfinder-size")
+    # The size sentence follows the sliders by a callback of its own: wait for it.
+    wait_until(
+        lambda: "At most 8 runs" in browser.text("#planfinder-size"), 10, "the search's size"
+    )
     browser.find("#planfinder-run").click()
     result = wait_until(lambda: browser.prop("planfinder-result", "data"), 180, "the search")
     assert result["error"] is None, result["error"]

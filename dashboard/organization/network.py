@@ -64,7 +64,7 @@ def fold_level(level: np.ndarray, limit: int) -> int:
     per_level = np.bincount(level)
     cumulative = np.cumsum(per_level)
     fitting = np.flatnonzero(cumulative <= limit)
-    return max(int(fitting.max()) if len(fitting) else 1, 1)
+    return max(int(np.max(fitting)) if len(fitting) else 1, 1)
 
 
 def network_view(org: Organization, limit: int = NODE_LIMIT) -> NetworkView:

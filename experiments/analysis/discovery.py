@@ -14,6 +14,7 @@ coverage and density is kept. `box_sentence` states it in words:
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,8 +148,8 @@ def prim_box(
         return ScenarioBox(
             outcome, plan, other, True, (), 1.0, base_rate, 1.0, len(inputs), base_rate, min_density
         )
-    finder, box = _run_prim(inputs, interesting.astype(int), min_density, peel_alpha, mass_min)
-    trajectory = box.peeling_trajectory.reset_index(drop=True)
+    peeling = _peel(inputs, interesting.astype(int), peel_alpha, mass_min)
+    trajectory = peeling.trajectory
     dense = trajectory[trajectory["density"] >= min_density]
     if dense.empty:
         return missing
@@ -159,7 +160,7 @@ def prim_box(
         .index[0]
     )
     chosen = trajectory.loc[best]
-    limits = _limits(box.box_lims[best], finder.box_init, box.qp[best])
+    limits = _limits(peeling.box_lims[best], peeling.whole, peeling.quasi_p[best])
     return ScenarioBox(
         outcome,
         plan,
@@ -175,9 +176,28 @@ def prim_box(
     )
 
 
-def _run_prim(
-    inputs: pd.DataFrame, y: np.ndarray, threshold: float, peel_alpha: float, mass_min: float
-) -> tuple[Any, Any]:
+@dataclass(frozen=True)
+class _Peeling:
+    """PRIM's peeling and pasting trajectory, as EMA Workbench 2.5 and 3.x both compute it."""
+
+    trajectory: pd.DataFrame
+    """One row per box: coverage, density, mass, n (runs in it), res_dim (factors restricted)."""
+    box_lims: list[pd.DataFrame]
+    """Per box, its low and high limit of each factor (rows 0 and 1)."""
+    quasi_p: list[dict[str, list[float]]]
+    """Per box, each restricted factor's quasi-p values (lower and upper side; -1 if not cut)."""
+    whole: pd.DataFrame
+    """The limits of the whole factor space."""
+
+
+def _peel(inputs: pd.DataFrame, y: np.ndarray, peel_alpha: float, mass_min: float) -> _Peeling:
+    # The one place that knows EMA Workbench's API. 2.x takes a required `threshold` (y at or
+    # above it is a case of interest, and a final box whose mean is below it is replaced by the
+    # whole space) and keeps the quasi-p values in `qp`; 3.x takes y as the 0/1 class itself and
+    # names them `p_values`. Here y is 0/1 and every peel and paste raises the box's mean, so a
+    # positive threshold below 1/len(y) counts exactly the 1s and never replaces the box: both
+    # versions then peel the same trajectory, and the choice along it is `prim_box`'s.
+    #
     # EMA Workbench warns at import that optional ipyparallel and altair are missing (used for
     # distributed runs and interactive plots, not here), and pandas 3.1 deprecates the
     # `drop(inplace=True)` PRIM calls on a copy of the inputs (harmless: the copy is PRIM's).
@@ -192,16 +212,19 @@ def _run_prim(
 
         prim = require("ema_workbench.analysis.prim", "discovery", "scenario discovery (PRIM)")
 
-        finder = prim.Prim(
-            inputs.reset_index(drop=True),
-            y,
-            threshold=threshold,
-            peel_alpha=peel_alpha,
-            paste_alpha=peel_alpha,
-            mass_min=mass_min,
-        )
+        settings: dict[str, Any] = {
+            "peel_alpha": peel_alpha,
+            "paste_alpha": peel_alpha,
+            "mass_min": mass_min,
+        }
+        if "threshold" in inspect.signature(prim.Prim).parameters:  # EMA Workbench 2.x
+            settings["threshold"] = 1 / (len(y) + 1)
+        finder = prim.Prim(inputs.reset_index(drop=True), y, **settings)
         box = finder.find_box()
-    return finder, box
+    quasi_p = box.p_values if hasattr(box, "p_values") else box.qp
+    return _Peeling(
+        box.peeling_trajectory.reset_index(drop=True), list(box.box_lims), quasi_p, finder.box_init
+    )
 
 
 def _limits(box: pd.DataFrame, whole: pd.DataFrame, quasi_p: dict) -> tuple[Limit, ...]:

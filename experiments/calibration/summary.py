@@ -36,7 +36,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     order = np.argsort(values[keep])
     sorted_values, sorted_weights = values[keep][order], weights[keep][order]
     cumulative = np.cumsum(sorted_weights) / sorted_weights.sum()
-    return float(sorted_values[min(np.searchsorted(cumulative, q), len(sorted_values) - 1)])
+    return float(sorted_values[min(int(np.searchsorted(cumulative, q)), len(sorted_values) - 1)])
 
 
 def parameter_summary(
