@@ -205,7 +205,7 @@ class Sweep:
 
 
 def model_digest() -> str:
-    """A digest of the model's source (sim/ and experiments/runs.py)."""
+    """A digest of the model's source (sim/ and experiments/running/runs.py)."""
     import eachcustomer.experiments.running.runs
     import eachcustomer.sim
 
