@@ -29,16 +29,24 @@ def declared_versions() -> list[tuple[int, int]]:
 
 
 def find_python(version: tuple[int, int]) -> Path | None:
-    """An interpreter of this version: on the PATH, else the newest pyenv build of it."""
+    """An interpreter of this version that runs: a pyenv build of it, else one on the PATH
+    (pyenv's shims are on the PATH too, but fail for a version that is not selected)."""
     name = f"python{version[0]}.{version[1]}"
-    on_path = shutil.which(name)
-    if on_path:
-        return Path(on_path)
     builds = sorted(
         (Path.home() / ".pyenv" / "versions").glob(f"{version[0]}.{version[1]}.*/bin/{name}"),
         key=lambda path: [int(part) for part in path.parts[-3].split(".") if part.isdigit()],
+        reverse=True,
     )
-    return builds[-1] if builds else None
+    on_path = shutil.which(name)
+    for candidate in [*builds, *([Path(on_path)] if on_path else [])]:
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode == 0 and probe.stdout.split() == [str(part) for part in version]:
+            return candidate
+    return None
 
 
 def run(command: list[str | Path]) -> None:
