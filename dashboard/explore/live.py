@@ -134,10 +134,10 @@ def change_parameters(
             else:
                 overrides[name] = value
             if finished:
-                for entry in timeline:
-                    entry["overrides"].pop(name, None)
+                for later in timeline:
+                    later["overrides"].pop(name, None)
             continue
-        entry = next((e for e in timeline if e["week"] == week), None)  # type: ignore[arg-type]
+        entry = next((e for e in timeline if e["week"] == week), None)
         if entry is None:
             entry = {"week": week, "overrides": {}, "interventions": []}
             timeline.append(entry)
