@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from eachcustomer.cli import app
 from eachcustomer.experiments.analysis import decisions
-from eachcustomer.experiments.analysis.decisions import TOO_CLOSE
 from eachcustomer.experiments.analysis.tables import AnalysisError, Results
+from eachcustomer.experiments.analysis.verdicts import TOO_CLOSE
 
 PRICES = (1.0, 2.0)
 PULLS = (0.01, 0.05)

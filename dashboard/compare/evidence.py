@@ -18,9 +18,10 @@ import pandas as pd
 from dash import dcc, html
 
 from eachcustomer.dashboard.chart_style import FONT_FAMILY, graph_config, look
-from eachcustomer.experiments.analysis.decisions import TOO_CLOSE, factor_label
+from eachcustomer.experiments.analysis.decisions import factor_label
 from eachcustomer.experiments.analysis.discovery import box_sentence
 from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
+from eachcustomer.experiments.analysis.verdicts import TOO_CLOSE
 from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.reports import evidence as shipped

@@ -14,6 +14,7 @@ import numpy as np
 
 from eachcustomer.experiments.analysis.outcomes import Outcome, outcome
 from eachcustomer.experiments.analysis.statistics import PAIRING_NOTE, paired_difference
+from eachcustomer.experiments.analysis.verdicts import TOO_FEW, judge, settle
 
 OUTCOMES = tuple(
     outcome(column)
@@ -71,14 +72,15 @@ def outcome_verdict(
         }
     second = ranked[1]
     gap = paired_difference(values[best], values[second])
+    judged = judge(gap, item.higher_is_better, against="plan")
     count = gap.n
-    better = gap.mean * sign  # how much better the winner is, in the outcome's direction
+    better = judged.advantage  # how much better the winner is, in the outcome's direction
     gain_low, gain_high = sorted((gap.low * sign, gap.high * sign))
     interval = (
         f"95% interval {_number(gain_low, item, True)} to {_number(gain_high, item, True)}, "
         f"{count} paired replications"
     )
-    clear = count >= 2 and gap.excludes_zero
+    clear = judged.clear
     best_value, second_value = np.mean(values[best]), np.mean(values[second])
     relative = ""
     if item.unit in ("customers", "currency") and second_value:
@@ -91,7 +93,7 @@ def outcome_verdict(
             f"{_number(best_value, item, True)} against {_number(second_value, item, True)} "
             f"for {second}, {word} by {_number(abs(better), item)}{unit}{relative} ({interval})."
         )
-    elif count < 2:
+    elif judged.word == TOO_FEW:
         text = (
             f"On {item.label} at week {horizon}, {best} is ahead of {second} by "
             f"{_number(abs(better), item)}{unit}, but one replication cannot tell luck from "
@@ -99,9 +101,9 @@ def outcome_verdict(
         )
     else:
         text = (
-            f"On {item.label} at week {horizon}, {best} and {second} are too close to call: "
-            f"{best} is ahead by {_number(abs(better), item)}{unit} ({interval}); more "
-            "replications may separate them."
+            f"On {item.label} at week {horizon}, {best} and {second} are {judged.word}: "
+            f"{best} is ahead by {_number(abs(better), item)}{unit} ({interval}); "
+            f"{settle(judged)}."
         )
     return {
         "outcome": item.column,
@@ -125,18 +127,18 @@ def against_reference(
         if plan == reference:
             continue
         gap = paired_difference(values, base)
-        effects[plan] = {"difference": gap.mean, "low": gap.low, "high": gap.high}
-        if gap.n < 2:
+        judged = judge(gap, item.higher_is_better, against="nothing")
+        effects[plan] = {
+            "difference": gap.mean,
+            "low": gap.low,
+            "high": gap.high,
+            "verdict": judged.word,
+        }
+        if judged.word == TOO_FEW:
             parts.append(f"{plan} {_number(gap.mean, item, True)}")
             continue
-        if not gap.excludes_zero:
-            judged = "no clear effect"
-        elif (gap.mean > 0) == (item.higher_is_better is not False):
-            judged = "better"
-        else:
-            judged = "worse"
         parts.append(
-            f"{plan} {_number(gap.mean, item, True)}{_unit(item)} ({judged}; 95% interval "
+            f"{plan} {_number(gap.mean, item, True)}{_unit(item)} ({judged.word}; 95% interval "
             f"{_number(gap.low, item, True)} to {_number(gap.high, item, True)})"
         )
     text = f"Against doing nothing, on {item.label}: " + "; ".join(parts) + "."

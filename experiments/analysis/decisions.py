@@ -20,19 +20,21 @@ where each plan does better.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 from eachcustomer.experiments.analysis.plan_effects import pair_runs
-from eachcustomer.experiments.analysis.statistics import paired_difference
+from eachcustomer.experiments.analysis.statistics import Interval, paired_difference
 from eachcustomer.experiments.analysis.tables import (
     MAX_LEVELS,
     AnalysisError,
     Results,
     load_results,
 )
+from eachcustomer.experiments.analysis.verdicts import BETTER, WORSE, judge
 from eachcustomer.experiments.loading.plans import NO_PLAN
 
 CUSTOMERS_KEPT = (
@@ -45,7 +47,6 @@ CUSTOMERS_KEPT = (
 NET_REVENUE = ("net_revenue",)
 PRICE_FACTORS = ("price_multiplier", "wage_cost_per_hour")
 FADE_FACTORS = ("disposition_pull",)
-TOO_CLOSE = "too close to call"
 
 
 def matchup(
@@ -186,7 +187,8 @@ def decision_map(
     Returns:
         One row per outcome and cell: outcome, reference, challenger, one column per factor
         (its level), n (pairs), mean (advantage), ci_low, ci_high, and verdict (the plan that
-        does better when the interval excludes zero, else "too close to call").
+        does better when the interval excludes zero, else the words of `verdicts.judge`:
+        "too close to call", or "not enough replications" below two pairs).
     """
     results = load_results(results)
     reference, challenger = matchup(results, reference, challenger)
@@ -208,12 +210,19 @@ def decision_map(
                 [outcome, reference, challenger, *key, found.n, found.mean, found.low, found.high]
             )
     table = pd.DataFrame(rows, columns=columns)
-    table["verdict"] = np.where(
-        table["ci_low"] > 0,
-        table["challenger"],
-        np.where(table["ci_high"] < 0, table["reference"], TOO_CLOSE),
-    )
+    table["verdict"] = [_cell_verdict(row, confidence) for row in table.itertuples(index=False)]
     return table
+
+
+def _cell_verdict(row: Any, confidence: float) -> str:
+    """The plan that does better in a cell (`verdicts.judge`), else the verdict's words."""
+    interval = Interval(int(row.n), float(row.mean), float("nan"), row.ci_low, row.ci_high)
+    found = judge(interval, higher_is_better=True, against="plan")  # mean is the advantage
+    if found.word == BETTER:
+        return str(row.challenger)
+    if found.word == WORSE:
+        return str(row.reference)
+    return found.word
 
 
 def break_even(table: pd.DataFrame, x: str, y: str | None = None) -> pd.DataFrame:

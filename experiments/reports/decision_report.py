@@ -16,10 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eachcustomer.experiments.analysis import decisions, discovery
-from eachcustomer.experiments.analysis.decisions import TOO_CLOSE, factor_label
+from eachcustomer.experiments.analysis.decisions import factor_label
 from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 from eachcustomer.experiments.analysis.statistics import PAIRING_NOTE
 from eachcustomer.experiments.analysis.tables import AnalysisError, Results
+from eachcustomer.experiments.analysis.verdicts import TOO_CLOSE
 from eachcustomer.experiments.loading.files import write_table
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
 from eachcustomer.experiments.reports.page import Page
