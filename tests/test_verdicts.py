@@ -86,3 +86,24 @@ def test_compare_and_the_decision_map_use_the_same_words_for_the_same_interval()
             assert line["clear"] and line["winner"] == "a" and cell == "a"
         against = against_reference(item, finals, "b")
         assert against["effects"]["a"]["verdict"] == judge(gap, True, "nothing").word
+
+
+def test_the_forest_plot_draws_each_effect_with_its_interval_and_verdict_colour():
+    from eachcustomer.experiments.reports.forest import VERDICT_COLOURS, Effect, forest_figure
+    from eachcustomer.experiments.reports.palette import GREY
+
+    effects = [
+        Effect("culture change", 0.3, 0.1, 0.5, BETTER, 20),
+        Effect("training day", -0.05, -0.2, 0.1, NO_CLEAR_EFFECT, 20),
+    ]
+    figure = forest_figure(effects, "satisfaction")
+    points = {trace.name: trace for trace in figure.data}
+    culture = points["culture change"]
+    assert culture.x == (0.3,) and culture.error_x.array == (0.2,)
+    assert (
+        culture.error_x.arrayminus == (0.19999999999999998,)
+        or abs(culture.error_x.arrayminus[0] - 0.2) < 1e-12
+    )
+    assert culture.marker.color == VERDICT_COLOURS[BETTER]
+    assert points["training day"].marker.color == GREY
+    assert list(figure.layout.yaxis.categoryarray) == ["training day", "culture change"]
