@@ -88,7 +88,8 @@ def evidence(
         typer.Argument(
             metavar="FOLDER",
             help="Results folder of a finished sweep of two plans (the built-in sweep spec "
-            "decision_map).",
+            "decision_map); or an evidence folder, restated from its own tables with no run "
+            "(intervals adjusted for the map's many cells).",
         ),
     ],
     out: Annotated[
@@ -117,14 +118,23 @@ def evidence(
 ) -> None:
     """Write the decision map, break-even and PRIM regions of a sweep as a shipped folder."""
     from eachcustomer.experiments.loading.files import check_folder_path
-    from eachcustomer.experiments.reports.evidence import EvidenceError, build_evidence
+    from eachcustomer.experiments.reports.evidence import (
+        EvidenceError,
+        build_evidence,
+        is_evidence_folder,
+        restate_evidence,
+    )
 
     check_folder_path(out)
     check_folder_path(figures)
     left_out: list[str] = []
     try:
         with tell_skipped(left_out.append):
-            written = build_evidence(folder, out, spec=spec, figures=figures)
+            if is_evidence_folder(folder):
+                restate_to = None if out == EVIDENCE_FOLDER else out
+                written = restate_evidence(folder, restate_to, figures=figures)
+            else:
+                written = build_evidence(folder, out, spec=spec, figures=figures)
     except EvidenceError as error:
         raise CommandLineError(str(error)) from None
     console.print("Written: " + ", ".join(str(path) for path in written))

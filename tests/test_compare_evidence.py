@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 from dash import dcc, html
 
-from eachcustomer.dashboard.compare.evidence import EVIDENCE_FOLDER, evidence_section
+from eachcustomer.dashboard.compare.evidence import (
+    EVIDENCE_FOLDER,
+    _at_defaults,
+    evidence_section,
+)
+from eachcustomer.experiments.analysis import decisions
+from eachcustomer.experiments.analysis.verdicts import TOO_CLOSE
+from eachcustomer.experiments.loading.plans import plan_library
+from eachcustomer.experiments.reports import evidence as shipped
+from eachcustomer.experiments.reports.decision_report import decision_map_figure
 
 
 def flatten(children) -> list:
@@ -21,6 +30,40 @@ def flatten(children) -> list:
 
 def texts(children) -> list[str]:
     return [c.children for c in flatten(children) if isinstance(getattr(c, "children", 0), str)]
+
+
+def said_in(children, identifier: str) -> str:
+    found = next(c for c in flatten(children) if getattr(c, "id", None) == identifier)
+    return " ".join(texts(found))
+
+
+def test_the_same_interval_gets_the_same_word_in_the_csv_the_report_and_compare():
+    found = shipped.read_evidence()
+    table, manifest = found.table, found.manifest
+    x, y = found.axes
+    titles = {name: plan.title for name, plan in plan_library().items()}
+    for row in table.itertuples(index=False):  # the CSV's words are judge's on its interval
+        verdict = decisions.cell_verdict(row)
+        named = {"better": row.challenger, "worse": row.reference}.get(verdict.word)
+        assert row.verdict == (named or verdict.word)
+    words = set(table["verdict"])
+    assert TOO_CLOSE in words and {"culture_change", "training_day"} <= words
+    for outcome in dict.fromkeys(table["outcome"]):
+        cells = table[table["outcome"] == outcome]
+        # The report's map (hover text) and Compare's sentence at the defaults.
+        hover = decision_map_figure(cells, outcome, x, y).data[0].customdata
+        shown = [text.rsplit(": ", 1)[1] for line in hover for text in line]
+        assert sorted(shown) == sorted(cells["verdict"])
+        at = cells[(cells[x] == 1.0) & (cells[y] == 0.02)].iloc[0]
+        sentence = _at_defaults(table, manifest, outcome, x, y, titles)
+        word = at["verdict"]
+        assert (titles.get(word, word)) in sentence
+    # A cell too close to call is said so by Compare, not as a win.
+    close = table.copy()
+    close["ci_low"], close["ci_high"] = -1e9, 1e9
+    close["verdict"] = TOO_CLOSE
+    sentence = _at_defaults(close, manifest, "net_revenue", x, y, titles)
+    assert "too close to call on" in sentence and "does better" not in sentence
 
 
 def test_the_section_draws_each_shipped_map_with_its_cells_means():
@@ -43,7 +86,8 @@ def test_the_section_draws_each_shipped_map_with_its_cells_means():
         c for c in flatten(section) if getattr(c, "id", None) == "compare-evidence-regions"
     )
     assert len(regions.children) == 2 * table["outcome"].nunique()
-    assert all("does better than" in item.children for item in regions.children)
+    assert all("came out ahead of" in item.children for item in regions.children)
+    assert "Bonferroni" in said_in(section, "compare-evidence-family")
     said = " ".join(texts(section))
     assert "the built-in sweep spec decision_map" in said
     assert "eachcustomer sweep decision_map --out results/decision_map" in said

@@ -71,9 +71,11 @@ def hand_made(plans: tuple[str, ...] = ("none", "day", "culture")) -> Results:
     return Results(Path("."), manifest, runs.drop(columns=["status", "error"]), runs)
 
 
-def interval(values: tuple[float, ...]) -> tuple[float, float, float]:
+def interval(values: tuple[float, ...], cells: int = len(GAPS)) -> tuple[float, float, float]:
+    """Mean and Bonferroni interval: 95% for all `cells` together, 1 - 0.05 / cells each."""
     mean = float(np.mean(values))
-    half = stats.t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1) / np.sqrt(len(values))
+    quantile = stats.t.ppf(1 - 0.025 / cells, len(values) - 1)
+    half = quantile * np.std(values, ddof=1) / np.sqrt(len(values))
     return mean, mean - half, mean + half
 
 
@@ -89,10 +91,12 @@ def test_the_map_pairs_runs_by_seed_and_gives_exact_intervals_and_verdicts():
         "mean",
         "ci_low",
         "ci_high",
+        "comparisons",
         "verdict",
     ]
     assert list(table["outcome"].unique()) == ["recent_annual_customer_loss", "net_revenue"]
     assert (table["reference"] == "day").all() and (table["challenger"] == "culture").all()
+    assert (table["comparisons"] == 4).all()  # four cells per outcome, adjusted together
     revenue = table[table["outcome"] == "net_revenue"].set_index(
         ["price_multiplier", "disposition_pull"]
     )
@@ -119,13 +123,37 @@ def test_an_outcome_where_lower_is_better_counts_fewer_as_an_advantage():
     assert loss.loc[(1.0, 0.01), "verdict"] == "culture"  # it loses 6 points fewer
 
 
-def test_break_even_is_where_the_mean_advantage_crosses_zero():
+def test_break_even_is_stated_only_between_clear_cells_of_opposite_verdicts():
     table = decisions.decision_map(hand_made(), outcomes=["net_revenue"])
     crossing = decisions.break_even(table, "price_multiplier", "disposition_pull")
-    assert list(crossing["disposition_pull"]) == [0.01, 0.05]
-    # Means 6 -> -6 cross halfway; 2 -> -6 a quarter of the way from price 1 to 2.
-    np.testing.assert_allclose(crossing["price_multiplier"], [1.5, 1.25])
-    assert (crossing["challenger_better"] == "below").all()
+    # At pull 0.01 culture is clearly better at price 1 and the day at price 2: the means
+    # 6 -> -6 cross halfway. At 0.05 the means 2 -> -6 also change sign, but the cell at
+    # price 1 is too close to call: no break-even there.
+    assert list(crossing["disposition_pull"]) == [0.01]
+    np.testing.assert_allclose(crossing["price_multiplier"], [1.5])
+    assert list(crossing["challenger_better"]) == ["below"]
+    assert list(crossing[["clear_below", "clear_above"]].iloc[0]) == [1.0, 2.0]
+
+
+def test_a_break_even_skips_cells_too_close_to_call_between_clear_ones():
+    table = pd.DataFrame(
+        {
+            "outcome": "net_revenue",
+            "reference": "day",
+            "challenger": "culture",
+            "x": [1.0, 2.0, 3.0, 4.0],
+            "n": 30,
+            "mean": [5.0, 1.0, -1.0, -5.0],
+            "ci_low": [2.0, -2.0, -4.0, -8.0],
+            "ci_high": [8.0, 4.0, 2.0, -2.0],
+        }
+    )
+    crossing = decisions.break_even(table, "x")
+    assert list(crossing[["clear_below", "clear_above"]].iloc[0]) == [1.0, 4.0]
+    np.testing.assert_allclose(crossing["x"], [2.5])  # the means cross between 2 and 3
+    table["ci_low"] = table["ci_low"].where(table["x"] != 4.0, -6.0)
+    table["ci_high"] = table["ci_high"].where(table["x"] != 4.0, 1.0)  # now too close
+    assert decisions.break_even(table, "x").empty
 
 
 def test_default_axes_are_the_price_and_the_fade_rate_and_can_be_chosen():
@@ -192,6 +220,9 @@ def test_analyze_draws_the_decision_map_and_states_the_prim_regions(tmp_path):
     assert "Where the verdict holds" in page
     assert "paired advantage per cell" in page  # the map's title
     assert "too close to call" in page or "break-even" in page
-    sentences = re.findall(r"<p>([^<]*does better than[^<]*)</p>", page)
+    sentences = re.findall(r"<p>([^<]*comes out ahead of[^<]*)</p>", page)
     assert len(sentences) == 4  # each plan, on customers lost and on net revenue
-    assert all("coverage" in s or "no region" in s for s in sentences)
+    # 16 paired runs: PRIM states no region from so few.
+    assert all("not enough runs to say (16 paired runs" in s for s in sentences)
+    assert "coverage" not in " ".join(sentences)
+    assert "Bonferroni" in page

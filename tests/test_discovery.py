@@ -87,22 +87,44 @@ def test_sentences_state_the_limits_coverage_and_density():
         400,
         0.45,
         0.5,
+        1000,
+        100,
     )
     titles = {"culture_change": "Culture-wide change", "training_day": "One-off training day"}
     sentence = discovery.box_sentence(box, titles, priced="Culture-wide change")
     assert sentence.startswith(
-        "Culture-wide change does better than One-off training day on customers lost per "
-        "year, last quarter when the price of Culture-wide change (times its list price) is "
-        "at most 2 and disposition_pull (fade rate) is at least 0.014:"
+        "Culture-wide change came out ahead of One-off training day on customers lost per "
+        "year, last quarter in 88% of the 400 paired runs where the price of Culture-wide "
+        "change (times its list price) is at most 2 and disposition_pull (fade rate) is at "
+        "least 0.014 (density);"
     )
-    assert "92% of the runs where it does better are in this region (coverage)" in sentence
-    assert "it does better in 88% of the runs in it (density)" in sentence
-    missing = ScenarioBox("net_revenue", "a", "b", False, (), *[np.nan] * 3, 0, 0.1, 0.5)
+    assert "they hold 92% of all the runs where it came out ahead (coverage)" in sentence
+    assert "40% of all 1,000 runs" in sentence and "not a verdict" in sentence
+    assert "does better" not in sentence  # a share of single runs is not a verdict
+    missing = ScenarioBox("net_revenue", "a", "b", False, (), *[np.nan] * 3, 0, 0.1, 0.5, 300, 100)
     assert "in no region of the swept factors" in discovery.box_sentence(missing)
+    few = ScenarioBox("net_revenue", "a", "b", False, (), *[np.nan] * 3, 0, 0.1, 0.5, 12, 100)
+    assert discovery.NOT_ENOUGH in discovery.box_sentence(few)
+
+
+def test_prim_with_too_few_cases_says_not_enough_runs_to_say():
+    boxes = discovery.scenario_boxes(hand_made(), outcomes=["net_revenue"])  # 12 pairs
+    assert [box.found for box in boxes] == [False, False]
+    assert all(box.cases == 12 and not box.enough for box in boxes)
+    for box in boxes:
+        sentence = discovery.box_sentence(box)
+        assert discovery.NOT_ENOUGH in sentence and "coverage" not in sentence
+    # With enough cases a region too small to state is not chosen either: the planted box
+    # holds about 56% of 150 cases, a box of at most 40 cases would have to be refused.
+    inputs, interesting = planted(n=150)
+    box = discovery.prim_box(inputs, interesting, min_cases=100)
+    assert not box.found or box.runs >= 100
+    assert discovery.prim_box(inputs, interesting, min_cases=151).enough is False
 
 
 def test_scenario_boxes_of_a_sweep_find_where_each_plan_wins():
-    boxes = discovery.scenario_boxes(hand_made(), outcomes=["net_revenue"])
+    # 12 pairs are too few to state a region (MIN_CASES); allowed here to test PRIM itself.
+    boxes = discovery.scenario_boxes(hand_made(), outcomes=["net_revenue"], min_cases=1)
     culture, day = boxes
     assert (culture.plan, day.plan) == ("culture", "day")
     # The culture plan wins every pair at price 1 (6 of 12) and loses every pair at price 2;
@@ -119,8 +141,8 @@ def test_scenario_boxes_of_a_sweep_find_where_each_plan_wins():
 
 
 def test_boxes_read_back_from_their_table_are_the_boxes(tmp_path):
-    boxes = discovery.scenario_boxes(hand_made(), outcomes=["net_revenue"])
-    missing = ScenarioBox("net_revenue", "a", "b", False, (), *[np.nan] * 3, 0, 0.1, 0.5)
+    boxes = discovery.scenario_boxes(hand_made(), outcomes=["net_revenue"], min_cases=1)
+    missing = ScenarioBox("net_revenue", "a", "b", False, (), *[np.nan] * 3, 0, 0.1, 0.5, 12, 1)
     path = tmp_path / "boxes.csv"
     discovery.boxes_table([*boxes, missing]).to_csv(path, index=False)
     found = discovery.boxes_from_table(pd.read_csv(path))

@@ -18,10 +18,10 @@ import pandas as pd
 from dash import dcc, html
 
 from eachcustomer.dashboard.chart_style import FONT_FAMILY, graph_config, look
-from eachcustomer.experiments.analysis.decisions import factor_label
+from eachcustomer.experiments.analysis.decisions import cell_verdict, factor_label
 from eachcustomer.experiments.analysis.discovery import box_sentence
+from eachcustomer.experiments.analysis.multiplicity import family_note
 from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
-from eachcustomer.experiments.analysis.verdicts import TOO_CLOSE
 from eachcustomer.experiments.loading.catalogue import builtins
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.reports import evidence as shipped
@@ -60,10 +60,17 @@ def evidence_section(folder: Path = EVIDENCE_FOLDER, large: bool = False) -> lis
             f"over the {factor_label(x, titles.get(priced or '', priced))}"
             + (f" and {factor_label(y)}" if y else "")
             + f". Each cell is {first}'s mean advantage over {pairs} paired replications "
-            f"(positive: {first} does better), with a {manifest.get('confidence', 0.95):.0%} "
-            "interval in its hover text; the black line is the break-even, a dotted frame "
-            "marks a cell too close to call, the star the model's defaults.",
+            f"(positive: {first} does better), with its interval in its hover text; the black "
+            "line is the break-even (drawn where clear cells of opposite verdicts lie on its "
+            "two sides), a dotted frame marks a cell too close to call, the star the model's "
+            "defaults. "
+            + family_note(
+                float(manifest.get("confidence", 0.95)),
+                int(table["comparisons"].max()),
+                "cells of each outcome's map",
+            ),
             className="note",
+            id="compare-evidence-family",
         ),
     ]
     if manifest["differences"]:
@@ -92,7 +99,14 @@ def evidence_section(folder: Path = EVIDENCE_FOLDER, large: bool = False) -> lis
         )
         crossings = found.crossings[found.crossings["outcome"] == outcome]
         sentences = break_even_sentences(
-            crossings, outcome, x, y, first, titles.get(priced or "", priced)
+            crossings,
+            outcome,
+            x,
+            y,
+            first,
+            titles.get(priced or "", priced),
+            cells=table[table["outcome"] == outcome],
+            reference=second,
         )
         sentences.append(_at_defaults(table, manifest, outcome, x, y, titles))
         children.append(html.Ul([html.Li(s) for s in sentences], className="evidence-break-even"))
@@ -149,11 +163,14 @@ def _at_defaults(
         return f"The model's defaults ({where}) are not a cell of the map."
     cell = rows[at].iloc[0]
     item = outcome_of(outcome)
-    verdict = str(cell["verdict"])
+    found = cell_verdict(
+        next(rows[at].itertuples(index=False))
+    )  # the word of the map's CSV, judged from the same interval
+    plan = str(cell["challenger"] if found.advantage > 0 else cell["reference"])
     said = (
-        f"too close to call on {item.label}"
-        if verdict == TOO_CLOSE
-        else f"{titles.get(verdict, verdict)} does better on {item.label}"
+        f"{titles.get(plan, plan)} does better on {item.label}"
+        if found.clear
+        else f"{found.word} on {item.label}"
     )
     return (
         f"At the model's defaults ({where}): {said} (mean advantage "

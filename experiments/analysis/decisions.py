@@ -8,10 +8,13 @@ lost, more net revenue):
 
 - `decision_map`: the mean advantage with its paired t interval
   (`eachcustomer.experiments.analysis.statistics.paired_difference`) per cell of two factors (by
-  default the price factor and the fade rate `disposition_pull` when swept), and a verdict per cell:
-  the better plan, or "too close to call" when the interval straddles zero;
-- `break_even`: where the mean advantage crosses zero along the first factor (the zero
-  contour of the map).
+  default the price factor and the fade rate `disposition_pull` when swept), and a verdict per
+  cell (`verdicts.judge`): the better plan, or "too close to call" when the interval
+  straddles zero. The cells are many comparisons at once, so each interval is a Bonferroni
+  simultaneous interval over the outcome's cells (`multiplicity`);
+- `break_even`: where the verdict changes sign along the first factor: between a cell where
+  one plan is clearly better and the next clear cell, where the other is (only "too close to
+  call" between them), with the zero crossing of the means inside that bracket.
 
 `eachcustomer.experiments.analysis.discovery` finds, with PRIM, the regions of all swept factors
 where each plan does better.
@@ -25,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eachcustomer.experiments.analysis.multiplicity import family_level, widen
 from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 from eachcustomer.experiments.analysis.plan_effects import pair_runs
 from eachcustomer.experiments.analysis.statistics import Interval, paired_difference
@@ -34,7 +38,13 @@ from eachcustomer.experiments.analysis.tables import (
     Results,
     load_results,
 )
-from eachcustomer.experiments.analysis.verdicts import BETTER, WORSE, judge
+from eachcustomer.experiments.analysis.verdicts import (
+    BETTER,
+    WORSE,
+    Verdict,
+    judge,
+    pairs_to_separate,
+)
 from eachcustomer.experiments.loading.plans import NO_PLAN
 
 CUSTOMERS_KEPT = (
@@ -181,61 +191,114 @@ def decision_map(
             when swept, else the factors with most levels. A range sampled at many values
             is cut into `bins` quantile bins, each at its median.
         reference, challenger: the plans; the first two besides "none" by default.
-        confidence: level of the intervals.
+        confidence: the level at which all of an outcome's cells hold together; each
+            cell's interval is at `multiplicity.family_level(confidence, cells)`.
         bins: bins of a factor with more than `MAX_LEVELS` values.
 
     Returns:
         One row per outcome and cell: outcome, reference, challenger, one column per factor
-        (its level), n (pairs), mean (advantage), ci_low, ci_high, and verdict (the plan that
+        (its level), n (pairs), mean (advantage), ci_low, ci_high (the cell's Bonferroni
+        interval), comparisons (the outcome's number of cells), and verdict (the plan that
         does better when the interval excludes zero, else the words of `verdicts.judge`:
         "too close to call", or "not enough replications" below two pairs).
     """
     results = load_results(results)
     reference, challenger = matchup(results, reference, challenger)
     axes = map_factors(results, factors)
-    columns = ["outcome", "reference", "challenger", *axes, "n", "mean", "ci_low", "ci_high"]
+    columns = [
+        "outcome", "reference", "challenger", *axes, "n", "mean", "ci_low", "ci_high",
+        "comparisons",
+    ]  # fmt: skip
     rows = []
     for outcome in decision_outcomes(results, outcomes):
         pairs = paired_advantages(results, outcome, reference, challenger)
         levels = pd.DataFrame({name: level_values(pairs[name], bins) for name in axes})
         sign = 1.0 if outcome_of(outcome).higher_is_better else -1.0
-        grouped = pairs.groupby([levels[name] for name in axes]) if axes else [((), pairs)]
+        grouped = list(pairs.groupby([levels[name] for name in axes]) if axes else [((), pairs)])
+        each = family_level(confidence, len(grouped))
         for key, cell in grouped:
             key = key if isinstance(key, tuple) else (key,)
             first, second = cell["challenger"], cell["reference"]
             if sign < 0:
                 first, second = second, first
-            found = paired_difference(first, second, confidence)
+            found = paired_difference(first, second, each)
             rows.append(
-                [outcome, reference, challenger, *key, found.n, found.mean, found.low, found.high]
+                [
+                    outcome,
+                    reference,
+                    challenger,
+                    *key,
+                    found.n,
+                    found.mean,
+                    found.low,
+                    found.high,
+                    len(grouped),
+                ]  # fmt: skip
             )
     table = pd.DataFrame(rows, columns=columns)
-    table["verdict"] = [_cell_verdict(row, confidence) for row in table.itertuples(index=False)]
+    table["verdict"] = [
+        _named(row, cell_verdict(row).word) for row in table.itertuples(index=False)
+    ]
     return table
 
 
-def _cell_verdict(row: Any, confidence: float) -> str:
-    """The plan that does better in a cell (`verdicts.judge`), else the verdict's words."""
+def adjusted_map(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """A map whose cells' intervals were each at `confidence` alone, made simultaneous.
+
+    For tables written before the cells were adjusted (no `comparisons` column): the mean and
+    its standard error are kept, each interval is widened to the Bonferroni level over its
+    outcome's cells (`multiplicity.widen`), and the verdicts are judged again. A table that
+    has `comparisons` is returned unchanged.
+    """
+    if "comparisons" in table.columns:
+        return table
+    table = table.copy()
+    cells = table.groupby("outcome")["outcome"].transform("size").astype(int)
+    widened = [
+        widen(Interval(int(n), float(mean), float("nan"), low, high), confidence, int(m))
+        for n, mean, low, high, m in zip(
+            table["n"], table["mean"], table["ci_low"], table["ci_high"], cells, strict=True
+        )
+    ]
+    table["ci_low"] = [found.low for found in widened]
+    table["ci_high"] = [found.high for found in widened]
+    at = list(table.columns).index("ci_high") + 1
+    table.insert(at, "comparisons", cells)
+    table["verdict"] = [
+        _named(row, cell_verdict(row).word) for row in table.itertuples(index=False)
+    ]
+    return table
+
+
+def cell_verdict(row: Any) -> Verdict:
+    """A cell's verdict (`verdicts.judge`) from its n, mean (the advantage) and interval."""
     interval = Interval(int(row.n), float(row.mean), float("nan"), row.ci_low, row.ci_high)
-    found = judge(interval, higher_is_better=True, against="plan")  # mean is the advantage
-    if found.word == BETTER:
+    return judge(interval, higher_is_better=True, against="plan")  # mean is the advantage
+
+
+def _named(row: Any, word: str) -> str:
+    """The plan that does better in a cell, else the verdict's words."""
+    if word == BETTER:
         return str(row.challenger)
-    if found.word == WORSE:
+    if word == WORSE:
         return str(row.reference)
-    return found.word
+    return word
 
 
 def break_even(table: pd.DataFrame, x: str, y: str | None = None) -> pd.DataFrame:
-    """Where the mean advantage crosses zero along `x`, per outcome and level of `y`.
+    """Where the verdict changes sign along `x`, per outcome and level of `y`.
 
-    The crossing is interpolated linearly between the two levels of `x` whose means have
-    opposite signs (a level with mean exactly 0 is a crossing itself): the break-even line
-    that the map draws as the zero contour.
+    A break-even is stated only between two cells whose verdicts are clear in opposite
+    directions (`cell_verdict`), with no clear cell between them (only cells too close to
+    call): the break-even lies between their levels of `x`. Inside that bracket the means'
+    zero crossing is interpolated linearly between the two levels whose means have opposite
+    signs (a level with mean exactly 0 is a crossing itself): a point estimate, no more.
+    Means that change sign between cells too close to call give no row.
 
     Returns:
-        One row per crossing: outcome, `y` (if given), `x` (the break-even value), and
-        challenger_better ("below" or "above": the side of it where the challenger's mean
-        advantage is positive).
+        One row per break-even: outcome, `y` (if given), `x` (the means' crossing),
+        challenger_better ("below" or "above": the side where the challenger's clear cell
+        is), clear_below and clear_above (the levels of `x` of the two clear cells).
     """
     rows = []
     groups = table.groupby(["outcome", y] if y else ["outcome"], sort=True)
@@ -243,13 +306,49 @@ def break_even(table: pd.DataFrame, x: str, y: str | None = None) -> pd.DataFram
         key = key if isinstance(key, tuple) else (key,)
         part = part.sort_values(x)
         values, means = part[x].to_numpy(float), part["mean"].to_numpy(float)
-        for index in range(len(values) - 1):
-            low, high = means[index], means[index + 1]
-            if np.isnan(low) or np.isnan(high) or low * high > 0 or (low == 0 and index > 0):
+        signs = [_clear_sign(row) for row in part.itertuples(index=False)]
+        clear = [index for index, sign in enumerate(signs) if sign]
+        for start, end in zip(clear, clear[1:], strict=False):
+            if signs[start] == signs[end]:
                 continue
-            if low == high:  # both zero: no single crossing
-                continue
-            at = values[index] + (values[index + 1] - values[index]) * low / (low - high)
-            side = "above" if high > low else "below"
-            rows.append([*key, at, side])
-    return pd.DataFrame(rows, columns=["outcome", *([y] if y else []), x, "challenger_better"])
+            at = _zero_crossing(values[start : end + 1], means[start : end + 1])
+            side = "above" if signs[end] > 0 else "below"
+            rows.append([*key, at, side, values[start], values[end]])
+    return pd.DataFrame(
+        rows,
+        columns=["outcome", *([y] if y else []), x, "challenger_better", *BRACKET],
+    )
+
+
+BRACKET = ("clear_below", "clear_above")
+"""The columns of `break_even` with the levels of the two clear cells around a break-even."""
+
+
+def _clear_sign(row: Any) -> int:
+    """+1 where the challenger is clearly better, -1 where clearly worse, 0 otherwise."""
+    found = cell_verdict(row)
+    return 0 if not found.clear else (1 if found.word == BETTER else -1)
+
+
+def _zero_crossing(values: np.ndarray, means: np.ndarray) -> float:
+    """Where the means first change sign (linear between levels); NaN if they never do."""
+    for index in range(len(values) - 1):
+        low, high = means[index], means[index + 1]
+        if np.isnan(low) or np.isnan(high) or low * high > 0 or low == high:
+            continue
+        if low == 0 and index > 0:
+            continue
+        return float(values[index] + (values[index + 1] - values[index]) * low / (low - high))
+    return float("nan")
+
+
+def closest_to_a_verdict(cells: pd.DataFrame) -> tuple[Any, Verdict] | None:
+    """Of cells none of which is clear, the one nearest to separating (fewest pairs needed):
+    its row and verdict. None when no cell has an estimate to plan from."""
+    best: tuple[int, Any, Verdict] | None = None
+    for row in cells.itertuples(index=False):
+        found = cell_verdict(row)
+        needed = pairs_to_separate(found.interval)
+        if needed is not None and (best is None or needed < best[0]):
+            best = (needed, row, found)
+    return best[1:] if best else None

@@ -5,11 +5,17 @@ Each pair of runs of two plans (same point, seed and other levers:
 factor as input and, as its class, whether the plan did better. PRIM, the patient rule induction
 method of Friedman & Fisher (1999) as implemented for scenario discovery in EMA Workbench's
 `analysis.prim` (Kwakkel 2017), peels the factor space into a box; of the boxes on its
-peeling trajectory with density of at least `MIN_DENSITY`, the one with the best balance of
-coverage and density is kept. `box_sentence` states it in words:
+peeling trajectory with density of at least `MIN_DENSITY` and at least `MIN_CASES` runs,
+the one with the best balance of coverage and density is kept. `box_sentence` states it in
+words:
 
-- coverage: the share of all runs where the plan does better that lie in the box;
-- density: the share of the runs in the box where the plan does better.
+- coverage: the share of all runs where the plan came out ahead that lie in the box;
+- density: the share of the runs in the box where the plan came out ahead.
+
+A case is one pair of runs, and "came out ahead" is that pair's sign: a region is a
+statement about single paired runs, not a verdict (`verdicts.judge` on the decision map's
+cells gives those), and the sentences say so. With fewer than `MIN_CASES` paired runs in the
+sweep, or in every candidate region, the sentence is "not enough runs to say".
 """
 
 from __future__ import annotations
@@ -34,7 +40,15 @@ from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 from eachcustomer.experiments.analysis.tables import Results, load_results
 
 MIN_DENSITY = 0.5
-"""A region is stated only if the plan does better in at least this share of its runs."""
+"""A region is stated only if the plan came out ahead in at least this share of its runs."""
+MIN_CASES = 100
+"""The fewest paired runs PRIM is run on, and the fewest a stated region may hold.
+
+Coverage and density are shares of runs; with n runs a share's 95% binomial margin is up to
+1.96 sqrt(0.25 / n): about 10 percentage points at 100 runs, 28 at 12. Below 100 a density
+of 66% cannot be told from a coin toss's 50%, and PRIM's 5% peels remove fewer than five
+runs at a time, so the region's edges are set by a handful of runs."""
+NOT_ENOUGH = "not enough runs to say"
 
 
 @dataclass(frozen=True)
@@ -67,10 +81,20 @@ class ScenarioBox:
     mass: float
     """Share of all runs that lie in the box."""
     runs: int
+    """Runs in the box."""
     base_rate: float
-    """Share of all runs where `plan` does better."""
+    """Share of all runs where `plan` came out ahead."""
     min_density: float
     """The density a region had to reach."""
+    cases: int
+    """All the paired runs PRIM was given."""
+    min_cases: int
+    """The runs a region (and the sweep) had to hold."""
+
+    @property
+    def enough(self) -> bool:
+        """Whether the sweep had enough paired runs for PRIM to say anything."""
+        return self.cases >= self.min_cases
 
 
 def scenario_boxes(
@@ -81,6 +105,7 @@ def scenario_boxes(
     min_density: float = MIN_DENSITY,
     peel_alpha: float = 0.05,
     mass_min: float = 0.05,
+    min_cases: int = MIN_CASES,
 ) -> list[ScenarioBox]:
     """PRIM boxes where the challenger does better, and where it does worse, per outcome.
 
@@ -111,6 +136,7 @@ def scenario_boxes(
                     min_density=min_density,
                     peel_alpha=peel_alpha,
                     mass_min=mass_min,
+                    min_cases=min_cases,
                     labels=(outcome, plan, other),
                 )
             )
@@ -124,6 +150,7 @@ def prim_box(
     min_density: float = MIN_DENSITY,
     peel_alpha: float = 0.05,
     mass_min: float = 0.05,
+    min_cases: int = MIN_CASES,
     labels: tuple[str, str, str] = ("", "", ""),
 ) -> ScenarioBox:
     """The PRIM box of the cases of interest, chosen on the peeling trajectory.
@@ -132,6 +159,7 @@ def prim_box(
         inputs: one row per case, one numeric column per factor.
         interesting: one boolean per case.
         min_density: the least share of cases of interest a box may hold.
+        min_cases: the fewest cases PRIM is run on, and the fewest a box may hold.
         peel_alpha, mass_min: PRIM's share peeled per step and smallest box (EMA's defaults).
         labels: outcome, plan and other plan, copied into the box.
     """
@@ -139,18 +167,22 @@ def prim_box(
     interesting = np.asarray(interesting, dtype=bool)
     base_rate = float(interesting.mean()) if len(interesting) else float("nan")
     nan = float("nan")
-    missing = ScenarioBox(outcome, plan, other, False, (), nan, nan, nan, 0, base_rate, min_density)
-    if not interesting.any():
+    cases = len(interesting)
+    missing = ScenarioBox(
+        outcome, plan, other, False, (), nan, nan, nan, 0, base_rate, min_density, cases, min_cases
+    )
+    if cases < min_cases or not interesting.any():
         return missing
     if interesting.all() or inputs.shape[1] == 0:  # PRIM needs both classes and a factor
         if base_rate < min_density:
             return missing
         return ScenarioBox(
-            outcome, plan, other, True, (), 1.0, base_rate, 1.0, len(inputs), base_rate, min_density
-        )
+            outcome, plan, other, True, (), 1.0, base_rate, 1.0, cases, base_rate, min_density,
+            cases, min_cases,
+        )  # fmt: skip
     peeling = _peel(inputs, interesting.astype(int), peel_alpha, mass_min)
     trajectory = peeling.trajectory
-    dense = trajectory[trajectory["density"] >= min_density]
+    dense = trajectory[(trajectory["density"] >= min_density) & (trajectory["n"] >= min_cases)]
     if dense.empty:
         return missing
     balance = 2 * dense["coverage"] * dense["density"] / (dense["coverage"] + dense["density"])
@@ -173,6 +205,8 @@ def prim_box(
         int(chosen["n"]),
         base_rate,
         min_density,
+        cases,
+        min_cases,
     )
 
 
@@ -260,7 +294,8 @@ def _condition(limit: Limit, priced: str | None) -> str:
 def box_sentence(
     box: ScenarioBox, titles: dict[str, str] | None = None, priced: str | None = None
 ) -> str:
-    """The box in words: when the plan does better, with coverage and density.
+    """The box in words: where the plan came out ahead in single paired runs, with coverage,
+    density and the runs behind them; "not enough runs to say" below `min_cases` runs.
 
     Args:
         box: a box of `scenario_boxes`.
@@ -270,23 +305,28 @@ def box_sentence(
     titles = titles or {}
     label = outcome_of(box.outcome).label
     first, second = titles.get(box.plan, box.plan), titles.get(box.other, box.other)
+    if not box.enough:
+        return (
+            f"Where {first} comes out ahead of {second} on {label}: {NOT_ENOUGH} "
+            f"({box.cases:,} paired runs; a region is stated from at least {box.min_cases:,})."
+        )
     if not box.found:
         return (
-            f"{first} does better than {second} on {label} in {box.base_rate:.0%} of all "
-            f"runs, and in no region of the swept factors in at least {box.min_density:.0%} "
-            "of the runs in it."
+            f"{first} came out ahead of {second} on {label} in {box.base_rate:.0%} of all "
+            f"{box.cases:,} paired runs, and in no region of the swept factors holding at least "
+            f"{box.min_cases:,} runs in at least {box.min_density:.0%} of them."
         )
     where = (
-        "when " + " and ".join(_condition(limit, priced) for limit in box.limits)
+        "where " + " and ".join(_condition(limit, priced) for limit in box.limits)
         if box.limits
         else "anywhere in the swept ranges"
     )
     return (
-        f"{first} does better than {second} on {label} {where}: "
-        f"{box.coverage:.0%} of the runs where it does better are in this region (coverage), "
-        f"and it does better in {box.density:.0%} of the runs in it (density); the region "
-        f"holds {box.mass:.0%} of all runs, and {first} does better in {box.base_rate:.0%} "
-        "of all runs."
+        f"{first} came out ahead of {second} on {label} in {box.density:.0%} of the "
+        f"{box.runs:,} paired runs {where} (density); they hold {box.coverage:.0%} of all the "
+        f"runs where it came out ahead (coverage) and {box.mass:.0%} of all {box.cases:,} "
+        f"runs, in {box.base_rate:.0%} of which it came out ahead. These are single runs, "
+        "not a verdict: the decision map's cells say where the difference is clear."
     )
 
 
@@ -301,6 +341,8 @@ BOX_COLUMNS = (
     "runs",
     "base_rate",
     "min_density",
+    "cases",
+    "min_cases",
     "factor",
     "low",
     "high",
@@ -326,6 +368,8 @@ def boxes_table(boxes: list[ScenarioBox]) -> pd.DataFrame:
             "runs": box.runs,
             "base_rate": box.base_rate,
             "min_density": box.min_density,
+            "cases": box.cases,
+            "min_cases": box.min_cases,
         }
         for limit in box.limits or (Limit("", None, None, float("nan")),):
             rows.append(
@@ -375,6 +419,8 @@ def boxes_from_table(table: pd.DataFrame) -> list[ScenarioBox]:
                 int(first["runs"]),
                 float(first["base_rate"]),
                 float(first["min_density"]),
+                int(first["cases"]),
+                int(first["min_cases"]),
             )
         )
     return boxes

@@ -1,10 +1,12 @@
 """The report's "Where the verdict holds" section: the decision map and scenario discovery.
 
 For a sweep with two plans besides "none": one heatmap per outcome of the challenger's
-paired advantage (`eachcustomer.experiments.analysis.decisions.decision_map`) with the break-even
-line and the cells too close to call, the break-even in words, and the PRIM regions where each plan
-does better (`eachcustomer.experiments.analysis.discovery`). The figure function is pure (DataFrame
--> go.Figure).
+paired advantage (`eachcustomer.experiments.analysis.decisions.decision_map`, Bonferroni
+intervals over the cells) with the break-even line and the cells too close to call, the
+break-even in words (only between clear cells of opposite verdicts, else why none can be
+stated and what would settle it), and the PRIM regions where each plan came out ahead in
+single runs (`eachcustomer.experiments.analysis.discovery`). The figure function is pure
+(DataFrame -> go.Figure).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eachcustomer.experiments.analysis import decisions, discovery
-from eachcustomer.experiments.analysis.decisions import factor_label
+from eachcustomer.experiments.analysis.decisions import BRACKET, factor_label
+from eachcustomer.experiments.analysis.multiplicity import family_note
 from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 from eachcustomer.experiments.analysis.statistics import PAIRING_NOTE
 from eachcustomer.experiments.analysis.tables import AnalysisError, Results
-from eachcustomer.experiments.analysis.verdicts import TOO_CLOSE
+from eachcustomer.experiments.analysis.verdicts import TOO_CLOSE, TOO_FEW, settle
 from eachcustomer.experiments.loading.files import write_table
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
 from eachcustomer.experiments.reports.page import Page
@@ -33,7 +36,7 @@ from eachcustomer.experiments.reports.palette import (
 )
 from eachcustomer.extras import MissingExtraError, skipped
 
-STATISTICS = ("n", "mean", "ci_low", "ci_high", "verdict")
+STATISTICS = ("n", "mean", "ci_low", "ci_high", "comparisons", "verdict")
 
 
 def map_axes(table: pd.DataFrame) -> tuple[str | None, str | None]:
@@ -53,7 +56,9 @@ def decision_map_figure(
 ) -> go.Figure:
     """The challenger's mean advantage per cell, with the break-even line (mean 0).
 
-    Cells whose interval straddles zero are framed as too close to call. `table` is
+    Cells whose interval straddles zero are framed as too close to call; the line is drawn
+    only where `decisions.break_even` states a break-even (clear cells of opposite verdicts
+    on its two sides). `table` is
     `eachcustomer.experiments.analysis.decisions.decision_map`; `x` and `y` are two of its factor
     columns. `mark` is a point (its x, its y and a label) drawn as a star where it falls between
     the cells' levels, for example the model's defaults; a point outside the map's range is
@@ -126,7 +131,8 @@ def decision_map_figure(
             )
         )
     means = np.array(grid, dtype=float)
-    if len(xs) > 1 and len(ys) > 1 and np.nanmin(means) < 0 < np.nanmax(means):
+    stated = not decisions.break_even(rows, x, y).empty
+    if stated and len(xs) > 1 and len(ys) > 1 and np.nanmin(means) < 0 < np.nanmax(means):
         figure.add_trace(
             go.Contour(
                 z=grid,
@@ -136,7 +142,7 @@ def decision_map_figure(
                 colorscale=[[0, BLACK], [1, BLACK]],
                 line={"width": 3},
                 showscale=False,
-                name="break-even (mean advantage 0)",
+                name="break-even (mean advantage 0, between clear cells)",
                 showlegend=True,
                 hoverinfo="skip",
             )
@@ -228,9 +234,11 @@ def decisions_section(
         f"The advantage of {titles.get(challenger, challenger)} ({challenger}) over "
         f"{titles.get(reference, reference)} ({reference}), positive where {challenger} does "
         f"better, per cell of {' and '.join(axes) or 'the sweep'}: the mean over paired runs "
-        f"with its {confidence:.0%} interval ({PAIRING_NOTE}). The black line is the "
-        "break-even (mean advantage 0); cells in a dotted frame are too close to call (the "
-        "interval includes 0)."
+        f"with its interval ({PAIRING_NOTE}). "
+        + family_note(confidence, int(table["comparisons"].max()), "cells of each outcome's map")
+        + " The black line is the break-even (mean advantage 0), drawn where clear cells of "
+        "opposite verdicts lie on its two sides; cells in a dotted frame are too close to call "
+        "(the interval includes 0)."
     )
     for outcome in dict.fromkeys(table["outcome"]):
         if x is not None:
@@ -244,6 +252,8 @@ def decisions_section(
                 y,
                 titles.get(challenger, challenger),
                 titles.get(priced or "", priced),
+                cells=table[table["outcome"] == outcome],
+                reference=titles.get(reference, reference),
             ):
                 page.text(sentence)
     page.table(table)
@@ -253,9 +263,12 @@ def decisions_section(
         return
     page.text(
         "PRIM (EMA Workbench) over every swept factor, each pair of runs a case: the region "
-        "where each plan does better, chosen on PRIM's peeling trajectory for the best "
-        "balance of coverage and density among regions where it does better in at least "
-        f"{discovery.MIN_DENSITY:.0%} of runs."
+        "where each plan came out ahead in single paired runs, chosen on PRIM's peeling "
+        "trajectory for the best balance of coverage and density among regions of at least "
+        f"{discovery.MIN_CASES} runs where it came out ahead in at least "
+        f"{discovery.MIN_DENSITY:.0%} of them; with fewer than {discovery.MIN_CASES} paired "
+        f'runs in the sweep the answer is "{discovery.NOT_ENOUGH}". A region describes '
+        "single runs; the verdicts are the decision map's."
     )
     for box in boxes:
         page.text(discovery.box_sentence(box, titles, titles.get(priced or "", priced)))
@@ -281,18 +294,63 @@ def break_even_sentences(
     y: str | None,
     challenger: str,
     priced: str | None,
+    cells: pd.DataFrame | None = None,
+    reference: str = "the reference",
 ) -> list[str]:
     """The break-even (`eachcustomer.experiments.analysis.decisions.break_even`) on one outcome in
-    words."""
+    words; without one, why none can be stated (from the outcome's `cells` when given) and
+    what would settle it (`verdicts.settle`)."""
     label = outcome_of(outcome).label
+    factor = decisions.factor_label(x, priced)
     sentences = []
     for _, row in crossings.iterrows():
         where = f"At {y} = {row[y]:g}, " if y else ""
-        side = "below" if row["challenger_better"] == "below" else "above"
+        below, above = (challenger, reference)
+        if row["challenger_better"] == "above":
+            below, above = above, below
+        bracket = ""
+        if all(name in row for name in BRACKET):
+            bracket = (
+                f" between {row[BRACKET[0]]:.3g} ({below} clearly better) and "
+                f"{row[BRACKET[1]]:.3g} ({above} clearly better)"
+            )
         sentences.append(
-            f"{where}{challenger} does better on {label} (on average) when the "
-            f"{decisions.factor_label(x, priced)} is {side} {row[x]:.3g}: the break-even."
+            f"{where}the verdict on {label} changes along the {factor}{bracket}: the "
+            f"break-even lies there, and the mean advantage crosses 0 at about {row[x]:.3g}; "
+            f"{challenger} does better {row['challenger_better']} it."
         )
     if crossings.empty:
-        sentences.append(f"On {label} the mean advantage does not change sign in the map.")
+        sentences.append(_no_break_even(label, factor, cells, challenger, reference))
     return sentences
+
+
+def _no_break_even(
+    label: str, factor: str, cells: pd.DataFrame | None, challenger: str, reference: str
+) -> str:
+    """Why no break-even is stated on one outcome, and what would settle it."""
+    said = f"No break-even can be stated on {label}"
+    if cells is None or cells.empty:
+        return f"{said}: the verdict does not change sign between clear cells of the map."
+    verdicts = [decisions.cell_verdict(row) for row in cells.itertuples(index=False)]
+    clear = [found for found in verdicts if found.clear]
+    if all(found.word == TOO_FEW for found in verdicts):
+        return f"{said}: every cell has {TOO_FEW}; {settle(verdicts[0])}."
+    if not clear:
+        closest = decisions.closest_to_a_verdict(cells)
+        hint = ""
+        if closest is not None:
+            row, found = closest
+            axes = [name for name in map_axes(cells) if name is not None]
+            at = ", ".join(f"{name} = {getattr(row, name):g}" for name in axes)
+            hint = f"; in the cell closest to a verdict ({at}), {settle(found)}"
+        return f"{said}: every cell is {TOO_CLOSE}{hint}."
+    ahead = {challenger if found.advantage > 0 else reference for found in clear}
+    if len(ahead) == 1:
+        return (
+            f"{said}: {ahead.pop()} does better in {len(clear)} of the {len(verdicts)} cells "
+            f"and no cell has a clear verdict the other way (the others are {TOO_CLOSE})."
+        )
+    return (
+        f"{said} along the {factor}: each plan is clearly better in some cells, but never "
+        "in two cells along it at the same level of the other factor."
+    )

@@ -23,6 +23,11 @@ is missing or damaged. Regenerate decision_map, from the repository's root, with
 
     eachcustomer sweep decision_map --out results/decision_map
     eachcustomer evidence results/decision_map
+
+`restate_evidence` rewrites a folder written before the map's intervals were adjusted for
+its many cells (`eachcustomer evidence experiments/specs/evidence/decision_map`): the
+adjustment, the break-even between clear cells and the PRIM table's run counts follow from
+the tables alone, with no run.
 """
 
 from __future__ import annotations
@@ -54,9 +59,18 @@ FOLDER = Path("experiments/specs/evidence") / SPEC
 """Where `eachcustomer evidence` writes by default: the shipped folder, from the repository's
 root (installed, it is `shipped_folder()`)."""
 FIGURES = Path("docs/figures")
-MAP_COLUMNS = ("outcome", "reference", "challenger", "n", "mean", "ci_low", "ci_high", "verdict")
+MAP_COLUMNS = (
+    "outcome", "reference", "challenger", "n", "mean", "ci_low", "ci_high", "comparisons",
+    "verdict",
+)  # fmt: skip
 BREAK_EVEN_COLUMNS = ("outcome", "challenger_better")
 MANIFEST_KEYS = ("spec", "spec_sha256", "differences", "master_seed", "commands", "axes")
+
+
+MULTIPLE_COMPARISONS = (
+    "Bonferroni over each outcome's cells: `confidence` is the level at which all of an "
+    "outcome's cell intervals hold together"
+)
 
 
 class EvidenceError(ValueError):
@@ -191,6 +205,7 @@ def build_evidence(
         "axes": [x, y],
         "priced_plan": decisions.priced_plan(results),
         "confidence": confidence,
+        "multiple_comparisons": MULTIPLE_COMPARISONS,
         "defaults": {"price_multiplier": 1.0, "disposition_pull": Params().disposition_pull},
     }
     text = json.dumps(manifest, indent=2) + "\n"
@@ -256,14 +271,92 @@ def _readme(manifest: dict[str, Any]) -> str:
         f"{manifest['runs']['ok']} runs, eachcustomer {manifest['version']}) by:\n\n"
         "```\n" + "\n".join(manifest["commands"]) + "\n```\n\n" + caveat + "\n"
         "- `decision_map.csv`: the challenger's paired advantage per cell, mean and "
-        f"{manifest['confidence']:.0%} interval, and the verdict per cell;\n"
-        "- `break_even.csv`: where the mean advantage crosses zero;\n"
-        "- `scenario_boxes.csv`: the PRIM regions where each plan does better, with coverage "
-        "and density;\n"
+        "interval, and the verdict per cell (`verdicts.judge`). The cells are many "
+        "comparisons at once: each interval is a Bonferroni interval, so that all of an "
+        f"outcome's `comparisons` cells hold together at {manifest['confidence']:.0%};\n"
+        "- `break_even.csv`: where the verdict changes sign, between two clear cells of "
+        "opposite verdicts (`clear_below`, `clear_above`), with the means' zero crossing;\n"
+        "- `scenario_boxes.csv`: the PRIM regions where each plan came out ahead in single "
+        "paired runs, with coverage, density and the runs behind them (a region is stated "
+        "from at least `min_cases` runs);\n"
         "- `spec.toml`: the spec the runs ran; `manifest.json`: seed, versions, commands.\n\n"
         "`eachcustomer analyze results/decision_map` draws the same tables in its report; "
         'the dashboard\'s Compare page shows them under "Where the verdict holds".\n'
+    ) + "".join(f"\n{line}\n" for line in manifest.get("restated", []))
+
+
+def is_evidence_folder(folder: str | Path) -> bool:
+    """Whether `folder` is an evidence folder (its tables), not a sweep's results."""
+    folder = Path(folder)
+    return (folder / "decision_map.csv").is_file() and (folder / "spec.toml").is_file()
+
+
+def restate_evidence(
+    folder: str | Path, out: str | Path | None = None, figures: str | Path | None = FIGURES
+) -> list[Path]:
+    """Rewrite an evidence folder from its own tables, with no run: adjusted intervals.
+
+    The map's intervals, each at the manifest's confidence alone, become Bonferroni
+    intervals over each outcome's cells (`decisions.adjusted_map`), the verdicts and the
+    break-even are judged again, and the PRIM table gains its run counts (the pairs of the
+    map's cells). A folder already adjusted is rewritten unchanged.
+
+    Raises:
+        EvidenceError: a table is missing, or a PRIM region holds fewer runs than
+            `discovery.MIN_CASES` (PRIM must run again on the sweep).
+    """
+    folder = Path(folder)
+    out = folder if out is None else Path(out)
+    manifest_path = folder / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise EvidenceError(f"{manifest_path}: cannot read it ({_reason(error)})") from None
+    confidence = float(manifest.get("confidence", 0.95))
+    x, y = manifest["axes"]
+    table = decisions.adjusted_map(
+        _read_table(folder / "decision_map.csv", ("n", "mean")), confidence
     )
+    crossings = decisions.break_even(table, x, y)
+    boxes = _read_table(folder / "scenario_boxes.csv", ("outcome", "runs", "found"))
+    pairs = table.groupby("outcome")["n"].sum()
+    boxes["cases"] = [int(pairs[name]) for name in boxes["outcome"]]
+    boxes["min_cases"] = discovery.MIN_CASES
+    small = boxes[
+        boxes["found"].astype(str).str.lower().eq("true") & (boxes["runs"] < discovery.MIN_CASES)
+    ]
+    if not small.empty or (boxes["cases"] < discovery.MIN_CASES).any():
+        raise EvidenceError(
+            f"{folder / 'scenario_boxes.csv'}: a region or the sweep holds fewer than "
+            f"{discovery.MIN_CASES} paired runs; run PRIM again on the sweep "
+            "(eachcustomer evidence RESULTS)"
+        )
+    boxes = boxes[list(discovery.BOX_COLUMNS)]
+    manifest["multiple_comparisons"] = MULTIPLE_COMPARISONS
+    manifest["restated"] = [
+        "Restated from these tables with no new run (`eachcustomer evidence` on this "
+        "folder): the cells' intervals widened to Bonferroni intervals over each outcome's "
+        "cells, the verdicts and the break-even judged again, and the PRIM table given its "
+        "run counts."
+    ]
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        write_table(table, out / "decision_map.csv"),
+        write_table(crossings, out / "break_even.csv"),
+        write_table(boxes, out / "scenario_boxes.csv"),
+    ]
+    if out != folder:
+        spec_text = (folder / "spec.toml").read_text(encoding="utf-8")
+        write_atomically(out / "spec.toml", lambda path: Path(path).write_text(spec_text, "utf-8"))
+        written.append(out / "spec.toml")
+    text = json.dumps(manifest, indent=2) + "\n"
+    write_atomically(out / "manifest.json", lambda path: Path(path).write_text(text, "utf-8"))
+    readme = _readme(manifest)
+    write_atomically(out / "README.md", lambda path: Path(path).write_text(readme, "utf-8"))
+    written += [out / "manifest.json", out / "README.md"]
+    if figures is not None:
+        written += _write_figures(table, manifest, Path(figures))
+    return written
 
 
 def read_evidence(folder: str | Path | None = None) -> Evidence:
