@@ -18,6 +18,7 @@ from eachcustomer.cli import app
 from eachcustomer.experiments.analysis import decisions
 from eachcustomer.experiments.analysis.tables import AnalysisError, Results
 from eachcustomer.experiments.analysis.verdicts import TOO_CLOSE
+from eachcustomer.experiments.reports.decision_report import break_even_sentences
 
 PRICES = (1.0, 2.0)
 PULLS = (0.01, 0.05)
@@ -219,10 +220,55 @@ def test_analyze_draws_the_decision_map_and_states_the_prim_regions(tmp_path):
     page = html.unescape((out / "report" / "index.html").read_text())
     assert "Where the verdict holds" in page
     assert "paired advantage per cell" in page  # the map's title
-    assert "too close to call" in page or "break-even" in page
+    # Four replications per cell: every cell too close to call, so no break-even and no
+    # region, whatever the means do (the issue's report stated both from such a map).
+    assert (table["verdict"] == TOO_CLOSE).all()
+    assert page.count("every cell is too close to call; in the cell closest to a verdict") == 2
+    assert "the break-even lies there" not in page and "does better below" not in page
     sentences = re.findall(r"<p>([^<]*comes out ahead of[^<]*)</p>", page)
     assert len(sentences) == 4  # each plan, on customers lost and on net revenue
     # 16 paired runs: PRIM states no region from so few.
     assert all("not enough runs to say (16 paired runs" in s for s in sentences)
     assert "coverage" not in " ".join(sentences)
     assert "Bonferroni" in page
+
+
+def test_the_report_states_a_break_even_only_where_clear_cells_flank_it():
+    table = decisions.decision_map(hand_made(), outcomes=["net_revenue"])
+    x, y = "price_multiplier", "disposition_pull"
+    crossings = decisions.break_even(table, x, y)
+    sentences = break_even_sentences(
+        crossings, "net_revenue", x, y, "Culture", None, cells=table, reference="Day"
+    )
+    assert len(sentences) == 1
+    assert sentences[0].startswith("At disposition_pull = 0.01, the verdict on revenue")
+    assert "between 1 (Culture clearly better) and 2 (Day clearly better)" in sentences[0]
+    assert "crosses 0 at about 1.5; Culture does better below it." in sentences[0]
+
+
+def test_the_report_states_no_break_even_when_every_cell_is_too_close_to_call():
+    table = decisions.decision_map(hand_made(), outcomes=["net_revenue"])
+    table["ci_low"], table["ci_high"] = -100.0, 100.0  # the same means, nothing clear
+    crossings = decisions.break_even(table, "price_multiplier", "disposition_pull")
+    assert crossings.empty  # the means still change sign: no break-even from them alone
+    (sentence,) = break_even_sentences(
+        crossings, "net_revenue", "price_multiplier", "disposition_pull", "Culture", None, table
+    )
+    assert sentence.startswith(
+        "No break-even can be stated on revenue net of spend (total): every cell is too "
+        "close to call; in the cell closest to a verdict (price_multiplier = 1, "
+        "disposition_pull = 0.01), about"
+    )
+    assert "paired replications (now 3) would separate them" in sentence
+    one_side = table.copy()
+    one_side.loc[one_side["mean"] > 0, ["ci_low", "ci_high"]] = [1.0, 10.0]
+    (sentence,) = break_even_sentences(
+        decisions.break_even(one_side, "price_multiplier", "disposition_pull"),
+        "net_revenue",
+        "price_multiplier",
+        "disposition_pull",
+        "Culture",
+        None,
+        one_side,
+    )
+    assert "Culture does better in 2 of the 4 cells and no cell" in sentence

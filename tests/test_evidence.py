@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from scipy import stats
 from test_decisions import TINY_MAP
 from test_sweeps import said, write_spec
 from typer.testing import CliRunner
@@ -154,3 +155,30 @@ def test_the_shipped_folder_stands_for_the_current_decision_map_spec():
     assert len(found.boxes) == 2 * found.table["outcome"].nunique()
     for outcome in found.table["outcome"].unique():
         assert (REPO / evidence.FIGURES / f"decision_map_{outcome}.png").is_file()
+
+
+def test_a_folder_of_unadjusted_intervals_is_restated_from_its_tables_alone(tiny_sweep, tmp_path):
+    _, results_folder = tiny_sweep
+    built, old = tmp_path / "built", tmp_path / "old"
+    build_evidence(results_folder, built, figures=None)
+    build_evidence(results_folder, old, figures=None)
+    # As written before the adjustment: each of the 4 cells at 95% alone, no run counts.
+    alone = read(built / "decision_map.csv").drop(columns="comparisons")
+    shrink = stats.t.ppf(0.975, 3) / stats.t.ppf(1 - 0.025 / 4, 3)  # 4 pairs per cell
+    for column in ("ci_low", "ci_high"):
+        alone[column] = alone["mean"] + (alone[column] - alone["mean"]) * shrink
+    alone.to_csv(old / "decision_map.csv", index=False)
+    boxes = read(old / "scenario_boxes.csv").drop(columns=["cases", "min_cases"])
+    boxes.to_csv(old / "scenario_boxes.csv", index=False)
+    result = runner.invoke(app, ["evidence", str(old), "--figures", str(tmp_path / "figures")])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(
+        read(old / "decision_map.csv"), read(built / "decision_map.csv"), rtol=1e-9
+    )
+    pd.testing.assert_frame_equal(
+        read(old / "scenario_boxes.csv"), read(built / "scenario_boxes.csv")
+    )
+    assert "Restated from these tables with no new run" in (old / "README.md").read_text()
+    before = (old / "decision_map.csv").read_text()
+    evidence.restate_evidence(old, figures=None)  # a second restatement changes nothing
+    assert (old / "decision_map.csv").read_text() == before

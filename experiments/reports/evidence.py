@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -318,20 +318,7 @@ def restate_evidence(
         _read_table(folder / "decision_map.csv", ("n", "mean")), confidence
     )
     crossings = decisions.break_even(table, x, y)
-    boxes = _read_table(folder / "scenario_boxes.csv", ("outcome", "runs", "found"))
-    pairs = table.groupby("outcome")["n"].sum()
-    boxes["cases"] = [int(pairs[name]) for name in boxes["outcome"]]
-    boxes["min_cases"] = discovery.MIN_CASES
-    small = boxes[
-        boxes["found"].astype(str).str.lower().eq("true") & (boxes["runs"] < discovery.MIN_CASES)
-    ]
-    if not small.empty or (boxes["cases"] < discovery.MIN_CASES).any():
-        raise EvidenceError(
-            f"{folder / 'scenario_boxes.csv'}: a region or the sweep holds fewer than "
-            f"{discovery.MIN_CASES} paired runs; run PRIM again on the sweep "
-            "(eachcustomer evidence RESULTS)"
-        )
-    boxes = boxes[list(discovery.BOX_COLUMNS)]
+    boxes = _restated_boxes(folder / "scenario_boxes.csv", table.groupby("outcome")["n"].sum())
     manifest["multiple_comparisons"] = MULTIPLE_COMPARISONS
     manifest["restated"] = [
         "Restated from these tables with no new run (`eachcustomer evidence` on this "
@@ -357,6 +344,29 @@ def restate_evidence(
     if figures is not None:
         written += _write_figures(table, manifest, Path(figures))
     return written
+
+
+def _restated_boxes(path: Path, pairs: pd.Series) -> pd.DataFrame:
+    """The PRIM table with its run counts; a sweep with too few runs states no region."""
+    boxes = _read_table(path, ("outcome",))
+    boxes["cases"] = [int(pairs[name]) for name in boxes["outcome"]]
+    boxes["min_cases"] = discovery.MIN_CASES
+    try:
+        read = discovery.boxes_from_table(boxes)
+    except ValueError as error:
+        raise EvidenceError(f"{path}: {error}") from None
+    nan = float("nan")
+    restated = []
+    for box in read:
+        if not box.enough:  # what PRIM now gives on so few runs, without running it
+            box = replace(box, found=False, limits=(), coverage=nan, density=nan, mass=nan, runs=0)
+        elif box.found and box.runs < box.min_cases:
+            raise EvidenceError(
+                f"{path}: a region of {box.runs} runs, fewer than {box.min_cases}: PRIM must "
+                "choose again on the sweep (eachcustomer evidence RESULTS)"
+            )
+        restated.append(box)
+    return discovery.boxes_table(restated)
 
 
 def read_evidence(folder: str | Path | None = None) -> Evidence:
