@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from eachcustomer.dashboard.compare.verdict import against_reference, outcome_verdict
-from eachcustomer.experiments.analysis.decisions import _cell_verdict
+from eachcustomer.experiments.analysis.decisions import cell_word
 from eachcustomer.experiments.analysis.outcomes import outcome
 from eachcustomer.experiments.analysis.statistics import Interval, paired_difference
 from eachcustomer.experiments.analysis.verdicts import (
@@ -79,7 +79,7 @@ def test_compare_and_the_decision_map_use_the_same_words_for_the_same_interval()
         row = type("Row", (), {})()
         row.n, row.mean, row.ci_low, row.ci_high = gap.n, gap.mean, gap.low, gap.high
         row.challenger, row.reference = "a", "b"
-        cell = _cell_verdict(row, 0.95)
+        cell = cell_word(row)
         if word == TOO_CLOSE:
             assert not line["clear"] and TOO_CLOSE in line["text"] and cell == TOO_CLOSE
         else:

@@ -236,9 +236,7 @@ def decision_map(
                 ]  # fmt: skip
             )
     table = pd.DataFrame(rows, columns=columns)
-    table["verdict"] = [
-        _named(row, cell_verdict(row).word) for row in table.itertuples(index=False)
-    ]
+    table["verdict"] = [cell_word(row) for row in table.itertuples(index=False)]
     return table
 
 
@@ -264,9 +262,7 @@ def adjusted_map(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     table["ci_high"] = [found.high for found in widened]
     at = list(table.columns).index("ci_high") + 1
     table.insert(at, "comparisons", cells)
-    table["verdict"] = [
-        _named(row, cell_verdict(row).word) for row in table.itertuples(index=False)
-    ]
+    table["verdict"] = [cell_word(row) for row in table.itertuples(index=False)]
     return table
 
 
@@ -274,6 +270,12 @@ def cell_verdict(row: Any) -> Verdict:
     """A cell's verdict (`verdicts.judge`) from its n, mean (the advantage) and interval."""
     interval = Interval(int(row.n), float(row.mean), float("nan"), row.ci_low, row.ci_high)
     return judge(interval, higher_is_better=True, against="plan")  # mean is the advantage
+
+
+def cell_word(row: Any) -> str:
+    """A cell's word in the map's `verdict` column: the plan that does better, else the
+    verdict's words (`cell_verdict`)."""
+    return _named(row, cell_verdict(row).word)
 
 
 def _named(row: Any, word: str) -> str:

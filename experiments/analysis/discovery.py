@@ -121,6 +121,7 @@ def scenario_boxes(
     results = load_results(results)
     reference, challenger = matchup(results, reference, challenger)
     factors = swept_factors(results)
+    _prim()  # a missing extra is said even when there are too few runs to run it
     boxes: list[ScenarioBox] = []
     for outcome in decision_outcomes(results, outcomes):
         pairs = paired_advantages(results, outcome, reference, challenger)
@@ -242,10 +243,7 @@ def _peel(inputs: pd.DataFrame, y: np.ndarray, peel_alpha: float, mass_min: floa
             "ignore", message="altair based interactive", category=ImportWarning
         )
         warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop")
-        from eachcustomer.extras import require
-
-        prim = require("ema_workbench.analysis.prim", "discovery", "scenario discovery (PRIM)")
-
+        prim = _prim()
         settings: dict[str, Any] = {
             "peel_alpha": peel_alpha,
             "paste_alpha": peel_alpha,
@@ -259,6 +257,18 @@ def _peel(inputs: pd.DataFrame, y: np.ndarray, peel_alpha: float, mass_min: floa
     return _Peeling(
         box.peeling_trajectory.reset_index(drop=True), list(box.box_lims), quasi_p, finder.box_init
     )
+
+
+def _prim() -> Any:
+    """EMA Workbench's PRIM module (the [discovery] extra; `MissingExtraError` without it)."""
+    from eachcustomer.extras import require
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="ipyparallel not installed", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message="altair based interactive", category=ImportWarning
+        )
+        return require("ema_workbench.analysis.prim", "discovery", "scenario discovery (PRIM)")
 
 
 def _limits(box: pd.DataFrame, whole: pd.DataFrame, quasi_p: dict) -> tuple[Limit, ...]:
