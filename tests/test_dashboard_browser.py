@@ -365,12 +365,56 @@ def test_compare_shows_the_plans_and_a_verdict(server, browser):
     table = browser.text("#compare-plan-table")
     for plan in ("Do nothing", "One-off training day", "Culture-wide change"):
         assert plan in table
+    # Above the words, a forest plot per outcome: each plan against doing nothing.
+    for outcome in ("customers_lost_total", "net_revenue", "mean_satisfaction"):
+        drawn = wait_until(
+            lambda o=outcome: forest_drawn(browser, f"compare-forest-{o}"), 15, f"forest {outcome}"
+        )
+        plans = ["One-off training day", "Culture-wide change"]
+        assert sorted(drawn["rows"]) == sorted(plans)
+        assert drawn["points"] == drawn["bars"] == len(plans), drawn
+        assert drawn["zero"] == drawn["lines"] == 1, drawn
+    forest = browser.find("#compare-forest").location["y"]
+    assert forest < browser.find("#compare-words").location["y"]
+    open_words(browser)
     lines = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-verdict-lines li")
     assert len(lines) == 7
     against = browser.driver.find_elements(By.CSS_SELECTOR, "#compare-against-nothing li")
     assert len(against) == 7 and "Against doing nothing" in against[0].text
     assert "2 replications per plan" in browser.text("#compare-status")
     assert browser.console_errors() == []
+
+
+FOREST = """
+const plot = document.querySelector(arguments[0] + ' .js-plotly-plot');
+if (!plot || !plot._fullData || !plot._fullLayout) { return null; }
+const drawn = selector => plot.querySelectorAll(selector).length;
+return {
+  rows: plot._fullData.map(trace => trace.y[0]),
+  points: drawn('.scatterlayer .trace .points path.point'),
+  bars: drawn('.scatterlayer .trace .errorbar path.xerror'),
+  zero: (plot._fullLayout.shapes || []).filter(
+    shape => shape.type === 'line' && shape.x0 === 0 && shape.x1 === 0).length,
+  lines: drawn('.shapelayer path'),
+};
+"""
+"""What a forest plot drew: its rows (plans), the points and interval bars in the page, and
+its zero line (doing nothing) as laid out and drawn."""
+
+
+def forest_drawn(browser: Browser, graph_id: str) -> dict | None:
+    """The forest plot of `graph_id` as the browser drew it, once it has points."""
+    drawn = browser.driver.execute_script(FOREST, f"#{graph_id}")
+    return drawn if drawn and drawn["points"] else None
+
+
+def open_words(browser: Browser) -> None:
+    """Unfold Compare's verdict in words (folded under its forest plots). Folding is the
+    browser's own: Dash's Details does not report it, so the element's state is the one."""
+    unfolded = "return document.querySelector('#compare-words').open"
+    if not browser.driver.execute_script(unfolded):
+        browser.find("#compare-words summary").click()
+    wait_until(lambda: browser.driver.execute_script(unfolded), 10, "the words unfolded")
 
 
 def test_compare_shows_where_the_verdict_holds_from_the_shipped_evidence(server, browser):
@@ -870,6 +914,7 @@ def test_compare_runs_a_plan_for_one_department(server, browser):
     wait_until(
         lambda: "100% of customer service" in browser.text("#compare-plan-table"), 15, "the table"
     )
+    open_words(browser)
     against = browser.text("#compare-against-nothing")
     assert "One-off training day (customer service)" in against
     assert browser.console_errors() == []
@@ -1063,6 +1108,7 @@ def test_compare_runs_a_plan_from_an_uploaded_scenario_file_to_the_same_numbers(
     )["text"]
     words = lost.split(": ", 1)[1].rstrip(".")  # "recommended (from found.toml) -12 ..."
     assert words.startswith(shown)
+    open_words(browser)
     assert words in browser.text("#compare-against-nothing")
     assert browser.console_errors() == []
 

@@ -158,6 +158,12 @@ def test_plan_bands_draw_a_band_and_a_line_per_plan():
     assert [t.fill for t in figure.data] == ["toself", None, "toself", None]
     assert [t.name for t in figure.data if t.mode == "lines"] == ["a", "b"]
     np.testing.assert_allclose(figure.data[0].y, [0, 1.5, 3, 1, 0.5, 0])
+    assert not figure.layout.title.subtitle.text and not figure.layout.shapes
+    told = figures.plan_bands(
+        summary, "Mean attitude", "Mean attitude", band_note="Shaded: 95%", zero_line=True
+    )
+    assert told.layout.title.subtitle.text == "Shaded: 95%"
+    assert [shape.y0 for shape in told.layout.shapes] == [0]
 
 
 def test_empty_figure_carries_its_message():
@@ -519,8 +525,13 @@ def test_compare_callbacks_run_and_draw_a_verdict(app):
     assert result["error"] is None and progress[-1] == ("4", "4")
     drawn = compare.render(result, False)
     assert "week 20" in str(drawn[0])
+    assert "compare-forest-customers_lost_total" in str(drawn[0])  # the pictures, then words
     assert "training day" in str(drawn[1])
-    assert all(isinstance(f, go.Figure) for f in drawn[2 : 2 + len(compare_view.CHARTS) + 1])
+    charts = compare.draw_charts(result, False, compare_view.DIFFERENCES)
+    assert len(charts) == len(compare_view.CHARTS) + 1
+    assert all(isinstance(f, go.Figure) for f in charts)
+    assert "paired interval" in charts[0].layout.title.subtitle.text
+    assert compare.size_charts(True)[-1] == "chart-grid large"
     assert compare.limit_plans(["a", "b", "c", "d", "e"]) == ["a", "b", "c", "d"]
 
 

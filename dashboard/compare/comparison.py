@@ -151,23 +151,45 @@ def outcome_series(series: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def summarize_runs(runs: Mapping[str, list[pd.DataFrame]]) -> dict[str, Any]:
-    """Bands per outcome and plan, and each plan's values at the horizon per replication."""
+def summarize_runs(
+    runs: Mapping[str, list[pd.DataFrame]], reference: str | None = None
+) -> dict[str, Any]:
+    """Bands per outcome and plan, and each plan's values at the horizon per replication.
+
+    With a `reference` plan (doing nothing), also "paired": per outcome and plan, the weekly
+    paired difference from the reference (replication r minus its replication r, same seed)
+    with its t band; the reference's own is zero. At the horizon it is the interval the
+    verdict states (`eachcustomer.dashboard.compare.verdict.against_reference`).
+    """
     bands: dict[str, dict[str, dict[str, list]]] = {}
+    paired: dict[str, dict[str, dict[str, list]]] = {}
     finals: dict[str, dict[str, list[float | None]]] = {}
+    stacks = {
+        plan: {
+            item.column: np.stack([f[item.column].to_numpy(dtype=float) for f in frames])
+            for item in OUTCOMES
+        }
+        for plan, frames in runs.items()
+    }
     for plan, frames in runs.items():
         weeks = frames[0]["week"].to_numpy()
         for item in OUTCOMES:
-            stack = np.stack([f[item.column].to_numpy(dtype=float) for f in frames])
-            _, mean, _, low, high = t_interval(stack, axis=0)
-            bands.setdefault(item.column, {})[plan] = {
-                "week": weeks.tolist(),
-                "mean": _clean(mean),
-                "low": _clean(low),
-                "high": _clean(high),
-            }
+            stack = stacks[plan][item.column]
+            bands.setdefault(item.column, {})[plan] = _band(weeks, stack)
             finals.setdefault(item.column, {})[plan] = _clean(stack[:, -1], digits=None)
-    return {"bands": bands, "finals": finals}
+            if reference in stacks:
+                gaps = stack - stacks[reference][item.column]
+                paired.setdefault(item.column, {})[plan] = _band(weeks, gaps)
+    summary: dict[str, Any] = {"bands": bands, "finals": finals}
+    if reference in stacks:
+        summary["paired"] = paired
+    return summary
+
+
+def _band(weeks: np.ndarray, stack: np.ndarray) -> dict[str, list]:
+    """The weekly mean of replications (rows of `stack`) with its 95% t band."""
+    _, mean, _, low, high = t_interval(stack, axis=0)
+    return {"week": weeks.tolist(), "mean": _clean(mean), "low": _clean(low), "high": _clean(high)}
 
 
 def _clean(values: np.ndarray, digits: int | None = 6) -> list[float | None]:
@@ -266,7 +288,7 @@ def run_comparison(
     except ValueError as error:
         return {"error": user_message(error)}
     runs = {name: [outcome_series(r.series) for r in done] for name, done in results.items()}
-    summary = summarize_runs(runs)
+    summary = summarize_runs(runs, reference)
     horizon = params.horizon_weeks
     spec, spec_note = comparison_spec(
         settings, chosen, setup, replications, budget_mode, budget, horizon

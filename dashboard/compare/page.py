@@ -153,6 +153,35 @@ def layout(**_: Any) -> html.Div:
                     ),
                     html.Div(id="compare-table"),
                     html.Div(
+                        className="band-view",
+                        children=[
+                            html.Span("The charts show", className="field-label"),
+                            dcc.RadioItems(
+                                id="compare-band-view",
+                                value=compare_view.LEVELS,
+                                inline=True,
+                                options=[
+                                    {
+                                        "label": "each plan's level",
+                                        "value": compare_view.LEVELS,
+                                    },
+                                    {
+                                        "label": "each plan's difference from doing nothing "
+                                        "(paired, as the verdict)",
+                                        "value": compare_view.DIFFERENCES,
+                                    },
+                                ],
+                            ),
+                            html.Div(
+                                "Levels carry each plan's own interval: bands may overlap "
+                                "where the paired difference, which cancels the luck plans "
+                                "share, tells them apart.",
+                                className="note",
+                            ),
+                        ],
+                    ),
+                    html.Div(
+                        id="compare-charts",
                         className="chart-grid",
                         children=[
                             dcc.Graph(
@@ -365,16 +394,38 @@ def coverage_rows(
 @callback(
     Output("compare-verdict", "children"),
     Output("compare-table", "children"),
-    *[Output(f"compare-{column}", "figure") for column, _ in compare_view.CHARTS],
-    Output("compare-costs", "figure"),
     Output("compare-status", "children"),
     Output("compare-error", "children"),
     Input("compare-result", "data"),
     Input("presentation", "data"),
 )
 def render(result: Any, large: Any) -> tuple:
-    """Verdict, plan table and band charts from a finished comparison."""
+    """Verdict (forest plots, then words), plan table and status of a finished comparison."""
     return compare_view.render(result, bool(large))
+
+
+@callback(
+    *[Output(f"compare-{column}", "figure") for column, _ in compare_view.CHARTS],
+    Output("compare-costs", "figure"),
+    Input("compare-result", "data"),
+    Input("presentation", "data"),
+    Input("compare-band-view", "value"),
+)
+def draw_charts(result: Any, large: Any, shown: Any) -> list[Any]:
+    """The time-series charts, as levels or as paired differences, and the cost chart."""
+    return compare_view.band_charts(result, bool(large), shown or compare_view.LEVELS)
+
+
+@callback(
+    *[Output(f"compare-{column}", "style") for column, _ in compare_view.CHARTS],
+    Output("compare-costs", "style"),
+    Output("compare-charts", "className"),
+    Input("presentation", "data"),
+)
+def size_charts(large: Any) -> list[Any]:
+    """The charts' boxes and grid, taller and wider in presentation mode."""
+    boxes = [compare_view.chart_height(bool(large))] * (len(compare_view.CHARTS) + 1)
+    return [*boxes, compare_view.grid_class(bool(large))]
 
 
 @callback(Output("compare-evidence", "children"), Input("presentation", "data"))

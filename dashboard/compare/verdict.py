@@ -120,7 +120,12 @@ def outcome_verdict(
 def against_reference(
     item: Outcome, finals: Mapping[str, Sequence[float]], reference: str
 ) -> dict[str, Any]:
-    """Each plan against doing nothing on one outcome: paired differences in words."""
+    """Each plan against doing nothing on one outcome: paired differences in words.
+
+    Returns:
+        A dict: outcome, effects ({plan: difference, low, high, verdict, n}: the numbers the
+        text states, and the forest plot draws) and text.
+    """
     base = np.asarray(finals[reference], dtype=float)
     parts, effects = [], {}
     for plan, values in finals.items():
@@ -133,6 +138,7 @@ def against_reference(
             "low": gap.low,
             "high": gap.high,
             "verdict": judged.word,
+            "n": gap.n,
         }
         if judged.word == TOO_FEW:
             parts.append(f"{plan} {_number(gap.mean, item, True)}")
