@@ -125,6 +125,35 @@ def test_the_headline_spec_gives_the_same_numbers_at_the_same_point(page, tmp_pa
     nothing = expected.loc["none", "net_revenue"].to_numpy()
     culture = expected.loc["culture_change", "net_revenue"].to_numpy()
     assert gain["mean"].item() == pytest.approx((culture - nothing).mean(), rel=1e-12)
+    # The verdicts beside it: the two plans paired by seed, in the one verdict's words.
+    verdicts = pd.read_csv(tmp_path / "figure" / "headline_verdicts.csv")
+    revenue = verdicts[verdicts["outcome"] == "net_revenue"].iloc[0]
+    training = expected.loc["training_day", "net_revenue"].to_numpy()
+    assert revenue["mean"] == pytest.approx((culture - training).mean(), rel=1e-12)
+    assert revenue["verdict"] in ("training_day", "culture_change", "too close to call")
+
+
+SHIPPED_HEADLINE = REPO / "docs" / "figures" / "headline_verdicts.csv"
+
+
+def test_the_readmes_headline_says_what_the_shipped_paired_verdicts_say():
+    verdicts = pd.read_csv(SHIPPED_HEADLINE).set_index(["outcome", "budget"])["verdict"]
+    said = {
+        ("recent_annual_customer_loss", 50000): "too close to call",
+        ("recent_annual_customer_loss", 100000): "too close to call",
+        ("recent_annual_customer_loss", 200000): "training_day",
+        ("recent_annual_customer_loss", 300000): "training_day",
+        ("final_mean_satisfaction", 50000): "too close to call",
+        ("final_mean_satisfaction", 100000): "training_day",
+        ("final_mean_satisfaction", 200000): "training_day",
+        ("final_mean_satisfaction", 300000): "training_day",
+        **{("net_revenue", budget): "training_day" for budget in (50000, 100000, 200000, 300000)},
+    }
+    assert {key: verdicts[key] for key in said} == said
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert "At $50,000 the two are too close to call on customers lost and on satisfaction" in (
+        readme
+    )
 
 
 def test_a_comparison_without_doing_nothing_runs_it_as_the_reference():

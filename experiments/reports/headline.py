@@ -9,6 +9,11 @@ budget rule and intervals as any other sweep and as the Compare page:
 Three panels against the budget: customers lost per year over the last quarter,
 satisfaction at the horizon, and revenue net of spend gained over doing nothing (the
 paired difference from the plan 'none'), each plan's mean with its 95% interval.
+
+Beside the figure, `headline_verdicts.csv` states what the figure's own bands cannot: the
+two plans against each other, paired by seed at each budget, judged by the one verdict
+rule (`eachcustomer.experiments.analysis.decisions.decision_map` with the budget as its one
+factor, so its intervals are adjusted for the budgets compared at once).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from eachcustomer.experiments.analysis.decisions import decision_map
 from eachcustomer.experiments.analysis.outcomes import outcome
 from eachcustomer.experiments.analysis.plan_effects import plan_comparison
 from eachcustomer.experiments.analysis.tables import Results, load_results
@@ -62,6 +68,26 @@ def headline_table(results_folder: str | Path | Results, confidence: float = 0.9
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def headline_verdicts(
+    results_folder: str | Path | Results, confidence: float = 0.95
+) -> pd.DataFrame:
+    """The paying plans against each other at each budget: paired advantage and verdict.
+
+    One row per panel outcome and budget, as `decision_map` gives it (reference and
+    challenger the first two plans besides 'none', the advantage positive where the
+    challenger does better, the verdict the plan that does better or the verdict's words).
+    """
+    results = load_results(results_folder)
+    budgets = results.ok["budget"].unique()
+    swept = ["budget"] if len(budgets) > 1 else []  # one budget: one cell, no axis
+    table = decision_map(
+        results, outcomes=[o for o, _ in PANELS], factors=swept, confidence=confidence
+    )
+    if not swept:
+        table.insert(3, "budget", float(budgets[0]))
+    return table
 
 
 def figure(table: pd.DataFrame, title: str) -> go.Figure:
@@ -124,7 +150,10 @@ def write_headline(results_folder: str | Path, out: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     results = load_results(results_folder)
     table = headline_table(results)
-    written = [write_table(table, out / "headline_summary.csv")]
+    written = [
+        write_table(table, out / "headline_summary.csv"),
+        write_table(headline_verdicts(results), out / "headline_verdicts.csv"),
+    ]
     replications = int(table["n"].max()) if len(table) else 0
     fig = figure(
         table,
