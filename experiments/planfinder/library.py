@@ -62,9 +62,13 @@ def library_at_budget(
 
 
 def check_library(
-    problem: PlanProblem, evaluator: Evaluator, result: SearchResult
+    problem: PlanProblem,
+    evaluator: Evaluator,
+    result: SearchResult,
+    front_keys: list[str] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The library plans against the front: a table and what it shows, in sentences."""
+    """The library plans against the front (or the front plans `front_keys`, the finalists
+    on it): a table and what it shows, in sentences."""
     plans, notes = library_at_budget(problem)
     if not plans:
         return pd.DataFrame(), notes
@@ -75,7 +79,7 @@ def check_library(
         [objective_values(problem, r, c) for r, c in zip(records, costs, strict=True)]
     )
     best = set(non_dominated(points).tolist())
-    front = [result.candidates[key] for key in result.front]
+    front = [result.candidates[key] for key in (front_keys or result.front)]
     levers = {lever.kind for lever in problem.encoding.levers}
     rows: list[dict[str, Any]] = []
     fresh_pairs: list[tuple[str, str, tuple[Intervention, ...], tuple[Intervention, ...]]] = []
