@@ -8,7 +8,16 @@ A lever's gain is proportional to its strength, so strength 0 switches it off ex
 
 Each case runs at the CLI's shipped settings (experiments/specs/plan_finder.toml's search
 sizes and the spec's selection defaults) and at the dashboard page's defaults
-(`eachcustomer.dashboard.plan_finder.search`), on three master seeds.
+(`eachcustomer.dashboard.plan_finder.search`), on three master seeds. On seed 4 the
+search's own best compromise puts 10% of the budget on the useless lever at both settings
+(`test_the_search_alone_would_waste_money_on_the_useless_lever`): the selection on fresh
+seeds is what keeps it to one step.
+
+"Nothing beats doing nothing" is a 95% statement: a plan with no effect at all is called
+"better" on its confirming replications with probability 2.5%, by construction of the
+interval. Master seed 4 at the dashboard's settings is such a run (the best of four useless
+plans lands 0.28 points below doing nothing, 95% interval -0.52 to -0.04, on 20 confirming
+replications); the seeds here are 1, 2 and 3, chosen before that was seen.
 """
 
 from __future__ import annotations
@@ -144,6 +153,20 @@ def test_a_useless_lever_gets_at_most_one_budget_step(tmp_path, where, seed):
     assert report.heading == "Recommended plan"
 
 
+@pytest.mark.parametrize("where", SETTINGS)
+def test_the_search_alone_would_waste_money_on_the_useless_lever(tmp_path, where):
+    # What the useless-lever check guards against: the search's own pick (its front's best
+    # compromise on its own replications) puts two steps on the lever that does nothing.
+    from eachcustomer.experiments.planfinder.findings import recommend
+
+    data = spec(SETTINGS[where], 4, language=0.5, incentives=0.0)
+    gains = {"language": linear(0.06), "incentive_alignment": linear(0.06)}
+    report, problem = run(tmp_path, data, gains)
+    searched = recommend(problem, [report.result.candidates[k] for k in report.result.front])
+    assert {p.kind: p.units for p in searched.choice.parts}.get("incentive_alignment") == 2
+    assert units(report).get("incentive_alignment", 0) <= 1
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", MASTER_SEEDS)
 @pytest.mark.parametrize("where", SETTINGS)
@@ -186,5 +209,7 @@ def test_the_finder_reaches_a_split_derived_by_argument(tmp_path, where, seed):
     # Kim and Nelson's guarantee: the chosen plan is the best or within the indifference zone
     # of it (and the search must have found a plan that close).
     assert chosen >= best - report.selection.indifference - 1e-12, report.sentence
-    split = units(report)
-    assert abs(split.get("language", 0) - 12) <= 2, report.sentence
+    if where == "cli":
+        # 360 plans of the search come within two steps of the split; the page's 32 plans
+        # may stop further off (80% / 20%, 0.4 points short, within the indifference zone).
+        assert abs(units(report).get("language", 0) - 12) <= 2, report.sentence
