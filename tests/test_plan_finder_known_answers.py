@@ -29,12 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from eachcustomer.dashboard.plan_finder.search import SELECTION, SIZES
 from eachcustomer.experiments.planfinder.checks import parse_plan_search
 from eachcustomer.experiments.planfinder.evaluation import plan_key
 from eachcustomer.experiments.planfinder.finder import find_plan
+from eachcustomer.experiments.planfinder.findings import forest_effects
 from eachcustomer.experiments.running.executors import SerialExecutor
 from eachcustomer.sim.budget import intervention_cost
 
@@ -147,10 +149,17 @@ def test_a_useless_lever_gets_at_most_one_budget_step(tmp_path, where, seed):
     # Language cuts losses by 3 points with the whole budget; incentives have strength 0.
     data = spec(SETTINGS[where], seed, language=0.5, incentives=0.0)
     gains = {"language": linear(0.06), "incentive_alignment": linear(0.06)}
-    report, _ = run(tmp_path, data, gains)
+    report, problem = run(tmp_path, data, gains)
     assert units(report).get("incentive_alignment", 0) <= 1, report.sentence
     assert report.recommended and report.confirmation.verdict.word == "better"
     assert report.heading == "Recommended plan"
+    # The forest rows: the chosen plan on its confirming replications, then each finalist.
+    forest = pd.read_csv(tmp_path / "out" / "forest.csv")
+    for objective in problem.objectives:
+        rows = forest_effects(forest, objective.name)
+        assert len(rows) == 1 + len(report.selection.finalists)
+        assert rows[0].verdict == "better" and rows[0].n == len(problem.validation_seeds)
+        assert (tmp_path / "out" / f"forest_{objective.name}.html").is_file()
 
 
 @pytest.mark.parametrize("where", SETTINGS)

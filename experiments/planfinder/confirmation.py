@@ -156,7 +156,7 @@ def headline(
 ) -> tuple[str, list[str]]:
     """The heading and the paragraph a leader reads first."""
     primary = problem.primary
-    [main] = [e for e in confirmation.effects if e.outcome == primary.outcome][:1] or [None]
+    main = next((e for e in confirmation.effects if e.outcome == primary.outcome), None)
     said = effect_sentence(main) if main is not None else ""
     if confirmation.beats_nothing:
         return "Recommended plan", [
