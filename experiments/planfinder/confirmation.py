@@ -120,8 +120,12 @@ def shrinkage_sentence(problem: PlanProblem, confirmation: Confirmation) -> str:
         f"{confirmation.search_estimate.n} replications; on "
         f"{confirmation.verdict.interval.n} fresh ones it is {amount(fresh, outcome)}"
     )
-    if searched > 0:
-        text += f" ({fresh / searched:.0%} of the search's estimate: the winner's curse)"
+    if searched > 0 and fresh < searched:
+        text += (
+            f": it shrank to {fresh / searched:.0%} of the search's estimate (the winner's curse)"
+        )
+    elif searched > 0:
+        text += f" ({fresh / searched:.0%} of the search's estimate: no shrinkage this time)"
     return text + "."
 
 

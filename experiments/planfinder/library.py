@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eachcustomer.experiments.analysis.statistics import paired_difference
+from eachcustomer.experiments.analysis.statistics import Interval, paired_difference
+from eachcustomer.experiments.analysis.verdicts import BETTER, WORSE, judge
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
 from eachcustomer.experiments.planfinder.evaluator import Evaluator
 from eachcustomer.experiments.planfinder.findings import natural_values, recommend
@@ -140,8 +141,10 @@ def _fresh_check(
     return table
 
 
-def fresh_differences(problem: PlanProblem, row: pd.Series) -> list[str]:
-    """The match's paired differences from the library plan on fresh seeds, in words."""
+def fresh_verdicts(problem: PlanProblem, row: pd.Series) -> list[tuple[str, str]]:
+    """The match against the library plan on fresh seeds, per objective: the paired
+    difference in words and its verdict (`verdicts.judge`, two plans: "better", "worse" or
+    "too close to call")."""
     from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 
     said = []
@@ -155,14 +158,27 @@ def fresh_differences(problem: PlanProblem, row: pd.Series) -> list[str]:
             (100.0, " points", "+,.1f") if percent else (1.0, "", "+" + info.fmt.lstrip("+"))
         )
         low, high = (format(row[f"{column}_{end}"] * scale, fmt) for end in ("low", "high"))
+        interval = Interval(
+            problem.spec.search.validation_replications,
+            float(row[column]),
+            float("nan"),
+            float(row[f"{column}_low"]),
+            float(row[f"{column}_high"]),
+        )
+        verdict = judge(interval, not objective.minimize, "plan").word
         said.append(
-            f"{info.label} {format(row[column] * scale, fmt)}{unit}, 95% interval {low} to {high}"
+            (
+                f"{info.label} {format(row[column] * scale, fmt)}{unit}, 95% interval {low} to "
+                f"{high}: {verdict}",
+                verdict,
+            )
         )
     return said
 
 
 def library_statements(problem: PlanProblem, table: pd.DataFrame) -> list[str]:
-    """What the library check shows, one sentence per library-front plan."""
+    """What the library check shows, one sentence per library-front plan, in the words of
+    `verdicts.judge`."""
     if table.empty:
         return []
     statements = []
@@ -174,15 +190,17 @@ def library_statements(problem: PlanProblem, table: pd.DataFrame) -> list[str]:
                 "objective on the search's seeds."
             )
             continue
-        fresh = row.get("fresh_at_least_as_good")
-        verdict = (
-            "and it stays at least as good on every objective on fresh seeds"
-            if fresh
-            else "but on fresh seeds it is not at least as good on every objective"
-        )
+        verdicts = fresh_verdicts(problem, row)
+        words = {word for _, word in verdicts}
+        if words == {BETTER}:
+            verdict = "and on fresh seeds it does better on every objective"
+        elif WORSE not in words:
+            verdict = "and on fresh seeds it does no worse on any objective"
+        else:
+            verdict = "but on fresh seeds it does worse on some objective"
         statements.append(
             f"The front holds a plan at least as good as the library's {name} on every "
             f"objective on the search's seeds ({row['matched_by'][:8]}), {verdict} "
-            f"({'; '.join(fresh_differences(problem, row))})."
+            f"({'; '.join(text for text, _ in verdicts)})."
         )
     return statements
