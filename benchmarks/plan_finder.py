@@ -36,6 +36,7 @@ from results_file import RESULTS, replace_section  # noqa: E402
 
 from eachcustomer.experiments.planfinder.checks import load_plan_search  # noqa: E402
 from eachcustomer.experiments.planfinder.finder import find_plan  # noqa: E402
+from eachcustomer.experiments.planfinder.report import explanation  # noqa: E402
 from eachcustomer.experiments.running.executors import ProcessExecutor  # noqa: E402
 
 HEADING = "## Plan finder"
@@ -120,11 +121,13 @@ def section(spec: Path, workers: int, measured: dict) -> str:
             for row in convergence.itertuples()
         ],
         "",
-        f"Recommended: {report.sentence}",
+        f"{report.heading}:",
         "",
+        *[line for paragraph in report.paragraphs for line in (paragraph, "")],
         f"On {len(problem.validation_seeds)} fresh replications (95% intervals, paired by seed):",
         "",
         *[f"- {line}" for line in report.effect_lines()],
+        *[f"- {line}" for line in explanation(report)],
         "",
         "Against the plan library at the same budget (each library plan scaled to it by "
         "`eachcustomer.sim.budget.scale_plan`, on the search's seeds; the library's front re-run "
@@ -155,10 +158,10 @@ def library_table(problem, report) -> list[str]:
         )
     front = report.front
     best = " | ".join(
-        f"{(front[n].min() if o.minimize else front[n].max()):,.4g}"
+        f"{(front[f'search_{n}'].min() if o.minimize else front[f'search_{n}'].max()):,.4g}"
         for n, o in zip(names, problem.objectives, strict=True)
     )
-    rows.append(f"| (the search's front, best on each) | | | {best} |")
+    rows.append(f"| (the finalists on the search's seeds, best on each) | | | {best} |")
     return rows
 
 

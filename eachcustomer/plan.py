@@ -78,7 +78,9 @@ def plan_search_intro(problem: Any) -> str:
         f"NSGA-II, {spec.search.population} plans x {spec.search.generations} generations, "
         f"each on {spec.replications} replications (at most "
         f"{spec.search.population * spec.search.generations * spec.replications:,} runs, "
-        f"then checks on {spec.search.validation_replications} fresh replications)"
+        f"then up to {spec.search.finalists} finalists on {spec.search.first_replications} to "
+        f"{spec.search.replication_cap} fresh replications each, the chosen one confirmed on "
+        f"{spec.search.validation_replications} more)"
         + (
             f", each replication with the fitted parameters drawn for its seed from the "
             f"posterior ({', '.join(sorted(next(iter(problem.draws.values()))))})"
@@ -98,17 +100,24 @@ def print_plan_report(report: Any, out: Path) -> None:
         f"from the cache, {tally.failed} failed); {int(last['front_size'])} on the front; "
         f"hypervolume {last['hypervolume']:.4f}."
     )
-    console.print(f"\n[bold]Recommended:[/bold] {report.sentence}")
+    from eachcustomer.experiments.planfinder.report import explanation
+
+    console.print(f"\n[bold]{report.heading}:[/bold]")
+    for paragraph in report.paragraphs:
+        console.print(f"  {paragraph}")
     seeds = len(report.problem.validation_seeds)
     console.print(f"Expected at week {report.problem.weeks} ({seeds} fresh replications):")
     for line in report.effect_lines():
+        console.print(f"  - {line}")
+    for line in explanation(report):
         console.print(f"  - {line}")
     for note in report.library_notes:
         console.print(f"  {note}")
     console.print(
         f"\nWritten to [bold]{out}[/bold]: "
         + ", ".join(sorted(path.name for path in report.files))
-        + f". `eachcustomer run {out / 'recommended.toml'}` runs the recommended plan."
+        + f". `eachcustomer run {out / 'recommended.toml'}` runs the "
+        + ("recommended plan." if report.recommended else "best candidate.")
     )
 
 

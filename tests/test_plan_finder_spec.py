@@ -90,8 +90,29 @@ def test_seeds_are_the_replication_rule_and_fresh_ones_follow_them():
     from eachcustomer.sim.replications import replication_seeds
 
     problem = parse_plan_search(TINY)
+    cap = problem.spec.search.replication_cap
+    assert cap == 40  # the spec's default
     assert problem.seeds == replication_seeds(3, 2)
-    assert problem.validation_seeds == replication_seeds(3, 4)[2:]
+    # The selection's fresh seeds follow the search's; the confirming ones follow those.
+    assert problem.selection_seeds == replication_seeds(3, 2 + cap)[2:]
+    assert problem.validation_seeds == replication_seeds(3, 2 + cap + 2)[2 + cap :]
+
+
+def test_the_primary_objective_is_the_most_weighted_outcome_never_the_cost():
+    assert parse_plan_search(TINY).primary.outcome == "recent_annual_customer_loss"
+    weighted = changed("search.weights", [1, 2])
+    assert parse_plan_search(weighted).primary.name == "p10_net_revenue"
+    spending = changed("budget.spend", "objective")
+    spending["search"]["weights"] = [1, 1, 5]
+    assert parse_plan_search(spending).primary.outcome == "recent_annual_customer_loss"
+
+
+def test_the_selection_cannot_start_with_more_replications_than_its_cap():
+    data = changed("search.first_replications", 12)
+    data["search"]["replication_cap"] = 10
+    assert "search.first_replications (12) is more than search.replication_cap (10)" in (
+        refusal(data)
+    )
 
 
 @pytest.mark.parametrize(
@@ -225,7 +246,7 @@ def test_a_posterior_gives_every_replication_its_own_draw(tmp_path):
     spec.write_text(tomli_w.dumps(changed("posterior", "calibration")))
     problem = load_plan_search(spec)
     posterior = load_posterior(tmp_path / "calibration")
-    seeds = problem.seeds + problem.validation_seeds
+    seeds = problem.seeds + problem.selection_seeds + problem.validation_seeds
     assert sorted(problem.draws) == sorted(seeds)
     for seed in seeds:
         assert problem.draws[seed] == draw_parameters(posterior, seed)

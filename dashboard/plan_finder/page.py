@@ -150,7 +150,10 @@ dash.register_page(
 def size_note(replications: int, population: int, generations: int) -> str:
     """How many runs the search makes at most."""
     runs = int(replications or 0) * int(population or 0) * int(generations or 0)
-    return f"At most {runs} runs of the search, then the recommended plan on fresh seeds."
+    return (
+        f"At most {runs} runs of the search, then the best plans compared and the chosen one "
+        "confirmed on fresh seeds."
+    )
 
 
 @callback(
@@ -200,19 +203,35 @@ def show(result: Any) -> tuple:
         raise PreventUpdate
     if result.get("error"):
         return "No plan yet.", blank, "", result["error"], True
+    sentence = html.Span(result["sentence"], id="planfinder-sentence")
+    if result.get("recommended", True):
+        said = [html.P(sentence), *[html.P(line) for line in result.get("paragraphs", [])[1:]]]
+    else:
+        # "No plan reliably beats doing nothing", then the best candidate and its numbers.
+        verdict, _, *rest = result["paragraphs"]
+        said = [
+            html.P(verdict, id="planfinder-verdict"),
+            html.P(["The best candidate: ", sentence]),
+            *[html.P(line) for line in rest],
+        ]
     box = [
-        html.H2("Recommended plan"),
-        html.P(result["sentence"], id="planfinder-sentence"),
+        html.H2(result.get("heading", "Recommended plan"), id="planfinder-heading"),
+        *said,
         html.Ul([html.Li(line) for line in result["effects"]], id="planfinder-effects"),
+        html.Ul(
+            [html.Li(line) for line in result.get("explanation", [])], id="planfinder-explanation"
+        ),
         html.Div(
-            "Expected at the horizon on replications the search did not use; 95% intervals, "
-            "differences from doing nothing paired by seed.",
+            "Expected at the horizon on replications neither the search nor the selection used; "
+            "95% intervals, differences from doing nothing paired by seed. The chart shows the "
+            "finalists on fresh replications.",
             className="note",
         ),
     ]
     status = (
-        f"{result['evaluations']} plans evaluated ({result['runs']} runs) in "
-        f"{result['seconds']} s; hypervolume {result['hypervolume']:.3f}."
+        f"{result['evaluations']} plans evaluated ({result['runs']} runs, then "
+        f"{result.get('fresh_runs', 0)} on fresh seeds) in {result['seconds']} s; "
+        f"hypervolume {result['hypervolume']:.3f}."
     )
     return box, result_figure(result), status, "", False
 

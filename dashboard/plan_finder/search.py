@@ -4,8 +4,11 @@ The page's choices (budget, kinds, objectives, sizes) become a plan search spec,
 `eachcustomer.experiments.planfinder.checks` against the dashboard's sweep limits
 (`eachcustomer.sim.limits.DASHBOARD_SWEEP_LIMITS`: at most 400 runs of at most 5,000 employees), and
 run by `eachcustomer.experiments.planfinder.finder.find_plan` in one process, into a temporary
-folder; what comes back to the browser is the front, the recommended plan in words and its scenario
-TOML. Larger searches belong to `eachcustomer plan`.
+folder; what comes back to the browser is the finalists on fresh seeds, the recommended plan in
+words (or that no plan found reliably beats doing nothing, with the best candidate), the forest
+rows (`forest`: each finalist's and the chosen plan's paired effect against doing nothing per
+objective, the fields of `eachcustomer.experiments.reports.forest.Effect` with the objective,
+role and key) and its scenario TOML. Larger searches belong to `eachcustomer plan`.
 """
 
 from __future__ import annotations
@@ -50,7 +53,16 @@ OBJECTIVE_CHOICES = {
 DEFAULT_OBJECTIVES = ("loss", "bad_year")
 START_EVERY = 8
 """Weeks between the start weeks the page lets the search choose."""
-VALIDATION_REPLICATIONS = 5
+SELECTION = {
+    "finalists": 4,
+    "first_replications": 5,
+    "replication_cap": 20,
+    "validation_replications": 20,
+}
+"""The page's selection among finalists (Kim and Nelson's procedure on fresh seeds) and the
+confirmation of the chosen plan: at the default sizes, 96 runs of the search, at most 100
+of the selection and 100 of the confirmation (the plan, doing nothing, the plan without each
+of its levers), within the dashboard's 400."""
 LIMITS = DASHBOARD_SWEEP_LIMITS
 SIZES = {"population": (4, 16, 8), "generations": (1, 10, 4), "replications": (2, 6, 3)}
 """Sliders: (least, most, default)."""
@@ -88,7 +100,7 @@ def search_spec(
         "search": {
             "population": int(population),
             "generations": int(generations),
-            "validation_replications": VALIDATION_REPLICATIONS,
+            **SELECTION,
             "library_check": False,
         },
     }
@@ -121,6 +133,7 @@ def find(spec: dict[str, Any], on_progress: Callable[[int, int], None] | None = 
     from eachcustomer.experiments.planfinder.checks import parse_plan_search
     from eachcustomer.experiments.planfinder.export import scenario_document, scenario_text
     from eachcustomer.experiments.planfinder.finder import find_plan
+    from eachcustomer.experiments.planfinder.report import explanation
     from eachcustomer.experiments.running.executors import SerialExecutor
 
     started = time.time()
@@ -144,11 +157,21 @@ def find(spec: dict[str, Any], on_progress: Callable[[int, int], None] | None = 
         except ValueError as error:
             return {"error": user_message(error)}
         description = f"{found.sentence}\n\nFound by the dashboard's Plan finder."
+        if not found.recommended:
+            description = (
+                "Not a recommendation: no plan the finder found reliably beats doing nothing; "
+                f"this is the best candidate. {description}"
+            )
         toml = scenario_text(scenario_document(problem, found.recommended_plan, description, None))
     return {
         "error": None,
+        "recommended": found.recommended,
+        "heading": found.heading,
+        "paragraphs": found.paragraphs,
         "sentence": found.sentence,
         "effects": found.effect_lines(),
+        "explanation": explanation(found),
+        "forest": found.forest.to_dict("records"),
         "objectives": [
             {
                 "outcome": o.outcome,
@@ -165,12 +188,27 @@ def find(spec: dict[str, Any], on_progress: Callable[[int, int], None] | None = 
         "toml": toml,
         "seconds": round(time.time() - started, 1),
         "runs": problem.spec.replications * len(found.result.candidates),
+        "fresh_runs": fresh_runs(found),
     }
 
 
+def fresh_runs(found: Any) -> int:
+    """Runs on fresh seeds: the selection's (finalists and doing nothing) and the
+    confirmation's."""
+    selection, confirmation = found.selection, found.confirmation
+    runs = sum(f.replications for f in selection.finalists) + selection.replications
+    checked = 2 + (len(confirmation.levers) if len(confirmation.levers) > 1 else 0)
+    return runs + checked * confirmation.verdict.interval.n
+
+
 def result_figure(result: Any) -> go.Figure:
-    """The front of a finished search, interactive."""
+    """The finalists of a finished search on fresh seeds, interactive."""
     objectives = [Objective(**item) for item in result["objectives"]]
     return front_figure(
-        pd.DataFrame(result["front"]), objectives, pd.DataFrame(result["references"])
+        pd.DataFrame(result["front"]),
+        objectives,
+        pd.DataFrame(result["references"]),
+        chosen="recommended"
+        if result.get("recommended", True)
+        else "best candidate (not recommended)",
     )

@@ -33,7 +33,8 @@ def front_figure(
     front: pd.DataFrame,
     objectives: Sequence[Objective],
     references: pd.DataFrame | None = None,
-    title: str = "The Pareto front: no plan beats these on every objective",
+    title: str = "The finalists on fresh replications (the search's front and plans near it)",
+    chosen: str = "recommended",
 ) -> go.Figure:
     """The front (and reference plans: the library, doing nothing) on the objectives.
 
@@ -45,6 +46,8 @@ def front_figure(
         references: rows with `plan` (a name) and the objective columns, drawn as grey
             diamonds.
         title: the chart's title.
+        chosen: the name of the plan marked `recommended` ("best candidate" when it does not
+            beat doing nothing).
     """
     x = objectives[0]
     y = objectives[1] if len(objectives) > 1 else None
@@ -71,9 +74,9 @@ def front_figure(
         )
 
     if not front.empty:
-        chosen = front["recommended"].astype(bool)
-        add(front[~chosen], "front", FRONT_COLOR, "circle", 10)
-        add(front[chosen], "recommended", RECOMMENDED_COLOR, "star", 16)
+        picked = front["recommended"].astype(bool)
+        add(front[~picked], "front", FRONT_COLOR, "circle", 10)
+        add(front[picked], chosen, RECOMMENDED_COLOR, "star", 16)
     if references is not None and not references.empty:
         add(references, "plan library, doing nothing", LIBRARY_COLOR, "diamond", 11)
     figure.update_layout(

@@ -132,11 +132,19 @@ def _constants(spec: PlanSearchFile, setup: Any, where: str) -> dict[str, Any]:
 def check_size(spec: PlanSearchFile, limits: Limits, where: str) -> int:
     """Refuse a search with more runs than the limits allow; return its most runs."""
     search = spec.search
+    if search.first_replications > search.replication_cap:
+        raise PlanSpecError(
+            f"{where}: search.first_replications ({search.first_replications}) is more than "
+            f"search.replication_cap ({search.replication_cap}); the cap bounds the selection"
+        )
     runs = search.population * search.generations * spec.replications
     checks = 0
     if search.library_check:
         checks = LIBRARY_CHECK_PLANS * (spec.replications + search.validation_replications)
-    checks += 2 * search.validation_replications  # the recommended plan and doing nothing
+    # The selection: every finalist and doing nothing, at most up to the cap each.
+    checks += (search.finalists + 1) * search.replication_cap
+    # The confirmation: the chosen plan, doing nothing, and the plan without each lever.
+    checks += (2 + len(spec.levers)) * search.validation_replications
     limits.check(
         "runs",
         runs + checks,
@@ -255,7 +263,8 @@ def posterior_draws(
         raise PlanSpecError(str(error)) from None
     if posterior is None:
         return {}, ""
-    count = spec.replications + spec.search.validation_replications
+    search = spec.search
+    count = spec.replications + search.replication_cap + search.validation_replications
     seeds = replication_seeds(spec.seed, count)
     return {seed: draw_parameters(posterior, seed) for seed in seeds}, posterior.digest
 

@@ -1,9 +1,11 @@
-"""Find a plan: search, recommend, check, and write the results folder (`report`).
+"""Find a plan: search, select, confirm, check, and write the results folder (`report`).
 
 `find_plan(problem, out)` is what `eachcustomer plan` and the dashboard's Plan finder page
-run. Every evaluation goes through one `Evaluator` (the cache on disk, then the executor),
-so a killed run, started again, replays the search and its checks without running any
-finished candidate again.
+run: NSGA-II explores (`search`), Kim and Nelson's procedure picks among the finalists on
+fresh seeds (`selection`), and the pick is recommended only if it beats doing nothing on
+seeds neither used (`confirmation`). Every evaluation goes through one `Evaluator` (the
+cache on disk, then the executor), so a killed run, started again, replays the search and
+its checks without running any finished candidate again.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ from typing import Any
 
 import pandas as pd
 
+from eachcustomer.experiments.planfinder.confirmation import confirm, headline
 from eachcustomer.experiments.planfinder.evaluation import EvaluationContext
 from eachcustomer.experiments.planfinder.evaluator import Evaluator, Tally
-from eachcustomer.experiments.planfinder.findings import find, front_table, natural_values
+from eachcustomer.experiments.planfinder.findings import (
+    choose_finalists,
+    forest_table,
+    front_table,
+    reference_values,
+)
 from eachcustomer.experiments.planfinder.folder import SearchFolder
 from eachcustomer.experiments.planfinder.library import check_library
 from eachcustomer.experiments.planfinder.problem import PlanProblem
 from eachcustomer.experiments.planfinder.report import PlanReport, write_outputs
-from eachcustomer.experiments.planfinder.search import (
-    SearchProgress,
-    objective_values,
-    run_search,
-)
+from eachcustomer.experiments.planfinder.search import SearchProgress, run_search
+from eachcustomer.experiments.planfinder.selection import Selection, select
 from eachcustomer.experiments.planfinder.wording import plan_sentence
 from eachcustomer.experiments.running.executors import ProcessExecutor
 
@@ -73,11 +78,6 @@ def find_plan(
     )
     try:
         result = run_search(problem, evaluator, out, on_progress)
-        chosen, effects, _ = find(problem, evaluator, result)
-        library, notes = pd.DataFrame(), list[str]()
-        if problem.spec.search.library_check:
-            library, notes = check_library(problem, evaluator, result)
-        [nothing] = evaluator.evaluate([((), problem.seeds)])
         if on_progress is not None:
             generations = problem.spec.search.generations
             on_progress(
@@ -85,6 +85,17 @@ def find_plan(
                     generations, generations, evaluator.tally, len(result.candidates), "checks"
                 )
             )
+        [nothing] = evaluator.evaluate([((), problem.seeds)])
+        finalists = choose_finalists(problem, result)
+        if not finalists:
+            raise ValueError("no candidate was evaluated without error: nothing to recommend")
+        selection = select(problem, evaluator, finalists)
+        chosen = result.candidates[selection.best]
+        confirmation = confirm(problem, evaluator, chosen, nothing)
+        library, notes = pd.DataFrame(), list[str]()
+        if problem.spec.search.library_check:
+            compared = [f.key for f in selection.finalists if f.key in set(result.front)]
+            library, notes = check_library(problem, evaluator, result, compared)
     finally:
         evaluator.close()
     if chosen.choice is not None:
@@ -92,36 +103,40 @@ def find_plan(
         sentence = plan_sentence(built, problem.encoding, problem.weeks)
     else:
         sentence = ""
-    references = reference_rows(problem, library, nothing)
+    heading, paragraphs = headline(problem, confirmation, sentence)
     report = PlanReport(
         problem=problem,
         result=result,
-        front=front_table(problem, result, chosen.key),
+        front=front_table(problem, selection, chosen.key),
         recommended_key=chosen.key,
         sentence=sentence,
-        effects=effects,
-        references=references,
+        effects=confirmation.effects,
+        references=reference_rows(problem, library, selection),
         library=library,
         library_notes=notes,
+        selection=selection,
+        confirmation=confirmation,
+        forest=forest_table(problem, selection, confirmation),
+        heading=heading,
+        paragraphs=paragraphs,
     )
     report.files = write_outputs(report, out)
     return report
 
 
 def reference_rows(
-    problem: PlanProblem, library: pd.DataFrame, nothing: dict[str, Any]
+    problem: PlanProblem, library: pd.DataFrame, selection: Selection
 ) -> pd.DataFrame:
-    """Doing nothing and the library plans on the search's seeds, for the front chart."""
+    """Doing nothing on the selection's fresh seeds, and the library plans on the search's
+    seeds (as the library check compares them), for the front chart."""
     names = [o.name for o in problem.objectives]
-    rows = [
-        {
-            "plan": "doing nothing",
-            **natural_values(problem, objective_values(problem, nothing, 0.0)),
-        }
-    ]
+    rows = [{"plan": "doing nothing", **reference_values(problem, selection.nothing)}]
     if not library.empty:
         rows += [
-            {"plan": f"library: {row['title']} ({row['plan']})", **{n: row[n] for n in names}}
+            {
+                "plan": f"library: {row['title']} ({row['plan']}), on the search's seeds",
+                **{n: row[n] for n in names},
+            }
             for _, row in library.iterrows()
         ]
     return pd.DataFrame(rows)

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eachcustomer.experiments.analysis.statistics import paired_difference
+from eachcustomer.experiments.analysis.statistics import Interval, paired_difference
+from eachcustomer.experiments.analysis.verdicts import BETTER, WORSE, judge
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
 from eachcustomer.experiments.planfinder.evaluator import Evaluator
 from eachcustomer.experiments.planfinder.findings import natural_values, recommend
@@ -62,9 +63,13 @@ def library_at_budget(
 
 
 def check_library(
-    problem: PlanProblem, evaluator: Evaluator, result: SearchResult
+    problem: PlanProblem,
+    evaluator: Evaluator,
+    result: SearchResult,
+    front_keys: list[str] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The library plans against the front: a table and what it shows, in sentences."""
+    """The library plans against the front (or the front plans `front_keys`, the finalists
+    on it): a table and what it shows, in sentences."""
     plans, notes = library_at_budget(problem)
     if not plans:
         return pd.DataFrame(), notes
@@ -75,7 +80,7 @@ def check_library(
         [objective_values(problem, r, c) for r, c in zip(records, costs, strict=True)]
     )
     best = set(non_dominated(points).tolist())
-    front = [result.candidates[key] for key in result.front]
+    front = [result.candidates[key] for key in (front_keys or result.front)]
     levers = {lever.kind for lever in problem.encoding.levers}
     rows: list[dict[str, Any]] = []
     fresh_pairs: list[tuple[str, str, tuple[Intervention, ...], tuple[Intervention, ...]]] = []
@@ -136,8 +141,10 @@ def _fresh_check(
     return table
 
 
-def fresh_differences(problem: PlanProblem, row: pd.Series) -> list[str]:
-    """The match's paired differences from the library plan on fresh seeds, in words."""
+def fresh_verdicts(problem: PlanProblem, row: pd.Series) -> list[tuple[str, str]]:
+    """The match against the library plan on fresh seeds, per objective: the paired
+    difference in words and its verdict (`verdicts.judge`, two plans: "better", "worse" or
+    "too close to call")."""
     from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 
     said = []
@@ -151,14 +158,27 @@ def fresh_differences(problem: PlanProblem, row: pd.Series) -> list[str]:
             (100.0, " points", "+,.1f") if percent else (1.0, "", "+" + info.fmt.lstrip("+"))
         )
         low, high = (format(row[f"{column}_{end}"] * scale, fmt) for end in ("low", "high"))
+        interval = Interval(
+            problem.spec.search.validation_replications,
+            float(row[column]),
+            float("nan"),
+            float(row[f"{column}_low"]),
+            float(row[f"{column}_high"]),
+        )
+        verdict = judge(interval, not objective.minimize, "plan").word
         said.append(
-            f"{info.label} {format(row[column] * scale, fmt)}{unit}, 95% interval {low} to {high}"
+            (
+                f"{info.label} {format(row[column] * scale, fmt)}{unit}, 95% interval {low} to "
+                f"{high}: {verdict}",
+                verdict,
+            )
         )
     return said
 
 
 def library_statements(problem: PlanProblem, table: pd.DataFrame) -> list[str]:
-    """What the library check shows, one sentence per library-front plan."""
+    """What the library check shows, one sentence per library-front plan, in the words of
+    `verdicts.judge`."""
     if table.empty:
         return []
     statements = []
@@ -170,15 +190,17 @@ def library_statements(problem: PlanProblem, table: pd.DataFrame) -> list[str]:
                 "objective on the search's seeds."
             )
             continue
-        fresh = row.get("fresh_at_least_as_good")
-        verdict = (
-            "and it stays at least as good on every objective on fresh seeds"
-            if fresh
-            else "but on fresh seeds it is not at least as good on every objective"
-        )
+        verdicts = fresh_verdicts(problem, row)
+        words = {word for _, word in verdicts}
+        if words == {BETTER}:
+            verdict = "and on fresh seeds it does better on every objective"
+        elif WORSE not in words:
+            verdict = "and on fresh seeds it does no worse on any objective"
+        else:
+            verdict = "but on fresh seeds it does worse on some objective"
         statements.append(
             f"The front holds a plan at least as good as the library's {name} on every "
             f"objective on the search's seeds ({row['matched_by'][:8]}), {verdict} "
-            f"({'; '.join(fresh_differences(problem, row))})."
+            f"({'; '.join(text for text, _ in verdicts)})."
         )
     return statements

@@ -60,10 +60,32 @@ class PlanProblem:
         return replication_seeds(self.spec.seed, self.spec.replications)
 
     @property
+    def selection_seeds(self) -> list[int]:
+        """Fresh seeds for the selection among finalists: the replications after the
+        search's, as many as the replication cap."""
+        first = self.spec.replications
+        return replication_seeds(self.spec.seed, first + self.spec.search.replication_cap)[first:]
+
+    @property
     def validation_seeds(self) -> list[int]:
-        """Fresh seeds for checking what was found: the replications after the search's."""
-        count = self.spec.replications + self.spec.search.validation_replications
-        return replication_seeds(self.spec.seed, count)[self.spec.replications :]
+        """Fresh seeds that confirm the chosen plan: the replications after the selection's
+        (neither the search nor the selection saw them)."""
+        first = self.spec.replications + self.spec.search.replication_cap
+        count = first + self.spec.search.validation_replications
+        return replication_seeds(self.spec.seed, count)[first:]
+
+    @property
+    def primary(self) -> Objective:
+        """The objective a plan must beat doing nothing on: the most heavily weighted
+        outcome of the model (the first on ties); never the plan's cost."""
+        weighted = [
+            (weight, -index, objective)
+            for index, (weight, objective) in enumerate(
+                zip(self.weights, self.objectives, strict=True)
+            )
+            if objective.outcome != PLAN_COST
+        ]
+        return max(weighted, key=lambda item: (item[0], item[1]))[2]
 
     @property
     def outcomes(self) -> tuple[str, ...]:

@@ -92,7 +92,29 @@ class SearchSpec(Strict):
     population: int = Field(20, ge=4, le=1000)
     generations: int = Field(10, ge=1, le=1000)
     validation_replications: int = Field(
-        20, ge=2, le=10_000, description="fresh replications for the recommended plan"
+        20,
+        ge=2,
+        le=10_000,
+        description="fresh replications that confirm the chosen plan against doing nothing "
+        "(seeds neither the search nor the selection used)",
+    )
+    finalists: int = Field(
+        6, ge=2, le=50, description="plans of the front (then near it) the selection compares"
+    )
+    first_replications: int = Field(
+        10,
+        ge=3,
+        le=10_000,
+        description="the selection's first stage: fresh replications of every finalist",
+    )
+    replication_cap: int = Field(
+        40, ge=3, le=10_000, description="the most fresh replications the selection gives a plan"
+    )
+    indifference: float | None = Field(
+        None,
+        gt=0,
+        description="the smallest difference on the primary objective worth telling apart, "
+        "in its unit; a tenth of the best finalist's first-stage effect when omitted",
     )
     library_check: bool = Field(
         True, description="compare the front with the plan library at the same budget"

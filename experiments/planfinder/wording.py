@@ -180,3 +180,12 @@ def _change(value: float, percent: bool, fmt: str, bare: bool = False) -> str:
     if bare:
         return number
     return f"{number} {'higher' if value >= 0 else 'lower'}"
+
+
+def amount(value: float, outcome: str, signed: bool = False) -> str:
+    """A difference on an outcome in its unit: "1.2 points" for shares, "+3,400" for money."""
+    info = outcome_of(outcome)
+    if info.fmt.endswith("%"):
+        return f"{value * 100:{'+' if signed else ''}.1f} points"
+    plain = info.fmt.lstrip("+")
+    return format(value, ("+" if signed else "") + plain)
