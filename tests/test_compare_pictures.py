@@ -8,8 +8,8 @@ import pytest
 
 from eachcustomer.dashboard.compare import view
 from eachcustomer.dashboard.compare.comparison import REFERENCE, run_comparison
-from eachcustomer.dashboard.compare.figures import plan_forest
 from eachcustomer.dashboard.compare.verdict import OUTCOME_BY_COLUMN, OUTCOMES
+from eachcustomer.dashboard.forest import plan_forest
 from eachcustomer.dashboard.settings import default_settings
 from eachcustomer.experiments.analysis.outcomes import Outcome
 from eachcustomer.experiments.analysis.statistics import paired_difference

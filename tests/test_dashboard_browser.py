@@ -794,6 +794,13 @@ def test_the_plan_finder_finds_a_plan_shows_its_front_and_exports_it(server, bro
     assert points.get("plan library, doing nothing") == 1
     effects = browser.driver.find_elements(By.CSS_SELECTOR, "#planfinder-effects li")
     assert len(effects) == 2 and "than doing nothing" in effects[0].text
+    # Above the words, a forest plot per objective: a point and a bar for each plan shown.
+    for objective in {row["objective"] for row in result["forest"]}:
+        rows = [row for row in result["forest"] if row["objective"] == objective]
+        drawn = wait_until(
+            lambda o=objective: chart_points(browser, f"planfinder-forest-{o}"), 15, "a forest"
+        )
+        assert drawn == {row["plan"]: 1 for row in rows}
     wait_until(lambda: not browser.prop("planfinder-download-button", "disabled"), 10, "export")
     before = set(browser.downloads.glob("*.toml"))
     browser.find("#planfinder-download-button").click()

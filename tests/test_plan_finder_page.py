@@ -32,6 +32,27 @@ def page():
     return page
 
 
+FOREST = [
+    {
+        "objective": "mean_recent_annual_customer_loss",
+        "outcome": "recent_annual_customer_loss",
+        "role": role,
+        "key": key,
+        "plan": plan,
+        "mean": mean,
+        "low": mean - 0.01,
+        "high": mean + 0.01,
+        "verdict": verdict,
+        "n": 20,
+    }
+    for role, key, plan, mean, verdict in (
+        ("chosen", "k1", "Recommended, on 20 confirming replications", -0.02, "better"),
+        ("finalist", "k2", "A: a slogan campaign", 0.005, "no clear effect"),
+    )
+]
+"""Forest rows as `findings.forest_table` writes them: one objective, two plans."""
+
+
 def result(recommended: bool) -> dict:
     sentence = FRONT_ROW["plan"]
     paragraphs = (
@@ -54,7 +75,7 @@ def result(recommended: bool) -> dict:
         "sentence": sentence,
         "effects": ["customers lost per year, last quarter: 17.0% ..."],
         "explanation": ["Chosen among 4 finalists by Kim and Nelson's ..."],
-        "forest": [],
+        "forest": FOREST,
         "objectives": OBJECTIVES,
         "front": [FRONT_ROW],
         "references": [
@@ -88,3 +109,14 @@ def test_otherwise_the_page_says_no_plan_beats_doing_nothing(page):
     assert "planfinder-verdict" in text and "The best candidate: " in text
     assert "What would settle it" in text and "Recommended plan" not in text
     assert figure.data[0].name == "best candidate (not recommended)"
+
+
+def test_the_forest_plot_stands_above_the_words_with_the_results_own_rows(page):
+    box, *_ = page.show(result(True))
+    text = str(box)
+    assert text.index("planfinder-forest") < text.index("planfinder-sentence")
+    forest = next(item for item in box if getattr(item, "id", None) == "planfinder-forest")
+    (graph,) = forest.children
+    assert graph.id == "planfinder-forest-mean_recent_annual_customer_loss"
+    drawn = {trace.name: (trace.x[0], trace.error_x.array[0]) for trace in graph.figure.data}
+    assert drawn == {row["plan"]: (row["mean"], pytest.approx(0.01)) for row in FOREST}

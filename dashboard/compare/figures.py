@@ -1,16 +1,13 @@
-"""Comparing plans: each plan's mean with its confidence band, each plan's effect against
-doing nothing (a forest plot), and what each costs."""
+"""Comparing plans: each plan's mean with its confidence band, and what each costs (the
+forest plot of each plan's effect is `eachcustomer.dashboard.forest`, shared with the
+Plan finder)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from eachcustomer.dashboard.chart_style import look, style_figure
-from eachcustomer.experiments.analysis.outcomes import Outcome
-from eachcustomer.experiments.reports.forest import Effect, forest_figure
 from eachcustomer.experiments.reports.interval_traces import interval_band
 from eachcustomer.experiments.reports.palette import INK, category, rgba
 
@@ -69,41 +66,6 @@ def plan_bands(
         )
     if zero_line:
         figure.add_hline(y=0, line={"color": INK, "dash": "dash", "width": 1})
-    return figure
-
-
-def forest_height(rows: int, large: bool = False) -> int:
-    """Pixels a forest plot of `rows` plans needs: its rows, title, ticks and axis title."""
-    sizes = look(large)
-    return 2 * sizes.title + 5 * sizes.text + rows * (2 * sizes.text + 12) + 30
-
-
-def plan_forest(effects: Sequence[Effect], item: Outcome, *, large: bool = False) -> go.Figure:
-    """Each plan's paired effect against doing nothing on one outcome, in the dashboard's look.
-
-    The one forest plot (`eachcustomer.experiments.reports.forest.forest_figure`), titled by
-    the outcome; the x axis says the unit and which direction is good.
-    """
-    figure = forest_figure(effects, item.label, tickformat=item.fmt)
-    direction = {True: "higher is better", False: "lower is better", None: ""}[
-        item.higher_is_better
-    ]
-    unit = item.unit.split(",")[0]  # "points", not "points, -100 to 100": the axis is short
-    style_figure(
-        figure,
-        item.label[:1].upper() + item.label[1:],
-        "",
-        large=large,
-        x_title=f"Difference ({unit})" + (f"; {direction}" if direction else ""),
-    )
-    if item.unit == "currency":  # "-2M", not "-2,000,000" tilted: a small chart's ticks
-        figure.update_xaxes(tickformat="~s")
-    sizes = look(large)
-    figure.update_traces(
-        marker_size=3 * sizes.line + 6, error_x_thickness=sizes.line, error_x_width=sizes.text // 2
-    )
-    figure.update_layout(hovermode="closest", height=forest_height(len(effects), large))
-    figure.update_yaxes(showgrid=False)
     return figure
 
 

@@ -14,11 +14,9 @@ from dash import dcc, html
 
 from eachcustomer.dashboard import figures
 from eachcustomer.dashboard.compare.comparison import band_frame
-from eachcustomer.dashboard.compare.figures import forest_height, plan_forest
 from eachcustomer.dashboard.compare.verdict import OUTCOME_BY_COLUMN
-from eachcustomer.experiments.analysis.verdicts import BETTER, NO_CLEAR_EFFECT, WORSE
-from eachcustomer.experiments.reports.forest import VERDICT_COLOURS, Effect
-from eachcustomer.experiments.reports.palette import GREY
+from eachcustomer.dashboard.forest import forest_height, plan_forest, verdict_key
+from eachcustomer.experiments.reports.forest import Effect
 
 CHARTS = (
     ("mean_attitude", "Mean attitude (-1 to +1)"),
@@ -55,22 +53,6 @@ def forest_effects(result: dict[str, Any], column: str) -> list[Effect]:
                 for plan, e in line["effects"].items()
             ]
     return []
-
-
-def verdict_key() -> html.Div:
-    """What the forest plots' colours mean."""
-    words = (
-        (BETTER, VERDICT_COLOURS[BETTER]),
-        (WORSE, VERDICT_COLOURS[WORSE]),
-        (f"{NO_CLEAR_EFFECT} (the bar crosses zero)", GREY),
-    )
-    return html.Div(
-        [
-            html.Span([html.Span("●", style={"color": colour}), f" {word}"], className="key")
-            for word, colour in words
-        ],
-        className="forest-key",
-    )
 
 
 def forest_section(result: dict[str, Any], large: bool) -> list[Any]:

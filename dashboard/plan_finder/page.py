@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from eachcustomer.dashboard import figures
 from eachcustomer.dashboard.common import aria_label, cancellable_job, job_controls, triggered_id
 from eachcustomer.dashboard.exports import stored_toml_download
+from eachcustomer.dashboard.forest import forest_height, plan_forest, verdict_key
 from eachcustomer.dashboard.plan_finder.search import (
     DEFAULT_KINDS,
     DEFAULT_OBJECTIVES,
@@ -22,6 +24,8 @@ from eachcustomer.dashboard.plan_finder.search import (
     result_figure,
     search_spec,
 )
+from eachcustomer.experiments.analysis.outcomes import outcome
+from eachcustomer.experiments.planfinder.findings import forest_effects
 from eachcustomer.experiments.planfinder.wording import KIND_LABELS
 
 
@@ -216,6 +220,7 @@ def show(result: Any) -> tuple:
         ]
     box = [
         html.H2(result.get("heading", "Recommended plan"), id="planfinder-heading"),
+        *forest_section(result),
         *said,
         html.Ul([html.Li(line) for line in result["effects"]], id="planfinder-effects"),
         html.Ul(
@@ -234,6 +239,38 @@ def show(result: Any) -> tuple:
         f"hypervolume {result['hypervolume']:.3f}."
     )
     return box, result_figure(result), status, "", False
+
+
+def forest_section(result: dict[str, Any]) -> list[Any]:
+    """Above the words: per objective, the chosen plan and each finalist against doing
+    nothing on fresh seeds, a point and its paired interval (the one forest plot)."""
+    rows = pd.DataFrame(result.get("forest") or [])
+    if rows.empty:
+        return []
+    graphs = []
+    for name, part in rows.groupby("objective", sort=False):
+        effects = forest_effects(part, str(name))
+        item = outcome(str(part["outcome"].iloc[0]))
+        graphs.append(
+            dcc.Graph(
+                id=f"planfinder-forest-{name}",
+                className="chart",
+                figure=plan_forest(effects, item),
+                config=figures.graph_config(f"planfinder-forest-{name}"),
+                style={"height": f"{forest_height(len(effects), False)}px"},
+            )
+        )
+    return [
+        html.Div(
+            [
+                "Each plan against doing nothing on fresh replications: a point is the mean "
+                "paired difference, its bar the 95% interval.",
+                verdict_key(),
+            ],
+            className="note",
+        ),
+        html.Div(graphs, className="forest-grid", id="planfinder-forest"),
+    ]
 
 
 @callback(
