@@ -758,6 +758,7 @@ def chart_points(browser: Browser, graph_id: str) -> dict | None:
 
 
 def test_the_plan_finder_finds_a_plan_shows_its_front_and_exports_it(server, browser):
+    from eachcustomer.dashboard.plan_finder.page import wrapped_label
     from eachcustomer.experiments.loading.scenario_files import load_scenario
 
     visit(browser, server + "/plan-finder", "#planfinder-run", fresh=True)
@@ -800,7 +801,7 @@ def test_the_plan_finder_finds_a_plan_shows_its_front_and_exports_it(server, bro
         drawn = wait_until(
             lambda o=objective: chart_points(browser, f"planfinder-forest-{o}"), 15, "a forest"
         )
-        assert drawn == {row["plan"]: 1 for row in rows}
+        assert drawn == {wrapped_label(row["plan"]): 1 for row in rows}
     wait_until(lambda: not browser.prop("planfinder-download-button", "disabled"), 10, "export")
     before = set(browser.downloads.glob("*.toml"))
     browser.find("#planfinder-download-button").click()

@@ -119,4 +119,6 @@ def test_the_forest_plot_stands_above_the_words_with_the_results_own_rows(page):
     (graph,) = forest.children
     assert graph.id == "planfinder-forest-mean_recent_annual_customer_loss"
     drawn = {trace.name: (trace.x[0], trace.error_x.array[0]) for trace in graph.figure.data}
-    assert drawn == {row["plan"]: (row["mean"], pytest.approx(0.01)) for row in FOREST}
+    assert drawn == {
+        page.wrapped_label(row["plan"]): (row["mean"], pytest.approx(0.01)) for row in FOREST
+    }

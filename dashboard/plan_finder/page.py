@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import replace
 from typing import Any
 
 import dash
@@ -249,15 +251,22 @@ def forest_section(result: dict[str, Any]) -> list[Any]:
         return []
     graphs = []
     for name, part in rows.groupby("objective", sort=False):
-        effects = forest_effects(part, str(name))
+        effects = [
+            replace(effect, plan=wrapped_label(effect.plan))
+            for effect in forest_effects(part, str(name))
+        ]
         item = outcome(str(part["outcome"].iloc[0]))
+        lines = sum(effect.plan.count("<br>") for effect in effects)
+        height = forest_height(len(effects), False) + LABEL_LINE_PIXELS * lines
+        figure = plan_forest(effects, item)
+        figure.update_layout(height=height)  # room for the labels' extra lines
         graphs.append(
             dcc.Graph(
                 id=f"planfinder-forest-{name}",
                 className="chart",
-                figure=plan_forest(effects, item),
+                figure=figure,
                 config=figures.graph_config(f"planfinder-forest-{name}"),
-                style={"height": f"{forest_height(len(effects), False)}px"},
+                style={"height": f"{height}px"},
             )
         )
     return [
@@ -269,8 +278,17 @@ def forest_section(result: dict[str, Any]) -> list[Any]:
             ],
             className="note",
         ),
-        html.Div(graphs, className="forest-grid", id="planfinder-forest"),
+        html.Div(graphs, className="forest-grid single", id="planfinder-forest"),
     ]
+
+
+LABEL_LINE_PIXELS = 16
+"""Height a wrapped label's every further line adds to its forest plot."""
+
+
+def wrapped_label(text: str, width: int = 48) -> str:
+    """A plan's long description on short lines, so the forest keeps room for its bars."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
 
 
 @callback(
