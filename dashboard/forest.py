@@ -6,6 +6,7 @@ The figure itself is the one forest plot, `eachcustomer.experiments.reports.fore
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -67,3 +68,12 @@ def verdict_key() -> html.Div:
         ],
         className="forest-key",
     )
+
+
+LABEL_LINE_PIXELS = 16
+"""Height a wrapped label's every further line adds to its forest plot."""
+
+
+def wrapped_label(text: str, width: int = 48) -> str:
+    """A plan's long description on short lines, so the forest keeps room for its bars."""
+    return "<br>".join(textwrap.wrap(text, width)) or text

@@ -758,7 +758,7 @@ def chart_points(browser: Browser, graph_id: str) -> dict | None:
 
 
 def test_the_plan_finder_finds_a_plan_shows_its_front_and_exports_it(server, browser):
-    from eachcustomer.dashboard.plan_finder.page import wrapped_label
+    from eachcustomer.dashboard.forest import wrapped_label
     from eachcustomer.experiments.loading.scenario_files import load_scenario
 
     visit(browser, server + "/plan-finder", "#planfinder-run", fresh=True)

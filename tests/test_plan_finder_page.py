@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from eachcustomer.dashboard.forest import wrapped_label
+
 FRONT_ROW = {
     "key": "k1",
     "recommended": True,
@@ -120,5 +122,5 @@ def test_the_forest_plot_stands_above_the_words_with_the_results_own_rows(page):
     assert graph.id == "planfinder-forest-mean_recent_annual_customer_loss"
     drawn = {trace.name: (trace.x[0], trace.error_x.array[0]) for trace in graph.figure.data}
     assert drawn == {
-        page.wrapped_label(row["plan"]): (row["mean"], pytest.approx(0.01)) for row in FOREST
+        wrapped_label(row["plan"]): (row["mean"], pytest.approx(0.01)) for row in FOREST
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import replace
 from typing import Any
 
@@ -14,7 +13,13 @@ from dash.exceptions import PreventUpdate
 from eachcustomer.dashboard import figures
 from eachcustomer.dashboard.common import aria_label, cancellable_job, job_controls, triggered_id
 from eachcustomer.dashboard.exports import stored_toml_download
-from eachcustomer.dashboard.forest import forest_height, plan_forest, verdict_key
+from eachcustomer.dashboard.forest import (
+    LABEL_LINE_PIXELS,
+    forest_height,
+    plan_forest,
+    verdict_key,
+    wrapped_label,
+)
 from eachcustomer.dashboard.plan_finder.search import (
     DEFAULT_KINDS,
     DEFAULT_OBJECTIVES,
@@ -280,15 +285,6 @@ def forest_section(result: dict[str, Any]) -> list[Any]:
         ),
         html.Div(graphs, className="forest-grid single", id="planfinder-forest"),
     ]
-
-
-LABEL_LINE_PIXELS = 16
-"""Height a wrapped label's every further line adds to its forest plot."""
-
-
-def wrapped_label(text: str, width: int = 48) -> str:
-    """A plan's long description on short lines, so the forest keeps room for its bars."""
-    return "<br>".join(textwrap.wrap(text, width)) or text
 
 
 @callback(
