@@ -35,22 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_plan_finder_known_answers import DASHBOARD  # the page's shipped settings as a spec
 
-from eachcustomer.dashboard.plan_finder.search import SELECTION, SIZES
 from eachcustomer.experiments.planfinder.checks import parse_plan_search
 from eachcustomer.experiments.planfinder.finder import find_plan
 from eachcustomer.experiments.running.executors import SerialExecutor
 
 MASTER_SEEDS = (1, 2, 3)
-DASHBOARD = {
-    "replications": SIZES["replications"][2],
-    "search": {
-        "population": SIZES["population"][2],
-        "generations": SIZES["generations"][2],
-        **SELECTION,
-        "library_check": False,
-    },
-}
 BUDGET = 28_000
 """Support for about half of 150 employees over 52 weeks (all of them cost 57,861)."""
 STEP = 0.25
