@@ -111,7 +111,7 @@ def evidence_section(folder: Path = EVIDENCE_FOLDER, large: bool = False) -> lis
         sentences.append(_at_defaults(table, manifest, outcome, x, y, titles))
         children.append(html.Ul([html.Li(s) for s in sentences], className="evidence-break-even"))
     children += [
-        html.H3("Where each plan does better (scenario discovery, PRIM)"),
+        html.H3("Where each plan comes out ahead in single runs (scenario discovery, PRIM)"),
         html.Ul(
             [
                 html.Li(box_sentence(box, titles, titles.get(priced or "", priced)))

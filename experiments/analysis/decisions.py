@@ -17,7 +17,7 @@ lost, more net revenue):
   call" between them), with the zero crossing of the means inside that bracket.
 
 `eachcustomer.experiments.analysis.discovery` finds, with PRIM, the regions of all swept factors
-where each plan does better.
+where each plan comes out ahead in single paired runs.
 """
 
 from __future__ import annotations

@@ -226,7 +226,9 @@ def decisions_section(
     tables["decision_map.csv"] = "paired advantage per cell of the decision map"
     if boxes is not None:
         write_table(discovery.boxes_table(boxes), out / "scenario_boxes.csv")
-        tables["scenario_boxes.csv"] = "PRIM boxes: where each plan does better"
+        tables["scenario_boxes.csv"] = (
+            "PRIM boxes: where each plan comes out ahead in single paired runs"
+        )
     else:  # an earlier analysis's boxes would be taken for this one's
         (out / "scenario_boxes.csv").unlink(missing_ok=True)
     page.heading("Where the verdict holds")

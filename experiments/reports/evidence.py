@@ -8,7 +8,7 @@ functions:
     decision_map.csv     paired advantage per cell
                          (`eachcustomer.experiments.analysis.decisions.decision_map`)
     break_even.csv       where the mean advantage crosses zero (`decisions.break_even`)
-    scenario_boxes.csv   PRIM regions where each plan does better
+    scenario_boxes.csv   PRIM regions where each plan comes out ahead in single paired runs
                          (`eachcustomer.experiments.analysis.discovery`)
     spec.toml            the spec the runs ran, as it was
     manifest.json        the spec it stands for (a built-in's name, or a path) and its
