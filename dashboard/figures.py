@@ -37,6 +37,7 @@ from eachcustomer.dashboard.chart_style import (  # noqa: F401 (the look, import
     mark_changes,
 )
 from eachcustomer.dashboard.compare.figures import plan_bands, plan_costs  # noqa: F401
+from eachcustomer.dashboard.money import money_unit
 from eachcustomer.dashboard.organization.network_figure import network_figure  # noqa: F401
 from eachcustomer.dashboard.why_figures import (  # noqa: F401
     WHY_ADDED_UP,
@@ -255,7 +256,7 @@ def revenue(frame: pd.DataFrame, **style: Any) -> go.Figure:
         frame,
         {"revenue": "revenue", "intervention_spend": "intervention spend"},
         "Revenue and spend per week",
-        "Amount (currency per week)",
+        f"Amount ({money_unit('currency per week')})",
         colors=(BLUE, VERMILLION),
         fmt=",.0f",
         **style,

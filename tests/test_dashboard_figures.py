@@ -23,6 +23,7 @@ from eachcustomer.dashboard.controls import (
 )
 from eachcustomer.dashboard.explore import view as explore_view
 from eachcustomer.dashboard.explore.layout import SCENARIO_PLAN
+from eachcustomer.dashboard.money import money_unit
 from eachcustomer.dashboard.organization.network import (
     NODE_LIMIT,
     STACK_DEPTH,
@@ -202,7 +203,8 @@ def test_every_scalar_parameter_has_a_slider_with_its_unit_range_and_meaning():
         steps = (row["default"] - control.low) / control.step
         assert abs(steps - round(steps)) < 1e-6, f"{row['name']} default is off the step grid"
         assert row["meaning"] in control.tooltip
-        assert control.unit == row["unit"]
+        assert control.unit == money_unit(row["unit"])  # "currency per hour": "$ per hour"
+        assert "currency" not in control.unit and "currency" not in control.tooltip
     assert set(KEY_PARAMETERS) <= set(controls)
 
 
@@ -441,7 +443,7 @@ def test_added_interventions_are_kept_and_removed(app):
     from eachcustomer.dashboard.explore import changes as explore_changes
 
     settings = explore_changes.add_intervention(
-        1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, [], [], default_settings()
+        1, "slogan_campaign", 5, 8, 0.4, 0.5, 1.5, 2, [], [], default_settings()
     )
     assert settings["interventions"] == [
         {
@@ -449,11 +451,14 @@ def test_added_interventions_are_kept_and_removed(app):
             "start": 5,
             "strength": 0.4,
             "coverage": {"share": 0.5},
-            "cost_per_participant_week": 2.0,
+            "hours_per_participant_week": 1.5,
+            "direct_cost_per_participant_week": 2.0,
             "duration": 8,
         }
     ]
-    assert "slogan campaign from week 5" in str(explore_changes.list_interventions(settings))
+    listed = str(explore_changes.list_interventions(settings))
+    assert "slogan campaign from week 5" in listed
+    assert "1.5 staff hours and $2 per participant-week" in listed
     with triggered('{"index":0,"type":"remove-intervention"}.n_clicks'):
         assert explore_changes.remove_intervention([1], settings)["interventions"] == []
 

@@ -27,7 +27,7 @@ from eachcustomer.dashboard.explore.live import (
     values_at,
 )
 from eachcustomer.dashboard.explore.view import drawn, render, render_outputs
-from eachcustomer.dashboard.exports import outputs_csv, scenario_download
+from eachcustomer.dashboard.exports import export_note, outputs_csv, scenario_download
 from eachcustomer.dashboard.runs import advance, payload_frame
 from eachcustomer.dashboard.settings import (
     default_settings,
@@ -49,15 +49,26 @@ def clean_value(name: str, value: Any) -> Any:
     return round(float(value), 9)
 
 
-def scenario_text(scenario: str) -> str:
-    """The scenario's description (it cites the seed sentence it illustrates)."""
+def scenario_text(scenario: str, chart: dict[str, Any] | None = None) -> str:
+    """The scenario's description (it cites the seed sentence it illustrates); with an
+    uploaded org chart, that chart in place of the organization the description tells of."""
     path = builtins("scenario").get(scenario)
     if path is None:
         return ""
     try:
-        return " ".join(read_scenario(path).description.split())
+        spec = read_scenario(path)
     except ValueError:
         return ""
+    if chart is None:
+        return " ".join(spec.description.split())
+    size = chart.get("employees")
+    people = f" of {size:,} employees" if isinstance(size, int) else ""
+    return (
+        f"Your org chart {chart['filename']}{people}, in place of the scenario's "
+        f"organization; the rest is the scenario '{spec.title}' (its parameters and "
+        "interventions). Upload another or go back to a generated organization on the "
+        "Organization page."
+    )
 
 
 def slider_values(settings: dict[str, Any], week: int) -> tuple[list, list, list]:
@@ -162,7 +173,7 @@ def sync_settings(
         plan_value,
         settings["seed"],
         settings,
-        scenario_text(settings["scenario"]),
+        scenario_text(settings["scenario"], settings["chart"]),
     )
 
 
@@ -302,10 +313,11 @@ def stale_note(stored: Any, state: Any) -> str:
     prevent_initial_call=True,
 )
 def download_csv(_clicks: Any, state: Any) -> dict[str, Any]:
-    """The weekly outputs of the run shown, as CSV."""
+    """The weekly outputs of the run shown, as CSV: what `eachcustomer run --out` writes."""
     if not _clicks or not isinstance(state, dict) or not state.get("table"):
         raise PreventUpdate
-    return outputs_csv(payload_frame(state["table"]), state.get("title", "run"))
+    frame = payload_frame(state["table"], state.get("dtypes"))
+    return outputs_csv(frame, state.get("title", "run"))
 
 
 @callback(
@@ -313,13 +325,25 @@ def download_csv(_clicks: Any, state: Any) -> dict[str, Any]:
     Output("explore-error", "children", allow_duplicate=True),
     Input("explore-toml", "n_clicks"),
     State("settings", "data"),
+    State("explore-state", "data"),
     prevent_initial_call=True,
 )
-def download_scenario(_clicks: Any, settings: Any) -> tuple[Any, str]:
-    """The current settings as a scenario file (a zip with the org chart if there is one)."""
+def download_scenario(_clicks: Any, settings: Any, state: Any = None) -> tuple[Any, str]:
+    """The run shown as a scenario file (a zip with the org chart if there is one); the
+    current settings, saying so, when no run is shown (`exports.exported_settings`)."""
     if not _clicks:
         raise PreventUpdate
     try:
-        return scenario_download(settings), ""
+        return scenario_download(settings, state), ""
     except ValueError as error:
         return dash.no_update, f"Cannot export: {error}"
+
+
+@callback(
+    Output("explore-export-note", "children"),
+    Input("settings", "data"),
+    Input("explore-state", "data"),
+)
+def which_run_exports(settings: Any, state: Any) -> str:
+    """Say which run the two exports describe."""
+    return export_note(settings, state)
