@@ -297,7 +297,6 @@ def scenario_files(
     is the run shown these settings made (None: not run on the dashboard)."""
     settings = normalize(settings)
     setup = build_setup(settings)
-    said = {"run": run, "reason": reason}
     stem = slugify(f"{settings['scenario']}-dashboard")
     chart = settings["chart"]
     if chart is not None:
@@ -309,7 +308,7 @@ def scenario_files(
             if table_name == chart_name:
                 table_name = f"departments-{table_name}"
             files[table_name] = chart_file_bytes(table_name, chart["departments_text"])
-        text = scenario_toml(settings, setup, chart_name, table_name, **said)
+        text = scenario_toml(settings, setup, chart_name, table_name, run=run, reason=reason)
         return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
     spec_path = builtins("scenario")[settings["scenario"]]
     spec = read_scenario(spec_path)
@@ -328,10 +327,11 @@ def scenario_files(
             chart_path.name,
             table_name,
             spec.organization.staff_per_manager,
-            **said,
+            run=run,
+            reason=reason,
         )
         return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
-    text = scenario_toml(settings, setup, **said)
+    text = scenario_toml(settings, setup, run=run, reason=reason)
     return f"{stem}.toml", {SCENARIO_FILE: text.encode("utf-8")}
 
 

@@ -483,18 +483,24 @@ def page_layouts() -> list[Any]:
 
 def install(app: dash.Dash) -> None:
     """Check every request to the app's callbacks: its body (HTTP 400 when malformed) and
-    its values (a message on the page when they are not of their kinds)."""
+    its values (a message on the page when they are not of their kinds).
+
+    The kinds are read from the layouts here, once, before the server answers anything.
+    """
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    from eachcustomer.dashboard.runs import snapshot_columns
+
+    snapshot_columns()  # read once, now, rather than by the first request that needs it
     route = app.config.routes_pathname_prefix + DISPATCH
-    kinds: dict[str, Kind] = {}
+    changing = option_outputs([*GLOBAL_CALLBACK_LIST, *getattr(app, "_callback_list", [])])
+    kinds = component_kinds([app.layout, *page_layouts()], changing)
 
     def check_request() -> Response | None:
         if request.path != route or request.method != "POST":
             return None
         # Dash gathers the callbacks (its own page routing too) at its first request, in a
-        # hook that runs before this one; the kinds are read from the layouts then, once.
-        if not kinds:
-            changing = option_outputs(getattr(app, "_callback_list", []))
-            kinds.update(component_kinds([app.layout, *page_layouts()], changing))
+        # hook that runs before this one: each is wrapped once.
         for entry in app.callback_map.values():
             if "callback" in entry and not getattr(entry["callback"], "checked", False):
                 entry["callback"] = checked(entry["callback"], kinds)
