@@ -10,7 +10,7 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 from eachcustomer.dashboard.controls import library_price
-from eachcustomer.dashboard.guard import walk
+from eachcustomer.dashboard.kinds import walk
 from eachcustomer.dashboard.money import money, money_unit
 from eachcustomer.dashboard.settings import build_setup, default_settings
 from eachcustomer.experiments.loading.plans import kind_template, plan_library
