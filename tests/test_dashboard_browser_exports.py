@@ -76,6 +76,7 @@ def test_after_a_change_both_exports_are_the_run_shown_byte_for_byte(server, bro
 
     visit(browser, server + "/explore", "#explore-run", fresh=True)
     browser.console_errors()
+    set_parameter(browser, "n_employees", Keys.HOME, 20)  # a small organization: a quick run
     run_explore(browser)
     wait_until(
         lambda: browser.text("#explore-export-note") == "Both exports: the run shown.", 10, "note"
@@ -99,14 +100,7 @@ def test_after_a_change_both_exports_are_the_run_shown_byte_for_byte(server, bro
 
 
 def test_an_uploaded_chart_is_described_on_explore_before_any_run(server, browser, tmp_path):
-    visit(browser, server + "/explore", "#explore-run", fresh=True)
-    wait_until(
-        lambda: "An ordinary organization of 500 people" in browser.text("#explore-description"),
-        10,
-        "the scenario's description",
-    )
-    browser.find("#nav-organization").click()
-    wait_until(lambda: browser.find("#org-upload"), 15, "the Organization page")
+    visit(browser, server + "/organization", "#org-upload", fresh=True)
     chart = tmp_path / "our_org.csv"
     chart.write_text(CHART)
     browser.find("#org-upload input[type=file]").send_keys(str(chart))
