@@ -7,6 +7,10 @@ the direction the fact states; facts 5, 6 and 10 compare runs of the same seeds,
 standard error is that of the paired differences. Each fact also has a minimum effect size,
 so that a weakened mechanism fails. They hold under the calibrated defaults
 (docs/CALIBRATION.md). "Mirror images within noise" is stated with its own margin.
+The tests at realistic contrasts (the end of this file; docs/ODD.md 11.4) judge instead the
+paired 95% interval of `paired_difference`, on the contrasts of
+`eachcustomer.experiments.facts_at_contrasts`, including where the model shows a fact only
+weakly or not at all (stated with a bound).
 """
 
 from __future__ import annotations
