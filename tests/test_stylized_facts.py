@@ -9,8 +9,8 @@ so that a weakened mechanism fails. They hold under the calibrated defaults
 (docs/CALIBRATION.md). "Mirror images within noise" is stated with its own margin.
 The tests at realistic contrasts (the end of this file; docs/ODD.md 11.4) judge instead the
 paired 95% interval of `paired_difference`, on the contrasts of
-`eachcustomer.experiments.facts_at_contrasts`, including where the model shows a fact only
-weakly or not at all (stated with a bound).
+`eachcustomer.experiments.fact_contrasts` and `depth_contrasts`, including where the model
+shows a fact only weakly or not at all (stated with a bound).
 """
 
 from __future__ import annotations
@@ -23,16 +23,15 @@ import pytest
 
 from eachcustomer.experiments.analysis.statistics import Interval
 from eachcustomer.experiments.calibration.targets import load_targets
-from eachcustomer.experiments.facts_at_contrasts import (
+from eachcustomer.experiments.depth_contrasts import (
     BACK_OFFICE_HALVED,
-    Contrast,
     back_office_scaled,
     levels,
-    lost_voice_effect,
     one_more_level,
     organizations,
     share_far,
 )
+from eachcustomer.experiments.fact_contrasts import Contrast, lost_voice_effect
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.sim.budget import cost_basis, plan_cost, reprice_plan, scale_plan
 from eachcustomer.sim.interventions import Intervention
@@ -344,9 +343,9 @@ def test_10_a_very_bad_interaction_loses_customers_and_their_stories_lower_expec
 
 
 # --- Effect sizes at realistic contrasts (MODEL.md; docs/ODD.md 11.4) -------------------
-# The contrasts are those of `eachcustomer.experiments.facts_at_contrasts`, whose table the
-# ODD records; each is judged by its paired 95% interval over CONTRAST_SEEDS, or over SEEDS
-# where a mean is all that is compared.
+# The contrasts are those of `eachcustomer.experiments.depth_contrasts` and `fact_contrasts`,
+# whose table (`facts_at_contrasts`) the ODD records; each is judged by its paired 95%
+# interval over CONTRAST_SEEDS, or over SEEDS where a mean is all that is compared.
 
 CONTRAST_SEEDS = replication_seeds(2024, 2 * REPLICATIONS)
 PER_LEVEL_EFFECT = 0.015
