@@ -7,6 +7,7 @@ a scenario or a spec must stay in that file's folder (`named_file`).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -24,6 +25,46 @@ PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 class OutputPathError(ValueError):
     """An output path we cannot write; the message says why."""
+
+
+class DiskError(OutputPathError):
+    """A write failed because the disk is full, over quota, read-only or not ours to write."""
+
+
+_DISK_PROBLEMS = {
+    errno.ENOSPC: "No space left on device",
+    errno.EDQUOT: "Disk quota exceeded",
+    errno.EROFS: "Read-only file system",
+    errno.EACCES: "Permission denied",
+}
+
+
+def disk_error(problem: BaseException, folder: Path | str) -> DiskError | None:
+    """`problem` as a `DiskError` naming `folder` when the disk refused a write, else None.
+
+    A full disk or quota (ENOSPC, EDQUOT), a read-only file system (EROFS) or a folder we may
+    not write (EACCES), found by the error number or, for libraries that give none (Arrow,
+    SQLite), by the words of the message. What was written before stays whole (every file is
+    written through `write_atomically`), so the message says to run the command again.
+    """
+    code = getattr(problem, "errno", None)
+    if code not in _DISK_PROBLEMS:
+        text = str(problem).lower()
+        code = next(
+            (number for number, words in _DISK_PROBLEMS.items() if words.lower() in text),
+            errno.ENOSPC if "disk is full" in text or "errno 28" in text else None,
+        )
+    if code is None:
+        return None
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return DiskError(
+            f"{folder}: no space left on {folder} ({_DISK_PROBLEMS[code]}); what was finished "
+            "is saved whole: free space and run the same command again to resume"
+        )
+    return DiskError(
+        f"{folder}: cannot write in {folder} ({_DISK_PROBLEMS[code]}); what was finished is "
+        "saved whole: make the folder writable and run the same command again to resume"
+    )
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -103,13 +144,21 @@ def write_atomically(path: Path, write: Callable[[str], object]) -> None:
     """Call `write(temporary)` on a dot-named temporary file beside `path`, then rename it.
 
     Readers see the old file or the whole new one, never half of it; whatever goes wrong,
-    the temporary file is removed and the error raised.
+    the temporary file is removed and the error raised (a full or read-only disk as a
+    `DiskError` naming the folder).
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as problem:
+        raise disk_error(problem, path.parent) or problem from None
     os.close(handle)
     try:
         write(temporary)
         os.replace(temporary, path)
+    except OSError as problem:
+        raise disk_error(problem, path.parent) or problem from None
     finally:
         Path(temporary).unlink(missing_ok=True)
 
@@ -128,8 +177,12 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
             write_atomically(
                 path, lambda temporary: safe_csv_frame(frame).to_csv(temporary, index=False)
             )
+    except DiskError:
+        raise
     except OSError as problem:
-        raise OutputPathError(f"{path}: cannot write it ({problem.strerror or problem})") from None
+        raise disk_error(problem, path.parent) or OutputPathError(
+            f"{path}: cannot write it ({problem.strerror or problem})"
+        ) from None
     return path
 
 
