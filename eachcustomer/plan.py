@@ -65,15 +65,18 @@ def plan(
     check_cluster_extra(dask_scheduler, dask_local)
     from eachcustomer.experiments.planfinder.finder import find_plan
 
-    with (
-        claim_folder(out, PLAN_SEARCH),  # a second search into this folder is refused at once
-        plan_progress(problem) as show,
-        resumable(show.bar, out, "evaluations"),
-    ):
-        executor = make_executor(workers, dask_scheduler, dask_local)
-        report = find_plan(
-            problem, out, executor, on_progress=show.generation, on_evaluated=show.evaluated
-        )
+    executor = make_executor(workers, dask_scheduler, dask_local)  # a cluster that answers
+    try:
+        with (
+            claim_folder(out, PLAN_SEARCH),  # a second search here is refused at once
+            plan_progress(problem) as show,
+            resumable(show.bar, out, "evaluations"),
+        ):
+            report = find_plan(
+                problem, out, executor, on_progress=show.generation, on_evaluated=show.evaluated
+            )
+    finally:
+        executor.close()
     print_plan_report(report, out)
 
 

@@ -73,11 +73,14 @@ def sweep(
     if dry_run:
         return
     check_cluster_extra(dask_scheduler, dask_local)
-    with claim_folder(out, SWEEP):  # a second sweep into this folder is refused at once
-        compile_kernels(announce=lambda: console.print(COMPILING))  # here, not in every worker
-        with sweep_progress() as show, resumable(show.bar, out, "runs"):
-            executor = make_executor(workers, dask_scheduler, dask_local)
-            done = run_sweep(loaded, out, executor, retry_failed=retry_failed, on_progress=show)
+    executor = make_executor(workers, dask_scheduler, dask_local)  # a cluster that answers
+    try:
+        with claim_folder(out, SWEEP):  # a second sweep into this folder is refused at once
+            compile_kernels(announce=lambda: console.print(COMPILING))  # not in every worker
+            with sweep_progress() as show, resumable(show.bar, out, "runs"):
+                done = run_sweep(loaded, out, executor, retry_failed=retry_failed, on_progress=show)
+    finally:
+        executor.close()
     console.print(
         f"Runs done now: {done.done} ({done.failed} failed); finished before: "
         f"{done.already}; in all: {done.total}. Results in [bold]{out}[/bold]; "

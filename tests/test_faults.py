@@ -259,3 +259,271 @@ def test_an_exported_department_named_like_a_formula_reruns_identically(tmp_path
     )
     result = runner.invoke(app, ["run", str(toml), "--seed", "3", "--out", str(tmp_path / "w.csv")])
     assert result.exit_code == 0, result.output
+
+
+# --- 1. one writer per folder: a lock that names its holder ---------------------------------
+
+SWEEP = SPEC.replace("replications = 1", "replications = 2") + (
+    "[parameters]\nn_employees = 30\nnegativity_bias = [1.0, 2.0]\n"
+    '[outcomes]\nfinal = ["mean_attitude"]\nseries = ["mean_attitude"]\n'
+)
+"""4 runs of 3 weeks of 30 employees: a sweep in well under a second once compiled."""
+
+CALIBRATION = """
+title = "tiny"
+seed = 11
+[parameters]
+n_employees = 20
+customers_per_employee = 6
+[priors.base_churn]
+distribution = "log_uniform"
+low = 0.0005
+high = 0.01
+[targets.annual_customer_loss]
+value = 0.15
+accepted = [0.08, 0.30]
+replications = 1
+[abc]
+population_size = 5
+populations = 1
+check_draws = 1
+"""
+
+
+def said(result) -> str:
+    """What a command said, on one line per message, without rich's wrapping."""
+    return " ".join(result.output.split())
+
+
+@pytest.fixture
+def holder():
+    """A live process of this host that holds a lock: `sleep`, ended after the test."""
+    import subprocess
+
+    process = subprocess.Popen(["sleep", "120"])
+    yield process.pid
+    process.kill()
+    process.wait()
+
+
+def lock_held_by(folder: Path, pid: int, host: str | None = None) -> None:
+    import json
+    import socket
+
+    folder.mkdir(parents=True, exist_ok=True)
+    holder = {
+        "pid": pid,
+        "host": host or socket.gethostname(),
+        "since": "2026-01-02T03:04:05+00:00",
+        "command": "a sweep's results",
+    }
+    (folder / ".eachcustomer.lock").write_text(json.dumps(holder))
+
+
+def commands(tmp_path: Path) -> dict[str, list[str]]:
+    spec = write(tmp_path / "spec.toml", SWEEP)
+    targets = write(tmp_path / "targets.toml", CALIBRATION)
+    return {
+        "sweep": ["sweep", str(spec), "--workers", "1"],
+        "plan": ["plan", "plan_finder", "--workers", "1"],
+        "calibrate": ["calibrate", str(targets), "--workers", "1"],
+    }
+
+
+@pytest.mark.parametrize("command", ["sweep", "plan", "calibrate"])
+def test_a_second_writer_of_a_folder_is_refused_at_once_naming_the_holder(
+    tmp_path, holder, command, monkeypatch
+):
+    import socket
+
+    from eachcustomer.experiments.running import executors
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the second command did work")
+
+    monkeypatch.setattr(executors.ProcessExecutor, "map", no_work)
+    monkeypatch.setattr(executors.SerialExecutor, "map", no_work)
+    out = tmp_path / "out"
+    lock_held_by(out, holder)
+    result = runner.invoke(app, [*commands(tmp_path)[command], "--out", str(out)])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    message = said(result)
+    assert f"error: {out}: in use by eachcustomer a sweep's results (process {holder} on " in (
+        message
+    )
+    assert f"on {socket.gethostname()}, since 2026-01-02T03:04:05+00:00" in message
+    assert [path.name for path in out.iterdir()] == [".eachcustomer.lock"]  # nothing written
+
+
+def test_a_lock_held_on_another_host_is_refused_and_says_how_to_free_it(tmp_path):
+    out = tmp_path / "out"
+    lock_held_by(out, 1, host="elsewhere.example")
+    result = runner.invoke(app, [*commands(tmp_path)["sweep"], "--out", str(out)])
+    assert result.exit_code != 0
+    assert "on elsewhere.example" in said(result)
+    assert f"remove {out / '.eachcustomer.lock'}" in said(result)
+
+
+def test_a_lock_whose_process_is_gone_is_stale_and_taken_over(tmp_path):
+    import subprocess
+
+    from eachcustomer.experiments.running.store import read_runs
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its id names no process now
+    out = tmp_path / "out"
+    lock_held_by(out, gone.pid)
+    result = runner.invoke(app, [*commands(tmp_path)["sweep"], "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(read_runs(out)) == 4
+    assert not (out / ".eachcustomer.lock").exists()  # released at the end
+
+
+def test_two_sweeps_into_one_folder_at_once_the_second_is_refused(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from eachcustomer.experiments.running.store import read_runs
+
+    spec = write(
+        tmp_path / "long.toml",
+        SWEEP.replace("weeks = 3", "weeks = 104").replace("replications = 2", "replications = 30"),
+    )
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "eachcustomer", "sweep", str(spec), "--out", str(out)]
+        + ["--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "1000"},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "manifest.json").exists() and first.poll() is None:
+            assert time.monotonic() < deadline, "the first sweep never started"
+            time.sleep(0.05)
+        assert first.poll() is None, first.stdout.read().decode() if first.stdout else ""
+        before = {path.name for path in (out / "runs").iterdir()}
+        result = runner.invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+        assert result.exit_code != 0, result.output
+        assert f"in use by eachcustomer a sweep's results (process {first.pid} on" in said(result)
+        output, _ = first.communicate(timeout=600)
+    finally:
+        first.kill()
+    assert first.returncode == 0, output.decode()
+    assert before <= {path.name for path in (out / "runs").iterdir()}
+    assert len(read_runs(out)) == 60 and read_runs(out)["status"].eq("ok").all()
+
+
+def test_the_lock_is_reentrant_in_one_process_and_released_after(tmp_path):
+    from eachcustomer.experiments.loading.folders import SWEEP as KIND
+    from eachcustomer.experiments.loading.folders import claim_folder
+
+    with claim_folder(tmp_path / "f", KIND), claim_folder(tmp_path / "f", KIND):
+        assert (tmp_path / "f" / ".eachcustomer.lock").exists()
+    assert not (tmp_path / "f" / ".eachcustomer.lock").exists()
+
+
+# --- 2. each command writes only into a folder it recognizes ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory) -> Path:
+    """A finished sweep's results folder."""
+    folder = tmp_path_factory.mktemp("swept")
+    spec = write(folder / "spec.toml", SWEEP)
+    out = folder / "out"
+    result = runner.invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def user_files(folder: Path, *names: str) -> dict[str, bytes]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_bytes(b"the user's own " + name.encode())
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+@pytest.mark.parametrize(
+    "command, files",
+    [
+        ("sweep", ["design.parquet"]),  # named like the store's own file
+        ("sweep", ["notes.txt"]),
+        ("plan", ["evaluations"]),
+        ("calibrate", ["notes.txt"]),
+        ("calibrate", ["summary.html"]),
+    ],
+)
+def test_a_folder_of_other_files_is_refused_and_left_as_it_was(tmp_path, command, files):
+    out = tmp_path / "mine"
+    before = user_files(out, *files)
+    result = runner.invoke(app, [*commands(tmp_path)[command], "--out", str(out)])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert f"error: {out}: holds files that are not " in said(result)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+
+def test_a_sweep_refuses_the_folder_of_a_plan_search_or_a_calibration(tmp_path, swept):
+    import json
+
+    for kind in ("plan search", "calibration"):
+        out = tmp_path / kind.replace(" ", "_")
+        out.mkdir()
+        (out / "manifest.json").write_text(json.dumps({"kind": kind}))
+        result = runner.invoke(app, [*commands(tmp_path)["sweep"], "--out", str(out)])
+        assert "holds files that are not a sweep's results" in said(result)
+    result = runner.invoke(app, [*commands(tmp_path)["plan"], "--out", str(swept)])
+    assert f"error: {swept}: holds files that are not a plan search's results" in said(result)
+
+
+def test_analyze_writes_its_own_report_again_but_not_into_other_files(tmp_path, swept):
+    first = runner.invoke(app, ["analyze", str(swept)])
+    assert first.exit_code == 0, first.output
+    assert (swept / "report" / "manifest.json").exists()
+    again = runner.invoke(app, ["analyze", str(swept)])
+    assert again.exit_code == 0, again.output
+    elsewhere = tmp_path / "docs"
+    before = user_files(elsewhere, "index.html", "thesis.tex")
+    result = runner.invoke(app, ["analyze", str(swept), "--report", str(elsewhere)])
+    assert result.exit_code != 0
+    assert f"error: {elsewhere}: holds files that are not a sweep's report" in said(result)
+    assert {path.name: path.read_bytes() for path in elsewhere.iterdir()} == before
+
+
+def test_a_figures_folder_is_written_only_where_its_manifest_lists_the_files(tmp_path):
+    from eachcustomer.experiments.loading.files import OutputPathError
+    from eachcustomer.experiments.loading.folders import claim_figures
+
+    folder = tmp_path / "figures"
+    with claim_figures(folder, "headline") as files:
+        files.path("headline.png").write_text("a figure")
+    with claim_figures(folder, "headline") as files:  # its own file: written again
+        files.path("headline.png").write_text("the figure again")
+    (folder / "headline.html").write_text("the user's page")
+    with pytest.raises(OutputPathError, match="headline.html: exists and was not written"):
+        with claim_figures(folder, "headline") as files:
+            files.path("headline.html")
+    assert (folder / "headline.html").read_text() == "the user's page"
+    other = tmp_path / "other"
+    user_files(other, "photo.png")
+    result = runner.invoke(app, ["headline", str(tmp_path), "--out", str(other)])
+    assert f"error: {other}: holds files that are not figures" in said(result)
+
+
+def test_a_sweep_killed_before_its_manifest_starts_again(tmp_path):
+    from eachcustomer.experiments.running.store import read_runs
+
+    spec = commands(tmp_path)["sweep"]
+    out = tmp_path / "out"
+    from eachcustomer.experiments.loading.folders import SWEEP as KIND
+    from eachcustomer.experiments.loading.folders import mark_started
+
+    mark_started(out, KIND)
+    (out / "runs").mkdir()
+    (out / "design.parquet").write_bytes(b"half of a design")
+    result = runner.invoke(app, [*spec, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(read_runs(out)) == 4
+    assert not (out / ".eachcustomer-start").exists()
