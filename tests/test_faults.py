@@ -502,9 +502,11 @@ def test_a_figures_folder_is_written_only_where_its_manifest_lists_the_files(tmp
     with claim_figures(folder, "headline") as files:  # its own file: written again
         files.path("headline.png").write_text("the figure again")
     (folder / "headline.html").write_text("the user's page")
-    with pytest.raises(OutputPathError, match="headline.html: exists and was not written"):
-        with claim_figures(folder, "headline") as files:
-            files.path("headline.html")
+    with (
+        pytest.raises(OutputPathError, match="headline.html: exists and was not written"),
+        claim_figures(folder, "headline") as files,
+    ):
+        files.path("headline.html")
     assert (folder / "headline.html").read_text() == "the user's page"
     other = tmp_path / "other"
     user_files(other, "photo.png")
