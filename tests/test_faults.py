@@ -11,10 +11,14 @@ options; the CSV formula guard on a round trip.
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import io
+import os
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -529,3 +533,303 @@ def test_a_sweep_killed_before_its_manifest_starts_again(tmp_path):
     assert result.exit_code == 0, result.output
     assert len(read_runs(out)) == 4
     assert not (out / ".eachcustomer-start").exists()
+
+
+# --- 4. a full or read-only disk: a message, and the work resumes -----------------------------
+
+DISK_ERRORS = [
+    (errno.ENOSPC, "no space left on", "free space and run the same command again to resume"),
+    (errno.EDQUOT, "no space left on", "free space and run the same command again to resume"),
+    (
+        errno.EROFS,
+        "cannot write in",
+        "make the folder writable and run the same command again to resume",
+    ),
+    (
+        errno.EACCES,
+        "cannot write in",
+        "make the folder writable and run the same command again to resume",
+    ),
+]
+
+
+def failing_after(count: int, code: int, write: Any) -> Any:
+    """`write` that raises OSError(code) from its `count`-th call on, as a full disk does."""
+    calls = [0]
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] >= count:
+            raise OSError(code, os.strerror(code))
+        return write(*args, **kwargs)
+
+    return failing
+
+
+@pytest.mark.parametrize("code, what, advice", DISK_ERRORS)
+def test_a_full_disk_during_a_sweep_is_an_error_line_and_the_sweep_resumes(
+    tmp_path, monkeypatch, code, what, advice
+):
+    import pyarrow.parquet as pq
+
+    from eachcustomer.experiments.running import store
+    from eachcustomer.experiments.running.store import read_runs, read_series
+
+    spec = commands(tmp_path)["sweep"]
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    assert runner.invoke(app, [*spec, "--out", str(clean)]).exit_code == 0
+    monkeypatch.setattr(store.pq, "write_table", failing_after(4, code, pq.write_table))
+    result = runner.invoke(app, [*spec, "--out", str(out)])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    message = said(result)
+    assert f"error: {what} {out} (" in message and message.endswith(advice), message
+    assert not list(out.rglob("*.tmp"))  # nothing half-written
+    monkeypatch.undo()
+    assert 0 < len(read_runs(out)) < 4  # what was finished is kept
+    again = runner.invoke(app, [*spec, "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    columns = ["run_id", "seed", "status", "final_mean_attitude"]
+    assert read_runs(out)[columns].equals(read_runs(clean)[columns])
+    assert read_series(out).equals(read_series(clean))
+
+
+def test_a_full_disk_during_a_plan_search_is_an_error_line(tmp_path, monkeypatch):
+    from eachcustomer.experiments.planfinder.folder import SearchFolder
+
+    monkeypatch.setattr(SearchFolder, "write", failing_after(1, errno.ENOSPC, SearchFolder.write))
+    out = tmp_path / "out"
+    result = runner.invoke(app, [*commands(tmp_path)["plan"], "--out", str(out)])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert f"error: no space left on {out} (" in said(result)
+    assert "run the same command again to resume" in said(result)
+
+
+def test_a_full_disk_during_a_calibration_is_an_error_line(tmp_path, monkeypatch):
+    pytest.importorskip("pyabc")
+    from eachcustomer.experiments.calibration import runner as calibration
+
+    monkeypatch.setattr(
+        calibration, "write_calibration", failing_after(1, errno.ENOSPC, lambda *a: None)
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, [*commands(tmp_path)["calibrate"], "--out", str(out)])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert f"error: no space left on {out} (" in said(result)
+
+
+def test_a_full_sqlite_database_during_a_calibration_is_a_disk_error(tmp_path):
+    import sqlite3
+
+    from eachcustomer.experiments.loading.files import disk_error
+
+    found = disk_error(sqlite3.OperationalError("database or disk is full"), tmp_path)
+    assert found is not None and "no space left on" in str(found)
+    assert disk_error(ValueError("a bad value"), tmp_path) is None
+    assert disk_error(OSError("Error writing bytes. Detail: [errno 28] ..."), tmp_path)
+
+
+def test_a_full_disk_while_analyzing_is_an_error_line(tmp_path, monkeypatch, swept):
+    import shutil
+
+    from eachcustomer.experiments.reports import report
+
+    copy = tmp_path / "swept"
+    shutil.copytree(swept, copy, ignore=shutil.ignore_patterns("report"))
+    monkeypatch.setattr(report, "write_table", failing_after(2, errno.ENOSPC, report.write_table))
+    result = runner.invoke(app, ["analyze", str(copy)])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert f"error: no space left on {copy / 'report'} (" in said(result)
+
+
+def test_a_full_disk_under_the_dashboards_sweeps_is_a_message(tmp_path, monkeypatch):
+    from eachcustomer.dashboard.sweeps import runner as sweeps
+
+    monkeypatch.setattr(sweeps, "results_root", lambda: tmp_path / "root")
+    monkeypatch.setattr(sweeps, "new_folder", failing_after(1, errno.ENOSPC, sweeps.new_folder))
+    answer = sweeps.launch(SWEEP)
+    assert answer["folder"] is None and "no space left on" in answer["error"]
+    monkeypatch.undo()
+    monkeypatch.setattr(sweeps, "results_root", lambda: tmp_path / "root")
+    import pyarrow.parquet as pq
+
+    from eachcustomer.experiments.running import store
+
+    monkeypatch.setattr(store.pq, "write_table", failing_after(2, errno.ENOSPC, pq.write_table))
+    answer = sweeps.launch(SWEEP)
+    assert "no space left on" in answer["error"]
+    assert "run the same command again" in answer["error"] or "free space" in answer["error"]
+
+
+# --- 5. workers end with the process that started them ----------------------------------------
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` (children, their children, ...), read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may leave zombies unreaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_killing_only_the_main_process_of_a_sweep_ends_its_workers(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    spec = write(
+        tmp_path / "long.toml",
+        SWEEP.replace("weeks = 3", "weeks = 520").replace("replications = 2", "replications = 40"),
+    )
+    main = subprocess.Popen(
+        [sys.executable, "-m", "eachcustomer", "sweep", str(spec), "--out", str(tmp_path / "o")]
+        + ["--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        workers: set[int] = set()
+        while len(workers) < 3:  # the forkserver and its two workers
+            assert main.poll() is None, "the sweep ended before its workers started"
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.1)
+            workers = {pid for pid in descendants(main.pid) if running(pid)}
+        os.kill(main.pid, signal.SIGKILL)
+        main.wait()
+        deadline = time.monotonic() + 60
+        while any(running(pid) for pid in workers):
+            assert time.monotonic() < deadline, f"still running: {workers}"
+            time.sleep(0.1)
+    finally:
+        main.kill()
+        for pid in workers if "workers" in locals() else ():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+# --- 8. cluster addresses, damaged results folders, unbounded numbers ---------------------------
+
+
+@pytest.mark.parametrize("address", ["not an address", "http://", "tcp://host", "host:99999"])
+def test_a_scheduler_address_that_is_not_one_is_refused_before_anything(tmp_path, address):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sweep", "small", "--out", str(out), "--dask-scheduler", address])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert said(result).startswith(f"error: --dask-scheduler {address!r}: not a scheduler")
+    assert not out.exists()
+
+
+def test_a_scheduler_that_does_not_answer_is_an_error_line_within_its_timeout(
+    tmp_path, monkeypatch
+):
+    import socket
+
+    pytest.importorskip("distributed")
+    from eachcustomer.experiments.running import executors
+
+    monkeypatch.setattr(executors, "CONNECT_SECONDS", 2)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # nothing listens there once closed
+    address = f"tcp://127.0.0.1:{port}"
+    out = tmp_path / "out"
+    start = time.monotonic()
+    result = runner.invoke(
+        app, [*commands(tmp_path)["sweep"], "--out", str(out), "--dask-scheduler", address]
+    )
+    assert time.monotonic() - start < 30
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert f"error: --dask-scheduler {address}: no Dask scheduler answered within 2 s" in (
+        said(result)
+    )
+    assert not out.exists()  # nothing was started
+
+
+def test_the_connect_timeout_is_documented_in_help():
+    result = runner.invoke(app, ["sweep", "--help"], env={"COLUMNS": "200"})
+    assert "within 10 s" in said(result)
+
+
+@pytest.mark.parametrize(
+    "damage, named, advice",
+    [
+        ("manifest.json", "manifest.json: damaged", "run the sweep again into a new --out"),
+        ("design.parquet", "design.parquet: damaged", "run the sweep again into a new --out"),
+        ("runs/part", "runs/part-00000002.parquet: damaged", "delete runs/part-00000002"),
+        ("series/part", "series/part-00000001.parquet: damaged", "delete runs/part-00000001"),
+    ],
+)
+def test_analyze_on_a_damaged_file_names_it_and_says_what_to_do(
+    tmp_path, swept, damage, named, advice
+):
+    import shutil
+
+    copy = tmp_path / "swept"
+    shutil.copytree(swept, copy, ignore=shutil.ignore_patterns("report"))
+    target = {
+        "manifest.json": copy / "manifest.json",
+        "design.parquet": copy / "design.parquet",
+        "runs/part": copy / "runs" / "part-00000002.parquet",
+        "series/part": copy / "series" / "part-00000001.parquet",
+    }[damage]
+    target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
+    result = runner.invoke(app, ["analyze", str(copy)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    message = said(result)
+    assert message.startswith(f"error: {copy}/{named}"), message
+    assert advice in message
+    if damage.endswith("part"):  # deleting what it says and resuming repairs the folder
+        run = target.name.removeprefix("part-").removesuffix(".parquet")
+        for path in [*copy.glob(f"runs/part-{run}*.parquet"), copy / "series" / target.name]:
+            path.unlink()
+        spec = commands(tmp_path)["sweep"]
+        assert runner.invoke(app, [*spec, "--out", str(copy)]).exit_code == 0
+        assert runner.invoke(app, ["analyze", str(copy)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["calibrate", "published_targets", "--out", "{out}", "--populations", "1000000000"],
+        ["calibrate", "published_targets", "--out", "{out}", "--population-size", "1000000000"],
+        ["dashboard", "--max-jobs", "1000000000"],
+    ],
+)
+def test_unbounded_numbers_are_refused(tmp_path, arguments):
+    out = tmp_path / "out"
+    result = runner.invoke(app, [part.format(out=out) for part in arguments])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_huge_max_jobs_in_the_environment_is_refused(monkeypatch):
+    from eachcustomer.dashboard import app as dashboard_app
+
+    def no_server(**kwargs):
+        raise AssertionError("the dashboard started")
+
+    monkeypatch.setattr(dashboard_app, "create_app", no_server)
+    result = runner.invoke(app, ["dashboard"], env={"EACHCUSTOMER_MAX_JOBS": "1000000000"})
+    assert result.exit_code == 2
+    assert said(result).startswith("error: EACHCUSTOMER_MAX_JOBS 1000000000 is more")
+    assert "at most 64" in said(result)

@@ -28,7 +28,26 @@ class OutputPathError(ValueError):
 
 
 class DiskError(OutputPathError):
-    """A write failed because the disk is full, over quota, read-only or not ours to write."""
+    """A write failed because the disk is full, over quota, read-only or not ours to write.
+
+    Args:
+        code: the error number (`errno.ENOSPC`, `EDQUOT`, `EROFS` or `EACCES`).
+        folder: the folder being written, named in the message.
+    """
+
+    def __init__(self, code: int, folder: Path | str) -> None:
+        self.code, self.folder = code, Path(folder)
+        if code in (errno.ENOSPC, errno.EDQUOT):
+            message = (
+                f"no space left on {folder} ({_DISK_PROBLEMS[code]}); what was finished is "
+                "saved whole: free space and run the same command again to resume"
+            )
+        else:
+            message = (
+                f"cannot write in {folder} ({_DISK_PROBLEMS[code]}); what was finished is "
+                "saved whole: make the folder writable and run the same command again to resume"
+            )
+        super().__init__(message)
 
 
 _DISK_PROBLEMS = {
@@ -44,9 +63,12 @@ def disk_error(problem: BaseException, folder: Path | str) -> DiskError | None:
 
     A full disk or quota (ENOSPC, EDQUOT), a read-only file system (EROFS) or a folder we may
     not write (EACCES), found by the error number or, for libraries that give none (Arrow,
-    SQLite), by the words of the message. What was written before stays whole (every file is
-    written through `write_atomically`), so the message says to run the command again.
+    SQLite), by the words of the message. A `DiskError` about a folder inside `folder` is
+    said again about `folder`. What was written before stays whole (every file is written
+    through `write_atomically`), so the message says to run the command again.
     """
+    if isinstance(problem, DiskError):
+        return DiskError(problem.code, folder)
     code = getattr(problem, "errno", None)
     if code not in _DISK_PROBLEMS:
         text = str(problem).lower()
@@ -54,17 +76,7 @@ def disk_error(problem: BaseException, folder: Path | str) -> DiskError | None:
             (number for number, words in _DISK_PROBLEMS.items() if words.lower() in text),
             errno.ENOSPC if "disk is full" in text or "errno 28" in text else None,
         )
-    if code is None:
-        return None
-    if code in (errno.ENOSPC, errno.EDQUOT):
-        return DiskError(
-            f"{folder}: no space left on {folder} ({_DISK_PROBLEMS[code]}); what was finished "
-            "is saved whole: free space and run the same command again to resume"
-        )
-    return DiskError(
-        f"{folder}: cannot write in {folder} ({_DISK_PROBLEMS[code]}); what was finished is "
-        "saved whole: make the folder writable and run the same command again to resume"
-    )
+    return None if code is None else DiskError(code, folder)
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eachcustomer.experiments.loading.files import OutputPathError, disk_error
+from eachcustomer.experiments.loading.files import DiskError, OutputPathError, disk_error
 
 MANIFEST = "manifest.json"
 LOCK_FILE = ".eachcustomer.lock"
@@ -153,8 +153,8 @@ def claim_folder(folder: str | Path, kind: FolderKind) -> Iterator[str]:
             yield state
             if (folder / kind.manifest).exists():
                 mark_complete(folder)
-    except OSError as problem:
-        # A full or read-only disk, anywhere in the work: a message, not a traceback.
+    except (OSError, DiskError) as problem:
+        # A full or read-only disk, anywhere in the work: a message naming this folder.
         raise disk_error(problem, folder) or problem from None
 
 
