@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import tempfile
 from collections.abc import Callable, Iterator
@@ -85,7 +86,20 @@ EVIDENCE = FolderKind(
     "a decision map's evidence",
     lambda data: data.get("kind") == "evidence" or ("axes" in data and "what" in data),
 )
-FIGURES = FolderKind("figures", _kind_is("figures"), manifest=FIGURES_MANIFEST)
+FIGURE_NAMES = re.compile(
+    r"^(headline(_summary\.csv|_verdicts\.csv|\.html|\.png)|decision_map_[a-z_]+\.png)$"
+)
+"""The files the headline and the evidence write into a folder of figures."""
+
+
+def _earlier_figures(folder: Path) -> bool:
+    """A folder of figures written before `figures.json`: only files named like ours."""
+    return all(FIGURE_NAMES.match(path.name) for path in folder.iterdir() if path.name != LOCK_FILE)
+
+
+FIGURES = FolderKind(
+    "figures", _kind_is("figures"), manifest=FIGURES_MANIFEST, legacy=_earlier_figures
+)
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:
@@ -113,7 +127,13 @@ def folder_state(folder: Path, kind: FolderKind) -> str:
         return "new"
     if kind.manifest in names:
         data = _read_manifest(folder / kind.manifest)
-        if data is not None and kind.recognizes(data):
+        if data is None:
+            raise OutputPathError(
+                f"{folder / kind.manifest}: damaged or not EachCustomer's (not a readable "
+                "manifest), so the folder cannot be taken for its own: write to a new folder "
+                "(or restore the manifest from a backup)"
+            )
+        if kind.recognizes(data):
             return "own"
     elif START_FILE in names:
         data = _read_manifest(folder / START_FILE)
@@ -356,8 +376,11 @@ def claim_figures(folder: str | Path, command: str) -> Iterator[FigureFiles]:
     """
     folder = Path(folder)
     with claim_folder(folder, FIGURES):
-        manifest = _read_manifest(folder / FIGURES_MANIFEST) or {}
-        listed = dict(manifest.get("files") or {})
+        manifest = _read_manifest(folder / FIGURES_MANIFEST)
+        if manifest is None:  # new, or written before figures.json: its figures are ours
+            listed = {p.name: "earlier" for p in folder.iterdir() if FIGURE_NAMES.match(p.name)}
+        else:
+            listed = dict(manifest.get("files") or {})
         files = FigureFiles(folder, command, listed)
 
         def record() -> None:
