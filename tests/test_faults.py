@@ -833,3 +833,16 @@ def test_a_huge_max_jobs_in_the_environment_is_refused(monkeypatch):
     assert result.exit_code == 2
     assert said(result).startswith("error: EACHCUSTOMER_MAX_JOBS 1000000000 is more")
     assert "at most 64" in said(result)
+
+
+def test_a_full_temporary_folder_under_an_uploaded_chart_is_a_message(monkeypatch):
+    from eachcustomer.dashboard import settings as dashboard_settings
+    from eachcustomer.dashboard.settings import SettingsError, build_setup, default_settings
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(dashboard_settings.tempfile, "TemporaryDirectory", full)
+    chart = {"filename": "c.csv", "text": HEADER + "1,,a,true\n2,1,a,true\n"}
+    with pytest.raises(SettingsError, match="the org chart cannot be read: no space left on"):
+        build_setup({**default_settings(), "chart": chart})
