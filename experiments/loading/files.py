@@ -35,17 +35,20 @@ class DiskError(OutputPathError):
         folder: the folder being written, named in the message.
     """
 
-    def __init__(self, code: int, folder: Path | str) -> None:
+    def __init__(self, code: int, folder: Path | str, file: Path | str | None = None) -> None:
         self.code, self.folder = code, Path(folder)
-        if code in (errno.ENOSPC, errno.EDQUOT):
-            message = (
-                f"no space left on {folder} ({_DISK_PROBLEMS[code]}); what was finished is "
-                "saved whole: free space and run the same command again to resume"
-            )
+        full = code in (errno.ENOSPC, errno.EDQUOT)
+        advice = (
+            "free space and run the same command again"
+            if full
+            else "make the folder writable and run the same command again"
+        )
+        if file is not None:  # one file the user named (`eachcustomer run --out FILE`)
+            message = f"{file}: cannot write it ({_DISK_PROBLEMS[code]}); {advice}"
         else:
             message = (
-                f"cannot write in {folder} ({_DISK_PROBLEMS[code]}); what was finished is "
-                "saved whole: make the folder writable and run the same command again to resume"
+                f"{'no space left on' if full else 'cannot write in'} {folder} "
+                f"({_DISK_PROBLEMS[code]}); what was finished is saved whole: {advice} to resume"
             )
         super().__init__(message)
 
@@ -189,12 +192,12 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
             write_atomically(
                 path, lambda temporary: safe_csv_frame(frame).to_csv(temporary, index=False)
             )
-    except DiskError:
-        raise
-    except OSError as problem:
-        raise disk_error(problem, path.parent) or OutputPathError(
-            f"{path}: cannot write it ({problem.strerror or problem})"
-        ) from None
+    except (OSError, DiskError) as problem:
+        found = disk_error(problem, path.parent)
+        if found is not None:
+            raise DiskError(found.code, path.parent, file=path) from None
+        reason = getattr(problem, "strerror", None) or problem
+        raise OutputPathError(f"{path}: cannot write it ({reason})") from None
     return path
 
 
