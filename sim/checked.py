@@ -8,6 +8,7 @@ integers or floats; the error names the key like any other validation error.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from typing import Any
@@ -55,10 +56,9 @@ class CheckedModel(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is None:
-            return value
-        scalar, items = _holds_numbers(field.annotation)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value  # the common case, at once
+        scalar, items = _numeric_field(cls, info.field_name or "")
         if scalar:
             kind = not_a_number(value)
             if kind is not None:
@@ -69,3 +69,9 @@ class CheckedModel(BaseModel):
                 if kind is not None:
                     raise ValueError(f"Input should be numbers, not {kind} (item {index})")
         return value
+
+
+@functools.cache
+def _numeric_field(model: type[BaseModel], name: str) -> tuple[bool, bool]:
+    field = model.model_fields.get(name)
+    return (False, False) if field is None else _holds_numbers(field.annotation)
