@@ -284,6 +284,18 @@ def redraw(by: str, why: str, large: Any, state: Any) -> tuple:
 
 
 @callback(
+    Output("explore-page", "className"),
+    Input("presentation", "data"),
+    Input("explore-page", "id"),  # the page on the screen: Dash calls this when it opens
+)
+def presentation_grid(large: Any, _page: Any = None) -> str:
+    """In presentation mode the charts' type grows, and so do their columns and height
+    (`.explore.large` in the style sheet): large type in Explore's narrow columns clipped
+    the titles and ran the legends under the mode bar."""
+    return "explore page large" if large else "explore page"
+
+
+@callback(
     Output("explore-stale", "children"), Input("settings", "data"), Input("explore-state", "data")
 )
 def stale_note(stored: Any, state: Any) -> str:

@@ -313,6 +313,7 @@ def layout(**_: Any) -> html.Div:
     """The Explore page."""
     return html.Div(
         className="explore page",
+        id="explore-page",
         children=[
             dcc.Store(id="explore-live"),
             dcc.Store(id="explore-continue"),

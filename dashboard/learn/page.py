@@ -240,9 +240,16 @@ def toggle_presentation(_clicks: Any, on: Any) -> bool:
     Output("learn-container", "className"),
     Output("learn-presentation", "children"),
     Input("presentation", "data"),
+    Input("learn-container", "id"),
 )
-def presentation_class(on: Any) -> tuple[str, str]:
-    """Large type when presenting; the button says what pressing it does."""
+def presentation_class(on: Any, _page: Any = None) -> tuple[str, str]:
+    """Large type when presenting; the button says what pressing it does.
+
+    The page's container is an input too: Dash calls a callback when a page puts one of its
+    inputs on the screen, not when it only puts its outputs there. Without it, a lesson
+    opened (or reloaded) with presentation mode on kept the layout's plain class and the
+    button's "Presentation mode", while its charts were drawn large (issue 21).
+    """
     return (
         ("page learn presentation" if on else "page learn"),
         ("Leave presentation mode" if on else "Presentation mode"),
