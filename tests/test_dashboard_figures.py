@@ -563,8 +563,12 @@ def test_a_lesson_runs_and_opens_in_explore(app):
     from eachcustomer.dashboard.learn import page as learn
 
     progress = []
-    state = learn.run_lesson(progress.append, 1, "top")
-    assert progress[-1] == ("1", "1") and state["lesson"] == "top"
+    state = learn.run_lesson(progress.append, 1, None, "top", speed=6)  # 6: max speed
+    assert state["lesson"] == "top" and state["week"] == 104
+    week, horizon, charts, live = progress[-1]  # the run as it plays
+    assert int(week) < 104 and horizon == "104" and live["lesson"] == "top"
+    assert live["references"] == {}  # the text of this lesson compares with no other run
+    assert isinstance(charts[0].children.figure, dict)  # plain: pickled from the job
     charts, hidden, error = learn.draw_lesson(state, False, "top")
     assert hidden is False and len(charts) == 2 and error == ""
     assert charts[0].children.id == "lesson-chart-focus_level"

@@ -11,8 +11,10 @@ from typing import Any
 from dash import dcc, html
 
 from eachcustomer.dashboard import figures
+from eachcustomer.dashboard.common import speed_control
 from eachcustomer.dashboard.controls import grouped_sliders, kind_options
 from eachcustomer.dashboard.explore.view import TABS
+from eachcustomer.dashboard.runs import EXPLORE_SPEED
 from eachcustomer.dashboard.settings import scenario_choices, scenario_plans
 
 SCENARIO_PLAN = "__scenario__"
@@ -148,7 +150,7 @@ def run_buttons() -> html.Div:
                 id="explore-pause",
                 className="button",
                 disabled=True,
-                title="Stop here; Run continues",
+                title="Stop at the week shown; Resume goes on from there",
             ),
             html.Button("Reset", id="explore-reset", className="button", title="Back to week 0"),
         ],
@@ -219,6 +221,7 @@ def sidebar() -> html.Aside:
                 ],
             ),
             run_buttons(),
+            speed_control("explore", EXPLORE_SPEED),
             html.Progress(id="explore-progress", value="0", max="104", className="progress"),
             html.Div(id="explore-status", className="status", role="status"),
             html.Div(id="explore-stale", className="note"),

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from eachcustomer.dashboard import figures
-from eachcustomer.dashboard.common import cancellable_job
+from eachcustomer.dashboard.common import speed_control, triggered_id
 from eachcustomer.dashboard.learn.lessons import (
     WHY_CHARTS,
+    Lesson,
     lesson_by_id,
     load_lessons,
-    run_scenario,
 )
-from eachcustomer.dashboard.runs import payload_frame
+from eachcustomer.dashboard.learn.references import lesson_figure, reference_runs
+from eachcustomer.dashboard.runs import (
+    LESSON_SPEED,
+    advance,
+    newest,
+    speed_label,
+    speed_of,
+)
 from eachcustomer.dashboard.settings import default_settings
+
+RUN_LABEL = "▶ Run the scenario"
+RESUME_LABEL = "▶ Resume"
 
 
 def presentation_toggle() -> html.Button:
@@ -105,11 +116,13 @@ def lesson_layout(lesson_id: str | None = None, **_: Any) -> html.Div:
                     html.Div(
                         className="run-buttons",
                         children=[
+                            html.Button(RUN_LABEL, id="lesson-run", className="button primary"),
                             html.Button(
-                                "▶ Run the scenario", id="lesson-run", className="button primary"
-                            ),
-                            html.Button(
-                                "Cancel", id="lesson-cancel", className="button", disabled=True
+                                "Pause",
+                                id="lesson-pause",
+                                className="button",
+                                disabled=True,
+                                title="Stop at the week shown; Resume goes on from there",
                             ),
                             html.Button(
                                 "Open in Explore",
@@ -119,8 +132,12 @@ def lesson_layout(lesson_id: str | None = None, **_: Any) -> html.Div:
                             ),
                         ],
                     ),
+                    speed_control("lesson", LESSON_SPEED),
                     html.Progress(id="lesson-progress", value="0", max="1", className="progress"),
+                    html.Div(id="lesson-status", className="status", role="status"),
                     dcc.Store(id="lesson-state"),
+                    dcc.Store(id="lesson-live"),
+                    dcc.Store(id="lesson-continue"),
                     html.Div(id="lesson-error", className="error", role="alert"),
                     html.Div(id="lesson-charts", className="lesson-charts"),
                     html.Div(
@@ -148,22 +165,154 @@ dash.register_page(
 )
 
 
+def lesson_charts(lesson: Lesson, state: dict[str, Any], large: bool, plain: bool = False) -> list:
+    """The lesson's charts of a run (partial while it plays): its own lines, the reference
+    runs its text compares with as grey lines, and the events it explains, marked.
+
+    `plain`: figures as plain dicts (a background job's results are pickled, and a pickled
+    go.Figure is validated again when the server unpickles it, which is slow).
+    """
+    # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
+    charts: list[Any] = []
+    for name in lesson.charts:
+        drawn = lesson_figure(lesson, name, state, large)
+        charts.append(
+            html.Div(
+                style={"height": "560px" if large else "400px"},
+                children=dcc.Graph(
+                    figure=drawn.to_plotly_json() if plain else drawn,
+                    className="chart",
+                    id=f"lesson-chart-{name}",
+                    style={"height": "100%"},
+                    config=figures.graph_config(f"{lesson.id}-{name}"),
+                ),
+            )
+        )
+    if any(name in WHY_CHARTS for name in lesson.charts):
+        charts.append(html.P(figures.WHY_ADDED_UP, className="note", id="lesson-why-note"))
+    return charts
+
+
+def lesson_state(lesson: Lesson, run: dict[str, Any], references: Any) -> dict[str, Any]:
+    """What the page keeps of a lesson's run: the run (`eachcustomer.dashboard.runs.snapshot`),
+    whose lesson it is, and the reference runs its text compares with."""
+    return {**run, "lesson": lesson.id, "references": references}
+
+
 @callback(
     Output("lesson-state", "data"),
     Input("lesson-run", "n_clicks"),
+    Input("lesson-continue", "data"),
     State("lesson-id", "data"),
+    State("lesson-state", "data"),
+    State("lesson-live", "data"),
+    State("lesson-speed", "value"),
+    State("presentation", "data"),
     State("session", "data"),
-    **cancellable_job("lesson", interval=300),
+    background=True,
+    running=[
+        (Output("lesson-run", "disabled"), True, False),
+        (Output("lesson-pause", "disabled"), False, True),
+    ],
+    progress=[
+        Output("lesson-progress", "value"),
+        Output("lesson-progress", "max"),
+        Output("lesson-charts", "children"),
+        Output("lesson-live", "data"),
+    ],
+    cancel=[Input("lesson-pause", "n_clicks")],
+    interval=100,
+    prevent_initial_call=True,
 )
-def run_lesson(set_progress: Any, _clicks: Any, lesson_id: str, _session: Any = None) -> Any:
-    """Run the lesson's scenario as a background job (bounded like every other run)."""
+def run_lesson(
+    set_progress: Any,
+    _clicks: Any,
+    _continue: Any = None,
+    lesson_id: str | None = None,
+    kept: Any = None,
+    live: Any = None,
+    speed: Any = None,
+    large: Any = False,
+    _session: Any = None,
+) -> Any:
+    """Play the lesson's scenario (as built in, seed 0, to its horizon) at the speed chosen,
+    drawing its charts week by week; a paused run goes on from its week (the same run: the
+    weeks before are replayed quietly). Bounded like every other run (a background job).
+
+    A change of speed while it plays sets "lesson-continue", which starts this callback
+    again from the week shown, at the new speed.
+    """
     lesson = lesson_by_id(lesson_id)
-    if not _clicks or lesson is None:
+    if not (_clicks or _continue) or lesson is None:
         raise PreventUpdate
-    set_progress(("0", "1"))
-    state = run_scenario(lesson.scenario)
-    set_progress(("1", "1"))
-    return {"lesson": lesson.id, **state}
+    mine = [s for s in (kept, live) if isinstance(s, dict) and s.get("lesson") == lesson.id]
+    references = next((s["references"] for s in mine if s.get("references")), None)
+    if references is None:
+        set_progress(("0", "1", dash.no_update, dash.no_update))
+        references = reference_runs(lesson)
+
+    def emit(run: dict[str, Any]) -> None:
+        state = lesson_state(lesson, run, references)
+        charts = lesson_charts(lesson, state, bool(large), plain=True)
+        set_progress((str(run["week"]), str(run["horizon"]), charts, state))
+
+    run = advance(
+        default_settings(lesson.scenario),
+        newest(*mine),
+        "run",
+        emit=emit,
+        pace=speed_of(speed),
+    )
+    return lesson_state(lesson, run, references)
+
+
+# Pause ends the job; the run shown when it has ended (the last week drawn) is the run kept,
+# and Resume goes on from it (as on Explore: progress on its way at the click still arrives).
+clientside_callback(
+    """
+    function(idle, pausedAt, runAt, live, state) {
+        const paused = idle && pausedAt && pausedAt > (runAt || 0);
+        if (!paused || !live || (state && (state.updated || 0) >= (live.updated || 0))) {
+            return dash_clientside.no_update;
+        }
+        return live;
+    }
+    """,
+    Output("lesson-state", "data", allow_duplicate=True),
+    Input("lesson-pause", "disabled"),
+    State("lesson-pause", "n_clicks_timestamp"),
+    State("lesson-run", "n_clicks_timestamp"),
+    State("lesson-live", "data"),
+    State("lesson-state", "data"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output("lesson-continue", "data"),
+    Input("lesson-speed", "value"),
+    State("lesson-pause", "disabled"),
+    prevent_initial_call=True,
+)
+def lesson_speed_changed(_speed: Any, pause_disabled: Any) -> float:
+    """A new speed while the lesson plays: go on from the week shown at that speed."""
+    if pause_disabled is not False:
+        raise PreventUpdate
+    return time.time()
+
+
+@callback(
+    Output("lesson-speed-note", "children"),
+    Input("lesson-speed", "value"),
+)
+def lesson_speed_note(speed: Any) -> str:
+    """The speed in words."""
+    return f"Plays {speed_label(speed)}; change it while it plays, or pause and resume."
+
+
+def finished(state: Any) -> bool:
+    """Whether a kept run has reached its horizon."""
+    return int(state.get("week") or 0) >= int(state.get("horizon") or 0)
 
 
 @callback(
@@ -175,37 +324,36 @@ def run_lesson(set_progress: Any, _clicks: Any, lesson_id: str, _session: Any = 
     State("lesson-id", "data"),
 )
 def draw_lesson(state: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool, str]:
-    """Draw the lesson's charts from its run; then show what to look at."""
+    """Draw the lesson's charts from its run; once it has run to the end, what to look at."""
     lesson = lesson_by_id(lesson_id)
     if not isinstance(state, dict) or lesson is None or state.get("lesson") != lesson.id:
         return [], True, ""
     if state.get("error"):
         return [], True, state["error"]
-    frame = payload_frame(state["table"])
+    return lesson_charts(lesson, state, bool(large)), not finished(state), ""
 
-    def figure(name: str) -> Any:
-        if name in WHY_CHARTS:
-            by = WHY_CHARTS[name]
-            return figures.why_by_group(state["why"][by], by, large=bool(large))
-        return figures.EXPLORE_FIGURES[name](frame, horizon=state["horizon"], large=bool(large))
 
-    # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
-    charts: list[Any] = [
-        html.Div(
-            style={"height": "560px" if large else "400px"},
-            children=dcc.Graph(
-                figure=figure(name),
-                className="chart",
-                id=f"lesson-chart-{name}",
-                style={"height": "100%"},
-                config=figures.graph_config(f"{lesson.id}-{name}"),
-            ),
-        )
-        for name in lesson.charts
-    ]
-    if any(name in WHY_CHARTS for name in lesson.charts):
-        charts.append(html.P(figures.WHY_ADDED_UP, className="note", id="lesson-why-note"))
-    return charts, False, ""
+@callback(
+    Output("lesson-status", "children"),
+    Output("lesson-run", "children"),
+    Input("lesson-state", "data"),
+    Input("lesson-live", "data"),
+    State("lesson-id", "data"),
+)
+def lesson_status(state: Any, live: Any, lesson_id: str) -> tuple[str, str]:
+    """The week shown, and what Run does: go on with a paused run, or run it (again)."""
+    shown = newest(
+        *(s for s in (state, live) if isinstance(s, dict) and s.get("lesson") == lesson_id)
+    )
+    if not isinstance(shown, dict) or not shown.get("table"):
+        return "", RUN_LABEL
+    week, horizon = int(shown.get("week") or 0), int(shown.get("horizon") or 0)
+    kept = isinstance(state, dict) and state.get("lesson") == lesson_id and not finished(state)
+    if finished(shown):
+        return f"Week {week} of {horizon}: done.", RUN_LABEL
+    if triggered_id() == "lesson-state" and kept:
+        return f"Week {week} of {horizon}: paused.", RESUME_LABEL
+    return f"Week {week} of {horizon}.", dash.no_update
 
 
 @callback(
