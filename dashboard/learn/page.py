@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from eachcustomer.dashboard import figures
-from eachcustomer.dashboard.common import speed_control, triggered_id
+from eachcustomer.dashboard.common import speed_control
 from eachcustomer.dashboard.learn.lessons import (
     WHY_CHARTS,
     Lesson,
@@ -165,12 +165,9 @@ dash.register_page(
 )
 
 
-def lesson_charts(lesson: Lesson, state: dict[str, Any], large: bool, plain: bool = False) -> list:
+def lesson_charts(lesson: Lesson, state: dict[str, Any], large: bool) -> list:
     """The lesson's charts of a run (partial while it plays): its own lines, the reference
     runs its text compares with as grey lines, and the events it explains, marked.
-
-    `plain`: figures as plain dicts (a background job's results are pickled, and a pickled
-    go.Figure is validated again when the server unpickles it, which is slow).
     """
     # A fixed-height box around each chart: inside dcc.Loading a graph's own height is lost.
     charts: list[Any] = []
@@ -180,7 +177,7 @@ def lesson_charts(lesson: Lesson, state: dict[str, Any], large: bool, plain: boo
             html.Div(
                 style={"height": "560px" if large else "400px"},
                 children=dcc.Graph(
-                    figure=drawn.to_plotly_json() if plain else drawn,
+                    figure=drawn,
                     className="chart",
                     id=f"lesson-chart-{name}",
                     style={"height": "100%"},
@@ -217,7 +214,6 @@ def lesson_state(lesson: Lesson, run: dict[str, Any], references: Any) -> dict[s
     progress=[
         Output("lesson-progress", "value"),
         Output("lesson-progress", "max"),
-        Output("lesson-charts", "children"),
         Output("lesson-live", "data"),
     ],
     cancel=[Input("lesson-pause", "n_clicks")],
@@ -248,13 +244,12 @@ def run_lesson(
     mine = [s for s in (kept, live) if isinstance(s, dict) and s.get("lesson") == lesson.id]
     references = next((s["references"] for s in mine if s.get("references")), None)
     if references is None:
-        set_progress(("0", "1", dash.no_update, dash.no_update))
+        set_progress(("0", "1", dash.no_update))
         references = reference_runs(lesson)
 
     def emit(run: dict[str, Any]) -> None:
         state = lesson_state(lesson, run, references)
-        charts = lesson_charts(lesson, state, bool(large), plain=True)
-        set_progress((str(run["week"]), str(run["horizon"]), charts, state))
+        set_progress((str(run["week"]), str(run["horizon"]), state))
 
     run = advance(
         default_settings(lesson.scenario),
@@ -267,7 +262,8 @@ def run_lesson(
 
 
 # Pause ends the job; the run shown when it has ended (the last week drawn) is the run kept,
-# and Resume goes on from it (as on Explore: progress on its way at the click still arrives).
+# marked paused, and Resume goes on from it (as on Explore: progress on its way at the click
+# still arrives).
 clientside_callback(
     """
     function(idle, pausedAt, runAt, live, state) {
@@ -275,7 +271,7 @@ clientside_callback(
         if (!paused || !live || (state && (state.updated || 0) >= (live.updated || 0))) {
             return dash_clientside.no_update;
         }
-        return live;
+        return Object.assign({}, live, {paused: true});
     }
     """,
     Output("lesson-state", "data", allow_duplicate=True),
@@ -284,6 +280,25 @@ clientside_callback(
     State("lesson-run", "n_clicks_timestamp"),
     State("lesson-live", "data"),
     State("lesson-state", "data"),
+    prevent_initial_call=True,
+)
+
+# The run kept (at the job's end, or paused) is the run shown: every drawing goes through
+# "lesson-live", so that one callback draws the charts and the last drawing requested wins
+# (Dash drops a callback's answer once it has asked that callback again). Two callbacks
+# drawing the same charts could answer out of order: the week before the end drawn last.
+clientside_callback(
+    """
+    function(state, live) {
+        if (!state || (live && live.updated === state.updated && !live.paused === !state.paused)) {
+            return dash_clientside.no_update;
+        }
+        return state;
+    }
+    """,
+    Output("lesson-live", "data", allow_duplicate=True),
+    Input("lesson-state", "data"),
+    State("lesson-live", "data"),
     prevent_initial_call=True,
 )
 
@@ -319,41 +334,42 @@ def finished(state: Any) -> bool:
     Output("lesson-charts", "children"),
     Output("lesson-look", "hidden"),
     Output("lesson-error", "children"),
-    Input("lesson-state", "data"),
+    Output("lesson-status", "children"),
+    Input("lesson-live", "data"),
     Input("presentation", "data"),  # a lesson run is drawn again at the new type size
     State("lesson-id", "data"),
 )
-def draw_lesson(state: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool, str]:
-    """Draw the lesson's charts from its run; once it has run to the end, what to look at."""
+def draw_lesson(shown: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool, str, str]:
+    """Draw the lesson's charts from its run as it plays, paused, or at its end (then show
+    what to look at), and say its week.
+
+    Its input is the run shown ("lesson-live"), not the run kept ("lesson-state"): Dash holds
+    back a callback whose input a running job writes at its end until then.
+    """
     lesson = lesson_by_id(lesson_id)
-    if not isinstance(state, dict) or lesson is None or state.get("lesson") != lesson.id:
-        return [], True, ""
-    if state.get("error"):
-        return [], True, state["error"]
-    return lesson_charts(lesson, state, bool(large)), not finished(state), ""
+    if not isinstance(shown, dict) or lesson is None or shown.get("lesson") != lesson.id:
+        return [], True, "", ""
+    if shown.get("error"):
+        return [], True, shown["error"], ""
+    week, horizon = int(shown.get("week") or 0), int(shown.get("horizon") or 0)
+    if finished(shown):
+        status = f"Week {week} of {horizon}: done."
+    elif shown.get("paused"):
+        status = f"Week {week} of {horizon}: paused. {RESUME_LABEL} goes on from here."
+    else:
+        status = f"Week {week} of {horizon}."
+    return lesson_charts(lesson, shown, bool(large)), not finished(shown), "", status
 
 
 @callback(
-    Output("lesson-status", "children"),
     Output("lesson-run", "children"),
     Input("lesson-state", "data"),
-    Input("lesson-live", "data"),
     State("lesson-id", "data"),
 )
-def lesson_status(state: Any, live: Any, lesson_id: str) -> tuple[str, str]:
-    """The week shown, and what Run does: go on with a paused run, or run it (again)."""
-    shown = newest(
-        *(s for s in (state, live) if isinstance(s, dict) and s.get("lesson") == lesson_id)
-    )
-    if not isinstance(shown, dict) or not shown.get("table"):
-        return "", RUN_LABEL
-    week, horizon = int(shown.get("week") or 0), int(shown.get("horizon") or 0)
-    kept = isinstance(state, dict) and state.get("lesson") == lesson_id and not finished(state)
-    if finished(shown):
-        return f"Week {week} of {horizon}: done.", RUN_LABEL
-    if triggered_id() == "lesson-state" and kept:
-        return f"Week {week} of {horizon}: paused.", RESUME_LABEL
-    return f"Week {week} of {horizon}.", dash.no_update
+def run_label(state: Any, lesson_id: str) -> str:
+    """What Run does: go on with a paused run, or run the scenario (again)."""
+    mine = isinstance(state, dict) and state.get("lesson") == lesson_id and state.get("table")
+    return RESUME_LABEL if mine and not finished(state) else RUN_LABEL
 
 
 @callback(

@@ -106,7 +106,7 @@ def add_references(
                     meta=f"{REFERENCE_META}{scenario}:{output}",
                     line={
                         "color": REFERENCE_COLOR,
-                        "width": max(1, look(large).line - 1),
+                        "width": look(large).line,
                         "dash": next(dash),
                     },
                     hovertemplate=f"%{{y:.3g}}<extra>{reference['title']}</extra>",
