@@ -204,7 +204,6 @@ def lesson_state(lesson: Lesson, run: dict[str, Any], references: Any) -> dict[s
     State("lesson-state", "data"),
     State("lesson-live", "data"),
     State("lesson-speed", "value"),
-    State("presentation", "data"),
     State("session", "data"),
     background=True,
     running=[
@@ -228,7 +227,6 @@ def run_lesson(
     kept: Any = None,
     live: Any = None,
     speed: Any = None,
-    large: Any = False,
     _session: Any = None,
 ) -> Any:
     """Play the lesson's scenario (as built in, seed 0, to its horizon) at the speed chosen,
