@@ -138,7 +138,11 @@ def fit_legend(traces: Sequence[Any], large: bool) -> None:
     into the right margin, under the mode bar)."""
     width = look(large).legend_chars
     for trace in traces:
-        name = trace.get("name") if isinstance(trace, dict) else getattr(trace, "name", None)
+        plain = isinstance(trace, dict)
+        name = trace.get("name") if plain else getattr(trace, "name", None)
+        shown = trace.get("showlegend") if plain else getattr(trace, "showlegend", None)
+        if shown is False:  # not in the legend: its name may be a row's label
+            continue
         if isinstance(name, str) and len(name) > width:
             if isinstance(trace, dict):
                 trace["name"] = wrap(name, width)

@@ -568,13 +568,13 @@ def test_a_lesson_runs_and_opens_in_explore(app):
     week, horizon, live = progress[-1]  # the run as it plays
     assert int(week) < 104 and horizon == "104" and live["lesson"] == "top"
     assert live["references"] == {}  # the text of this lesson compares with no other run
-    charts, hidden, error, status = learn.draw_lesson(live, False, "top")
+    charts, hidden, error, status, *_ = learn.draw_lesson(live, False, "top")
     assert len(charts) == 2 and hidden is True and status == f"Week {week} of 104."
     paused = learn.draw_lesson({**live, "paused": True}, False, "top")[3]
     assert paused.startswith(f"Week {week} of 104: paused.")
     assert learn.run_label({**live, "paused": True}, "top") == learn.RESUME_LABEL
-    charts, hidden, error, status = learn.draw_lesson(state, False, "top")
-    assert hidden is False and len(charts) == 2 and error == ""
+    charts, hidden, error, status, done, horizon = learn.draw_lesson(state, False, "top")
+    assert hidden is False and len(charts) == 2 and error == "" and done == horizon == "104"
     assert status == "Week 104 of 104: done." and learn.run_label(state, "top") == learn.RUN_LABEL
     assert charts[0].children.id == "lesson-chart-focus_level"
     assert learn.draw_lesson(state, False, "distance")[0] == []  # another lesson's run

@@ -333,11 +333,13 @@ def finished(state: Any) -> bool:
     Output("lesson-look", "hidden"),
     Output("lesson-error", "children"),
     Output("lesson-status", "children"),
+    Output("lesson-progress", "value"),
+    Output("lesson-progress", "max"),
     Input("lesson-live", "data"),
     Input("presentation", "data"),  # a lesson run is drawn again at the new type size
     State("lesson-id", "data"),
 )
-def draw_lesson(shown: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool, str, str]:
+def draw_lesson(shown: Any, large: Any, lesson_id: str) -> tuple:
     """Draw the lesson's charts from its run as it plays, paused, or at its end (then show
     what to look at), and say its week.
 
@@ -346,9 +348,9 @@ def draw_lesson(shown: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool
     """
     lesson = lesson_by_id(lesson_id)
     if not isinstance(shown, dict) or lesson is None or shown.get("lesson") != lesson.id:
-        return [], True, "", ""
+        return [], True, "", "", "0", "1"
     if shown.get("error"):
-        return [], True, shown["error"], ""
+        return [], True, shown["error"], "", "0", "1"
     week, horizon = int(shown.get("week") or 0), int(shown.get("horizon") or 0)
     if finished(shown):
         status = f"Week {week} of {horizon}: done."
@@ -356,7 +358,8 @@ def draw_lesson(shown: Any, large: Any, lesson_id: str) -> tuple[list[Any], bool
         status = f"Week {week} of {horizon}: paused. {RESUME_LABEL} goes on from here."
     else:
         status = f"Week {week} of {horizon}."
-    return lesson_charts(lesson, shown, bool(large)), not finished(shown), "", status
+    charts = lesson_charts(lesson, shown, bool(large))
+    return charts, not finished(shown), "", status, str(week), str(horizon)
 
 
 @callback(
