@@ -387,6 +387,30 @@ def test_run_streams_partial_charts_then_returns_the_whole_run(app):
     assert state["week"] == 20 and final[-3] == "Week 20 of 20: done."
 
 
+def test_a_paced_run_is_the_same_run_sent_week_by_week():
+    """Played at a speed, a run waits between weeks and sends every week it can, and it is
+    the run played at full speed; a speed from the browser that is not one is full speed."""
+    import time
+
+    from eachcustomer.dashboard.runs import SPEEDS, speed_label, speed_of
+
+    settings = settings_with(**SMALL)
+    sent: list = []
+    began = time.monotonic()
+    paced = advance(settings, None, "run", emit=sent.append, pace=50)
+    assert time.monotonic() - began >= 19 / 50  # 20 weeks: 19 waits of a fiftieth
+    weeks = [snapshot["week"] for snapshot in sent]
+    assert weeks[0] == 1 and weeks == sorted(set(weeks)) and len(weeks) >= 5
+    assert paced["table"] == advance(settings, None, "run")["table"]
+    assert [speed_of(i) for i in range(len(SPEEDS))] == list(SPEEDS)
+    # Below the scale: the slowest; above it: the fastest; not a number: the fastest.
+    for odd, pace in ((-4, 1), (99, None), (None, None), (True, None), ("3", None)):
+        assert speed_of(odd) == pace, odd
+    assert speed_of(float("nan")) is None
+    assert speed_label(0) == "1 week a second" and speed_label(3) == "10 weeks a second"
+    assert speed_label(len(SPEEDS) - 1) == "as fast as it computes"
+
+
 def test_step_continues_from_the_run_shown(app):
     from eachcustomer.dashboard.explore import callbacks as explore_callbacks
 
