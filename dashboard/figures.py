@@ -31,6 +31,7 @@ from eachcustomer.dashboard.chart_style import (  # noqa: F401 (the look, import
     WEEK_AXIS,
     attitude_colorbar,
     empty_figure,
+    fit_legend,
     graph_config,
     layout,
     look,
@@ -87,6 +88,7 @@ def lines(
         }
         for index, (column, name) in enumerate((c, n) for c, n in columns.items() if c in frame)
     ]
+    fit_legend(traces, large)
     chart = layout(title, y_title, large=large, horizon=horizon, y_range=y_range)
     mark_changes(chart, marks, large)
     return go.Figure(data=traces, layout=chart)

@@ -36,6 +36,31 @@ from eachcustomer.sim.model import OrgModel
 
 EMIT_EVERY_SECONDS = 0.2
 """How often a running simulation sends its partial table to the browser."""
+PACE_SLACK = 0.01
+"""Seconds of the clock's jitter forgiven when a paced run decides to send a week."""
+SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, None)
+"""The speed control's settings, weeks shown per second (None: as fast as it computes)."""
+EXPLORE_SPEED = 4
+"""Explore's speed at first (an index of SPEEDS): 20 weeks a second, a default run of two
+years in about five seconds, slow enough to watch and to pause at a week."""
+LESSON_SPEED = 3
+"""A lesson's speed at first: 10 weeks a second, two years in about ten seconds."""
+
+
+def speed_of(index: Any) -> float | None:
+    """Weeks per second of a speed control's value (an index of SPEEDS), None for "max";
+    anything else from the browser is "max"."""
+    if isinstance(index, int | float) and not isinstance(index, bool) and math.isfinite(index):
+        return SPEEDS[min(max(int(index), 0), len(SPEEDS) - 1)]
+    return None
+
+
+def speed_label(index: Any) -> str:
+    """The speed in words, for the control's note."""
+    pace = speed_of(index)
+    if pace is None:
+        return "as fast as it computes"
+    return f"{pace:g} week{'' if pace == 1 else 's'} a second"
 
 
 def make_model(setup: RunSetup, seed: int, keep_history: bool = False) -> OrgModel:
@@ -258,6 +283,7 @@ def advance(
     mode: str,
     emit: Callable[[dict[str, Any]], None] | None = None,
     live: Any = None,
+    pace: float | None = None,
 ) -> dict[str, Any]:
     """Run the settings' simulation on from where the run shown stopped.
 
@@ -269,6 +295,10 @@ def advance(
         emit: called with partial snapshots while running (at most every 0.2 s).
         live: the last partial snapshot of a run under way, or None; used instead of
             `state` when newer (a change made while the run went on).
+        pace: weeks per second to play the run at, None for as fast as it computes. A
+            paced run waits between weeks and sends a snapshot as often as the page reads
+            one, so that the browser shows the weeks one after the other and Pause (which
+            ends the job) stops at the week shown. The results do not depend on it.
     """
     settings = normalize(settings)
     key = settings_key(settings)
@@ -288,6 +318,11 @@ def advance(
         # Same seed, same changes at the same weeks: the replay is the run shown.
         step_with_timeline(model, setup.timeline, start)
         last, cost = time.monotonic(), 0.0
+        # Unpaced, drawing costs at most about a quarter of the time; paced, the waits
+        # between weeks absorb it.
+        every = EMIT_EVERY_SECONDS if pace is None else min(EMIT_EVERY_SECONDS, 1.0 / pace)
+        share = 3.0 if pace is None else 1.0
+        clock = time.monotonic()
         while model.steps < target:
             step_with_timeline(model, setup.timeline, model.steps + 1)
             # Send the first week at once, then pace by what sending costs, so that drawing
@@ -297,13 +332,18 @@ def advance(
                 and model.steps < target
                 and (
                     model.steps == start + 1
-                    or time.monotonic() - last >= max(EMIT_EVERY_SECONDS, 3 * cost)
+                    or time.monotonic() - last >= max(every, share * cost) - PACE_SLACK
                 )
             ):
                 began = time.monotonic()
                 emit(snapshot(model, key, horizon, setup, settings))
                 last = time.monotonic()
                 cost = last - began
+            if pace is not None and model.steps < target:
+                # The next week is due (weeks since the start) / pace after the start.
+                wait = clock + (model.steps - start) / pace - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
     except ValueError as error:
         return error_payload(key, user_message(error))
     return snapshot(model, key, horizon, setup, settings)

@@ -7,6 +7,7 @@ Callbacks are thin: widgets -> the session's settings (`dcc.Store` "settings") -
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import dash
@@ -28,7 +29,7 @@ from eachcustomer.dashboard.explore.live import (
 )
 from eachcustomer.dashboard.explore.view import drawn, render, render_outputs
 from eachcustomer.dashboard.exports import export_note, outputs_csv, scenario_download
-from eachcustomer.dashboard.runs import advance, payload_frame
+from eachcustomer.dashboard.runs import advance, payload_frame, speed_label, speed_of
 from eachcustomer.dashboard.settings import (
     default_settings,
     normalize,
@@ -192,6 +193,7 @@ def sync_settings(
     State("explore-why-by", "value"),
     State("explore-why-mode", "value"),
     State("presentation", "data"),
+    State("explore-speed", "value"),
     State("session", "data"),
     background=True,
     running=[
@@ -215,9 +217,15 @@ def run_simulation(
     by: str,
     why: str,
     large: Any,
+    speed: Any = None,
     _session: Any = None,
 ) -> tuple:
     """Run to the horizon (or one week), drawing the charts as it goes and at the end.
+
+    The run plays at the speed chosen (`eachcustomer.dashboard.runs.SPEEDS`, weeks a
+    second): slow enough, the page shows one week after the other, and Pause stops at the
+    week shown. A change of speed while it plays goes on from the week shown at the new
+    speed ("explore-continue", as for a change of settings).
 
     The charts are drawn here, in the background job, and sent straight to the graphs (as
     progress while it runs, as the result at the end). A chain of callbacks instead
@@ -233,7 +241,7 @@ def run_simulation(
     def emit(snapshot: dict[str, Any]) -> None:
         set_progress((*drawn(snapshot, by, large, why), snapshot))
 
-    final = advance(settings, state, mode, emit=emit, live=live)
+    final = advance(settings, state, mode, emit=emit, live=live, pace=speed_of(speed))
     return (*drawn(final, by, large, why), final)
 
 
@@ -279,6 +287,36 @@ clientside_callback(
 )
 
 
+@callback(
+    Output("explore-continue", "data"),
+    Input("explore-speed", "value"),
+    State("settings", "data"),
+    State("explore-live", "data"),
+    State("explore-pause", "disabled"),
+    prevent_initial_call=True,
+)
+def speed_changed(_speed: Any, stored: Any, live: Any, pause_disabled: Any) -> float:
+    """A new speed while a run plays: go on from the week shown, at that speed."""
+    if pause_disabled is not False or kept_weeks(live, normalize(stored)) <= 0:
+        raise PreventUpdate
+    return time.time()
+
+
+@callback(
+    Output("explore-speed-note", "children"),
+    Output("explore-run", "children"),
+    Input("explore-speed", "value"),
+    Input("explore-state", "data"),
+    Input("settings", "data"),
+)
+def run_label(speed: Any, state: Any, stored: Any) -> tuple[str, str]:
+    """The speed in words; Run says "Resume" when it goes on with a paused run."""
+    note = f"Plays {speed_label(speed)}; change it while it plays, or pause and resume."
+    kept = kept_weeks(state, normalize(stored))
+    horizon = int(state.get("horizon") or 0) if isinstance(state, dict) else 0
+    return note, ("▶ Resume" if 0 < kept < horizon else "▶ Run")
+
+
 # --- drawing -------------------------------------------------------------------------------
 
 
@@ -292,6 +330,18 @@ clientside_callback(
 def redraw(by: str, why: str, large: Any, state: Any) -> tuple:
     """Draw the stored run when the page opens, or when the view or type size changes."""
     return render(state, by, large, why)
+
+
+@callback(
+    Output("explore-page", "className"),
+    Input("presentation", "data"),
+    Input("explore-page", "id"),  # the page on the screen: Dash calls this when it opens
+)
+def presentation_grid(large: Any, _page: Any = None) -> str:
+    """In presentation mode the charts' type grows, and so do their columns and height
+    (`.explore.large` in the style sheet): large type in Explore's narrow columns clipped
+    the titles and ran the legends under the mode bar."""
+    return "explore page large" if large else "explore page"
 
 
 @callback(

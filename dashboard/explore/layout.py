@@ -11,9 +11,11 @@ from typing import Any
 from dash import dcc, html
 
 from eachcustomer.dashboard import figures
+from eachcustomer.dashboard.common import speed_control
 from eachcustomer.dashboard.controls import Price, grouped_sliders, kind_options, library_price
 from eachcustomer.dashboard.explore.view import TABS
 from eachcustomer.dashboard.money import money_unit
+from eachcustomer.dashboard.runs import EXPLORE_SPEED
 from eachcustomer.dashboard.settings import scenario_choices, scenario_plans
 
 SCENARIO_PLAN = "__scenario__"
@@ -171,7 +173,7 @@ def run_buttons() -> html.Div:
                 id="explore-pause",
                 className="button",
                 disabled=True,
-                title="Stop here; Run continues",
+                title="Stop at the week shown; Resume goes on from there",
             ),
             html.Button("Reset", id="explore-reset", className="button", title="Back to week 0"),
         ],
@@ -245,6 +247,7 @@ def sidebar() -> html.Aside:
                 ],
             ),
             run_buttons(),
+            speed_control("explore", EXPLORE_SPEED),
             html.Progress(id="explore-progress", value="0", max="104", className="progress"),
             html.Div(id="explore-status", className="status", role="status"),
             html.Div(id="explore-stale", className="note"),
@@ -339,6 +342,7 @@ def layout(**_: Any) -> html.Div:
     """The Explore page."""
     return html.Div(
         className="explore page",
+        id="explore-page",
         children=[
             dcc.Store(id="explore-live"),
             dcc.Store(id="explore-continue"),
