@@ -9,8 +9,11 @@ same numbers as the same seed in any batch (`eachcustomer.sim.batch`,
 `eachcustomer.experiments.running.runs`).
 
 What Mesa users expect is here too, built on first use: the `Employee` agents
-(`model.agents`), the org network as a Mesa `Network` (`model.space`), and the
-`DataCollector` holding the output table (`model.datacollector`).
+(`model.agents`), the org network as a Mesa `Network` with each agent on its cell
+(`model.space`, also `model.grid` and `model.network`), and the `DataCollector` holding the
+output table (`model.datacollector`); any one of them builds what the others need, so
+Mesa's visualization (`SolaraViz`, `draw_space`) works on a fresh model
+(experiments/examples/mesa_viz.py).
 """
 
 from __future__ import annotations
@@ -156,27 +159,44 @@ class OrgModel(mesa.Model):
 
     # --- Mesa's view, built on first use ---------------------------------------------------
     # A run reads only the arrays; the Mesa Network and the Employee agents cost more to
-    # build than a default run's steps, so they are made when something first asks for them
-    # (`model.agents`, `model.space`, an agent reporter of a DataCollector).
+    # build than a default run's steps, so they are made when something first asks for them.
+    # Every public way in builds both at once (`model.agents`, `agents_by_type`,
+    # `agent_types`, `model.space` and its Mesa-style names `grid` and `network`, an agent
+    # reporter of a DataCollector): Mesa's own tools read one and expect the other, e.g.
+    # `mesa.visualization.draw_space(model.space, ...)` reads `space.agents`, the agents
+    # standing in its cells.
+    def _mesa_view(self) -> tuple[Network, list[Employee]]:
+        """The org network and one `Employee` per position on its cell, made once."""
+        if self._space is None or self._employee_agents is None:
+            space = org_network(self.org, self.random)
+            self._employee_agents = [Employee(self, i, space[i]) for i in range(self.org.size)]
+            self._space = space
+        return self._space, self._employee_agents
+
     @property
     def space(self) -> Network:
-        """The org network as a Mesa `Network`, cell `i` being position `i`."""
-        if self._space is None:
-            self._space = org_network(self.org, self.random)
-        return self._space
+        """The org network as a Mesa `Network`, cell `i` being position `i`, its agent on it."""
+        return self._mesa_view()[0]
+
+    @property
+    def grid(self) -> Network:
+        """`space` under the name Mesa's visualization looks for first (`model.grid`)."""
+        return self.space
+
+    @property
+    def network(self) -> Network:
+        """`space` under the name of Mesa's network examples (`model.network`)."""
+        return self.space
 
     @property
     def employee_agents(self) -> list[Employee]:
-        """One `Employee` agent per position, in position order."""
-        if self._employee_agents is None:
-            space = self.space
-            self._employee_agents = [Employee(self, i, space[i]) for i in range(self.org.size)]
-        return self._employee_agents
+        """One `Employee` agent per position, in position order, each on its cell."""
+        return self._mesa_view()[1]
 
     @property
     def agents(self) -> AgentSet:
         """Mesa's set of all agents: the employees, made on first use."""
-        self.employee_agents  # noqa: B018 - makes the agents, which register with Mesa
+        self._mesa_view()  # the agents register with Mesa as they are made
         return super().agents
 
     @agents.setter
@@ -186,13 +206,13 @@ class OrgModel(mesa.Model):
     @property
     def agents_by_type(self) -> dict[type, AgentSet]:
         """Mesa's agents by type: {Employee: the employees}, made on first use."""
-        self.employee_agents  # noqa: B018
+        self._mesa_view()
         return super().agents_by_type
 
     @property
     def agent_types(self) -> list[type]:
-        """Mesa's agent types: [Employee], once the agents are made."""
-        self.employee_agents  # noqa: B018
+        """Mesa's agent types: [Employee], made on first use."""
+        self._mesa_view()
         return super().agent_types
 
     # --- what-ifs during a run -----------------------------------------------------------

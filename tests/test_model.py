@@ -232,6 +232,27 @@ def test_mesa_network_and_agents_are_built_on_first_use_only(monkeypatch):
         model.agents = []
 
 
+@pytest.mark.parametrize("first", ["space", "grid", "network", "agents_by_type", "agent_types"])
+def test_every_mesa_entry_point_builds_the_agents_on_their_cells(first):
+    # Mesa's space drawing reads `model.space.agents` (or `model.grid`) on a model that has
+    # not been asked for its agents; it used to find the network empty (an IndexError).
+    model = OrgModel(Params(n_employees=60), rng=2)
+    getattr(model, first)
+    for name in ("space", "grid", "network"):
+        space = getattr(model, name)
+        assert space is model.space
+        assert len(space.agents) == 60
+    assert sorted(agent.position for agent in model.space.agents) == list(range(60))
+    assert len(model.agents) == 60 and len(model.employee_agents) == 60
+
+
+def test_a_users_agent_reporter_builds_the_agents():
+    model = OrgModel(Params(n_employees=40), rng=2)
+    collector = mesa.DataCollector(agent_reporters={"attitude": "attitude"})
+    collector.collect(model)
+    assert len(collector.get_agent_vars_dataframe()) == 40
+
+
 def test_agents_sit_on_the_cells_of_their_positions():
     model = OrgModel(Params(n_employees=60), rng=2)
     for agent in model.employee_agents:
