@@ -41,6 +41,7 @@ OPTIONAL_MODULES = (
     "kaleido",
     "ipykernel",
     "nbclient",
+    "nbconvert",
     "nbformat",
 )
 """What the extras install (and, for ema_workbench, what it brings) as import names."""
