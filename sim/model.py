@@ -82,8 +82,10 @@ class OrgModel(mesa.Model):
             dicts of its fields); participants are drawn when the model is built.
         individuals: particular people placed at the start (`eachcustomer.sim.state.Individuals`).
         keep_history: keep every employee's attitude each week (for network pictures).
-        **overrides: parameter values, e.g. `OrgModel(negativity_bias=1, rng=3)`;
-            this is how `mesa.batch_run` passes its parameters.
+        **kwargs: parameter values, e.g. `OrgModel(negativity_bias=1, rng=3)`;
+            this is how `mesa.batch_run` and SolaraViz's Reset pass their parameters. (Named
+            `kwargs` because Mesa 3.3's SolaraViz checks its model parameters against the
+            signature and accepts any name only for a `**kwargs`.)
 
     Attributes:
         batch: the batch of one replication that holds the state and steps it.
@@ -101,13 +103,13 @@ class OrgModel(mesa.Model):
         interventions: Any = None,
         individuals: Any = None,
         keep_history: bool = False,
-        **overrides: Any,
+        **kwargs: Any,
     ) -> None:
         if seed is not None and rng is not None:
             raise ValueError("you have to pass either rng or seed, not both")
         super().__init__(rng=rng if seed is None else seed)
         base = params if params is not None else Params()
-        params = base if not overrides else make_params({**base.model_dump(), **overrides})
+        params = base if not kwargs else make_params({**base.model_dump(), **kwargs})
         replication = start_replication(params, org, self.rng, interventions, individuals)
         self.org = replication.org
         self.intervention_rng = replication.intervention_rng
