@@ -159,3 +159,20 @@ def test_without_ema_workbench_it_names_the_extra(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(MissingExtraError, match=r"\[discovery\] extra.*pip install"):
         ema_model({"negativity_bias": (1.0, 2.0)})
+
+
+def test_the_readmes_example_runs_as_written_at_a_smaller_size():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```python\n(.+?)\n```", readme, re.S) if "ema_model" in b]
+    smaller = block.replace("replications=10", "replications=1")
+    smaller = smaller.replace("scenarios=50, policies=6", "scenarios=2, policies=2")
+    assert smaller.count("=1,") == 1 and "scenarios=2" in smaller  # the sizes were found
+    namespace: dict = {}
+    exec(compile(smaller, "README.md", "exec"), namespace)
+    experiments, outcomes = namespace["experiments"], namespace["outcomes"]
+    assert len(experiments) == 4
+    assert {"negativity_bias", "disposition_pull", "plan", "budget"} <= set(experiments.columns)
+    assert all(values.shape == (4,) and np.isfinite(values).all() for values in outcomes.values())
