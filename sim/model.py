@@ -18,6 +18,7 @@ Mesa's visualization (`SolaraViz`, `draw_space`) works on a fresh model
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +70,23 @@ def _reporter(column: str) -> Callable[[OrgModel], Any]:
     return reported
 
 
+def _from_scenario(scenario: Any, rng: Any) -> tuple[Any, dict[str, Any]]:
+    """The seed a Mesa scenario gives a model, and the parameter values it carries.
+
+    Mesa 3.5 refuses a `rng` that differs from the scenario's; one the scenario leaves unset
+    (SolaraViz's Reset passes a bare `Scenario()` beside its seed slider) takes the model's.
+    """
+    values = dict(vars(scenario))
+    own = values.pop("rng", None)
+    if rng is None:
+        rng = own
+    elif own is not None and own is not rng and own != rng:
+        raise ValueError("rng and scenario.rng must be the same")
+    else:
+        scenario.rng = rng
+    return rng, values
+
+
 class OrgModel(mesa.Model):
     """Attitudes toward customers in one organization, one step per week.
 
@@ -82,6 +100,10 @@ class OrgModel(mesa.Model):
             dicts of its fields); participants are drawn when the model is built.
         individuals: particular people placed at the start (`eachcustomer.sim.state.Individuals`).
         keep_history: keep every employee's attitude each week (for network pictures).
+        scenario: a Mesa scenario (Mesa 3.5's `mesa.experimental.scenarios.Scenario`, which
+            SolaraViz's Reset passes): its `rng` seeds the model when neither `seed` nor `rng`
+            is given (it is set to the one given otherwise), and its other values are
+            parameter values, under those given as keywords.
         **kwargs: parameter values, e.g. `OrgModel(negativity_bias=1, rng=3)`;
             this is how `mesa.batch_run` and SolaraViz's Reset pass their parameters. (Named
             `kwargs` because Mesa 3.3's SolaraViz checks its model parameters against the
@@ -103,11 +125,21 @@ class OrgModel(mesa.Model):
         interventions: Any = None,
         individuals: Any = None,
         keep_history: bool = False,
+        scenario: Any = None,
         **kwargs: Any,
     ) -> None:
         if seed is not None and rng is not None:
             raise ValueError("you have to pass either rng or seed, not both")
-        super().__init__(rng=rng if seed is None else seed)
+        rng = rng if seed is None else seed
+        if scenario is None:
+            super().__init__(rng=rng)
+        else:
+            rng, values = _from_scenario(scenario, rng)
+            kwargs = {**values, **kwargs}
+            if "scenario" in inspect.signature(mesa.Model.__init__).parameters:
+                super().__init__(rng=rng, scenario=scenario)
+            else:
+                super().__init__(rng=rng)
         base = params if params is not None else Params()
         params = base if not kwargs else make_params({**base.model_dump(), **kwargs})
         replication = start_replication(params, org, self.rng, interventions, individuals)

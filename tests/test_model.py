@@ -333,3 +333,18 @@ def test_mesa_batch_run_reports_every_week_as_the_model_ran_it():
     direct = OrgModel(n_employees=80, rng=4).run(len(results) - 1)
     assert [int(r["Step"]) for r in results] == list(range(len(results)))
     assert [r["mean_attitude"] for r in results] == direct["mean_attitude"].tolist()
+
+
+def test_a_mesa_scenario_seeds_the_model_and_carries_its_parameters():
+    # Mesa 3.5's experimental Scenario, which SolaraViz's Reset passes to the model.
+    scenarios = pytest.importorskip("mesa.experimental.scenarios")
+    scenario = scenarios.Scenario(rng=5, negativity_bias=3.0)
+    from_scenario = OrgModel(n_employees=60, scenario=scenario)
+    assert from_scenario.params.negativity_bias == 3.0
+    expected = OrgModel(Params(n_employees=60, negativity_bias=3.0), rng=5).run(3)
+    pd.testing.assert_frame_equal(from_scenario.run(3), expected)
+    # Reset's bare Scenario() beside the seed slider: the seed decides.
+    reset = OrgModel(n_employees=60, seed=5, scenario=scenarios.Scenario())
+    pd.testing.assert_frame_equal(reset.run(3), OrgModel(Params(n_employees=60), rng=5).run(3))
+    with pytest.raises(ValueError, match="must be the same"):
+        OrgModel(n_employees=60, rng=5, scenario=scenarios.Scenario(rng=6))

@@ -97,7 +97,7 @@ def org_chart_layout(graph: nx.Graph, **_: Any) -> dict[int, tuple[float, float]
     tree.add_nodes_from(range(size))
     tree.add_edges_from((a, b) for a, b, kind in graph.edges(data="kind") if kind == "reports_to")
     boss = np.full(size, -1)
-    for node, parent in nx.bfs_predecessors(tree, 0):
+    for parent, node in nx.bfs_edges(tree, 0):
         boss[node] = parent
     x, y = hierarchy_layout(boss)
     return {node: (float(x[node]), float(y[node])) for node in range(size)}
