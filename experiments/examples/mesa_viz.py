@@ -45,6 +45,7 @@ import networkx as nx
 import numpy as np
 
 from eachcustomer.dashboard.organization.network import hierarchy_layout
+from eachcustomer.experiments.reports.palette import DIVERGING
 from eachcustomer.extras import require
 from eachcustomer.sim.model import OrgModel
 from eachcustomer.sim.params import Params
@@ -55,7 +56,7 @@ require("altair", "viz", FEATURE)  # mesa.visualization imports it whichever bac
 require("matplotlib", "viz", FEATURE)
 
 import solara  # noqa: E402
-from matplotlib import colormaps  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from mesa.visualization import Slider, SolaraViz  # noqa: E402
 from mesa.visualization.components import (  # noqa: E402
     AgentPortrayalStyle,
@@ -65,7 +66,10 @@ from mesa.visualization.components import (  # noqa: E402
 
 EMPLOYEES = 200
 """The page's first head count: a network a browser draws quickly at every step."""
-ATTITUDE_COLORS = colormaps["RdBu"]
+ATTITUDE_COLORS = LinearSegmentedColormap.from_list(
+    "attitude",
+    [tuple(int(c) / 255 for c in rgb[4:-1].split(",")) for rgb in DIVERGING],
+)
 """The project's attitude colours: red for -1 ("the customer"), blue for +1 ("each customer")."""
 
 model_params: dict[str, Any] = {
