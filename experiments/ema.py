@@ -61,6 +61,7 @@ from eachcustomer.experiments.loading.plans import known_plans, resolve_plan
 from eachcustomer.experiments.loading.scenario_files import load_scenario
 from eachcustomer.experiments.loading.sweep_factors import CHART_FIXED, NOT_SWEEPABLE
 from eachcustomer.extras import require
+from eachcustomer.sim.budget import SCALE_BY
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.organization import Organization
 from eachcustomer.sim.params import Params, make_params
@@ -202,17 +203,19 @@ def ema_model(
     ema = require("ema_workbench", "discovery", FEATURE)
     if int(replications) < 1:
         raise EMAAdapterError(f"replications: {replications!r}; at least 1")
+    if scale_by not in SCALE_BY:
+        raise EMAAdapterError(f"scale_by: {scale_by!r}; one of {', '.join(SCALE_BY)}")
     shared = dict(parameters)
     setup = load_scenario(scenario, employees=shared.pop("n_employees", None), **shared)
     chosen_plans = _plans(plans, setup.plans)
     uncertain = _varied(uncertainties, "uncertainties", setup.org is not None)
     chosen = _varied(levers, "levers", setup.org is not None)
-    lever_names = [name for name, _ in chosen]
+    lever_names = [lever for lever, _ in chosen]
     if chosen_plans:
         lever_names.append(PLAN)
     if budget is not None:
         lever_names.append(BUDGET)
-    names = [name for name, _ in uncertain] + lever_names
+    names = [uncertainty for uncertainty, _ in uncertain] + lever_names
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise EMAAdapterError(f"{', '.join(repeated)}: named more than once")

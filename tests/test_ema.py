@@ -145,6 +145,7 @@ def test_the_library_and_a_budget_are_levers(tmp_path):
         ({"budget": (5, 1)}, "0 <= low < high"),
         ({"budget": (5, 10), "weeks": 20}, "aligned_incentives: costs nothing within the 20 weeks"),
         ({"replications": 0}, "at least 1"),
+        ({"scale_by": "money"}, "one of coverage, duration"),
     ],
 )
 def test_mistakes_are_named(arguments, message):
