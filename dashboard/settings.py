@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from eachcustomer.dashboard.explore.live import clean_overrides, clean_timeline
 from eachcustomer.experiments.loading.catalogue import builtins
+from eachcustomer.experiments.loading.files import disk_error
 from eachcustomer.experiments.loading.plans import NO_PLAN, known_plans
 from eachcustomer.experiments.loading.scenario_files import (
     DEFAULT_SCENARIO,
@@ -116,6 +117,43 @@ def settings_key(data: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def chart_key(chart: dict[str, Any] | None) -> str | None:
+    """A fingerprint of an uploaded chart (its files' names and texts); None without one."""
+    if chart is None:
+        return None
+    parts = [chart.get(name) for name in CHART_FIELDS]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+CHART_FIELDS = ("filename", "text", "departments_filename", "departments_text")
+
+
+def run_record(settings: dict[str, Any]) -> dict[str, Any]:
+    """What a run keeps of the (normalized) settings it was made with, for its exports: all
+    of them, but an uploaded chart only by name, head count and fingerprint (its text stays
+    in the session's settings, and would travel with every partial run)."""
+    chart = settings["chart"]
+    return {
+        **settings,
+        "chart": None
+        if chart is None
+        else {"filename": chart["filename"], "employees": chart.get("employees")},
+        "chart_key": chart_key(chart),
+    }
+
+
+def settings_of_record(record: Any, current: dict[str, Any]) -> dict[str, Any] | None:
+    """The settings a run was made with (`run_record`), normalized, its chart taken from the
+    session's `current` settings; None when the record is missing or its chart is no longer
+    the session's."""
+    if not isinstance(record, dict):
+        return None
+    wanted = record.get("chart_key")
+    if wanted != chart_key(current["chart"]):
+        return None
+    return normalize({**record, "chart": current["chart"]})
+
+
 def extra_interventions(settings: dict[str, Any]) -> tuple[Intervention, ...]:
     """The interventions the user added on top of the scenario's plan, validated."""
     items = []
@@ -200,16 +238,23 @@ def chart_files(chart: dict[str, Any] | None) -> Iterator[tuple[Path | None, Pat
     if chart is None:
         yield None, None
         return
-    with tempfile.TemporaryDirectory(prefix="eachcustomer-chart-") as folder:
-        chart_path = Path(folder) / safe_filename(chart["filename"])
-        chart_path.write_text(chart["text"], encoding="utf-8")
-        table_path = None
-        if chart.get("departments_text") is not None:
-            name = safe_filename(chart.get("departments_filename"), "departments.csv")
-            if name == chart_path.name:
-                name = f"departments-{name}"
-            table_path = Path(folder) / name
-            table_path.write_text(chart["departments_text"], encoding="utf-8")
+    with contextlib.ExitStack() as stack:
+        try:  # a full or read-only temporary folder is a message on the page
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="eachcustomer-chart-"))
+            chart_path = Path(folder) / safe_filename(chart["filename"])
+            chart_path.write_text(chart["text"], encoding="utf-8")
+            table_path = None
+            if chart.get("departments_text") is not None:
+                name = safe_filename(chart.get("departments_filename"), "departments.csv")
+                if name == chart_path.name:
+                    name = f"departments-{name}"
+                table_path = Path(folder) / name
+                table_path.write_text(chart["departments_text"], encoding="utf-8")
+        except OSError as problem:
+            found = disk_error(problem, tempfile.gettempdir())
+            if found is None:
+                raise
+            raise SettingsError(f"the org chart cannot be read: {found}") from None
         yield chart_path, table_path
 
 

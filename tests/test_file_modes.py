@@ -96,3 +96,15 @@ def test_the_mode_follows_the_umask_and_the_temporary_file_is_gone(umask, tmp_pa
     umask(0o077)  # a private user's files stay private
     write_table(pd.DataFrame({"a": [1, 2]}), tmp_path / "private.csv")
     assert modes(tmp_path) == {"note.txt": 0o664, "private.csv": 0o600, "table.parquet": 0o664}
+
+
+def test_a_figures_folders_manifest_and_a_lock_are_readable_too(umask, tmp_path):
+    from eachcustomer.experiments.loading.folders import LOCK_FILE, START_FILE, claim_figures
+
+    umask(0o022)
+    figures = tmp_path / "figures"
+    with claim_figures(figures, "test") as files:
+        # While a command holds the folder, whoever it refuses can read who holds it.
+        assert modes(figures) == {LOCK_FILE: 0o644, START_FILE: 0o644}
+        files.path("headline_summary.csv").write_text("a\n1\n")
+    assert modes(figures) == {"figures.json": 0o644, "headline_summary.csv": 0o644}

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from eachcustomer.experiments.loading import catalogue
 from eachcustomer.experiments.loading.files import read_toml
+from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.params import describe_validation_error
 
@@ -28,7 +29,7 @@ class PlanError(ValueError):
     """A plan file that cannot be read, or a plan name that names nothing."""
 
 
-class PlanFile(BaseModel):
+class PlanFile(CheckedModel):
     """One plan file of the library."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -87,6 +88,20 @@ def resolve_plan(
     known = ", ".join([*own, *(n for n in library if n not in own)])
     prefix = f"{where}: " if where else ""
     raise PlanError(f"{prefix}no plan {name!r}; plans: {known}")
+
+
+def kind_template(
+    kind: str, own: Mapping[str, tuple[Intervention, ...]] | None = None
+) -> Intervention | None:
+    """The first intervention of `kind` in a file's own plans, then in the library's (in
+    their order); None when no plan has one.
+
+    The one source of what a kind costs and how strong it is when a user does not say: the
+    plan finder's levers start from it, and the dashboard's intervention form proposes its
+    price (staff hours and direct spend per participant-week).
+    """
+    plans = [*(own or {}).values(), *(plan.interventions for plan in plan_library().values())]
+    return next((item for plan in plans for item in plan if item.kind == kind), None)
 
 
 def known_plans(own: Mapping[str, tuple[Intervention, ...]] | None = None) -> list[str]:
