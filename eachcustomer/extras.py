@@ -4,10 +4,12 @@
 the dashboard. What only some users need is an extra (pyproject.toml's
 `[project.optional-dependencies]`):
 
-    discovery   PRIM scenario discovery in reports and evidence (ema_workbench)
+    discovery   PRIM scenario discovery in reports and evidence, the EMA Workbench adapter
+                (ema_workbench)
     cluster     sweeps and calibrations on a Dask cluster (dask[distributed])
     calibrate   ABC-SMC calibration (pyabc)
-    notebook    running the example notebook (ipykernel, nbclient, nbformat)
+    notebook    running the example notebook (ipykernel, nbclient, nbconvert, nbformat)
+    viz         Mesa's SolaraViz of the model (solara, altair, matplotlib)
     docs        PNG export of figures (kaleido)
 
 Every optional import goes through `require`, at the point of use, so a plain install

@@ -9,12 +9,16 @@ same numbers as the same seed in any batch (`eachcustomer.sim.batch`,
 `eachcustomer.experiments.running.runs`).
 
 What Mesa users expect is here too, built on first use: the `Employee` agents
-(`model.agents`), the org network as a Mesa `Network` (`model.space`), and the
-`DataCollector` holding the output table (`model.datacollector`).
+(`model.agents`), the org network as a Mesa `Network` with each agent on its cell
+(`model.space`, also `model.grid` and `model.network`), and the `DataCollector` holding the
+output table (`model.datacollector`); any one of them builds what the others need, so
+Mesa's visualization (`SolaraViz`, `draw_space`) works on a fresh model
+(experiments/examples/mesa_viz.py).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -66,6 +70,23 @@ def _reporter(column: str) -> Callable[[OrgModel], Any]:
     return reported
 
 
+def _from_scenario(scenario: Any, rng: Any) -> tuple[Any, dict[str, Any]]:
+    """The seed a Mesa scenario gives a model, and the parameter values it carries.
+
+    Mesa 3.5 refuses a `rng` that differs from the scenario's; one the scenario leaves unset
+    (SolaraViz's Reset passes a bare `Scenario()` beside its seed slider) takes the model's.
+    """
+    values = dict(vars(scenario))
+    own = values.pop("rng", None)
+    if rng is None:
+        rng = own
+    elif own is not None and own is not rng and own != rng:
+        raise ValueError("rng and scenario.rng must be the same")
+    else:
+        scenario.rng = rng
+    return rng, values
+
+
 class OrgModel(mesa.Model):
     """Attitudes toward customers in one organization, one step per week.
 
@@ -79,8 +100,14 @@ class OrgModel(mesa.Model):
             dicts of its fields); participants are drawn when the model is built.
         individuals: particular people placed at the start (`eachcustomer.sim.state.Individuals`).
         keep_history: keep every employee's attitude each week (for network pictures).
-        **overrides: parameter values, e.g. `OrgModel(negativity_bias=1, rng=3)`;
-            this is how `mesa.batch_run` passes its parameters.
+        scenario: a Mesa scenario (Mesa 3.5's `mesa.experimental.scenarios.Scenario`, which
+            SolaraViz's Reset passes): its `rng` seeds the model when neither `seed` nor `rng`
+            is given (it is set to the one given otherwise), and its other values are
+            parameter values, under those given as keywords.
+        **kwargs: parameter values, e.g. `OrgModel(negativity_bias=1, rng=3)`;
+            this is how `mesa.batch_run` and SolaraViz's Reset pass their parameters. (Named
+            `kwargs` because Mesa 3.3's SolaraViz checks its model parameters against the
+            signature and accepts any name only for a `**kwargs`.)
 
     Attributes:
         batch: the batch of one replication that holds the state and steps it.
@@ -98,13 +125,23 @@ class OrgModel(mesa.Model):
         interventions: Any = None,
         individuals: Any = None,
         keep_history: bool = False,
-        **overrides: Any,
+        scenario: Any = None,
+        **kwargs: Any,
     ) -> None:
         if seed is not None and rng is not None:
             raise ValueError("you have to pass either rng or seed, not both")
-        super().__init__(rng=rng if seed is None else seed)
+        rng = rng if seed is None else seed
+        if scenario is None:
+            super().__init__(rng=rng)
+        else:
+            rng, values = _from_scenario(scenario, rng)
+            kwargs = {**values, **kwargs}
+            if "scenario" in inspect.signature(mesa.Model.__init__).parameters:
+                super().__init__(rng=rng, scenario=scenario)
+            else:
+                super().__init__(rng=rng)
         base = params if params is not None else Params()
-        params = base if not overrides else make_params({**base.model_dump(), **overrides})
+        params = base if not kwargs else make_params({**base.model_dump(), **kwargs})
         replication = start_replication(params, org, self.rng, interventions, individuals)
         self.org = replication.org
         self.intervention_rng = replication.intervention_rng
@@ -156,27 +193,44 @@ class OrgModel(mesa.Model):
 
     # --- Mesa's view, built on first use ---------------------------------------------------
     # A run reads only the arrays; the Mesa Network and the Employee agents cost more to
-    # build than a default run's steps, so they are made when something first asks for them
-    # (`model.agents`, `model.space`, an agent reporter of a DataCollector).
+    # build than a default run's steps, so they are made when something first asks for them.
+    # Every public way in builds both at once (`model.agents`, `agents_by_type`,
+    # `agent_types`, `model.space` and its Mesa-style names `grid` and `network`, an agent
+    # reporter of a DataCollector): Mesa's own tools read one and expect the other, e.g.
+    # `mesa.visualization.draw_space(model.space, ...)` reads `space.agents`, the agents
+    # standing in its cells.
+    def _mesa_view(self) -> tuple[Network, list[Employee]]:
+        """The org network and one `Employee` per position on its cell, made once."""
+        if self._space is None or self._employee_agents is None:
+            space = org_network(self.org, self.random)
+            self._employee_agents = [Employee(self, i, space[i]) for i in range(self.org.size)]
+            self._space = space
+        return self._space, self._employee_agents
+
     @property
     def space(self) -> Network:
-        """The org network as a Mesa `Network`, cell `i` being position `i`."""
-        if self._space is None:
-            self._space = org_network(self.org, self.random)
-        return self._space
+        """The org network as a Mesa `Network`, cell `i` being position `i`, its agent on it."""
+        return self._mesa_view()[0]
+
+    @property
+    def grid(self) -> Network:
+        """`space` under the name Mesa's visualization looks for first (`model.grid`)."""
+        return self.space
+
+    @property
+    def network(self) -> Network:
+        """`space` under the name of Mesa's network examples (`model.network`)."""
+        return self.space
 
     @property
     def employee_agents(self) -> list[Employee]:
-        """One `Employee` agent per position, in position order."""
-        if self._employee_agents is None:
-            space = self.space
-            self._employee_agents = [Employee(self, i, space[i]) for i in range(self.org.size)]
-        return self._employee_agents
+        """One `Employee` agent per position, in position order, each on its cell."""
+        return self._mesa_view()[1]
 
     @property
     def agents(self) -> AgentSet:
         """Mesa's set of all agents: the employees, made on first use."""
-        self.employee_agents  # noqa: B018 - makes the agents, which register with Mesa
+        self._mesa_view()  # the agents register with Mesa as they are made
         return super().agents
 
     @agents.setter
@@ -186,13 +240,13 @@ class OrgModel(mesa.Model):
     @property
     def agents_by_type(self) -> dict[type, AgentSet]:
         """Mesa's agents by type: {Employee: the employees}, made on first use."""
-        self.employee_agents  # noqa: B018
+        self._mesa_view()
         return super().agents_by_type
 
     @property
     def agent_types(self) -> list[type]:
-        """Mesa's agent types: [Employee], once the agents are made."""
-        self.employee_agents  # noqa: B018
+        """Mesa's agent types: [Employee], made on first use."""
+        self._mesa_view()
         return super().agent_types
 
     # --- what-ifs during a run -----------------------------------------------------------

@@ -123,3 +123,12 @@ def test_each_replication_draws_its_own_offer_and_keeps_it_in_a_batch():
     without = run_replications(PARAMS, SEEDS[:1], plans, weeks=WEEKS)
     for name in plans:
         assert not without[name][0].series.equals(batched[name][0].series)
+
+
+def test_nothing_to_run_is_refused_not_returned_empty():
+    # A scenario that names the library's plans has no plans of its own: passing its
+    # (empty) `plans` once returned {} without a word.
+    with pytest.raises(ValueError, match="no plans to run.*resolve_plan"):
+        run_replications(PARAMS, SEEDS, {}, weeks=WEEKS)
+    with pytest.raises(ValueError, match="no seeds to run"):
+        run_replications(PARAMS, [], PLANS, weeks=WEEKS)

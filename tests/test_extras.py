@@ -41,7 +41,11 @@ OPTIONAL_MODULES = (
     "kaleido",
     "ipykernel",
     "nbclient",
+    "nbconvert",
     "nbformat",
+    "solara",
+    "altair",
+    "ipyvuetify",
 )
 """What the extras install (and, for ema_workbench, what it brings) as import names."""
 runner = CliRunner()
@@ -68,7 +72,7 @@ def says_how_to_install(text: str, extra: str) -> bool:
 
 def test_the_plain_install_declares_none_of_the_optional_packages():
     plain = names(PROJECT["dependencies"])
-    for extra in ("discovery", "cluster", "calibrate", "notebook", "docs"):
+    for extra in ("discovery", "cluster", "calibrate", "notebook", "viz", "docs"):
         assert names(EXTRAS[extra]), extra
         assert plain.isdisjoint(names(EXTRAS[extra])), extra
     assert plain.isdisjoint({"statsmodels", "scikit-learn", "seaborn", "distributed"})
@@ -97,7 +101,7 @@ def test_every_optional_import_names_the_extra_that_installs_it():
         for path in (ROOT / folder).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             calls += re.findall(r'require\(\s*"([\w.]+)",\s*"(\w+)"', text)
-    assert {extra for _, extra in calls} == {"discovery", "cluster", "calibrate", "docs"}
+    assert {extra for _, extra in calls} == {"discovery", "cluster", "calibrate", "viz", "docs"}
     providers = metadata.packages_distributions()
     for module, extra in calls:
         installed_by = set().union(*(required_by(Requirement(r)) for r in EXTRAS[extra]))

@@ -232,6 +232,27 @@ def test_mesa_network_and_agents_are_built_on_first_use_only(monkeypatch):
         model.agents = []
 
 
+@pytest.mark.parametrize("first", ["space", "grid", "network", "agents_by_type", "agent_types"])
+def test_every_mesa_entry_point_builds_the_agents_on_their_cells(first):
+    # Mesa's space drawing reads `model.space.agents` (or `model.grid`) on a model that has
+    # not been asked for its agents; it used to find the network empty (an IndexError).
+    model = OrgModel(Params(n_employees=60), rng=2)
+    getattr(model, first)
+    for name in ("space", "grid", "network"):
+        space = getattr(model, name)
+        assert space is model.space
+        assert len(space.agents) == 60
+    assert sorted(agent.position for agent in model.space.agents) == list(range(60))
+    assert len(model.agents) == 60 and len(model.employee_agents) == 60
+
+
+def test_a_users_agent_reporter_builds_the_agents():
+    model = OrgModel(Params(n_employees=40), rng=2)
+    collector = mesa.DataCollector(agent_reporters={"attitude": "attitude"})
+    collector.collect(model)
+    assert len(collector.get_agent_vars_dataframe()) == 40
+
+
 def test_agents_sit_on_the_cells_of_their_positions():
     model = OrgModel(Params(n_employees=60), rng=2)
     for agent in model.employee_agents:
@@ -312,3 +333,18 @@ def test_mesa_batch_run_reports_every_week_as_the_model_ran_it():
     direct = OrgModel(n_employees=80, rng=4).run(len(results) - 1)
     assert [int(r["Step"]) for r in results] == list(range(len(results)))
     assert [r["mean_attitude"] for r in results] == direct["mean_attitude"].tolist()
+
+
+def test_a_mesa_scenario_seeds_the_model_and_carries_its_parameters():
+    # Mesa 3.5's experimental Scenario, which SolaraViz's Reset passes to the model.
+    scenarios = pytest.importorskip("mesa.experimental.scenarios")
+    scenario = scenarios.Scenario(rng=5, negativity_bias=3.0)
+    from_scenario = OrgModel(n_employees=60, scenario=scenario)
+    assert from_scenario.params.negativity_bias == 3.0
+    expected = OrgModel(Params(n_employees=60, negativity_bias=3.0), rng=5).run(3)
+    pd.testing.assert_frame_equal(from_scenario.run(3), expected)
+    # Reset's bare Scenario() beside the seed slider: the seed decides.
+    reset = OrgModel(n_employees=60, seed=5, scenario=scenarios.Scenario())
+    pd.testing.assert_frame_equal(reset.run(3), OrgModel(Params(n_employees=60), rng=5).run(3))
+    with pytest.raises(ValueError, match="must be the same"):
+        OrgModel(n_employees=60, rng=5, scenario=scenarios.Scenario(rng=6))

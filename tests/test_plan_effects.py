@@ -10,9 +10,12 @@ from test_analysis import made_up
 from test_sweeps import TINY, write_spec
 
 from eachcustomer.experiments.analysis import plan_effects
-from eachcustomer.experiments.analysis.statistics import paired_difference
-from eachcustomer.experiments.analysis.tables import AnalysisError
+from eachcustomer.experiments.analysis.multiplicity import widen
+from eachcustomer.experiments.analysis.statistics import Interval, paired_difference
+from eachcustomer.experiments.analysis.tables import AnalysisError, Results
+from eachcustomer.experiments.analysis.verdicts import WORDS, judge
 from eachcustomer.experiments.loading.sweeps import load_sweep
+from eachcustomer.experiments.reports.plan_report import effects_figure, level_answer
 from eachcustomer.experiments.reports.report import write_report
 from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
 
@@ -93,3 +96,89 @@ def test_the_report_of_a_factorial_spec_shows_plans_per_level(tmp_path):
     }
     assert set(effects["outcome"]) == asked - {"spend_total"}  # costs are not outcomes
     assert "mean attitude at the horizon (-1 to +1)" in text  # human names with units
+
+
+# --- the report's first section: the spec's question per level, in bars and in words --------
+
+
+@pytest.fixture
+def attitude_by_plan(bias_by_plan):
+    """The same runs, the outcome being mean attitude (higher is better)."""
+    runs = bias_by_plan.runs.rename(columns={"y": "final_mean_attitude"})
+    manifest = {**bias_by_plan.manifest, "outcomes": ["final_mean_attitude"]}
+    return Results(bias_by_plan.folder, manifest, bias_by_plan.design, runs)
+
+
+def test_each_level_gets_its_verdict_from_the_verdicts_module(attitude_by_plan):
+    effects = plan_effects.plan_effects(attitude_by_plan)
+    judged = plan_effects.level_verdicts(effects, "none").set_index("level")
+    assert list(judged["plan"]) == ["program", "program"]  # the baseline is not judged
+    assert (judged["comparisons"] == 2).all()  # one plan x two levels, stated together
+    low_bias = judged.loc["1"]
+    raw = Interval(3, low_bias["difference"], np.nan, low_bias["ci_low"], low_bias["ci_high"])
+    adjusted = widen(raw, 0.95, 2)
+    assert (low_bias["adjusted_ci_low"], low_bias["adjusted_ci_high"]) == pytest.approx(
+        (adjusted.low, adjusted.high)
+    )
+    assert adjusted.low < low_bias["ci_low"]  # Bonferroni widens it
+    assert low_bias["verdict"] == judge(adjusted, True, "nothing").word == "better"
+    assert judged.loc["4", "verdict"] == "no clear effect"  # the program does nothing there
+
+
+def test_the_first_figure_has_one_bar_per_level_and_the_words_say_each_levels_verdict(
+    attitude_by_plan,
+):
+    effects = plan_effects.plan_effects(attitude_by_plan)
+    judged = plan_effects.level_verdicts(effects, "none")
+    figure = effects_figure(judged, "final_mean_attitude", "none")
+    (bars,) = figure.data
+    assert bars.type == "bar" and list(bars.x) == ["1", "4"]  # one bar per level
+    assert list(bars.y) == pytest.approx(list(judged["difference"]))
+    answer = level_answer(judged, "final_mean_attitude", "negativity_bias", "none")
+    assert answer.startswith("On mean attitude at the horizon, against Do nothing")
+    assert "program: better at 1 (+1.100;" in answer
+    assert "no clear effect at 4 (0;" in answer
+    said = [word for word in WORDS if word in answer]
+    assert said == ["better", "no clear effect"]
+
+
+def test_the_reports_first_section_answers_the_specs_question_per_level(tmp_path):
+    import html
+    import json
+    import re
+
+    run_sweep(load_sweep(write_spec(tmp_path, TINY)), tmp_path / "out", SerialExecutor())
+    page = write_report(tmp_path / "out", tmp_path / "report").read_text()
+    sections = re.split(r"<h2>", page)
+    first = sections[1]
+    assert first.startswith("What each plan does at each level of negativity_bias")
+    assert re.search(r"<h2>Plans compared[^<]*pooled over negativity_bias", page)
+    # Its first figure: mean attitude, one bar per level of the negativity bias.
+    spec = json.loads(
+        re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*\{", first, re.S)[1]
+    )
+    assert [trace["type"] for trace in spec] == ["bar"]
+    assert spec[0]["x"] == ["1", "4"]
+    # Its sentence: each level's verdict, as verdicts.judge states it from the CSV's numbers.
+    effects = pd.read_csv(tmp_path / "report" / "plan_effects.csv", dtype={"level": str})
+    rows = effects[
+        (effects["plan"] == "training") & (effects["outcome"] == "final_mean_attitude")
+    ].set_index("level")
+    sentence = next(
+        html.unescape(text)
+        for text in re.findall(r"<p>([^<]*)</p>", first)
+        if text.startswith("On mean attitude at the horizon")
+    )
+    for level, row in rows.iterrows():
+        interval = Interval(
+            int(row["n"]),
+            row["difference"],
+            np.nan,
+            row["adjusted_ci_low"],
+            row["adjusted_ci_high"],
+        )
+        word = judge(interval, True, "nothing").word
+        assert row["verdict"] == word
+        # "better at 1 (...)", or "no clear effect at 1 (...), 3 (...) and 4 (...)"
+        listed = rf"{word} at (?:[^()]+ \([^()]*\)(?:, | and ))*{level} \("
+        assert re.search(listed, sentence), (word, level, sentence)

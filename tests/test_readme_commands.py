@@ -56,3 +56,20 @@ def test_each_readme_command_works_as_written(words, tmp_path, monkeypatch):
     result = CliRunner().invoke(app, words)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+
+
+def test_the_readmes_python_runs_as_written_and_does_what_its_comments_say(tmp_path, monkeypatch):
+    """The README's "Using the model from Python" block, run as a reader pastes it."""
+    monkeypatch.chdir(tmp_path)
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```python\n(.+?)\n```", text, re.S) if "run_sweep" in b]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    runs = namespace["runs"]
+    # "20 runs per plan": every plan named, each on the same 20 seeds (paired).
+    assert list(runs) == ["none", "training_day", "culture_change"]
+    assert all(len(done) == 20 for done in runs.values())
+    finals = {name: [r.record["final_mean_attitude"] for r in done] for name, done in runs.items()}
+    assert finals["none"] != finals["training_day"] != finals["culture_change"]
+    assert len(namespace["weekly"]) == 105
+    assert (tmp_path / "results" / "small" / "manifest.json").exists()

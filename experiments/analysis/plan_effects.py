@@ -29,6 +29,22 @@ from eachcustomer.experiments.analysis.tables import (
 )
 from eachcustomer.experiments.loading.plans import NO_PLAN
 
+ALL_RUNS = "all runs"
+"""The one level of `plan_effects` when no factor is given: every run, pooled."""
+EFFECT_COLUMNS = [
+    "factor",
+    "level",
+    "order",
+    "plan",
+    "outcome",
+    "n",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+]
 PLAN_COSTS = ("plan_cost", "spend_total")
 """What plans cost: kept beside the outcomes, not compared as outcomes."""
 
@@ -153,7 +169,8 @@ def plan_effects(
         results: a sweep's results with a plan lever.
         outcomes: what to compare; the sweep's outcomes (costs aside) by default.
         factors: the factors to split by; every swept factor but the plan by default. A
-            range sampled at many values is cut into `bins` quantile bins.
+            range sampled at many values is cut into `bins` quantile bins. None at all
+            (`[]`): one level, `ALL_RUNS`, every run pooled.
         baseline: the plan compared with ("none" when swept, else the first plan).
         confidence: level of the intervals.
         bins: quantile bins of a sampled range.
@@ -169,21 +186,7 @@ def plan_effects(
     baseline = baseline_plan(results, baseline)
     chosen = [o for o in _outcomes(results, outcomes) if o not in PLAN_COSTS]
     names = [f for f in results.factors if f != "plan"] if factors is None else factors
-    columns = [
-        "factor",
-        "level",
-        "order",
-        "plan",
-        "outcome",
-        "n",
-        "difference",
-        "ci_low",
-        "ci_high",
-        "mean",
-        "mean_ci_low",
-        "mean_ci_high",
-    ]
-    rows = []
+    rows: list[list] = []
     for factor in names:
         if factor not in results.factors or factor == "plan":
             raise AnalysisError(
@@ -191,32 +194,96 @@ def plan_effects(
                 f"{', '.join(f for f in results.factors if f != 'plan') or 'none'}"
             )
         labels, order = factor_levels(results, factor, bins)
-        for plan in plans:
-            paired = pair_runs(results, plan, baseline)
-            level_of = labels.loc[paired["row"]].to_numpy()
-            for position, level in enumerate(order):
-                cell = paired[level_of == level]
-                for outcome in chosen:
-                    n, difference, low, high = (
-                        (len(cell), np.nan, np.nan, np.nan)
-                        if plan == baseline
-                        else _difference(cell, outcome, confidence)
-                    )
-                    own = t_interval(cell[outcome].to_numpy(dtype=float), confidence)
-                    rows.append(
-                        [
-                            factor,
-                            level,
-                            position,
-                            plan,
-                            outcome,
-                            n,
-                            difference,
-                            low,
-                            high,
-                            own.mean,
-                            own.low,
-                            own.high,
-                        ]
-                    )
-    return pd.DataFrame(rows, columns=columns)
+        rows += _effect_rows(results, plans, baseline, chosen, factor, labels, order, confidence)
+    if not names:
+        pooled = pd.Series(ALL_RUNS, index=results.ok.index)
+        rows += _effect_rows(
+            results, plans, baseline, chosen, ALL_RUNS, pooled, [ALL_RUNS], confidence
+        )
+    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+
+
+def _effect_rows(
+    results: Results,
+    plans: list[str],
+    baseline: str,
+    outcomes: list[str],
+    factor: str,
+    labels: pd.Series,
+    order: list[str],
+    confidence: float,
+) -> list[list]:
+    rows = []
+    for plan in plans:
+        paired = pair_runs(results, plan, baseline)
+        level_of = labels.loc[paired["row"]].to_numpy()
+        for position, level in enumerate(order):
+            cell = paired[level_of == level]
+            for outcome in outcomes:
+                n, difference, low, high = (
+                    (len(cell), np.nan, np.nan, np.nan)
+                    if plan == baseline
+                    else _difference(cell, outcome, confidence)
+                )
+                own = t_interval(cell[outcome].to_numpy(dtype=float), confidence)
+                rows.append(
+                    [
+                        factor,
+                        level,
+                        position,
+                        plan,
+                        outcome,
+                        n,
+                        difference,
+                        low,
+                        high,
+                        own.mean,
+                        own.low,
+                        own.high,
+                    ]
+                )
+    return rows
+
+
+def level_verdicts(effects: pd.DataFrame, baseline: str, confidence: float = 0.95) -> pd.DataFrame:
+    """Each plan's verdict against the baseline at each level (`verdicts.judge`).
+
+    The levels and plans of one factor are stated together, so on each outcome and factor
+    they are one family of comparisons (plans other than the baseline x levels): each
+    interval is widened to a Bonferroni interval (`multiplicity.widen`) before it is judged.
+    An outcome with no better direction (`Outcome.higher_is_better` None) gets no verdict.
+
+    Args:
+        effects: a `plan_effects` table.
+        baseline: the plan the others were compared with (`baseline_plan`).
+        confidence: the family's level.
+
+    Returns:
+        The rows of the plans other than the baseline, with: comparisons (the family's
+        size), adjusted_ci_low, adjusted_ci_high and verdict (a word of `verdicts.WORDS`,
+        "" without a better direction).
+    """
+    from eachcustomer.experiments.analysis.multiplicity import widen
+    from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
+    from eachcustomer.experiments.analysis.statistics import Interval
+    from eachcustomer.experiments.analysis.verdicts import judge
+
+    rows = effects[effects["plan"] != baseline].copy()
+    family = rows.groupby(["outcome", "factor"], sort=False)["plan"].transform("size")
+    lows, highs, words = [], [], []
+    for (_, row), comparisons in zip(rows.iterrows(), family, strict=True):
+        interval = widen(
+            Interval(int(row["n"]), row["difference"], np.nan, row["ci_low"], row["ci_high"]),
+            confidence,
+            int(comparisons),
+        )
+        better = outcome_of(row["outcome"]).higher_is_better
+        lows.append(interval.low)
+        highs.append(interval.high)
+        words.append("" if better is None else judge(interval, better, "nothing").word)
+    return rows.assign(
+        comparisons=family.to_numpy(),
+        adjusted_ci_low=lows,
+        adjusted_ci_high=highs,
+        verdict=words,
+    ).reset_index(drop=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable
@@ -156,20 +157,41 @@ def _neutralize(cell: object) -> object:
     return cell
 
 
+def temporary_beside(path: Path, stem: str | None = None) -> str:
+    """Create an empty dot-named temporary file beside `path`, with an ordinary file's mode.
+
+    Created as `open(..., "x")` creates a file: mode 0666 less the umask (0644 under the usual
+    umask 022), so colleagues sharing the folder can read what is written, as they can any
+    file the user writes. `tempfile.mkstemp` gives 0600 whatever the umask, and the rename
+    would keep it. O_EXCL refuses a name that exists, a symbolic link included.
+
+    Args:
+        path: the file the temporary one will become (or stands beside).
+        stem: the temporary name's stem, `path.name` when None (".STEM.RANDOM.tmp").
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temporary = path.parent / f".{stem or path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.close(os.open(temporary, flags, 0o666))
+        except FileExistsError:
+            continue
+        return str(temporary)
+    raise FileExistsError(f"{path.parent}: no free name for a temporary file beside {path.name}")
+
+
 def write_atomically(path: Path, write: Callable[[str], object]) -> None:
     """Call `write(temporary)` on a dot-named temporary file beside `path`, then rename it.
 
     Readers see the old file or the whole new one, never half of it; whatever goes wrong,
     the temporary file is removed and the error raised (a full or read-only disk as a
-    `DiskError` naming the folder).
+    `DiskError` naming the folder). The file gets the mode any new file gets (0666 less
+    the umask), not a temporary file's 0600.
     """
     try:
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
+        temporary = temporary_beside(path)
     except OSError as problem:
         raise disk_error(problem, path.parent) or problem from None
-    os.close(handle)
     try:
         write(temporary)
         os.replace(temporary, path)

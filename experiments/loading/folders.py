@@ -26,14 +26,18 @@ import json
 import os
 import re
 import socket
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eachcustomer.experiments.loading.files import DiskError, OutputPathError, disk_error
+from eachcustomer.experiments.loading.files import (
+    DiskError,
+    OutputPathError,
+    disk_error,
+    temporary_beside,
+)
 
 MANIFEST = "manifest.json"
 LOCK_FILE = ".eachcustomer.lock"
@@ -202,9 +206,9 @@ def _now() -> str:
 
 
 def _write_new(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = temporary_beside(path)  # an ordinary file's mode, not mkstemp's 0600
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with open(temporary, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
     finally:
@@ -226,9 +230,9 @@ def _alive(pid: int) -> bool:
 
 def _create_lock(path: Path, text: str) -> bool:
     """Create the lock file whole, or return False if it exists (hard link: atomic)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".lock.", suffix=".tmp")
+    temporary = temporary_beside(path, "lock")  # readable by whoever is refused by it
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with open(temporary, "w", encoding="utf-8") as stream:
             stream.write(text)
         try:
             os.link(temporary, path)

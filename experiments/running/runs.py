@@ -179,7 +179,10 @@ def run_replications(
     Args:
         params: the parameters every run shares.
         seeds: one seed per replication (`eachcustomer.sim.replications.replication_seeds`).
-        plans: interventions by plan name; one plan, "", of no interventions when None.
+        plans: interventions by plan name; one plan, "", of no interventions when None. A
+            scenario's own plans are `RunSetup.plans` (often none: most scenarios name the
+            library's); a library plan's are `resolve_plan(name)`
+            (`eachcustomer.experiments.loading.plans`).
         org: a loaded organization; generated per replication from `params` when None.
         individuals: particular people placed at the start, or None.
         weeks: steps to run; `params.horizon_weeks` when None.
@@ -188,8 +191,21 @@ def run_replications(
 
     Returns:
         Per plan, in the order given, its runs in the order of `seeds`.
+
+    Raises:
+        ValueError: `plans` or `seeds` is empty: there would be nothing to run.
     """
     plans = {"": None} if plans is None else plans
+    if not plans:
+        raise ValueError(
+            "no plans to run: `plans` is empty (a scenario that names the library's plans "
+            "has no plans of its own in `RunSetup.plans`); give interventions by plan name, "
+            "e.g. {name: resolve_plan(name) for name in ('none', 'training_day')} with "
+            "eachcustomer.experiments.loading.plans.resolve_plan, or None for one run of no "
+            "interventions per seed"
+        )
+    if len(seeds) == 0:
+        raise ValueError("no seeds to run: `seeds` is empty (replication_seeds(first, count))")
     runs = [(name, seed, plan) for name, plan in plans.items() for seed in seeds]
     results: dict[str, list[RunResult]] = {name: [] for name in plans}
     size = max(1, int(batch_size))
