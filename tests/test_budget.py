@@ -85,8 +85,11 @@ def test_a_price_is_hours_at_the_wage_cost_plus_direct_spend():
     day = Intervention(
         kind="training_day", hours_per_participant_week=8.0, direct_cost_per_participant_week=304.0
     )
-    assert day.price_per_participant_week(45.65) == pytest.approx(8 * 45.65 + 304)
-    assert day.price_per_participant_week(0.0) == 304.0
+    assert day.price_per_participant_week(45.65, 2.0) == pytest.approx(8 * 45.65 + 304)
+    assert day.price_per_participant_week(0.0, 2.0) == 304.0
+    # Leadership tone's hours are leaders' hours, at the leader's wage.
+    tone = Intervention(kind="leadership_tone", hours_per_participant_week=2.0)
+    assert tone.price_per_participant_week(45.65, 2.5) == pytest.approx(2 * 45.65 * 2.5)
     assert intervention_cost(day, ORG, PARAMS) == pytest.approx(ORG.size * 669.2)
     cheaper = PARAMS.replace(wage_cost_per_hour=20.0)
     assert intervention_cost(day, ORG, cheaper) == pytest.approx(ORG.size * (160.0 + 304.0))

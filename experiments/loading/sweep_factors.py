@@ -202,7 +202,7 @@ def price_factor(spec: SweepFile, setup: RunSetup, where: str) -> Factor:
             f"plans: {swept}"
         )
     priced = resolve_plan(lever.plan, {**setup.plans, **spec.plans})
-    if not any(item.price_per_participant_week(1.0) for item in priced):
+    if not any(item.price_per_participant_week(1.0, 1.0) for item in priced):
         raise SweepSpecError(
             f"{key}.plan: {lever.plan!r} costs nothing as specified, so its price cannot "
             "be multiplied; give its interventions hours or direct costs"
