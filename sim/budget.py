@@ -56,6 +56,11 @@ def intervention_cost(
     return expected_participants(spec, org, params) * price * weeks
 
 
+def restrengthen_plan(plan: Iterable[Intervention], multiplier: float) -> tuple[Intervention, ...]:
+    """The plan with every intervention's strength times `multiplier` (each at most 1)."""
+    return tuple(item.strengthened(multiplier) for item in plan)
+
+
 def reprice_plan(plan: Iterable[Intervention], multiplier: float) -> tuple[Intervention, ...]:
     """The plan with every intervention's price (hours, direct, all-in) times `multiplier`."""
     return tuple(item.repriced(multiplier) for item in plan)

@@ -165,6 +165,20 @@ class Intervention(BaseModel):
             update["cost_per_participant_week"] = self.cost_per_participant_week * multiplier
         return self.model_copy(update=update)
 
+    def strengthened(self, multiplier: float) -> Intervention:
+        """A copy whose strength is `multiplier` times this one's (at most 1)."""
+        strength = self.strength * multiplier
+        if not (np.isfinite(multiplier) and multiplier >= 0):
+            raise ValueError(
+                f"a strength multiplier must be a finite number >= 0, got {multiplier}"
+            )
+        if strength > 1.0 + 1e-12:
+            raise ValueError(
+                f"{self.name}: strength {self.strength} x {multiplier} = {strength:g} is above 1, "
+                "the most a lever can be"
+            )
+        return self.model_copy(update={"strength": min(strength, 1.0)})
+
     @property
     def weeks(self) -> int | None:
         """Weeks it runs, None for permanent."""

@@ -100,12 +100,12 @@ def test_a_price_is_hours_at_the_wage_cost_plus_direct_spend():
 
 def test_an_all_in_price_means_what_it_meant_before_prices_were_split():
     old = Intervention(kind="training_day", cost_per_participant_week=150.0)
-    assert old.price_per_participant_week(45.65) == 150.0
-    assert old.price_per_participant_week(1_000.0) == 150.0
+    assert old.price_per_participant_week(45.65, 2.0) == 150.0
+    assert old.price_per_participant_week(1_000.0, 2.0) == 150.0
     assert intervention_cost(old, ORG, PARAMS.replace(wage_cost_per_hour=99.0)) == pytest.approx(
         ORG.size * 150.0
     )
-    assert Intervention(kind="language").price_per_participant_week(45.65) == 0.0
+    assert Intervention(kind="language").price_per_participant_week(45.65, 2.0) == 0.0
 
 
 def test_an_all_in_price_next_to_hours_or_direct_spend_is_refused_in_a_plan_file(tmp_path):

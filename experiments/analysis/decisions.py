@@ -56,7 +56,8 @@ CUSTOMERS_KEPT = (
 """Outcomes that measure customers kept, in order of preference for the default map."""
 NET_REVENUE = ("net_revenue",)
 PRICE_FACTORS = ("price_multiplier", "wage_cost_per_hour")
-FADE_FACTORS = ("disposition_pull",)
+SECOND_FACTORS = ("strength_multiplier", "disposition_pull")
+"""The map's second axis by preference: how strong the lever is, else the fade rate."""
 
 
 def matchup(
@@ -84,17 +85,21 @@ def matchup(
     return chosen
 
 
-def priced_plan(results: Results) -> str | None:
-    """The plan whose price the sweep's `[levers] price_multiplier` varies, if any."""
+def priced_plan(results: Results, lever_name: str = "price_multiplier") -> str | None:
+    """The plan whose price (or strength, `strength_multiplier`) the sweep's `[levers]`
+    table varies, if any."""
     spec = results.manifest.get("identity", {}).get("spec", {})
-    lever = (spec.get("levers") or {}).get("price_multiplier")
+    lever = (spec.get("levers") or {}).get(lever_name)
     return str(lever["plan"]) if lever else None
 
 
-def factor_label(name: str, priced: str | None = None) -> str:
+def factor_label(name: str, priced: str | None = None, strengthened: str | None = None) -> str:
     """A factor's name for axes and sentences."""
     if name == "price_multiplier":
         return f"price of {priced} (times its list price)" if priced else "price multiplier"
+    if name == "strength_multiplier":
+        plan = strengthened or priced
+        return f"strength of {plan} (times the library's)" if plan else "strength multiplier"
     if name == "disposition_pull":
         return "disposition_pull (fade rate)"
     return name
@@ -138,7 +143,7 @@ def map_factors(results: Results, factors: list[str] | None = None) -> list[str]
         return list(factors)
     chosen = [
         next(name for name in group if name in swept)
-        for group in (PRICE_FACTORS, FADE_FACTORS)
+        for group in (PRICE_FACTORS, SECOND_FACTORS)
         if any(name in swept for name in group)
     ]
     by_levels = sorted(swept, key=lambda name: -results.ok[name].nunique())
