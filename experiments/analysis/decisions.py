@@ -8,7 +8,7 @@ lost, more net revenue):
 
 - `decision_map`: the mean advantage with its paired t interval
   (`eachcustomer.experiments.analysis.statistics.paired_difference`) per cell of two factors (by
-  default the price factor and the fade rate `disposition_pull` when swept), and a verdict per
+  default the price factor and the strength, else the fade rate, when swept), and a verdict per
   cell (`verdicts.judge`): the better plan, or "too close to call" when the interval
   straddles zero. The cells are many comparisons at once, so each interval is a Bonferroni
   simultaneous interval over the outcome's cells (`multiplicity`);
@@ -132,7 +132,8 @@ def swept_factors(results: Results) -> list[str]:
 
 
 def map_factors(results: Results, factors: list[str] | None = None) -> list[str]:
-    """The map's axes: as given, or the price factor and the fade rate, else the most levels."""
+    """The map's axes: as given, or the price factor and the strength (else the fade rate),
+    else the most levels."""
     swept = swept_factors(results)
     if factors is not None:
         for name in factors:
@@ -192,8 +193,8 @@ def decision_map(
     Args:
         results: a sweep's results with two plans besides "none".
         outcomes: what to compare on; customers kept and net revenue by default.
-        factors: the map's axes (x, then y); by default the price factor and the fade rate
-            when swept, else the factors with most levels. A range sampled at many values
+        factors: the map's axes (x, then y); by default the price factor and the strength (or
+            the fade rate) when swept, else the factors with most levels. A range sampled at many values
             is cut into `bins` quantile bins, each at its median.
         reference, challenger: the plans; the first two besides "none" by default.
         confidence: the level at which all of an outcome's cells hold together; each
