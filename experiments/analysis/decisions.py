@@ -193,9 +193,9 @@ def decision_map(
     Args:
         results: a sweep's results with two plans besides "none".
         outcomes: what to compare on; customers kept and net revenue by default.
-        factors: the map's axes (x, then y); by default the price factor and the strength (or
-            the fade rate) when swept, else the factors with most levels. A range sampled at many values
-            is cut into `bins` quantile bins, each at its median.
+        factors: the map's axes (x, then y); by default the price factor and the strength
+            (or the fade rate) when swept, else the factors with most levels. A range sampled
+            at many values is cut into `bins` quantile bins, each at its median.
         reference, challenger: the plans; the first two besides "none" by default.
         confidence: the level at which all of an outcome's cells hold together; each
             cell's interval is at `multiplicity.family_level(confidence, cells)`.
