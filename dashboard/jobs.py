@@ -55,6 +55,10 @@ NOTICE_ID = "job-notice"
 """The element of the app's layout where waiting, refusals and crashes are told."""
 
 
+MAX_MAX_JOBS = 64
+"""The most simulations at once `--max-jobs` or EACHCUSTOMER_MAX_JOBS may ask for."""
+
+
 class JobsSettingError(ValueError):
     """A bound on background jobs that cannot be used; the message names the setting."""
 
@@ -76,6 +80,11 @@ def max_jobs_setting(value: int | None = None, environ: Mapping[str, str] = os.e
             ) from None
     if isinstance(value, bool) or value < 1:
         raise JobsSettingError(f"{source} {value} is not a number of jobs: give 1 or more")
+    if value > MAX_MAX_JOBS:
+        raise JobsSettingError(
+            f"{source} {value} is more simulations at once than the dashboard runs (at most "
+            f"{MAX_MAX_JOBS}: each takes a core and up to about 1 GB of memory)"
+        )
     return int(value)
 
 

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from eachcustomer.dashboard.explore.live import clean_overrides, clean_timeline
 from eachcustomer.experiments.loading.catalogue import builtins
+from eachcustomer.experiments.loading.files import disk_error
 from eachcustomer.experiments.loading.plans import NO_PLAN, known_plans
 from eachcustomer.experiments.loading.scenario_files import (
     DEFAULT_SCENARIO,
@@ -200,16 +201,23 @@ def chart_files(chart: dict[str, Any] | None) -> Iterator[tuple[Path | None, Pat
     if chart is None:
         yield None, None
         return
-    with tempfile.TemporaryDirectory(prefix="eachcustomer-chart-") as folder:
-        chart_path = Path(folder) / safe_filename(chart["filename"])
-        chart_path.write_text(chart["text"], encoding="utf-8")
-        table_path = None
-        if chart.get("departments_text") is not None:
-            name = safe_filename(chart.get("departments_filename"), "departments.csv")
-            if name == chart_path.name:
-                name = f"departments-{name}"
-            table_path = Path(folder) / name
-            table_path.write_text(chart["departments_text"], encoding="utf-8")
+    with contextlib.ExitStack() as stack:
+        try:  # a full or read-only temporary folder is a message on the page
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="eachcustomer-chart-"))
+            chart_path = Path(folder) / safe_filename(chart["filename"])
+            chart_path.write_text(chart["text"], encoding="utf-8")
+            table_path = None
+            if chart.get("departments_text") is not None:
+                name = safe_filename(chart.get("departments_filename"), "departments.csv")
+                if name == chart_path.name:
+                    name = f"departments-{name}"
+                table_path = Path(folder) / name
+                table_path.write_text(chart["departments_text"], encoding="utf-8")
+        except OSError as problem:
+            found = disk_error(problem, tempfile.gettempdir())
+            if found is None:
+                raise
+            raise SettingsError(f"the org chart cannot be read: {found}") from None
         yield chart_path, table_path
 
 

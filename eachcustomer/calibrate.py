@@ -82,6 +82,7 @@ def calibrate(
         typer.Option(
             "--populations",
             min=1,
+            max=100,
             metavar="N",
             help="Most populations (default: the file's abc.populations).",
         ),
@@ -91,6 +92,7 @@ def calibrate(
         typer.Option(
             "--population-size",
             min=5,
+            max=100_000,
             metavar="N",
             help="Particles per population (default: the file's abc.population_size).",
         ),

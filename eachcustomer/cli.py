@@ -46,9 +46,10 @@ def dashboard(
         typer.Option(
             "--max-jobs",
             min=1,
+            max=64,
             metavar="N",
             help="Simulations the dashboard runs at once for all its users; later ones wait "
-            "in line [default: EACHCUSTOMER_MAX_JOBS, else 2].",
+            "in line [default: EACHCUSTOMER_MAX_JOBS (at most 64 too), else 2].",
         ),
     ] = None,
 ) -> None:

@@ -56,7 +56,8 @@ DaskSchedulerOption = Annotated[
     typer.Option(
         "--dask-scheduler",
         metavar="ADDRESS",
-        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
+        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
+        "a scheduler that does not answer within 10 s is an error.",
     ),
 ]
 
@@ -87,6 +88,10 @@ def check_one_cluster(dask_scheduler: str | None, dask_local: bool) -> None:
     """Refuse both `--dask-scheduler` and `--dask-local`: they name two different clusters."""
     if dask_scheduler is not None and dask_local:
         raise CommandLineError("--dask-scheduler and --dask-local: choose one")
+    if dask_scheduler is not None:
+        from eachcustomer.experiments.running.executors import check_scheduler_address
+
+        check_scheduler_address(dask_scheduler)
 
 
 def check_cluster_extra(dask_scheduler: str | None, dask_local: bool) -> None:

@@ -48,11 +48,16 @@ def plan(
 ) -> None:
     """Find the best mix of interventions for a budget (NSGA-II); rerun to resume."""
     from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.loading.folders import (
+        PLAN_SEARCH,
+        check_folder_kind,
+        claim_folder,
+    )
     from eachcustomer.experiments.planfinder.checks import load_plan_search
     from eachcustomer.experiments.running.executors import make_executor
 
     check_one_cluster(dask_scheduler, dask_local)
-    check_folder_path(out)
+    check_folder_kind(check_folder_path(out), PLAN_SEARCH)
     problem = load_plan_search(spec, limits=chosen_limits(allow_large), posterior=posterior)
     console.print(plan_search_intro(problem))
     if dry_run:
@@ -60,11 +65,18 @@ def plan(
     check_cluster_extra(dask_scheduler, dask_local)
     from eachcustomer.experiments.planfinder.finder import find_plan
 
-    with plan_progress(problem) as show, resumable(show.bar, out, "evaluations"):
-        executor = make_executor(workers, dask_scheduler, dask_local)
-        report = find_plan(
-            problem, out, executor, on_progress=show.generation, on_evaluated=show.evaluated
-        )
+    executor = make_executor(workers, dask_scheduler, dask_local)  # a cluster that answers
+    try:
+        with (
+            claim_folder(out, PLAN_SEARCH),  # a second search here is refused at once
+            plan_progress(problem) as show,
+            resumable(show.bar, out, "evaluations"),
+        ):
+            report = find_plan(
+                problem, out, executor, on_progress=show.generation, on_evaluated=show.evaluated
+            )
+    finally:
+        executor.close()
     print_plan_report(report, out)
 
 

@@ -44,9 +44,12 @@ def analyze(
     """Analyze a sweep: an HTML report with figures, and the tables behind it as CSV."""
     from eachcustomer.experiments.analysis.tables import progress
     from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.loading.folders import REPORT, check_folder_kind
     from eachcustomer.experiments.reports.report import write_report
 
-    check_folder_path(report if report is not None else folder / "report")
+    check_folder_kind(
+        check_folder_path(report if report is not None else folder / "report"), REPORT
+    )
     left_out: list[str] = []  # PRIM without its extra: the rest is written, said last
     with tell_skipped(left_out.append):
         page = write_report(folder, report, confidence=confidence)
@@ -73,7 +76,11 @@ def headline(
     ] = Path("docs/figures"),
 ) -> None:
     """Draw the README's headline figure from the headline sweep's results."""
+    from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.loading.folders import FIGURES, check_folder_kind
     from eachcustomer.experiments.reports.headline import write_headline
+
+    check_folder_kind(check_folder_path(out), FIGURES)
 
     left_out: list[str] = []
     with tell_skipped(left_out.append):
@@ -118,6 +125,7 @@ def evidence(
 ) -> None:
     """Write the decision map, break-even and PRIM regions of a sweep as a shipped folder."""
     from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.loading.folders import EVIDENCE, FIGURES, check_folder_kind
     from eachcustomer.experiments.reports.evidence import (
         EvidenceError,
         build_evidence,
@@ -125,8 +133,8 @@ def evidence(
         restate_evidence,
     )
 
-    check_folder_path(out)
-    check_folder_path(figures)
+    check_folder_kind(check_folder_path(out), EVIDENCE)
+    check_folder_kind(check_folder_path(figures), FIGURES)
     left_out: list[str] = []
     try:
         with tell_skipped(left_out.append):

@@ -52,12 +52,13 @@ def sweep(
 ) -> None:
     """Run a parameter sweep, writing each run as it finishes; rerun to resume."""
     from eachcustomer.experiments.loading.files import check_folder_path
+    from eachcustomer.experiments.loading.folders import SWEEP, check_folder_kind, claim_folder
     from eachcustomer.experiments.loading.sweeps import load_sweep
     from eachcustomer.experiments.running.executors import make_executor, run_sweep
     from eachcustomer.sim.warmup import COMPILING, compile_kernels
 
     check_one_cluster(dask_scheduler, dask_local)
-    check_folder_path(out)
+    check_folder_kind(check_folder_path(out), SWEEP)
     loaded = load_sweep(spec, limits=chosen_limits(allow_large), posterior=posterior)
     console.print(
         f"[bold]{loaded.spec.title}[/bold]: {loaded.spec.design.kind}, "
@@ -72,10 +73,14 @@ def sweep(
     if dry_run:
         return
     check_cluster_extra(dask_scheduler, dask_local)
-    compile_kernels(announce=lambda: console.print(COMPILING))  # once here, not in every worker
-    with sweep_progress() as show, resumable(show.bar, out, "runs"):
-        executor = make_executor(workers, dask_scheduler, dask_local)
-        done = run_sweep(loaded, out, executor, retry_failed=retry_failed, on_progress=show)
+    executor = make_executor(workers, dask_scheduler, dask_local)  # a cluster that answers
+    try:
+        with claim_folder(out, SWEEP):  # a second sweep into this folder is refused at once
+            compile_kernels(announce=lambda: console.print(COMPILING))  # not in every worker
+            with sweep_progress() as show, resumable(show.bar, out, "runs"):
+                done = run_sweep(loaded, out, executor, retry_failed=retry_failed, on_progress=show)
+    finally:
+        executor.close()
     console.print(
         f"Runs done now: {done.done} ({done.failed} failed); finished before: "
         f"{done.already}; in all: {done.total}. Results in [bold]{out}[/bold]; "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -35,6 +36,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     from eachcustomer.experiments.loading.scenario_files import ScenarioError
     from eachcustomer.experiments.loading.sweep_checks import SweepSpecError
     from eachcustomer.experiments.planfinder.problem import PlanSpecError
+    from eachcustomer.experiments.running.executors import ClusterError
     from eachcustomer.experiments.running.store import StoreError
     from eachcustomer.extras import MissingExtraError
     from eachcustomer.sim.budget import BudgetError
@@ -52,6 +54,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         SweepSpecError,
         PlanSpecError,
         StoreError,
+        ClusterError,
         AnalysisError,
         BudgetError,
         CalibrationError,
@@ -83,6 +86,16 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         Console(stderr=True).print("[yellow]Interrupted.[/yellow]")
         raise typer.Exit(code=INTERRUPTED_EXIT) from None
+    except OSError as error:
+        # A full or read-only disk that no writer named: the file's folder, if known.
+        from eachcustomer.experiments.loading.files import disk_error
+
+        where = Path(error.filename).parent if error.filename else Path("the output folder")
+        found = disk_error(error, where)
+        if found is None:
+            raise
+        say_error(str(found))
+        raise typer.Exit(code=1) from None
 
 
 class Commands(FlagsWithoutType, TyperGroup):

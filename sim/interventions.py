@@ -17,7 +17,9 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from eachcustomer.sim.checked import CheckedModel
 
 ONE_OFF = ("training_day", "delight_week", "slogan_campaign")
 CULTURE_WIDE = (
@@ -49,7 +51,7 @@ DEFAULT_DURATION = {"training_day": 1, "delight_week": 1}
 """Weeks a one-off program takes when no duration is given; culture-wide ones are permanent."""
 
 
-class Coverage(BaseModel):
+class Coverage(CheckedModel):
     """Who takes part: everyone, named departments, hierarchy levels, or a random share.
 
     Departments and levels may be combined (employees in both); `share` then draws that
@@ -75,7 +77,7 @@ class Coverage(BaseModel):
         return mask
 
 
-class Intervention(BaseModel):
+class Intervention(CheckedModel):
     """One scheduled intervention."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)

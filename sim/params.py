@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
+
+from eachcustomer.sim.checked import CheckedModel
 
 
 def _field(
@@ -34,7 +36,7 @@ def _field(
     )
 
 
-class Department(BaseModel):
+class Department(CheckedModel):
     """One department of a generated organization."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -76,7 +78,7 @@ interact with the customer"); back-office evaluation forms have no customer sect
 section for customer service")."""
 
 
-class Params(BaseModel):
+class Params(CheckedModel):
     """All parameters of the model. Rates are per week (one step is one week)."""
 
     model_config = ConfigDict(

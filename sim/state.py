@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.compiled import kernel
 from eachcustomer.sim.metrics import DETRACTOR_BELOW, PROMOTER_ABOVE
 from eachcustomer.sim.organization import Organization
@@ -277,7 +278,7 @@ def initial_levers(org: Organization, params: Params) -> Levers:
     )
 
 
-class Individuals(BaseModel):
+class Individuals(CheckedModel):
     """A few particular people placed at the start.
 
     `count` employees of a department, drawn at random, whose attitude and disposition are

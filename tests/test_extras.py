@@ -155,6 +155,7 @@ def test_analyze_without_discovery_writes_the_rest_and_says_prim_was_skipped(
     report = tmp_path / "report"
     report.mkdir()
     (report / "scenario_boxes.csv").write_text("from an earlier analysis\n")
+    (report / "manifest.json").write_text('{"kind": "sweep report"}')  # an earlier report
     hide(monkeypatch, "ema_workbench")
     result = runner.invoke(app, ["analyze", str(results), "--report", str(report)])
     assert result.exit_code == 0, result.output

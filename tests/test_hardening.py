@@ -175,7 +175,7 @@ def test_the_dashboard_limits_apply_to_its_spec_check_without_building(no_design
     assert "eachcustomer sweep" in message
     sweep, message = check_spec(SPEC + "[parameters]\nn_employees = 6000\n")
     assert sweep is None and "6,000 employees is more than the limit of 5,000" in message
-    assert check_spec("x = " + "[" * 2000 + "]" * 2000)[1].endswith("nested too deeply)")
+    assert "keys nested 2,001 levels deep" in check_spec("x = " + "[" * 2000 + "]" * 2000)[1]
 
 
 def test_limits_name_the_number_the_limit_and_the_way_up():
@@ -479,5 +479,5 @@ def test_a_write_that_fails_names_the_users_path_not_a_temporary_file(tmp_path, 
     target = tmp_path / "weekly.csv"
     with pytest.raises(OutputPathError) as refusal:
         write_table(pd.DataFrame({"a": [1]}), target)
-    assert str(refusal.value) == f"{target}: cannot write it (Permission denied)"
+    assert str(refusal.value).startswith(f"{target}: cannot write it (Permission denied); ")
     assert list(tmp_path.iterdir()) == []  # the temporary file is gone

@@ -258,7 +258,7 @@ CSV_ERRORS = [
     (
         "self manager",
         HEADER + "1,,a,no\n2,2,a,yes\n",
-        r"^org\.csv: line 3: reporting lines form a cycle: 2 -> 2",
+        r"^org\.csv: line 3: employee 2 is listed as their own manager",
     ),
     (
         "bad flag",

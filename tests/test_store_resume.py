@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from test_sweeps import TINY, write_spec
 
+from eachcustomer.experiments.loading.files import OutputPathError
 from eachcustomer.experiments.loading.sweeps import load_sweep
 from eachcustomer.experiments.running import store
 from eachcustomer.experiments.running.executors import ProcessExecutor, SerialExecutor, run_sweep
@@ -142,8 +143,9 @@ def test_a_folder_of_another_sweep_or_other_files_is_refused(tmp_path):
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "notes.txt").write_text("mine")
-    with pytest.raises(StoreError, match="not an empty folder"):
+    with pytest.raises(OutputPathError, match=r"busy: holds files that are not a sweep's results"):
         run_sweep(sweep, busy, SerialExecutor())
+    assert [path.name for path in busy.iterdir()] == ["notes.txt"]
 
 
 def test_a_failing_run_is_recorded_and_does_not_stop_the_sweep(tmp_path):

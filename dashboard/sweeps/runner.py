@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from eachcustomer.dashboard.settings import user_message
 from eachcustomer.experiments.loading.catalogue import builtins
-from eachcustomer.experiments.loading.files import parse_toml
+from eachcustomer.experiments.loading.files import disk_error, parse_toml
 from eachcustomer.extras import tell_skipped
 from eachcustomer.sim.limits import DASHBOARD_SWEEP_LIMITS
 
@@ -170,7 +170,13 @@ def launch(text: str, on_progress: Callable[[int, int], None] | None = None) -> 
     sweep, message = check_spec(text)
     if sweep is None:
         return {"folder": None, "message": "", "error": message}
-    folder = new_folder(sweep.spec.title)
+    try:
+        folder = new_folder(sweep.spec.title)
+    except OSError as problem:
+        found = disk_error(problem, results_root())
+        if found is None:
+            raise
+        return {"folder": None, "message": "", "error": str(found)}
 
     def report(progress: Any) -> None:
         if on_progress is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -330,6 +331,12 @@ def diagnostics(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def tempdir(out: Path) -> tempfile.TemporaryDirectory:
-    """A scratch folder inside `out` for the ABC database; removed whatever happens."""
+    """A scratch folder inside `out` for the ABC database; removed whatever happens.
+
+    The caller holds the folder (`claim_folder`): scratch folders left by a calibration that
+    was killed are removed first.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".calibrating-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     return tempfile.TemporaryDirectory(dir=out, prefix=".calibrating-")

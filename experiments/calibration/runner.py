@@ -35,7 +35,18 @@ from eachcustomer.experiments.calibration.lever_priors import values_before
 from eachcustomer.experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior
 from eachcustomer.experiments.calibration.target_checks import missing_outputs
 from eachcustomer.experiments.calibration.target_spec import Calibration
-from eachcustomer.experiments.loading.files import check_folder_path, write_atomically, write_table
+from eachcustomer.experiments.loading.files import (
+    check_folder_path,
+    disk_error,
+    write_atomically,
+    write_table,
+)
+from eachcustomer.experiments.loading.folders import (
+    CALIBRATION,
+    claim_folder,
+    folder_state,
+    mark_complete,
+)
 from eachcustomer.extras import require
 
 REPRODUCIBILITY = (
@@ -56,9 +67,12 @@ def require_pyabc() -> None:
 
 
 def check_out_folder(out: Path) -> Path:
-    """Refuse a folder that cannot be written or already holds a calibration."""
+    """Refuse a folder that cannot be written, already holds a calibration, or holds other files.
+
+    A folder whose calibration was stopped before it finished (no manifest yet) is taken.
+    """
     check_folder_path(out)
-    if (out / MANIFEST_FILE).exists() or (out / POSTERIOR_FILE).exists():
+    if folder_state(out, CALIBRATION) == "own" or (out / POSTERIOR_FILE).exists():
         raise CalibrationError(
             f"{out}: already holds a calibration; choose a new folder or remove this one"
         )
@@ -112,25 +126,33 @@ def calibrate(
 
     out = check_out_folder(Path(out))
     check_runnable(calibration)
-    with (
-        abc.executor(workers, dask_scheduler, dask_local) as (client, count),
-        abc.tempdir(out) as scratch,
-    ):
-        database = Path(scratch) / "abc_history.db"
-        result = abc.run_abc(
-            calibration,
-            database,
-            client,
-            count,
-            populations=populations,
-            population_size=population_size,
-            on_progress=on_progress,
-        )
-        last = abc.posterior_table(result)
-        parameters = (*calibration.priors, *result.drawn)
-        posterior = Posterior(out, last[[*parameters, "weight"]], parameters, "")
-        checks = abc.measure_draws(calibration, posterior, client, on_progress)
-        return write_calibration(out, calibration, result, checks, database, count)
+    try:
+        with (
+            claim_folder(out, CALIBRATION),
+            abc.executor(workers, dask_scheduler, dask_local) as (client, count),
+            abc.tempdir(out) as scratch,
+        ):
+            database = Path(scratch) / "abc_history.db"
+            result = abc.run_abc(
+                calibration,
+                database,
+                client,
+                count,
+                populations=populations,
+                population_size=population_size,
+                on_progress=on_progress,
+            )
+            last = abc.posterior_table(result)
+            parameters = (*calibration.priors, *result.drawn)
+            posterior = Posterior(out, last[[*parameters, "weight"]], parameters, "")
+            checks = abc.measure_draws(calibration, posterior, client, on_progress)
+            return write_calibration(out, calibration, result, checks, database, count)
+    except Exception as problem:
+        # pyabc's database (SQLite through SQLAlchemy) says "database or disk is full".
+        found = disk_error(problem, out) if "OperationalError" in type(problem).__name__ else None
+        if found is None:
+            raise
+        raise found from None
 
 
 def write_calibration(
@@ -204,6 +226,7 @@ def write_calibration(
     os.replace(database, out / "abc_history.db")
     text = json.dumps(manifest, indent=2, default=str)
     write_atomically(out / MANIFEST_FILE, lambda path: Path(path).write_text(text, "utf-8"))
+    mark_complete(out)
     return manifest
 
 
@@ -217,6 +240,7 @@ def _manifest(
     runs = counts.baseline + counts.training + counts.units + counts.practices
     return {
         "format": 1,
+        "kind": "calibration",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "title": spec.title,
         "targets_path": str(calibration.path) if calibration.path else None,

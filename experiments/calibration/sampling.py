@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import random
 import signal
 import threading
@@ -30,6 +31,8 @@ import cloudpickle
 import numpy as np
 from pyabc.sampler import Sampler
 from pyabc.sampler.eps_mixin import EPSMixin
+
+from eachcustomer.experiments.running.watchdog import end_with_parent
 
 JOBS_PER_WORKER = 2
 """Jobs in flight per worker: one running, one waiting, so no worker idles between polls."""
@@ -82,9 +85,10 @@ class InProcess:
         """Nothing runs in the background."""
 
 
-def _ignore_interrupt() -> None:
+def _start_worker(main: int) -> None:
     # Ctrl-C goes to the whole process group; the parent decides what to do with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent(main)  # a killed calibration leaves no worker behind
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -95,7 +99,9 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         context.set_forkserver_preload(["eachcustomer.experiments.calibration.simulate"])
     else:  # Windows
         context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupt)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    )
 
 
 @dataclass

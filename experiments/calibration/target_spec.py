@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from scipy.special import expit, logit
 
 from eachcustomer.experiments.calibration.posterior import Posterior
 from eachcustomer.experiments.calibration.simulate import Request
 from eachcustomer.experiments.calibration.statistics import UNIT_EMPLOYEES, Statistic
 from eachcustomer.experiments.loading.scenario_files import RunSetup
+from eachcustomer.sim.checked import CheckedModel
 
 
-class Prior(BaseModel):
+class Prior(CheckedModel):
     """A parameter to fit and what is believed about it before the targets."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -63,7 +64,7 @@ class Prior(BaseModel):
         return 10.0**shown if self.distribution == "log_uniform" else shown
 
 
-class TargetEntry(BaseModel):
+class TargetEntry(CheckedModel):
     """One [targets.KEY] table."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -92,7 +93,7 @@ class TargetEntry(BaseModel):
         return self.value - self.tolerance, self.value + self.tolerance
 
 
-class AbcSettings(BaseModel):
+class AbcSettings(CheckedModel):
     """The [abc] table: how long and how wide ABC-SMC searches."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -112,7 +113,7 @@ class AbcSettings(BaseModel):
     )
 
 
-class TargetsFile(BaseModel):
+class TargetsFile(CheckedModel):
     """A whole targets file, structurally validated."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)

@@ -7,6 +7,7 @@ a scenario or a spec must stay in that file's folder (`named_file`).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -24,6 +25,61 @@ PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 class OutputPathError(ValueError):
     """An output path we cannot write; the message says why."""
+
+
+class DiskError(OutputPathError):
+    """A write failed because the disk is full, over quota, read-only or not ours to write.
+
+    Args:
+        code: the error number (`errno.ENOSPC`, `EDQUOT`, `EROFS` or `EACCES`).
+        folder: the folder being written, named in the message.
+    """
+
+    def __init__(self, code: int, folder: Path | str, file: Path | str | None = None) -> None:
+        self.code, self.folder = code, Path(folder)
+        full = code in (errno.ENOSPC, errno.EDQUOT)
+        advice = (
+            "free space and run the same command again"
+            if full
+            else "make the folder writable and run the same command again"
+        )
+        if file is not None:  # one file the user named (`eachcustomer run --out FILE`)
+            message = f"{file}: cannot write it ({_DISK_PROBLEMS[code]}); {advice}"
+        else:
+            message = (
+                f"{'no space left on' if full else 'cannot write in'} {folder} "
+                f"({_DISK_PROBLEMS[code]}); what was finished is saved whole: {advice} to resume"
+            )
+        super().__init__(message)
+
+
+_DISK_PROBLEMS = {
+    errno.ENOSPC: "No space left on device",
+    errno.EDQUOT: "Disk quota exceeded",
+    errno.EROFS: "Read-only file system",
+    errno.EACCES: "Permission denied",
+}
+
+
+def disk_error(problem: BaseException, folder: Path | str) -> DiskError | None:
+    """`problem` as a `DiskError` naming `folder` when the disk refused a write, else None.
+
+    A full disk or quota (ENOSPC, EDQUOT), a read-only file system (EROFS) or a folder we may
+    not write (EACCES), found by the error number or, for libraries that give none (Arrow,
+    SQLite), by the words of the message. A `DiskError` about a folder inside `folder` is
+    said again about `folder`. What was written before stays whole (every file is written
+    through `write_atomically`), so the message says to run the command again.
+    """
+    if isinstance(problem, DiskError):
+        return DiskError(problem.code, folder)
+    code = getattr(problem, "errno", None)
+    if code not in _DISK_PROBLEMS:
+        text = str(problem).lower()
+        code = next(
+            (number for number, words in _DISK_PROBLEMS.items() if words.lower() in text),
+            errno.ENOSPC if "disk is full" in text or "errno 28" in text else None,
+        )
+    return None if code is None else DiskError(code, folder)
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -103,13 +159,21 @@ def write_atomically(path: Path, write: Callable[[str], object]) -> None:
     """Call `write(temporary)` on a dot-named temporary file beside `path`, then rename it.
 
     Readers see the old file or the whole new one, never half of it; whatever goes wrong,
-    the temporary file is removed and the error raised.
+    the temporary file is removed and the error raised (a full or read-only disk as a
+    `DiskError` naming the folder).
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as problem:
+        raise disk_error(problem, path.parent) or problem from None
     os.close(handle)
     try:
         write(temporary)
         os.replace(temporary, path)
+    except OSError as problem:
+        raise disk_error(problem, path.parent) or problem from None
     finally:
         Path(temporary).unlink(missing_ok=True)
 
@@ -128,22 +192,108 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
             write_atomically(
                 path, lambda temporary: safe_csv_frame(frame).to_csv(temporary, index=False)
             )
-    except OSError as problem:
-        raise OutputPathError(f"{path}: cannot write it ({problem.strerror or problem})") from None
+    except (OSError, DiskError) as problem:
+        found = disk_error(problem, path.parent)
+        if found is not None:
+            raise DiskError(found.code, path.parent, file=path) from None
+        reason = getattr(problem, "strerror", None) or problem
+        raise OutputPathError(f"{path}: cannot write it ({reason})") from None
     return path
 
 
+MAX_TOML_BYTES = 2 * 1024 * 1024
+"""The largest TOML file read (scenarios, sweep specs, plan searches, plans, targets): 2 MB,
+a hundred times the largest shipped one. Checked before the file is read whole."""
+MAX_TOML_DEPTH = 32
+"""The deepest TOML key read: its dotted parts (`a.b.c` is 3) plus the arrays and inline
+tables around it. Checked on the text before parsing, because tomllib takes time and memory
+that grow with the square of a key's depth (a 40 KB key 20,000 parts deep: half a minute
+and gigabytes)."""
+_TOML_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # multi-line basic string
+    r"|'''(?:[^']|'(?!''))*'''"  # multi-line literal string
+    r'|"(?:[^"\\\n]|\\.)*"'  # basic string
+    r"|'[^'\n]*'"  # literal string
+    r"|#[^\n]*"  # comment
+    r"|\n|[ \t\r]+|[A-Za-z0-9_+:-]+|."
+)
+
+
 def read_toml(path: Path, error: type[Exception]) -> tuple[dict, str]:
-    """A TOML file's data and text; unreadable or invalid files raise `error` naming it."""
+    """A TOML file's data and text; unreadable, invalid or oversized files raise `error`.
+
+    A UTF-8 byte-order mark (some Windows editors write one) is accepted. A file over
+    `MAX_TOML_BYTES` is refused without being read whole.
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_TOML_BYTES + 1)
+        if len(data) > MAX_TOML_BYTES:
+            raise error(
+                f"{path}: too large for a TOML file ({_size(os.stat(path).st_size)}; at most "
+                f"{_size(MAX_TOML_BYTES)})"
+            )
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as problem:
         raise error(f"{path}: cannot read it ({problem})") from None
-    return parse_toml(text, str(path), error), text
+    return parse_toml(text, str(path), error), text.removeprefix("\ufeff")
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count:,} bytes"
+
+
+def toml_depth(text: str) -> int:
+    """How deep the keys of TOML text go: dotted parts plus enclosing arrays and inline tables.
+
+    A lexical scan that skips strings and comments, linear in the text; the brackets of a
+    table header do not count. Exact for valid TOML, an upper bound otherwise.
+    """
+    deepest = nesting = dots = 0
+    line_start, header = True, False
+    for match in _TOML_TOKEN.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line_start, dots = True, 0
+            continue
+        if token[0] in " \t\r":
+            continue
+        if token == ".":
+            dots += 1
+        elif token in ("[", "{"):
+            if token == "[" and line_start and nesting == 0:
+                header = True  # [table] or [[array of tables]]: a key, not nesting
+            else:
+                nesting += 1
+            dots = 0
+        elif token in ("]", "}"):
+            if header and nesting == 0:
+                header = False
+            else:
+                nesting = max(0, nesting - 1)
+            dots = 0
+        elif not (token[0] in "\"'_+:-" or token[0].isalnum()):
+            dots = 0  # =, a comma, a comment: a key ends
+        line_start = line_start and token == "["
+        deepest = max(deepest, nesting + dots + 1)
+    return deepest
 
 
 def parse_toml(text: str, where: str, error: type[Exception]) -> dict:
-    """TOML text as a dict; invalid or absurdly nested text raises `error` naming `where`."""
+    """TOML text as a dict; invalid, oversized or absurdly nested text raises `error`.
+
+    A leading UTF-8 byte-order mark is dropped. Text over `MAX_TOML_BYTES`, or whose keys
+    go deeper than `MAX_TOML_DEPTH`, is refused before it is parsed.
+    """
+    text = text.removeprefix("\ufeff")
+    if len(text) > MAX_TOML_BYTES // 4 and len(text.encode("utf-8")) > MAX_TOML_BYTES:
+        raise error(f"{where}: too large for a TOML file (at most {_size(MAX_TOML_BYTES)})")
+    depth = toml_depth(text)
+    if depth > MAX_TOML_DEPTH:
+        raise error(
+            f"{where}: keys nested {depth:,} levels deep (dotted parts, arrays and inline "
+            f"tables together); at most {MAX_TOML_DEPTH}"
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:

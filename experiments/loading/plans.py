@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from eachcustomer.experiments.loading import catalogue
 from eachcustomer.experiments.loading.files import read_toml
+from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.params import describe_validation_error
 
@@ -28,7 +29,7 @@ class PlanError(ValueError):
     """A plan file that cannot be read, or a plan name that names nothing."""
 
 
-class LeverEvidence(BaseModel):
+class LeverEvidence(CheckedModel):
     """Where a lever's strength and price come from: a source, or "assumption, swept"."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -37,7 +38,7 @@ class LeverEvidence(BaseModel):
     price: str = Field(min_length=1)
 
 
-class PlanFile(BaseModel):
+class PlanFile(CheckedModel):
     """One plan file of the library."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

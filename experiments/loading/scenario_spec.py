@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from eachcustomer.experiments.loading.timeline import TimelineEntry
+from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.params import Department
 from eachcustomer.sim.state import Individuals
 
 
-class OrganizationSpec(BaseModel):
+class OrganizationSpec(CheckedModel):
     """The [organization] table: a generated shape, or an org chart file."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -53,7 +54,7 @@ class OrganizationSpec(BaseModel):
         return self
 
 
-class ScenarioSpec(BaseModel):
+class ScenarioSpec(CheckedModel):
     """A whole scenario file."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)

@@ -78,10 +78,23 @@ def split_parameters(
             values = tuple(
                 _value(v, low, high, integer, f"{key}[{i}]") for i, v in enumerate(given)
             )
+            _once_each(values, key)
             lists.append(Factor(name, values=values, integer=integer))
         else:
             constants[name] = _value(given, low, high, integer, key)
     return constants, tuple(ranges), tuple(lists)
+
+
+def _once_each(values: tuple[Any, ...], key: str) -> None:
+    """Refuse a list that gives a value twice: its points would be run twice, silently."""
+    seen: dict[Any, int] = {}
+    for index, value in enumerate(values):
+        if value in seen:
+            raise SweepSpecError(
+                f"{key}[{index}]: {value!r} is listed twice (also at [{seen[value]}]); each "
+                "value may be listed once (for more runs of a point, raise replications)"
+            )
+        seen[value] = index
 
 
 def _allowed(name: str) -> tuple[float, float]:
@@ -181,6 +194,7 @@ def lever_factors(spec: SweepFile, setup: RunSetup, where: str) -> tuple[Factor,
                 raise SweepSpecError(
                     f"{where}: levers.budget[{index}]: must be at least 0, got {value!r}"
                 )
+        _once_each(tuple(float(b) for b in budgets), f"{where}: levers.budget")
         factors.append(Factor("budget", values=tuple(float(b) for b in budgets)))
     if levers.price_multiplier is not None:
         factors.append(price_factor(spec, setup, where))

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.interventions import Intervention
 
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
@@ -27,7 +28,7 @@ DEFAULT_FINAL = (
 DEFAULT_SERIES = ("mean_attitude", "share_negative", "active_customers")
 
 
-class DesignSpec(BaseModel):
+class DesignSpec(CheckedModel):
     """The [design] table."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -43,7 +44,7 @@ class DesignSpec(BaseModel):
     second_order: bool = Field(False, description="sobol: also second-order indices")
 
 
-class OutcomeSpec(BaseModel):
+class OutcomeSpec(CheckedModel):
     """The [outcomes] table: which numbers each run keeps."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -66,7 +67,7 @@ class OutcomeSpec(BaseModel):
     series: tuple[str, ...] = Field(DEFAULT_SERIES, description="outputs kept week by week")
 
 
-class PriceLever(BaseModel):
+class PriceLever(CheckedModel):
     """`[levers] price_multiplier` or `strength_multiplier`: one plan's prices (or the
     strengths of its interventions) times each value, the others' as listed."""
 
@@ -80,7 +81,7 @@ class PriceLever(BaseModel):
     )
 
 
-class LeverSpec(BaseModel):
+class LeverSpec(CheckedModel):
     """The [levers] table: what we choose."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -109,7 +110,7 @@ class LeverSpec(BaseModel):
         return given
 
 
-class SweepFile(BaseModel):
+class SweepFile(CheckedModel):
     """A whole sweep file, structurally validated."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)

@@ -16,8 +16,9 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
+from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.model import SET_AT_START, OrgModel
 from eachcustomer.sim.params import Params, describe_validation_error
@@ -27,7 +28,7 @@ NOT_IN_TIMELINE = SET_AT_START | {"horizon_weeks"}
 length (set it among the scenario's parameters)."""
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(CheckedModel):
     """What changes after `week` weeks have been simulated."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)

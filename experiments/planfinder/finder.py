@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from eachcustomer.experiments.loading.folders import PLAN_SEARCH, claim_folder
 from eachcustomer.experiments.planfinder.confirmation import confirm, headline
 from eachcustomer.experiments.planfinder.evaluation import EvaluationContext
 from eachcustomer.experiments.planfinder.evaluator import Evaluator, Tally
@@ -69,6 +70,22 @@ def find_plan(
         on_evaluated: called after every evaluation is written.
     """
     out = Path(out)
+    try:
+        with claim_folder(out, PLAN_SEARCH):
+            return _find_plan(problem, out, executor, context, on_progress, on_evaluated)
+    finally:
+        if executor is not None:
+            executor.close()  # the evaluator closes it too; closing twice is harmless
+
+
+def _find_plan(
+    problem: PlanProblem,
+    out: Path,
+    executor: Any,
+    context: Any,
+    on_progress: Callable[[SearchProgress], None] | None,
+    on_evaluated: Callable[[Tally], None] | None,
+) -> PlanReport:
     folder = SearchFolder.open(out, problem)
     evaluator = Evaluator(
         folder,

@@ -24,6 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from eachcustomer.experiments.loading.files import write_atomically
+from eachcustomer.experiments.loading.folders import (
+    PLAN_SEARCH,
+    folder_state,
+    mark_complete,
+    mark_started,
+)
 from eachcustomer.experiments.planfinder.problem import PlanProblem
 from eachcustomer.experiments.running.store import StoreError, package_version
 
@@ -49,7 +55,7 @@ class SearchFolder:
         store = cls(Path(folder))
         manifest = store.folder / MANIFEST
         identity = problem.identity()
-        if manifest.exists():
+        if folder_state(store.folder, PLAN_SEARCH) == "own":
             recorded = json.loads(manifest.read_text(encoding="utf-8"))
             if recorded.get("identity") != identity:
                 changed = [
@@ -71,14 +77,9 @@ class SearchFolder:
             for path in store.evaluations.glob(".*.tmp"):
                 path.unlink(missing_ok=True)
             return store
-        if store.folder.exists() and any(
-            not path.name.endswith(".tmp") and path.name != EVALUATIONS
-            for path in store.folder.iterdir()
-        ):
-            raise StoreError(
-                f"{store.folder}: exists and is not an empty folder or a plan search's "
-                "results; choose a new --out folder"
-            )
+        # A folder of something else is refused (eachcustomer.experiments.loading.folders).
+        folder_state(store.folder, PLAN_SEARCH)
+        mark_started(store.folder, PLAN_SEARCH)
         store.evaluations.mkdir(parents=True, exist_ok=True)
         text = json.dumps(
             {
@@ -97,6 +98,7 @@ class SearchFolder:
         )
         # The manifest is written last: a folder with a manifest is a complete start.
         write_atomically(manifest, lambda path: Path(path).write_text(text, encoding="utf-8"))
+        mark_complete(store.folder)
         return store
 
     def path(self, key: str) -> Path:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from eachcustomer.sim.checked import CheckedModel
 
 STATISTICS = ("mean", "percentile")
 SPEND_MODES = ("constraint", "objective")
@@ -16,7 +18,7 @@ COVERAGE_NAMES = ("all", "front line", "back office", "leaders")
 """Named groups a lever may cover; tables {departments = [...], levels = [...]} name others."""
 
 
-class Strict(BaseModel):
+class Strict(CheckedModel):
     """Frozen, no unknown keys, no NaN or infinity."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)

@@ -46,6 +46,7 @@ from eachcustomer.experiments.analysis.discovery import ScenarioBox
 from eachcustomer.experiments.analysis.tables import AnalysisError, load_results, progress
 from eachcustomer.experiments.loading import catalogue
 from eachcustomer.experiments.loading.files import write_atomically, write_table
+from eachcustomer.experiments.loading.folders import EVIDENCE, claim_figures, claim_folder
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.loading.sweeps import load_sweep
 from eachcustomer.experiments.reports.decision_report import decision_map_figure, map_axes
@@ -171,53 +172,54 @@ def build_evidence(
         raise EvidenceError(f"{results_folder}: the sweep varies no factor besides the plan")
     crossings = decisions.break_even(table, x, y)
     out = Path(out)
-    written = [
-        write_table(table, out / "decision_map.csv"),
-        write_table(crossings, out / "break_even.csv"),
-        write_table(discovery.boxes_table(boxes), out / "scenario_boxes.csv"),
-    ]
-    spec_text = results.manifest.get("spec_text") or named.read_text(encoding="utf-8")
-    write_atomically(out / "spec.toml", lambda path: Path(path).write_text(spec_text, "utf-8"))
-    written.append(out / "spec.toml")
-    # The named spec is read, never run: no size limits.
-    named_spec = load_sweep(named, limits=LARGE_LIMITS).spec.model_dump(mode="json")
-    ran_spec = results.manifest.get("identity", {}).get("spec", {})
-    commands = [
-        f"eachcustomer sweep {spec_name} --out results/decision_map",
-        f"eachcustomer evidence results/decision_map --out {shown_path(out)}"
-        + (f" --spec {spec_name}" if spec is not None else ""),
-    ]
-    manifest = {
-        "what": "Where the verdict holds: the decision map, its break-even and the PRIM "
-        "regions of `eachcustomer analyze`, from one sweep",
-        "spec": spec_name,
-        "spec_sha256": file_digest(named),
-        "ran_spec_sha256": hashlib.sha256(spec_text.encode("utf-8")).hexdigest(),
-        "differences": spec_differences(ran_spec, named_spec),
-        "master_seed": results.manifest.get("master_seed"),
-        "weeks": results.manifest.get("weeks"),
-        "runs": {"ok": counts["ok"], "failed": counts["failed"]},
-        "sweep_created": results.manifest.get("created"),
-        "version": results.manifest.get("version"),
-        "versions": results.manifest.get("versions"),
-        "model_sha256": results.manifest.get("identity", {}).get("model_sha256"),
-        "commands": commands,
-        "axes": [x, y],
-        "priced_plan": decisions.priced_plan(results),
-        "confidence": confidence,
-        "multiple_comparisons": MULTIPLE_COMPARISONS,
-        "defaults": {
-            "price_multiplier": 1.0,
-            "strength_multiplier": 1.0,
-            "disposition_pull": Params().disposition_pull,
-        },
-    }
-    text = json.dumps(manifest, indent=2) + "\n"
-    write_atomically(out / "manifest.json", lambda path: Path(path).write_text(text, "utf-8"))
-    written.append(out / "manifest.json")
-    readme = _readme(manifest)
-    write_atomically(out / "README.md", lambda path: Path(path).write_text(readme, "utf-8"))
-    written.append(out / "README.md")
+    with claim_folder(out, EVIDENCE):
+        written = [
+            write_table(table, out / "decision_map.csv"),
+            write_table(crossings, out / "break_even.csv"),
+            write_table(discovery.boxes_table(boxes), out / "scenario_boxes.csv"),
+        ]
+        spec_text = results.manifest.get("spec_text") or named.read_text(encoding="utf-8")
+        write_atomically(out / "spec.toml", lambda path: Path(path).write_text(spec_text, "utf-8"))
+        written.append(out / "spec.toml")
+        # The named spec is read, never run: no size limits.
+        named_spec = load_sweep(named, limits=LARGE_LIMITS).spec.model_dump(mode="json")
+        ran_spec = results.manifest.get("identity", {}).get("spec", {})
+        commands = [
+            f"eachcustomer sweep {spec_name} --out results/decision_map",
+            f"eachcustomer evidence results/decision_map --out {shown_path(out)}"
+            + (f" --spec {spec_name}" if spec is not None else ""),
+        ]
+        manifest = {
+            "what": "Where the verdict holds: the decision map, its break-even and the PRIM "
+            "regions of `eachcustomer analyze`, from one sweep",
+            "spec": spec_name,
+            "spec_sha256": file_digest(named),
+            "ran_spec_sha256": hashlib.sha256(spec_text.encode("utf-8")).hexdigest(),
+            "differences": spec_differences(ran_spec, named_spec),
+            "master_seed": results.manifest.get("master_seed"),
+            "weeks": results.manifest.get("weeks"),
+            "runs": {"ok": counts["ok"], "failed": counts["failed"]},
+            "sweep_created": results.manifest.get("created"),
+            "version": results.manifest.get("version"),
+            "versions": results.manifest.get("versions"),
+            "model_sha256": results.manifest.get("identity", {}).get("model_sha256"),
+            "commands": commands,
+            "axes": [x, y],
+            "priced_plan": decisions.priced_plan(results),
+            "confidence": confidence,
+            "multiple_comparisons": MULTIPLE_COMPARISONS,
+            "defaults": {
+                "price_multiplier": 1.0,
+                "strength_multiplier": 1.0,
+                "disposition_pull": Params().disposition_pull,
+            },
+        }
+        text = json.dumps(manifest, indent=2) + "\n"
+        write_atomically(out / "manifest.json", lambda path: Path(path).write_text(text, "utf-8"))
+        written.append(out / "manifest.json")
+        readme = _readme(manifest)
+        write_atomically(out / "README.md", lambda path: Path(path).write_text(readme, "utf-8"))
+        written.append(out / "README.md")
     if figures is not None:
         written += _write_figures(table, manifest, Path(figures))
     return written
@@ -230,20 +232,20 @@ def _write_figures(table: pd.DataFrame, manifest: dict[str, Any], folder: Path) 
     except MissingExtraError as error:
         skipped(error)
         return written
-    for outcome in dict.fromkeys(table["outcome"]):
-        figure = map_figure(table, manifest, outcome)
-        figure.update_layout(width=900, height=560)
-        path = folder / f"decision_map_{outcome}.png"
-        folder.mkdir(parents=True, exist_ok=True)
+    with claim_figures(folder, "evidence") as files:
+        for outcome in dict.fromkeys(table["outcome"]):
+            figure = map_figure(table, manifest, outcome)
+            figure.update_layout(width=900, height=560)
+            path = files.path(f"decision_map_{outcome}.png")
 
-        def draw(temporary: str, drawn: go.Figure = figure) -> None:
-            drawn.write_image(temporary, format="png")
+            def draw(temporary: str, drawn: go.Figure = figure) -> None:
+                drawn.write_image(temporary, format="png")
 
-        try:
-            write_atomically(path, draw)
-        except (ImportError, ValueError, RuntimeError):
-            return written  # kaleido found no Chrome or Chromium
-        written.append(path)
+            try:
+                write_atomically(path, draw)
+            except (ImportError, ValueError, RuntimeError):
+                return written  # kaleido found no Chrome or Chromium
+            written.append(path)
     return written
 
 
@@ -330,21 +332,23 @@ def restate_evidence(
         "cells, the verdicts and the break-even judged again, and the PRIM table given its "
         "run counts."
     ]
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_table(table, out / "decision_map.csv"),
-        write_table(crossings, out / "break_even.csv"),
-        write_table(boxes, out / "scenario_boxes.csv"),
-    ]
-    if out != folder:
-        spec_text = (folder / "spec.toml").read_text(encoding="utf-8")
-        write_atomically(out / "spec.toml", lambda path: Path(path).write_text(spec_text, "utf-8"))
-        written.append(out / "spec.toml")
-    text = json.dumps(manifest, indent=2) + "\n"
-    write_atomically(out / "manifest.json", lambda path: Path(path).write_text(text, "utf-8"))
-    readme = _readme(manifest)
-    write_atomically(out / "README.md", lambda path: Path(path).write_text(readme, "utf-8"))
-    written += [out / "manifest.json", out / "README.md"]
+    with claim_folder(out, EVIDENCE):
+        written = [
+            write_table(table, out / "decision_map.csv"),
+            write_table(crossings, out / "break_even.csv"),
+            write_table(boxes, out / "scenario_boxes.csv"),
+        ]
+        if out != folder:
+            spec_text = (folder / "spec.toml").read_text(encoding="utf-8")
+            write_atomically(
+                out / "spec.toml", lambda path: Path(path).write_text(spec_text, "utf-8")
+            )
+            written.append(out / "spec.toml")
+        text = json.dumps(manifest, indent=2) + "\n"
+        write_atomically(out / "manifest.json", lambda path: Path(path).write_text(text, "utf-8"))
+        readme = _readme(manifest)
+        write_atomically(out / "README.md", lambda path: Path(path).write_text(readme, "utf-8"))
+        written += [out / "manifest.json", out / "README.md"]
     if figures is not None:
         written += _write_figures(table, manifest, Path(figures))
     return written

@@ -29,6 +29,7 @@ from eachcustomer.experiments.analysis.outcomes import outcome
 from eachcustomer.experiments.analysis.plan_effects import plan_comparison
 from eachcustomer.experiments.analysis.tables import Results, load_results
 from eachcustomer.experiments.loading.files import write_atomically, write_table
+from eachcustomer.experiments.loading.folders import claim_figures
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library
 from eachcustomer.experiments.reports.interval_traces import interval_band
 from eachcustomer.experiments.reports.palette import BLUE, GREEN, ORANGE, PURPLE, report_template
@@ -147,29 +148,29 @@ def write_headline(results_folder: str | Path, out: str | Path) -> list[Path]:
     Returns the files written.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     results = load_results(results_folder)
     table = headline_table(results)
-    written = [
-        write_table(table, out / "headline_summary.csv"),
-        write_table(headline_verdicts(results), out / "headline_verdicts.csv"),
-    ]
-    replications = int(table["n"].max()) if len(table) else 0
-    fig = figure(
-        table,
-        f"{results.manifest.get('title', 'Headline')} (mean and 95% interval over "
-        f"{replications} paired replications)",
-    )
-    write_atomically(
-        out / "headline.html", lambda path: fig.write_html(path, include_plotlyjs="cdn")
-    )
-    written.append(out / "headline.html")
-    try:
-        require("kaleido", "docs", "PNG export")
-        write_atomically(out / "headline.png", lambda path: fig.write_image(path, format="png"))
-        written.append(out / "headline.png")
-    except MissingExtraError as error:
-        skipped(error)  # the HTML is there
-    except (ImportError, ValueError, RuntimeError):
-        pass  # kaleido found no Chrome or Chromium; the HTML is there
+    with claim_figures(out, "headline") as files:
+        written = [
+            write_table(table, files.path("headline_summary.csv")),
+            write_table(headline_verdicts(results), files.path("headline_verdicts.csv")),
+        ]
+        replications = int(table["n"].max()) if len(table) else 0
+        fig = figure(
+            table,
+            f"{results.manifest.get('title', 'Headline')} (mean and 95% interval over "
+            f"{replications} paired replications)",
+        )
+        page = files.path("headline.html")
+        write_atomically(page, lambda path: fig.write_html(path, include_plotlyjs="cdn"))
+        written.append(page)
+        try:
+            require("kaleido", "docs", "PNG export")
+            png = files.path("headline.png")
+            write_atomically(png, lambda path: fig.write_image(path, format="png"))
+            written.append(png)
+        except MissingExtraError as error:
+            skipped(error)  # the HTML is there
+        except (ImportError, ValueError, RuntimeError):
+            pass  # kaleido found no Chrome or Chromium; the HTML is there
     return written

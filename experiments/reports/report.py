@@ -8,6 +8,8 @@ are pure (DataFrame -> go.Figure), for notebooks too.
 from __future__ import annotations
 
 import html
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +19,8 @@ from plotly.subplots import make_subplots
 from eachcustomer.experiments.analysis import tables as analysis
 from eachcustomer.experiments.analysis.outcomes import outcome as outcome_of
 from eachcustomer.experiments.analysis.tables import AnalysisError, Results
-from eachcustomer.experiments.loading.files import write_table
+from eachcustomer.experiments.loading.files import write_atomically, write_table
+from eachcustomer.experiments.loading.folders import MANIFEST, REPORT, claim_folder
 from eachcustomer.experiments.reports.decision_report import decisions_section
 from eachcustomer.experiments.reports.interval_traces import error_bars, interval_band
 from eachcustomer.experiments.reports.page import Page
@@ -145,7 +148,11 @@ def write_report(
     """
     results = analysis.load_results(folder)
     out = Path(out) if out is not None else results.folder / "report"
-    out.mkdir(parents=True, exist_ok=True)
+    with claim_folder(out, REPORT):
+        return _write_report(results, out, confidence)
+
+
+def _write_report(results: Results, out: Path, confidence: float) -> Path:
     page = Page()
     manifest = results.manifest
     page.heading(manifest["title"], 1)
@@ -185,7 +192,23 @@ def write_report(
         + "</ul>"
     )
     path = out / "index.html"
-    path.write_text(page.html(manifest["title"]), encoding="utf-8")
+    text = page.html(manifest["title"])
+    write_atomically(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
+    # The report's manifest: what the folder holds, so that a later analyze recognizes it.
+    about = json.dumps(
+        {
+            "kind": "sweep report",
+            "package": "eachcustomer",
+            "results": str(results.folder),
+            "title": manifest["title"],
+            "confidence": confidence,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+        indent=2,
+    )
+    write_atomically(
+        out / MANIFEST, lambda temporary: Path(temporary).write_text(about, encoding="utf-8")
+    )
     return path
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import re
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -34,10 +35,12 @@ from typing import Any
 
 import pandas as pd
 
+from eachcustomer.experiments.loading.folders import SWEEP, claim_folder
 from eachcustomer.experiments.loading.sweeps import Sweep
 from eachcustomer.experiments.running.runs import BATCH_SIZE
 from eachcustomer.experiments.running.store import ResultStore
 from eachcustomer.experiments.running.sweep_runs import RunContext
+from eachcustomer.experiments.running.watchdog import end_with_parent
 from eachcustomer.extras import require
 
 Task = dict[str, Any]
@@ -111,9 +114,10 @@ class SerialExecutor:
 _worker_context: RunContext | None = None
 
 
-def _start_worker(context: RunContext) -> None:
+def _start_worker(context: RunContext, main: int) -> None:
     global _worker_context  # one context per worker process, set once
     _worker_context = context
+    end_with_parent(main)  # a killed sweep leaves no worker behind
     # Ctrl-C goes to the whole process group; only the parent decides what to do with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -146,7 +150,7 @@ class ProcessExecutor:
         else:  # Windows
             ctx = multiprocessing.get_context("spawn")
         pool = self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=ctx, initializer=_start_worker, initargs=(context,)
+            self.workers, mp_context=ctx, initializer=_start_worker, initargs=(context, os.getpid())
         )
         size = self.chunk_size or auto_chunk_size(count, self.workers)
         yield from _bounded(
@@ -184,6 +188,52 @@ def _bounded(
 # --- dask ----------------------------------------------------------------------------------
 
 
+CONNECT_SECONDS = 10
+"""How long `--dask-scheduler` waits for the scheduler to answer before giving up."""
+SCHEDULER_ADDRESS = re.compile(
+    r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)"
+    r":(\d{1,5})/?$"
+)
+
+
+class ClusterError(ValueError):
+    """A Dask scheduler address that is not one, or a scheduler that does not answer."""
+
+
+def check_scheduler_address(address: str) -> str:
+    """Refuse what cannot be a scheduler's address: PROTOCOL://HOST:PORT (or HOST:PORT).
+
+    Raises:
+        ClusterError: with the form expected.
+    """
+    match = SCHEDULER_ADDRESS.match(address.strip())
+    if match is None or not 1 <= int(match.group(1)) <= 65535:
+        raise ClusterError(
+            f"--dask-scheduler {address!r}: not a scheduler address; give "
+            "tcp://HOST:PORT (as `dask scheduler` prints it, e.g. tcp://10.0.0.5:8786)"
+        )
+    return address.strip()
+
+
+def connect_scheduler(address: str) -> Any:
+    """A `distributed.Client` of the scheduler at `address`, within `CONNECT_SECONDS`.
+
+    Raises:
+        ClusterError: a malformed address, or no scheduler answered in time.
+    """
+    distributed = require_dask()
+    address = check_scheduler_address(address)
+    try:
+        return distributed.Client(address, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as problem:
+        reason = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+        raise ClusterError(
+            f"--dask-scheduler {address}: no Dask scheduler answered within "
+            f"{CONNECT_SECONDS} s ({reason}); start one there (`dask scheduler`), check "
+            "the address and the network, or use --dask-local"
+        ) from None
+
+
 def require_dask() -> ModuleType:
     """`distributed`, or a `MissingExtraError` naming the [cluster] extra."""
     return require("distributed", "cluster", "a Dask cluster (--dask-local, --dask-scheduler)")
@@ -211,7 +261,7 @@ class DaskExecutor:
         if client is not None:
             self.client, self.own_client = client, False
         elif address is not None:
-            self.client, self.own_client = distributed.Client(address), True
+            self.client, self.own_client = connect_scheduler(address), True
         else:
             self.cluster = distributed.LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
@@ -292,6 +342,21 @@ def run_sweep(
     Returns:
         The progress at the end: runs done now, failed now, finished before.
     """
+    executor = executor if executor is not None else ProcessExecutor()
+    try:
+        with claim_folder(out, SWEEP):
+            return _run_claimed(sweep, out, executor, retry_failed, on_progress)
+    finally:
+        executor.close()
+
+
+def _run_claimed(
+    sweep: Sweep,
+    out: str | Path,
+    executor: Any,
+    retry_failed: bool,
+    on_progress: Callable[[SweepProgress], None] | None,
+) -> SweepProgress:
     store, design = ResultStore.open(out, sweep)
     finished = store.finished()
     keep = {run_id for run_id, status in finished.items() if status == "ok" or not retry_failed}
@@ -299,21 +364,17 @@ def run_sweep(
     progress = SweepProgress(total=len(design), already=len(keep))
     if on_progress is not None:
         on_progress(progress)
-    executor = executor if executor is not None else ProcessExecutor()
     factor_names = [f.name for f in sweep.factors]
     tasks = (_task(row, factor_names) for row in todo.itertuples(index=False))
-    try:
-        if len(todo):
-            for row, series in executor.map(sweep.context(), tasks, len(todo)):
-                store.write(row, series)
-                progress.done += 1
-                if row["status"] != "ok":
-                    progress.failed += 1
-                    progress.last_error = f"run {row['run_id']}: {row['error']}"
-                if on_progress is not None:
-                    on_progress(progress)
-    finally:
-        executor.close()
+    if len(todo):
+        for row, series in executor.map(sweep.context(), tasks, len(todo)):
+            store.write(row, series)
+            progress.done += 1
+            if row["status"] != "ok":
+                progress.failed += 1
+                progress.last_error = f"run {row['run_id']}: {row['error']}"
+            if on_progress is not None:
+                on_progress(progress)
     return progress
 
 

@@ -31,6 +31,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from eachcustomer.experiments.loading.files import write_atomically
+from eachcustomer.experiments.loading.folders import (
+    SWEEP,
+    folder_state,
+    mark_complete,
+    mark_started,
+)
 
 if TYPE_CHECKING:
     from eachcustomer.experiments.loading.sweeps import Sweep
@@ -100,6 +106,7 @@ def manifest_for(sweep: Sweep, design: pd.DataFrame) -> dict[str, Any]:
     spec = sweep.spec
     return {
         "format": FORMAT_VERSION,
+        "kind": "sweep",
         "package": "eachcustomer",
         "version": package_version(),
         "versions": _versions(),
@@ -164,8 +171,10 @@ class ResultStore:
         folder = Path(folder)
         store = cls(folder, run_schema(sweep))
         manifest = folder / MANIFEST
-        if manifest.exists():
-            recorded = json.loads(manifest.read_text(encoding="utf-8"))
+        # A folder of something else is refused; a new one, an empty one or one whose start
+        # was killed before its manifest (eachcustomer.experiments.loading.folders) starts.
+        if folder_state(folder, SWEEP) == "own":
+            recorded = read_manifest(folder)
             recorded_identity, identity = recorded.get("identity", {}), sweep.identity()
             if recorded_identity != identity:
                 changed = [
@@ -184,45 +193,19 @@ class ResultStore:
                     "started, and resuming would mix the two; write to another "
                     "--out folder"
                 )
-            design = pd.read_parquet(folder / DESIGN)
+            design = read_design(folder)
             store._remove_temporaries()
             return store, design
-        if (
-            folder.exists()
-            and not store._unfinished_start()
-            and (not folder.is_dir() or any(folder.iterdir()))
-        ):
-            raise StoreError(
-                f"{folder}: exists and is not an empty folder or a sweep's "
-                "results; choose a new --out folder"
-            )
         design = sweep.design()
+        mark_started(folder, SWEEP)
         store.runs.mkdir(parents=True, exist_ok=True)
         store.series.mkdir(exist_ok=True)
         write_atomically(folder / DESIGN, lambda path: design.to_parquet(path, index=False))
         # The manifest is written last: a folder with a manifest is a complete start.
         text = json.dumps(manifest_for(sweep, design), indent=2, default=str)
         write_atomically(manifest, lambda path: Path(path).write_text(text, encoding="utf-8"))
+        mark_complete(folder)
         return store, design
-
-    def _unfinished_start(self) -> bool:
-        """Whether the folder holds only what a start killed before its manifest leaves.
-
-        No run starts before the manifest is written, so such a folder has no results and
-        is started afresh.
-        """
-        if not self.folder.is_dir():
-            return False
-        expected = {self.runs.name, self.series.name, DESIGN}
-        for path in self.folder.iterdir():
-            if path.name not in expected and not path.name.endswith(".tmp"):
-                return False
-        return not any(
-            not item.name.endswith(".tmp")
-            for folder in (self.runs, self.series)
-            if folder.is_dir()
-            for item in folder.iterdir()
-        )
 
     def _remove_temporaries(self) -> None:
         """Delete what a crash can leave: temporary files, failed rows of retried runs."""
@@ -273,17 +256,81 @@ class ResultStore:
 
 
 def read_manifest(folder: str | Path) -> dict[str, Any]:
-    """The manifest of a results folder."""
+    """The manifest of a results folder.
+
+    Raises:
+        StoreError: no manifest, or one that is not readable JSON (the message says what to do).
+    """
     path = Path(folder) / MANIFEST
     if not path.is_file():
         raise StoreError(f"{folder}: not a sweep's results folder (no {MANIFEST})")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, UnicodeDecodeError, ValueError) as problem:
+        raise StoreError(
+            f"{path}: damaged, not a readable manifest ({_reason(problem)}); the folder's "
+            "runs cannot be matched to their sweep: run the sweep again into a new --out "
+            "folder (or restore the file from a backup)"
+        ) from None
+    return data
+
+
+def _reason(problem: BaseException) -> str:
+    text = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+    return text[:200]
+
+
+def _damaged(path: Path, problem: BaseException) -> StoreError:
+    """What to do about a results file that cannot be read: which file, and the way out."""
+    folder = path.parent.parent if path.parent.name in ("runs", "series") else path.parent
+    if path.name == DESIGN:
+        advice = (
+            "the planned runs are lost: run the sweep again into a new --out folder (or "
+            "restore the file from a backup)"
+        )
+    else:
+        match = PART.match(path.name)
+        advice = (
+            f"delete runs/part-{int(match.group(1)):08d}*.parquet and "
+            f"series/part-{int(match.group(1)):08d}.parquet in {folder} and run the same "
+            "sweep command again: that run is done again"
+            if match
+            else "delete it and run the same sweep command again"
+        )
+    return StoreError(
+        f"{path}: damaged, not a readable Parquet file ({_reason(problem)}); {advice}"
+    )
+
+
+def _read_parquet_files(folder: Path, read: Any) -> Any:
+    """`read()` of a dataset folder; a damaged file in it is found and named (`_damaged`)."""
+    try:
+        return read()
+    except (OSError, ValueError, pa.ArrowException) as problem:
+        for name in sorted(os.listdir(folder)):
+            if PART.match(name):
+                try:
+                    pq.read_metadata(folder / name)
+                except (OSError, ValueError, pa.ArrowException) as broken:
+                    raise _damaged(folder / name, broken) from None
+        raise StoreError(f"{folder}: cannot be read ({_reason(problem)})") from None
 
 
 def read_design(folder: str | Path) -> pd.DataFrame:
     """Every planned run of the sweep in a results folder."""
     read_manifest(folder)
-    return pd.read_parquet(Path(folder) / DESIGN)
+    path = Path(folder) / DESIGN
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise StoreError(
+            f"{path}: missing; the planned runs are lost: run the sweep again into a new "
+            "--out folder"
+        ) from None
+    except (OSError, ValueError, pa.ArrowException) as problem:
+        raise _damaged(path, problem) from None
 
 
 def read_runs(folder: str | Path) -> pd.DataFrame:
@@ -292,7 +339,7 @@ def read_runs(folder: str | Path) -> pd.DataFrame:
     runs = Path(folder) / "runs"
     if not any(PART.match(name) for name in os.listdir(runs)):
         return pd.DataFrame(columns=["run_id", "status"])
-    table = pq.read_table(runs).to_pandas()
+    table = _read_parquet_files(runs, lambda: pq.read_table(runs).to_pandas())
     # A crash between a retried run's new file and the removal of its failed one leaves
     # both: the newer, ok one counts.
     table = table.sort_values(
@@ -310,5 +357,7 @@ def read_series(folder: str | Path, outcomes: list[str] | None = None) -> pd.Dat
             {field.name: pd.Series(dtype=field.type.to_pandas_dtype()) for field in SERIES_SCHEMA}
         )
     filters = [("outcome", "in", list(outcomes))] if outcomes else None
-    table = pq.read_table(path, filters=filters, schema=SERIES_SCHEMA).to_pandas()
+    table = _read_parquet_files(
+        path, lambda: pq.read_table(path, filters=filters, schema=SERIES_SCHEMA).to_pandas()
+    )
     return table.sort_values(["run_id", "outcome", "week"], kind="stable").reset_index(drop=True)

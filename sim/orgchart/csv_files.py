@@ -19,6 +19,18 @@ from eachcustomer.sim.orgchart.chart import (
 
 CHART_COLUMNS = ("employee_id", "manager_id", "department", "customer_facing")
 TABLE_COLUMNS = ("department", "customer_facing")
+GUARDED_START = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+"""A cell that starts with a single quote and then one of =, +, -, @, a tab or a carriage
+return is read without the quote. It is the guard that every CSV written by EachCustomer puts
+in front of text a spreadsheet would run as a formula
+(`eachcustomer.experiments.loading.files.safe_csv_frame`), and the quote a spreadsheet shows
+as text, not as part of the cell: a department written `'=X` by an export is read back as
+`=X`, the name the exported scenario's coverage uses."""
+
+
+def unguard(cell: str) -> str:
+    """A cell without the formula guard's leading quote (`GUARDED_START`)."""
+    return cell[1:] if cell.startswith(GUARDED_START) else cell
 
 
 def read_csv_rows(
@@ -67,7 +79,8 @@ def read_csv_rows(
                     raise OrgChartError(
                         f"{name}: more than {max_rows} rows; the limit is max_rows={max_rows}"
                     )
-                rows.append((reader.line_num, dict(zip(header, record, strict=True))))
+                cells = (unguard(cell) for cell in record)
+                rows.append((reader.line_num, dict(zip(header, cells, strict=True))))
         except UnicodeDecodeError as exc:
             raise OrgChartError(
                 f"{name}: not UTF-8 text (byte {exc.start} cannot be decoded); expected a CSV file"

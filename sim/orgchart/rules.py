@@ -56,6 +56,12 @@ def reporting_lines(chart: Chart, problems: Problems) -> np.ndarray:
         if row.manager_id is None:
             continue
         with problems.row():
+            if row.manager_id == row.employee_id:
+                raise OrgChartError(
+                    f"{name}: {row.where}: employee {row.employee_id} is listed as their own "
+                    "manager; give the id of the person they report to (the chief alone has "
+                    "none: an empty manager_id in CSV, no reporting edge in GraphML)"
+                )
             if row.manager_id not in index:
                 raise OrgChartError(
                     f"{name}: {row.where}: manager_id {row.manager_id} does "
