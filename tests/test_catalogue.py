@@ -61,7 +61,7 @@ def test_the_shipped_built_ins_by_kind():
         "published_units",
     ]
     assert list(builtins("plan_finder")) == ["plan_finder"]
-    assert list(builtins("posterior")) == ["published", "published_units"]
+    assert list(builtins("posterior")) == ["published", "published_levers", "published_units"]
     assert list(builtins("evidence")) == ["decision_map", "decision_posterior"]
 
 
