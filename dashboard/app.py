@@ -21,6 +21,7 @@ import diskcache
 from dash import Dash, Input, Output, State, clientside_callback, dcc, html
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from eachcustomer.dashboard import guard
 from eachcustomer.dashboard.jobs import NOTICE_ID, JobManager, max_jobs_setting
 from eachcustomer.dashboard.settings import MAX_CHART_BYTES, default_settings
 from eachcustomer.dashboard.sweeps.runner import serve_reports
@@ -142,6 +143,7 @@ def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None)
             html.Main(dash.page_container, id="content", tabIndex="-1"),
         ],
     )
+    guard.install(app)  # after the layouts exist: it reads their components
     return app
 
 

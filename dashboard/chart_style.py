@@ -9,6 +9,7 @@ Okabe-Ito colours.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -75,21 +76,78 @@ FONT_FAMILY = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 
 
 class Look(NamedTuple):
-    """Type sizes and line widths: for a screen, or for a projector (presentation mode)."""
+    """Type sizes and line widths: for a screen, or for a projector (presentation mode).
+
+    `title_chars` is the longest title at full size (a longer one is set smaller,
+    `title_size`); `legend_chars` and `axis_chars` are the longest line of a legend entry
+    and of the y axis title, in characters (a longer one is broken into lines, `wrap`); so
+    that at the narrowest column a chart gets (460 px on Explore, 640 px in presentation
+    mode) the title stays clear of the mode bar, no legend entry runs under it, and the
+    y axis title fits beside the plot.
+    """
 
     text: int
     title: int
     line: int
     right_margin: int
+    title_chars: int
+    legend_chars: int
+    axis_chars: int
 
 
-SCREEN = Look(text=13, title=16, line=2, right_margin=40)
-PROJECTOR = Look(text=20, title=26, line=4, right_margin=48)
+SCREEN = Look(
+    text=13, title=16, line=2, right_margin=40, title_chars=42, legend_chars=34, axis_chars=36
+)
+PROJECTOR = Look(
+    text=20, title=26, line=4, right_margin=48, title_chars=34, legend_chars=28, axis_chars=30
+)
+REFERENCE_COLOR = "#8c8c8c"
+"""Grey: a reference run drawn for comparison (a lesson's "the first lesson")."""
 
 
 def look(large: bool) -> Look:
     """The look for presentation mode (`large`) or not."""
     return PROJECTOR if large else SCREEN
+
+
+def wrap(text: str, width: int) -> str:
+    """`text` broken into lines of at most `width` characters (plotly's `<br>`), at spaces;
+    before a bracket where that gives two lines that fit ("Added up since week 0" /
+    "(attitude units)")."""
+    if len(text) <= width or "<br>" in text:
+        return text
+    head, bracket, tail = text.partition(" (")
+    if bracket and len(head) <= width and len(tail) + 1 <= width:
+        return f"{head}<br>({tail}"
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False))
+
+
+def title_size(text: str, large: bool) -> int:
+    """A title's type size: the look's, smaller for a title longer than `title_chars` (a
+    title stays on one line: plotly sets a title of several lines anchored at its top
+    above the figure), never smaller than the chart's other text."""
+    sizes = look(large)
+    if len(text) <= sizes.title_chars:
+        return sizes.title
+    return max(sizes.text, int(sizes.title * sizes.title_chars / len(text)))
+
+
+def fit_legend(traces: Sequence[Any], large: bool) -> None:
+    """Break long legend entries into lines, so that none is wider than a narrow plot (a
+    horizontal legend wraps between entries, never inside one, and a long entry ran on
+    into the right margin, under the mode bar)."""
+    width = look(large).legend_chars
+    for trace in traces:
+        plain = isinstance(trace, dict)
+        name = trace.get("name") if plain else getattr(trace, "name", None)
+        shown = trace.get("showlegend") if plain else getattr(trace, "showlegend", None)
+        if shown is False:  # not in the legend: its name may be a row's label
+            continue
+        if isinstance(name, str) and len(name) > width:
+            if isinstance(trace, dict):
+                trace["name"] = wrap(name, width)
+            else:
+                trace.name = wrap(name, width)
 
 
 def graph_config(name: str) -> Any:
@@ -118,8 +176,12 @@ def attitude_colorbar(length: float) -> dict[str, Any]:
     }
 
 
-def chart_title(text: str, large: bool, **anchor: str) -> dict[str, Any]:
-    """A chart's title at the top left of the figure, above the plot; `anchor`: xanchor."""
+def chart_title(text: str, large: bool, fit: bool = True, **anchor: str) -> dict[str, Any]:
+    """A chart's title at the top left of the figure, above the plot; `anchor`: xanchor.
+
+    `fit`: a long title is set smaller (`title_size`); a chart as wide as the page (the
+    org network) keeps the look's size.
+    """
     return {
         "text": text,
         "x": 0.01,
@@ -129,7 +191,7 @@ def chart_title(text: str, large: bool, **anchor: str) -> dict[str, Any]:
         "yanchor": "top",
         "pad": {"t": 8},
         "automargin": True,
-        "font": {"size": look(large).title},
+        "font": {"size": title_size(text, large) if fit else look(large).title},
     }
 
 
@@ -156,7 +218,7 @@ def layout(
     x_axis: dict[str, Any] = {"title": {"text": x_title}, **AXIS_STYLE}
     if horizon:
         x_axis["range"] = [0, horizon]
-    y_axis: dict[str, Any] = {"title": {"text": y_title}, **AXIS_STYLE}
+    y_axis: dict[str, Any] = {"title": {"text": wrap(y_title, sizes.axis_chars)}, **AXIS_STYLE}
     if y_range:
         y_axis["range"] = list(y_range)
     return {
@@ -181,8 +243,9 @@ def layout(
 
 
 def style_figure(figure: go.Figure, title: str, y_title: str, **options: Any) -> go.Figure:
-    """Give a figure the shared look (`layout`)."""
+    """Give a figure the shared look (`layout`), its legend entries fitted (`fit_legend`)."""
     figure.update_layout(layout(title, y_title, **options))
+    fit_legend(figure.data, bool(options.get("large")))
     return figure
 
 

@@ -69,6 +69,40 @@ def job_controls(prefix: str, run_label: str, status: bool = True) -> list[Any]:
     return controls
 
 
+def speed_control(prefix: str, value: int) -> html.Div:
+    """How fast a run plays: weeks shown per second, or as fast as it computes ("max").
+
+    `<prefix>-speed` is the slider (an index of `eachcustomer.dashboard.runs.SPEEDS`), kept
+    for the browser session; `<prefix>-speed-note` says the speed in words.
+    """
+    from eachcustomer.dashboard.runs import SPEEDS
+
+    marks = {index: ("max" if pace is None else f"{pace:g}") for index, pace in enumerate(SPEEDS)}
+    return html.Div(
+        className="speed",
+        children=[
+            html.Label(
+                ["Speed ", html.Span("(weeks a second)", className="unit")],
+                htmlFor=f"{prefix}-speed",
+                className="field-label",
+            ),
+            dcc.Slider(
+                id=f"{prefix}-speed",
+                min=0,
+                max=len(SPEEDS) - 1,
+                step=1,
+                value=value,
+                marks=marks,
+                persistence=True,
+                persistence_type="session",
+                updatemode="mouseup",
+                allow_direct_input=False,  # the value is a position on the scale, not a speed
+            ),
+            html.Div(id=f"{prefix}-speed-note", className="note"),
+        ],
+    )
+
+
 def upload_box(upload_id: str, text: str, accept: str) -> html.Div:
     """A drop zone that is also a keyboard-focusable button.
 

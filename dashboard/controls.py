@@ -14,6 +14,8 @@ from typing import Any
 
 from dash import dcc, html
 
+from eachcustomer.dashboard.money import money, money_unit
+from eachcustomer.experiments.loading.plans import kind_template
 from eachcustomer.sim.interventions import KIND_MEANINGS, KINDS
 from eachcustomer.sim.params import parameter_table
 
@@ -136,7 +138,7 @@ def tooltip_of(row: dict[str, Any]) -> str:
     """The one-line meaning, the unit, the model's range and the seed source."""
     parts = [f"{row['meaning']}."]
     if row["unit"]:
-        parts.append(f"Unit: {row['unit']}.")
+        parts.append(f"Unit: {money_unit(row['unit'], words=True)}.")
     parts.append(f"Allowed: {_plain(row['low'])} to {_plain(row['high'])}.")
     sources = [
         SOURCES.get(s.strip(), s.strip()) for s in str(row["source"]).split(",") if s.strip()
@@ -165,7 +167,7 @@ def param_controls() -> list[ParamControl]:
             ParamControl(
                 name=row["name"],
                 label=label_of(row["name"]),
-                unit=row["unit"],
+                unit=money_unit(row["unit"]),
                 low=low,
                 high=high,
                 step=DASHBOARD_STEPS.get(row["name"], nice_step(low, high, integer)),
@@ -278,6 +280,38 @@ def slider_order() -> list[str]:
     for members in grouped_controls(controls).values():
         order.extend(c.name for c in members)
     return order
+
+
+@dataclass(frozen=True)
+class Price:
+    """What one participant-week of an intervention costs: staff hours and direct spend."""
+
+    hours: float
+    direct: float
+
+    def describe(self, wage_cost_per_hour: float | None = None) -> str:
+        """ "8 staff hours and $304 per participant-week ($669 at $45.65 an hour)"."""
+        parts = []
+        if self.hours:
+            parts.append(f"{self.hours:g} staff hours")
+        if self.direct or not parts:
+            parts.append(money(self.direct, cents=True))
+        text = " and ".join(parts) + " per participant-week"
+        if self.hours and wage_cost_per_hour is not None:
+            total = money(self.hours * wage_cost_per_hour + self.direct, cents=True)
+            text += f" ({total} at {money(wage_cost_per_hour, cents=True)} an hour)"
+        return text
+
+
+def library_price(kind: str) -> Price | None:
+    """The plan library's price of an intervention kind
+    (`eachcustomer.experiments.loading.plans.kind_template`); None when no plan has one."""
+    template = kind_template(kind)
+    if template is None:
+        return None
+    if template.cost_per_participant_week is not None:  # an all-in price: spend only
+        return Price(0.0, template.cost_per_participant_week)
+    return Price(template.hours_per_participant_week, template.direct_cost_per_participant_week)
 
 
 def kind_options() -> list[dict[str, str]]:

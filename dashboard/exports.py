@@ -1,5 +1,12 @@
 """Exports: outputs and org charts as CSV, and the settings as a scenario `eachcustomer run` reads.
 
+Explore's two exports describe one run, the run shown: its weekly outputs exactly as
+`eachcustomer run FILE --out OUT.csv` writes them (the one CSV writer,
+`eachcustomer.experiments.loading.files.csv_text`), and the settings it was made with (the
+run keeps them, `eachcustomer.dashboard.settings.run_record`), whatever the sliders say now.
+Only with no run shown, or one made with an org chart no longer loaded, does the scenario
+file hold the current settings, and then it says so.
+
 A scenario with an org chart is a zip holding the TOML file and the chart (and its
 departments table) side by side, because a scenario names its chart by a relative path.
 Every CSV the dashboard hands out goes through
@@ -15,6 +22,7 @@ import io
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,9 +31,14 @@ import pandas as pd
 import tomli_w
 from dash.exceptions import PreventUpdate
 
-from eachcustomer.dashboard.settings import build_setup, normalize, safe_filename
+from eachcustomer.dashboard.settings import (
+    build_setup,
+    normalize,
+    safe_filename,
+    settings_of_record,
+)
 from eachcustomer.experiments.loading.catalogue import builtins
-from eachcustomer.experiments.loading.files import safe_csv_frame
+from eachcustomer.experiments.loading.files import csv_text, safe_csv_frame
 from eachcustomer.experiments.loading.scenario_files import (
     RunSetup,
     read_scenario,
@@ -56,10 +69,8 @@ def stored_toml_download(result: Any, key: str, filename: str) -> dict[str, Any]
 
 
 def outputs_csv(frame: pd.DataFrame, title: str) -> dict[str, Any]:
-    """dcc.Download data for the weekly outputs."""
-    return text_download(
-        safe_csv_frame(frame).to_csv(index=False), f"{slugify(title)}-outputs.csv", "text/csv"
-    )
+    """dcc.Download data for the weekly outputs: what `eachcustomer run --out` writes."""
+    return text_download(csv_text(frame), f"{slugify(title)}-outputs.csv", "text/csv")
 
 
 def safe_csv_text(text: str) -> str:
@@ -99,8 +110,74 @@ def changed_parameters(params: Params) -> dict[str, Any]:
     }
 
 
-def describe_changes(settings: dict[str, Any], setup: RunSetup) -> str:
-    """What the user changed, in words, for the exported description."""
+@dataclass(frozen=True)
+class ShownRun:
+    """The run an export describes: the weeks it went to of its horizon."""
+
+    week: int
+    horizon: int
+
+    @property
+    def finished(self) -> bool:
+        return self.week >= self.horizon
+
+    def command(self) -> str:
+        """The command that reproduces it from the exported file."""
+        steps = "" if self.finished else f" --steps {self.week}"
+        return f"eachcustomer run FILE{steps}"
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What the scenario export holds: the settings, and the run shown they were run as
+    (None: the current settings, not run on the dashboard), and why when the run shown
+    could not be exported."""
+
+    settings: dict[str, Any]
+    run: ShownRun | None
+    reason: str = ""
+
+
+def exported_settings(current: Any, state: Any) -> Exported:
+    """The settings the scenario export describes: those of the run shown (`state`), else
+    the session's `current` settings, saying why."""
+    current = normalize(current)
+    if not isinstance(state, dict) or not state.get("table") or state.get("error"):
+        return Exported(current, None)
+    settings = settings_of_record(state.get("settings"), current)
+    week, horizon = state.get("week"), state.get("horizon")
+    if settings is None or not isinstance(week, int) or not isinstance(horizon, int):
+        record = state.get("settings")
+        chart = record.get("chart") if isinstance(record, dict) else None
+        if isinstance(chart, dict) and chart.get("filename"):
+            reason = f"the run shown used the org chart {chart['filename']}, no longer loaded"
+        else:
+            reason = "the run shown does not say what it was made with"
+        return Exported(current, None, reason)
+    return Exported(settings, ShownRun(week, horizon))
+
+
+def export_note(current: Any, state: Any) -> str:
+    """Which run the exports describe, for the page."""
+    exported = exported_settings(current, state)
+    if exported.run is None:
+        if not exported.reason:
+            return "Scenario (TOML): the settings above, not run yet."
+        return (
+            f"Outputs (CSV): the run shown. Scenario (TOML): the settings above, not run yet "
+            f"({exported.reason})."
+        )
+    week = exported.run.week
+    what = "the run shown" + ("" if exported.run.finished else f" (to week {week})")
+    same = exported.settings == normalize(current)
+    return f"Both exports: {what}" + ("." if same else ", not the changes made since.")
+
+
+def describe_changes(
+    settings: dict[str, Any], setup: RunSetup, run: ShownRun | None = None, reason: str = ""
+) -> str:
+    """What the user changed, and which run the file reproduces, in words, for the exported
+    description."""
     parts = [f"{name.replace('_', ' ')} {value}" for name, value in settings["overrides"].items()]
     if settings["plan"] is not None:
         parts.append(f"plan {settings['plan']!r}")
@@ -115,8 +192,28 @@ def describe_changes(settings: dict[str, Any], setup: RunSetup) -> str:
     return (
         f"Exported from the EachCustomer dashboard on {date.today().isoformat()}: the "
         f"scenario '{settings['scenario']}' ({setup.title}) with {changes}, seed "
-        f"{settings['seed']}. `eachcustomer run FILE` reproduces the dashboard's run."
+        f"{settings['seed']}. {reproduces(run, reason)}"
         f"\n\n{setup.description}"
+    )
+
+
+def reproduces(run: ShownRun | None, reason: str = "") -> str:
+    """Which run the file reproduces, and with which command."""
+    if run is None:
+        why = f" ({reason})" if reason else ""
+        return (
+            f"These are the dashboard's settings when exported, not yet run there{why}; "
+            "`eachcustomer run FILE` runs them."
+        )
+    if run.finished:
+        return (
+            f"`{run.command()}` reproduces the run shown on the dashboard, weeks 0 to "
+            f"{run.week}, exactly (`--out FILE.csv` writes its outputs as the dashboard does)."
+        )
+    return (
+        f"The run shown on the dashboard stopped at week {run.week} of {run.horizon}: "
+        f"`{run.command()}` reproduces it exactly (`--out FILE.csv` writes its outputs as the "
+        f"dashboard does); `eachcustomer run FILE` goes on to week {run.horizon}."
     )
 
 
@@ -146,8 +243,11 @@ def scenario_toml(
     chart_name: str | None = None,
     table_name: str | None = None,
     staff_per_manager: int = 0,
+    run: ShownRun | None = None,
+    reason: str = "",
 ) -> str:
-    """The settings as scenario TOML text (chart and table names relative to the file)."""
+    """The settings as scenario TOML text (chart and table names relative to the file),
+    saying which run it reproduces (`run`; None: settings not run on the dashboard)."""
     settings = normalize(settings)
     setup = setup if setup is not None else build_setup(settings)
     params = setup.params
@@ -165,7 +265,7 @@ def scenario_toml(
             organization["departments"] = [d.model_dump(mode="json") for d in params.departments]
     scenario: dict[str, Any] = {
         "title": "Dashboard: " + setup.title,
-        "description": describe_changes(settings, setup),
+        "description": describe_changes(settings, setup, run, reason),
         "seed": settings["seed"],
         "parameters": changed_parameters(params),
         "organization": organization,
@@ -178,15 +278,23 @@ def scenario_toml(
         scenario["plans"] = {name: intervention_tables(p) for name, p in setup.plans.items()}
     if setup.timeline:
         scenario["timeline"] = [timeline_table(entry) for entry in setup.timeline]
+    if run is None:
+        said = "# Settings not yet run on the dashboard: eachcustomer run THIS_FILE runs them"
+    else:
+        said = f"# {run.command().replace('FILE', 'THIS_FILE')} reproduces the run shown"
+        said += "" if run.finished else f" (week {run.week} of {run.horizon})"
     header = (
         f"# {setup.title}, as set in the EachCustomer dashboard\n"
-        "# eachcustomer run THIS_FILE (the seed and the changes during the run are below)\n\n"
+        f"{said}\n# (the seed and the changes during the run are below)\n\n"
     )
     return header + tomli_w.dumps(scenario, multiline_strings=True)
 
 
-def scenario_files(settings: Any) -> tuple[str, dict[str, bytes]]:
-    """The download's file name and the files it holds (TOML, and any chart files)."""
+def scenario_files(
+    settings: Any, run: ShownRun | None = None, reason: str = ""
+) -> tuple[str, dict[str, bytes]]:
+    """The download's file name and the files it holds (TOML, and any chart files); `run`
+    is the run shown these settings made (None: not run on the dashboard)."""
     settings = normalize(settings)
     setup = build_setup(settings)
     stem = slugify(f"{settings['scenario']}-dashboard")
@@ -200,7 +308,7 @@ def scenario_files(settings: Any) -> tuple[str, dict[str, bytes]]:
             if table_name == chart_name:
                 table_name = f"departments-{table_name}"
             files[table_name] = chart_file_bytes(table_name, chart["departments_text"])
-        text = scenario_toml(settings, setup, chart_name, table_name)
+        text = scenario_toml(settings, setup, chart_name, table_name, run=run, reason=reason)
         return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
     spec_path = builtins("scenario")[settings["scenario"]]
     spec = read_scenario(spec_path)
@@ -214,15 +322,24 @@ def scenario_files(settings: Any) -> tuple[str, dict[str, bytes]]:
             table_name = table_path.name
             files[table_name] = table_path.read_bytes()
         text = scenario_toml(
-            settings, setup, chart_path.name, table_name, spec.organization.staff_per_manager
+            settings,
+            setup,
+            chart_path.name,
+            table_name,
+            spec.organization.staff_per_manager,
+            run=run,
+            reason=reason,
         )
         return f"{stem}.zip", {SCENARIO_FILE: text.encode("utf-8"), **files}
-    return f"{stem}.toml", {SCENARIO_FILE: scenario_toml(settings, setup).encode("utf-8")}
+    text = scenario_toml(settings, setup, run=run, reason=reason)
+    return f"{stem}.toml", {SCENARIO_FILE: text.encode("utf-8")}
 
 
-def scenario_download(settings: Any) -> dict[str, Any]:
-    """dcc.Download data: a .toml file, or a .zip when an org chart comes along."""
-    name, files = scenario_files(settings)
+def scenario_download(settings: Any, state: Any = None) -> dict[str, Any]:
+    """dcc.Download data: a .toml file, or a .zip when an org chart comes along, of the run
+    shown (`state`) when there is one (`exported_settings`)."""
+    exported = exported_settings(settings, state)
+    name, files = scenario_files(exported.settings, exported.run, exported.reason)
     if name.endswith(".toml"):
         return text_download(files[SCENARIO_FILE].decode("utf-8"), name, "application/toml")
     buffer = io.BytesIO()

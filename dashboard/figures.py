@@ -31,12 +31,14 @@ from eachcustomer.dashboard.chart_style import (  # noqa: F401 (the look, import
     WEEK_AXIS,
     attitude_colorbar,
     empty_figure,
+    fit_legend,
     graph_config,
     layout,
     look,
     mark_changes,
 )
 from eachcustomer.dashboard.compare.figures import plan_bands, plan_costs  # noqa: F401
+from eachcustomer.dashboard.money import money_unit
 from eachcustomer.dashboard.organization.network_figure import network_figure  # noqa: F401
 from eachcustomer.dashboard.why_figures import (  # noqa: F401
     WHY_ADDED_UP,
@@ -86,6 +88,7 @@ def lines(
         }
         for index, (column, name) in enumerate((c, n) for c, n in columns.items() if c in frame)
     ]
+    fit_legend(traces, large)
     chart = layout(title, y_title, large=large, horizon=horizon, y_range=y_range)
     mark_changes(chart, marks, large)
     return go.Figure(data=traces, layout=chart)
@@ -255,7 +258,7 @@ def revenue(frame: pd.DataFrame, **style: Any) -> go.Figure:
         frame,
         {"revenue": "revenue", "intervention_spend": "intervention spend"},
         "Revenue and spend per week",
-        "Amount (currency per week)",
+        f"Amount ({money_unit('currency per week')})",
         colors=(BLUE, VERMILLION),
         fmt=",.0f",
         **style,

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from eachcustomer.dashboard.chart_style import look, style_figure
+from eachcustomer.dashboard.money import money_unit
 from eachcustomer.experiments.analysis.outcomes import Outcome
 from eachcustomer.experiments.analysis.verdicts import BETTER, NO_CLEAR_EFFECT, WORSE
 from eachcustomer.experiments.reports.forest import VERDICT_COLOURS, Effect, forest_figure
@@ -35,7 +36,7 @@ def plan_forest(effects: Sequence[Effect], item: Outcome, *, large: bool = False
     direction = {True: "higher is better", False: "lower is better", None: ""}[
         item.higher_is_better
     ]
-    unit = item.unit.split(",")[0]  # "points", not "points, -100 to 100": the axis is short
+    unit = money_unit(item.unit.split(",")[0])  # "points", not "points, -100 to 100"
     style_figure(
         figure,
         item.label[:1].upper() + item.label[1:],

@@ -9,13 +9,16 @@ and going on; no model object is kept between requests.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from eachcustomer.dashboard.controls import label_of
 from eachcustomer.dashboard.explore.live import kept_weeks, start_key
@@ -23,6 +26,7 @@ from eachcustomer.dashboard.settings import (
     build_setup,
     describe_org,
     normalize,
+    run_record,
     settings_key,
     user_message,
 )
@@ -32,6 +36,31 @@ from eachcustomer.sim.model import OrgModel
 
 EMIT_EVERY_SECONDS = 0.2
 """How often a running simulation sends its partial table to the browser."""
+PACE_SLACK = 0.01
+"""Seconds of the clock's jitter forgiven when a paced run decides to send a week."""
+SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, None)
+"""The speed control's settings, weeks shown per second (None: as fast as it computes)."""
+EXPLORE_SPEED = 4
+"""Explore's speed at first (an index of SPEEDS): 20 weeks a second, a default run of two
+years in about five seconds, slow enough to watch and to pause at a week."""
+LESSON_SPEED = 3
+"""A lesson's speed at first: 10 weeks a second, two years in about ten seconds."""
+
+
+def speed_of(index: Any) -> float | None:
+    """Weeks per second of a speed control's value (an index of SPEEDS), None for "max";
+    anything else from the browser is "max"."""
+    if isinstance(index, int | float) and not isinstance(index, bool) and math.isfinite(index):
+        return SPEEDS[min(max(int(index), 0), len(SPEEDS) - 1)]
+    return None
+
+
+def speed_label(index: Any) -> str:
+    """The speed in words, for the control's note."""
+    pace = speed_of(index)
+    if pace is None:
+        return "as fast as it computes"
+    return f"{pace:g} week{'' if pace == 1 else 's'} a second"
 
 
 def make_model(setup: RunSetup, seed: int, keep_history: bool = False) -> OrgModel:
@@ -47,16 +76,19 @@ def make_model(setup: RunSetup, seed: int, keep_history: bool = False) -> OrgMod
 
 
 def plain_column(values: pd.Series) -> list[Any]:
-    """A column as JSON-ready values: NaN becomes None, -0.0 becomes 0.0.
+    """A column as JSON-ready values, exactly: NaN becomes None, -0.0 becomes 0.0.
 
-    The browser's session store checks that what it saved reads back equal; JSON writes
-    -0.0 as 0, which would never compare equal to -0.0 and make it save again forever.
+    JSON carries a float to the browser and back unchanged (both sides write the shortest
+    text that reads back as the same number), so the table kept is the run's, bit for bit,
+    and its CSV is the one `eachcustomer run --out` writes. The browser's session store checks
+    that what it saved reads back equal; JSON writes -0.0 as 0, which would never compare
+    equal to -0.0 and make it save again forever (the CSV writer writes -0.0 as 0.0 too).
     """
     array = values.to_numpy()
     if array.dtype.kind in "iub":
         return array.tolist()
-    rounded = np.round(array.astype(float), 9) + 0.0
-    return [None if math.isnan(v) else v for v in rounded.tolist()]
+    plain = array.astype(float) + 0.0
+    return [None if math.isnan(v) else v for v in plain.tolist()]
 
 
 def table_payload(frame: pd.DataFrame) -> dict[str, list[Any]]:
@@ -64,11 +96,33 @@ def table_payload(frame: pd.DataFrame) -> dict[str, list[Any]]:
     return {column: plain_column(frame[column]) for column in frame.columns}
 
 
-def payload_frame(table: dict[str, list[Any]] | None) -> pd.DataFrame:
-    """The table of a payload, NaN where the browser holds None."""
+PAYLOAD_DTYPES = ("int64", "float64", "bool")
+"""The column types a payload records (JSON writes 5000.0 as 5000: the type says which)."""
+
+
+def table_dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    """Each column's type, for `payload_frame` to give it back."""
+    return {column: str(frame[column].dtype) for column in frame.columns}
+
+
+def payload_frame(
+    table: dict[str, list[Any]] | None, dtypes: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The table of a payload, NaN where the browser holds None.
+
+    With the columns' types (`table_dtypes`) it is the model's table exactly; without them
+    every column is a float.
+    """
     if not table:
         return pd.DataFrame()
-    return pd.DataFrame(table).astype(float, errors="ignore").fillna(np.nan)
+    frame = pd.DataFrame(table)
+    if not isinstance(dtypes, dict):
+        return frame.astype(float, errors="ignore").fillna(np.nan)
+    types = {
+        column: kind if kind in PAYLOAD_DTYPES else "float64"
+        for column, kind in ((c, dtypes.get(c)) for c in frame.columns)
+    }
+    return frame.astype(types)
 
 
 def why_totals(model: OrgModel, by: str) -> dict[str, Any]:
@@ -94,7 +148,9 @@ def describe_change(entry: TimelineEntry) -> str:
 def snapshot(
     model: OrgModel, key: str, horizon: int, setup: RunSetup, settings: dict[str, Any]
 ) -> dict[str, Any]:
-    """What the browser keeps of a run so far."""
+    """What the browser keeps of a run so far; its exports are made from it: the table
+    exactly, and the settings it was made with (`eachcustomer.dashboard.settings.run_record`)."""
+    outputs = model.outputs()
     return {
         "key": key,
         "start": start_key(settings),
@@ -105,11 +161,101 @@ def snapshot(
         "title": setup.title,
         "org": describe_org(setup, settings),
         "employees": int(model.org.size),
-        "table": table_payload(model.outputs()),
+        "table": table_payload(outputs),
+        "dtypes": table_dtypes(outputs),
+        "settings": run_record(settings),
         "why": {"band": why_totals(model, "band"), "department": why_totals(model, "department")},
         "error": None,
         "updated": time.time(),
     }
+
+
+# --- what a snapshot from the browser must look like ----------------------------------------
+
+MAX_SNAPSHOT_WEEK = 5200
+"""The longest run a snapshot may hold (`eachcustomer.sim.params.Params.horizon_weeks`)."""
+VARYING_COLUMN = re.compile(r"_(dept|level)_")
+"""Columns whose names depend on the organization (its departments and levels)."""
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+class WhyShape(_Shape):
+    """`why_totals`: a value per group and mechanism."""
+
+    groups: list[str]
+    mechanisms: list[str]
+    values: list[list[float]]
+
+    @model_validator(mode="after")
+    def _sizes(self) -> WhyShape:
+        if len(self.values) != len(self.groups) or any(
+            len(row) != len(self.mechanisms) for row in self.values
+        ):
+            raise ValueError("values must have a row per group and a value per mechanism")
+        return self
+
+
+class MarkShape(_Shape):
+    week: int
+    label: str
+
+
+class SnapshotShape(_Shape):
+    """What `snapshot` (or `error_payload`) gives the browser, as the pages read it back."""
+
+    key: str | None = None
+    start: str | None = None
+    week: int = Field(0, ge=0, le=MAX_SNAPSHOT_WEEK)
+    horizon: int = Field(0, ge=0, le=MAX_SNAPSHOT_WEEK)
+    title: str = ""
+    org: str = ""
+    employees: int | None = None
+    table: dict[str, list[float | None]] | None = None
+    dtypes: dict[str, str] | None = None
+    why: dict[str, WhyShape | None] | None = None
+    marks: list[MarkShape] | None = None
+    settings: dict[str, Any] | None = None
+    error: str | None = None
+    updated: float | None = None
+
+    @model_validator(mode="after")
+    def _table(self) -> SnapshotShape:
+        if not self.table:
+            return self
+        lengths = {len(values) for values in self.table.values()}
+        if len(lengths) != 1 or not 0 < lengths.pop() <= MAX_SNAPSHOT_WEEK + 1:
+            raise ValueError("table: every column must have a value per week, and as many")
+        missing = sorted(set(snapshot_columns()) - set(self.table))
+        if missing:
+            raise ValueError(f"table: no column {missing[0]!r}")
+        return self
+
+
+@functools.cache
+def snapshot_columns() -> tuple[str, ...]:
+    """The columns every run's table has, whatever its organization (the charts read them)."""
+    model = make_model(build_setup(normalize({"overrides": {"n_employees": 20}})), 0)
+    return tuple(c for c in model.outputs().columns if not VARYING_COLUMN.search(c))
+
+
+def snapshot_problem(value: Any) -> str | None:
+    """What keeps `value` from being a run the pages can draw and go on from, or None (for
+    None too: no run)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return "a run kept by the page (an object)"
+    try:
+        SnapshotShape.model_validate(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        said = str(first["msg"]).removeprefix("Value error, ")
+        return f"a run as the dashboard keeps it ({f'{where}: ' if where else ''}{said})"
+    return None
 
 
 def error_payload(key: str, message: str) -> dict[str, Any]:
@@ -137,6 +283,7 @@ def advance(
     mode: str,
     emit: Callable[[dict[str, Any]], None] | None = None,
     live: Any = None,
+    pace: float | None = None,
 ) -> dict[str, Any]:
     """Run the settings' simulation on from where the run shown stopped.
 
@@ -148,6 +295,10 @@ def advance(
         emit: called with partial snapshots while running (at most every 0.2 s).
         live: the last partial snapshot of a run under way, or None; used instead of
             `state` when newer (a change made while the run went on).
+        pace: weeks per second to play the run at, None for as fast as it computes. A
+            paced run waits between weeks and sends a snapshot as often as the page reads
+            one, so that the browser shows the weeks one after the other and Pause (which
+            ends the job) stops at the week shown. The results do not depend on it.
     """
     settings = normalize(settings)
     key = settings_key(settings)
@@ -167,6 +318,11 @@ def advance(
         # Same seed, same changes at the same weeks: the replay is the run shown.
         step_with_timeline(model, setup.timeline, start)
         last, cost = time.monotonic(), 0.0
+        # Unpaced, drawing costs at most about a quarter of the time; paced, the waits
+        # between weeks absorb it.
+        every = EMIT_EVERY_SECONDS if pace is None else min(EMIT_EVERY_SECONDS, 1.0 / pace)
+        share = 3.0 if pace is None else 1.0
+        clock = time.monotonic()
         while model.steps < target:
             step_with_timeline(model, setup.timeline, model.steps + 1)
             # Send the first week at once, then pace by what sending costs, so that drawing
@@ -176,13 +332,18 @@ def advance(
                 and model.steps < target
                 and (
                     model.steps == start + 1
-                    or time.monotonic() - last >= max(EMIT_EVERY_SECONDS, 3 * cost)
+                    or time.monotonic() - last >= max(every, share * cost) - PACE_SLACK
                 )
             ):
                 began = time.monotonic()
                 emit(snapshot(model, key, horizon, setup, settings))
                 last = time.monotonic()
                 cost = last - began
+            if pace is not None and model.steps < target:
+                # The next week is due (weeks since the start) / pace after the start.
+                wait = clock + (model.steps - start) / pace - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
     except ValueError as error:
         return error_payload(key, user_message(error))
     return snapshot(model, key, horizon, setup, settings)

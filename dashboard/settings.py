@@ -117,6 +117,43 @@ def settings_key(data: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def chart_key(chart: dict[str, Any] | None) -> str | None:
+    """A fingerprint of an uploaded chart (its files' names and texts); None without one."""
+    if chart is None:
+        return None
+    parts = [chart.get(name) for name in CHART_FIELDS]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+CHART_FIELDS = ("filename", "text", "departments_filename", "departments_text")
+
+
+def run_record(settings: dict[str, Any]) -> dict[str, Any]:
+    """What a run keeps of the (normalized) settings it was made with, for its exports: all
+    of them, but an uploaded chart only by name, head count and fingerprint (its text stays
+    in the session's settings, and would travel with every partial run)."""
+    chart = settings["chart"]
+    return {
+        **settings,
+        "chart": None
+        if chart is None
+        else {"filename": chart["filename"], "employees": chart.get("employees")},
+        "chart_key": chart_key(chart),
+    }
+
+
+def settings_of_record(record: Any, current: dict[str, Any]) -> dict[str, Any] | None:
+    """The settings a run was made with (`run_record`), normalized, its chart taken from the
+    session's `current` settings; None when the record is missing or its chart is no longer
+    the session's."""
+    if not isinstance(record, dict):
+        return None
+    wanted = record.get("chart_key")
+    if wanted != chart_key(current["chart"]):
+        return None
+    return normalize({**record, "chart": current["chart"]})
+
+
 def extra_interventions(settings: dict[str, Any]) -> tuple[Intervention, ...]:
     """The interventions the user added on top of the scenario's plan, validated."""
     items = []

@@ -18,6 +18,7 @@ from eachcustomer.dashboard.chart_style import (
     MECHANISM_COLORS,
     MECHANISM_NAMES,
     empty_figure,
+    fit_legend,
     layout,
     look,
     mark_changes,
@@ -99,6 +100,7 @@ def why_over_time(
         title, y_title = "Why mean attitude changed, week by week", "Change per week"
     else:
         title, y_title = "Why mean attitude changed: pushes added up", "Added up since week 0"
+    fit_legend(traces, large)
     chart = layout(title, y_title + " (attitude units)", large=large, horizon=horizon)
     mark_changes(chart, marks, large)
     return go.Figure(data=traces, layout=chart)
@@ -151,6 +153,7 @@ def why_by_group(why: dict[str, Any] | None, by: str, *, large: bool = False) ->
             "hovertemplate": "%{y}: %{x:+.3f}<extra>total</extra>",
         }
     )
+    fit_legend(traces, large)
     chart = layout(
         f"Why attitude changed, by {label}: pushes added up",
         "",

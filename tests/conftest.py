@@ -3,15 +3,12 @@ for the browser tests."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from install_browser import ADVICE, CHROMEDRIVER, CHROMIUM, browser_present
 
 from eachcustomer.sim.params import Params
 
@@ -34,9 +31,9 @@ def degroot_params() -> Params:
 
 
 # --- browser tests: headless Debian Chromium, driven by selenium ---------------------------
+# tests/install_browser.py installs Chromium and its driver; the README's test command runs
+# it before pytest. Here the browser is only looked for.
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -48,70 +45,6 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--window-size=1400,1000",
 )
-APT_LOCK_WAIT_SECONDS = 600
-"""How long to wait for another package manager: a fresh machine updates itself at boot."""
-APT_GET = (
-    "apt-get",
-    "-o",
-    f"DPkg::Lock::Timeout={APT_LOCK_WAIT_SECONDS}",
-    "-o",
-    "Acquire::Retries=3",
-)
-LOCK_HELD = ("Could not get lock", "Unable to lock", "Unable to acquire", "locked by another")
-"""How apt-get and dpkg say that another process holds a lock. DPkg::Lock::Timeout makes
-apt wait for dpkg's locks, not for the package lists' lock that `apt-get update` takes."""
-DPKG_INTERRUPTED = "dpkg --configure -a"
-"""Named in apt's message when an earlier dpkg run (one cut short at boot) left work undone."""
-ATTEMPTS = 3
-"""Tries of a command that failed for another reason (say, a mirror in the middle of a sync)."""
-
-
-def run_as_package_manager(command: list[str]) -> str | None:
-    """Run an apt-get or dpkg command, waiting out the other package managers; None, or why
-    it failed."""
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    deadline = time.monotonic() + APT_LOCK_WAIT_SECONDS
-    failures = 0
-    while True:
-        try:
-            subprocess.run(
-                command, check=True, capture_output=True, text=True, timeout=1800, env=environment
-            )
-            return None
-        except subprocess.CalledProcessError as error:
-            message = (error.stderr or error.stdout or "").strip()
-        except (OSError, subprocess.TimeoutExpired) as error:
-            return f"`{' '.join(command)}` failed: {error}"
-        if any(words in message for words in LOCK_HELD):
-            if time.monotonic() > deadline:
-                return f"`{' '.join(command)}` waited too long for a lock: {message[-500:]}"
-            time.sleep(5)  # polling another process's lock: apt offers no way to wait on it
-            continue
-        if DPKG_INTERRUPTED in message and command[0] != "dpkg":
-            problem = run_as_package_manager(["dpkg", "--configure", "-a"])
-            if problem is not None:
-                return problem
-        failures += 1
-        if failures >= ATTEMPTS:
-            return f"`{' '.join(command)}` failed: {message[-500:]}"
-        time.sleep(10 * failures)  # a mirror in the middle of a sync needs a moment
-
-
-def install_chromium() -> str | None:
-    """Install Debian's chromium and chromium-driver if missing; None, or why it could not."""
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return None
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return "they are missing and only root may install them"
-    if shutil.which("apt-get") is None:
-        return "they are missing and there is no apt-get to install them"
-    for arguments in (["update"], ["install", "-y", "chromium", "chromium-driver"]):
-        problem = run_as_package_manager([*APT_GET, *arguments])
-        if problem is not None:
-            return problem
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        return "apt-get ran but they are still missing"
-    return None
 
 
 def start_chromium(downloads: Path) -> Any:
@@ -139,13 +72,12 @@ def start_chromium(downloads: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def chromium() -> Callable[[Path], Any]:
-    """`start_chromium`, once Debian's Chromium and its driver are there (installed once per
-    session when missing, as root)."""
-    problem = install_chromium()
-    if problem is not None:
+    """`start_chromium`, when Debian's Chromium and its driver are there."""
+    if not browser_present():
         pytest.fail(
-            f"The browser tests need {CHROMIUM} and {CHROMEDRIVER}: {problem}. "
-            "Install them with `apt-get install chromium chromium-driver`.",
+            f"The browser tests need {CHROMIUM} and {CHROMEDRIVER}, and they are missing: "
+            "`python tests/install_browser.py` installs them as root (the README's test "
+            f"command runs it before pytest), or {ADVICE}.",
             pytrace=False,
         )
     return start_chromium

@@ -23,6 +23,7 @@ from eachcustomer.dashboard.controls import (
 )
 from eachcustomer.dashboard.explore import view as explore_view
 from eachcustomer.dashboard.explore.layout import SCENARIO_PLAN
+from eachcustomer.dashboard.money import money_unit
 from eachcustomer.dashboard.organization.network import (
     NODE_LIMIT,
     STACK_DEPTH,
@@ -202,7 +203,8 @@ def test_every_scalar_parameter_has_a_slider_with_its_unit_range_and_meaning():
         steps = (row["default"] - control.low) / control.step
         assert abs(steps - round(steps)) < 1e-6, f"{row['name']} default is off the step grid"
         assert row["meaning"] in control.tooltip
-        assert control.unit == row["unit"]
+        assert control.unit == money_unit(row["unit"])  # "currency per hour": "$ per hour"
+        assert "currency" not in control.unit and "currency" not in control.tooltip
     assert set(KEY_PARAMETERS) <= set(controls)
 
 
@@ -387,6 +389,30 @@ def test_run_streams_partial_charts_then_returns_the_whole_run(app):
     assert state["week"] == 20 and final[-3] == "Week 20 of 20: done."
 
 
+def test_a_paced_run_is_the_same_run_sent_week_by_week():
+    """Played at a speed, a run waits between weeks and sends every week it can, and it is
+    the run played at full speed; a speed from the browser that is not one is full speed."""
+    import time
+
+    from eachcustomer.dashboard.runs import SPEEDS, speed_label, speed_of
+
+    settings = settings_with(**SMALL)
+    sent: list = []
+    began = time.monotonic()
+    paced = advance(settings, None, "run", emit=sent.append, pace=10)
+    assert time.monotonic() - began >= 19 / 10  # 20 weeks: 19 waits of a tenth
+    weeks = [snapshot["week"] for snapshot in sent]
+    assert weeks[0] == 1 and weeks == sorted(set(weeks)) and len(weeks) >= 5
+    assert paced["table"] == advance(settings, None, "run")["table"]
+    assert [speed_of(i) for i in range(len(SPEEDS))] == list(SPEEDS)
+    # Below the scale: the slowest; above it: the fastest; not a number: the fastest.
+    for odd, pace in ((-4, 1), (99, None), (None, None), (True, None), ("3", None)):
+        assert speed_of(odd) == pace, odd
+    assert speed_of(float("nan")) is None
+    assert speed_label(0) == "1 week a second" and speed_label(3) == "10 weeks a second"
+    assert speed_label(len(SPEEDS) - 1) == "as fast as it computes"
+
+
 def test_step_continues_from_the_run_shown(app):
     from eachcustomer.dashboard.explore import callbacks as explore_callbacks
 
@@ -441,7 +467,7 @@ def test_added_interventions_are_kept_and_removed(app):
     from eachcustomer.dashboard.explore import changes as explore_changes
 
     settings = explore_changes.add_intervention(
-        1, "slogan_campaign", 5, 8, 0.4, 0.5, 2, [], [], default_settings()
+        1, "slogan_campaign", 5, 8, 0.4, 0.5, 1.5, 2, [], [], default_settings()
     )
     assert settings["interventions"] == [
         {
@@ -449,11 +475,14 @@ def test_added_interventions_are_kept_and_removed(app):
             "start": 5,
             "strength": 0.4,
             "coverage": {"share": 0.5},
-            "cost_per_participant_week": 2.0,
+            "hours_per_participant_week": 1.5,
+            "direct_cost_per_participant_week": 2.0,
             "duration": 8,
         }
     ]
-    assert "slogan campaign from week 5" in str(explore_changes.list_interventions(settings))
+    listed = str(explore_changes.list_interventions(settings))
+    assert "slogan campaign from week 5" in listed
+    assert "1.5 staff hours and $2 per participant-week" in listed
     with triggered('{"index":0,"type":"remove-intervention"}.n_clicks'):
         assert explore_changes.remove_intervention([1], settings)["interventions"] == []
 
@@ -563,10 +592,19 @@ def test_a_lesson_runs_and_opens_in_explore(app):
     from eachcustomer.dashboard.learn import page as learn
 
     progress = []
-    state = learn.run_lesson(progress.append, 1, "top")
-    assert progress[-1] == ("1", "1") and state["lesson"] == "top"
-    charts, hidden, error = learn.draw_lesson(state, False, "top")
-    assert hidden is False and len(charts) == 2 and error == ""
+    state = learn.run_lesson(progress.append, 1, None, "top", speed=6)  # 6: max speed
+    assert state["lesson"] == "top" and state["week"] == 104
+    week, horizon, live = progress[-1]  # the run as it plays
+    assert int(week) < 104 and horizon == "104" and live["lesson"] == "top"
+    assert live["references"] == {}  # the text of this lesson compares with no other run
+    charts, hidden, error, status, *_ = learn.draw_lesson(live, False, "top")
+    assert len(charts) == 2 and hidden is True and status == f"Week {week} of 104."
+    paused = learn.draw_lesson({**live, "paused": True}, False, "top")[3]
+    assert paused.startswith(f"Week {week} of 104: paused.")
+    assert learn.run_label({**live, "paused": True}, "top") == learn.RESUME_LABEL
+    charts, hidden, error, status, done, horizon = learn.draw_lesson(state, False, "top")
+    assert hidden is False and len(charts) == 2 and error == "" and done == horizon == "104"
+    assert status == "Week 104 of 104: done." and learn.run_label(state, "top") == learn.RUN_LABEL
     assert charts[0].children.id == "lesson-chart-focus_level"
     assert learn.draw_lesson(state, False, "distance")[0] == []  # another lesson's run
     settings, path = learn.open_in_explore(1, "top")

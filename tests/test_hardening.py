@@ -473,9 +473,9 @@ def test_a_sweep_report_neutralizes_plan_names(tmp_path):
 
 def test_a_write_that_fails_names_the_users_path_not_a_temporary_file(tmp_path, monkeypatch):
     def fail(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(args[0]))
+        raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
+    monkeypatch.setattr(Path, "write_text", fail)  # writing the temporary file fails
     target = tmp_path / "weekly.csv"
     with pytest.raises(OutputPathError) as refusal:
         write_table(pd.DataFrame({"a": [1]}), target)

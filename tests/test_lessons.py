@@ -285,3 +285,117 @@ def test_a_claim_naming_what_the_run_lacks_is_an_error(fields):
 def test_a_malformed_claim_is_refused_when_the_lessons_are_read(fields):
     with pytest.raises(ValidationError):
         claim(**fields)
+
+
+# --- what the charts draw: the runs the text compares with, and the events it explains ----
+
+
+def lesson_drawn(lesson):
+    """The lesson's charts as the Learn page draws them at the end of its run."""
+    from eachcustomer.dashboard.learn.lessons import run_scenario
+    from eachcustomer.dashboard.learn.references import lesson_figure, reference_runs
+
+    state = {**run_scenario(lesson.scenario), "references": reference_runs(lesson)}
+    return {name: lesson_figure(lesson, name, state, False) for name in lesson.charts}
+
+
+def drawn_claims(lesson, drawn):
+    """(claim, chart) for each comparison with another run whose outputs a chart draws."""
+    from eachcustomer.dashboard.learn.claims import ValueClaim
+    from eachcustomer.dashboard.learn.references import drawn_values
+
+    pairs = []
+    for lesson_claim in lesson.claims:
+        if not isinstance(lesson_claim, ValueClaim) or lesson_claim.against is None:
+            continue
+        outputs = (
+            (lesson_claim.output,)
+            if isinstance(lesson_claim.output, str)
+            else tuple(lesson_claim.output)
+        )
+        for name, figure in drawn.items():
+            own, references = drawn_values(figure)
+            if all(o in own for o in outputs) and lesson_claim.against in references:
+                pairs.append((lesson_claim, name))
+    return pairs
+
+
+COMPARING = [
+    lesson for lesson in LESSONS if any(getattr(c, "against", None) for c in lesson.claims)
+]
+
+
+@pytest.mark.parametrize("lesson", COMPARING, ids=[lesson.id for lesson in COMPARING])
+def test_a_lessons_comparison_holds_between_the_lines_its_charts_draw(lesson):
+    """A lesson that compares with another run draws that run as a grey line, and what it
+    says holds between the drawn lines (the class reads it off the chart)."""
+    from eachcustomer.dashboard.chart_style import REFERENCE_COLOR
+    from eachcustomer.dashboard.learn.references import REFERENCE_META, drawn_values
+
+    drawn = lesson_drawn(lesson)
+    greys = [
+        trace
+        for figure in drawn.values()
+        for trace in figure.data
+        if str(trace.meta).startswith(REFERENCE_META)
+    ]
+    assert greys, f"lesson {lesson.id} compares with another run but draws none"
+    assert all(trace.line.color == REFERENCE_COLOR for trace in greys)
+    pairs = drawn_claims(lesson, drawn)
+    assert pairs, f"lesson {lesson.id}: no comparison of its text can be read off its charts"
+    for lesson_claim, name in pairs:
+        own, references = drawn_values(drawn[name])
+        run = LessonRun(
+            table=own,
+            why={},
+            params=scenario_params(lesson.scenario),
+            reference=lambda scenario, refs=references: LessonRun(
+                table=refs[scenario], why={}, params=None
+            ),
+        )
+        verdict = check_claim(lesson_claim, run)
+        assert verdict.holds, (
+            f"lesson {lesson.id} says {lesson_claim.says!r}; between the lines of its chart "
+            f"{name!r} it measures {verdict.measured}"
+        )
+
+
+def test_the_first_lessons_customers_are_drawn_where_the_negativity_lesson_compares():
+    """'ends some 650 customers below the ordinary company of the first lesson': the grey
+    line is the first lesson's run, and the gap at week 104 is on the chart."""
+    from eachcustomer.dashboard.learn.references import drawn_values
+
+    (lesson,) = [lesson for lesson in LESSONS if lesson.id == "negativity"]
+    own, references = drawn_values(lesson_drawn(lesson)["customers"])
+    first = scenario_run("baseline").table.set_index("week")["active_customers"]
+    reference = references["baseline"].set_index("week")["active_customers"]
+    assert reference.tolist() == first.tolist()
+    gap = own.set_index("week")["active_customers"][104] - reference[104]
+    assert -700 < gap < -600
+
+
+def test_the_chiefs_jumps_are_marked_where_turnover_replaces_the_chief():
+    """The chief's lines jump in weeks 49 and 82: turnover replaces the chief (the post's
+    weeks in post start again), and the lesson marks both weeks on its charts."""
+    import numpy as np
+
+    from eachcustomer.dashboard.runs import make_model
+    from eachcustomer.dashboard.settings import build_setup, default_settings
+    from eachcustomer.experiments.loading.timeline import step_with_timeline
+
+    (lesson,) = [lesson for lesson in LESSONS if lesson.id == "top"]
+    settings = default_settings(lesson.scenario)
+    setup = build_setup(settings)
+    model = make_model(setup, settings["seed"])
+    chief = int(np.flatnonzero(np.asarray(model.org.level) == 1)[0])
+    replaced, before = [], 0
+    for week in range(1, setup.params.horizon_weeks + 1):
+        step_with_timeline(model, setup.timeline, week)
+        in_post = int(model.batch.employees.weeks_in_post[chief])
+        if in_post < before:
+            replaced.append(week)
+        before = in_post
+    assert replaced == [event.week for event in lesson.events] == [49, 82]
+    for figure in lesson_drawn(lesson).values():
+        marked = [shape.x0 for shape in figure.layout.shapes]
+        assert marked == [49, 82]

@@ -19,6 +19,53 @@ def test_ci_runs_exactly_the_readmes_test_command():
     ]
     assert ci == [test]
     assert "pytest" in test and "mypy" in test and "ruff" in test
+    # The browser the browser tests drive is installed by the command, before pytest; the
+    # suite itself installs nothing (tests/conftest.py only looks for it).
+    assert test.index(".venv/bin/python tests/install_browser.py &&") < test.index("pytest")
+    conftest = (ROOT / "tests" / "conftest.py").read_text()
+    assert "apt-get" not in conftest and "install_browser" in conftest
+
+
+def test_the_browser_install_is_quiet_when_present_and_never_stops_the_command(
+    tmp_path, monkeypatch, capsys
+):
+    import install_browser
+
+    present = tmp_path / "chromium"
+    present.write_text("")
+    monkeypatch.setattr(install_browser, "CHROMIUM", present)
+    monkeypatch.setattr(install_browser, "CHROMEDRIVER", present)
+    ran = []
+    monkeypatch.setattr(install_browser, "run_as_package_manager", ran.append)
+    assert install_browser.main([]) == 0 and ran == []  # present: nothing to do, nothing said
+    assert capsys.readouterr() == ("", "")
+    monkeypatch.setattr(install_browser, "CHROMEDRIVER", tmp_path / "missing")
+    monkeypatch.setattr(install_browser.os, "geteuid", lambda: 1000)
+    assert install_browser.main([]) == 0 and ran == []  # no sudo: it says why and goes on
+    said = capsys.readouterr().err
+    assert "only root may install them" in said and "apt-get install chromium" in said
+    assert install_browser.main(["--strict"]) == 1
+
+
+def test_the_browser_install_waits_for_another_package_manager(monkeypatch):
+    import subprocess
+
+    import install_browser
+
+    calls = []
+
+    def apt(command, **_):
+        calls.append(command)
+        if len(calls) == 1:
+            raise subprocess.CalledProcessError(
+                100, command, stderr="E: Could not get lock /var/lib/apt/lists/lock"
+            )
+
+    monkeypatch.setattr(install_browser.subprocess, "run", apt)
+    monkeypatch.setattr(install_browser.time, "sleep", lambda _: None)
+    assert install_browser.run_as_package_manager(["apt-get", "update"]) is None
+    assert len(calls) == 2  # the lock was waited for, then the command ran
+    assert calls[0][0] == "apt-get"
 
 
 PATH_IN_TEXT = re.compile(

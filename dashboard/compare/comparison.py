@@ -26,6 +26,7 @@ from eachcustomer.dashboard.compare.coverage import (
     restriction_words,
 )
 from eachcustomer.dashboard.compare.verdict import OUTCOMES, verdict
+from eachcustomer.dashboard.money import money
 from eachcustomer.dashboard.settings import build_setup, normalize, scenario_plans, user_message
 from eachcustomer.experiments.analysis.statistics import t_interval
 from eachcustomer.experiments.loading.plans import NO_PLAN, plan_library, resolve_plan
@@ -267,7 +268,7 @@ def run_comparison(
         notes.insert(
             0,
             f"Every plan that costs something was scaled by {budget_mode} to a budget of "
-            f"{budget:,.0f}.",
+            f"{money(budget)}.",
         )
         notes += scaling
     else:

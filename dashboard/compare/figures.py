@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eachcustomer.dashboard.chart_style import look, style_figure
+from eachcustomer.dashboard.money import SYMBOL, money, money_unit
 from eachcustomer.experiments.reports.interval_traces import interval_band
 from eachcustomer.experiments.reports.palette import INK, category, rgba
 
@@ -76,15 +77,15 @@ def plan_costs(costs: pd.DataFrame, *, large: bool = False) -> go.Figure:
             x=costs["plan"],
             y=costs["cost"],
             marker={"color": [category(i) for i in range(len(costs))]},
-            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
-            text=[f"{c:,.0f}" for c in costs["cost"]],
+            hovertemplate=f"%{{x}}: {SYMBOL}%{{y:,.0f}}<extra></extra>",
+            text=[money(c) for c in costs["cost"]],
             textposition="outside",
         )
     )
     style_figure(
         figure,
         "Expected cost of each plan",
-        "Currency (total over the run)",
+        f"{money_unit('currency', words=True).capitalize()} (total over the run)",
         large=large,
         x_title="",
     )

@@ -27,6 +27,7 @@ from eachcustomer.dashboard.compare.comparison import (
 from eachcustomer.dashboard.compare.coverage import clean_restriction
 from eachcustomer.dashboard.compare.evidence import evidence_section
 from eachcustomer.dashboard.exports import stored_toml_download
+from eachcustomer.dashboard.money import money_unit
 from eachcustomer.dashboard.settings import normalize, org_groups, scenario_choices, user_message
 from eachcustomer.dashboard.uploads import refused_upload
 from eachcustomer.experiments.loading.plans import NO_PLAN
@@ -122,8 +123,8 @@ def layout(**_: Any) -> html.Div:
                     ),
                     html.Label(
                         [
-                            "Budget (currency; empty: the cost of the cheapest plan that "
-                            "costs anything)",
+                            f"Budget ({money_unit('currency')}; empty: the cost of the cheapest "
+                            "plan that costs anything)",
                             dcc.Input(id="compare-budget", type="number", min=0, debounce=True),
                         ],
                         className="field-label",

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from eachcustomer.dashboard.money import money_unit
 from eachcustomer.experiments.analysis.outcomes import Outcome, outcome
 from eachcustomer.experiments.analysis.statistics import PAIRING_NOTE, paired_difference
 from eachcustomer.experiments.analysis.verdicts import TOO_FEW, judge, settle
@@ -42,7 +43,7 @@ def _number(value: float, item: Outcome, signed: bool = False) -> str:
 
 
 def _unit(item: Outcome) -> str:
-    return f" {item.unit}" if item.unit in ("customers", "currency") else ""
+    return f" {money_unit(item.unit, words=True)}" if item.unit in ("customers", "currency") else ""
 
 
 def outcome_verdict(

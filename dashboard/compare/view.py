@@ -16,6 +16,7 @@ from eachcustomer.dashboard import figures
 from eachcustomer.dashboard.compare.comparison import band_frame
 from eachcustomer.dashboard.compare.verdict import OUTCOME_BY_COLUMN
 from eachcustomer.dashboard.forest import forest_height, plan_forest, verdict_key
+from eachcustomer.dashboard.money import money
 from eachcustomer.experiments.reports.forest import Effect
 
 CHARTS = (
@@ -35,9 +36,7 @@ def plan_table(result: dict[str, Any]) -> html.Table:
     """Each plan, what it does and its expected cost."""
     rows = [html.Tr([html.Th("Plan"), html.Th("What it does"), html.Th("Expected cost")])]
     rows += [
-        html.Tr(
-            [html.Td(plan["name"]), html.Td(plan["description"]), html.Td(f"{plan['cost']:,.0f}")]
-        )
+        html.Tr([html.Td(plan["name"]), html.Td(plan["description"]), html.Td(money(plan["cost"]))])
         for plan in result["plans"]
     ]
     return html.Table(rows, className="plan-table", id="compare-plan-table")

@@ -7,6 +7,7 @@ Callbacks are thin: widgets -> the session's settings (`dcc.Store` "settings") -
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import dash
@@ -27,8 +28,8 @@ from eachcustomer.dashboard.explore.live import (
     values_at,
 )
 from eachcustomer.dashboard.explore.view import drawn, render, render_outputs
-from eachcustomer.dashboard.exports import outputs_csv, scenario_download
-from eachcustomer.dashboard.runs import advance, payload_frame
+from eachcustomer.dashboard.exports import export_note, outputs_csv, scenario_download
+from eachcustomer.dashboard.runs import advance, payload_frame, speed_label, speed_of
 from eachcustomer.dashboard.settings import (
     default_settings,
     normalize,
@@ -49,15 +50,26 @@ def clean_value(name: str, value: Any) -> Any:
     return round(float(value), 9)
 
 
-def scenario_text(scenario: str) -> str:
-    """The scenario's description (it cites the seed sentence it illustrates)."""
+def scenario_text(scenario: str, chart: dict[str, Any] | None = None) -> str:
+    """The scenario's description (it cites the seed sentence it illustrates); with an
+    uploaded org chart, that chart in place of the organization the description tells of."""
     path = builtins("scenario").get(scenario)
     if path is None:
         return ""
     try:
-        return " ".join(read_scenario(path).description.split())
+        spec = read_scenario(path)
     except ValueError:
         return ""
+    if chart is None:
+        return " ".join(spec.description.split())
+    size = chart.get("employees")
+    people = f" of {size:,} employees" if isinstance(size, int) else ""
+    return (
+        f"Your org chart {chart['filename']}{people}, in place of the scenario's "
+        f"organization; the rest is the scenario '{spec.title}' (its parameters and "
+        "interventions). Upload another or go back to a generated organization on the "
+        "Organization page."
+    )
 
 
 def slider_values(settings: dict[str, Any], week: int) -> tuple[list, list, list]:
@@ -162,7 +174,7 @@ def sync_settings(
         plan_value,
         settings["seed"],
         settings,
-        scenario_text(settings["scenario"]),
+        scenario_text(settings["scenario"], settings["chart"]),
     )
 
 
@@ -181,6 +193,7 @@ def sync_settings(
     State("explore-why-by", "value"),
     State("explore-why-mode", "value"),
     State("presentation", "data"),
+    State("explore-speed", "value"),
     State("session", "data"),
     background=True,
     running=[
@@ -204,9 +217,15 @@ def run_simulation(
     by: str,
     why: str,
     large: Any,
+    speed: Any = None,
     _session: Any = None,
 ) -> tuple:
     """Run to the horizon (or one week), drawing the charts as it goes and at the end.
+
+    The run plays at the speed chosen (`eachcustomer.dashboard.runs.SPEEDS`, weeks a
+    second): slow enough, the page shows one week after the other, and Pause stops at the
+    week shown. A change of speed while it plays goes on from the week shown at the new
+    speed ("explore-continue", as for a change of settings).
 
     The charts are drawn here, in the background job, and sent straight to the graphs (as
     progress while it runs, as the result at the end). A chain of callbacks instead
@@ -222,7 +241,7 @@ def run_simulation(
     def emit(snapshot: dict[str, Any]) -> None:
         set_progress((*drawn(snapshot, by, large, why), snapshot))
 
-    final = advance(settings, state, mode, emit=emit, live=live)
+    final = advance(settings, state, mode, emit=emit, live=live, pace=speed_of(speed))
     return (*drawn(final, by, large, why), final)
 
 
@@ -268,6 +287,36 @@ clientside_callback(
 )
 
 
+@callback(
+    Output("explore-continue", "data"),
+    Input("explore-speed", "value"),
+    State("settings", "data"),
+    State("explore-live", "data"),
+    State("explore-pause", "disabled"),
+    prevent_initial_call=True,
+)
+def speed_changed(_speed: Any, stored: Any, live: Any, pause_disabled: Any) -> float:
+    """A new speed while a run plays: go on from the week shown, at that speed."""
+    if pause_disabled is not False or kept_weeks(live, normalize(stored)) <= 0:
+        raise PreventUpdate
+    return time.time()
+
+
+@callback(
+    Output("explore-speed-note", "children"),
+    Output("explore-run", "children"),
+    Input("explore-speed", "value"),
+    Input("explore-state", "data"),
+    Input("settings", "data"),
+)
+def run_label(speed: Any, state: Any, stored: Any) -> tuple[str, str]:
+    """The speed in words; Run says "Resume" when it goes on with a paused run."""
+    note = f"Plays {speed_label(speed)}; change it while it plays, or pause and resume."
+    kept = kept_weeks(state, normalize(stored))
+    horizon = int(state.get("horizon") or 0) if isinstance(state, dict) else 0
+    return note, ("▶ Resume" if 0 < kept < horizon else "▶ Run")
+
+
 # --- drawing -------------------------------------------------------------------------------
 
 
@@ -281,6 +330,18 @@ clientside_callback(
 def redraw(by: str, why: str, large: Any, state: Any) -> tuple:
     """Draw the stored run when the page opens, or when the view or type size changes."""
     return render(state, by, large, why)
+
+
+@callback(
+    Output("explore-page", "className"),
+    Input("presentation", "data"),
+    Input("explore-page", "id"),  # the page on the screen: Dash calls this when it opens
+)
+def presentation_grid(large: Any, _page: Any = None) -> str:
+    """In presentation mode the charts' type grows, and so do their columns and height
+    (`.explore.large` in the style sheet): large type in Explore's narrow columns clipped
+    the titles and ran the legends under the mode bar."""
+    return "explore page large" if large else "explore page"
 
 
 @callback(
@@ -302,10 +363,11 @@ def stale_note(stored: Any, state: Any) -> str:
     prevent_initial_call=True,
 )
 def download_csv(_clicks: Any, state: Any) -> dict[str, Any]:
-    """The weekly outputs of the run shown, as CSV."""
+    """The weekly outputs of the run shown, as CSV: what `eachcustomer run --out` writes."""
     if not _clicks or not isinstance(state, dict) or not state.get("table"):
         raise PreventUpdate
-    return outputs_csv(payload_frame(state["table"]), state.get("title", "run"))
+    frame = payload_frame(state["table"], state.get("dtypes"))
+    return outputs_csv(frame, state.get("title", "run"))
 
 
 @callback(
@@ -313,13 +375,25 @@ def download_csv(_clicks: Any, state: Any) -> dict[str, Any]:
     Output("explore-error", "children", allow_duplicate=True),
     Input("explore-toml", "n_clicks"),
     State("settings", "data"),
+    State("explore-state", "data"),
     prevent_initial_call=True,
 )
-def download_scenario(_clicks: Any, settings: Any) -> tuple[Any, str]:
-    """The current settings as a scenario file (a zip with the org chart if there is one)."""
+def download_scenario(_clicks: Any, settings: Any, state: Any = None) -> tuple[Any, str]:
+    """The run shown as a scenario file (a zip with the org chart if there is one); the
+    current settings, saying so, when no run is shown (`exports.exported_settings`)."""
     if not _clicks:
         raise PreventUpdate
     try:
-        return scenario_download(settings), ""
+        return scenario_download(settings, state), ""
     except ValueError as error:
         return dash.no_update, f"Cannot export: {error}"
+
+
+@callback(
+    Output("explore-export-note", "children"),
+    Input("settings", "data"),
+    Input("explore-state", "data"),
+)
+def which_run_exports(settings: Any, state: Any) -> str:
+    """Say which run the two exports describe."""
+    return export_note(settings, state)

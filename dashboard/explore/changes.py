@@ -14,13 +14,16 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
 
 from eachcustomer.dashboard.common import aria_label, clicked_id
-from eachcustomer.dashboard.controls import label_of
+from eachcustomer.dashboard.controls import Price, label_of, library_price
 from eachcustomer.dashboard.explore.live import add_intervention as live_add_intervention
 from eachcustomer.dashboard.explore.live import kept_weeks, remove_change, values_at
+from eachcustomer.dashboard.money import money
 from eachcustomer.dashboard.runs import newest
 from eachcustomer.dashboard.settings import normalize, org_groups, scenario_values
+from eachcustomer.sim.interventions import Intervention
 
 
 def run_week(settings: dict[str, Any], state: Any, live: Any, running: bool) -> int:
@@ -44,15 +47,23 @@ def keep_going(settings: dict[str, Any], live: Any, running: bool) -> None:
 
 
 def intervention_item(
-    kind: str, start: Any, duration: Any, strength: Any, coverage: dict[str, Any], cost: Any
+    kind: str,
+    start: Any,
+    duration: Any,
+    strength: Any,
+    coverage: dict[str, Any],
+    hours: Any = 0,
+    direct: Any = 0,
 ) -> dict[str, Any]:
-    """The intervention form's values as an intervention (validated when the run is built)."""
+    """The intervention form's values as an intervention (validated when the run is built),
+    priced as the plan library prices one: staff hours and direct spend per participant-week."""
     item: dict[str, Any] = {
         "kind": kind,
         "start": int(start or 1),
         "strength": float(0.5 if strength is None else strength),
         "coverage": coverage,
-        "cost_per_participant_week": float(cost or 0),
+        "hours_per_participant_week": float(hours or 0),
+        "direct_cost_per_participant_week": float(direct or 0),
     }
     if duration:
         item["duration"] = int(duration)
@@ -77,7 +88,8 @@ def form_coverage(share: Any, departments: Any, levels: Any) -> dict[str, Any]:
     State("explore-add-duration", "value"),
     State("explore-add-strength", "value"),
     State("explore-add-share", "value"),
-    State("explore-add-cost", "value"),
+    State("explore-add-hours", "value"),
+    State("explore-add-direct", "value"),
     State("explore-add-departments", "value"),
     State("explore-add-levels", "value"),
     State("settings", "data"),
@@ -93,7 +105,8 @@ def add_intervention(
     duration: Any,
     strength: Any,
     share: Any,
-    cost: Any,
+    hours: Any,
+    direct: Any,
     departments: Any,
     levels: Any,
     stored: Any,
@@ -109,9 +122,8 @@ def add_intervention(
     running = pause_disabled is False
     week = run_week(settings, state, live, running)
     horizon = values_at(settings, scenario_values(settings["scenario"]), week)["horizon_weeks"]
-    item = intervention_item(
-        kind, start, duration, strength, form_coverage(share, departments, levels), cost
-    )
+    coverage = form_coverage(share, departments, levels)
+    item = intervention_item(kind, start, duration, strength, coverage, hours, direct)
     settings = live_add_intervention(settings, week, horizon, item)
     keep_going(settings, live, running)
     return settings
@@ -135,19 +147,54 @@ def remove_intervention(clicks: list[Any], stored: Any) -> dict[str, Any]:
     return {**settings, "interventions": added}
 
 
+@callback(
+    Output("explore-add-hours", "value"),
+    Output("explore-add-direct", "value"),
+    Output("explore-add-price", "children"),
+    Input("explore-add-kind", "value"),
+    State("settings", "data"),
+)
+def propose_price(kind: str, stored: Any) -> tuple[float, float, str]:
+    """The plan library's price of the kind chosen, in the form, and where it comes from."""
+    price = library_price(kind)
+    if price is None:
+        return (
+            0,
+            0,
+            (
+                f"No plan of the library has a {str(kind).replace('_', ' ')}: give its price "
+                "(staff hours are priced at the wage cost per hour)."
+            ),
+        )
+    settings = normalize(stored)
+    wage = values_at(settings, scenario_values(settings["scenario"]), 0)["wage_cost_per_hour"]
+    return price.hours, price.direct, f"The plan library's price: {price.describe(wage)}."
+
+
 def describe_item(item: dict[str, Any]) -> str:
-    """An added intervention in words: what, from when, how strong, for whom."""
-    coverage = item.get("coverage") or {}
-    share = coverage.get("share", 1)
+    """An added intervention in words: what, from when, how strong, for whom, at what price
+    (one that is not valid says so: the run refuses it with the reason)."""
+    try:
+        spec = Intervention(**item)
+    except (ValidationError, TypeError):
+        return (
+            f"{str(item.get('kind', '?')).replace('_', ' ')[:60]}: not valid, see the run's error"
+        )
+    coverage = spec.coverage
     who = []
-    if coverage.get("departments"):
-        who.append(", ".join(coverage["departments"]))
-    if coverage.get("levels"):
-        who.append("levels " + ", ".join(str(level) for level in coverage["levels"]))
-    whom = f"{share:.0%} of " + (" at ".join(who) if who else "staff")
+    if coverage.departments:
+        who.append(", ".join(coverage.departments))
+    if coverage.levels:
+        who.append("levels " + ", ".join(str(level) for level in coverage.levels))
+    whom = f"{coverage.share:.0%} of " + (" at ".join(who) if who else "staff")
+    if spec.cost_per_participant_week is not None:  # an all-in price
+        cost = f", {money(spec.cost_per_participant_week)} per participant-week"
+    else:
+        price = Price(spec.hours_per_participant_week, spec.direct_cost_per_participant_week)
+        cost = f", {price.describe()}" if price.hours or price.direct else ""
     return (
-        f"{str(item.get('kind', '?')).replace('_', ' ')} from week {item.get('start')}"
-        f", strength {item.get('strength')}, {whom}"
+        f"{spec.kind.replace('_', ' ')} from week {spec.start}, strength {spec.strength:g}, "
+        f"{whom}{cost}"
     )
 
 

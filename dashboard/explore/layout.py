@@ -11,12 +11,18 @@ from typing import Any
 from dash import dcc, html
 
 from eachcustomer.dashboard import figures
-from eachcustomer.dashboard.controls import grouped_sliders, kind_options
+from eachcustomer.dashboard.common import speed_control
+from eachcustomer.dashboard.controls import Price, grouped_sliders, kind_options, library_price
 from eachcustomer.dashboard.explore.view import TABS
+from eachcustomer.dashboard.money import money_unit
+from eachcustomer.dashboard.runs import EXPLORE_SPEED
 from eachcustomer.dashboard.settings import scenario_choices, scenario_plans
 
 SCENARIO_PLAN = "__scenario__"
 """The plan dropdown's value for "the scenario's own schedule"."""
+FIRST_KIND = "training_day"
+"""The kind the intervention form starts with."""
+FIRST_PRICE = library_price(FIRST_KIND) or Price(0.0, 0.0)
 
 
 def plan_options(scenario: str) -> list[dict[str, str]]:
@@ -51,7 +57,9 @@ def intervention_form() -> html.Details:
     """Add an intervention: before the run from its start week, or during the run.
 
     Whom it covers: the chosen departments and hierarchy levels (everyone when none is
-    chosen), then a random share of them (`eachcustomer.sim.interventions.Coverage`).
+    chosen), then a random share of them (`eachcustomer.sim.interventions.Coverage`). Its
+    price, in staff hours and direct spend per participant-week, starts at the plan library's
+    for the kind chosen (`eachcustomer.dashboard.controls.library_price`).
     """
     return html.Details(
         className="param-group",
@@ -61,7 +69,7 @@ def intervention_form() -> html.Details:
             dcc.Dropdown(
                 id="explore-add-kind",
                 options=kind_options(),
-                value="training_day",
+                value=FIRST_KIND,
                 clearable=False,
                 optionHeight=48,
             ),
@@ -97,9 +105,26 @@ def intervention_form() -> html.Details:
                     ),
                 ],
             ),
-            number_field(
-                "Cost per participant per week (currency)", "explore-add-cost", min=0, value=0
+            html.Div(
+                className="form-row",
+                children=[
+                    number_field(
+                        "Staff hours per participant-week",
+                        "explore-add-hours",
+                        min=0,
+                        step="any",
+                        value=FIRST_PRICE.hours,
+                    ),
+                    number_field(
+                        f"Direct cost per participant-week ({money_unit('currency')})",
+                        "explore-add-direct",
+                        min=0,
+                        step="any",
+                        value=FIRST_PRICE.direct,
+                    ),
+                ],
             ),
+            html.Div(id="explore-add-price", className="note"),
             html.Button("Add intervention", id="explore-add", className="button"),
             html.Div(
                 "Added while a run is paused or going on, it starts the week after the week "
@@ -148,7 +173,7 @@ def run_buttons() -> html.Div:
                 id="explore-pause",
                 className="button",
                 disabled=True,
-                title="Stop here; Run continues",
+                title="Stop at the week shown; Resume goes on from there",
             ),
             html.Button("Reset", id="explore-reset", className="button", title="Back to week 0"),
         ],
@@ -164,16 +189,19 @@ def export_buttons() -> html.Div:
                 "Outputs (CSV)",
                 id="explore-csv",
                 className="button small",
-                title="The weekly outputs of the run shown",
+                title="The weekly outputs of the run shown, as `eachcustomer run --out` "
+                "writes them",
             ),
             html.Button(
                 "Scenario (TOML)",
                 id="explore-toml",
                 className="button small",
-                title="These settings as a scenario file for `eachcustomer run`",
+                title="The settings of the run shown as a scenario file that `eachcustomer "
+                "run` reproduces it from (with no run shown: the settings above)",
             ),
             dcc.Download(id="explore-download-csv"),
             dcc.Download(id="explore-download-toml"),
+            html.Div(id="explore-export-note", className="note"),
         ],
     )
 
@@ -219,6 +247,7 @@ def sidebar() -> html.Aside:
                 ],
             ),
             run_buttons(),
+            speed_control("explore", EXPLORE_SPEED),
             html.Progress(id="explore-progress", value="0", max="104", className="progress"),
             html.Div(id="explore-status", className="status", role="status"),
             html.Div(id="explore-stale", className="note"),
@@ -313,6 +342,7 @@ def layout(**_: Any) -> html.Div:
     """The Explore page."""
     return html.Div(
         className="explore page",
+        id="explore-page",
         children=[
             dcc.Store(id="explore-live"),
             dcc.Store(id="explore-continue"),

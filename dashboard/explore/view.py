@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from dash import Output, html
 
 from eachcustomer.dashboard import figures
+from eachcustomer.dashboard.money import money, money_unit
 from eachcustomer.dashboard.runs import payload_frame
 
 GRAPHS = [
@@ -126,9 +127,9 @@ def kpis(frame: Any) -> list[html.Div]:
         ),
         kpi(
             "Revenue so far",
-            "(currency)",
+            f"({money_unit('currency')})",
             compact(revenue),
-            f"{last['intervention_spend_total']:,.0f} spent on interventions",
+            f"{money(last['intervention_spend_total'])} spent on interventions",
         ),
     ]
 

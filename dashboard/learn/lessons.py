@@ -32,6 +32,16 @@ WHY_CHARTS = {"why_band": "band", "why_department": "department"}
 LESSON_CHARTS = (*EXPLORE_FIGURES, *WHY_CHARTS)
 
 
+class Event(BaseModel):
+    """Something that happens in a lesson's run that its text explains: marked on its
+    charts at its week (a dashed line, labelled), once the run has reached it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    week: int = Field(ge=1)
+    label: str = Field(min_length=3)
+
+
 class Lesson(BaseModel):
     """One lesson."""
 
@@ -47,6 +57,7 @@ class Lesson(BaseModel):
     look_at: tuple[str, ...] = Field(min_length=1)
     charts: tuple[Literal[LESSON_CHARTS], ...] = Field(min_length=1)  # type: ignore[valid-type]
     claims: tuple[Claim, ...] = Field(min_length=1)
+    events: tuple[Event, ...] = ()
 
     @model_validator(mode="after")
     def _claims_point_at_items(self) -> Lesson:

@@ -89,7 +89,7 @@ def network_figure(
             )
     sizes = look(large)
     figure.update_layout(
-        title=chart_title(title, large),
+        title=chart_title(title, large, fit=False),
         font={"size": sizes.text, "family": FONT_FAMILY},
         paper_bgcolor="white",
         plot_bgcolor="#eef0f3",

@@ -20,6 +20,7 @@ from eachcustomer.dashboard.forest import (
     verdict_key,
     wrapped_label,
 )
+from eachcustomer.dashboard.money import money_unit
 from eachcustomer.dashboard.plan_finder.search import (
     DEFAULT_KINDS,
     DEFAULT_OBJECTIVES,
@@ -29,7 +30,9 @@ from eachcustomer.dashboard.plan_finder.search import (
     SIZES,
     find,
     result_figure,
+    search_runs,
     search_spec,
+    size_problem,
 )
 from eachcustomer.experiments.analysis.outcomes import outcome
 from eachcustomer.experiments.planfinder.findings import forest_effects
@@ -71,7 +74,7 @@ def layout(**_: Any) -> html.Div:
                     ),
                     html.Label(
                         [
-                            "Budget over the horizon (currency)",
+                            f"Budget over the horizon ({money_unit('currency')})",
                             dcc.Input(
                                 id="planfinder-budget",
                                 type="number",
@@ -158,12 +161,15 @@ dash.register_page(
     Input("planfinder-population", "value"),
     Input("planfinder-generations", "value"),
 )
-def size_note(replications: int, population: int, generations: int) -> str:
-    """How many runs the search makes at most."""
-    runs = int(replications or 0) * int(population or 0) * int(generations or 0)
+def size_note(replications: Any, population: Any, generations: Any) -> str:
+    """How many runs the search makes at most, or what is wrong with its sizes."""
+    sizes = {"replications": replications, "population": population, "generations": generations}
+    problem = size_problem(**sizes)
+    if problem is not None:
+        return f"{problem}."
     return (
-        f"At most {runs} runs of the search, then the best plans compared and the chosen one "
-        "confirmed on fresh seeds."
+        f"At most {search_runs(**sizes)} runs of the search, then the best plans compared and "
+        "the chosen one confirmed on fresh seeds."
     )
 
 
@@ -193,6 +199,11 @@ def run_search(
     _session: Any = None,
 ) -> dict[str, Any]:
     """Search in the background, reporting each finished generation."""
+    problem = size_problem(
+        population=population, generations=generations, replications=replications
+    )
+    if problem is not None:
+        return {"error": f"{problem}."}
     spec = search_spec(
         settings, budget, kinds or [], objectives or [], population, generations, replications
     )

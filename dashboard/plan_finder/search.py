@@ -66,6 +66,29 @@ of its levers), within the dashboard's 400."""
 LIMITS = DASHBOARD_SWEEP_LIMITS
 SIZES = {"population": (4, 16, 8), "generations": (1, 10, 4), "replications": (2, 6, 3)}
 """Sliders: (least, most, default)."""
+SIZE_LABELS = {
+    "replications": "Replications per plan",
+    "population": "Plans per generation",
+    "generations": "Generations",
+}
+
+
+def size_problem(**sizes: Any) -> str | None:
+    """What is wrong with the search's sizes (each a whole number within its slider's
+    range), or None."""
+    for name, value in sizes.items():
+        least, most, _ = SIZES[name]
+        whole = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (whole and float(value).is_integer() and least <= value <= most):
+            return (
+                f"{SIZE_LABELS[name]} must be a whole number from {least} to {most}, not {value!r}"
+            )
+    return None
+
+
+def search_runs(replications: int, population: int, generations: int) -> int:
+    """Runs of the search itself: every plan of every generation on every replication."""
+    return int(replications) * int(population) * int(generations)
 
 
 def search_spec(

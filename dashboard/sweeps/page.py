@@ -12,22 +12,24 @@ from eachcustomer.dashboard import figures
 from eachcustomer.dashboard.common import cancellable_job, job_controls, triggered_id
 from eachcustomer.dashboard.sweeps.runner import (
     MAX_SWEEP_RUNS,
+    RESULTS_ENV,
+    RESULTS_NAME,
     Pace,
     check_spec,
+    example_label,
+    first_example,
     launch,
     report_path,
     result_figures,
     result_folders,
-    results_root,
     spec_files,
 )
-from eachcustomer.experiments.loading.catalogue import describe
 
 
 def layout(**_: Any) -> html.Div:
     """The Experiments page."""
     specs = spec_files()
-    first = next(iter(specs), None)
+    first = first_example()
     return html.Div(
         className="experiments-layout page",
         children=[
@@ -47,7 +49,7 @@ def layout(**_: Any) -> html.Div:
                     dcc.Dropdown(
                         id="sweep-example",
                         options=[
-                            {"label": f"{name}: {describe('sweep', path)}", "value": name}
+                            {"label": example_label(name, path), "value": name}
                             for name, path in specs.items()
                         ],
                         value=first,
@@ -69,7 +71,12 @@ def layout(**_: Any) -> html.Div:
                 className="main-panel",
                 children=[
                     html.H2("Earlier sweeps"),
-                    html.P(f"Results folders under {results_root()}.", className="note"),
+                    html.P(
+                        f"Results folders in {RESULTS_NAME} of the dashboard (the folder "
+                        f"{RESULTS_ENV} names, else results/ where the dashboard was started); "
+                        "`eachcustomer analyze FOLDER` there writes a folder's report.",
+                        className="note",
+                    ),
                     dcc.Dropdown(
                         id="sweep-results",
                         options=result_folders(),
@@ -154,7 +161,7 @@ def report_link(name: Any) -> Any:
     href = report_path(name)
     if href is None:
         return html.Span(
-            f"No report yet: `eachcustomer analyze {results_root() / str(name)}` writes it.",
+            f"No report yet: `eachcustomer analyze {name}` in {RESULTS_NAME} writes it.",
             className="note",
         )
     return html.A(

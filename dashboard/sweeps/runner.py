@@ -11,6 +11,7 @@ started, and serves each folder's report at /reports/FOLDER/.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -23,7 +24,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from eachcustomer.dashboard.settings import user_message
-from eachcustomer.experiments.loading.catalogue import builtins
+from eachcustomer.experiments.loading.catalogue import builtins, describe
 from eachcustomer.experiments.loading.files import disk_error, parse_toml
 from eachcustomer.extras import tell_skipped
 from eachcustomer.sim.limits import DASHBOARD_SWEEP_LIMITS
@@ -44,6 +45,52 @@ def spec_files() -> dict[str, Path]:
     """The built-in sweep specs, by name: the examples the page starts from (plan-finder specs
     are run by the Plan finder page, targets files by `eachcustomer calibrate`)."""
     return builtins("sweep")
+
+
+@functools.cache
+def example_runs(name: str) -> int | None:
+    """How many runs a built-in example makes, if the dashboard may run it (else None)."""
+    path = spec_files().get(name)
+    if path is None:
+        return None
+    sweep, _ = check_spec(path.read_text(encoding="utf-8"))
+    return None if sweep is None else int(sweep.runs)
+
+
+def first_example() -> str | None:
+    """The example the page opens on: the one within the dashboard's limits with the fewest
+    runs (a first launch that finishes soon); None when none is."""
+    fits = {name: example_runs(name) for name in spec_files()}
+    runs = {name: count for name, count in fits.items() if count is not None}
+    return min(runs, key=lambda name: (runs[name], name)) if runs else None
+
+
+def example_label(name: str, path: Path) -> str:
+    """An example in the menu: its name and title, and whether only the command line runs it."""
+    label = f"{name}: {describe('sweep', path)}"
+    if example_runs(name) is None:
+        label += " (over the page's limits: `eachcustomer sweep`)"
+    return label
+
+
+RESULTS_NAME = "the results folder"
+"""How the page names the results root: never by its path on the server."""
+
+
+def shown_path(path: Path) -> str:
+    """A path under the results root as the page shows it: relative to the root."""
+    try:
+        relative = Path(path).resolve().relative_to(results_root())
+    except ValueError:
+        return Path(path).name
+    return str(relative) if str(relative) != "." else RESULTS_NAME
+
+
+def without_root(text: str) -> str:
+    """A message with the results root's path on the server taken out (paths under it
+    become relative to it)."""
+    root = str(results_root())
+    return text.replace(root + os.sep, "").replace(root, RESULTS_NAME)
 
 
 def check_spec(text: Any) -> tuple[Any, str]:
@@ -176,7 +223,7 @@ def launch(text: str, on_progress: Callable[[int, int], None] | None = None) -> 
         found = disk_error(problem, results_root())
         if found is None:
             raise
-        return {"folder": None, "message": "", "error": str(found)}
+        return {"folder": None, "message": "", "error": without_root(str(found))}
 
     def report(progress: Any) -> None:
         if on_progress is not None:
@@ -191,13 +238,14 @@ def launch(text: str, on_progress: Callable[[int, int], None] | None = None) -> 
         return {
             "folder": folder.name if folder.exists() else None,
             "message": "",
-            "error": user_message(error),
+            "error": without_root(user_message(error)),
         }
+    results = f"results in {shown_path(folder)}, in {RESULTS_NAME}"
     return {
         "folder": folder.name,
         "error": None,
         "message": " ".join(
-            [f"{done.done} runs done, {done.failed} failed; results in {folder}.", *left_out]
+            [f"{done.done} runs done, {done.failed} failed; {results}.", *left_out]
         ),
     }
 
@@ -258,7 +306,7 @@ def result_figures(name: Any) -> tuple[str, list[go.Figure], str]:
             means = analysis.outcome_means(results)
             figures += [means_figure(means, o) for o in results.outcomes]
     except (ValueError, KeyError, OSError) as error:
-        return "", [], f"Cannot analyze {name}: {user_message(error)}"
+        return "", [], f"Cannot analyze {name}: {without_root(user_message(error))}"
     summary = (
         f"{results.manifest['title']}: {counts['ok']} runs ok, {counts['failed']} "
         f"failed, {counts['missing']} not run."

@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 TABLE_SUFFIXES = (".csv", ".parquet")
@@ -178,10 +179,26 @@ def write_atomically(path: Path, write: Callable[[str], object]) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as the CSV text every table file and download of the project holds.
+
+    Cells a spreadsheet would run as formulas neutralized (`safe_csv_frame`), no index,
+    numbers as pandas writes them (integers as integers, floats to full precision), and
+    -0.0 as 0.0 (the dashboard keeps tables in the browser, whose JSON has no -0.0). The one
+    implementation: `write_table` writes it, and the dashboard's CSV downloads are it.
+    """
+    floats = [i for i, dtype in enumerate(frame.dtypes) if pd.api.types.is_float_dtype(dtype)]
+    values = frame.iloc[:, floats]
+    if (values.eq(0) & np.signbit(values)).any(axis=None):
+        frame = frame.copy()
+        frame.iloc[:, floats] = values + 0.0
+    return safe_csv_frame(frame).to_csv(index=False, lineterminator="\n")
+
+
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
     """Write `frame` to `path` (.csv or .parquet) atomically (`write_atomically`).
 
-    CSV goes through `safe_csv_frame`. A failure names `path`, never the temporary file.
+    CSV is `csv_text`, in UTF-8. A failure names `path`, never the temporary file.
     """
     path = check_table_path(Path(path))
     try:
@@ -189,8 +206,10 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
         if path.suffix.lower() == ".parquet":
             write_atomically(path, lambda temporary: frame.to_parquet(temporary, index=False))
         else:
+            text = csv_text(frame)
             write_atomically(
-                path, lambda temporary: safe_csv_frame(frame).to_csv(temporary, index=False)
+                path,
+                lambda temporary: Path(temporary).write_text(text, encoding="utf-8", newline=""),
             )
     except (OSError, DiskError) as problem:
         found = disk_error(problem, path.parent)

@@ -106,6 +106,20 @@ def resolve_plan(
     raise PlanError(f"{prefix}no plan {name!r}; plans: {known}")
 
 
+def kind_template(
+    kind: str, own: Mapping[str, tuple[Intervention, ...]] | None = None
+) -> Intervention | None:
+    """The first intervention of `kind` in a file's own plans, then in the library's (in
+    their order); None when no plan has one.
+
+    The one source of what a kind costs and how strong it is when a user does not say: the
+    plan finder's levers start from it, and the dashboard's intervention form proposes its
+    price (staff hours and direct spend per participant-week).
+    """
+    plans = [*(own or {}).values(), *(plan.interventions for plan in plan_library().values())]
+    return next((item for plan in plans for item in plan if item.kind == kind), None)
+
+
 def known_plans(own: Mapping[str, tuple[Intervention, ...]] | None = None) -> list[str]:
     """The names a file with plans `own` can use: its own, then the library's."""
     own = own or {}

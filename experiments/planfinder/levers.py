@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from eachcustomer.experiments.loading.plans import PlanError, plan_library, resolve_plan
+from eachcustomer.experiments.loading.plans import PlanError, kind_template, resolve_plan
 from eachcustomer.experiments.planfinder.encoding import CoverageOption, Lever
 from eachcustomer.experiments.planfinder.problem import PlanSpecError
 from eachcustomer.experiments.planfinder.spec import (
@@ -88,10 +88,7 @@ def lever_template(
         if base is None:
             raise PlanSpecError(f"{key}.template: plan {given.template!r} has no {kind}")
     else:
-        for plan in [*own.values(), *(p.interventions for p in plan_library().values())]:
-            base = next((item for item in plan if item.kind == kind), base)
-            if base is not None:
-                break
+        base = kind_template(kind, own)
     overrides = {
         name: getattr(given, name) for name in OVERRIDES if getattr(given, name) is not None
     }
