@@ -16,8 +16,8 @@ from dash import dcc, html
 
 from eachcustomer.dashboard.money import money, money_unit
 from eachcustomer.experiments.loading.plans import kind_template
-from eachcustomer.sim.interventions import KIND_MEANINGS, KINDS
-from eachcustomer.sim.params import parameter_table
+from eachcustomer.sim.interventions import KIND_MEANINGS, KINDS, LEADERS_ONLY, Intervention
+from eachcustomer.sim.params import Params, parameter_table
 
 SOURCES = {
     "S000": '"Our Product, The Customer"',
@@ -288,18 +288,32 @@ class Price:
 
     hours: float
     direct: float
+    kind: str = "training_day"
 
-    def describe(self, wage_cost_per_hour: float | None = None) -> str:
-        """ "8 staff hours and $304 per participant-week ($669 at $45.65 an hour)"."""
+    def describe(self, params: Params | None = None) -> str:
+        """ "8 staff hours and $304 per participant-week ($669 at $45.65 an hour)".
+
+        The total is the one price rule's (`Intervention.price_per_participant_week`):
+        leadership tone's hours are leaders' hours, at `leader_wage_ratio` times the wage.
+        """
         parts = []
         if self.hours:
             parts.append(f"{self.hours:g} staff hours")
         if self.direct or not parts:
             parts.append(money(self.direct, cents=True))
         text = " and ".join(parts) + " per participant-week"
-        if self.hours and wage_cost_per_hour is not None:
-            total = money(self.hours * wage_cost_per_hour + self.direct, cents=True)
-            text += f" ({total} at {money(wage_cost_per_hour, cents=True)} an hour)"
+        if self.hours and params is not None:
+            item = Intervention(
+                kind=self.kind,
+                hours_per_participant_week=self.hours,
+                direct_cost_per_participant_week=self.direct,
+                duration=1,
+            )
+            wage, ratio = params.wage_cost_per_hour, params.leader_wage_ratio
+            total = money(item.price_per_participant_week(wage, ratio), cents=True)
+            hour = money(wage * (ratio if self.kind in LEADERS_ONLY else 1.0), cents=True)
+            whose = "a leader's hour" if self.kind in LEADERS_ONLY else "an hour"
+            text += f" ({total} at {hour} {whose})"
         return text
 
 
@@ -310,8 +324,10 @@ def library_price(kind: str) -> Price | None:
     if template is None:
         return None
     if template.cost_per_participant_week is not None:  # an all-in price: spend only
-        return Price(0.0, template.cost_per_participant_week)
-    return Price(template.hours_per_participant_week, template.direct_cost_per_participant_week)
+        return Price(0.0, template.cost_per_participant_week, kind)
+    return Price(
+        template.hours_per_participant_week, template.direct_cost_per_participant_week, kind
+    )
 
 
 def kind_options() -> list[dict[str, str]]:

@@ -129,7 +129,9 @@ def calibrate(
         f"[bold]{calibration.spec.title}[/bold]: fitting {', '.join(calibration.priors)} to "
         f"{', '.join(t.key for t in calibration.fitted)}; each evaluation runs "
         f"{counts.baseline} organization runs, {counts.training} with a training day and "
-        f"{counts.units} small organizations; up to {populations or settings.populations} "
+        f"{counts.units} small organizations"
+        + (f", {counts.practices} practising culture change" if counts.practices else "")
+        + f"; up to {populations or settings.populations} "
         f"populations of {population_size or settings.population_size}."
     )
     if dry_run:

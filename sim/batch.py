@@ -291,6 +291,7 @@ class Batch:
             self.boss,
             levers.customer_weight,
             levers.outcome_visibility,
+            levers.orientation_shift,
             employee_start=self.employee_start,
             incentive_rate=params.incentive_rate,
             shareholder_pressure=levers.shareholder_pressure,
@@ -337,6 +338,7 @@ class Batch:
                 self.base_levers[copy],
                 hires=int(self.hires[copy]),
                 wage_cost_per_hour=self.params.wage_cost_per_hour,
+                leader_wage_ratio=self.params.leader_wage_ratio,
                 lasting_share=self.params.lasting_share,
             )
             spend[copy] = effects.spend

@@ -23,6 +23,7 @@ import numpy as np
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.organization import Organization, generate_organization
 from eachcustomer.sim.params import Params
+from eachcustomer.sim.processes.interventions import eligible_participants
 
 SCALE_BY = ("coverage", "duration")
 TOLERANCE = 0.01
@@ -43,8 +44,7 @@ def expected_participants(spec: Intervention, org: Organization, params: Params)
     """Expected participants in one week the intervention runs."""
     if spec.kind == "hiring_for_attitude":
         return org.size * params.turnover_rate  # hiring acts organization-wide
-    eligible = spec.coverage.eligible(org.department_names, org.department, org.level)
-    return float(eligible.sum()) * spec.coverage.share
+    return float(eligible_participants(spec, org).sum()) * spec.coverage.share
 
 
 def intervention_cost(
@@ -52,8 +52,13 @@ def intervention_cost(
 ) -> float:
     """Expected total cost of one intervention within weeks 1..horizon."""
     weeks = spec.weeks_within(params.horizon_weeks if horizon is None else horizon)
-    price = spec.price_per_participant_week(params.wage_cost_per_hour)
+    price = spec.price_per_participant_week(params.wage_cost_per_hour, params.leader_wage_ratio)
     return expected_participants(spec, org, params) * price * weeks
+
+
+def restrengthen_plan(plan: Iterable[Intervention], multiplier: float) -> tuple[Intervention, ...]:
+    """The plan with every intervention's strength times `multiplier` (each at most 1)."""
+    return tuple(item.strengthened(multiplier) for item in plan)
 
 
 def reprice_plan(plan: Iterable[Intervention], multiplier: float) -> tuple[Intervention, ...]:

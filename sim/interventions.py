@@ -31,6 +31,8 @@ CULTURE_WIDE = (
     "hiring_for_attitude",
 )
 KINDS = ONE_OFF + CULTURE_WIDE
+LEADERS_ONLY = ("leadership_tone",)
+"""Kinds only leaders (employees with reports) take part in; their hours are leaders' hours."""
 
 KIND_MEANINGS = {
     "training_day": "lifts participants' attitude once, at the start",
@@ -38,7 +40,8 @@ KIND_MEANINGS = {
     "slogan_campaign": "pushes participants' attitude up a little each week while it runs",
     "language": "'our' and 'each customer' instead of 'the customer': slows distance drift",
     "incentive_alignment": "every covered evaluation counts customer outcomes",
-    "leadership_tone": "leaders serve the real customer rather than shareholders only",
+    "leadership_tone": "covered leaders serve the real customer rather than shareholders "
+    "only; the tone reaches their people down the hierarchy",
     "customer_exposure": "back-office staff spend time with customers: shorter distance",
     "frontline_support": "buffers hostile encounters and speeds recovery from strain",
     "hiring_for_attitude": "hires come from a more customer-minded distribution",
@@ -132,22 +135,25 @@ class Intervention(CheckedModel):
             )
         return self
 
-    def price_per_participant_week(self, wage_cost_per_hour: float) -> float:
+    def price_per_participant_week(
+        self, wage_cost_per_hour: float, leader_wage_ratio: float
+    ) -> float:
         """Currency per participant per week it runs.
 
         hours x wage cost per hour + direct cost, or the all-in `cost_per_participant_week`
-        when one is given (then the wage does not enter).
+        when one is given (then the wage does not enter). Leadership tone's participants are
+        leaders, so its hours cost `leader_wage_ratio` times the average hour.
 
         Args:
             wage_cost_per_hour: what an hour of staff time costs (`Params.wage_cost_per_hour`),
                 in the currency of the direct costs.
+            leader_wage_ratio: what a leader's hour costs against the average hour
+                (`Params.leader_wage_ratio`).
         """
         if self.cost_per_participant_week is not None:
             return self.cost_per_participant_week
-        return (
-            self.hours_per_participant_week * wage_cost_per_hour
-            + self.direct_cost_per_participant_week
-        )
+        hour = wage_cost_per_hour * (leader_wage_ratio if self.kind in LEADERS_ONLY else 1.0)
+        return self.hours_per_participant_week * hour + self.direct_cost_per_participant_week
 
     def repriced(self, multiplier: float) -> Intervention:
         """A copy whose price is `multiplier` times this one's (hours, direct and all-in)."""
@@ -160,6 +166,20 @@ class Intervention(CheckedModel):
         if self.cost_per_participant_week is not None:
             update["cost_per_participant_week"] = self.cost_per_participant_week * multiplier
         return self.model_copy(update=update)
+
+    def strengthened(self, multiplier: float) -> Intervention:
+        """A copy whose strength is `multiplier` times this one's (at most 1)."""
+        strength = self.strength * multiplier
+        if not (np.isfinite(multiplier) and multiplier >= 0):
+            raise ValueError(
+                f"a strength multiplier must be a finite number >= 0, got {multiplier}"
+            )
+        if strength > 1.0 + 1e-12:
+            raise ValueError(
+                f"{self.name}: strength {self.strength} x {multiplier} = {strength:g} is above 1, "
+                "the most a lever can be"
+            )
+        return self.model_copy(update={"strength": min(strength, 1.0)})
 
     @property
     def weeks(self) -> int | None:

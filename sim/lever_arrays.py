@@ -23,6 +23,7 @@ class LeverArrays:
         customer_weight: per employee, weight of customer outcomes in evaluations.
         encounter_buffer: per employee, share of a hostile encounter's blow absorbed.
         strain_recovery: per employee, share of strain that wears off each week.
+        orientation_shift: per employee, leadership tone's shift of the approval answered to.
         drift_retention: per employee, exp(-k (D - 1)) (`eachcustomer.sim.processes.drift`).
         outcome_visibility: per employee, decay^(D - 1) (`eachcustomer.sim.processes.incentives`).
         shareholder_pressure: per replication.
@@ -32,6 +33,7 @@ class LeverArrays:
     customer_weight: np.ndarray
     encounter_buffer: np.ndarray
     strain_recovery: np.ndarray
+    orientation_shift: np.ndarray
     drift_retention: np.ndarray
     outcome_visibility: np.ndarray
     shareholder_pressure: np.ndarray
@@ -44,6 +46,7 @@ class LeverArrays:
             np.concatenate([lv.customer_weight for lv in levers]),
             np.concatenate([lv.encounter_buffer for lv in levers]),
             np.concatenate([lv.strain_recovery for lv in levers]),
+            np.concatenate([lv.orientation_shift for lv in levers]),
             np.concatenate([_retention(lv) for lv in levers]),
             np.concatenate([_visibility(lv, visibility_decay) for lv in levers]),
             np.array([lv.shareholder_pressure for lv in levers], dtype=float),
@@ -58,6 +61,7 @@ class LeverArrays:
         self.customer_weight[rows] = levers.customer_weight
         self.encounter_buffer[rows] = levers.encounter_buffer
         self.strain_recovery[rows] = levers.strain_recovery
+        self.orientation_shift[rows] = levers.orientation_shift
         self.drift_retention[rows] = _retention(levers)
         self.outcome_visibility[rows] = _visibility(levers, visibility_decay)
         self.shareholder_pressure[copy] = levers.shareholder_pressure

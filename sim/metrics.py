@@ -110,6 +110,7 @@ def bonus_success(
     visibility: np.ndarray,
     business: np.ndarray,
     shareholder_pressure: np.ndarray,
+    orientation_shift: np.ndarray,
     employee_start: np.ndarray,
 ) -> np.ndarray:
     """Mean evaluation score per replication: what employees are rewarded for, [0, 1].
@@ -123,7 +124,9 @@ def bonus_success(
         first, stop = employee_start[c], employee_start[c + 1]
         total = 0.0
         for i in range(first, stop):
-            boss_focus = focus_of_boss(customer_focus, boss, i, shareholder_pressure[c])
+            boss_focus = focus_of_boss(
+                customer_focus, boss, i, shareholder_pressure[c], orientation_shift
+            )
             approval = 1.0 - abs(customer_focus[i] - boss_focus)
             weight = customer_weight[i]
             total += (1.0 - weight) * approval + weight * visibility[i] * business[c]

@@ -62,6 +62,13 @@ class Organization:
         object.__setattr__(self, "distance_to_customer", distance)
 
     @property
+    def leads(self) -> np.ndarray:
+        """True for employees with at least one report: the leaders."""
+        leads = np.zeros(len(self.boss), dtype=bool)
+        leads[self.boss[self.boss >= 0]] = True
+        return leads
+
+    @property
     def size(self) -> int:
         """Head count."""
         return len(self.boss)

@@ -615,6 +615,15 @@ class Params(CheckedModel):
         "what an hour of staff time costs the employer (wages and benefits); prices "
         "interventions' hours",
     )
+    leader_wage_ratio: float = _field(
+        2.0,
+        1.0,
+        20.0,
+        "ratio",
+        "costs",
+        "assumption (CALIBRATION.md 1.10)",
+        "what a leader's hour costs against the average hour; prices leadership tone's hours",
+    )
 
     # --- schedule -------------------------------------------------------------------
     horizon_weeks: int = _field(104, 1, 5200, "weeks", "schedule", "", "length of a run")

@@ -306,6 +306,7 @@ class Recorder:
             levers.outcome_visibility,
             business,
             levers.shareholder_pressure,
+            levers.orientation_shift,
             batch.employee_start,
         )
         running = [

@@ -192,6 +192,10 @@ class Levers:
         customer_weight: per employee, weight of customer outcomes in evaluations.
         encounter_buffer: per employee, share of a hostile encounter's blow absorbed, [0, 1].
         strain_recovery: per employee, share of strain that wears off each week.
+        orientation_shift: per employee, the share of the way to full customer focus by
+            which a covered leader's changed orientation moves the approval they answer to
+            (leadership tone; 0 without it). For the chief that approval is the
+            shareholders', 1 - shareholder_pressure.
         shareholder_pressure: how much the top leader serves shareholders.
         hire_attitude_mean: mean attitude of new hires.
     """
@@ -201,6 +205,7 @@ class Levers:
     customer_weight: np.ndarray
     encounter_buffer: np.ndarray
     strain_recovery: np.ndarray
+    orientation_shift: np.ndarray
     shareholder_pressure: float
     hire_attitude_mean: float
 
@@ -267,6 +272,7 @@ def initial_levers(org: Organization, params: Params) -> Levers:
         customer_weight=org.department_customer_weight[org.department].astype(float),
         encounter_buffer=np.zeros(n),
         strain_recovery=np.full(n, params.strain_recovery),
+        orientation_shift=np.zeros(n),
         shareholder_pressure=params.shareholder_pressure,
         hire_attitude_mean=params.hire_attitude_mean,
     )

@@ -85,8 +85,11 @@ def test_a_price_is_hours_at_the_wage_cost_plus_direct_spend():
     day = Intervention(
         kind="training_day", hours_per_participant_week=8.0, direct_cost_per_participant_week=304.0
     )
-    assert day.price_per_participant_week(45.65) == pytest.approx(8 * 45.65 + 304)
-    assert day.price_per_participant_week(0.0) == 304.0
+    assert day.price_per_participant_week(45.65, 2.0) == pytest.approx(8 * 45.65 + 304)
+    assert day.price_per_participant_week(0.0, 2.0) == 304.0
+    # Leadership tone's hours are leaders' hours, at the leader's wage.
+    tone = Intervention(kind="leadership_tone", hours_per_participant_week=2.0)
+    assert tone.price_per_participant_week(45.65, 2.5) == pytest.approx(2 * 45.65 * 2.5)
     assert intervention_cost(day, ORG, PARAMS) == pytest.approx(ORG.size * 669.2)
     cheaper = PARAMS.replace(wage_cost_per_hour=20.0)
     assert intervention_cost(day, ORG, cheaper) == pytest.approx(ORG.size * (160.0 + 304.0))
@@ -97,12 +100,12 @@ def test_a_price_is_hours_at_the_wage_cost_plus_direct_spend():
 
 def test_an_all_in_price_means_what_it_meant_before_prices_were_split():
     old = Intervention(kind="training_day", cost_per_participant_week=150.0)
-    assert old.price_per_participant_week(45.65) == 150.0
-    assert old.price_per_participant_week(1_000.0) == 150.0
+    assert old.price_per_participant_week(45.65, 2.0) == 150.0
+    assert old.price_per_participant_week(1_000.0, 2.0) == 150.0
     assert intervention_cost(old, ORG, PARAMS.replace(wage_cost_per_hour=99.0)) == pytest.approx(
         ORG.size * 150.0
     )
-    assert Intervention(kind="language").price_per_participant_week(45.65) == 0.0
+    assert Intervention(kind="language").price_per_participant_week(45.65, 2.0) == 0.0
 
 
 def test_an_all_in_price_next_to_hours_or_direct_spend_is_refused_in_a_plan_file(tmp_path):

@@ -109,7 +109,12 @@ def test_calibrate_writes_the_posterior_diagnostics_and_summary(calibrated):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 11 and manifest["fit_targets"] == ["annual_customer_loss"]
     assert manifest["evaluations"] == int(diagnostics["evaluations"].sum()) + 12
-    assert manifest["runs_per_evaluation"] == {"organization": 1, "training": 0, "units": 0}
+    assert manifest["runs_per_evaluation"] == {
+        "organization": 1,
+        "training": 0,
+        "units": 0,
+        "practices": 0,
+    }
     assert "plotly" in (out / "summary.html").read_text()
 
 

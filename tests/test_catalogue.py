@@ -55,9 +55,13 @@ def test_the_shipped_built_ins_by_kind():
         "small",
         "sobol",
     ]
-    assert list(builtins("targets")) == ["published_targets", "published_units"]
+    assert list(builtins("targets")) == [
+        "published_levers",
+        "published_targets",
+        "published_units",
+    ]
     assert list(builtins("plan_finder")) == ["plan_finder"]
-    assert list(builtins("posterior")) == ["published", "published_units"]
+    assert list(builtins("posterior")) == ["published", "published_levers", "published_units"]
     assert list(builtins("evidence")) == ["decision_map", "decision_posterior"]
 
 

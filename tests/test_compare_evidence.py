@@ -54,7 +54,7 @@ def test_the_same_interval_gets_the_same_word_in_the_csv_the_report_and_compare(
         hover = decision_map_figure(cells, outcome, x, y).data[0].customdata
         shown = [text.rsplit(": ", 1)[1] for line in hover for text in line]
         assert sorted(shown) == sorted(cells["verdict"])
-        at = cells[(cells[x] == 1.0) & (cells[y] == 0.02)].iloc[0]
+        at = cells[(cells[x] == 1.0) & (cells[y] == manifest["defaults"][y])].iloc[0]
         sentence = _at_defaults(table, manifest, outcome, x, y, titles)
         word = at["verdict"]
         assert (titles.get(word, word)) in sentence
@@ -76,7 +76,7 @@ def test_the_section_draws_each_shipped_map_with_its_cells_means():
     for graph in graphs:
         outcome = graph.id.removeprefix("compare-evidence-map-")
         grid = table[table["outcome"] == outcome].pivot(
-            index="disposition_pull", columns="price_multiplier", values="mean"
+            index="strength_multiplier", columns="price_multiplier", values="mean"
         )
         heatmap = graph.figure.data[0]
         assert heatmap.type == "heatmap"
@@ -91,7 +91,7 @@ def test_the_section_draws_each_shipped_map_with_its_cells_means():
     said = " ".join(texts(section))
     assert "the built-in sweep spec decision_map" in said
     assert "eachcustomer sweep decision_map --out results/decision_map" in said
-    assert "At the model's defaults (price_multiplier = 1 and disposition_pull" in said
+    assert "At the model's defaults (price_multiplier = 1 and strength_multiplier = 1" in said
 
 
 def test_a_missing_or_damaged_folder_is_said_plainly(tmp_path):

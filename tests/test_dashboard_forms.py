@@ -217,3 +217,19 @@ def test_the_plan_finder_never_counts_negative_runs(app):
     )
     result = page.run_search(lambda _: None, 1, default_settings(), 6000, [], [], 8, 4, -1)
     assert result == {"error": "Replications per plan must be a whole number from 2 to 6, not -1."}
+
+
+def test_the_forms_total_is_the_one_price_rule_leaders_at_a_leaders_wage():
+    from eachcustomer.sim.params import Params
+
+    params = Params()
+    tone, day = library_price("leadership_tone"), library_price("training_day")
+    assert tone is not None and day is not None
+    expected = Intervention(
+        kind="leadership_tone",
+        hours_per_participant_week=tone.hours,
+        direct_cost_per_participant_week=tone.direct,
+    ).price_per_participant_week(params.wage_cost_per_hour, params.leader_wage_ratio)
+    assert f"({money(expected, cents=True)} at " in tone.describe(params)
+    assert "a leader's hour" in tone.describe(params)
+    assert "a leader's hour" not in day.describe(params)

@@ -148,8 +148,9 @@ def test_the_shipped_folder_stands_for_the_current_decision_map_spec():
     # The whole spec ran (no replications cut for a quick look), at today's defaults.
     assert manifest["differences"] == []
     assert manifest["defaults"]["disposition_pull"] == Params().disposition_pull
+    assert manifest["defaults"]["strength_multiplier"] == 1.0
     found = read_evidence(SHIPPED)
-    assert found.axes == ("price_multiplier", "disposition_pull")
+    assert found.axes == ("price_multiplier", "strength_multiplier")
     assert set(found.table["challenger"]) == {"culture_change"}
     assert set(found.table["reference"]) == {"training_day"}
     assert len(found.boxes) == 2 * found.table["outcome"].nunique()

@@ -102,14 +102,14 @@ def test_culture_wide_change_ends_cleanly_when_given_a_duration():
     np.testing.assert_array_equal(model.levers.drift_rate, SMALL.drift_rate)
 
 
-def test_leadership_tone_lowers_shareholder_pressure_and_lifts_leaders():
+def test_leadership_tone_shifts_what_the_chief_answers_to_and_lifts_leaders():
     model = OrgModel(
         SMALL, rng=4, interventions=[Intervention(kind="leadership_tone", start=1, strength=0.5)]
     )
     chief = model.org.level == 1
     before = model.employees.disposition[chief].copy()
     model.step()
-    assert model.levers.shareholder_pressure == pytest.approx(SMALL.shareholder_pressure * 0.5)
+    assert model.levers.orientation_shift[chief] == pytest.approx(0.5)
     assert np.all(model.employees.disposition[chief] > before)
 
 
@@ -207,6 +207,7 @@ def four_employees() -> tuple[Employees, Levers]:
         customer_weight=np.full(4, 0.2),
         encounter_buffer=np.zeros(4),
         strain_recovery=np.full(4, 0.5),
+        orientation_shift=np.zeros(4),
         shareholder_pressure=0.6,
         hire_attitude_mean=0.2,
     )
@@ -230,7 +231,15 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
     )
     before = [array.copy() for array in (employees.attitude, employees.customer_focus)]
     quiet = apply_interventions(
-        schedule, 1, employees, base, base, hires=2, wage_cost_per_hour=40.0, lasting_share=0.0
+        schedule,
+        1,
+        employees,
+        base,
+        base,
+        hires=2,
+        wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
+        lasting_share=0.0,
     )
     # Week 1: only hiring runs, since week 1, so the levers are rebuilt from the base.
     assert quiet.levers.hire_attitude_mean == pytest.approx(0.2 + 0.5 * 0.8)
@@ -243,6 +252,7 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
         base,
         hires=0,
         wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
         lasting_share=0.0,
     )
     # Delight week: push(a, 0.5) = a + 0.5 (1 - a) and f + 0.5 (1 - f) for the first two.
@@ -266,6 +276,7 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
         base,
         hires=1,
         wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
         lasting_share=0.0,
     )
     np.testing.assert_array_equal(after.levers.drift_rate, start.levers.drift_rate)
@@ -277,6 +288,7 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
         base,
         hires=1,
         wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
         lasting_share=0.0,
     )
     assert same.levers is after.levers and same.attitude is employees.attitude
@@ -288,6 +300,7 @@ def test_interventions_are_a_pure_function_of_state_schedule_and_week():
         base,
         hires=1,
         wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
         lasting_share=0.0,
     )
     np.testing.assert_array_equal(ended.levers.drift_rate, 0.1)
@@ -314,17 +327,41 @@ def test_a_one_off_lift_moves_dispositions_by_the_lasting_share(kind):
     who = np.array([True, False, True, True])
     schedule = (ScheduledIntervention(Intervention(kind=kind, start=2, strength=0.5), who),)
     effects = apply_interventions(
-        schedule, 2, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=0.4
+        schedule,
+        2,
+        employees,
+        base,
+        base,
+        hires=0,
+        wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
+        lasting_share=0.4,
     )
     # d' = d + phi s (1 - d) = d + 0.2 (1 - d) for participants; the attitude as without it.
     np.testing.assert_allclose(effects.disposition, [0.2, 0.2, -0.2 + 0.2 * 1.2, 0.4 + 0.2 * 0.6])
     np.testing.assert_allclose(effects.attitude, [0.5, 0.5, -0.5 + 0.5 * 1.5, 1.0])
     later = apply_interventions(
-        schedule, 3, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=0.4
+        schedule,
+        3,
+        employees,
+        base,
+        base,
+        hires=0,
+        wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
+        lasting_share=0.4,
     )
     assert later.disposition is employees.disposition  # once, in the start week
     off = apply_interventions(
-        schedule, 2, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=0.0
+        schedule,
+        2,
+        employees,
+        base,
+        base,
+        hires=0,
+        wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
+        lasting_share=0.0,
     )
     assert off.disposition is employees.disposition  # phi = 0: not even a copy
 
@@ -339,7 +376,15 @@ def test_slogans_and_culture_wide_change_teach_nothing_lasting():
         ScheduledIntervention(Intervention(kind="language", start=1, strength=1.0), who),
     )
     effects = apply_interventions(
-        schedule, 1, employees, base, base, hires=0, wage_cost_per_hour=40.0, lasting_share=1.0
+        schedule,
+        1,
+        employees,
+        base,
+        base,
+        hires=0,
+        wage_cost_per_hour=40.0,
+        leader_wage_ratio=2.0,
+        lasting_share=1.0,
     )
     assert effects.disposition is employees.disposition
 

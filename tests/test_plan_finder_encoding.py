@@ -12,6 +12,9 @@ from eachcustomer.experiments.planfinder.wording import KIND_LABELS, describe_pl
 from eachcustomer.sim.budget import intervention_cost, plan_cost
 from eachcustomer.sim.interventions import KINDS, Intervention
 
+INCENTIVE = 0.02 * 45.65 + 0.50
+"""The library's price of incentive alignment per person-week (scenarios/plans/)."""
+
 
 def test_allocate_follows_the_weights_in_whole_units():
     low, high = np.zeros(3, dtype=int), np.full(3, 20)
@@ -64,27 +67,32 @@ def test_a_plan_costs_its_shares_of_the_budget_covering_a_share_of_the_group(pro
     assert back_office == 31
     assert training.intervention.coverage.share == pytest.approx(3750 / 669.2 / 31)
     assert training.intervention.start == 5 and training.intervention.weeks == 1
-    # 1,250 at 0.19 h x 45.65 per person-week for all 60 over weeks 5-20 (16 weeks).
-    assert incentives.intervention.coverage.share == pytest.approx(1250 / (60 * 0.19 * 45.65 * 16))
+    # 1,250 at the library's 0.02 h x 45.65 + 0.50 per person-week for all 60 over weeks 5-20.
+    assert incentives.intervention.coverage.share == pytest.approx(1250 / (60 * INCENTIVE * 16))
     plan = encoding.plan(choice, problem.org, problem.params, problem.weeks)
     assert plan_cost(plan, problem.org, problem.params, problem.weeks) == pytest.approx(5000)
     sentence = plan_sentence(built, encoding, problem.weeks)
     assert sentence == (
         "Of a budget of 5,000 over 20 weeks, spend 75% on a one-off customer-care training "
         "day for the back office in week 5, reaching 18% of them (6) and 25% on customer "
-        "outcomes in evaluations for all staff from week 5, reaching 15% of them (9)."
+        "outcomes in evaluations for all staff from week 5, reaching 92% of them (55)."
     )
 
 
 def test_money_beyond_the_whole_group_or_below_one_participant_stays_unspent(problem):
     encoding = problem.encoding
-    # All 5,000 on incentives for all 60 from week 5: 60 x 8.67 x 16 weeks = 8,326 > 5,000:
-    # a share. Then 5% (250) on hiring: fewer than one expected hire in the weeks it buys.
+    # 95% of 5,000 on incentives for all 60 from week 5: the whole group costs only
+    # 60 x 1.41 x 16 weeks = 1,356, the rest stays unspent. Then 5% (250) on hiring: fewer
+    # than one expected hire in the weeks it buys.
     choice = Choice((Part("incentive_alignment", 19, 0, 5), Part("hiring_for_attitude", 1, 0, 1)))
     incentives, hiring = encoding.build(choice, problem.org, problem.params, problem.weeks)
-    assert incentives.cost == pytest.approx(4750)
+    assert incentives.cost == pytest.approx(60 * INCENTIVE * 16)
+    assert incentives.intervention.coverage.share == 1.0
     assert hiring.intervention is None and hiring.cost == 0.0
-    assert "keep 5% (250) unspent" in plan_sentence((incentives, hiring), encoding, problem.weeks)
+    assert plan_sentence((incentives, hiring), encoding, problem.weeks).endswith(
+        "spend 27% on customer outcomes in evaluations for all staff from week 5 and keep 73% "
+        "(3,644) unspent."
+    )
 
 
 def test_hiring_for_attitude_buys_whole_weeks_within_its_share(problem):

@@ -65,7 +65,7 @@ def test_example_specs_load_with_the_documented_sizes():
     sobol = load_sweep(SPECS / "sobol.toml")
     assert len(sobol.design()) == 64 * (4 + 2) * 2  # Saltelli N(D + 2), 2 replications
     decision = load_sweep(SPECS / "decision_map.toml")
-    assert decision.runs == 5 * 6 * 2 * 30  # prices x fade rates x plans x replications
+    assert decision.runs == 5 * 5 * 2 * 30  # prices x strengths x plans x replications
 
 
 BASE = 'title = "t"\nseed = 1\nweeks = 5\n'
@@ -445,7 +445,7 @@ PRICED = BASE + (
         (
             'price_multiplier = { plan = "cultur", values = [1, 2] }',
             r"levers\.price_multiplier\.plan: 'cultur' is not a plan of levers\.plan that "
-            r"costs something; plans: training, culture",
+            r"does something; plans: training, culture",
         ),
         (
             'price_multiplier = { plan = "none", values = [1, 2] }',

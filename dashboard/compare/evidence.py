@@ -58,7 +58,7 @@ def evidence_section(folder: Path = EVIDENCE_FOLDER, large: bool = False) -> lis
         html.P(
             f"Not the comparison above: a sweep of {first} against {second} at equal budget "
             f"over the {factor_label(x, titles.get(priced or '', priced))}"
-            + (f" and {factor_label(y)}" if y else "")
+            + (f" and {factor_label(y, titles.get(priced or '', priced))}" if y else "")
             + f". Each cell is {first}'s mean advantage over {pairs} paired replications "
             f"(positive: {first} does better), with its interval in its hover text; the black "
             "line is the break-even (drawn where clear cells of opposite verdicts lie on its "

@@ -136,7 +136,7 @@ def waiting() -> list:
     return [
         "Choose plans and press Compare. Before you do: ",
         html.A("where the verdict holds", href="#compare-evidence"),
-        " (a sweep over prices and fade rates) is below the charts.",
+        " (a sweep over culture change's price and strength) is below the charts.",
     ]
 
 

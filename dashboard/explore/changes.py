@@ -24,6 +24,7 @@ from eachcustomer.dashboard.money import money
 from eachcustomer.dashboard.runs import newest
 from eachcustomer.dashboard.settings import normalize, org_groups, scenario_values
 from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.params import make_params
 
 
 def run_week(settings: dict[str, Any], state: Any, live: Any, running: bool) -> int:
@@ -167,8 +168,8 @@ def propose_price(kind: str, stored: Any) -> tuple[float, float, str]:
             ),
         )
     settings = normalize(stored)
-    wage = values_at(settings, scenario_values(settings["scenario"]), 0)["wage_cost_per_hour"]
-    return price.hours, price.direct, f"The plan library's price: {price.describe(wage)}."
+    params = make_params(values_at(settings, scenario_values(settings["scenario"]), 0))
+    return price.hours, price.direct, f"The plan library's price: {price.describe(params)}."
 
 
 def describe_item(item: dict[str, Any]) -> str:
@@ -190,7 +191,9 @@ def describe_item(item: dict[str, Any]) -> str:
     if spec.cost_per_participant_week is not None:  # an all-in price
         cost = f", {money(spec.cost_per_participant_week)} per participant-week"
     else:
-        price = Price(spec.hours_per_participant_week, spec.direct_cost_per_participant_week)
+        price = Price(
+            spec.hours_per_participant_week, spec.direct_cost_per_participant_week, spec.kind
+        )
         cost = f", {price.describe()}" if price.hours or price.direct else ""
     return (
         f"{spec.kind.replace('_', ' ')} from week {spec.start}, strength {spec.strength:g}, "

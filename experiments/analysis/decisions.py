@@ -8,7 +8,7 @@ lost, more net revenue):
 
 - `decision_map`: the mean advantage with its paired t interval
   (`eachcustomer.experiments.analysis.statistics.paired_difference`) per cell of two factors (by
-  default the price factor and the fade rate `disposition_pull` when swept), and a verdict per
+  default the price factor and the strength, else the fade rate, when swept), and a verdict per
   cell (`verdicts.judge`): the better plan, or "too close to call" when the interval
   straddles zero. The cells are many comparisons at once, so each interval is a Bonferroni
   simultaneous interval over the outcome's cells (`multiplicity`);
@@ -56,7 +56,8 @@ CUSTOMERS_KEPT = (
 """Outcomes that measure customers kept, in order of preference for the default map."""
 NET_REVENUE = ("net_revenue",)
 PRICE_FACTORS = ("price_multiplier", "wage_cost_per_hour")
-FADE_FACTORS = ("disposition_pull",)
+SECOND_FACTORS = ("strength_multiplier", "disposition_pull")
+"""The map's second axis by preference: how strong the lever is, else the fade rate."""
 
 
 def matchup(
@@ -84,17 +85,21 @@ def matchup(
     return chosen
 
 
-def priced_plan(results: Results) -> str | None:
-    """The plan whose price the sweep's `[levers] price_multiplier` varies, if any."""
+def priced_plan(results: Results, lever_name: str = "price_multiplier") -> str | None:
+    """The plan whose price (or strength, `strength_multiplier`) the sweep's `[levers]`
+    table varies, if any."""
     spec = results.manifest.get("identity", {}).get("spec", {})
-    lever = (spec.get("levers") or {}).get("price_multiplier")
+    lever = (spec.get("levers") or {}).get(lever_name)
     return str(lever["plan"]) if lever else None
 
 
-def factor_label(name: str, priced: str | None = None) -> str:
+def factor_label(name: str, priced: str | None = None, strengthened: str | None = None) -> str:
     """A factor's name for axes and sentences."""
     if name == "price_multiplier":
         return f"price of {priced} (times its list price)" if priced else "price multiplier"
+    if name == "strength_multiplier":
+        plan = strengthened or priced
+        return f"strength of {plan} (times the library's)" if plan else "strength multiplier"
     if name == "disposition_pull":
         return "disposition_pull (fade rate)"
     return name
@@ -127,7 +132,8 @@ def swept_factors(results: Results) -> list[str]:
 
 
 def map_factors(results: Results, factors: list[str] | None = None) -> list[str]:
-    """The map's axes: as given, or the price factor and the fade rate, else the most levels."""
+    """The map's axes: as given, or the price factor and the strength (else the fade rate),
+    else the most levels."""
     swept = swept_factors(results)
     if factors is not None:
         for name in factors:
@@ -138,7 +144,7 @@ def map_factors(results: Results, factors: list[str] | None = None) -> list[str]
         return list(factors)
     chosen = [
         next(name for name in group if name in swept)
-        for group in (PRICE_FACTORS, FADE_FACTORS)
+        for group in (PRICE_FACTORS, SECOND_FACTORS)
         if any(name in swept for name in group)
     ]
     by_levels = sorted(swept, key=lambda name: -results.ok[name].nunique())
@@ -187,9 +193,9 @@ def decision_map(
     Args:
         results: a sweep's results with two plans besides "none".
         outcomes: what to compare on; customers kept and net revenue by default.
-        factors: the map's axes (x, then y); by default the price factor and the fade rate
-            when swept, else the factors with most levels. A range sampled at many values
-            is cut into `bins` quantile bins, each at its median.
+        factors: the map's axes (x, then y); by default the price factor and the strength
+            (or the fade rate) when swept, else the factors with most levels. A range sampled
+            at many values is cut into `bins` quantile bins, each at its median.
         reference, challenger: the plans; the first two besides "none" by default.
         confidence: the level at which all of an outcome's cells hold together; each
             cell's interval is at `multiplicity.family_level(confidence, cells)`.

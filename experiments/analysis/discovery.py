@@ -293,7 +293,8 @@ def _limits(box: pd.DataFrame, whole: pd.DataFrame, quasi_p: dict) -> tuple[Limi
 
 def _condition(limit: Limit, priced: str | None) -> str:
     name = factor_label(limit.factor, priced)
-    name = f"the {name}" if limit.factor == "price_multiplier" else name
+    plan_levers = ("price_multiplier", "strength_multiplier")
+    name = f"the {name}" if limit.factor in plan_levers else name
     if limit.low is not None and limit.high is not None:
         return f"{name} is between {limit.low:.3g} and {limit.high:.3g}"
     if limit.high is not None:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 
+from eachcustomer.experiments.calibration.lever_priors import values_before
 from eachcustomer.experiments.calibration.posterior import Posterior, draw_many
 from eachcustomer.experiments.calibration.sampling import (
     InProcess,
@@ -243,7 +244,7 @@ def measure_draws(
     """
     settings = calibration.spec.abc
     simulator = simulator_for(calibration, calibration.targets, "checks")
-    before = {name: float(calibration.base[name]) for name in calibration.priors}
+    before = values_before(list(calibration.priors), calibration.base)
     draws = [before, *draw_many(posterior, calibration.spec.seed, settings.check_draws)]
     futures = [
         _submit(client, measure_at, replace(simulator, stream=f"checks:{index}"), values)

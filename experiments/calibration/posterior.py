@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.calibration.lever_priors import LEVER_PRIORS
 from eachcustomer.experiments.loading import catalogue
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.replications import replication_seeds
@@ -69,7 +70,10 @@ def load_posterior(folder: str | Path) -> Posterior:
         table = pd.read_parquet(path)
     except (OSError, ValueError) as problem:
         raise CalibrationError(f"{path}: cannot read it ({problem})") from None
-    parameters = tuple(c for c in table.columns if c not in NOT_PARAMETERS)
+    # Lever strengths (`lever_priors`) stay in the table for reading; runs never draw them.
+    parameters = tuple(
+        c for c in table.columns if c not in NOT_PARAMETERS and c not in LEVER_PRIORS
+    )
     unknown = [name for name in parameters if name not in Params.model_fields]
     if unknown:
         raise CalibrationError(

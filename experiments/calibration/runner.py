@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.calibration.lever_priors import values_before
 from eachcustomer.experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior
 from eachcustomer.experiments.calibration.target_checks import missing_outputs
 from eachcustomer.experiments.calibration.target_spec import Calibration
@@ -175,7 +176,7 @@ def write_calibration(
         ignore_index=True,
     )
     per_population, per_target = abc.diagnostics(result)
-    before = {name: float(calibration.base[name]) for name in calibration.priors}
+    before = values_before(list(calibration.priors), calibration.base)
     targets = summary.target_summary(calibration.targets, checks)
     parameters = summary.parameter_summary(last, calibration.priors, before)
     parameters_kept = [*calibration.priors, *result.drawn]
@@ -236,7 +237,7 @@ def _manifest(
 
     spec = calibration.spec
     counts = result.counts
-    runs = counts.baseline + counts.training + counts.units
+    runs = counts.baseline + counts.training + counts.units + counts.practices
     return {
         "format": 1,
         "kind": "calibration",
@@ -271,6 +272,7 @@ def _manifest(
             "organization": counts.baseline,
             "training": counts.training,
             "units": counts.units,
+            "practices": counts.practices,
         },
         "simulations": result.evaluations * runs,
         "seconds": round(result.seconds, 1),
@@ -300,7 +302,9 @@ def _facts(manifest: dict[str, Any]) -> list[str]:
         f"{manifest['final_epsilon']:.3g}.",
         f"{manifest['evaluations']:,} parameter sets evaluated, each with "
         f"{runs['organization']} runs of the organization, {runs['training']} with a "
-        f"training day and {runs['units']} small organizations: "
+        f"training day and {runs['units']} small organizations"
+        + (f", {runs['practices']} practising culture change" if runs.get("practices") else "")
+        + ": "
         f"{manifest['simulations']:,} simulations in {manifest['seconds']:.0f} s on "
         f"{manifest['workers']} worker(s).",
         f"Fitted: {', '.join(manifest['priors'])}. Fit targets: "

@@ -10,7 +10,8 @@ Seeds. Each simulation's seed comes from the calibration's seed, the parameter v
 a counter (`run_seeds`): the same parameter set always gets the same runs, whatever worker
 evaluates it and in whatever order, and different parameter sets get independent luck.
 Run r of the `training` pairs and of the `organization` runs share a seed (common random
-numbers for the lift); the units get seeds of their own.
+numbers for the lift); the units and the practising organizations get seeds of their own,
+and each practising organization's share of staff covered is drawn from its own seed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from eachcustomer.experiments.calibration.lever_priors import (
+    lever_values,
+    model_values,
+    practice_plan,
+)
 from eachcustomer.experiments.calibration.posterior import Posterior, draw_parameters
 from eachcustomer.experiments.calibration.statistics import (
     HORIZON_WEEKS,
@@ -31,7 +39,7 @@ from eachcustomer.experiments.calibration.statistics import (
     RunKind,
     Runs,
 )
-from eachcustomer.experiments.running.runs import run_replications
+from eachcustomer.experiments.running.runs import run_batch, run_replications
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.model import OrgModel
 from eachcustomer.sim.organization import Organization
@@ -69,11 +77,17 @@ class RunCounts:
     organization: int = 0
     training: int = 0
     units: int = 0
+    practices: int = 0
 
     @classmethod
     def of(cls, requests: tuple[Request, ...]) -> RunCounts:
         """The most any request of each kind asks for (requests share runs)."""
-        counts: dict[RunKind, int] = {"organization": 0, "training": 0, "units": 0}
+        counts: dict[RunKind, int] = {
+            "organization": 0,
+            "training": 0,
+            "units": 0,
+            "practices": 0,
+        }
         for request in requests:
             kind = STATISTICS[request.statistic].runs
             counts[kind] = max(counts[kind], request.replications)
@@ -87,7 +101,8 @@ class RunCounts:
     def weeks(self, unit_employees: int, employees: int) -> float:
         """Employee-weeks simulated, the cost measure of docs/CALIBRATION.md's budget."""
         organization = (self.baseline + self.training) * employees
-        return float((organization + self.units * unit_employees) * HORIZON_WEEKS)
+        small = (self.units + self.practices) * unit_employees
+        return float((organization + small) * HORIZON_WEEKS)
 
 
 def run_seeds(seed: int, values: Mapping[str, float], kind: str, count: int) -> list[int]:
@@ -147,7 +162,7 @@ class Simulator:
     def __call__(self, values: Mapping[str, float]) -> dict[str, float]:
         """Each request's value at these parameter values (NaN where it is undefined)."""
         drawn = self.draw(values)
-        params = make_params({**self.base, **drawn, **values})
+        params = make_params({**self.base, **drawn, **model_values(values)})
         runs = self.runs(params, values)
         measured = {
             request.key: float(STATISTICS[request.statistic].measure(runs, request.department))
@@ -188,7 +203,20 @@ class Simulator:
             unit_seeds = run_seeds(self.seed, values, f"{self.stream}:units", counts.units)
             [unit_runs] = run_replications(unit_params, unit_seeds, weeks=HORIZON_WEEKS).values()
             units = tuple(run.series for run in unit_runs)
-        return Runs(baseline, trained, units)
+        practices = self.practices(params, values, counts.practices) if counts.practices else ()
+        return Runs(baseline, trained, units, practices)
+
+    def practices(
+        self, params: Params, values: Mapping[str, float], count: int
+    ) -> tuple[tuple[float, Any], ...]:
+        """`count` small organizations practising culture change for a uniform share of staff."""
+        unit_params = params.replace(n_employees=self.unit_employees)
+        seeds = run_seeds(self.seed, values, f"{self.stream}:practices", count)
+        shares = [float(np.random.default_rng(seed).random()) for seed in seeds]
+        levers = lever_values(values)
+        plans = [practice_plan(levers, share) for share in shares]
+        results = run_batch(unit_params, list(zip(seeds, plans, strict=True)), weeks=HORIZON_WEEKS)
+        return tuple((share, result.series) for share, result in zip(shares, results, strict=True))
 
 
 def measure_at(simulator: Simulator, values: Mapping[str, float]) -> dict[str, float]:

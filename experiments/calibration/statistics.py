@@ -10,7 +10,11 @@ section 1), on one of three kinds of runs of one parameter set (`Runs`):
   training day to the end of the run in both runs of a pair (Saks & Belcourt asked about
   trainees, not their replacements);
 - `units`: many small generated organizations (Harter et al.'s business units, about 25
-  employees), one value each, correlated across units.
+  employees), one value each, correlated across units;
+- `practices`: as many small organizations, each practising the library's culture change
+  from week 1 for a share of its staff drawn uniformly from [0, 1] (the spread of adoption
+  across firms in the organization-level studies of docs/CALIBRATION.md 1.10), one
+  performance figure each, correlated with that share across organizations.
 
 Every statistic has the range a target may state (a correlation is in [-1, 1], a share in
 [0, 1]) and a default number of replications (runs, pairs or units), chosen so that its
@@ -37,7 +41,7 @@ WEEKS_PER_YEAR = 52
 UNIT_EMPLOYEES = 25
 """Harter et al. (2002): 198,514 respondents in 7,939 business units, 25 per unit."""
 
-RunKind = Literal["organization", "training", "units"]
+RunKind = Literal["organization", "training", "units", "practices"]
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,14 @@ class Runs:
         baseline: runs of the organization without the training day.
         trained: runs with the training day; `trained[r]` has the seed of `baseline[r]`.
         units: weekly outputs of small generated organizations.
+        practices: small organizations practising culture change: the share of their staff
+            it covers and their weekly outputs.
     """
 
     baseline: tuple[OrganizationRun, ...] = ()
     trained: tuple[OrganizationRun, ...] = ()
     units: tuple[pd.DataFrame, ...] = ()
+    practices: tuple[tuple[float, pd.DataFrame], ...] = ()
 
 
 Measure = Callable[[Runs, "str | None"], float]
@@ -145,15 +152,15 @@ def annual_attitude_change(runs: Runs, option: str | None = None) -> float:
     return _mean_over_runs(runs.baseline, change)
 
 
+def customer_loss(series: pd.DataFrame) -> float:
+    """One run's customers lost in the measured year / its active customers before it."""
+    before = series.loc[series["week"] == MEASURED_WEEKS[0] - 1, "active_customers"]
+    return _ratio(float(measured_year(series)["customers_lost"].sum()), float(before.iloc[0]))
+
+
 def annual_customer_loss(runs: Runs, option: str | None = None) -> float:
     """Customers lost (walk-outs and churn) in the measured year / active customers before it."""
-    first, _ = MEASURED_WEEKS
-
-    def one(series: pd.DataFrame) -> float:
-        before = series.loc[series["week"] == first - 1, "active_customers"]
-        return _ratio(float(measured_year(series)["customers_lost"].sum()), float(before.iloc[0]))
-
-    return _mean_over_runs(runs.baseline, one)
+    return _mean_over_runs(runs.baseline, customer_loss)
 
 
 def walkouts_per_bad_interaction(runs: Runs, option: str | None = None) -> float:
@@ -252,6 +259,24 @@ def unit_attitude_satisfaction_r(runs: Runs, option: str | None = None) -> float
     return float(np.corrcoef(x, y)[0, 1])
 
 
+def practice_performance_r(runs: Runs, option: str | None = None) -> float:
+    """Pearson r across small organizations of how widely they practise culture change and
+    the share of their customers they kept in the measured year.
+
+    Combs et al. (2006) and Saridakis et al. (2017) correlate how much of a bundle of
+    practices firms use with their later performance; here x is the share of staff the
+    library's culture change covers (in place from week 1) and y is 1 - the customers lost
+    in weeks 53-104. NaN below 3 organizations or without variation.
+    """
+    if len(runs.practices) < 3:
+        return float("nan")
+    x = np.array([share for share, _ in runs.practices])
+    y = np.array([1.0 - customer_loss(series) for _, series in runs.practices])
+    if np.ptp(x) == 0 or np.ptp(y) == 0 or np.isnan(y).any():
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
 _STATISTICS = (
     Statistic(
         "annual_customer_loss",
@@ -318,6 +343,18 @@ _STATISTICS = (
         200,
         unit_attitude_satisfaction_r,
         ("mean_attitude", "mean_satisfaction"),
+    ),
+    Statistic(
+        "practice_performance_r",
+        "correlation across small organizations of how widely they practise the library's "
+        "culture change and the share of customers they kept a year later",
+        "correlation",
+        -1.0,
+        1.0,
+        "practices",
+        500,
+        practice_performance_r,
+        ("customers_lost", "active_customers"),
     ),
     Statistic(
         "net_promoter_score",

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from eachcustomer.experiments.calibration import CalibrationError
+from eachcustomer.experiments.calibration.lever_priors import LEVER_PRIORS
 from eachcustomer.experiments.calibration.posterior import Posterior, load_posterior
 from eachcustomer.experiments.calibration.statistics import STATISTICS, department_column
 from eachcustomer.experiments.calibration.target_spec import (
@@ -106,6 +107,14 @@ def check_priors(
         raise CalibrationError(f"{where}: priors: empty; name at least one parameter to fit")
     for name, prior in priors.items():
         key = f"{where}: priors.{name}"
+        if name in LEVER_PRIORS:
+            low, high, _ = LEVER_PRIORS[name]
+            if prior.low < low or prior.high > high:
+                raise CalibrationError(
+                    f"{key}: [{prior.low}, {prior.high}] goes outside the lever's range "
+                    f"[{low}, {high}]"
+                )
+            continue
         field = Params.model_fields.get(name)
         if field is None:
             raise CalibrationError(
@@ -123,7 +132,7 @@ def check_priors(
             )
     # Combinations (contagion_rate * negativity_bias <= 1) are checked at every corner of
     # the prior box: the constraints are monotone, so the corners are the worst cases.
-    names = list(priors)
+    names = [name for name in priors if name not in LEVER_PRIORS]
     for corner in itertools.islice(
         itertools.product(*((priors[n].low, priors[n].high) for n in names)), 4096
     ):

@@ -92,7 +92,7 @@ KINDS: dict[str, Kind] = {
             "eachcustomer.scenarios",
             "plans",
             # eachcustomer.experiments.loading.plans.PlanFile
-            frozenset((*SHARED_KEYS, "interventions")),
+            frozenset((*SHARED_KEYS, "interventions", "evidence")),
             "eachcustomer run SCENARIO --plan {name}",
         ),
         Kind(

@@ -29,6 +29,15 @@ class PlanError(ValueError):
     """A plan file that cannot be read, or a plan name that names nothing."""
 
 
+class LeverEvidence(CheckedModel):
+    """Where a lever's strength and price come from: a source, or "assumption, swept"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    strength: str = Field(min_length=1)
+    price: str = Field(min_length=1)
+
+
 class PlanFile(CheckedModel):
     """One plan file of the library."""
 
@@ -37,6 +46,10 @@ class PlanFile(CheckedModel):
     title: str = Field(min_length=1)
     description: str = ""
     interventions: tuple[Intervention, ...] = ()
+    evidence: dict[str, LeverEvidence] = Field(
+        default_factory=dict,
+        description="per intervention kind (or 'bundle'), the source of its strength and price",
+    )
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ class NamedPlan:
     title: str
     description: str
     interventions: tuple[Intervention, ...]
+    evidence: Mapping[str, LeverEvidence]
 
 
 def read_plan(path: Path) -> NamedPlan:
@@ -56,7 +70,9 @@ def read_plan(path: Path) -> NamedPlan:
         spec = PlanFile(**data)
     except ValidationError as error:
         raise PlanError(describe_validation_error(error, str(path))) from None
-    return NamedPlan(path.stem, spec.title, spec.description.strip(), spec.interventions)
+    return NamedPlan(
+        path.stem, spec.title, spec.description.strip(), spec.interventions, spec.evidence
+    )
 
 
 @cache

@@ -18,7 +18,8 @@ from eachcustomer.experiments.loading.scenario_files import RunSetup
 from eachcustomer.sim.params import Params
 
 if TYPE_CHECKING:
-    from eachcustomer.experiments.loading.sweep_spec import SweepFile
+    from eachcustomer.experiments.loading.sweep_spec import PriceLever, SweepFile
+    from eachcustomer.sim.interventions import Intervention
 
 NOT_SWEEPABLE = {
     "departments": "set departments in the scenario file",
@@ -197,33 +198,64 @@ def lever_factors(spec: SweepFile, setup: RunSetup, where: str) -> tuple[Factor,
         factors.append(Factor("budget", values=tuple(float(b) for b in budgets)))
     if levers.price_multiplier is not None:
         factors.append(price_factor(spec, setup, where))
+    if levers.strength_multiplier is not None:
+        factors.append(strength_factor(spec, setup, where))
     return tuple(factors)
 
 
-def price_factor(spec: SweepFile, setup: RunSetup, where: str) -> Factor:
-    """`[levers] price_multiplier` as a list factor: a swept plan that costs something."""
-    lever, plans = spec.levers.price_multiplier, spec.levers.plan
-    assert lever is not None
-    key = f"{where}: levers.price_multiplier"
+def _swept_plan(
+    spec: SweepFile, setup: RunSetup, lever: PriceLever, key: str, what: str
+) -> tuple[Intervention, ...]:
+    """The interventions of the plan a plan lever varies, checked to be a swept plan."""
+    plans = spec.levers.plan
     if plans is None:
         raise SweepSpecError(
-            f"{key}: varying a plan's price needs plans to compare; add levers.plan"
+            f"{key}: varying a plan's {what} needs plans to compare; add levers.plan"
         )
     if lever.plan not in plans or lever.plan == NO_PLAN:
         swept = ", ".join(name for name in plans if name != NO_PLAN) or "none"
         raise SweepSpecError(
-            f"{key}.plan: {lever.plan!r} is not a plan of levers.plan that costs something; "
+            f"{key}.plan: {lever.plan!r} is not a plan of levers.plan that does something; "
             f"plans: {swept}"
         )
-    priced = resolve_plan(lever.plan, {**setup.plans, **spec.plans})
-    if not any(item.price_per_participant_week(1.0) for item in priced):
-        raise SweepSpecError(
-            f"{key}.plan: {lever.plan!r} costs nothing as specified, so its price cannot "
-            "be multiplied; give its interventions hours or direct costs"
-        )
+    return resolve_plan(lever.plan, {**setup.plans, **spec.plans})
+
+
+def _multipliers(lever: PriceLever, key: str) -> tuple[float, ...]:
     for index, value in enumerate(lever.values):
         if value <= 0:
             raise SweepSpecError(f"{key}.values[{index}]: must be above 0, got {value!r}")
     if len(set(lever.values)) != len(lever.values):
         raise SweepSpecError(f"{key}.values: each multiplier may be listed once")
-    return Factor("price_multiplier", values=tuple(float(v) for v in lever.values))
+    return tuple(float(v) for v in lever.values)
+
+
+def strength_factor(spec: SweepFile, setup: RunSetup, where: str) -> Factor:
+    """`[levers] strength_multiplier` as a list factor: no intervention above strength 1."""
+    lever = spec.levers.strength_multiplier
+    assert lever is not None
+    key = f"{where}: levers.strength_multiplier"
+    plan = _swept_plan(spec, setup, lever, key, "strength")
+    values = _multipliers(lever, key)
+    for index, value in enumerate(values):
+        for item in plan:
+            if item.strength * value > 1.0 + 1e-12:
+                raise SweepSpecError(
+                    f"{key}.values[{index}]: {item.name} has strength {item.strength}, so "
+                    f"x {value:g} is {item.strength * value:g}, above 1, the most a lever can be"
+                )
+    return Factor("strength_multiplier", values=values)
+
+
+def price_factor(spec: SweepFile, setup: RunSetup, where: str) -> Factor:
+    """`[levers] price_multiplier` as a list factor: a swept plan that costs something."""
+    lever = spec.levers.price_multiplier
+    assert lever is not None
+    key = f"{where}: levers.price_multiplier"
+    priced = _swept_plan(spec, setup, lever, key, "price")
+    if not any(item.price_per_participant_week(1.0, 1.0) for item in priced):
+        raise SweepSpecError(
+            f"{key}.plan: {lever.plan!r} costs nothing as specified, so its price cannot "
+            "be multiplied; give its interventions hours or direct costs"
+        )
+    return Factor("price_multiplier", values=_multipliers(lever, key))

@@ -68,13 +68,16 @@ class OutcomeSpec(CheckedModel):
 
 
 class PriceLever(CheckedModel):
-    """`[levers] price_multiplier`: one plan's prices times each value, the others' as listed."""
+    """`[levers] price_multiplier` or `strength_multiplier`: one plan's prices (or the
+    strengths of its interventions) times each value, the others' as listed."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     plan: str = Field(min_length=1, description="the plan whose price varies")
     values: tuple[float, ...] = Field(
-        min_length=1, description="multipliers of its prices (hours, direct and all-in), > 0"
+        min_length=1,
+        description="multipliers of its prices (hours, direct and all-in) or of its "
+        "interventions' strengths, > 0",
     )
 
 
@@ -90,6 +93,11 @@ class LeverSpec(CheckedModel):
     scale_by: Literal["coverage", "duration"] = "coverage"
     price_multiplier: PriceLever | None = Field(
         None, description="vary one plan's price relative to the others' (a decision map's axis)"
+    )
+    strength_multiplier: PriceLever | None = Field(
+        None,
+        description="vary the strength of one plan's interventions (a decision map's axis: "
+        "what the evidence leaves open about how much a lever does)",
     )
 
     @field_validator("budget", mode="before")

@@ -167,6 +167,7 @@ class Sweep:
         # `eachcustomer run --plan`); without one, the scenario's own.
         own = () if self.spec.levers.plan is not None else self.setup.interventions
         price = self.spec.levers.price_multiplier
+        strength = self.spec.levers.strength_multiplier
         return RunContext(
             base=base,
             org=self.setup.org,
@@ -175,6 +176,7 @@ class Sweep:
             plans=self.plans(),
             scale_by=self.spec.levers.scale_by,
             priced_plan=price.plan if price is not None else None,
+            strengthened_plan=strength.plan if strength is not None else None,
             weeks=self.weeks,
             integers=tuple(f.name for f in self.factors if f.integer),
             outcomes=self.spec.outcomes,

@@ -106,7 +106,10 @@ def lever_template(
         template = Intervention(**data)
     except ValidationError as error:
         raise PlanSpecError(describe_validation_error(error, key)) from None
-    if template.price_per_participant_week(params.wage_cost_per_hour) <= 0:
+    if (
+        template.price_per_participant_week(params.wage_cost_per_hour, params.leader_wage_ratio)
+        <= 0
+    ):
         raise PlanSpecError(
             f"{key}: costs nothing as specified, so no budget can be spent on it; give "
             "hours_per_participant_week or direct_cost_per_participant_week"
@@ -252,7 +255,7 @@ def cheapest_use(lever: Lever, org: Organization, params: Params, weeks: int) ->
         return needed * intervention_cost(
             latest.model_copy(update={"duration": 1}), org, params, weeks
         )
-    price = latest.price_per_participant_week(params.wage_cost_per_hour)
+    price = latest.price_per_participant_week(params.wage_cost_per_hour, params.leader_wage_ratio)
     return price * latest.weeks_within(weeks)
 
 

@@ -100,7 +100,9 @@ def describe_part(built: BuiltPart, encoding: Encoding) -> str:
     item = built.intervention
     assert item is not None, "dropped parts are described as unspent money"
     option = lever.coverages[built.part.coverage]
-    share = built.part.units * encoding.step
+    # What it costs, not what was allotted: a part that covers its whole group for less than
+    # its allotment leaves the rest unspent, which the plan's sentence says.
+    share = built.cost / encoding.budget
     text = (
         f"{share:.0%} on {KIND_LABELS[item.kind].phrase} "
         f"{whom(option.name, option.coverage.departments, option.coverage.levels)} {when(item)}"

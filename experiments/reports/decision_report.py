@@ -161,7 +161,7 @@ def decision_map_figure(
         ticktext=[f"{v:g}" for v in xs],
     )
     figure.update_yaxes(
-        title_text=factor_label(y, priced) if y else "",
+        title_text=factor_label(y, titles.get(priced or "", priced)) if y else "",
         tickvals=list(range(len(ys))),
         ticktext=[f"{v:g}" for v in ys] if y else [""],
     )

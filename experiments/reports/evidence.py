@@ -208,7 +208,11 @@ def build_evidence(
             "priced_plan": decisions.priced_plan(results),
             "confidence": confidence,
             "multiple_comparisons": MULTIPLE_COMPARISONS,
-            "defaults": {"price_multiplier": 1.0, "disposition_pull": Params().disposition_pull},
+            "defaults": {
+                "price_multiplier": 1.0,
+                "strength_multiplier": 1.0,
+                "disposition_pull": Params().disposition_pull,
+            },
         }
         text = json.dumps(manifest, indent=2) + "\n"
         write_atomically(out / "manifest.json", lambda path: Path(path).write_text(text, "utf-8"))

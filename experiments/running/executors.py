@@ -63,9 +63,11 @@ def execute_chunk(context: RunContext, tasks: list[Task]) -> list[Output]:
 
 
 def _point(task: Task) -> tuple[Any, ...]:
-    """What a batch shares: the point and every value but the plan, its budget and prices."""
+    """What a batch shares: the point and every value but the plan, its budget, prices and
+    strengths."""
     values = task["values"]
-    kept = (v for k, v in values.items() if k not in ("plan", "budget", "price_multiplier"))
+    plan_levers = ("plan", "budget", "price_multiplier", "strength_multiplier")
+    kept = (v for k, v in values.items() if k not in plan_levers)
     return (task["point"], *kept)
 
 

@@ -43,6 +43,8 @@ class RunContext:
     """Names the sweep (a digest of its identity) for caches that outlive one context."""
     priced_plan: str | None = None
     """The plan whose prices a run's `price_multiplier` multiplies (`[levers] price_multiplier`)."""
+    strengthened_plan: str | None = None
+    """The plan whose strengths a run's `strength_multiplier` multiplies."""
 
     def execute(self, task: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame | None]:
         """One run: the result row (status "ok" or "failed" with the error) and its series.
@@ -110,9 +112,10 @@ class RunContext:
         row.update(status="ok", error=None)
         plan, budget = values.pop("plan", None), values.pop("budget", None)
         multiplier = values.pop("price_multiplier", 1.0)
+        strength = values.pop("strength_multiplier", 1.0)
         try:
             params = make_params({**self.base, **values})
-            schedule, cost = self.schedule(params, plan, budget, multiplier)
+            schedule, cost = self.schedule(params, plan, budget, multiplier, strength)
         except Exception as error:  # recorded with the run, by design
             row.update(status="failed", error=f"{type(error).__name__}: {error}")
             return row, None
@@ -121,12 +124,18 @@ class RunContext:
         return row, (params, schedule)
 
     def schedule(
-        self, params: Params, plan: str | None, budget: float | None, price_multiplier: float = 1.0
+        self,
+        params: Params,
+        plan: str | None,
+        budget: float | None,
+        price_multiplier: float = 1.0,
+        strength_multiplier: float = 1.0,
     ) -> tuple[tuple[Intervention, ...], float]:
         """The run's interventions and the plan's expected cost.
 
         The context's own interventions (the scenario's, when no plan is swept) plus the
-        plan's, its prices multiplied by `price_multiplier` if it is the priced plan, scaled
+        plan's, its prices multiplied by `price_multiplier` if it is the priced plan and its
+        strengths by `strength_multiplier` if it is the strengthened plan, scaled
         together to the budget if one is set. Costs depend on the
         organization's structure (departments, levels, size), which follows from the
         parameters alone, so the answer is cached per parameter set.
@@ -136,13 +145,24 @@ class RunContext:
             return self.interventions, 0.0
         if plan != self.priced_plan:
             price_multiplier = 1.0  # only the priced plan's price varies
-        key = (self.key, params.model_dump_json(), plan, budget, price_multiplier)
+        if plan != self.strengthened_plan:
+            strength_multiplier = 1.0
+        key = (
+            self.key,
+            params.model_dump_json(),
+            plan,
+            budget,
+            price_multiplier,
+            strength_multiplier,
+        )
         if key not in _SCHEDULES:
             if len(_SCHEDULES) >= SCHEDULE_CACHE_SIZE:
                 _SCHEDULES.pop(next(iter(_SCHEDULES)))
-            if price_multiplier != 1.0:
-                from eachcustomer.sim.budget import reprice_plan
+            from eachcustomer.sim.budget import reprice_plan, restrengthen_plan
 
+            if strength_multiplier != 1.0:
+                chosen = restrengthen_plan(chosen, strength_multiplier)
+            if price_multiplier != 1.0:
                 chosen = reprice_plan(chosen, price_multiplier)
             _SCHEDULES[key] = self._scaled(params, chosen, plan, budget)
         return _SCHEDULES[key]

@@ -4,7 +4,11 @@ Each employee's evaluation weighs customer outcomes (weight w, per department) a
 boss approval (1 - w). Effort goes either to the real customer or to pleasing the boss
 (the "internal customer", S003). A boss approves customer-serving effort as far as the
 boss is customer-focused ("the needs of the boss should serve the wants of the consumer");
-the chief's boss is the shareholders, whose focus is 1 - shareholder_pressure. Customer
+the chief's boss is the shareholders, whose focus is 1 - shareholder_pressure. A leader
+covered by leadership tone answers to an approval shifted toward the customer by the
+lever's strength s, f_boss + s (1 - f_boss): for the chief that is the shareholder pressure
+times (1 - s); for a department head, their own focus rises and, being their reports' boss,
+carries the new tone down their department level by level. Customer
 outcomes reward customer-serving effort as far as they are visible from where one sits,
 v = decay^(D - 1) at effective distance D. So the two kinds of effort pay
 
@@ -37,12 +41,20 @@ def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) 
 
 @kernel
 def focus_of_boss(
-    customer_focus: np.ndarray, boss: np.ndarray, employee: int, shareholder_pressure: float
+    customer_focus: np.ndarray,
+    boss: np.ndarray,
+    employee: int,
+    shareholder_pressure: float,
+    orientation_shift: np.ndarray,
 ) -> float:
-    """The boss's customer focus f_boss of one employee; the chief's is 1 - shareholder pressure."""
-    if boss[employee] < 0:
-        return 1.0 - shareholder_pressure
-    return customer_focus[boss[employee]]
+    """The boss's customer focus f_boss one employee answers to, after leadership tone.
+
+    The chief's boss is the shareholders, 1 - shareholder pressure; a covered leader's is
+    shifted by their orientation shift s: f_boss + s (1 - f_boss).
+    """
+    chief = boss[employee] < 0
+    focus = 1.0 - shareholder_pressure if chief else customer_focus[boss[employee]]
+    return focus + orientation_shift[employee] * (1.0 - focus)
 
 
 @kernel
@@ -61,6 +73,7 @@ def focus_after_incentives(
     boss: np.ndarray,
     customer_weight: np.ndarray,
     visibility: np.ndarray,
+    orientation_shift: np.ndarray,
     employee_start: np.ndarray,
     shareholder_pressure: np.ndarray,
     incentive_rate: float,
@@ -77,7 +90,9 @@ def focus_after_incentives(
     new = np.empty_like(customer_focus)
     for c in range(len(employee_start) - 1):
         for i in range(employee_start[c], employee_start[c + 1]):
-            boss_focus = focus_of_boss(customer_focus, boss, i, shareholder_pressure[c])
+            boss_focus = focus_of_boss(
+                customer_focus, boss, i, shareholder_pressure[c], orientation_shift
+            )
             rewarded = rewarded_focus(boss_focus, customer_weight[i], visibility[i])
             room = 1.0 - rewarded if attitude[i] >= 0 else rewarded
             target = rewarded + intrinsic_motivation * attitude[i] * room
@@ -94,6 +109,7 @@ def adapt_customer_focus(
     boss: np.ndarray,
     customer_weight: np.ndarray,
     visibility: np.ndarray,
+    orientation_shift: np.ndarray,
     *,
     employee_start: np.ndarray,
     incentive_rate: float,
@@ -110,6 +126,8 @@ def adapt_customer_focus(
         boss: boss index per employee, -1 for the chief.
         customer_weight: weight of customer outcomes in each evaluation, [0, 1].
         visibility: `outcome_visibility` per employee, [0, 1].
+        orientation_shift: per employee, leadership tone's shift of the approval a covered
+            leader answers to, [0, 1] (0 for everyone else).
         employee_start: first employee of each replication, and the head count at the end.
         incentive_rate: share of the way to the target per week, [0, 1].
         shareholder_pressure: per replication, how much the chief serves shareholders, [0, 1].
@@ -131,6 +149,7 @@ def adapt_customer_focus(
         boss,
         customer_weight,
         visibility,
+        orientation_shift,
         employee_start,
         shareholder_pressure,
         incentive_rate,

@@ -8,15 +8,20 @@ The levers (`eachcustomer.sim.state.Levers`) are rebuilt from the parameters' le
 set of running interventions differs from last week's, applying every running culture-wide
 intervention in the order listed; so an intervention with a duration ends cleanly, and
 levers rebuilt in a start week act from the next week's processes on. For covered
-employees, with strength s (strain recovery capped at 1; shareholder pressure and the
-hiring mean are organization-wide, whatever the coverage):
+employees, with strength s (strain recovery capped at 1; the hiring mean is
+organization-wide, whatever the coverage):
 
 - language:            drift rate x (1 - s)
 - incentive_alignment: customer weight w -> max(w, s)
 - customer_exposure:   effective distance D -> 1 + (D - 1)(1 - s)
 - frontline_support:   encounter buffer -> s, strain recovery x (1 + s)
-- leadership_tone:     shareholder pressure x (1 - s); at the start, covered leaders'
-                       attitude and disposition are pushed up by s (a new tone at the top)
+- leadership_tone:     orientation shift -> 1 - (1 - shift)(1 - s): the approval a covered
+                       leader answers to moves a share s toward full customer focus
+                       (`eachcustomer.sim.processes.incentives`; for the chief, shareholder
+                       pressure x (1 - s)); at the start, covered leaders' attitude and
+                       disposition are pushed up by s (a new tone at the top). Only leaders
+                       (employees with reports) take part: the tone reaches everyone else
+                       through them, down the hierarchy, level by level.
 - hiring_for_attitude: hires' mean attitude m -> m + s (1 - m)
 
 One-off programs act on state: a training day pushes covered attitudes up by s once, at
@@ -28,8 +33,9 @@ phi s, d' = d + phi s (1 - d), phi = `lasting_share`; so a share phi of the lift
 the pull back toward disposition (none, and no change at all, when phi = 0).
 
 Spend per week: participants x price per participant per week (hours x wage cost per hour
-+ direct cost, `Intervention.price_per_participant_week`), for every intervention running
-that week; for hiring_for_attitude the participants are that week's hires.
++ direct cost, `Intervention.price_per_participant_week`; leadership tone's hours at a
+leader's wage, `leader_wage_ratio` times the average), for every intervention running that
+week; for hiring_for_attitude the participants are that week's hires.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from eachcustomer.sim.interventions import Intervention
+from eachcustomer.sim.interventions import LEADERS_ONLY, Intervention
 from eachcustomer.sim.organization import Organization
 from eachcustomer.sim.processes.bounds import push_attitude
 from eachcustomer.sim.state import Employees, Levers
@@ -86,11 +92,22 @@ class InterventionEffects:
     spend: float
 
 
+def eligible_participants(spec: Intervention, org: Organization) -> np.ndarray:
+    """Employees the coverage names by department and level.
+
+    For leadership tone only those with reports: a tone is set by whoever others answer to.
+    """
+    eligible = spec.coverage.eligible(org.department_names, org.department, org.level)
+    if spec.kind in LEADERS_ONLY:
+        eligible &= org.leads
+    return eligible
+
+
 def draw_participants(
     spec: Intervention, org: Organization, rng: np.random.Generator
 ) -> np.ndarray:
-    """Covered employees: eligible by department and level, then a random share."""
-    eligible = spec.coverage.eligible(org.department_names, org.department, org.level)
+    """Covered employees: eligible (`eligible_participants`), then a random share."""
+    eligible = eligible_participants(spec, org)
     if spec.coverage.share >= 1.0:
         return eligible
     chosen = rng.random(org.size) < spec.coverage.share
@@ -143,7 +160,8 @@ def adjust_levers(levers: Levers, scheduled: ScheduledIntervention) -> Levers:
             ),
         )
     if kind == "leadership_tone":
-        return replace(levers, shareholder_pressure=levers.shareholder_pressure * (1 - strength))
+        shifted = 1.0 - (1.0 - levers.orientation_shift) * (1.0 - strength)
+        return replace(levers, orientation_shift=np.where(who, shifted, levers.orientation_shift))
     if kind == "hiring_for_attitude":
         mean = levers.hire_attitude_mean
         return replace(levers, hire_attitude_mean=mean + strength * (1 - mean))
@@ -183,6 +201,7 @@ def apply_interventions(
     base_levers: Levers,
     hires: int,
     wage_cost_per_hour: float,
+    leader_wage_ratio: float,
     lasting_share: float,
 ) -> InterventionEffects:
     """This week's interventions; the inputs are not modified.
@@ -195,6 +214,8 @@ def apply_interventions(
         base_levers: the levers with no intervention (from the parameters).
         hires: this week's hires, the participants of hiring_for_attitude.
         wage_cost_per_hour: the price of an hour of participants' time (currency per hour).
+        leader_wage_ratio: what a leader's hour costs against the average hour (leadership
+            tone's hours are leaders' hours).
         lasting_share: phi in [0, 1], the share of a one-off lift that also moves the
             participants' dispositions.
     """
@@ -223,7 +244,9 @@ def apply_interventions(
                 attitude, np.where(who, SLOGAN_PUSH_SHARE * spec.strength, 0.0)
             )
         participants = hires if spec.kind == "hiring_for_attitude" else int(who.sum())
-        spend += participants * spec.price_per_participant_week(wage_cost_per_hour)
+        spend += participants * spec.price_per_participant_week(
+            wage_cost_per_hour, leader_wage_ratio
+        )
     return InterventionEffects(
         levers=levers_for_week(schedule, week, levers, base_levers),
         attitude=attitude,
