@@ -70,7 +70,7 @@ def test_the_forest_rows_are_the_paired_intervals_the_verdict_states(comparison)
             assert trace.customdata[0][2] == word
             assert trace.marker.color == VERDICT_COLOURS.get(word, GREY)
             # ... and in the words, as the verdict writes numbers.
-            unit = f" {item.unit}" if item.unit in ("customers", "currency") else ""
+            unit = {"customers": " customers", "currency": " US dollars"}.get(item.unit, "")
             assert (
                 f"{effect.plan} {shown(gap.mean, item)}{unit} ({word}; 95% interval "
                 in (lines[item.column]["text"])
