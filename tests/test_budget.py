@@ -140,15 +140,18 @@ def test_repricing_multiplies_hours_direct_and_all_in_costs():
 
 def test_the_library_prices_a_training_day_and_culture_change_from_their_sources():
     library = plan_library()
-    wage = Params().wage_cost_per_hour
+    params = Params()
+    wage, ratio = params.wage_cost_per_hour, params.leader_wage_ratio
     assert wage == 45.65  # BLS ECEC, US private industry, June 2025
     (day,) = library["training_day"].interventions
-    assert day.price_per_participant_week(wage) == pytest.approx(8 * 45.65 + 8 * 38)
+    assert day.price_per_participant_week(wage, ratio) == pytest.approx(8 * 45.65 + 8 * 38)
+    # Culture change is the sum of its levers' prices (docs/CALIBRATION.md 1.10): 0.62 hours
+    # and $0.50 per person-week, the order of ATD's 34 formal learning hours a year / 52.
     culture = library["culture_change"].interventions
     hours = sum(item.hours_per_participant_week for item in culture)
-    assert hours == pytest.approx(34 / 52, abs=0.005)  # ATD formal learning hours a year / 52
-    assert sum(item.price_per_participant_week(wage) for item in culture) == pytest.approx(
-        0.65 * 45.65
+    assert hours == pytest.approx(0.62) and abs(hours - 34 / 52) < 0.05
+    assert sum(item.price_per_participant_week(wage, ratio) for item in culture) == pytest.approx(
+        0.62 * 45.65 + 0.50
     )
 
 

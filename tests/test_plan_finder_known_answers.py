@@ -70,11 +70,20 @@ def spec(settings: dict[str, Any], seed: int, language: float, incentives: float
         "weeks": 40,
         "parameters": {"n_employees": 100},
         "budget": {"amount": 5000},
+        # The case prices its levers itself, so that its answer does not move with the
+        # library's prices (docs/CALIBRATION.md 1.10): the same hours for both levers.
         "levers": {
-            "language": {"start": {"low": 1, "high": 17, "step": 8}, "strength": language},
+            "language": {
+                "start": {"low": 1, "high": 17, "step": 8},
+                "strength": language,
+                "hours_per_participant_week": 0.1625,
+                "direct_cost_per_participant_week": 0.0,
+            },
             "incentive_alignment": {
                 "start": {"low": 1, "high": 17, "step": 8},
                 "strength": incentives,
+                "hours_per_participant_week": 0.19,
+                "direct_cost_per_participant_week": 0.0,
             },
         },
         "objectives": [

@@ -118,6 +118,7 @@ def test_focus_adapts_toward_target_with_intrinsic_motivation():
         np.array([-1, 0, 0]),
         np.array([0.0, 0.5, 1.0]),
         outcome_visibility(np.array([3.0, 1.0, 2.0]), 0.5),
+        np.zeros(3),
         employee_start=np.array([0, 3]),
         incentive_rate=0.5,
         shareholder_pressure=np.array([0.75]),
@@ -127,6 +128,36 @@ def test_focus_adapts_toward_target_with_intrinsic_motivation():
     )
     target = np.array([0.25 + 0.4 * 1.0 * 0.75, 0.7 - 0.4 * 0.5 * 0.7, 1.0])
     np.testing.assert_allclose(new, focus + 0.5 * (target - focus))
+
+
+def test_a_covered_leader_answers_to_an_approval_shifted_toward_the_customer():
+    """Leadership tone: f_boss + s (1 - f_boss); for the chief, shareholder pressure x (1 - s)."""
+    focus, attitude = np.array([0.4, 0.8, 0.2]), np.zeros(3)
+    boss, weight = np.array([-1, 0, 0]), np.zeros(3)
+    visibility = outcome_visibility(np.array([3.0, 1.0, 2.0]), 0.5)
+
+    def adapted(shift: np.ndarray, pressure: float) -> np.ndarray:
+        return adapt_customer_focus(
+            focus,
+            attitude,
+            boss,
+            weight,
+            visibility,
+            shift,
+            employee_start=np.array([0, 3]),
+            incentive_rate=0.5,
+            shareholder_pressure=np.array([pressure]),
+            intrinsic_motivation=0.0,
+            focus_noise=0.0,
+            rngs=[np.random.default_rng(0)],
+        )
+
+    chief_covered = adapted(np.array([0.6, 0.0, 0.0]), 0.75)
+    np.testing.assert_allclose(chief_covered, adapted(np.zeros(3), 0.75 * (1 - 0.6)))
+    report_covered = adapted(np.array([0.0, 0.5, 0.0]), 0.75)
+    # With w = 0 the target is the approval: 0.4 + 0.5 (1 - 0.4) = 0.7 for employee 1.
+    assert report_covered[1] == pytest.approx(0.8 + 0.5 * (0.7 - 0.8))
+    assert report_covered[2] == pytest.approx(0.2 + 0.5 * (0.4 - 0.2))  # not covered
 
 
 def employees(attitude, strain=None) -> Employees:
