@@ -689,7 +689,10 @@ def running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(),
+    reason="reads the process table in /proc, which only Linux has",
+)
 def test_killing_only_the_main_process_of_a_sweep_ends_its_workers(tmp_path):
     import signal
     import subprocess

@@ -31,7 +31,7 @@ from eachcustomer.experiments.depth_contrasts import (
     organizations,
     share_far,
 )
-from eachcustomer.experiments.fact_contrasts import Contrast, lost_voice_effect
+from eachcustomer.experiments.fact_contrasts import Contrast, lost_voice_effect, seed_minority
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.sim.budget import cost_basis, plan_cost, reprice_plan, scale_plan
 from eachcustomer.sim.interventions import Intervention
@@ -101,17 +101,6 @@ def test_1_attitude_falls_with_distance_from_customers():
     bands = np.stack([replicate(ORG, lambda m, b=b: band_means(m)[b]) for b in range(3)])
     assert_greater(bands[0], bands[1])
     assert_greater(bands[1], bands[2])
-
-
-def seed_minority(value: float) -> Callable[[OrgModel], None]:
-    """A tenth of the employees, at random, start at `value` and are disposed to it."""
-
-    def setup(model: OrgModel) -> None:
-        chosen = model.rng.permutation(model.org.size)[: model.org.size // 10]
-        model.employees.attitude[chosen] = value
-        model.employees.disposition[chosen] = value
-
-    return setup
 
 
 @pytest.mark.parametrize("bias", [3.0, 1.0])
