@@ -6,6 +6,13 @@ machine (`python3.X` on the PATH, or under pyenv), gives it its own virtual envi
 (`.venv-3.X`), installs the project with its test extras and runs the non-browser tests
 there, where Mesa, EMA Workbench and numpy resolve to their newest versions. It exits with
 pytest's code; with 0 and a note when this machine has no newer Python than the one running it.
+
+`--alongside COMMAND...` runs COMMAND (the default Python's suite) in the foreground while
+this script's own work runs beside it at a lower priority (`nice`), its output kept and
+printed after COMMAND's so the two do not interleave. On two cores the newer Python's
+install and tests then overlap the default suite instead of following it, which keeps the
+README's test command well inside CI's time. The exit code is COMMAND's if it failed, else
+this script's.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,6 +62,26 @@ def run(command: list[str | Path]) -> None:
     subprocess.run(command, cwd=REPO, check=True)
 
 
+def alongside(command: list[str]) -> int:
+    """COMMAND in the foreground, this script's own work beside it at a lower priority."""
+    with tempfile.TemporaryFile() as log:
+        newest = subprocess.Popen(
+            ["nice", "-n", "10", sys.executable, __file__],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            foreground = subprocess.run(command, cwd=REPO).returncode
+        finally:
+            newest_code = newest.wait()
+            log.seek(0)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(log.read())
+            sys.stdout.flush()
+    return foreground or newest_code
+
+
 def main() -> int:
     running = sys.version_info[:2]
     for version in declared_versions():
@@ -83,4 +111,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--alongside"]:
+        sys.exit(alongside(sys.argv[2:]))
     sys.exit(main())
