@@ -237,7 +237,9 @@ def _manifest(
 
     spec = calibration.spec
     counts = result.counts
-    runs = counts.baseline + counts.training + counts.units + counts.practices
+    runs = (
+        counts.baseline + counts.training + counts.units + counts.surveyed_units + counts.practices
+    )
     return {
         "format": 1,
         "kind": "calibration",
@@ -272,6 +274,7 @@ def _manifest(
             "organization": counts.baseline,
             "training": counts.training,
             "units": counts.units,
+            "surveyed_units": counts.surveyed_units,
             "practices": counts.practices,
         },
         "simulations": result.evaluations * runs,

@@ -11,7 +11,9 @@ a counter (`run_seeds`): the same parameter set always gets the same runs, whate
 evaluates it and in whatever order, and different parameter sets get independent luck.
 Run r of the `training` pairs and of the `organization` runs share a seed (common random
 numbers for the lift); the units and the practising organizations get seeds of their own,
-and each practising organization's share of staff covered is drawn from its own seed.
+and each practising organization's share of staff covered is drawn from its own seed. The
+surveyed units reuse the units' seeds: unit r surveyed is the same organization as unit r,
+so observed and true-state correlations of one evaluation differ only by measurement.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from eachcustomer.experiments.calibration.statistics import (
     RunKind,
     Runs,
 )
+from eachcustomer.experiments.firmdata.observe import survey_unit
 from eachcustomer.experiments.running.runs import run_batch, run_replications
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.model import OrgModel
@@ -78,6 +81,7 @@ class RunCounts:
     training: int = 0
     units: int = 0
     practices: int = 0
+    surveyed_units: int = 0
 
     @classmethod
     def of(cls, requests: tuple[Request, ...]) -> RunCounts:
@@ -86,6 +90,7 @@ class RunCounts:
             "organization": 0,
             "training": 0,
             "units": 0,
+            "surveyed_units": 0,
             "practices": 0,
         }
         for request in requests:
@@ -101,7 +106,7 @@ class RunCounts:
     def weeks(self, unit_employees: int, employees: int) -> float:
         """Employee-weeks simulated, the cost measure of docs/CALIBRATION.md's budget."""
         organization = (self.baseline + self.training) * employees
-        small = (self.units + self.practices) * unit_employees
+        small = (self.units + self.surveyed_units + self.practices) * unit_employees
         return float((organization + small) * HORIZON_WEEKS)
 
 
@@ -204,7 +209,11 @@ class Simulator:
             [unit_runs] = run_replications(unit_params, unit_seeds, weeks=HORIZON_WEEKS).values()
             units = tuple(run.series for run in unit_runs)
         practices = self.practices(params, values, counts.practices) if counts.practices else ()
-        return Runs(baseline, trained, units, practices)
+        surveyed = tuple(
+            survey_unit(params.replace(n_employees=self.unit_employees), seed, HORIZON_WEEKS)
+            for seed in run_seeds(self.seed, values, f"{self.stream}:units", counts.surveyed_units)
+        )
+        return Runs(baseline, trained, units, practices, surveyed)
 
     def practices(
         self, params: Params, values: Mapping[str, float], count: int

@@ -11,6 +11,10 @@ section 1), on one of three kinds of runs of one parameter set (`Runs`):
   trainees, not their replacements);
 - `units`: many small generated organizations (Harter et al.'s business units, about 25
   employees), one value each, correlated across units;
+- `surveyed_units`: the `units` again (same seeds, so the same organizations), each
+  surveyed once at the end of the run as a firm would survey it (`eachcustomer.sim.survey`:
+  respondents' Likert scores, a sample of customers' ratings), for correlations at the
+  observed level;
 - `practices`: as many small organizations, each practising the library's culture change
   from week 1 for a share of its staff drawn uniformly from [0, 1] (the spread of adoption
   across firms in the organization-level studies of docs/CALIBRATION.md 1.10), one
@@ -31,6 +35,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from eachcustomer.experiments.firmdata.observe import UnitSurvey
+
 HORIZON_WEEKS = 104
 MEASURED_WEEKS = (53, 104)
 """First and last week (inclusive) of the settled year statistics are taken over."""
@@ -41,7 +47,7 @@ WEEKS_PER_YEAR = 52
 UNIT_EMPLOYEES = 25
 """Harter et al. (2002): 198,514 respondents in 7,939 business units, 25 per unit."""
 
-RunKind = Literal["organization", "training", "units", "practices"]
+RunKind = Literal["organization", "training", "units", "surveyed_units", "practices"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Runs:
         baseline: runs of the organization without the training day.
         trained: runs with the training day; `trained[r]` has the seed of `baseline[r]`.
         units: weekly outputs of small generated organizations.
+        surveyed: the same small organizations, surveyed at the end of the run.
         practices: small organizations practising culture change: the share of their staff
             it covers and their weekly outputs.
     """
@@ -78,6 +85,7 @@ class Runs:
     trained: tuple[OrganizationRun, ...] = ()
     units: tuple[pd.DataFrame, ...] = ()
     practices: tuple[tuple[float, pd.DataFrame], ...] = ()
+    surveyed: tuple[UnitSurvey, ...] = ()
 
 
 Measure = Callable[[Runs, "str | None"], float]
@@ -259,6 +267,21 @@ def unit_attitude_satisfaction_r(runs: Runs, option: str | None = None) -> float
     return float(np.corrcoef(x, y)[0, 1])
 
 
+def unit_survey_satisfaction_r(runs: Runs, option: str | None = None) -> float:
+    """Pearson r across small organizations of survey scores and customer ratings.
+
+    Harter et al.'s observed (uncorrected) correlation: each unit's x is its responding
+    employees' mean Likert score and y its sampled customers' mean rating, one survey each
+    at the end of the run, with the noise of docs/CALIBRATION.md 3.2. NaN below 3 units or
+    without variation.
+    """
+    x = np.array([unit.attitude for unit in runs.surveyed])
+    y = np.array([unit.satisfaction for unit in runs.surveyed])
+    if len(x) < 3 or np.isnan(x).any() or np.isnan(y).any() or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
 def practice_performance_r(runs: Runs, option: str | None = None) -> float:
     """Pearson r across small organizations of how widely they practise culture change and
     the share of their customers they kept in the measured year.
@@ -343,6 +366,17 @@ _STATISTICS = (
         200,
         unit_attitude_satisfaction_r,
         ("mean_attitude", "mean_satisfaction"),
+    ),
+    Statistic(
+        "unit_survey_satisfaction_r",
+        "correlation across small organizations of their employee survey's mean score and "
+        "their customer survey's mean rating (observed, with measurement noise)",
+        "correlation",
+        -1.0,
+        1.0,
+        "surveyed_units",
+        200,
+        unit_survey_satisfaction_r,
     ),
     Statistic(
         "practice_performance_r",
