@@ -100,7 +100,10 @@ def survey_employees(
 
 
 def survey_customers(
-    satisfaction: np.ndarray, active: np.ndarray, design: CustomerSurveyDesign, rng: np.random.Generator
+    satisfaction: np.ndarray,
+    active: np.ndarray,
+    design: CustomerSurveyDesign,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """Ratings 0..10 of a sample of the active customers: clip(s + N(0, sd^2)) rounded."""
     pool = np.flatnonzero(active)

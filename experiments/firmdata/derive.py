@@ -42,8 +42,16 @@ def nps_standard_error(promoters: float, detractors: float, n: int) -> float:
     return 100.0 * math.sqrt(max(promoters + detractors - (promoters - detractors) ** 2, 0.0) / n)
 
 
-def _row(key: str, statistic: str, value: float, error: float, n: int, figure: str, z: float,
-         department: str = "") -> dict:
+def _row(
+    key: str,
+    statistic: str,
+    value: float,
+    error: float,
+    n: int,
+    figure: str,
+    z: float,
+    department: str = "",
+) -> dict:
     return {
         "key": key,
         "statistic": statistic,
@@ -105,12 +113,19 @@ def customer_targets(customers: pd.DataFrame, z: float = Z) -> list[dict]:
     if len(rated):
         n = rated["surveyed"].astype(float)
         mean = float((n * rated["satisfaction"]).sum() / n.sum())
-        spread = ((n - 1) * rated["satisfaction_sd"] ** 2 + n * (rated["satisfaction"] - mean) ** 2)
+        spread = (n - 1) * rated["satisfaction_sd"] ** 2 + n * (rated["satisfaction"] - mean) ** 2
         sd = math.sqrt(float(spread.sum()) / max(float(n.sum()) - 1.0, 1.0))
         error = mean_standard_error(sd, int(n.sum())) / 5.0
         targets.append(
-            _row("mean_satisfaction", "mean_satisfaction", mean / 5.0 - 1.0, error,
-                 int(n.sum()), "satisfaction", z)
+            _row(
+                "mean_satisfaction",
+                "mean_satisfaction",
+                mean / 5.0 - 1.0,
+                error,
+                int(n.sum()),
+                "satisfaction",
+                z,
+            )
         )
     scored = customers.dropna(subset=["surveyed", "promoters", "detractors"])
     if len(scored):
@@ -119,8 +134,15 @@ def customer_targets(customers: pd.DataFrame, z: float = Z) -> list[dict]:
         detractors = float((n * scored["detractors"]).sum() / n.sum())
         error = nps_standard_error(promoters, detractors, int(n.sum()))
         targets.append(
-            _row("net_promoter_score", "net_promoter_score", 100.0 * (promoters - detractors),
-                 error, int(n.sum()), "promoters, detractors", z)
+            _row(
+                "net_promoter_score",
+                "net_promoter_score",
+                100.0 * (promoters - detractors),
+                error,
+                int(n.sum()),
+                "promoters, detractors",
+                z,
+            )
         )
     return targets
 
@@ -133,8 +155,17 @@ def turnover_targets(turnover: pd.DataFrame, z: float = Z) -> list[dict]:
     headcount = float(turnover.groupby("period")["headcount"].sum().mean())
     leavers = float(turnover["leavers"].sum())
     value, error = _per_year(leavers, headcount, weeks)
-    return [_row("annual_staff_turnover", "annual_staff_turnover", value, error, int(leavers),
-                 "leavers", z)]
+    return [
+        _row(
+            "annual_staff_turnover",
+            "annual_staff_turnover",
+            value,
+            error,
+            int(leavers),
+            "leavers",
+            z,
+        )
+    ]
 
 
 def derive_targets(
@@ -162,7 +193,12 @@ def targets_toml(targets: pd.DataFrame, *, title: str, scenario: str, seed: int 
     Every target is `use = "check"` but the first, so the file loads as it is; choose the
     ones to fit, and the priors, before calibrating.
     """
-    lines = [f"title = {title!r}".replace("'", '"'), f'scenario = "{scenario}"', f"seed = {seed}", ""]
+    lines = [
+        f"title = {title!r}".replace("'", '"'),
+        f'scenario = "{scenario}"',
+        f"seed = {seed}",
+        "",
+    ]
     for index, row in enumerate(targets.itertuples()):
         lines.append(f"[targets.{row.key}]")
         lines.append(f'statistic = "{row.statistic}"')

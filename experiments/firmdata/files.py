@@ -117,7 +117,8 @@ def _read(
                 f"{path.name}: line 1: unknown column {extra[0]!r}; allowed: "
                 f"{', '.join(c.name for c in columns)}"
             )
-        rows, seen = [], {}
+        rows: list[dict[str, Any]] = []
+        seen: dict[tuple[str, ...], int] = {}
         present = [c for c in columns if c.name in header]
         for line, record in records:
             row: dict[str, Any] = {"line": line}

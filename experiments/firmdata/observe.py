@@ -58,7 +58,11 @@ class Observed:
 
 
 def _score_rows(
-    wave: str, scores: np.ndarray, attitude: np.ndarray, names: list[tuple[str, str]], group: np.ndarray
+    wave: str,
+    scores: np.ndarray,
+    attitude: np.ndarray,
+    names: list[tuple[str, str]],
+    group: np.ndarray,
 ) -> list[dict]:
     rows = []
     for g, (department, team) in enumerate(names):
