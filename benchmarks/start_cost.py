@@ -1,0 +1,160 @@
+"""What starting a command costs: CPU, wall time and memory of fresh `eachcustomer` processes.
+
+For each source tree given (default: this checkout), in turn (tree A, tree B, A, B, ... so
+that a change in the machine's load hits all alike), best of `--repeats`:
+
+- `eachcustomer --help`;
+- `eachcustomer run` (the embedded baseline, 104 weeks) with a warm kernel cache, from
+  process start to the printed summary: CPU (user + system, `os.wait4`), wall, peak RSS;
+- in the same command, measured inside it: resident memory (VmRSS) and CPU time once the
+  kernels are loaded (`compile_kernels` returns), before the model is built;
+- and which heavy packages that run has imported by then.
+
+Each tree gets a kernel cache of its own (a NUMBA_CACHE_DIR under the temporary folder,
+warmed by one run first), so trees do not evict each other's kernels and your own cache
+is left alone. A tree is put first on PYTHONPATH, so an older checkout (e.g. a `git
+archive` of main) is measured with the same interpreter and packages.
+
+    python benchmarks/start_cost.py --repeats 5
+    python benchmarks/start_cost.py --tree before=/tmp/main-copy --tree after=. --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEAVY = (
+    "mesa",
+    "pandas",
+    "pyarrow",
+    "scipy.spatial",
+    "scipy.stats",
+    "networkx",
+    "numba",
+    "pydantic",
+    "dash",
+    "plotly",
+    "dask",
+    "SALib",
+    "pymoo",
+    "defusedxml",
+    "tqdm",
+)
+
+# Runs the real command in-process; notes memory and CPU when the kernels are loaded (the
+# command calls `compile_kernels` just before it builds the model).
+PROBE = """
+import json, sys, time
+import eachcustomer.sim.warmup as warmup
+
+seen = {}
+compile_kernels = warmup.compile_kernels
+
+def noted(*args, **kwargs):
+    took = compile_kernels(*args, **kwargs)
+    with open("/proc/self/status") as status:
+        rss = next(int(l.split()[1]) for l in status if l.startswith("VmRSS"))
+    seen.update(rss_mb=rss / 1024, cpu_s=time.process_time())
+    seen["imported"] = [m for m in sys.argv[1:] if m in sys.modules]
+    return took
+
+warmup.compile_kernels = noted
+from eachcustomer.cli import app
+
+try:
+    app(["run"])
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print(json.dumps(seen))
+"""
+
+
+def child(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """CPU seconds, wall seconds, peak RSS (MB) and stdout of one fresh process.
+
+    It runs in the kernel cache's folder: a checkout as the working directory would come
+    before PYTHONPATH on `sys.path`.
+    """
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=env["NUMBA_CACHE_DIR"], stdout=subprocess.PIPE, text=True
+    )
+    out = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"{command} exited {process.returncode}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, out
+
+
+def measure(trees: dict[str, Path], repeats: int) -> dict[str, dict[str, float | list[str]]]:
+    """Best (lowest) of `repeats` of each measurement, per tree."""
+    scratch = Path(tempfile.mkdtemp(prefix="start-cost-"))
+    envs = {}
+    for label, tree in trees.items():
+        env = dict(os.environ, PYTHONPATH=str(tree.resolve()), COLUMNS="100")
+        env["NUMBA_CACHE_DIR"] = str(scratch / label)
+        (scratch / label).mkdir()
+        envs[label] = env
+        child([sys.executable, "-m", "eachcustomer.cli", "run"], env)  # warm its cache
+    best: dict[str, dict[str, float | list[str]]] = {label: {} for label in trees}
+
+    def keep(label: str, key: str, value: float) -> None:
+        old = best[label].get(key)
+        best[label][key] = value if not isinstance(old, float) else min(old, value)
+
+    for _ in range(repeats):
+        for label, env in envs.items():
+            cpu, wall, _, _ = child([sys.executable, "-m", "eachcustomer.cli", "--help"], env)
+            keep(label, "help_cpu_s", cpu)
+            keep(label, "help_wall_s", wall)
+            cpu, wall, peak, _ = child([sys.executable, "-m", "eachcustomer.cli", "run"], env)
+            keep(label, "run_cpu_s", cpu)
+            keep(label, "run_wall_s", wall)
+            keep(label, "run_peak_rss_mb", peak)
+            _, _, _, out = child([sys.executable, "-c", PROBE, *HEAVY], env)
+            seen = json.loads(out.strip().splitlines()[-1])
+            keep(label, "before_model_rss_mb", seen["rss_mb"])
+            keep(label, "before_model_cpu_s", seen["cpu_s"])
+            best[label]["imported"] = seen["imported"]
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--tree",
+        action="append",
+        metavar="LABEL=PATH",
+        help="a source tree to measure (repeatable); default: this checkout",
+    )
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    pairs = args.tree or [f"this={Path(__file__).resolve().parents[1]}"]
+    trees = {label: Path(path) for label, path in (pair.split("=", 1) for pair in pairs)}
+    load_at_start = os.getloadavg()
+    results = measure(trees, args.repeats)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    print(
+        "load average at start / end: "
+        + " / ".join(
+            ", ".join(f"{v:.2f}" for v in load) for load in (load_at_start, os.getloadavg())
+        )
+    )
+    for label, numbers in results.items():
+        print(f"\n{label} ({trees[label]}), best of {args.repeats}:")
+        for key, value in numbers.items():
+            shown = ", ".join(value) if isinstance(value, list) else f"{value:.2f}"
+            print(f"  {key:22s} {shown}")
+
+
+if __name__ == "__main__":
+    main()
