@@ -10,10 +10,12 @@ that a change in the machine's load hits all alike), best of `--repeats`:
   kernels are loaded (`compile_kernels` returns), before the model is built;
 - and which heavy packages that run has imported by then.
 
-Each tree gets a kernel cache of its own (a NUMBA_CACHE_DIR under the temporary folder,
-warmed by one run first), so trees do not evict each other's kernels and your own cache
-is left alone. A tree is put first on PYTHONPATH, so an older checkout (e.g. a `git
-archive` of main) is measured with the same interpreter and packages.
+Each tree gets a kernel cache and a bytecode cache of its own (NUMBA_CACHE_DIR and
+PYTHONPYCACHEPREFIX under the temporary folder, warmed by one run first; bytecode is written
+even if PYTHONDONTWRITEBYTECODE is set, as on a user's machine), so trees do not evict each
+other's kernels and your own caches are left alone. A tree is put first on PYTHONPATH, so
+an older checkout (e.g. a `git archive` of main) is measured with the same interpreter and
+packages.
 
     python benchmarks/start_cost.py --repeats 5
     python benchmarks/start_cost.py --tree before=/tmp/main-copy --tree after=. --repeats 5
@@ -103,6 +105,9 @@ def measure(trees: dict[str, Path], repeats: int) -> dict[str, dict[str, float |
         env = dict(os.environ, PYTHONPATH=str(tree.resolve()), COLUMNS="100")
         env["NUMBA_CACHE_DIR"] = str(scratch / label)
         (scratch / label).mkdir()
+        # Bytecode cached as on a user's machine, in the scratch folder (not in the trees).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(scratch / label / "pycache")
         envs[label] = env
         child([sys.executable, "-m", "eachcustomer.cli", "run"], env)  # warm its cache
     best: dict[str, dict[str, float | list[str]]] = {label: {} for label in trees}
