@@ -78,6 +78,44 @@ print(json.dumps(seen))
 """
 
 
+STAGES = """
+import importlib, sys, time
+
+def rss_mb():
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith("VmRSS")) / 1024
+
+rows, memory, cpu = [], rss_mb(), time.process_time()
+
+def stage(name):
+    global memory, cpu
+    now_memory, now_cpu = rss_mb(), time.process_time()
+    rows.append(f"| {name} | {now_cpu - cpu:.2f} | {now_memory - memory:+.0f} | {now_memory:.0f} |")
+    memory, cpu = now_memory, now_cpu
+
+rows.append(f"| Python itself | {cpu:.2f} | | {memory:.0f} |")
+for module in ("numpy", "numba", "pyarrow", "pandas", "scipy.sparse", "pydantic", "typer",
+               "rich.progress", "eachcustomer.cli",
+               "eachcustomer.experiments.loading.scenario_files", "eachcustomer.sim.batch",
+               "eachcustomer.experiments.running.runs"):
+    importlib.import_module(module)
+    stage(f"import {module}")
+import numpy as np
+from eachcustomer.sim.processes.bounds import push_attitude
+push_attitude(np.zeros(2), np.zeros(2))
+stage("first kernel loaded (numba's compiler set up)")
+from eachcustomer.sim.warmup import compile_kernels
+compile_kernels()
+stage("every other kernel (compile_kernels)")
+from eachcustomer.experiments.loading.scenario_files import load_scenario
+from eachcustomer.experiments.running.runs import run_batch
+setup = load_scenario(None)
+run_batch(setup.params, [(setup.seed, setup.interventions)], org=setup.org)
+stage("the run: 500 employees, 104 weeks, its table")
+print("\\n".join(rows))
+"""
+
+
 def child(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
     """CPU seconds, wall seconds, peak RSS (MB) and stdout of one fresh process.
 
@@ -142,6 +180,11 @@ def main(argv: list[str] | None = None) -> None:
         help="a source tree to measure (repeatable); default: this checkout",
     )
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="also print, for the first tree, CPU and memory stage by stage in one process",
+    )
     args = parser.parse_args(argv)
     pairs = args.tree or [f"this={Path(__file__).resolve().parents[1]}"]
     trees = {label: Path(path) for label, path in (pair.split("=", 1) for pair in pairs)}
@@ -159,6 +202,15 @@ def main(argv: list[str] | None = None) -> None:
         for key, value in numbers.items():
             shown = ", ".join(value) if isinstance(value, list) else f"{value:.2f}"
             print(f"  {key:22s} {shown}")
+    if args.stages:
+        label, tree = next(iter(trees.items()))
+        env = dict(os.environ, PYTHONPATH=str(tree.resolve()))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["NUMBA_CACHE_DIR"] = env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp()
+        child([sys.executable, "-c", STAGES], env)  # caches warmed
+        print(f"\n{label}, stage by stage (CPU s, resident memory MB):\n")
+        print("| stage | CPU s | memory MB | total MB |\n|---|---:|---:|---:|")
+        print(child([sys.executable, "-c", STAGES], env)[3].strip())
 
 
 if __name__ == "__main__":
