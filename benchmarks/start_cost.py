@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--stages",
         action="store_true",
-        help="also print, for the first tree, CPU and memory stage by stage in one process",
+        help="also print, for each tree, CPU and memory stage by stage in one process",
     )
     args = parser.parse_args(argv)
     pairs = args.tree or [f"this={Path(__file__).resolve().parents[1]}"]
@@ -202,8 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         for key, value in numbers.items():
             shown = ", ".join(value) if isinstance(value, list) else f"{value:.2f}"
             print(f"  {key:22s} {shown}")
-    if args.stages:
-        label, tree = next(iter(trees.items()))
+    for label, tree in trees.items() if args.stages else ():
         env = dict(os.environ, PYTHONPATH=str(tree.resolve()))
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["NUMBA_CACHE_DIR"] = env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp()
