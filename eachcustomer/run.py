@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -12,6 +12,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from eachcustomer.options import AllowLarge, PosteriorOption, chosen_limits, console
 from eachcustomer.summary import print_summary, run_title
 from eachcustomer.userrors import CommandLineError
+
+if TYPE_CHECKING:
+    from eachcustomer.experiments.loading.scenario_files import RunSetup
+    from eachcustomer.experiments.running.runs import RunResult
 
 
 def departments_hint() -> str:
@@ -148,7 +152,7 @@ def run(
         console.print(f"Weekly outputs written to [bold]{out}[/bold]")
 
 
-def simulate(setup: Any, weeks: int, on_week: Callable[[int, int], None]) -> Any:
+def simulate(setup: RunSetup, weeks: int, on_week: Callable[[int, int], None]) -> RunResult:
     """One run of the scenario: `run_model`'s result, through a batch of one when it can.
 
     `OrgModel` is a Mesa model around a batch of one replication (docs/ODD.md), and a
