@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -11,6 +12,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from eachcustomer.options import AllowLarge, PosteriorOption, chosen_limits, console
 from eachcustomer.summary import print_summary, run_title
 from eachcustomer.userrors import CommandLineError
+
+if TYPE_CHECKING:
+    from eachcustomer.experiments.loading.scenario_files import RunSetup
+    from eachcustomer.experiments.running.runs import RunResult
 
 
 def departments_hint() -> str:
@@ -101,7 +106,6 @@ def run(
     """Simulate one scenario and print a summary; optionally write the weekly outputs."""
     from eachcustomer.experiments.loading.files import check_table_path, write_table
     from eachcustomer.experiments.loading.scenario_files import load_scenario
-    from eachcustomer.experiments.running.runs import run_model
     from eachcustomer.sim.orgchart import NoFacingFlagsError
     from eachcustomer.sim.warmup import COMPILING, compile_kernels
 
@@ -138,16 +142,7 @@ def run(
     ) as progress:
         title = run_title(setup, org_chart)
         task = progress.add_task(title, total=weeks)
-        result = run_model(
-            setup.params,
-            setup.seed,
-            org=setup.org,
-            interventions=setup.interventions,
-            individuals=setup.individuals,
-            weeks=weeks,
-            on_week=lambda done, total: progress.update(task, completed=done),
-            timeline=setup.timeline,
-        )
+        result = simulate(setup, weeks, lambda done, total: progress.update(task, completed=done))
     print_summary(console, setup, result, title=title, plan=plan)
     if setup.timeline:
         changes = "; ".join(f"week {e.week}: {e.describe()}" for e in setup.timeline)
@@ -155,6 +150,39 @@ def run(
     if out is not None:
         write_table(result.series, out)
         console.print(f"Weekly outputs written to [bold]{out}[/bold]")
+
+
+def simulate(setup: RunSetup, weeks: int, on_week: Callable[[int, int], None]) -> RunResult:
+    """One run of the scenario: `run_model`'s result, through a batch of one when it can.
+
+    `OrgModel` is a Mesa model around a batch of one replication (docs/ODD.md), and a
+    batch gives the same numbers bit for bit (tests/test_batch.py). Without a timeline the
+    command steps the batch itself, so it does not import Mesa, which loads scipy's spatial
+    module, networkx and tqdm for its spaces and batch runner (benchmarks/issue22_start.md);
+    a timeline changes a running model (`OrgModel.set_params`), so it runs the Mesa model.
+    """
+    from eachcustomer.experiments.running.runs import run_batch, run_model
+
+    if setup.timeline:
+        return run_model(
+            setup.params,
+            setup.seed,
+            org=setup.org,
+            interventions=setup.interventions,
+            individuals=setup.individuals,
+            weeks=weeks,
+            on_week=on_week,
+            timeline=setup.timeline,
+        )
+    (result,) = run_batch(
+        setup.params,
+        [(setup.seed, setup.interventions)],
+        org=setup.org,
+        individuals=setup.individuals,
+        weeks=weeks,
+        on_week=on_week,
+    )
+    return result
 
 
 def with_posterior_draw(setup: Any, folder: Path, seed: int) -> Any:

@@ -10,8 +10,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from eachcustomer.sim.metrics import BANDS
-
 if TYPE_CHECKING:
     from eachcustomer.experiments.loading.scenario_files import RunSetup
     from eachcustomer.experiments.running.runs import RunResult
@@ -83,6 +81,8 @@ def print_summary(
     Departments are listed by name (numbers in numeric order), whatever order the org
     chart lists them in.
     """
+    from eachcustomer.sim.metrics import BANDS  # loads numba: not at `eachcustomer --help`
+
     series, record = result.series, result.record
     first, last = series.iloc[0], series.iloc[-1]
     employees = setup.org.size if setup.org is not None else setup.params.n_employees

@@ -32,29 +32,11 @@ from eachcustomer.sim.agents import Employee, org_network
 from eachcustomer.sim.batch import MECHANISMS, Batch, start_replication
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.organization import Organization
-from eachcustomer.sim.params import Params, make_params
+from eachcustomer.sim.params import SET_AT_START, Params, make_params
 from eachcustomer.sim.processes.interventions import ScheduledIntervention, schedule_interventions
 from eachcustomer.sim.state import Customers, Employees, Levers
 
 __all__ = ["MECHANISMS", "OrgModel"]
-
-SET_AT_START = frozenset(
-    {
-        "n_employees",
-        "span_of_control",
-        "peer_tie_probability",
-        "cross_department_ties",
-        "departments",
-        "customers_per_employee",
-        "disposition_mean",
-        "disposition_sd",
-        "initial_satisfaction",
-        "offer_quality_mean",
-        "offer_quality_sd",
-    }
-)
-"""Parameters read only when the model is built (the organization and the starting state):
-changing one later would change nothing, so `OrgModel.set_params` refuses them."""
 
 
 def _reporter(column: str) -> Callable[[OrgModel], Any]:

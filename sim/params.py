@@ -651,6 +651,25 @@ class Params(CheckedModel):
         return Params(**{**self.model_dump(), **changes})
 
 
+SET_AT_START = frozenset(
+    {
+        "n_employees",
+        "span_of_control",
+        "peer_tie_probability",
+        "cross_department_ties",
+        "departments",
+        "customers_per_employee",
+        "disposition_mean",
+        "disposition_sd",
+        "initial_satisfaction",
+        "offer_quality_mean",
+        "offer_quality_sd",
+    }
+)
+"""Parameters read only when the model is built (the organization and the starting state):
+changing one later would change nothing, so `OrgModel.set_params` refuses them."""
+
+
 class ParamsError(ValueError):
     """Invalid parameter values, with one line per offending parameter."""
 

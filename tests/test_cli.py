@@ -82,12 +82,12 @@ def wide(monkeypatch):
 @pytest.fixture
 def nothing_runs(monkeypatch):
     """Fail the test if a simulation starts: the mistake must be caught before."""
-    import eachcustomer.experiments.running.runs
+    import eachcustomer.run
 
     def refuse(*args, **kwargs):
         raise AssertionError("a simulation started")
 
-    monkeypatch.setattr(eachcustomer.experiments.running.runs, "run_model", refuse)
+    monkeypatch.setattr(eachcustomer.run, "simulate", refuse)
 
 
 def refused(arguments: list[str]) -> str:
@@ -124,18 +124,18 @@ def test_run_refuses_mistakes_with_a_message_before_simulating(
 
 
 def test_allow_large_lets_a_big_organization_through(wide, monkeypatch):
-    import eachcustomer.experiments.running.runs
+    import eachcustomer.run
 
     asked = []
 
     class ReachedError(Exception):
         pass
 
-    def record(params, *args, **kwargs):
-        asked.append(params.n_employees)
+    def record(setup, *args, **kwargs):
+        asked.append(setup.params.n_employees)
         raise ReachedError
 
-    monkeypatch.setattr(eachcustomer.experiments.running.runs, "run_model", record)
+    monkeypatch.setattr(eachcustomer.run, "simulate", record)
     result = runner.invoke(app, ["run", "--employees", "250000", "--allow-large", "--steps", "1"])
     assert isinstance(result.exception, ReachedError) and asked == [250_000]
 
@@ -195,12 +195,12 @@ def test_deeply_nested_toml_is_a_message_not_a_recursion_error(wide, tmp_path):
 
 
 def test_ctrl_c_during_a_run_is_a_short_message(monkeypatch):
-    import eachcustomer.experiments.running.runs
+    import eachcustomer.run
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(eachcustomer.experiments.running.runs, "run_model", interrupted)
+    monkeypatch.setattr(eachcustomer.run, "simulate", interrupted)
     result = runner.invoke(app, ["run", "--steps", "2"])
     assert result.exit_code == 130 and "Interrupted." in result.output
 

@@ -15,9 +15,12 @@ import tempfile
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads where a table is written or read: a scenario's TOML needs none
+    import pandas as pd
 
 TABLE_SUFFIXES = (".csv", ".parquet")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -136,6 +139,8 @@ def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     (OWASP's CSV-injection rule), unless it is a plain number such as "-3.5"; numeric
     columns and non-text cells are left exactly as they are.
     """
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
         values = safe[column]
@@ -209,6 +214,8 @@ def csv_text(frame: pd.DataFrame) -> str:
     -0.0 as 0.0 (the dashboard keeps tables in the browser, whose JSON has no -0.0). The one
     implementation: `write_table` writes it, and the dashboard's CSV downloads are it.
     """
+    import pandas as pd
+
     floats = [i for i, dtype in enumerate(frame.dtypes) if pd.api.types.is_float_dtype(dtype)]
     values = frame.iloc[:, floats]
     if (values.eq(0) & np.signbit(values)).any(axis=None):
@@ -392,6 +399,8 @@ def named_folder(
 
 def read_table(path: Path) -> pd.DataFrame:
     """Read a table written by `write_table`."""
+    import pandas as pd
+
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         return pd.read_parquet(path)

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.interventions import Intervention
-from eachcustomer.sim.model import SET_AT_START, OrgModel
-from eachcustomer.sim.params import Params, describe_validation_error
+from eachcustomer.sim.params import SET_AT_START, Params, describe_validation_error
+
+if TYPE_CHECKING:  # a scenario is read without Mesa; only a model stepped here needs it
+    from eachcustomer.sim.model import OrgModel
 
 NOT_IN_TIMELINE = SET_AT_START | {"horizon_weeks"}
 """Parameters a timeline cannot change: those set when the model is built, and the run's

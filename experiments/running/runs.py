@@ -13,13 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import mesa
 import numpy as np
 import pandas as pd
 
 from eachcustomer.experiments.loading.timeline import TimelineEntry, step_with_timeline
 from eachcustomer.sim.batch import Batch, start_replication
-from eachcustomer.sim.model import OrgModel
 from eachcustomer.sim.organization import Organization
 from eachcustomer.sim.params import Params
 
@@ -104,6 +102,8 @@ def run_model(
         timeline: changes made during the run, each applied at its week
             (`eachcustomer.experiments.loading.timeline`).
     """
+    from eachcustomer.sim.model import OrgModel  # Mesa: only for a run of the Mesa model
+
     rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
     model = OrgModel(params, org=org, rng=rng, interventions=interventions, individuals=individuals)
     total = params.horizon_weeks if weeks is None else weeks
@@ -233,4 +233,6 @@ def _generator(seed: Any) -> np.random.Generator:
     """
     if isinstance(seed, int | np.integer):
         return np.random.default_rng(seed)
+    import mesa  # here only: batches of integer seeds (the command line's) run without Mesa
+
     return mesa.Model(rng=seed).rng

@@ -32,7 +32,6 @@ from eachcustomer.sim.orgchart.csv_files import (
     load_departments_table,
     write_org_chart_csv,
 )
-from eachcustomer.sim.orgchart.graphml_files import load_graphml_chart
 from eachcustomer.sim.orgchart.rules import build_organization
 from eachcustomer.sim.params import Params
 
@@ -104,8 +103,12 @@ def load_org_chart(
         if departments is not None
         else None
     )
-    read = load_csv_chart if suffix in CSV_SUFFIXES else load_graphml_chart
-    chart = read(path, table is None, max_rows, problems)
+    if suffix in CSV_SUFFIXES:
+        chart = load_csv_chart(path, table is None, max_rows, problems)
+    else:  # defusedxml is imported for a GraphML file only: other runs do without it
+        from eachcustomer.sim.orgchart.graphml_files import load_graphml_chart
+
+        chart = load_graphml_chart(path, table is None, max_rows, problems)
     problems.check(blocking_only=True)  # rows left out would only cause more reports
     table_name = Path(departments).name if departments is not None else ""
     return build_organization(chart, table, table_name, params, rng, staff_per_manager, problems)

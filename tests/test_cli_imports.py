@@ -1,0 +1,125 @@
+"""What a command imports: each loads what it uses and nothing else (issue 22, many small runs).
+
+Imports are most of the cost of a short run (benchmarks/issue22_start.md). Each check runs
+in a fresh interpreter and reads `sys.modules` at the end, so it pins what was imported
+without timing anything; each also checks that the command did its work, so a command
+that failed early cannot pass by importing little.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from eachcustomer.cli import app
+from eachcustomer.experiments.loading.files import write_table
+from eachcustomer.experiments.loading.scenario_files import load_scenario
+from eachcustomer.experiments.running.runs import run_model
+
+SWEEPS_AND_DASHBOARD = (
+    "dash",
+    "plotly",
+    "dask",
+    "distributed",
+    "SALib",
+    "pymoo",
+    "scipy.stats",
+    "matplotlib",
+    "pyabc",
+    "ema_workbench",
+    "solara",
+)
+"""Packages of sweeps, analyses and the dashboard: no run or model needs one."""
+
+MESA_ONLY = ("mesa", "scipy.spatial", "networkx", "tqdm")
+"""What Mesa 3.3 loads with its own package (its spaces and batch runner): a run without
+the Mesa model needs none of them."""
+
+REPORT = """
+import json, sys
+from eachcustomer.cli import app
+
+code = 0
+try:
+    app(sys.argv[2:])
+except SystemExit as stop:
+    code = stop.code
+imported = [name for name in json.loads(sys.argv[1]) if name in sys.modules]
+print(json.dumps({"code": code, "imported": imported}))
+"""
+
+
+def command_imports(arguments: list[str], watched: tuple[str, ...], tmp_path) -> dict:
+    """Run `eachcustomer ARGUMENTS` in a fresh interpreter: its exit code and the `watched`
+    modules it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT, json.dumps(watched), *arguments],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "output": done.stdout}
+
+
+def test_help_loads_neither_numpy_nor_the_model(tmp_path):
+    heavy = ("numpy", "numba", "pandas", "pydantic", "scipy", "eachcustomer.sim.params")
+    reported = command_imports(["--help"], heavy + SWEEPS_AND_DASHBOARD + MESA_ONLY, tmp_path)
+    assert reported["code"] == 0
+    assert "dashboard" in reported["output"]  # the help was printed
+    assert reported["imported"] == []
+
+
+def test_a_run_loads_neither_mesa_nor_the_sweeps_and_dashboard(tmp_path):
+    watched = ("eachcustomer.sim.batch", "defusedxml", *SWEEPS_AND_DASHBOARD, *MESA_ONLY)
+    arguments = ["run", "--steps", "3", "--employees", "30", "--out", "weekly.csv"]
+    reported = command_imports(arguments, watched, tmp_path)
+    assert reported["code"] == 0
+    assert "Mean attitude by distance" in reported["output"]
+    assert len(pd.read_csv(tmp_path / "weekly.csv")) == 4  # week 0 and three weeks run
+    # the model did run; the org chart reader (defusedxml) is for GraphML files only
+    assert reported["imported"] == ["eachcustomer.sim.batch"]
+
+
+def test_the_mesa_model_loads_no_sweep_or_dashboard_package():
+    probe = (
+        "import json, sys\n"
+        "from eachcustomer.sim.model import OrgModel\n"
+        "OrgModel(n_employees=20, rng=1).step()\n"
+        "print(json.dumps([m for m in json.loads(sys.argv[1]) if m in sys.modules]))"
+    )
+    watched = ("mesa", *SWEEPS_AND_DASHBOARD)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(watched)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["mesa"]
+
+
+def test_the_command_gives_the_mesa_models_numbers(tmp_path):
+    """`eachcustomer run` steps a batch of one, not `OrgModel`: the same file, byte for byte."""
+    out = tmp_path / "command.csv"
+    arguments = ["equal_budget", "--plan", "culture_change", "--steps", "9", "--seed", "5"]
+    result = CliRunner().invoke(app, ["run", *arguments, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    setup = load_scenario("equal_budget", plan="culture_change", seed=5)
+    assert setup.interventions  # a plan with interventions, so they are compared too
+    by_model = run_model(
+        setup.params,
+        setup.seed,
+        org=setup.org,
+        interventions=setup.interventions,
+        individuals=setup.individuals,
+        weeks=9,
+    )
+    expected = tmp_path / "model.csv"
+    write_table(by_model.series, expected)
+    assert out.read_bytes() == expected.read_bytes()
