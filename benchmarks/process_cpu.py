@@ -73,7 +73,9 @@ PR_SET_CHILD_SUBREAPER = 36
 """prctl(2) option: orphans among our descendants become our children, so we can reap them."""
 
 
-def command_cost(argv: list[str], timeout_s: float = 900.0) -> tuple[float, float]:
+def command_cost(
+    argv: list[str], cwd: Path | None = None, timeout_s: float = 900.0
+) -> tuple[float, float]:
     """Wall and CPU seconds of a command and of every process it started.
 
     This process becomes a subreaper: a forkserver the command leaves behind when it ends
@@ -84,7 +86,7 @@ def command_cost(argv: list[str], timeout_s: float = 900.0) -> tuple[float, floa
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, timeout=timeout_s)
+    subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL, timeout=timeout_s)
     wall = time.perf_counter() - started
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # the orphans exit once the command's pipes close

@@ -198,15 +198,16 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int, command: str) -> st
 
 def command_comparison(spec: str, workers: list[int], repeats: int) -> str:
     """`eachcustomer sweep SPEC` on each number of workers in turn, `repeats` times."""
-    program = str(Path(sys.executable).with_name("eachcustomer"))
+    # `python -m` from the repository root: the code of the checkout this script is in.
+    program = [sys.executable, "-m", "eachcustomer.cli"]
     measured: dict[int, list[tuple[float, float]]] = {n: [] for n in workers}
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="sweep-command-") as scratch:
         for repeat in range(repeats):
             for n in workers:
                 out = Path(scratch) / f"{n}-{repeat}"
-                argv = [program, "sweep", spec, "--out", str(out), "--workers", str(n)]
-                measured[n].append(command_cost(argv))
+                argv = [*program, "sweep", spec, "--out", str(out), "--workers", str(n)]
+                measured[n].append(command_cost(argv, cwd=ROOT))
                 shutil.rmtree(out)
     lines = [
         f"`eachcustomer sweep {spec} --out DIR --workers N`, {repeats} repeats, N in turn, "

@@ -10,7 +10,9 @@ not depend on the executor, the number of workers, the chunk size or the order i
 runs finish.
 
 - `SerialExecutor`: in this process, one batch of a point's replications after the other.
-- `ProcessExecutor`: a local pool of processes (forkserver), the default.
+- `ProcessExecutor`: a local pool of processes (forkserver), the default; it runs in this
+  process until the pool pays for its start (`ProcessExecutor.pool_pays`), then keeps the
+  pool for every later call until closed.
 - `DaskExecutor`: a `dask.distributed` cluster: a `LocalCluster`, or any scheduler address
   (HPC through dask-jobqueue, Kubernetes); workers need eachcustomer installed.
 
@@ -132,10 +134,11 @@ class SerialExecutor:
 
 # --- local processes --------------------------------------------------------------------------
 
-POOL_START_S = 3.0
-"""Seconds a local pool takes to start on a typical machine: its forkserver imports the
-model and loads every kernel once (`eachcustomer.experiments.running.worker_preload`), then
-forks the workers (benchmarks/issue22_around.md)."""
+POOL_START_S = 2.5
+"""CPU seconds it takes to start a local pool: its forkserver imports the model and loads
+every kernel once (`eachcustomer.experiments.running.worker_preload`), then forks the
+workers; measured at 2.0 to 2.3 s for 2 workers (benchmarks/issue22_around.md), rounded up
+for what sending the work to workers costs. On an idle machine wall time is about the same."""
 
 _first_context: tuple[str, Any] | None = None
 """(digest, context) this worker's pool started with."""
@@ -200,7 +203,8 @@ class ProcessExecutor:
         self.first_digest = ""
         self.tasks_here = 0
         self.seconds_here = 0.0
-        """Tasks run in this process, and the wall seconds they took: the measure of a task."""
+        """Tasks run in this process, and the CPU seconds they took: the measure of a task.
+        CPU time, not wall time, so that other jobs on the machine do not sway the choice."""
 
     def pool_pays(self, tasks_ahead: int, seconds_before: float) -> bool:
         """Whether starting the pool now saves time over running the tasks ahead here.
@@ -229,9 +233,9 @@ class ProcessExecutor:
                 chunk = next(chunks, None)
                 if chunk is None:
                     return
-                started = time.perf_counter()
+                started = time.process_time()
                 outputs = execute_chunk(context, chunk)
-                self.seconds_here += time.perf_counter() - started
+                self.seconds_here += time.process_time() - started
                 self.tasks_here += len(chunk)
                 done += len(chunk)
                 yield from outputs
