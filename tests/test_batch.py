@@ -132,3 +132,26 @@ def test_nothing_to_run_is_refused_not_returned_empty():
         run_replications(PARAMS, SEEDS, {}, weeks=WEEKS)
     with pytest.raises(ValueError, match="no seeds to run"):
         run_replications(PARAMS, [], PLANS, weeks=WEEKS)
+
+
+def test_a_runs_outputs_are_arrays_and_its_table_is_the_models(alone):
+    from eachcustomer.experiments.running.runs import summarize
+
+    first, second = run_batch(PARAMS, [(SEEDS[0], PLANS["training"]), (SEEDS[1], None)], weeks=6)
+    model = OrgModel(PARAMS, rng=SEEDS[0], interventions=PLANS["training"])
+    table = model.run(6)
+    assert first.columns == tuple(table.columns)
+    assert first.values.shape == (7, len(table.columns))
+    assert "series" not in vars(first)  # no table is built until one is asked for
+    pd.testing.assert_frame_equal(first.series, table, check_exact=True)
+    assert first.series is first.series  # built once
+    np.testing.assert_array_equal(first.column("mean_attitude"), table["mean_attitude"])
+    assert first.column("active_customers").dtype == float
+    with pytest.raises(KeyError, match="no_such_output"):
+        first.column("no_such_output")
+    # The record summarized from the arrays is the one summarized from the table.
+    from_table = summarize(table)
+    assert from_table.keys() == first.record.keys()
+    assert pd.Series(from_table, dtype=float).equals(pd.Series(first.record, dtype=float))
+    assert first.record["final_mean_attitude"] == table["mean_attitude"].iloc[-1]
+    assert second.record["final_mean_attitude"] != first.record["final_mean_attitude"]

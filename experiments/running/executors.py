@@ -210,11 +210,11 @@ class ProcessExecutor:
         """Whether starting the pool now saves time over running the tasks ahead here.
 
         The work ahead is the tasks left in this call (runs of a sweep, candidate plans of a
-        search) at the seconds per task measured here so far,
-        plus, as a forecast of the calls to come, `seconds_before` spent here in earlier
-        calls (a search that has needed many calls will likely need as many more). On W
-        workers it takes 1/W of that, plus `POOL_START_S`: the pool pays once the work
-        ahead exceeds POOL_START_S * W / (W - 1); never for one worker.
+        search) at the CPU seconds per task measured here so far, plus, as a forecast of
+        the calls to come, the `seconds_before` spent here in earlier calls (a search that
+        has needed many calls will likely need as many more). On W workers it takes 1/W of
+        that, plus `POOL_START_S`: the pool pays once the work ahead exceeds
+        POOL_START_S * W / (W - 1) (5 s on 2 workers); never for one worker.
         """
         if self.start == "at_once":
             return True
