@@ -155,3 +155,21 @@ def test_a_runs_outputs_are_arrays_and_its_table_is_the_models(alone):
     assert pd.Series(from_table, dtype=float).equals(pd.Series(first.record, dtype=float))
     assert first.record["final_mean_attitude"] == table["mean_attitude"].iloc[-1]
     assert second.record["final_mean_attitude"] != first.record["final_mean_attitude"]
+
+
+def test_a_seed_seen_before_starts_from_its_kept_organization_with_the_same_numbers():
+    from eachcustomer.experiments.running import runs
+
+    params = PARAMS.replace(n_employees=70)
+    seed = SEEDS[3]
+    runs._ORGANIZATIONS.clear()
+    [drawn] = run_batch(params, [(seed, PLANS["training"])], weeks=5)
+    assert len(runs._ORGANIZATIONS) == 1
+    [(kept, _)] = runs._ORGANIZATIONS.values()
+    assert not kept.boss.flags.writeable  # shared by later runs: no run may change it
+    [again, other] = run_batch(params, [(seed, PLANS["training"]), (SEEDS[2], None)], weeks=5)
+    assert len(runs._ORGANIZATIONS) == 2
+    pd.testing.assert_frame_equal(again.series, drawn.series, check_exact=True)
+    model = OrgModel(params, rng=seed, interventions=PLANS["training"])
+    pd.testing.assert_frame_equal(again.series, model.run(5), check_exact=True)
+    assert other.record["final_mean_attitude"] != again.record["final_mean_attitude"]

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from eachcustomer.experiments.loading.timeline import TimelineEntry, step_with_timeline
-from eachcustomer.sim.batch import Batch, start_replication
+from eachcustomer.sim.batch import Batch, Replication, start_replication
 from eachcustomer.sim.model import OrgModel
-from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.organization import Organization, generate_organization
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.recording import output_table
 
@@ -178,9 +178,10 @@ def run_batch(
         weeks: steps to run; `params.horizon_weeks` when None.
         on_week: called as on_week(done, total) after each week.
     """
+    key = params.model_dump_json() if org is None else ""
     batch = Batch(
         [
-            start_replication(params, org, _generator(seed), interventions, individuals)
+            _start(params, key, org, seed, interventions, individuals)
             for seed, interventions in runs
         ],
         params,
@@ -261,6 +262,47 @@ def run_replications(
         if on_run is not None:
             on_run(first + len(chunk), len(runs))
     return results
+
+
+ORGANIZATION_CACHE_SIZE = 128
+"""Generated organizations kept by `_start`: a search's or a comparison's seeds, and more."""
+_ORGANIZATIONS: dict[tuple[str, int], tuple[Organization, dict[str, Any]]] = {}
+
+
+def _start(
+    params: Params,
+    params_key: str,
+    org: Organization | None,
+    seed: Any,
+    interventions: Any,
+    individuals: Any,
+) -> Replication:
+    """A run's start (`eachcustomer.sim.batch.start_replication`), its generated organization
+    reused when the same parameters and seed were seen before.
+
+    Plans compared on common random numbers (the plan finder's candidates, Compare's plans,
+    a sweep's arms) start from the same organizations again and again. A generated
+    organization is the first thing a seed's generator draws, so the cache keeps it with the
+    generator's state after it, and the run goes on from there exactly as if it had been
+    drawn again. Its arrays are made read-only: a run never changes its organization, and one
+    that tried would corrupt the others.
+    """
+    if org is not None or not isinstance(seed, int | np.integer):
+        return start_replication(params, org, _generator(seed), interventions, individuals)
+    key = (params_key, int(seed))
+    if key not in _ORGANIZATIONS:
+        if len(_ORGANIZATIONS) >= ORGANIZATION_CACHE_SIZE:
+            _ORGANIZATIONS.pop(next(iter(_ORGANIZATIONS)))  # the oldest
+        drawing = np.random.default_rng(int(seed))
+        generated = generate_organization(params, drawing)
+        for value in vars(generated).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        _ORGANIZATIONS[key] = (generated, drawing.bit_generator.state)
+    generated, state = _ORGANIZATIONS[key]
+    rng = np.random.default_rng(int(seed))  # a fresh seed sequence: no child spawned yet
+    rng.bit_generator.state = state
+    return start_replication(params, generated, rng, interventions, individuals)
 
 
 def _generator(seed: Any) -> np.random.Generator:
