@@ -266,7 +266,7 @@ def run_replications(
 
 ORGANIZATION_CACHE_SIZE = 128
 """Generated organizations kept by `_start`: a search's or a comparison's seeds, and more."""
-_ORGANIZATIONS: dict[tuple[str, int], tuple[Organization, dict[str, Any]]] = {}
+_ORGANIZATIONS: dict[tuple[str, int], tuple[Organization, Mapping[str, Any]]] = {}
 
 
 def _start(
