@@ -20,6 +20,14 @@ BLAS and OpenMP are pinned to one thread per process, as in core_step.py.
 
 `--write` replaces the "## Sweep throughput" section of benchmarks/RESULTS.md and keeps the
 rest.
+
+    python benchmarks/sweep_throughput.py --spec small --repeats 5
+
+With `--spec`, the command a user types instead, `eachcustomer sweep SPEC --out DIR
+--workers N` for N in `--compare-workers` (1 and 2 by default), each repeat running every N
+in turn into a fresh folder: wall time of the whole command (Python's start, imports,
+loading the kernels, the pool's start if it starts one) and the CPU time of the command
+and of every process it started (`process_cpu.command_cost`), best and median.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
+from process_cpu import command_cost  # noqa: E402
 from results_file import replace_section  # noqa: E402
 
 from eachcustomer.experiments.loading.sweeps import Sweep, parse_sweep  # noqa: E402
@@ -187,6 +196,37 @@ def measure(runs: int, weeks: int, dask: bool, repeats: int, command: str) -> st
     return "\n".join(lines)
 
 
+def command_comparison(spec: str, workers: list[int], repeats: int) -> str:
+    """`eachcustomer sweep SPEC` on each number of workers in turn, `repeats` times."""
+    # `python -m` from the repository root: the code of the checkout this script is in.
+    program = [sys.executable, "-m", "eachcustomer.cli"]
+    measured: dict[int, list[tuple[float, float]]] = {n: [] for n in workers}
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="sweep-command-") as scratch:
+        for repeat in range(repeats):
+            for n in workers:
+                out = Path(scratch) / f"{n}-{repeat}"
+                argv = [*program, "sweep", spec, "--out", str(out), "--workers", str(n)]
+                measured[n].append(command_cost(argv, cwd=ROOT))
+                shutil.rmtree(out)
+    lines = [
+        f"`eachcustomer sweep {spec} --out DIR --workers N`, {repeats} repeats, N in turn, "
+        f"{datetime.date.today().isoformat()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; load average {' '.join(f'{x:.2f}' for x in load)} "
+        f"before, {' '.join(f'{x:.2f}' for x in os.getloadavg())} after.",
+        "",
+        "| workers | wall s, best / median | CPU s (every process), best / median |",
+        "|---|---|---|",
+    ]
+    for n, costs in measured.items():
+        walls, cpus = [w for w, _ in costs], [c for _, c in costs]
+        lines.append(
+            f"| {n} | {min(walls):.2f} / {statistics.median(walls):.2f} "
+            f"| {min(cpus):.2f} / {statistics.median(cpus):.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def write_section(path: Path, section: str) -> None:
     """Put `section` in place of the file's "## Sweep throughput" section; keep the rest."""
     replace_section(path, SECTION, section)
@@ -201,7 +241,12 @@ def main() -> None:
     parser.add_argument(
         "--write", action="store_true", help=f"update the '{SECTION}' section of {RESULTS.name}"
     )
+    parser.add_argument("--spec", help="time `eachcustomer sweep SPEC` instead (see above)")
+    parser.add_argument("--compare-workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
+    if args.spec:
+        print(command_comparison(args.spec, args.compare_workers, args.repeats))
+        return
     command = "python " + " ".join(sys.argv)
     section = measure(args.runs, args.weeks, not args.no_dask, args.repeats, command)
     print(section)

@@ -64,17 +64,22 @@ def plan(
         return
     check_cluster_extra(dask_scheduler, dask_local)
     from eachcustomer.experiments.planfinder.finder import find_plan
+    from eachcustomer.sim.warmup import COMPILING, compile_kernels
 
     executor = make_executor(workers, dask_scheduler, dask_local)  # a cluster that answers
     try:
-        with (
-            claim_folder(out, PLAN_SEARCH),  # a second search here is refused at once
-            plan_progress(problem) as show,
-            resumable(show.bar, out, "evaluations"),
-        ):
-            report = find_plan(
-                problem, out, executor, on_progress=show.generation, on_evaluated=show.evaluated
-            )
+        with claim_folder(out, PLAN_SEARCH):  # a second search here is refused at once
+            # A local pool runs the first candidates in this process (it starts once they
+            # show that it pays): load the kernels before the progress bar, as `sweep` does.
+            compile_kernels(announce=lambda: console.print(COMPILING))
+            with plan_progress(problem) as show, resumable(show.bar, out, "evaluations"):
+                report = find_plan(
+                    problem,
+                    out,
+                    executor,
+                    on_progress=show.generation,
+                    on_evaluated=show.evaluated,
+                )
     finally:
         executor.close()
     print_plan_report(report, out)

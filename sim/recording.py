@@ -162,6 +162,16 @@ def _starts(sizes: list[int]) -> np.ndarray:
     return np.cumsum([0, *sizes]).astype(np.int64)
 
 
+def output_table(columns: tuple[str, ...], values: np.ndarray) -> pd.DataFrame:
+    """The typed output table of one replication's (weeks, columns) values: counts as ints."""
+    return pd.DataFrame(
+        {
+            column: values[:, i].astype(np.int64) if column in COUNT_COLUMNS else values[:, i]
+            for i, column in enumerate(columns)
+        }
+    )
+
+
 class Recorder:
     """Weekly outputs of every replication of a batch (`eachcustomer.sim.batch.Batch`).
 
@@ -341,13 +351,14 @@ class Recorder:
     # --- tables --------------------------------------------------------------------------
     def table(self, copy: int = 0) -> pd.DataFrame:
         """Replication `copy`'s output table: one row per recorded week, typed."""
-        values = np.stack([rows[copy] for rows in self.rows])
-        return pd.DataFrame(
-            {
-                column: values[:, i].astype(np.int64) if column in COUNT_COLUMNS else values[:, i]
-                for i, column in enumerate(self.columns)
-            }
-        )
+        return output_table(self.columns, np.stack([rows[copy] for rows in self.rows]))
+
+    def values(self) -> np.ndarray:
+        """Every replication's outputs as one array: (replications, weeks, columns), floats.
+
+        What a caller of many small runs reads instead of building a table per replication.
+        """
+        return np.stack(self.rows, axis=1)
 
     def tables(self) -> list[pd.DataFrame]:
         """Every replication's output table, in order."""

@@ -132,3 +132,44 @@ def test_nothing_to_run_is_refused_not_returned_empty():
         run_replications(PARAMS, SEEDS, {}, weeks=WEEKS)
     with pytest.raises(ValueError, match="no seeds to run"):
         run_replications(PARAMS, [], PLANS, weeks=WEEKS)
+
+
+def test_a_runs_outputs_are_arrays_and_its_table_is_the_models(alone):
+    from eachcustomer.experiments.running.runs import summarize
+
+    first, second = run_batch(PARAMS, [(SEEDS[0], PLANS["training"]), (SEEDS[1], None)], weeks=6)
+    model = OrgModel(PARAMS, rng=SEEDS[0], interventions=PLANS["training"])
+    table = model.run(6)
+    assert first.columns == tuple(table.columns)
+    assert first.values.shape == (7, len(table.columns))
+    assert "series" not in vars(first)  # no table is built until one is asked for
+    pd.testing.assert_frame_equal(first.series, table, check_exact=True)
+    assert first.series is first.series  # built once
+    np.testing.assert_array_equal(first.column("mean_attitude"), table["mean_attitude"])
+    assert first.column("active_customers").dtype == float
+    with pytest.raises(KeyError, match="no_such_output"):
+        first.column("no_such_output")
+    # The record summarized from the arrays is the one summarized from the table.
+    from_table = summarize(table)
+    assert from_table.keys() == first.record.keys()
+    assert pd.Series(from_table, dtype=float).equals(pd.Series(first.record, dtype=float))
+    assert first.record["final_mean_attitude"] == table["mean_attitude"].iloc[-1]
+    assert second.record["final_mean_attitude"] != first.record["final_mean_attitude"]
+
+
+def test_a_seed_seen_before_starts_from_its_kept_organization_with_the_same_numbers():
+    from eachcustomer.experiments.running import runs
+
+    params = PARAMS.replace(n_employees=70)
+    seed = SEEDS[3]
+    runs._ORGANIZATIONS.clear()
+    [drawn] = run_batch(params, [(seed, PLANS["training"])], weeks=5)
+    assert len(runs._ORGANIZATIONS) == 1
+    [(kept, _)] = runs._ORGANIZATIONS.values()
+    assert not kept.boss.flags.writeable  # shared by later runs: no run may change it
+    [again, other] = run_batch(params, [(seed, PLANS["training"]), (SEEDS[2], None)], weeks=5)
+    assert len(runs._ORGANIZATIONS) == 2
+    pd.testing.assert_frame_equal(again.series, drawn.series, check_exact=True)
+    model = OrgModel(params, rng=seed, interventions=PLANS["training"])
+    pd.testing.assert_frame_equal(again.series, model.run(5), check_exact=True)
+    assert other.record["final_mean_attitude"] != again.record["final_mean_attitude"]

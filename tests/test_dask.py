@@ -39,7 +39,7 @@ def results(folder):
 def test_serial_processes_and_dask_give_identical_results(tmp_path, cluster):
     sweep = load_sweep(write_spec(tmp_path, SPEC))
     run_sweep(sweep, tmp_path / "serial", SerialExecutor())
-    run_sweep(sweep, tmp_path / "pool", ProcessExecutor(2, chunk_size=1))
+    run_sweep(sweep, tmp_path / "pool", ProcessExecutor(2, chunk_size=1, start="at_once"))
     with distributed.Client(cluster) as client:
         executor = DaskExecutor(client=client, chunk_size=2)
         assert executor.workers == 2

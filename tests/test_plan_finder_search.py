@@ -200,10 +200,29 @@ def test_the_same_seed_replays_the_same_search(uninterrupted, tmp_path):
     assert_same_search(first, tmp_path / "again")
 
 
-def test_a_process_pool_finds_what_one_process_finds(uninterrupted, tmp_path):
+def test_a_process_pool_finds_what_one_process_finds_and_starts_once(uninterrupted, tmp_path):
     first, _ = uninterrupted
-    find_plan(small_problem(), tmp_path / "pool", ProcessExecutor(2))
+    executor = ProcessExecutor(2, start="at_once")
+    find_plan(small_problem(), tmp_path / "pool", executor)
     assert_same_search(first, tmp_path / "pool")
+    # One pool served every generation and check (each an `evaluate` call of its own).
+    generations = pd.read_parquet(tmp_path / "pool" / "generations.parquet")["generation"]
+    assert generations.nunique() > 1
+    assert executor.pools_started == 1 and executor.pool is None  # started once, closed
+
+
+def test_a_pool_that_starts_partway_finds_what_one_process_finds(
+    uninterrupted, tmp_path, monkeypatch
+):
+    from eachcustomer.experiments.running import executors
+
+    first, _ = uninterrupted
+    # A pool that starts for free pays as soon as one candidate has been timed here.
+    monkeypatch.setattr(executors, "POOL_START_S", 0.0)
+    executor = ProcessExecutor(2)
+    find_plan(small_problem(), tmp_path / "partway", executor)
+    assert_same_search(first, tmp_path / "partway")
+    assert executor.pools_started == 1 and executor.tasks_here == 1
 
 
 def test_a_dask_cluster_finds_what_one_process_finds(uninterrupted, tmp_path):

@@ -151,7 +151,7 @@ def test_a_folder_of_another_sweep_or_other_files_is_refused(tmp_path):
 def test_a_failing_run_is_recorded_and_does_not_stop_the_sweep(tmp_path):
     sweep = load_sweep(write_spec(tmp_path, FAILING))
     out = tmp_path / "out"
-    progress = run_sweep(sweep, out, ProcessExecutor(2))
+    progress = run_sweep(sweep, out, ProcessExecutor(2, start="at_once"))
     runs = read_runs(out)
     assert len(runs) == 16 and progress.failed == 4
     bad = (runs["contagion_rate"] == 0.5) & (runs["negativity_bias"] == 4.0)
@@ -190,7 +190,7 @@ def test_memory_stays_flat_only_a_few_chunks_are_in_flight(tmp_path):
                 "values": {"negativity_bias": row.negativity_bias, "boss_weight": row.boss_weight},
             }
 
-    executor = ProcessExecutor(2, chunk_size=1)
+    executor = ProcessExecutor(2, chunk_size=1, start="at_once")
     try:
         outputs = executor.map(sweep.context(), tasks(), len(design))
         next(outputs)

@@ -14,7 +14,7 @@ from eachcustomer.cli import app
 from eachcustomer.experiments.loading.sweeps import SweepSpecError, load_sweep, parse_sweep
 from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
 from eachcustomer.experiments.running.runs import run_model
-from eachcustomer.experiments.running.store import read_runs
+from eachcustomer.experiments.running.store import read_runs, read_series
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.replications import replication_seeds
 
@@ -392,18 +392,24 @@ def test_results_do_not_depend_on_how_runs_are_batched(tmp_path):
     assert all(len({t["values"]["negativity_bias"] for t in c}) == 1 for c in chunks)
     assert [t["run_id"] for c in chunks for t in c] == list(design["run_id"])
     outcomes = ["final_mean_attitude", "mean_mean_attitude", "net_revenue", "plan_cost"]
-    tables = []
+    tables, series = [], []
     for name, executor in (
         ("serial", SerialExecutor()),
-        ("one by one", ProcessExecutor(2, chunk_size=1)),
-        ("in threes", ProcessExecutor(2, chunk_size=3)),
+        ("one by one", ProcessExecutor(2, chunk_size=1, start="at_once")),
+        ("in threes", ProcessExecutor(2, chunk_size=3, start="at_once")),
+        ("one worker", ProcessExecutor(1, chunk_size=3, start="at_once")),
+        ("in this process (a pool would not pay)", ProcessExecutor(2)),
     ):
         run_sweep(sweep, tmp_path / name, executor)
         tables.append(read_runs(tmp_path / name).sort_values("run_id")[outcomes])
-    for table in tables[1:]:
+        series.append(read_series(tmp_path / name))
+        if isinstance(executor, ProcessExecutor):
+            assert executor.pools_started == (executor.start == "at_once")
+    for table, weekly in zip(tables[1:], series[1:], strict=True):
         pd.testing.assert_frame_equal(
             table.reset_index(drop=True), tables[0].reset_index(drop=True), check_exact=True
         )
+        pd.testing.assert_frame_equal(weekly, series[0], check_exact=True)
     assert tables[0]["final_mean_attitude"].nunique() == len(design)
 
 

@@ -52,7 +52,9 @@ class Evaluator:
         folder: the search's results folder (its evaluation cache).
         context: what workers need to run a plan (`EvaluationContext`, or a stand-in with
             the same `execute(task)`).
-        executor: an executor of `eachcustomer.experiments.running.executors`; closed by `close()`.
+        executor: an executor of `eachcustomer.experiments.running.executors`; closed by
+            `close()`. It serves every `evaluate` call: a local pool, once started, stays for
+            the whole search and its checks.
         on_evaluated: called with the tally after each evaluation is written (progress, and
             the tests' injected faults).
     """
@@ -124,16 +126,7 @@ class Evaluator:
                 self.tally.failed += row["status"] != "ok"
                 if self.on_evaluated is not None:
                     self.on_evaluated(self.tally)
-            self._release_workers()
         return [records[key] for key in keys]
-
-    def _release_workers(self) -> None:
-        # A process pool is opened by each `map` call and must be shut before the next one
-        # opens another; a Dask client stays connected for the whole search.
-        from eachcustomer.experiments.running.executors import ProcessExecutor
-
-        if isinstance(self.executor, ProcessExecutor):
-            self.executor.close()
 
     def close(self) -> None:
         """Release the executor."""

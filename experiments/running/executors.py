@@ -10,7 +10,9 @@ not depend on the executor, the number of workers, the chunk size or the order i
 runs finish.
 
 - `SerialExecutor`: in this process, one batch of a point's replications after the other.
-- `ProcessExecutor`: a local pool of processes (forkserver), the default.
+- `ProcessExecutor`: a local pool of processes (forkserver), the default; it runs in this
+  process until the pool pays for its start (`ProcessExecutor.pool_pays`), then keeps the
+  pool for every later call until closed.
 - `DaskExecutor`: a `dask.distributed` cluster: a `LocalCluster`, or any scheduler address
   (HPC through dask-jobqueue, Kubernetes); workers need eachcustomer installed.
 
@@ -20,9 +22,11 @@ arrive, so memory stays flat however many runs a sweep has.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import multiprocessing
 import os
+import pickle
 import re
 import signal
 import time
@@ -33,18 +37,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pandas as pd
-
 from eachcustomer.experiments.loading.folders import SWEEP, claim_folder
 from eachcustomer.experiments.loading.sweeps import Sweep
 from eachcustomer.experiments.running.runs import BATCH_SIZE
 from eachcustomer.experiments.running.store import ResultStore
-from eachcustomer.experiments.running.sweep_runs import RunContext
+from eachcustomer.experiments.running.sweep_runs import LongSeries, RunContext
 from eachcustomer.experiments.running.watchdog import end_with_parent
 from eachcustomer.extras import require
 
 Task = dict[str, Any]
-Output = tuple[dict[str, Any], "pd.DataFrame | None"]
+Output = tuple[dict[str, Any], "LongSeries | None"]
 CHUNKS_PER_WORKER = 2
 """Chunks in flight per worker: one running, one queued, so no worker waits for the next."""
 
@@ -71,19 +73,40 @@ def _point(task: Task) -> tuple[Any, ...]:
     return (task["point"], *kept)
 
 
+class PointChunks:
+    """Lists of up to `size` consecutive tasks of one point (one batch each), drawn lazily.
+
+    `size` may change between chunks: a `ProcessExecutor` makes large batches while it runs
+    them itself and smaller ones, to share among its workers, once its pool has started.
+    """
+
+    def __init__(self, tasks: Iterable[Task], size: int) -> None:
+        self.tasks = iter(tasks)
+        self.size = size
+        self.next_point: Task | None = None  # drawn, but the first of the next chunk
+
+    def __iter__(self) -> Iterator[list[Task]]:
+        return self
+
+    def __next__(self) -> list[Task]:
+        chunk = [] if self.next_point is None else [self.next_point]
+        self.next_point = None
+        while len(chunk) < self.size:  # checked first: no task is drawn before it is needed
+            task = next(self.tasks, None)
+            if task is None:
+                break
+            if chunk and _point(task) != _point(chunk[0]):
+                self.next_point = task
+                break
+            chunk.append(task)
+        if not chunk:
+            raise StopIteration
+        return chunk
+
+
 def point_chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
     """Lists of up to `size` consecutive tasks of one point (one batch each), drawn lazily."""
-    chunk: list[Task] = []
-    for task in tasks:
-        if chunk and _point(task) != _point(chunk[0]):
-            yield chunk
-            chunk = []
-        chunk.append(task)
-        if len(chunk) == size:  # at once: no task is drawn before it is needed
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    return PointChunks(tasks, size)
 
 
 def auto_chunk_size(count: int, workers: int) -> int:
@@ -111,54 +134,146 @@ class SerialExecutor:
 
 # --- local processes --------------------------------------------------------------------------
 
-_worker_context: RunContext | None = None
+POOL_START_S = 2.5
+"""CPU seconds it takes to start a local pool: its forkserver imports the model and loads
+every kernel once (`eachcustomer.experiments.running.worker_preload`), then forks the
+workers; measured at 2.0 to 2.3 s for 2 workers (benchmarks/issue22_around.md), rounded up
+for what sending the work to workers costs. On an idle machine wall time is about the same."""
+
+_first_context: tuple[str, Any] | None = None
+"""(digest, context) this worker's pool started with."""
+_latest_context: tuple[str, Any] | None = None
+"""(digest, context) of the latest other context this worker ran."""
 
 
-def _start_worker(context: RunContext, main: int) -> None:
-    global _worker_context  # one context per worker process, set once
-    _worker_context = context
+def _start_worker(main: int, digest: str, context: bytes) -> None:
+    global _first_context  # one per worker process, set once
+    _first_context = (digest, pickle.loads(context))
     end_with_parent(main)  # a killed sweep leaves no worker behind
     # Ctrl-C goes to the whole process group; only the parent decides what to do with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _execute_in_worker(tasks: list[Task]) -> list[Output]:
-    assert _worker_context is not None, "worker started without a context"
-    return execute_chunk(_worker_context, tasks)
+def _execute_in_worker(digest: str, context: bytes, tasks: list[Task]) -> list[Output]:
+    """Run a chunk with the context of that digest.
+
+    The pool's first context went to each worker when it started; another comes pickled
+    with every chunk (`context`, empty for the first) and is unpickled once per worker, so
+    a later `map` call with a new context (a search's next generation) needs no new pool.
+    """
+    global _latest_context  # replaced when a later call brings another context
+    if _first_context is not None and _first_context[0] == digest:
+        return execute_chunk(_first_context[1], tasks)
+    if _latest_context is None or _latest_context[0] != digest:
+        _latest_context = (digest, pickle.loads(context))
+    return execute_chunk(_latest_context[1], tasks)
 
 
 class ProcessExecutor:
-    """A pool of local worker processes, forked from a forkserver (spawned on Windows)."""
+    """A pool of local worker processes, forked from a forkserver (spawned on Windows).
 
-    def __init__(self, workers: int | None = None, chunk_size: int | None = None) -> None:
+    The pool starts only when it pays: runs are made in this process, in batches of
+    `BATCH_SIZE`, until the work ahead, estimated from the seconds per run measured so far,
+    would take longer than starting the pool and sharing that work among `workers` saves
+    (`pool_pays`). A small sweep so never waits for workers to start, and a large one loses
+    nothing, since what ran here is done. Once started, the pool serves every later `map`
+    call until `close()`: a plan search starts its workers once, not once a generation.
+    Results do not depend on where a run was made (`eachcustomer.experiments.running.runs`).
+
+    Args:
+        workers: worker processes of the pool; all cores when None.
+        chunk_size: runs per chunk sent to a worker; `auto_chunk_size` when None.
+        start: "when_it_pays" (the default), or "at_once" to start the pool at the first
+            `map` call whatever the work (benchmarks compare pools that way).
+
+    Attributes:
+        pools_started: pools this executor has started so far (0 if every run was made here).
+    """
+
+    def __init__(
+        self, workers: int | None = None, chunk_size: int | None = None, start: str = "when_it_pays"
+    ) -> None:
+        if start not in ("when_it_pays", "at_once"):
+            raise ValueError(f"start must be 'when_it_pays' or 'at_once', not {start!r}")
         self.workers = workers or os.cpu_count() or 1
         self.chunk_size = chunk_size
+        self.start = start
         self.pool: ProcessPoolExecutor | None = None
+        self.pools_started = 0
+        self.first_digest = ""
+        self.tasks_here = 0
+        self.seconds_here = 0.0
+        """Tasks run in this process, and the CPU seconds they took: the measure of a task.
+        CPU time, not wall time, so that other jobs on the machine do not sway the choice."""
+
+    def pool_pays(self, tasks_ahead: int, seconds_before: float) -> bool:
+        """Whether starting the pool now saves time over running the tasks ahead here.
+
+        The work ahead is the tasks left in this call (runs of a sweep, candidate plans of a
+        search) at the CPU seconds per task measured here so far, plus, as a forecast of
+        the calls to come, the `seconds_before` spent here in earlier calls (a search that
+        has needed many calls will likely need as many more). On W workers it takes 1/W of
+        that, plus `POOL_START_S`: the pool pays once the work ahead exceeds
+        POOL_START_S * W / (W - 1) (5 s on 2 workers); never for one worker.
+        """
+        if self.start == "at_once":
+            return True
+        if self.workers < 2 or self.tasks_here == 0:
+            return False
+        ahead = tasks_ahead * self.seconds_here / self.tasks_here + seconds_before
+        return ahead > POOL_START_S * self.workers / (self.workers - 1)
 
     def map(self, context: RunContext, tasks: Iterable[Task], count: int) -> Iterator[Output]:
-        ctx: multiprocessing.context.BaseContext
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            ctx = multiprocessing.get_context("forkserver")
-            # Workers fork from a server that has imported the model once: they start in
-            # milliseconds, and no thread of this process (progress bars, Dask) is forked.
-            ctx.set_forkserver_preload(
-                [
-                    "eachcustomer.experiments.running.executors",
-                    "eachcustomer.experiments.running.runs",
-                ]
-            )
-        else:  # Windows
-            ctx = multiprocessing.get_context("spawn")
-        pool = self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=ctx, initializer=_start_worker, initargs=(context, os.getpid())
-        )
         size = self.chunk_size or auto_chunk_size(count, self.workers)
+        chunks = PointChunks(tasks, size)
+        if self.pool is None:
+            chunks.size = BATCH_SIZE  # here, the larger the batch the cheaper a run
+            seconds_before, done = self.seconds_here, 0
+            while not self.pool_pays(count - done, seconds_before):
+                chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                started = time.process_time()
+                outputs = execute_chunk(context, chunk)
+                self.seconds_here += time.process_time() - started
+                self.tasks_here += len(chunk)
+                done += len(chunk)
+                yield from outputs
+            chunks.size = size
+        payload = pickle.dumps(context)
+        digest = hashlib.sha256(payload).hexdigest()
+        pool = self._pool(digest, payload)
+        shipped = b"" if digest == self.first_digest else payload
         yield from _bounded(
-            lambda chunk: pool.submit(_execute_in_worker, chunk),
-            point_chunks(tasks, size),
+            lambda chunk: pool.submit(_execute_in_worker, digest, shipped, chunk),
+            chunks,
             self.workers * CHUNKS_PER_WORKER,
             lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],
         )
+
+    def _pool(self, digest: str, context: bytes) -> ProcessPoolExecutor:
+        """The pool, started (with this context) at the first call that needs it and kept
+        until `close()`."""
+        if self.pool is not None:
+            return self.pool
+        ctx: multiprocessing.context.BaseContext
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            # Workers fork from a server that has imported the model and loaded its kernels
+            # once: they start in milliseconds, and no thread of this process (progress
+            # bars, Dask) is forked.
+            ctx.set_forkserver_preload(["eachcustomer.experiments.running.worker_preload"])
+        else:  # Windows
+            ctx = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=ctx,
+            initializer=_start_worker,
+            initargs=(os.getpid(), digest, context),
+        )
+        self.first_digest = digest
+        self.pools_started += 1
+        return self.pool
 
     def close(self) -> None:
         if self.pool is not None:

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from eachcustomer.experiments.loading.timeline import TimelineEntry, step_with_timeline
-from eachcustomer.sim.batch import Batch, start_replication
-from eachcustomer.sim.organization import Organization
+from eachcustomer.sim.batch import Batch, Replication, start_replication
+from eachcustomer.sim.organization import Organization, generate_organization
 from eachcustomer.sim.params import Params
+from eachcustomer.sim.recording import output_table
 
 WEEKS_PER_YEAR = 52
 RECENT_WEEKS = 13
@@ -28,14 +30,47 @@ RECENT_WEEKS = 13
 
 @dataclass(frozen=True)
 class RunResult:
-    """One run's outcomes: a flat record and the weekly output table."""
+    """One run's outcomes: a flat record and its weekly outputs.
+
+    The outputs are kept as an array, one row per week (week 0 the initial state) and one
+    column per name of `columns`; `series`, the typed table, is built when first asked for,
+    so batches and sweeps that only need the record or a few columns never build one.
+    """
 
     record: dict[str, Any]
-    series: pd.DataFrame
+    columns: tuple[str, ...]
+    values: np.ndarray
+    """(weeks + 1, columns) floats."""
+
+    @classmethod
+    def of(cls, columns: tuple[str, ...], values: np.ndarray) -> RunResult:
+        """A run's result from its weekly outputs, the record summarized from them."""
+        return cls(summarize_values(columns, values), columns, values)
+
+    def column(self, name: str) -> np.ndarray:
+        """One output, week by week (floats).
+
+        Raises:
+            KeyError: the run has no such output.
+        """
+        try:
+            return self.values[:, self.columns.index(name)]
+        except ValueError:
+            raise KeyError(name) from None
+
+    @cached_property
+    def series(self) -> pd.DataFrame:
+        """The weekly output table (`eachcustomer.sim.model.OrgModel.outputs`), built once."""
+        return output_table(self.columns, self.values)
 
 
 def summarize(series: pd.DataFrame) -> dict[str, Any]:
-    """Outcomes at the horizon from a run's weekly table.
+    """Outcomes at the horizon from a run's weekly table (`summarize_values` of its values)."""
+    return summarize_values(tuple(series.columns), series.to_numpy(dtype=float))
+
+
+def summarize_values(columns: tuple[str, ...], values: np.ndarray) -> dict[str, Any]:
+    """Outcomes at the horizon from a run's weekly outputs, (weeks + 1, columns) floats.
 
     Final values of every output, plus: the change of the customer base (active customers
     at the end over those at the start, minus 1), the annual customer loss rate (customers
@@ -43,39 +78,37 @@ def summarize(series: pd.DataFrame) -> dict[str, Any]:
     rate over the last quarter only (where the organization stands at the horizon), total
     revenue, total intervention spend and revenue net of it.
     """
-    first, last = series.iloc[0], series.iloc[-1]
-    weeks = int(last["week"] - first["week"])
+    where = {name: index for index, name in enumerate(columns)}
+    first, last = values[0], values[-1]
+    weeks = int(last[where["week"]] - first[where["week"]])
     record: dict[str, Any] = {"weeks": weeks}
-    for column in series.columns:
+    for column, value in zip(columns, last.tolist(), strict=True):
         if column != "week":
-            record[f"final_{column}"] = _plain(last[column])
-    mean_active = float(series["active_customers"].mean())
-    lost = float(series["customers_lost"].iloc[1:].sum())
+            record[f"final_{column}"] = value
+    active = values[:, where["active_customers"]]
+    lost = values[1:, where["customers_lost"]]
+    mean_active = float(active.mean())
     record["customer_base_change"] = (
-        float(last["active_customers"] / first["active_customers"] - 1.0)
-        if first["active_customers"]
-        else float("nan")
+        float(active[-1] / active[0] - 1.0) if active[0] else float("nan")
     )
     record["annual_customer_loss"] = (
-        lost / mean_active * WEEKS_PER_YEAR / weeks if weeks and mean_active else float("nan")
+        float(lost.sum()) / mean_active * WEEKS_PER_YEAR / weeks
+        if weeks and mean_active
+        else float("nan")
     )
     record["annual_retention"] = 1.0 - record["annual_customer_loss"]
-    recent = series.iloc[1:].iloc[-RECENT_WEEKS:]
-    recent_active = float(recent["active_customers"].mean()) if len(recent) else 0.0
+    recent = slice(max(len(lost) - RECENT_WEEKS, 0), None)
+    recent_weeks = len(lost[recent])
+    recent_active = float(active[1:][recent].mean()) if recent_weeks else 0.0
     record["recent_annual_customer_loss"] = (
-        float(recent["customers_lost"].sum()) / recent_active * WEEKS_PER_YEAR / len(recent)
+        float(lost[recent].sum()) / recent_active * WEEKS_PER_YEAR / recent_weeks
         if recent_active
         else float("nan")
     )
-    record["revenue_total"] = float(series["revenue"].iloc[1:].sum())
-    record["spend_total"] = float(last["intervention_spend_total"])
+    record["revenue_total"] = float(values[1:, where["revenue"]].sum())
+    record["spend_total"] = float(last[where["intervention_spend_total"]])
     record["net_revenue"] = record["revenue_total"] - record["spend_total"]
     return record
-
-
-def _plain(value: Any) -> Any:
-    """Numpy scalars as plain Python numbers, for Parquet and JSON."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def run_model(
@@ -113,8 +146,8 @@ def run_model(
         total,
         on_week=None if on_week is None else (lambda done: on_week(done, total)),
     )
-    series = model.outputs()
-    return RunResult(summarize(series), series)
+    [result] = batch_results(model.batch.recorder.columns, model.batch.recorder.values())
+    return result
 
 
 BATCH_SIZE = 16
@@ -145,9 +178,10 @@ def run_batch(
         weeks: steps to run; `params.horizon_weeks` when None.
         on_week: called as on_week(done, total) after each week.
     """
+    key = params.model_dump_json() if org is None else ""
     batch = Batch(
         [
-            start_replication(params, org, _generator(seed), interventions, individuals)
+            _start(params, key, org, seed, interventions, individuals)
             for seed, interventions in runs
         ],
         params,
@@ -157,7 +191,12 @@ def run_batch(
         batch.step()
         if on_week is not None:
             on_week(done, total)
-    return [RunResult(summarize(series), series) for series in batch.recorder.tables()]
+    return batch_results(batch.recorder.columns, batch.recorder.values())
+
+
+def batch_results(columns: tuple[str, ...], values: np.ndarray) -> list[RunResult]:
+    """Each replication's result from a batch's (replications, weeks, columns) outputs."""
+    return [RunResult.of(columns, run) for run in values]
 
 
 def run_replications(
@@ -223,6 +262,47 @@ def run_replications(
         if on_run is not None:
             on_run(first + len(chunk), len(runs))
     return results
+
+
+ORGANIZATION_CACHE_SIZE = 128
+"""Generated organizations kept by `_start`: a search's or a comparison's seeds, and more."""
+_ORGANIZATIONS: dict[tuple[str, int], tuple[Organization, Mapping[str, Any]]] = {}
+
+
+def _start(
+    params: Params,
+    params_key: str,
+    org: Organization | None,
+    seed: Any,
+    interventions: Any,
+    individuals: Any,
+) -> Replication:
+    """A run's start (`eachcustomer.sim.batch.start_replication`), its generated organization
+    reused when the same parameters and seed were seen before.
+
+    Plans compared on common random numbers (the plan finder's candidates, Compare's plans,
+    a sweep's arms) start from the same organizations again and again. A generated
+    organization is the first thing a seed's generator draws, so the cache keeps it with the
+    generator's state after it, and the run goes on from there exactly as if it had been
+    drawn again. Its arrays are made read-only: a run never changes its organization, and one
+    that tried would corrupt the others.
+    """
+    if org is not None or not isinstance(seed, int | np.integer):
+        return start_replication(params, org, _generator(seed), interventions, individuals)
+    key = (params_key, int(seed))
+    if key not in _ORGANIZATIONS:
+        if len(_ORGANIZATIONS) >= ORGANIZATION_CACHE_SIZE:
+            _ORGANIZATIONS.pop(next(iter(_ORGANIZATIONS)))  # the oldest
+        drawing = np.random.default_rng(int(seed))
+        generated = generate_organization(params, drawing)
+        for value in vars(generated).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        _ORGANIZATIONS[key] = (generated, drawing.bit_generator.state)
+    generated, state = _ORGANIZATIONS[key]
+    rng = np.random.default_rng(int(seed))  # a fresh seed sequence: no child spawned yet
+    rng.bit_generator.state = state
+    return start_replication(params, generated, rng, interventions, individuals)
 
 
 def _generator(seed: Any) -> np.random.Generator:

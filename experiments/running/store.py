@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -235,12 +236,20 @@ class ResultStore:
         return self.runs / f"part-{run_id:08d}{'.failed' if failed else ''}.parquet"
 
     # --- writing ---------------------------------------------------------------------------
-    def write(self, row: dict[str, Any], series: pd.DataFrame | None) -> None:
-        """Record one finished run: its series, then its row (which marks it finished)."""
+    def write(self, row: dict[str, Any], series: Mapping[str, Any] | pd.DataFrame | None) -> None:
+        """Record one finished run: its series, then its row (which marks it finished).
+
+        The series is the run's long table (run_id, week, outcome, value): columns of arrays
+        (`eachcustomer.experiments.running.sweep_runs.LongSeries`) or a DataFrame.
+        """
         run_id = int(row["run_id"])
         failed = row["status"] != "ok"
-        if series is not None and len(series):
-            table = pa.Table.from_pandas(series, schema=SERIES_SCHEMA, preserve_index=False)
+        if series is not None and len(series[SERIES_SCHEMA.names[0]]):
+            table = (
+                pa.Table.from_pandas(series, schema=SERIES_SCHEMA, preserve_index=False)
+                if isinstance(series, pd.DataFrame)
+                else pa.table(dict(series), schema=SERIES_SCHEMA)
+            )
             write_atomically(
                 self.series / f"part-{run_id:08d}.parquet", lambda path: pq.write_table(table, path)
             )

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.params import Params, make_params
@@ -22,6 +21,9 @@ from eachcustomer.sim.params import Params, make_params
 if TYPE_CHECKING:
     from eachcustomer.experiments.loading.sweep_spec import OutcomeSpec
     from eachcustomer.experiments.running.runs import RunResult
+
+LongSeries = dict[str, np.ndarray]
+"""A run's kept outputs, long: arrays run_id, week, outcome, value of equal length."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class RunContext:
     strengthened_plan: str | None = None
     """The plan whose strengths a run's `strength_multiplier` multiplies."""
 
-    def execute(self, task: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    def execute(self, task: dict[str, Any]) -> tuple[dict[str, Any], LongSeries | None]:
         """One run: the result row (status "ok" or "failed" with the error) and its series.
 
         A run that raises is recorded, never propagated: one bad point must not stop a sweep.
@@ -55,13 +57,13 @@ class RunContext:
 
     def execute_many(
         self, tasks: list[dict[str, Any]]
-    ) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
+    ) -> list[tuple[dict[str, Any], LongSeries | None]]:
         """Several runs, in order; those that share their parameter values run as one batch.
 
         A run that raises is recorded, never propagated. If a batch raises, its runs are
         made one by one, so that only the one at fault is recorded as failed.
         """
-        outputs: list[tuple[dict[str, Any], pd.DataFrame | None]] = []
+        outputs: list[tuple[dict[str, Any], LongSeries | None]] = []
         batches: dict[str, tuple[Params, list[tuple[int, tuple[Intervention, ...]]]]] = {}
         for task in tasks:
             row, prepared = self._prepare(task)
@@ -77,8 +79,8 @@ class RunContext:
                 if isinstance(result, str):
                     row.update(status="failed", error=result)
                     continue
-                row.update(self.select_outcomes(result.record, result.series))
-                outputs[index] = (row, self.long_series(row["run_id"], result.series))
+                row.update(self.select_outcomes(result))
+                outputs[index] = (row, self.long_series(row["run_id"], result))
         return outputs
 
     def _run_together(
@@ -184,41 +186,50 @@ class RunContext:
                 raise BudgetError(f"plan {plan!r}: {error}") from None
         return self.interventions + chosen, plan_cost(chosen, org, params, self.weeks)
 
-    def select_outcomes(self, record: dict[str, Any], series: pd.DataFrame) -> dict[str, float]:
+    def select_outcomes(self, result: RunResult) -> dict[str, float]:
         """The outcome columns the spec asks for, as floats (NaN when an output is absent)."""
-        outcomes = self.outcomes
+        outcomes, record = self.outcomes, result.record
         chosen: dict[str, float] = {}
         for name in outcomes.final:
             chosen[f"final_{name}"] = _float(record.get(f"final_{name}"))
         if outcomes.mean:
             first, last = outcomes.window or (1, self.weeks)
-            inside = series[(series["week"] >= first) & (series["week"] <= last)]
+            week = result.column("week")
+            inside = (week >= first) & (week <= last)
             for name in outcomes.mean:
                 chosen[f"mean_{name}"] = (
-                    float(inside[name].mean()) if name in inside else float("nan")
+                    _mean(result.column(name)[inside]) if name in result.columns else float("nan")
                 )
         for name in self.summaries:
             chosen[name] = _float(record.get(name))
         return chosen
 
-    def long_series(self, run_id: int, series: pd.DataFrame) -> pd.DataFrame:
-        """The kept outputs week by week, long: run_id, week, outcome, value."""
-        names = [name for name in self.outcomes.series if name in series]
-        weeks = series["week"].to_numpy(dtype=np.int32)
-        return pd.DataFrame(
-            {
-                "run_id": np.full(len(weeks) * len(names), run_id, dtype=np.int64),
-                "week": np.tile(weeks, len(names)),
-                "outcome": np.repeat(np.array(names, dtype=object), len(weeks)),
-                "value": np.concatenate([series[n].to_numpy(dtype=float) for n in names])
-                if names
-                else np.empty(0),
-            }
-        )
+    def long_series(self, run_id: int, result: RunResult) -> LongSeries:
+        """The kept outputs week by week, long: run_id, week, outcome, value (as arrays).
+
+        Columns of arrays rather than a table: the store writes them as they are
+        (`eachcustomer.experiments.running.store.ResultStore.write`), and they cross from a
+        worker to the parent cheaply.
+        """
+        names = [name for name in self.outcomes.series if name in result.columns]
+        weeks = result.column("week").astype(np.int32)
+        return {
+            "run_id": np.full(len(weeks) * len(names), run_id, dtype=np.int64),
+            "week": np.tile(weeks, len(names)),
+            "outcome": np.repeat(np.array(names, dtype=object), len(weeks)),
+            "value": np.concatenate([result.column(n) for n in names]) if names else np.empty(0),
+        }
 
 
 SCHEDULE_CACHE_SIZE = 256
 _SCHEDULES: dict[tuple[Any, ...], tuple[tuple[Intervention, ...], float]] = {}
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of the values that are not NaN (NaN if none), as pandas' `mean` sums them."""
+    missing = np.isnan(values)
+    count = len(values) - int(missing.sum())
+    return float(np.where(missing, 0.0, values).sum() / count) if count else float("nan")
 
 
 def _float(value: Any) -> float:
