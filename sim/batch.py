@@ -36,6 +36,7 @@ from eachcustomer.sim.processes.disposition import pull_toward_disposition
 from eachcustomer.sim.processes.drift import drift_toward_impersonal
 from eachcustomer.sim.processes.encounters import FrontLine, feel_encounters, meet_customers
 from eachcustomer.sim.processes.incentives import adapt_customer_focus
+from eachcustomer.sim.processes.sampling import generator_list
 from eachcustomer.sim.processes.interventions import (
     ScheduledIntervention,
     apply_interventions,
@@ -146,6 +147,7 @@ class Batch:
         self.params = params
         self.orgs = [r.org for r in replications]
         self.rngs = [r.rng for r in replications]
+        self.generators = generator_list(self.rngs)
         self.schedules = [r.schedule for r in replications]
         self.employee_start = _starts([org.size for org in self.orgs])
         offsets = self.employee_start[:-1]
@@ -231,7 +233,7 @@ class Batch:
         """1. Encounters: customers meet the front line and both remember it."""
         params, employees, levers = self.params, self.employees, self.lever_arrays
         self.encounters = meet_customers(
-            employees, self.customers, self.front, self.employee_start, params, self.rngs
+            employees, self.customers, self.front, self.employee_start, params, self.generators
         )
         remember_encounters(self.customers, self.encounters, params)
         attitude, employees.strain = feel_encounters(
@@ -244,13 +246,13 @@ class Batch:
         """1, continued. Customers churn, talk, and new ones arrive expecting what they heard."""
         params, customers, week = self.params, self.customers, self.encounters
         active_before = customers.tally[:, ACTIVE].copy()
-        churned = leave(customers, params, self.rngs)
+        churned = leave(customers, params, self.generators)
         churned_count = active_before - customers.tally[:, ACTIVE]
         walked_out = week.customer[week.lost]
         customers.reputation = spread_word_of_mouth(
             customers, week.customer, walked_out, week.quality[week.lost], churned, params
         )
-        arrived = [arrive(customers, c, params, rng) for c, rng in enumerate(self.rngs)]
+        arrived = arrive(customers, params, self.generators)
         self.recorder.note_customers(churned_count, arrived)
 
     def spread_attitudes(self) -> None:
@@ -297,7 +299,7 @@ class Batch:
             shareholder_pressure=levers.shareholder_pressure,
             intrinsic_motivation=params.intrinsic_motivation,
             focus_noise=params.focus_noise,
-            rngs=self.rngs,
+            generators=self.generators,
         )
 
     def turn_over_staff(self) -> None:
@@ -311,7 +313,7 @@ class Batch:
             hire_attitude_mean=self.lever_arrays.hire_attitude_mean,
             hire_attitude_sd=params.hire_attitude_sd,
             hire_focus=params.initial_customer_focus,
-            rngs=self.rngs,
+            generators=self.generators,
         )
         attitude = turnover.employees.attitude
         turnover.employees.attitude = self.employees.attitude

@@ -26,6 +26,7 @@ from eachcustomer.sim.metrics import means_of_groups
 
 if TYPE_CHECKING:
     from eachcustomer.sim.batch import Batch
+    from eachcustomer.sim.processes.customers import Arrivals
     from eachcustomer.sim.organization import Organization
     from eachcustomer.sim.processes.encounters import Encounters
 
@@ -263,13 +264,15 @@ class Recorder:
             self.copies,
         )
 
-    def note_customers(self, churned: np.ndarray, arrival_expectations: list[np.ndarray]) -> None:
+    def note_customers(self, churned: np.ndarray, arrivals: Arrivals) -> None:
         """Tally this week's customer flows, per replication (walk-outs are already in)."""
         self.tallies[:, LOST] += churned
         lost = self.tallies[:, LOST]
-        self.tallies[:, ARRIVED] = [len(e) for e in arrival_expectations]
+        expectation, start = arrivals
+        self.tallies[:, ARRIVED] = np.diff(start)
         self.tallies[:, NEW_EXPECTATION] = [
-            float(e.sum()) / len(e) if len(e) else np.nan for e in arrival_expectations
+            float(expectation[first:stop].sum()) / (stop - first) if stop > first else np.nan
+            for first, stop in zip(start[:-1].tolist(), start[1:].tolist(), strict=True)
         ]
         self.total_lost += lost
 

@@ -32,7 +32,7 @@ employee's buffer (front-line support):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,7 +40,7 @@ from eachcustomer.sim.compiled import kernel
 from eachcustomer.sim.metrics import means_of_groups
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.bounds import pushed
-from eachcustomer.sim.processes.sampling import bernoulli_slots
+from eachcustomer.sim.processes.sampling import draw_bernoulli_slots, generator_list
 from eachcustomer.sim.state import Customers, Employees
 
 
@@ -106,30 +106,20 @@ class Encounters(NamedTuple):
 
 
 class ContactDraws(NamedTuple):
-    """One replication's contacts this week and the random numbers of each.
+    """This week's contacts of every replication and the random numbers of each.
 
     Attributes:
-        slots: the customers who make contact (sorted slots).
+        slots: the customers who make contact (sorted slots, replication by replication).
+        copy: the replication of each contact.
         uniforms: per contact, uniforms in [0, 1) for the complaint, the routing and the
             loss of the customer.
         noise: per contact, a standard normal for the quality (empty without noise).
     """
 
     slots: np.ndarray
+    copy: np.ndarray
     uniforms: np.ndarray
     noise: np.ndarray
-
-
-def draw_contacts(
-    customers: Customers, copy: int, params: Params, rng: np.random.Generator
-) -> ContactDraws:
-    """Replication `copy`'s contacts and their random numbers, drawn with its generator."""
-    first, stop = int(customers.start[copy]), int(customers.start[copy + 1])
-    drawn = bernoulli_slots(stop - first, params.contact_rate, rng)
-    slots = active_slots(drawn, first, customers.active)
-    uniforms = rng.random((len(slots), 3))
-    noise = rng.standard_normal(len(slots)) if params.quality_noise > 0 else np.empty(0)
-    return ContactDraws(slots, uniforms, noise)
 
 
 @kernel
@@ -142,6 +132,51 @@ def active_slots(drawn: np.ndarray, first: int, active: np.ndarray) -> np.ndarra
             slots[count] = first + d
             count += 1
     return slots[:count]
+
+
+@kernel
+def draw_contacts(
+    generators: Any, start: np.ndarray, active: np.ndarray, contact_rate: float, noisy: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each replication's contacts and their numbers, drawn with its generator (`ContactDraws`).
+
+    Replication c (slots start[c] .. start[c + 1] - 1) draws, in this order: the slots that
+    make contact (`draw_bernoulli_slots` at the contact rate; inactive slots fall away),
+    three uniforms per contact, then a standard normal per contact if `noisy`.
+    """
+    copies = len(start) - 1
+    parts = []
+    total = 0
+    for c in range(copies):
+        rng = generators[c]
+        drawn = draw_bernoulli_slots(rng, start[c + 1] - start[c], contact_rate)
+        slots = active_slots(drawn, start[c], active)
+        uniforms = np.empty((len(slots), 3))
+        for k in range(len(slots)):
+            for j in range(3):
+                uniforms[k, j] = rng.random()
+        noise = np.empty(len(slots) if noisy else 0)
+        for k in range(len(noise)):
+            noise[k] = rng.standard_normal()
+        parts.append((slots, uniforms, noise))
+        total += len(slots)
+    if copies == 1:
+        slots, uniforms, noise = parts[0]
+        return slots, np.zeros(total, dtype=np.int64), uniforms, noise
+    all_slots = np.empty(total, dtype=np.int64)
+    copy = np.empty(total, dtype=np.int64)
+    all_uniforms = np.empty((total, 3))
+    all_noise = np.empty(total if noisy else 0)
+    first = 0
+    for c in range(copies):
+        slots, uniforms, noise = parts[c]
+        stop = first + len(slots)
+        all_slots[first:stop] = slots
+        copy[first:stop] = c
+        all_uniforms[first:stop] = uniforms
+        all_noise[first : first + len(noise)] = noise
+        first = stop
+    return all_slots, copy, all_uniforms, all_noise
 
 
 @kernel
@@ -250,7 +285,7 @@ def meet_customers(
     front: FrontLine,
     employee_start: np.ndarray,
     params: Params,
-    rngs: list[np.random.Generator],
+    generators: Any,
 ) -> Encounters:
     """Draw this week's contacts (each replication with its generator), route and rate them.
 
@@ -260,19 +295,14 @@ def meet_customers(
         front: who serves and who supports, per replication.
         employee_start: first employee of each replication, and the head count at the end.
         params: model parameters.
-        rngs: one generator per replication.
+        generators: each replication's generator (`generator_list`).
     """
-    draws = [draw_contacts(customers, c, params, rng) for c, rng in enumerate(rngs)]
-    if len(draws) == 1:
-        slot, uniforms, noise = draws[0].slots, draws[0].uniforms, draws[0].noise
-    else:
-        slot = np.concatenate([d.slots for d in draws])
-        uniforms = np.concatenate([d.uniforms for d in draws])
-        noise = np.concatenate([d.noise for d in draws])
-    copy = (
-        np.zeros(len(slot), dtype=np.int64)
-        if len(draws) == 1
-        else np.repeat(np.arange(len(draws)), [len(d.slots) for d in draws])
+    slot, copy, uniforms, noise = draw_contacts(
+        generator_list(generators),
+        customers.start,
+        customers.active,
+        params.contact_rate,
+        params.quality_noise > 0,
     )
     complaint, employee = route_contacts(
         slot,
