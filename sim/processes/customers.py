@@ -316,19 +316,18 @@ def draw_and_admit_arrivals(
     satisfaction: np.ndarray,
     expectations: np.ndarray,
     tally: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Each replication's new customers, drawn with its generator and admitted (in place).
 
     Replication c draws N ~ Poisson(acquisition_rate * base_size[c]), capped at its empty
     slots; then N expectations (`draw_expectations`: a clipped normal, none drawn when the
     spread is 0); then int(2 N slots / empty) + 16 uniform probes of its slots, and
-    `admit_customers` takes the first empty ones. Returns the expectations, where each
-    replication's start, and how many each admitted: fewer than N when the probes found too
-    few empty slots (rarely; `arrive` then admits the rest).
+    `admit_customers` takes the first empty ones; if they find too few (rarely), the rest
+    go to its empty slots in a random permutation. Returns the expectations and where each
+    replication's start.
     """
     copies = len(start) - 1
     parts = []
-    admitted = np.zeros(copies, dtype=np.int64)
     counts = np.zeros(copies + 1, dtype=np.int64)
     for c in range(copies):
         rng = generators[c]
@@ -345,49 +344,37 @@ def draw_and_admit_arrivals(
             probes = np.empty(int(2 * count * slots / free) + 16, dtype=np.int64)
             for k in range(len(probes)):
                 probes[k] = first + np.int64(rng.random() * slots)
-            admitted[c] = admit_customers(
+            admitted = admit_customers(
                 probes, expectation, c, active, satisfaction, expectations, tally
             )
+            if admitted < count:  # rarely: too few found, so take the rest at random
+                empty = first + rng.permutation(np.flatnonzero(~active[first : first + slots]))
+                admit_customers(
+                    empty, expectation[admitted:], c, active, satisfaction, expectations, tally
+                )
         parts.append(expectation)
         counts[c + 1] = counts[c] + len(expectation)
     joined = np.empty(counts[-1])
     for c in range(copies):
         joined[counts[c] : counts[c + 1]] = parts[c]
-    return joined, counts, admitted
+    return joined, counts
 
 
 def arrive(customers: Customers, params: Params, generators: Any) -> Arrivals:
     """This week's new customers in every replication, admitted; returns their expectations."""
-    generators = generator_list(generators)
-    expectation, start, admitted = draw_and_admit_arrivals(
-        generators,
-        customers.start,
-        customers.base_size,
-        customers.reputation,
-        params.acquisition_rate,
-        params.prior_expectation,
-        params.word_of_mouth,
-        params.expectation_sd,
-        customers.active,
-        customers.satisfaction,
-        customers.expectation,
-        customers.tally,
-    )
-    for copy in np.flatnonzero(admitted < np.diff(start)):  # rarely: too few found
-        first, stop = customers.start[copy], customers.start[copy + 1]
-        rest = expectation[start[copy] + admitted[copy] : start[copy + 1]]
-        empty = first + generators[copy].permutation(np.flatnonzero(~customers.active[first:stop]))
-        _admit(customers, empty, rest, int(copy))
-    return Arrivals(expectation, start)
-
-
-def _admit(customers: Customers, probes: np.ndarray, expectation: np.ndarray, copy: int) -> int:
-    return admit_customers(
-        probes,
-        expectation,
-        copy,
-        customers.active,
-        customers.satisfaction,
-        customers.expectation,
-        customers.tally,
+    return Arrivals(
+        *draw_and_admit_arrivals(
+            generator_list(generators),
+            customers.start,
+            customers.base_size,
+            customers.reputation,
+            params.acquisition_rate,
+            params.prior_expectation,
+            params.word_of_mouth,
+            params.expectation_sd,
+            customers.active,
+            customers.satisfaction,
+            customers.expectation,
+            customers.tally,
+        )
     )
