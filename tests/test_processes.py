@@ -24,7 +24,7 @@ from eachcustomer.sim.processes.encounters import (
     Encounters,
     FrontLine,
     feel_encounters,
-    route_contacts,
+    serve_contacts,
 )
 from eachcustomer.sim.processes.incentives import (
     adapt_customer_focus,
@@ -485,16 +485,25 @@ def test_contacts_go_to_their_replications_pools():
     np.testing.assert_array_equal(front.back_office, [2, 3, 5, 7])
     satisfaction = np.array([1.0, -1.0, 0.5, -1.0])
     uniforms = np.array([[0.1, 0.9, 0], [0.1, 0.9, 0], [0.9, 0.9, 0], [0.1, 0.2, 0]])
-    complaint, employee = route_contacts(
+    customers = Customers.concatenate(
+        [Customers(np.zeros(2), part, np.ones(2, bool)) for part in np.split(satisfaction, 2)]
+    )
+    employee, complaint, quality, lost = serve_contacts(
         np.array([0, 1, 2, 3]),
         np.array([0, 0, 1, 1]),
         uniforms,
-        satisfaction,
-        0.5,
-        front.complaint_desk,
-        front.desk_start,
-        front.sales_floor,
-        front.floor_start,
+        np.empty(0),
+        np.zeros(8),
+        (front.complaint_desk, front.desk_start, front.sales_floor, front.floor_start),
+        (
+            customers.satisfaction,
+            customers.expectation,
+            customers.active,
+            customers.tally,
+            customers.offer_quality,
+        ),
+        # complaint share 0.5; no mood, noise or loss; satisfaction does not learn
+        (0.5, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, 1.0),
     )
     # Complaint chances: min(1, 0.5 (1 - s)) = 0, 1, 0.25, 1.
     np.testing.assert_array_equal(complaint, [False, True, False, True])

@@ -51,6 +51,39 @@ if TYPE_CHECKING:
 
 
 @kernel
+def remember_contact(
+    customer: int,
+    c: int,
+    quality: float,
+    lost: bool,
+    satisfaction: np.ndarray,
+    active: np.ndarray,
+    tally: np.ndarray,
+    offer_quality: float,
+    offer_weight: float,
+    satisfaction_learning: float,
+    bad_interaction_weight: float,
+) -> None:
+    """One customer of replication c remembers an interaction, and leaves if it lost them.
+
+    tau = (1 - omega) q + omega o_c, with o_c the offer quality of the replication and
+    omega the offer weight; s' = s + min(1, lambda b) (tau - s), b the bad-interaction
+    weight when tau < 0, else 1; `tally` (`eachcustomer.sim.state.Customers.tally`) follows
+    the change. With omega = 0, tau is q exactly. Changes the arrays in place.
+    """
+    judged = (1.0 - offer_weight) * quality + offer_weight * offer_quality
+    before = satisfaction[customer]
+    weight = bad_interaction_weight if judged < 0 else 1.0
+    after = before + min(satisfaction_learning * weight, 1.0) * (judged - before)
+    satisfaction[customer] = after
+    count_customer(tally, c, before, -1)
+    if lost:
+        active[customer] = False
+    else:
+        count_customer(tally, c, after, 1)
+
+
+@kernel
 def update_satisfaction(
     slot: np.ndarray,
     copy: np.ndarray,
@@ -64,25 +97,25 @@ def update_satisfaction(
     satisfaction_learning: float,
     bad_interaction_weight: float,
 ) -> None:
-    """Customers remember their interaction; those it lost leave. Changes the arrays in place.
+    """Customers remember their interaction (`remember_contact`); those it lost leave.
 
-    tau = (1 - omega) q + omega o_c, with o_c the offer quality of the contact's replication
-    and omega the offer weight; s' = s + min(1, lambda b) (tau - s), b the bad-interaction
-    weight when tau < 0, else 1; `tally` (`eachcustomer.sim.state.Customers.tally`) follows every
-    change. Each slot appears once. With omega = 0, tau is q exactly.
+    Each slot appears once. Changes the arrays in place. (A week's encounters are
+    remembered as they happen, in `eachcustomer.sim.processes.encounters.serve_contacts`.)
     """
     for k in range(len(slot)):
-        customer, c = slot[k], copy[k]
-        judged = (1.0 - offer_weight) * quality[k] + offer_weight * offer_quality[c]
-        before = satisfaction[customer]
-        weight = bad_interaction_weight if judged < 0 else 1.0
-        after = before + min(satisfaction_learning * weight, 1.0) * (judged - before)
-        satisfaction[customer] = after
-        count_customer(tally, c, before, -1)
-        if lost[k]:
-            active[customer] = False
-        else:
-            count_customer(tally, c, after, 1)
+        remember_contact(
+            slot[k],
+            copy[k],
+            quality[k],
+            lost[k],
+            satisfaction,
+            active,
+            tally,
+            offer_quality[copy[k]],
+            offer_weight,
+            satisfaction_learning,
+            bad_interaction_weight,
+        )
 
 
 def remember_encounters(customers: Customers, encounters: Encounters, params: Params) -> None:

@@ -40,6 +40,7 @@ from eachcustomer.sim.compiled import kernel
 from eachcustomer.sim.metrics import means_of_groups
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.bounds import pushed
+from eachcustomer.sim.processes.customers import remember_contact
 from eachcustomer.sim.processes.sampling import draw_bernoulli_slots, generator_list
 from eachcustomer.sim.state import Customers, Employees
 
@@ -180,96 +181,148 @@ def draw_contacts(
 
 
 @kernel
-def route_contacts(
-    slot: np.ndarray,
-    copy: np.ndarray,
-    uniforms: np.ndarray,
-    satisfaction: np.ndarray,
-    complaint_share: float,
+def routed_employee(
+    complaint: bool,
+    pick: float,
+    c: int,
     desk: np.ndarray,
     desk_start: np.ndarray,
     floor: np.ndarray,
     floor_start: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which contacts are complaints, and the front-line employee each one meets.
-
-    A contact is a complaint when its first uniform is below
-    min(1, complaint_share (1 - satisfaction)); it then goes to the member of its
-    replication's complaint desk that the second uniform picks, else to one of the sales
-    floor.
-    """
-    complaint = np.empty(len(slot), dtype=np.bool_)
-    employee = np.empty(len(slot), dtype=np.int64)
-    for k in range(len(slot)):
-        c = copy[k]
-        complaint[k] = uniforms[k, 0] < min(complaint_share * (1.0 - satisfaction[slot[k]]), 1.0)
-        # Indexing each pool directly: binding a pool to a variable here would cost a
-        # reference count per contact.
-        if complaint[k]:
-            first, size = desk_start[c], desk_start[c + 1] - desk_start[c]
-            employee[k] = desk[first + int(uniforms[k, 1] * size)]
-        else:
-            first, size = floor_start[c], floor_start[c + 1] - floor_start[c]
-            employee[k] = floor[first + int(uniforms[k, 1] * size)]
-    return complaint, employee
+) -> int:
+    """The member of replication c's complaint desk (or sales floor) that the uniform `pick`
+    chooses."""
+    if complaint:
+        first, size = desk_start[c], desk_start[c + 1] - desk_start[c]
+        return desk[first + int(pick * size)]
+    first, size = floor_start[c], floor_start[c + 1] - floor_start[c]
+    return floor[first + int(pick * size)]
 
 
 @kernel
-def interaction_quality(
-    slot: np.ndarray,
-    employee: np.ndarray,
-    complaint: np.ndarray,
-    noise: np.ndarray,
+def employee_part_of_quality(
     attitude: np.ndarray,
     customer_focus: np.ndarray,
     strain: np.ndarray,
     support: np.ndarray,
     employee_start: np.ndarray,
-    expectation: np.ndarray,
-    satisfaction: np.ndarray,
     weights: tuple[float, float, float, float, float, float, float],
-    complaint_mood: float,
-    loss_draw: np.ndarray,
-    very_bad_quality: float,
-    loss_on_very_bad: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Quality q of each contact, clipped to [-1, 1], and whether it lost the customer.
+) -> np.ndarray:
+    """q0 + w_a a + w_f (f - 1/2) + w_s (S - 1/2) - w_t t for each employee.
 
-    The quality follows the module docstring's equation:
-
-    q = q0 + w_a a + w_f (f - 1/2) + w_s (S - 1/2) + w_x x - w_t t + sigma eps, with
-    `weights` = (q0, w_a, w_f, w_s, w_x, w_t, sigma), S the support of the employee's
-    replication (employees employee_start[c] .. employee_start[c + 1] - 1) and x the
-    customer's expectation, or for a complaint min(expectation, satisfaction) minus the
-    complaint mood; eps is the contact's standard normal (none if `noise` is empty). A
-    contact below the very-bad quality loses the customer when its `loss_draw` (a uniform)
-    is below `loss_on_very_bad`.
+    The part of the quality (module docstring) that is the same for all of an employee's
+    contacts; `weights` = (q0, w_a, w_f, w_s, w_x, w_t, sigma), S the support of the
+    employee's replication (employees employee_start[c] .. employee_start[c + 1] - 1).
     """
-    base, w_attitude, w_focus, w_support, w_mood, w_strain, sigma = weights
-    # The employee's part of q is the same for all of an employee's contacts.
-    employee_part = np.empty(len(attitude))
+    base, w_attitude, w_focus, w_support, _, w_strain, _ = weights
+    part = np.empty(len(attitude))
     for c in range(len(employee_start) - 1):
         for e in range(employee_start[c], employee_start[c + 1]):
-            employee_part[e] = (
+            part[e] = (
                 base
                 + w_attitude * attitude[e]
                 + w_focus * (customer_focus[e] - 0.5)
                 + w_support * (support[c] - 0.5)
                 - w_strain * strain[e]
             )
+    return part
+
+
+@kernel
+def contact_quality(
+    employee_part: float,
+    complaint: bool,
+    expectation: float,
+    satisfaction: float,
+    noise: float,
+    w_mood: float,
+    sigma: float,
+    complaint_mood: float,
+) -> float:
+    """q = employee part + w_x x + sigma eps, clipped to [-1, 1].
+
+    x is the customer's expectation, or for a complaint min(expectation, satisfaction)
+    minus the complaint mood; no noise term when sigma is 0 (then `noise` is not used).
+    """
+    mood = expectation
+    if complaint:
+        mood = min(mood, satisfaction) - complaint_mood
+    q = employee_part + w_mood * mood
+    if sigma > 0:
+        q += sigma * noise
+    return min(max(q, -1.0), 1.0)
+
+
+@kernel
+def serve_contacts(
+    slot: np.ndarray,
+    copy: np.ndarray,
+    uniforms: np.ndarray,
+    noise: np.ndarray,
+    employee_part: np.ndarray,
+    front: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    customers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    rules: tuple[float, float, float, float, float, float, float, float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each contact in one pass: routed, rated, remembered. Changes the customers in place.
+
+    Per contact k: a complaint when its first uniform is below
+    min(1, complaint_share (1 - satisfaction)); the employee `routed_employee` picks with
+    the second; the quality `contact_quality`; the customer lost when q is below the
+    very-bad quality and the third uniform below the loss chance; then the customer
+    remembers it (`remember_contact`). Each slot appears once, so a contact sees its
+    customer as the week found them.
+
+    Args:
+        slot, copy, uniforms, noise: the week's contacts (`draw_contacts`).
+        employee_part: `employee_part_of_quality` per employee.
+        front: (desk, desk_start, floor, floor_start) of `FrontLine`.
+        customers: (satisfaction, expectation, active, tally, offer_quality).
+        rules: (complaint_share, w_x, sigma, complaint_mood, very_bad_quality,
+            loss_on_very_bad, offer_weight, satisfaction_learning, bad_interaction_weight).
+
+    Returns:
+        Per contact: the employee met, complaint or not, the quality, lost or not.
+    """
+    desk, desk_start, floor, floor_start = front
+    satisfaction, expectation, active, tally, offer_quality = customers
+    share, w_mood, sigma, mood_of_complaint, very_bad, loss_chance = rules[:6]
+    offer_weight, learning, bad_weight = rules[6:]
+    employee = np.empty(len(slot), dtype=np.int64)
+    complaint = np.empty(len(slot), dtype=np.bool_)
     quality = np.empty(len(slot))
     lost = np.empty(len(slot), dtype=np.bool_)
     for k in range(len(slot)):
-        customer = slot[k]
-        mood = expectation[customer]
-        if complaint[k]:
-            mood = min(mood, satisfaction[customer]) - complaint_mood
-        q = employee_part[employee[k]] + w_mood * mood
-        if len(noise):
-            q += sigma * noise[k]
-        quality[k] = min(max(q, -1.0), 1.0)
-        lost[k] = quality[k] < very_bad_quality and loss_draw[k] < loss_on_very_bad
-    return quality, lost
+        customer, c = slot[k], copy[k]
+        complaint[k] = uniforms[k, 0] < min(share * (1.0 - satisfaction[customer]), 1.0)
+        employee[k] = routed_employee(
+            complaint[k], uniforms[k, 1], c, desk, desk_start, floor, floor_start
+        )
+        quality[k] = contact_quality(
+            employee_part[employee[k]],
+            complaint[k],
+            expectation[customer],
+            satisfaction[customer],
+            noise[k] if sigma > 0 else 0.0,
+            w_mood,
+            sigma,
+            mood_of_complaint,
+        )
+        lost[k] = quality[k] < very_bad and uniforms[k, 2] < loss_chance
+        remember_contact(
+            customer,
+            c,
+            quality[k],
+            lost[k],
+            satisfaction,
+            active,
+            tally,
+            offer_quality[c],
+            offer_weight,
+            learning,
+            bad_weight,
+        )
+    return employee, complaint, quality, lost
 
 
 def back_office_support(employees: Employees, front: FrontLine) -> np.ndarray:
@@ -304,29 +357,14 @@ def meet_customers(
         params.contact_rate,
         params.quality_noise > 0,
     )
-    complaint, employee = route_contacts(
-        slot,
-        copy,
-        uniforms,
-        customers.satisfaction,
-        params.complaint_share,
-        front.complaint_desk,
-        front.desk_start,
-        front.sales_floor,
-        front.floor_start,
-    )
-    quality, lost = interaction_quality(
-        slot,
-        employee,
-        complaint,
-        noise,
+    if params.quality_noise > 0 and len(noise) != len(slot):
+        raise ValueError("quality noise needs one standard normal per contact")
+    employee_part = employee_part_of_quality(
         employees.attitude,
         employees.customer_focus,
         employees.strain,
         back_office_support(employees, front),
         employee_start,
-        customers.expectation,
-        customers.satisfaction,
         (
             params.quality_base,
             params.quality_attitude_weight,
@@ -336,10 +374,32 @@ def meet_customers(
             params.quality_strain_weight,
             params.quality_noise,
         ),
-        params.complaint_mood,
-        uniforms[:, 2],
-        params.very_bad_quality,
-        params.loss_on_very_bad,
+    )
+    employee, complaint, quality, lost = serve_contacts(
+        slot,
+        copy,
+        uniforms,
+        noise,
+        employee_part,
+        (front.complaint_desk, front.desk_start, front.sales_floor, front.floor_start),
+        (
+            customers.satisfaction,
+            customers.expectation,
+            customers.active,
+            customers.tally,
+            customers.offer_quality,
+        ),
+        (
+            params.complaint_share,
+            params.quality_expectation_weight,
+            params.quality_noise,
+            params.complaint_mood,
+            params.very_bad_quality,
+            params.loss_on_very_bad,
+            params.offer_weight,
+            params.satisfaction_learning,
+            params.bad_interaction_weight,
+        ),
     )
     return Encounters(slot, copy, employee, complaint, quality, lost)
 
