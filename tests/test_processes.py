@@ -494,14 +494,15 @@ def test_contacts_go_to_their_replications_pools():
         uniforms,
         np.empty(0),
         np.zeros(8),
-        (front.complaint_desk, front.desk_start, front.sales_floor, front.floor_start),
-        (
-            customers.satisfaction,
-            customers.expectation,
-            customers.active,
-            customers.tally,
-            customers.offer_quality,
-        ),
+        front.complaint_desk,
+        front.desk_start,
+        front.sales_floor,
+        front.floor_start,
+        customers.satisfaction,
+        customers.expectation,
+        customers.active,
+        customers.tally,
+        customers.offer_quality,
         # complaint share 0.5; no mood, noise or loss; satisfaction does not learn
         (0.5, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, 1.0),
     )

@@ -51,36 +51,23 @@ if TYPE_CHECKING:
 
 
 @kernel
-def remember_contact(
-    customer: int,
-    c: int,
+def remembered_satisfaction(
+    satisfaction: float,
     quality: float,
-    lost: bool,
-    satisfaction: np.ndarray,
-    active: np.ndarray,
-    tally: np.ndarray,
     offer_quality: float,
     offer_weight: float,
     satisfaction_learning: float,
     bad_interaction_weight: float,
-) -> None:
-    """One customer of replication c remembers an interaction, and leaves if it lost them.
+) -> float:
+    """s' = s + min(1, lambda b) (tau - s) after an interaction of quality q.
 
-    tau = (1 - omega) q + omega o_c, with o_c the offer quality of the replication and
-    omega the offer weight; s' = s + min(1, lambda b) (tau - s), b the bad-interaction
-    weight when tau < 0, else 1; `tally` (`eachcustomer.sim.state.Customers.tally`) follows
-    the change. With omega = 0, tau is q exactly. Changes the arrays in place.
+    tau = (1 - omega) q + omega o, with o the offer quality of the customer's replication
+    and omega the offer weight; b is the bad-interaction weight when tau < 0, else 1. With
+    omega = 0, tau is q exactly.
     """
     judged = (1.0 - offer_weight) * quality + offer_weight * offer_quality
-    before = satisfaction[customer]
     weight = bad_interaction_weight if judged < 0 else 1.0
-    after = before + min(satisfaction_learning * weight, 1.0) * (judged - before)
-    satisfaction[customer] = after
-    count_customer(tally, c, before, -1)
-    if lost:
-        active[customer] = False
-    else:
-        count_customer(tally, c, after, 1)
+    return satisfaction + min(satisfaction_learning * weight, 1.0) * (judged - satisfaction)
 
 
 @kernel
@@ -97,25 +84,31 @@ def update_satisfaction(
     satisfaction_learning: float,
     bad_interaction_weight: float,
 ) -> None:
-    """Customers remember their interaction (`remember_contact`); those it lost leave.
+    """Customers remember their interaction; those it lost leave. Changes the arrays in place.
 
-    Each slot appears once. Changes the arrays in place. (A week's encounters are
-    remembered as they happen, in `eachcustomer.sim.processes.encounters.serve_contacts`.)
+    Satisfaction becomes `remembered_satisfaction`; `tally`
+    (`eachcustomer.sim.state.Customers.tally`) follows every change. Each slot appears once.
+    (A week's encounters are remembered as they happen, in
+    `eachcustomer.sim.processes.encounters.serve_contacts`; this is the same rule for
+    encounters given.)
     """
     for k in range(len(slot)):
-        remember_contact(
-            slot[k],
-            copy[k],
+        customer, c = slot[k], copy[k]
+        before = satisfaction[customer]
+        after = remembered_satisfaction(
+            before,
             quality[k],
-            lost[k],
-            satisfaction,
-            active,
-            tally,
-            offer_quality[copy[k]],
+            offer_quality[c],
             offer_weight,
             satisfaction_learning,
             bad_interaction_weight,
         )
+        satisfaction[customer] = after
+        count_customer(tally, c, before, -1)
+        if lost[k]:
+            active[customer] = False
+        else:
+            count_customer(tally, c, after, 1)
 
 
 def remember_encounters(customers: Customers, encounters: Encounters, params: Params) -> None:

@@ -40,9 +40,9 @@ from eachcustomer.sim.compiled import kernel
 from eachcustomer.sim.metrics import means_of_groups
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.bounds import pushed
-from eachcustomer.sim.processes.customers import remember_contact
+from eachcustomer.sim.processes.customers import remembered_satisfaction
 from eachcustomer.sim.processes.sampling import draw_bernoulli_slots, generator_list
-from eachcustomer.sim.state import Customers, Employees
+from eachcustomer.sim.state import Customers, Employees, count_customer
 
 
 def _members_by_copy(mask: np.ndarray, employee_start: np.ndarray) -> list[np.ndarray]:
@@ -181,25 +181,6 @@ def draw_contacts(
 
 
 @kernel
-def routed_employee(
-    complaint: bool,
-    pick: float,
-    c: int,
-    desk: np.ndarray,
-    desk_start: np.ndarray,
-    floor: np.ndarray,
-    floor_start: np.ndarray,
-) -> int:
-    """The member of replication c's complaint desk (or sales floor) that the uniform `pick`
-    chooses."""
-    if complaint:
-        first, size = desk_start[c], desk_start[c + 1] - desk_start[c]
-        return desk[first + int(pick * size)]
-    first, size = floor_start[c], floor_start[c + 1] - floor_start[c]
-    return floor[first + int(pick * size)]
-
-
-@kernel
 def employee_part_of_quality(
     attitude: np.ndarray,
     customer_focus: np.ndarray,
@@ -260,32 +241,38 @@ def serve_contacts(
     uniforms: np.ndarray,
     noise: np.ndarray,
     employee_part: np.ndarray,
-    front: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    customers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    desk: np.ndarray,
+    desk_start: np.ndarray,
+    floor: np.ndarray,
+    floor_start: np.ndarray,
+    satisfaction: np.ndarray,
+    expectation: np.ndarray,
+    active: np.ndarray,
+    tally: np.ndarray,
+    offer_quality: np.ndarray,
     rules: tuple[float, float, float, float, float, float, float, float, float],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each contact in one pass: routed, rated, remembered. Changes the customers in place.
 
     Per contact k: a complaint when its first uniform is below
-    min(1, complaint_share (1 - satisfaction)); the employee `routed_employee` picks with
-    the second; the quality `contact_quality`; the customer lost when q is below the
+    min(1, complaint_share (1 - satisfaction)); the member of its replication's complaint
+    desk (or sales floor) that the second picks; the quality `contact_quality`; the customer lost when q is below the
     very-bad quality and the third uniform below the loss chance; then the customer
-    remembers it (`remember_contact`). Each slot appears once, so a contact sees its
+    remembers it (`remembered_satisfaction`, with `tally` following). Each slot appears once, so a contact sees its
     customer as the week found them.
 
     Args:
         slot, copy, uniforms, noise: the week's contacts (`draw_contacts`).
         employee_part: `employee_part_of_quality` per employee.
-        front: (desk, desk_start, floor, floor_start) of `FrontLine`.
-        customers: (satisfaction, expectation, active, tally, offer_quality).
+        desk, desk_start, floor, floor_start: who serves (`FrontLine`).
+        satisfaction, expectation, active, tally, offer_quality: the customers'
+            (`eachcustomer.sim.state.Customers`).
         rules: (complaint_share, w_x, sigma, complaint_mood, very_bad_quality,
             loss_on_very_bad, offer_weight, satisfaction_learning, bad_interaction_weight).
 
     Returns:
         Per contact: the employee met, complaint or not, the quality, lost or not.
     """
-    desk, desk_start, floor, floor_start = front
-    satisfaction, expectation, active, tally, offer_quality = customers
     share, w_mood, sigma, mood_of_complaint, very_bad, loss_chance = rules[:6]
     offer_weight, learning, bad_weight = rules[6:]
     employee = np.empty(len(slot), dtype=np.int64)
@@ -295,9 +282,14 @@ def serve_contacts(
     for k in range(len(slot)):
         customer, c = slot[k], copy[k]
         complaint[k] = uniforms[k, 0] < min(share * (1.0 - satisfaction[customer]), 1.0)
-        employee[k] = routed_employee(
-            complaint[k], uniforms[k, 1], c, desk, desk_start, floor, floor_start
-        )
+        # Indexing each pool directly: a pool passed to a function, or bound to a
+        # variable, would cost a reference count per contact.
+        if complaint[k]:
+            first, size = desk_start[c], desk_start[c + 1] - desk_start[c]
+            employee[k] = desk[first + int(uniforms[k, 1] * size)]
+        else:
+            first, size = floor_start[c], floor_start[c + 1] - floor_start[c]
+            employee[k] = floor[first + int(uniforms[k, 1] * size)]
         quality[k] = contact_quality(
             employee_part[employee[k]],
             complaint[k],
@@ -309,19 +301,16 @@ def serve_contacts(
             mood_of_complaint,
         )
         lost[k] = quality[k] < very_bad and uniforms[k, 2] < loss_chance
-        remember_contact(
-            customer,
-            c,
-            quality[k],
-            lost[k],
-            satisfaction,
-            active,
-            tally,
-            offer_quality[c],
-            offer_weight,
-            learning,
-            bad_weight,
+        before = satisfaction[customer]
+        after = remembered_satisfaction(
+            before, quality[k], offer_quality[c], offer_weight, learning, bad_weight
         )
+        satisfaction[customer] = after
+        count_customer(tally, c, before, -1)
+        if lost[k]:
+            active[customer] = False
+        else:
+            count_customer(tally, c, after, 1)
     return employee, complaint, quality, lost
 
 
@@ -381,14 +370,15 @@ def meet_customers(
         uniforms,
         noise,
         employee_part,
-        (front.complaint_desk, front.desk_start, front.sales_floor, front.floor_start),
-        (
-            customers.satisfaction,
-            customers.expectation,
-            customers.active,
-            customers.tally,
-            customers.offer_quality,
-        ),
+        front.complaint_desk,
+        front.desk_start,
+        front.sales_floor,
+        front.floor_start,
+        customers.satisfaction,
+        customers.expectation,
+        customers.active,
+        customers.tally,
+        customers.offer_quality,
         (
             params.complaint_share,
             params.quality_expectation_weight,
