@@ -22,7 +22,6 @@ import pandas as pd
 
 from eachcustomer.sim import metrics
 from eachcustomer.sim.compiled import kernel
-from eachcustomer.sim.metrics import means_of_groups
 
 if TYPE_CHECKING:
     from eachcustomer.sim.batch import Batch
@@ -159,6 +158,78 @@ def add_changes_by_group(attitudes: tuple, groups: np.ndarray, sums: np.ndarray)
                 sums[row, m] += change[m]
 
 
+@kernel
+def weekly_rows(
+    week: float,
+    attitude: np.ndarray,
+    customer_focus: np.ndarray,
+    strain: np.ndarray,
+    mean_members: np.ndarray,
+    mean_start: np.ndarray,
+    employee_start: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    shareholder_pressure: np.ndarray,
+    orientation_shift: np.ndarray,
+    tally: np.ndarray,
+    reputation: np.ndarray,
+    tallies: np.ndarray,
+    total_lost: np.ndarray,
+    revenue_per_customer: float,
+    total_spend: np.ndarray,
+    changes: np.ndarray,
+    sizes: np.ndarray,
+) -> np.ndarray:
+    """The week's outputs, one row per replication, in the order of `Recorder.columns`.
+
+    Blocks of columns: the week; the group means (`means_of_groups` over the stacked
+    [attitude, customer_focus, strain], `mean_members` shifted as `_named_means` says); the
+    attitude shares; active customers, mean satisfaction and NPS; reputation; the week's
+    tallies; the running figures (customers lost so far, revenue, bonus and business
+    success, spend so far); each mechanism's change of the mean attitude (`changes`, the
+    replications' sums, over `sizes`).
+    """
+    copies = len(employee_start) - 1
+    means = metrics.means_of_groups(
+        np.concatenate((attitude, customer_focus, strain)), mean_members, mean_start, np.nan
+    ).reshape(copies, -1)
+    shares = metrics.attitude_shares(attitude, employee_start)
+    figures = metrics.customer_figures(tally)  # active, satisfaction, NPS, business
+    bonus = metrics.bonus_success(
+        customer_focus,
+        boss,
+        customer_weight,
+        visibility,
+        figures[:, 3].copy(),
+        shareholder_pressure,
+        orientation_shift,
+        employee_start,
+    )
+    width = 1 + means.shape[1] + 2 + 4 + tallies.shape[1] + 5 + changes.shape[1]
+    rows = np.empty((copies, width))
+    for c in range(copies):
+        row = rows[c]
+        row[0] = week
+        column = 1 + means.shape[1]
+        row[1:column] = means[c]
+        row[column : column + 2] = shares[c]
+        row[column + 2 : column + 5] = figures[c, :3]
+        row[column + 5] = reputation[c]
+        column += 6
+        row[column : column + tallies.shape[1]] = tallies[c]
+        column += tallies.shape[1]
+        row[column] = total_lost[c]
+        row[column + 1] = revenue_per_customer * figures[c, 0]
+        row[column + 2] = bonus[c]
+        row[column + 3] = figures[c, 3]
+        row[column + 4] = total_spend[c]
+        column += 5
+        for m in range(changes.shape[1]):
+            row[column + m] = changes[c, m] / sizes[c]
+    return rows
+
+
 def _starts(sizes: list[int]) -> np.ndarray:
     return np.cumsum([0, *sizes]).astype(np.int64)
 
@@ -268,12 +339,9 @@ class Recorder:
         """Tally this week's customer flows, per replication (walk-outs are already in)."""
         self.tallies[:, LOST] += churned
         lost = self.tallies[:, LOST]
-        expectation, start = arrivals
-        self.tallies[:, ARRIVED] = np.diff(start)
-        self.tallies[:, NEW_EXPECTATION] = [
-            float(expectation[first:stop].sum()) / (stop - first) if stop > first else np.nan
-            for first, stop in zip(start[:-1].tolist(), start[1:].tolist(), strict=True)
-        ]
+        self.tallies[:, ARRIVED : NEW_EXPECTATION + 1] = metrics.counts_and_means_of_parts(
+            *arrivals
+        )
         self.total_lost += lost
 
     def note_hires(self, hires: np.ndarray) -> None:
@@ -298,39 +366,27 @@ class Recorder:
         """This week's outputs, one row per replication, in the order of `columns`."""
         batch = self.batch
         staff, customers, levers = batch.employees, batch.customers, batch.lever_arrays
-        stacked = np.concatenate([staff.attitude, staff.customer_focus, staff.strain])
-        means = means_of_groups(stacked, self.mean_members, self.mean_start, np.nan)
-        figures = metrics.customer_figures(customers.tally)  # active, satisfaction, NPS, business
-        active, business = figures[:, 0], figures[:, 3]
-        bonus = metrics.bonus_success(
+        return weekly_rows(
+            float(batch.week),
+            staff.attitude,
             staff.customer_focus,
+            staff.strain,
+            self.mean_members,
+            self.mean_start,
+            batch.employee_start,
             batch.boss,
             levers.customer_weight,
             levers.outcome_visibility,
-            business,
             levers.shareholder_pressure,
             levers.orientation_shift,
-            batch.employee_start,
-        )
-        running = [
+            customers.tally,
+            customers.reputation,
+            self.tallies,
             self.total_lost,
-            batch.params.revenue_per_customer * active,
-            bonus,
-            business,
+            batch.params.revenue_per_customer,
             self.total_spend,
-        ]
-        return np.concatenate(  # blocks of columns, in the order of `columns`
-            [
-                np.full((self.copies, 1), float(batch.week)),
-                means.reshape(self.copies, -1),
-                metrics.attitude_shares(staff.attitude, batch.employee_start),
-                figures[:, :3],
-                customers.reputation[:, None],
-                self.tallies,
-                np.stack(running, axis=1),
-                self.changes[-self.copies :] / self.sizes[:, None],
-            ],
-            axis=1,
+            self.changes[-self.copies :],
+            self.sizes,
         )
 
     def row(self, copy: int = 0, week: int = -1) -> dict[str, Any]:
