@@ -99,7 +99,7 @@ def batched_runs(count: int = 48) -> None:
 
 
 def particle(units: int = 200, employees: int = 25) -> float:
-    from experiments.calibration.statistics import Runs, unit_attitude_satisfaction_r
+    from eachcustomer.experiments.calibration.statistics import Runs, unit_attitude_satisfaction_r
 
     params = Params(n_employees=employees)
     [runs] = run_replications(params, replication_seeds(11, units), weeks=104).values()

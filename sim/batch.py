@@ -2,10 +2,12 @@
 
 A batch holds R replications side by side: their employees one after the other in the same
 arrays, their customers likewise, their networks as disconnected blocks of one network
-(offset edge lists). Each process draws its random numbers replication by replication,
-each from that replication's own generator and in the same order whatever R is, then one
-compiled kernel does the work for all of them; no kernel mixes replications, and every sum
-runs over one replication's rows in their own order. So replication r gives the same
+(offset edge lists). Each process is a compiled kernel over all of them that draws its
+random numbers where it uses them, replication by replication, each from that
+replication's own generator and in the same order whatever R is (the batch converts its
+generators once, `eachcustomer.sim.processes.sampling.generator_list`, since numba would
+convert a Generator anew at every call); no kernel mixes replications, and every sum runs
+over one replication's rows in their own order. So replication r gives the same
 numbers, bit for bit, alone or in a batch of any size, and `OrgModel` is simply a batch of
 one. Replications may differ in their interventions (plans compared on common random
 numbers) and, for a generated organization, in their random ties.
@@ -35,13 +37,13 @@ from eachcustomer.sim.processes.disposition import pull_toward_disposition
 from eachcustomer.sim.processes.drift import drift_toward_impersonal
 from eachcustomer.sim.processes.encounters import FrontLine, feel_encounters, meet_customers
 from eachcustomer.sim.processes.incentives import adapt_customer_focus
-from eachcustomer.sim.processes.sampling import generator_list
 from eachcustomer.sim.processes.interventions import (
     ScheduledIntervention,
     apply_interventions,
     levers_in_force,
     schedule_interventions,
 )
+from eachcustomer.sim.processes.sampling import generator_list
 from eachcustomer.sim.processes.turnover import replace_leavers
 from eachcustomer.sim.recording import Recorder
 from eachcustomer.sim.state import (

@@ -25,8 +25,8 @@ from eachcustomer.sim.compiled import kernel
 
 if TYPE_CHECKING:
     from eachcustomer.sim.batch import Batch
-    from eachcustomer.sim.processes.customers import Arrivals
     from eachcustomer.sim.organization import Organization
+    from eachcustomer.sim.processes.customers import Arrivals
     from eachcustomer.sim.processes.encounters import Encounters
 
 SHARE_COLUMNS = ("share_negative", "share_positive")

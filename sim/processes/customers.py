@@ -31,8 +31,8 @@ many as there are empty slots; each expects prior + word_of_mouth * R' (plus spr
 clipped to [-1, 1], and starts with satisfaction equal to that expectation (S000:
 customers "predisposed ... expecting the worst").
 
-Each replication of a batch draws its own random numbers with its own generator; the
-kernels then act on every replication at once.
+The kernels act on every replication of a batch at once; each replication draws its own
+random numbers inside them, from its own generator (`eachcustomer.sim.processes.sampling`).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def remembered_satisfaction(
     satisfaction_learning: float,
     bad_interaction_weight: float,
 ) -> float:
-    """s' = s + min(1, lambda b) (tau - s) after an interaction of quality q.
+    """S' = s + min(1, lambda b) (tau - s) after an interaction of quality q.
 
     tau = (1 - omega) q + omega o, with o the offer quality of the customer's replication
     and omega the offer weight; b is the bad-interaction weight when tau < 0, else 1. With
@@ -321,8 +321,7 @@ def admit_customers(
 
 
 class Arrivals(NamedTuple):
-    """This week's new customers: replication c's expectations are
-    `expectation[start[c]:start[c + 1]]`."""
+    """This week's new customers' expectations, replication c's in start[c]..start[c + 1] - 1."""
 
     expectation: np.ndarray
     start: np.ndarray

@@ -220,7 +220,7 @@ def contact_quality(
     sigma: float,
     complaint_mood: float,
 ) -> float:
-    """q = employee part + w_x x + sigma eps, clipped to [-1, 1].
+    """Q = employee part + w_x x + sigma eps, clipped to [-1, 1].
 
     x is the customer's expectation, or for a complaint min(expectation, satisfaction)
     minus the complaint mood; no noise term when sigma is 0 (then `noise` is not used).
@@ -255,18 +255,28 @@ def serve_contacts(
     """Each contact in one pass: routed, rated, remembered. Changes the customers in place.
 
     Per contact k: a complaint when its first uniform is below
-    min(1, complaint_share (1 - satisfaction)); the member of its replication's complaint
-    desk (or sales floor) that the second picks; the quality `contact_quality`; the customer lost when q is below the
-    very-bad quality and the third uniform below the loss chance; then the customer
-    remembers it (`remembered_satisfaction`, with `tally` following). Each slot appears once, so a contact sees its
-    customer as the week found them.
+    min(1, complaint_share (1 - satisfaction)); the employee met is the member of its
+    replication's complaint desk (or sales floor) that the second uniform picks; the
+    quality is `contact_quality`; the customer is lost when q is below the very-bad quality
+    and the third uniform below the loss chance; then the customer remembers it
+    (`remembered_satisfaction`, with `tally` following). Each slot appears once, so a
+    contact sees its customer as the week found them.
 
     Args:
-        slot, copy, uniforms, noise: the week's contacts (`draw_contacts`).
+        slot: the slot of each contact (`draw_contacts`).
+        copy: the replication of each contact.
+        uniforms: three uniforms per contact.
+        noise: a standard normal per contact (empty without quality noise).
         employee_part: `employee_part_of_quality` per employee.
-        desk, desk_start, floor, floor_start: who serves (`FrontLine`).
-        satisfaction, expectation, active, tally, offer_quality: the customers'
-            (`eachcustomer.sim.state.Customers`).
+        desk: the complaint desks' members (`FrontLine`).
+        desk_start: where each replication's desk starts in `desk`.
+        floor: the sales floors' members.
+        floor_start: where each replication's floor starts in `floor`.
+        satisfaction: the customers' satisfaction (`eachcustomer.sim.state.Customers`).
+        expectation: the customers' expectations.
+        active: whether each slot holds an active customer.
+        tally: the customers' running tallies per replication.
+        offer_quality: each replication's offer quality.
         rules: (complaint_share, w_x, sigma, complaint_mood, very_bad_quality,
             loss_on_very_bad, offer_weight, satisfaction_learning, bad_interaction_weight).
 
