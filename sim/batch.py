@@ -252,7 +252,7 @@ class Batch:
         customers.reputation = spread_word_of_mouth(
             customers, week.customer, walked_out, week.quality[week.lost], churned, params
         )
-        arrived = arrive(customers, params, self.generators)
+        arrived = arrive(customers, params, self.rngs, self.generators)
         self.recorder.note_customers(churned_count, arrived)
 
     def spread_attitudes(self) -> None:

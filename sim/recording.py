@@ -161,9 +161,9 @@ def add_changes_by_group(attitudes: tuple, groups: np.ndarray, sums: np.ndarray)
 @kernel
 def weekly_rows(
     week: float,
+    stacked: np.ndarray,
     attitude: np.ndarray,
     customer_focus: np.ndarray,
-    strain: np.ndarray,
     mean_members: np.ndarray,
     mean_start: np.ndarray,
     employee_start: np.ndarray,
@@ -183,17 +183,16 @@ def weekly_rows(
 ) -> np.ndarray:
     """The week's outputs, one row per replication, in the order of `Recorder.columns`.
 
-    Blocks of columns: the week; the group means (`means_of_groups` over the stacked
-    [attitude, customer_focus, strain], `mean_members` shifted as `_named_means` says); the
+    Blocks of columns: the week; the group means (`means_of_groups` over `stacked`, the
+    arrays [attitude, customer_focus, strain] one after the other, `mean_members` shifted
+    as `_named_means` says); the
     attitude shares; active customers, mean satisfaction and NPS; reputation; the week's
     tallies; the running figures (customers lost so far, revenue, bonus and business
     success, spend so far); each mechanism's change of the mean attitude (`changes`, the
     replications' sums, over `sizes`).
     """
     copies = len(employee_start) - 1
-    means = metrics.means_of_groups(
-        np.concatenate((attitude, customer_focus, strain)), mean_members, mean_start, np.nan
-    ).reshape(copies, -1)
+    means = metrics.means_of_groups(stacked, mean_members, mean_start, np.nan)
     shares = metrics.attitude_shares(attitude, employee_start)
     figures = metrics.customer_figures(tally)  # active, satisfaction, NPS, business
     bonus = metrics.bonus_success(
@@ -206,27 +205,33 @@ def weekly_rows(
         orientation_shift,
         employee_start,
     )
-    width = 1 + means.shape[1] + 2 + 4 + tallies.shape[1] + 5 + changes.shape[1]
+    per_copy = len(means) // copies
+    width = 1 + per_copy + 6 + tallies.shape[1] + 5 + changes.shape[1]
     rows = np.empty((copies, width))
+    # Element by element, not by slices: numba compiles slice assignments slowly.
     for c in range(copies):
-        row = rows[c]
-        row[0] = week
-        column = 1 + means.shape[1]
-        row[1:column] = means[c]
-        row[column : column + 2] = shares[c]
-        row[column + 2 : column + 5] = figures[c, :3]
-        row[column + 5] = reputation[c]
+        rows[c, 0] = week
+        column = 1
+        for j in range(per_copy):
+            rows[c, column + j] = means[c * per_copy + j]
+        column += per_copy
+        rows[c, column] = shares[c, 0]
+        rows[c, column + 1] = shares[c, 1]
+        for j in range(3):
+            rows[c, column + 2 + j] = figures[c, j]
+        rows[c, column + 5] = reputation[c]
         column += 6
-        row[column : column + tallies.shape[1]] = tallies[c]
+        for j in range(tallies.shape[1]):
+            rows[c, column + j] = tallies[c, j]
         column += tallies.shape[1]
-        row[column] = total_lost[c]
-        row[column + 1] = revenue_per_customer * figures[c, 0]
-        row[column + 2] = bonus[c]
-        row[column + 3] = figures[c, 3]
-        row[column + 4] = total_spend[c]
+        rows[c, column] = total_lost[c]
+        rows[c, column + 1] = revenue_per_customer * figures[c, 0]
+        rows[c, column + 2] = bonus[c]
+        rows[c, column + 3] = figures[c, 3]
+        rows[c, column + 4] = total_spend[c]
         column += 5
         for m in range(changes.shape[1]):
-            row[column + m] = changes[c, m] / sizes[c]
+            rows[c, column + m] = changes[c, m] / sizes[c]
     return rows
 
 
@@ -368,9 +373,9 @@ class Recorder:
         staff, customers, levers = batch.employees, batch.customers, batch.lever_arrays
         return weekly_rows(
             float(batch.week),
+            np.concatenate([staff.attitude, staff.customer_focus, staff.strain]),
             staff.attitude,
             staff.customer_focus,
-            staff.strain,
             self.mean_members,
             self.mean_start,
             batch.employee_start,

@@ -37,6 +37,7 @@ random numbers inside them, from its own generator (`eachcustomer.sim.processes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -197,7 +198,8 @@ def draw_and_churn(
     leaving = np.empty(total, dtype=np.int64)
     first = 0
     for left in parts:
-        leaving[first : first + len(left)] = left
+        for k in range(len(left)):
+            leaving[first + k] = left[k]
         first += len(left)
     return leaving
 
@@ -341,19 +343,20 @@ def draw_and_admit_arrivals(
     satisfaction: np.ndarray,
     expectations: np.ndarray,
     tally: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each replication's new customers, drawn with its generator and admitted (in place).
 
     Replication c draws N ~ Poisson(acquisition_rate * base_size[c]), capped at its empty
     slots; then N expectations (`draw_expectations`: a clipped normal, none drawn when the
     spread is 0); then int(2 N slots / empty) + 16 uniform probes of its slots, and
-    `admit_customers` takes the first empty ones; if they find too few (rarely), the rest
-    go to its empty slots in a random permutation. Returns the expectations and where each
-    replication's start.
+    `admit_customers` takes the first empty ones. Returns the expectations, where each
+    replication's start, and how many each admitted: fewer than N when the probes found too
+    few empty slots (rarely; `arrive` then admits the rest).
     """
     copies = len(start) - 1
     parts = []
     counts = np.zeros(copies + 1, dtype=np.int64)
+    admitted = np.zeros(copies, dtype=np.int64)
     for c in range(copies):
         rng = generators[c]
         first, slots = start[c], start[c + 1] - start[c]
@@ -369,37 +372,56 @@ def draw_and_admit_arrivals(
             probes = np.empty(int(2 * count * slots / free) + 16, dtype=np.int64)
             for k in range(len(probes)):
                 probes[k] = first + np.int64(rng.random() * slots)
-            admitted = admit_customers(
+            admitted[c] = admit_customers(
                 probes, expectation, c, active, satisfaction, expectations, tally
             )
-            if admitted < count:  # rarely: too few found, so take the rest at random
-                empty = first + rng.permutation(np.flatnonzero(~active[first : first + slots]))
-                admit_customers(
-                    empty, expectation[admitted:], c, active, satisfaction, expectations, tally
-                )
         parts.append(expectation)
         counts[c + 1] = counts[c] + len(expectation)
     joined = np.empty(counts[-1])
     for c in range(copies):
-        joined[counts[c] : counts[c + 1]] = parts[c]
-    return joined, counts
+        for k in range(len(parts[c])):
+            joined[counts[c] + k] = parts[c][k]
+    return joined, counts, admitted
 
 
-def arrive(customers: Customers, params: Params, generators: Any) -> Arrivals:
-    """This week's new customers in every replication, admitted; returns their expectations."""
-    return Arrivals(
-        *draw_and_admit_arrivals(
-            generator_list(generators),
-            customers.start,
-            customers.base_size,
-            customers.reputation,
-            params.acquisition_rate,
-            params.prior_expectation,
-            params.word_of_mouth,
-            params.expectation_sd,
+def arrive(
+    customers: Customers,
+    params: Params,
+    rngs: Sequence[np.random.Generator],
+    generators: Any = None,
+) -> Arrivals:
+    """This week's new customers in every replication, admitted; returns their expectations.
+
+    Args:
+        customers: the customer base of every replication (changed in place).
+        params: model parameters.
+        rngs: each replication's generator.
+        generators: the same as `generator_list(rngs)`, if the caller keeps one.
+    """
+    expectation, start, admitted = draw_and_admit_arrivals(
+        generator_list(rngs) if generators is None else generators,
+        customers.start,
+        customers.base_size,
+        customers.reputation,
+        params.acquisition_rate,
+        params.prior_expectation,
+        params.word_of_mouth,
+        params.expectation_sd,
+        customers.active,
+        customers.satisfaction,
+        customers.expectation,
+        customers.tally,
+    )
+    for copy in np.flatnonzero(admitted < np.diff(start)).tolist():  # rarely: too few
+        first, stop = customers.start[copy], customers.start[copy + 1]  # found, take the rest
+        empty = first + rngs[copy].permutation(np.flatnonzero(~customers.active[first:stop]))
+        admit_customers(
+            empty,
+            expectation[start[copy] + admitted[copy] : start[copy + 1]],
+            copy,
             customers.active,
             customers.satisfaction,
             customers.expectation,
             customers.tally,
         )
-    )
+    return Arrivals(expectation, start)

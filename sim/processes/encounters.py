@@ -146,7 +146,7 @@ def draw_contacts(
     three uniforms per contact, then a standard normal per contact if `noisy`.
     """
     copies = len(start) - 1
-    parts = []
+    slot_parts, uniform_parts, noise_parts = [], [], []
     total = 0
     for c in range(copies):
         rng = generators[c]
@@ -159,24 +159,28 @@ def draw_contacts(
         noise = np.empty(len(slots) if noisy else 0)
         for k in range(len(noise)):
             noise[k] = rng.standard_normal()
-        parts.append((slots, uniforms, noise))
+        slot_parts.append(slots)
+        uniform_parts.append(uniforms)
+        noise_parts.append(noise)
         total += len(slots)
     if copies == 1:
-        slots, uniforms, noise = parts[0]
-        return slots, np.zeros(total, dtype=np.int64), uniforms, noise
+        copy = np.zeros(total, dtype=np.int64)
+        return slot_parts[0], copy, uniform_parts[0], noise_parts[0]
     all_slots = np.empty(total, dtype=np.int64)
     copy = np.empty(total, dtype=np.int64)
     all_uniforms = np.empty((total, 3))
     all_noise = np.empty(total if noisy else 0)
     first = 0
     for c in range(copies):
-        slots, uniforms, noise = parts[c]
-        stop = first + len(slots)
-        all_slots[first:stop] = slots
-        copy[first:stop] = c
-        all_uniforms[first:stop] = uniforms
-        all_noise[first : first + len(noise)] = noise
-        first = stop
+        slots, uniforms, noise = slot_parts[c], uniform_parts[c], noise_parts[c]
+        for k in range(len(slots)):  # loops, not slices: they compile much faster
+            all_slots[first + k] = slots[k]
+            copy[first + k] = c
+            for j in range(3):
+                all_uniforms[first + k, j] = uniforms[k, j]
+        for k in range(len(noise)):
+            all_noise[first + k] = noise[k]
+        first += len(slots)
     return all_slots, copy, all_uniforms, all_noise
 
 

@@ -73,7 +73,10 @@ def draw_bernoulli_slots(rng: np.random.Generator, size: int, probability: float
     if size <= 0 or probability <= 0:
         return np.empty(0, dtype=np.int64)
     if probability >= 1:
-        return np.arange(size)
+        every = np.empty(size, dtype=np.int64)
+        for slot in range(size):
+            every[slot] = slot
+        return every
     rate = -math.log1p(-probability)
     expected = size * probability
     chunk = int(expected + 6 * math.sqrt(expected) + 16)
@@ -89,17 +92,20 @@ def draw_bernoulli_slots(rng: np.random.Generator, size: int, probability: float
             if last == size:
                 continue
             if count == len(slots):  # rarely: more events than a chunk
-                slots = np.concatenate((slots, np.empty(chunk, dtype=np.int64)))
+                slots = _grown(slots, chunk)
             slots[count] = last
             count += 1
     return slots[:count]
 
 
-def bernoulli_slots(size: int, probability: float, rng: np.random.Generator) -> np.ndarray:
-    """`draw_bernoulli_slots` from Python (each call converts the generator: for tests)."""
-    return _bernoulli_slots(generator_list([rng]), size, probability)
-
-
 @kernel
-def _bernoulli_slots(generators: Any, size: int, probability: float) -> np.ndarray:
-    return draw_bernoulli_slots(generators[0], size, probability)
+def _grown(slots: np.ndarray, more: int) -> np.ndarray:
+    grown = np.empty(len(slots) + more, dtype=np.int64)
+    for k in range(len(slots)):  # a loop, not a slice: it compiles much faster
+        grown[k] = slots[k]
+    return grown
+
+
+def bernoulli_slots(size: int, probability: float, rng: np.random.Generator) -> np.ndarray:
+    """`draw_bernoulli_slots` called from Python (numba converts `rng` at each call)."""
+    return draw_bernoulli_slots(rng, size, probability)
