@@ -425,6 +425,23 @@ def test_word_of_mouth_shapes_new_customers_expectations():
     assert customers.active_count.tolist() == [2 + len(arrived)]
 
 
+def test_arrivals_find_an_empty_slot_even_when_the_probes_miss_it():
+    # One empty slot among 1,000: about one week in eight the random probes miss it and
+    # the newcomer takes it from a random permutation of the empty slots instead.
+    params = Params(acquisition_rate=1.0, expectation_sd=0.1)
+    for seed in range(40):
+        customers = Customers(
+            np.zeros(1000), np.zeros(1000), np.arange(1000) != 500, base_size=999
+        )
+        arrivals = arrive(customers, params, [np.random.default_rng(seed)])
+        assert len(arrivals.expectation) == 1
+        assert customers.active.all()
+        assert customers.satisfaction[500] == arrivals.expectation[0]
+        kept = customers.tally.copy()
+        customers.recount()
+        np.testing.assert_allclose(kept, customers.tally)
+
+
 def test_unhappy_customers_churn_more():
     params = Params(base_churn=0.01, dissatisfied_churn=0.2)
     satisfaction = np.repeat([0.5, -1.0], 50_000)
