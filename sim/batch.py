@@ -31,6 +31,7 @@ from eachcustomer.sim.processes.contagion import InfluenceNetwork, spread_attitu
 from eachcustomer.sim.processes.customers import (
     arrive,
     leave,
+    remember_encounters,
     spread_word_of_mouth,
 )
 from eachcustomer.sim.processes.disposition import pull_toward_disposition
@@ -236,6 +237,7 @@ class Batch:
         self.encounters = meet_customers(
             employees, self.customers, self.front, self.employee_start, params, self.generators
         )
+        remember_encounters(self.customers, self.encounters, params)
         attitude, employees.strain = feel_encounters(
             employees, self.encounters, levers.encounter_buffer, levers.strain_recovery, params
         )

@@ -24,7 +24,7 @@ from eachcustomer.sim.processes.encounters import (
     Encounters,
     FrontLine,
     feel_encounters,
-    serve_contacts,
+    route_and_rate_contacts,
 )
 from eachcustomer.sim.processes.incentives import (
     adapt_customer_focus,
@@ -430,9 +430,7 @@ def test_arrivals_find_an_empty_slot_even_when_the_probes_miss_it():
     # the newcomer takes it from a random permutation of the empty slots instead.
     params = Params(acquisition_rate=1.0, expectation_sd=0.1)
     for seed in range(40):
-        customers = Customers(
-            np.zeros(1000), np.zeros(1000), np.arange(1000) != 500, base_size=999
-        )
+        customers = Customers(np.zeros(1000), np.zeros(1000), np.arange(1000) != 500, base_size=999)
         arrivals = arrive(customers, params, [np.random.default_rng(seed)])
         assert len(arrivals.expectation) == 1
         assert customers.active.all()
@@ -502,10 +500,7 @@ def test_contacts_go_to_their_replications_pools():
     np.testing.assert_array_equal(front.back_office, [2, 3, 5, 7])
     satisfaction = np.array([1.0, -1.0, 0.5, -1.0])
     uniforms = np.array([[0.1, 0.9, 0], [0.1, 0.9, 0], [0.9, 0.9, 0], [0.1, 0.2, 0]])
-    customers = Customers.concatenate(
-        [Customers(np.zeros(2), part, np.ones(2, bool)) for part in np.split(satisfaction, 2)]
-    )
-    employee, complaint, quality, lost = serve_contacts(
+    employee, complaint, quality, lost = route_and_rate_contacts(
         np.array([0, 1, 2, 3]),
         np.array([0, 0, 1, 1]),
         uniforms,
@@ -515,13 +510,9 @@ def test_contacts_go_to_their_replications_pools():
         front.desk_start,
         front.sales_floor,
         front.floor_start,
-        customers.satisfaction,
-        customers.expectation,
-        customers.active,
-        customers.tally,
-        customers.offer_quality,
-        # complaint share 0.5; no mood, noise or loss; satisfaction does not learn
-        (0.5, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, 1.0),
+        satisfaction,
+        np.zeros(4),
+        (0.5, 0.0, 0.0, 0.0, -2.0, 0.0),  # complaint share 0.5; no mood, noise or loss
     )
     # Complaint chances: min(1, 0.5 (1 - s)) = 0, 1, 0.25, 1.
     np.testing.assert_array_equal(complaint, [False, True, False, True])

@@ -89,9 +89,6 @@ def update_satisfaction(
 
     Satisfaction becomes `remembered_satisfaction`; `tally`
     (`eachcustomer.sim.state.Customers.tally`) follows every change. Each slot appears once.
-    (A week's encounters are remembered as they happen, in
-    `eachcustomer.sim.processes.encounters.serve_contacts`; this is the same rule for
-    encounters given.)
     """
     for k in range(len(slot)):
         customer, c = slot[k], copy[k]

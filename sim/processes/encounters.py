@@ -40,9 +40,8 @@ from eachcustomer.sim.compiled import kernel
 from eachcustomer.sim.metrics import means_of_groups
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.bounds import pushed
-from eachcustomer.sim.processes.customers import remembered_satisfaction
 from eachcustomer.sim.processes.sampling import draw_bernoulli_slots, generator_list
-from eachcustomer.sim.state import Customers, Employees, count_customer
+from eachcustomer.sim.state import Customers, Employees
 
 
 def _members_by_copy(mask: np.ndarray, employee_start: np.ndarray) -> list[np.ndarray]:
@@ -239,7 +238,7 @@ def contact_quality(
 
 
 @kernel
-def serve_contacts(
+def route_and_rate_contacts(
     slot: np.ndarray,
     copy: np.ndarray,
     uniforms: np.ndarray,
@@ -251,20 +250,15 @@ def serve_contacts(
     floor_start: np.ndarray,
     satisfaction: np.ndarray,
     expectation: np.ndarray,
-    active: np.ndarray,
-    tally: np.ndarray,
-    offer_quality: np.ndarray,
-    rules: tuple[float, float, float, float, float, float, float, float, float],
+    rules: tuple[float, float, float, float, float, float],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The week's contacts routed, rated and remembered. Changes the customers in place.
+    """Which contacts are complaints, whom each meets, its quality, and whether it lost them.
 
     Per contact k: a complaint when its first uniform is below
     min(1, complaint_share (1 - satisfaction)); the employee met is the member of its
     replication's complaint desk (or sales floor) that the second uniform picks; the
     quality is `contact_quality`; the customer is lost when q is below the very-bad quality
-    and the third uniform below the loss chance; then the customer remembers it
-    (`remembered_satisfaction`, with `tally` following). Each slot appears once, so a
-    contact sees its customer as the week found them.
+    and the third uniform below the loss chance.
 
     Args:
         slot: the slot of each contact (`draw_contacts`).
@@ -278,25 +272,20 @@ def serve_contacts(
         floor_start: where each replication's floor starts in `floor`.
         satisfaction: the customers' satisfaction (`eachcustomer.sim.state.Customers`).
         expectation: the customers' expectations.
-        active: whether each slot holds an active customer.
-        tally: the customers' running tallies per replication.
-        offer_quality: each replication's offer quality.
         rules: (complaint_share, w_x, sigma, complaint_mood, very_bad_quality,
-            loss_on_very_bad, offer_weight, satisfaction_learning, bad_interaction_weight).
+            loss_on_very_bad).
 
     Returns:
         Per contact: the employee met, complaint or not, the quality, lost or not.
     """
-    share, w_mood, sigma, mood_of_complaint, very_bad, loss_chance = rules[:6]
-    offer_weight, learning, bad_weight = rules[6:]
+    share, w_mood, sigma, mood_of_complaint, very_bad, loss_chance = rules
     employee = np.empty(len(slot), dtype=np.int64)
     complaint = np.empty(len(slot), dtype=np.bool_)
     quality = np.empty(len(slot))
     lost = np.empty(len(slot), dtype=np.bool_)
-    # Three loops over the contacts, not one: in a loop of its own, the scattered reads of
-    # the pools (routing) or of the employees met (quality) overlap one another, and the
-    # tallies' running sums (memory) hold nothing else up. One loop is 2-4 times slower
-    # at a million employees.
+    # Two loops over the contacts, not one: in a loop of its own, the scattered reads of
+    # the pools (routing) or of the employees met (quality) overlap one another. One loop
+    # (with the customers' memory too) was 2-4 times slower at a million employees.
     for k in range(len(slot)):
         c = copy[k]
         complaint[k] = uniforms[k, 0] < min(share * (1.0 - satisfaction[slot[k]]), 1.0)
@@ -321,18 +310,6 @@ def serve_contacts(
             mood_of_complaint,
         )
         lost[k] = quality[k] < very_bad and uniforms[k, 2] < loss_chance
-    for k in range(len(slot)):
-        customer, c = slot[k], copy[k]
-        before = satisfaction[customer]
-        after = remembered_satisfaction(
-            before, quality[k], offer_quality[c], offer_weight, learning, bad_weight
-        )
-        satisfaction[customer] = after
-        count_customer(tally, c, before, -1)
-        if lost[k]:
-            active[customer] = False
-        else:
-            count_customer(tally, c, after, 1)
     return employee, complaint, quality, lost
 
 
@@ -386,7 +363,7 @@ def meet_customers(
             params.quality_noise,
         ),
     )
-    employee, complaint, quality, lost = serve_contacts(
+    employee, complaint, quality, lost = route_and_rate_contacts(
         slot,
         copy,
         uniforms,
@@ -398,9 +375,6 @@ def meet_customers(
         front.floor_start,
         customers.satisfaction,
         customers.expectation,
-        customers.active,
-        customers.tally,
-        customers.offer_quality,
         (
             params.complaint_share,
             params.quality_expectation_weight,
@@ -408,9 +382,6 @@ def meet_customers(
             params.complaint_mood,
             params.very_bad_quality,
             params.loss_on_very_bad,
-            params.offer_weight,
-            params.satisfaction_learning,
-            params.bad_interaction_weight,
         ),
     )
     return Encounters(slot, copy, employee, complaint, quality, lost)
