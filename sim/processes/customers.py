@@ -14,7 +14,7 @@ service's q, not tau.
 
 Churn. An active customer leaves in a week for reasons of its own with probability
 base_churn, or fed up with probability dissatisfied_churn * max(0, -satisfaction), drawn by
-thinning: candidates drawn with `bernoulli_slots` at dissatisfied_churn are kept with
+thinning: candidates drawn with `draw_bernoulli_slots` at dissatisfied_churn are kept with
 probability max(0, -satisfaction). (Leaving is one event: with both causes the chance is
 1 - (1 - base)(1 - fed up), which differs from the sum by their product.)
 

@@ -1,7 +1,7 @@
 """Process 1: customers meet the front line; every interaction is a test (S000).
 
 Contacts. Each week each active customer contacts the organization with probability c,
-drawn over the M customer slots by `bernoulli_slots` (empty slots fall away), at a cost
+drawn over the M customer slots by `draw_bernoulli_slots` (empty slots fall away), at a cost
 that grows with the number of contacts, not with M.
 A contact is a complaint with probability min(1, k (1 - satisfaction)) for complaint
 share k; complaints go to the complaint desk (customer service), other contacts to the
