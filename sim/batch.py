@@ -2,10 +2,12 @@
 
 A batch holds R replications side by side: their employees one after the other in the same
 arrays, their customers likewise, their networks as disconnected blocks of one network
-(offset edge lists). Each process draws its random numbers replication by replication,
-each from that replication's own generator and in the same order whatever R is, then one
-compiled kernel does the work for all of them; no kernel mixes replications, and every sum
-runs over one replication's rows in their own order. So replication r gives the same
+(offset edge lists). Each process is a compiled kernel over all of them that draws its
+random numbers where it uses them, replication by replication, each from that
+replication's own generator and in the same order whatever R is (the batch converts its
+generators once, `eachcustomer.sim.processes.sampling.generator_list`, since numba would
+convert a Generator anew at every call); no kernel mixes replications, and every sum runs
+over one replication's rows in their own order. So replication r gives the same
 numbers, bit for bit, alone or in a batch of any size, and `OrgModel` is simply a batch of
 one. Replications may differ in their interventions (plans compared on common random
 numbers) and, for a generated organization, in their random ties.
@@ -42,6 +44,7 @@ from eachcustomer.sim.processes.interventions import (
     levers_in_force,
     schedule_interventions,
 )
+from eachcustomer.sim.processes.sampling import generator_list
 from eachcustomer.sim.processes.turnover import replace_leavers
 from eachcustomer.sim.recording import Recorder
 from eachcustomer.sim.state import (
@@ -146,6 +149,7 @@ class Batch:
         self.params = params
         self.orgs = [r.org for r in replications]
         self.rngs = [r.rng for r in replications]
+        self.generators = generator_list(self.rngs)
         self.schedules = [r.schedule for r in replications]
         self.employee_start = _starts([org.size for org in self.orgs])
         offsets = self.employee_start[:-1]
@@ -231,7 +235,7 @@ class Batch:
         """1. Encounters: customers meet the front line and both remember it."""
         params, employees, levers = self.params, self.employees, self.lever_arrays
         self.encounters = meet_customers(
-            employees, self.customers, self.front, self.employee_start, params, self.rngs
+            employees, self.customers, self.front, self.employee_start, params, self.generators
         )
         remember_encounters(self.customers, self.encounters, params)
         attitude, employees.strain = feel_encounters(
@@ -244,13 +248,13 @@ class Batch:
         """1, continued. Customers churn, talk, and new ones arrive expecting what they heard."""
         params, customers, week = self.params, self.customers, self.encounters
         active_before = customers.tally[:, ACTIVE].copy()
-        churned = leave(customers, params, self.rngs)
+        churned = leave(customers, params, self.generators)
         churned_count = active_before - customers.tally[:, ACTIVE]
         walked_out = week.customer[week.lost]
         customers.reputation = spread_word_of_mouth(
             customers, week.customer, walked_out, week.quality[week.lost], churned, params
         )
-        arrived = [arrive(customers, c, params, rng) for c, rng in enumerate(self.rngs)]
+        arrived = arrive(customers, params, self.rngs, self.generators)
         self.recorder.note_customers(churned_count, arrived)
 
     def spread_attitudes(self) -> None:
@@ -297,7 +301,7 @@ class Batch:
             shareholder_pressure=levers.shareholder_pressure,
             intrinsic_motivation=params.intrinsic_motivation,
             focus_noise=params.focus_noise,
-            rngs=self.rngs,
+            generators=self.generators,
         )
 
     def turn_over_staff(self) -> None:
@@ -311,7 +315,7 @@ class Batch:
             hire_attitude_mean=self.lever_arrays.hire_attitude_mean,
             hire_attitude_sd=params.hire_attitude_sd,
             hire_focus=params.initial_customer_focus,
-            rngs=self.rngs,
+            generators=self.generators,
         )
         attitude = turnover.employees.attitude
         turnover.employees.attitude = self.employees.attitude

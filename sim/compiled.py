@@ -1,7 +1,9 @@
 """Compiled kernels: numba's `njit` with the project's options, and where they are cached.
 
 A kernel is a small function over plain arrays and scalars that the process modules call
-for their loops (STYLE.md, "Compiled kernels stay readable"). Kernels are compiled the
+for their loops (STYLE.md, "Compiled kernels stay readable"); the kernels of a process
+also draw its random numbers, from the replications' numpy Generators, which numba draws
+from exactly as numpy does (`eachcustomer.sim.processes.sampling`). Kernels are compiled the
 first time they are called and cached on disk (`cache=True`), so only the first run after
 an install or an upgrade pays for compiling; `eachcustomer.sim.warmup` compiles them ahead
 of a run. This module imports no other module of the model: every module that defines a

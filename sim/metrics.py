@@ -48,6 +48,47 @@ def means_of_groups(
 
 
 @kernel
+def numpy_sum(values: np.ndarray, first: int, count: int) -> float:
+    """values[first:first + count].sum() as numpy adds them up (pairwise), to the last bit.
+
+    Numpy sums a float array in blocks of 8 partial sums, halving runs above 128 values;
+    a plain loop would differ in the last bits.
+    """
+    if count < 8:
+        total = -0.0  # numpy starts from the identity of addition, -0.0
+        for i in range(first, first + count):
+            total += values[i]
+        return total
+    if count <= 128:
+        partial = values[first : first + 8].copy()
+        i = 8
+        while i < count - count % 8:
+            for j in range(8):
+                partial[j] += values[first + i + j]
+            i += 8
+        total = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + (
+            (partial[4] + partial[5]) + (partial[6] + partial[7])
+        )
+        for k in range(first + i, first + count):
+            total += values[k]
+        return total
+    half = count // 2
+    half -= half % 8
+    return numpy_sum(values, first, half) + numpy_sum(values, first + half, count - half)
+
+
+@kernel
+def counts_and_means_of_parts(values: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Per part c (values start[c]..start[c + 1] - 1): its count and mean (NaN if empty)."""
+    figures = np.empty((len(start) - 1, 2))
+    for c in range(len(start) - 1):
+        count = start[c + 1] - start[c]
+        figures[c, 0] = count
+        figures[c, 1] = numpy_sum(values, start[c], count) / count if count else np.nan
+    return figures
+
+
+@kernel
 def attitude_shares(attitude: np.ndarray, employee_start: np.ndarray) -> np.ndarray:
     """Per replication, the shares of employees with negative and with positive attitudes.
 

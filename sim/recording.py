@@ -22,11 +22,11 @@ import pandas as pd
 
 from eachcustomer.sim import metrics
 from eachcustomer.sim.compiled import kernel
-from eachcustomer.sim.metrics import means_of_groups
 
 if TYPE_CHECKING:
     from eachcustomer.sim.batch import Batch
     from eachcustomer.sim.organization import Organization
+    from eachcustomer.sim.processes.customers import Arrivals
     from eachcustomer.sim.processes.encounters import Encounters
 
 SHARE_COLUMNS = ("share_negative", "share_positive")
@@ -158,6 +158,83 @@ def add_changes_by_group(attitudes: tuple, groups: np.ndarray, sums: np.ndarray)
                 sums[row, m] += change[m]
 
 
+@kernel
+def weekly_rows(
+    week: float,
+    stacked: np.ndarray,
+    attitude: np.ndarray,
+    customer_focus: np.ndarray,
+    mean_members: np.ndarray,
+    mean_start: np.ndarray,
+    employee_start: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    shareholder_pressure: np.ndarray,
+    orientation_shift: np.ndarray,
+    tally: np.ndarray,
+    reputation: np.ndarray,
+    tallies: np.ndarray,
+    total_lost: np.ndarray,
+    revenue_per_customer: float,
+    total_spend: np.ndarray,
+    changes: np.ndarray,
+    sizes: np.ndarray,
+) -> np.ndarray:
+    """The week's outputs, one row per replication, in the order of `Recorder.columns`.
+
+    Blocks of columns: the week; the group means (`means_of_groups` over `stacked`, the
+    arrays [attitude, customer_focus, strain] one after the other, `mean_members` shifted
+    as `_named_means` says); the
+    attitude shares; active customers, mean satisfaction and NPS; reputation; the week's
+    tallies; the running figures (customers lost so far, revenue, bonus and business
+    success, spend so far); each mechanism's change of the mean attitude (`changes`, the
+    replications' sums, over `sizes`).
+    """
+    copies = len(employee_start) - 1
+    means = metrics.means_of_groups(stacked, mean_members, mean_start, np.nan)
+    shares = metrics.attitude_shares(attitude, employee_start)
+    figures = metrics.customer_figures(tally)  # active, satisfaction, NPS, business
+    bonus = metrics.bonus_success(
+        customer_focus,
+        boss,
+        customer_weight,
+        visibility,
+        figures[:, 3].copy(),
+        shareholder_pressure,
+        orientation_shift,
+        employee_start,
+    )
+    per_copy = len(means) // copies
+    width = 1 + per_copy + 6 + tallies.shape[1] + 5 + changes.shape[1]
+    rows = np.empty((copies, width))
+    # Element by element, not by slices: numba compiles slice assignments slowly.
+    for c in range(copies):
+        rows[c, 0] = week
+        column = 1
+        for j in range(per_copy):
+            rows[c, column + j] = means[c * per_copy + j]
+        column += per_copy
+        rows[c, column] = shares[c, 0]
+        rows[c, column + 1] = shares[c, 1]
+        for j in range(3):
+            rows[c, column + 2 + j] = figures[c, j]
+        rows[c, column + 5] = reputation[c]
+        column += 6
+        for j in range(tallies.shape[1]):
+            rows[c, column + j] = tallies[c, j]
+        column += tallies.shape[1]
+        rows[c, column] = total_lost[c]
+        rows[c, column + 1] = revenue_per_customer * figures[c, 0]
+        rows[c, column + 2] = bonus[c]
+        rows[c, column + 3] = figures[c, 3]
+        rows[c, column + 4] = total_spend[c]
+        column += 5
+        for m in range(changes.shape[1]):
+            rows[c, column + m] = changes[c, m] / sizes[c]
+    return rows
+
+
 def _starts(sizes: list[int]) -> np.ndarray:
     return np.cumsum([0, *sizes]).astype(np.int64)
 
@@ -273,14 +350,13 @@ class Recorder:
             self.copies,
         )
 
-    def note_customers(self, churned: np.ndarray, arrival_expectations: list[np.ndarray]) -> None:
+    def note_customers(self, churned: np.ndarray, arrivals: Arrivals) -> None:
         """Tally this week's customer flows, per replication (walk-outs are already in)."""
         self.tallies[:, LOST] += churned
         lost = self.tallies[:, LOST]
-        self.tallies[:, ARRIVED] = [len(e) for e in arrival_expectations]
-        self.tallies[:, NEW_EXPECTATION] = [
-            float(e.sum()) / len(e) if len(e) else np.nan for e in arrival_expectations
-        ]
+        self.tallies[:, ARRIVED : NEW_EXPECTATION + 1] = metrics.counts_and_means_of_parts(
+            *arrivals
+        )
         self.total_lost += lost
 
     def note_hires(self, hires: np.ndarray) -> None:
@@ -305,39 +381,27 @@ class Recorder:
         """This week's outputs, one row per replication, in the order of `columns`."""
         batch = self.batch
         staff, customers, levers = batch.employees, batch.customers, batch.lever_arrays
-        stacked = np.concatenate([staff.attitude, staff.customer_focus, staff.strain])
-        means = means_of_groups(stacked, self.mean_members, self.mean_start, np.nan)
-        figures = metrics.customer_figures(customers.tally)  # active, satisfaction, NPS, business
-        active, business = figures[:, 0], figures[:, 3]
-        bonus = metrics.bonus_success(
+        return weekly_rows(
+            float(batch.week),
+            np.concatenate([staff.attitude, staff.customer_focus, staff.strain]),
+            staff.attitude,
             staff.customer_focus,
+            self.mean_members,
+            self.mean_start,
+            batch.employee_start,
             batch.boss,
             levers.customer_weight,
             levers.outcome_visibility,
-            business,
             levers.shareholder_pressure,
             levers.orientation_shift,
-            batch.employee_start,
-        )
-        running = [
+            customers.tally,
+            customers.reputation,
+            self.tallies,
             self.total_lost,
-            batch.params.revenue_per_customer * active,
-            bonus,
-            business,
+            batch.params.revenue_per_customer,
             self.total_spend,
-        ]
-        return np.concatenate(  # blocks of columns, in the order of `columns`
-            [
-                np.full((self.copies, 1), float(batch.week)),
-                means.reshape(self.copies, -1),
-                metrics.attitude_shares(staff.attitude, batch.employee_start),
-                figures[:, :3],
-                customers.reputation[:, None],
-                self.tallies,
-                np.stack(running, axis=1),
-                self.changes[-self.copies :] / self.sizes[:, None],
-            ],
-            axis=1,
+            self.changes[-self.copies :],
+            self.sizes,
         )
 
     def row(self, copy: int = 0, week: int = -1) -> dict[str, Any]:

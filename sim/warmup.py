@@ -16,6 +16,7 @@ from eachcustomer.sim.batch import Batch, start_replication
 from eachcustomer.sim.compiled import KERNELS
 from eachcustomer.sim.interventions import KINDS
 from eachcustomer.sim.params import Params
+from eachcustomer.sim.processes.sampling import bernoulli_slots
 
 COMPILING = "compiling the simulation kernels (once after install)..."
 """What to tell a user who waits for `compile_kernels` on a cold cache."""
@@ -80,3 +81,5 @@ def run_tiny_model() -> None:
     for _ in range(2):
         batch.step()
     batch.recorder.tables()
+    # A kernel that a step does not call, only its users: slots drawn from Python.
+    bernoulli_slots(10, 0.5, replications[0].rng)

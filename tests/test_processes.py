@@ -24,7 +24,7 @@ from eachcustomer.sim.processes.encounters import (
     Encounters,
     FrontLine,
     feel_encounters,
-    route_contacts,
+    route_and_rate_contacts,
 )
 from eachcustomer.sim.processes.incentives import (
     adapt_customer_focus,
@@ -124,7 +124,7 @@ def test_focus_adapts_toward_target_with_intrinsic_motivation():
         shareholder_pressure=np.array([0.75]),
         intrinsic_motivation=0.4,
         focus_noise=0.0,
-        rngs=[np.random.default_rng(0)],
+        generators=[np.random.default_rng(0)],
     )
     target = np.array([0.25 + 0.4 * 1.0 * 0.75, 0.7 - 0.4 * 0.5 * 0.7, 1.0])
     np.testing.assert_allclose(new, focus + 0.5 * (target - focus))
@@ -149,7 +149,7 @@ def test_a_covered_leader_answers_to_an_approval_shifted_toward_the_customer():
             shareholder_pressure=np.array([pressure]),
             intrinsic_motivation=0.0,
             focus_noise=0.0,
-            rngs=[np.random.default_rng(0)],
+            generators=[np.random.default_rng(0)],
         )
 
     chief_covered = adapted(np.array([0.6, 0.0, 0.0]), 0.75)
@@ -181,7 +181,7 @@ def test_turnover_off_changes_nothing_and_full_turnover_replaces_all():
         hire_attitude_mean=np.array([0.5]),
         hire_attitude_sd=0.0,
         hire_focus=0.6,
-        rngs=[np.random.default_rng(1)],
+        generators=[np.random.default_rng(1)],
     )
     np.testing.assert_array_equal(same.employees.attitude, staff.attitude)
     assert not same.replaced.any()
@@ -193,7 +193,7 @@ def test_turnover_off_changes_nothing_and_full_turnover_replaces_all():
         hire_attitude_mean=np.array([0.5]),
         hire_attitude_sd=0.0,
         hire_focus=0.6,
-        rngs=[np.random.default_rng(1)],
+        generators=[np.random.default_rng(1)],
     )
     assert everyone.replaced.all() and everyone.hires.tolist() == [3]
     np.testing.assert_array_equal(everyone.employees.attitude, [0.5, 0.5, 0.5])
@@ -211,7 +211,7 @@ def test_strained_employees_leave_more_often():
         hire_attitude_mean=np.array([0.0]),
         hire_attitude_sd=0.1,
         hire_focus=0.5,
-        rngs=[np.random.default_rng(2)],
+        generators=[np.random.default_rng(2)],
     )
     relaxed, strained = turnover.replaced[:10_000].mean(), turnover.replaced[10_000:].mean()
     # Expected 0.02 and 0.10; binomial standard errors are about 0.0014 and 0.003.
@@ -414,7 +414,7 @@ def test_word_of_mouth_shapes_new_customers_expectations():
         reputation=-0.4,
         base_size=2,
     )
-    expectation = arrive(customers, 0, params, np.random.default_rng(0))
+    expectation = arrive(customers, params, [np.random.default_rng(0)]).expectation
     assert 0 < len(expectation) <= 2
     np.testing.assert_allclose(expectation, 0.1 - 0.4)
     arrived = np.flatnonzero(customers.active[2:]) + 2
@@ -423,6 +423,21 @@ def test_word_of_mouth_shapes_new_customers_expectations():
     np.testing.assert_allclose(customers.expectation[arrived], 0.1 - 0.4)
     np.testing.assert_array_equal(customers.satisfaction[:2], [-0.5, -0.5])  # the others stay
     assert customers.active_count.tolist() == [2 + len(arrived)]
+
+
+def test_arrivals_find_an_empty_slot_even_when_the_probes_miss_it():
+    # One empty slot among 1,000: about one week in eight the random probes miss it and
+    # the newcomer takes it from a random permutation of the empty slots instead.
+    params = Params(acquisition_rate=1.0, expectation_sd=0.1)
+    for seed in range(40):
+        customers = Customers(np.zeros(1000), np.zeros(1000), np.arange(1000) != 500, base_size=999)
+        arrivals = arrive(customers, params, [np.random.default_rng(seed)])
+        assert len(arrivals.expectation) == 1
+        assert customers.active.all()
+        assert customers.satisfaction[500] == arrivals.expectation[0]
+        kept = customers.tally.copy()
+        customers.recount()
+        np.testing.assert_allclose(kept, customers.tally)
 
 
 def test_unhappy_customers_churn_more():
@@ -485,16 +500,19 @@ def test_contacts_go_to_their_replications_pools():
     np.testing.assert_array_equal(front.back_office, [2, 3, 5, 7])
     satisfaction = np.array([1.0, -1.0, 0.5, -1.0])
     uniforms = np.array([[0.1, 0.9, 0], [0.1, 0.9, 0], [0.9, 0.9, 0], [0.1, 0.2, 0]])
-    complaint, employee = route_contacts(
+    employee, complaint, quality, lost = route_and_rate_contacts(
         np.array([0, 1, 2, 3]),
         np.array([0, 0, 1, 1]),
         uniforms,
-        satisfaction,
-        0.5,
+        np.empty(0),
+        np.zeros(8),
         front.complaint_desk,
         front.desk_start,
         front.sales_floor,
         front.floor_start,
+        satisfaction,
+        np.zeros(4),
+        (0.5, 0.0, 0.0, 0.0, -2.0, 0.0),  # complaint share 0.5; no mood, noise or loss
     )
     # Complaint chances: min(1, 0.5 (1 - s)) = 0, 1, 0.25, 1.
     np.testing.assert_array_equal(complaint, [False, True, False, True])
@@ -518,13 +536,14 @@ def test_bernoulli_slots_are_sorted_distinct_and_at_the_right_rate():
 
 
 def test_slot_gaps_are_ceilings_of_exponentials_over_the_rate():
-    from eachcustomer.sim.processes.sampling import slots_from_gaps
+    from eachcustomer.sim.processes.sampling import slot_after
 
     rate = np.log(2.0)  # p = 1/2
     # Gaps ceil(E / rate), at least 1: 0.5 -> 1, 1.0 -> 2, 0.0 -> 1, 2.0 -> 3.
-    slots, last = slots_from_gaps(np.array([0.5, 1.0, 0.0, 2.0]), rate, 100, -1)
-    np.testing.assert_array_equal(slots, [0, 2, 3, 6])
-    assert last == 6  # the draws ran out before the end: more are needed
-    slots, last = slots_from_gaps(np.array([1.0, 50.0, 0.5]), rate, 10, 6)
-    np.testing.assert_array_equal(slots, [8])
-    assert last == 10  # a gap went past the end: complete
+    slots, last = [], -1
+    for exponential in (0.5, 1.0, 0.0, 2.0):
+        last = slot_after(last, exponential, rate, 100)
+        slots.append(last)
+    assert slots == [0, 2, 3, 6]
+    assert slot_after(6, 1.0, rate, 10) == 8
+    assert slot_after(8, 50.0, rate, 10) == 10  # a gap past the end gives the end

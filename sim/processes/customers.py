@@ -14,7 +14,7 @@ service's q, not tau.
 
 Churn. An active customer leaves in a week for reasons of its own with probability
 base_churn, or fed up with probability dissatisfied_churn * max(0, -satisfaction), drawn by
-thinning: candidates drawn with `bernoulli_slots` at dissatisfied_churn are kept with
+thinning: candidates drawn with `draw_bernoulli_slots` at dissatisfied_churn are kept with
 probability max(0, -satisfaction). (Leaving is one event: with both causes the chance is
 1 - (1 - base)(1 - fed up), which differs from the sum by their product.)
 
@@ -31,23 +31,44 @@ many as there are empty slots; each expects prior + word_of_mouth * R' (plus spr
 clipped to [-1, 1], and starts with satisfaction equal to that expectation (S000:
 customers "predisposed ... expecting the worst").
 
-Each replication of a batch draws its own random numbers with its own generator; the
-kernels then act on every replication at once.
+The kernels act on every replication of a batch at once; each replication draws its own
+random numbers inside them, from its own generator (`eachcustomer.sim.processes.sampling`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from eachcustomer.sim.compiled import kernel
 from eachcustomer.sim.params import Params
-from eachcustomer.sim.processes.sampling import bernoulli_slots
-from eachcustomer.sim.state import Customers, copy_of, count_customer, draw_expectations
+from eachcustomer.sim.processes.sampling import draw_bernoulli_slots, generator_list
+from eachcustomer.sim.state import Customers, copy_of, count_customer
 
 if TYPE_CHECKING:
     from eachcustomer.sim.processes.encounters import Encounters
+
+
+@kernel
+def remembered_satisfaction(
+    satisfaction: float,
+    quality: float,
+    offer_quality: float,
+    offer_weight: float,
+    satisfaction_learning: float,
+    bad_interaction_weight: float,
+) -> float:
+    """S' = s + min(1, lambda b) (tau - s) after an interaction of quality q.
+
+    tau = (1 - omega) q + omega o, with o the offer quality of the customer's replication
+    and omega the offer weight; b is the bad-interaction weight when tau < 0, else 1. With
+    omega = 0, tau is q exactly.
+    """
+    judged = (1.0 - offer_weight) * quality + offer_weight * offer_quality
+    weight = bad_interaction_weight if judged < 0 else 1.0
+    return satisfaction + min(satisfaction_learning * weight, 1.0) * (judged - satisfaction)
 
 
 @kernel
@@ -66,17 +87,20 @@ def update_satisfaction(
 ) -> None:
     """Customers remember their interaction; those it lost leave. Changes the arrays in place.
 
-    tau = (1 - omega) q + omega o_c, with o_c the offer quality of the contact's replication
-    and omega the offer weight; s' = s + min(1, lambda b) (tau - s), b the bad-interaction
-    weight when tau < 0, else 1; `tally` (`eachcustomer.sim.state.Customers.tally`) follows every
-    change. Each slot appears once. With omega = 0, tau is q exactly.
+    Satisfaction becomes `remembered_satisfaction`; `tally`
+    (`eachcustomer.sim.state.Customers.tally`) follows every change. Each slot appears once.
     """
     for k in range(len(slot)):
         customer, c = slot[k], copy[k]
-        judged = (1.0 - offer_weight) * quality[k] + offer_weight * offer_quality[c]
         before = satisfaction[customer]
-        weight = bad_interaction_weight if judged < 0 else 1.0
-        after = before + min(satisfaction_learning * weight, 1.0) * (judged - before)
+        after = remembered_satisfaction(
+            before,
+            quality[k],
+            offer_quality[c],
+            offer_weight,
+            satisfaction_learning,
+            bad_interaction_weight,
+        )
         satisfaction[customer] = after
         count_customer(tally, c, before, -1)
         if lost[k]:
@@ -100,31 +124,6 @@ def remember_encounters(customers: Customers, encounters: Encounters, params: Pa
         params.satisfaction_learning,
         params.bad_interaction_weight,
     )
-
-
-class ChurnDraws(NamedTuple):
-    """One replication's candidates for leaving this week (sorted slots).
-
-    Attributes:
-        moved_away: slots drawn at base_churn: they leave for reasons of their own.
-        candidates: slots drawn at dissatisfied_churn: each leaves if fed up.
-        uniforms: per candidate, a uniform in [0, 1) that thins them by dissatisfaction.
-    """
-
-    moved_away: np.ndarray
-    candidates: np.ndarray
-    uniforms: np.ndarray
-
-
-def draw_churn(
-    customers: Customers, copy: int, params: Params, rng: np.random.Generator
-) -> ChurnDraws:
-    """Replication `copy`'s candidates for leaving, drawn with its generator."""
-    first, stop = customers.start[copy], customers.start[copy + 1]
-    size = int(stop - first)
-    moved_away = bernoulli_slots(size, params.base_churn, rng) + first
-    candidates = bernoulli_slots(size, params.dissatisfied_churn, rng) + first
-    return ChurnDraws(moved_away, candidates, rng.random(len(candidates)))
 
 
 @kernel
@@ -164,22 +163,55 @@ def churn_customers(
     return leaving[:count]
 
 
-def leave(customers: Customers, params: Params, rngs: list[np.random.Generator]) -> np.ndarray:
+@kernel
+def draw_and_churn(
+    generators: Any,
+    start: np.ndarray,
+    base_churn: float,
+    dissatisfied_churn: float,
+    satisfaction: np.ndarray,
+    active: np.ndarray,
+    tally: np.ndarray,
+) -> np.ndarray:
+    """Each replication's churn, drawn with its generator: the sorted slots of those who left.
+
+    Replication c draws the slots that move away (`draw_bernoulli_slots` at base_churn),
+    then the candidates (at dissatisfied_churn), then a uniform per candidate, and
+    `churn_customers` makes them leave (in place).
+    """
+    parts = []
+    total = 0
+    for c in range(len(start) - 1):
+        rng = generators[c]
+        first, size = start[c], start[c + 1] - start[c]
+        moved_away = draw_bernoulli_slots(rng, size, base_churn) + first
+        candidates = draw_bernoulli_slots(rng, size, dissatisfied_churn) + first
+        uniforms = np.empty(len(candidates))
+        for k in range(len(candidates)):
+            uniforms[k] = rng.random()
+        left = churn_customers(moved_away, candidates, uniforms, start, satisfaction, active, tally)
+        parts.append(left)
+        total += len(left)
+    leaving = np.empty(total, dtype=np.int64)
+    first = 0
+    for left in parts:
+        for k in range(len(left)):
+            leaving[first + k] = left[k]
+        first += len(left)
+    return leaving
+
+
+def leave(customers: Customers, params: Params, generators: Any) -> np.ndarray:
     """This week's churn in every replication: the sorted slots of those who left."""
-    draws = [draw_churn(customers, c, params, rng) for c, rng in enumerate(rngs)]
-    return churn_customers(
-        _joined([d.moved_away for d in draws]),
-        _joined([d.candidates for d in draws]),
-        _joined([d.uniforms for d in draws]),
+    return draw_and_churn(
+        generator_list(generators),
         customers.start,
+        params.base_churn,
+        params.dissatisfied_churn,
         customers.satisfaction,
         customers.active,
         customers.tally,
     )
-
-
-def _joined(parts: list[np.ndarray]) -> np.ndarray:
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 @kernel
@@ -287,36 +319,106 @@ def admit_customers(
     return admitted
 
 
-def arrive(customers: Customers, copy: int, params: Params, rng: np.random.Generator) -> np.ndarray:
-    """Replication `copy`'s new customers this week: admitted; returns their expectations."""
-    first, stop = customers.start[copy], customers.start[copy + 1]
-    slots = int(stop - first)
-    free = slots - int(customers.tally[copy, 0])
-    count = min(int(rng.poisson(params.acquisition_rate * customers.base_size[copy])), free)
-    if count == 0:
-        return np.empty(0)
-    expectation = draw_expectations(
-        params.prior_expectation + params.word_of_mouth * customers.reputation[copy],
+class Arrivals(NamedTuple):
+    """This week's new customers' expectations, replication c's in start[c]..start[c + 1] - 1."""
+
+    expectation: np.ndarray
+    start: np.ndarray
+
+
+@kernel
+def draw_and_admit_arrivals(
+    generators: Any,
+    start: np.ndarray,
+    base_size: np.ndarray,
+    reputation: np.ndarray,
+    acquisition_rate: float,
+    prior_expectation: float,
+    word_of_mouth: float,
+    expectation_sd: float,
+    active: np.ndarray,
+    satisfaction: np.ndarray,
+    expectations: np.ndarray,
+    tally: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each replication's new customers, drawn with its generator and admitted (in place).
+
+    Replication c draws N ~ Poisson(acquisition_rate * base_size[c]), capped at its empty
+    slots; then N expectations (`draw_expectations`: a clipped normal, none drawn when the
+    spread is 0); then int(2 N slots / empty) + 16 uniform probes of its slots, and
+    `admit_customers` takes the first empty ones. Returns the expectations, where each
+    replication's start, and how many each admitted: fewer than N when the probes found too
+    few empty slots (rarely; `arrive` then admits the rest).
+    """
+    copies = len(start) - 1
+    parts = []
+    counts = np.zeros(copies + 1, dtype=np.int64)
+    admitted = np.zeros(copies, dtype=np.int64)
+    for c in range(copies):
+        rng = generators[c]
+        first, slots = start[c], start[c + 1] - start[c]
+        free = slots - int(tally[c, 0])
+        count = min(rng.poisson(acquisition_rate * base_size[c]), free)
+        expectation = np.empty(max(count, 0))
+        mean = prior_expectation + word_of_mouth * reputation[c]
+        for k in range(len(expectation)):
+            drawn = rng.normal(mean, expectation_sd) if expectation_sd != 0 else mean
+            expectation[k] = min(max(drawn, -1.0), 1.0)
+        if len(expectation):
+            # Random probing finds empty slots without scanning the whole base.
+            probes = np.empty(int(2 * count * slots / free) + 16, dtype=np.int64)
+            for k in range(len(probes)):
+                probes[k] = first + np.int64(rng.random() * slots)
+            admitted[c] = admit_customers(
+                probes, expectation, c, active, satisfaction, expectations, tally
+            )
+        parts.append(expectation)
+        counts[c + 1] = counts[c] + len(expectation)
+    joined = np.empty(counts[-1])
+    for c in range(copies):
+        for k in range(len(parts[c])):
+            joined[counts[c] + k] = parts[c][k]
+    return joined, counts, admitted
+
+
+def arrive(
+    customers: Customers,
+    params: Params,
+    rngs: Sequence[np.random.Generator],
+    generators: Any = None,
+) -> Arrivals:
+    """This week's new customers in every replication, admitted; returns their expectations.
+
+    Args:
+        customers: the customer base of every replication (changed in place).
+        params: model parameters.
+        rngs: each replication's generator.
+        generators: the same as `generator_list(rngs)`, if the caller keeps one.
+    """
+    expectation, start, admitted = draw_and_admit_arrivals(
+        generator_list(rngs) if generators is None else generators,
+        customers.start,
+        customers.base_size,
+        customers.reputation,
+        params.acquisition_rate,
+        params.prior_expectation,
+        params.word_of_mouth,
         params.expectation_sd,
-        count,
-        rng,
-    )
-    # Random probing finds empty slots without scanning the whole base.
-    probes = first + (rng.random(int(2 * count * slots / free) + 16) * slots).astype(np.int64)
-    admitted = _admit(customers, probes, expectation, copy)
-    if admitted < count:  # rarely: too few found, so take the rest at random
-        empty = first + rng.permutation(np.flatnonzero(~customers.active[first:stop]))
-        _admit(customers, empty, expectation[admitted:], copy)
-    return expectation
-
-
-def _admit(customers: Customers, probes: np.ndarray, expectation: np.ndarray, copy: int) -> int:
-    return admit_customers(
-        probes,
-        expectation,
-        copy,
         customers.active,
         customers.satisfaction,
         customers.expectation,
         customers.tally,
     )
+    for copy in np.flatnonzero(admitted < np.diff(start)).tolist():  # rarely: too few
+        first, stop = customers.start[copy], customers.start[copy + 1]  # found, take the rest
+        empty = first + rngs[copy].permutation(np.flatnonzero(~customers.active[first:stop]))
+        admit_customers(
+            empty,
+            expectation[start[copy] + admitted[copy] : start[copy + 1]],
+            copy,
+            customers.active,
+            customers.satisfaction,
+            customers.expectation,
+            customers.tally,
+        )
+    return Arrivals(expectation, start)

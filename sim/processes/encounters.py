@@ -1,7 +1,7 @@
 """Process 1: customers meet the front line; every interaction is a test (S000).
 
 Contacts. Each week each active customer contacts the organization with probability c,
-drawn over the M customer slots by `bernoulli_slots` (empty slots fall away), at a cost
+drawn over the M customer slots by `draw_bernoulli_slots` (empty slots fall away), at a cost
 that grows with the number of contacts, not with M.
 A contact is a complaint with probability min(1, k (1 - satisfaction)) for complaint
 share k; complaints go to the complaint desk (customer service), other contacts to the
@@ -32,7 +32,7 @@ employee's buffer (front-line support):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,7 +40,7 @@ from eachcustomer.sim.compiled import kernel
 from eachcustomer.sim.metrics import means_of_groups
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.bounds import pushed
-from eachcustomer.sim.processes.sampling import bernoulli_slots
+from eachcustomer.sim.processes.sampling import draw_bernoulli_slots, generator_list
 from eachcustomer.sim.state import Customers, Employees
 
 
@@ -106,30 +106,20 @@ class Encounters(NamedTuple):
 
 
 class ContactDraws(NamedTuple):
-    """One replication's contacts this week and the random numbers of each.
+    """This week's contacts of every replication and the random numbers of each.
 
     Attributes:
-        slots: the customers who make contact (sorted slots).
+        slots: the customers who make contact (sorted slots, replication by replication).
+        copy: the replication of each contact.
         uniforms: per contact, uniforms in [0, 1) for the complaint, the routing and the
             loss of the customer.
         noise: per contact, a standard normal for the quality (empty without noise).
     """
 
     slots: np.ndarray
+    copy: np.ndarray
     uniforms: np.ndarray
     noise: np.ndarray
-
-
-def draw_contacts(
-    customers: Customers, copy: int, params: Params, rng: np.random.Generator
-) -> ContactDraws:
-    """Replication `copy`'s contacts and their random numbers, drawn with its generator."""
-    first, stop = int(customers.start[copy]), int(customers.start[copy + 1])
-    drawn = bernoulli_slots(stop - first, params.contact_rate, rng)
-    slots = active_slots(drawn, first, customers.active)
-    uniforms = rng.random((len(slots), 3))
-    noise = rng.standard_normal(len(slots)) if params.quality_noise > 0 else np.empty(0)
-    return ContactDraws(slots, uniforms, noise)
 
 
 @kernel
@@ -145,96 +135,182 @@ def active_slots(drawn: np.ndarray, first: int, active: np.ndarray) -> np.ndarra
 
 
 @kernel
-def route_contacts(
-    slot: np.ndarray,
-    copy: np.ndarray,
-    uniforms: np.ndarray,
-    satisfaction: np.ndarray,
-    complaint_share: float,
-    desk: np.ndarray,
-    desk_start: np.ndarray,
-    floor: np.ndarray,
-    floor_start: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which contacts are complaints, and the front-line employee each one meets.
+def draw_contacts(
+    generators: Any, start: np.ndarray, active: np.ndarray, contact_rate: float, noisy: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each replication's contacts and their numbers, drawn with its generator (`ContactDraws`).
 
-    A contact is a complaint when its first uniform is below
-    min(1, complaint_share (1 - satisfaction)); it then goes to the member of its
-    replication's complaint desk that the second uniform picks, else to one of the sales
-    floor.
+    Replication c (slots start[c] .. start[c + 1] - 1) draws, in this order: the slots that
+    make contact (`draw_bernoulli_slots` at the contact rate; inactive slots fall away),
+    three uniforms per contact, then a standard normal per contact if `noisy`.
     """
-    complaint = np.empty(len(slot), dtype=np.bool_)
-    employee = np.empty(len(slot), dtype=np.int64)
-    for k in range(len(slot)):
-        c = copy[k]
-        complaint[k] = uniforms[k, 0] < min(complaint_share * (1.0 - satisfaction[slot[k]]), 1.0)
-        # Indexing each pool directly: binding a pool to a variable here would cost a
-        # reference count per contact.
-        if complaint[k]:
-            first, size = desk_start[c], desk_start[c + 1] - desk_start[c]
-            employee[k] = desk[first + int(uniforms[k, 1] * size)]
-        else:
-            first, size = floor_start[c], floor_start[c + 1] - floor_start[c]
-            employee[k] = floor[first + int(uniforms[k, 1] * size)]
-    return complaint, employee
+    copies = len(start) - 1
+    slot_parts, uniform_parts, noise_parts = [], [], []
+    total = 0
+    for c in range(copies):
+        rng = generators[c]
+        drawn = draw_bernoulli_slots(rng, start[c + 1] - start[c], contact_rate)
+        slots = active_slots(drawn, start[c], active)
+        uniforms = np.empty((len(slots), 3))
+        for k in range(len(slots)):
+            for j in range(3):
+                uniforms[k, j] = rng.random()
+        noise = np.empty(len(slots) if noisy else 0)
+        for k in range(len(noise)):
+            noise[k] = rng.standard_normal()
+        slot_parts.append(slots)
+        uniform_parts.append(uniforms)
+        noise_parts.append(noise)
+        total += len(slots)
+    if copies == 1:
+        copy = np.zeros(total, dtype=np.int64)
+        return slot_parts[0], copy, uniform_parts[0], noise_parts[0]
+    all_slots = np.empty(total, dtype=np.int64)
+    copy = np.empty(total, dtype=np.int64)
+    all_uniforms = np.empty((total, 3))
+    all_noise = np.empty(total if noisy else 0)
+    first = 0
+    for c in range(copies):
+        slots, uniforms, noise = slot_parts[c], uniform_parts[c], noise_parts[c]
+        for k in range(len(slots)):  # loops, not slices: they compile much faster
+            all_slots[first + k] = slots[k]
+            copy[first + k] = c
+            for j in range(3):
+                all_uniforms[first + k, j] = uniforms[k, j]
+        for k in range(len(noise)):
+            all_noise[first + k] = noise[k]
+        first += len(slots)
+    return all_slots, copy, all_uniforms, all_noise
 
 
 @kernel
-def interaction_quality(
-    slot: np.ndarray,
-    employee: np.ndarray,
-    complaint: np.ndarray,
-    noise: np.ndarray,
+def employee_part_of_quality(
     attitude: np.ndarray,
     customer_focus: np.ndarray,
     strain: np.ndarray,
     support: np.ndarray,
     employee_start: np.ndarray,
-    expectation: np.ndarray,
-    satisfaction: np.ndarray,
     weights: tuple[float, float, float, float, float, float, float],
-    complaint_mood: float,
-    loss_draw: np.ndarray,
-    very_bad_quality: float,
-    loss_on_very_bad: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Quality q of each contact, clipped to [-1, 1], and whether it lost the customer.
+) -> np.ndarray:
+    """q0 + w_a a + w_f (f - 1/2) + w_s (S - 1/2) - w_t t for each employee.
 
-    The quality follows the module docstring's equation:
-
-    q = q0 + w_a a + w_f (f - 1/2) + w_s (S - 1/2) + w_x x - w_t t + sigma eps, with
-    `weights` = (q0, w_a, w_f, w_s, w_x, w_t, sigma), S the support of the employee's
-    replication (employees employee_start[c] .. employee_start[c + 1] - 1) and x the
-    customer's expectation, or for a complaint min(expectation, satisfaction) minus the
-    complaint mood; eps is the contact's standard normal (none if `noise` is empty). A
-    contact below the very-bad quality loses the customer when its `loss_draw` (a uniform)
-    is below `loss_on_very_bad`.
+    The part of the quality (module docstring) that is the same for all of an employee's
+    contacts; `weights` = (q0, w_a, w_f, w_s, w_x, w_t, sigma), S the support of the
+    employee's replication (employees employee_start[c] .. employee_start[c + 1] - 1).
     """
-    base, w_attitude, w_focus, w_support, w_mood, w_strain, sigma = weights
-    # The employee's part of q is the same for all of an employee's contacts.
-    employee_part = np.empty(len(attitude))
+    base, w_attitude, w_focus, w_support, _, w_strain, _ = weights
+    part = np.empty(len(attitude))
     for c in range(len(employee_start) - 1):
         for e in range(employee_start[c], employee_start[c + 1]):
-            employee_part[e] = (
+            part[e] = (
                 base
                 + w_attitude * attitude[e]
                 + w_focus * (customer_focus[e] - 0.5)
                 + w_support * (support[c] - 0.5)
                 - w_strain * strain[e]
             )
+    return part
+
+
+@kernel
+def contact_quality(
+    employee_part: float,
+    complaint: bool,
+    expectation: float,
+    satisfaction: float,
+    noise: float,
+    w_mood: float,
+    sigma: float,
+    complaint_mood: float,
+) -> float:
+    """Q = employee part + w_x x + sigma eps, clipped to [-1, 1].
+
+    x is the customer's expectation, or for a complaint min(expectation, satisfaction)
+    minus the complaint mood; no noise term when sigma is 0 (then `noise` is not used).
+    """
+    mood = expectation
+    if complaint:
+        mood = min(mood, satisfaction) - complaint_mood
+    q = employee_part + w_mood * mood
+    if sigma > 0:
+        q += sigma * noise
+    return min(max(q, -1.0), 1.0)
+
+
+@kernel
+def route_and_rate_contacts(
+    slot: np.ndarray,
+    copy: np.ndarray,
+    uniforms: np.ndarray,
+    noise: np.ndarray,
+    employee_part: np.ndarray,
+    desk: np.ndarray,
+    desk_start: np.ndarray,
+    floor: np.ndarray,
+    floor_start: np.ndarray,
+    satisfaction: np.ndarray,
+    expectation: np.ndarray,
+    rules: tuple[float, float, float, float, float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which contacts are complaints, whom each meets, its quality, and whether it lost them.
+
+    Per contact k: a complaint when its first uniform is below
+    min(1, complaint_share (1 - satisfaction)); the employee met is the member of its
+    replication's complaint desk (or sales floor) that the second uniform picks; the
+    quality is `contact_quality`; the customer is lost when q is below the very-bad quality
+    and the third uniform below the loss chance.
+
+    Args:
+        slot: the slot of each contact (`draw_contacts`).
+        copy: the replication of each contact.
+        uniforms: three uniforms per contact.
+        noise: a standard normal per contact (empty without quality noise).
+        employee_part: `employee_part_of_quality` per employee.
+        desk: the complaint desks' members (`FrontLine`).
+        desk_start: where each replication's desk starts in `desk`.
+        floor: the sales floors' members.
+        floor_start: where each replication's floor starts in `floor`.
+        satisfaction: the customers' satisfaction (`eachcustomer.sim.state.Customers`).
+        expectation: the customers' expectations.
+        rules: (complaint_share, w_x, sigma, complaint_mood, very_bad_quality,
+            loss_on_very_bad).
+
+    Returns:
+        Per contact: the employee met, complaint or not, the quality, lost or not.
+    """
+    share, w_mood, sigma, mood_of_complaint, very_bad, loss_chance = rules
+    employee = np.empty(len(slot), dtype=np.int64)
+    complaint = np.empty(len(slot), dtype=np.bool_)
     quality = np.empty(len(slot))
     lost = np.empty(len(slot), dtype=np.bool_)
+    # Two loops over the contacts, not one: in a loop of its own, the scattered reads of
+    # the pools (routing) or of the employees met (quality) overlap one another. One loop
+    # (with the customers' memory too) was 2-4 times slower at a million employees.
     for k in range(len(slot)):
-        customer = slot[k]
-        mood = expectation[customer]
+        c = copy[k]
+        complaint[k] = uniforms[k, 0] < min(share * (1.0 - satisfaction[slot[k]]), 1.0)
+        # Indexing each pool directly: a pool passed to a function, or bound to a
+        # variable, would cost a reference count per contact.
         if complaint[k]:
-            mood = min(mood, satisfaction[customer]) - complaint_mood
-        q = employee_part[employee[k]] + w_mood * mood
-        if len(noise):
-            q += sigma * noise[k]
-        quality[k] = min(max(q, -1.0), 1.0)
-        lost[k] = quality[k] < very_bad_quality and loss_draw[k] < loss_on_very_bad
-    return quality, lost
+            first, size = desk_start[c], desk_start[c + 1] - desk_start[c]
+            employee[k] = desk[first + int(uniforms[k, 1] * size)]
+        else:
+            first, size = floor_start[c], floor_start[c + 1] - floor_start[c]
+            employee[k] = floor[first + int(uniforms[k, 1] * size)]
+    for k in range(len(slot)):
+        customer, c = slot[k], copy[k]
+        quality[k] = contact_quality(
+            employee_part[employee[k]],
+            complaint[k],
+            expectation[customer],
+            satisfaction[customer],
+            noise[k] if sigma > 0 else 0.0,
+            w_mood,
+            sigma,
+            mood_of_complaint,
+        )
+        lost[k] = quality[k] < very_bad and uniforms[k, 2] < loss_chance
+    return employee, complaint, quality, lost
 
 
 def back_office_support(employees: Employees, front: FrontLine) -> np.ndarray:
@@ -250,7 +326,7 @@ def meet_customers(
     front: FrontLine,
     employee_start: np.ndarray,
     params: Params,
-    rngs: list[np.random.Generator],
+    generators: Any,
 ) -> Encounters:
     """Draw this week's contacts (each replication with its generator), route and rate them.
 
@@ -260,43 +336,23 @@ def meet_customers(
         front: who serves and who supports, per replication.
         employee_start: first employee of each replication, and the head count at the end.
         params: model parameters.
-        rngs: one generator per replication.
+        generators: each replication's generator (`generator_list`).
     """
-    draws = [draw_contacts(customers, c, params, rng) for c, rng in enumerate(rngs)]
-    if len(draws) == 1:
-        slot, uniforms, noise = draws[0].slots, draws[0].uniforms, draws[0].noise
-    else:
-        slot = np.concatenate([d.slots for d in draws])
-        uniforms = np.concatenate([d.uniforms for d in draws])
-        noise = np.concatenate([d.noise for d in draws])
-    copy = (
-        np.zeros(len(slot), dtype=np.int64)
-        if len(draws) == 1
-        else np.repeat(np.arange(len(draws)), [len(d.slots) for d in draws])
+    slot, copy, uniforms, noise = draw_contacts(
+        generator_list(generators),
+        customers.start,
+        customers.active,
+        params.contact_rate,
+        params.quality_noise > 0,
     )
-    complaint, employee = route_contacts(
-        slot,
-        copy,
-        uniforms,
-        customers.satisfaction,
-        params.complaint_share,
-        front.complaint_desk,
-        front.desk_start,
-        front.sales_floor,
-        front.floor_start,
-    )
-    quality, lost = interaction_quality(
-        slot,
-        employee,
-        complaint,
-        noise,
+    if params.quality_noise > 0 and len(noise) != len(slot):
+        raise ValueError("quality noise needs one standard normal per contact")
+    employee_part = employee_part_of_quality(
         employees.attitude,
         employees.customer_focus,
         employees.strain,
         back_office_support(employees, front),
         employee_start,
-        customers.expectation,
-        customers.satisfaction,
         (
             params.quality_base,
             params.quality_attitude_weight,
@@ -306,10 +362,27 @@ def meet_customers(
             params.quality_strain_weight,
             params.quality_noise,
         ),
-        params.complaint_mood,
-        uniforms[:, 2],
-        params.very_bad_quality,
-        params.loss_on_very_bad,
+    )
+    employee, complaint, quality, lost = route_and_rate_contacts(
+        slot,
+        copy,
+        uniforms,
+        noise,
+        employee_part,
+        front.complaint_desk,
+        front.desk_start,
+        front.sales_floor,
+        front.floor_start,
+        customers.satisfaction,
+        customers.expectation,
+        (
+            params.complaint_share,
+            params.quality_expectation_weight,
+            params.quality_noise,
+            params.complaint_mood,
+            params.very_bad_quality,
+            params.loss_on_very_bad,
+        ),
     )
     return Encounters(slot, copy, employee, complaint, quality, lost)
 

@@ -26,9 +26,12 @@ Focus moves a share `incentive_rate` of the way to the target, plus noise, withi
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.processes.sampling import generator_list
 
 
 def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) -> np.ndarray:
@@ -78,17 +81,18 @@ def focus_after_incentives(
     shareholder_pressure: np.ndarray,
     incentive_rate: float,
     intrinsic_motivation: float,
-    noise: np.ndarray,
+    generators: Any,
     focus_noise: float,
 ) -> np.ndarray:
     """Focus after a week, f' = clip(f + rate (t - f) + sd z, 0, 1), t the target above.
 
     Replication c (employees employee_start[c] .. employee_start[c + 1] - 1) has its own
-    shareholder pressure; `noise` is empty or holds each employee's standard normal z, and
-    sd is `focus_noise`.
+    shareholder pressure; z is a standard normal that each employee draws in turn from its
+    replication's generator, sd is `focus_noise` (nothing is drawn when it is 0).
     """
     new = np.empty_like(customer_focus)
     for c in range(len(employee_start) - 1):
+        rng = generators[c]
         for i in range(employee_start[c], employee_start[c + 1]):
             boss_focus = focus_of_boss(
                 customer_focus, boss, i, shareholder_pressure[c], orientation_shift
@@ -97,8 +101,8 @@ def focus_after_incentives(
             room = 1.0 - rewarded if attitude[i] >= 0 else rewarded
             target = rewarded + intrinsic_motivation * attitude[i] * room
             focus = customer_focus[i] + incentive_rate * (target - customer_focus[i])
-            if len(noise):
-                focus += focus_noise * noise[i]
+            if focus_noise > 0:
+                focus += focus_noise * rng.standard_normal()
             new[i] = min(max(focus, 0.0), 1.0)
     return new
 
@@ -116,7 +120,7 @@ def adapt_customer_focus(
     shareholder_pressure: np.ndarray,
     intrinsic_motivation: float,
     focus_noise: float,
-    rngs: list[np.random.Generator],
+    generators: Any,
 ) -> np.ndarray:
     """Customer focus after one week; synchronous (bosses' focus is last week's).
 
@@ -134,15 +138,10 @@ def adapt_customer_focus(
         intrinsic_motivation: share of the missing focus a fully positive attitude adds
             (and of the focus a fully negative one takes away).
         focus_noise: standard deviation of the weekly change; 0 draws nothing.
-        rngs: one generator per replication.
+        generators: each replication's generator (a list, or `generator_list`'s).
     """
     if incentive_rate == 0 and focus_noise == 0:
         return customer_focus
-    noise = np.empty(0)
-    if focus_noise > 0:
-        sizes = (employee_start[1:] - employee_start[:-1]).tolist()
-        draws = [rng.standard_normal(size) for rng, size in zip(rngs, sizes, strict=True)]
-        noise = draws[0] if len(draws) == 1 else np.concatenate(draws)
     return focus_after_incentives(
         customer_focus,
         attitude,
@@ -154,6 +153,6 @@ def adapt_customer_focus(
         shareholder_pressure,
         incentive_rate,
         intrinsic_motivation,
-        noise,
+        generator_list(generators),
         focus_noise,
     )

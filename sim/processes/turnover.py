@@ -8,12 +8,13 @@ the network socializes newcomers through contagion.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from eachcustomer.sim.compiled import kernel
-from eachcustomer.sim.state import Employees, draw_attitudes
+from eachcustomer.sim.processes.sampling import generator_list
+from eachcustomer.sim.state import Employees
 
 
 class Turnover(NamedTuple):
@@ -33,7 +34,7 @@ def replace_leavers(
     hire_attitude_mean: np.ndarray,
     hire_attitude_sd: float,
     hire_focus: float,
-    rngs: list[np.random.Generator],
+    generators: Any,
 ) -> Turnover:
     """Who leaves this week, and the state of their replacements.
 
@@ -48,7 +49,7 @@ def replace_leavers(
         hire_attitude_mean: per replication, mean attitude of hires, [-1, 1].
         hire_attitude_sd: spread of hires' attitudes.
         hire_focus: customer focus of hires, [0, 1].
-        rngs: one generator per replication.
+        generators: each replication's generator (a list, or `generator_list`'s).
     """
     size = len(employees.attitude)
     copies = len(employee_start) - 1
@@ -61,86 +62,64 @@ def replace_leavers(
             employees.weeks_in_post + 1,
         )
         return Turnover(staying, np.zeros(size, dtype=bool), np.zeros(copies, dtype=np.int64))
-    uniforms = _joined(
-        [
-            rng.random(n)
-            for rng, n in zip(
-                rngs, (employee_start[1:] - employee_start[:-1]).tolist(), strict=True
-            )
-        ]
+    *arrays, replaced, hires = staff_after_turnover(
+        generator_list(generators),
+        employee_start,
+        turnover_rate,
+        strain_turnover,
+        hire_attitude_mean,
+        hire_attitude_sd,
+        hire_focus,
+        employees.attitude,
+        employees.disposition,
+        employees.customer_focus,
+        employees.strain,
+        employees.weeks_in_post,
     )
-    replaced, hires = leavers(
-        uniforms, employees.strain, turnover_rate, strain_turnover, employee_start
-    )
-    hired_attitude = _joined(
-        [
-            draw_attitudes(mean, hire_attitude_sd, int(count), rng)
-            for rng, mean, count in zip(rngs, hire_attitude_mean, hires, strict=True)
-        ]
-    )
-    staff = Employees(
-        *staff_after_hiring(
-            replaced,
-            hired_attitude,
-            employees.attitude,
-            employees.disposition,
-            employees.customer_focus,
-            employees.strain,
-            employees.weeks_in_post,
-            hire_focus,
-        )
-    )
-    return Turnover(staff, replaced, hires)
-
-
-def _joined(parts: list[np.ndarray]) -> np.ndarray:
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return Turnover(Employees(*arrays), replaced, hires)
 
 
 @kernel
-def leavers(
-    uniforms: np.ndarray,
-    strain: np.ndarray,
+def staff_after_turnover(
+    generators: Any,
+    employee_start: np.ndarray,
     turnover_rate: float,
     strain_turnover: float,
-    employee_start: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who leaves, and how many per replication: u < min(q (1 + s strain), 1) for each employee."""
-    replaced = np.empty(len(uniforms), dtype=np.bool_)
-    hires = np.zeros(len(employee_start) - 1, dtype=np.int64)
-    for c in range(len(employee_start) - 1):
-        for i in range(employee_start[c], employee_start[c + 1]):
-            chance = min(turnover_rate * (1.0 + strain_turnover * strain[i]), 1.0)
-            replaced[i] = uniforms[i] < chance
-            hires[c] += replaced[i]
-    return replaced, hires
-
-
-@kernel
-def staff_after_hiring(
-    replaced: np.ndarray,
-    hired_attitude: np.ndarray,
+    hire_attitude_mean: np.ndarray,
+    hire_attitude_sd: float,
+    hire_focus: float,
     attitude: np.ndarray,
     disposition: np.ndarray,
     customer_focus: np.ndarray,
     strain: np.ndarray,
     weeks_in_post: np.ndarray,
-    hire_focus: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The five employee arrays, the k-th replaced employee's taken over by the k-th hire.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The five employee arrays after a week of turnover, who was replaced, hires per replication.
 
-    A hire has attitude and disposition `hired_attitude[k]`, the hiring focus, no strain
-    and no weeks in post; everyone else is a week longer in post.
+    Replication c draws a uniform u per employee in turn, and employee i leaves when
+    u < min(q (1 + s strain_i), 1); then it draws each hire's attitude in turn,
+    clip(N(mean_c, sd), -1, 1) (the mean itself, clipped, when sd is 0). A hire takes the
+    leaver's place with that attitude as attitude and disposition, the hiring focus, no
+    strain and no weeks in post; everyone else is a week longer in post.
     """
     attitude, disposition = attitude.copy(), disposition.copy()
-    customer_focus, strain = customer_focus.copy(), strain.copy()
+    customer_focus, strain_after = customer_focus.copy(), strain.copy()
     weeks = weeks_in_post + 1
-    hire = 0
-    for i in range(len(replaced)):
-        if replaced[i]:
-            attitude[i] = disposition[i] = hired_attitude[hire]
-            customer_focus[i] = hire_focus
-            strain[i] = 0.0
-            weeks[i] = 0
-            hire += 1
-    return attitude, disposition, customer_focus, strain, weeks
+    replaced = np.empty(len(attitude), dtype=np.bool_)
+    hires = np.zeros(len(employee_start) - 1, dtype=np.int64)
+    for c in range(len(employee_start) - 1):
+        rng = generators[c]
+        first, stop = employee_start[c], employee_start[c + 1]
+        for i in range(first, stop):
+            chance = min(turnover_rate * (1.0 + strain_turnover * strain[i]), 1.0)
+            replaced[i] = rng.random() < chance
+            hires[c] += replaced[i]
+        mean = hire_attitude_mean[c]
+        for i in range(first, stop):
+            if replaced[i]:
+                drawn = rng.normal(mean, hire_attitude_sd) if hire_attitude_sd != 0 else mean
+                attitude[i] = disposition[i] = min(max(drawn, -1.0), 1.0)
+                customer_focus[i] = hire_focus
+                strain_after[i] = 0.0
+                weeks[i] = 0
+    return attitude, disposition, customer_focus, strain_after, weeks, replaced, hires
