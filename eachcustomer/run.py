@@ -158,7 +158,7 @@ def simulate(setup: RunSetup, weeks: int, on_week: Callable[[int, int], None]) -
     `OrgModel` is a Mesa model around a batch of one replication (docs/ODD.md), and a
     batch gives the same numbers bit for bit (tests/test_batch.py). Without a timeline the
     command steps the batch itself, so it does not import Mesa, which loads scipy's spatial
-    module, networkx and tqdm for its spaces and batch runner (benchmarks/issue22_start.md);
+    module, networkx and tqdm for its spaces and batch runner (benchmarks/RESULTS.md, "Issue 22");
     a timeline changes a running model (`OrgModel.set_params`), so it runs the Mesa model.
     """
     from eachcustomer.experiments.running.runs import run_batch, run_model

@@ -1,6 +1,6 @@
 """What a command imports: each loads what it uses and nothing else (issue 22, many small runs).
 
-Imports are most of the cost of a short run (benchmarks/issue22_start.md). Each check runs
+Imports are most of the cost of a short run (benchmarks/RESULTS.md, "Issue 22"). Each check runs
 in a fresh interpreter and reads `sys.modules` at the end, so it pins what was imported
 without timing anything; each also checks that the command did its work, so a command
 that failed early cannot pass by importing little.

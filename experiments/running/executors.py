@@ -137,7 +137,7 @@ class SerialExecutor:
 POOL_START_S = 2.5
 """CPU seconds it takes to start a local pool: its forkserver imports the model and loads
 every kernel once (`eachcustomer.experiments.running.worker_preload`), then forks the
-workers; measured at 2.0 to 2.3 s for 2 workers (benchmarks/issue22_around.md), rounded up
+workers; measured at 2.0 to 2.3 s for 2 workers (benchmarks/RESULTS.md, "Issue 22"), rounded up
 for what sending the work to workers costs. On an idle machine wall time is about the same."""
 
 _first_context: tuple[str, Any] | None = None
