@@ -700,7 +700,11 @@ def test_killing_only_the_main_process_of_a_sweep_ends_its_workers(tmp_path):
 
     spec = write(
         tmp_path / "long.toml",
-        SWEEP.replace("weeks = 3", "weeks = 520").replace("replications = 2", "replications = 40"),
+        # Enough work that a pool pays (experiments/running/executors.py starts one only
+        # then): 800 runs of 500 employees over ten years; the test ends it early.
+        SWEEP.replace("weeks = 3", "weeks = 520")
+        .replace("replications = 2", "replications = 400")
+        .replace("n_employees = 30", "n_employees = 500"),
     )
     main = subprocess.Popen(
         [sys.executable, "-m", "eachcustomer", "sweep", str(spec), "--out", str(tmp_path / "o")]
