@@ -131,6 +131,7 @@ def calibrate(
         f"{counts.baseline} organization runs, {counts.training} with a training day and "
         f"{counts.units} small organizations"
         + (f", {counts.practices} practising culture change" if counts.practices else "")
+        + (f", {counts.observed} observed as the firm observes itself" if counts.observed else "")
         + f"; up to {populations or settings.populations} "
         f"populations of {population_size or settings.population_size}."
     )

@@ -266,7 +266,12 @@ def _manifest(
     spec = calibration.spec
     counts = result.counts
     runs = (
-        counts.baseline + counts.training + counts.units + counts.surveyed_units + counts.practices
+        counts.baseline
+        + counts.training
+        + counts.units
+        + counts.surveyed_units
+        + counts.practices
+        + counts.observed
     )
     return {
         "format": 1,
@@ -304,6 +309,7 @@ def _manifest(
             "units": counts.units,
             "surveyed_units": counts.surveyed_units,
             "practices": counts.practices,
+            "observed": counts.observed,
         },
         "simulations": result.evaluations * runs,
         "seconds": round(result.seconds, 1),
@@ -339,6 +345,7 @@ def _facts(manifest: dict[str, Any]) -> list[str]:
         f"{runs['organization']} runs of the organization, {runs['training']} with a "
         f"training day and {runs['units']} small organizations"
         + (f", {runs['practices']} practising culture change" if runs.get("practices") else "")
+        + (f", {runs['observed']} observed as the firm" if runs.get("observed") else "")
         + ": "
         f"{manifest['simulations']:,} simulations in {manifest['seconds']:.0f} s on "
         f"{manifest['workers']} worker(s).",

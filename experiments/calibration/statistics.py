@@ -15,6 +15,9 @@ section 1), on one of three kinds of runs of one parameter set (`Runs`):
   surveyed once at the end of the run as a firm would survey it (`eachcustomer.sim.survey`:
   respondents' Likert scores, a sample of customers' ratings), for correlations at the
   observed level;
+- `observed`: the calibration's organization observed as a firm observes itself (surveys
+  at the weeks targets ask for, leavers and customers lost by quarter), for the statistics
+  of a firm's own files (`firm_statistics`);
 - `practices`: as many small organizations, each practising the library's culture change
   from week 1 for a share of its staff drawn uniformly from [0, 1] (the spread of adoption
   across firms in the organization-level studies of docs/CALIBRATION.md 1.10), one
@@ -35,7 +38,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from eachcustomer.experiments.firmdata.observe import UnitSurvey
+from eachcustomer.experiments.calibration.firm_statistics import (
+    department_staff_turnover,
+    department_survey_score,
+    observed_customer_loss,
+    observed_staff_turnover,
+)
+from eachcustomer.experiments.firmdata.observe import Observed, UnitSurvey
 
 HORIZON_WEEKS = 104
 MEASURED_WEEKS = (53, 104)
@@ -47,7 +56,7 @@ WEEKS_PER_YEAR = 52
 UNIT_EMPLOYEES = 25
 """Harter et al. (2002): 198,514 respondents in 7,939 business units, 25 per unit."""
 
-RunKind = Literal["organization", "training", "units", "surveyed_units", "practices"]
+RunKind = Literal["organization", "training", "units", "surveyed_units", "practices", "observed"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,7 @@ class Runs:
         surveyed: the same small organizations, surveyed at the end of the run.
         practices: small organizations practising culture change: the share of their staff
             it covers and their weekly outputs.
+        observed: the organization as a firm observes it (`firm_statistics`).
     """
 
     baseline: tuple[OrganizationRun, ...] = ()
@@ -86,9 +96,11 @@ class Runs:
     units: tuple[pd.DataFrame, ...] = ()
     practices: tuple[tuple[float, pd.DataFrame], ...] = ()
     surveyed: tuple[UnitSurvey, ...] = ()
+    observed: tuple[Observed, ...] = ()
 
 
-Measure = Callable[[Runs, "str | None"], float]
+Measure = Callable[..., float]
+"""(runs, department) -> value, or (runs, department, week) for a statistic that takes a week."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +114,11 @@ class Statistic:
         low, high: the values a target may state (inclusive).
         runs: the kind of runs it is measured on.
         replications: default runs (organization), pairs (training) or units.
-        measure: (runs, option) -> value; option is the department for by-department ones.
+        measure: (runs, option) -> value; option is the department for by-department ones;
+            (runs, option, week) for those that take a week.
         outputs: weekly output columns it reads (checked against the model's before a fit).
         takes_department: whether a target must name a department.
+        takes_week: whether a target must name a week (a survey wave's).
     """
 
     name: str
@@ -117,6 +131,13 @@ class Statistic:
     measure: Measure
     outputs: tuple[str, ...] = ()
     takes_department: bool = False
+    takes_week: bool = False
+
+    def value(self, runs: Runs, department: str | None, week: int | None) -> float:
+        """The statistic on these runs, for a department and week where it takes them."""
+        if self.takes_week:
+            return float(self.measure(runs, department, week))
+        return float(self.measure(runs, department))
 
 
 def measured_year(series: pd.DataFrame) -> pd.DataFrame:
@@ -480,5 +501,54 @@ _STATISTICS = (
     ),
 )
 
-STATISTICS: dict[str, Statistic] = {statistic.name: statistic for statistic in _STATISTICS}
+_FIRM_STATISTICS = (
+    Statistic(
+        "department_survey_score",
+        "a department's mean employee survey score in the wave at `week`, rescaled from "
+        "1-5 to -1..1, surveyed as a firm surveys (docs/FIRM_DATA.md)",
+        "-1 to 1",
+        -1.0,
+        1.0,
+        "observed",
+        2,
+        department_survey_score,
+        takes_department=True,
+        takes_week=True,
+    ),
+    Statistic(
+        "department_staff_turnover",
+        "leavers per head per year in one department, weeks 1-104 (docs/FIRM_DATA.md)",
+        "share per year",
+        0.0,
+        float(WEEKS_PER_YEAR),
+        "observed",
+        2,
+        department_staff_turnover,
+        takes_department=True,
+    ),
+    Statistic(
+        "observed_staff_turnover",
+        "leavers per head per year in the whole organization, weeks 1-104",
+        "share per year",
+        0.0,
+        float(WEEKS_PER_YEAR),
+        "observed",
+        2,
+        observed_staff_turnover,
+    ),
+    Statistic(
+        "observed_customer_loss",
+        "customers lost per customer at the quarters' starts per year, weeks 1-104",
+        "share per year",
+        0.0,
+        float(WEEKS_PER_YEAR),
+        "observed",
+        2,
+        observed_customer_loss,
+    ),
+)
+
+STATISTICS: dict[str, Statistic] = {
+    statistic.name: statistic for statistic in (*_STATISTICS, *_FIRM_STATISTICS)
+}
 """Every statistic a target can name, by name."""
