@@ -110,7 +110,6 @@ def calibrate(
     ] = False,
 ) -> None:
     """Fit the uncertain parameters to targets (ABC-SMC); write the posterior and a summary."""
-    from eachcustomer.experiments.calibration.runner import calibrate as run_calibration
     from eachcustomer.experiments.calibration.runner import (
         check_out_folder,
         check_runnable,
@@ -135,21 +134,44 @@ def calibrate(
         + f"; up to {populations or settings.populations} "
         f"populations of {population_size or settings.population_size}."
     )
-    from eachcustomer.experiments.calibration.budget import estimate, probe
-
-    console.print(
-        estimate(
-            calibration,
-            probe(calibration),
-            workers=workers,
-            populations=populations,
-            population_size=population_size,
-        ).sentence()
-    )
+    print_estimate(calibration, workers, populations, population_size)
     if dry_run:
         return
     check_cluster_extra(dask_scheduler, dask_local)
     require_pyabc()
+    manifest = run_with_progress(
+        calibration,
+        out,
+        workers=workers,
+        dask_scheduler=dask_scheduler,
+        dask_local=dask_local,
+        populations=populations,
+        population_size=population_size,
+    )
+    print_targets(console, out)
+    print_verdict(console, manifest, out)
+
+
+def print_estimate(
+    calibration: Any, workers: int | None, populations: int | None, population_size: int | None
+) -> None:
+    """The estimated cost, from one timed evaluation (`budget.probe`)."""
+    from eachcustomer.experiments.calibration.budget import estimate, probe
+
+    cost = estimate(
+        calibration,
+        probe(calibration),
+        workers=workers,
+        populations=populations,
+        population_size=population_size,
+    )
+    console.print(cost.sentence())
+
+
+def run_with_progress(calibration: Any, out: Path, **settings: Any) -> dict[str, Any]:
+    """Calibrate with a progress bar; a worker that dies ends the command with exit code 1."""
+    from eachcustomer.experiments.calibration.runner import calibrate as run_calibration
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -158,17 +180,9 @@ def calibrate(
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        show = CalibrationProgress(bar, console)
         try:
-            manifest = run_calibration(
-                calibration,
-                out,
-                workers=workers,
-                dask_scheduler=dask_scheduler,
-                dask_local=dask_local,
-                populations=populations,
-                population_size=population_size,
-                on_progress=show,
+            return run_calibration(
+                calibration, out, on_progress=CalibrationProgress(bar, console), **settings
             )
         except worker_lost() as error:
             bar.stop()
@@ -177,8 +191,6 @@ def calibrate(
                 f"written to {out}."
             )
             raise typer.Exit(code=1) from None
-    _print_targets(console, out)
-    print_verdict(console, manifest, out)
 
 
 def print_verdict(console: Console, manifest: dict[str, Any], out: Path) -> None:
@@ -205,7 +217,7 @@ def print_verdict(console: Console, manifest: dict[str, Any], out: Path) -> None
     )
 
 
-def _print_targets(console: Console, out: Path) -> None:
+def print_targets(console: Console, out: Path) -> None:
     import pandas as pd
 
     frame = pd.read_csv(out / "targets.csv")

@@ -207,16 +207,26 @@ def derive_targets(
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def targets_toml(targets: pd.DataFrame, *, title: str, scenario: str, seed: int = 1) -> str:
+def targets_toml(
+    targets: pd.DataFrame,
+    *,
+    title: str,
+    scenario: str,
+    seed: int = 1,
+    header: tuple[str, ...] = (),
+) -> str:
     """A targets file (docs/CALIBRATION.md 4.1) with `targets` as its [targets] tables.
 
-    Every target is `use = "check"` but the first, so the file loads as it is; choose the
-    ones to fit, and the priors, before calibrating.
+    A `use` column says which to fit; without one every target is `use = "check"` but the
+    first, so the file loads as it is: choose the ones to fit, and the priors, before
+    calibrating. `header` lines (TOML: `posterior = ...`, [priors] and [abc] tables) go
+    before the targets.
     """
     lines = [
         f"title = {title!r}".replace("'", '"'),
         f'scenario = "{scenario}"',
         f"seed = {seed}",
+        *header,
         "",
     ]
     for index, row in enumerate(targets.itertuples()):
@@ -229,7 +239,8 @@ def targets_toml(targets: pd.DataFrame, *, title: str, scenario: str, seed: int 
         lines.append(f"value = {row.value:.6g}")
         lines.append(f"tolerance = {max(row.tolerance, 1e-6):.6g}")
         z = row.tolerance / row.standard_error if row.standard_error else 0.0
-        lines.append(f'source = "{row.figure}; n = {row.n}; tolerance = {z:g} standard errors"')
-        lines.append(f'use = "{"fit" if index == 0 else "check"}"')
+        lines.append(f'source = "{row.figure}; n = {row.n}; tolerance = {z:.3g} standard errors"')
+        use = getattr(row, "use", "fit" if index == 0 else "check")
+        lines.append(f'use = "{use}"')
         lines.append("")
     return "\n".join(lines)
