@@ -20,6 +20,7 @@ from eachcustomer.experiments.calibration.verdict import (
     NOT_USABLE,
     USABLE,
     WARNING_FILE,
+    folder_warning,
     judge,
     predictive_check,
     verdict_of,
@@ -85,6 +86,7 @@ def test_shipped_calibrations_without_a_recorded_verdict_are_judged_from_their_d
         last["epsilon"] <= 1
     )
     assert verdict.usable == expected
+    assert (folder_warning(folder) == "") == expected
 
 
 IMPOSSIBLE = """
@@ -124,5 +126,8 @@ def test_an_unreachable_tolerance_is_labelled_in_the_folder_and_the_command_line
     assert manifest["verdict"]["label"] == NOT_USABLE
     assert (out / WARNING_FILE).is_file()
     assert NOT_USABLE.upper() in (out / "summary.html").read_text()
+    ran = CliRunner().invoke(app, ["run", "--posterior", str(out), "--steps", "2"])
+    assert ran.exit_code == 0, ran.output
+    assert "not a usable posterior" in " ".join(ran.output.split())
     check = pd.read_csv(out / "predictive_check.csv")
     assert list(check["target"]) == ["annual_customer_loss"] and list(check["draws"]) == [2]

@@ -110,6 +110,23 @@ def verdict_of(manifest: dict[str, Any], per_population: pd.DataFrame) -> Verdic
     return Verdict(**known)
 
 
+def folder_warning(folder: Any) -> str:
+    """The warning of a calibration folder whose posterior is not usable; "" if it is, or
+    if the folder does not say (a built-in name, a folder without diagnostics.csv)."""
+    from pathlib import Path
+
+    from eachcustomer.experiments.calibration.posterior import read_manifest
+
+    path = Path(folder)
+    if not (path / "diagnostics.csv").is_file():
+        return ""
+    try:
+        verdict = verdict_of(read_manifest(path), pd.read_csv(path / "diagnostics.csv"))
+    except (ValueError, KeyError, OSError):
+        return ""
+    return f"{path}: {verdict.warning()}" if not verdict.usable else ""
+
+
 def predictive_check(targets: tuple[Target, ...], checks: pd.DataFrame) -> pd.DataFrame:
     """Per target: observed value against the model's 5%, 50% and 95% at posterior draws.
 
