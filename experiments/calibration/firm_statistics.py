@@ -16,16 +16,12 @@ shrinks the model's share of it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from eachcustomer.experiments.calibration.run_kinds import WEEKS_PER_YEAR, Runs, Statistic
 from eachcustomer.experiments.firmdata.derive import customer_targets, turnover_targets
+from eachcustomer.experiments.firmdata.observe import Observed
 from eachcustomer.sim.survey import likert_to_attitude
-
-if TYPE_CHECKING:
-    from eachcustomer.experiments.calibration.statistics import Runs
-    from eachcustomer.experiments.firmdata.observe import Observed
 
 PERIOD_WEEKS = 13
 """The observed runs report quarters, as the shipped files do."""
@@ -87,3 +83,52 @@ def observed_customer_loss(runs: Runs, option: str | None = None) -> float:
     return _mean(
         [_value(customer_targets(run.customers), "observed_customer_loss") for run in runs.observed]
     )
+
+
+FIRM_STATISTICS = (
+    Statistic(
+        "department_survey_score",
+        "a department's mean employee survey score in the wave at `week`, rescaled from "
+        "1-5 to -1..1, surveyed as a firm surveys (docs/FIRM_DATA.md)",
+        "-1 to 1",
+        -1.0,
+        1.0,
+        "observed",
+        2,
+        department_survey_score,
+        takes_department=True,
+        takes_week=True,
+    ),
+    Statistic(
+        "department_staff_turnover",
+        "leavers per head per year in one department, weeks 1-104 (docs/FIRM_DATA.md)",
+        "share per year",
+        0.0,
+        float(WEEKS_PER_YEAR),
+        "observed",
+        2,
+        department_staff_turnover,
+        takes_department=True,
+    ),
+    Statistic(
+        "observed_staff_turnover",
+        "leavers per head per year in the whole organization, weeks 1-104",
+        "share per year",
+        0.0,
+        float(WEEKS_PER_YEAR),
+        "observed",
+        2,
+        observed_staff_turnover,
+    ),
+    Statistic(
+        "observed_customer_loss",
+        "customers lost per customer at the quarters' starts per year, weeks 1-104",
+        "share per year",
+        0.0,
+        float(WEEKS_PER_YEAR),
+        "observed",
+        2,
+        observed_customer_loss,
+    ),
+)
+"""The statistics of a firm's own files, all measured on `observed` runs."""
