@@ -51,14 +51,26 @@ def fit_firm(
         int | None, workers_option("Worker processes (default: all cores); 1 runs here.")
     ] = None,
     population_size: Annotated[
-        int, typer.Option("--population-size", min=10, max=100_000, metavar="N")
+        int,
+        typer.Option(
+            "--population-size", min=10, max=100_000, metavar="N", help="Particles per population."
+        ),
     ] = 100,
-    populations: Annotated[int, typer.Option("--populations", min=1, max=100, metavar="N")] = 10,
+    populations: Annotated[
+        int, typer.Option("--populations", min=1, max=100, metavar="N", help="Most populations.")
+    ] = 10,
     max_minutes: Annotated[
         float,
-        typer.Option("--max-minutes", min=0.1, metavar="M", help="Start no population after."),
+        typer.Option(
+            "--max-minutes",
+            min=0.1,
+            metavar="M",
+            help="Start no population after M minutes (a busy machine may need more).",
+        ),
     ] = 9.0,
-    seed: Annotated[int, typer.Option("--seed", min=0, metavar="SEED")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, metavar="SEED", help="The calibration's seed.")
+    ] = 1,
     dry_run: Annotated[
         bool,
         typer.Option(
