@@ -106,3 +106,16 @@ def test_a_fit_can_be_cancelled_and_a_tiny_one_ends_with_its_verdict_and_folder(
     names = wait_until(folder, 30, "the fitted folder")
     for name in ("scenario.toml", "targets.toml", "sweep.toml", "posterior/manifest.json"):
         assert f"fitted_organization/{name}" in names
+
+    browser.find("#firm-use").click()
+    settings = wait_until(
+        lambda: (
+            (browser.prop("settings", "data") or {}).get("chart")
+            and browser.prop("settings", "data")
+        ),
+        20,
+        "the fitted organization in the session",
+    )
+    assert settings["chart"]["filename"] == "org_chart.csv"
+    assert {"disposition_mean", "base_churn", "turnover_rate"} <= set(settings["overrides"])
+    assert "180 employees" in browser.text("#firm-use-note")

@@ -162,6 +162,7 @@ def test_a_tiny_fit_returns_a_verdict_a_check_by_department_and_a_runnable_folde
     for name in ("scenario.toml", "org_chart.csv", "targets.toml", "sweep.toml"):
         assert (folder / name).is_file(), name
     assert (folder / "posterior" / "predictive_check.csv").is_file()
+    assert set(result["means"]) == set(result["fitted"])
     from typer.testing import CliRunner
 
     from eachcustomer.cli import app
@@ -181,3 +182,20 @@ def test_a_tiny_fit_returns_a_verdict_a_check_by_department_and_a_runnable_folde
     )
     assert ran.exit_code == 0, ran.output
     assert (tmp_path / "run.csv").stat().st_size > 0
+
+
+def test_the_fitted_organization_becomes_the_sessions_scenario(page):
+    from eachcustomer.dashboard.settings import build_setup, default_settings
+
+    means = {"disposition_mean": -0.07, "base_churn": 0.0021, "turnover_rate": 0.0035}
+    settings, message = page.fitted_settings(example_files(), means, default_settings())
+    assert settings["chart"]["filename"] == "org_chart.csv"
+    assert settings["chart"]["departments_filename"] == "departments.csv"
+    setup = build_setup(settings)
+    assert setup.org.size == 180
+    assert setup.params.disposition_mean == -0.07 and setup.params.base_churn == 0.0021
+    assert "180 employees" in message and "disposition_mean = -0.07" in message
+    stored = example_files()
+    del stored["chart"]
+    settings, message = page.fitted_settings(stored, means, default_settings())
+    assert settings is None and "upload it again" in message

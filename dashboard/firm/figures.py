@@ -11,6 +11,13 @@ INSIDE = "#1b7837"
 OUTSIDE = "#b2182b"
 RANGE = "#7f8c99"
 ROW_PIXELS = 26
+TITLES = {
+    "department_survey_score": "Survey score by department and wave (1-5 rescaled to -1..1)",
+    "department_staff_turnover": "Staff turnover per year by department (share of head count)",
+    "observed_staff_turnover": "Staff turnover per year, whole firm (share of head count)",
+    "observed_customer_loss": "Customers lost per year, whole firm (share of customers)",
+}
+"""Short panel titles for the firm's statistics; others take their registered meaning."""
 
 
 def row_label(row: dict[str, Any]) -> str:
@@ -35,7 +42,7 @@ def check_figure(rows: list[dict[str, Any]]) -> go.Figure:
     for statistic in statistics:
         first = next(r for r in rows if str(r.get("statistic", r["target"])) == statistic)
         unit = f" ({first['unit']})" if first.get("unit") else ""
-        titles.append(f"{first.get('meaning') or statistic}{unit}")
+        titles.append(TITLES.get(statistic) or f"{first.get('meaning') or statistic}{unit}")
     figure = make_subplots(
         rows=len(statistics),
         cols=1,

@@ -228,7 +228,7 @@ def check_files(stored: Any) -> FirmCheck:
                     f"{org.size:,} employees in {len(names)} departments: {', '.join(names)}"
                 )
                 if table is not None:
-                    check.read["departments"] = f"{table['filename']}: read with the chart"
+                    check.read["departments"] = "read with the chart"
         for role, loader in LOADERS.items():
             if "text" not in files.get(role, {}):
                 continue
@@ -281,7 +281,9 @@ def targets_rows(targets: pd.DataFrame) -> list[dict[str, Any]]:
         rows.append(
             {
                 "target": row.key,
-                "department": row.department if isinstance(row.department, str) else "whole firm",
+                "department": row.department
+                if isinstance(row.department, str) and row.department
+                else "whole firm",
                 "week": "" if pd.isna(week) else int(week),
                 "value": f"{row.value:.4g}",
                 "standard error": f"{row.standard_error:.3g}",

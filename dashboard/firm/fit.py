@@ -115,6 +115,7 @@ def fit_files(stored: Any, sizes: dict[str, Any], report: Report, seed: int = 1)
             return {"error": user_message(error).replace(temporary, "")}
         (out / "sweep.toml").write_text(SWEEP.format(title="Your organization"), encoding="utf-8")
         check = pd.read_csv(out / "posterior" / "predictive_check.csv", keep_default_na=False)
+        means = posterior_means(out / "posterior", tuple(calibration.priors))
         archive = zipped(out)
     if len(archive) > MAX_ZIP_BYTES:
         return {"error": f"The fitted folder is {len(archive) / 1e6:.0f} MB, too large to send."}
@@ -122,12 +123,23 @@ def fit_files(stored: Any, sizes: dict[str, Any], report: Report, seed: int = 1)
         "estimate": sentence,
         "verdict": manifest["verdict"],
         "fitted": list(calibration.priors),
+        "means": means,
         "evaluations": int(manifest["evaluations"]),
         "seconds": round(time.monotonic() - started),
         "check": check_rows(check, calibration.targets),
         "scenario": SCENARIO_NAME,
         "zip": base64.b64encode(archive).decode("ascii"),
     }
+
+
+def posterior_means(folder: Path, names: tuple[str, ...]) -> dict[str, float]:
+    """The weighted mean of each fitted parameter over the last population: the one
+    parameter set Explore, Compare and the plan finder run the fitted organization at."""
+    from eachcustomer.experiments.calibration.posterior import POSTERIOR_FILE
+
+    table = pd.read_parquet(folder / POSTERIOR_FILE)
+    weights = table["weight"] / table["weight"].sum()
+    return {name: float((table[name] * weights).sum()) for name in names}
 
 
 def check_rows(check: pd.DataFrame, targets: Any) -> list[dict[str, Any]]:

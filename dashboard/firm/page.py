@@ -18,6 +18,7 @@ from eachcustomer.dashboard.common import (
     triggered_id,
     upload_box,
 )
+from eachcustomer.dashboard.explore.live import clean_overrides
 from eachcustomer.dashboard.firm.figures import check_figure
 from eachcustomer.dashboard.firm.files import (
     ROLES,
@@ -29,7 +30,8 @@ from eachcustomer.dashboard.firm.files import (
     upload_entry,
 )
 from eachcustomer.dashboard.firm.fit import SIZE_LABELS, SIZES, fit_files, size_problem
-from eachcustomer.dashboard.uploads import RowError, refused_upload
+from eachcustomer.dashboard.settings import build_setup, normalize, user_message
+from eachcustomer.dashboard.uploads import RowError, check_chart, refused_upload
 
 PREFIX = "firm"
 TARGET_COLUMNS = (
@@ -107,7 +109,7 @@ def layout(**_: Any) -> html.Div:
                     *size_slider("populations"),
                     *size_slider("max_minutes"),
                     html.Div(
-                        "A small fit for a first look: about half a minute on a free core "
+                        "A small fit for a first look: under half a minute on a free core "
                         "at the smallest sizes for the example, a few minutes at the "
                         "defaults. When it starts the page says the estimate the command "
                         "line prints, from one timed evaluation. A usable posterior for "
@@ -127,6 +129,15 @@ def layout(**_: Any) -> html.Div:
                         "the chart, targets.toml, posterior/, sweep.toml",
                     ),
                     dcc.Download(id="firm-download"),
+                    html.Button(
+                        "Use it on Explore, Compare and the plan finder",
+                        id="firm-use",
+                        className="button",
+                        disabled=True,
+                        title="The session's organization becomes your chart, its fitted "
+                        "parameters the posterior's weighted means",
+                    ),
+                    html.Div(id="firm-use-note", role="status"),
                 ],
             ),
             html.Section(
@@ -334,6 +345,40 @@ def run_fit(
     return fit_files(stored, sizes, report)
 
 
+def fitted_settings(stored: Any, means: dict[str, Any], settings: Any) -> tuple:
+    """(settings, message) with the fitted organization, or (None, what is wrong)."""
+    files = stored_files(stored)
+    chart, table = files.get("chart", {}), files.get("departments", {})
+    if "text" not in chart:
+        return None, "The org chart is no longer on the page: upload it again."
+
+    def contents(entry: dict[str, str]) -> str | None:
+        if "text" not in entry:
+            return None
+        return "data:text/csv;base64," + base64.b64encode(entry["text"].encode()).decode()
+
+    session = normalize(settings)
+    check = check_chart(
+        contents(chart), chart["filename"], contents(table), table.get("filename"), session
+    )
+    if check.chart is None:
+        return None, "; ".join(e.problem for e in check.errors)
+    overrides = clean_overrides({**session["overrides"], **means})
+    chosen = {**session, "chart": check.chart, "overrides": overrides}
+    try:
+        build_setup(chosen)
+    except ValueError as error:
+        return None, user_message(error)
+    values = ", ".join(
+        f"{name} = {value:.3g}" for name, value in means.items() if name in overrides
+    )
+    return chosen, (
+        f"Explore, Compare and the plan finder now run {check.summary}, with {values} (the "
+        "posterior's weighted means: one parameter set; `eachcustomer run --posterior` draws "
+        "from the whole posterior). Interventions the firm ran are not replayed."
+    )
+
+
 def verdict_box(result: dict[str, Any]) -> list[Any]:
     """The verdict in verdict.py's words, and the figures it rests on."""
     from eachcustomer.experiments.calibration.verdict import Verdict
@@ -374,6 +419,7 @@ def verdict_box(result: dict[str, Any]) -> list[Any]:
     Output("firm-status", "children"),
     Output("firm-error", "children"),
     Output("firm-download-button", "disabled"),
+    Output("firm-use", "disabled"),
     Input("firm-result", "data"),
 )
 def show_fit(result: Any) -> tuple:
@@ -382,12 +428,13 @@ def show_fit(result: Any) -> tuple:
         raise PreventUpdate
     blank = figures.empty_figure("Fit the model to see it by department")
     if result.get("error"):
-        return "No fit yet.", blank, "", result["error"], True
+        return "No fit yet.", blank, "", result["error"], True, True
     return (
         verdict_box(result),
         check_figure(result["check"]),
-        f"Fitted in {result['seconds']} s. {result.get('estimate', '')}",
+        f"Fitted in {result['seconds']} s.",
         "",
+        False,
         False,
     )
 
@@ -409,6 +456,26 @@ def download(_clicks: Any, result: Any) -> dict[str, Any]:
         "base64": True,
         "type": "application/zip",
     }
+
+
+@callback(
+    Output("settings", "data", allow_duplicate=True),
+    Output("firm-use-note", "children"),
+    Input("firm-use", "n_clicks"),
+    State("firm-files", "data"),
+    State("firm-result", "data"),
+    State("settings", "data"),
+    prevent_initial_call=True,
+)
+def use_fitted(_clicks: Any, stored: Any, result: Any, settings: Any) -> tuple:
+    """The session's scenario runs on the fitted organization: its chart, checked as any
+    upload is, and the posterior's weighted means of the fitted parameters."""
+    if not isinstance(result, dict) or not isinstance(result.get("means"), dict):
+        raise PreventUpdate
+    chosen, message = fitted_settings(stored, result["means"], settings)
+    if chosen is None:
+        return dash.no_update, html.Div(message, className="error")
+    return chosen, html.Div(message, className="ok")
 
 
 @callback(
