@@ -199,3 +199,17 @@ def test_the_fitted_organization_becomes_the_sessions_scenario(page):
     del stored["chart"]
     settings, message = page.fitted_settings(stored, means, default_settings())
     assert settings is None and "upload it again" in message
+
+
+def test_a_file_the_browser_refused_as_too_large_is_said_next_to_its_upload(page):
+    from eachcustomer.dashboard.settings import MAX_CHART_BYTES
+
+    refusal = {"filename": "huge.csv", "size": MAX_CHART_BYTES * 2, "at": 1}
+    arguments = list(values(None, None, "", example_files()))
+    arguments[len(ROLES) + list(ROLES).index("turnover")] = refusal
+    arguments[2 * len(ROLES) + list(ROLES).index("turnover")] = "huge.csv"
+    stored = page.collected("firm-upload-turnover-refused", tuple(arguments))
+    *messages, table, _summary = page.show_files(stored)
+    said = text_of(messages[list(ROLES).index("turnover")])
+    assert "huge.csv: the file is 4.0 MB; the limit is 2 MB" in said
+    assert "No targets yet" in text_of(table)
