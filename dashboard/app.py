@@ -29,11 +29,12 @@ from eachcustomer.dashboard.sweeps.runner import serve_reports
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 """Largest request the server reads: an upload above the chart limit still gets a message."""
-PAGES = ("explore", "organization", "compare", "plan_finder", "sweeps", "learn")
+PAGES = ("explore", "organization", "firm", "compare", "plan_finder", "sweeps", "learn")
 """The pages in menu order: each a subpackage of the dashboard whose `page` module registers it."""
 NAVIGATION = (
     ("Explore", "/explore"),
     ("Organization", "/organization"),
+    ("Your organization", "/your-organization"),
     ("Compare", "/compare"),
     ("Plan finder", "/plan-finder"),
     ("Experiments", "/experiments"),

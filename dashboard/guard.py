@@ -175,7 +175,11 @@ def on_page(message: str) -> str:
     )
 
 
-RESULT_STORES = {"compare-result": "comparison", "planfinder-result": "plan search"}
+RESULT_STORES = {
+    "compare-result": "comparison",
+    "planfinder-result": "plan search",
+    "firm-result": "fit",
+}
 """Stores holding a finished job's result, by what it is: drawn by pure functions that
 read them whole. One the dashboard did not write (or an older version wrote) cannot be
 drawn, and the page says so: the job's result is not the user's input to check field by

@@ -110,7 +110,6 @@ def calibrate(
     ] = False,
 ) -> None:
     """Fit the uncertain parameters to targets (ABC-SMC); write the posterior and a summary."""
-    from eachcustomer.experiments.calibration.runner import calibrate as run_calibration
     from eachcustomer.experiments.calibration.runner import (
         check_out_folder,
         check_runnable,
@@ -131,13 +130,48 @@ def calibrate(
         f"{counts.baseline} organization runs, {counts.training} with a training day and "
         f"{counts.units} small organizations"
         + (f", {counts.practices} practising culture change" if counts.practices else "")
+        + (f", {counts.observed} observed as the firm observes itself" if counts.observed else "")
         + f"; up to {populations or settings.populations} "
         f"populations of {population_size or settings.population_size}."
     )
+    print_estimate(calibration, workers, populations, population_size)
     if dry_run:
         return
     check_cluster_extra(dask_scheduler, dask_local)
     require_pyabc()
+    manifest = run_with_progress(
+        calibration,
+        out,
+        workers=workers,
+        dask_scheduler=dask_scheduler,
+        dask_local=dask_local,
+        populations=populations,
+        population_size=population_size,
+    )
+    print_targets(console, out)
+    print_verdict(console, manifest, out)
+
+
+def print_estimate(
+    calibration: Any, workers: int | None, populations: int | None, population_size: int | None
+) -> None:
+    """The estimated cost, from one timed evaluation (`budget.probe`)."""
+    from eachcustomer.experiments.calibration.budget import estimate, probe
+
+    cost = estimate(
+        calibration,
+        probe(calibration),
+        workers=workers,
+        populations=populations,
+        population_size=population_size,
+    )
+    console.print(cost.sentence())
+
+
+def run_with_progress(calibration: Any, out: Path, **settings: Any) -> dict[str, Any]:
+    """Calibrate with a progress bar; a worker that dies ends the command with exit code 1."""
+    from eachcustomer.experiments.calibration.runner import calibrate as run_calibration
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -146,17 +180,9 @@ def calibrate(
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        show = CalibrationProgress(bar, console)
         try:
-            manifest = run_calibration(
-                calibration,
-                out,
-                workers=workers,
-                dask_scheduler=dask_scheduler,
-                dask_local=dask_local,
-                populations=populations,
-                population_size=population_size,
-                on_progress=show,
+            return run_calibration(
+                calibration, out, on_progress=CalibrationProgress(bar, console), **settings
             )
         except worker_lost() as error:
             bar.stop()
@@ -165,24 +191,45 @@ def calibrate(
                 f"written to {out}."
             )
             raise typer.Exit(code=1) from None
-    _print_targets(console, out)
+
+
+def print_verdict(console: Console, manifest: dict[str, Any], out: Path) -> None:
+    """The cost, the diagnostics and the label; an unusable posterior said in red."""
+    verdict = manifest["verdict"]
     console.print(
         f"{manifest['evaluations']:,} parameter sets evaluated ({manifest['simulations']:,} "
         f"simulations) in {manifest['seconds']:.0f} s; final epsilon "
-        f"{manifest['final_epsilon']:.3g}. Posterior and summary in [bold]{out}[/bold] "
-        f"(summary.html); use it with `eachcustomer run --posterior {out}` or "
-        f"`eachcustomer sweep SPEC --posterior {out}`."
+        f"{manifest['final_epsilon']:.3g} (target 1), effective sample size "
+        f"{verdict['effective_sample_size']:.3g} of {verdict['population_size']} (usable from "
+        f"{verdict['ess_share_required']:g} x), acceptance rate "
+        f"{verdict['acceptance_rate']:.3g}."
+    )
+    if not verdict["usable"]:
+        from eachcustomer.experiments.calibration.verdict import WARNING_FILE, Verdict
+
+        known = {k: v for k, v in verdict.items() if k in Verdict.__dataclass_fields__}
+        console.print(f"[bold red]{Verdict(**known).warning()}[/bold red]")
+        console.print(f"The tables and summary are in [bold]{out}[/bold] ({WARNING_FILE}).")
+        return
+    console.print(
+        f"Posterior and summary in [bold]{out}[/bold] (summary.html); use it with "
+        f"`eachcustomer run --posterior {out}` or `eachcustomer sweep SPEC --posterior {out}`."
     )
 
 
-def _print_targets(console: Console, out: Path) -> None:
+def print_targets(console: Console, out: Path) -> None:
     import pandas as pd
 
     frame = pd.read_csv(out / "targets.csv")
-    table = Table(title="Targets: the model before and after calibration", title_justify="left")
-    for column in ("target", "use", "value", "accepted", "before", "after (5-95%)", "inside"):
+    predicted = pd.read_csv(out / "predictive_check.csv", keep_default_na=False)
+    table = Table(
+        title="Targets: the model before and after calibration (posterior predictive check)",
+        title_justify="left",
+    )
+    columns = ("target", "use", "value", "accepted", "before", "after (5-95%)", "inside")
+    for column in (*columns, "value in 5-95%"):
         table.add_column(column)
-    for row in frame.itertuples(index=False):
+    for row, check in zip(frame.itertuples(index=False), predicted["inside"], strict=True):
         table.add_row(
             str(row.target),
             str(row.use),
@@ -191,5 +238,6 @@ def _print_targets(console: Console, out: Path) -> None:
             f"{row.before:.4g}",
             f"{row.after_mean:.4g} ({row.after_q05:.4g} to {row.after_q95:.4g})",
             f"{row.after_share_inside:.0%}",
+            "yes" if str(check) == "True" else "[red]no[/red]",
         )
     console.print(table)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from eachcustomer.calibrate import calibrate
+from eachcustomer.fitfirm import fit_firm
 from eachcustomer.helpformat import Command
 from eachcustomer.listing import list_builtins
 from eachcustomer.options import console
@@ -84,13 +85,14 @@ for command in (
     plans,
     sweep,
     calibrate,
+    fit_firm,
     plan,
     analyze,
     headline,
     evidence,
     dashboard,
 ):
-    name = "list" if command is list_builtins else None
+    name = "list" if command is list_builtins else "fit-firm" if command is fit_firm else None
     app.command(name, cls=Command)(command)
 
 

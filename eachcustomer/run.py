@@ -190,8 +190,13 @@ def with_posterior_draw(setup: Any, folder: Path, seed: int) -> Any:
     import dataclasses
 
     from eachcustomer.experiments.calibration.posterior import draw_parameters, load_posterior
+    from eachcustomer.experiments.calibration.verdict import folder_warning
 
-    drawn = draw_parameters(load_posterior(folder), seed)
+    posterior = load_posterior(folder)
+    warning = folder_warning(posterior.folder)
+    if warning:
+        console.print(f"[bold red]{warning}[/bold red]")
+    drawn = draw_parameters(posterior, seed)
     console.print(
         f"Parameters drawn from the posterior in {folder} (seed {seed}): "
         + ", ".join(f"{name} = {value:.4g}" for name, value in drawn.items())

@@ -70,6 +70,12 @@ def sweep(
             else ""
         )
     )
+    if loaded.posterior is not None:
+        from eachcustomer.experiments.calibration.verdict import folder_warning
+
+        warning = folder_warning(loaded.posterior.folder)
+        if warning:
+            console.print(f"[bold red]{warning}[/bold red]")
     if dry_run:
         return
     check_cluster_extra(dask_scheduler, dask_local)

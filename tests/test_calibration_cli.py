@@ -115,6 +115,7 @@ def test_calibrate_writes_the_posterior_diagnostics_and_summary(calibrated):
         "units": 0,
         "surveyed_units": 0,
         "practices": 0,
+        "observed": 0,
     }
     assert "plotly" in (out / "summary.html").read_text()
 

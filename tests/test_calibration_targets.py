@@ -187,7 +187,7 @@ def fake_calibration(folder: Path, **columns: list[float]) -> Path:
     return folder
 
 
-def test_a_staged_file_fits_the_rest_and_refuses_to_fit_what_it_draws(tmp_path):
+def test_a_staged_file_fits_the_rest_and_fits_again_what_it_names_in_priors(tmp_path):
     fake_calibration(tmp_path / "earlier", base_churn=[0.001, 0.002])
     staged = GOOD.replace('title = "mine"', 'title = "mine"\nposterior = "earlier"')
     calibration = load_targets(
@@ -195,8 +195,14 @@ def test_a_staged_file_fits_the_rest_and_refuses_to_fit_what_it_draws(tmp_path):
     )
     assert calibration.drawn_from is not None
     assert calibration.drawn_from.parameters == ("base_churn",)
-    message = error_of(tmp_path, staged)
-    assert "priors.base_churn: drawn from the posterior" in message
+    # A prior on a drawn parameter fits it again: the data inform it; it is drawn no more.
+    again = load_targets(write(tmp_path, staged))
+    assert "base_churn" in again.priors
+    assert again.drawn_from is not None and again.drawn_from.parameters == ()
+    fixed = staged.replace("[priors.base_churn]", "[priors.dissatisfied_churn]").replace(
+        "n_employees = 40", "n_employees = 40\nbase_churn = 0.002"
+    )
+    assert "parameters.base_churn: drawn from the posterior" in error_of(tmp_path, fixed)
     without_priors = staged.split("[priors.base_churn]")[0] + staged.split("high = 0.01")[1]
     assert "base_churn" not in load_targets(write(tmp_path, without_priors)).priors
 
@@ -204,6 +210,8 @@ def test_a_staged_file_fits_the_rest_and_refuses_to_fit_what_it_draws(tmp_path):
 def test_a_staged_file_names_a_missing_or_outside_calibration(tmp_path):
     missing = GOOD.replace('title = "mine"', 'title = "mine"\nposterior = "nowhere"')
     assert "posterior: " in error_of(tmp_path, missing)
-    assert "no such calibration folder" in error_of(tmp_path, missing)
+    assert "neither a calibration folder nor a built-in one" in error_of(tmp_path, missing)
+    builtin = GOOD.replace('title = "mine"', 'title = "mine"\nposterior = "published_units"')
+    assert load_targets(write(tmp_path, builtin)).drawn_from is not None
     outside = GOOD.replace('title = "mine"', 'title = "mine"\nposterior = "../x"')
     assert "outside the folder" in error_of(tmp_path, outside)

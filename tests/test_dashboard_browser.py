@@ -32,6 +32,7 @@ PAGES = {
     "/": "#explore-run",
     "/explore": "#explore-run",
     "/organization": "#org-upload",
+    "/your-organization": "#firm-example",
     "/compare": "#compare-run",
     "/plan-finder": "#planfinder-run",
     "/experiments": "#sweep-run",

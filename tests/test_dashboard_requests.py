@@ -174,6 +174,7 @@ GROUPS = {
     "plan": ("planfinder",),
     "sweep": ("sweep",),
     "learn": ("lesson",),
+    "firm": ("firm",),
 }
 
 

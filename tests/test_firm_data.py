@@ -46,7 +46,8 @@ def test_the_example_is_what_its_script_writes(tmp_path):
 def test_the_example_derived_targets_load_as_a_targets_file():
     calibration = load_targets(EXAMPLE / "derived_targets.toml")
     keys = {t.key for t in calibration.fitted + calibration.checked}
-    assert {"attitude_sales", "annual_customer_loss", "annual_staff_turnover"} <= keys
+    assert {"survey_2025_spring_sales", "observed_customer_loss", "staff_turnover"} <= keys
+    assert {"survey_2024_autumn_sales", "turnover_sales"} <= keys  # every dated wave, by department
 
 
 BAD = [
@@ -163,9 +164,9 @@ def _customers(lost: int, start: int) -> pd.DataFrame:
 def test_count_and_share_tolerances_follow_their_sampling_error():
     few = derive_targets(customers=_customers(25, 100)).set_index("key")
     many = derive_targets(customers=_customers(100, 400)).set_index("key")
-    assert few.loc["annual_customer_loss", "value"] == pytest.approx(0.25)
-    assert few.loc["annual_customer_loss", "tolerance"] == pytest.approx(2 * 5 / 100)
-    assert many.loc["annual_customer_loss", "tolerance"] == pytest.approx(2 * 10 / 400)
+    assert few.loc["observed_customer_loss", "value"] == pytest.approx(0.25)
+    assert few.loc["observed_customer_loss", "tolerance"] == pytest.approx(2 * 5 / 100)
+    assert many.loc["observed_customer_loss", "tolerance"] == pytest.approx(2 * 10 / 400)
     assert few.loc["net_promoter_score", "value"] == pytest.approx(10.0)
     assert few.loc["net_promoter_score", "standard_error"] == pytest.approx(
         100 * ((0.5 - 0.01) / 100) ** 0.5

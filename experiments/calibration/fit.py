@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 
+from eachcustomer.experiments.calibration.budget import simulator_for
 from eachcustomer.experiments.calibration.lever_priors import values_before
 from eachcustomer.experiments.calibration.posterior import Posterior, draw_many
 from eachcustomer.experiments.calibration.sampling import (
@@ -112,21 +113,6 @@ class Fit:
     counts: RunCounts
     drawn: tuple[str, ...] = ()
     """Parameters drawn from an earlier calibration, recorded with each particle."""
-
-
-def simulator_for(calibration: Calibration, targets: tuple[Target, ...], stream: str) -> Simulator:
-    """A simulator that measures `targets` on the calibration's organization."""
-    setup = calibration.setup
-    return Simulator(
-        base=calibration.base,
-        org=setup.org,
-        interventions=setup.interventions,
-        requests=tuple(t.request() for t in targets),
-        seed=calibration.spec.seed,
-        unit_employees=calibration.spec.abc.unit_employees,
-        stream=stream,
-        drawn_from=calibration.drawn_from,
-    )
 
 
 def prior_distribution(priors: dict[str, Prior]) -> pyabc.Distribution:

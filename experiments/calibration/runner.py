@@ -10,11 +10,16 @@ is complete):
     target_diagnostics.csv     per population and fit target: mean |scaled deviation|,
                                weighted share inside the accepted range
     targets.csv                per target: value, range, model before and after
+    predictive_check.csv       per target: observed value against the model's 5-95% at
+                               posterior draws, inside or not (`verdict.predictive_check`)
     parameters.csv             per fitted parameter: prior, before, posterior mean, 5-95%
     checks.parquet             every target at the scenario's values and at posterior draws
     summary.html               the page with the figures
     abc_history.db             pyabc's own database (pyabc.visualization reads it)
-    manifest.json              what was fitted, how, with which versions; the cost
+    NOT_A_USABLE_POSTERIOR.txt only when the last population is not a usable posterior
+                               (`verdict.judge`: effective sample size, final epsilon)
+    manifest.json              what was fitted, how, with which versions; the cost; the
+                               verdict
 """
 
 from __future__ import annotations
@@ -35,6 +40,12 @@ from eachcustomer.experiments.calibration.lever_priors import values_before
 from eachcustomer.experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior
 from eachcustomer.experiments.calibration.target_checks import missing_outputs
 from eachcustomer.experiments.calibration.target_spec import Calibration
+from eachcustomer.experiments.calibration.verdict import (
+    NOT_USABLE,
+    WARNING_FILE,
+    judge,
+    predictive_check,
+)
 from eachcustomer.experiments.loading.files import (
     check_folder_path,
     disk_error,
@@ -179,6 +190,8 @@ def write_calibration(
     before = values_before(list(calibration.priors), calibration.base)
     targets = summary.target_summary(calibration.targets, checks)
     parameters = summary.parameter_summary(last, calibration.priors, before)
+    predicted = predictive_check(calibration.targets, checks)
+    verdict = judge(per_population)
     parameters_kept = [*calibration.priors, *result.drawn]
     write_table(last[[*parameters_kept, "weight", "distance"]], out / POSTERIOR_FILE)
     write_table(populations, out / "populations.parquet")
@@ -187,10 +200,16 @@ def write_calibration(
     write_table(targets, out / "targets.csv")
     write_table(parameters, out / "parameters.csv")
     write_table(checks, out / "checks.parquet")
+    write_table(predicted, out / "predictive_check.csv")
     manifest = _manifest(calibration, result, per_population, workers)
+    manifest["verdict"] = verdict.as_dict()
+    if not verdict.usable:
+        text = verdict.warning() + "\n"
+        write_atomically(out / WARNING_FILE, lambda path: Path(path).write_text(text, "utf-8"))
+    label = "" if verdict.usable else f" ({NOT_USABLE.upper()})"
     page = summary.summary_page(
-        f"Calibration: {calibration.spec.title}",
-        _facts(manifest),
+        f"Calibration{label}: {calibration.spec.title}",
+        [*([verdict.warning()] if not verdict.usable else []), *_facts(manifest)],
         [
             (
                 "Targets",
@@ -200,15 +219,24 @@ def write_calibration(
                 summary.targets_figure(calibration.targets, checks),
             ),
             (
+                "Posterior predictive check",
+                "Each target's observed value against the fitted model's 5-95% range over "
+                "posterior draws (new runs); about one in ten falls outside by chance.",
+                predicted,
+                None,
+            ),
+            (
                 "Parameters",
-                "Priors and weighted posteriors of the fitted parameters.",
+                "Priors and weighted posteriors of the fitted parameters"
+                + ("." if verdict.usable else f": {NOT_USABLE}, read them as a sketch."),
                 parameters,
                 summary.posterior_figure(last, calibration.priors, before),
             ),
             (
                 "The search",
                 "Epsilon is the largest scaled deviation the population accepted (1: every "
-                "target inside its range).",
+                "target inside its range); the effective sample size (Kish) is how many "
+                "equally weighted particles the weights are worth.",
                 per_population,
                 summary.search_figure(per_population),
             ),
@@ -238,7 +266,12 @@ def _manifest(
     spec = calibration.spec
     counts = result.counts
     runs = (
-        counts.baseline + counts.training + counts.units + counts.surveyed_units + counts.practices
+        counts.baseline
+        + counts.training
+        + counts.units
+        + counts.surveyed_units
+        + counts.practices
+        + counts.observed
     )
     return {
         "format": 1,
@@ -276,6 +309,7 @@ def _manifest(
             "units": counts.units,
             "surveyed_units": counts.surveyed_units,
             "practices": counts.practices,
+            "observed": counts.observed,
         },
         "simulations": result.evaluations * runs,
         "seconds": round(result.seconds, 1),
@@ -299,14 +333,19 @@ def _versions() -> dict[str, str]:
 
 def _facts(manifest: dict[str, Any]) -> list[str]:
     runs = manifest["runs_per_evaluation"]
+    verdict = manifest["verdict"]
     return [
         f"Seed {manifest['seed']}; {manifest['populations']} populations of "
         f"{manifest['population_size']} particles; final epsilon "
-        f"{manifest['final_epsilon']:.3g}.",
+        f"{manifest['final_epsilon']:.3g} (1: every particle meets every fit target); final "
+        f"effective sample size {verdict['effective_sample_size']:.3g} (usable from "
+        f"{verdict['ess_share_required']:g} x the population); final acceptance rate "
+        f"{verdict['acceptance_rate']:.3g}. Label: {verdict['label']}.",
         f"{manifest['evaluations']:,} parameter sets evaluated, each with "
         f"{runs['organization']} runs of the organization, {runs['training']} with a "
         f"training day and {runs['units']} small organizations"
         + (f", {runs['practices']} practising culture change" if runs.get("practices") else "")
+        + (f", {runs['observed']} observed as the firm" if runs.get("observed") else "")
         + ": "
         f"{manifest['simulations']:,} simulations in {manifest['seconds']:.0f} s on "
         f"{manifest['workers']} worker(s).",

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from eachcustomer.experiments.calibration.firm_statistics import PERIOD_WEEKS, wave_name
 from eachcustomer.experiments.calibration.lever_priors import (
     lever_values,
     model_values,
@@ -41,7 +42,7 @@ from eachcustomer.experiments.calibration.statistics import (
     RunKind,
     Runs,
 )
-from eachcustomer.experiments.firmdata.observe import survey_unit
+from eachcustomer.experiments.firmdata.observe import observe_run, survey_unit
 from eachcustomer.experiments.running.runs import run_batch, run_replications
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.model import OrgModel
@@ -65,12 +66,14 @@ class Request:
         statistic: the statistic's name (`STATISTICS`).
         replications: runs, pairs or units it asks for.
         department: the department of a by-department statistic.
+        week: the week of a survey wave's statistic.
     """
 
     key: str
     statistic: str
     replications: int
     department: str | None = None
+    week: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class RunCounts:
     units: int = 0
     practices: int = 0
     surveyed_units: int = 0
+    observed: int = 0
 
     @classmethod
     def of(cls, requests: tuple[Request, ...]) -> RunCounts:
@@ -92,6 +96,7 @@ class RunCounts:
             "units": 0,
             "surveyed_units": 0,
             "practices": 0,
+            "observed": 0,
         }
         for request in requests:
             kind = STATISTICS[request.statistic].runs
@@ -105,7 +110,7 @@ class RunCounts:
 
     def weeks(self, unit_employees: int, employees: int) -> float:
         """Employee-weeks simulated, the cost measure of docs/CALIBRATION.md's budget."""
-        organization = (self.baseline + self.training) * employees
+        organization = (self.baseline + self.training + self.observed) * employees
         small = (self.units + self.surveyed_units + self.practices) * unit_employees
         return float((organization + small) * HORIZON_WEEKS)
 
@@ -170,7 +175,7 @@ class Simulator:
         params = make_params({**self.base, **drawn, **model_values(values)})
         runs = self.runs(params, values)
         measured = {
-            request.key: float(STATISTICS[request.statistic].measure(runs, request.department))
+            request.key: STATISTICS[request.statistic].value(runs, request.department, request.week)
             for request in self.requests
         }
         return {**measured, **{DRAWN_PREFIX + name: value for name, value in drawn.items()}}
@@ -213,7 +218,26 @@ class Simulator:
             survey_unit(params.replace(n_employees=self.unit_employees), seed, HORIZON_WEEKS)
             for seed in run_seeds(self.seed, values, f"{self.stream}:units", counts.surveyed_units)
         )
-        return Runs(baseline, trained, units, practices, surveyed)
+        observed = self.observed(params, values, counts.observed) if counts.observed else ()
+        return Runs(baseline, trained, units, practices, surveyed, observed)
+
+    def observed(self, params: Params, values: Mapping[str, float], count: int) -> tuple:
+        """`count` runs of the organization observed as the firm observes itself, with a
+        survey at every week a request names (`firm_statistics`)."""
+        weeks = sorted({r.week for r in self.requests if r.week is not None})
+        seeds = run_seeds(self.seed, values, f"{self.stream}:observed", count)
+        return tuple(
+            observe_run(
+                params,
+                seed,
+                waves={wave_name(week): week for week in weeks},
+                periods=[f"Q{q + 1}" for q in range(HORIZON_WEEKS // PERIOD_WEEKS)],
+                period_weeks=PERIOD_WEEKS,
+                org=self.org,
+                interventions=self.interventions,
+            )
+            for seed in seeds
+        )
 
     def practices(
         self, params: Params, values: Mapping[str, float], count: int

@@ -15,6 +15,9 @@ section 1), on one of three kinds of runs of one parameter set (`Runs`):
   surveyed once at the end of the run as a firm would survey it (`eachcustomer.sim.survey`:
   respondents' Likert scores, a sample of customers' ratings), for correlations at the
   observed level;
+- `observed`: the calibration's organization observed as a firm observes itself (surveys
+  at the weeks targets ask for, leavers and customers lost by quarter), for the statistics
+  of a firm's own files (`firm_statistics`);
 - `practices`: as many small organizations, each practising the library's culture change
   from week 1 for a share of its staff drawn uniformly from [0, 1] (the spread of adoption
   across firms in the organization-level studies of docs/CALIBRATION.md 1.10), one
@@ -29,94 +32,35 @@ replication standard error stays well inside its accepted range (docs/CALIBRATIO
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from eachcustomer.experiments.firmdata.observe import UnitSurvey
+from eachcustomer.experiments.calibration.firm_statistics import FIRM_STATISTICS
 
-HORIZON_WEEKS = 104
-MEASURED_WEEKS = (53, 104)
-"""First and last week (inclusive) of the settled year statistics are taken over."""
-TRAINING_WEEK = 27
-"""The training day of the `training` runs: after a settled half-year (docs/CALIBRATION.md 1.3)."""
-TRAINING_STRENGTH = 0.5
-WEEKS_PER_YEAR = 52
-UNIT_EMPLOYEES = 25
-"""Harter et al. (2002): 198,514 respondents in 7,939 business units, 25 per unit."""
-
-RunKind = Literal["organization", "training", "units", "surveyed_units", "practices"]
-
-
-@dataclass(frozen=True)
-class OrganizationRun:
-    """One run of the calibration's organization.
-
-    Attributes:
-        series: the weekly outputs (`OrgModel.outputs()`), week 0 to the horizon.
-        employees: head count.
-        attitude: every employee's attitude each week, (weeks + 1, employees), when a
-            statistic needs it (training lifts); else None.
-        weeks_in_post: weeks since each position's holder was hired, at the end.
-    """
-
-    series: pd.DataFrame
-    employees: int
-    attitude: np.ndarray | None = None
-    weeks_in_post: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class Runs:
-    """The runs of one parameter set that statistics are measured on.
-
-    Attributes:
-        baseline: runs of the organization without the training day.
-        trained: runs with the training day; `trained[r]` has the seed of `baseline[r]`.
-        units: weekly outputs of small generated organizations.
-        surveyed: the same small organizations, surveyed at the end of the run.
-        practices: small organizations practising culture change: the share of their staff
-            it covers and their weekly outputs.
-    """
-
-    baseline: tuple[OrganizationRun, ...] = ()
-    trained: tuple[OrganizationRun, ...] = ()
-    units: tuple[pd.DataFrame, ...] = ()
-    practices: tuple[tuple[float, pd.DataFrame], ...] = ()
-    surveyed: tuple[UnitSurvey, ...] = ()
-
-
-Measure = Callable[[Runs, "str | None"], float]
-
-
-@dataclass(frozen=True)
-class Statistic:
-    """Something the model produces that a target can be compared with.
-
-    Attributes:
-        name: the name targets use.
-        meaning: what it is, in one line.
-        unit: its unit.
-        low, high: the values a target may state (inclusive).
-        runs: the kind of runs it is measured on.
-        replications: default runs (organization), pairs (training) or units.
-        measure: (runs, option) -> value; option is the department for by-department ones.
-        outputs: weekly output columns it reads (checked against the model's before a fit).
-        takes_department: whether a target must name a department.
-    """
-
-    name: str
-    meaning: str
-    unit: str
-    low: float
-    high: float
-    runs: RunKind
-    replications: int
-    measure: Measure
-    outputs: tuple[str, ...] = ()
-    takes_department: bool = False
+# The run kinds and the Statistic type live in `run_kinds`; the names written `X as X` are
+# imported from here by the simulator, the targets file and the tests.
+from eachcustomer.experiments.calibration.run_kinds import (
+    HORIZON_WEEKS as HORIZON_WEEKS,
+)
+from eachcustomer.experiments.calibration.run_kinds import (
+    MEASURED_WEEKS,
+    TRAINING_WEEK,
+    WEEKS_PER_YEAR,
+    Measure,
+    OrganizationRun,
+    Runs,
+    Statistic,
+)
+from eachcustomer.experiments.calibration.run_kinds import (
+    TRAINING_STRENGTH as TRAINING_STRENGTH,
+)
+from eachcustomer.experiments.calibration.run_kinds import (
+    UNIT_EMPLOYEES as UNIT_EMPLOYEES,
+)
+from eachcustomer.experiments.calibration.run_kinds import (
+    RunKind as RunKind,
+)
 
 
 def measured_year(series: pd.DataFrame) -> pd.DataFrame:
@@ -480,5 +424,7 @@ _STATISTICS = (
     ),
 )
 
-STATISTICS: dict[str, Statistic] = {statistic.name: statistic for statistic in _STATISTICS}
+STATISTICS: dict[str, Statistic] = {
+    statistic.name: statistic for statistic in (*_STATISTICS, *FIRM_STATISTICS)
+}
 """Every statistic a target can name, by name."""

@@ -202,21 +202,22 @@ def targets_figure(targets: tuple[Target, ...], checks: pd.DataFrame) -> go.Figu
     return figure
 
 
-def search_figure(populations: pd.DataFrame) -> go.Figure:
-    """Epsilon and the acceptance rate, population by population."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=["epsilon", "acceptance rate"])
-    figure.add_trace(
-        go.Scatter(x=populations["population"], y=populations["epsilon"], mode="lines+markers"),
-        row=1,
-        col=1,
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=populations["population"], y=populations["acceptance_rate"], mode="lines+markers"
-        ),
-        row=1,
-        col=2,
-    )
+def search_figure(populations: pd.DataFrame, ess_share: float = 0.25) -> go.Figure:
+    """Epsilon, the acceptance rate and the effective sample size, population by population
+    (dotted: epsilon 1 and the smallest usable effective sample size)."""
+    names = ["epsilon", "acceptance rate", "effective sample size"]
+    figure = make_subplots(rows=1, cols=3, subplot_titles=names)
+    columns = ("epsilon", "acceptance_rate", "effective_sample_size")
+    for col, column in enumerate(columns, start=1):
+        figure.add_trace(
+            go.Scatter(x=populations["population"], y=populations[column], mode="lines+markers"),
+            row=1,
+            col=col,
+        )
+    figure.add_hline(y=1.0, line_dash="dot", line_color=GREEN, row=1, col=1)
+    if len(populations):
+        usable = ess_share * float(populations["particles"].iloc[-1])
+        figure.add_hline(y=usable, line_dash="dot", line_color=VERMILLION, row=1, col=3)
     figure.update_xaxes(title_text="population", dtick=1)
     figure.update_layout(showlegend=False, height=320, template=report_template())
     return figure

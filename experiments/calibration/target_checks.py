@@ -40,7 +40,9 @@ FIXED_ELSEWHERE = {
 def earlier_calibration(spec: TargetsFile, path: Path | None, where: str) -> Posterior | None:
     if spec.posterior is None:
         return None
-    folder = named_folder(path, "posterior", spec.posterior, CalibrationError, where)
+    folder: Path | str = named_folder(path, "posterior", spec.posterior, CalibrationError, where)
+    if not Path(folder).exists() and "/" not in spec.posterior and "\\" not in spec.posterior:
+        folder = spec.posterior  # a built-in posterior's name (`eachcustomer list posteriors`)
     try:
         return load_posterior(folder)
     except CalibrationError as error:
@@ -50,7 +52,8 @@ def earlier_calibration(spec: TargetsFile, path: Path | None, where: str) -> Pos
 def check_drawn(
     drawn_from: Posterior, priors: dict[str, Prior], spec: TargetsFile, base: dict, where: str
 ) -> None:
-    """Drawn parameters are neither fitted again nor fixed, and valid with the fixed ones."""
+    """Drawn parameters are not fixed, and valid with the fixed ones (those the file fits
+    again are no longer drawn: `parse_targets` takes them out)."""
     for name in drawn_from.parameters:
         for table, names in (("priors", priors), ("parameters", spec.parameters)):
             if name in names:
@@ -185,6 +188,10 @@ def validated_target(key: str, entry: TargetEntry, setup: RunSetup, where: str) 
             )
     elif entry.department is not None:
         raise CalibrationError(f"{at}.department: {name} is not measured by department")
+    if statistic.takes_week and entry.week is None:
+        raise CalibrationError(f"{at}: {name} needs week = N (the survey wave's week, 1-104)")
+    if not statistic.takes_week and entry.week is not None:
+        raise CalibrationError(f"{at}.week: {name} is not measured at a week")
     low, high = entry.accepted_range
     if not low < entry.value < high:
         raise CalibrationError(
@@ -201,6 +208,7 @@ def validated_target(key: str, entry: TargetEntry, setup: RunSetup, where: str) 
         use=entry.use,
         replications=entry.replications or statistic.replications,
         department=entry.department,
+        week=entry.week,
     )
 
 

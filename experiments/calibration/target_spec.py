@@ -16,7 +16,11 @@ from scipy.special import expit, logit
 
 from eachcustomer.experiments.calibration.posterior import Posterior
 from eachcustomer.experiments.calibration.simulate import Request
-from eachcustomer.experiments.calibration.statistics import UNIT_EMPLOYEES, Statistic
+from eachcustomer.experiments.calibration.statistics import (
+    HORIZON_WEEKS,
+    UNIT_EMPLOYEES,
+    Statistic,
+)
 from eachcustomer.experiments.loading.scenario_files import RunSetup
 from eachcustomer.sim.checked import CheckedModel
 
@@ -77,6 +81,9 @@ class TargetEntry(CheckedModel):
     use: Literal["fit", "check"] = "fit"
     replications: int | None = Field(None, ge=1, le=100_000)
     department: str | None = None
+    week: int | None = Field(
+        None, ge=1, le=HORIZON_WEEKS, description="the run's week a survey wave was taken in"
+    )
 
     @model_validator(mode="after")
     def _one_range(self) -> TargetEntry:
@@ -146,6 +153,7 @@ class Target:
     use: str
     replications: int
     department: str | None
+    week: int | None = None
 
     def scaled_deviation(self, model_value: float) -> float:
         """(model - target) / the distance from the target to the range's edge on that side.
@@ -157,7 +165,7 @@ class Target:
 
     def request(self) -> Request:
         """What the simulator measures for this target."""
-        return Request(self.key, self.statistic.name, self.replications, self.department)
+        return Request(self.key, self.statistic.name, self.replications, self.department, self.week)
 
 
 @dataclass(frozen=True)

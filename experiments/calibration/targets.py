@@ -10,8 +10,9 @@ A targets file is TOML (annotated example: experiments/specs/published_targets.t
     [targets.KEY]                  # statistic (default KEY), value, tolerance or accepted,
                                    # source, use = "fit" | "check", replications, department
     [abc]                          # population_size, populations, min_epsilon, ...
-    posterior = "DIR"              # optional: an earlier calibration whose parameters
-                                   # each simulation draws (a staged calibration)
+    posterior = "DIR"              # optional: an earlier calibration (a folder, or a
+                                   # built-in's name) whose parameters each simulation
+                                   # draws, but for those [priors] fits again (staged)
 
 Without a [priors] table the parameters of `DEFAULT_PRIORS` are fitted. Every mistake is
 reported with the file and the key, as a `CalibrationError`: an unknown statistic, a
@@ -24,6 +25,7 @@ model and the organization.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,9 @@ def parse_targets(
     if drawn_from is not None:
         if spec.priors is None:  # the default priors, less what the earlier fit provides
             priors = {k: v for k, v in priors.items() if k not in drawn_from.parameters}
+        else:  # the file's own priors are fitted again; the rest stay at the earlier posterior
+            kept = tuple(name for name in drawn_from.parameters if name not in priors)
+            drawn_from = replace(drawn_from, parameters=kept)
         checks.check_drawn(drawn_from, priors, spec, base, where)
     checks.check_priors(priors, spec, base, where)
     targets = tuple(

@@ -23,7 +23,17 @@ from eachcustomer.sim.recording import slug
 Z = 2.0
 """Standard errors on each side of a target's value: about a 95% interval."""
 WEEKS_PER_YEAR = 52
-COLUMNS = ("key", "statistic", "department", "value", "standard_error", "tolerance", "n", "figure")
+COLUMNS = (
+    "key",
+    "statistic",
+    "department",
+    "week",
+    "value",
+    "standard_error",
+    "tolerance",
+    "n",
+    "figure",
+)
 
 
 def mean_standard_error(sd: float, n: int, population: int | None = None) -> float:
@@ -51,11 +61,13 @@ def _row(
     figure: str,
     z: float,
     department: str = "",
+    week: int | None = None,
 ) -> dict:
     return {
         "key": key,
         "statistic": statistic,
         "department": department,
+        "week": week,
         "value": value,
         "standard_error": error,
         "tolerance": z * error,
@@ -64,24 +76,32 @@ def _row(
     }
 
 
-def survey_targets(survey: pd.DataFrame, wave: str | None = None, z: float = Z) -> list[dict]:
-    """`department_attitude` per department from one wave (the last listed if None)."""
+def survey_targets(
+    survey: pd.DataFrame, wave: str | None = None, z: float = Z, week: int | None = None
+) -> list[dict]:
+    """Per department, one wave (the last listed if None): `department_survey_score` at the
+    wave's week (`week`, or the file's `week` column), else `department_attitude`."""
     chosen = survey["wave"].iloc[-1] if wave is None else wave
     rows = survey[(survey["wave"] == chosen) & (survey["team"] == "")]
+    if week is None and "week" in rows and rows["week"].notna().any():
+        week = int(rows["week"].dropna().iloc[0])
+    statistic = "department_survey_score" if week is not None else "department_attitude"
+    prefix = f"survey_{slug(chosen)}_" if week is not None else "attitude_"
     targets = []
     for _, row in rows.iterrows():
         population = int(row["headcount"]) if pd.notna(row["headcount"]) else None
         error = mean_standard_error(row["sd"], int(row["respondents"]), population) / 2.0
         targets.append(
             _row(
-                f"attitude_{slug(row['department'])}",
-                "department_attitude",
+                prefix + slug(row["department"]),
+                statistic,
                 (row["mean"] - 3.0) / 2.0,
                 error,
                 int(row["respondents"]),
-                f"survey {chosen or 'results'}, line {row['line']}",
+                f"survey {chosen or 'results'}, line {row.get('line', '-')}",
                 z,
                 row["department"],
+                week,
             )
         )
     return targets
@@ -101,7 +121,7 @@ def customer_targets(customers: pd.DataFrame, z: float = Z) -> list[dict]:
     # The model's base is the whole firm: units add up, periods average.
     base = float(counted.groupby("period")["customers_start"].sum().mean()) if weeks else 0.0
     for column, statistic in (
-        ("customers_lost", "annual_customer_loss"),
+        ("customers_lost", "observed_customer_loss"),
         ("complaints", "complaints_per_customer_year"),
     ):
         known = counted.dropna(subset=[column])
@@ -148,24 +168,21 @@ def customer_targets(customers: pd.DataFrame, z: float = Z) -> list[dict]:
 
 
 def turnover_targets(turnover: pd.DataFrame, z: float = Z) -> list[dict]:
-    """`annual_staff_turnover` of the whole firm: leavers per head per year."""
+    """Leavers per head per year: the whole firm's (`observed_staff_turnover`), then each
+    department's (`department_staff_turnover`)."""
     if not len(turnover):
         return []
     weeks = float(turnover.groupby("period")["weeks"].first().sum())
-    headcount = float(turnover.groupby("period")["headcount"].sum().mean())
-    leavers = float(turnover["leavers"].sum())
-    value, error = _per_year(leavers, headcount, weeks)
-    return [
-        _row(
-            "annual_staff_turnover",
-            "annual_staff_turnover",
-            value,
-            error,
-            int(leavers),
-            "leavers",
-            z,
-        )
-    ]
+    groups = [("", turnover), *turnover.groupby("department", sort=False)]
+    targets = []
+    for department, rows in groups:
+        headcount = float(rows.groupby("period")["headcount"].sum().mean())
+        leavers = float(rows["leavers"].sum())
+        value, error = _per_year(leavers, headcount, weeks)
+        statistic = "department_staff_turnover" if department else "observed_staff_turnover"
+        key = f"turnover_{slug(str(department))}" if department else "staff_turnover"
+        targets.append(_row(key, statistic, value, error, int(leavers), "leavers", z, department))
+    return targets
 
 
 def derive_targets(
@@ -178,7 +195,10 @@ def derive_targets(
 ) -> pd.DataFrame:
     """The targets table of a firm's files (those given), one row per target (`COLUMNS`)."""
     rows = []
-    if survey is not None:
+    if survey is not None and wave is None and "week" in survey and survey["week"].notna().any():
+        for each in survey.dropna(subset=["week"])["wave"].unique():  # every dated wave
+            rows += survey_targets(survey, each, z)
+    elif survey is not None:
         rows += survey_targets(survey, wave, z)
     if customers is not None:
         rows += customer_targets(customers, z)
@@ -187,16 +207,26 @@ def derive_targets(
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def targets_toml(targets: pd.DataFrame, *, title: str, scenario: str, seed: int = 1) -> str:
+def targets_toml(
+    targets: pd.DataFrame,
+    *,
+    title: str,
+    scenario: str,
+    seed: int = 1,
+    header: tuple[str, ...] = (),
+) -> str:
     """A targets file (docs/CALIBRATION.md 4.1) with `targets` as its [targets] tables.
 
-    Every target is `use = "check"` but the first, so the file loads as it is; choose the
-    ones to fit, and the priors, before calibrating.
+    A `use` column says which to fit; without one every target is `use = "check"` but the
+    first, so the file loads as it is: choose the ones to fit, and the priors, before
+    calibrating. `header` lines (TOML: `posterior = ...`, [priors] and [abc] tables) go
+    before the targets.
     """
     lines = [
         f"title = {title!r}".replace("'", '"'),
         f'scenario = "{scenario}"',
         f"seed = {seed}",
+        *header,
         "",
     ]
     for index, row in enumerate(targets.itertuples()):
@@ -204,10 +234,13 @@ def targets_toml(targets: pd.DataFrame, *, title: str, scenario: str, seed: int 
         lines.append(f'statistic = "{row.statistic}"')
         if row.department:
             lines.append(f'department = "{row.department}"')
+        if pd.notna(row.week):
+            lines.append(f"week = {int(row.week)}")
         lines.append(f"value = {row.value:.6g}")
         lines.append(f"tolerance = {max(row.tolerance, 1e-6):.6g}")
         z = row.tolerance / row.standard_error if row.standard_error else 0.0
-        lines.append(f'source = "{row.figure}; n = {row.n}; tolerance = {z:g} standard errors"')
-        lines.append(f'use = "{"fit" if index == 0 else "check"}"')
+        lines.append(f'source = "{row.figure}; n = {row.n}; tolerance = {z:.3g} standard errors"')
+        use = getattr(row, "use", "fit" if index == 0 else "check")
+        lines.append(f'use = "{use}"')
         lines.append("")
     return "\n".join(lines)

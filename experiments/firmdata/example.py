@@ -101,6 +101,7 @@ def write_example(out: Path) -> None:
         teams=True,
     )
     survey = observed.survey.drop(columns="true_attitude").round({"mean": 3, "sd": 3})
+    survey["week"] = survey["wave"].map(WAVES)  # the run's week of each wave
     # Firms report no group with fewer than a handful of respondents (anonymity).
     survey = survey[survey["respondents"] >= MIN_REPORTED]
     survey.to_csv(out / "survey_results.csv", index=False)

@@ -66,6 +66,7 @@ SURVEY_COLUMNS = (
     Column("wave", "text", required=False),
     Column("team", "text", required=False),
     Column("headcount", "integer", 1, required=False, blank=True),
+    Column("week", "integer", 1, 520, required=False, blank=True),
 )
 """Survey results: mean and SD of respondents' scores on a 1-5 scale (mean of the items)."""
 CUSTOMER_COLUMNS = (

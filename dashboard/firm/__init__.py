@@ -1,0 +1,1 @@
+"""Your organization: a firm's own files uploaded, checked, fitted, exported."""
