@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,24 @@ plan = ["none", "training_day", "culture_change"]
 [outcomes]
 summary = ["customer_base_change", "annual_retention", "net_revenue", "spend_total"]
 """
+
+
+def write_specs(out: Path, title: str) -> None:
+    """A sweep spec and a plan search spec beside a fitted organization, both drawing from it.
+
+    The plan search is the built-in `plan_finder`'s, pointed at the fitted scenario and
+    posterior next to it instead of the baseline's 500 employees.
+    """
+    from eachcustomer.experiments.loading import catalogue
+
+    (out / "sweep.toml").write_text(SWEEP.format(title=title), encoding="utf-8")
+    plan = catalogue.resolve("plan_finder", "plan_finder").read_text(encoding="utf-8")
+    plan = plan.replace(
+        'scenario = "baseline"', 'scenario = "scenario.toml"\nposterior = "posterior"', 1
+    )
+    plan = plan.replace("The baseline organization of 500 employees", "The fitted organization")
+    plan = re.sub(r"\n\[parameters\]\nn_employees = \d+\n", "\n", plan, count=1)
+    (out / "plan.toml").write_text(plan, encoding="utf-8")
 
 
 def fit_firm(
@@ -101,12 +120,12 @@ def fit_firm(
         return
     require_pyabc()
     manifest = run_with_progress(calibration, out / "posterior", workers=workers)
-    (out / "sweep.toml").write_text(SWEEP.format(title=folder.name), encoding="utf-8")
+    write_specs(out, folder.name)
     print_targets(console, out / "posterior")
     print_verdict(console, manifest, out / "posterior")
     console.print(
         f"The fitted organization is in [bold]{out}[/bold]: `eachcustomer run "
         f"{out / 'scenario.toml'} --posterior {out / 'posterior'}`, `eachcustomer sweep "
-        f"{out / 'sweep.toml'} --out RESULTS`, or a plan search whose spec says "
-        f'scenario = "scenario.toml" (next to it) with `--posterior {out / "posterior"}`.'
+        f"{out / 'sweep.toml'} --out RESULTS` or `eachcustomer plan {out / 'plan.toml'} --out "
+        "RESULTS` (the built-in plan search on this organization)."
     )

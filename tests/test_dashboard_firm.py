@@ -159,7 +159,7 @@ def test_a_tiny_fit_returns_a_verdict_a_check_by_department_and_a_runnable_folde
     with zipfile.ZipFile(io.BytesIO(base64.b64decode(result["zip"]))) as archive:
         archive.extractall(tmp_path)
     folder = tmp_path / "fitted_organization"
-    for name in ("scenario.toml", "org_chart.csv", "targets.toml", "sweep.toml"):
+    for name in ("scenario.toml", "org_chart.csv", "targets.toml", "sweep.toml", "plan.toml"):
         assert (folder / name).is_file(), name
     assert (folder / "posterior" / "predictive_check.csv").is_file()
     assert set(result["means"]) == set(result["fitted"])

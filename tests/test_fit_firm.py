@@ -73,7 +73,7 @@ def test_fit_firm_writes_a_fitted_organization_that_run_and_sweep_accept(tmp_pat
     assert result.exit_code == 0, result.output
     assert "Estimated cost" in said(result)
     assert "effective sample size" in said(result)
-    for name in ("scenario.toml", "org_chart.csv", "targets.toml", "sweep.toml"):
+    for name in ("scenario.toml", "org_chart.csv", "targets.toml", "sweep.toml", "plan.toml"):
         assert (out / name).is_file(), name
     manifest = json.loads((out / "posterior" / "manifest.json").read_text())
     assert manifest["drawn_from"]["parameters"] and "base_churn" in manifest["priors"]
@@ -87,6 +87,11 @@ def test_fit_firm_writes_a_fitted_organization_that_run_and_sweep_accept(tmp_pat
         app, ["sweep", str(out / "sweep.toml"), "--out", str(tmp_path / "s"), "--dry-run"]
     )
     assert swept.exit_code == 0, swept.output
+    planned = runner.invoke(
+        app, ["plan", str(out / "plan.toml"), "--out", str(tmp_path / "p"), "--dry-run"]
+    )
+    assert planned.exit_code == 0, planned.output
+    assert "fitted parameters drawn for its seed from the posterior" in said(planned)
 
 
 def test_a_folder_without_a_scenario_is_refused_with_what_it_needs(tmp_path):

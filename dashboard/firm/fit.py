@@ -6,7 +6,7 @@ sentence the command line prints (`budget.estimate` from one timed evaluation), 
 worker in the job's own process (the dashboard's bound on jobs is a bound on cores), and
 returns what the page shows: the verdict (`eachcustomer.experiments.calibration.verdict`),
 the predictive check by target, and the fitted organization as a zip of the folder
-`fit-firm --out` writes (scenario, chart, targets, posterior/, sweep.toml), which
+`fit-firm --out` writes (scenario, chart, targets, posterior/, sweep.toml, plan.toml), which
 `eachcustomer run`, `sweep` and `plan` accept.
 """
 
@@ -85,7 +85,7 @@ def fit_files(stored: Any, sizes: dict[str, Any], report: Report, seed: int = 1)
     from eachcustomer.experiments.calibration.budget import estimate, probe
     from eachcustomer.experiments.calibration.runner import calibrate
     from eachcustomer.experiments.firmdata.fitting import prepare
-    from eachcustomer.fitfirm import SWEEP
+    from eachcustomer.fitfirm import write_specs
 
     problem = size_problem(sizes)
     if problem is not None:
@@ -113,7 +113,7 @@ def fit_files(stored: Any, sizes: dict[str, Any], report: Report, seed: int = 1)
             )
         except (CalibrationError, ValueError) as error:
             return {"error": user_message(error).replace(temporary, "")}
-        (out / "sweep.toml").write_text(SWEEP.format(title="Your organization"), encoding="utf-8")
+        write_specs(out, "Your organization")
         check = pd.read_csv(out / "posterior" / "predictive_check.csv", keep_default_na=False)
         means = posterior_means(out / "posterior", tuple(calibration.priors))
         archive = zipped(out)

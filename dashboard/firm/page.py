@@ -126,7 +126,7 @@ def layout(**_: Any) -> html.Div:
                         className="button",
                         disabled=True,
                         title="The folder `eachcustomer fit-firm --out` writes: scenario.toml, "
-                        "the chart, targets.toml, posterior/, sweep.toml",
+                        "the chart, targets.toml, posterior/, sweep.toml, plan.toml",
                     ),
                     dcc.Download(id="firm-download"),
                     html.Button(
@@ -406,8 +406,8 @@ def verdict_box(result: dict[str, Any]) -> list[Any]:
         html.P(
             "The download is the folder `eachcustomer fit-firm --out` writes: `eachcustomer "
             "run fitted_organization/scenario.toml --posterior fitted_organization/posterior`,"
-            " `eachcustomer sweep fitted_organization/sweep.toml --out RESULTS`, or a plan "
-            "search with that scenario and posterior.",
+            " `eachcustomer sweep fitted_organization/sweep.toml --out RESULTS` or `eachcustomer "
+            "plan fitted_organization/plan.toml --out RESULTS`.",
             className="note",
         ),
     ]

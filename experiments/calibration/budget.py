@@ -13,7 +13,7 @@ when acceptance falls in late populations (the Harbour Supply fit: 42% down to 6
 are for the most populations allowed: a search that reaches its epsilon earlier costs
 less, and `max_minutes` caps the search whatever the estimate. The probe leaves out
 pyabc's and the process pool's own work: on Harbour Supply the whole cost per evaluation
-was a third above it (benchmarks/issue23_fit.md).
+was a third above it (benchmarks/RESULTS.md, "Issue 23").
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ EVALUATIONS_PER_PARTICLE = 2.2
 """Evaluations per accepted particle in a population at a typical acceptance of 45%."""
 HIGH_EVALUATIONS_PER_PARTICLE = 7.0
 """A hard fit: Harbour Supply's six fit targets took 6,958 evaluations for 10 populations of
-100 (acceptance 42% falling to 6%; benchmarks/issue23_fit.md)."""
+100 (acceptance 42% falling to 6%; benchmarks/RESULTS.md, "Issue 23")."""
 PYABC_SECONDS = 0.01
 """pyabc's own work per evaluation (proposal, weight), measured in docs/CALIBRATION.md 4.5."""
 
