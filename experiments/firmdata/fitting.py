@@ -151,6 +151,10 @@ def firm_table(folder: Path, scenario: Path) -> pd.DataFrame:
 
 def scenario_of(folder: Path) -> Path:
     """The folder's scenario file: the one TOML file with an [organization] table."""
+    if not folder.is_dir():
+        raise CalibrationError(
+            f"{folder}: no such folder (a folder of the firm's files, docs/FIRM_DATA.md)"
+        )
     found = [p for p in sorted(folder.glob("*.toml")) if "[organization]" in p.read_text("utf-8")]
     if len(found) != 1:
         raise CalibrationError(
