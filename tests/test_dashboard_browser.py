@@ -222,6 +222,20 @@ def stored_week(browser: Browser) -> int | None:
     return state.get("week") if isinstance(state, dict) else None
 
 
+def wait_for_pause(browser: Browser) -> int:
+    """Wait until a paused run's job has ended (Run is enabled again) and the page shows the
+    week the session keeps; that week."""
+    return wait_until(
+        lambda: (
+            browser.prop("explore-run", "disabled") is False
+            and stored_week(browser) == week_shown(browser)
+            and stored_week(browser)
+        ),
+        30,
+        "the pause",
+    )
+
+
 def wait_for_week(browser: Browser, week: int, timeout: float, what: str) -> None:
     """Wait until the run kept has reached `week` and the page shows that week."""
     wait_until(lambda: stored_week(browser) == week and week_shown(browser) == week, timeout, what)
@@ -288,15 +302,7 @@ def test_explore_step_pause_and_reset(server, browser):
     wait_until(lambda: week_shown(browser) > 0, 60, "partial results while running")
     browser.find("#explore-pause").click()
     # The job has ended when the app enables Run again; the run it keeps is the one shown.
-    paused = wait_until(
-        lambda: (
-            browser.prop("explore-run", "disabled") is False
-            and stored_week(browser) == week_shown(browser)
-            and stored_week(browser)
-        ),
-        30,
-        "the pause",
-    )
+    paused = wait_for_pause(browser)
     assert 0 < paused < 520
     browser.find("#explore-step").click()
     wait_for_week(browser, paused + 1, 60, "a step from the paused week")
@@ -593,15 +599,7 @@ def test_a_run_plays_at_the_speed_chosen_and_pauses_and_resumes_at_a_week(server
     assert played_week_by_week(shown), weeks
     assert shown[-1] < 20
     browser.find("#explore-pause").click()
-    paused = wait_until(
-        lambda: (
-            browser.prop("explore-run", "disabled") is False
-            and stored_week(browser) == week_shown(browser)
-            and stored_week(browser)
-        ),
-        30,
-        "the pause",
-    )
+    paused = wait_for_pause(browser)
     assert browser.text("#explore-run") == "▶ Resume"
     # Paused, it stays put: no job runs and the week shown does not move while a playing run
     # would have shown three more.
@@ -833,15 +831,7 @@ def test_a_slider_moved_while_paused_acts_from_that_week_and_the_export_reproduc
     browser.find("#explore-run").click()
     wait_until(lambda: week_shown(browser) > 2, 60, "the run under way")
     browser.find("#explore-pause").click()
-    paused = wait_until(
-        lambda: (
-            browser.prop("explore-run", "disabled") is False
-            and stored_week(browser) == week_shown(browser)
-            and stored_week(browser)
-        ),
-        30,
-        "the pause",
-    )
+    paused = wait_for_pause(browser)
     assert 0 < paused < 520
     before = browser.prop("explore-state", "data")["table"]["mean_attitude"]
     # Home: negativity bias to 1 from the paused week on, not from week 0.

@@ -138,6 +138,24 @@ def test_fit_sizes_and_progress():
     assert "population 3 of at most 3" in last[1] and "5 of 10" in check[1]
 
 
+def test_without_the_calibrate_extra_a_fit_says_what_to_install(monkeypatch, page):
+    from eachcustomer.experiments.calibration import runner
+    from eachcustomer.extras import MissingExtraError
+
+    def missing() -> None:
+        raise MissingExtraError("pyabc", "calibrate", "calibration (ABC-SMC with pyabc)")
+
+    monkeypatch.setattr(runner, "require_pyabc", missing)
+    reports = []
+    result = fit_files(
+        example_files(),
+        {"population_size": 10, "populations": 1, "max_minutes": 1},
+        lambda share, line: reports.append((share, line)),
+    )
+    assert "pip install 'eachcustomer[calibrate]'" in result["error"]
+    assert reports == []  # refused before any work
+
+
 def test_a_tiny_fit_returns_a_verdict_a_check_by_department_and_a_runnable_folder(tmp_path, page):
     from eachcustomer.experiments.calibration.verdict import NOT_USABLE, USABLE
 

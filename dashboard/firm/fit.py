@@ -83,13 +83,18 @@ def fit_files(stored: Any, sizes: dict[str, Any], report: Report, seed: int = 1)
     """Fit the page's files; what the page shows, or {"error": message}."""
     from eachcustomer.experiments.calibration import CalibrationError
     from eachcustomer.experiments.calibration.budget import estimate, probe
-    from eachcustomer.experiments.calibration.runner import calibrate
+    from eachcustomer.experiments.calibration.runner import calibrate, require_pyabc
     from eachcustomer.experiments.firmdata.fitting import prepare
+    from eachcustomer.extras import MissingExtraError
     from eachcustomer.fitfirm import write_specs
 
     problem = size_problem(sizes)
     if problem is not None:
         return {"error": f"{problem}."}
+    try:  # the plain install has no pyabc: say which extra, before any work
+        require_pyabc()
+    except MissingExtraError as error:
+        return {"error": str(error)}
     started = time.monotonic()
     abc = {
         "population_size": int(sizes["population_size"]),
