@@ -91,7 +91,7 @@ class Student:
     role: Role
     effort: str
     language: str
-    answered: bool = False
+    answered_for: int = 0  # the round their last sent choice is for (0: none sent)
     report: PlayerReport | None = None
 
 
@@ -276,7 +276,8 @@ class ClassRegistry:
         with session.lock:
             student = self._student(session, token)
             self._refuse_if(session, ended=True)
-            student.effort, student.language, student.answered = effort, language, True
+            student.effort, student.language = effort, language
+            student.answered_for = _next_round(session)
             return self._state_of(session, student)
 
     def _state_of(self, session: Session, student: Student) -> dict[str, Any]:
@@ -290,7 +291,7 @@ class ClassRegistry:
             "round": session.rounds_played,
             "max_rounds": MAX_ROUNDS,
             "choice": {"effort": student.effort, "language": student.language},
-            "answered": student.answered,
+            "answered": student.answered_for == _next_round(session),
             "report": None
             if report is None
             else {
@@ -329,7 +330,7 @@ class ClassRegistry:
                         "role": ROLE_KINDS[s.role.kind],
                         "department": s.role.department,
                         "distance": s.role.distance,
-                        "answered": s.answered,
+                        "answered": s.answered_for == _next_round(session),
                         "effort": s.effort,
                         "language": s.language,
                     }
@@ -389,8 +390,6 @@ class ClassRegistry:
             if reports or problem is None:
                 session.levers_pulled[session.game.rounds_played] = tuple(session.pending_levers)
                 session.pending_levers = []
-                for student in session.students.values():
-                    student.answered = False
             session.rounds_played = session.game.rounds_played
             session.problem = problem
             if session.status == RUNNING:  # it may have ended meanwhile
@@ -409,6 +408,11 @@ class ClassRegistry:
             raise ClassError("This session has ended.", 409)
         if running and session.status == RUNNING:
             raise ClassError("The class is playing a month right now: try again in a moment.", 409)
+
+
+def _next_round(session: Session) -> int:
+    """The round a choice sent now is for: the next, or the one after while a round runs."""
+    return session.rounds_played + (2 if session.status == RUNNING else 1)
 
 
 def registry() -> ClassRegistry:
