@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import socket
 from typing import Any
 
 import dash
@@ -33,19 +32,12 @@ from eachcustomer.dashboard.classroom.sessions import (
     ClassError,
     registry,
 )
-from eachcustomer.dashboard.classroom.web import HOST_SETTING
+from eachcustomer.dashboard.classroom.web import HOST_SETTING, join_address
 from eachcustomer.dashboard.common import triggered_id
 from eachcustomer.dashboard.settings import DEFAULT_SCENARIO, scenario_choices
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-WILDCARD = ("0.0.0.0", "::")
 TICK_MS = 2000
 LEVER_IDS = {lever: f"class-lever-{lever}" for lever in LEVERS}
-OPEN_TO_NETWORK = (
-    "The dashboard listens only on this computer, so students' phones and laptops cannot "
-    "reach it: stop it and start it again with `eachcustomer dashboard --host 0.0.0.0` "
-    "(on a network you trust: there is no login)."
-)
 
 
 def layout(**_: Any) -> html.Div:
@@ -186,34 +178,6 @@ def act(*values: Any) -> tuple[Any, str]:
 
 
 # --- what the page shows --------------------------------------------------------------------
-
-
-def lan_address() -> str | None:
-    """This computer's address on its network (the one a route out would use), or None."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("10.254.254.254", 1))  # no packet is sent for a UDP connect
-            return str(probe.getsockname()[0])
-    except OSError:
-        return None
-
-
-def join_address(listening: str | None, asked: str, code: str) -> tuple[str, str | None]:
-    """The address students open (`asked` is the host:port the teacher's browser used), and
-    a warning when other devices cannot reach the dashboard."""
-    hostname, port = asked, ""
-    head, colon, tail = asked.rpartition(":")
-    if colon and tail.isdigit() and (head.endswith("]") or ":" not in head):
-        hostname, port = head, tail
-    note = None
-    if listening in LOOPBACK:
-        note = OPEN_TO_NETWORK
-    elif listening in WILDCARD and hostname in LOOPBACK:
-        hostname = lan_address() or hostname
-    elif listening not in WILDCARD and listening is not None:
-        hostname = listening
-    where = f"{hostname}:{port}" if port else hostname
-    return f"http://{where}/class/join?code={code}", note
 
 
 def join_box(code: str) -> list[Any]:
