@@ -159,11 +159,12 @@ def simulate(setup: RunSetup, weeks: int, on_week: Callable[[int, int], None]) -
     batch gives the same numbers bit for bit (tests/test_batch.py). Without a timeline the
     command steps the batch itself, so it does not import Mesa, which loads scipy's spatial
     module, networkx and tqdm for its spaces and batch runner (benchmarks/RESULTS.md, "Issue 22");
-    a timeline changes a running model (`OrgModel.set_params`), so it runs the Mesa model.
+    a timeline changes a running model (`OrgModel.set_params`), so it runs the Mesa model,
+    as do players (a class session's replay).
     """
     from eachcustomer.experiments.running.runs import run_batch, run_model
 
-    if setup.timeline:
+    if setup.timeline or setup.players:
         return run_model(
             setup.params,
             setup.seed,
@@ -173,6 +174,7 @@ def simulate(setup: RunSetup, weeks: int, on_week: Callable[[int, int], None]) -
             weeks=weeks,
             on_week=on_week,
             timeline=setup.timeline,
+            players=setup.players,
         )
     (result,) = run_batch(
         setup.params,

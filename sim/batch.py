@@ -14,7 +14,8 @@ numbers) and, for a generated organization, in their random ties.
 
 The order of a step (docs/ODD.md, "Process overview and scheduling"): encounters,
 customers' churn and word of mouth, attitude contagion, the pull of one's own disposition,
-distance drift, incentives, turnover and hiring, interventions, then outputs.
+distance drift, incentives, turnover and hiring, interventions, players' choices held
+(a class session's, `eachcustomer.sim.players`; nothing without players), then outputs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 from eachcustomer.sim.lever_arrays import LeverArrays
 from eachcustomer.sim.organization import Organization, generate_organization, influence_matrix
 from eachcustomer.sim.params import Params
+from eachcustomer.sim.players import Choice, Player, Seats, check_players
 from eachcustomer.sim.processes.contagion import InfluenceNetwork, spread_attitudes
 from eachcustomer.sim.processes.customers import (
     arrive,
@@ -44,6 +46,7 @@ from eachcustomer.sim.processes.interventions import (
     levers_in_force,
     schedule_interventions,
 )
+from eachcustomer.sim.processes.players import hold_focus, hold_retention
 from eachcustomer.sim.processes.sampling import generator_list
 from eachcustomer.sim.processes.turnover import replace_leavers
 from eachcustomer.sim.recording import Recorder
@@ -75,6 +78,7 @@ class Replication:
         schedule: its interventions, participants drawn.
         rng: the generator of every draw after the start.
         intervention_rng: the separate stream its interventions' participants came from.
+        players: employees played by people (`eachcustomer.sim.players`), if any.
     """
 
     org: Organization
@@ -84,6 +88,7 @@ class Replication:
     schedule: tuple[ScheduledIntervention, ...]
     rng: np.random.Generator
     intervention_rng: np.random.Generator
+    players: tuple[Player, ...] = ()
 
 
 def start_replication(
@@ -92,6 +97,7 @@ def start_replication(
     rng: Any,
     interventions: Any = None,
     individuals: Any = None,
+    players: Any = None,
 ) -> Replication:
     """Draw one replication's start: organization (if not given), staff, customers, plan.
 
@@ -101,6 +107,7 @@ def start_replication(
         rng: a numpy Generator, or a seed for one.
         interventions: the intervention schedule (`Intervention`s or dicts), or None.
         individuals: particular people placed at the start, or None.
+        players: employees played by people (`Player`s or dicts of their fields), or None.
 
     Interventions draw their participants from a stream of their own (spawned from `rng`),
     so plans compared on the same seed share every other random number.
@@ -114,8 +121,17 @@ def start_replication(
     customers = initial_customers(org, params, rng)
     intervention_rng = rng.spawn(1)[0]
     schedule = schedule_interventions(interventions, org, intervention_rng)
+    seated = tuple(p if isinstance(p, Player) else Player(**p) for p in players or ())
+    check_players(seated, org.size)
     return Replication(
-        org, employees, customers, initial_levers(org, params), schedule, rng, intervention_rng
+        org,
+        employees,
+        customers,
+        initial_levers(org, params),
+        schedule,
+        rng,
+        intervention_rng,
+        seated,
     )
 
 
@@ -172,6 +188,9 @@ class Batch:
         self.influence = self._influence(params)
         self.week = 0
         self.hires = np.zeros(len(replications), dtype=np.int64)
+        players = [r.players for r in replications]
+        self.seats = Seats.of(players, self.employee_start) if any(players) else None
+        self.hold_players_choices()
         self.recorder = Recorder(self, MECHANISMS, keep_history)
 
     @property
@@ -211,6 +230,26 @@ class Batch:
             for schedule, base in zip(self.schedules, self.base_levers, strict=True)
         ]
         self.lever_arrays = LeverArrays.of(self.levers, params.visibility_decay)
+        self.hold_players_choices()
+
+    def seat(self, copy: int, player: Player) -> None:
+        """Seat a player in replication `copy` during the run (a student who joins late).
+
+        A player seated without a choice changes nothing until they choose, so a run that
+        seats them from the start (a replay) gives the same numbers.
+        """
+        if self.seats is None:
+            self.seats = Seats.of([() for _ in self.orgs], self.employee_start)
+        check_players((*self.seats.players[copy], player), self.orgs[copy].size)
+        self.seats.seat(copy, player, int(self.employee_start[copy]))
+        self.hold_players_choices()
+
+    def set_choices(self, copy: int, choices: dict[str, Choice]) -> None:
+        """Players of replication `copy` choose anew, from the next step on (by name)."""
+        if self.seats is None:
+            raise ValueError(f"no players to choose: {', '.join(map(repr, choices))}")
+        self.seats.choose(copy, choices)
+        self.hold_players_choices()
 
     def add_interventions(self, copy: int, scheduled: tuple[ScheduledIntervention, ...]) -> None:
         """Add interventions, participants drawn, to replication `copy`'s schedule."""
@@ -229,6 +268,7 @@ class Batch:
         self.adapt_customer_focus()
         self.turn_over_staff()
         self.apply_interventions()
+        self.hold_players_choices()
         self.recorder.end_week()
 
     def serve_customers(self) -> None:
@@ -361,6 +401,19 @@ class Batch:
         staff.customer_focus, staff.disposition = focus, disposition
         self._set_attitude("interventions", attitude)
         self.recorder.note_spend(spend)
+
+    def hold_players_choices(self) -> None:
+        """7. Players hold their choices: their focus, and their drift as they speak."""
+        seats = self.seats
+        if seats is None:
+            return
+        self.employees.customer_focus = hold_focus(self.employees.customer_focus, seats)
+        self.lever_arrays.drift_retention = hold_retention(
+            self.lever_arrays.drift_retention,
+            seats,
+            np.concatenate([lv.effective_distance for lv in self.levers]),
+            np.concatenate([lv.drift_rate for lv in self.levers]),
+        )
 
     def _set_attitude(self, mechanism: str, attitude: np.ndarray) -> None:
         """Swap in new attitudes and book the change to `mechanism` (none if unchanged)."""

@@ -19,7 +19,7 @@ Mesa's visualization (`SolaraViz`, `draw_space`) works on a fresh model
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mesa
@@ -33,6 +33,7 @@ from eachcustomer.sim.batch import MECHANISMS, Batch, start_replication
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.organization import Organization
 from eachcustomer.sim.params import SET_AT_START, Params, make_params
+from eachcustomer.sim.players import Choice
 from eachcustomer.sim.processes.interventions import ScheduledIntervention, schedule_interventions
 from eachcustomer.sim.state import Customers, Employees, Levers
 
@@ -81,6 +82,9 @@ class OrgModel(mesa.Model):
         interventions: the intervention schedule (`eachcustomer.sim.interventions.Intervention` or
             dicts of its fields); participants are drawn when the model is built.
         individuals: particular people placed at the start (`eachcustomer.sim.state.Individuals`).
+        players: employees played by people, a class session's students
+            (`eachcustomer.sim.players.Player` or dicts of its fields); `set_choices` changes
+            their choices during the run.
         keep_history: keep every employee's attitude each week (for network pictures).
         scenario: a Mesa scenario (Mesa 3.5's `mesa.experimental.scenarios.Scenario`, which
             SolaraViz's Reset passes): its `rng` seeds the model when neither `seed` nor `rng`
@@ -106,6 +110,7 @@ class OrgModel(mesa.Model):
         rng: Any = None,
         interventions: Any = None,
         individuals: Any = None,
+        players: Any = None,
         keep_history: bool = False,
         scenario: Any = None,
         **kwargs: Any,
@@ -124,7 +129,7 @@ class OrgModel(mesa.Model):
                 super().__init__(rng=rng)
         base = params if params is not None else Params()
         params = base if not kwargs else make_params({**base.model_dump(), **kwargs})
-        replication = start_replication(params, org, self.rng, interventions, individuals)
+        replication = start_replication(params, org, self.rng, interventions, individuals, players)
         self.org = replication.org
         self.intervention_rng = replication.intervention_rng
         self.batch = Batch([replication], params, keep_history)
@@ -269,6 +274,16 @@ class OrgModel(mesa.Model):
                 )
         self.batch.add_interventions(
             0, schedule_interventions(specs, self.org, self.intervention_rng)
+        )
+
+    def set_choices(self, choices: Mapping[str, Any]) -> None:
+        """Players choose anew, from the next step on: player name -> `Choice` (or a dict)."""
+        self.batch.set_choices(
+            0,
+            {
+                name: choice if isinstance(choice, Choice) else Choice(**choice)
+                for name, choice in choices.items()
+            },
         )
 
     # --- the week ------------------------------------------------------------------------

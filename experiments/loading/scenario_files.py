@@ -24,6 +24,7 @@ from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.limits import DEFAULT_LIMITS, LimitError, Limits
 from eachcustomer.sim.organization import Organization, OrganizationError
 from eachcustomer.sim.params import Params, ParamsError, describe_validation_error, make_params
+from eachcustomer.sim.players import Player, check_players
 from eachcustomer.sim.state import Individuals
 
 DEFAULT_SCENARIO = "baseline"
@@ -50,6 +51,7 @@ class RunSetup:
     plans: dict[str, tuple[Intervention, ...]] = field(default_factory=dict)
     seed: int = 0
     timeline: tuple[TimelineEntry, ...] = ()
+    players: tuple[Player, ...] = ()
 
 
 def read_scenario(path: Path) -> ScenarioSpec:
@@ -256,7 +258,7 @@ def load_scenario(
     params = scenario_params(spec, path, n_employees=employees, **overrides)
     limits.check("weeks", params.horizon_weeks, f"{path}: horizon_weeks")
     try:
-        check_timeline(spec.timeline, params.horizon_weeks, params)
+        check_timeline(spec.timeline, params.horizon_weeks, params, spec.players)
     except ValueError as error:
         raise ScenarioError(f"{path}: {error}") from None
     if seed is None:
@@ -275,6 +277,10 @@ def load_scenario(
         names = tuple(d.name for d in params.departments) + ("executive",)
         levels = set(range(1, 64))
     check_interventions(spec, path, names, levels)
+    try:
+        check_players(spec.players, org.size if org is not None else params.n_employees)
+    except ValueError as error:
+        raise ScenarioError(f"{path}: {error}") from None
     return RunSetup(
         name=path.stem,
         title=spec.title,
@@ -287,6 +293,7 @@ def load_scenario(
         plans=dict(spec.plans),
         seed=seed,
         timeline=spec.timeline,
+        players=spec.players,
     )
 
 

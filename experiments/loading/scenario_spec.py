@@ -14,6 +14,7 @@ from eachcustomer.experiments.loading.timeline import TimelineEntry
 from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.params import Department
+from eachcustomer.sim.players import Player
 from eachcustomer.sim.state import Individuals
 
 
@@ -64,6 +65,11 @@ class ScenarioSpec(CheckedModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     organization: OrganizationSpec = Field(default_factory=OrganizationSpec)
     individuals: tuple[Individuals, ...] = ()
+    players: tuple[Player, ...] = Field(
+        (),
+        description="employees played by people (a class session's students, replayed "
+        "with their choices in the timeline; `eachcustomer.sim.players`)",
+    )
     interventions: tuple[Intervention, ...] = ()
     plan: str | None = Field(
         None,

@@ -21,6 +21,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator
 from eachcustomer.sim.checked import CheckedModel
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.params import SET_AT_START, Params, describe_validation_error
+from eachcustomer.sim.players import Choice, Player
 
 if TYPE_CHECKING:  # a scenario is read without Mesa; only a model stepped here needs it
     from eachcustomer.sim.model import OrgModel
@@ -41,6 +42,11 @@ class TimelineEntry(CheckedModel):
     )
     interventions: tuple[Intervention, ...] = Field(
         (), description="interventions added; each starts after `week`"
+    )
+    choices: dict[str, Choice] = Field(
+        default_factory=dict,
+        description="players' new choices by name, from the next week on "
+        "(a class session's students, `eachcustomer.sim.players`)",
     )
 
     @field_validator("parameters")
@@ -83,11 +89,19 @@ class TimelineEntry(CheckedModel):
         """The change in a few words, for chart marks and lists."""
         parts = [f"{name.replace('_', ' ')} {value:g}" for name, value in self.parameters.items()]
         parts += [f"+ {item.name.replace('_', ' ')}" for item in self.interventions]
+        if self.choices:
+            parts.append(f"{len(self.choices)} player choice{'s' * (len(self.choices) > 1)}")
         return ", ".join(parts) or "no change"
 
 
-def check_timeline(timeline: Sequence[TimelineEntry], horizon: int, params: Params) -> None:
-    """Weeks strictly increasing and within the run, and every change valid Params.
+def check_timeline(
+    timeline: Sequence[TimelineEntry],
+    horizon: int,
+    params: Params,
+    players: Sequence[Player] = (),
+) -> None:
+    """Weeks strictly increasing and within the run, every change valid Params, every
+    choice a player's.
 
     Raises:
         ValueError: naming the entry (`timeline.N...`) and the problem.
@@ -101,6 +115,13 @@ def check_timeline(timeline: Sequence[TimelineEntry], horizon: int, params: Para
                 "before; list the changes in the order of their weeks, one entry per week"
             )
         last = entry.week
+        names = {player.name for player in players}
+        for name in entry.choices:
+            if name not in names:
+                known = ", ".join(map(repr, sorted(names))) or "none: add [[players]]"
+                raise ValueError(
+                    f"timeline.{index}.choices.{name}: no player named {name!r} (players: {known})"
+                )
         try:
             entry.check(horizon)
         except ValueError as error:
@@ -119,6 +140,8 @@ def apply_entry(model: OrgModel, entry: TimelineEntry) -> None:
         model.set_params(**entry.parameters)
     if entry.interventions:
         model.add_interventions(entry.interventions)
+    if entry.choices:
+        model.set_choices(entry.choices)
 
 
 def step_with_timeline(

@@ -121,6 +121,7 @@ def run_model(
     weeks: int | None = None,
     on_week: Callable[[int, int], None] | None = None,
     timeline: Sequence[TimelineEntry] = (),
+    players: Any = None,
 ) -> RunResult:
     """Run one model to its horizon.
 
@@ -134,11 +135,20 @@ def run_model(
         on_week: called as on_week(done, total) after each week (progress bars).
         timeline: changes made during the run, each applied at its week
             (`eachcustomer.experiments.loading.timeline`).
+        players: employees played by people, with their first choices
+            (`eachcustomer.sim.players`; later choices are in the timeline).
     """
     from eachcustomer.sim.model import OrgModel  # Mesa: only for a run of the Mesa model
 
     rng = np.random.default_rng(seed) if isinstance(seed, np.random.SeedSequence) else seed
-    model = OrgModel(params, org=org, rng=rng, interventions=interventions, individuals=individuals)
+    model = OrgModel(
+        params,
+        org=org,
+        rng=rng,
+        interventions=interventions,
+        individuals=individuals,
+        players=players,
+    )
     total = params.horizon_weeks if weeks is None else weeks
     step_with_timeline(
         model,
