@@ -1,8 +1,8 @@
 """Forty students over HTTP against a served dashboard (`python -m eachcustomer dashboard`):
 all join, all choose, the teacher plays months through the teacher's JSON calls, and every
 student's state answers within a second while a month is being played (the bound issue 24
-states). Each student polls at twice the students' page's own pace; the test waits on the
-session's state, and measures each request.
+states). Each student polls at eight times the students' page's own pace; the test waits on
+the session's state, and measures each request.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from dash_client import served_dashboard, wait_until
 from eachcustomer.dashboard.classroom.game import EFFORTS
 
 STUDENTS = 40
-ROUNDS = 3
-PACE = 1.0
-"""Seconds between a student's state requests (the page polls every 2 s)."""
+ROUNDS = 5
+PACE = 0.25
+"""Seconds between a student's state requests: eight times the page's pace (every 2 s), so
+that with a month played in a few hundredths of a second some requests land inside it."""
 BOUND = 1.0
 """The slowest answer allowed, in seconds, while a month is played."""
 
@@ -131,5 +132,9 @@ def test_forty_students_play_and_every_state_answers_within_a_second(served):
     during = [took for took, seen in latencies if seen == "running"]
     assert during, "no student asked while a month was being played: the test saw nothing"
     slowest = max(took for took, _ in latencies)
+    print(
+        f"{len(latencies)} requests, {len(during)} during a month; slowest {slowest:.3f} s, "
+        f"slowest during a month {max(during):.3f} s"
+    )
     assert slowest < BOUND, f"the slowest answer took {slowest:.2f} s"
     call(url, "teacher/end", code=code, token=teacher)

@@ -36,21 +36,22 @@ class FakeGame:
         self.played: dict[str, list[PlayerReport]] = {}
         self.levers: list[str] = []
         self.rounds_played = 0
+        self.max_rounds = 24
         self.hold = threading.Event()
         self.hold.set()
         self.playing = threading.Event()
 
     def join(self, name: str) -> Role:
+        name = " ".join(name.split())  # the game's own spelling of a name
         if not name or name.casefold() in {n.casefold() for n in self.players}:
             raise GameError(f"The name {name!r} is taken or empty: pick another.")
         role = Role("front_line", len(self.players), "Sales", 3, 1, 0, f"{name} sells.")
         self.players[name] = role
-        self.choices[name] = ("boss", "the_customer")
         self.played[name] = []
         return role
 
-    def choice(self, name: str) -> tuple[str, str]:
-        return self.choices[name]
+    def choice(self, name: str) -> tuple[str, str] | None:
+        return self.choices.get(name)
 
     def choose(self, name: str, effort: str, language: str) -> None:
         self.choices[name] = (effort, language)
@@ -64,7 +65,8 @@ class FakeGame:
         self.playing.set()
         assert self.hold.wait(30)
         self.rounds_played += 1
-        for index, (name, (effort, language)) in enumerate(self.choices.items()):
+        for index, name in enumerate(self.players):
+            effort, language = self.choices.get(name, ("model", "model"))
             self.played[name].append(report(self.rounds_played, name, effort, language, index))
 
     def reports(self, name: str) -> list[PlayerReport]:
@@ -136,10 +138,7 @@ def test_tokens_are_checked_for_the_teacher_and_for_each_student():
         "effort": "customer",
         "language": "each_customer",
     }
-    assert classes.student_state(code, bob)["choice"] == {
-        "effort": "boss",
-        "language": "the_customer",
-    }
+    assert classes.student_state(code, bob)["choice"] == {"effort": None, "language": None}
     with pytest.raises(ClassError, match="No class session has the code ZZZZZ") as missing:
         classes.student_state("ZZZZZ", ada)
     assert missing.value.status == 404
@@ -210,6 +209,17 @@ def test_a_session_whose_teacher_left_ends_by_itself():
         classes.student_state(code, token)
 
 
+def test_a_student_is_known_by_the_games_spelling_of_their_name():
+    classes = registry()
+    code, teacher = classes.start("baseline", seed=0)
+    token, _ = classes.join(code, "  Ada   Lovelace ")
+    assert classes.student_state(code, token)["name"] == "Ada Lovelace"
+    classes.choose(code, token, "customer", "each_customer")
+    classes.advance(code, teacher)  # the choice reaches the game under its name
+    wait_for(lambda: classes.student_state(code, token)["round"] == 1, "the month")
+    assert classes.teacher_game(code, teacher).choices["Ada Lovelace"][0] == "customer"
+
+
 def test_the_token_keeps_the_role_across_reloads():
     """A reload asks again with the stored code and token: same name, role and choice."""
     classes = registry()
@@ -275,7 +285,10 @@ def test_a_round_runs_in_the_background_and_reads_answer_meanwhile():
     assert state["report"]["sentences"][0] == (
         "New this month: Customer outcomes in every evaluation."
     )
-    assert game.choices["Bob"] == ("boss", "the_customer")  # Bob's choice came too late
+    assert "Bob" not in game.choices  # Bob's choice came too late for month 1...
+    assert classes.student_state(code, bob)["report"]["sentences"][1].startswith(
+        "Month 1: you sent no choice"
+    )
     assert classes.student_state(code, bob)["answered"] is True  # ... for month 2
     teacher_view = classes.teacher_state(code, teacher)
     assert teacher_view["levers"]["aligned_incentives"] == "round 1"

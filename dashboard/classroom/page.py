@@ -15,6 +15,7 @@ there).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 from typing import Any
 
@@ -22,7 +23,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app, request
 
-from eachcustomer.dashboard.classroom.game import LEVERS, MAX_ROUNDS, GameError
+from eachcustomer.dashboard.classroom.game import LEVERS, GameError
 from eachcustomer.dashboard.classroom.sessions import (
     ENDED,
     MAX_SESSIONS,
@@ -35,8 +36,11 @@ from eachcustomer.dashboard.classroom.sessions import (
 from eachcustomer.dashboard.classroom.web import HOST_SETTING, join_address
 from eachcustomer.dashboard.common import triggered_id
 from eachcustomer.dashboard.settings import DEFAULT_SCENARIO, scenario_choices
+from eachcustomer.experiments.loading.scenario_files import load_scenario
 
 TICK_MS = 2000
+CLASS_EMPLOYEES = 120
+"""The head count of a class's organization (`ClassGame.start`'s default)."""
 LEVER_IDS = {lever: f"class-lever-{lever}" for lever in LEVERS}
 
 
@@ -64,7 +68,7 @@ def layout(**_: Any) -> html.Div:
                     html.Label("Scenario", htmlFor="class-scenario", className="field-label"),
                     dcc.Dropdown(
                         id="class-scenario",
-                        options=scenario_choices(),
+                        options=class_scenarios(),
                         value=DEFAULT_SCENARIO,
                         clearable=False,
                     ),
@@ -123,6 +127,21 @@ def layout(**_: Any) -> html.Div:
 dash.register_page(
     __name__, layout=layout, path="/class", title="Class · EachCustomer", name="Class", order=7
 )
+
+
+@functools.cache
+def class_scenarios() -> list[dict[str, str]]:
+    """The built-in scenarios a class can play: a generated organization of 120 employees and
+    no timeline of their own (`ClassGame.start` refuses the others)."""
+    playable = []
+    for option in scenario_choices():
+        try:
+            setup = load_scenario(option["value"], employees=CLASS_EMPLOYEES, seed=0)
+        except ValueError:
+            continue  # an org chart fixes its own head count
+        if setup.org is None and not setup.timeline and not setup.players:
+            playable.append(option)
+    return playable
 
 
 def held(stored: Any) -> tuple[str, str] | None:
@@ -195,7 +214,7 @@ def join_box(code: str) -> list[Any]:
 def round_text(state: dict[str, Any]) -> list[Any]:
     played, status = state["round"], state["status"]
     answered = sum(s["answered"] for s in state["students"])
-    line = f"Month {played} of {MAX_ROUNDS} played"
+    line = f"Month {played} of {state['max_rounds']} played"
     if status == RUNNING:
         return [f"Playing month {played + 1}…", html.Progress(className="class-progress")]
     if status == ENDED:
@@ -273,7 +292,7 @@ def show(_tick: Any, stored: Any, shown: Any) -> tuple[Any, ...]:
         join_box(state["code"]),
         round_text(state),
         roster(state["students"]),
-        not live or state["round"] >= MAX_ROUNDS,
+        not live or state["round"] >= state["max_rounds"],
         state["status"] == ENDED,
         *[not live or state["levers"][lever] != "available" for lever in LEVERS],
         *[lever_label(lever, state["levers"][lever]) for lever in LEVERS],

@@ -39,10 +39,16 @@ def report_sentences(report: PlayerReport, role: Role, levers: Iterable[str] = (
     changed = [LEVERS[lever] for lever in levers if lever in LEVERS]
     if changed:
         said.append("New this month: " + "; ".join(changed) + ".")
-    said.append(
-        f"Month {report.round}: you gave your effort to {EFFORTS.get(report.effort, '?')} and "
-        f"spoke of {LANGUAGES.get(report.language, '?')}."
-    )
+    if report.effort in EFFORTS and report.language in LANGUAGES:
+        said.append(
+            f"Month {report.round}: you gave your effort to {EFFORTS[report.effort]} and "
+            f"spoke of {LANGUAGES[report.language]}."
+        )
+    else:  # no choice sent yet: the employee followed the model's own rules
+        said.append(
+            f"Month {report.round}: you sent no choice, so you worked as your colleagues "
+            f"do (customer focus {report.focus:.2f})."
+        )
     if report.encounters == 0:
         steps = _plural(role.distance, "step", "steps")
         said.append(f"You met no customers yourself: your desk is {steps} away from them.")
@@ -74,4 +80,6 @@ def report_sentences(report: PlayerReport, role: Role, levers: Iterable[str] = (
         f"{_moved(report.neighbours_before, report.neighbours_after)} "
         f"({report.neighbours_before:+.2f} to {report.neighbours_after:+.2f})."
     )
+    if report.new_in_post:
+        said.append("The person in your post left this month: you now play the new hire in it.")
     return said

@@ -42,7 +42,6 @@ from eachcustomer.dashboard.classroom.game import (
     EFFORTS,
     LANGUAGES,
     LEVERS,
-    MAX_ROUNDS,
     ROLE_KINDS,
     ClassGame,
     GameError,
@@ -89,8 +88,8 @@ class Student:
 
     name: str
     role: Role
-    effort: str
-    language: str
+    effort: str | None  # None until they choose: their employee follows the model's rules
+    language: str | None
     answered_for: int = 0  # the round their last sent choice is for (0: none sent)
     report: PlayerReport | None = None
 
@@ -106,6 +105,7 @@ class Session:
     seed: int
     game: ClassGame
     last_seen: float
+    max_rounds: int
     lock: threading.Lock = field(default_factory=threading.Lock)
     status: str = WAITING
     students: dict[str, Student] = field(default_factory=dict)
@@ -177,7 +177,9 @@ class ClassRegistry:
         with self._lock:
             code = self._new_code()
             token = secrets.token_urlsafe(24)
-            self._sessions[code] = Session(code, token, scenario, seed, game, self.clock())
+            self._sessions[code] = Session(
+                code, token, scenario, seed, game, self.clock(), game.max_rounds
+            )
         return code, token
 
     def codes(self) -> list[str]:
@@ -253,7 +255,8 @@ class ClassRegistry:
                     409,
                 )
             role = session.game.join(name)  # a GameError says what is wrong with the name
-            effort, language = session.game.choice(name)
+            name = next(reversed(session.game.players))  # as the game spells it
+            effort, language = session.game.choice(name) or (None, None)
             token = secrets.token_urlsafe(24)
             session.students[token] = Student(name, role, effort, language)
         return token, role
@@ -289,7 +292,7 @@ class ClassRegistry:
             "role": {**dataclasses.asdict(student.role), "label": ROLE_KINDS[student.role.kind]},
             "status": session.status,
             "round": session.rounds_played,
-            "max_rounds": MAX_ROUNDS,
+            "max_rounds": session.max_rounds,
             "choice": {"effort": student.effort, "language": student.language},
             "answered": student.answered_for == _next_round(session),
             "report": None
@@ -323,7 +326,7 @@ class ClassRegistry:
                 "seed": session.seed,
                 "status": session.status,
                 "round": session.rounds_played,
-                "max_rounds": MAX_ROUNDS,
+                "max_rounds": session.max_rounds,
                 "students": [
                     {
                         "name": s.name,
@@ -360,10 +363,11 @@ class ClassRegistry:
         session = self._teacher(code, teacher_token)
         with session.lock:
             self._refuse_if(session, ended=True, running=True)
-            if session.rounds_played >= MAX_ROUNDS:
-                raise ClassError(f"The session has played its {MAX_ROUNDS} months.", 409)
+            if session.rounds_played >= session.max_rounds:
+                raise ClassError(f"The session has played its {session.max_rounds} months.", 409)
             for student in session.students.values():
-                session.game.choose(student.name, student.effort, student.language)
+                if student.effort is not None and student.language is not None:
+                    session.game.choose(student.name, student.effort, student.language)
             session.status, session.problem = RUNNING, None
         threading.Thread(
             target=self._play, args=(session,), name=f"class-{session.code}", daemon=True

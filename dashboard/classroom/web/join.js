@@ -97,7 +97,9 @@
         ? "Not sent yet: press Send."
         : state.answered
           ? "Saved: your choice for month " + (state.round + 1) + "."
-          : "Your last choice stands unless you send a new one.";
+          : state.choice.effort === null
+            ? "Pick your answers and press Send (until then you work as your colleagues do)."
+            : "Your last choice stands unless you send a new one.";
     const report = state.report;
     $("report-section").hidden = !report;
     if (report) {
