@@ -183,7 +183,7 @@ def act(*values: Any) -> tuple[Any, str]:
             return no_update, "Start a session first."
         if trigger == "class-advance":
             classes.advance(*session)
-            return stored, "Playing the month…"
+            return stored, ""  # the round's line says it is playing
         if trigger == "class-end":
             classes.end(*session)
             return stored, "The session has ended."
@@ -207,8 +207,19 @@ def join_box(code: str) -> list[Any]:
         html.P(
             ["Students open ", html.A(address, href=address, id="class-address", target="_blank")]
         ),
-        html.P(note, className="class-warning", id="class-host-note") if note else None,
+        html.P(
+            [html.Code(part) if odd else part for odd, part in alternating(note.split("`"))],
+            className="class-warning",
+            id="class-host-note",
+        )
+        if note
+        else None,
     ]
+
+
+def alternating(parts: list[str]) -> list[tuple[bool, str]]:
+    """Text split at backticks: (is it code, the part)."""
+    return [(index % 2 == 1, part) for index, part in enumerate(parts)]
 
 
 def round_text(state: dict[str, Any]) -> list[Any]:
