@@ -7,9 +7,9 @@ the heartbeat that keeps the session alive and refreshes the roster. A round run
 registry's own thread, so every callback here returns at once.
 
 Element ids other parts rely on: `class-teacher` (the store: {"code", "token"}), `class-view`
-(the store the debrief redraws on: {"code", "round", "status"}), `class-debrief` (filled by
-`eachcustomer.dashboard.classroom.debrief.render(game, presentation)` when that module is
-there).
+(the store the debrief redraws on: {"code", "round", "status"}, set when one of them
+changes), `class-debrief` (filled by `eachcustomer.dashboard.classroom.debrief.render(game,
+presentation)` when that module is there, called through `ClassRegistry.read_game`).
 """
 
 from __future__ import annotations
@@ -327,7 +327,6 @@ def debrief(view: Any, presentation: Any, stored: Any) -> Any:
     except ModuleNotFoundError:
         return []
     try:
-        game = registry().teacher_game(*session)
+        return registry().read_game(*session, lambda game: drawing.render(game, bool(presentation)))
     except ClassError:
-        return []
-    return drawing.render(game, bool(presentation))
+        return no_update
