@@ -14,7 +14,6 @@ presentation)` when that module is there, called through `ClassRegistry.read_gam
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 from typing import Any
@@ -153,6 +152,14 @@ def held(stored: Any) -> tuple[str, str] | None:
     return None
 
 
+def live(session: tuple[str, str]) -> bool:
+    """Is the tab's session still going (not ended, not forgotten)?"""
+    try:
+        return registry().teacher_state(*session)["status"] != ENDED
+    except ClassError:
+        return False
+
+
 # --- what the teacher does ------------------------------------------------------------------
 
 
@@ -174,9 +181,8 @@ def act(*values: Any) -> tuple[Any, str]:
     trigger, classes, session = triggered_id(), registry(), held(stored)
     try:
         if trigger == "class-start":
-            if session is not None:  # one session a tab: the old one frees its slot
-                with contextlib.suppress(ClassError):
-                    classes.end(*session)
+            if session is not None and live(session):
+                return no_update, f"End session {session[0]} before starting another."
             code, token = classes.start(scenario if isinstance(scenario, str) else "")
             return {"code": code, "token": token}, f"Session {code} started."
         if session is None:
@@ -271,7 +277,7 @@ def lever_label(lever: str, status: str) -> str:
     return LEVERS[lever]
 
 
-EMPTY: tuple[Any, ...] = (None, "", None, True, True, *([True] * len(LEVERS)))
+EMPTY: tuple[Any, ...] = (None, "", None, True, True, False, *([True] * len(LEVERS)))
 
 
 @callback(
@@ -280,6 +286,7 @@ EMPTY: tuple[Any, ...] = (None, "", None, True, True, *([True] * len(LEVERS)))
     Output("class-roster", "children"),
     Output("class-advance", "disabled"),
     Output("class-end", "disabled"),
+    Output("class-start", "disabled"),
     *[Output(ident, "disabled") for ident in LEVER_IDS.values()],
     *[Output(ident, "children") for ident in LEVER_IDS.values()],
     Output("class-view", "data"),
@@ -296,16 +303,17 @@ def show(_tick: Any, stored: Any, shown: Any) -> tuple[Any, ...]:
     try:
         state = registry().teacher_state(*session)
     except ClassError as error:
-        return (None, str(error), None, True, True, *([True] * len(LEVERS)), *labels, None)
-    live = state["status"] not in (RUNNING, ENDED)
+        return (None, str(error), None, True, True, False, *([True] * len(LEVERS)), *labels, None)
+    between = state["status"] not in (RUNNING, ENDED)
     view = {"code": state["code"], "round": state["round"], "status": state["status"]}
     return (
         join_box(state["code"]),
         round_text(state),
         roster(state["students"]),
-        not live or state["round"] >= state["max_rounds"],
+        not between or state["round"] >= state["max_rounds"],
         state["status"] == ENDED,
-        *[not live or state["levers"][lever] != "available" for lever in LEVERS],
+        state["status"] != ENDED,
+        *[not between or state["levers"][lever] != "available" for lever in LEVERS],
         *[lever_label(lever, state["levers"][lever]) for lever in LEVERS],
         no_update if view == shown else view,
     )
