@@ -74,6 +74,8 @@ ON_NEWEST: dict[str, tuple[str, ...]] = {
         "test_dashboard_jobs",
         "test_dashboard_requests",
         "test_calibration_cli",
+        "test_class_sessions",
+        "test_class_web",
     ),
     # Python's own `ast`, whose node types change between versions.
     "Python's syntax tree": ("test_architecture",),
@@ -85,8 +87,12 @@ DEFAULT_ONLY: dict[str, tuple[str, ...]] = {
         "test_dashboard_browser",
         "test_dashboard_browser_exports",
         "test_dashboard_browser_firm",
+        "test_class_browser",
         "test_wheel",
     ),
+    # A served dashboard under forty clients at once: the same Flask, Dash and werkzeug
+    # resolve on every version, and test_class_web checks the same API on the newest.
+    "load": ("test_class_load",),
     # Long statistical checks over replications and whole runs: the golden outputs and the
     # reference already show the newest Python gives the same numbers, so these would
     # repeat the same comparisons for minutes.
@@ -104,6 +110,8 @@ DEFAULT_ONLY: dict[str, tuple[str, ...]] = {
         "test_plan_finder_search",
         "test_plan_effects",
         "test_notebook",
+        "test_players",
+        "test_class_game",
     ),
     # Input checks, messages and folder rules: the project's own code on plain values.
     "input checks and messages": (
