@@ -54,6 +54,8 @@ def test_students_get_the_roles_in_turn_on_distinct_positions(session: ClassGame
         assert (role.kind in ("front_line", "customer_service")) == (role.distance == 1)
         assert role.reports == int((org.boss == role.position).sum())
         assert (role.reports > 0) == (role.kind == "manager")
+        if role.distance > 1:  # the same steps the student's report says (sentences.py)
+            assert f"{role.distance} steps away from any customer" in role.description
 
 
 def test_what_students_see_follows_from_their_seat_and_choice(session: ClassGame) -> None:

@@ -91,7 +91,8 @@ class Role:
         position: the employee's row in the organization.
         department: department name.
         level: hierarchy level (1 is the chief).
-        distance: hops from the nearest customer contact (1 on the front line).
+        distance: steps from the customers (1 on the front line, who meet them; else 1 + the
+            hops to the nearest front-line colleague: docs/ODD.md's distance).
         reports: how many people report to this employee.
         description: one sentence for the student ("You work in Sales, on the front line,
             meeting customers every week.").
@@ -574,8 +575,8 @@ def describe_role(org: Organization, kind: str, position: int) -> Role:
     where = {
         "front_line": "on the front line, meeting customers every week",
         "customer_service": "at the complaint desk: the customers who call are unhappy",
-        "back_office": f"{distance - 1} steps away from any customer",
-        "manager": f"leading {reports} people, {distance - 1} steps from any customer",
+        "back_office": f"{distance} steps away from any customer",
+        "manager": f"leading {reports} people, {distance} steps away from any customer",
     }[kind]
     return Role(
         kind=kind,
