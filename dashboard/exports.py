@@ -234,7 +234,41 @@ def timeline_table(entry: TimelineEntry) -> dict[str, Any]:
         table["parameters"] = dict(entry.parameters)
     if entry.interventions:
         table["interventions"] = intervention_tables(entry.interventions)
+    if entry.choices:
+        table["choices"] = {n: c.model_dump(mode="json") for n, c in entry.choices.items()}
     return table
+
+
+def generated_organization(params: Params) -> dict[str, Any]:
+    """A generated organization's shape as the `[organization]` table."""
+    organization: dict[str, Any] = {
+        "employees": params.n_employees,
+        "span_of_control": params.span_of_control,
+    }
+    if params.departments != DEFAULT_DEPARTMENTS:
+        organization["departments"] = [d.model_dump(mode="json") for d in params.departments]
+    return organization
+
+
+def setup_tables(setup: RunSetup, organization: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A run setup as a scenario's tables, but for its title, description and seed: the
+    parameters that differ from the defaults, the organization (`organization`, else the
+    generated shape), the people placed and played, the plans and the timeline."""
+    tables: dict[str, Any] = {
+        "parameters": changed_parameters(setup.params),
+        "organization": organization or generated_organization(setup.params),
+    }
+    if setup.individuals:
+        tables["individuals"] = [g.model_dump(mode="json") for g in setup.individuals]
+    if setup.players:
+        tables["players"] = [p.model_dump(mode="json", exclude_none=True) for p in setup.players]
+    if setup.interventions:
+        tables["interventions"] = intervention_tables(setup.interventions)
+    if setup.plans:
+        tables["plans"] = {name: intervention_tables(p) for name, p in setup.plans.items()}
+    if setup.timeline:
+        tables["timeline"] = [timeline_table(entry) for entry in setup.timeline]
+    return tables
 
 
 def scenario_toml(
@@ -250,7 +284,6 @@ def scenario_toml(
     saying which run it reproduces (`run`; None: settings not run on the dashboard)."""
     settings = normalize(settings)
     setup = setup if setup is not None else build_setup(settings)
-    params = setup.params
     organization: dict[str, Any] = {}
     if chart_name is not None:
         organization["chart"] = chart_name
@@ -258,26 +291,12 @@ def scenario_toml(
             organization["departments_table"] = table_name
         if staff_per_manager:
             organization["staff_per_manager"] = staff_per_manager
-    else:
-        organization["employees"] = params.n_employees
-        organization["span_of_control"] = params.span_of_control
-        if params.departments != DEFAULT_DEPARTMENTS:
-            organization["departments"] = [d.model_dump(mode="json") for d in params.departments]
     scenario: dict[str, Any] = {
         "title": "Dashboard: " + setup.title,
         "description": describe_changes(settings, setup, run, reason),
         "seed": settings["seed"],
-        "parameters": changed_parameters(params),
-        "organization": organization,
+        **setup_tables(setup, organization),
     }
-    if setup.individuals:
-        scenario["individuals"] = [g.model_dump(mode="json") for g in setup.individuals]
-    if setup.interventions:
-        scenario["interventions"] = intervention_tables(setup.interventions)
-    if setup.plans:
-        scenario["plans"] = {name: intervention_tables(p) for name, p in setup.plans.items()}
-    if setup.timeline:
-        scenario["timeline"] = [timeline_table(entry) for entry in setup.timeline]
     if run is None:
         said = "# Settings not yet run on the dashboard: eachcustomer run THIS_FILE runs them"
     else:

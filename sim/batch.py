@@ -232,6 +232,18 @@ class Batch:
         self.lever_arrays = LeverArrays.of(self.levers, params.visibility_decay)
         self.hold_players_choices()
 
+    def seat(self, copy: int, player: Player) -> None:
+        """Seat a player in replication `copy` during the run (a student who joins late).
+
+        A player seated without a choice changes nothing until they choose, so a run that
+        seats them from the start (a replay) gives the same numbers.
+        """
+        if self.seats is None:
+            self.seats = Seats.of([() for _ in self.orgs], self.employee_start)
+        check_players((*self.seats.players[copy], player), self.orgs[copy].size)
+        self.seats.seat(copy, player, int(self.employee_start[copy]))
+        self.hold_players_choices()
+
     def set_choices(self, copy: int, choices: dict[str, Choice]) -> None:
         """Players of replication `copy` choose anew, from the next step on (by name)."""
         if self.seats is None:

@@ -144,6 +144,30 @@ def customer_figures(tally: np.ndarray) -> np.ndarray:
 
 
 @kernel
+def evaluation_of(
+    employee: int,
+    customer_focus: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    business: float,
+    shareholder_pressure: float,
+    orientation_shift: np.ndarray,
+) -> float:
+    """One employee's evaluation score, [0, 1]: (1 - w) approval + w V business.
+
+    Boss approval is 1 - |f_i - f_boss|, matching what the boss values; the customer part is
+    the business success as far as it is visible from where one sits.
+    """
+    boss_focus = focus_of_boss(
+        customer_focus, boss, employee, shareholder_pressure, orientation_shift
+    )
+    approval = 1.0 - abs(customer_focus[employee] - boss_focus)
+    weight = customer_weight[employee]
+    return (1.0 - weight) * approval + weight * visibility[employee] * business
+
+
+@kernel
 def bonus_success(
     customer_focus: np.ndarray,
     boss: np.ndarray,
@@ -156,22 +180,52 @@ def bonus_success(
 ) -> np.ndarray:
     """Mean evaluation score per replication: what employees are rewarded for, [0, 1].
 
-    mean of (1 - w) approval + w V business: boss approval is 1 - |f_i - f_boss|, matching
-    what the boss values; the customer part is the business success as far as it is
-    visible from where one sits.
+    Each employee's score is `evaluation_of`'s; the mean sums them in row order.
     """
     scores = np.empty(len(employee_start) - 1)
     for c in range(len(employee_start) - 1):
         first, stop = employee_start[c], employee_start[c + 1]
         total = 0.0
         for i in range(first, stop):
-            boss_focus = focus_of_boss(
-                customer_focus, boss, i, shareholder_pressure[c], orientation_shift
+            total += evaluation_of(
+                i,
+                customer_focus,
+                boss,
+                customer_weight,
+                visibility,
+                business[c],
+                shareholder_pressure[c],
+                orientation_shift,
             )
-            approval = 1.0 - abs(customer_focus[i] - boss_focus)
-            weight = customer_weight[i]
-            total += (1.0 - weight) * approval + weight * visibility[i] * business[c]
         scores[c] = total / (stop - first)
+    return scores
+
+
+@kernel
+def evaluations(
+    customer_focus: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    business: np.ndarray,
+    shareholder_pressure: np.ndarray,
+    orientation_shift: np.ndarray,
+    employee_start: np.ndarray,
+) -> np.ndarray:
+    """Every employee's evaluation score (`evaluation_of`), replication by replication."""
+    scores = np.empty(len(customer_focus))
+    for c in range(len(employee_start) - 1):
+        for i in range(employee_start[c], employee_start[c + 1]):
+            scores[i] = evaluation_of(
+                i,
+                customer_focus,
+                boss,
+                customer_weight,
+                visibility,
+                business[c],
+                shareholder_pressure[c],
+                orientation_shift,
+            )
     return scores
 
 

@@ -109,12 +109,14 @@ class Seats:
     """Every player of a batch, in the arrays the model holds them with.
 
     Attributes:
+        players: per replication, its players as seated.
         names: per replication, player name -> index into the arrays below.
         row: each player's employee row in the batch.
         focus: the focus each player holds; NaN while the model decides for them.
         each_customer: whether each player speaks of "each customer".
     """
 
+    players: list[tuple[Player, ...]]
     names: list[dict[str, int]]
     row: np.ndarray
     focus: np.ndarray
@@ -129,6 +131,7 @@ class Seats:
             names.append({p.name: len(rows) + i for i, p in enumerate(group)})
             rows += [int(employee_start[copy]) + p.position for p in group]
         seats = cls(
+            [tuple(group) for group in players],
             names,
             np.array(rows, dtype=np.int64),
             np.full(len(rows), np.nan),
@@ -151,6 +154,19 @@ class Seats:
                 raise ValueError(f"no player named {name!r} (players: {known})")
             self.focus[seat] = EFFORT_FOCUS[choice.effort]
             self.each_customer[seat] = choice.language == "each_customer"
+
+    def seat(self, copy: int, player: Player, first_row: int) -> None:
+        """Seat one more player in replication `copy`, whose first employee row is `first_row`.
+
+        One who has chosen already plays at once.
+        """
+        self.players[copy] = (*self.players[copy], player)
+        self.names[copy][player.name] = len(self.row)
+        self.row = np.append(self.row, first_row + player.position)
+        self.focus = np.append(self.focus, np.nan)
+        self.each_customer = np.append(self.each_customer, False)
+        if player.choice is not None:
+            self.choose(copy, {player.name: player.choice})
 
     @property
     def playing(self) -> np.ndarray:

@@ -41,12 +41,14 @@ def hold_retention(
         effective_distance: the lever in force, per employee of the batch.
         drift_rate: the lever in force, per employee of the batch.
     """
-    if not len(seats.row):
+    playing = seats.playing
+    if not playing.any():
         return retention
-    # Every player's row is recomputed, not only the slowed ones: a player who goes back
-    # to "the customer" gets the levers' retention again.
-    rows = seats.row
-    slowed = seats.playing & seats.each_customer
+    # Every playing player's row is recomputed, not only the slowed ones: a player who
+    # goes back to "the customer" gets the levers' retention again. Players who have not
+    # chosen keep the levers' own, so seating one changes nothing until they choose.
+    rows = seats.row[playing]
+    slowed = seats.each_customer[playing]
     held = retention.copy()
     held[rows] = distance_retention(
         effective_distance[rows],
