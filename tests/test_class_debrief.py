@@ -203,24 +203,53 @@ def test_the_bonus_chart_splits_bonus_and_customers_by_the_way_students_chose():
     assert satisfaction["all customers"] == [0.2, 0.2, 0.2, 0.2]
 
 
-def test_the_bonus_chart_title_says_which_way_paid_and_which_pleased_customers():
-    boss_bonus = mean([700.0, 650.0, 600.0])
-    customer_bonus = mean([400.0, 800.0, 750.0, 820.0])
-    assert customer_bonus > boss_bonus  # the aligned evaluations paid the customer's way
-    assert mean([0.1, 0.0]) < mean([0.5, 0.6, 0.4, 0.7])
+def test_the_bonus_chart_title_compares_each_student_who_tried_both_ways_with_themselves():
+    # Ann: boss in rounds 1-2, customer in 3-4; Bo: customer, boss, customer, balanced.
+    ann = mean([700.0, 650.0]) - mean([800.0, 820.0])
+    bo = 600.0 - mean([400.0, 750.0])
+    assert mean([ann, bo]) < -10  # the aligned evaluations paid the customer's way
+    # Ann met no customer in round 2: her boss rounds' satisfaction is round 1's alone.
+    assert mean([0.1 - mean([0.6, 0.7]), 0.0 - mean([0.5, 0.4])]) < -0.05
     expected = "Serving the customer paid more; the customer's way kept customers happier."
     assert bonus_business_sentence(REPORTS) == expected
     assert bonus_business_figure(HISTORY, REPORTS).layout.title.text == expected
+    # Rounds 1-2: only Bo tried both ways, and serving the boss paid him 600 against 400.
     before = [r for r in REPORTS if r.round <= 2]
-    assert bonus_business_sentence(before).startswith("Serving the boss paid more;")
+    assert bonus_business_sentence(before) == (
+        "Serving the boss paid more; the customer's way kept customers happier."
+    )
 
 
-def test_the_bonus_title_asks_the_question_until_both_ways_were_tried():
-    only_boss = [r for r in REPORTS if r.effort == "boss"]
-    assert bonus_business_sentence(only_boss) == QUESTION
+def test_a_seat_with_unhappier_customers_does_not_decide_the_title():
+    # The complaint desk served the customer, sales the boss: across students the boss's
+    # way looks happier, but each of them had happier customers serving the customer.
+    reports = [
+        report(1, "Desk", "customer", 500.0, -0.2),
+        report(2, "Desk", "boss", 600.0, -0.4),
+        report(1, "Sales", "boss", 600.0, 0.4),
+        report(2, "Sales", "customer", 500.0, 0.6),
+    ]
+    assert bonus_business_sentence(reports) == (
+        "Serving the boss paid more; the customer's way kept customers happier."
+    )
+
+
+def test_small_differences_are_called_the_same():
+    reports = [
+        report(1, "A", "boss", 600.0, 0.30),
+        report(2, "A", "customer", 595.0, 0.32),
+    ]
+    assert bonus_business_sentence(reports) == (
+        "Both ways paid about the same; customers were about as happy either way."
+    )
+
+
+def test_the_bonus_title_asks_the_question_until_a_student_tried_both_ways():
+    one_way_each = [report(1, "A", "boss", 700.0, 0.1), report(1, "B", "customer", 400.0, 0.5)]
+    assert bonus_business_sentence(one_way_each) == QUESTION
     no_customers_met = [
         report(1, "A", "boss", 700.0, None),
-        report(1, "B", "customer", 400.0, None),
+        report(2, "A", "customer", 400.0, None),
     ]
     assert bonus_business_sentence(no_customers_met) == "Serving the boss paid more."
 

@@ -10,6 +10,7 @@ so a closed tab's leftovers or another session's code get a sentence, never a fi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -85,8 +86,9 @@ def chart_boxes(game: Session, presentation: bool) -> html.Div:
 
 
 def signed(value: float | None, fmt: str) -> str:
-    """A change with its sign; a dash when there is nothing to compare with."""
-    return "\u2014" if value is None else format(value, fmt)
+    """A change with its sign; a dash when there is nothing to compare with (no round
+    before, or no student playing on one side: NaN)."""
+    return "\u2014" if value is None or math.isnan(value) else format(value, fmt)
 
 
 def span(rounds: tuple[int, int] | None) -> str:

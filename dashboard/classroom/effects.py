@@ -117,38 +117,65 @@ def mean_by_effort(
     return {effort: sum(numbers) / len(numbers) for effort, numbers in sums.items()}
 
 
-def winner(means: dict[str, float]) -> str | None:
-    """ "boss" or "customer", whichever way's mean is higher; "tie"; None when either way
-    has no value."""
-    if "boss" not in means or "customer" not in means:
+SAME_BONUS = 10.0
+"""Dollars a month: a smaller difference between the two ways' bonuses is called the same
+(1% of the bonus pool; a class would read it as noise)."""
+SAME_SATISFACTION = 0.05
+"""Satisfaction units (-1 to +1): a smaller difference is called the same."""
+
+
+def boss_minus_customer(
+    reports: Sequence[PlayerReport], value: Callable[[PlayerReport], float | None]
+) -> float | None:
+    """How much more `value` serving the boss gave than serving the customer, each student
+    who tried both ways compared with themselves, averaged over those students (None: no
+    student tried both, with a value for each). Comparing students with themselves keeps
+    their seat out of it: a complaint desk's customers are less happy than a salesperson's
+    whatever either chooses."""
+    by_student: dict[str, list[PlayerReport]] = {}
+    for report in reports:
+        by_student.setdefault(report.name, []).append(report)
+    differences = []
+    for own in by_student.values():
+        means = mean_by_effort(own, value)
+        if "boss" in means and "customer" in means:
+            differences.append(means["boss"] - means["customer"])
+    return sum(differences) / len(differences) if differences else None
+
+
+def winner(difference: float | None, same: float) -> str | None:
+    """ "boss" or "customer", whichever way gave more; "tie" within `same`; None: unknown."""
+    if difference is None:
         return None
-    if means["boss"] == means["customer"]:
+    if abs(difference) < same:
         return "tie"
-    return "boss" if means["boss"] > means["customer"] else "customer"
+    return "boss" if difference > 0 else "customer"
 
 
 PAID_MORE = {
     "boss": "Serving the boss paid more",
     "customer": "Serving the customer paid more",
-    "tie": "Both ways paid the same",
+    "tie": "Both ways paid about the same",
 }
 HAPPIER = {
     "boss": "the boss's way kept customers happier",
     "customer": "the customer's way kept customers happier",
-    "tie": "customers were as happy either way",
+    "tie": "customers were about as happy either way",
 }
 QUESTION = "Bonus or business, who wins?"
-"""S003's question, the title while the class has not tried both ways."""
+"""S003's question, the title until a student has tried both ways."""
 
 
 def bonus_business_sentence(reports: Sequence[PlayerReport]) -> str:
     """The session's answer to "bonus or business, who wins?" in one sentence: which way of
     spending effort (the boss's priorities or the customer in front of them) earned the
-    larger bonus, over every student-round, and whose customers were happier."""
-    paid = winner(mean_by_effort(reports, lambda r: r.bonus))
+    larger bonus, and which kept the customers one met happier, over the whole session,
+    each student who tried both ways compared with themselves (`boss_minus_customer`)."""
+    paid = winner(boss_minus_customer(reports, lambda r: r.bonus), SAME_BONUS)
     if paid is None:
         return QUESTION
-    happier = winner(mean_by_effort(reports, lambda r: r.customer_satisfaction))
+    mood = boss_minus_customer(reports, lambda r: r.customer_satisfaction)
+    happier = winner(mood, SAME_SATISFACTION)
     if happier is None:
         return f"{PAID_MORE[paid]}."
     return f"{PAID_MORE[paid]}; {HAPPIER[happier]}."

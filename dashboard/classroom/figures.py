@@ -200,7 +200,8 @@ def bonus_business_figure(
     effort: above, the mean bonus of the students who served the boss, split the difference
     or served the customer; below, how satisfied those students' customers were, beside all
     the organization's customers. Its title answers S003's "Bonus or business, who wins?"
-    for this session (`bonus_business_sentence`)."""
+    for this session, each student who tried both ways compared with themselves
+    (`bonus_business_sentence`); the lines are class means, whoever chose each way."""
     rounds = rounds_of(history)
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
     for effort in EFFORTS:
