@@ -22,6 +22,9 @@ from dash import Dash, Input, Output, State, clientside_callback, dcc, html
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from eachcustomer.dashboard import guard
+from eachcustomer.dashboard.classroom.sessions import ClassRegistry
+from eachcustomer.dashboard.classroom.web import HOST_SETTING
+from eachcustomer.dashboard.classroom.web import install as serve_class
 from eachcustomer.dashboard.jobs import NOTICE_ID, JobManager, max_jobs_setting
 from eachcustomer.dashboard.settings import MAX_CHART_BYTES, default_settings
 from eachcustomer.dashboard.sweeps.runner import serve_reports
@@ -29,7 +32,16 @@ from eachcustomer.dashboard.sweeps.runner import serve_reports
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 """Largest request the server reads: an upload above the chart limit still gets a message."""
-PAGES = ("explore", "organization", "firm", "compare", "plan_finder", "sweeps", "learn")
+PAGES = (
+    "explore",
+    "organization",
+    "firm",
+    "compare",
+    "plan_finder",
+    "sweeps",
+    "learn",
+    "classroom",
+)
 """The pages in menu order: each a subpackage of the dashboard whose `page` module registers it."""
 NAVIGATION = (
     ("Explore", "/explore"),
@@ -39,6 +51,7 @@ NAVIGATION = (
     ("Plan finder", "/plan-finder"),
     ("Experiments", "/experiments"),
     ("Learn", "/learn"),
+    ("Class", "/class"),
 )
 
 
@@ -98,7 +111,12 @@ def too_large(_error: RequestEntityTooLarge) -> tuple[dict[str, str], int]:
     }, 413
 
 
-def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None) -> Dash:
+def create_app(
+    cache_dir: str | Path | None = None,
+    max_jobs: int | None = None,
+    host: str | None = None,
+    classes: ClassRegistry | None = None,
+) -> Dash:
     """Build the dashboard.
 
     Args:
@@ -106,6 +124,11 @@ def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None)
             removed at exit, when None.
         max_jobs: simulations run at once (`eachcustomer.dashboard.jobs.max_jobs_setting`: the
             environment variable EACHCUSTOMER_MAX_JOBS, else 2, when None).
+        host: the address the server listens on, for the Class page's join address (the
+            browser's own when None).
+        classes: the class sessions the Class page and the students' page serve (a new
+            `ClassRegistry` when None; `eachcustomer.dashboard.classroom.sessions.registry()`
+            returns it inside a request).
 
     The pages declare their callbacks with `dash.callback` (Dash's global registry),
     which the first app a process serves takes over: one app per process.
@@ -129,6 +152,8 @@ def create_app(cache_dir: str | Path | None = None, max_jobs: int | None = None)
         importlib.import_module(f"eachcustomer.dashboard.{page}.page")
     warm_up()
     serve_reports(app.server)
+    serve_class(app.server, classes if classes is not None else ClassRegistry())
+    app.server.config[HOST_SETTING] = host
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.server.register_error_handler(RequestEntityTooLarge, too_large)
     app.layout = html.Div(

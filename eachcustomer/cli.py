@@ -62,7 +62,7 @@ def dashboard(
         max_jobs = max_jobs_setting(max_jobs)
     except JobsSettingError as error:
         raise CommandLineError(str(error)) from None
-    dash_app = create_app(max_jobs=max_jobs)
+    dash_app = create_app(max_jobs=max_jobs, host=host)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(
         f"EachCustomer dashboard: open [bold]http://{shown}:{port}/[/bold] in your "
