@@ -33,6 +33,7 @@ from eachcustomer.dashboard.classroom.game import (
     Role,
     RoundSummary,
 )
+from eachcustomer.dashboard.classroom.sessions import ClassError
 
 
 def summary(round_: int, levers: tuple[str, ...] = (), **values: Any) -> RoundSummary:
@@ -365,13 +366,30 @@ def test_after_rounds_the_debrief_draws_every_chart_larger_in_presentation_mode(
 TEACHER = {"code": "ABCD", "token": "secret"}
 
 
-def finder(session: FakeSession) -> Any:
-    def find(code: str, token: str) -> FakeSession:
-        if (code, token) != ("ABCD", "secret"):
-            raise GameError("No such session.")
-        return session
+class FakeRegistry:
+    """The registry's two teacher calls, on one hand-built session; `rounds` are the round
+    counts its state reports, one per call (a round may start during an export)."""
 
-    return find
+    def __init__(self, session: FakeSession, statuses: list[tuple[str, int]] | None = None):
+        self.session = session
+        self.statuses = statuses or [("waiting", 4)] * 2
+
+    def check(self, code: Any, token: Any) -> None:
+        if (code, token) != ("ABCD", "secret"):
+            raise ClassError("This page is not the teacher's of session ABCD.", 403)
+
+    def teacher_state(self, code: Any, token: Any) -> dict[str, Any]:
+        self.check(code, token)
+        status, round_ = self.statuses.pop(0)
+        return {"status": status, "round": round_}
+
+    def teacher_game(self, code: Any, token: Any) -> FakeSession:
+        self.check(code, token)
+        return self.session
+
+
+def finder(session: FakeSession) -> FakeRegistry:
+    return FakeRegistry(session)
 
 
 def test_the_choices_export_is_the_games_csv_with_formula_names_neutralized():
@@ -399,6 +417,23 @@ def test_a_wrong_or_ended_session_gets_a_sentence_not_a_file(teacher):
     assert data is None and message == debrief.NO_SESSION
 
 
-def test_a_finder_that_answers_none_gets_the_same_sentence():
-    data, message = debrief.export_file("scenario", TEACHER, lambda code, token: None)
-    assert data is None and message == debrief.NO_SESSION
+def test_no_export_while_a_month_is_played_or_when_one_started_during_it():
+    session = FakeSession(HISTORY, REPORTS)
+    running = FakeRegistry(session, [("running", 4)])
+    assert debrief.export_file("choices", TEACHER, running) == (None, debrief.BUSY)
+    started = FakeRegistry(session, [("waiting", 4), ("running", 4)])
+    assert debrief.export_file("choices", TEACHER, started) == (None, debrief.BUSY)
+    played = FakeRegistry(session, [("waiting", 4), ("waiting", 5)])
+    assert debrief.export_file("scenario", TEACHER, played) == (None, debrief.BUSY)
+
+
+def test_a_refusal_of_the_game_is_shown_as_it_is():
+    class Refusing(FakeSession):
+        def scenario_text(self) -> str:
+            raise GameError("No round has been played yet.")
+
+    refusing = FakeRegistry(Refusing(HISTORY, REPORTS))
+    assert debrief.export_file("scenario", TEACHER, refusing) == (
+        None,
+        "No round has been played yet.",
+    )

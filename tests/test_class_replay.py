@@ -19,6 +19,19 @@ from eachcustomer.experiments.loading.files import csv_text
 runner = CliRunner()
 
 
+class Held:
+    """A registry holding one session, between rounds."""
+
+    def __init__(self, game: ClassGame) -> None:
+        self.game = game
+
+    def teacher_state(self, code: str, token: str) -> dict[str, object]:
+        return {"status": "waiting", "round": self.game.rounds_played}
+
+    def teacher_game(self, code: str, token: str) -> ClassGame:
+        return self.game
+
+
 @pytest.fixture(scope="module")
 def session() -> ClassGame:
     """Three rounds: two students who change their choices, a lever before round 2, and a
@@ -97,9 +110,7 @@ def test_the_lever_table_of_a_played_session_recomputes_from_its_history(session
 
 
 def test_the_choices_export_has_a_row_per_student_per_round(session):
-    data, message = debrief.export_file(
-        "choices", {"code": "K7Q2", "token": "t"}, lambda code, token: session
-    )
+    data, message = debrief.export_file("choices", {"code": "K7Q2", "token": "t"}, Held(session))
     assert message == "" and data is not None
     rows = pd.read_csv(pd.io.common.StringIO(data["content"]))
     assert len(rows) == 2 * 3 + 1  # Ann and Bo three rounds, Cy one

@@ -11,7 +11,7 @@ so a closed tab's leftovers or another session's code get a sentence, never a fi
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import dash
@@ -23,6 +23,7 @@ from eachcustomer.dashboard.chart_style import graph_config
 from eachcustomer.dashboard.classroom.effects import LeverEffect, lever_effects, lever_label
 from eachcustomer.dashboard.classroom.figures import debrief_figures
 from eachcustomer.dashboard.classroom.game import GameError, PlayerReport, Role, RoundSummary
+from eachcustomer.dashboard.classroom.sessions import RUNNING, ClassError, registry
 from eachcustomer.dashboard.exports import safe_csv_text, slugify, text_download
 
 
@@ -53,6 +54,7 @@ METHOD = (
     "session, not a controlled experiment."
 )
 NO_SESSION = "This session has ended or is not yours: start a new session to export."
+BUSY = "A month is being played: download when it is done, in a few seconds."
 CHOICES_LABEL = "Download choices (CSV)"
 SCENARIO_LABEL = "Download replay scenario (TOML)"
 
@@ -197,50 +199,58 @@ def render(game: Session, presentation: bool) -> list[Component]:
     return parts
 
 
-GameFinder = Callable[[str, str], Session | None]
-"""Finds the teacher's game by code and token: `registry().teacher_game`."""
+class Registry(Protocol):
+    """What the exports ask of the sessions registry (`sessions.ClassRegistry`)."""
+
+    def teacher_state(self, code: Any, teacher_token: Any) -> dict[str, Any]: ...
+    def teacher_game(self, code: Any, teacher_token: Any) -> Session: ...
 
 
-def teacher_game(teacher: Any, find: GameFinder) -> Session | None:
-    """The game the teacher's store ({"code", "token"}) names, or None."""
+def held(teacher: Any) -> tuple[str, str] | None:
+    """The code and token the teacher's store ({"code", "token"}) holds, or None."""
     if not isinstance(teacher, dict):
         return None
     code, token = teacher.get("code"), teacher.get("token")
     if not isinstance(code, str) or not isinstance(token, str):
         return None
-    try:
-        return find(code, token)
-    except (GameError, LookupError):
-        return None
+    return code, token
 
 
-def export_file(kind: str, teacher: Any, find: GameFinder) -> tuple[dict[str, Any] | None, str]:
+def file_of(kind: str, game: Session, name: str) -> dict[str, Any]:
+    """dcc.Download data for `kind` ("choices" or "scenario") of `game`."""
+    if kind == "choices":
+        # Students type their names: a name a spreadsheet would run as a formula is
+        # neutralized like every CSV the dashboard hands out.
+        text = safe_csv_text(game.choices_csv())
+        return text_download(text, f"{name}-choices.csv", "text/csv")
+    return text_download(game.scenario_text(), f"{name}-replay.toml", "application/toml")
+
+
+def export_file(kind: str, teacher: Any, sessions: Registry) -> tuple[dict[str, Any] | None, str]:
     """dcc.Download data for `kind` ("choices" or "scenario") of the teacher's session and
-    an empty message, or no data and a message saying why."""
-    game = teacher_game(teacher, find)
-    if game is None:
+    an empty message, or no data and a message saying why.
+
+    While a month is played the game belongs to the round's thread (`sessions`' contract),
+    so an export waits for the round's end: it is refused while the session is running, and
+    one that a round started during is refused too (the round count or status changed).
+    An ended session the registry still keeps exports: a teacher ends, then downloads.
+    """
+    pair = held(teacher)
+    if pair is None:
         return None, NO_SESSION
-    name = f"class-{slugify(str(teacher['code']))}"
     try:
-        if kind == "choices":
-            # Students type their names: a name a spreadsheet would run as a formula is
-            # neutralized like every CSV the dashboard hands out.
-            text = safe_csv_text(game.choices_csv())
-            return text_download(text, f"{name}-choices.csv", "text/csv"), ""
-        text = game.scenario_text()
-        return text_download(text, f"{name}-replay.toml", "application/toml"), ""
+        before = sessions.teacher_state(*pair)
+        if before["status"] == RUNNING:
+            return None, BUSY
+        data = file_of(kind, sessions.teacher_game(*pair), f"class-{slugify(pair[0])}")
+        after = sessions.teacher_state(*pair)
+    except ClassError:
+        return None, NO_SESSION
     except GameError as refused:
         return None, str(refused)
-
-
-def find_game(code: str, token: str) -> Session | None:
-    """The sessions registry's game for a teacher (imported here: the registry is built on
-    the web side, which imports this module)."""
-    import importlib
-
-    sessions = importlib.import_module("eachcustomer.dashboard.classroom.sessions")
-    game: Session | None = sessions.registry().teacher_game(code, token)
-    return game
+    if after["status"] == RUNNING or after["round"] != before["round"]:
+        return None, BUSY
+    return data, ""
 
 
 DOWNLOADS = {"class-download-choices": "choices", "class-download-scenario": "scenario"}
@@ -260,7 +270,7 @@ def download(choices: Any, scenario: Any, teacher: Any) -> Sequence[Any]:
     kind = DOWNLOADS.get(str(dash.ctx.triggered_id))
     if kind is None or not (choices if kind == "choices" else scenario):
         raise PreventUpdate
-    data, message = export_file(kind, teacher, find_game)
+    data, message = export_file(kind, teacher, registry())
     if kind == "choices":
         return data or dash.no_update, dash.no_update, message
     return dash.no_update, data or dash.no_update, message
