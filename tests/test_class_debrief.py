@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from dash import dcc, html
+from dash.exceptions import PreventUpdate
 
 from eachcustomer.dashboard.classroom import debrief
 from eachcustomer.dashboard.classroom.effects import (
@@ -154,7 +155,7 @@ def test_a_lever_pulled_before_round_3_is_marked_at_round_3_on_every_chart(name)
     figure = debrief_figures(HISTORY, REPORTS)[name]
     assert [shape.x0 for shape in figure.layout.shapes] == [3]
     (label,) = figure.layout.annotations
-    assert label.text == f"round 3: {LEVERS['aligned_incentives']}"
+    assert label.text == f"month 3: {LEVERS['aligned_incentives']}"
     assert list(figure.layout.xaxis.range) == [0.5, 4.5]
 
 
@@ -318,7 +319,7 @@ def test_the_lever_table_shows_the_recomputed_numbers():
     assert cells[3] == format(mean([0.30, 0.35]) - mean([0.10, 0.20]), "+.3f")
     assert cells[6] == format(mean([2.0, 3.0]) - mean([5.0, 4.0]), "+.1f")
     notes = [c.children for c in section.children if isinstance(c, html.P)]
-    assert f"Pulled for round 5: {LEVERS['training_day']}." in notes
+    assert f"Pulled for month 5: {LEVERS['training_day']}." in notes
 
 
 # --- the section -----------------------------------------------------------------------------
@@ -437,3 +438,22 @@ def test_a_refusal_of_the_game_is_shown_as_it_is():
         None,
         "No round has been played yet.",
     )
+
+
+def test_presentation_mode_sets_the_sections_large_type_and_its_button_switches_it():
+    (small,) = debrief.render(FakeSession(HISTORY, REPORTS), False)
+    (large,) = debrief.render(FakeSession(HISTORY, REPORTS), True)
+    assert small.className == "" and large.className == "presentation"
+
+    def button(section: Any) -> Any:
+        (found,) = [
+            p for p in components(section) if getattr(p, "id", None) == "class-presentation"
+        ]
+        return found
+
+    assert button(small).children == "Presentation mode"
+    assert button(large).children == "Leave presentation mode"
+    assert debrief.toggle_presentation(1, False) is True
+    assert debrief.toggle_presentation(2, True) is False
+    with pytest.raises(PreventUpdate):
+        debrief.toggle_presentation(None, False)

@@ -86,7 +86,7 @@ def test_the_debrief_of_a_played_session_marks_the_lever_and_draws_every_round(s
     figures = debrief_figures(session.history, debrief.all_reports(session))
     for figure in figures.values():
         assert [shape.x0 for shape in figure.layout.shapes] == [2]
-        assert figure.layout.annotations[0].text == f"round 2: {LEVERS['aligned_incentives']}"
+        assert figure.layout.annotations[0].text == f"month 2: {LEVERS['aligned_incentives']}"
     choices = figures["choices"]
     assert list(choices.data[0].x) == [1, 2, 3]
     assert list(choices.data[0].y) == [s.customer_share for s in session.history]

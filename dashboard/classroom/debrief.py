@@ -44,13 +44,13 @@ class Session(Protocol):
 
 
 EMPTY = (
-    "No round played yet. The debrief's charts appear here after the first round: the "
+    "No month played yet. The debrief's charts appear here after the first month: the "
     "class's choices against the simulated employees', bonus success against business "
     "success, attitude by distance, and what changed after each lever."
 )
 METHOD = (
-    "Each lever's change is the mean over the rounds it acted on (up to the next lever) "
-    "minus the mean over the rounds before it (since the previous lever): a reading of this "
+    "Each lever's change is the mean over the months it acted on (up to the next lever) "
+    "minus the mean over the months before it (since the previous lever): a reading of this "
     "session, not a controlled experiment."
 )
 NO_SESSION = "This session has ended or is not yours: start a new session to export."
@@ -120,16 +120,16 @@ def effect_row(effect: LeverEffect) -> html.Tr:
 
 EFFECT_COLUMNS = (
     "Lever",
-    "First round",
-    "Rounds: before \u2192 after",
+    "First month",
+    "Months: before \u2192 after",
     "Mean attitude",
     "Students' focus",
     "Simulated employees' focus",
-    "Customers lost a round",
+    "Customers lost a month",
 )
 
 
-def lever_section(game: Session) -> html.Div:
+def lever_section(game: Session, presentation: bool = False) -> html.Div:
     """What changed after each lever: a table, the method in a sentence, and the levers
     pulled for a round not played yet."""
     effects = lever_effects(game.history)
@@ -139,6 +139,7 @@ def lever_section(game: Session) -> html.Div:
             html.Table(
                 className="plan-table",
                 id="class-lever-effects",
+                style={"fontSize": "22px"} if presentation else {},
                 children=[
                     html.Thead(html.Tr([html.Th(column) for column in EFFECT_COLUMNS])),
                     html.Tbody([effect_row(effect) for effect in effects]),
@@ -147,11 +148,11 @@ def lever_section(game: Session) -> html.Div:
             html.P(METHOD, className="note"),
         ]
     else:
-        children.append(html.P("No lever has acted on a round yet.", className="muted"))
+        children.append(html.P("No lever has acted on a month yet.", className="muted"))
     if game.pending_levers:
         children.append(
             html.P(
-                f"Pulled for round {game.rounds_played + 1}: {lever_label(game.pending_levers)}.",
+                f"Pulled for month {game.rounds_played + 1}: {lever_label(game.pending_levers)}.",
                 className="note",
             )
         )
@@ -173,7 +174,7 @@ def export_controls() -> html.Div:
             ),
             html.P(
                 [
-                    "The choices file has a row per student per round: the choice and what "
+                    "The choices file has a row per student per month: the choice and what "
                     "followed. The scenario file replays the session exactly: ",
                     html.Code("eachcustomer run FILE --out outputs.csv"),
                     ".",
@@ -190,13 +191,43 @@ def export_controls() -> html.Div:
 def render(game: Session, presentation: bool) -> list[Component]:
     """The debrief section of a session: its charts (once a round is played), what changed
     after each lever, and the exports; `presentation`: large type for a projector."""
-    parts: list[Component] = [html.H2("Debrief")]
+    parts: list[Component] = [
+        html.Div(
+            [html.H2("Debrief"), presentation_toggle(presentation)],
+            className="run-buttons",
+        )
+    ]
     if game.history:
-        parts += [chart_boxes(game, presentation), lever_section(game)]
+        parts += [chart_boxes(game, presentation), lever_section(game, presentation)]
     else:
         parts.append(html.P(EMPTY, className="muted", id="class-debrief-empty"))
     parts.append(export_controls())
-    return parts
+    # The page's large type (the Learn page's `.presentation` style) for the section only.
+    return [html.Div(parts, className="presentation" if presentation else "")]
+
+
+def presentation_toggle(presentation: bool) -> html.Button:
+    """Large type for a projector, as on the Learn page (the same setting, kept across
+    pages); the debrief is drawn again at the new size."""
+    return html.Button(
+        "Leave presentation mode" if presentation else "Presentation mode",
+        id="class-presentation",
+        className="button",
+        title="Large type and charts for a projector (press again to leave)",
+    )
+
+
+@callback(
+    Output("presentation", "data", allow_duplicate=True),
+    Input("class-presentation", "n_clicks"),
+    State("presentation", "data"),
+    prevent_initial_call=True,
+)
+def toggle_presentation(clicks: Any, on: Any) -> bool:
+    """Switch presentation mode."""
+    if not clicks:
+        raise PreventUpdate
+    return not bool(on)
 
 
 class Registry(Protocol):

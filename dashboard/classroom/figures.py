@@ -4,6 +4,7 @@ students' reports (`PlayerReport` list) to plotly figures, by round, in the proj
 
 Every chart marks the rounds the teacher's levers acted on: a dashed line at the first round
 after the lever was pulled (the Explore charts mark a change at the first week it acts on).
+The words are the Class page's: a round is a month ("month 3").
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from eachcustomer.experiments.reports.palette import (
     VERMILLION,
 )
 
-ROUND_AXIS = "Round (a simulated month)"
+ROUND_AXIS = "Month (a round of the class)"
 FOCUS_AXIS = "Share or focus (0 to 1)"
 EFFORT_COLORS = {"boss": ORANGE, "balanced": SKY_BLUE, "customer": GREEN}
 """Orange for the boss's priorities and green for the customer, as Explore's "bonus success"
@@ -101,7 +102,7 @@ def mark_levers(figure: go.Figure, history: Sequence[RoundSummary], large: bool)
             yanchor="top",
             textangle=-90,
             showarrow=False,
-            text=f"round {mark['round']}: {mark['label']}",
+            text=f"month {mark['round']}: {mark['label']}",
             font={"size": sizes.text - 2, "color": INK},
             bgcolor="rgba(255,255,255,0.75)",
         )
@@ -287,13 +288,13 @@ def customers_figure(history: Sequence[RoundSummary], *, large: bool = False) ->
             "type": "bar",
             "x": rounds,
             "y": [s.customers_lost for s in history],
-            "name": "customers lost in the round",
+            "name": "customers lost in the month",
             "marker": {"color": VERMILLION, "opacity": 0.6},
             "hovertemplate": "%{y:,.0f}<extra>customers lost</extra>",
         },
     ]
     figure = round_chart(
-        history, traces, "Customers lost, round by round", "Customers (count)", large=large
+        history, traces, "Customers lost, month by month", "Customers (count)", large=large
     )
     figure.update_yaxes(rangemode="tozero")
     return figure
