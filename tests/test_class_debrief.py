@@ -457,3 +457,10 @@ def test_presentation_mode_sets_the_sections_large_type_and_its_button_switches_
     assert debrief.toggle_presentation(2, True) is False
     with pytest.raises(PreventUpdate):
         debrief.toggle_presentation(None, False)
+
+
+def test_the_replay_command_runs_the_weeks_played():
+    parts = components(debrief.render(FakeSession(HISTORY, REPORTS), False))
+    (note,) = [p for p in parts if getattr(p, "id", None) == "class-export-note"]
+    (command,) = [c for c in note.children if isinstance(c, html.Code)]
+    assert command.children == "eachcustomer run FILE --steps 16 --out outputs.csv"

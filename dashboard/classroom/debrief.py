@@ -22,7 +22,13 @@ from dash.exceptions import PreventUpdate
 from eachcustomer.dashboard.chart_style import graph_config
 from eachcustomer.dashboard.classroom.effects import LeverEffect, lever_effects, lever_label
 from eachcustomer.dashboard.classroom.figures import debrief_figures
-from eachcustomer.dashboard.classroom.game import GameError, PlayerReport, Role, RoundSummary
+from eachcustomer.dashboard.classroom.game import (
+    ROUND_WEEKS,
+    GameError,
+    PlayerReport,
+    Role,
+    RoundSummary,
+)
 from eachcustomer.dashboard.classroom.sessions import RUNNING, ClassError, registry
 from eachcustomer.dashboard.exports import safe_csv_text, slugify, text_download
 
@@ -159,8 +165,9 @@ def lever_section(game: Session, presentation: bool = False) -> html.Div:
     return html.Div(children, className="class-levers")
 
 
-def export_controls() -> html.Div:
-    """The two download buttons, their downloads and the message they may leave."""
+def export_controls(weeks: int) -> html.Div:
+    """The two download buttons, their downloads and the message they may leave; `weeks`:
+    the weeks played, which the replay's command runs."""
     return html.Div(
         className="class-exports",
         children=[
@@ -176,10 +183,14 @@ def export_controls() -> html.Div:
                 [
                     "The choices file has a row per student per month: the choice and what "
                     "followed. The scenario file replays the session exactly: ",
-                    html.Code("eachcustomer run FILE --out outputs.csv"),
-                    ".",
-                ],
+                    html.Code(f"eachcustomer run FILE --steps {weeks} --out outputs.csv"),
+                    f" (the {weeks} weeks played so far).",
+                ]
+                if weeks
+                else "The choices file has a row per student per month, the scenario file "
+                "replays the session: both once a month is played.",
                 className="note",
+                id="class-export-note",
             ),
             dcc.Download(id="class-choices-file"),
             dcc.Download(id="class-scenario-file"),
@@ -194,14 +205,14 @@ def render(game: Session, presentation: bool) -> list[Component]:
     parts: list[Component] = [
         html.Div(
             [html.H2("Debrief"), presentation_toggle(presentation)],
-            className="run-buttons",
+            style={"display": "flex", "alignItems": "center", "gap": "16px"},
         )
     ]
     if game.history:
         parts += [chart_boxes(game, presentation), lever_section(game, presentation)]
     else:
         parts.append(html.P(EMPTY, className="muted", id="class-debrief-empty"))
-    parts.append(export_controls())
+    parts.append(export_controls(game.rounds_played * ROUND_WEEKS))
     # The page's large type (the Learn page's `.presentation` style) for the section only.
     return [html.Div(parts, className="presentation" if presentation else "")]
 
