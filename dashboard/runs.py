@@ -71,6 +71,7 @@ def make_model(setup: RunSetup, seed: int, keep_history: bool = False) -> OrgMod
         rng=seed,
         interventions=setup.interventions,
         individuals=setup.individuals,
+        players=setup.players,
         keep_history=keep_history,
     )
 

@@ -207,6 +207,11 @@ def ema_model(
         raise EMAAdapterError(f"scale_by: {scale_by!r}; one of {', '.join(SCALE_BY)}")
     shared = dict(parameters)
     setup = load_scenario(scenario, employees=shared.pop("n_employees", None), **shared)
+    if setup.timeline or setup.players:
+        raise EMAAdapterError(
+            f"scenario {scenario}: a [[timeline]] or [[players]] (a class session's replay) "
+            "runs with `eachcustomer run`; the EMA model varies parameters from week 0"
+        )
     chosen_plans = _plans(plans, setup.plans)
     uncertain = _varied(uncertainties, "uncertainties", setup.org is not None)
     chosen = _varied(levers, "levers", setup.org is not None)

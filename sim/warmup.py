@@ -12,9 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from eachcustomer.sim.batch import Batch, start_replication
 from eachcustomer.sim.compiled import KERNELS
 from eachcustomer.sim.interventions import KINDS
+from eachcustomer.sim.metrics import evaluations
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.sampling import bernoulli_slots
 
@@ -81,5 +84,17 @@ def run_tiny_model() -> None:
     for _ in range(2):
         batch.step()
     batch.recorder.tables()
-    # A kernel that a step does not call, only its users: slots drawn from Python.
+    # Kernels that a step does not call, only their users: slots drawn from Python, and
+    # every employee's evaluation (a class session's students see theirs).
     bernoulli_slots(10, 0.5, replications[0].rng)
+    levers = batch.lever_arrays
+    evaluations(
+        batch.employees.customer_focus,
+        batch.boss,
+        levers.customer_weight,
+        levers.outcome_visibility,
+        np.zeros(batch.size),
+        levers.shareholder_pressure,
+        levers.orientation_shift,
+        batch.employee_start,
+    )

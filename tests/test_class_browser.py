@@ -84,6 +84,12 @@ def test_a_class_plays_two_months_in_real_browsers(server, browsers):
     address = text(teacher, "#class-address")
     assert address == f"{server}/class/join?code={code}"
     assert "--host 0.0.0.0" in text(teacher, "#class-host-note")  # it listens on 127.0.0.1
+    # One live session a tab: Start waits for End.
+    wait_until(
+        lambda: teacher.find_element(By.ID, "class-start").get_attribute("disabled"),
+        30,
+        "Start disabled while the session lives",
+    )
 
     # The students open the address, find the code filled in, and join with a first name.
     for student, name in zip(students, NAMES, strict=True):
@@ -144,6 +150,11 @@ def test_a_class_plays_two_months_in_real_browsers(server, browsers):
     for student in students:
         wait_until(lambda s=student: "ended" in text(s, "#status"), 30, "the end")
         assert student.find_element(By.ID, "choice-send").get_attribute("disabled")
+    wait_until(
+        lambda: not teacher.find_element(By.ID, "class-start").get_attribute("disabled"),
+        30,
+        "Start enabled again",
+    )
     for driver in (teacher, *students):
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert severe == [], severe

@@ -368,25 +368,19 @@ TEACHER = {"code": "ABCD", "token": "secret"}
 
 
 class FakeRegistry:
-    """The registry's two teacher calls, on one hand-built session; `rounds` are the round
-    counts its state reports, one per call (a round may start during an export)."""
+    """The registry's `read_game` on one hand-built session; `busy`: a month is being
+    played (the registry's refusal after its wait)."""
 
-    def __init__(self, session: FakeSession, statuses: list[tuple[str, int]] | None = None):
+    def __init__(self, session: FakeSession, busy: bool = False):
         self.session = session
-        self.statuses = statuses or [("waiting", 4)] * 2
+        self.busy = busy
 
-    def check(self, code: Any, token: Any) -> None:
+    def read_game(self, code: Any, token: Any, read: Any) -> Any:
         if (code, token) != ("ABCD", "secret"):
             raise ClassError("This page is not the teacher's of session ABCD.", 403)
-
-    def teacher_state(self, code: Any, token: Any) -> dict[str, Any]:
-        self.check(code, token)
-        status, round_ = self.statuses.pop(0)
-        return {"status": status, "round": round_}
-
-    def teacher_game(self, code: Any, token: Any) -> FakeSession:
-        self.check(code, token)
-        return self.session
+        if self.busy:
+            raise ClassError("The month is still being played: try again in a moment.", 409)
+        return read(self.session)
 
 
 def finder(session: FakeSession) -> FakeRegistry:
@@ -418,14 +412,12 @@ def test_a_wrong_or_ended_session_gets_a_sentence_not_a_file(teacher):
     assert data is None and message == debrief.NO_SESSION
 
 
-def test_no_export_while_a_month_is_played_or_when_one_started_during_it():
-    session = FakeSession(HISTORY, REPORTS)
-    running = FakeRegistry(session, [("running", 4)])
-    assert debrief.export_file("choices", TEACHER, running) == (None, debrief.BUSY)
-    started = FakeRegistry(session, [("waiting", 4), ("running", 4)])
-    assert debrief.export_file("choices", TEACHER, started) == (None, debrief.BUSY)
-    played = FakeRegistry(session, [("waiting", 4), ("waiting", 5)])
-    assert debrief.export_file("scenario", TEACHER, played) == (None, debrief.BUSY)
+def test_while_a_month_is_played_the_registrys_sentence_is_shown():
+    busy = FakeRegistry(FakeSession(HISTORY, REPORTS), busy=True)
+    assert debrief.export_file("choices", TEACHER, busy) == (
+        None,
+        "The month is still being played: try again in a moment.",
+    )
 
 
 def test_a_refusal_of_the_game_is_shown_as_it_is():

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from dash_client import served_dashboard, wait_until
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from eachcustomer.dashboard.classroom.figures import DEBRIEF_FIGURES
@@ -36,8 +37,12 @@ def call(url: str, route: str, **body: Any) -> dict[str, Any]:
 
 
 def text(driver: Any, selector: str) -> str:
-    found = driver.find_elements(By.CSS_SELECTOR, selector)
-    return found[0].text if found else ""
+    """The element's text; "" while it is not there (or is being redrawn)."""
+    try:
+        found = driver.find_elements(By.CSS_SELECTOR, selector)
+        return found[0].text if found else ""
+    except StaleElementReferenceException:
+        return ""
 
 
 @pytest.fixture(scope="module")
@@ -95,13 +100,22 @@ def test_the_debrief_draws_marks_switches_to_presentation_and_downloads(server, 
     play(2)
     play(3)
 
-    # Every chart, with the lever marked at month 2; the table says what changed after it.
+    # The table says what changed after the lever, over months 2-3 against month 1 (once the
+    # debrief is drawn after month 3); every chart marks the lever at month 2.
+    table = wait_until(
+        lambda: (
+            (shown := text(driver, "#class-lever-effects"))
+            and "1 \u2192 2\u20133" in shown
+            and shown
+        ),
+        60,
+        "the lever table after month 3",
+    )
+    assert LEVERS["aligned_incentives"] in table
     label = f"month 2: {LEVERS['aligned_incentives']}"
     for name in DEBRIEF_FIGURES:
         marks = wait_until(lambda n=name: lever_marks(driver, n), 30, f"the chart {name}")
         assert marks == [label]
-    table = text(driver, "#class-lever-effects")
-    assert LEVERS["aligned_incentives"] in table and "1 \u2192 2\u20133" in table
 
     driver.find_element(By.ID, "class-presentation").click()
     wait_until(

@@ -17,7 +17,7 @@ from test_class_load import call
 from test_class_sessions import Clock
 from test_dashboard_figures import triggered
 
-from eachcustomer.dashboard.classroom import debrief
+from eachcustomer.dashboard.classroom import debrief, sessions
 from eachcustomer.dashboard.classroom.game import ClassGame, RoundSummary
 from eachcustomer.dashboard.classroom.sessions import (
     ENDED_KEPT,
@@ -117,17 +117,19 @@ def test_an_ended_session_exports_while_kept_then_gets_a_sentence(session):
     assert debrief.export_file("scenario", store, classes) == (None, debrief.NO_SESSION)
 
 
-def test_no_export_while_a_month_is_played(session):
+def test_an_export_while_a_month_is_played_waits_then_says_to_try_again(session, monkeypatch):
     classes, code, teacher, _ = session
     store = {"code": code, "token": teacher}
     game = classes.teacher_game(code, teacher)
     assert isinstance(game, HeldGame)
+    monkeypatch.setattr(sessions, "GAME_WAIT", 0.05)  # the round is held: no need to wait long
     game.release.clear()
     game.playing.clear()
     classes.advance(code, teacher)
     assert game.playing.wait(30)
     assert classes.teacher_state(code, teacher)["status"] == RUNNING
-    assert debrief.export_file("choices", store, classes) == (None, debrief.BUSY)
+    data, message = debrief.export_file("choices", store, classes)
+    assert data is None and message.startswith("The month is still being played")
     game.release.set()
     wait_for_month(classes, code, teacher, 3)
     data, _ = debrief.export_file("choices", store, classes)

@@ -277,6 +277,8 @@ def test_a_round_runs_in_the_background_and_reads_answer_meanwhile():
     with pytest.raises(ClassError, match="playing a month right now"):
         classes.pull_lever(code, teacher, "training_day")
     classes.choose(code, bob, "balanced", "the_customer")
+    with pytest.raises(ClassError, match="still being played"):  # after a short wait
+        classes.read_game(code, teacher, lambda game: game.rounds_played)
     game.hold.set()
     wait_for(lambda: classes.student_state(code, ada)["status"] == WAITING, "the month's end")
     state = classes.student_state(code, ada)
@@ -290,6 +292,7 @@ def test_a_round_runs_in_the_background_and_reads_answer_meanwhile():
         "Month 1: you sent no choice"
     )
     assert classes.student_state(code, bob)["answered"] is True  # ... for month 2
+    assert classes.read_game(code, teacher, lambda game: game.rounds_played) == 1
     teacher_view = classes.teacher_state(code, teacher)
     assert teacher_view["levers"]["aligned_incentives"] == "round 1"
     with pytest.raises(GameError, match="pulled already"):

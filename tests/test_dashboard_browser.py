@@ -38,6 +38,7 @@ PAGES = {
     "/experiments": "#sweep-run",
     "/learn": ".lesson-card",
     "/learn/distance": "#lesson-run",
+    "/class": "#class-start",
 }
 
 

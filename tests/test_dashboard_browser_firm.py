@@ -73,6 +73,16 @@ def test_a_fit_can_be_cancelled_and_a_tiny_one_ends_with_its_verdict_and_folder(
     browser.find("#firm-example").click()
     wait_until(lambda: browser.find("#firm-targets-table"), 30, "the example's targets")
     smallest_fit(browser)
+    browser.find("#firm-estimate").click()  # before the fit: the estimate it will print
+    estimate = wait_until(
+        lambda: (
+            "Estimated cost" in browser.text("#firm-estimate-text")
+            and browser.text("#firm-estimate-text")
+        ),
+        60,
+        "the estimate before the fit",
+    )
+    assert "about 32 evaluations" in estimate  # 10 x (1 + 2.2 x 1)
     browser.find("#firm-run").click()
     wait_until(lambda: browser.find("#firm-cancel").is_enabled(), 20, "the fit to start")
     browser.find("#firm-cancel").click()

@@ -231,3 +231,18 @@ def test_a_file_the_browser_refused_as_too_large_is_said_next_to_its_upload(page
     said = text_of(messages[list(ROLES).index("turnover")])
     assert "huge.csv: the file is 4.0 MB; the limit is 2 MB" in said
     assert "No targets yet" in text_of(table)
+
+
+def test_the_estimate_before_a_fit_is_the_one_the_fit_prints_when_it_starts(page):
+    from eachcustomer.experiments.calibration.budget import EVALUATIONS_PER_PARTICLE
+
+    sizes = {"population_size": 20, "populations": 3, "max_minutes": 2}
+    said = page.estimate_fit(1, example_files(), 20, 3, 2)
+    assert said.startswith("Estimated cost: one evaluation takes"), said
+    # about size x (1 + evaluations per particle x populations) evaluations, on one worker
+    assert f"about {round(20 * (1 + EVALUATIONS_PER_PARTICLE * 3)):,} evaluations" in said
+    assert "on 1 worker(s)" in said
+    assert "from 1 to 10" in page.estimate_fit(1, example_files(), 20, 11, 2).children
+    stored = example_files()
+    del stored["chart"]
+    assert "chart" in page.estimate_fit(1, stored, *sizes.values()).children.lower()

@@ -25,7 +25,15 @@ from eachcustomer.dashboard.jobs import NOTICE_ID
 from eachcustomer.dashboard.runs import advance
 from eachcustomer.dashboard.settings import default_settings
 
-PAGES = ("/explore", "/organization", "/compare", "/plan-finder", "/experiments", "/learn")
+PAGES = (
+    "/explore",
+    "/organization",
+    "/compare",
+    "/plan-finder",
+    "/experiments",
+    "/learn",
+    "/class",
+)
 PAGES_CALLBACK = ".._pages_content.children..._pages_store.data.."
 WRONG = ("x", [1], {"a": 1}, -1, 1e308, True)
 """Values of the wrong kind for most properties: text, a list, an object, numbers, a flag."""
@@ -175,6 +183,7 @@ GROUPS = {
     "sweep": ("sweep",),
     "learn": ("lesson",),
     "firm": ("firm",),
+    "class": ("class",),
 }
 
 

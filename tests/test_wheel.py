@@ -99,6 +99,9 @@ def test_the_wheel_holds_every_built_in_and_what_the_pages_read(wheel):
         "eachcustomer/scenarios/data/krackhardt_high_tech.csv",
         "eachcustomer/scenarios/data/krackhardt_departments.csv",
         "eachcustomer/dashboard/assets/style.css",
+        "eachcustomer/dashboard/classroom/web/join.html",
+        "eachcustomer/dashboard/classroom/web/join.js",
+        "eachcustomer/dashboard/classroom/web/join.css",
     ):
         assert data in inside, data
     tops = {name.split("/")[0] for name in inside if not name.startswith("eachcustomer-")}

@@ -11,8 +11,8 @@ so a closed tab's leftovers or another session's code get a sentence, never a fi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
@@ -29,7 +29,7 @@ from eachcustomer.dashboard.classroom.game import (
     Role,
     RoundSummary,
 )
-from eachcustomer.dashboard.classroom.sessions import RUNNING, ClassError, registry
+from eachcustomer.dashboard.classroom.sessions import ClassError, registry
 from eachcustomer.dashboard.exports import safe_csv_text, slugify, text_download
 
 
@@ -60,7 +60,6 @@ METHOD = (
     "session, not a controlled experiment."
 )
 NO_SESSION = "This session has ended or is not yours: start a new session to export."
-BUSY = "A month is being played: download when it is done, in a few seconds."
 CHOICES_LABEL = "Download choices (CSV)"
 SCENARIO_LABEL = "Download replay scenario (TOML)"
 
@@ -241,11 +240,13 @@ def toggle_presentation(clicks: Any, on: Any) -> bool:
     return not bool(on)
 
 
+T = TypeVar("T")
+
+
 class Registry(Protocol):
     """What the exports ask of the sessions registry (`sessions.ClassRegistry`)."""
 
-    def teacher_state(self, code: Any, teacher_token: Any) -> dict[str, Any]: ...
-    def teacher_game(self, code: Any, teacher_token: Any) -> Session: ...
+    def read_game(self, code: Any, teacher_token: Any, read: Callable[[Any], T]) -> T: ...
 
 
 def held(teacher: Any) -> tuple[str, str] | None:
@@ -272,27 +273,21 @@ def export_file(kind: str, teacher: Any, sessions: Registry) -> tuple[dict[str, 
     """dcc.Download data for `kind` ("choices" or "scenario") of the teacher's session and
     an empty message, or no data and a message saying why.
 
-    While a month is played the game belongs to the round's thread (`sessions`' contract),
-    so an export waits for the round's end: it is refused while the session is running, and
-    one that a round started during is refused too (the round count or status changed).
-    An ended session the registry still keeps exports: a teacher ends, then downloads.
+    The game is read through the registry (`ClassRegistry.read_game`), which waits a moment
+    for a month being played and otherwise says to try again (its sentence is shown). An
+    ended session the registry still keeps exports: a teacher ends, then downloads.
     """
     pair = held(teacher)
     if pair is None:
         return None, NO_SESSION
+    name = f"class-{slugify(pair[0])}"
     try:
-        before = sessions.teacher_state(*pair)
-        if before["status"] == RUNNING:
-            return None, BUSY
-        data = file_of(kind, sessions.teacher_game(*pair), f"class-{slugify(pair[0])}")
-        after = sessions.teacher_state(*pair)
-    except ClassError:
-        return None, NO_SESSION
+        return sessions.read_game(*pair, lambda game: file_of(kind, game, name)), ""
+    except ClassError as refused:
+        # 409: not now (a month is being played); otherwise not this teacher's session.
+        return None, str(refused) if refused.status == 409 else NO_SESSION
     except GameError as refused:
         return None, str(refused)
-    if after["status"] == RUNNING or after["round"] != before["round"]:
-        return None, BUSY
-    return data, ""
 
 
 DOWNLOADS = {"class-download-choices": "choices", "class-download-scenario": "scenario"}

@@ -17,6 +17,7 @@ replays exactly.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import asdict, dataclass
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from eachcustomer.dashboard.runs import make_model
 from eachcustomer.experiments.loading.plans import plan_library
 from eachcustomer.experiments.loading.scenario_files import RunSetup, load_scenario
 from eachcustomer.experiments.loading.timeline import TimelineEntry, apply_entry
@@ -238,13 +240,15 @@ class ClassGame:
             GameError: a scenario a class cannot play (an org chart, a timeline of its own).
             ScenarioError and the loader's other errors: a scenario that does not load.
         """
-        setup = load_scenario(scenario, employees=employees, seed=seed)
+        setup = load_scenario(scenario, seed=seed)
         if setup.org is not None or setup.timeline or setup.players:
             raise GameError(
                 f"{setup.title}: a class plays a scenario with a generated organization and "
                 "no timeline of its own; pick another scenario"
             )
-        return cls(scenario, setup, seed, _model(setup, seed, (), ()).org)
+        if employees is not None:
+            setup = load_scenario(scenario, employees=employees, seed=seed)
+        return cls(scenario, setup, seed, make_model(setup, seed).org)
 
     # --- the class --------------------------------------------------------------------
     @property
@@ -335,7 +339,7 @@ class ClassGame:
                 for n, r in self.players.items()
             ]
             self._first_levers = started
-            self._model = _model(self.setup, self.seed, self._first, started)
+            self._model = make_model(self.replay_setup(), self.seed)
         elif started or changed:
             entry = TimelineEntry(week=week, interventions=started, choices=changed)
             apply_entry(self._model, entry)
@@ -485,15 +489,17 @@ class ClassGame:
 
     def replay_setup(self) -> RunSetup:
         """The session as a run setup: the students as players, their later choices and the
-        levers as a timeline (the levers pulled before round 1 as interventions)."""
-        from dataclasses import replace
+        levers as a timeline (the levers pulled before round 1 as interventions).
 
+        The session's own model is built from it (`make_model`, as Explore and `eachcustomer
+        run` build theirs), so the replay is the same code path.
+        """
         late = [
             Player(name=n, position=r.position)
             for n, r in self.players.items()
             if n not in {p.name for p in self._first}
         ]
-        return replace(
+        return dataclasses.replace(
             self.setup,
             interventions=self.setup.interventions + self._first_levers,
             timeline=tuple(self._timeline),
@@ -628,21 +634,6 @@ def boss_approval(model: OrgModel, row: int) -> float:
         batch.lever_arrays.orientation_shift,
     )
     return 1.0 - abs(float(focus[row]) - float(boss_focus))
-
-
-def _model(setup: RunSetup, seed: int, players: Any, levers: tuple[Intervention, ...]) -> OrgModel:
-    """The session's model, built as `eachcustomer.experiments.running.runs.run_model`
-    builds a replay's."""
-    from eachcustomer.sim.model import OrgModel
-
-    return OrgModel(
-        setup.params,
-        org=setup.org,
-        rng=seed,
-        interventions=setup.interventions + levers,
-        individuals=setup.individuals,
-        players=players,
-    )
 
 
 def _mean(values: np.ndarray) -> float:

@@ -7,13 +7,13 @@ the heartbeat that keeps the session alive and refreshes the roster. A round run
 registry's own thread, so every callback here returns at once.
 
 Element ids other parts rely on: `class-teacher` (the store: {"code", "token"}), `class-view`
-(the store the debrief redraws on: {"code", "round", "status"}), `class-debrief` (filled by
-`eachcustomer.dashboard.classroom.debrief.render(game, presentation)`).
+(the store the debrief redraws on: {"code", "round", "status"}, set when one of them
+changes), `class-debrief` (filled by `eachcustomer.dashboard.classroom.debrief.render(game,
+presentation)`, called through `ClassRegistry.read_game`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from typing import Any
 
@@ -154,6 +154,14 @@ def held(stored: Any) -> tuple[str, str] | None:
     return None
 
 
+def live(session: tuple[str, str]) -> bool:
+    """Is the tab's session still going (not ended, not forgotten)?"""
+    try:
+        return registry().teacher_state(*session)["status"] != ENDED
+    except ClassError:
+        return False
+
+
 # --- what the teacher does ------------------------------------------------------------------
 
 
@@ -175,16 +183,15 @@ def act(*values: Any) -> tuple[Any, str]:
     trigger, classes, session = triggered_id(), registry(), held(stored)
     try:
         if trigger == "class-start":
-            if session is not None:  # one session a tab: the old one frees its slot
-                with contextlib.suppress(ClassError):
-                    classes.end(*session)
+            if session is not None and live(session):
+                return no_update, f"End session {session[0]} before starting another."
             code, token = classes.start(scenario if isinstance(scenario, str) else "")
             return {"code": code, "token": token}, f"Session {code} started."
         if session is None:
             return no_update, "Start a session first."
         if trigger == "class-advance":
             classes.advance(*session)
-            return stored, "Playing the month…"
+            return stored, ""  # the round's line says it is playing
         if trigger == "class-end":
             classes.end(*session)
             return stored, "The session has ended."
@@ -208,8 +215,19 @@ def join_box(code: str) -> list[Any]:
         html.P(
             ["Students open ", html.A(address, href=address, id="class-address", target="_blank")]
         ),
-        html.P(note, className="class-warning", id="class-host-note") if note else None,
+        html.P(
+            [html.Code(part) if odd else part for odd, part in alternating(note.split("`"))],
+            className="class-warning",
+            id="class-host-note",
+        )
+        if note
+        else None,
     ]
+
+
+def alternating(parts: list[str]) -> list[tuple[bool, str]]:
+    """Text split at backticks: (is it code, the part)."""
+    return [(index % 2 == 1, part) for index, part in enumerate(parts)]
 
 
 def round_text(state: dict[str, Any]) -> list[Any]:
@@ -261,7 +279,7 @@ def lever_label(lever: str, status: str) -> str:
     return LEVERS[lever]
 
 
-EMPTY: tuple[Any, ...] = (None, "", None, True, True, *([True] * len(LEVERS)))
+EMPTY: tuple[Any, ...] = (None, "", None, True, True, False, *([True] * len(LEVERS)))
 
 
 @callback(
@@ -270,6 +288,7 @@ EMPTY: tuple[Any, ...] = (None, "", None, True, True, *([True] * len(LEVERS)))
     Output("class-roster", "children"),
     Output("class-advance", "disabled"),
     Output("class-end", "disabled"),
+    Output("class-start", "disabled"),
     *[Output(ident, "disabled") for ident in LEVER_IDS.values()],
     *[Output(ident, "children") for ident in LEVER_IDS.values()],
     Output("class-view", "data"),
@@ -286,16 +305,17 @@ def show(_tick: Any, stored: Any, shown: Any) -> tuple[Any, ...]:
     try:
         state = registry().teacher_state(*session)
     except ClassError as error:
-        return (None, str(error), None, True, True, *([True] * len(LEVERS)), *labels, None)
-    live = state["status"] not in (RUNNING, ENDED)
+        return (None, str(error), None, True, True, False, *([True] * len(LEVERS)), *labels, None)
+    between = state["status"] not in (RUNNING, ENDED)
     view = {"code": state["code"], "round": state["round"], "status": state["status"]}
     return (
         join_box(state["code"]),
         round_text(state),
         roster(state["students"]),
-        not live or state["round"] >= state["max_rounds"],
+        not between or state["round"] >= state["max_rounds"],
         state["status"] == ENDED,
-        *[not live or state["levers"][lever] != "available" for lever in LEVERS],
+        state["status"] != ENDED,
+        *[not between or state["levers"][lever] != "available" for lever in LEVERS],
         *[lever_label(lever, state["levers"][lever]) for lever in LEVERS],
         no_update if view == shown else view,
     )
@@ -313,7 +333,6 @@ def debrief(view: Any, presentation: Any, stored: Any) -> Any:
     if session is None or not isinstance(view, dict) or view.get("status") == RUNNING:
         return no_update if isinstance(view, dict) else []
     try:
-        game = registry().teacher_game(*session)
+        return registry().read_game(*session, lambda game: render_debrief(game, bool(presentation)))
     except ClassError:
-        return []
-    return render_debrief(game, bool(presentation))
+        return no_update

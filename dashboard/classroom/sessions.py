@@ -6,13 +6,16 @@ and one token per student (`secrets.token_urlsafe`), a status (`WAITING` for the
 `RUNNING` a month, `ENDED`) and, per student, the choice the next round will use and
 whether they answered since the last round.
 
-Thread safety: one lock for the registry (the table of sessions) and one per session (its
-state), always taken in that order. A round runs `ClassGame.play_round` in a thread of its
-own without holding the session's lock: while the status is `RUNNING` only that thread
-touches the game, and every read (a student's state, the roster) answers from the state
-the last finished round published, so a page never waits for a month to be played. What
-would touch the game during a round (a join, a lever) is refused with a sentence saying to
-try again in a moment; a student's choice is kept and played in the next round.
+Thread safety: one lock for the registry (the table of sessions) and, per session, one for
+its game (`ClassGame` is not thread-safe) and one for the session's own state, taken in
+that order (registry, game, state), each held briefly except the game's during a round.
+A round runs `ClassGame.play_round` in a thread of its own holding the game's lock only:
+every read (a student's state, the roster) takes the state's lock and answers from what the
+last finished round published, so a page never waits for a month to be played. What would
+touch the game during a round (a join, a lever) is refused with a sentence saying to try
+again in a moment; a student's choice is kept and played in the next round. The debrief and
+the exports read the game through `ClassRegistry.read_game`, which waits for a running
+round to finish.
 
 Bounds (the README's "A class plays the organization" says them too):
 - at most `MAX_SESSIONS` live sessions per process and `MAX_STUDENTS` students per session;
@@ -29,14 +32,15 @@ Refusals raise `ClassError` (with an HTTP status for the JSON API) or the game's
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from eachcustomer.dashboard.classroom.game import (
     EFFORTS,
@@ -62,11 +66,16 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join-code characters: capitals and digits without 0/O and 1/I, which read alike."""
 CODE_LENGTH = 5
 
+GAME_WAIT = 0.5
+"""Seconds a change between rounds, or a read of the game, waits for the game's lock
+(another change, a debrief being drawn, a round just starting) before it is refused."""
+
 WAITING, RUNNING, ENDED = "waiting", "running", "ended"
 """A session's status: between rounds, playing a month, over."""
 EXTENSION = "eachcustomer.classroom"
 """Where the Flask app keeps its registry (`registry()`)."""
 LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ClassError(ValueError):
@@ -96,8 +105,8 @@ class Student:
 
 @dataclass
 class Session:
-    """One class: the game and its state. `lock` guards every field but `game`, which
-    belongs to the round's thread while `status` is `RUNNING`."""
+    """One class: the game and its state. `game_lock` guards `game`; `lock` every other
+    field."""
 
     code: str
     teacher_token: str
@@ -107,6 +116,7 @@ class Session:
     last_seen: float
     max_rounds: int
     lock: threading.Lock = field(default_factory=threading.Lock)
+    game_lock: threading.Lock = field(default_factory=threading.Lock)
     status: str = WAITING
     students: dict[str, Student] = field(default_factory=dict)
     rounds_played: int = 0
@@ -246,7 +256,7 @@ class ClassRegistry:
         if not isinstance(name, str):
             raise ClassError("Type your first name to join.")
         name = name.strip()
-        with session.lock:
+        with self._game_of(session), session.lock:
             self._refuse_if(session, ended=True, running=True)
             if len(session.students) >= self.max_students:
                 raise ClassError(
@@ -311,9 +321,20 @@ class ClassRegistry:
         self._teacher(code, teacher_token)
 
     def teacher_game(self, code: Any, teacher_token: Any) -> ClassGame:
-        """The session's game, for the debrief and the exports. While a round runs (see
-        `teacher_state`'s status) it belongs to the round: read it between rounds."""
+        """The session's game itself. It is not thread-safe: read it through `read_game`,
+        unless nothing else can run (a test, a script)."""
         return self._teacher(code, teacher_token).game
+
+    def read_game(self, code: Any, teacher_token: Any, read: Callable[[ClassGame], T]) -> T:
+        """`read(game)`, holding the session's game (for the debrief's charts and the
+        exports); a running round is waited for, up to `GAME_WAIT` seconds."""
+        session = self._teacher(code, teacher_token)
+        if not session.game_lock.acquire(timeout=GAME_WAIT):
+            raise ClassError("The month is still being played: try again in a moment.", 409)
+        try:
+            return read(session.game)
+        finally:
+            session.game_lock.release()
 
     def teacher_state(self, code: Any, teacher_token: Any) -> dict[str, Any]:
         """What the teacher's page shows, JSON-ready: status, rounds, roster, levers."""
@@ -353,7 +374,7 @@ class ClassRegistry:
         session = self._teacher(code, teacher_token)
         if lever not in LEVERS:
             raise ClassError("Pick one of the levers: " + ", ".join(LEVERS.values()) + ".")
-        with session.lock:
+        with self._game_of(session), session.lock:
             self._refuse_if(session, ended=True, running=True)
             session.game.pull_lever(lever)  # a GameError when it was pulled already
             session.pending_levers.append(lever)
@@ -361,7 +382,7 @@ class ClassRegistry:
     def advance(self, code: Any, teacher_token: Any) -> None:
         """Play the next month in the background: the status is `RUNNING` until it is done."""
         session = self._teacher(code, teacher_token)
-        with session.lock:
+        with self._game_of(session), session.lock:
             self._refuse_if(session, ended=True, running=True)
             if session.rounds_played >= session.max_rounds:
                 raise ClassError(f"The session has played its {session.max_rounds} months.", 409)
@@ -375,10 +396,15 @@ class ClassRegistry:
 
     def _play(self, session: Session) -> None:
         """A round, in its own thread: the game is this thread's until the state is published."""
+        with session.game_lock:
+            self._play_holding_the_game(session)
+
+    def _play_holding_the_game(self, session: Session) -> None:
         problem = None
         reports: dict[str, PlayerReport] = {}
         try:
             session.game.play_round()
+            # No one joins while the status is RUNNING: the students are those of the start.
             for token, student in list(session.students.items()):
                 played = session.game.reports(student.name)
                 if played:
@@ -406,6 +432,19 @@ class ClassRegistry:
             if session.status != ENDED:
                 session.status, session.ended_at = ENDED, self.clock()
                 session.problem = "The teacher ended the session."
+
+    @contextlib.contextmanager
+    def _game_of(self, session: Session) -> Iterator[None]:
+        """Hold the session's game for a change between rounds; refused during a round (the
+        state is looked at first, so a request never waits for a month)."""
+        with session.lock:
+            self._refuse_if(session, running=True)
+        if not session.game_lock.acquire(timeout=GAME_WAIT):
+            raise ClassError("The class is playing a month right now: try again in a moment.", 409)
+        try:
+            yield
+        finally:
+            session.game_lock.release()
 
     def _refuse_if(self, session: Session, ended: bool = False, running: bool = False) -> None:
         if ended and session.status == ENDED:

@@ -79,6 +79,35 @@ def zipped(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
+def abc_settings(sizes: dict[str, Any]) -> dict[str, Any]:
+    """The sliders' values as a targets file's [abc] settings."""
+    return {
+        "population_size": int(sizes["population_size"]),
+        "populations": int(sizes["populations"]),
+        "max_minutes": float(sizes["max_minutes"]),
+    }
+
+
+def estimate_files(stored: Any, sizes: dict[str, Any], seed: int = 1) -> dict[str, Any]:
+    """Before a fit: the estimate it would print when it starts ({"estimate": sentence}),
+    from the same targets and one timed evaluation; or {"error": message}."""
+    from eachcustomer.experiments.calibration import CalibrationError
+    from eachcustomer.experiments.calibration.budget import estimate, probe
+    from eachcustomer.experiments.firmdata.fitting import prepare
+
+    problem = size_problem(sizes)
+    if problem is not None:
+        return {"error": f"{problem}."}
+    with tempfile.TemporaryDirectory(prefix="eachcustomer-estimate-") as temporary:
+        folder = Path(temporary) / "your_organization"
+        write_folder(stored_files(stored), folder)
+        try:
+            calibration = prepare(folder, Path(temporary) / "fitted", abc_settings(sizes), seed)
+            return {"estimate": estimate(calibration, probe(calibration), workers=1).sentence()}
+        except (CalibrationError, ValueError) as error:
+            return {"error": user_message(error).replace(temporary, "")}
+
+
 def fit_files(stored: Any, sizes: dict[str, Any], report: Report, seed: int = 1) -> dict[str, Any]:
     """Fit the page's files; what the page shows, or {"error": message}."""
     from eachcustomer.experiments.calibration import CalibrationError
@@ -96,11 +125,7 @@ def fit_files(stored: Any, sizes: dict[str, Any], report: Report, seed: int = 1)
     except MissingExtraError as error:
         return {"error": str(error)}
     started = time.monotonic()
-    abc = {
-        "population_size": int(sizes["population_size"]),
-        "populations": int(sizes["populations"]),
-        "max_minutes": float(sizes["max_minutes"]),
-    }
+    abc = abc_settings(sizes)
     with tempfile.TemporaryDirectory(prefix="eachcustomer-fit-") as temporary:
         folder = Path(temporary) / "your_organization"
         out = Path(temporary) / "fitted_organization"

@@ -29,7 +29,13 @@ from eachcustomer.dashboard.firm.files import (
     targets_rows,
     upload_entry,
 )
-from eachcustomer.dashboard.firm.fit import SIZE_LABELS, SIZES, fit_files, size_problem
+from eachcustomer.dashboard.firm.fit import (
+    SIZE_LABELS,
+    SIZES,
+    estimate_files,
+    fit_files,
+    size_problem,
+)
 from eachcustomer.dashboard.settings import build_setup, normalize, user_message
 from eachcustomer.dashboard.uploads import RowError, check_chart, refused_upload
 
@@ -111,13 +117,21 @@ def layout(**_: Any) -> html.Div:
                     html.Div(
                         "A small fit for a first look: under half a minute on a free core "
                         "at the smallest sizes for the example, a few minutes at the "
-                        "defaults. When it starts the page says the estimate the command "
-                        "line prints, from one timed evaluation. A usable posterior for "
-                        "the example took 10 populations of 100 (12.6 minutes of CPU): run "
-                        "`eachcustomer fit-firm` for that.",
+                        "defaults. Estimate the time says, before anything starts, the "
+                        "estimate the command line prints, from one timed evaluation at "
+                        "these sizes. A usable posterior for the example took 10 "
+                        "populations of 100 (12.6 minutes of CPU): run `eachcustomer "
+                        "fit-firm` for that.",
                         className="note",
                         id="firm-size",
                     ),
+                    html.Button(
+                        "Estimate the time",
+                        id="firm-estimate",
+                        className="button",
+                        title="Derives the targets and times one evaluation (a few seconds)",
+                    ),
+                    html.Div(id="firm-estimate-text", className="note", role="status"),
                     *job_controls(PREFIX, "▶ Fit the model"),
                     html.Div(id="firm-progress-text", className="note", role="status"),
                     html.Button(
@@ -343,6 +357,44 @@ def run_fit(
         set_progress((str(round(share * 1000)), "1000", text.strip()))
 
     return fit_files(stored, sizes, report)
+
+
+@callback(
+    Output("firm-estimate-text", "children"),
+    Input("firm-estimate", "n_clicks"),
+    State("firm-files", "data"),
+    State("firm-population_size", "value"),
+    State("firm-populations", "value"),
+    State("firm-max_minutes", "value"),
+    State("session", "data"),
+    background=True,
+    running=[(Output("firm-estimate", "disabled"), True, False)],
+    prevent_initial_call=True,
+)
+def estimate_fit(
+    _clicks: Any,
+    stored: Any,
+    population_size: Any,
+    populations: Any,
+    max_minutes: Any,
+    _session: Any = None,
+) -> Any:
+    """The fit's estimated time at the sliders' sizes, before it starts."""
+    check = check_files(stored)
+    if not check.ready:
+        return html.Span(
+            check.missing or "The files hold no figure the model can be fitted to.",
+            className="error",
+        )
+    sizes = {
+        "population_size": population_size,
+        "populations": populations,
+        "max_minutes": max_minutes,
+    }
+    said = estimate_files(stored, sizes)
+    if "error" in said:
+        return html.Span(said["error"], className="error")
+    return said["estimate"]
 
 
 def fitted_settings(stored: Any, means: dict[str, Any], settings: Any) -> tuple:

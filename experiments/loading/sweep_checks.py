@@ -59,11 +59,12 @@ def base_setup(spec: NamesScenario, path: Path | None, where: str, limits: Limit
         setup = load_scenario(scenario, limits=limits)
     except ScenarioError as error:
         raise SweepSpecError(f"{where}: scenario: {error}") from None
-    if setup.timeline:
+    if setup.timeline or setup.players:
+        what = "[[timeline]] of changes during the run" if setup.timeline else "[[players]]"
         raise SweepSpecError(
-            f"{where}: scenario: {name} has a [[timeline]] of changes during the run, which a "
-            "sweep does not replay (its runs vary parameters from week 0): remove the "
-            "timeline, or set its values in the spec's [parameters]"
+            f"{where}: scenario: {name} has a {what}, which a sweep does not replay (its "
+            "runs vary parameters from week 0; a class session's replay runs with "
+            "`eachcustomer run`): remove it, or set its values in the spec's [parameters]"
         )
     return setup
 
