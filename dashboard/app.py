@@ -5,7 +5,10 @@ Background callbacks (long runs with a progress bar and a cancel button) run in 
 `eachcustomer.dashboard.jobs.JobManager` (Dash's disk-cache manager with a bound on simultaneous
 jobs and one job per browser session) whose cache lives in a fresh temporary folder. No state is
 kept in module globals: the session's scenario lives in the browser (`dcc.Store` "settings"),
-and runs are keyed by the background-callback cache.
+and runs are keyed by the background-callback cache. Class sessions are the one exception: a
+class shares one game, so it lives in the server process, in the `ClassRegistry` the Flask
+app holds (`eachcustomer.dashboard.classroom.sessions`), bounded and ended when its teacher
+leaves.
 """
 
 from __future__ import annotations

@@ -168,40 +168,6 @@ def evaluation_of(
 
 
 @kernel
-def bonus_success(
-    customer_focus: np.ndarray,
-    boss: np.ndarray,
-    customer_weight: np.ndarray,
-    visibility: np.ndarray,
-    business: np.ndarray,
-    shareholder_pressure: np.ndarray,
-    orientation_shift: np.ndarray,
-    employee_start: np.ndarray,
-) -> np.ndarray:
-    """Mean evaluation score per replication: what employees are rewarded for, [0, 1].
-
-    Each employee's score is `evaluation_of`'s; the mean sums them in row order.
-    """
-    scores = np.empty(len(employee_start) - 1)
-    for c in range(len(employee_start) - 1):
-        first, stop = employee_start[c], employee_start[c + 1]
-        total = 0.0
-        for i in range(first, stop):
-            total += evaluation_of(
-                i,
-                customer_focus,
-                boss,
-                customer_weight,
-                visibility,
-                business[c],
-                shareholder_pressure[c],
-                orientation_shift,
-            )
-        scores[c] = total / (stop - first)
-    return scores
-
-
-@kernel
 def evaluations(
     customer_focus: np.ndarray,
     boss: np.ndarray,
@@ -226,6 +192,42 @@ def evaluations(
                 shareholder_pressure[c],
                 orientation_shift,
             )
+    return scores
+
+
+@kernel
+def bonus_success(
+    customer_focus: np.ndarray,
+    boss: np.ndarray,
+    customer_weight: np.ndarray,
+    visibility: np.ndarray,
+    business: np.ndarray,
+    shareholder_pressure: np.ndarray,
+    orientation_shift: np.ndarray,
+    employee_start: np.ndarray,
+) -> np.ndarray:
+    """Mean evaluation score per replication: what employees are rewarded for, [0, 1].
+
+    Each employee's score is `evaluation_of`'s (`evaluations`); the mean sums them in row
+    order.
+    """
+    each = evaluations(
+        customer_focus,
+        boss,
+        customer_weight,
+        visibility,
+        business,
+        shareholder_pressure,
+        orientation_shift,
+        employee_start,
+    )
+    scores = np.empty(len(employee_start) - 1)
+    for c in range(len(employee_start) - 1):
+        first, stop = employee_start[c], employee_start[c + 1]
+        total = 0.0
+        for i in range(first, stop):
+            total += each[i]
+        scores[c] = total / (stop - first)
     return scores
 
 

@@ -1,8 +1,9 @@
 """Forty students over HTTP against a served dashboard (`python -m eachcustomer dashboard`):
 all join, all choose, the teacher plays months through the teacher's JSON calls, and every
 student's state answers within a second while a month is being played (the bound issue 24
-states). Each student polls at eight times the students' page's own pace; the test waits on
-the session's state, and measures each request.
+states), and so does the students' page itself (a reload, now and then). Each student polls
+at eight times the page's own pace; the test waits on the session's state, and measures
+each request.
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ def call(url: str, route: str, **body: Any) -> tuple[int, dict[str, Any], float]
     return status, data, time.perf_counter() - began
 
 
+def fetch(address: str) -> float:
+    """GET a page: how long it took."""
+    began = time.perf_counter()
+    with urllib.request.urlopen(address, timeout=30) as answer:
+        assert answer.status == 200 and answer.read()
+    return time.perf_counter() - began
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Any:
     with served_dashboard(tmp_path_factory.mktemp("class-load")) as (url, _):
@@ -84,7 +93,7 @@ def test_forty_students_play_and_every_state_answers_within_a_second(served):
     kinds = {s["role"] for s in roster["students"]}
     assert len(kinds) > 1  # roles are handed out round robin
 
-    latencies: list[tuple[float, str]] = []  # (seconds, status seen)
+    latencies: list[tuple[float, str]] = []  # (seconds, status seen or what was asked)
     lock = threading.Lock()
     done = threading.Event()
 
@@ -92,7 +101,13 @@ def test_forty_students_play_and_every_state_answers_within_a_second(served):
         """Poll like the page (faster), until the last month's report has arrived."""
         pause = threading.Event()
         pause.wait(index * PACE / STUDENTS)  # spread the students over the pace
+        polls = 0
         while True:
+            polls += 1
+            if polls % 4 == index % 4:  # now and then a reload: the page and its script
+                with lock:
+                    latencies.append((fetch(f"{url}/class/join?code={code}"), "page"))
+                    latencies.append((fetch(f"{url}/class/static/join.js"), "page"))
             status, state, took = call(url, "state", code=code, token=token)
             assert status == 200, state
             with lock:

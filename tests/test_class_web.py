@@ -109,3 +109,16 @@ def test_the_join_address_says_when_other_devices_cannot_reach_it():
     assert address == "http://10.0.0.5:9000/class/join?code=ABCDE" and note is None
     address, _ = join_address("0.0.0.0", "[::1]:8050", "ABCDE")
     assert address.endswith(":8050/class/join?code=ABCDE")
+
+
+def test_the_teacher_on_this_computer_gets_the_address_on_the_network(monkeypatch):
+    from eachcustomer.dashboard.classroom import web
+
+    monkeypatch.setattr(web, "lan_address", lambda: "192.168.1.20")
+    address, note = join_address("0.0.0.0", "127.0.0.1:8050", "ABCDE")
+    assert address == "http://192.168.1.20:8050/class/join?code=ABCDE" and note is None
+    monkeypatch.setattr(web, "lan_address", lambda: None)  # no network: the address used
+    assert (
+        join_address("0.0.0.0", "localhost:8050", "X")[0]
+        == "http://localhost:8050/class/join?code=X"
+    )

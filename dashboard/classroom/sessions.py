@@ -33,26 +33,32 @@ Refusals raise `ClassError` (with an HTTP status for the JSON API) or the game's
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from eachcustomer.dashboard.classroom.game import (
     EFFORTS,
     LANGUAGES,
     LEVERS,
-    ROLE_KINDS,
     ClassGame,
     GameError,
     PlayerReport,
     Role,
 )
-from eachcustomer.dashboard.classroom.sentences import report_sentences
+from eachcustomer.dashboard.classroom.views import (
+    ENDED,
+    RUNNING,
+    WAITING,
+    Session,
+    Student,
+    next_round,
+    student_view,
+    teacher_view,
+)
 
 MAX_SESSIONS = 6
 """Live class sessions one dashboard process holds (a round is about a second of one core)."""
@@ -70,8 +76,6 @@ GAME_WAIT = 0.5
 """Seconds a change between rounds, or a read of the game, waits for the game's lock
 (another change, a debrief being drawn, a round just starting) before it is refused."""
 
-WAITING, RUNNING, ENDED = "waiting", "running", "ended"
-"""A session's status: between rounds, playing a month, over."""
 EXTENSION = "eachcustomer.classroom"
 """Where the Flask app keeps its registry (`registry()`)."""
 LOG = logging.getLogger(__name__)
@@ -89,41 +93,6 @@ class ClassError(ValueError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
-
-
-@dataclass
-class Student:
-    """One student as the session keeps them between rounds."""
-
-    name: str
-    role: Role
-    effort: str | None  # None until they choose: their employee follows the model's rules
-    language: str | None
-    answered_for: int = 0  # the round their last sent choice is for (0: none sent)
-    report: PlayerReport | None = None
-
-
-@dataclass
-class Session:
-    """One class: the game and its state. `game_lock` guards `game`; `lock` every other
-    field."""
-
-    code: str
-    teacher_token: str
-    scenario: str
-    seed: int
-    game: ClassGame
-    last_seen: float
-    max_rounds: int
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    game_lock: threading.Lock = field(default_factory=threading.Lock)
-    status: str = WAITING
-    students: dict[str, Student] = field(default_factory=dict)
-    rounds_played: int = 0
-    pending_levers: list[str] = field(default_factory=list)
-    levers_pulled: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    problem: str | None = None
-    ended_at: float | None = None
 
 
 def _start_game(scenario: str, seed: int) -> ClassGame:
@@ -277,7 +246,7 @@ class ClassRegistry:
         session = self._session(code)
         with session.lock:
             student = self._student(session, token)
-            return self._state_of(session, student)
+            return student_view(session, student)
 
     def choose(self, code: Any, token: Any, effort: Any, language: Any) -> dict[str, Any]:
         """The student's choice for the next round (kept until they change it); their state."""
@@ -290,29 +259,8 @@ class ClassRegistry:
             student = self._student(session, token)
             self._refuse_if(session, ended=True)
             student.effort, student.language = effort, language
-            student.answered_for = _next_round(session)
-            return self._state_of(session, student)
-
-    def _state_of(self, session: Session, student: Student) -> dict[str, Any]:
-        report = student.report
-        levers = session.levers_pulled.get(report.round, ()) if report else ()
-        return {
-            "code": session.code,
-            "name": student.name,
-            "role": {**dataclasses.asdict(student.role), "label": ROLE_KINDS[student.role.kind]},
-            "status": session.status,
-            "round": session.rounds_played,
-            "max_rounds": session.max_rounds,
-            "choice": {"effort": student.effort, "language": student.language},
-            "answered": student.answered_for == _next_round(session),
-            "report": None
-            if report is None
-            else {
-                **dataclasses.asdict(report),
-                "sentences": report_sentences(report, student.role, levers),
-            },
-            "message": session.problem if session.status == ENDED else None,
-        }
+            student.answered_for = next_round(session)
+            return student_view(session, student)
 
     # --- the teacher ------------------------------------------------------------------------
 
@@ -340,34 +288,7 @@ class ClassRegistry:
         """What the teacher's page shows, JSON-ready: status, rounds, roster, levers."""
         session = self._teacher(code, teacher_token)
         with session.lock:
-            pulled = {lever: r for r, levers in session.levers_pulled.items() for lever in levers}
-            return {
-                "code": session.code,
-                "scenario": session.scenario,
-                "seed": session.seed,
-                "status": session.status,
-                "round": session.rounds_played,
-                "max_rounds": session.max_rounds,
-                "students": [
-                    {
-                        "name": s.name,
-                        "role": ROLE_KINDS[s.role.kind],
-                        "department": s.role.department,
-                        "distance": s.role.distance,
-                        "answered": s.answered_for == _next_round(session),
-                        "effort": s.effort,
-                        "language": s.language,
-                    }
-                    for s in session.students.values()
-                ],
-                "levers": {
-                    lever: "pending"
-                    if lever in session.pending_levers
-                    else (f"round {pulled[lever]}" if lever in pulled else "available")
-                    for lever in LEVERS
-                },
-                "problem": session.problem,
-            }
+            return teacher_view(session)
 
     def pull_lever(self, code: Any, teacher_token: Any, lever: Any) -> None:
         """A lever of `LEVERS` for the next round (each at most once a session)."""
@@ -451,11 +372,6 @@ class ClassRegistry:
             raise ClassError("This session has ended.", 409)
         if running and session.status == RUNNING:
             raise ClassError("The class is playing a month right now: try again in a moment.", 409)
-
-
-def _next_round(session: Session) -> int:
-    """The round a choice sent now is for: the next, or the one after while a round runs."""
-    return session.rounds_played + (2 if session.status == RUNNING else 1)
 
 
 def registry() -> ClassRegistry:

@@ -337,11 +337,7 @@ def run_fit(
     _session: Any = None,
 ) -> dict[str, Any]:
     """Fit in the background, reporting each population and the predictive check."""
-    sizes = {
-        "population_size": population_size,
-        "populations": populations,
-        "max_minutes": max_minutes,
-    }
+    sizes = fit_sizes(population_size, populations, max_minutes)
     problem = size_problem(sizes)
     if problem is not None:
         return {"error": f"{problem}."}
@@ -357,6 +353,15 @@ def run_fit(
         set_progress((str(round(share * 1000)), "1000", text.strip()))
 
     return fit_files(stored, sizes, report)
+
+
+def fit_sizes(population_size: Any, populations: Any, max_minutes: Any) -> dict[str, Any]:
+    """The sliders' values by the names `eachcustomer.dashboard.firm.fit.SIZES` gives."""
+    return {
+        "population_size": population_size,
+        "populations": populations,
+        "max_minutes": max_minutes,
+    }
 
 
 @callback(
@@ -386,11 +391,7 @@ def estimate_fit(
             check.missing or "The files hold no figure the model can be fitted to.",
             className="error",
         )
-    sizes = {
-        "population_size": population_size,
-        "populations": populations,
-        "max_minutes": max_minutes,
-    }
+    sizes = fit_sizes(population_size, populations, max_minutes)
     said = estimate_files(stored, sizes)
     if "error" in said:
         return html.Span(said["error"], className="error")
