@@ -64,3 +64,20 @@ def test_the_check_refuses_a_changed_word_and_a_quote_without_its_source():
     assert missing(quoted.replace("wins", "loses"), articles)
     with pytest.raises(ValueError, match="names no seed article"):
         quotes_with_sources("> A sentence nobody wrote.\n")
+
+
+def test_the_lesson_plan_names_the_pages_buttons_and_levers_as_they_are():
+    from eachcustomer.dashboard.classroom import debrief
+    from eachcustomer.dashboard.classroom.game import LEVERS
+
+    text = " ".join(LESSON_PLAN.read_text(encoding="utf-8").split())
+    page_source = (LESSON_PLAN.parents[1] / "dashboard" / "classroom" / "page.py").read_text(
+        encoding="utf-8"
+    )
+    for lever in LEVERS.values():
+        assert f'"{lever}"' in text, lever
+    for label in (debrief.CHOICES_LABEL, debrief.SCENARIO_LABEL):
+        assert label in text
+    assert '"Play next month"' in text and '"Play next month"' in page_source
+    assert "Presentation mode button" in text
+    assert debrief.presentation_toggle(False).children == "Presentation mode"
