@@ -33,7 +33,7 @@ from eachcustomer.dashboard.classroom.sessions import ClassError, registry
 from eachcustomer.dashboard.exports import safe_csv_text, slugify, text_download
 
 
-class Session(Protocol):
+class DebriefGame(Protocol):
     """What the debrief reads of a `ClassGame` (a hand-built stand-in will do in tests)."""
 
     @property
@@ -64,12 +64,12 @@ CHOICES_LABEL = "Download choices (CSV)"
 SCENARIO_LABEL = "Download replay scenario (TOML)"
 
 
-def all_reports(game: Session) -> list[PlayerReport]:
+def all_reports(game: DebriefGame) -> list[PlayerReport]:
     """Every student's reports, student by student in join order."""
     return [report for name in game.players for report in game.reports(name)]
 
 
-def chart_boxes(game: Session, presentation: bool) -> html.Div:
+def chart_boxes(game: DebriefGame, presentation: bool) -> html.Div:
     """The charts, each in a box of fixed height (a graph's own height is lost in a grid),
     one to a row on a projector."""
     drawn = debrief_figures(game.history, all_reports(game), large=presentation)
@@ -134,7 +134,7 @@ EFFECT_COLUMNS = (
 )
 
 
-def lever_section(game: Session, presentation: bool = False) -> html.Div:
+def lever_section(game: DebriefGame, presentation: bool = False) -> html.Div:
     """What changed after each lever: a table, the method in a sentence, and the levers
     pulled for a round not played yet."""
     effects = lever_effects(game.history)
@@ -198,7 +198,7 @@ def export_controls(weeks: int) -> html.Div:
     )
 
 
-def render(game: Session, presentation: bool) -> list[Component]:
+def render(game: DebriefGame, presentation: bool) -> list[Component]:
     """The debrief section of a session: its charts (once a round is played), what changed
     after each lever, and the exports; `presentation`: large type for a projector."""
     parts: list[Component] = [
@@ -259,11 +259,11 @@ def held(teacher: Any) -> tuple[str, str] | None:
     return code, token
 
 
-def file_of(kind: str, game: Session, name: str) -> dict[str, Any]:
+def file_of(kind: str, game: DebriefGame, name: str) -> dict[str, Any]:
     """dcc.Download data for `kind` ("choices" or "scenario") of `game`."""
     if kind == "choices":
-        # Students type their names: a name a spreadsheet would run as a formula is
-        # neutralized like every CSV the dashboard hands out.
+        # Students type their names; the game refuses one that starts like a formula, and
+        # the CSV goes through the dashboard's one neutralizer all the same, as every CSV.
         text = safe_csv_text(game.choices_csv())
         return text_download(text, f"{name}-choices.csv", "text/csv")
     return text_download(game.scenario_text(), f"{name}-replay.toml", "application/toml")
