@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
 from dash_client import served_dashboard, wait_until
 from flask import Flask
-from test_class_load import call
-from test_class_sessions import Clock
-from test_dashboard_figures import triggered
 
 from eachcustomer.dashboard.classroom import debrief, sessions
 from eachcustomer.dashboard.classroom.game import ClassGame, RoundSummary
@@ -26,6 +28,41 @@ from eachcustomer.dashboard.classroom.sessions import (
     ClassRegistry,
 )
 from eachcustomer.dashboard.classroom.web import install
+
+
+class Clock:
+    """A clock the test moves (the registry's sessions expire by it)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@contextmanager
+def triggered(prop_id: str) -> Iterator[None]:
+    """Call a callback as if `prop_id` ("component.property") had fired it."""
+    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": 1}]))
+    try:
+        yield
+    finally:
+        context_value.reset(token)
+
+
+def call(url: str, route: str, **body: Any) -> tuple[int, dict[str, Any]]:
+    """POST to the class API: its status and answer."""
+    request = urllib.request.Request(
+        f"{url}/class/api/{route}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
 
 
 class HeldGame(ClassGame):
@@ -188,13 +225,13 @@ def update(url: str, teacher: dict[str, str], button: str) -> dict[str, Any]:
 
 def test_the_download_buttons_answer_through_a_served_dashboard(tmp_path):
     with served_dashboard(tmp_path) as (url, _):
-        status, started, _ = call(url, "teacher/start", scenario="baseline", seed=4)
+        status, started = call(url, "teacher/start", scenario="baseline", seed=4)
         assert status == 200, started
         code, token = started["code"], started["token"]
-        status, joined, _ = call(url, "join", code=code, name="Ann")
+        status, joined = call(url, "join", code=code, name="Ann")
         assert status == 200, joined
-        call(url, "choose", code=code, token=joined["token"], effort="customer",
-             language="each_customer")  # fmt: skip
+        chosen = {"effort": "customer", "language": "each_customer"}
+        assert call(url, "choose", code=code, token=joined["token"], **chosen)[0] == 200
         assert call(url, "teacher/advance", code=code, token=token)[0] == 200
         wait_until(
             lambda: (
