@@ -1,4 +1,5 @@
-"""The project's promises about itself: CI runs exactly the README's test command."""
+"""The project's promises about itself: CI runs exactly the README's test command, and every
+test module is placed on purpose on the newest Python or left to the default one."""
 
 from __future__ import annotations
 
@@ -90,3 +91,24 @@ def test_every_path_the_readme_and_docs_name_exists():
                     missing.append(f"{text.relative_to(ROOT)}:{line_number}: {path}")
     assert checked > 50  # the pattern still finds the paths the texts name
     assert not missing, "\n".join(missing)
+
+
+def test_every_test_module_runs_on_the_newest_python_or_is_left_to_the_default_on_purpose():
+    from on_newest_python import DEFAULT_ONLY, ON_NEWEST, newest_python_arguments
+
+    modules = {path.stem for path in (ROOT / "tests").glob("test_*.py")}
+    newest = [name for group in ON_NEWEST.values() for name in group]
+    default = [name for group in DEFAULT_ONLY.values() for name in group]
+    placed = newest + default
+    twice = sorted({name for name in placed if placed.count(name) > 1})
+    assert not twice, f"placed twice in tests/on_newest_python.py: {twice}"
+    unplaced = sorted(modules - set(placed))
+    assert not unplaced, (
+        f"{unplaced}: add each to ON_NEWEST in tests/on_newest_python.py when what it checks "
+        "can change with the versions that resolve on the newest Python (or with Python "
+        "itself), else to DEFAULT_ONLY, in the group that says why"
+    )
+    assert not set(placed) - modules, f"no such test module: {sorted(set(placed) - modules)}"
+    arguments = newest_python_arguments()
+    assert [f"tests/{name}.py" for name in newest] == arguments[-len(newest) :]
+    assert arguments[:2] == ["-m", "not browser"]
