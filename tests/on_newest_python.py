@@ -64,6 +64,7 @@ ON_NEWEST: dict[str, tuple[str, ...]] = {
         "test_cli",
         "test_readme_commands",
         "test_cli_imports",
+        "test_class_replay",
     ),
     # Processes and servers: fork and forkserver (Python 3.12 started warning about fork in
     # a threaded process), Dask, the dashboard's jobs and its HTTP callbacks under Dash and
@@ -76,6 +77,7 @@ ON_NEWEST: dict[str, tuple[str, ...]] = {
         "test_calibration_cli",
         "test_class_sessions",
         "test_class_web",
+        "test_class_exports",
     ),
     # Python's own `ast`, whose node types change between versions.
     "Python's syntax tree": ("test_architecture",),
@@ -88,6 +90,7 @@ DEFAULT_ONLY: dict[str, tuple[str, ...]] = {
         "test_dashboard_browser_exports",
         "test_dashboard_browser_firm",
         "test_class_browser",
+        "test_class_debrief_browser",
         "test_wheel",
     ),
     # A served dashboard under forty clients at once: the same Flask, Dash and werkzeug
@@ -134,6 +137,7 @@ DEFAULT_ONLY: dict[str, tuple[str, ...]] = {
         "test_plan_evidence",
         "test_palette",
         "test_project",
+        "test_class_lesson",
     ),
     # The project's own logic on its own tables and arrays (pages, verdicts, budgets).
     "the project's logic on its own tables": (
@@ -161,6 +165,7 @@ DEFAULT_ONLY: dict[str, tuple[str, ...]] = {
         "test_plan_finder_selection",
         "test_plan_finder_page",
         "test_plan_coverage",
+        "test_class_debrief",
     ),
 }
 

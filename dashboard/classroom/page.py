@@ -9,19 +9,21 @@ registry's own thread, so every callback here returns at once.
 Element ids other parts rely on: `class-teacher` (the store: {"code", "token"}), `class-view`
 (the store the debrief redraws on: {"code", "round", "status"}, set when one of them
 changes), `class-debrief` (filled by `eachcustomer.dashboard.classroom.debrief.render(game,
-presentation)` when that module is there, called through `ClassRegistry.read_game`).
+presentation)`, called through `ClassRegistry.read_game`).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 from typing import Any
 
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app, request
 
+# Imported here, not when first drawn: Dash takes the debrief's export callbacks only
+# from modules imported before the app's first request.
+from eachcustomer.dashboard.classroom.debrief import render as render_debrief
 from eachcustomer.dashboard.classroom.game import LEVERS, GameError
 from eachcustomer.dashboard.classroom.sessions import (
     ENDED,
@@ -331,10 +333,6 @@ def debrief(view: Any, presentation: Any, stored: Any) -> Any:
     if session is None or not isinstance(view, dict) or view.get("status") == RUNNING:
         return no_update if isinstance(view, dict) else []
     try:
-        drawing = importlib.import_module("eachcustomer.dashboard.classroom.debrief")
-    except ModuleNotFoundError:
-        return []
-    try:
-        return registry().read_game(*session, lambda game: drawing.render(game, bool(presentation)))
+        return registry().read_game(*session, lambda game: render_debrief(game, bool(presentation)))
     except ClassError:
         return no_update
