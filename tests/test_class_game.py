@@ -1,18 +1,14 @@
 """A class session without the web (`eachcustomer.dashboard.classroom.game`): roles, choices,
-levers, what each student sees, and the exports, the replay exact through the command line."""
+levers, what each student sees, and the choices' CSV (the replay: tests/test_class_replay.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from eachcustomer.cli import app
 from eachcustomer.dashboard.classroom.game import (
     BONUS_POOL,
     LEVERS,
@@ -21,7 +17,6 @@ from eachcustomer.dashboard.classroom.game import (
     ClassGame,
     GameError,
 )
-from eachcustomer.experiments.loading.files import write_table
 
 
 @pytest.fixture(scope="module")
@@ -87,21 +82,6 @@ def test_the_rounds_summaries_are_the_models_outputs(session: ClassGame) -> None
         assert summary.mean_evaluation == pytest.approx(month.bonus_success.mean(), rel=1e-12)
     assert [s.levers for s in session.history] == [(), ("aligned_incentives",), ("training_day",)]
     assert session.history[1].customer_share == pytest.approx(1 / 3)  # Ana of Ana, Bo, Ed
-
-
-def test_the_exported_scenario_replays_the_session_exactly(
-    session: ClassGame, tmp_path: Path
-) -> None:
-    scenario = tmp_path / "session.toml"
-    scenario.write_text(session.scenario_text(), encoding="utf-8")
-    out = tmp_path / "replay.csv"
-    result = CliRunner().invoke(
-        app, ["run", str(scenario), "--steps", str(session.week), "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    live = write_table(session.weekly_outputs(), tmp_path / "live.csv")
-    assert out.read_bytes() == live.read_bytes()
-    pd.testing.assert_frame_equal(pd.read_csv(out), session.weekly_outputs(), check_dtype=False)
 
 
 def test_the_choices_csv_has_a_row_per_student_per_round(session: ClassGame) -> None:
