@@ -115,6 +115,7 @@ DEFAULT_ONLY: dict[str, tuple[str, ...]] = {
         "test_notebook",
         "test_players",
         "test_class_game",
+        "test_class_counterfactual",
     ),
     # Input checks, messages and folder rules: the project's own code on plain values.
     "input checks and messages": (

@@ -35,6 +35,7 @@ from eachcustomer.dashboard.classroom.game import (
     RoundSummary,
 )
 from eachcustomer.dashboard.classroom.sessions import ClassError
+from eachcustomer.experiments.analysis.statistics import paired_difference
 
 
 def summary(round_: int, levers: tuple[str, ...] = (), **values: Any) -> RoundSummary:
@@ -207,18 +208,36 @@ def test_the_bonus_chart_splits_bonus_and_customers_by_the_way_students_chose():
 
 def test_the_bonus_chart_title_compares_each_student_who_tried_both_ways_with_themselves():
     # Ann: boss in rounds 1-2, customer in 3-4; Bo: customer, boss, customer, balanced.
-    ann = mean([700.0, 650.0]) - mean([800.0, 820.0])
-    bo = 600.0 - mean([400.0, 750.0])
-    assert mean([ann, bo]) < -10  # the aligned evaluations paid the customer's way
     # Ann met no customer in round 2: her boss rounds' satisfaction is round 1's alone.
-    assert mean([0.1 - mean([0.6, 0.7]), 0.0 - mean([0.5, 0.4])]) < -0.05
-    expected = "Serving the customer paid more; the customer's way kept customers happier."
+    bonus = paired_difference([mean([700.0, 650.0]), 600.0], [mean([800.0, 820.0]), 575.0])
+    mood = paired_difference([0.1, 0.0], [mean([0.6, 0.7]), mean([0.5, 0.4])])
+    assert bonus.low < 0 < bonus.high and mood.low < 0 < mood.high  # two pairs: wide
+    expected = (
+        "Bonus: too close to call (2 students tried both); customers' satisfaction: too "
+        "close to call (2 students tried both)."
+    )
     assert bonus_business_sentence(REPORTS) == expected
     assert bonus_business_figure(HISTORY, REPORTS).layout.title.text == expected
-    # Rounds 1-2: only Bo tried both ways, and serving the boss paid him 600 against 400.
+    # Rounds 1-2: only Bo tried both ways: one pair tells nothing.
     before = [r for r in REPORTS if r.round <= 2]
     assert bonus_business_sentence(before) == (
-        "Serving the boss paid more; the customer's way kept customers happier."
+        "Bonus: not enough replications (1 student tried both); customers' satisfaction: "
+        "not enough replications (1 student tried both)."
+    )
+
+
+def test_a_clear_difference_is_stated_with_its_paired_interval():
+    boss = [500.0 + 3 * i for i in range(8)]
+    customer = [700.0 + 5 * (i % 3) for i in range(8)]
+    reports = [report(1, f"S{i}", "boss", b, 0.1) for i, b in enumerate(boss)]
+    reports += [report(2, f"S{i}", "customer", c, 0.4) for i, c in enumerate(customer)]
+    interval = paired_difference(boss, customer)
+    assert interval.high < 0
+    low, high = sorted(abs(x) for x in (interval.low, interval.high))
+    assert bonus_business_sentence(reports) == (
+        f"Serving the customer paid more by ${abs(interval.mean):,.0f} (${low:,.0f} to "
+        f"${high:,.0f}; 8 students tried both); the customer's way kept customers happier "
+        "by 0.30 (0.30 to 0.30; 8 students tried both)."
     )
 
 
@@ -232,17 +251,8 @@ def test_a_seat_with_unhappier_customers_does_not_decide_the_title():
         report(2, "Sales", "customer", 500.0, 0.6),
     ]
     assert bonus_business_sentence(reports) == (
-        "Serving the boss paid more; the customer's way kept customers happier."
-    )
-
-
-def test_small_differences_are_called_the_same():
-    reports = [
-        report(1, "A", "boss", 600.0, 0.30),
-        report(2, "A", "customer", 595.0, 0.32),
-    ]
-    assert bonus_business_sentence(reports) == (
-        "Both ways paid about the same; customers were about as happy either way."
+        "Serving the boss paid more by $100 ($100 to $100; 2 students tried both); the "
+        "customer's way kept customers happier by 0.20 (0.20 to 0.20; 2 students tried both)."
     )
 
 
@@ -253,7 +263,9 @@ def test_the_bonus_title_asks_the_question_until_a_student_tried_both_ways():
         report(1, "A", "boss", 700.0, None),
         report(2, "A", "customer", 400.0, None),
     ]
-    assert bonus_business_sentence(no_customers_met) == "Serving the boss paid more."
+    assert bonus_business_sentence(no_customers_met) == (
+        "Bonus: not enough replications (1 student tried both)."
+    )
 
 
 def test_attitude_by_distance_draws_a_line_per_band_from_the_summaries():

@@ -20,6 +20,12 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from eachcustomer.dashboard.chart_style import graph_config
+from eachcustomer.dashboard.classroom.counterfactual import (
+    SEEDS,
+    LeverTest,
+    lever_tests,
+    verdict_cell,
+)
 from eachcustomer.dashboard.classroom.effects import LeverEffect, lever_effects, lever_label
 from eachcustomer.dashboard.classroom.figures import debrief_figures
 from eachcustomer.dashboard.classroom.game import (
@@ -57,7 +63,11 @@ EMPTY = (
 METHOD = (
     "Each lever's change is the mean over the months it acted on (up to the next lever) "
     "minus the mean over the months before it (since the previous lever): a reading of this "
-    "session, not a controlled experiment."
+    "session, not a controlled experiment. The last two columns are one: the session "
+    f"replayed on {SEEDS} fresh seeds with the lever and without it, the same students in "
+    "the same seats making the same choices, paired by seed: the difference (with minus "
+    "without) over the months since the lever started, its 95% interval, and what that "
+    "interval lets us say."
 )
 NO_SESSION = "This session has ended or is not yours: start a new session to export."
 CHOICES_LABEL = "Download choices (CSV)"
@@ -106,8 +116,8 @@ def span(rounds: tuple[int, int] | None) -> str:
     return str(first) if first == last else f"{first}\u2013{last}"
 
 
-def effect_row(effect: LeverEffect) -> html.Tr:
-    """One lever's row."""
+def effect_row(effect: LeverEffect, tested: LeverTest | None = None) -> html.Tr:
+    """One lever's row; `tested`: its comparison with and without it, if run."""
     name = lever_label([effect.lever])
     if effect.together:
         name += f" (with {lever_label(effect.together)})"
@@ -119,6 +129,8 @@ def effect_row(effect: LeverEffect) -> html.Tr:
         signed(effect.class_focus, "+.2f"),
         signed(effect.simulated_focus, "+.2f"),
         signed(effect.customers_lost, "+.1f"),
+        verdict_cell(tested.customers_lost, "+.1f") if tested else "\u2014",
+        verdict_cell(tested.attitude, "+.3f") if tested else "\u2014",
     ]
     return html.Tr([html.Td(cell) for cell in cells])
 
@@ -131,6 +143,8 @@ EFFECT_COLUMNS = (
     "Students' focus",
     "Simulated employees' focus",
     "Customers lost a month",
+    "With against without it: customers lost since it started",
+    "With against without it: mean attitude now",
 )
 
 
@@ -138,6 +152,8 @@ def lever_section(game: DebriefGame, presentation: bool = False) -> html.Div:
     """What changed after each lever: a table, the method in a sentence, and the levers
     pulled for a round not played yet."""
     effects = lever_effects(game.history)
+    # A hand-built game (the tests' and the protocol's) has no replay to compare against.
+    tested = lever_tests(game) if hasattr(game, "lever_interventions") else {}
     children: list[Component] = [html.H3("What changed after each lever")]
     if effects:
         children += [
@@ -147,7 +163,7 @@ def lever_section(game: DebriefGame, presentation: bool = False) -> html.Div:
                 style={"fontSize": "22px"} if presentation else {},
                 children=[
                     html.Thead(html.Tr([html.Th(column) for column in EFFECT_COLUMNS])),
-                    html.Tbody([effect_row(effect) for effect in effects]),
+                    html.Tbody([effect_row(e, tested.get(e.lever)) for e in effects]),
                 ],
             ),
             html.P(METHOD, className="note"),

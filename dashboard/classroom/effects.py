@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from eachcustomer.dashboard.classroom.game import LEVERS, PlayerReport, RoundSummary
+from eachcustomer.experiments.analysis.statistics import paired_difference
+from eachcustomer.experiments.analysis.verdicts import BETTER, Verdict, judge
 
 
 @dataclass(frozen=True)
@@ -117,51 +119,51 @@ def mean_by_effort(
     return {effort: sum(numbers) / len(numbers) for effort, numbers in sums.items()}
 
 
-SAME_BONUS = 10.0
-"""Dollars a month: a smaller difference between the two ways' bonuses is called the same
-(1% of the bonus pool; a class would read it as noise)."""
-SAME_SATISFACTION = 0.05
-"""Satisfaction units (-1 to +1): a smaller difference is called the same."""
-
-
-def boss_minus_customer(
+def per_student(
     reports: Sequence[PlayerReport], value: Callable[[PlayerReport], float | None]
-) -> float | None:
-    """How much more `value` serving the boss gave than serving the customer, each student
-    who tried both ways compared with themselves, averaged over those students (None: no
-    student tried both, with a value for each). Comparing students with themselves keeps
-    their seat out of it: a complaint desk's customers are less happy than a salesperson's
-    whatever either chooses."""
+) -> tuple[list[float], list[float]]:
+    """Each student who tried both ways, with a value for each: their mean `value` serving
+    the boss, and serving the customer (two lists, a student per position). Comparing
+    students with themselves keeps their seat out of it: a complaint desk's customers are
+    less happy than a salesperson's whatever either chooses."""
     by_student: dict[str, list[PlayerReport]] = {}
     for report in reports:
         by_student.setdefault(report.name, []).append(report)
-    differences = []
+    boss, customer = [], []
     for own in by_student.values():
         means = mean_by_effort(own, value)
         if "boss" in means and "customer" in means:
-            differences.append(means["boss"] - means["customer"])
-    return sum(differences) / len(differences) if differences else None
+            boss.append(means["boss"])
+            customer.append(means["customer"])
+    return boss, customer
 
 
-def winner(difference: float | None, same: float) -> str | None:
-    """ "boss" or "customer", whichever way gave more; "tie" within `same`; None: unknown."""
-    if difference is None:
+def boss_against_customer(
+    reports: Sequence[PlayerReport], value: Callable[[PlayerReport], float | None]
+) -> Verdict | None:
+    """The verdict (`eachcustomer.experiments.analysis.verdicts.judge`, the one vocabulary
+    of verdicts) on serving the boss against serving the customer, the students who tried
+    both ways as the pairs; None when no student did."""
+    boss, customer = per_student(reports, value)
+    if not boss:
         return None
-    if abs(difference) < same:
-        return "tie"
-    return "boss" if difference > 0 else "customer"
+    return judge(paired_difference(boss, customer), higher_is_better=True, against="plan")
 
 
-PAID_MORE = {
-    "boss": "Serving the boss paid more",
-    "customer": "Serving the customer paid more",
-    "tie": "Both ways paid about the same",
-}
-HAPPIER = {
-    "boss": "the boss's way kept customers happier",
-    "customer": "the customer's way kept customers happier",
-    "tie": "customers were about as happy either way",
-}
+def stated(verdict: Verdict, better: str, worse: str, topic: str, unit: str) -> str:
+    """One clause: the way that did better with its paired interval, or the verdict's own
+    words when the interval does not tell (too close to call, not enough replications)."""
+    students = f"{verdict.interval.n} student{'s' * (verdict.interval.n != 1)} tried both"
+    if not verdict.clear:
+        return f"{topic}: {verdict.word} ({students})"
+    low, high = sorted(abs(x) for x in (verdict.interval.low, verdict.interval.high))
+    size = abs(verdict.interval.mean)
+    return (
+        f"{better if verdict.word == BETTER else worse} by {unit.format(size)} "
+        f"({unit.format(low)} to {unit.format(high)}; {students})"
+    )
+
+
 QUESTION = "Bonus or business, who wins?"
 """S003's question, the title until a student has tried both ways."""
 
@@ -169,13 +171,29 @@ QUESTION = "Bonus or business, who wins?"
 def bonus_business_sentence(reports: Sequence[PlayerReport]) -> str:
     """The session's answer to "bonus or business, who wins?" in one sentence: which way of
     spending effort (the boss's priorities or the customer in front of them) earned the
-    larger bonus, and which kept the customers one met happier, over the whole session,
-    each student who tried both ways compared with themselves (`boss_minus_customer`)."""
-    paid = winner(boss_minus_customer(reports, lambda r: r.bonus), SAME_BONUS)
+    larger bonus, and which kept the customers one met happier, each student who tried both
+    ways a pair (`boss_against_customer`), stated only where the paired interval says so."""
+    paid = boss_against_customer(reports, lambda r: r.bonus)
     if paid is None:
         return QUESTION
-    mood = boss_minus_customer(reports, lambda r: r.customer_satisfaction)
-    happier = winner(mood, SAME_SATISFACTION)
-    if happier is None:
-        return f"{PAID_MORE[paid]}."
-    return f"{PAID_MORE[paid]}; {HAPPIER[happier]}."
+    parts = [
+        stated(
+            paid,
+            "Serving the boss paid more",
+            "Serving the customer paid more",
+            "Bonus",
+            "${:,.0f}",
+        )
+    ]
+    happier = boss_against_customer(reports, lambda r: r.customer_satisfaction)
+    if happier is not None:
+        parts.append(
+            stated(
+                happier,
+                "the boss's way kept customers happier",
+                "the customer's way kept customers happier",
+                "customers' satisfaction",
+                "{:.2f}",
+            )
+        )
+    return "; ".join(parts) + "."

@@ -208,6 +208,7 @@ class ClassGame:
         players: name -> Role, in join order.
         history: the rounds played (`RoundSummary`).
         levers_pulled: round -> the levers pulled before it.
+        lever_interventions: lever -> the interventions it started.
     """
 
     def __init__(self, scenario: str, setup: RunSetup, seed: int, org: Organization) -> None:
@@ -223,6 +224,7 @@ class ClassGame:
         self._choices: dict[str, Choice] = {}  # in force (played) or chosen for next round
         self._played: dict[str, Choice] = {}  # what the model holds now
         self._pending_levers: list[str] = []
+        self.lever_interventions: dict[str, tuple[Intervention, ...]] = {}
         self._timeline: list[TimelineEntry] = []
         self._first: list[Player] = []
         self._first_levers: tuple[Intervention, ...] = ()
@@ -326,11 +328,15 @@ class ClassGame:
         if self.finished:
             raise GameError(f"The session has played its {self.max_rounds} rounds.")
         week, levers = self.week, tuple(self._pending_levers)
-        started = tuple(
-            item.model_copy(update={"start": week + 1})
+        by_lever = {
+            lever: tuple(
+                item.model_copy(update={"start": week + 1})
+                for item in plan_library()[lever].interventions
+            )
             for lever in levers
-            for item in plan_library()[lever].interventions
-        )
+        }
+        started = tuple(item for items in by_lever.values() for item in items)
+        self.lever_interventions.update(by_lever)
         changed = {n: c for n, c in self._choices.items() if self._played.get(n) != c}
         if self._model is None:
             self._first = [
@@ -506,6 +512,24 @@ class ClassGame:
             timeline=tuple(self._timeline),
             players=(*self._first, *late),
         )
+
+    def without_lever(self, lever: str) -> RunSetup:
+        """The session's replay with one lever left out (a counterfactual), on the session's
+        own organization, so that fresh seeds keep every student in their seat."""
+        dropped = self.lever_interventions[lever]
+        setup = self.replay_setup()
+        kept = tuple(item for item in setup.interventions if item not in dropped)
+        timeline = tuple(
+            entry.model_copy(
+                update={"interventions": tuple(i for i in entry.interventions if i not in dropped)}
+            )
+            for entry in setup.timeline
+        )
+        return dataclasses.replace(setup, org=self.org, interventions=kept, timeline=timeline)
+
+    def with_levers(self) -> RunSetup:
+        """The session's replay on its own organization (fresh seeds keep every seat)."""
+        return dataclasses.replace(self.replay_setup(), org=self.org)
 
     def scenario_text(self) -> str:
         """A scenario file that replays the session: `eachcustomer run FILE --steps W`."""
