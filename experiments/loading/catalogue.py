@@ -81,7 +81,7 @@ KINDS: dict[str, Kind] = {
             # eachcustomer.experiments.loading.scenario_spec.ScenarioSpec
             frozenset(
                 (*SHARED_KEYS, "parameters", "organization", "individuals", "interventions")
-                + ("plan", "plans", "seed", "timeline")
+                + ("plan", "plans", "seed", "timeline", "players")
             ),
             "eachcustomer run {name}",
         ),
