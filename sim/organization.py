@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from eachcustomer.sim.params import Department, Params
 
@@ -58,7 +57,8 @@ class Organization:
         if not self.customer_facing.any():
             raise OrganizationError("no employee is customer-facing, so no one meets customers")
         object.__setattr__(self, "level", hierarchy_levels(self.boss))
-        distance = distances_to_customer(self.adjacency(), self.customer_facing)
+        ties = np.vstack([self.hierarchy_ties(), self.peer_ties.reshape(-1, 2)])
+        distance = distances_to_customer(ties, self.customer_facing)
         object.__setattr__(self, "distance_to_customer", distance)
 
     @property
@@ -139,28 +139,90 @@ def hierarchy_levels(boss: np.ndarray) -> np.ndarray:
     return level
 
 
-def distances_to_customer(adjacency: sp.csr_matrix, customer_facing: np.ndarray) -> np.ndarray:
+def neighbour_rows(size: int, ties: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each employee's neighbours over undirected `ties` ((k, 2) pairs), in compressed rows.
+
+    Returns (row_start, neighbour): employee i's neighbours are
+    `neighbour[row_start[i]:row_start[i + 1]]`, in the order the ties list them.
+    """
+    ends = np.concatenate([ties[:, 0], ties[:, 1]])
+    others = np.concatenate([ties[:, 1], ties[:, 0]])
+    row_start = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=size), out=row_start[1:])
+    return row_start, others[np.argsort(ends, kind="stable")]
+
+
+def gather_rows(row_start: np.ndarray, entries: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The entries of `rows` of a compressed-row array, row after row."""
+    starts = row_start[rows]
+    counts = row_start[rows + 1] - starts
+    first_of_row = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return entries[first_of_row + np.arange(int(counts.sum()))]
+
+
+def distances_to_customer(ties: np.ndarray, customer_facing: np.ndarray) -> np.ndarray:
     """MODEL.md's distance: 1 on the front line, else 1 + hops to the nearest front-liner.
 
-    A breadth-first search from a virtual source tied to every front-line employee, so
-    the distance from that source is exactly the definition. Employees with no path to
-    the front line get the largest finite distance + 1.
+    A breadth-first search over the undirected `ties` ((k, 2) pairs, hierarchical and peer),
+    one ring of neighbours at a time from the whole front line, so the ring reached in pass
+    d is exactly the employees at distance d + 1. Each tie is read at most twice in all:
+    plain numpy, no graph library, cheap for the many small organizations of a calibration.
+    Employees with no path to the front line get the largest finite distance + 1.
     """
-    n = adjacency.shape[0]
-    coo = adjacency.tocoo()
-    front = np.flatnonzero(customer_facing)
-    # The network plus a node n tied to the front line, in one go.
-    extended = sp.csr_matrix(
-        (
-            np.ones(len(coo.row) + len(front)),
-            (np.concatenate([coo.row, np.full(len(front), n)]), np.concatenate([coo.col, front])),
-        ),
-        shape=(n + 1, n + 1),
+    size = len(customer_facing)
+    row_start, neighbour = neighbour_rows(size, np.asarray(ties, dtype=np.int64).reshape(-1, 2))
+    hops = np.zeros(size, dtype=np.int64)  # 0: not reached yet
+    ring = np.flatnonzero(customer_facing)
+    distance = 1
+    while len(ring):
+        hops[ring] = distance
+        reached = gather_rows(row_start, neighbour, ring)
+        ring = np.unique(reached[hops[reached] == 0])
+        distance += 1
+    unreached = hops == 0
+    if unreached.any():
+        hops[unreached] = hops.max() + 1 if not unreached.all() else 1
+    return hops
+
+
+def influence_rows(
+    org: Organization, boss_weight: float, peer_weight: float, report_weight: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`influence_matrix` in compressed rows: (row_start, speaker, weight), plain numpy.
+
+    Row i lists its speakers in increasing order, ties of weight 0 left out, and each
+    weight is divided by the row's total, summed in that order: the same numbers, bit for
+    bit, as the sparse matrix (a pair listed twice, which a valid organization never has,
+    is summed in the order listed, as the sparse matrix sums a pair).
+    """
+    n = org.size
+    hierarchy = org.hierarchy_ties()
+    peers = org.peer_ties.reshape(-1, 2)
+    rows = np.concatenate([hierarchy[:, 0], hierarchy[:, 1], peers[:, 0], peers[:, 1]])
+    cols = np.concatenate([hierarchy[:, 1], hierarchy[:, 0], peers[:, 1], peers[:, 0]])
+    weights = np.concatenate(
+        [
+            np.full(len(hierarchy), float(boss_weight)),
+            np.full(len(hierarchy), float(report_weight)),
+            np.full(2 * len(peers), float(peer_weight)),
+        ]
     )
-    hops = csgraph.shortest_path(extended, unweighted=True, directed=False, indices=n)[:n]
-    finite = np.isfinite(hops)
-    hops[~finite] = hops[finite].max() + 1 if finite.any() else 1
-    return hops.astype(np.int64)
+    keys = rows.astype(np.int64) * n + cols
+    order = np.argsort(keys, kind="stable")
+    keys, weights = keys[order], weights[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    if not first.all():
+        weights = np.add.reduceat(weights, np.flatnonzero(first))
+        keys = keys[first]
+    kept = weights != 0
+    keys, weights = keys[kept], weights[kept]
+    listener, speaker = np.divmod(keys, n)
+    row_sums = np.bincount(listener, weights, minlength=n)
+    scale = np.divide(1.0, row_sums, out=np.zeros(n), where=row_sums > 0)
+    row_start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(listener, minlength=n), out=row_start[1:])
+    return row_start, speaker.astype(np.int64), weights * scale[listener]
 
 
 def influence_matrix(
@@ -172,26 +234,8 @@ def influence_matrix(
     report by `report_weight`, then divides by the row's total (no self weight: the
     contagion step adds that). A row whose weights are all 0 stays empty.
     """
-    n = org.size
-    hierarchy = org.hierarchy_ties()
-    peers = org.peer_ties.reshape(-1, 2)
-    rows = np.concatenate([hierarchy[:, 0], hierarchy[:, 1], peers[:, 0], peers[:, 1]])
-    cols = np.concatenate([hierarchy[:, 1], hierarchy[:, 0], peers[:, 1], peers[:, 0]])
-    weights = np.concatenate(
-        [
-            np.full(len(hierarchy), boss_weight),
-            np.full(len(hierarchy), report_weight),
-            np.full(2 * len(peers), peer_weight),
-        ]
-    )
-    matrix = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
-    matrix.sum_duplicates()
-    matrix.eliminate_zeros()
-    listener = np.repeat(np.arange(n), np.diff(matrix.indptr))
-    row_sums = np.bincount(listener, matrix.data, minlength=n)
-    scale = np.divide(1.0, row_sums, out=np.zeros(n), where=row_sums > 0)
-    matrix.data *= scale[listener]
-    return matrix
+    row_start, speaker, weight = influence_rows(org, boss_weight, peer_weight, report_weight)
+    return sp.csr_matrix((weight, speaker, row_start), shape=(org.size, org.size))
 
 
 def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generator) -> np.ndarray:

@@ -212,7 +212,7 @@ class Simulator:
             # Many small organizations: stepped together in batches, each exactly as alone.
             unit_seeds = run_seeds(self.seed, values, f"{self.stream}:units", counts.units)
             [unit_runs] = run_replications(unit_params, unit_seeds, weeks=HORIZON_WEEKS).values()
-            units = tuple(run.series for run in unit_runs)
+            units = tuple(unit_runs)  # their outputs as arrays: no table per unit
         practices = self.practices(params, values, counts.practices) if counts.practices else ()
         surveyed = tuple(
             survey_unit(params.replace(n_employees=self.unit_employees), seed, HORIZON_WEEKS)
@@ -249,7 +249,7 @@ class Simulator:
         levers = lever_values(values)
         plans = [practice_plan(levers, share) for share in shares]
         results = run_batch(unit_params, list(zip(seeds, plans, strict=True)), weeks=HORIZON_WEEKS)
-        return tuple((share, result.series) for share, result in zip(shares, results, strict=True))
+        return tuple(zip(shares, results, strict=True))
 
 
 def measure_at(simulator: Simulator, values: Mapping[str, float]) -> dict[str, float]:
