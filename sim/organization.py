@@ -125,17 +125,23 @@ def pairs_of_keys(keys: np.ndarray, size: int) -> np.ndarray:
 
 
 def hierarchy_levels(boss: np.ndarray) -> np.ndarray:
-    """Level of each employee in the hierarchy: 1 for the chief, 2 for direct reports, ..."""
+    """Level of each employee in the hierarchy: 1 for the chief, 2 for direct reports, ...
+
+    Employees whose chain of bosses never reaches a chief (a cycle) get 0.
+    """
     n = len(boss)
-    level = np.zeros(n, dtype=np.int64)
-    level[boss < 0] = 1
-    # Walk down one level per pass; a tree of depth D needs D passes.
+    level = np.ones(n, dtype=np.int64)
+    boss = np.asarray(boss, dtype=np.int64)
+    above = boss.copy()
+    # Everyone climbs one boss per pass, together; a tree of depth D needs D passes.
+    climbing = np.flatnonzero(above >= 0)
     for _ in range(n):
-        unset = level == 0
-        if not unset.any():
+        if not len(climbing):
             break
-        ready = unset & (level[np.where(boss >= 0, boss, 0)] > 0) & (boss >= 0)
-        level[ready] = level[boss[ready]] + 1
+        level[climbing] += 1
+        above[climbing] = boss[above[climbing]]
+        climbing = climbing[above[climbing] >= 0]
+    level[climbing] = 0
     return level
 
 
@@ -173,11 +179,16 @@ def distances_to_customer(ties: np.ndarray, customer_facing: np.ndarray) -> np.n
     row_start, neighbour = neighbour_rows(size, np.asarray(ties, dtype=np.int64).reshape(-1, 2))
     hops = np.zeros(size, dtype=np.int64)  # 0: not reached yet
     ring = np.flatnonzero(customer_facing)
+    claim = np.empty(size, dtype=np.int64)
     distance = 1
     while len(ring):
         hops[ring] = distance
         reached = gather_rows(row_start, neighbour, ring)
-        ring = np.unique(reached[hops[reached] == 0])
+        reached = reached[hops[reached] == 0]
+        # Each newly reached employee once in the next ring: its last copy claims it.
+        copy = np.arange(len(reached))
+        claim[reached] = copy
+        ring = reached[claim[reached] == copy]
         distance += 1
     unreached = hops == 0
     if unreached.any():
@@ -246,7 +257,11 @@ def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generato
     """
     staff = np.flatnonzero(boss >= 0)
     order = staff[np.argsort(boss[staff], kind="stable")]
-    _, starts, sizes = np.unique(boss[order], return_index=True, return_counts=True)
+    team_of = boss[order]  # sorted: each team is one run of equal bosses
+    new_team = np.ones(len(order), dtype=bool)
+    new_team[1:] = team_of[1:] != team_of[:-1]
+    starts = np.flatnonzero(new_team)
+    sizes = np.diff(np.append(starts, len(order)))
     # Member k of a team of size s (0-based rank r within it) pairs with the s - 1 - r
     # members after it: k + 1, ..., k + s - 1 - r in `order`.
     team_size = np.repeat(sizes, sizes)
@@ -273,8 +288,12 @@ def cross_department_ties(
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[department[pairs[:, 0]] != department[pairs[:, 1]]]
     keys = np.unique(pair_keys(pairs, n))
-    known = pair_keys(np.sort(existing.reshape(-1, 2), axis=1), n)
-    return pairs_of_keys(keys[~np.isin(keys, known)], n)
+    known = np.sort(pair_keys(np.sort(existing.reshape(-1, 2), axis=1), n))
+    if len(known) == 0:
+        return pairs_of_keys(keys, n)
+    # Membership by binary search in the sorted known keys (np.isin's answer, cheaper).
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return pairs_of_keys(keys[known[at] != keys], n)
 
 
 def _department_sizes(departments: tuple[Department, ...], staff: int) -> np.ndarray:
