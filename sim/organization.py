@@ -7,6 +7,7 @@ contagion weights and every employee's distance from the customer.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -306,10 +307,28 @@ def _department_sizes(departments: tuple[Department, ...], staff: int) -> np.nda
     return sizes
 
 
-def _fill_department(first: int, size: int, head_boss: int, span: int, boss: np.ndarray) -> None:
-    """Employees first..first+size-1 form a tree under a head, each manager taking `span`."""
-    boss[first] = head_boss
-    boss[first + 1 : first + size] = first + np.arange(size - 1) // span
+def _fill_departments(sizes: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boss and department of everyone, the chief (0) first, then each department in turn.
+
+    A department's employees follow one another: the first is its head, reporting to the
+    chief; the one at position k >= 1 reports to position (k - 1) // span of it, so each
+    manager takes `span` reports, filled breadth-first.
+    """
+    n = int(sizes.sum()) + 1
+    first = 1 + np.cumsum(sizes) - sizes
+    start_of = np.repeat(first, sizes)
+    position = np.arange(1, n) - start_of
+    boss = np.full(n, -1, dtype=np.int64)
+    boss[1:] = np.where(position == 0, 0, start_of + (position - 1) // span)
+    department = np.full(n, len(sizes), dtype=np.int64)  # the chief: executive
+    department[1:] = np.repeat(np.arange(len(sizes)), sizes)
+    return boss, department
+
+
+@functools.lru_cache(maxsize=32)
+def _generated_ids(size: int) -> tuple[str, ...]:
+    """E000000, E000001, ...: the labels of a generated organization's employees."""
+    return tuple(f"E{i:06d}" for i in range(size))
 
 
 def generate_organization(params: Params, rng: np.random.Generator) -> Organization:
@@ -320,15 +339,9 @@ def generate_organization(params: Params, rng: np.random.Generator) -> Organizat
     """
     n = params.n_employees
     departments = params.departments
-    sizes = _department_sizes(departments, n - 1)
-    boss = np.full(n, -1, dtype=np.int64)
-    department = np.full(n, len(departments), dtype=np.int64)  # the chief: executive
-    first = 1
-    for index, size in enumerate(sizes):
-        if size:
-            _fill_department(first, size, 0, params.span_of_control, boss)
-            department[first : first + size] = index
-            first += size
+    boss, department = _fill_departments(
+        _department_sizes(departments, n - 1), params.span_of_control
+    )
 
     has_reports = np.zeros(n, dtype=bool)
     has_reports[boss[boss >= 0]] = True
@@ -350,5 +363,5 @@ def generate_organization(params: Params, rng: np.random.Generator) -> Organizat
         customer_facing=customer_facing,
         handles_complaints=handles_complaints,
         peer_ties=np.vstack([peers, cross]).astype(np.int64),
-        employee_ids=tuple(f"E{i:06d}" for i in range(n)),
+        employee_ids=_generated_ids(n),
     )

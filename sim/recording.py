@@ -115,8 +115,8 @@ def _members_by_value(values: np.ndarray, count: int) -> list[np.ndarray]:
     What `np.flatnonzero(values == v)` gives for each v, from one stable sort.
     """
     order = np.argsort(values, kind="stable")
-    ends = np.cumsum(np.bincount(values, minlength=count)[:count])
-    return np.split(order[: ends[-1]] if count else order[:0], ends[:-1])
+    ends = np.cumsum(np.bincount(values, minlength=count)[:count]).tolist()
+    return [order[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _named_means(

@@ -15,6 +15,7 @@ from scipy.sparse import csgraph
 
 from eachcustomer.sim.organization import (
     Organization,
+    _department_sizes,
     distances_to_customer,
     generate_organization,
     hierarchy_levels,
@@ -56,6 +57,20 @@ def matrix_by_scipy(org: Organization, boss: float, peer: float, report: float) 
     return matrix
 
 
+def hierarchy_by_loop(params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Boss and department filled department by department, manager by manager."""
+    n, span = params.n_employees, params.span_of_control
+    boss, department = np.full(n, -1), np.full(n, len(params.departments))
+    sizes = _department_sizes(params.departments, n - 1)
+    first = 1
+    for index, size in enumerate(sizes):
+        for position in range(size):
+            boss[first + position] = 0 if position == 0 else first + (position - 1) // span
+            department[first + position] = index
+        first += size
+    return boss, department
+
+
 def levels_by_chains(boss: np.ndarray) -> np.ndarray:
     """Each employee's chain of bosses walked one by one: its length + 1, 0 in a cycle."""
     levels = []
@@ -84,6 +99,9 @@ ORGANIZATIONS = [
 def test_generated_organizations_match_the_sparse_graph_definitions(params):
     for seed in range(3):
         org = generate_organization(params, np.random.default_rng(seed))
+        boss, department = hierarchy_by_loop(params)
+        np.testing.assert_array_equal(org.boss, boss)
+        np.testing.assert_array_equal(org.department, department)
         ties = np.vstack([org.hierarchy_ties(), org.peer_ties])
         front = np.flatnonzero(org.customer_facing)
         np.testing.assert_array_equal(
