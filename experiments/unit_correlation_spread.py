@@ -39,7 +39,7 @@ def unit_r(params: Params, units: int, seed: int) -> float:
     unit_params = params.replace(n_employees=UNIT_EMPLOYEES)
     seeds = replication_seeds(seed, units)
     [runs] = run_replications(unit_params, seeds, weeks=HORIZON_WEEKS, batch_size=50).values()
-    return unit_attitude_satisfaction_r(Runs(units=tuple(run.series for run in runs)))
+    return unit_attitude_satisfaction_r(Runs(units=tuple(runs)))
 
 
 def batch_values(params: Params, units: int, batches: int, seed: int) -> np.ndarray:

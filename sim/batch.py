@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from eachcustomer.sim.lever_arrays import LeverArrays
-from eachcustomer.sim.organization import Organization, generate_organization, influence_matrix
+from eachcustomer.sim.organization import Organization, generate_organization, influence_rows
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.players import Choice, Player, Seats, check_players
 from eachcustomer.sim.processes.contagion import InfluenceNetwork, spread_attitudes
@@ -202,10 +202,8 @@ class Batch:
         """Every replication's influence network, as disconnected blocks of one."""
         return InfluenceNetwork.concatenate(
             [
-                InfluenceNetwork.from_matrix(
-                    influence_matrix(
-                        o, params.boss_weight, params.peer_weight, params.report_weight
-                    )
+                InfluenceNetwork(
+                    *influence_rows(o, params.boss_weight, params.peer_weight, params.report_weight)
                 )
                 for o in self.orgs
             ]

@@ -7,12 +7,12 @@ contagion weights and every employee's distance from the customer.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from eachcustomer.sim.params import Department, Params
 
@@ -58,7 +58,8 @@ class Organization:
         if not self.customer_facing.any():
             raise OrganizationError("no employee is customer-facing, so no one meets customers")
         object.__setattr__(self, "level", hierarchy_levels(self.boss))
-        distance = distances_to_customer(self.adjacency(), self.customer_facing)
+        ties = np.vstack([self.hierarchy_ties(), self.peer_ties.reshape(-1, 2)])
+        distance = distances_to_customer(ties, self.customer_facing)
         object.__setattr__(self, "distance_to_customer", distance)
 
     @property
@@ -125,42 +126,115 @@ def pairs_of_keys(keys: np.ndarray, size: int) -> np.ndarray:
 
 
 def hierarchy_levels(boss: np.ndarray) -> np.ndarray:
-    """Level of each employee in the hierarchy: 1 for the chief, 2 for direct reports, ..."""
+    """Level of each employee in the hierarchy: 1 for the chief, 2 for direct reports, ...
+
+    Employees whose chain of bosses never reaches a chief (a cycle) get 0.
+    """
     n = len(boss)
-    level = np.zeros(n, dtype=np.int64)
-    level[boss < 0] = 1
-    # Walk down one level per pass; a tree of depth D needs D passes.
+    level = np.ones(n, dtype=np.int64)
+    boss = np.asarray(boss, dtype=np.int64)
+    above = boss.copy()
+    # Everyone climbs one boss per pass, together; a tree of depth D needs D passes.
+    climbing = np.flatnonzero(above >= 0)
     for _ in range(n):
-        unset = level == 0
-        if not unset.any():
+        if not len(climbing):
             break
-        ready = unset & (level[np.where(boss >= 0, boss, 0)] > 0) & (boss >= 0)
-        level[ready] = level[boss[ready]] + 1
+        level[climbing] += 1
+        above[climbing] = boss[above[climbing]]
+        climbing = climbing[above[climbing] >= 0]
+    level[climbing] = 0
     return level
 
 
-def distances_to_customer(adjacency: sp.csr_matrix, customer_facing: np.ndarray) -> np.ndarray:
+def neighbour_rows(size: int, ties: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each employee's neighbours over undirected `ties` ((k, 2) pairs), in compressed rows.
+
+    Returns (row_start, neighbour): employee i's neighbours are
+    `neighbour[row_start[i]:row_start[i + 1]]`, in the order the ties list them.
+    """
+    ends = np.concatenate([ties[:, 0], ties[:, 1]])
+    others = np.concatenate([ties[:, 1], ties[:, 0]])
+    row_start = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=size), out=row_start[1:])
+    return row_start, others[np.argsort(ends, kind="stable")]
+
+
+def gather_rows(row_start: np.ndarray, entries: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The entries of `rows` of a compressed-row array, row after row."""
+    starts = row_start[rows]
+    counts = row_start[rows + 1] - starts
+    first_of_row = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return entries[first_of_row + np.arange(int(counts.sum()))]
+
+
+def distances_to_customer(ties: np.ndarray, customer_facing: np.ndarray) -> np.ndarray:
     """MODEL.md's distance: 1 on the front line, else 1 + hops to the nearest front-liner.
 
-    A breadth-first search from a virtual source tied to every front-line employee, so
-    the distance from that source is exactly the definition. Employees with no path to
-    the front line get the largest finite distance + 1.
+    A breadth-first search over the undirected `ties` ((k, 2) pairs, hierarchical and peer),
+    one ring of neighbours at a time from the whole front line, so the ring reached in pass
+    d is exactly the employees at distance d + 1. Each tie is read at most twice in all:
+    plain numpy, no graph library, cheap for the many small organizations of a calibration.
+    Employees with no path to the front line get the largest finite distance + 1.
     """
-    n = adjacency.shape[0]
-    coo = adjacency.tocoo()
-    front = np.flatnonzero(customer_facing)
-    # The network plus a node n tied to the front line, in one go.
-    extended = sp.csr_matrix(
-        (
-            np.ones(len(coo.row) + len(front)),
-            (np.concatenate([coo.row, np.full(len(front), n)]), np.concatenate([coo.col, front])),
-        ),
-        shape=(n + 1, n + 1),
+    size = len(customer_facing)
+    row_start, neighbour = neighbour_rows(size, np.asarray(ties, dtype=np.int64).reshape(-1, 2))
+    hops = np.zeros(size, dtype=np.int64)  # 0: not reached yet
+    ring = np.flatnonzero(customer_facing)
+    claim = np.empty(size, dtype=np.int64)
+    distance = 1
+    while len(ring):
+        hops[ring] = distance
+        reached = gather_rows(row_start, neighbour, ring)
+        reached = reached[hops[reached] == 0]
+        # Each newly reached employee once in the next ring: its last copy claims it.
+        copy = np.arange(len(reached))
+        claim[reached] = copy
+        ring = reached[claim[reached] == copy]
+        distance += 1
+    unreached = hops == 0
+    if unreached.any():
+        hops[unreached] = hops.max() + 1 if not unreached.all() else 1
+    return hops
+
+
+def influence_rows(
+    org: Organization, boss_weight: float, peer_weight: float, report_weight: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`influence_matrix` in compressed rows: (row_start, speaker, weight), plain numpy.
+
+    Row i lists its speakers in increasing order, ties of weight 0 left out, and each
+    weight is divided by the row's total, summed in that order: the same numbers, bit for
+    bit, as the sparse matrix (a pair listed twice, which a valid organization never has,
+    is summed in the order listed, as the sparse matrix sums a pair).
+    """
+    n = org.size
+    hierarchy = org.hierarchy_ties()
+    peers = org.peer_ties.reshape(-1, 2)
+    rows = np.concatenate([hierarchy[:, 0], hierarchy[:, 1], peers[:, 0], peers[:, 1]])
+    cols = np.concatenate([hierarchy[:, 1], hierarchy[:, 0], peers[:, 1], peers[:, 0]])
+    weights = np.concatenate(
+        [
+            np.full(len(hierarchy), float(boss_weight)),
+            np.full(len(hierarchy), float(report_weight)),
+            np.full(2 * len(peers), float(peer_weight)),
+        ]
     )
-    hops = csgraph.shortest_path(extended, unweighted=True, directed=False, indices=n)[:n]
-    finite = np.isfinite(hops)
-    hops[~finite] = hops[finite].max() + 1 if finite.any() else 1
-    return hops.astype(np.int64)
+    keys = rows.astype(np.int64) * n + cols
+    order = np.argsort(keys, kind="stable")
+    keys, weights = keys[order], weights[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    if not first.all():
+        weights = np.add.reduceat(weights, np.flatnonzero(first))
+        keys = keys[first]
+    kept = weights != 0
+    keys, weights = keys[kept], weights[kept]
+    listener, speaker = np.divmod(keys, n)
+    row_sums = np.bincount(listener, weights, minlength=n)
+    scale = np.divide(1.0, row_sums, out=np.zeros(n), where=row_sums > 0)
+    row_start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(listener, minlength=n), out=row_start[1:])
+    return row_start, speaker.astype(np.int64), weights * scale[listener]
 
 
 def influence_matrix(
@@ -172,26 +246,8 @@ def influence_matrix(
     report by `report_weight`, then divides by the row's total (no self weight: the
     contagion step adds that). A row whose weights are all 0 stays empty.
     """
-    n = org.size
-    hierarchy = org.hierarchy_ties()
-    peers = org.peer_ties.reshape(-1, 2)
-    rows = np.concatenate([hierarchy[:, 0], hierarchy[:, 1], peers[:, 0], peers[:, 1]])
-    cols = np.concatenate([hierarchy[:, 1], hierarchy[:, 0], peers[:, 1], peers[:, 0]])
-    weights = np.concatenate(
-        [
-            np.full(len(hierarchy), boss_weight),
-            np.full(len(hierarchy), report_weight),
-            np.full(2 * len(peers), peer_weight),
-        ]
-    )
-    matrix = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
-    matrix.sum_duplicates()
-    matrix.eliminate_zeros()
-    listener = np.repeat(np.arange(n), np.diff(matrix.indptr))
-    row_sums = np.bincount(listener, matrix.data, minlength=n)
-    scale = np.divide(1.0, row_sums, out=np.zeros(n), where=row_sums > 0)
-    matrix.data *= scale[listener]
-    return matrix
+    row_start, speaker, weight = influence_rows(org, boss_weight, peer_weight, report_weight)
+    return sp.csr_matrix((weight, speaker, row_start), shape=(org.size, org.size))
 
 
 def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generator) -> np.ndarray:
@@ -202,7 +258,11 @@ def team_peer_ties(boss: np.ndarray, probability: float, rng: np.random.Generato
     """
     staff = np.flatnonzero(boss >= 0)
     order = staff[np.argsort(boss[staff], kind="stable")]
-    _, starts, sizes = np.unique(boss[order], return_index=True, return_counts=True)
+    team_of = boss[order]  # sorted: each team is one run of equal bosses
+    new_team = np.ones(len(order), dtype=bool)
+    new_team[1:] = team_of[1:] != team_of[:-1]
+    starts = np.flatnonzero(new_team)
+    sizes = np.diff(np.append(starts, len(order)))
     # Member k of a team of size s (0-based rank r within it) pairs with the s - 1 - r
     # members after it: k + 1, ..., k + s - 1 - r in `order`.
     team_size = np.repeat(sizes, sizes)
@@ -229,8 +289,12 @@ def cross_department_ties(
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[department[pairs[:, 0]] != department[pairs[:, 1]]]
     keys = np.unique(pair_keys(pairs, n))
-    known = pair_keys(np.sort(existing.reshape(-1, 2), axis=1), n)
-    return pairs_of_keys(keys[~np.isin(keys, known)], n)
+    known = np.sort(pair_keys(np.sort(existing.reshape(-1, 2), axis=1), n))
+    if len(known) == 0:
+        return pairs_of_keys(keys, n)
+    # Membership by binary search in the sorted known keys (np.isin's answer, cheaper).
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return pairs_of_keys(keys[known[at] != keys], n)
 
 
 def _department_sizes(departments: tuple[Department, ...], staff: int) -> np.ndarray:
@@ -243,10 +307,28 @@ def _department_sizes(departments: tuple[Department, ...], staff: int) -> np.nda
     return sizes
 
 
-def _fill_department(first: int, size: int, head_boss: int, span: int, boss: np.ndarray) -> None:
-    """Employees first..first+size-1 form a tree under a head, each manager taking `span`."""
-    boss[first] = head_boss
-    boss[first + 1 : first + size] = first + np.arange(size - 1) // span
+def _fill_departments(sizes: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boss and department of everyone, the chief (0) first, then each department in turn.
+
+    A department's employees follow one another: the first is its head, reporting to the
+    chief; the one at position k >= 1 reports to position (k - 1) // span of it, so each
+    manager takes `span` reports, filled breadth-first.
+    """
+    n = int(sizes.sum()) + 1
+    first = 1 + np.cumsum(sizes) - sizes
+    start_of = np.repeat(first, sizes)
+    position = np.arange(1, n) - start_of
+    boss = np.full(n, -1, dtype=np.int64)
+    boss[1:] = np.where(position == 0, 0, start_of + (position - 1) // span)
+    department = np.full(n, len(sizes), dtype=np.int64)  # the chief: executive
+    department[1:] = np.repeat(np.arange(len(sizes)), sizes)
+    return boss, department
+
+
+@functools.lru_cache(maxsize=32)
+def _generated_ids(size: int) -> tuple[str, ...]:
+    """E000000, E000001, ...: the labels of a generated organization's employees."""
+    return tuple(f"E{i:06d}" for i in range(size))
 
 
 def generate_organization(params: Params, rng: np.random.Generator) -> Organization:
@@ -257,15 +339,9 @@ def generate_organization(params: Params, rng: np.random.Generator) -> Organizat
     """
     n = params.n_employees
     departments = params.departments
-    sizes = _department_sizes(departments, n - 1)
-    boss = np.full(n, -1, dtype=np.int64)
-    department = np.full(n, len(departments), dtype=np.int64)  # the chief: executive
-    first = 1
-    for index, size in enumerate(sizes):
-        if size:
-            _fill_department(first, size, 0, params.span_of_control, boss)
-            department[first : first + size] = index
-            first += size
+    boss, department = _fill_departments(
+        _department_sizes(departments, n - 1), params.span_of_control
+    )
 
     has_reports = np.zeros(n, dtype=bool)
     has_reports[boss[boss >= 0]] = True
@@ -287,5 +363,5 @@ def generate_organization(params: Params, rng: np.random.Generator) -> Organizat
         customer_facing=customer_facing,
         handles_complaints=handles_complaints,
         peer_ties=np.vstack([peers, cross]).astype(np.int64),
-        employee_ids=tuple(f"E{i:06d}" for i in range(n)),
+        employee_ids=_generated_ids(n),
     )

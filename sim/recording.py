@@ -14,6 +14,7 @@ replication.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -91,8 +92,13 @@ def slug(name: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", str(name)).strip("_").lower() or "unnamed"
 
 
-def _department_columns(names: tuple[str, ...]) -> list[str]:
-    """A distinct column-safe name per department ('Sales' and 'sales' -> sales, sales_2)."""
+@functools.lru_cache(maxsize=64)
+def _department_columns(names: tuple[str, ...]) -> tuple[str, ...]:
+    """A distinct column-safe name per department ('Sales' and 'sales' -> sales, sales_2).
+
+    Kept per tuple of names: every replication of a batch, and every batch of a sweep or a
+    calibration, has the same departments.
+    """
     columns: list[str] = []
     for name in names:
         column, n = slug(name), 1
@@ -100,7 +106,17 @@ def _department_columns(names: tuple[str, ...]) -> list[str]:
             n += 1
             column = f"{slug(name)}_{n}"
         columns.append(column)
-    return columns
+    return tuple(columns)
+
+
+def _members_by_value(values: np.ndarray, count: int) -> list[np.ndarray]:
+    """For v = 0 .. count - 1, the positions where `values` is v, in increasing order.
+
+    What `np.flatnonzero(values == v)` gives for each v, from one stable sort.
+    """
+    order = np.argsort(values, kind="stable")
+    ends = np.cumsum(np.bincount(values, minlength=count)[:count]).tolist()
+    return [order[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _named_means(
@@ -113,13 +129,24 @@ def _named_means(
     """
     size = org.size
     everyone = np.arange(size)
-    levels = range(1, int(org.level.max()) + 1)
-    by_level = [(f"level_{lv}", np.flatnonzero(org.level == lv)) for lv in levels]
+    top = int(org.level.max())
+    by_level = [
+        (f"level_{lv}", members)
+        for lv, members in enumerate(_members_by_value(org.level, top + 1)[1:], start=1)
+    ]
+    names = _department_columns(tuple(org.department_names))
     groups = (
-        [(f"band_{name}", np.flatnonzero(band == b)) for b, name in enumerate(metrics.BANDS)]
+        [
+            (f"band_{name}", members)
+            for name, members in zip(
+                metrics.BANDS, _members_by_value(band, len(metrics.BANDS)), strict=True
+            )
+        ]
         + [
-            (f"dept_{column}", np.flatnonzero(org.department == d))
-            for d, column in enumerate(_department_columns(org.department_names))
+            (f"dept_{column}", members)
+            for column, members in zip(
+                names, _members_by_value(org.department, len(names)), strict=True
+            )
         ]
         + by_level
     )
@@ -283,13 +310,15 @@ class Recorder:
         # Members in the stacked [attitude, focus, strain] of the whole batch: the named
         # means index one replication's stack, so shift by the replication's first row
         # (and, for focus and strain, by the batch's head count instead of the replication's).
-        members = []
+        members: list[np.ndarray] = []
+        counts: list[int] = []
         for c, (org, groups) in enumerate(zip(orgs, named, strict=True)):
-            for _, local in groups:
-                array, position = np.divmod(local, org.size)
-                members.append(array * size + employee_start[c] + position)
+            local = np.concatenate([group for _, group in groups])
+            array, position = np.divmod(local, org.size)
+            members.append(array * size + employee_start[c] + position)
+            counts.extend(len(group) for _, group in groups)
         self.mean_members = np.concatenate(members).astype(np.int64)
-        self.mean_start = _starts([len(m) for m in members])
+        self.mean_start = _starts(counts)
         # Attribution: each employee adds to its department's, its band's and its
         # replication's row; departments of every replication first, then bands, then totals.
         self.department_count = len(orgs[0].department_names)

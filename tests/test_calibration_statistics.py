@@ -212,3 +212,87 @@ def test_priors_are_sampled_as_logistic_variables_the_exact_image_of_the_uniform
         assert log_uniform.from_sampler(z) == pytest.approx(10 ** (-3 + 2 * q))
     assert log_uniform.from_sampler(log_uniform.to_sampler(0.02)) == pytest.approx(0.02)
     assert uniform.from_sampler(-1e6) == -0.8 and uniform.from_sampler(1e6) == 0.0
+
+
+def in_year(series: pd.DataFrame) -> pd.DataFrame:
+    """The measured year's rows, selected in pandas (as the statistics once did)."""
+    return series[(series["week"] >= 53) & (series["week"] <= 104)]
+
+
+PANDAS_STATISTICS = {
+    "annual_customer_loss": lambda s: (
+        in_year(s)["customers_lost"].sum() / s.loc[s["week"] == 52, "active_customers"].iloc[0]
+    ),
+    "annual_attitude_change": lambda s: (
+        s.set_index("week")["mean_attitude"].loc[104] - s.set_index("week")["mean_attitude"].loc[52]
+    ),
+    "walkouts_per_bad_interaction": lambda s: (
+        in_year(s)["walkouts"].sum() / in_year(s)["bad_interactions"].sum()
+    ),
+    "complaints_per_contact": lambda s: (
+        in_year(s)["complaints"].sum() / in_year(s)["contacts"].sum()
+    ),
+    "complaints_per_customer_year": lambda s: (
+        in_year(s)["complaints"].sum() / in_year(s)["active_customers"].mean()
+    ),
+    "net_promoter_score": lambda s: in_year(s)["net_promoter_score"].mean(),
+    "mean_satisfaction": lambda s: in_year(s)["mean_satisfaction"].mean(),
+    "mean_attitude": lambda s: in_year(s)["mean_attitude"].mean(),
+    "share_negative_employees": lambda s: in_year(s)["share_negative"].mean(),
+    "annual_staff_turnover": lambda s: in_year(s)["hires"].sum() / 30,
+}
+"""Each organization-level statistic of one run, as pandas computed it from the table."""
+
+
+def test_statistics_of_the_runs_arrays_are_those_pandas_took_from_their_tables():
+    from eachcustomer.experiments.running.runs import run_replications
+    from eachcustomer.sim.replications import replication_seeds
+
+    params = Params(n_employees=30, customers_per_employee=4)
+    [results] = run_replications(params, replication_seeds(3, 5), weeks=104).values()
+    tables = [result.series for result in results]
+    for name, per_run in PANDAS_STATISTICS.items():
+        for result, table in zip(results, tables, strict=True):
+            expected = float(per_run(table))
+            assert measure(name, Runs(baseline=(OrganizationRun(result, 30),))) == expected, name
+    # The units' correlation and the practices': the same bits as from the tables.
+    x = np.array([in_year(t)["mean_attitude"].mean() for t in tables])
+    y = np.array([in_year(t)["mean_satisfaction"].mean() for t in tables])
+    r = float(np.corrcoef(x, y)[0, 1])
+    assert measure("unit_attitude_satisfaction_r", Runs(units=tuple(results))) == r
+    assert measure("unit_attitude_satisfaction_r", Runs(units=tuple(tables))) == r
+    shares = (0.1, 0.7, 0.3, 0.9, 0.5)
+    kept = [1.0 - PANDAS_STATISTICS["annual_customer_loss"](t) for t in tables]
+    practised = Runs(practices=tuple(zip(shares, results, strict=True)))
+    assert measure("practice_performance_r", practised) == float(np.corrcoef(shares, kept)[0, 1])
+
+
+def test_means_and_totals_skip_missing_weeks_to_the_last_bit_as_pandas_does():
+    from eachcustomer.experiments.calibration.weekly import mean, total
+
+    rng = np.random.default_rng(8)
+    for length in (1, 7, 52, 130, 300):
+        values = rng.normal(size=length) * 10.0 ** rng.integers(-3, 4, size=length)
+        values[rng.random(length) < 0.2] = np.nan
+        series = pd.Series(values)
+        assert total(values) == series.sum()
+        if series.notna().any():
+            assert mean(values) == series.mean()
+        else:
+            assert math.isnan(mean(values))
+    assert math.isnan(mean(np.full(5, np.nan))) and total(np.full(5, np.nan)) == 0.0
+
+
+def test_units_stepped_in_large_batches_are_the_units_of_the_default_batches():
+    from eachcustomer.experiments.calibration.simulate import unit_batch_size
+    from eachcustomer.experiments.running.runs import BATCH_SIZE, run_replications
+
+    assert unit_batch_size(25) > BATCH_SIZE and unit_batch_size(5_000) == BATCH_SIZE
+    params = Params(n_employees=200, customers_per_employee=3)
+    model = simulator(params, Request("r", "unit_attitude_satisfaction_r", 20), unit_employees=10)
+    runs = model.runs(params, {})
+    seeds = run_seeds(7, {}, "abc:units", 20)
+    [alone] = run_replications(params.replace(n_employees=10), seeds, weeks=104).values()
+    assert unit_batch_size(10) >= 20  # the simulator stepped all 20 together
+    for unit, reference in zip(runs.units, alone, strict=True):
+        np.testing.assert_array_equal(unit.values, reference.values)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,25 @@ WEEKS_PER_YEAR = 52
 UNIT_EMPLOYEES = 25
 """Harter et al. (2002): 198,514 respondents in 7,939 business units, 25 per unit."""
 
+
+class OutputArrays(Protocol):
+    """A run's weekly outputs as one array (`eachcustomer.experiments.running.runs.RunResult`)."""
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The outputs' names, one per column of `values`."""
+        ...
+
+    @property
+    def values(self) -> np.ndarray:
+        """(weeks + 1, columns) floats, week 0 (the initial state) first."""
+        ...
+
+
+Weekly: TypeAlias = "pd.DataFrame | OutputArrays"
+"""One run's weekly outputs: its output table, or its arrays (what the statistics read,
+`eachcustomer.experiments.calibration.weekly`)."""
+
 RunKind = Literal["organization", "training", "units", "surveyed_units", "practices", "observed"]
 
 
@@ -33,14 +52,15 @@ class OrganizationRun:
     """One run of the calibration's organization.
 
     Attributes:
-        series: the weekly outputs (`OrgModel.outputs()`), week 0 to the horizon.
+        series: the weekly outputs (`OrgModel.outputs()`, or their arrays), week 0 to the
+            horizon.
         employees: head count.
         attitude: every employee's attitude each week, (weeks + 1, employees), when a
             statistic needs it (training lifts); else None.
         weeks_in_post: weeks since each position's holder was hired, at the end.
     """
 
-    series: pd.DataFrame
+    series: Weekly
     employees: int
     attitude: np.ndarray | None = None
     weeks_in_post: np.ndarray | None = None
@@ -53,7 +73,8 @@ class Runs:
     Attributes:
         baseline: runs of the organization without the training day.
         trained: runs with the training day; `trained[r]` has the seed of `baseline[r]`.
-        units: weekly outputs of small generated organizations.
+        units: weekly outputs of small generated organizations (their arrays, as the
+            simulator makes them, or tables).
         surveyed: the same small organizations, surveyed at the end of the run.
         practices: small organizations practising culture change: the share of their staff
             it covers and their weekly outputs.
@@ -62,8 +83,8 @@ class Runs:
 
     baseline: tuple[OrganizationRun, ...] = ()
     trained: tuple[OrganizationRun, ...] = ()
-    units: tuple[pd.DataFrame, ...] = ()
-    practices: tuple[tuple[float, pd.DataFrame], ...] = ()
+    units: tuple[Weekly, ...] = ()
+    practices: tuple[tuple[float, Weekly], ...] = ()
     surveyed: tuple[UnitSurvey, ...] = ()
     observed: tuple[Observed, ...] = ()
 

@@ -43,7 +43,7 @@ from eachcustomer.experiments.calibration.statistics import (
     Runs,
 )
 from eachcustomer.experiments.firmdata.observe import observe_run, survey_unit
-from eachcustomer.experiments.running.runs import run_batch, run_replications
+from eachcustomer.experiments.running.runs import BATCH_SIZE, run_batch, run_replications
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.model import OrgModel
 from eachcustomer.sim.organization import Organization
@@ -113,6 +113,19 @@ class RunCounts:
         organization = (self.baseline + self.training + self.observed) * employees
         small = (self.units + self.surveyed_units + self.practices) * unit_employees
         return float((organization + small) * HORIZON_WEEKS)
+
+
+UNIT_BATCH_EMPLOYEES = 2_500
+"""Employees of small organizations stepped together in one batch. A week of a batch costs
+a fixed ~0.1 ms of calls besides its work per employee, which for 16 organizations of 25
+(`BATCH_SIZE`) is most of it: 100 a batch made a stage-2 evaluation's runs about a fifth
+cheaper (benchmarks/RESULTS.md, "Issue 22"); a run's numbers do not depend on its batch."""
+
+
+def unit_batch_size(unit_employees: int) -> int:
+    """Small organizations a batch steps together: `UNIT_BATCH_EMPLOYEES` employees' worth,
+    at least `BATCH_SIZE` organizations."""
+    return max(BATCH_SIZE, UNIT_BATCH_EMPLOYEES // max(unit_employees, 1))
 
 
 def run_seeds(seed: int, values: Mapping[str, float], kind: str, count: int) -> list[int]:
@@ -211,8 +224,13 @@ class Simulator:
             unit_params = params.replace(n_employees=self.unit_employees)
             # Many small organizations: stepped together in batches, each exactly as alone.
             unit_seeds = run_seeds(self.seed, values, f"{self.stream}:units", counts.units)
-            [unit_runs] = run_replications(unit_params, unit_seeds, weeks=HORIZON_WEEKS).values()
-            units = tuple(run.series for run in unit_runs)
+            [unit_runs] = run_replications(
+                unit_params,
+                unit_seeds,
+                weeks=HORIZON_WEEKS,
+                batch_size=unit_batch_size(self.unit_employees),
+            ).values()
+            units = tuple(unit_runs)  # their outputs as arrays: no table per unit
         practices = self.practices(params, values, counts.practices) if counts.practices else ()
         surveyed = tuple(
             survey_unit(params.replace(n_employees=self.unit_employees), seed, HORIZON_WEEKS)
@@ -249,7 +267,7 @@ class Simulator:
         levers = lever_values(values)
         plans = [practice_plan(levers, share) for share in shares]
         results = run_batch(unit_params, list(zip(seeds, plans, strict=True)), weeks=HORIZON_WEEKS)
-        return tuple((share, result.series) for share, result in zip(shares, results, strict=True))
+        return tuple(zip(shares, results, strict=True))
 
 
 def measure_at(simulator: Simulator, values: Mapping[str, float]) -> dict[str, float]:

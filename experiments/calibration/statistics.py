@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 
 from eachcustomer.experiments.calibration.firm_statistics import FIRM_STATISTICS
 
@@ -61,17 +60,16 @@ from eachcustomer.experiments.calibration.run_kinds import (
 from eachcustomer.experiments.calibration.run_kinds import (
     RunKind as RunKind,
 )
+from eachcustomer.experiments.calibration.weekly import (
+    Weekly,
+    at_week,
+    in_measured_year,
+    mean,
+    total,
+)
 
 
-def measured_year(series: pd.DataFrame) -> pd.DataFrame:
-    """The rows of weeks `MEASURED_WEEKS`."""
-    first, last = MEASURED_WEEKS
-    return series[(series["week"] >= first) & (series["week"] <= last)]
-
-
-def _mean_over_runs(
-    runs: tuple[OrganizationRun, ...], value: Callable[[pd.DataFrame], float]
-) -> float:
+def _mean_over_runs(runs: tuple[OrganizationRun, ...], value: Callable[[Weekly], float]) -> float:
     values = [value(run.series) for run in runs]
     return float(np.mean(values)) if values else float("nan")
 
@@ -80,11 +78,15 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("nan")
 
 
-def _window_mean(column: str) -> Measure:
+def _year_total(outputs: Weekly, name: str) -> float:
+    return total(in_measured_year(outputs, name))
+
+
+def _window_mean(name: str) -> Measure:
     """The mean of a weekly output over the measured year, averaged over runs."""
 
     def measure(runs: Runs, option: str | None) -> float:
-        return _mean_over_runs(runs.baseline, lambda s: float(measured_year(s)[column].mean()))
+        return _mean_over_runs(runs.baseline, lambda s: mean(in_measured_year(s, name)))
 
     return measure
 
@@ -97,17 +99,18 @@ def annual_attitude_change(runs: Runs, option: str | None = None) -> float:
     """
     first, last = MEASURED_WEEKS
 
-    def change(series: pd.DataFrame) -> float:
-        attitude = series.set_index("week")["mean_attitude"]
-        return float(attitude.loc[last] - attitude.loc[first - 1])
+    def change(outputs: Weekly) -> float:
+        return at_week(outputs, "mean_attitude", last) - at_week(
+            outputs, "mean_attitude", first - 1
+        )
 
     return _mean_over_runs(runs.baseline, change)
 
 
-def customer_loss(series: pd.DataFrame) -> float:
+def customer_loss(outputs: Weekly) -> float:
     """One run's customers lost in the measured year / its active customers before it."""
-    before = series.loc[series["week"] == MEASURED_WEEKS[0] - 1, "active_customers"]
-    return _ratio(float(measured_year(series)["customers_lost"].sum()), float(before.iloc[0]))
+    before = at_week(outputs, "active_customers", MEASURED_WEEKS[0] - 1)
+    return _ratio(_year_total(outputs, "customers_lost"), before)
 
 
 def annual_customer_loss(runs: Runs, option: str | None = None) -> float:
@@ -119,20 +122,14 @@ def walkouts_per_bad_interaction(runs: Runs, option: str | None = None) -> float
     """Customers a very bad interaction lost / interactions of quality below 0 (PwC 2018)."""
     return _mean_over_runs(
         runs.baseline,
-        lambda s: _ratio(
-            float(measured_year(s)["walkouts"].sum()),
-            float(measured_year(s)["bad_interactions"].sum()),
-        ),
+        lambda s: _ratio(_year_total(s, "walkouts"), _year_total(s, "bad_interactions")),
     )
 
 
 def complaints_per_contact(runs: Runs, option: str | None = None) -> float:
     """Complaints / contacts in the measured year."""
     return _mean_over_runs(
-        runs.baseline,
-        lambda s: _ratio(
-            float(measured_year(s)["complaints"].sum()), float(measured_year(s)["contacts"].sum())
-        ),
+        runs.baseline, lambda s: _ratio(_year_total(s, "complaints"), _year_total(s, "contacts"))
     )
 
 
@@ -141,17 +138,14 @@ def complaints_per_customer_year(runs: Runs, option: str | None = None) -> float
     return _mean_over_runs(
         runs.baseline,
         lambda s: _ratio(
-            float(measured_year(s)["complaints"].sum()),
-            float(measured_year(s)["active_customers"].mean()),
+            _year_total(s, "complaints"), mean(in_measured_year(s, "active_customers"))
         ),
     )
 
 
 def annual_staff_turnover(runs: Runs, option: str | None = None) -> float:
     """Hires (each replaces a leaver) in the measured year / head count."""
-    values = [
-        float(measured_year(run.series)["hires"].sum()) / run.employees for run in runs.baseline
-    ]
+    values = [_year_total(run.series, "hires") / run.employees for run in runs.baseline]
     return float(np.mean(values)) if values else float("nan")
 
 
@@ -204,8 +198,8 @@ def unit_attitude_satisfaction_r(runs: Runs, option: str | None = None) -> float
     """
     if len(runs.units) < 3:
         return float("nan")
-    x = np.array([measured_year(s)["mean_attitude"].mean() for s in runs.units])
-    y = np.array([measured_year(s)["mean_satisfaction"].mean() for s in runs.units])
+    x = np.array([mean(in_measured_year(unit, "mean_attitude")) for unit in runs.units])
+    y = np.array([mean(in_measured_year(unit, "mean_satisfaction")) for unit in runs.units])
     if np.ptp(x) == 0 or np.ptp(y) == 0 or np.isnan(x).any() or np.isnan(y).any():
         return float("nan")
     return float(np.corrcoef(x, y)[0, 1])
@@ -238,7 +232,7 @@ def practice_performance_r(runs: Runs, option: str | None = None) -> float:
     if len(runs.practices) < 3:
         return float("nan")
     x = np.array([share for share, _ in runs.practices])
-    y = np.array([1.0 - customer_loss(series) for _, series in runs.practices])
+    y = np.array([1.0 - customer_loss(outputs) for _, outputs in runs.practices])
     if np.ptp(x) == 0 or np.ptp(y) == 0 or np.isnan(y).any():
         return float("nan")
     return float(np.corrcoef(x, y)[0, 1])

@@ -309,6 +309,8 @@ def _start(
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
         _ORGANIZATIONS[key] = (generated, drawing.bit_generator.state)
+        # The generator that drew it is the one a kept organization's run gets: go on with it.
+        return start_replication(params, generated, drawing, interventions, individuals)
     generated, state = _ORGANIZATIONS[key]
     rng = np.random.default_rng(int(seed))  # a fresh seed sequence: no child spawned yet
     rng.bit_generator.state = state
