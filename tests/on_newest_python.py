@@ -45,6 +45,7 @@ ON_NEWEST: dict[str, tuple[str, ...]] = {
     # per-version cache).
     "numbers pinned on every version": (
         "test_golden_outputs",
+        "test_organization",
         "test_processes",
         "test_invariants",
         "test_compiled",
