@@ -67,7 +67,7 @@ def count_customer(tally: np.ndarray, copy: int, satisfaction: float, sign: int)
     tally[copy, DETRACTORS] += sign * (satisfaction < DETRACTOR_BELOW)
 
 
-@inlined_kernel
+@kernel
 def copy_of(start: np.ndarray, row: int) -> int:
     """The replication that owns `row`, replication c owning rows start[c]..start[c + 1] - 1."""
     low, high = 0, len(start) - 2
