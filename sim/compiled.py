@@ -57,7 +57,9 @@ def inlined_kernel(function: Function) -> Function:
     For helpers that a run calls only from other kernels: a few lines over scalars, or a
     loop that a single kernel calls. Compiled on its own, each costs a cold cache its own
     pass through numba and LLVM, and is linked into and optimized again in every caller
-    (0.05-0.3 s each); copied, its lines are typed inside the callers. Called from Python
+    (0.05-0.3 s each); copied, its lines are typed inside the callers. A loop called from
+    several places (`eachcustomer.sim.state.copy_of`) compiles faster as a kernel of its
+    own, measured (benchmarks/RESULTS.md, issue 22, cold compile). Called from Python
     (tests, the reference), it compiles on its own and is cached like any kernel. It is not
     in `KERNELS`: a run never calls it from Python, so `kernels_cached` does not wait for it.
     """
