@@ -11,10 +11,13 @@ kernel imports it.
 
 The cache lives in a folder of its own, named by a digest of every module that defines
 kernels (`kernel_cache_dir`): numba checks a cached kernel against its own file only, so a
-kernel that calls a changed kernel of another module would otherwise keep the old one.
+kernel that calls (or copies, `inlined_kernel`) a changed kernel of another module would
+otherwise keep the old one.
 
 Options, and why:
 - `cache=True`: compile once per install, not once per process.
+- small helpers that only kernels call are `inlined_kernel`s (numba's `inline="always"`):
+  fewer functions to compile on a cold cache (see its docstring).
 - `nogil=True`: a kernel does not hold the GIL, so a thread (the dashboard's background
   jobs, a progress bar) keeps running while it computes.
 - `error_model="numpy"`: a division by zero gives inf or NaN as in numpy, and the loops
@@ -31,7 +34,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import numba
 
@@ -43,17 +46,36 @@ KERNELS: list[Any] = []
 
 def kernel(function: Function) -> Function:
     """Compile `function` with numba (the options of this module's docstring) and list it."""
+    compiled = _compiled(function, inline="never")
+    KERNELS.append(compiled)
+    return cast(Function, compiled)
+
+
+def inlined_kernel(function: Function) -> Function:
+    """A helper kernel that numba copies into each kernel calling it (`inline="always"`).
+
+    For helpers that a run calls only from other kernels: a few lines over scalars, or a
+    loop that a single kernel calls. Compiled on its own, each costs a cold cache its own
+    pass through numba and LLVM, and is linked into and optimized again in every caller
+    (0.05-0.3 s each); copied, its lines are typed inside the callers. A loop called from
+    several places (`eachcustomer.sim.state.copy_of`) compiles faster as a kernel of its
+    own, measured (benchmarks/RESULTS.md, issue 22, cold compile). Called from Python
+    (tests, the reference), it compiles on its own and is cached like any kernel. It is not
+    in `KERNELS`: a run never calls it from Python, so `kernels_cached` does not wait for it.
+    """
+    return cast(Function, _compiled(function, inline="always"))
+
+
+def _compiled(function: Callable[..., Any], inline: Literal["never", "always"]) -> Any:
     # numba picks a kernel's cache folder when it wraps the function, from its config:
     # point it at ours for that moment only, so that other numba code is left alone.
     config = numba.config  # CACHE_DIR is set from the environment: not in the type stubs
     previous = getattr(config, "CACHE_DIR")  # noqa: B009
     setattr(config, "CACHE_DIR", kernel_cache_dir())  # noqa: B010
     try:
-        compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+        return numba.njit(cache=True, nogil=True, error_model="numpy", inline=inline)(function)
     finally:
         setattr(config, "CACHE_DIR", previous)  # noqa: B010
-    KERNELS.append(compiled)
-    return cast(Function, compiled)
 
 
 @functools.cache
@@ -67,7 +89,7 @@ def kernel_cache_dir() -> str:
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         source = path.read_bytes()
-        if b"@kernel" in source or path.name == "compiled.py":
+        if b"@kernel" in source or b"@inlined_kernel" in source or path.name == "compiled.py":
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + source)
     base = os.environ.get("NUMBA_CACHE_DIR") or _user_cache()
     return os.path.join(base, "eachcustomer", f"kernels-{digest.hexdigest()[:16]}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.compiled import inlined_kernel, kernel
 from eachcustomer.sim.processes.incentives import focus_of_boss
 
 BANDS = ("1", "2", "3", "4plus")
@@ -88,7 +88,7 @@ def counts_and_means_of_parts(values: np.ndarray, start: np.ndarray) -> np.ndarr
     return figures
 
 
-@kernel
+@inlined_kernel
 def attitude_shares(attitude: np.ndarray, employee_start: np.ndarray) -> np.ndarray:
     """Per replication, the shares of employees with negative and with positive attitudes.
 
@@ -107,25 +107,25 @@ def attitude_shares(attitude: np.ndarray, employee_start: np.ndarray) -> np.ndar
     return shares
 
 
-@kernel
+@inlined_kernel
 def mean_satisfaction(satisfaction_sum: float, active_count: float) -> float:
     """Mean satisfaction of the active customers, [-1, 1]; NaN when there are none."""
     return satisfaction_sum / active_count if active_count > 0 else np.nan
 
 
-@kernel
+@inlined_kernel
 def net_promoter_score(promoters: float, detractors: float, active_count: float) -> float:
     """Promoters minus detractors among active customers, in percent, [-100, 100]; NaN if none."""
     return 100.0 * (promoters - detractors) / active_count if active_count > 0 else np.nan
 
 
-@kernel
+@inlined_kernel
 def business_success(mean_satisfaction: float, active_count: float) -> float:
     """What customers experience: mean satisfaction rescaled to [0, 1]; 0 with no customers."""
     return (mean_satisfaction + 1.0) / 2.0 if active_count > 0 else 0.0
 
 
-@kernel
+@inlined_kernel
 def customer_figures(tally: np.ndarray) -> np.ndarray:
     """Per replication, the customer figures of `eachcustomer.sim.state.Customers.tally`.
 
@@ -143,7 +143,7 @@ def customer_figures(tally: np.ndarray) -> np.ndarray:
     return figures
 
 
-@kernel
+@inlined_kernel
 def evaluation_of(
     employee: int,
     customer_focus: np.ndarray,
@@ -195,7 +195,7 @@ def evaluations(
     return scores
 
 
-@kernel
+@inlined_kernel
 def bonus_success(
     customer_focus: np.ndarray,
     boss: np.ndarray,

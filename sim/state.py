@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import ConfigDict, Field
 
 from eachcustomer.sim.checked import CheckedModel
-from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.compiled import inlined_kernel, kernel
 from eachcustomer.sim.metrics import DETRACTOR_BELOW, PROMOTER_ABOVE
 from eachcustomer.sim.organization import Organization
 from eachcustomer.sim.params import Params
@@ -56,7 +56,7 @@ ACTIVE, SATISFACTION_SUM, PROMOTERS, DETRACTORS = range(4)
 """Columns of `Customers.tally`."""
 
 
-@kernel
+@inlined_kernel
 def count_customer(tally: np.ndarray, copy: int, satisfaction: float, sign: int) -> None:
     """Add (sign 1) or remove (sign -1) one active customer of replication `copy` in `tally`."""
     tally[copy, ACTIVE] += sign

@@ -5,8 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
+
 import eachcustomer.sim.compiled
 from eachcustomer.sim.compiled import KERNELS, kernel_cache_dir
+from eachcustomer.sim.processes.bounds import push_attitude, pushed
 from eachcustomer.sim.warmup import compile_kernels, kernels_cached
 
 
@@ -33,3 +36,12 @@ def test_the_kernels_options_import_no_module_of_the_model():
         for alias in node.names
     ]
     assert imported and not [name for name in imported if name.startswith("eachcustomer")]
+
+
+def test_an_inlined_kernel_is_not_listed_and_gives_in_python_what_its_callers_copy():
+    # Copied into push_attitude, compiled on its own when Python calls it: the same numbers.
+    assert pushed not in KERNELS and push_attitude in KERNELS
+    attitude = np.array([0.5, -0.5, 0.9])
+    push = np.array([0.5, -0.5, -0.3])
+    expected = [pushed(a, x) for a, x in zip(attitude.tolist(), push.tolist(), strict=True)]
+    np.testing.assert_array_equal(push_attitude(attitude, push), expected)

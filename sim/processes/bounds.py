@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.compiled import inlined_kernel, kernel
 
 
-@kernel
+@inlined_kernel
 def pushed(attitude: float, push: float) -> float:
     """Attitude a after a push x: a + x (1 - a) for x >= 0, a + x (1 + a) below.
 

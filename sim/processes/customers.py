@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.compiled import inlined_kernel, kernel
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.sampling import draw_bernoulli_slots, generator_list
 from eachcustomer.sim.state import Customers, copy_of, count_customer
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from eachcustomer.sim.processes.encounters import Encounters
 
 
-@kernel
+@inlined_kernel
 def remembered_satisfaction(
     satisfaction: float,
     quality: float,
@@ -241,14 +241,17 @@ def reputation_after_word_of_mouth(
             continue
         value = satisfaction[slot]
         voice = unhappy_voice if value < 0 else 1.0
-        said[copy_of(start, slot)] += voice * value
-        voices[copy_of(start, slot)] += voice
+        c = copy_of(start, slot)
+        said[c] += voice * value
+        voices[c] += voice
     for k in range(len(walked_out)):
-        said[copy_of(start, walked_out[k])] += lost_voice * walked_out_quality[k]
-        voices[copy_of(start, walked_out[k])] += lost_voice
+        c = copy_of(start, walked_out[k])
+        said[c] += lost_voice * walked_out_quality[k]
+        voices[c] += lost_voice
     for slot in churned:
-        said[copy_of(start, slot)] += lost_voice * satisfaction[slot]
-        voices[copy_of(start, slot)] += lost_voice
+        c = copy_of(start, slot)
+        said[c] += lost_voice * satisfaction[slot]
+        voices[c] += lost_voice
     heard = reputation.copy()
     for c in range(len(heard)):
         if voices[c] > 0:

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.compiled import inlined_kernel, kernel
 from eachcustomer.sim.metrics import means_of_groups
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.bounds import pushed
@@ -122,7 +122,7 @@ class ContactDraws(NamedTuple):
     noise: np.ndarray
 
 
-@kernel
+@inlined_kernel
 def active_slots(drawn: np.ndarray, first: int, active: np.ndarray) -> np.ndarray:
     """The slots first + d, d in `drawn`, whose customer is active."""
     slots = np.empty(len(drawn), dtype=np.int64)
@@ -212,7 +212,7 @@ def employee_part_of_quality(
     return part
 
 
-@kernel
+@inlined_kernel
 def contact_quality(
     employee_part: float,
     complaint: bool,

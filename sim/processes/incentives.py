@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.compiled import inlined_kernel, kernel
 from eachcustomer.sim.processes.sampling import generator_list
 
 
@@ -42,7 +42,7 @@ def outcome_visibility(effective_distance: np.ndarray, visibility_decay: float) 
     return visibility_decay ** np.maximum(effective_distance - 1.0, 0.0)
 
 
-@kernel
+@inlined_kernel
 def focus_of_boss(
     customer_focus: np.ndarray,
     boss: np.ndarray,
@@ -60,7 +60,7 @@ def focus_of_boss(
     return focus + orientation_shift[employee] * (1.0 - focus)
 
 
-@kernel
+@inlined_kernel
 def rewarded_focus(boss_focus: float, customer_weight: float, visibility: float) -> float:
     """Rewarded focus e = customer / (customer + boss), the module docstring's pay; 0 if none."""
     pays_customer = customer_weight * visibility + (1.0 - customer_weight) * boss_focus

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numba.typed import List
 
-from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.compiled import inlined_kernel, kernel
 
 
 @kernel
@@ -55,7 +55,7 @@ def generator_list(rngs: Sequence[np.random.Generator] | Any) -> Any:
     return generators
 
 
-@kernel
+@inlined_kernel
 def slot_after(last: int, exponential: float, rate: float, size: int) -> int:
     """The slot ceil(E / rate) (at least 1) after `last`, or `size` if that is past the end."""
     gap = max(math.ceil(exponential / rate), 1.0)
@@ -98,7 +98,7 @@ def draw_bernoulli_slots(rng: np.random.Generator, size: int, probability: float
     return slots[:count]
 
 
-@kernel
+@inlined_kernel
 def _grown(slots: np.ndarray, more: int) -> np.ndarray:
     grown = np.empty(len(slots) + more, dtype=np.int64)
     for k in range(len(slots)):  # a loop, not a slice: it compiles much faster
