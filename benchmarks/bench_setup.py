@@ -7,6 +7,7 @@ module is on the path already.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -28,3 +29,19 @@ def prepare() -> Path:
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     return root
+
+
+def add_tree_argument(parser: argparse.ArgumentParser) -> None:
+    """`--tree LABEL=PATH`, repeatable: the source trees a benchmark compares in turn."""
+    parser.add_argument(
+        "--tree",
+        action="append",
+        metavar="LABEL=PATH",
+        help="a source tree to measure (repeatable); default: this checkout",
+    )
+
+
+def trees_of(args: argparse.Namespace) -> dict[str, Path]:
+    """The trees `--tree` named, by label, in order; this checkout alone when none."""
+    pairs = args.tree or [f"this={Path(__file__).resolve().parents[1]}"]
+    return {label: Path(path).resolve() for label, path in (p.split("=", 1) for p in pairs)}

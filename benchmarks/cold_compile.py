@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench_setup import add_tree_argument, trees_of
 
 COMPILE_PROBE = """
 import json, time
@@ -76,20 +76,15 @@ def measure(tree: Path, scenario: str) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--tree",
-        action="append",
-        metavar="LABEL=PATH",
-        help="a source tree to measure (repeatable); default: this checkout",
-    )
+    add_tree_argument(parser)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--scenario", default="scenarios/baseline.toml")
     args = parser.parse_args(argv)
-    trees = [tuple(t.split("=", 1)) for t in args.tree or [f"this={ROOT}"]]
+    trees = list(trees_of(args).items())
     rows: dict[str, list[dict[str, float]]] = {label: [] for label, _ in trees}
     for _ in range(args.repeats):
         for label, path in trees:
-            row = measure(Path(path).resolve(), args.scenario)
+            row = measure(path, args.scenario)
             rows[label].append(row)
             print(json.dumps({"tree": label, **row}), flush=True)
     for label, measured in rows.items():

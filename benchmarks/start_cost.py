@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_setup import add_tree_argument, trees_of
+
 HEAVY = (
     "mesa",
     "pandas",
@@ -173,12 +175,7 @@ def measure(trees: dict[str, Path], repeats: int) -> dict[str, dict[str, float |
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--tree",
-        action="append",
-        metavar="LABEL=PATH",
-        help="a source tree to measure (repeatable); default: this checkout",
-    )
+    add_tree_argument(parser)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument(
         "--stages",
@@ -186,8 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         help="also print, for each tree, CPU and memory stage by stage in one process",
     )
     args = parser.parse_args(argv)
-    pairs = args.tree or [f"this={Path(__file__).resolve().parents[1]}"]
-    trees = {label: Path(path) for label, path in (pair.split("=", 1) for pair in pairs)}
+    trees = trees_of(args)
     load_at_start = os.getloadavg()
     results = measure(trees, args.repeats)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
