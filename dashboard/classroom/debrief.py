@@ -63,11 +63,11 @@ EMPTY = (
 METHOD = (
     "Each lever's change is the mean over the months it acted on (up to the next lever) "
     "minus the mean over the months before it (since the previous lever): a reading of this "
-    "session, not a controlled experiment. The last two columns are one: the session "
-    f"replayed on {SEEDS} fresh seeds with the lever and without it, the same students in "
-    "the same seats making the same choices, paired by seed: the difference (with minus "
-    "without) over the months since the lever started, its 95% interval, and what that "
-    "interval lets us say."
+    "session, not a controlled experiment. The last two columns are a controlled one: the "
+    f"session replayed on {SEEDS} fresh seeds with the lever and without it, the same "
+    "students in the same seats making the same choices, paired by seed: the difference "
+    "(with minus without) over the months since the lever started, its 95% interval, and "
+    "what that interval lets us say."
 )
 NO_SESSION = "This session has ended or is not yours: start a new session to export."
 CHOICES_LABEL = "Download choices (CSV)"
