@@ -4,14 +4,13 @@ do (tests/test_dashboard_logic.py)."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
+from seed_articles import needs_seed_articles, seed_articles
 
 LESSON_PLAN = Path(__file__).resolve().parents[1] / "docs" / "CLASS_LESSON.md"
-SEEDS_FOLDER = Path(os.environ.get("EACHCUSTOMER_SEEDS", "/work/shared/seeds"))
 SOURCE = re.compile(r"^\u2014 (S\d{3}), ")
 
 
@@ -45,12 +44,9 @@ def missing(text: str, articles: dict[str, str]) -> list[tuple[str, str]]:
     return [(seed, q) for seed, q in quotes_with_sources(text) if q not in articles[seed]]
 
 
-@pytest.mark.skipif(not SEEDS_FOLDER.is_dir(), reason="the seed articles are not here")
+@needs_seed_articles
 def test_every_quote_of_the_lesson_plan_is_word_for_word_in_its_seed_article():
-    articles = {
-        f"S{path.name[:3]}": " ".join(path.read_text(encoding="utf-8").split())
-        for path in SEEDS_FOLDER.glob("[0-9][0-9][0-9]_*.txt")
-    }
+    articles = seed_articles()
     text = LESSON_PLAN.read_text(encoding="utf-8")
     assert len(quotes_with_sources(text)) >= 8
     assert not missing(text, articles)

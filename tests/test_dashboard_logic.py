@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import os
 import tomllib
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from seed_articles import needs_seed_articles, seed_articles
 from typer.testing import CliRunner
 
 from eachcustomer.dashboard.compare.comparison import (
@@ -51,7 +51,6 @@ LIBRARY = plan_library()
 
 HEADER = "employee_id,manager_id,department,customer_facing\n"
 GOOD_CHART = HEADER + "1,,executive,false\n2,1,sales,true\n3,1,sales,true\n4,1,finance,false\n"
-SEEDS_FOLDER = Path(os.environ.get("EACHCUSTOMER_SEEDS", "/work/shared/seeds"))
 
 
 def as_upload(data: str | bytes) -> str:
@@ -469,12 +468,9 @@ def test_every_lesson_names_a_scenario_charts_and_a_question():
         assert lesson.question.endswith("?")
 
 
-@pytest.mark.skipif(not SEEDS_FOLDER.is_dir(), reason="the seed articles are not here")
+@needs_seed_articles
 def test_every_lesson_quotes_its_seed_article_word_for_word():
-    articles = {
-        f"S{path.name[:3]}": " ".join(path.read_text(encoding="utf-8").split())
-        for path in SEEDS_FOLDER.glob("[0-9][0-9][0-9]_*.txt")
-    }
+    articles = seed_articles()
     for lesson in load_lessons():
         assert " ".join(lesson.quote.split()) in articles[lesson.seed], lesson.id
 
