@@ -148,20 +148,34 @@ def line(
     }
 
 
+def bar(
+    x: Sequence[int], y: Sequence[float], name: str, color: str, opacity: float, hover: str
+) -> dict[str, Any]:
+    """Bars over the rounds, their hover saying `hover` with the value (a plotly format)."""
+    return {
+        "type": "bar",
+        "x": list(x),
+        "y": list(y),
+        "name": name,
+        "marker": {"color": color, "opacity": opacity},
+        "hovertemplate": hover,
+    }
+
+
 def choices_figure(history: Sequence[RoundSummary], *, large: bool = False) -> go.Figure:
     """The class's choices against the simulated employees', by round: the share of students
     who chose "the customer in front of me" (bars), and the mean customer focus of the
     students and of the simulated employees (lines)."""
     rounds = rounds_of(history)
     traces = [
-        {
-            "type": "bar",
-            "x": rounds,
-            "y": [summary.customer_share for summary in history],
-            "name": "students choosing the customer (share)",
-            "marker": {"color": GREEN, "opacity": 0.35},
-            "hovertemplate": "%{y:.0%}<extra>students choosing the customer</extra>",
-        },
+        bar(
+            rounds,
+            [summary.customer_share for summary in history],
+            "students choosing the customer (share)",
+            GREEN,
+            0.35,
+            "%{y:.0%}<extra>students choosing the customer</extra>",
+        ),
         line(rounds, [s.student_focus for s in history], "students' customer focus", BLUE, large),
         line(
             rounds,
@@ -284,14 +298,14 @@ def customers_figure(history: Sequence[RoundSummary], *, large: bool = False) ->
     """Customers lost in each round (bars) and the customers still active at its end."""
     rounds = rounds_of(history)
     traces = [
-        {
-            "type": "bar",
-            "x": rounds,
-            "y": [s.customers_lost for s in history],
-            "name": "customers lost in the month",
-            "marker": {"color": VERMILLION, "opacity": 0.6},
-            "hovertemplate": "%{y:,.0f}<extra>customers lost</extra>",
-        },
+        bar(
+            rounds,
+            [s.customers_lost for s in history],
+            "customers lost in the month",
+            VERMILLION,
+            0.6,
+            "%{y:,.0f}<extra>customers lost</extra>",
+        ),
     ]
     figure = round_chart(
         history, traces, "Customers lost, month by month", "Customers (count)", large=large
