@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from eachcustomer.sim.individuals import Individuals, place_individuals
 from eachcustomer.sim.lever_arrays import LeverArrays
 from eachcustomer.sim.organization import Organization, generate_organization, influence_rows
 from eachcustomer.sim.params import Params
@@ -54,12 +55,10 @@ from eachcustomer.sim.state import (
     ACTIVE,
     Customers,
     Employees,
-    Individuals,
     Levers,
     initial_customers,
     initial_employees,
     initial_levers,
-    place_individuals,
 )
 
 MECHANISMS = ("encounters", "contagion", "disposition", "drift", "turnover", "interventions")

@@ -81,7 +81,8 @@ class OrgModel(mesa.Model):
         rng: seed or numpy Generator, passed to `mesa.Model`; all draws use it.
         interventions: the intervention schedule (`eachcustomer.sim.interventions.Intervention` or
             dicts of its fields); participants are drawn when the model is built.
-        individuals: particular people placed at the start (`eachcustomer.sim.state.Individuals`).
+        individuals: particular people placed at the start
+            (`eachcustomer.sim.individuals.Individuals`).
         players: employees played by people, a class session's students
             (`eachcustomer.sim.players.Player` or dicts of its fields); `set_choices` changes
             their choices during the run.

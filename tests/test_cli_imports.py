@@ -104,6 +104,16 @@ def test_the_mesa_model_loads_no_sweep_or_dashboard_package():
     assert json.loads(done.stdout) == ["mesa"]
 
 
+def test_listing_the_scenarios_reads_them_without_the_kernels(tmp_path):
+    """`eachcustomer scenarios` reads every built-in scenario file (its individuals too,
+    `eachcustomer.sim.individuals`) and compiles nothing: no numba, no simulation state."""
+    watched = ("numba", "eachcustomer.sim.state", "eachcustomer.sim.individuals", "pandas")
+    reported = command_imports(["scenarios"], watched + SWEEPS_AND_DASHBOARD + MESA_ONLY, tmp_path)
+    assert reported["code"] == 0
+    assert "equal_budget" in reported["output"]  # the table was printed
+    assert reported["imported"] == ["eachcustomer.sim.individuals"]
+
+
 def test_the_command_gives_the_mesa_models_numbers(tmp_path):
     """`eachcustomer run` steps a batch of one, not `OrgModel`: the same file, byte for byte."""
     out = tmp_path / "command.csv"

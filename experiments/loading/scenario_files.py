@@ -20,12 +20,12 @@ from eachcustomer.experiments.loading.files import named_file, read_toml
 from eachcustomer.experiments.loading.plans import PlanError, resolve_plan
 from eachcustomer.experiments.loading.scenario_spec import OrganizationSpec, ScenarioSpec
 from eachcustomer.experiments.loading.timeline import TimelineEntry, check_timeline
+from eachcustomer.sim.individuals import Individuals
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.limits import DEFAULT_LIMITS, LimitError, Limits
 from eachcustomer.sim.organization import Organization, OrganizationError
 from eachcustomer.sim.params import Params, ParamsError, describe_validation_error, make_params
 from eachcustomer.sim.players import Player, check_players
-from eachcustomer.sim.state import Individuals
 
 DEFAULT_SCENARIO = "baseline"
 DATA_FOLDER = catalogue.folder("scenario") / "data"

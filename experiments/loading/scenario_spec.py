@@ -12,10 +12,10 @@ from pydantic import ConfigDict, Field, model_validator
 
 from eachcustomer.experiments.loading.timeline import TimelineEntry
 from eachcustomer.sim.checked import CheckedModel
+from eachcustomer.sim.individuals import Individuals
 from eachcustomer.sim.interventions import Intervention
 from eachcustomer.sim.params import Department
 from eachcustomer.sim.players import Player
-from eachcustomer.sim.state import Individuals
 
 
 class OrganizationSpec(CheckedModel):
