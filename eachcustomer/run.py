@@ -104,7 +104,7 @@ def run(
     allow_large: AllowLarge = False,
 ) -> None:
     """Simulate one scenario and print a summary; optionally write the weekly outputs."""
-    from eachcustomer.experiments.loading.files import check_table_path, write_table
+    from eachcustomer.experiments.loading.files import check_table_path, write_columns
     from eachcustomer.experiments.loading.scenario_files import load_scenario
     from eachcustomer.sim.orgchart import NoFacingFlagsError
     from eachcustomer.sim.warmup import COMPILING, compile_kernels
@@ -148,7 +148,10 @@ def run(
         changes = "; ".join(f"week {e.week}: {e.describe()}" for e in setup.timeline)
         console.print(f"Seed {setup.seed}. Changes during the run: {changes}.")
     if out is not None:
-        write_table(result.series, out)
+        from eachcustomer.sim.recording import output_columns
+
+        # From the arrays: a CSV needs no pandas (only Parquet loads it, for pyarrow).
+        write_columns(output_columns(result.columns, result.values), out)
         console.print(f"Weekly outputs written to [bold]{out}[/bold]")
 
 

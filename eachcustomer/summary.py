@@ -83,8 +83,11 @@ def print_summary(
     """
     from eachcustomer.sim.metrics import BANDS  # loads numba: not at `eachcustomer --help`
 
-    series, record = result.series, result.record
-    first, last = series.iloc[0], series.iloc[-1]
+    # The outputs' first and last weeks straight from the array: no table, so no pandas.
+    first, last = (
+        dict(zip(result.columns, result.values[week].tolist(), strict=True)) for week in (0, -1)
+    )
+    record = result.record
     employees = setup.org.size if setup.org is not None else setup.params.n_employees
     console.print(
         f"[bold]{escape(title or setup.title)}[/bold] - {record['weeks']} weeks, "
@@ -96,14 +99,14 @@ def print_summary(
     bands = [
         (BAND_LABELS[b], first[f"attitude_band_{b}"], last[f"attitude_band_{b}"])
         for b in BANDS
-        if f"attitude_band_{b}" in series
+        if f"attitude_band_{b}" in first
     ]
     console.print(
         "\n[bold]Mean attitude by distance from the customer[/bold] "
         "(-1 'the customer', +1 'each customer')"
     )
     console.print(_attitude_table(bands))
-    columns = [c for c in series.columns if c.startswith("attitude_dept_")]
+    columns = [c for c in result.columns if c.startswith("attitude_dept_")]
     names = [c.removeprefix("attitude_dept_").replace("_", " ") for c in columns]
     if setup.org is not None and len(setup.org.department_names) == len(columns):
         # A chart's own spelling: the columns, in the same order, are lower case.

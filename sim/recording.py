@@ -19,12 +19,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from eachcustomer.sim import metrics
 from eachcustomer.sim.compiled import kernel
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas loads where a table is built: a run keeps its outputs as arrays
+    import pandas as pd
+
     from eachcustomer.sim.batch import Batch
     from eachcustomer.sim.organization import Organization
     from eachcustomer.sim.processes.customers import Arrivals
@@ -266,14 +267,23 @@ def _starts(sizes: list[int]) -> np.ndarray:
     return np.cumsum([0, *sizes]).astype(np.int64)
 
 
+def output_columns(columns: tuple[str, ...], values: np.ndarray) -> dict[str, np.ndarray]:
+    """The typed columns of one replication's (weeks, columns) values: counts as ints.
+
+    What `output_table` holds, without pandas: `eachcustomer run --out FILE.csv` writes
+    these (`eachcustomer.experiments.loading.files.write_columns`).
+    """
+    return {
+        column: values[:, i].astype(np.int64) if column in COUNT_COLUMNS else values[:, i]
+        for i, column in enumerate(columns)
+    }
+
+
 def output_table(columns: tuple[str, ...], values: np.ndarray) -> pd.DataFrame:
     """The typed output table of one replication's (weeks, columns) values: counts as ints."""
-    return pd.DataFrame(
-        {
-            column: values[:, i].astype(np.int64) if column in COUNT_COLUMNS else values[:, i]
-            for i, column in enumerate(columns)
-        }
-    )
+    import pandas as pd
+
+    return pd.DataFrame(output_columns(columns, values))
 
 
 class Recorder:
@@ -459,6 +469,8 @@ class Recorder:
 
     def attribution_table(self, by: str, copy: int = 0) -> pd.DataFrame:
         """Long table of replication `copy`: week, group, mechanism, change in the group's mean."""
+        import pandas as pd
+
         org = self.batch.orgs[copy]
         if by == "all":
             frame = self.table(copy)[["week", *self.why_columns]]

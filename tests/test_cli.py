@@ -174,7 +174,7 @@ def test_a_failed_write_names_the_users_path(wide, tmp_path, monkeypatch):
     def fail(self, *args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
+    monkeypatch.setattr(Path, "write_text", fail)  # the CSV's temporary file (no pandas)
     out = tmp_path / "weekly.csv"
     said = refused(["run", "--steps", "2", "--employees", "40", "--out", str(out)])
     assert f"error: {out}: cannot write it (No space left on device)" in said

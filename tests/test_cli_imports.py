@@ -13,6 +13,8 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
+from test_timeline import SCENARIO as TIMELINE_SCENARIO
 from typer.testing import CliRunner
 
 from eachcustomer.cli import app
@@ -75,15 +77,32 @@ def test_help_loads_neither_numpy_nor_the_model(tmp_path):
     assert reported["imported"] == []
 
 
-def test_a_run_loads_neither_mesa_nor_the_sweeps_and_dashboard(tmp_path):
-    watched = ("eachcustomer.sim.batch", "defusedxml", *SWEEPS_AND_DASHBOARD, *MESA_ONLY)
-    arguments = ["run", "--steps", "3", "--employees", "30", "--out", "weekly.csv"]
-    reported = command_imports(arguments, watched, tmp_path)
+TABLES = ("pandas", "pyarrow")
+"""What a table loads: a run keeps its weekly outputs as an array, prints its summary from
+it and writes a CSV from it; only a Parquet file needs them (pyarrow writes it)."""
+
+
+@pytest.mark.parametrize("out", [None, "weekly.csv"])
+def test_a_run_loads_neither_mesa_nor_pandas_nor_the_sweeps_and_dashboard(tmp_path, out):
+    watched = ("eachcustomer.sim.batch", "defusedxml", *TABLES, *SWEEPS_AND_DASHBOARD, *MESA_ONLY)
+    arguments = ["run", "--steps", "3", "--employees", "30"]
+    reported = command_imports(
+        arguments + ([] if out is None else ["--out", out]), watched, tmp_path
+    )
     assert reported["code"] == 0
     assert "Mean attitude by distance" in reported["output"]
-    assert len(pd.read_csv(tmp_path / "weekly.csv")) == 4  # week 0 and three weeks run
+    if out is not None:
+        assert len(pd.read_csv(tmp_path / out)) == 4  # week 0 and three weeks run
     # the model did run; the org chart reader (defusedxml) is for GraphML files only
     assert reported["imported"] == ["eachcustomer.sim.batch"]
+
+
+def test_a_parquet_file_is_what_loads_pandas_and_pyarrow(tmp_path):
+    arguments = ["run", "--steps", "3", "--employees", "30", "--out", "weekly.parquet"]
+    reported = command_imports(arguments, ("eachcustomer.sim.batch", *TABLES), tmp_path)
+    assert reported["code"] == 0
+    assert len(pd.read_parquet(tmp_path / "weekly.parquet")) == 4
+    assert reported["imported"] == ["eachcustomer.sim.batch", *TABLES]
 
 
 def test_the_mesa_model_loads_no_sweep_or_dashboard_package():
@@ -114,21 +133,42 @@ def test_listing_the_scenarios_reads_them_without_the_kernels(tmp_path):
     assert reported["imported"] == ["eachcustomer.sim.individuals"]
 
 
-def test_the_command_gives_the_mesa_models_numbers(tmp_path):
-    """`eachcustomer run` steps a batch of one, not `OrgModel`: the same file, byte for byte."""
+@pytest.mark.parametrize(
+    ("scenario", "options", "feature"),
+    [
+        (
+            "equal_budget",
+            ["--plan", "culture_change", "--steps", "9", "--seed", "5"],
+            "interventions",
+        ),
+        ("timeline.toml", ["--steps", "20"], "timeline"),  # run by the Mesa model
+        ("krackhardt", ["--steps", "6", "--seed", "2"], "org"),  # an org chart's departments
+    ],
+)
+def test_the_command_writes_the_mesa_models_table_byte_for_byte(
+    tmp_path, scenario, options, feature
+):
+    """`eachcustomer run` steps a batch of one, not `OrgModel`, and writes its CSV from the
+    array, without pandas: the same file, byte for byte, as the Mesa model's table through
+    pandas (`write_table`)."""
+    if scenario == "timeline.toml":
+        scenario = str(tmp_path / scenario)
+        (tmp_path / "timeline.toml").write_text(TIMELINE_SCENARIO)
     out = tmp_path / "command.csv"
-    arguments = ["equal_budget", "--plan", "culture_change", "--steps", "9", "--seed", "5"]
-    result = CliRunner().invoke(app, ["run", *arguments, "--out", str(out)])
+    result = CliRunner().invoke(app, ["run", scenario, *options, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    setup = load_scenario("equal_budget", plan="culture_change", seed=5)
-    assert setup.interventions  # a plan with interventions, so they are compared too
+    plan = options[options.index("--plan") + 1] if "--plan" in options else None
+    seed = int(options[options.index("--seed") + 1]) if "--seed" in options else None
+    setup = load_scenario(scenario, plan=plan, seed=seed)
+    assert getattr(setup, feature)  # what the case is there for is in it
     by_model = run_model(
         setup.params,
         setup.seed,
         org=setup.org,
         interventions=setup.interventions,
         individuals=setup.individuals,
-        weeks=9,
+        weeks=int(options[options.index("--steps") + 1]),
+        timeline=setup.timeline,
     )
     expected = tmp_path / "model.csv"
     write_table(by_model.series, expected)

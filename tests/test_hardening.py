@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eachcustomer.experiments.loading.files import OutputPathError, safe_csv_frame, write_table
+from eachcustomer.experiments.loading.files import (
+    OutputPathError,
+    columns_csv_text,
+    csv_text,
+    safe_csv_frame,
+    write_columns,
+    write_table,
+)
 from eachcustomer.experiments.loading.scenario_files import (
     DATA_FOLDER,
     ScenarioError,
@@ -452,6 +459,47 @@ def test_written_csv_keeps_numbers_exact_and_neutralizes_text(tmp_path):
     assert pd.read_parquet(parquet)["plan"].tolist() == ["=evil()", "none"]  # typed, not text
 
 
+def test_numeric_columns_are_written_as_pandas_writes_them_byte_for_byte(tmp_path):
+    """`write_columns` (a run's weekly CSV, without pandas) gives `write_table`'s bytes."""
+    floats = np.array(
+        [np.nan, np.inf, -np.inf, -0.0, 0.0, 1e-300, 5e-324, -1e-7, 1e-05, 1e-4, 0.1, 1 / 3]
+        + [
+            0.30000000000000004,
+            2.5,
+            -7e10,
+            1e15,
+            1e16,
+            1.2345678901234567e17,
+            1.7976931348623157e308,
+        ]
+    )
+    count = len(floats)
+    columns = {
+        "week": np.arange(count, dtype=np.int64),
+        "-big": np.array([2**63 - 1, -(2**63), 2**53 + 1] + [10**15] * (count - 3)),
+        "value": floats,
+        "shuffled": np.random.default_rng(1).permutation(floats) * 1e-200,
+        # numpy's shortest float32 text (0.1, not 0.10000000149011612), as pandas writes
+        "single": np.arange(count, dtype=np.float32) / np.float32(3) - np.float32(0.1),
+        "unsigned": np.arange(count, dtype=np.uint32) * 7,
+    }
+    assert np.signbit(columns["value"][3])  # -0.0 is in, and must come out as 0.0
+    frame = pd.DataFrame(columns)
+    for suffix in (".csv", ".parquet"):
+        by_pandas = write_table(frame, tmp_path / f"pandas{suffix}").read_bytes()
+        written = write_columns(columns, tmp_path / f"columns{suffix}").read_bytes()
+        assert written == by_pandas, suffix
+    assert columns_csv_text(columns) == csv_text(frame)
+    text = columns_csv_text(columns).splitlines()
+    assert text[0] == "week,'-big,value,shuffled,single,unsigned"
+    rows = [line.split(",")[:3] for line in text[1:]]
+    assert rows[0] == ["0", "9223372036854775807", ""]  # NaN is an empty cell
+    assert rows[1][2] == "inf" and rows[3] == ["3", "1000000000000000", "0.0"]
+    assert [row[2] for row in rows[5:9]] == ["1e-300", "5e-324", "-1e-07", "1e-05"]
+    with pytest.raises(TypeError, match="'plan' holds"):
+        columns_csv_text({"plan": np.array(["none"])})
+
+
 def test_a_sweep_report_neutralizes_plan_names(tmp_path):
     from eachcustomer.experiments.reports.report import write_report
     from eachcustomer.experiments.running.executors import SerialExecutor, run_sweep
@@ -477,7 +525,11 @@ def test_a_write_that_fails_names_the_users_path_not_a_temporary_file(tmp_path, 
 
     monkeypatch.setattr(Path, "write_text", fail)  # writing the temporary file fails
     target = tmp_path / "weekly.csv"
-    with pytest.raises(OutputPathError) as refusal:
-        write_table(pd.DataFrame({"a": [1]}), target)
-    assert str(refusal.value).startswith(f"{target}: cannot write it (Permission denied); ")
-    assert list(tmp_path.iterdir()) == []  # the temporary file is gone
+    for write in (
+        lambda: write_table(pd.DataFrame({"a": [1]}), target),
+        lambda: write_columns({"a": np.array([1.5])}, target),
+    ):
+        with pytest.raises(OutputPathError) as refusal:
+            write()
+        assert str(refusal.value).startswith(f"{target}: cannot write it (Permission denied); ")
+        assert list(tmp_path.iterdir()) == []  # the temporary file is gone

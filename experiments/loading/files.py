@@ -1,19 +1,23 @@
 """Files the user names: read TOML safely, check output paths before any work, write tables.
 
 Tables go to CSV or Parquet by suffix, atomically (nothing half-written), and CSV cells that
-a spreadsheet would run as a formula are neutralized (`safe_csv_frame`). Files named inside
+a spreadsheet would run as a formula are neutralized (`safe_csv_frame`). A table of numeric
+columns (a run's weekly outputs) is written to CSV without pandas (`write_columns`), the
+same bytes as through a DataFrame. Files named inside
 a scenario or a spec must stay in that file's folder (`named_file`).
 """
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import os
 import re
 import secrets
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -212,7 +216,9 @@ def csv_text(frame: pd.DataFrame) -> str:
     Cells a spreadsheet would run as formulas neutralized (`safe_csv_frame`), no index,
     numbers as pandas writes them (integers as integers, floats to full precision), and
     -0.0 as 0.0 (the dashboard keeps tables in the browser, whose JSON has no -0.0). The one
-    implementation: `write_table` writes it, and the dashboard's CSV downloads are it.
+    implementation: `write_table` writes it, and the dashboard's CSV downloads are it;
+    `columns_csv_text` gives the same bytes for numeric columns without pandas (tested
+    byte for byte in tests/test_file_modes.py).
     """
     import pandas as pd
 
@@ -224,22 +230,71 @@ def csv_text(frame: pd.DataFrame) -> str:
     return safe_csv_frame(frame).to_csv(index=False, lineterminator="\n")
 
 
+def columns_csv_text(columns: Mapping[str, np.ndarray]) -> str:
+    """`csv_text` of the table of these named columns, byte for byte, without pandas.
+
+    A run's weekly outputs (`eachcustomer.sim.recording.output_columns`) are written this
+    way, so that `eachcustomer run --out FILE.csv` loads no pandas (benchmarks/RESULTS.md,
+    "Start of a command"). The columns are numpy arrays of integers or floats, all of one
+    length. Each is turned into text as `DataFrame.to_csv` does it (its
+    `get_values_for_csv`): numpy's `astype(str)`, the shortest text that reads back as the
+    same number (Python's `repr` for float64: 0.1, 1e-05, 1e+16, inf), NaN as an empty
+    cell; -0.0 as 0.0 and the header's names neutralized, as `csv_text` does.
+
+    Raises:
+        TypeError: a column is neither integers nor floats (use `write_table`).
+    """
+    cells = []
+    for name, column in columns.items():
+        if column.dtype.kind == "f":
+            text = (column + 0.0).astype(str)  # + 0.0 turns -0.0 into 0.0, as csv_text does
+            text[np.isnan(column)] = ""
+        elif column.dtype.kind in "iu":
+            text = column.astype(str)
+        else:
+            raise TypeError(f"column {name!r} holds {column.dtype}, not numbers: use write_table")
+        cells.append(text.tolist())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")  # DataFrame.to_csv's dialect
+    writer.writerow([_neutralize(name) for name in columns])
+    writer.writerows(zip(*cells, strict=True))
+    return buffer.getvalue()
+
+
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
     """Write `frame` to `path` (.csv or .parquet) atomically (`write_atomically`).
 
     CSV is `csv_text`, in UTF-8. A failure names `path`, never the temporary file.
     """
+    if Path(path).suffix.lower() == ".parquet":
+        return _write_file(path, lambda temporary: frame.to_parquet(temporary, index=False))
+    return _write_file(path, _text_writer(lambda: csv_text(frame)))
+
+
+def write_columns(columns: Mapping[str, np.ndarray], path: Path) -> Path:
+    """Write the table of these named columns to `path` as `write_table` writes its frame.
+
+    CSV is `columns_csv_text`, without pandas; Parquet goes through a DataFrame and
+    `write_table` (pyarrow writes it).
+    """
+    if Path(path).suffix.lower() == ".parquet":
+        import pandas as pd
+
+        return write_table(pd.DataFrame(columns), path)
+    return _write_file(path, _text_writer(lambda: columns_csv_text(columns)))
+
+
+def _text_writer(text: Callable[[], str]) -> Callable[[str], object]:
+    """What writes `text()` to a file, in UTF-8 with its line endings as they are."""
+    return lambda temporary: Path(temporary).write_text(text(), encoding="utf-8", newline="")
+
+
+def _write_file(path: Path, write: Callable[[str], object]) -> Path:
+    """`write_atomically` into a checked `path`, its folder made; failures name `path`."""
     path = check_table_path(Path(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix.lower() == ".parquet":
-            write_atomically(path, lambda temporary: frame.to_parquet(temporary, index=False))
-        else:
-            text = csv_text(frame)
-            write_atomically(
-                path,
-                lambda temporary: Path(temporary).write_text(text, encoding="utf-8", newline=""),
-            )
+        write_atomically(path, write)
     except (OSError, DiskError) as problem:
         found = disk_error(problem, path.parent)
         if found is not None:

@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from eachcustomer.experiments.loading.timeline import TimelineEntry, step_with_timeline
 from eachcustomer.sim.batch import Batch, Replication, start_replication
 from eachcustomer.sim.organization import Organization, generate_organization
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.recording import output_table
+
+if TYPE_CHECKING:  # a run's outputs are arrays; pandas loads where `series` builds the table
+    import pandas as pd
 
 WEEKS_PER_YEAR = 52
 RECENT_WEEKS = 13
