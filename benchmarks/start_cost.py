@@ -96,7 +96,7 @@ def stage(name):
     memory, cpu = now_memory, now_cpu
 
 rows.append(f"| Python itself | {cpu:.2f} | | {memory:.0f} |")
-for module in ("numpy", "numba", "pyarrow", "pandas", "scipy.sparse", "pydantic", "typer",
+for module in ("numpy", "numba", "scipy.sparse", "pydantic", "typer",
                "rich.progress", "eachcustomer.cli",
                "eachcustomer.experiments.loading.scenario_files", "eachcustomer.sim.batch",
                "eachcustomer.experiments.running.runs"):
@@ -112,8 +112,10 @@ stage("every other kernel (compile_kernels)")
 from eachcustomer.experiments.loading.scenario_files import load_scenario
 from eachcustomer.experiments.running.runs import run_batch
 setup = load_scenario(None)
-run_batch(setup.params, [(setup.seed, setup.interventions)], org=setup.org)
-stage("the run: 500 employees, 104 weeks, its table")
+(result,) = run_batch(setup.params, [(setup.seed, setup.interventions)], org=setup.org)
+stage("the run: 500 employees, 104 weeks")
+result.series
+stage("its table (`RunResult.series`; pandas with pyarrow, unless imported before)")
 print("\\n".join(rows))
 """
 
