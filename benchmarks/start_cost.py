@@ -8,7 +8,9 @@ that a change in the machine's load hits all alike), best of `--repeats`:
   process start to the printed summary: CPU (user + system, `os.wait4`), wall, peak RSS;
 - in the same command, measured inside it: resident memory (VmRSS) and CPU time once the
   kernels are loaded (`compile_kernels` returns), before the model is built;
-- and which heavy packages that run has imported by then.
+- and which heavy packages that run has imported by then;
+- with `--outputs`, `eachcustomer run --out FILE.csv` and `--out FILE.parquet` too (CPU,
+  wall, peak RSS), and whether the trees wrote the same bytes.
 
 Each tree gets a kernel cache and a bytecode cache of its own (NUMBA_CACHE_DIR and
 PYTHONPYCACHEPREFIX under the temporary folder, warmed by one run first; bytecode is written
@@ -19,6 +21,7 @@ packages.
 
     python benchmarks/start_cost.py --repeats 5
     python benchmarks/start_cost.py --tree before=/tmp/main-copy --tree after=. --repeats 5
+    python benchmarks/start_cost.py --tree before=/tmp/main-copy --tree after=. --outputs
 """
 
 from __future__ import annotations
@@ -139,8 +142,11 @@ def child(command: list[str], env: dict[str, str]) -> tuple[float, float, float,
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, out
 
 
-def measure(trees: dict[str, Path], repeats: int) -> dict[str, dict[str, float | list[str]]]:
-    """Best (lowest) of `repeats` of each measurement, per tree."""
+def measure(
+    trees: dict[str, Path], repeats: int, outputs: bool = False
+) -> dict[str, dict[str, float | list[str]]]:
+    """Best (lowest) of `repeats` of each measurement, per tree; with `outputs`, the runs
+    that write a CSV and a Parquet file too, and whether every tree wrote the same bytes."""
     scratch = Path(tempfile.mkdtemp(prefix="start-cost-"))
     envs = {}
     for label, tree in trees.items():
@@ -172,6 +178,17 @@ def measure(trees: dict[str, Path], repeats: int) -> dict[str, dict[str, float |
             keep(label, "before_model_rss_mb", seen["rss_mb"])
             keep(label, "before_model_cpu_s", seen["cpu_s"])
             best[label]["imported"] = seen["imported"]
+            for suffix in ("csv", "parquet") if outputs else ():
+                out = scratch / label / f"weekly.{suffix}"
+                command = [sys.executable, "-m", "eachcustomer.cli", "run", "--out", str(out)]
+                cpu, wall, peak, _ = child(command, env)
+                keep(label, f"{suffix}_cpu_s", cpu)
+                keep(label, f"{suffix}_wall_s", wall)
+                keep(label, f"{suffix}_peak_rss_mb", peak)
+    for suffix in ("csv", "parquet") if outputs else ():
+        written = {(scratch / label / f"weekly.{suffix}").read_bytes() for label in trees}
+        for label in trees:
+            best[label][f"{suffix}_same_bytes"] = ["yes" if len(written) == 1 else "NO"]
     return best
 
 
@@ -180,6 +197,11 @@ def main(argv: list[str] | None = None) -> None:
     add_tree_argument(parser)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument(
+        "--outputs",
+        action="store_true",
+        help="also time `eachcustomer run --out FILE.csv` and `--out FILE.parquet`",
+    )
+    parser.add_argument(
         "--stages",
         action="store_true",
         help="also print, for each tree, CPU and memory stage by stage in one process",
@@ -187,7 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     trees = trees_of(args)
     load_at_start = os.getloadavg()
-    results = measure(trees, args.repeats)
+    results = measure(trees, args.repeats, args.outputs)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     print(
         "load average at start / end: "
