@@ -218,7 +218,7 @@ def csv_text(frame: pd.DataFrame) -> str:
     -0.0 as 0.0 (the dashboard keeps tables in the browser, whose JSON has no -0.0). The one
     implementation: `write_table` writes it, and the dashboard's CSV downloads are it;
     `columns_csv_text` gives the same bytes for numeric columns without pandas (tested
-    byte for byte in tests/test_file_modes.py).
+    byte for byte in tests/test_hardening.py).
     """
     import pandas as pd
 

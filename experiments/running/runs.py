@@ -36,7 +36,8 @@ class RunResult:
 
     The outputs are kept as an array, one row per week (week 0 the initial state) and one
     column per name of `columns`; `series`, the typed table, is built when first asked for,
-    so batches and sweeps that only need the record or a few columns never build one.
+    so batches and sweeps that only need the record or a few columns never build one, and
+    `eachcustomer run` prints its summary and writes its CSV without importing pandas.
     """
 
     record: dict[str, Any]
