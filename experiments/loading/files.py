@@ -3,8 +3,8 @@
 Tables go to CSV or Parquet by suffix, atomically (nothing half-written), and CSV cells that
 a spreadsheet would run as a formula are neutralized (`safe_csv_frame`). A table of numeric
 columns (a run's weekly outputs) is written to CSV without pandas (`write_columns`), the
-same bytes as through a DataFrame. Files named inside
-a scenario or a spec must stay in that file's folder (`named_file`).
+same bytes as through a DataFrame. Files named inside a scenario or a spec must stay in
+that file's folder (`named_file`).
 """
 
 from __future__ import annotations
