@@ -148,7 +148,7 @@ def run(
         changes = "; ".join(f"week {e.week}: {e.describe()}" for e in setup.timeline)
         console.print(f"Seed {setup.seed}. Changes during the run: {changes}.")
     if out is not None:
-        from eachcustomer.sim.recording import output_columns
+        from eachcustomer.sim.output_columns import output_columns
 
         # From the arrays: a CSV needs no pandas (only Parquet loads it, for pyarrow).
         write_columns(output_columns(result.columns, result.values), out)

@@ -242,7 +242,7 @@ def tally_contacts(
 ) -> np.ndarray:
     """This week's contacts per replication.
 
-    In the order of `eachcustomer.sim.recording.WEEK_TALLIES`. Columns: contacts, complaints,
+    In the order of `eachcustomer.sim.output_columns.WEEK_TALLIES`. Columns: contacts, complaints,
     mean quality (NaN if none), bad ones (quality q below 0),
     very bad ones (q below `very_bad_quality`, which is at most 0), walk-outs (very bad ones
     that lost the customer), and walk-outs again as the week's first customers lost (churn

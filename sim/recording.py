@@ -14,14 +14,28 @@ replication.
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from eachcustomer.sim import metrics
 from eachcustomer.sim.compiled import kernel
+from eachcustomer.sim.output_columns import (
+    ARRIVED,
+    CONTACTS,
+    COUNT_COLUMNS,
+    CUSTOMER_COLUMNS,
+    HIRES,
+    LOST,
+    MEAN_QUALITY,
+    NEW_EXPECTATION,
+    RUNNING_COLUMNS,
+    SHARE_COLUMNS,
+    SPEND,
+    WEEK_TALLIES,
+    department_columns,
+    output_table,
+)
 
 if TYPE_CHECKING:  # pandas loads where a table is built: a run keeps its outputs as arrays
     import pandas as pd
@@ -30,84 +44,6 @@ if TYPE_CHECKING:  # pandas loads where a table is built: a run keeps its output
     from eachcustomer.sim.organization import Organization
     from eachcustomer.sim.processes.customers import Arrivals
     from eachcustomer.sim.processes.encounters import Encounters
-
-SHARE_COLUMNS = ("share_negative", "share_positive")
-CUSTOMER_COLUMNS = (
-    "active_customers",
-    "mean_satisfaction",
-    "net_promoter_score",
-    "reputation",
-)
-WEEK_TALLIES = (
-    "contacts",
-    "complaints",
-    "mean_quality",
-    "bad_interactions",
-    "very_bad_interactions",
-    "walkouts",
-    "customers_lost",
-    "customers_arrived",
-    "new_customer_expectation",
-    "hires",
-    "intervention_spend",
-)
-(
-    CONTACTS,
-    COMPLAINTS,
-    MEAN_QUALITY,
-    BAD,
-    VERY_BAD,
-    WALKOUTS,
-    LOST,
-    ARRIVED,
-    NEW_EXPECTATION,
-    HIRES,
-    SPEND,
-) = range(len(WEEK_TALLIES))
-"""Columns of `Recorder.tallies`; CONTACTS to LOST come from `metrics.tally_contacts`."""
-RUNNING_COLUMNS = (
-    "customers_lost_total",
-    "revenue",
-    "bonus_success",
-    "business_success",
-    "intervention_spend_total",
-)
-COUNT_COLUMNS = (
-    "week",
-    "active_customers",
-    "contacts",
-    "complaints",
-    "bad_interactions",
-    "very_bad_interactions",
-    "walkouts",
-    "customers_lost",
-    "customers_arrived",
-    "hires",
-    "customers_lost_total",
-)
-"""Columns of whole numbers; every other column is a float."""
-
-
-def slug(name: str) -> str:
-    """A column-safe form of a department name: 'customer service' -> 'customer_service'."""
-    return re.sub(r"[^0-9a-zA-Z]+", "_", str(name)).strip("_").lower() or "unnamed"
-
-
-@functools.lru_cache(maxsize=64)
-def _department_columns(names: tuple[str, ...]) -> tuple[str, ...]:
-    """A distinct column-safe name per department ('Sales' and 'sales' -> sales, sales_2).
-
-    Kept per tuple of names: every replication of a batch, and every batch of a sweep or a
-    calibration, has the same departments.
-    """
-    columns: list[str] = []
-    for name in names:
-        column, n = slug(name), 1
-        while column in columns:
-            n += 1
-            column = f"{slug(name)}_{n}"
-        columns.append(column)
-    return tuple(columns)
 
 
 def _members_by_value(values: np.ndarray, count: int) -> list[np.ndarray]:
@@ -135,7 +71,7 @@ def _named_means(
         (f"level_{lv}", members)
         for lv, members in enumerate(_members_by_value(org.level, top + 1)[1:], start=1)
     ]
-    names = _department_columns(tuple(org.department_names))
+    names = department_columns(tuple(org.department_names))
     groups = (
         [
             (f"band_{name}", members)
@@ -265,25 +201,6 @@ def weekly_rows(
 
 def _starts(sizes: list[int]) -> np.ndarray:
     return np.cumsum([0, *sizes]).astype(np.int64)
-
-
-def output_columns(columns: tuple[str, ...], values: np.ndarray) -> dict[str, np.ndarray]:
-    """The typed columns of one replication's (weeks, columns) values: counts as ints.
-
-    What `output_table` holds, without pandas: `eachcustomer run --out FILE.csv` writes
-    these (`eachcustomer.experiments.loading.files.write_columns`).
-    """
-    return {
-        column: values[:, i].astype(np.int64) if column in COUNT_COLUMNS else values[:, i]
-        for i, column in enumerate(columns)
-    }
-
-
-def output_table(columns: tuple[str, ...], values: np.ndarray) -> pd.DataFrame:
-    """The typed output table of one replication's (weeks, columns) values: counts as ints."""
-    import pandas as pd
-
-    return pd.DataFrame(output_columns(columns, values))
 
 
 class Recorder:

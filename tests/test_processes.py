@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from eachcustomer.sim.metrics import tally_contacts
+from eachcustomer.sim.output_columns import WEEK_TALLIES
 from eachcustomer.sim.params import Params
 from eachcustomer.sim.processes.bounds import push_attitude
 from eachcustomer.sim.processes.contagion import InfluenceNetwork, spread_attitudes
@@ -32,7 +33,6 @@ from eachcustomer.sim.processes.incentives import (
     rewarded_focus,
 )
 from eachcustomer.sim.processes.turnover import replace_leavers
-from eachcustomer.sim.recording import WEEK_TALLIES
 from eachcustomer.sim.state import Customers, Employees, draw_expectations, initial_customers
 
 # A chain 0 - 1 - 2 where 1 listens to both ends equally and the ends listen only to 1.

@@ -151,7 +151,7 @@ def annual_staff_turnover(runs: Runs, option: str | None = None) -> float:
 
 def department_column(department: str) -> str:
     """The weekly output column of a department's mean attitude."""
-    from eachcustomer.sim.recording import slug
+    from eachcustomer.sim.output_columns import slug
 
     return f"attitude_dept_{slug(department)}"
 

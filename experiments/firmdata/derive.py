@@ -18,7 +18,7 @@ import math
 
 import pandas as pd
 
-from eachcustomer.sim.recording import slug
+from eachcustomer.sim.output_columns import slug
 
 Z = 2.0
 """Standard errors on each side of a target's value: about a 95% interval."""

@@ -233,7 +233,7 @@ def csv_text(frame: pd.DataFrame) -> str:
 def columns_csv_text(columns: Mapping[str, np.ndarray]) -> str:
     """`csv_text` of the table of these named columns, byte for byte, without pandas.
 
-    A run's weekly outputs (`eachcustomer.sim.recording.output_columns`) are written this
+    A run's weekly outputs (`eachcustomer.sim.output_columns.output_columns`) are written this
     way, so that `eachcustomer run --out FILE.csv` loads no pandas (benchmarks/RESULTS.md,
     "Start of a command"). The columns are numpy arrays of integers or floats, all of one
     length. Each is turned into text as `DataFrame.to_csv` does it (its

@@ -19,8 +19,8 @@ import numpy as np
 from eachcustomer.experiments.loading.timeline import TimelineEntry, step_with_timeline
 from eachcustomer.sim.batch import Batch, Replication, start_replication
 from eachcustomer.sim.organization import Organization, generate_organization
+from eachcustomer.sim.output_columns import output_table
 from eachcustomer.sim.params import Params
-from eachcustomer.sim.recording import output_table
 
 if TYPE_CHECKING:  # a run's outputs are arrays; pandas loads where `series` builds the table
     import pandas as pd
