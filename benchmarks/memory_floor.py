@@ -130,10 +130,10 @@ def main() -> None:
     )
     print("| part | ms CPU | ms wall |\n|---|---:|---:|")
     for name, (cpu, wall) in best.items():
-        print(f"| {name} | {1e3 * cpu:.1f} | {1e3 * wall:.1f} |")
+        print(f"| {name} | {1e3 * cpu:.2f} | {1e3 * wall:.2f} |")
     print(
-        f"| floor (the four parts above the pool lookup) | {1e3 * floor_cpu:.1f} | "
-        f"{1e3 * floor_wall:.1f} |"
+        f"| floor (the four parts above the pool lookup) | {1e3 * floor_cpu:.2f} | "
+        f"{1e3 * floor_wall:.2f} |"
     )
     step_cpu = best["step"][0]
     print(

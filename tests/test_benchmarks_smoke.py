@@ -134,3 +134,28 @@ def test_a_probe_in_a_fresh_process_reports_time_and_memory(core_step):
 def test_the_exponent_of_a_power_law_is_found(core_step):
     sizes = [1e3, 1e4, 1e5]
     assert core_step.fitted_exponent(sizes, [3 * s**1.5 for s in sizes]) == pytest.approx(1.5)
+
+
+def test_the_floor_benchmark_adds_up_its_parts(tmp_path):
+    """benchmarks/memory_floor.py on a small organization: every part timed, the floor their
+    sum, the ratio the step over it (no timing asserted)."""
+    import re
+    import subprocess
+
+    script = SCRIPT.parent / "memory_floor.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--employees", "300", "--repeats", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = dict(re.findall(r"^\| ([^|]+?) \| ([0-9.]+) \| [0-9.]+ \|$", done.stdout, re.M))
+    parts = ("random numbers", "memory traffic", "P @ a", "employee met")
+    assert set(rows) == {"step", *parts, "pool lookup", next(k for k in rows if "floor" in k)}
+    floor = float(next(v for k, v in rows.items() if k.startswith("floor")))
+    assert floor == pytest.approx(sum(float(rows[p]) for p in parts), abs=0.03)
+    ratio = float(re.search(r"step / floor: ([0-9.]+)", done.stdout).group(1))
+    assert ratio == pytest.approx(float(rows["step"]) / floor, rel=0.2, abs=0.05)
+    assert done.stdout.startswith("300 employees, ")
