@@ -1,5 +1,7 @@
-"""The seed articles the lessons quote (shared/seeds/ beside the repository, or the folder
-EACHCUSTOMER_SEEDS names), for the tests that check quotes word for word.
+"""The seed articles the lessons quote, for the tests that check quotes word for word.
+
+They are looked for in the folder EACHCUSTOMER_SEEDS names, else in shared/seeds/ beside the
+repository, else in the team's workspace (/work/shared/seeds).
 
 The articles are the project's sources, not part of the repository: on a machine without
 them the quote checks are skipped with `NOT_HERE`, and everything else still runs.
@@ -12,7 +14,12 @@ from pathlib import Path
 
 import pytest
 
-SEEDS_FOLDER = Path(os.environ.get("EACHCUSTOMER_SEEDS", "/work/shared/seeds"))
+BESIDE_THE_REPOSITORY = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+WORKSPACE = Path("/work/shared/seeds")  # the team's machines, for clones made elsewhere
+SEEDS_FOLDER = Path(
+    os.environ.get("EACHCUSTOMER_SEEDS")
+    or next((p for p in (BESIDE_THE_REPOSITORY, WORKSPACE) if p.is_dir()), BESIDE_THE_REPOSITORY)
+)
 NOT_HERE = (
     f"the seed articles are not on this machine ({SEEDS_FOLDER}; set EACHCUSTOMER_SEEDS to "
     "their folder): quotes cannot be checked against them"

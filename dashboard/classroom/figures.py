@@ -221,24 +221,19 @@ def bonus_business_figure(
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
     for effort in EFFORTS:
         name = EFFORT_NAMES.get(effort, effort)
-        bonus = line(
-            rounds,
-            by_round_and_effort(reports, rounds, effort, "bonus"),
-            name,
-            EFFORT_COLORS[effort],
-            large,
-            fmt="$,.0f",
-        )
-        mood = line(
-            rounds,
-            by_round_and_effort(reports, rounds, effort, "customer_satisfaction"),
-            name,
-            EFFORT_COLORS[effort],
-            large,
-            fmt="+.2f",
-        )
-        figure.add_trace({**bonus, "legendgroup": effort}, row=1, col=1)
-        figure.add_trace({**mood, "legendgroup": effort, "showlegend": False}, row=2, col=1)
+        for row, (field, fmt) in enumerate((("bonus", "$,.0f"), ("customer_satisfaction", "+.2f"))):
+            trace = line(
+                rounds,
+                by_round_and_effort(reports, rounds, effort, field),
+                name,
+                EFFORT_COLORS[effort],
+                large,
+                fmt=fmt,
+            )
+            # One legend entry per effort: the bonus line's, which the lower line follows.
+            figure.add_trace(
+                {**trace, "legendgroup": effort, "showlegend": row == 0}, row=row + 1, col=1
+            )
     everyone = line(
         rounds,
         [s.satisfaction for s in history],
